@@ -1,0 +1,5 @@
+package io.rebound.server;
+
+/** The demo store's identity, printed by {@code rebound demo}. */
+public record DemoKeys(String storeId, String writeKey, String secretKey) {
+}

@@ -1,0 +1,371 @@
+package io.rebound.server.log;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * An append-only log of byte records in segment files, with group commit.
+ *
+ * <p>Appenders hand records to one writer thread, which writes everything queued in one
+ * {@code write} call and completes the appenders' futures afterwards. Once {@code write}
+ * returns, the bytes are in the operating system's page cache and survive the process being
+ * killed; with {@code fsync} on, the writer also forces them to the device before completing,
+ * which covers power loss. A record is framed as {@code [length:int][crc32c:int][payload]};
+ * on open, a torn or corrupt tail (a crash mid-write) is truncated away.
+ *
+ * <p>Positions are global byte offsets; a segment file is named after the position of its
+ * first byte, like Kafka's. Readers follow the committed end and never see a partial record.
+ */
+public final class SegmentedLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
+    private static final int HEADER = 8;
+    private static final String SUFFIX = ".log";
+    public static final int MAX_RECORD = 1 << 20;
+
+    private final Path dir;
+    private final boolean fsync;
+    private final long segmentBytes;
+    private final TreeMap<Long, Path> segments = new TreeMap<>();
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final ReentrantLock endLock = new ReentrantLock();
+    private final Condition grown = endLock.newCondition();
+    private final Thread writer;
+
+    private FileChannel active;
+    private long activeBase;
+    private volatile long end;
+    private volatile boolean closed;
+
+    private record Pending(List<byte[]> records, CompletableFuture<Long> done) {
+    }
+
+    public SegmentedLog(Path dir, boolean fsync, long segmentBytes) {
+        this.dir = dir;
+        this.fsync = fsync;
+        this.segmentBytes = segmentBytes;
+        try {
+            Files.createDirectories(dir);
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(p -> p.getFileName().toString().endsWith(SUFFIX))
+                        .forEach(p -> segments.put(baseOf(p), p));
+            }
+            if (segments.isEmpty()) {
+                segments.put(0L, segmentPath(0));
+            }
+            activeBase = segments.lastKey();
+            active = FileChannel.open(segments.lastEntry().getValue(), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            long valid = recoverTail(active);
+            if (valid < active.size()) {
+                LOG.warn("log: truncating torn tail of {} at byte {} (was {} bytes)", segments.lastEntry().getValue(),
+                        valid, active.size());
+                active.truncate(valid);
+                active.force(true);
+            }
+            active.position(valid);
+            end = activeBase + valid;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open event log in " + dir, e);
+        }
+        writer = Thread.ofPlatform().name("log-writer").daemon(true).start(this::writeLoop);
+    }
+
+    private static long baseOf(Path p) {
+        String n = p.getFileName().toString();
+        return Long.parseLong(n.substring(0, n.length() - SUFFIX.length()));
+    }
+
+    private Path segmentPath(long base) {
+        return dir.resolve(String.format("%020d%s", base, SUFFIX));
+    }
+
+    /** Scans a segment and returns the length of its valid prefix. */
+    private static long recoverTail(FileChannel ch) throws IOException {
+        long pos = 0;
+        long size = ch.size();
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        CRC32C crc = new CRC32C();
+        while (pos + HEADER <= size) {
+            header.clear();
+            ch.read(header, pos);
+            header.flip();
+            int len = header.getInt();
+            int sum = header.getInt();
+            if (len < 0 || len > MAX_RECORD || pos + HEADER + len > size) {
+                break;
+            }
+            ByteBuffer payload = ByteBuffer.allocate(len);
+            ch.read(payload, pos + HEADER);
+            payload.flip();
+            crc.reset();
+            crc.update(payload);
+            if ((int) crc.getValue() != sum) {
+                break;
+            }
+            pos += HEADER + len;
+        }
+        return pos;
+    }
+
+    /**
+     * Appends records; the future completes with the log end position once they are durable.
+     * Records are written contiguously and in order.
+     */
+    public CompletableFuture<Long> append(List<byte[]> records) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        for (byte[] r : records) {
+            if (r.length > MAX_RECORD) {
+                done.completeExceptionally(new IllegalArgumentException("record larger than " + MAX_RECORD + " bytes"));
+                return done;
+            }
+        }
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("event log is closed"));
+            return done;
+        }
+        queue.add(new Pending(records, done));
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> group = new ArrayList<>();
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group);
+                writeGroup(group, buf, crc);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Throwable t) {
+                LOG.error("log: append failed", t);
+                for (Pending p : group) {
+                    p.done.completeExceptionally(t);
+                }
+            } finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void writeGroup(List<Pending> group, ByteBuffer buf, CRC32C crc) throws IOException {
+        if (active.position() >= segmentBytes) {
+            roll();
+        }
+        int startIndex = 0;
+        while (startIndex < group.size()) {
+            // Fill the buffer with as many whole pending appends as fit, write them, repeat.
+            buf.clear();
+            int i = startIndex;
+            while (i < group.size()) {
+                int need = 0;
+                for (byte[] r : group.get(i).records) {
+                    need += HEADER + r.length;
+                }
+                if (need > buf.capacity()) {
+                    buf = ByteBuffer.allocateDirect(need);
+                }
+                if (need > buf.remaining()) {
+                    break;
+                }
+                for (byte[] r : group.get(i).records) {
+                    crc.reset();
+                    crc.update(r);
+                    buf.putInt(r.length).putInt((int) crc.getValue()).put(r);
+                }
+                i++;
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                active.write(buf);
+            }
+            if (fsync) {
+                active.force(false);
+            }
+            long newEnd = activeBase + active.position();
+            publishEnd(newEnd);
+            for (int k = startIndex; k < i; k++) {
+                group.get(k).done.complete(newEnd);
+            }
+            startIndex = i;
+        }
+    }
+
+    private void roll() throws IOException {
+        long base = activeBase + active.size();
+        active.force(true);
+        active.close();
+        activeBase = base;
+        Path p = segmentPath(base);
+        active = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        synchronized (segments) {
+            segments.put(base, p);
+        }
+    }
+
+    private void publishEnd(long newEnd) {
+        endLock.lock();
+        try {
+            end = newEnd;
+            grown.signalAll();
+        } finally {
+            endLock.unlock();
+        }
+    }
+
+    /** Position after the last durable record. */
+    public long end() {
+        return end;
+    }
+
+    /** Position of the first retained byte. */
+    public long start() {
+        synchronized (segments) {
+            return segments.firstKey();
+        }
+    }
+
+    /** Waits until the log end passes {@code position} or the timeout elapses. */
+    public boolean awaitEnd(long position, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        endLock.lock();
+        try {
+            while (end <= position) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) {
+                    return false;
+                }
+                grown.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            endLock.unlock();
+        }
+    }
+
+    /**
+     * Reads whole records from {@code position}, up to {@code maxRecords} or about
+     * {@code maxBytes}, never past the durable end. Empty when the position is at the end.
+     */
+    public List<LogRecord> read(long position, int maxRecords, int maxBytes) {
+        List<LogRecord> out = new ArrayList<>();
+        long limit = end;
+        long pos = Math.max(position, start());
+        int bytes = 0;
+        try {
+            while (pos < limit && out.size() < maxRecords && bytes < maxBytes) {
+                var seg = floorSegment(pos);
+                long base = seg.getKey();
+                try (FileChannel ch = FileChannel.open(seg.getValue(), StandardOpenOption.READ)) {
+                    long segEnd = Math.min(base + ch.size(), limit);
+                    if (pos >= segEnd) {
+                        var next = nextSegment(base);
+                        if (next == null) {
+                            break;
+                        }
+                        pos = next;
+                        continue;
+                    }
+                    ByteBuffer header = ByteBuffer.allocate(HEADER);
+                    while (pos < segEnd && out.size() < maxRecords && bytes < maxBytes) {
+                        header.clear();
+                        ch.read(header, pos - base);
+                        header.flip();
+                        int len = header.getInt();
+                        header.getInt();
+                        byte[] payload = new byte[len];
+                        ch.read(ByteBuffer.wrap(payload), pos - base + HEADER);
+                        long next = pos + HEADER + len;
+                        out.add(new LogRecord(pos, next, payload));
+                        bytes += len;
+                        pos = next;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read event log at " + pos, e);
+        }
+        return out;
+    }
+
+    private java.util.Map.Entry<Long, Path> floorSegment(long pos) {
+        synchronized (segments) {
+            return segments.floorEntry(pos);
+        }
+    }
+
+    private Long nextSegment(long base) {
+        synchronized (segments) {
+            return segments.higherKey(base);
+        }
+    }
+
+    /** Deletes whole segments that end at or before {@code position} (consumed), keeping the active one. */
+    public int deleteBefore(long position) {
+        int deleted = 0;
+        synchronized (segments) {
+            while (segments.size() > 1) {
+                long first = segments.firstKey();
+                Long second = segments.higherKey(first);
+                if (second == null || second > position) {
+                    break;
+                }
+                try {
+                    Files.deleteIfExists(segments.remove(first));
+                    deleted++;
+                } catch (IOException e) {
+                    LOG.warn("log: cannot delete segment {}", first, e);
+                    break;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            writer.join(5_000);
+            active.force(true);
+            active.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.warn("log: error closing", e);
+        }
+        endLock.lock();
+        try {
+            grown.signalAll();
+        } finally {
+            endLock.unlock();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.rebound.server.runtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.rebound.core.event.Event;
+import io.rebound.server.log.EventCodec;
+import io.rebound.server.log.LogRecord;
+import io.rebound.server.log.SegmentedLog;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Consumes the event log in order and keeps the visitor event store: drops duplicates (same
+ * store + event id), then files each event under its visitor in event-time order. Dedup keys,
+ * events and the consumed log position go into one RocksDB batch, so after a crash indexing
+ * resumes exactly where it committed — no event is indexed twice or lost.
+ *
+ * <p>Listeners (the audience engine, the live debugger) see each new, non-duplicate event once
+ * per process after it is committed.
+ */
+public final class EventIndexer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventIndexer.class);
+    public static final String CF_EVENTS = "events";
+    public static final String CF_DEDUP = "dedup";
+    public static final String CF_OFFSETS = "offsets";
+    private static final byte[] OFFSET_KEY = "indexer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private final SegmentedLog log;
+    private final RocksStore store;
+    private final List<Consumer<List<Event>>> listeners = new CopyOnWriteArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition advanced = lock.newCondition();
+    private final Counter indexed;
+    private final Counter duplicates;
+    private final Thread thread;
+    private volatile long position;
+    private volatile boolean running = true;
+
+    public EventIndexer(SegmentedLog log, RocksStore store, MeterRegistry metrics) {
+        this.log = log;
+        this.store = store;
+        byte[] saved = store.get(CF_OFFSETS, OFFSET_KEY);
+        this.position = saved == null ? log.start() : ByteBuffer.wrap(saved).getLong();
+        this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor store")
+                .register(metrics);
+        this.duplicates = Counter.builder("rebound.events.duplicates")
+                .description("events dropped because their event id was already stored").register(metrics);
+        metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position));
+        this.thread = Thread.ofPlatform().name("event-indexer").daemon(true).start(this::run);
+    }
+
+    public void addListener(Consumer<List<Event>> listener) {
+        listeners.add(listener);
+    }
+
+    /** Log position up to which events are indexed. */
+    public long position() {
+        return position;
+    }
+
+    /** Waits until everything durable in the log at call time is indexed (read-your-writes). */
+    public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
+        long target = log.end();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            while (position < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                advanced.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                List<LogRecord> records = log.read(position, 2_000, 8 << 20);
+                if (records.isEmpty()) {
+                    log.awaitEnd(position, 200);
+                    continue;
+                }
+                List<Event> fresh = indexBatch(records);
+                for (Consumer<List<Event>> l : listeners) {
+                    try {
+                        l.accept(fresh);
+                    } catch (RuntimeException e) {
+                        LOG.error("indexer: listener failed", e);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("indexer: failed at log position {}; retrying in 1 s", position, e);
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private List<Event> indexBatch(List<LogRecord> records) {
+        List<Event> fresh = new ArrayList<>(records.size());
+        Set<String> seen = new HashSet<>();
+        int dups = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (LogRecord r : records) {
+                Event e = EventCodec.decode(r.payload());
+                byte[] dedupKey = Keys.key().str(e.storeId()).str(e.eventId()).build();
+                if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || store.get(CF_DEDUP, dedupKey) != null) {
+                    dups++;
+                    continue;
+                }
+                batch.put(store.family(CF_DEDUP), dedupKey,
+                        ByteBuffer.allocate(8).putLong(e.eventTime().toEpochMilli()).array());
+                batch.put(store.family(CF_EVENTS), eventKey(e), r.payload());
+                fresh.add(e);
+            }
+            long next = records.get(records.size() - 1).nextPosition();
+            batch.put(store.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(next).array());
+            store.write(batch);
+            publish(next);
+        } catch (org.rocksdb.RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
+        indexed.increment(fresh.size());
+        duplicates.increment(dups);
+        return fresh;
+    }
+
+    private void publish(long next) {
+        lock.lock();
+        try {
+            position = next;
+            advanced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    static byte[] visitorPrefix(String storeId, String visitorId) {
+        return Keys.key().str(storeId).str(visitorId).build();
+    }
+
+    static byte[] eventKey(Event e) {
+        return Keys.key().str(e.storeId()).str(e.visitorId()).i64(e.eventTime().toEpochMilli())
+                .i64(Keys.hash64(e.eventId())).build();
+    }
+
+    /** A visitor's events in event-time order (oldest first), at most {@code limit}. */
+    public List<Event> visitorEvents(String storeId, String visitorId, int limit) {
+        byte[] prefix = visitorPrefix(storeId, visitorId);
+        List<Event> out = new ArrayList<>();
+        try (Slice upper = new Slice(Keys.prefixEnd(prefix));
+             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = store.db().newIterator(store.family(CF_EVENTS), ro)) {
+            for (it.seek(prefix); it.isValid() && out.size() < limit; it.next()) {
+                out.add(EventCodec.decode(it.value()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
