@@ -1,0 +1,206 @@
+package io.rebound.server.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.Cookie;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The pixel in real Chromium against a recording collector: wire shape, stable anonymous id,
+ * campaign capture, hashed identify, and the consent / Global Privacy Control rules of docs/pixel.md.
+ */
+class PixelBrowserIT {
+
+    private static ShopTestServer server;
+    private static Playwright playwright;
+    private static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        server = new ShopTestServer();
+        playwright = Browsers.playwright();
+        browser = Browsers.chromium(playwright);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (playwright != null) {
+            playwright.close();
+        }
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.collected.clear();
+        server.consentRequired = false;
+    }
+
+    private List<JsonNode> named(String event) {
+        return server.messages().stream().filter(m -> event.equals(name(m))).toList();
+    }
+
+    private static String name(JsonNode m) {
+        return m.path("type").asText().equals("identify") ? "Identify" : m.path("event").asText();
+    }
+
+    private static Optional<String> anonymousCookie(BrowserContext context) {
+        return context.cookies().stream().filter(c -> c.name.equals("_rb_aid")).map(c -> c.value).findFirst();
+    }
+
+    @Test
+    void aShopperJourneyArrivesAsTextPlainBatchesWithOneAnonymousIdAndTheLandingCampaign() {
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/?utm_source=facebook&utm_medium=paid_social&utm_campaign=spring&fbclid=FB.123");
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("PageView").isEmpty())).isTrue();
+            page.getByTestId("product-card-yoga-mat").getByRole(com.microsoft.playwright.options.AriaRole.LINK).click();
+            page.getByTestId("add-to-cart").click();
+            assertThat(page.getByTestId("cart-status").textContent()).contains("added");
+            page.navigate(server.baseUrl() + "/shop/products/yoga-block");
+            page.getByTestId("add-to-cart").click();
+            page.getByTestId("cart-link").click();
+            page.getByTestId("checkout-link").click();
+            page.getByTestId("email").fill("  Jane.Doe@Example.com ");
+            page.getByTestId("place-order").click();
+            page.waitForURL("**/shop/orders/**");
+            String orderId = page.getByTestId("order-id").textContent();
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("Purchase").isEmpty())).isTrue();
+
+            String aid = anonymousCookie(context).orElseThrow();
+            assertThat(server.collected).allSatisfy(c -> {
+                assertThat(c.contentType()).startsWith("text/plain");
+                assertThat(c.body().path("writeKey").asText()).isEqualTo(ShopTestServer.WRITE_KEY);
+                assertThat(c.body().toString()).doesNotContainIgnoringCase("jane.doe@example.com");
+            });
+            assertThat(server.messages()).allSatisfy(m -> {
+                assertThat(m.path("anonymousId").asText()).isEqualTo(aid);
+                assertThat(m.path("messageId").asText()).isNotBlank();
+                assertThat(m.path("context").path("library").path("name").asText()).isEqualTo("rebound-pixel");
+                assertThat(m.path("context").path("campaign").path("source").asText()).isEqualTo("facebook");
+                assertThat(m.path("context").path("clickIds").path("fbclid").asText()).isEqualTo("FB.123");
+                assertThat(m.path("context").path("gpc").asBoolean(true)).isFalse();
+            });
+            assertThat(named("ViewContent")).extracting(m -> m.path("properties").path("content_ids").get(0).asText())
+                    .containsExactly("yoga-mat", "yoga-block");
+            assertThat(named("AddToCart")).extracting(m -> m.path("properties").path("content_ids").get(0).asText())
+                    .containsExactly("yoga-mat", "yoga-block");
+            assertThat(named("InitiateCheckout")).singleElement()
+                    .satisfies(m -> assertThat(m.path("properties").path("value").asDouble()).isEqualTo(86.0));
+            assertThat(named("Identify")).singleElement().satisfies(m -> assertThat(m.path("traits").path("email_sha256").asText())
+                    .isEqualTo(JourneyGenerator.sha256("jane.doe@example.com")));
+            JsonNode purchase = named("Purchase").get(0);
+            assertThat(purchase.path("messageId").asText()).isEqualTo(orderId);
+            assertThat(purchase.path("properties").path("value").asDouble()).isEqualTo(86.0);
+            assertThat(purchase.path("properties").path("contents")).hasSize(2);
+            page.screenshot(new Page.ScreenshotOptions().setPath(Browsers.SCREENSHOTS.resolve("pixel-order-confirmation.png")));
+        }
+    }
+
+    @Test
+    void whenConsentIsRequiredNothingIsSentOrStoredUntilGrantedThenHeldEventsAreFlushed() {
+        server.consentRequired = true;
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/products/yoga-mat?gclid=G.1");
+            page.waitForTimeout(1500);
+            assertThat(server.collected).isEmpty();
+            assertThat(anonymousCookie(context)).isEmpty();
+
+            page.evaluate("() => rebound('consent', {ad_storage: 'granted', ad_user_data: 'granted',"
+                    + " ad_personalization: 'granted', analytics_storage: 'granted'})");
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("ViewContent").isEmpty())).isTrue();
+            String aid = anonymousCookie(context).orElseThrow();
+            assertThat(named("PageView")).hasSize(1);
+            assertThat(server.messages()).allSatisfy(m -> {
+                assertThat(m.path("anonymousId").asText()).isEqualTo(aid);
+                assertThat(m.path("context").path("consent").path("ad_storage").asText()).isEqualTo("granted");
+                assertThat(m.path("context").path("clickIds").path("gclid").asText()).isEqualTo("G.1");
+            });
+        }
+    }
+
+    @Test
+    void whenConsentIsRequiredAndDeniedNothingIsEverSent() {
+        server.consentRequired = true;
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/products/yoga-mat");
+            page.evaluate("() => { rebound('consent', {ad_storage: 'denied'}); rebound('identify', {email: 'x@y.co'}); }");
+            page.getByTestId("add-to-cart").click();
+            page.navigate(server.baseUrl() + "/shop/");
+            page.waitForTimeout(1000);
+            assertThat(server.collected).isEmpty();
+            assertThat(anonymousCookie(context)).isEmpty();
+        }
+    }
+
+    @Test
+    void withGlobalPrivacyControlEventsCarryOnlyTheFirstPartyIdAndTheGpcFlag() {
+        try (BrowserContext context = browser.newContext()) {
+            context.addInitScript("Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})");
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/products/yoga-mat?gclid=G.2&utm_source=google");
+            page.evaluate("() => rebound('identify', {email: 'gpc@example.com', user_id: 'cust_9'})");
+            page.getByTestId("add-to-cart").click();
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("AddToCart").isEmpty())).isTrue();
+            page.waitForTimeout(300);
+            String aid = anonymousCookie(context).orElseThrow();
+            assertThat(named("Identify")).isEmpty();
+            assertThat(server.messages()).isNotEmpty().allSatisfy(m -> {
+                assertThat(m.path("anonymousId").asText()).isEqualTo(aid);
+                assertThat(m.has("userId")).isFalse();
+                assertThat(m.has("traits")).isFalse();
+                assertThat(m.path("context").path("gpc").asBoolean()).isTrue();
+                assertThat(m.path("context").path("clickIds").size()).isZero();
+                assertThat(m.path("context").path("page").path("url").asText()).doesNotContain("gclid").contains("utm_source=google");
+                assertThat(m.path("context").path("campaign").path("source").asText()).isEqualTo("google");
+            });
+        }
+    }
+
+    @Test
+    void theFallbackSha256MatchesTheStandard() {
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/");
+            assertThat(page.evaluate("() => rebound.h('abc')"))
+                    .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+            assertThat(page.evaluate("() => rebound.h('jane.doe@example.com')"))
+                    .isEqualTo(JourneyGenerator.sha256("jane.doe@example.com"));
+        }
+    }
+
+    @Test
+    void cartRemovalFiresRemoveFromCart() {
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/products/carry-strap");
+            page.getByTestId("add-to-cart").click();
+            page.navigate(server.baseUrl() + "/shop/cart");
+            assertThat(page.getByTestId("cart-total").textContent()).isEqualTo("$16.00");
+            page.getByTestId("remove-carry-strap").click();
+            assertThat(page.getByTestId("cart-empty").isVisible()).isTrue();
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("RemoveFromCart").isEmpty())).isTrue();
+            assertThat(named("RemoveFromCart").get(0).path("properties").path("content_ids").get(0).asText()).isEqualTo("carry-strap");
+            List<Cookie> cookies = context.cookies();
+            assertThat(cookies).anySatisfy(c -> {
+                assertThat(c.name).isEqualTo("_rb_aid");
+                assertThat(c.path).isEqualTo("/");
+                assertThat(c.expires).isGreaterThan(System.currentTimeMillis() / 1000.0 + 390 * 86400);
+            });
+        }
+    }
+}
