@@ -8,8 +8,8 @@ function uuid(){var c=w.crypto;if(c&&c.randomUUID)return c.randomUUID();
  return'10000000-1000-4000-8000-100000000000'.replace(/[018]/g,function(x){return(x^(c?c.getRandomValues(new Uint8Array(1))[0]:Math.random()*256)&15>>x/4).toString(16)})}
 function iso(){return new Date().toISOString()}
 function cookie(v,age){
- if(v==null){var m=d.cookie.match(/(?:^|; )_rb_aid=([^;]+)/);return m&&decodeURIComponent(m[1])}
- d.cookie='_rb_aid='+encodeURIComponent(v)+';max-age='+age+';path=/;SameSite=Lax'+(L.protocol=='https:'?';Secure':'')}
+ try{if(v==null){var m=d.cookie.match(/(?:^|; )_rb_aid=([^;]+)/);return m&&decodeURIComponent(m[1])}
+ d.cookie='_rb_aid='+encodeURIComponent(v)+';max-age='+age+';path=/;SameSite=Lax'+(L.protocol=='https:'?';Secure':'')}catch(z){}}
 // Compact SHA-256 for contexts without crypto.subtle (plain http). Input: a JS string, hashed as UTF-8.
 function sha(s){
  s=unescape(encodeURIComponent(s));
