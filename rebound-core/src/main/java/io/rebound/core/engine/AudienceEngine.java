@@ -1,0 +1,194 @@
+package io.rebound.core.engine;
+
+import io.rebound.core.event.Event;
+import io.rebound.core.segment.Segment;
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.store.Store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Drives the {@link AudienceProcessor} over the four storage ports: resolves identities, merges
+ * persons, persists what the processor returns, fires timers and backfills segments. Runtimes that
+ * own their storage (in-memory, embedded RocksDB) are this class plus port implementations; a Kafka
+ * Streams runtime calls the processor from its own processor/punctuator instead.
+ *
+ * <p>Single-writer: calls are serialised. Segments are held here (the metadata database is their
+ * source of truth); on restart, {@link #restoreSegment} re-installs them without a backfill.
+ */
+public class AudienceEngine implements AudienceRuntime {
+
+    private static final int TIMER_BATCH = 512;
+
+    private final PersonStore persons;
+    private final IdentityStore identities;
+    private final TimerStore timers;
+    private final MembershipStore memberships;
+    private final Map<String, Map<String, Segment>> segments = new HashMap<>();
+    private final Map<String, Duration> retention = new HashMap<>();
+    private final Map<String, AudienceProcessor> processors = new HashMap<>();
+    private Instant clock;
+
+    public AudienceEngine(PersonStore persons, IdentityStore identities, TimerStore timers,
+                          MembershipStore memberships, Instant start) {
+        this.persons = persons;
+        this.identities = identities;
+        this.timers = timers;
+        this.memberships = memberships;
+        this.clock = start;
+    }
+
+    /** Sets a store's retention (default {@link Store#DEFAULT_RETENTION_DAYS} days). */
+    public synchronized void setRetention(String storeId, Duration duration) {
+        retention.put(storeId, duration);
+        processors.remove(storeId);
+    }
+
+    /** Re-installs a segment after a restart: no backfill, its effective-from instant kept. */
+    public synchronized void restoreSegment(Segment segment) {
+        segments.computeIfAbsent(segment.storeId(), k -> new TreeMap<>()).put(segment.id(), segment);
+        processors.remove(segment.storeId());
+    }
+
+    @Override
+    public synchronized void putSegment(String storeId, String segmentId, SegmentDefinition definition) {
+        restoreSegment(new Segment(storeId, segmentId, definition, clock));
+        backfill(storeId);
+    }
+
+    @Override
+    public synchronized void deleteSegment(String storeId, String segmentId) {
+        Map<String, Segment> store = segments.get(storeId);
+        if (store != null && store.remove(segmentId) != null) {
+            processors.remove(storeId);
+            backfill(storeId);
+        }
+        memberships.dropSegment(storeId, segmentId);
+    }
+
+    /** Runs the per-person backfill step over every person of the store. */
+    private void backfill(String storeId) {
+        AudienceProcessor processor = processor(storeId);
+        for (String personId : persons.personIds(storeId)) {
+            PersonState state = persons.get(storeId, personId);
+            if (state != null) {
+                commit(processor.backfill(state, clock));
+            }
+        }
+    }
+
+    @Override
+    public synchronized void accept(Event event) {
+        String storeId = event.storeId();
+        AudienceProcessor processor = processor(storeId);
+        List<String> keys = PersonIds.keysOf(event);
+        Set<String> found = new LinkedHashSet<>();
+        for (String key : keys) {
+            String p = identities.personOf(storeId, key);
+            if (p != null) {
+                found.add(p);
+            }
+        }
+        List<String> ids = new ArrayList<>(found);
+        // The person of the strongest id (user id, then email, then cookie) absorbs the others.
+        PersonState state = ids.isEmpty() ? PersonState.empty(storeId, keys.getFirst())
+                : persons.get(storeId, ids.getFirst());
+        for (String other : ids.subList(Math.min(1, ids.size()), ids.size())) {
+            PersonState absorbed = persons.get(storeId, other);
+            AudienceProcessor.Result merged = processor.onMerge(state, absorbed, clock);
+            persons.delete(storeId, other);
+            timers.set(storeId, other, null);
+            for (String key : absorbed.ids().keys()) {
+                identities.link(storeId, key, state.personId());
+            }
+            commit(merged);
+            state = merged.state();
+        }
+        for (String key : keys) {
+            identities.link(storeId, key, state.personId());
+        }
+        commit(processor.onEvent(state, event, clock));
+    }
+
+    @Override
+    public synchronized void advanceTo(Instant now) {
+        if (now.isAfter(clock)) {
+            clock = now;
+        }
+        List<TimerStore.Timer> due;
+        while (!(due = timers.dueBy(clock, TIMER_BATCH)).isEmpty()) {
+            for (TimerStore.Timer t : due) {
+                PersonState state = persons.get(t.storeId(), t.personId());
+                if (state == null) {
+                    timers.set(t.storeId(), t.personId(), null);
+                } else {
+                    commit(processor(t.storeId()).onTimer(state, clock));
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized Instant now() {
+        return clock;
+    }
+
+    @Override
+    public synchronized Set<String> members(String storeId, String segmentId) {
+        return Set.copyOf(memberships.members(storeId, segmentId).keySet());
+    }
+
+    @Override
+    public synchronized List<MembershipChange> changes(String storeId, String segmentId) {
+        return memberships.changes(storeId, segmentId, 0, Integer.MAX_VALUE).stream()
+                .map(MembershipStore.LoggedChange::change).toList();
+    }
+
+    @Override
+    public synchronized Optional<String> personOf(String storeId, String visitorId) {
+        String p = identities.personOf(storeId, PersonIds.anonymousKey(visitorId));
+        return Optional.ofNullable(p != null ? p : identities.personOf(storeId, PersonIds.userKey(visitorId)));
+    }
+
+    @Override
+    public synchronized Map<String, Instant> memberships(String storeId, String personId) {
+        PersonState state = persons.get(storeId, personId);
+        return state == null ? Map.of() : state.memberships();
+    }
+
+    @Override
+    public synchronized void erasePerson(String storeId, String personId) {
+        PersonState state = persons.get(storeId, personId);
+        if (state == null) {
+            return;
+        }
+        memberships.record(processor(storeId).onErase(state, clock).changes());
+        persons.delete(storeId, personId);
+        timers.set(storeId, personId, null);
+        for (String key : state.ids().keys()) {
+            identities.unlink(storeId, key);
+        }
+    }
+
+    private void commit(AudienceProcessor.Result result) {
+        PersonState s = result.state();
+        persons.put(s);
+        memberships.record(result.changes());
+        timers.set(s.storeId(), s.personId(), result.nextTimer());
+    }
+
+    private AudienceProcessor processor(String storeId) {
+        return processors.computeIfAbsent(storeId, id -> new AudienceProcessor(id,
+                segments.getOrDefault(id, Map.of()).values(),
+                retention.getOrDefault(id, Duration.ofDays(Store.DEFAULT_RETENTION_DAYS))));
+    }
+}

@@ -1,0 +1,269 @@
+package io.rebound.core.engine;
+
+import io.rebound.core.engine.MembershipChange.Kind;
+import io.rebound.core.event.Event;
+import io.rebound.core.segment.MembershipTimeline;
+import io.rebound.core.segment.MembershipTimeline.Transition;
+import io.rebound.core.segment.Segment;
+import io.rebound.core.segment.SegmentEvaluator;
+import io.rebound.core.segment.VisitorState;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The per-key audience processor: (person state, event | timer | merge | segment change, now) →
+ * (new state, membership changes, next timer). Pure and deterministic; every runtime — in-memory,
+ * embedded RocksDB, Kafka Streams — drives this same code and only stores what it returns.
+ *
+ * <p>Exactness. Every call first brings the person up to {@code now} with what was already known:
+ * each change that time alone caused since {@code evaluatedAt} is recorded at its exact instant
+ * (window end, exclusion ageing out), however late the timer fires. New knowledge (an event, a merge,
+ * a segment edit) is then applied; a change it causes is dated at the instant the membership truly
+ * changed given everything now known (e.g. the time of a late Purchase), but never before the last
+ * recorded change of that segment nor before the segment's definition took effect. Merges are dated
+ * at {@code now}: the merged person did not exist before.
+ *
+ * <p>One instance serves one store's current set of segments; build a new one when segments change.
+ */
+public final class AudienceProcessor {
+
+    /**
+     * What a call produced.
+     *
+     * @param state     the new person state to store (null after an erasure: delete the key)
+     * @param changes   membership changes in time order, to append to the change log
+     * @param nextTimer when to call {@link #onTimer} next; null for no timer
+     */
+    public record Result(PersonState state, List<MembershipChange> changes, Instant nextTimer) {
+        public Result {
+            changes = List.copyOf(changes);
+        }
+    }
+
+    private final String storeId;
+    private final List<Segment> segments;
+    private final Duration retention;
+
+    /**
+     * @param storeId   the store
+     * @param segments  the store's segments
+     * @param retention how long to keep events; raised to the longest window of any segment
+     */
+    public AudienceProcessor(String storeId, Collection<Segment> segments, Duration retention) {
+        this.storeId = Objects.requireNonNull(storeId, "storeId");
+        this.segments = segments.stream().sorted(Comparator.comparing(Segment::id)).toList();
+        for (Segment s : this.segments) {
+            if (!s.storeId().equals(storeId)) {
+                throw new IllegalArgumentException("segment " + s.id() + " belongs to store " + s.storeId());
+            }
+        }
+        Duration longest = this.segments.stream().map(s -> s.definition().longestWindow())
+                .max(Duration::compareTo).orElse(Duration.ZERO);
+        this.retention = longest.compareTo(retention) > 0 ? longest : retention;
+    }
+
+    public String storeId() {
+        return storeId;
+    }
+
+    public List<Segment> segments() {
+        return segments;
+    }
+
+    /** Effective retention: the configured one or the longest window, whichever is longer. */
+    public Duration retention() {
+        return retention;
+    }
+
+    /** A new event for this person (who may be new: pass {@link PersonState#empty}). Duplicates change nothing. */
+    public Result onEvent(PersonState state, Event event, Instant now) {
+        if (!event.storeId().equals(storeId)) {
+            throw new IllegalArgumentException("event of store " + event.storeId() + " given to store " + storeId);
+        }
+        Work w = new Work(state, now);
+        w.catchUp();
+        w.ids = w.ids.with(event);
+        VisitorState added = w.visitor.add(event);
+        if (added != w.visitor) {
+            w.visitor = added;
+            w.applyKnowledge(null);
+        }
+        return w.finish();
+    }
+
+    /** A timer fired (possibly late, possibly spuriously): records every change due by {@code now}. */
+    public Result onTimer(PersonState state, Instant now) {
+        Work w = new Work(state, now);
+        w.catchUp();
+        return w.finish();
+    }
+
+    /**
+     * After segments were created, edited or deleted (this processor holding the new set): brings
+     * the person in line with the new definitions — the per-person step of a backfill.
+     */
+    public Result backfill(PersonState state, Instant now) {
+        return onTimer(state, now);
+    }
+
+    /**
+     * Two persons turned out to be one. {@code from} is absorbed: its memberships are LEFT at
+     * {@code now}; {@code into} gets both histories and ids, and joins at {@code now} what the union
+     * qualifies for. The runtime deletes {@code from}'s key and points its ids at {@code into}.
+     */
+    public Result onMerge(PersonState into, PersonState from, Instant now) {
+        Instant at = max(now, max(into.evaluatedAt(), from.evaluatedAt()));
+        Work absorbed = new Work(from, at);
+        absorbed.catchUp();
+        for (Map.Entry<String, SegmentStatus> e : absorbed.statuses.entrySet()) {
+            if (e.getValue().member()) {
+                absorbed.record(e.getKey(), Kind.LEFT, at, "merged into " + into.personId());
+            }
+        }
+        Work w = new Work(into, at);
+        w.catchUp();
+        w.changes.addAll(0, absorbed.changes);
+        w.ids = w.ids.union(absorbed.ids);
+        w.visitor = w.visitor.merge(absorbed.visitor);
+        w.applyKnowledge(at);
+        return w.finish();
+    }
+
+    /** A privacy erasure: every membership is LEFT at {@code now}; the state is gone. */
+    public Result onErase(PersonState state, Instant now) {
+        Work w = new Work(state, now);
+        w.statuses.forEach((id, s) -> {
+            if (s.member()) {
+                w.record(id, Kind.LEFT, w.now, "erased on request");
+            }
+        });
+        w.changes.sort(Comparator.comparing(MembershipChange::at).thenComparing(MembershipChange::segmentId));
+        return new Result(null, w.changes, null);
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+    }
+
+    /** One call's working copy of a person. */
+    private final class Work {
+        final String personId;
+        final Instant evaluatedAt;
+        final Instant now;
+        PersonIds ids;
+        VisitorState visitor;
+        final Map<String, SegmentStatus> statuses;
+        final List<MembershipChange> changes = new ArrayList<>();
+        final Map<String, MembershipTimeline> timelines = new HashMap<>();
+
+        Work(PersonState state, Instant now) {
+            if (!state.storeId().equals(storeId)) {
+                throw new IllegalArgumentException("person of store " + state.storeId() + " given to store " + storeId);
+            }
+            this.personId = state.personId();
+            this.evaluatedAt = state.evaluatedAt();
+            // Time never runs backwards for a person, whatever clock the runtime has.
+            this.now = Instant.ofEpochMilli(max(now, evaluatedAt).toEpochMilli());
+            this.ids = state.ids();
+            this.visitor = state.visitor();
+            this.statuses = new TreeMap<>(state.segments());
+        }
+
+        MembershipTimeline timeline(Segment s) {
+            return timelines.computeIfAbsent(s.id(), id -> SegmentEvaluator.timeline(s.definition(), visitor));
+        }
+
+        /** Records what the passage of time did since {@code evaluatedAt}, at exact instants. */
+        void catchUp() {
+            if (evaluatedAt != null) {
+                for (Segment s : segments) {
+                    MembershipTimeline tl = timeline(s);
+                    boolean member = isMember(s.id());
+                    Instant from = evaluatedAt;
+                    if (s.effectiveFrom().isAfter(evaluatedAt)) {
+                        // Not yet evaluated under this definition: it applies from when it took effect.
+                        from = s.effectiveFrom().isAfter(now) ? now : s.effectiveFrom();
+                        boolean m = tl.memberAt(from);
+                        if (m != member) {
+                            record(s.id(), m ? Kind.JOINED : Kind.LEFT, from, tl.reasonAt(from));
+                            member = m;
+                        }
+                    }
+                    for (Transition t : tl.transitions(from, now, member)) {
+                        record(s.id(), t.member() ? Kind.JOINED : Kind.LEFT, t.at(), tl.reasonAt(t.at()));
+                    }
+                }
+            }
+            dropUnknownSegments();
+        }
+
+        /** After new knowledge: dates each change at the true instant, within what the log already says. */
+        void applyKnowledge(Instant floorForAll) {
+            timelines.clear();
+            for (Segment s : segments) {
+                MembershipTimeline tl = timeline(s);
+                boolean m = tl.memberAt(now);
+                SegmentStatus status = statuses.get(s.id());
+                if (m == isMember(s.id())) {
+                    continue;
+                }
+                Instant floor = max(max(status == null ? null : status.since(), s.effectiveFrom()), floorForAll);
+                Instant at = max(tl.runStart(now), floor);
+                at = at.isAfter(now) ? now : at;
+                record(s.id(), m ? Kind.JOINED : Kind.LEFT, at, tl.reasonAt(at));
+            }
+        }
+
+        boolean isMember(String segmentId) {
+            SegmentStatus s = statuses.get(segmentId);
+            return s != null && s.member();
+        }
+
+        void record(String segmentId, Kind kind, Instant at, String reason) {
+            statuses.put(segmentId, new SegmentStatus(kind == Kind.JOINED, at));
+            changes.add(new MembershipChange(storeId, segmentId, personId, kind, at, reason));
+        }
+
+        private void dropUnknownSegments() {
+            Instant forgetBefore = now.minus(retention);
+            for (String id : List.copyOf(statuses.keySet())) {
+                boolean known = segments.stream().anyMatch(s -> s.id().equals(id));
+                SegmentStatus s = statuses.get(id);
+                if (!known && s.member()) {
+                    record(id, Kind.LEFT, now, "segment deleted");
+                }
+                if (!known || (!s.member() && s.since().isBefore(forgetBefore))) {
+                    statuses.remove(id);
+                }
+            }
+        }
+
+        Result finish() {
+            Instant next = null;
+            for (Segment s : segments) {
+                next = min(next, s.effectiveFrom().isAfter(now) ? s.effectiveFrom() : timeline(s).nextChangeAfter(now));
+            }
+            visitor = visitor.purgeBefore(now.minus(retention));
+            if (!visitor.isEmpty()) {
+                // Wake up to purge the oldest event when retention ends, even if no segment needs it.
+                next = min(next, visitor.oldest().plus(retention).plusMillis(1));
+            }
+            changes.sort(Comparator.comparing(MembershipChange::at).thenComparing(MembershipChange::segmentId));
+            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now);
+            return new Result(state, changes, next);
+        }
+
+        private Instant min(Instant a, Instant b) {
+            return a == null ? b : b == null || b.isAfter(a) ? a : b;
+        }
+    }
+}

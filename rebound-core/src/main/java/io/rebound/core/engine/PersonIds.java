@@ -1,0 +1,91 @@
+package io.rebound.core.engine;
+
+import io.rebound.core.event.Event;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The identifiers linked to one person: first-party anonymous ids (one per browser), the store's
+ * user ids and SHA-256 email hashes. {@link #keys()} gives them as identity keys ({@code a:…},
+ * {@code u:…}, {@code e:…}) — the keys of the runtime's alias map.
+ *
+ * @param anonymousIds anonymous ids
+ * @param userIds      user ids
+ * @param emailHashes  normalised-email SHA-256 hashes
+ */
+public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<String> emailHashes) {
+
+    public static final PersonIds NONE = new PersonIds(Set.of(), Set.of(), Set.of());
+
+    public PersonIds {
+        anonymousIds = sorted(anonymousIds);
+        userIds = sorted(userIds);
+        emailHashes = sorted(emailHashes);
+    }
+
+    private static Set<String> sorted(Set<String> s) {
+        return s == null ? Set.of() : java.util.Collections.unmodifiableSortedSet(new TreeSet<>(s));
+    }
+
+    /** Identity key of an anonymous id. */
+    public static String anonymousKey(String id) {
+        return "a:" + id;
+    }
+
+    /** Identity key of a user id. */
+    public static String userKey(String id) {
+        return "u:" + id;
+    }
+
+    /** Identity key of an email hash. */
+    public static String emailKey(String hash) {
+        return "e:" + hash;
+    }
+
+    /** The identity keys an event carries, strongest first: user id, email hash, anonymous id. */
+    public static List<String> keysOf(Event event) {
+        List<String> keys = new ArrayList<>(3);
+        if (event.userId() != null) {
+            keys.add(userKey(event.userId()));
+        }
+        if (event.emailHash() != null) {
+            keys.add(emailKey(event.emailHash()));
+        }
+        if (event.anonymousId() != null) {
+            keys.add(anonymousKey(event.anonymousId()));
+        }
+        return keys;
+    }
+
+    /** These ids plus those the event carries. */
+    public PersonIds with(Event event) {
+        return union(new PersonIds(one(event.anonymousId()), one(event.userId()), one(event.emailHash())));
+    }
+
+    private static Set<String> one(String s) {
+        return s == null ? Set.of() : Set.of(s);
+    }
+
+    public PersonIds union(PersonIds other) {
+        return new PersonIds(both(anonymousIds, other.anonymousIds), both(userIds, other.userIds),
+                both(emailHashes, other.emailHashes));
+    }
+
+    private static Set<String> both(Set<String> a, Set<String> b) {
+        Set<String> s = new TreeSet<>(a);
+        s.addAll(b);
+        return s;
+    }
+
+    /** All identity keys, strongest first. */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        userIds.forEach(u -> keys.add(userKey(u)));
+        emailHashes.forEach(e -> keys.add(emailKey(e)));
+        anonymousIds.forEach(a -> keys.add(anonymousKey(a)));
+        return keys;
+    }
+}

@@ -1,0 +1,55 @@
+package io.rebound.core.engine;
+
+import io.rebound.core.segment.VisitorState;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Everything the engine keeps per person — the value a runtime stores under key (store, person)
+ * and encodes with {@link PersonStateCodec}.
+ *
+ * @param storeId     store
+ * @param personId    person id, stable for the person's life (absorbed persons disappear)
+ * @param ids         linked identifiers
+ * @param visitor     retained events
+ * @param segments    segment id → last recorded status (members and recent leavers)
+ * @param evaluatedAt the instant through which memberships have been brought up to date; null when never
+ */
+public record PersonState(String storeId, String personId, PersonIds ids, VisitorState visitor,
+                          Map<String, SegmentStatus> segments, Instant evaluatedAt) {
+
+    public PersonState {
+        Objects.requireNonNull(storeId, "storeId");
+        Objects.requireNonNull(personId, "personId");
+        ids = ids == null ? PersonIds.NONE : ids;
+        visitor = visitor == null ? VisitorState.EMPTY : visitor;
+        segments = segments == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(segments));
+    }
+
+    /** A person nothing is known about yet. */
+    public static PersonState empty(String storeId, String personId) {
+        return new PersonState(storeId, personId, PersonIds.NONE, VisitorState.EMPTY, Map.of(), null);
+    }
+
+    /** Current memberships: segment id → joined-at. */
+    public Map<String, Instant> memberships() {
+        Map<String, Instant> out = new TreeMap<>();
+        segments.forEach((id, s) -> {
+            if (s.member()) {
+                out.put(id, s.since());
+            }
+        });
+        return out;
+    }
+
+    public PersonState withIds(PersonIds newIds) {
+        return new PersonState(storeId, personId, newIds, visitor, segments, evaluatedAt);
+    }
+
+    public PersonState withVisitor(VisitorState newVisitor) {
+        return new PersonState(storeId, personId, ids, newVisitor, segments, evaluatedAt);
+    }
+}

@@ -1,0 +1,27 @@
+package io.rebound.core.segment;
+
+import io.rebound.core.event.Violation;
+
+import java.util.List;
+
+/**
+ * A segment definition was rejected; each violation names the field (e.g. {@code include[0].within_days})
+ * and what was expected, phrased for a store owner. Maps to HTTP 400 / 422, never 5xx.
+ */
+public final class InvalidSegmentException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient List<Violation> violations;
+
+    public InvalidSegmentException(List<Violation> violations) {
+        super(violations.stream().map(Violation::toString).reduce((a, b) -> a + "; " + b).orElse("invalid segment"));
+        this.violations = List.copyOf(violations);
+    }
+
+    public InvalidSegmentException(String field, String message) {
+        this(List.of(new Violation(field, message)));
+    }
+
+    public List<Violation> violations() {
+        return violations;
+    }
+}

@@ -1,0 +1,233 @@
+package io.rebound.core.segment;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Membership of one visitor in one segment as a function of time, for a fixed set of events.
+ *
+ * <p>Each matching event {@code e} counts for a condition with window {@code w} exactly on
+ * {@code [e.time, e.time + w)}, so membership is constant between consecutive "breakpoints"
+ * (event times and event times plus windows). Everything here — the answer at an instant, the next
+ * change, the start of the current run, the transitions in a period — is computed exactly from
+ * those breakpoints, in milliseconds. Instants are truncated to milliseconds.
+ */
+public final class MembershipTimeline {
+
+    /** A change of membership at an exact instant. */
+    public record Transition(Instant at, boolean member) {
+    }
+
+    /** One event condition with the times and values of the events it matches, oldest first. */
+    record Leaf(EventCondition condition, long window, long[] times, BigDecimal[] values, RetainedEvent[] events) {
+        /** Index of the first event with time >= t. */
+        int from(long t) {
+            int i = Arrays.binarySearch(times, t);
+            if (i < 0) {
+                return -i - 1;
+            }
+            while (i > 0 && times[i - 1] == t) {
+                i--;
+            }
+            return i;
+        }
+
+        /** Index after the last event with time <= t. */
+        int to(long t) {
+            int i = Arrays.binarySearch(times, t);
+            if (i < 0) {
+                return -i - 1;
+            }
+            while (i < times.length && times[i] == t) {
+                i++;
+            }
+            return i;
+        }
+    }
+
+    private final Leaf[][] include;
+    private final Leaf[][] exclude;
+    private final boolean needsAnchor;
+    private final long[] breakpoints;
+
+    MembershipTimeline(SegmentDefinition definition, VisitorState state) {
+        this.include = leaves(definition.include(), state);
+        this.exclude = leaves(definition.exclude(), state);
+        this.needsAnchor = definition.exclude().stream()
+                .anyMatch(c -> c.leaves().stream().anyMatch(l -> l.since() != null));
+        long[] points = new long[0];
+        int n = 0;
+        for (Leaf[][] group : new Leaf[][][] {include, exclude}) {
+            for (Leaf[] cond : group) {
+                for (Leaf leaf : cond) {
+                    points = Arrays.copyOf(points, n + 2 * leaf.times.length);
+                    for (long t : leaf.times) {
+                        points[n++] = t;
+                        points[n++] = t + leaf.window;
+                    }
+                }
+            }
+        }
+        this.breakpoints = Arrays.stream(points, 0, n).sorted().distinct().toArray();
+    }
+
+    private static Leaf[][] leaves(List<Condition> conditions, VisitorState state) {
+        Leaf[][] out = new Leaf[conditions.size()][];
+        for (int i = 0; i < out.length; i++) {
+            List<EventCondition> leaves = conditions.get(i).leaves();
+            out[i] = new Leaf[leaves.size()];
+            for (int j = 0; j < leaves.size(); j++) {
+                EventCondition c = leaves.get(j);
+                List<RetainedEvent> matching = state.matching(c);
+                long[] times = new long[matching.size()];
+                BigDecimal[] values = new BigDecimal[matching.size()];
+                for (int k = 0; k < times.length; k++) {
+                    times[k] = matching.get(k).timeMillis();
+                    values[k] = matching.get(k).value();
+                }
+                out[i][j] = new Leaf(c, c.window().millis(), times, values, matching.toArray(RetainedEvent[]::new));
+            }
+        }
+        return out;
+    }
+
+    public boolean memberAt(Instant t) {
+        return memberAt(t.toEpochMilli());
+    }
+
+    boolean memberAt(long t) {
+        for (Leaf[] cond : include) {
+            if (holdingLeaf(cond, t, Long.MIN_VALUE) == null) {
+                return false;
+            }
+        }
+        long anchor = needsAnchor ? anchor(t) : Long.MIN_VALUE;
+        for (Leaf[] cond : exclude) {
+            if (holdingLeaf(cond, t, anchor) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The earliest instant after {@code t} at which membership differs from membership at {@code t}; null if never. */
+    public Instant nextChangeAfter(Instant t) {
+        long now = t.toEpochMilli();
+        boolean current = memberAt(now);
+        for (int i = firstAfter(now); i < breakpoints.length; i++) {
+            if (memberAt(breakpoints[i]) != current) {
+                return Instant.ofEpochMilli(breakpoints[i]);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The instant from which membership has been what it is at {@code t} without interruption;
+     * null when it has always been so (never a member).
+     */
+    public Instant runStart(Instant t) {
+        long now = t.toEpochMilli();
+        boolean current = memberAt(now);
+        int i = firstAfter(now) - 1;
+        long start = Long.MIN_VALUE;
+        for (; i >= 0; i--) {
+            if (memberAt(breakpoints[i]) != current) {
+                return Instant.ofEpochMilli(start);
+            }
+            start = breakpoints[i];
+        }
+        // Before the first event nobody is a member.
+        return current ? Instant.ofEpochMilli(start) : null;
+    }
+
+    /** Every change in {@code (after, upTo]}, starting from membership {@code memberAfter}, in time order. */
+    public List<Transition> transitions(Instant after, Instant upTo, boolean memberAfter) {
+        long end = upTo.toEpochMilli();
+        List<Transition> out = new ArrayList<>();
+        boolean current = memberAfter;
+        for (int i = firstAfter(after.toEpochMilli()); i < breakpoints.length && breakpoints[i] <= end; i++) {
+            boolean m = memberAt(breakpoints[i]);
+            if (m != current) {
+                out.add(new Transition(Instant.ofEpochMilli(breakpoints[i]), m));
+                current = m;
+            }
+        }
+        return out;
+    }
+
+    /** Human-readable explanation of membership at {@code t}. */
+    public String reasonAt(Instant t) {
+        return new Reasons(this, t.toEpochMilli()).explain();
+    }
+
+    Leaf[][] include() {
+        return include;
+    }
+
+    Leaf[][] exclude() {
+        return exclude;
+    }
+
+    /** Time of the latest event qualifying for any include condition at {@code t}. */
+    long anchor(long t) {
+        long anchor = Long.MIN_VALUE;
+        for (Leaf[] cond : include) {
+            for (Leaf leaf : cond) {
+                int lo = leaf.from(t - leaf.window + 1);
+                int hi = leaf.to(t);
+                if (hi > lo) {
+                    anchor = Math.max(anchor, leaf.times[hi - 1]);
+                }
+            }
+        }
+        return anchor;
+    }
+
+    /** The first leaf of an (OR) condition that holds at {@code t}, or null. */
+    Leaf holdingLeaf(Leaf[] cond, long t, long anchor) {
+        for (Leaf leaf : cond) {
+            if (holds(leaf, t, anchor)) {
+                return leaf;
+            }
+        }
+        return null;
+    }
+
+    boolean holds(Leaf leaf, long t, long anchor) {
+        int[] range = range(leaf, t, anchor);
+        if (range[1] - range[0] < leaf.condition().minCount()) {
+            return false;
+        }
+        BigDecimal min = leaf.condition().sumValueGte();
+        return min == null || sum(leaf, range).compareTo(min) >= 0;
+    }
+
+    /** Indices [lo, hi) of the leaf's events counting at {@code t}. */
+    int[] range(Leaf leaf, long t, long anchor) {
+        long lower = t - leaf.window + 1;
+        if (leaf.condition().since() != null) {
+            lower = Math.max(lower, anchor);
+        }
+        int lo = leaf.from(lower);
+        return new int[] {lo, Math.max(lo, leaf.to(t))};
+    }
+
+    static BigDecimal sum(Leaf leaf, int[] range) {
+        BigDecimal s = BigDecimal.ZERO;
+        for (int i = range[0]; i < range[1]; i++) {
+            if (leaf.values[i] != null) {
+                s = s.add(leaf.values[i]);
+            }
+        }
+        return s;
+    }
+
+    private int firstAfter(long t) {
+        int i = Arrays.binarySearch(breakpoints, t);
+        return i >= 0 ? i + 1 : -i - 1;
+    }
+}

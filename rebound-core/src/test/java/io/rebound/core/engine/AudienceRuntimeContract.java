@@ -1,0 +1,24 @@
+package io.rebound.core.engine;
+
+import io.rebound.core.engine.testkit.RuntimeScenarios;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.stream.Stream;
+
+/**
+ * The behavioural contract as JUnit tests: extend it with a factory for the runtime under test.
+ * The scenarios themselves live in {@link RuntimeScenarios} (main jar) so that other modules
+ * can run them without a test-jar.
+ */
+abstract class AudienceRuntimeContract {
+
+    /** A fresh runtime whose clock starts at or before 2026-02-28. */
+    protected abstract AudienceRuntime newRuntime();
+
+    @TestFactory
+    Stream<DynamicTest> runtimeSatisfiesTheContract() {
+        return new RuntimeScenarios(this::newRuntime).all().stream()
+                .map(s -> DynamicTest.dynamicTest(s.name(), s::run));
+    }
+}
