@@ -1,0 +1,93 @@
+package io.rebound.server.api;
+
+import io.rebound.server.meta.InvalidFieldException;
+import io.rebound.server.meta.StoreNotFoundException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends admin-API responses with a JSON problem: {@code {"error": code, "message": text,
+ * "field": name}} ({@code field} only when one input is at fault). A client never sees a
+ * stack trace; unexpected failures are logged here and answered with a generic 500.
+ */
+public final class ApiErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+    private ApiErrors() {
+    }
+
+    /** Ends the response with {@code status} and a problem body; does nothing if it has ended. */
+    public static void send(RoutingContext ctx, int status, String error, String message, String field) {
+        JsonObject body = new JsonObject().put("error", error).put("message", message);
+        if (field != null) {
+            body.put("field", field);
+        }
+        json(ctx, status, body);
+    }
+
+    public static void send(RoutingContext ctx, int status, String error, String message) {
+        send(ctx, status, error, message, null);
+    }
+
+    /** 400 naming the offending field. */
+    public static void invalidField(RoutingContext ctx, String field, String message) {
+        send(ctx, 400, "invalid_field", message, field);
+    }
+
+    /** 401 with the challenge a client needs to retry. */
+    public static void unauthorized(RoutingContext ctx, String message) {
+        if (!ctx.response().ended()) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"rebound\"");
+        }
+        send(ctx, 401, "unauthorized", message);
+    }
+
+    /** 404 for a store the caller cannot see, whether or not it exists. */
+    public static void storeNotFound(RoutingContext ctx, String storeId) {
+        send(ctx, 404, "store_not_found", "no store '" + storeId + "' for this key");
+    }
+
+    /** Ends the response with a JSON body (and no caching: it may hold keys). */
+    public static void json(RoutingContext ctx, int status, JsonObject body) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/json; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .end(body.encode());
+    }
+
+    /**
+     * Maps an exception thrown by a handler: invalid input to 400, an unknown store to 404, anything
+     * else to a logged 500 that says nothing about the internals.
+     */
+    public static void exception(RoutingContext ctx, Throwable error) {
+        switch (error) {
+            case InvalidFieldException e -> invalidField(ctx, e.field(), e.getMessage());
+            case StoreNotFoundException e -> storeNotFound(ctx, e.storeId());
+            case IllegalArgumentException e -> send(ctx, 400, "invalid_request", e.getMessage());
+            default -> {
+                LOG.error("admin API failed on {} {}", ctx.request().method(), ctx.request().path(), error);
+                send(ctx, 500, "internal_error", "the server failed to handle this request; it has been logged");
+            }
+        }
+    }
+
+    /** A route failure handler: body limit, malformed requests, and exceptions from handlers. */
+    public static void failure(RoutingContext ctx) {
+        int status = ctx.failure() instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+        if (status == 413) {
+            send(ctx, 413, "payload_too_large", "the request body is larger than 64 KB", "body");
+        } else if (status >= 400 && status < 500) {
+            send(ctx, status, "bad_request", "the request was rejected (HTTP " + status + ")");
+        } else if (ctx.failure() != null && !(ctx.failure() instanceof HttpException)) {
+            exception(ctx, ctx.failure());
+        } else {
+            send(ctx, 500, "internal_error", "the server failed to handle this request; it has been logged");
+        }
+    }
+}

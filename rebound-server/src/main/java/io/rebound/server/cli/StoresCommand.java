@@ -1,0 +1,211 @@
+package io.rebound.server.cli;
+
+import io.rebound.core.store.Store;
+import io.rebound.server.api.StoreApi;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.InvalidFieldException;
+import io.rebound.server.meta.JdbcStoreRepository;
+import io.rebound.server.meta.StoreNotFoundException;
+import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * {@code rebound stores}: create and list stores and rotate their secret keys, directly in the
+ * metadata database ({@code --data-dir} for the embedded one, {@code --database-url} or
+ * {@code REBOUND_DATABASE_URL} for PostgreSQL). Works while a server runs on the same data
+ * directory. Exit codes: 0 done, 1 failed (unknown store, database unavailable), 2 bad usage.
+ */
+@Command(name = "stores", mixinStandardHelpOptions = true,
+        description = "Create and list stores and manage their keys.",
+        subcommands = {StoresCommand.Create.class, StoresCommand.ListStores.class, StoresCommand.RotateSecret.class})
+public final class StoresCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
+    }
+
+    /** Where the metadata lives; shared by every subcommand. */
+    static final class DatabaseOptions {
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:REBOUND_DATA_DIR:-./data}",
+                description = "Embedded storage directory (default: ${DEFAULT-VALUE}; env REBOUND_DATA_DIR).")
+        Path dataDir;
+
+        @Option(names = "--database-url", paramLabel = "JDBC_URL", defaultValue = "${env:REBOUND_DATABASE_URL}",
+                description = "PostgreSQL JDBC URL instead of the embedded database (env REBOUND_DATABASE_URL).")
+        String databaseUrl;
+
+        @Option(names = "--database-user", paramLabel = "USER", defaultValue = "${env:REBOUND_DATABASE_USER}",
+                description = "Database user (env REBOUND_DATABASE_USER).")
+        String databaseUser;
+
+        @Option(names = "--database-password", paramLabel = "PASSWORD", defaultValue = "${env:REBOUND_DATABASE_PASSWORD}",
+                description = "Database password (env REBOUND_DATABASE_PASSWORD).")
+        String databasePassword;
+
+        Database open() {
+            return databaseUrl == null || databaseUrl.isBlank()
+                    ? Database.embedded(dataDir)
+                    : Database.open(databaseUrl, databaseUser, databasePassword);
+        }
+    }
+
+    /** Opens the database, runs {@code action}, maps failures to a message and an exit code. */
+    private static int withStores(CommandSpec spec, DatabaseOptions db, Function<StoreRepository, Integer> action) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (Database database = db.open()) {
+            return action.apply(new JdbcStoreRepository(database));
+        } catch (InvalidFieldException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (StoreNotFoundException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("error: " + describe(e));
+            return 1;
+        } finally {
+            err.flush();
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+            sb.append(": ").append(cause.getMessage());
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a store and print its id, write key and secret key (shown only now).")
+    static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        DatabaseOptions db;
+
+        @Option(names = "--name", required = true, description = "Display name, 1..100 characters.")
+        String name;
+
+        @Option(names = "--consent-required",
+                description = "Keep nothing identifying unless the visitor has consented.")
+        boolean consentRequired;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return withStores(spec, db, stores -> {
+                StoreRepository.Created created = stores.create(name, consentRequired);
+                PrintWriter out = spec.commandLine().getOut();
+                Store s = created.store();
+                if (json) {
+                    out.println(StoreApi.toJson(s).put("secret_key", created.secretKey()).encodePrettily());
+                } else {
+                    out.println("Created store \"" + s.name() + "\"");
+                    out.println("  store id:          " + s.id());
+                    out.println("  write key:         " + s.writeKey() + "   (public: goes in the pixel snippet)");
+                    out.println("  secret key:        " + created.secretKey()
+                            + "   (shown only now: keep it server-side)");
+                    out.println("  consent required:  " + s.consentRequired());
+                    out.println("  retention days:    " + s.retentionDays());
+                }
+                out.flush();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List stores with their write keys.")
+    static final class ListStores implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        DatabaseOptions db;
+
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return withStores(spec, db, stores -> {
+                List<Store> all = stores.list();
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    JsonArray array = new JsonArray();
+                    all.forEach(s -> array.add(StoreApi.toJson(s)));
+                    out.println(new JsonObject().put("stores", array).encodePrettily());
+                } else if (all.isEmpty()) {
+                    out.println("No stores yet. Create one with: rebound stores create --name \"My shop\"");
+                } else {
+                    String format = "%-19s  %-27s  %-8s  %-9s  %-20s  %s%n";
+                    out.printf(format, "ID", "WRITE KEY", "CONSENT", "RETENTION", "CREATED", "NAME");
+                    for (Store s : all) {
+                        out.printf(format, s.id(), s.writeKey(), s.consentRequired() ? "required" : "-",
+                                s.retentionDays() + "d", s.createdAt().truncatedTo(ChronoUnit.SECONDS), s.name());
+                    }
+                }
+                out.flush();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "rotate-secret", mixinStandardHelpOptions = true,
+            description = "Replace a store's secret key; the old one stops working at once.")
+    static final class RotateSecret implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        DatabaseOptions db;
+
+        @Option(names = "--store", required = true, paramLabel = "STORE_ID", description = "The store's id (st_...).")
+        String storeId;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return withStores(spec, db, stores -> {
+                String secretKey = stores.rotateSecretKey(storeId);
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    out.println(new JsonObject().put("id", storeId).put("secret_key", secretKey).encodePrettily());
+                } else {
+                    out.println("New secret key for " + storeId + " (the old one no longer works):");
+                    out.println("  secret key:  " + secretKey);
+                }
+                out.flush();
+                return 0;
+            });
+        }
+    }
+
+    /** Runs {@code rebound stores ...} on its own (Main normally registers this command). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StoresCommand()).execute(args));
+    }
+}

@@ -1,0 +1,125 @@
+package io.rebound.server.meta;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.rebound.server.ServerConfig;
+import org.flywaydb.core.Flyway;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The metadata database: an embedded H2 file in PostgreSQL mode by default, PostgreSQL when
+ * configured. Opening it migrates the schema with Flyway from {@code classpath:db/migration};
+ * the same migrations run on both, so they are written in the SQL both understand
+ * ({@code MERGE}, not {@code ON CONFLICT}; {@code getGeneratedKeys}, not {@code RETURNING}).
+ *
+ * <p>The embedded database uses H2's automatic mixed mode ({@code AUTO_SERVER=TRUE}): the first
+ * process to open the file serves it on a loopback port, so {@code rebound stores create} works
+ * while the server is running on the same data directory. That port is reachable only with the
+ * 128-bit random key H2 writes into the lock file next to the database, so only someone who can
+ * read the data directory (and could read the database file anyway) can connect.
+ */
+public final class Database implements AutoCloseable {
+    /** Where the migrations live; V1 stores and keys, V2 segments, V3 dashboard users. */
+    public static final String MIGRATIONS = "classpath:db/migration";
+
+    private static final String H2_OPTIONS =
+            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+
+    private final HikariDataSource dataSource;
+    private final boolean postgres;
+    private final String url;
+
+    private Database(HikariDataSource dataSource, boolean postgres, String url) {
+        this.dataSource = dataSource;
+        this.postgres = postgres;
+        this.url = url;
+    }
+
+    /** The embedded H2 database in {@code <dataDir>/meta.mv.db}, created and migrated as needed. */
+    public static Database embedded(Path dataDir) {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dir, e);
+        }
+        return open("jdbc:h2:file:" + dir.resolve("meta") + H2_OPTIONS, "sa", "");
+    }
+
+    /**
+     * A database by JDBC URL: {@code jdbc:postgresql://host:5432/rebound} in production, or any
+     * H2 URL (tests). {@code user} and {@code password} may be null.
+     */
+    public static Database open(String jdbcUrl, String user, String password) {
+        if (jdbcUrl == null || jdbcUrl.isBlank()) {
+            throw new IllegalArgumentException("database URL is empty");
+        }
+        String lower = jdbcUrl.toLowerCase(Locale.ROOT);
+        boolean postgres = lower.startsWith("jdbc:postgresql:");
+        if (!postgres && !lower.startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("unsupported database URL '" + jdbcUrl
+                    + "': use jdbc:postgresql://host:port/database (or jdbc:h2:... for embedded)");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+        config.setPoolName(postgres ? "rebound-meta-pg" : "rebound-meta-h2");
+        // Metadata traffic is light (the hot path reads from memory); a small pool is plenty.
+        config.setMaximumPoolSize(postgres ? 8 : 4);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(10_000);
+        HikariDataSource ds = new HikariDataSource(config);
+        try {
+            migrate(ds);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new Database(ds, postgres, jdbcUrl);
+    }
+
+    /** Embedded H2 in {@code config.dataDir()} unless {@code config.databaseUrl()} names PostgreSQL. */
+    public static Database open(ServerConfig config) {
+        return config.databaseUrl() == null || config.databaseUrl().isBlank()
+                ? embedded(config.dataDir())
+                : open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+    }
+
+    private static void migrate(DataSource ds) {
+        Flyway.configure()
+                .dataSource(ds)
+                .locations(MIGRATIONS)
+                .failOnMissingLocations(true)
+                .load()
+                .migrate();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /** The JDBC URL this database was opened with (no credentials). */
+    public String jdbcUrl() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
