@@ -2,11 +2,15 @@ package io.rebound.server.api;
 
 import io.rebound.server.meta.InvalidFieldException;
 import io.rebound.server.meta.StoreNotFoundException;
+import io.rebound.core.event.Violation;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
 
 /**
  * Ends admin-API responses with a JSON problem: {@code {"error": code, "message": text,
@@ -77,11 +81,34 @@ public final class ApiErrors {
         }
     }
 
+    /**
+     * 4xx listing every violation: {@code {"error", "message", "field", "errors": [{field, message}]}},
+     * where message and field repeat the first violation for clients that read only those.
+     */
+    public static void violations(RoutingContext ctx, int status, String error, List<Violation> violations) {
+        JsonArray errors = new JsonArray();
+        for (Violation v : violations) {
+            errors.add(new JsonObject().put("field", v.field()).put("message", v.message()));
+        }
+        JsonObject body = new JsonObject().put("error", error)
+                .put("message", violations.isEmpty() ? "invalid input" : violations.get(0).toString())
+                .put("errors", errors);
+        if (!violations.isEmpty()) {
+            body.put("field", violations.get(0).field());
+        }
+        json(ctx, status, body);
+    }
+
     /** A route failure handler: body limit, malformed requests, and exceptions from handlers. */
     public static void failure(RoutingContext ctx) {
+        failure(ctx, "64 KB");
+    }
+
+    /** As {@link #failure(RoutingContext)}, naming the route's body limit in the 413 message. */
+    public static void failure(RoutingContext ctx, String bodyLimit) {
         int status = ctx.failure() instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
         if (status == 413) {
-            send(ctx, 413, "payload_too_large", "the request body is larger than 64 KB", "body");
+            send(ctx, 413, "payload_too_large", "the request body is larger than " + bodyLimit, "body");
         } else if (status >= 400 && status < 500) {
             send(ctx, status, "bad_request", "the request was rejected (HTTP " + status + ")");
         } else if (ctx.failure() != null && !(ctx.failure() instanceof HttpException)) {

@@ -1,9 +1,7 @@
 package io.rebound.server.http;
 
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.rebound.server.api.ApiErrors;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,8 +12,6 @@ import java.util.function.Consumer;
  * functions; failures are turned into JSON problems with the right 4xx and never a stack trace.
  */
 public final class HttpApi {
-    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
-
     private HttpApi() {
     }
 
@@ -24,25 +20,10 @@ public final class HttpApi {
         for (Consumer<Router> group : groups) {
             group.accept(router);
         }
-        router.route().last().handler(ctx -> Problems.send(ctx, 404, "not_found",
-                "no route for " + ctx.request().method() + " " + ctx.request().path(), null));
-        router.route().failureHandler(HttpApi::failure);
+        router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found",
+                "no route for " + ctx.request().method() + " " + ctx.request().path()));
+        router.route().failureHandler(ctx -> ApiErrors.failure(ctx, "this endpoint accepts "
+                + "(32 KB per event, 500 KB per batch on the collector)"));
         return router;
-    }
-
-    private static void failure(RoutingContext ctx) {
-        int status = ctx.statusCode();
-        Throwable err = ctx.failure();
-        if (status == 413) {
-            Problems.send(ctx, 413, "payload_too_large", "the request body is larger than this endpoint accepts "
-                    + "(32 KB per event, 500 KB per batch)", "body");
-        } else if (status >= 400 && status < 500) {
-            Problems.send(ctx, status, "bad_request", err == null ? "bad request" : err.getMessage(), null);
-        } else if (err instanceof IllegalArgumentException iae) {
-            Problems.send(ctx, 400, "bad_request", iae.getMessage(), null);
-        } else {
-            LOG.error("unhandled error on {} {}", ctx.request().method(), ctx.request().path(), err);
-            Problems.send(ctx, 500, "internal_error", "the server failed; this is a bug, it has been logged", null);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.rebound.server.http;
 
+import io.rebound.server.api.ApiErrors;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rebound.server.log.SegmentedLog;
 import io.rebound.server.runtime.EventIndexer;
@@ -41,7 +42,7 @@ public final class OpsRoutes {
     public void mount(Router router) {
         router.get("/health").handler(ctx -> {
             long lag = Math.max(0, log.end() - indexer.position());
-            Problems.json(ctx, 200, new JsonObject().put("status", "ok")
+            ApiErrors.json(ctx, 200, new JsonObject().put("status", "ok")
                     .put("log_end", log.end()).put("indexed_position", indexer.position()).put("indexer_lag_bytes", lag));
         });
         router.get("/metrics").handler(ctx -> ctx.response()

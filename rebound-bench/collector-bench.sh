@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# HTTP load benchmark of the collector, run by hand (not by the tests):
+#   rebound-bench/collector-bench.sh [duration-seconds]
+# Starts `rebound serve` on a fresh data directory with the no-op baseline endpoint, then runs
+# wrk in the same session against: the no-op endpoint (baseline), single-event /v1/track
+# (acknowledged after the durable append), and /v1/batch with 100 events per request.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DUR="${1:-20}"
+PORT="${PORT:-18080}"
+THREADS="${THREADS:-2}"
+CONNS="${CONNS:-64}"
+FSYNC="${FSYNC:-false}"
+command -v wrk >/dev/null || apt-get install -y -qq wrk
+DATA="$(mktemp -d /tmp/rebound-bench.XXXXXX)"
+"$ROOT/rebound" --version >/dev/null  # builds the jar if needed
+export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
+       REBOUND_NOOP_ENDPOINT=true REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000 \
+       REBOUND_FSYNC=$FSYNC
+"$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
+WK=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
+      -d '{"name":"Bench"}' "http://127.0.0.1:$PORT/api/v1/stores" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
+AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
+run() { # name path script
+  echo "== $1"
+  wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -H 'Content-Type: application/json' \
+      -s "$ROOT/rebound-bench/wrk/$3" "http://127.0.0.1:$PORT$2" | tee "$DATA/$1.txt" | grep -E 'Requests/sec|99%|Non-2xx|Socket errors' || true
+}
+# Warm up the JIT on both paths before measuring.
+wrk -t2 -c16 -d5s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "http://127.0.0.1:$PORT/v1/track" >/dev/null
+wrk -t2 -c16 -d5s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "http://127.0.0.1:$PORT/v1/noop" >/dev/null
+run noop /v1/noop single.lua
+run single /v1/track single.lua
+run batch /v1/batch batch.lua
+python3 - "$DATA" <<'PY'
+import re, sys
+d = sys.argv[1]
+def rps(n):
+    return float(re.search(r'Requests/sec:\s+([\d.]+)', open(f"{d}/{n}.txt").read()).group(1))
+def p99(n):
+    m = re.search(r'99%\s+([\d.]+)(us|ms|s)', open(f"{d}/{n}.txt").read())
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == 'us' else v * 1000 if u == 's' else v
+noop, single, batch = rps('noop'), rps('single'), rps('batch')
+print(f"\nno-op baseline      {noop:10.0f} req/s   p99 {p99('noop'):.2f} ms")
+print(f"single-event track  {single:10.0f} req/s   p99 {p99('single'):.2f} ms   ratio to no-op {single / noop:.2f}x")
+print(f"batch (100/request) {batch * 100:10.0f} events/s p99 {p99('batch'):.2f} ms")
+PY
