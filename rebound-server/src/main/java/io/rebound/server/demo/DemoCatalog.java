@@ -40,9 +40,17 @@ public final class DemoCatalog {
         }
     }
 
+    /** The standard demo catalog, as {@link #yogaShop()}. */
+    public DemoCatalog() {
+        this(YOGA_SHOP);
+    }
+
     /** The standard demo catalog (23 products in four categories). */
     public static DemoCatalog yogaShop() {
-        return new DemoCatalog(List.of(
+        return new DemoCatalog();
+    }
+
+    private static final List<DemoProduct> YOGA_SHOP = List.of(
                 p("yoga-mat", "Everyday Yoga Mat", "mats", "68.00", "#2f7d6d", "A 5 mm natural-rubber mat with a grippy top layer.", "yoga-block", "carry-strap"),
                 p("travel-mat", "Travel Yoga Mat", "mats", "54.00", "#3c6e9e", "A foldable 1.5 mm mat that fits in a carry-on.", "carry-strap", "mat-cleaner"),
                 p("cork-mat", "Cork Yoga Mat", "mats", "89.00", "#a8743f", "Natural cork on a rubber base, grippier when you sweat.", "cork-block", "carry-strap"),
@@ -65,8 +73,7 @@ public final class DemoCatalog {
                 p("mat-bag", "Yoga Mat Bag", "accessories", "42.00", "#3b5e7a", "A canvas bag with room for a mat and a towel.", "yoga-mat", "yoga-towel"),
                 p("yoga-towel", "Microfibre Yoga Towel", "accessories", "26.00", "#2a9d8f", "A full-length towel that grips when wet.", "mat-cleaner"),
                 p("mat-cleaner", "Mat Cleaning Spray", "accessories", "12.00", "#7fb069", "Tea-tree and lavender spray for mats.", "yoga-towel"),
-                p("water-bottle", "Insulated Water Bottle", "accessories", "22.00", "#457b9d", "Keeps water cold for 24 hours.", "yoga-towel")));
-    }
+                p("water-bottle", "Insulated Water Bottle", "accessories", "22.00", "#457b9d", "Keeps water cold for 24 hours.", "yoga-towel"));
 
     private static DemoProduct p(String id, String name, String category, String price, String color,
                                  String description, String... complements) {

@@ -20,7 +20,8 @@ public final class InstallSnippet {
 
     /**
      * The snippet for a Rebound server at {@code baseUrl} (e.g. {@code https://rebound.example.com})
-     * and a store's public write key.
+     * and a store's public write key. An empty {@code baseUrl} gives same-origin paths
+     * ({@code /pixel.js}), for pages served by Rebound itself such as the demo shop.
      *
      * @throws IllegalArgumentException if the URL is not a plain http(s) URL or the key has characters
      *                                  outside {@code [A-Za-z0-9_-]} (both are pasted into HTML and JS)
@@ -48,6 +49,9 @@ public final class InstallSnippet {
             throw new IllegalArgumentException("baseUrl is required");
         }
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        if (base.isEmpty()) {
+            return base;
+        }
         if (!SAFE_URL.matcher(base).matches()) {
             throw new IllegalArgumentException("baseUrl must be an http(s) URL without query or fragment, was: " + baseUrl);
         }

@@ -34,6 +34,13 @@ class PixelScriptTest {
     }
 
     @Test
+    void anEmptyBaseUrlGivesSameOriginPaths() {
+        assertThat(InstallSnippet.html("", "wk_abc123"))
+                .contains("(window,document,'/pixel.js');")
+                .contains("<img src=\"/v1/collect.gif?k=wk_abc123&amp;e=PageView\"");
+    }
+
+    @Test
     void snippetRefusesValuesThatWouldBreakOutOfHtmlOrJs() {
         assertThatThrownBy(() -> InstallSnippet.html("https://x.example", "wk_'); alert(1);//"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("writeKey");
