@@ -1,0 +1,187 @@
+package io.rebound.server;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rebound.core.time.EventTimePolicy;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.StoreApi;
+import io.rebound.server.api.VisitorApi;
+import io.rebound.server.collect.BotFilter;
+import io.rebound.server.collect.CollectorParser;
+import io.rebound.server.collect.GifParser;
+import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.http.CollectorRoutes;
+import io.rebound.server.http.HttpApi;
+import io.rebound.server.http.OpsRoutes;
+import io.rebound.server.log.FileEventLog;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.JdbcStoreRepository;
+import io.rebound.server.meta.StoreRepository;
+import io.rebound.server.runtime.EventIndexer;
+import io.rebound.server.runtime.RocksStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One Rebound process on embedded storage: metadata database, event log, RocksDB state,
+ * the event indexer, and the HTTP server on as many event loops as there are cores.
+ * {@link #start(ServerConfig)} returns once the server listens; {@link #close()} stops it cleanly.
+ */
+public final class ReboundServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReboundServer.class);
+
+    private final ServerConfig config;
+    private final PrometheusMeterRegistry metrics;
+    private final Database database;
+    private final StoreRepository stores;
+    private final FileEventLog log;
+    private final RocksStore rocks;
+    private final EventIndexer indexer;
+    private final Vertx vertx;
+    private final DemoKeys demoKeys;
+    private int port;
+
+    private ReboundServer(ServerConfig config) {
+        this.config = config;
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        this.database = config.databaseUrl() == null ? Database.embedded(config.dataDir())
+                : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+        this.stores = new JdbcStoreRepository(database);
+        this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync());
+        this.rocks = new RocksStore(config.dataDir().resolve("state"),
+                List.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS));
+        this.indexer = new EventIndexer(log.segments(), rocks, metrics);
+        this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
+    }
+
+    public static ReboundServer start(ServerConfig config) {
+        ReboundServer server = new ReboundServer(config);
+        try {
+            server.listen();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void listen() {
+        Clock clock = Clock.systemUTC();
+        CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
+        GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
+        RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
+        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics);
+        ApiAuth auth = new ApiAuth(stores);
+        List<Consumer<Router>> groups = new ArrayList<>();
+        groups.add(new OpsRoutes(metrics, log.segments(), indexer, config.noopEndpoint())::mount);
+        groups.add(collector::mount);
+        groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
+        groups.add(new VisitorApi(indexer, auth)::mount);
+        if (demoKeys != null) {
+            groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
+        }
+        AtomicInteger boundPort = new AtomicInteger(config.port());
+        int instances = Math.max(1, config.eventLoops());
+        // Port 0 must resolve to one port shared by every instance: bind the first, reuse its port.
+        Future<String> first = vertx.deployVerticle(new HttpVerticle(groups, config.host(), boundPort));
+        try {
+            first.await(30, TimeUnit.SECONDS);
+            if (instances > 1) {
+                vertx.deployVerticle(() -> new HttpVerticle(groups, config.host(), boundPort),
+                        new DeploymentOptions().setInstances(instances - 1)).await(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+        this.port = boundPort.get();
+        LOG.info("Rebound listening on {}", baseUrl());
+    }
+
+    /** One HTTP server instance on one event loop; Vert.x balances connections across instances. */
+    private static final class HttpVerticle extends VerticleBase {
+        private final List<Consumer<Router>> groups;
+        private final String host;
+        private final AtomicInteger port;
+
+        HttpVerticle(List<Consumer<Router>> groups, String host, AtomicInteger port) {
+            this.groups = groups;
+            this.host = host;
+            this.port = port;
+        }
+
+        @Override
+        public Future<?> start() {
+            Router router = HttpApi.router(vertx, groups);
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                    .setCompressionSupported(true).setDecompressionSupported(true).setTcpNoDelay(true));
+            return server.requestHandler(router).listen(port.get(), host).onSuccess(s -> port.set(s.actualPort()));
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        String host = "0.0.0.0".equals(config.host()) ? "localhost" : config.host();
+        return "http://" + host + ":" + port;
+    }
+
+    public DemoKeys demoStore() {
+        return demoKeys;
+    }
+
+    public StoreRepository stores() {
+        return stores;
+    }
+
+    public EventIndexer indexer() {
+        return indexer;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("error stopping HTTP", e);
+        }
+        indexer.close();
+        log.close();
+        rocks.close();
+        database.close();
+        metrics.close();
+    }
+}

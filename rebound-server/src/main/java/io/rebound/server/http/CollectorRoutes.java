@@ -1,0 +1,296 @@
+package io.rebound.server.http;
+
+import io.rebound.server.api.ApiErrors;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.rebound.core.event.InvalidEventException;
+import io.rebound.core.event.Source;
+import io.rebound.core.event.Violation;
+import io.rebound.core.port.EventLog;
+import io.rebound.core.store.Store;
+import io.rebound.server.collect.BatchResult;
+import io.rebound.server.collect.CollectorParser;
+import io.rebound.server.collect.GifParser;
+import io.rebound.server.collect.ParsedBody;
+import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.collect.RequestInfo;
+import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The collector's HTTP contract: the pixel endpoint and its GIF fallback, and the Segment
+ * HTTP Tracking API (long and short paths, Basic auth, CORS, size limits, settings).
+ *
+ * <p>Every accepted event is appended to the event log and the response is sent only after
+ * the append is durable. Rejections are 4xx with the field and the problem; in a batch,
+ * valid events are kept and each rejected one is listed.
+ */
+public final class CollectorRoutes {
+    public static final int MAX_BATCH_BYTES = 500 * 1024;
+    public static final int MAX_EVENT_BYTES = 32 * 1024;
+    private static final byte[] GIF = Base64.getDecoder().decode("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==");
+
+    private final StoreRepository stores;
+    private final EventLog log;
+    private final CollectorParser parser;
+    private final GifParser gifParser;
+    private final RateLimiter rateLimiter;
+    private final Clock clock;
+    private final Counter accepted;
+    private final Counter rejected;
+    private final Counter bots;
+    private final Timer appendLatency;
+
+    public CollectorRoutes(StoreRepository stores, EventLog log, CollectorParser parser, GifParser gifParser,
+                           RateLimiter rateLimiter, Clock clock, MeterRegistry metrics) {
+        this.stores = stores;
+        this.log = log;
+        this.parser = parser;
+        this.gifParser = gifParser;
+        this.rateLimiter = rateLimiter;
+        this.clock = clock;
+        this.accepted = Counter.builder("rebound.events.accepted").description("events durably appended")
+                .register(metrics);
+        this.rejected = Counter.builder("rebound.events.rejected").description("events rejected as invalid")
+                .register(metrics);
+        this.bots = Counter.builder("rebound.events.bots").description("events filtered as bots").register(metrics);
+        this.appendLatency = Timer.builder("rebound.log.append").description("time to a durable append")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+    }
+
+    public void mount(Router router) {
+        // No origin configured = any origin ("*"): the pixel and analytics.js run on the store's domain.
+        router.route("/v1/*").handler(CorsHandler.create()
+                .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+                .allowedHeaders(Set.of("Content-Type", "Authorization", "Content-Encoding"))
+                .allowCredentials(false)
+                .maxAgeSeconds(86_400));
+        BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES);
+        BodyHandler eventBody = BodyHandler.create(false).setBodyLimit(MAX_EVENT_BYTES);
+
+        router.post("/v1/collect").handler(batchBody).handler(ctx -> batch(ctx, Source.PIXEL));
+        router.post("/v1/batch").handler(batchBody).handler(ctx -> batch(ctx, Source.SEGMENT));
+        router.post("/v1/import").handler(batchBody).handler(ctx -> batch(ctx, Source.SEGMENT));
+        for (var single : Map.of("track", "track", "t", "track", "page", "page", "p", "page",
+                "identify", "identify", "i", "identify", "screen", "screen", "alias", "alias", "a", "alias",
+                "group", "group").entrySet()) {
+            router.post("/v1/" + single.getKey()).handler(eventBody)
+                    .handler(ctx -> single(ctx, single.getValue()));
+        }
+        router.get("/v1/collect.gif").handler(this::gif);
+        router.get("/v1/projects/:writeKey/settings").handler(this::settings);
+    }
+
+    private void batch(RoutingContext ctx, Source source) {
+        handle(ctx, source, null);
+    }
+
+    private void single(RoutingContext ctx, String impliedType) {
+        handle(ctx, Source.SEGMENT, impliedType);
+    }
+
+    private void handle(RoutingContext ctx, Source source, String impliedType) {
+        Instant receivedAt = clock.instant();
+        ParsedBody body;
+        try {
+            Buffer raw = ctx.body().buffer();
+            if (raw == null || raw.length() == 0) {
+                ApiErrors.send(ctx, 400, "invalid_body", "the request body is empty; send a JSON object", "body");
+                return;
+            }
+            body = parser.readBody(raw.getBytes());
+        } catch (InvalidEventException e) {
+            ApiErrors.violations(ctx, 400, "invalid_body", e.violations());
+            return;
+        }
+        Optional<Store> store = authenticate(ctx, body.writeKey());
+        if (store.isEmpty()) {
+            return;
+        }
+        RequestInfo info = requestInfo(ctx);
+        BatchResult result;
+        try {
+            result = impliedType == null
+                    ? parser.parseBatch(body, store.get(), info, receivedAt, source)
+                    : parser.parseSingle(body, impliedType, store.get(), info, receivedAt, source);
+        } catch (InvalidEventException e) {
+            ApiErrors.violations(ctx, 400, "invalid_body", e.violations());
+            return;
+        }
+        int messages = result.accepted().size() + result.rejected().size() + result.filteredBots();
+        long waitNanos = rateLimiter.tryAcquire(store.get().writeKey(), Math.max(1, messages), System.nanoTime());
+        if (waitNanos > 0) {
+            long seconds = RateLimiter.retryAfterSeconds(waitNanos);
+            ctx.response().putHeader("Retry-After", String.valueOf(seconds));
+            ApiErrors.send(ctx, 429, "rate_limited", "too many events for this write key; retry after "
+                    + seconds + " s", null);
+            return;
+        }
+        rejected.increment(result.rejected().size());
+        bots.increment(result.filteredBots());
+        JsonObject response = summary(result);
+        if (result.accepted().isEmpty()) {
+            int status = result.rejected().isEmpty() ? 200 : 400;
+            if (status == 400) {
+                response.put("error", "invalid_events").put("message", firstMessage(result));
+            }
+            ApiErrors.json(ctx, status, response);
+            return;
+        }
+        long start = System.nanoTime();
+        Future.fromCompletionStage(log.append(result.accepted()), ctx.vertx().getOrCreateContext())
+                .onSuccess(v -> {
+                    appendLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    accepted.increment(result.accepted().size());
+                    ApiErrors.json(ctx, 200, response);
+                })
+                .onFailure(err -> {
+                    ctx.response().putHeader("Retry-After", "1");
+                    ApiErrors.send(ctx, 503, "log_unavailable", "the event log could not store the events; "
+                            + "nothing was accepted, retry", null);
+                });
+    }
+
+    private static String firstMessage(BatchResult result) {
+        var first = result.rejected().get(0);
+        return first.violations().isEmpty() ? "invalid event" : first.violations().get(0).toString();
+    }
+
+    private static JsonObject summary(BatchResult result) {
+        JsonArray rejections = new JsonArray();
+        for (var r : result.rejected()) {
+            JsonArray errors = new JsonArray();
+            for (Violation v : r.violations()) {
+                errors.add(new JsonObject().put("field", v.field()).put("message", v.message()));
+            }
+            rejections.add(new JsonObject().put("index", r.index()).put("messageId", r.messageId())
+                    .put("errors", errors));
+        }
+        JsonObject out = new JsonObject().put("success", result.rejected().isEmpty())
+                .put("accepted", result.accepted().size());
+        if (result.filteredBots() > 0) {
+            out.put("filtered_bots", result.filteredBots());
+        }
+        if (!rejections.isEmpty()) {
+            out.put("rejected", rejections);
+        }
+        return out;
+    }
+
+    /** Write key from HTTP Basic (Segment's way: key as user name) or from the body's writeKey. */
+    private Optional<Store> authenticate(RoutingContext ctx, String bodyWriteKey) {
+        String key = bodyWriteKey;
+        String auth = ctx.request().getHeader("Authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                key = colon >= 0 ? decoded.substring(0, colon) : decoded;
+            } catch (IllegalArgumentException e) {
+                ApiErrors.send(ctx, 401, "invalid_authorization", "Authorization header is not valid Basic base64", null);
+                return Optional.empty();
+            }
+        }
+        if (key == null || key.isBlank()) {
+            ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"rebound\"");
+            ApiErrors.send(ctx, 401, "missing_write_key", "send the write key as the Basic auth user name or as "
+                    + "\"writeKey\" in the body", "writeKey");
+            return Optional.empty();
+        }
+        Optional<Store> store = stores.byWriteKey(key);
+        if (store.isEmpty()) {
+            ApiErrors.send(ctx, 401, "unknown_write_key", "no store has this write key", "writeKey");
+        }
+        return store;
+    }
+
+    static RequestInfo requestInfo(RoutingContext ctx) {
+        String forwarded = ctx.request().getHeader("X-Forwarded-For");
+        String ip = forwarded != null ? forwarded.split(",")[0].trim()
+                : ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        return new RequestInfo(ctx.request().getHeader("User-Agent"), ip, "1".equals(ctx.request().getHeader("Sec-GPC")));
+    }
+
+    private void gif(RoutingContext ctx) {
+        Instant receivedAt = clock.instant();
+        Map<String, String> query = new HashMap<>();
+        ctx.queryParams().forEach(e -> query.put(e.getKey(), e.getValue()));
+        Optional<Store> store = authenticate(ctx, query.get("k"));
+        if (store.isEmpty()) {
+            return;
+        }
+        BatchResult result;
+        try {
+            result = gifParser.parse(query, store.get(), requestInfo(ctx), receivedAt);
+        } catch (InvalidEventException e) {
+            ApiErrors.violations(ctx, 400, "invalid_event", e.violations());
+            return;
+        }
+        if (!result.rejected().isEmpty()) {
+            ApiErrors.violations(ctx, 400, "invalid_event", result.rejected().get(0).violations());
+            return;
+        }
+        Future.fromCompletionStage(log.append(result.accepted()), ctx.vertx().getOrCreateContext())
+                .onSuccess(v -> {
+                    accepted.increment(result.accepted().size());
+                    ctx.response().putHeader("Content-Type", "image/gif")
+                            .putHeader("Cache-Control", "no-store").end(Buffer.buffer(GIF));
+                })
+                .onFailure(err -> ApiErrors.send(ctx, 503, "log_unavailable", "retry", null));
+    }
+
+    /** What analytics.js (analytics-next) loads at start-up, pointing it back at this server. */
+    private void settings(RoutingContext ctx) {
+        String writeKey = ctx.pathParam("writeKey");
+        Optional<Store> store = stores.byWriteKey(writeKey);
+        if (store.isEmpty()) {
+            ApiErrors.send(ctx, 404, "unknown_write_key", "no store has this write key", "writeKey");
+            return;
+        }
+        String host = Optional.ofNullable(ctx.request().getHeader("X-Forwarded-Host"))
+                .orElse(ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString());
+        String proto = Optional.ofNullable(ctx.request().getHeader("X-Forwarded-Proto"))
+                .orElse(ctx.request().isSSL() ? "https" : "http");
+        JsonObject segmentIo = new JsonObject().put("apiKey", writeKey).put("apiHost", host + "/v1")
+                .put("protocol", proto).put("addBundledMetadata", false).put("unbundledIntegrations", new JsonArray());
+        JsonObject settings = new JsonObject()
+                .put("integrations", new JsonObject().put("Segment.io", segmentIo))
+                .put("plan", new JsonObject()
+                        .put("track", new JsonObject().put("__default", new JsonObject().put("enabled", true)))
+                        .put("identify", new JsonObject().put("__default", new JsonObject().put("enabled", true))))
+                .put("edgeFunction", new JsonObject())
+                .put("analyticsNextEnabled", true)
+                .put("middlewareSettings", new JsonObject())
+                .put("enabledMiddleware", new JsonObject())
+                .put("metrics", new JsonObject().put("sampleRate", 0))
+                .put("legacyVideoPluginsEnabled", false)
+                .put("remotePlugins", new JsonArray())
+                .put("rebound", new JsonObject().put("consentRequired", store.get().consentRequired()));
+        ctx.response().putHeader("Cache-Control", "public, max-age=60");
+        ApiErrors.json(ctx, 200, settings);
+    }
+
+    static List<String> paths() {
+        return List.of("/v1/collect", "/v1/batch", "/v1/track", "/v1/page", "/v1/identify");
+    }
+}
