@@ -1,0 +1,131 @@
+package io.rebound.core.engine;
+
+import io.rebound.core.engine.MembershipChange.Kind;
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.core.segment.Segment;
+import io.rebound.core.segment.SegmentTemplates;
+import io.rebound.core.segment.SegmentTemplates.Scope;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static io.rebound.core.engine.testkit.TestEvents.event;
+import static io.rebound.core.engine.testkit.TestEvents.purchase;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AudienceProcessorTest {
+
+    private static final String STORE = "st";
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    private static final Instant CREATED = T0.minus(Duration.ofDays(1));
+    private static final Duration DAY = Duration.ofDays(1);
+
+    private final AudienceProcessor processor = new AudienceProcessor(STORE, List.of(
+            new Segment(STORE, "abandoners", SegmentTemplates.cartAbandoners(7, Scope.STORE), CREATED),
+            new Segment(STORE, "viewers", SegmentTemplates.productViewers(14, Scope.STORE), CREATED)),
+            Duration.ofDays(30));
+
+    private static List<String> summary(AudienceProcessor.Result r) {
+        return r.changes().stream().map(c -> c.segmentId() + " " + c.kind() + "@" + c.at()).toList();
+    }
+
+    @Test
+    void anEventJoinsAtItsTimeAndSetsTheTimerAtTheWindowEnd() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "mat"), T0);
+        assertThat(summary(r)).containsExactly("abandoners JOINED@" + T0);
+        assertThat(r.nextTimer()).isEqualTo(T0.plus(Duration.ofDays(7)));
+        assertThat(r.state().memberships()).containsEntry("abandoners", T0);
+        assertThat(r.state().ids().anonymousIds()).containsExactly("a1");
+    }
+
+    @Test
+    void aTimerFiringLateRecordsEveryChangeAtItsExactInstant() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.VIEW_CONTENT, "a1", T0, "mat"), T0);
+        r = processor.onEvent(r.state(), event(STORE, "e2", EventType.ADD_TO_CART, "a1", T0.plusSeconds(1), "mat"),
+                T0.plusSeconds(1));
+        AudienceProcessor.Result late = processor.onTimer(r.state(), T0.plus(Duration.ofDays(40)));
+        assertThat(summary(late)).containsExactly("abandoners LEFT@" + T0.plusSeconds(1).plus(Duration.ofDays(7)));
+        assertThat(late.changes().getFirst().reason()).isEqualTo("no AddToCart within 7 d");
+        assertThat(late.state().visitor().isEmpty()).as("purged after the 30-day retention").isTrue();
+        assertThat(late.nextTimer()).isNull();
+    }
+
+    @Test
+    void aSpuriousTimerChangesNothing() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "mat"), T0);
+        AudienceProcessor.Result again = processor.onTimer(r.state(), T0.plusSeconds(5));
+        assertThat(again.changes()).isEmpty();
+        assertThat(again.nextTimer()).isEqualTo(r.nextTimer());
+    }
+
+    @Test
+    void aLateEventIsDatedWhenItChangedMembershipButNotBeforeTheLastRecordedChange() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "mat"), T0);
+        r = processor.onTimer(r.state(), T0.plus(Duration.ofDays(8)));
+        assertThat(summary(r)).containsExactly("abandoners LEFT@" + T0.plus(Duration.ofDays(7)));
+        // An add-to-cart from day 6 arrives on day 8: the person was in fact a member until day 13.
+        AudienceProcessor.Result late = processor.onEvent(r.state(),
+                event(STORE, "e2", EventType.ADD_TO_CART, "a1", T0.plus(Duration.ofDays(6)), "mat"),
+                T0.plus(Duration.ofDays(8)));
+        assertThat(summary(late)).containsExactly("abandoners JOINED@" + T0.plus(Duration.ofDays(7)));
+        assertThat(late.nextTimer()).isEqualTo(T0.plus(Duration.ofDays(13)));
+    }
+
+    @Test
+    void aDuplicateEventReturnsNoChanges() {
+        Event e = event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "mat");
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"), e, T0);
+        AudienceProcessor.Result dup = processor.onEvent(r.state(), e, T0.plusSeconds(1));
+        assertThat(dup.changes()).isEmpty();
+        assertThat(dup.state().visitor()).isEqualTo(r.state().visitor());
+    }
+
+    @Test
+    void aMergeMovesMembershipsToTheSurvivorAtTheMergeInstant() {
+        AudienceProcessor.Result anon = processor.onEvent(PersonState.empty(STORE, "a:phone"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "phone", T0, "mat"), T0);
+        AudienceProcessor.Result user = processor.onEvent(PersonState.empty(STORE, "u:1"),
+                purchase(STORE, "e2", "laptop", T0.minus(DAY), "10"), T0);
+        Instant login = T0.plusSeconds(600);
+        AudienceProcessor.Result merged = processor.onMerge(user.state(), anon.state(), login);
+        assertThat(merged.changes()).extracting(c -> c.personId() + " " + c.segmentId() + " " + c.kind() + "@" + c.at())
+                .containsExactly("a:phone abandoners LEFT@" + login, "u:1 abandoners JOINED@" + login);
+        assertThat(merged.state().visitor().size()).isEqualTo(2);
+        assertThat(merged.state().ids().anonymousIds()).containsExactlyInAnyOrder("phone", "laptop");
+    }
+
+    @Test
+    void aDeletedSegmentsMembersLeaveOnTheNextCall() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "mat"), T0);
+        AudienceProcessor without = new AudienceProcessor(STORE, List.of(processor.segments().get(1)), Duration.ofDays(30));
+        AudienceProcessor.Result after = without.backfill(r.state(), T0.plusSeconds(60));
+        assertThat(after.changes()).extracting(MembershipChange::kind, MembershipChange::at)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.LEFT, T0.plusSeconds(60)));
+        assertThat(after.state().segments()).doesNotContainKey("abandoners");
+    }
+
+    @Test
+    void retentionIsAtLeastTheLongestWindow() {
+        AudienceProcessor short_ = new AudienceProcessor(STORE, processor.segments(), Duration.ofDays(1));
+        assertThat(short_.retention()).isEqualTo(Duration.ofDays(14));
+    }
+
+    @Test
+    void personStateSurvivesItsCodec() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "mat"), T0);
+        PersonState s = r.state().withIds(r.state().ids().union(new PersonIds(null, java.util.Set.of("u1"),
+                java.util.Set.of("h1"))));
+        assertThat(PersonStateCodec.decode(PersonStateCodec.encode(s))).isEqualTo(s);
+        PersonState fresh = PersonState.empty(STORE, "p2");
+        assertThat(PersonStateCodec.decode(PersonStateCodec.encode(fresh))).isEqualTo(fresh);
+    }
+}
