@@ -1,0 +1,79 @@
+package io.rebound.server.collect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.event.Consent;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads the attribution and consent parts of a message's {@code context}. */
+final class ContextFields {
+
+    /** Click ids read from {@code context.clickIds}; fbc/fbp are Meta's cookie values. */
+    static final List<String> CLICK_ID_KEYS = List.of("fbclid", "gclid", "ttclid", "epik", "msclkid", "gbraid",
+            "wbraid", "fbc", "fbp");
+    static final Set<String> UTM_KEYS = Set.of("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content");
+    private static final List<String> CAMPAIGN_FIELDS = List.of("source", "medium", "name", "term", "content");
+    private static final List<String> CONSENT_SIGNALS = List.of("ad_storage", "ad_user_data", "ad_personalization",
+            "analytics_storage");
+
+    private ContextFields() {
+    }
+
+    /** {@code context.campaign} as utm_* keys; else the utm_* parameters of the page URL. */
+    static Map<String, String> campaign(Fields f, ObjectNode context, String pageUrl) {
+        Map<String, String> utm = new LinkedHashMap<>();
+        ObjectNode campaign = f.object(context, "campaign", "context.campaign");
+        for (String key : CAMPAIGN_FIELDS) {
+            String v = f.clipped(campaign, key, "context.campaign." + key, 200);
+            if (v != null) {
+                utm.put("name".equals(key) ? "utm_campaign" : "utm_" + key, v);
+            }
+        }
+        if (utm.isEmpty() && pageUrl != null && pageUrl.contains("utm_")) {
+            utm.putAll(UrlParams.pick(pageUrl, UTM_KEYS));
+        }
+        return utm;
+    }
+
+    /** {@code context.clickIds}, completed with click-id parameters of the page URL. */
+    static Map<String, String> clickIds(Fields f, ObjectNode context, String pageUrl) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        ObjectNode sent = f.object(context, "clickIds", "context.clickIds");
+        for (String key : CLICK_ID_KEYS) {
+            MessageParser.putIfPresent(ids, key, f.text(sent, key, "context.clickIds." + key, 500));
+        }
+        if (pageUrl != null && pageUrl.indexOf('?') >= 0) {
+            UrlParams.pick(pageUrl, MessageParser.URL_CLICK_IDS).forEach(ids::putIfAbsent);
+        }
+        return ids;
+    }
+
+    /** Google Consent Mode v2 signals ("granted"/"denied", booleans accepted) and GPC from header or context. */
+    static Consent consent(Fields f, ObjectNode context, RequestInfo request) {
+        ObjectNode node = f.object(context, "consent", "context.consent");
+        Boolean[] signals = new Boolean[CONSENT_SIGNALS.size()];
+        for (int i = 0; i < signals.length; i++) {
+            String key = CONSENT_SIGNALS.get(i);
+            JsonNode n = Fields.get(node, key);
+            if (n == null) {
+                continue;
+            }
+            if (n.isBoolean()) {
+                signals[i] = n.booleanValue();
+            } else if (n.isTextual() && n.textValue().equalsIgnoreCase("granted")) {
+                signals[i] = Boolean.TRUE;
+            } else if (n.isTextual() && n.textValue().equalsIgnoreCase("denied")) {
+                signals[i] = Boolean.FALSE;
+            } else {
+                f.add("context.consent." + key, "must be \"granted\" or \"denied\"");
+            }
+        }
+        Boolean gpc = f.bool(context, "gpc", "context.gpc");
+        return new Consent(signals[0], signals[1], signals[2], signals[3],
+                request.globalPrivacyControl() || Boolean.TRUE.equals(gpc));
+    }
+}

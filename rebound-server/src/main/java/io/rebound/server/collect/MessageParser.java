@@ -1,0 +1,365 @@
+package io.rebound.server.collect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.event.Consent;
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.core.event.EventVocabulary;
+import io.rebound.core.event.InvalidEventException;
+import io.rebound.core.event.Product;
+import io.rebound.core.event.Source;
+import io.rebound.core.event.Violation;
+import io.rebound.core.store.Store;
+import io.rebound.core.time.EventTimePolicy;
+
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one Segment-spec message into a canonical {@link Event}, or into the list of what is
+ * wrong with it. See {@link CollectorParser} for the accepted shape and {@link PrivacyRules} for
+ * what is dropped without consent.
+ */
+final class MessageParser {
+
+    static final Set<String> TYPES = Set.of("track", "page", "screen", "identify", "alias", "group");
+    static final int MAX_EVENT_NAME = 200;
+    static final int MAX_URL = 2048;
+    static final int MAX_USER_AGENT = 2048;
+    /** Click ids that appear as landing-page URL parameters. */
+    static final Set<String> URL_CLICK_IDS = Set.of("fbclid", "gclid", "ttclid", "epik", "msclkid", "gbraid",
+            "wbraid");
+    private static final Set<String> CONSUMED = Set.of("value", "revenue", "total", "currency", "email",
+            "email_sha256", "phone", "phone_sha256", "event_id", "eventID");
+    /** Property keys not copied as custom properties, by [single product shape + 2 × page call]. */
+    private static final List<Set<String>> SKIPPED = List.of(skipped(false, false), skipped(true, false),
+            skipped(false, true), skipped(true, true));
+    private static final Set<String> TRAITS_SKIPPED = Set.of("email", "email_sha256", "phone", "phone_sha256");
+
+    /** What the request around a message contributes. */
+    record Context(Store store, RequestInfo request, Instant receivedAt, Source source, Instant bodySentAt) {
+    }
+
+    /** Exactly one of: an event, violations, or a bot. */
+    record Outcome(Event event, List<Violation> violations, boolean bot) {
+        static final Outcome BOT = new Outcome(null, List.of(), true);
+    }
+
+    private final EventTimePolicy timePolicy;
+    private final BotFilter botFilter;
+
+    MessageParser(EventTimePolicy timePolicy, BotFilter botFilter) {
+        this.timePolicy = timePolicy;
+        this.botFilter = botFilter;
+    }
+
+    /**
+     * @param impliedType the type the endpoint implies, or null when the message must say it
+     * @param prefix      the message's JSON path in the request ({@code batch[3]}), empty for a whole body
+     */
+    Outcome parse(JsonNode node, String impliedType, String prefix, Context ctx) {
+        Fields f = new Fields(prefix);
+        if (!(node instanceof ObjectNode m)) {
+            f.add("", "must be a JSON object, got " + (node == null ? "nothing" : Fields.kind(node)));
+            return new Outcome(null, f.violations(), false);
+        }
+        ObjectNode context = f.object(m, "context", "context");
+        String userAgent = f.clipped(context, "userAgent", "context.userAgent", MAX_USER_AGENT);
+        if (userAgent == null && ctx.source() == Source.PIXEL) {
+            userAgent = clip(ctx.request().userAgentHeader(), MAX_USER_AGENT);
+        }
+        if (botFilter.isBot(userAgent)) {
+            return Outcome.BOT;
+        }
+
+        String type = type(m, impliedType, f);
+        ObjectNode properties = f.object(m, "properties", "properties");
+        ObjectNode traits = f.object(m, "traits", "traits");
+        ObjectNode contextTraits = f.object(context, "traits", "context.traits");
+        boolean pageCall = "page".equals(type) || "screen".equals(type);
+
+        // What kind of event, and the extras each message type carries.
+        Map<String, Object> props = new LinkedHashMap<>();
+        EventType eventType = EventType.CUSTOM;
+        String name = null;
+        String previousId = null;
+        switch (type == null ? "" : type) {
+            case "track" -> {
+                int before = f.violations().size();
+                name = f.text(m, "event", "event", MAX_EVENT_NAME);
+                if (name == null && f.violations().size() == before) {
+                    f.add("event", "is required for track: a non-empty event name such as \"Product Viewed\"");
+                }
+                eventType = name == null ? EventType.CUSTOM : EventVocabulary.typeOf(name);
+            }
+            case "page", "screen" -> {
+                eventType = EventType.PAGE_VIEW;
+                putIfPresent(props, "name", f.clipped(m, "name", "name", 200));
+                putIfPresent(props, "category", f.clipped(m, "category", "category", 200));
+            }
+            case "identify" -> eventType = EventType.IDENTIFY;
+            case "alias" -> {
+                eventType = EventType.IDENTIFY;
+                name = "Alias";
+                previousId = required(f, m, "previousId", "alias");
+                putIfPresent(props, "previous_id", previousId);
+            }
+            case "group" -> {
+                name = "group";
+                putIfPresent(props, "group_id", required(f, m, "groupId", "group"));
+            }
+            default -> {
+                // the type violation is already recorded
+            }
+        }
+
+        // Who.
+        int beforeIds = f.violations().size();
+        String anonymousId = f.id(m, "anonymousId", "anonymousId");
+        String userId = f.id(m, "userId", "userId");
+        if (anonymousId == null && previousId != null) {
+            anonymousId = previousId; // alias: the previous id is the visitor now known as userId
+        }
+        if (anonymousId == null && userId == null && f.violations().size() == beforeIds) {
+            f.add("anonymousId", "anonymousId or userId is required (a non-empty string)");
+        }
+
+        // Idempotency key: Meta's event_id is the deliberate cross-channel dedup key, so it wins over messageId.
+        String eventId = f.id(properties, "event_id", "properties.event_id");
+        if (eventId == null) {
+            eventId = f.id(properties, "eventID", "properties.eventID");
+        }
+        if (eventId == null) {
+            eventId = f.id(m, "messageId", "messageId");
+        }
+
+        // When.
+        String timeField = Fields.get(m, "timestamp") != null ? "timestamp" : "originalTimestamp";
+        Instant timestamp = f.instant(m, timeField, timeField);
+        Instant sentAt = Fields.get(m, "sentAt") != null ? f.instant(m, "sentAt", "sentAt") : ctx.bodySentAt();
+        Instant eventTime = ctx.receivedAt();
+        if (timestamp != null) {
+            try {
+                eventTime = timePolicy.resolve(timestamp, sentAt, ctx.receivedAt(), f.path(timeField));
+            } catch (InvalidEventException e) {
+                f.addAll(e.violations());
+            } catch (DateTimeException | ArithmeticException e) {
+                f.add(timeField, "is out of range");
+            }
+        }
+
+        // Where.
+        ObjectNode page = f.object(context, "page", "context.page");
+        String pageUrl = f.clipped(page, "url", "context.page.url", MAX_URL);
+        if (pageUrl == null) {
+            pageUrl = f.clipped(properties, "url", "properties.url", MAX_URL);
+        }
+        String referrer = f.clipped(page, "referrer", "context.page.referrer", MAX_URL);
+        if (referrer == null) {
+            referrer = f.clipped(properties, "referrer", "properties.referrer", MAX_URL);
+        }
+        if (pageCall && (properties == null || Fields.get(properties, "title") == null)) {
+            putIfPresent(props, "title", f.clipped(page, "title", "context.page.title", 500));
+        }
+        Map<String, String> utm = ContextFields.campaign(f, context, pageUrl);
+        Map<String, String> clickIds = ContextFields.clickIds(f, context, pageUrl);
+
+        // Consent.
+        Consent consent = ContextFields.consent(f, context, ctx.request());
+        boolean keep = PrivacyRules.keepsIdentifiers(consent, ctx.store());
+
+        // Personal identifiers, hashed.
+        String emailHash = hashed(f, "email", Pii::emailSha256, "an email address or its SHA-256 hex digest",
+                traits, contextTraits, properties);
+        String phoneHash = hashed(f, "phone", Pii::phoneSha256, "a phone number in E.164 form or its SHA-256 hex digest",
+                traits, contextTraits, properties);
+
+        // What and how much.
+        List<Product> products = Products.read(properties, f);
+        BigDecimal value = null;
+        for (String key : List.of("value", "revenue", "total")) {
+            JsonNode n = Fields.get(properties, key);
+            if (n != null) {
+                value = f.amount(n, "properties." + key);
+                if (value != null && value.signum() < 0 && eventType != EventType.REFUND) {
+                    f.add("properties." + key, "must not be negative (only a refund may carry a negative value)");
+                }
+                break;
+            }
+        }
+        if (value == null && !products.isEmpty() && products.stream().allMatch(p -> p.price() != null)
+                && eventType != EventType.CUSTOM && eventType != EventType.PAGE_VIEW) {
+            value = Fields.normalise(products.stream().map(p -> p.price().multiply(BigDecimal.valueOf(p.quantity())))
+                    .reduce(BigDecimal.ZERO, BigDecimal::add));
+        }
+        String currency = currency(f, properties);
+
+        // From where, on the network.
+        String ip;
+        String ipSent = f.text(context, "ip", "context.ip", 64);
+        if (ipSent != null) {
+            ip = IpAddresses.truncate(ipSent);
+            if (ip == null) {
+                f.add("context.ip", "must be an IPv4 or IPv6 address");
+            }
+        } else {
+            // A store backend's own address says nothing about the visitor.
+            ip = ctx.source() == Source.SERVER ? null : IpAddresses.truncate(ctx.request().remoteIp());
+        }
+
+        if (!f.ok()) {
+            return new Outcome(null, f.violations(), false);
+        }
+
+        // Everything not consumed above stays as a custom property.
+        Properties.flatten(properties, "", SKIPPED.get((Products.hasSingleProduct(properties) ? 1 : 0) + (pageCall ? 2 : 0)),
+                props);
+        if (keep && ("identify".equals(type) || "group".equals(type))) {
+            Properties.flatten(traits, "traits", TRAITS_SKIPPED, props);
+        }
+
+        if (!keep) {
+            emailHash = null;
+            phoneHash = null;
+            clickIds.clear();
+            ip = null;
+            if (anonymousId != null) {
+                userId = null;
+            }
+            pageUrl = UrlParams.without(pageUrl, URL_CLICK_IDS);
+            referrer = UrlParams.without(referrer, URL_CLICK_IDS);
+        } else if (phoneHash != null) {
+            props.put("phone_sha256", phoneHash);
+        }
+        if (eventId == null) {
+            eventId = DerivedIds.derive(ctx.store().id(), m);
+        }
+
+        Event event = Event.builder(ctx.store().id(), eventId, eventType, eventTime, ctx.receivedAt())
+                .name(name)
+                .anonymousId(anonymousId)
+                .userId(userId)
+                .emailHash(emailHash)
+                .products(products)
+                .value(value)
+                .currency(currency)
+                .pageUrl(pageUrl)
+                .referrer(referrer)
+                .userAgent(userAgent)
+                .ip(ip)
+                .clickIds(clickIds)
+                .utm(utm)
+                .consent(consent)
+                .properties(props)
+                .source(ctx.source())
+                .build();
+        return new Outcome(event, List.of(), false);
+    }
+
+    private static String type(ObjectNode m, String impliedType, Fields f) {
+        JsonNode n = Fields.get(m, "type");
+        String sent = null;
+        if (n != null) {
+            if (n.isTextual()) {
+                sent = n.textValue().strip().toLowerCase(Locale.ROOT);
+            } else {
+                f.add("type", "must be a string, got " + Fields.kind(n));
+            }
+        }
+        if (impliedType != null) {
+            if (sent != null && !sent.equals(impliedType)) {
+                f.add("type", "is \"" + Fields.abbreviate(sent) + "\" but this endpoint takes \"" + impliedType
+                        + "\" messages");
+            }
+            return impliedType;
+        }
+        if (sent != null && TYPES.contains(sent)) {
+            return sent;
+        }
+        if (n == null || sent != null) {
+            f.add("type", (n == null ? "is required" : "is \"" + Fields.abbreviate(sent) + "\"")
+                    + "; expected one of track, page, screen, identify, alias, group");
+        }
+        return null;
+    }
+
+    private static String required(Fields f, ObjectNode m, String key, String type) {
+        int before = f.violations().size();
+        String v = f.id(m, key, key);
+        if (v == null && f.violations().size() == before) {
+            f.add(key, "is required for " + type);
+        }
+        return v;
+    }
+
+    /** Reads {@code key} and {@code key_sha256} from traits, context.traits and properties; the first one wins. */
+    private static String hashed(Fields f, String key, java.util.function.UnaryOperator<String> hasher,
+                                 String expected, ObjectNode traits, ObjectNode contextTraits, ObjectNode properties) {
+        String result = null;
+        ObjectNode[] sources = {traits, contextTraits, properties};
+        String[] paths = {"traits", "context.traits", "properties"};
+        for (int i = 0; i < sources.length; i++) {
+            for (String k : List.of(key, key + "_sha256")) {
+                String path = paths[i] + "." + k;
+                String raw = f.text(sources[i], k, path, 320);
+                if (raw == null) {
+                    continue;
+                }
+                String hash = k.equals(key) ? hasher.apply(raw) : Pii.isSha256Hex(raw) ? raw.toLowerCase(Locale.ROOT) : null;
+                if (hash == null) {
+                    f.add(path, "must be " + (k.equals(key) ? expected : "a SHA-256 hex digest (64 hex characters)"));
+                } else if (result == null) {
+                    result = hash;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static String currency(Fields f, ObjectNode properties) {
+        String c = f.text(properties, "currency", "properties.currency", 40);
+        if (c == null) {
+            return null;
+        }
+        if (c.length() != 3 || !c.chars().allMatch(ch -> (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))) {
+            f.add("properties.currency", "must be a 3-letter ISO 4217 code such as USD, got \"" + Fields.abbreviate(c) + "\"");
+            return null;
+        }
+        return c.toUpperCase(Locale.ROOT);
+    }
+
+    private static Set<String> skipped(boolean singleProduct, boolean pageCall) {
+        Set<String> skip = new HashSet<>(CONSUMED);
+        skip.addAll(Products.LIST_KEYS);
+        if (singleProduct) {
+            skip.addAll(Products.SINGLE_KEYS);
+        }
+        if (pageCall) {
+            skip.add("url");
+            skip.add("referrer");
+        }
+        return Set.copyOf(skip);
+    }
+
+    static <V> void putIfPresent(Map<String, V> map, String key, V value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private static String clip(String s, int max) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        String t = s.strip();
+        return t.length() > max ? t.substring(0, max) : t;
+    }
+}
