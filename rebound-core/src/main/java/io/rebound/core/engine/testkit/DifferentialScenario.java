@@ -11,6 +11,7 @@ import io.rebound.core.segment.SegmentTemplates.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +86,7 @@ public final class DifferentialScenario {
             compare(runtime, segments, received, t, "seed " + seed);
         }
         runtime.advanceTo(end);
+        checkLogInvariants(runtime, segments.keySet(), "seed " + seed);
         if (inOrder && !identities) {
             compareLogs(runtime, segments, received, end, "seed " + seed);
         }
@@ -159,6 +161,32 @@ public final class DifferentialScenario {
                         .filter(ch -> ch.personId().equals(id)).toList());
                 Check.equal(expected, actual, label + ", change log of " + id + " in " + s.getKey());
             }
+        }
+    }
+
+    /**
+     * Whatever the arrival order: per person and segment the log alternates JOINED/LEFT starting with
+     * JOINED, its instants never go backwards, and replaying it gives the current members.
+     */
+    private static void checkLogInvariants(AudienceRuntime runtime, Set<String> segments, String label) {
+        for (String segment : segments) {
+            Map<String, MembershipChange> last = new HashMap<>();
+            for (MembershipChange c : runtime.changes(STORE, segment)) {
+                MembershipChange before = last.put(c.personId(), c);
+                String where = label + ", " + segment + ", " + c.personId() + " " + c.kind() + "@" + c.at();
+                Check.that(before == null ? c.kind() == MembershipChange.Kind.JOINED : before.kind() != c.kind(),
+                        where + ": joins and leaves must alternate, starting with a join");
+                Check.that(before == null || !c.at().isBefore(before.at()), where + ": dated before the previous change");
+                Check.that(!c.at().isAfter(runtime.now()), where + ": dated after the runtime's clock");
+            }
+            Set<String> replayed = new TreeSet<>();
+            last.forEach((person, c) -> {
+                if (c.kind() == MembershipChange.Kind.JOINED) {
+                    replayed.add(person);
+                }
+            });
+            Check.equal(replayed, new TreeSet<>(runtime.members(STORE, segment)), label + ", " + segment
+                    + ": replaying the change log gives the members");
         }
     }
 
