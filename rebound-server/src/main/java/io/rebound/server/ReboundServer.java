@@ -103,22 +103,26 @@ public final class ReboundServer implements AutoCloseable {
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }
-        AtomicInteger boundPort = new AtomicInteger(config.port());
-        int instances = Math.max(1, config.eventLoops());
-        // Port 0 must resolve to one port shared by every instance: bind the first, reuse its port.
-        Future<String> first = vertx.deployVerticle(new HttpVerticle(groups, config.host(), boundPort));
+        // Every instance must listen on the same port, so resolve "any free port" (0) once up front.
+        int listenPort = config.port() == 0 ? freePort() : config.port();
+        AtomicInteger boundPort = new AtomicInteger(listenPort);
         try {
-            first.await(30, TimeUnit.SECONDS);
-            if (instances > 1) {
-                vertx.deployVerticle(() -> new HttpVerticle(groups, config.host(), boundPort),
-                        new DeploymentOptions().setInstances(instances - 1)).await(30, TimeUnit.SECONDS);
-            }
+            vertx.deployVerticle(() -> new HttpVerticle(groups, config.host(), boundPort),
+                    new DeploymentOptions().setInstances(Math.max(1, config.eventLoops()))).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": "
                     + e.getMessage(), e);
         }
         this.port = boundPort.get();
         LOG.info("Rebound listening on {}", baseUrl());
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        }
     }
 
     /** One HTTP server instance on one event loop; Vert.x balances connections across instances. */

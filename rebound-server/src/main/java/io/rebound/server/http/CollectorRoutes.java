@@ -235,6 +235,11 @@ public final class CollectorRoutes {
         Instant receivedAt = clock.instant();
         Map<String, String> query = new HashMap<>();
         ctx.queryParams().forEach(e -> query.put(e.getKey(), e.getValue()));
+        // The <noscript> snippet cannot know its page; the browser's Referer header does.
+        String referer = ctx.request().getHeader("Referer");
+        if (!query.containsKey("u") && referer != null) {
+            query.put("u", referer);
+        }
         Optional<Store> store = authenticate(ctx, query.get("k"));
         if (store.isEmpty()) {
             return;
