@@ -158,6 +158,7 @@ public final class AudienceProcessor {
     private final class Work {
         final String personId;
         final Instant evaluatedAt;
+        final Instant timerAt;
         final Instant now;
         PersonIds ids;
         VisitorState visitor;
@@ -171,6 +172,7 @@ public final class AudienceProcessor {
             }
             this.personId = state.personId();
             this.evaluatedAt = state.evaluatedAt();
+            this.timerAt = state.timerAt();
             // Time never runs backwards for a person, whatever clock the runtime has.
             this.now = Instant.ofEpochMilli(max(now, evaluatedAt).toEpochMilli());
             this.ids = state.ids();
@@ -184,7 +186,7 @@ public final class AudienceProcessor {
 
         /** Records what the passage of time did since {@code evaluatedAt}, at exact instants. */
         void catchUp() {
-            if (evaluatedAt != null) {
+            if (evaluatedAt != null && !nothingDue()) {
                 for (Segment s : segments) {
                     MembershipTimeline tl = timeline(s);
                     boolean member = isMember(s.id());
@@ -204,6 +206,23 @@ public final class AudienceProcessor {
                 }
             }
             dropUnknownSegments();
+        }
+
+        /**
+         * Nothing can have changed by time alone: the last call's timer is not due, and it was computed
+         * for exactly these segment versions (none added or edited since, none deleted).
+         */
+        private boolean nothingDue() {
+            if (timerAt != null && !now.isBefore(timerAt)) {
+                return false;
+            }
+            for (Segment s : segments) {
+                if (s.effectiveFrom().isAfter(evaluatedAt)) {
+                    return false;
+                }
+            }
+            return segments.stream().map(Segment::id).collect(java.util.stream.Collectors.toSet())
+                    .containsAll(statuses.keySet());
         }
 
         /** After new knowledge: dates each change at the true instant, within what the log already says. */
@@ -258,7 +277,7 @@ public final class AudienceProcessor {
                 next = min(next, visitor.oldest().plus(retention).plusMillis(1));
             }
             changes.sort(Comparator.comparing(MembershipChange::at).thenComparing(MembershipChange::segmentId));
-            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now);
+            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next);
             return new Result(state, changes, next);
         }
 

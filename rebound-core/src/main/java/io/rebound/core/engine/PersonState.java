@@ -17,9 +17,11 @@ import java.util.TreeMap;
  * @param visitor     retained events
  * @param segments    segment id → last recorded status (members and recent leavers)
  * @param evaluatedAt the instant through which memberships have been brought up to date; null when never
+ * @param timerAt     the instant the person's timer is due (what the last call returned as next timer);
+ *                    null for none. A runtime can rebuild its timer index from this after a crash.
  */
 public record PersonState(String storeId, String personId, PersonIds ids, VisitorState visitor,
-                          Map<String, SegmentStatus> segments, Instant evaluatedAt) {
+                          Map<String, SegmentStatus> segments, Instant evaluatedAt, Instant timerAt) {
 
     public PersonState {
         Objects.requireNonNull(storeId, "storeId");
@@ -31,7 +33,7 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
 
     /** A person nothing is known about yet. */
     public static PersonState empty(String storeId, String personId) {
-        return new PersonState(storeId, personId, PersonIds.NONE, VisitorState.EMPTY, Map.of(), null);
+        return new PersonState(storeId, personId, PersonIds.NONE, VisitorState.EMPTY, Map.of(), null, null);
     }
 
     /** Current memberships: segment id → joined-at. */
@@ -46,10 +48,10 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
     }
 
     public PersonState withIds(PersonIds newIds) {
-        return new PersonState(storeId, personId, newIds, visitor, segments, evaluatedAt);
+        return new PersonState(storeId, personId, newIds, visitor, segments, evaluatedAt, timerAt);
     }
 
     public PersonState withVisitor(VisitorState newVisitor) {
-        return new PersonState(storeId, personId, ids, newVisitor, segments, evaluatedAt);
+        return new PersonState(storeId, personId, ids, newVisitor, segments, evaluatedAt, timerAt);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * The binary form of a {@link PersonState}: the value every runtime stores per (store, person).
- * Pure (byte arrays only). Version byte, person id, ids, evaluated-at, segment statuses, then the
+ * Pure (byte arrays only). Version byte, store and person id, ids, evaluated-at, timer-at, segment statuses, then the
  * {@link VisitorStateCodec} bytes of the retained events.
  */
 public final class PersonStateCodec {
@@ -37,6 +37,7 @@ public final class PersonStateCodec {
             writeSet(out, state.ids().userIds());
             writeSet(out, state.ids().emailHashes());
             out.writeLong(state.evaluatedAt() == null ? Long.MIN_VALUE : state.evaluatedAt().toEpochMilli());
+            out.writeLong(state.timerAt() == null ? Long.MIN_VALUE : state.timerAt().toEpochMilli());
             out.writeInt(state.segments().size());
             for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
                 out.writeUTF(e.getKey());
@@ -63,6 +64,7 @@ public final class PersonStateCodec {
             String personId = in.readUTF();
             PersonIds ids = new PersonIds(readSet(in), readSet(in), readSet(in));
             long evaluated = in.readLong();
+            long timer = in.readLong();
             int n = in.readInt();
             Map<String, SegmentStatus> segments = new HashMap<>();
             for (int i = 0; i < n; i++) {
@@ -71,7 +73,8 @@ public final class PersonStateCodec {
             byte[] visitor = new byte[in.readInt()];
             in.readFully(visitor);
             return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(visitor), segments,
-                    evaluated == Long.MIN_VALUE ? null : Instant.ofEpochMilli(evaluated));
+                    evaluated == Long.MIN_VALUE ? null : Instant.ofEpochMilli(evaluated),
+                    timer == Long.MIN_VALUE ? null : Instant.ofEpochMilli(timer));
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }

@@ -58,12 +58,19 @@ public final class MembershipTimeline {
         this.exclude = leaves(definition.exclude(), state);
         this.needsAnchor = definition.exclude().stream()
                 .anyMatch(c -> c.leaves().stream().anyMatch(l -> l.since() != null));
-        long[] points = new long[0];
+        int total = 0;
+        for (Leaf[][] group : new Leaf[][][] {include, exclude}) {
+            for (Leaf[] cond : group) {
+                for (Leaf leaf : cond) {
+                    total += 2 * leaf.times.length;
+                }
+            }
+        }
+        long[] points = new long[total];
         int n = 0;
         for (Leaf[][] group : new Leaf[][][] {include, exclude}) {
             for (Leaf[] cond : group) {
                 for (Leaf leaf : cond) {
-                    points = Arrays.copyOf(points, n + 2 * leaf.times.length);
                     for (long t : leaf.times) {
                         points[n++] = t;
                         points[n++] = t + leaf.window;
@@ -71,7 +78,14 @@ public final class MembershipTimeline {
                 }
             }
         }
-        this.breakpoints = Arrays.stream(points, 0, n).sorted().distinct().toArray();
+        Arrays.sort(points);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (distinct == 0 || points[distinct - 1] != points[i]) {
+                points[distinct++] = points[i];
+            }
+        }
+        this.breakpoints = Arrays.copyOf(points, distinct);
     }
 
     private static Leaf[][] leaves(List<Condition> conditions, VisitorState state) {
