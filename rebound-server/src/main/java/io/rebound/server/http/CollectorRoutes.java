@@ -152,7 +152,11 @@ public final class CollectorRoutes {
         if (result.accepted().isEmpty()) {
             int status = result.rejected().isEmpty() ? 200 : 400;
             if (status == 400) {
+                var first = result.rejected().get(0).violations();
                 response.put("error", "invalid_events").put("message", firstMessage(result));
+                if (!first.isEmpty()) {
+                    response.put("field", first.get(0).field());
+                }
             }
             ApiErrors.json(ctx, status, response);
             return;
