@@ -60,29 +60,53 @@ public class AudienceEngine implements AudienceRuntime {
     }
 
     @Override
-    public synchronized void putSegment(String storeId, String segmentId, SegmentDefinition definition) {
-        restoreSegment(new Segment(storeId, segmentId, definition, clock));
-        backfill(storeId);
+    public void putSegment(String storeId, String segmentId, SegmentDefinition definition) {
+        putSegment(storeId, segmentId, definition, BackfillListener.NONE);
+    }
+
+    /**
+     * Creates or replaces a segment effective now, then backfills person by person. The lock is
+     * released between persons, so events keep flowing during a long backfill: whichever comes first
+     * for a person — their backfill step or their next event — evaluates the new definition, and the
+     * other finds nothing left to do.
+     */
+    public void putSegment(String storeId, String segmentId, SegmentDefinition definition, BackfillListener listener) {
+        List<String> ids;
+        synchronized (this) {
+            restoreSegment(new Segment(storeId, segmentId, definition, clock));
+            ids = persons.personIds(storeId);
+        }
+        backfill(storeId, ids, listener);
     }
 
     @Override
-    public synchronized void deleteSegment(String storeId, String segmentId) {
-        Map<String, Segment> store = segments.get(storeId);
-        if (store != null && store.remove(segmentId) != null) {
+    public void deleteSegment(String storeId, String segmentId) {
+        List<String> ids;
+        synchronized (this) {
+            Map<String, Segment> store = segments.get(storeId);
+            if (store == null || store.remove(segmentId) == null) {
+                return;
+            }
             processors.remove(storeId);
-            backfill(storeId);
+            ids = persons.personIds(storeId);
         }
-        memberships.dropSegment(storeId, segmentId);
+        backfill(storeId, ids, BackfillListener.NONE);
+        synchronized (this) {
+            memberships.dropSegment(storeId, segmentId);
+        }
     }
 
-    /** Runs the per-person backfill step over every person of the store. */
-    private void backfill(String storeId) {
-        AudienceProcessor processor = processor(storeId);
-        for (String personId : persons.personIds(storeId)) {
-            PersonState state = persons.get(storeId, personId);
-            if (state != null) {
-                commit(processor.backfill(state, clock));
+    /** Runs the per-person backfill step over the given persons of the store. */
+    private void backfill(String storeId, List<String> ids, BackfillListener listener) {
+        long done = 0;
+        for (String personId : ids) {
+            synchronized (this) {
+                PersonState state = persons.get(storeId, personId);
+                if (state != null) {
+                    commit(processor(storeId).backfill(state, clock));
+                }
             }
+            listener.progress(++done, ids.size());
         }
     }
 

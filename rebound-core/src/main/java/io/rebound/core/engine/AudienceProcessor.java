@@ -191,8 +191,9 @@ public final class AudienceProcessor {
                     MembershipTimeline tl = timeline(s);
                     boolean member = isMember(s.id());
                     Instant from = evaluatedAt;
-                    if (s.effectiveFrom().isAfter(evaluatedAt)) {
-                        // Not yet evaluated under this definition: it applies from when it took effect.
+                    if (!s.effectiveFrom().isBefore(evaluatedAt)) {
+                        // Maybe not yet evaluated under this definition (it took effect at or after the last call):
+                        // compare at the instant it took effect. Idempotent when it was.
                         from = s.effectiveFrom().isAfter(now) ? now : s.effectiveFrom();
                         boolean m = tl.memberAt(from);
                         if (m != member) {
@@ -217,7 +218,7 @@ public final class AudienceProcessor {
                 return false;
             }
             for (Segment s : segments) {
-                if (s.effectiveFrom().isAfter(evaluatedAt)) {
+                if (!s.effectiveFrom().isBefore(evaluatedAt)) {
                     return false;
                 }
             }

@@ -128,4 +128,34 @@ class AudienceProcessorTest {
         PersonState fresh = PersonState.empty(STORE, "p2");
         assertThat(PersonStateCodec.decode(PersonStateCodec.encode(fresh))).isEqualTo(fresh);
     }
+
+    @Test
+    void aNewSegmentIsEvaluatedOnceWhetherTheBackfillOrTheNextEventComesFirst() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                purchase(STORE, "e1", "a1", T0, "10"), T0);
+        Instant created = T0.plus(DAY);
+        AudienceProcessor withBuyers = new AudienceProcessor(STORE, List.of(processor.segments().get(0),
+                processor.segments().get(1),
+                new Segment(STORE, "buyers", SegmentTemplates.pastPurchasers(30, Scope.STORE), created)),
+                Duration.ofDays(30));
+        AudienceProcessor.Result byEvent = withBuyers.onEvent(r.state(),
+                event(STORE, "e2", EventType.VIEW_CONTENT, "a1", created.plusSeconds(5), "mat"), created.plusSeconds(5));
+        assertThat(summary(byEvent)).containsExactly("buyers JOINED@" + created,
+                "viewers JOINED@" + created.plusSeconds(5));
+        assertThat(withBuyers.backfill(byEvent.state(), created.plusSeconds(9)).changes()).isEmpty();
+    }
+
+    @Test
+    void backfillReportsProgressPerPerson() {
+        io.rebound.core.engine.memory.InMemoryAudienceRuntime runtime = new io.rebound.core.engine.memory.InMemoryAudienceRuntime();
+        runtime.advanceTo(T0);
+        for (int i = 0; i < 3; i++) {
+            runtime.accept(purchase(STORE, "e" + i, "a" + i, T0, "10"));
+        }
+        List<String> progress = new java.util.ArrayList<>();
+        runtime.putSegment(STORE, "buyers", SegmentTemplates.pastPurchasers(30, Scope.STORE),
+                (done, total) -> progress.add(done + "/" + total));
+        assertThat(progress).containsExactly("1/3", "2/3", "3/3");
+        assertThat(runtime.members(STORE, "buyers")).hasSize(3);
+    }
 }

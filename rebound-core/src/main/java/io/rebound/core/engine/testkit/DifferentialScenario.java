@@ -33,6 +33,10 @@ import static io.rebound.core.engine.testkit.StreamGenerator.STORE;
  */
 public final class DifferentialScenario {
 
+    private static final String LATE_SEGMENT = "created-mid-stream";
+    private static final String LATE_DEFINITION = "{include:[{event:AddToCart,within_days:2,where:{category:[c0,c2]}}],"
+            + "exclude:[{event:Purchase,within_days:2,since:last_include},{event:ViewContent,within_hours:3}]}";
+
     private final Supplier<? extends AudienceRuntime> factory;
 
     public DifferentialScenario(Supplier<? extends AudienceRuntime> factory) {
@@ -74,7 +78,11 @@ public final class DifferentialScenario {
         TreeSet<Instant> checks = checkpoints(arrivals, segments, new Random(seed ^ 0x5eed));
         Instant end = checks.last().isAfter(arrivals.getLast().at()) ? checks.last() : arrivals.getLast().at();
         List<Event> received = new ArrayList<>();
+        // One more segment is created mid-stream: it must be backfilled from what was received so far.
+        Map<String, SegmentDefinition> all = new LinkedHashMap<>(segments);
+        int createAt = new Random(seed).nextInt(checks.size());
         int next = 0;
+        int index = 0;
         for (Instant t : checks) {
             while (next < arrivals.size() && !arrivals.get(next).at().isAfter(t)) {
                 StreamGenerator.Arrival a = arrivals.get(next++);
@@ -83,10 +91,14 @@ public final class DifferentialScenario {
                 received.add(a.event());
             }
             runtime.advanceTo(t);
-            compare(runtime, segments, received, t, "seed " + seed);
+            if (index++ == createAt) {
+                all.put(LATE_SEGMENT, parse(LATE_DEFINITION));
+                runtime.putSegment(STORE, LATE_SEGMENT, all.get(LATE_SEGMENT));
+            }
+            compare(runtime, all, received, t, "seed " + seed);
         }
         runtime.advanceTo(end);
-        checkLogInvariants(runtime, segments.keySet(), "seed " + seed);
+        checkLogInvariants(runtime, all.keySet(), "seed " + seed);
         if (inOrder && !identities) {
             compareLogs(runtime, segments, received, end, "seed " + seed);
         }

@@ -64,6 +64,7 @@ public final class RuntimeScenarios {
                 new Scenario("futureDatedEventJoinsWhenItsTimeComes", this::futureDatedEventJoinsWhenItsTimeComes),
                 new Scenario("discountSequenceMovesFromReminderToOffer", this::discountSequenceMovesFromReminderToOffer),
                 new Scenario("newSegmentIsBackfilledFromRetainedHistory", this::newSegmentIsBackfilledFromRetainedHistory),
+                new Scenario("segmentCreatedAtTheInstantOfAnEventIncludesIt", this::segmentCreatedAtTheInstantOfAnEventIncludesIt),
                 new Scenario("deletingASegmentEndsItsMemberships", this::deletingASegmentEndsItsMemberships),
                 new Scenario("erasingAPersonEndsTheirMemberships", this::erasingAPersonEndsTheirMemberships)));
         all.addAll(new IdentityScenarios(factory).all());
@@ -232,6 +233,16 @@ public final class RuntimeScenarios {
         r.advanceTo(T0.plus(Duration.ofDays(14)));
         Check.equal(List.of(joined(created), left(T0.plus(Duration.ofDays(14)))), log(r, "mat-viewers"),
                 "and leave when the historical view ages out");
+    }
+
+    public void segmentCreatedAtTheInstantOfAnEventIncludesIt() {
+        AudienceRuntime r = start();
+        at(r, T0, purchase(STORE, "e1", "a1", T0, "10"));
+        r.putSegment(STORE, "buyers", SegmentTemplates.pastPurchasers(30, Scope.STORE));
+        members(r, "buyers", Set.of(person(r, "a1")), "created in the same millisecond as the purchase");
+        r.putSegment(STORE, "buyers", SegmentTemplates.pastPurchasers(30, new Scope("mat", null)));
+        members(r, "buyers", Set.of(), "edited in the same millisecond to require the mat");
+        Check.equal(List.of(joined(T0), left(T0)), log(r, "buyers"), "change log");
     }
 
     public void deletingASegmentEndsItsMemberships() {
