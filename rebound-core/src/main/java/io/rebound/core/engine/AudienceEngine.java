@@ -161,6 +161,15 @@ public class AudienceEngine implements AudienceRuntime {
         }
     }
 
+    /**
+     * The earliest pending timer, or null: a wall-clock runtime sleeps until then (or the next event)
+     * and calls {@link #advanceTo} with the real time, so members leave within milliseconds of the
+     * window's end.
+     */
+    public synchronized Instant nextTimer() {
+        return timers.nextDue();
+    }
+
     @Override
     public synchronized Instant now() {
         return clock;

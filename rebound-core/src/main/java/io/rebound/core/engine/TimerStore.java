@@ -18,4 +18,7 @@ public interface TimerStore {
 
     /** Up to {@code limit} timers due at or before {@code now}, earliest first. */
     List<Timer> dueBy(Instant now, int limit);
+
+    /** The earliest pending due instant, or null when no timer is set: when to wake up next. */
+    Instant nextDue();
 }

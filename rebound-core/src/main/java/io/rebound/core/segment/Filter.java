@@ -76,18 +76,13 @@ public record Filter(String field, Operator operator, Object operand) {
         return switch (operator) {
             case EQ -> same(v, operand);
             case IN -> ((List<?>) operand).stream().anyMatch(o -> same(v, o));
-            case GT -> compare(v) > 0;
-            case GTE -> compare(v) >= 0 && v instanceof BigDecimal;
-            case LT -> compare(v) < 0 && v instanceof BigDecimal;
-            case LTE -> compare(v) <= 0 && v instanceof BigDecimal;
+            case GT -> v instanceof BigDecimal d && d.compareTo((BigDecimal) operand) > 0;
+            case GTE -> v instanceof BigDecimal d && d.compareTo((BigDecimal) operand) >= 0;
+            case LT -> v instanceof BigDecimal d && d.compareTo((BigDecimal) operand) < 0;
+            case LTE -> v instanceof BigDecimal d && d.compareTo((BigDecimal) operand) <= 0;
             case CONTAINS -> v instanceof String s
                     && s.toLowerCase(Locale.ROOT).contains(((String) operand).toLowerCase(Locale.ROOT));
         };
-    }
-
-    /** Numeric comparison; a non-numeric value compares as "less" and fails GT, the other ops check the type. */
-    private int compare(Object v) {
-        return v instanceof BigDecimal d ? d.compareTo((BigDecimal) operand) : Integer.MIN_VALUE;
     }
 
     private boolean same(Object v, Object o) {

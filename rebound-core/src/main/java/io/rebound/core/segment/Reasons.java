@@ -21,7 +21,9 @@ final class Reasons {
         for (Leaf[] cond : timeline.include()) {
             Leaf leaf = timeline.holdingLeaf(cond, t, Long.MIN_VALUE);
             if (leaf == null) {
-                return missing(cond[0]);
+                return cond.length == 1 ? missing(cond[0]) : "none of " + java.util.Arrays.stream(cond)
+                        .map(l -> l.condition().eventName() + " within " + l.condition().window())
+                        .collect(java.util.stream.Collectors.joining(", "));
             }
             parts.add(present(leaf, Long.MIN_VALUE));
         }

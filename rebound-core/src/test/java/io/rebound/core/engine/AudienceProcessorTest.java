@@ -157,5 +157,7 @@ class AudienceProcessorTest {
                 (done, total) -> progress.add(done + "/" + total));
         assertThat(progress).containsExactly("1/3", "2/3", "3/3");
         assertThat(runtime.members(STORE, "buyers")).hasSize(3);
+        assertThat(runtime.nextTimer()).as("the runtime's next wake-up: the purchases age out")
+                .isEqualTo(T0.plus(Duration.ofDays(30)));
     }
 }

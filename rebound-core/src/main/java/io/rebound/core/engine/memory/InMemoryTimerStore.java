@@ -39,4 +39,9 @@ public final class InMemoryTimerStore implements TimerStore {
         }
         return out;
     }
+
+    @Override
+    public Instant nextDue() {
+        return byDue.isEmpty() ? null : byDue.first().due();
+    }
 }
