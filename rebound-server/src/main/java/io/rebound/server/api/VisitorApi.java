@@ -5,13 +5,15 @@ import io.rebound.core.store.Store;
 import io.rebound.server.json.Json;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.runtime.EventIndexer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Admin API over one visitor's data (secret key of the store). */
@@ -54,18 +56,26 @@ public final class VisitorApi {
             Thread.currentThread().interrupt();
         }
         List<Event> events = indexer.visitorEvents(store.get().id(), visitorId, limit);
-        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("visitor_id", visitorId)
-                .put("events", toJson(events)));
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .end(Buffer.buffer(toJson(store.get().id(), visitorId, events)));
     }
 
-    @SuppressWarnings("unchecked")
-    static JsonArray toJson(List<Event> events) {
-        JsonArray out = new JsonArray();
-        for (Event e : events) {
-            Map<String, Object> m = Json.MAPPER.convertValue(EventCodec.toStored(e), Map.class);
-            m.put("product_ids", e.productIds());
-            out.add(new JsonObject(m));
+    static byte[] toJson(String storeId, String visitorId, List<Event> events) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + events.size() * 400);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("store_id", storeId);
+            g.writeStringField("visitor_id", visitorId);
+            g.writeArrayFieldStart("events");
+            for (Event e : events) {
+                EventCodec.write(g, e, true);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return out;
+        return out.toByteArray();
     }
 }
