@@ -1,0 +1,2 @@
+/** Cluster runtime: the audience engine on Kafka Streams. */
+package io.rebound.kafka;
