@@ -1,0 +1,46 @@
+package io.rebound.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void environmentWinsOverTheFile() throws Exception {
+        Path file = dir.resolve("rebound.properties");
+        Files.writeString(file, "port=9000\ndata-dir=/var/lib/rebound\nfsync=true\nadmin-token=from-file\n");
+        ServerConfig c = ServerConfig.load(file, Map.of("REBOUND_PORT", "9100",
+                "REBOUND_DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/rebound", "PATH", "/usr/bin"));
+        assertThat(c.port()).isEqualTo(9100);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/rebound"));
+        assertThat(c.fsync()).isTrue();
+        assertThat(c.adminToken()).isEqualTo("from-file");
+        assertThat(c.databaseUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/rebound");
+    }
+
+    @Test
+    void defaultsToEmbeddedStorageInDotData() {
+        ServerConfig c = ServerConfig.load(null, Map.of());
+        assertThat(c.port()).isEqualTo(ServerConfig.DEFAULT_PORT);
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.databaseUrl()).isNull();
+        assertThat(c.fsync()).isFalse();
+    }
+
+    @Test
+    void aTypoIsAnErrorNotASilentDefault() {
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_PROT", "9000")))
+                .hasMessageContaining("unknown configuration key 'prot'");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_PORT", "eighty")))
+                .hasMessageContaining("'port' must be an integer");
+    }
+}
