@@ -14,6 +14,8 @@ import io.rebound.server.collect.BotFilter;
 import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
 import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.dashboard.Dashboard;
+import io.rebound.server.dashboard.DashboardSettings;
 import io.rebound.server.http.CollectorRoutes;
 import io.rebound.server.http.HttpApi;
 import io.rebound.server.http.OpsRoutes;
@@ -58,6 +60,7 @@ public final class ReboundServer implements AutoCloseable {
     private final EventIndexer indexer;
     private final Vertx vertx;
     private final DemoKeys demoKeys;
+    private final Dashboard dashboard;
     private int port;
 
     private ReboundServer(ServerConfig config) {
@@ -75,6 +78,11 @@ public final class ReboundServer implements AutoCloseable {
         this.indexer = new EventIndexer(log.segments(), rocks, metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
+        this.dashboard = new Dashboard(vertx, database, stores, indexer, rocks, metrics,
+                DashboardSettings.defaults(config.adminToken()));
+        if (demoKeys != null) {
+            dashboard.ensureDemoUser(demoKeys.storeId());
+        }
     }
 
     public static ReboundServer start(ServerConfig config) {
@@ -100,6 +108,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(new VisitorApi(indexer, auth)::mount);
+        groups.add(dashboard::mount);
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }
@@ -157,6 +166,10 @@ public final class ReboundServer implements AutoCloseable {
 
     public DemoKeys demoStore() {
         return demoKeys;
+    }
+
+    public Dashboard dashboard() {
+        return dashboard;
     }
 
     public StoreRepository stores() {

@@ -1,0 +1,187 @@
+package io.rebound.server.dashboard;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.rebound.core.event.Event;
+import io.rebound.server.log.EventCodec;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.StoreRepository;
+import io.rebound.server.runtime.EventIndexer;
+import io.rebound.server.runtime.Keys;
+import io.rebound.server.runtime.RocksStore;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The store owner's web app under {@code /dashboard}: assembly of sign-in ({@link DashboardAuth}),
+ * the store pages, the live debugger, the funnel, the visitor page and the segment pages, plus
+ * the indexer listener that keeps their aggregates current.
+ *
+ * <p>The funnel aggregate ({@link FunnelStats}) lives in memory. At start it is rebuilt by one
+ * pass over the visitor event store (RocksDB, through a snapshot) on a background thread; events
+ * that the indexer delivers meanwhile are queued and applied afterwards unless the snapshot
+ * already held them, so nothing is counted twice or missed. Memory is an in-memory structure
+ * rather than a RocksDB family because it is small (a few ints per visitor) and must answer
+ * range queries without I/O; the price is one scan at start-up.
+ */
+public final class Dashboard {
+    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+    public static final String DEMO_EMAIL = "demo@rebound.local";
+    public static final String DEMO_PASSWORD = "rebound-demo";
+
+    private final Vertx vertx;
+    private final StoreRepository stores;
+    private final EventIndexer indexer;
+    private final RocksStore rocks;
+    private final MeterRegistry metrics;
+    private final DashboardSettings settings;
+    private final UserRepository users;
+    private final SetupProgress setup;
+    private final FunnelStats funnel = new FunnelStats();
+    private final LiveEvents live;
+    private final Views views = new Views();
+    private final DashboardAuth auth;
+    private final Object rebuildLock = new Object();
+    private final List<Event> pending = new ArrayList<>();
+    private final AtomicLong lastPrune = new AtomicLong();
+    private volatile boolean rebuilt;
+
+    public Dashboard(Vertx vertx, Database database, StoreRepository stores, EventIndexer indexer, RocksStore rocks,
+                     MeterRegistry metrics, DashboardSettings settings) {
+        this.vertx = vertx;
+        this.stores = stores;
+        this.indexer = indexer;
+        this.rocks = rocks;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.users = new UserRepository(database.dataSource(), settings.hasher(), settings.clock());
+        this.setup = new SetupProgress(database.dataSource());
+        this.live = new LiveEvents(vertx);
+        this.auth = new DashboardAuth(vertx, users, stores, settings, views);
+        indexer.addListener(this::onEvents);
+        Thread.ofPlatform().name("dashboard-rebuild").daemon(true).start(this::rebuild);
+    }
+
+    public UserRepository users() {
+        return users;
+    }
+
+    public FunnelStats funnel() {
+        return funnel;
+    }
+
+    /** Whether the funnel aggregate has been rebuilt from stored events (live events count from then on). */
+    public boolean ready() {
+        return rebuilt;
+    }
+
+    /** The demo login, created or reset idempotently, with access to the demo store. */
+    public UserRepository.User ensureDemoUser(String demoStoreId) {
+        UserRepository.User user = users.ensure(DEMO_EMAIL, DEMO_PASSWORD);
+        users.addMember(user.id(), demoStoreId);
+        return user;
+    }
+
+    /** Adds every dashboard route; called once per HTTP instance's router. */
+    public void mount(Router router) {
+        router.get("/dashboard/assets/vendor/*").handler(StaticHandler.create("META-INF/resources/webjars")
+                .setMaxAgeSeconds(86_400));
+        router.get("/dashboard/assets/*").handler(StaticHandler.create("web/dashboard").setMaxAgeSeconds(300));
+        auth.mountFilters(router);
+        router.get("/dashboard").handler(ctx -> Views.secure(ctx).setStatusCode(302)
+                .putHeader("Location", "/dashboard/stores").end());
+        StoreAccess access = new StoreAccess(users, stores, views);
+        new StorePages(access, users, stores, setup, views).mount(router);
+        new InsightPages(access, funnel, live, indexer, metrics, views, settings.clock(), this::ready).mount(router);
+        SegmentPages.mountIfAvailable(router, access, views);
+        router.route("/dashboard/*").failureHandler(ctx -> {
+            if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
+                views.error(ctx, ctx.statusCode(), "Not found", "There is no such page.");
+                return;
+            }
+            LOG.error("dashboard failed on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+            views.error(ctx, 500, "Something went wrong", "The page could not be shown; the error has been logged.");
+        });
+        router.route("/dashboard/*").handler(ctx -> views.error(ctx, 404, "Not found", "There is no such page."));
+    }
+
+    private void onEvents(List<Event> batch) {
+        List<FunnelStats.Diagnosis> diagnoses = new ArrayList<>(batch.size());
+        synchronized (rebuildLock) {
+            if (!rebuilt) {
+                pending.addAll(batch);
+            }
+        }
+        for (Event e : batch) {
+            try {
+                setup.record(e);
+            } catch (RuntimeException ex) {
+                LOG.warn("setup checklist not updated: {}", ex.getMessage());
+            }
+            diagnoses.add(rebuilt ? funnel.accept(e) : FunnelStats.Diagnosis.NONE);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            live.publish(batch.get(i), diagnoses.get(i));
+        }
+        long now = settings.clock().millis();
+        long last = lastPrune.get();
+        if (now - last > 3_600_000 && lastPrune.compareAndSet(last, now)) {
+            funnel.prune(settings.clock().instant());
+        }
+    }
+
+    private void rebuild() {
+        long started = System.nanoTime();
+        long count = 0;
+        var db = rocks.db();
+        var family = rocks.family(EventIndexer.CF_EVENTS);
+        Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+            try (RocksIterator it = db.newIterator(family, ro)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    Event e = EventCodec.decode(it.value());
+                    funnel.accept(e);
+                    setup.record(e);
+                    count++;
+                }
+            }
+            synchronized (rebuildLock) {
+                for (Event e : pending) {
+                    // Delivered while scanning: count it unless the snapshot held it already.
+                    if (db.get(family, ro, eventKey(e)) == null) {
+                        funnel.accept(e);
+                    }
+                }
+                pending.clear();
+                rebuilt = true;
+            }
+        } catch (RocksDBException | RuntimeException e) {
+            LOG.error("dashboard: funnel rebuild failed; funnel counts only new events", e);
+            synchronized (rebuildLock) {
+                pending.forEach(funnel::accept);
+                pending.clear();
+                rebuilt = true;
+            }
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+        LOG.info("dashboard: funnel rebuilt from {} stored events in {} ms", count,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** The visitor event store's key of {@code e} (same layout as {@link EventIndexer}). */
+    static byte[] eventKey(Event e) {
+        return Keys.key().str(e.storeId()).str(e.visitorId()).i64(e.eventTime().toEpochMilli())
+                .i64(Keys.hash64(e.eventId())).build();
+    }
+}

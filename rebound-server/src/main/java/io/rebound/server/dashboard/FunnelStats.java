@@ -1,0 +1,265 @@
+package io.rebound.server.dashboard;
+
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Funnel and instrumentation diagnostics per store, maintained incrementally from the indexer
+ * listener so that a funnel page never scans events.
+ *
+ * <p>Unique visitors per step over "the last N days" are answered from a histogram of each
+ * visitor's <em>latest</em> day per step: a visitor did step S within the last N days exactly
+ * when their latest S-day is within them. When a visitor's latest day moves, one bucket is
+ * decremented and another incremented; a query sums at most {@value #MAX_DAYS} buckets per step.
+ * Daily counters hold events, events without an anonymous id, purchases, purchases with no
+ * earlier add-to-cart (re-classified when a late, backdated add-to-cart arrives), likely
+ * duplicates and product references. Everything lives in memory and is rebuilt at start from
+ * the visitor event store (see {@link Dashboard}); per visitor it keeps a few ints and the times
+ * of their purchases.
+ */
+public final class FunnelStats {
+    public static final int MAX_DAYS = 90;
+    /** Same type, products and value from the same visitor within this time: a likely duplicate. */
+    static final long NEAR_DUPLICATE_MILLIS = 10_000;
+    static final List<EventType> STEPS = SetupProgress.STEPS;
+    static final String[] STEP_LABELS = {"Page view", "Product view", "Add to cart", "Checkout", "Purchase"};
+    private static final int ANY = 5;
+    private static final int TRACKS = 6;
+    private static final int EVENTS = 0;
+    private static final int NO_ANON = 1;
+    private static final int PURCHASES = 2;
+    private static final int ORPHANS = 3;
+    private static final int NEAR_DUPS = 4;
+    private static final int PRODUCT_REFS = 5;
+    private static final int COUNTERS = 6;
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    /** What the live debugger can say about one event beyond its own fields. */
+    public record Diagnosis(List<String> unknownProductIds, boolean likelyDuplicate, boolean orphanPurchase) {
+        public static final Diagnosis NONE = new Diagnosis(List.of(), false, false);
+    }
+
+    /** Unique visitors at one funnel step; {@code dropOffPercent} from the previous step, null for the first. */
+    public record Step(String label, String type, long visitors, Long dropOffPercent, int widthPercent) {
+    }
+
+    /** Everything the funnel page shows, for one store and period. */
+    public record Report(int days, List<Step> steps, long events, long eventsWithoutAnonymousId, long purchases,
+                         long orphanPurchases, long likelyDuplicates, long productRefs, long unknownProductRefs,
+                         List<String> unknownProductIds, long visitors30d, String readiness) {
+        public String percent(long part, long whole) {
+            return whole == 0 ? "–" : String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+        }
+    }
+
+    private final Map<String, StoreStats> stores = new ConcurrentHashMap<>();
+
+    /** Adds one new (already deduplicated) event; returns what it reveals about instrumentation. */
+    public Diagnosis accept(Event e) {
+        return stores.computeIfAbsent(e.storeId(), k -> new StoreStats()).accept(e);
+    }
+
+    /** The funnel of the last {@code days} (1..90) days up to {@code now}. */
+    public Report report(String storeId, int days, Instant now) {
+        int d = Math.max(1, Math.min(MAX_DAYS, days));
+        StoreStats s = stores.get(storeId);
+        return (s == null ? new StoreStats() : s).report(d, day(now.toEpochMilli()));
+    }
+
+    /** Drops visitors not seen for more than {@link #MAX_DAYS} days (they cannot count any more). */
+    public void prune(Instant now) {
+        int oldest = day(now.toEpochMilli()) - MAX_DAYS - 1;
+        stores.values().forEach(s -> s.prune(oldest));
+    }
+
+    static int day(long epochMillis) {
+        return (int) Math.floorDiv(epochMillis, DAY_MILLIS);
+    }
+
+    private static final class Visitor {
+        final int[] lastDay = new int[TRACKS];
+        long firstAddToCart = Long.MAX_VALUE;
+        long[] purchases = new long[0];
+        long signature;
+        long signatureTime = Long.MIN_VALUE;
+
+        Visitor() {
+            Arrays.fill(lastDay, Integer.MIN_VALUE);
+        }
+    }
+
+    private static final class ProductRefs {
+        boolean viewed;
+        final Map<Integer, Integer> refsByDay = new HashMap<>();
+    }
+
+    private static final class StoreStats {
+        private final Map<String, Visitor> visitors = new HashMap<>();
+        private final Map<Integer, int[]> latestDay = new HashMap<>();
+        private final Map<Integer, long[]> counters = new HashMap<>();
+        private final Map<String, ProductRefs> products = new HashMap<>();
+
+        synchronized Diagnosis accept(Event e) {
+            long t = e.eventTime().toEpochMilli();
+            int day = day(t);
+            long[] c = counters.computeIfAbsent(day, k -> new long[COUNTERS]);
+            c[EVENTS]++;
+            if (e.anonymousId() == null) {
+                c[NO_ANON]++;
+            }
+            Visitor v = visitors.computeIfAbsent(e.visitorId(), k -> new Visitor());
+            track(v, ANY, day);
+            int step = STEPS.indexOf(e.type());
+            if (step >= 0) {
+                track(v, step, day);
+            }
+            boolean orphan = false;
+            if (e.type() == EventType.ADD_TO_CART && t < v.firstAddToCart) {
+                // A purchase between this (possibly backdated) add-to-cart and the previous first
+                // one was counted as an orphan; it no longer is.
+                for (long p : v.purchases) {
+                    if (p >= t && p < v.firstAddToCart) {
+                        counters.computeIfAbsent(day(p), k -> new long[COUNTERS])[ORPHANS]--;
+                    }
+                }
+                v.firstAddToCart = t;
+            } else if (e.type() == EventType.PURCHASE) {
+                c[PURCHASES]++;
+                orphan = v.firstAddToCart > t;
+                if (orphan) {
+                    c[ORPHANS]++;
+                }
+                if (v.purchases.length < 256) {
+                    v.purchases = Arrays.copyOf(v.purchases, v.purchases.length + 1);
+                    v.purchases[v.purchases.length - 1] = t;
+                }
+            }
+            List<String> unknown = products(e, day, c);
+            boolean duplicate = false;
+            if (e.type() != EventType.PAGE_VIEW && e.type() != EventType.IDENTIFY) {
+                long sig = Objects.hash(e.type(), e.productIds(), e.value() == null ? null : e.value().stripTrailingZeros(),
+                        e.currency(), e.name());
+                duplicate = v.signature == sig && Math.abs(t - v.signatureTime) <= NEAR_DUPLICATE_MILLIS;
+                if (duplicate) {
+                    c[NEAR_DUPS]++;
+                }
+                v.signature = sig;
+                v.signatureTime = t;
+            }
+            return unknown.isEmpty() && !duplicate && !orphan ? Diagnosis.NONE
+                    : new Diagnosis(unknown, duplicate, orphan);
+        }
+
+        private List<String> products(Event e, int day, long[] c) {
+            if (e.products().isEmpty()) {
+                return List.of();
+            }
+            if (e.type() == EventType.VIEW_CONTENT) {
+                for (String id : e.productIds()) {
+                    products.computeIfAbsent(id, k -> new ProductRefs()).viewed = true;
+                }
+                return List.of();
+            }
+            List<String> unknown = new ArrayList<>(0);
+            for (String id : e.productIds()) {
+                c[PRODUCT_REFS]++;
+                ProductRefs p = products.computeIfAbsent(id, k -> new ProductRefs());
+                p.refsByDay.merge(day, 1, Integer::sum);
+                if (!p.viewed) {
+                    unknown.add(id);
+                }
+            }
+            return unknown;
+        }
+
+        private void track(Visitor v, int track, int day) {
+            int old = v.lastDay[track];
+            if (day <= old) {
+                return;
+            }
+            int[] previous = old == Integer.MIN_VALUE ? null : latestDay.get(old);
+            if (previous != null) {
+                previous[track]--;
+            }
+            latestDay.computeIfAbsent(day, k -> new int[TRACKS])[track]++;
+            v.lastDay[track] = day;
+        }
+
+        synchronized Report report(int days, int today) {
+            // Events may be up to a few minutes in the future (clock skew tolerance): include tomorrow.
+            int from = today - days + 1;
+            long[] uniques = new long[TRACKS];
+            long visitors30 = 0;
+            for (int d = Math.min(from, today - 29); d <= today + 1; d++) {
+                int[] h = latestDay.get(d);
+                if (h == null) {
+                    continue;
+                }
+                if (d >= from) {
+                    for (int i = 0; i < TRACKS; i++) {
+                        uniques[i] += h[i];
+                    }
+                }
+                if (d >= today - 29) {
+                    visitors30 += h[ANY];
+                }
+            }
+            long[] sum = new long[COUNTERS];
+            for (int d = from; d <= today + 1; d++) {
+                long[] c = counters.get(d);
+                if (c != null) {
+                    for (int i = 0; i < COUNTERS; i++) {
+                        sum[i] += c[i];
+                    }
+                }
+            }
+            long top = Math.max(1, Arrays.stream(uniques, 0, STEPS.size()).max().orElse(1));
+            List<Step> steps = new ArrayList<>();
+            for (int i = 0; i < STEPS.size(); i++) {
+                Long drop = null;
+                if (i > 0 && uniques[i - 1] > 0) {
+                    drop = Math.max(0, Math.round(100.0 * (uniques[i - 1] - uniques[i]) / uniques[i - 1]));
+                }
+                steps.add(new Step(STEP_LABELS[i], STEPS.get(i).canonicalName(), uniques[i], drop,
+                        (int) Math.round(100.0 * uniques[i] / top)));
+            }
+            Map<String, Long> unknown = new HashMap<>();
+            products.forEach((id, p) -> {
+                if (!p.viewed) {
+                    long n = 0;
+                    for (int d = from; d <= today + 1; d++) {
+                        n += p.refsByDay.getOrDefault(d, 0);
+                    }
+                    if (n > 0) {
+                        unknown.put(id, n);
+                    }
+                }
+            });
+            long unknownRefs = unknown.values().stream().mapToLong(Long::longValue).sum();
+            List<String> topUnknown = unknown.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                            .thenComparing(Map.Entry.comparingByKey()))
+                    .limit(10).map(Map.Entry::getKey).toList();
+            String readiness = visitors30 >= 1_000 ? "ready" : visitors30 >= 500 ? "borderline" : "low";
+            return new Report(days, steps, sum[EVENTS], sum[NO_ANON], sum[PURCHASES], Math.max(0, sum[ORPHANS]),
+                    sum[NEAR_DUPS], sum[PRODUCT_REFS], unknownRefs, topUnknown, visitors30, readiness);
+        }
+
+        synchronized void prune(int oldestDay) {
+            visitors.values().removeIf(v -> v.lastDay[ANY] < oldestDay);
+            latestDay.keySet().removeIf(d -> d < oldestDay);
+            counters.keySet().removeIf(d -> d < oldestDay);
+            products.values().forEach(p -> p.refsByDay.keySet().removeIf(d -> d < oldestDay));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.rebound.server.dashboard;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.rebound.core.event.Event;
+import io.rebound.core.store.Store;
+import io.rebound.server.runtime.EventIndexer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What the store's data says: the live event debugger (a page plus a server-sent-event stream
+ * per store), the funnel with its diagnostics, and the visitor page.
+ */
+final class InsightPages {
+    static final int TIMELINE_LIMIT = 500;
+    /** A stream ends after this long; the browser's EventSource reconnects, which re-checks the session. */
+    static final long STREAM_MILLIS = 10 * 60_000L;
+
+    private final StoreAccess access;
+    private final FunnelStats funnel;
+    private final LiveEvents live;
+    private final EventIndexer indexer;
+    private final MeterRegistry metrics;
+    private final Views views;
+    private final Clock clock;
+    private final BooleanSupplier ready;
+
+    InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, EventIndexer indexer, MeterRegistry metrics,
+                 Views views, Clock clock, BooleanSupplier ready) {
+        this.access = access;
+        this.funnel = funnel;
+        this.live = live;
+        this.indexer = indexer;
+        this.metrics = metrics;
+        this.views = views;
+        this.clock = clock;
+        this.ready = ready;
+    }
+
+    void mount(Router router) {
+        router.get("/dashboard/stores/:store/live").blockingHandler(this::livePage, false);
+        router.get("/dashboard/stores/:store/live/stream").handler(this::stream);
+        router.get("/dashboard/stores/:store/funnel").blockingHandler(this::funnelPage, false);
+        router.get("/dashboard/stores/:store/visitors").blockingHandler(this::findVisitor, false);
+        router.get("/dashboard/stores/:store/visitors/:visitor").blockingHandler(this::visitorPage, false);
+    }
+
+    private void livePage(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        if (store.isEmpty()) {
+            return;
+        }
+        Map<String, Object> m = access.model(ctx, store.get(), "live", "Live events");
+        List<JsonObject> recent = new ArrayList<>(live.recent(store.get().id()));
+        java.util.Collections.reverse(recent);
+        m.put("recent", recent.stream().map(JsonObject::getMap).toList());
+        views.page(ctx, 200, "live", m);
+    }
+
+    private void stream(RoutingContext ctx) {
+        long uid = DashboardAuth.userId(ctx);
+        String storeId = ctx.pathParam("store");
+        ctx.vertx().executeBlocking(() -> access.visible(uid, storeId).isPresent()).onComplete(ar -> {
+            if (ar.failed() || !ar.result()) {
+                Views.secure(ctx).setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8")
+                        .end("no such store in your account");
+                return;
+            }
+            HttpServerResponse response = Views.secure(ctx)
+                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    // identity: never buffer the stream in the server's gzip compressor
+                    .putHeader("Content-Encoding", "identity")
+                    .putHeader("X-Accel-Buffering", "no")
+                    .setChunked(true);
+            response.write("retry: 2000\n\n");
+            MessageConsumer<String> consumer = ctx.vertx().eventBus().consumer(LiveEvents.address(storeId),
+                    msg -> {
+                        if (!response.ended() && !response.writeQueueFull()) {
+                            response.write("event: event\ndata: " + msg.body() + "\n\n");
+                        }
+                    });
+            long ping = ctx.vertx().setPeriodic(15_000, id -> response.write(": ping\n\n"));
+            long end = ctx.vertx().setTimer(STREAM_MILLIS, id -> response.end());
+            response.closeHandler(v -> {
+                consumer.unregister();
+                ctx.vertx().cancelTimer(ping);
+                ctx.vertx().cancelTimer(end);
+            });
+            response.endHandler(v -> {
+                consumer.unregister();
+                ctx.vertx().cancelTimer(ping);
+            });
+        });
+    }
+
+    private void funnelPage(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        if (store.isEmpty()) {
+            return;
+        }
+        int days = switch (String.valueOf(ctx.request().getParam("days"))) {
+            case "7" -> 7;
+            case "90" -> 90;
+            default -> 30;
+        };
+        FunnelStats.Report report = funnel.report(store.get().id(), days, clock.instant());
+        Map<String, Object> m = access.model(ctx, store.get(), "funnel", "Funnel");
+        m.put("report", report);
+        m.put("days", days);
+        m.put("periods", List.of(7, 30, 90));
+        m.put("ready", ready.getAsBoolean());
+        Counter dropped = metrics.find("rebound.events.duplicates").counter();
+        m.put("exactDuplicatesDropped", dropped == null ? 0 : (long) dropped.count());
+        m.put("readinessPercent", Math.min(100, Math.round(report.visitors30d() / 10.0)));
+        views.page(ctx, 200, "funnel", m);
+    }
+
+    private void findVisitor(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        if (store.isEmpty()) {
+            return;
+        }
+        String id = String.valueOf(ctx.request().getParam("id")).strip();
+        if (id.isEmpty() || "null".equals(id)) {
+            views.error(ctx, 400, "Which visitor?", "Enter a visitor id (the _rb_aid cookie value or a user id).");
+            return;
+        }
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.get().id()
+                + "/visitors/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20")).end();
+    }
+
+    private void visitorPage(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        if (store.isEmpty()) {
+            return;
+        }
+        String visitor = ctx.pathParam("visitor");
+        List<Event> events = indexer.visitorEvents(store.get().id(), visitor, TIMELINE_LIMIT);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            rows.add(LiveEvents.row(events.get(i), FunnelStats.Diagnosis.NONE).getMap());
+        }
+        Map<String, Object> m = access.model(ctx, store.get(), "visitors", "Visitor");
+        m.put("visitor", visitor);
+        m.put("events", rows);
+        m.put("truncated", events.size() >= TIMELINE_LIMIT);
+        m.put("memberships", SegmentPages.memberships(store.get().id(), visitor, clock.instant()));
+        views.page(ctx, 200, "visitor", m);
+    }
+}

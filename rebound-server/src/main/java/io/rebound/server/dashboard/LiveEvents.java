@@ -1,0 +1,117 @@
+package io.rebound.server.dashboard;
+
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The live event debugger's feed: each new event as a small JSON row (type, product ids, value,
+ * visitor, source, warnings), published on the Vert.x event bus under
+ * {@code dashboard.events.<storeId>} for the server-sent-event streams of every HTTP instance,
+ * and kept in a short per-store ring so that a freshly opened debugger is not empty.
+ * Rows never carry PII: no email hash, IP or user agent.
+ */
+public final class LiveEvents {
+    public static final int RECENT = 50;
+    static final String ADDRESS_PREFIX = "dashboard.events.";
+
+    private final Vertx vertx;
+    private final Map<String, Deque<JsonObject>> recent = new ConcurrentHashMap<>();
+
+    public LiveEvents(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    public static String address(String storeId) {
+        return ADDRESS_PREFIX + storeId;
+    }
+
+    /** Publishes one event to its store's debuggers. */
+    public void publish(Event e, FunnelStats.Diagnosis diagnosis) {
+        JsonObject row = row(e, diagnosis);
+        Deque<JsonObject> ring = recent.computeIfAbsent(e.storeId(), k -> new ArrayDeque<>(RECENT));
+        synchronized (ring) {
+            if (ring.size() == RECENT) {
+                ring.removeFirst();
+            }
+            ring.addLast(row);
+        }
+        vertx.eventBus().publish(address(e.storeId()), row.encode());
+    }
+
+    /** The last few rows of a store, oldest first. */
+    public List<JsonObject> recent(String storeId) {
+        Deque<JsonObject> ring = recent.get(storeId);
+        if (ring == null) {
+            return List.of();
+        }
+        synchronized (ring) {
+            return new ArrayList<>(ring);
+        }
+    }
+
+    /** The debugger row of an event. */
+    static JsonObject row(Event e, FunnelStats.Diagnosis d) {
+        JsonObject row = new JsonObject()
+                .put("id", e.eventId())
+                .put("type", e.type() == EventType.CUSTOM ? e.name() : e.type().canonicalName())
+                .put("name", e.name())
+                .put("products", new JsonArray(e.productIds()))
+                .put("value", e.value() == null ? null : e.value().toPlainString())
+                .put("currency", e.currency())
+                .put("visitor", e.visitorId())
+                .put("anonymous", e.anonymousId() != null)
+                .put("source", source(e))
+                .put("time", e.eventTime().toString())
+                .put("received", e.receivedAt().toString());
+        row.put("warnings", new JsonArray(warnings(e, d)));
+        return row;
+    }
+
+    static String source(Event e) {
+        return switch (e.source()) {
+            case PIXEL -> "pixel";
+            case SEGMENT -> "Segment API";
+            case SERVER -> "server";
+            case SIMULATOR -> "simulator";
+        };
+    }
+
+    /** What retargeting would miss in this event, in the store owner's words. */
+    static List<String> warnings(Event e, FunnelStats.Diagnosis d) {
+        List<String> out = new ArrayList<>();
+        boolean needsIds = e.type() == EventType.VIEW_CONTENT || e.type() == EventType.ADD_TO_CART
+                || e.type() == EventType.INITIATE_CHECKOUT || e.type() == EventType.PURCHASE;
+        if (needsIds && e.products().isEmpty()) {
+            out.add("no content ids: product audiences and dynamic ads cannot use it");
+        }
+        if (e.type() == EventType.PURCHASE && (e.value() == null || e.currency() == null)) {
+            out.add("no " + (e.value() == null ? (e.currency() == null ? "value or currency" : "value") : "currency")
+                    + ": ROAS and value-based audiences cannot use it");
+        }
+        if (e.anonymousId() == null) {
+            out.add("no anonymous id: cannot be joined to the visitor's browsing");
+        }
+        if (d.likelyDuplicate()) {
+            out.add("likely duplicate: same event from this visitor seconds ago with another event id — "
+                    + "send the same event_id (e.g. the order id) from every copy");
+        }
+        if (!d.unknownProductIds().isEmpty()) {
+            out.add("unknown product id " + String.join(", ", d.unknownProductIds())
+                    + ": never seen in a ViewContent — check it matches the catalog feed id");
+        }
+        if (d.orphanPurchase()) {
+            out.add("purchase without an earlier add-to-cart from this visitor");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,177 @@
+package io.rebound.server.dashboard;
+
+import io.rebound.core.event.EventType;
+import io.rebound.core.store.Store;
+import io.rebound.server.demo.InstallSnippet;
+import io.rebound.server.meta.InvalidFieldException;
+import io.rebound.server.meta.StoreRepository;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Store pages: the list with a create form, and each store's setup page — write key, secret key
+ * (shown once after creation or rotation, then only rotatable), the install snippet with a copy
+ * button, install guides (plain HTML, Shopify custom pixel, WooCommerce/WordPress plugin, the
+ * code blocks of docs/pixel.md filled in with this store's URL and key) and the setup checklist.
+ */
+final class StorePages {
+    static final String FLASH_SECRET = "flash.secret";
+    private static final String[] HINTS = {
+        "Paste the snippet into the <head> of every page; it sends PageView by itself.",
+        "Track ViewContent with content_ids on product pages.",
+        "Track AddToCart with content_ids when a product goes into the cart.",
+        "Track InitiateCheckout on the checkout page.",
+        "Track Purchase with value, currency and the order id as eventID on the thank-you page."};
+
+    private final StoreAccess access;
+    private final UserRepository users;
+    private final StoreRepository stores;
+    private final SetupProgress setup;
+    private final Views views;
+    private final String shopifyGuide = resource("shopify.js");
+    private final String wooGuide = resource("woocommerce.php");
+    private final String eventsHtml = resource("events.html");
+    private final String eventsJs = resource("events.js");
+
+    StorePages(StoreAccess access, UserRepository users, StoreRepository stores, SetupProgress setup, Views views) {
+        this.access = access;
+        this.users = users;
+        this.stores = stores;
+        this.setup = setup;
+        this.views = views;
+    }
+
+    void mount(Router router) {
+        router.get("/dashboard/stores").blockingHandler(this::list, false);
+        router.post("/dashboard/stores").blockingHandler(this::create, false);
+        router.get("/dashboard/stores/:store").blockingHandler(this::setupPage, false);
+        router.get("/dashboard/stores/:store/checklist").blockingHandler(this::checklistFragment, false);
+        router.post("/dashboard/stores/:store/secret-key").blockingHandler(this::rotate, false);
+    }
+
+    private void list(RoutingContext ctx) {
+        renderList(ctx, 200, "", null);
+    }
+
+    private void renderList(RoutingContext ctx, int status, String name, String error) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Store s : access.storesOf(DashboardAuth.userId(ctx))) {
+            Map<EventType, Instant> firsts = setup.firsts(s.id());
+            rows.add(Map.of("store", s, "done", firsts.size(), "total", SetupProgress.STEPS.size()));
+        }
+        Map<String, Object> m = new HashMap<>();
+        m.put("title", "Your stores");
+        m.put("rows", rows);
+        m.put("name", name);
+        m.put("nameError", error);
+        views.page(ctx, status, "stores", m);
+    }
+
+    private void create(RoutingContext ctx) {
+        String name = ctx.request().getFormAttribute("name");
+        try {
+            StoreRepository.Created created = stores.create(name, "on".equals(ctx.request().getFormAttribute("consent_required")));
+            users.addMember(DashboardAuth.userId(ctx), created.store().id());
+            ctx.session().put(FLASH_SECRET, created.store().id() + " " + created.secretKey());
+            Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + created.store().id()).end();
+        } catch (InvalidFieldException e) {
+            renderList(ctx, 400, name == null ? "" : name, "Store name " + e.problem() + ".");
+        }
+    }
+
+    private void rotate(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        if (store.isEmpty()) {
+            return;
+        }
+        String secret = stores.rotateSecretKey(store.get().id());
+        ctx.session().put(FLASH_SECRET, store.get().id() + " " + secret);
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.get().id() + "#keys").end();
+    }
+
+    private void setupPage(RoutingContext ctx) {
+        Optional<Store> found = access.store(ctx);
+        if (found.isEmpty()) {
+            return;
+        }
+        Store store = found.get();
+        Map<String, Object> m = access.model(ctx, store, "setup", "Setup");
+        String flash = ctx.session().remove(FLASH_SECRET);
+        if (flash != null && flash.startsWith(store.id() + " ")) {
+            m.put("secretKey", flash.substring(store.id().length() + 1));
+        }
+        String base = baseUrl(ctx);
+        m.put("serverUrl", base);
+        m.put("snippet", InstallSnippet.html(base, store.writeKey()));
+        m.put("shopifyGuide", fill(shopifyGuide, base, store.writeKey()));
+        m.put("wooGuide", fill(wooGuide, base, store.writeKey()));
+        m.put("eventsHtml", eventsHtml);
+        m.put("eventsJs", eventsJs);
+        m.putAll(checklist(store));
+        views.page(ctx, 200, "store", m);
+    }
+
+    private void checklistFragment(RoutingContext ctx) {
+        Optional<Store> found = access.store(ctx);
+        if (found.isEmpty()) {
+            return;
+        }
+        Map<String, Object> m = new HashMap<>(checklist(found.get()));
+        m.put("base", "/dashboard/stores/" + found.get().id());
+        views.page(ctx, 200, "checklist", m);
+    }
+
+    private Map<String, Object> checklist(Store store) {
+        Map<EventType, Instant> firsts = setup.firsts(store.id());
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int i = 0; i < SetupProgress.STEPS.size(); i++) {
+            EventType t = SetupProgress.STEPS.get(i);
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("type", t.canonicalName());
+            item.put("done", firsts.containsKey(t));
+            item.put("at", firsts.containsKey(t) ? firsts.get(t).toString() : "");
+            item.put("hint", HINTS[i]);
+            items.add(item);
+        }
+        return Map.of("checklist", items, "checklistDone", firsts.size() == SetupProgress.STEPS.size(),
+                "checklistCount", firsts.size());
+    }
+
+    /** The URL this server is reached at, as the browser sees it (the pixel loads from there). */
+    static String baseUrl(RoutingContext ctx) {
+        String proto = ctx.request().getHeader("X-Forwarded-Proto");
+        String scheme = "https".equals(proto) || "http".equals(proto) ? proto : ctx.request().scheme();
+        String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString();
+        if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]{1,255}")) {
+            host = "localhost";
+        }
+        return scheme + "://" + host;
+    }
+
+    private static String fill(String guide, String base, String writeKey) {
+        return guide.replace("https://rebound.example.com", base).replace("WRITE_KEY", writeKey);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = StorePages.class.getClassLoader().getResourceAsStream("templates/dashboard/guides/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing install guide " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
