@@ -1,0 +1,168 @@
+package io.rebound.server.dashboard;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
+import io.rebound.server.DemoKeys;
+import io.rebound.server.ReboundServer;
+import io.rebound.server.ServerConfig;
+import io.rebound.server.demo.DemoCatalog;
+import io.rebound.server.demo.TrafficSimulator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in real Chromium against the real demo server: sign in with the demo login,
+ * create a store and copy its snippet, watch the demo shop's events arrive live from another
+ * tab, read the funnel, build a segment from a template, open a visitor. Saves a screenshot of
+ * each main page to target/screenshots and refreshes docs/screenshots.
+ */
+class DashboardBrowserIT {
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static final Path DOCS = Path.of("..", "docs", "screenshots");
+
+    @TempDir
+    static Path dataDir;
+
+    private static ReboundServer server;
+    private static DemoKeys keys;
+    private static Playwright playwright;
+    private static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        server = ReboundServer.start(ServerConfig.demo(dataDir, 0));
+        keys = server.demoStore();
+        // A month of history, as `rebound demo` seeds, so the funnel and segments have data.
+        new TrafficSimulator(URI.create(server.baseUrl()), keys.writeKey(), DemoCatalog.yogaShop(), 7)
+                .runHistory(Instant.now(), 30, 300);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(env));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(Path.of("/usr/bin/chromium")).setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                        "--disable-dev-shm-usage", "--no-first-run")));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (playwright != null) {
+            playwright.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static void shot(Page page, String name) throws IOException {
+        Path file = SCREENSHOTS.resolve(name + ".png");
+        page.screenshot(new Page.ScreenshotOptions().setPath(file));
+        if (Files.isDirectory(DOCS.getParent())) {
+            Files.createDirectories(DOCS);
+            Files.copy(file, DOCS.resolve("dashboard-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Test
+    void storeOwnerSetsUpWatchesEventsReadsTheFunnelAndBuildsASegment() throws Exception {
+        String base = server.baseUrl();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+                .setViewportSize(1366, 820))) {
+            context.grantPermissions(List.of("clipboard-read", "clipboard-write"), new BrowserContext.GrantPermissionsOptions()
+                    .setOrigin(base));
+            Page page = context.newPage();
+
+            // Sign in with the demo login printed by `rebound demo`.
+            page.navigate(base + "/dashboard/");
+            assertThat(page).hasURL(Pattern.compile(".*/dashboard/login.*"));
+            page.getByLabel("Email").fill(Dashboard.DEMO_EMAIL);
+            page.getByLabel("Password").fill("wrong password!");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            assertThat(page.getByTestId("login-error")).containsText("Wrong email or password");
+            shot(page, "sign-in");
+            page.getByLabel("Password").fill(Dashboard.DEMO_PASSWORD);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            assertThat(page).hasURL(base + "/dashboard/stores");
+            assertThat(page.getByTestId("store-list")).containsText("Demo Yoga Shop");
+
+            // Create a store: the secret is shown once, the snippet is copied with one click.
+            page.getByLabel("Store name").fill("Lotus Mats");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create store")).click();
+            assertThat(page.getByTestId("secret-once")).isVisible();
+            assertThat(page.getByTestId("secret-key")).hasText(Pattern.compile("sk_[A-Za-z0-9]{40}"));
+            String writeKey = page.getByTestId("write-key").textContent();
+            assertThat(page.getByTestId("checklist-count")).hasText("0/5");
+            page.getByTestId("copy-snippet").click();
+            assertThat(page.getByTestId("copy-status")).hasText("Copied to the clipboard.");
+            String copied = (String) page.evaluate("() => navigator.clipboard.readText()");
+            assertThat(copied).contains("rebound('init','" + writeKey + "')").contains(base + "/pixel.js");
+            assertThat(copied).isEqualTo(page.getByTestId("snippet").textContent());
+            shot(page, "store-setup");
+
+            // The demo store's live debugger, then the demo shop in another tab.
+            page.navigate(base + "/dashboard/stores/" + keys.storeId() + "/live");
+            assertThat(page.getByTestId("live-status")).hasText("live");
+            Page shop = context.newPage();
+            shop.navigate(base + "/shop/products/yoga-mat");
+            shop.getByTestId("add-to-cart").click();
+            Locator rows = page.locator("#live-events tr[data-type='AddToCart']").filter(
+                    new Locator.FilterOptions().setHasText("yoga-mat"));
+            assertThat(rows.first()).isVisible(new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions()
+                    .setTimeout(15_000));
+            assertThat(page.locator("#live-events tr[data-type='ViewContent']").first()).containsText("yoga-mat");
+            assertThat(page.locator("#live-events tr[data-type='ViewContent']").first()).containsText("pixel");
+            shop.close();
+            page.bringToFront();
+            shot(page, "live-events");
+            String visitorHref = page.locator("#live-events tr[data-type='AddToCart'] a").first().getAttribute("href");
+
+            // The setup checklist of the demo store is green.
+            page.navigate(base + "/dashboard/stores/" + keys.storeId());
+            assertThat(page.getByTestId("check-AddToCart")).hasAttribute("data-done", "true");
+
+            // Funnel with diagnostics and traffic readiness.
+            page.getByTestId("tab-funnel").click();
+            assertThat(page.getByTestId("visitors-PageView")).not().hasText("0");
+            assertThat(page.getByTestId("readiness")).isVisible();
+            shot(page, "funnel");
+
+            // Segments, when the audience engine is present.
+            page.getByTestId("tab-segments").click();
+            if (page.getByTestId("segment-templates").count() > 0) {
+                page.getByTestId("segment-templates").locator("button").first().click();
+                assertThat(page.getByTestId("segment-size")).isVisible();
+                assertThat(page.locator("canvas[data-rendered='true']").first()).isVisible();
+                shot(page, "segment");
+                page.navigate(base + "/dashboard/stores/" + keys.storeId() + "/segments");
+                shot(page, "segments");
+            }
+
+            // The visitor page from the debugger's link.
+            page.navigate(base + visitorHref);
+            assertThat(page.getByTestId("timeline")).containsText("AddToCart");
+            assertThat(page.getByTestId("timeline")).containsText("yoga-mat");
+            shot(page, "visitor");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.rebound.server.dashboard;
+
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.server.meta.StoreRepository;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A user sees only their stores: every store route answers 404 for another tenant's store. */
+class TenantIsolationTest {
+    /** Every GET route under a store; segment routes are added when the audience engine is present. */
+    static final List<String> STORE_PAGES = List.of("", "/checklist", "/live", "/live/stream", "/funnel",
+            "/funnel?days=7", "/visitors?id=v1", "/visitors/v1", "/segments", "/segments/new",
+            "/segments/seg_x", "/segments/seg_x/chart");
+
+    @TempDir
+    Path dir;
+    DashboardHarness h;
+    StoreRepository.Created alice;
+    StoreRepository.Created bob;
+
+    @BeforeEach
+    void start() throws Exception {
+        h = new DashboardHarness(dir);
+        UserRepository users = h.dashboard.users();
+        long a = users.create("alice@example.com", "alice password 1").id();
+        long b = users.create("bob@example.com", "bob password 12").id();
+        alice = h.stores.create("Alice shop", false);
+        bob = h.stores.create("Bob shop", false);
+        users.addMember(a, alice.store().id());
+        users.addMember(b, bob.store().id());
+        Instant now = h.clock.instant();
+        h.append(Event.builder(alice.store().id(), "e1", EventType.PAGE_VIEW, now, now).anonymousId("v1").build());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        h.close();
+    }
+
+    @Test
+    void everyStorePageOfAnotherTenantIsNotFound() throws Exception {
+        DashboardHarness.Browser b = h.browser();
+        b.signIn("bob@example.com", "bob password 12");
+        for (String page : STORE_PAGES) {
+            HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page);
+            assertThat(r.statusCode()).as(page).isEqualTo(404);
+            assertThat(r.body()).as(page).doesNotContain("Alice shop").doesNotContain(alice.store().writeKey());
+        }
+        b.get("/dashboard/stores");
+        HttpResponse<String> rotate = b.post("/dashboard/stores/" + alice.store().id() + "/secret-key",
+                Map.of("_csrf", b.csrf));
+        assertThat(rotate.statusCode()).isEqualTo(404);
+        assertThat(h.stores.bySecretKey(alice.secretKey())).isPresent();
+        HttpResponse<String> segment = b.post("/dashboard/stores/" + alice.store().id() + "/segments",
+                Map.of("_csrf", b.csrf, "template", "cart_abandoners"));
+        assertThat(segment.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theOwnerSeesTheirOwnStorePages() throws Exception {
+        DashboardHarness.Browser b = h.browser();
+        b.signIn("alice@example.com", "alice password 1");
+        for (String page : List.of("", "/checklist", "/live", "/funnel", "/visitors/v1", "/segments")) {
+            HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page);
+            assertThat(r.statusCode()).as(page).isEqualTo(200);
+        }
+        HttpResponse<String> list = b.get("/dashboard/stores");
+        assertThat(list.body()).contains("Alice shop").doesNotContain("Bob shop");
+    }
+
+    @Test
+    void storePagesNeedASignedInUser() throws Exception {
+        DashboardHarness.Browser b = h.browser();
+        for (String page : STORE_PAGES) {
+            assertThat(b.get("/dashboard/stores/" + alice.store().id() + page).statusCode()).as(page).isEqualTo(302);
+        }
+    }
+
+    @Test
+    void aNewStoreBelongsToItsCreatorAndShowsItsSecretOnce() throws Exception {
+        DashboardHarness.Browser b = h.browser();
+        b.signIn("bob@example.com", "bob password 12");
+        b.get("/dashboard/stores");
+        HttpResponse<String> created = b.post("/dashboard/stores", Map.of("name", "Bob second shop", "_csrf", b.csrf));
+        String location = created.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> first = b.get(location);
+        assertThat(first.body()).contains("shown once").containsPattern("sk_[A-Za-z0-9]{40}");
+        HttpResponse<String> again = b.get(location);
+        assertThat(again.body()).doesNotContainPattern("sk_[A-Za-z0-9]{40}");
+        assertThat(again.body()).contains("rebound(&#39;init&#39;,&#39;wk_").contains("/pixel.js");
+        b.post(location + "/secret-key", Map.of("_csrf", b.csrf));
+        assertThat(b.get(location).body()).containsPattern("sk_[A-Za-z0-9]{40}");
+    }
+}
