@@ -150,7 +150,7 @@ public final class ReboundServer implements AutoCloseable {
         public Future<?> start() {
             Router router = HttpApi.router(vertx, groups);
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-                    .setCompressionSupported(true).setDecompressionSupported(true).setTcpNoDelay(true));
+                    .setCompressionSupported(false).setDecompressionSupported(true).setTcpNoDelay(true));
             return server.requestHandler(router).listen(port.get(), host).onSuccess(s -> port.set(s.actualPort()));
         }
     }

@@ -84,10 +84,11 @@ public final class CollectorParser {
         if (body == null || body.length == 0) {
             throw new InvalidEventException("body", "is empty; expected a JSON object");
         }
-        String text = decodeUtf8(body);
         JsonNode root;
         try {
-            root = READER.readTree(text);
+            // Pure ASCII (nearly every body) is valid UTF-8 as is: parse the bytes directly and
+            // skip the strict decoder, which is only needed to find and report bad sequences.
+            root = isAscii(body) ? READER.readTree(body) : READER.readTree(decodeUtf8(body));
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("body", describe(e));
         } catch (IOException e) {
@@ -229,6 +230,15 @@ public final class CollectorParser {
         out.flip();
         int start = out.length() > 0 && out.charAt(0) == '\uFEFF' ? 1 : 0; // tolerate a byte-order mark
         return out.subSequence(start, out.length()).toString();
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String describe(JsonProcessingException e) {

@@ -148,6 +148,10 @@ public final class CollectorRoutes {
         }
         rejected.increment(result.rejected().size());
         bots.increment(result.filteredBots());
+        if (result.rejected().isEmpty() && result.filteredBots() == 0 && !result.accepted().isEmpty()) {
+            appendThenAcknowledge(ctx, result, "{\"success\":true,\"accepted\":" + result.accepted().size() + "}");
+            return;
+        }
         JsonObject response = summary(result);
         if (result.accepted().isEmpty()) {
             int status = result.rejected().isEmpty() ? 200 : 400;
@@ -161,12 +165,19 @@ public final class CollectorRoutes {
             ApiErrors.json(ctx, status, response);
             return;
         }
+        appendThenAcknowledge(ctx, result, response.encode());
+    }
+
+    /** Appends the accepted events and answers 200 with {@code body} only once they are durable. */
+    private void appendThenAcknowledge(RoutingContext ctx, BatchResult result, String body) {
         long start = System.nanoTime();
         Future.fromCompletionStage(log.append(result.accepted()), ctx.vertx().getOrCreateContext())
                 .onSuccess(v -> {
                     appendLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     accepted.increment(result.accepted().size());
-                    ApiErrors.json(ctx, 200, response);
+                    if (!ctx.response().ended()) {
+                        ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(body);
+                    }
                 })
                 .onFailure(err -> {
                     ctx.response().putHeader("Retry-After", "1");

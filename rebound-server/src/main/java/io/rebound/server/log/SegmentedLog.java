@@ -48,6 +48,8 @@ public final class SegmentedLog implements AutoCloseable {
     private final ReentrantLock endLock = new ReentrantLock();
     private final Condition grown = endLock.newCondition();
     private final Thread writer;
+    private final java.util.concurrent.ConcurrentHashMap<Long, FileChannel> readers =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private FileChannel active;
     private long activeBase;
@@ -280,36 +282,80 @@ public final class SegmentedLog implements AutoCloseable {
             while (pos < limit && out.size() < maxRecords && bytes < maxBytes) {
                 var seg = floorSegment(pos);
                 long base = seg.getKey();
-                try (FileChannel ch = FileChannel.open(seg.getValue(), StandardOpenOption.READ)) {
-                    long segEnd = Math.min(base + ch.size(), limit);
-                    if (pos >= segEnd) {
-                        var next = nextSegment(base);
-                        if (next == null) {
-                            break;
-                        }
-                        pos = next;
-                        continue;
+                FileChannel ch = readChannel(base, seg.getValue());
+                long segEnd = Math.min(base + ch.size(), limit);
+                if (pos >= segEnd) {
+                    Long next = nextSegment(base);
+                    if (next == null) {
+                        break;
                     }
+                    pos = next;
+                    continue;
+                }
+                // One read for many records; a record cut at the chunk's end is read again next round.
+                int chunkSize = (int) Math.min(segEnd - pos, Math.max(HEADER, Math.min(maxBytes - bytes, 4 << 20)));
+                ByteBuffer chunk = ByteBuffer.allocate(chunkSize);
+                while (chunk.hasRemaining() && ch.read(chunk, pos - base + chunk.position()) > 0) {
+                    // keep reading until the chunk is full
+                }
+                chunk.flip();
+                boolean progressed = false;
+                while (chunk.remaining() >= HEADER && out.size() < maxRecords && bytes < maxBytes) {
+                    int len = chunk.getInt(chunk.position());
+                    if (chunk.remaining() < HEADER + len) {
+                        break;
+                    }
+                    chunk.position(chunk.position() + HEADER);
+                    byte[] payload = new byte[len];
+                    chunk.get(payload);
+                    long next = pos + HEADER + len;
+                    out.add(new LogRecord(pos, next, payload));
+                    bytes += len;
+                    pos = next;
+                    progressed = true;
+                }
+                if (!progressed) {
+                    // A single record larger than the chunk: read it on its own.
                     ByteBuffer header = ByteBuffer.allocate(HEADER);
-                    while (pos < segEnd && out.size() < maxRecords && bytes < maxBytes) {
-                        header.clear();
-                        ch.read(header, pos - base);
-                        header.flip();
-                        int len = header.getInt();
-                        header.getInt();
-                        byte[] payload = new byte[len];
-                        ch.read(ByteBuffer.wrap(payload), pos - base + HEADER);
-                        long next = pos + HEADER + len;
-                        out.add(new LogRecord(pos, next, payload));
-                        bytes += len;
-                        pos = next;
-                    }
+                    ch.read(header, pos - base);
+                    int len = header.getInt(0);
+                    byte[] payload = new byte[len];
+                    ch.read(ByteBuffer.wrap(payload), pos - base + HEADER);
+                    long next = pos + HEADER + len;
+                    out.add(new LogRecord(pos, next, payload));
+                    bytes += len;
+                    pos = next;
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read event log at " + pos, e);
         }
         return out;
+    }
+
+    /** Read channels stay open: positional reads are thread-safe and reopening per read is costly. */
+    private FileChannel readChannel(long base, Path path) throws IOException {
+        FileChannel ch = readers.get(base);
+        if (ch == null) {
+            FileChannel opened = FileChannel.open(path, StandardOpenOption.READ);
+            ch = readers.putIfAbsent(base, opened);
+            if (ch == null) {
+                ch = opened;
+            } else {
+                opened.close();
+            }
+        }
+        return ch;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                LOG.debug("log: closing a read channel failed", e);
+            }
+        }
     }
 
     private java.util.Map.Entry<Long, Path> floorSegment(long pos) {
@@ -335,6 +381,7 @@ public final class SegmentedLog implements AutoCloseable {
                     break;
                 }
                 try {
+                    closeQuietly(readers.remove(first));
                     Files.deleteIfExists(segments.remove(first));
                     deleted++;
                 } catch (IOException e) {
@@ -356,6 +403,8 @@ public final class SegmentedLog implements AutoCloseable {
             writer.join(5_000);
             active.force(true);
             active.close();
+            readers.values().forEach(SegmentedLog::closeQuietly);
+            readers.clear();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {

@@ -38,6 +38,8 @@ public final class EventIndexer implements AutoCloseable {
     public static final String CF_EVENTS = "events";
     public static final String CF_DEDUP = "dedup";
     public static final String CF_OFFSETS = "offsets";
+    private static final int SMALL_BATCH = 256;
+    private static final long BATCH_WAIT_MILLIS = 5;
     private static final byte[] OFFSET_KEY = "indexer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final SegmentedLog log;
@@ -99,6 +101,12 @@ public final class EventIndexer implements AutoCloseable {
                 if (records.isEmpty()) {
                     log.awaitEnd(position, 200);
                     continue;
+                }
+                if (records.size() < SMALL_BATCH && log.end() == records.get(records.size() - 1).nextPosition()) {
+                    // Under a trickle, wait briefly so the next read takes a fuller batch: one RocksDB
+                    // write per batch is what indexing costs, and a few ms of delay is invisible.
+                    Thread.sleep(BATCH_WAIT_MILLIS);
+                    records = log.read(position, 2_000, 8 << 20);
                 }
                 List<Event> fresh = indexBatch(records);
                 for (Consumer<List<Event>> l : listeners) {
