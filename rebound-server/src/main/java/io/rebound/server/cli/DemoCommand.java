@@ -3,6 +3,7 @@ package io.rebound.server.cli;
 import io.rebound.server.DemoKeys;
 import io.rebound.server.ReboundServer;
 import io.rebound.server.ServerConfig;
+import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.demo.DemoCatalog;
 import io.rebound.server.demo.TrafficSimulator;
 import picocli.CommandLine.Command;
@@ -55,6 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
 
                 Rebound demo is running at %s
                   demo shop       %s/shop/
+                  dashboard       %s/dashboard/   (sign in: %s / %s)
                   pixel           %s/pixel.js
                   health/metrics  %s/health  %s/metrics
                   store id        %s
@@ -63,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
                   admin token     %s   (POST /api/v1/stores)
                   data directory  %s
 
-                """, base, base, base, base, base, keys.storeId(), keys.writeKey(), keys.secretKey(), token,
+                """, base, base, base, Dashboard.DEMO_EMAIL, Dashboard.DEMO_PASSWORD, base, base, base, keys.storeId(), keys.writeKey(), keys.secretKey(), token,
                 dataDir.toAbsolutePath());
         TrafficSimulator simulator = new TrafficSimulator(URI.create(base), keys.writeKey(), DemoCatalog.yogaShop(), 42);
         Path seeded = dataDir.resolve("demo-seeded");

@@ -49,7 +49,10 @@ public final class FunnelStats {
         public static final Diagnosis NONE = new Diagnosis(List.of(), false, false);
     }
 
-    /** Unique visitors at one funnel step; {@code dropOffPercent} from the previous step, null for the first. */
+    /**
+     * Unique visitors at one funnel step; {@code dropOffPercent} from the previous step, null for the first;
+     * {@code widthPercent} the bar width, 85 for the widest step (room for the label).
+     */
     public record Step(String label, String type, long visitors, Long dropOffPercent, int widthPercent) {
     }
 
@@ -231,7 +234,7 @@ public final class FunnelStats {
                     drop = Math.max(0, Math.round(100.0 * (uniques[i - 1] - uniques[i]) / uniques[i - 1]));
                 }
                 steps.add(new Step(STEP_LABELS[i], STEPS.get(i).canonicalName(), uniques[i], drop,
-                        (int) Math.round(100.0 * uniques[i] / top)));
+                        (int) Math.round(85.0 * uniques[i] / top)));
             }
             Map<String, Long> unknown = new HashMap<>();
             products.forEach((id, p) -> {

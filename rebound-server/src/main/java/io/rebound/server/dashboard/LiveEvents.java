@@ -3,7 +3,6 @@ package io.rebound.server.dashboard;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
@@ -65,7 +64,7 @@ public final class LiveEvents {
                 .put("id", e.eventId())
                 .put("type", e.type() == EventType.CUSTOM ? e.name() : e.type().canonicalName())
                 .put("name", e.name())
-                .put("products", new JsonArray(e.productIds()))
+                .put("products", e.productIds())
                 .put("value", e.value() == null ? null : e.value().toPlainString())
                 .put("currency", e.currency())
                 .put("visitor", e.visitorId())
@@ -73,7 +72,7 @@ public final class LiveEvents {
                 .put("source", source(e))
                 .put("time", e.eventTime().toString())
                 .put("received", e.receivedAt().toString());
-        row.put("warnings", new JsonArray(warnings(e, d)));
+        row.put("warnings", warnings(e, d));
         return row;
     }
 
