@@ -1,0 +1,644 @@
+package io.rebound.server.audience;
+
+import io.rebound.core.engine.AudienceEngine;
+import io.rebound.core.engine.AudienceProcessor;
+import io.rebound.core.engine.PersonIds;
+import io.rebound.core.engine.PersonState;
+import io.rebound.core.engine.PersonStateCodec;
+import io.rebound.core.event.Event;
+import io.rebound.core.segment.Segment;
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.store.Store;
+import io.rebound.server.log.EventCodec;
+import io.rebound.server.log.LogRecord;
+import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.runtime.RocksStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The embedded audience runtime: one writer thread that consumes the event log from its own
+ * committed offset and drives {@link AudienceEngine} over RocksDB ports. Each unit of work — a
+ * batch of events, a timer tick, a backfill chunk, an API command — is collected in one
+ * {@link UnitOfWork} and committed in one atomic RocksDB write together with the log offset, so
+ * after a crash the runtime resumes exactly where it committed; replaying an event is harmless
+ * anyway (visitor state dedups by event id).
+ *
+ * <p>Time comes from the injected {@link Clock}: the engine is advanced at least every 250 ms and
+ * as soon as the earliest timer is due, so members leave within milliseconds of a window's end.
+ * Segment definitions live in the metadata database ({@link SegmentRepository}) and are restored
+ * at start; creating or editing one runs a {@link BackfillJob} in chunks between live events.
+ *
+ * <p>Thread-safety: public methods may be called from any thread; those that change state run on
+ * the writer thread and wait for it. Queries go through {@link AudienceReader} (committed state).
+ */
+public final class EmbeddedAudienceRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAudienceRuntime.class);
+    static final int BACKFILL_CHUNK = 500;
+    private static final int LOG_BATCH = 1_000;
+    private static final long TICK_MILLIS = 250;
+    private static final long IDLE_WAIT_MILLIS = 5;
+    private static final Duration SAMPLE_EVERY = Duration.ofHours(1);
+    private static final Duration SWEEP_EVERY = Duration.ofHours(1);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+    private final SegmentedLog log;
+    private final RocksStore rocks;
+    private final SegmentRepository repository;
+    private final Function<String, Optional<Store>> stores;
+    private final Clock clock;
+    private final UnitOfWork uow;
+    private final RocksPersonStore persons;
+    private final RocksIdentityStore identities;
+    private final RocksTimerStore timers;
+    private final RocksMembershipStore memberships;
+    private final AudienceReader reader;
+    private final RetentionSweep sweep;
+    private final Map<String, Map<String, SegmentRecord>> registry = new ConcurrentHashMap<>();
+    private final Map<String, Duration> retentions = new ConcurrentHashMap<>();
+    private final Map<String, BackfillJob> jobs = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private final Object progressLock = new Object();
+    private final Thread writer;
+    private AudienceEngine engine;
+    private volatile long position;
+    private volatile boolean running = true;
+    private volatile boolean dead;
+    private Instant lastTick = Instant.MIN;
+    private Instant nextTimer;
+    private Instant lastSample;
+    private Instant lastSweep;
+    /** Test hook run just before each commit: a test throws {@link SimulatedCrash} to "kill -9" there. */
+    volatile Runnable beforeCommit = () -> { };
+
+    /**
+     * @param log        the event log to consume
+     * @param rocks      the server's RocksDB, opened with {@link AudienceColumns#ALL}
+     * @param repository segment definitions
+     * @param stores     store lookup (for each store's retention)
+     * @param clock      wall clock (tests pass a controllable one)
+     */
+    public EmbeddedAudienceRuntime(SegmentedLog log, RocksStore rocks, SegmentRepository repository,
+                                   Function<String, Optional<Store>> stores, Clock clock) {
+        this.log = log;
+        this.rocks = rocks;
+        this.repository = repository;
+        this.stores = stores;
+        this.clock = clock;
+        this.uow = new UnitOfWork(rocks);
+        this.persons = new RocksPersonStore(uow);
+        this.identities = new RocksIdentityStore(uow);
+        this.timers = new RocksTimerStore(uow);
+        this.memberships = new RocksMembershipStore(uow);
+        this.reader = new AudienceReader(rocks);
+        this.sweep = new RetentionSweep(uow, persons, identities, timers, memberships, this::processor);
+        byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
+        this.position = Math.max(saved == null ? 0 : AudienceKeys.i64(saved), log.start());
+        this.engine = new AudienceEngine(persons, identities, timers, memberships, clock.instant());
+        restore();
+        this.writer = Thread.ofPlatform().name("audience-writer").daemon(true).start(this::run);
+    }
+
+    // ---- restore ---------------------------------------------------------------------------
+
+    /** Re-installs every segment from the database, resumes unfinished backfills and deletions. */
+    private void restore() {
+        for (SegmentRecord s : repository.all()) {
+            ensureRetention(s.storeId());
+            registry.computeIfAbsent(s.storeId(), k -> new ConcurrentHashMap<>()).put(s.id(), s);
+            engine.restoreSegment(s.segment());
+            if (s.status() == SegmentRecord.Status.BUILDING) {
+                startJob(s.storeId(), s.id(), BackfillJob.Kind.BUILD);
+            }
+        }
+        uow.scan(AudienceColumns.META, AudienceKeys.deletingPrefix(), AudienceKeys.deletingPrefix(), (k, v) -> {
+            AudienceKeys.Reader r = new AudienceKeys.Reader(k);
+            r.str();
+            String store = r.str();
+            String segment = r.str();
+            startJob(store, segment, BackfillJob.Kind.DELETE);
+            return true;
+        });
+        nextTimer = engine.nextTimer();
+        lastSample = clock.instant().minus(SAMPLE_EVERY);
+        lastSweep = clock.instant();
+    }
+
+    // ---- commands (any thread) ---------------------------------------------------------------
+
+    /**
+     * Creates or replaces a segment effective now; the returned record is {@code building} and the
+     * future of {@link #backfillDone} completes when its backfill has finished.
+     */
+    public SegmentRecord putSegment(String storeId, String segmentId, SegmentDefinition definition, String template) {
+        return call(() -> {
+            tick();
+            Instant now = engine.now();
+            SegmentRecord old = registry.getOrDefault(storeId, Map.of()).get(segmentId);
+            SegmentRecord s = new SegmentRecord(storeId, segmentId, definition, template, SegmentRecord.Status.BUILDING,
+                    old == null ? clock.instant() : old.createdAt(), clock.instant(), now);
+            repository.save(s);
+            ensureRetention(storeId);
+            registry.computeIfAbsent(storeId, k -> new ConcurrentHashMap<>()).put(segmentId, s);
+            engine.restoreSegment(s.segment());
+            // A deletion still running for this id would drop the new version's members: finish it first.
+            uow.delete(AudienceColumns.META, AudienceKeys.deleting(storeId, segmentId));
+            startJob(storeId, segmentId, BackfillJob.Kind.BUILD);
+            commit();
+            return s;
+        });
+    }
+
+    /** A new segment with a fresh id. */
+    public SegmentRecord createSegment(String storeId, SegmentDefinition definition, String template) {
+        return putSegment(storeId, newId(), definition, template);
+    }
+
+    /** Deletes a segment: it disappears from the API now; its members leave as a background pass reaches them. */
+    public boolean deleteSegment(String storeId, String segmentId) {
+        return call(() -> {
+            Map<String, SegmentRecord> store = registry.get(storeId);
+            if (store == null || store.remove(segmentId) == null) {
+                return false;
+            }
+            tick();
+            repository.delete(storeId, segmentId);
+            rebuildEngine();
+            uow.put(AudienceColumns.META, AudienceKeys.deleting(storeId, segmentId), new byte[0]);
+            startJob(storeId, segmentId, BackfillJob.Kind.DELETE);
+            commit();
+            return true;
+        });
+    }
+
+    /** Completes when the segment's current backfill or deletion pass has finished (at once if none runs). */
+    public CompletableFuture<Void> backfillDone(String storeId, String segmentId) {
+        BackfillJob job = jobs.get(jobKey(storeId, segmentId));
+        return job == null ? CompletableFuture.completedFuture(null) : job.finished;
+    }
+
+    /** Privacy erasure of the person a visitor id belongs to: state, ids, memberships (they leave now). */
+    public boolean eraseVisitor(String storeId, String visitorId) {
+        return call(() -> {
+            tick();
+            String person = identities.personOf(storeId, PersonIds.anonymousKey(visitorId));
+            person = person != null ? person : identities.personOf(storeId, PersonIds.userKey(visitorId));
+            if (person == null) {
+                return false;
+            }
+            erase(storeId, person);
+            commit();
+            return true;
+        });
+    }
+
+    /** Privacy erasure by person id. */
+    public void erasePerson(String storeId, String personId) {
+        call(() -> {
+            tick();
+            erase(storeId, personId);
+            commit();
+            return null;
+        });
+    }
+
+    private void erase(String storeId, String personId) {
+        PersonState state = persons.get(storeId, personId);
+        if (state != null) {
+            for (String a : state.ids().anonymousIds()) {
+                uow.delete(AudienceColumns.ACTIVITY, AudienceKeys.activity(storeId, a));
+            }
+            for (String u : state.ids().userIds()) {
+                uow.delete(AudienceColumns.ACTIVITY, AudienceKeys.activity(storeId, u));
+            }
+        }
+        engine.erasePerson(storeId, personId);
+    }
+
+    /**
+     * Waits until every event durable in the log when called has been processed and committed,
+     * and the engine has been advanced to the clock's current time.
+     */
+    public void sync() {
+        long target = log.end();
+        call(() -> {
+            while (position < target) {
+                if (!consume()) {
+                    break;
+                }
+            }
+            tick();
+            commit();
+            return null;
+        });
+    }
+
+    /** Waits (up to {@code timeoutMillis}) until the log's current end is processed; false on timeout. */
+    public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
+        long target = log.end();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (progressLock) {
+            while (position < target) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                progressLock.wait(left);
+            }
+        }
+        return true;
+    }
+
+    private <T> T call(Supplier<T> task) {
+        if (dead) {
+            throw new IllegalStateException("the audience runtime has stopped");
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        commands.add(() -> {
+            if (dead) {
+                result.completeExceptionally(new IllegalStateException("the audience runtime has stopped"));
+                return;
+            }
+            try {
+                result.complete(task.get());
+            } catch (SimulatedCrash c) {
+                result.completeExceptionally(new IllegalStateException("the audience runtime has stopped"));
+                throw c;
+            } catch (RuntimeException e) {
+                uow.discard();
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the audience runtime did not answer within " + COMMAND_TIMEOUT, e);
+        }
+    }
+
+    // ---- queries ----------------------------------------------------------------------------
+
+    /** Reads over committed state. */
+    public AudienceReader reader() {
+        return reader;
+    }
+
+    public List<SegmentRecord> segments(String storeId) {
+        List<SegmentRecord> out = new ArrayList<>(registry.getOrDefault(storeId, Map.of()).values());
+        out.sort(java.util.Comparator.comparing(SegmentRecord::createdAt).thenComparing(SegmentRecord::id));
+        return out;
+    }
+
+    public Optional<SegmentRecord> segment(String storeId, String segmentId) {
+        return Optional.ofNullable(registry.getOrDefault(storeId, Map.of()).get(segmentId));
+    }
+
+    /** Progress of the segment's backfill; {@link BackfillJob.Progress#DONE} when none is running. */
+    public BackfillJob.Progress progress(String storeId, String segmentId) {
+        BackfillJob job = jobs.get(jobKey(storeId, segmentId));
+        return job == null || job.kind != BackfillJob.Kind.BUILD ? BackfillJob.Progress.DONE : job.progress();
+    }
+
+    /** Log position up to which events are committed. */
+    public long position() {
+        return position;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    // ---- the writer thread ------------------------------------------------------------------
+
+    private void run() {
+        while (running) {
+            try {
+                boolean busy = false;
+                Runnable command;
+                while ((command = commands.poll()) != null) {
+                    command.run();
+                    busy = true;
+                }
+                busy |= consume();
+                Instant now = clock.instant();
+                if (!now.isBefore(lastTick.plusMillis(TICK_MILLIS)) || (nextTimer != null && !now.isBefore(nextTimer))) {
+                    tick();
+                    commit();
+                }
+                busy |= backfillStep();
+                maintenance();
+                if (!busy) {
+                    log.awaitEnd(position, waitMillis());
+                }
+            } catch (SimulatedCrash c) {
+                LOG.warn("audience runtime: simulated crash, pending unit of work dropped");
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position, e);
+                uow.discard();
+                rebuildEngine();
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ie) {
+                    break;
+                }
+            }
+        }
+        dead = true;
+        Runnable left;
+        while ((left = commands.poll()) != null) {
+            try {
+                left.run();
+            } catch (RuntimeException | SimulatedCrash ignored) {
+                // the caller gets its exception through the future
+            }
+        }
+    }
+
+    private long waitMillis() {
+        if (nextTimer == null) {
+            return IDLE_WAIT_MILLIS;
+        }
+        long untilTimer = nextTimer.toEpochMilli() - clock.millis();
+        return Math.max(0, Math.min(IDLE_WAIT_MILLIS, untilTimer));
+    }
+
+    /** Advances the engine to the clock: fires due timers, dated at their exact instants. */
+    private void tick() {
+        Instant now = clock.instant();
+        engine.advanceTo(now);
+        lastTick = now;
+    }
+
+    /** Processes one batch of log records and commits it with the new offset. False when there was none. */
+    private boolean consume() {
+        List<LogRecord> records = log.read(position, LOG_BATCH, 4 << 20);
+        if (records.isEmpty()) {
+            return false;
+        }
+        tick();
+        for (LogRecord r : records) {
+            Event e = EventCodec.decode(r.payload());
+            if (PersonIds.keysOf(e).isEmpty()) {
+                continue;
+            }
+            ensureRetention(e.storeId());
+            try {
+                engine.accept(e);
+            } catch (StateStoreException failure) {
+                throw failure;
+            } catch (IllegalArgumentException | java.util.NoSuchElementException rejected) {
+                LOG.warn("audience runtime: skipped event {} of store {}: {}", e.eventId(), e.storeId(),
+                        rejected.getMessage());
+            }
+            touchActivity(e);
+        }
+        long next = records.getLast().nextPosition();
+        uow.put(AudienceColumns.META, AudienceKeys.OFFSET, AudienceKeys.i64(next));
+        commit();
+        synchronized (progressLock) {
+            position = next;
+            progressLock.notifyAll();
+        }
+        return true;
+    }
+
+    /** Keeps the latest event time per visitor id, for the 30-day unique-visitor count. */
+    private void touchActivity(Event e) {
+        String visitor = e.anonymousId() != null ? e.anonymousId() : e.userId();
+        if (visitor == null) {
+            return;
+        }
+        byte[] key = AudienceKeys.activity(e.storeId(), visitor);
+        byte[] old = uow.get(AudienceColumns.ACTIVITY, key);
+        long t = e.eventTime().toEpochMilli();
+        if (old == null || AudienceKeys.i64(old) < t) {
+            uow.put(AudienceColumns.ACTIVITY, key, AudienceKeys.i64(t));
+        }
+    }
+
+    private void commit() {
+        if (uow.dirty()) {
+            beforeCommit.run();
+            uow.commit();
+        }
+        nextTimer = engine.nextTimer();
+    }
+
+    // ---- backfill ---------------------------------------------------------------------------
+
+    private void startJob(String storeId, String segmentId, BackfillJob.Kind kind) {
+        long[] count = new long[1];
+        byte[] prefix = AudienceKeys.store(storeId);
+        uow.scan(AudienceColumns.PERSONS, prefix, prefix, (k, v) -> {
+            count[0]++;
+            return true;
+        });
+        BackfillJob job = new BackfillJob(storeId, segmentId, kind, count[0]);
+        BackfillJob old = jobs.put(jobKey(storeId, segmentId), job);
+        if (old != null) {
+            job.finished.whenComplete((v, e) -> old.finished.complete(null));
+        }
+    }
+
+    /** One chunk of every running pass. True when there was work. */
+    private boolean backfillStep() {
+        if (jobs.isEmpty()) {
+            return false;
+        }
+        tick();
+        for (BackfillJob job : List.copyOf(jobs.values())) {
+            byte[] prefix = AudienceKeys.store(job.storeId);
+            List<PersonState> chunk = new ArrayList<>(BACKFILL_CHUNK);
+            byte[][] last = new byte[1][];
+            uow.scan(AudienceColumns.PERSONS, prefix, job.cursor == null ? prefix : job.cursor, (k, v) -> {
+                if (job.cursor != null && java.util.Arrays.equals(k, job.cursor)) {
+                    return true;
+                }
+                chunk.add(PersonStateCodec.decode(v));
+                last[0] = k;
+                return chunk.size() < BACKFILL_CHUNK;
+            });
+            AudienceProcessor processor = processor(job.storeId);
+            for (PersonState p : chunk) {
+                AudienceProcessor.Result r = processor.backfill(p, engine.now());
+                persons.put(r.state());
+                memberships.record(r.changes());
+                timers.set(r.state().storeId(), r.state().personId(), r.nextTimer());
+            }
+            job.cursor = last[0] == null ? job.cursor : last[0];
+            job.advanced(chunk.size());
+            if (chunk.size() < BACKFILL_CHUNK) {
+                finish(job);
+            } else {
+                commit();
+            }
+        }
+        return true;
+    }
+
+    private void finish(BackfillJob job) {
+        if (job.kind == BackfillJob.Kind.DELETE) {
+            memberships.dropSegment(job.storeId, job.segmentId);
+            uow.delete(AudienceColumns.META, AudienceKeys.deleting(job.storeId, job.segmentId));
+            commit();
+        } else {
+            commit();
+            SegmentRecord s = registry.getOrDefault(job.storeId, Map.of()).get(job.segmentId);
+            if (s != null) {
+                Instant at = clock.instant();
+                repository.setStatus(job.storeId, job.segmentId, SegmentRecord.Status.READY, at);
+                registry.get(job.storeId).put(job.segmentId, s.withStatus(SegmentRecord.Status.READY, at));
+                sample(job.storeId, job.segmentId, at);
+                commit();
+            }
+        }
+        jobs.remove(jobKey(job.storeId, job.segmentId), job);
+        job.finished.complete(null);
+    }
+
+    AudienceProcessor processor(String storeId) {
+        Collection<Segment> segments = registry.getOrDefault(storeId, Map.of()).values().stream()
+                .map(SegmentRecord::segment).toList();
+        return new AudienceProcessor(storeId, segments, retention(storeId));
+    }
+
+    /** A fresh engine over the same ports with the registry's segments (how a segment is removed without a blocking pass). */
+    private void rebuildEngine() {
+        Instant now = engine.now();
+        engine = new AudienceEngine(persons, identities, timers, memberships, now);
+        retentions.forEach(engine::setRetention);
+        registry.values().forEach(m -> m.values().forEach(s -> engine.restoreSegment(s.segment())));
+    }
+
+    // ---- maintenance ------------------------------------------------------------------------
+
+    private void maintenance() {
+        Instant now = clock.instant();
+        if (!now.isBefore(lastSample.plus(SAMPLE_EVERY))) {
+            lastSample = now;
+            registry.forEach((store, segments) -> segments.keySet().forEach(id -> sample(store, id, now)));
+            refreshRetentions();
+            commit();
+        }
+        if (!now.isBefore(lastSweep.plus(SWEEP_EVERY))) {
+            lastSweep = now;
+            sweep.start();
+        }
+        if (sweep.running()) {
+            sweep.step(engine.now());
+            commit();
+        }
+    }
+
+    private void sample(String storeId, String segmentId, Instant at) {
+        long size = AudienceKeys.i64(uow.get(AudienceColumns.COUNTS, AudienceKeys.segment(storeId, segmentId)));
+        uow.put(AudienceColumns.SIZES, AudienceKeys.size(storeId, segmentId, at.toEpochMilli()), AudienceKeys.i64(size));
+    }
+
+    private void ensureRetention(String storeId) {
+        if (!retentions.containsKey(storeId)) {
+            setRetention(storeId, lookupRetention(storeId));
+        }
+    }
+
+    private void refreshRetentions() {
+        for (String storeId : List.copyOf(retentions.keySet())) {
+            Duration d = lookupRetention(storeId);
+            if (!d.equals(retentions.get(storeId))) {
+                setRetention(storeId, d);
+            }
+        }
+    }
+
+    private void setRetention(String storeId, Duration d) {
+        retentions.put(storeId, d);
+        engine.setRetention(storeId, d);
+    }
+
+    private Duration lookupRetention(String storeId) {
+        int days;
+        try {
+            days = stores.apply(storeId).map(Store::retentionDays).orElse(Store.DEFAULT_RETENTION_DAYS);
+        } catch (RuntimeException e) {
+            LOG.warn("audience runtime: cannot read retention of store {}: {}", storeId, e.getMessage());
+            days = Store.DEFAULT_RETENTION_DAYS;
+        }
+        return Duration.ofDays(days);
+    }
+
+    /** The store's effective retention: configured, raised to its longest segment window. */
+    Duration retention(String storeId) {
+        Duration configured = retentions.getOrDefault(storeId, Duration.ofDays(Store.DEFAULT_RETENTION_DAYS));
+        Duration longest = registry.getOrDefault(storeId, Map.of()).values().stream()
+                .map(s -> s.definition().longestWindow()).max(Duration::compareTo).orElse(Duration.ZERO);
+        return longest.compareTo(configured) > 0 ? longest : configured;
+    }
+
+    private static String jobKey(String storeId, String segmentId) {
+        return storeId + '\u0000' + segmentId;
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    static String newId() {
+        StringBuilder b = new StringBuilder("sg_");
+        for (int i = 0; i < 16; i++) {
+            b.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return b.toString();
+    }
+
+    /** Stops the writer after its current unit of work; pending commands fail. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        uow.close();
+    }
+
+    /** Thrown by a test's {@link #beforeCommit} hook: the writer stops at once, like a kill -9. */
+    static final class SimulatedCrash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedCrash() {
+            super("simulated crash");
+        }
+    }
+
+    /** True once the writer has stopped (closed or crashed). */
+    boolean stopped() {
+        return dead;
+    }
+}
