@@ -10,6 +10,11 @@ import io.rebound.core.time.EventTimePolicy;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.StoreApi;
 import io.rebound.server.api.VisitorApi;
+import io.rebound.server.audience.AudienceColumns;
+import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.ReadinessPolicy;
+import io.rebound.server.audience.SegmentApi;
+import io.rebound.server.audience.SegmentRepository;
 import io.rebound.server.collect.BotFilter;
 import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
@@ -58,6 +63,7 @@ public final class ReboundServer implements AutoCloseable {
     private final FileEventLog log;
     private final RocksStore rocks;
     private final EventIndexer indexer;
+    private final EmbeddedAudienceRuntime audiences;
     private final Vertx vertx;
     private final DemoKeys demoKeys;
     private final Dashboard dashboard;
@@ -74,8 +80,11 @@ public final class ReboundServer implements AutoCloseable {
         this.stores = new JdbcStoreRepository(database);
         this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync());
         this.rocks = new RocksStore(config.dataDir().resolve("state"),
-                List.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS));
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP,
+                        EventIndexer.CF_OFFSETS), AudienceColumns.ALL.stream()).toList());
         this.indexer = new EventIndexer(log.segments(), rocks, metrics);
+        this.audiences = new EmbeddedAudienceRuntime(log.segments(), rocks,
+                new SegmentRepository(database.dataSource()), stores::byId, Clock.systemUTC());
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
         this.dashboard = new Dashboard(vertx, database, stores, indexer, rocks, metrics,
@@ -108,6 +117,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(new VisitorApi(indexer, auth)::mount);
+        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
         groups.add(dashboard::mount);
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
@@ -176,6 +186,10 @@ public final class ReboundServer implements AutoCloseable {
         return stores;
     }
 
+    public EmbeddedAudienceRuntime audiences() {
+        return audiences;
+    }
+
     public EventIndexer indexer() {
         return indexer;
     }
@@ -195,6 +209,7 @@ public final class ReboundServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP", e);
         }
+        audiences.close();
         indexer.close();
         log.close();
         rocks.close();

@@ -37,15 +37,19 @@ import java.util.stream.Stream;
 final class AudienceHarness implements AudienceRuntime {
     final Path dir;
     final Database database;
-    final MutableClock clock;
+    final java.time.Clock clock;
     FileEventLog log;
     RocksStore rocks;
     EmbeddedAudienceRuntime runtime;
 
     AudienceHarness(Path dir, Database database, Instant start) {
+        this(dir, database, new MutableClock(start));
+    }
+
+    AudienceHarness(Path dir, Database database, java.time.Clock clock) {
         this.dir = dir;
         this.database = database;
-        this.clock = new MutableClock(start);
+        this.clock = clock;
         open();
     }
 
@@ -158,7 +162,9 @@ final class AudienceHarness implements AudienceRuntime {
 
     @Override
     public void advanceTo(Instant now) {
-        clock.set(now);
+        if (clock instanceof MutableClock m) {
+            m.set(now);
+        }
         runtime.sync();
     }
 

@@ -1,0 +1,413 @@
+package io.rebound.server.audience;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.rebound.core.engine.MembershipChange;
+import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.PersonState;
+import io.rebound.core.segment.Evaluation;
+import io.rebound.core.segment.InvalidSegmentException;
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.segment.SegmentDefinitions;
+import io.rebound.core.segment.SegmentEvaluator;
+import io.rebound.core.segment.SegmentTemplates;
+import io.rebound.core.store.Store;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.ApiErrors;
+import io.rebound.server.json.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The audience API (store secret key):
+ * <pre>
+ * POST   /api/v1/stores/:store/segments                  segment JSON or {"template": ...} → 201
+ * GET    /api/v1/stores/:store/segments                  {"segments": [...]}
+ * GET    /api/v1/stores/:store/segments/:id              segment with status, progress, size, readiness
+ * PUT    /api/v1/stores/:store/segments/:id              replace the definition (backfills again)
+ * DELETE /api/v1/stores/:store/segments/:id              204
+ * GET    /api/v1/stores/:store/segments/:id/members      ?limit=&cursor=
+ * GET    /api/v1/stores/:store/segments/:id/changes      ?after=&limit=
+ * GET    /api/v1/stores/:store/segments/:id/sizes        ?limit=
+ * GET    /api/v1/stores/:store/visitors/:visitorId/segments
+ * GET    /api/v1/stores/:store/readiness
+ * </pre>
+ * Bad input is a 400 naming the field; another store's segment is a 404 like a missing one.
+ */
+public final class SegmentApi {
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final Set<String> TEMPLATE_FIELDS = Set.of("template", "within_days", "product_id", "category", "name");
+    private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {
+    };
+
+    private final EmbeddedAudienceRuntime runtime;
+    private final ApiAuth auth;
+    private final ReadinessPolicy policy;
+
+    public SegmentApi(EmbeddedAudienceRuntime runtime, ApiAuth auth, ReadinessPolicy policy) {
+        this.runtime = runtime;
+        this.auth = auth;
+        this.policy = policy;
+    }
+
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        String segments = "/api/v1/stores/:store/segments";
+        worker(router.post(segments).handler(body), this::create);
+        worker(router.get(segments), this::list);
+        worker(router.get(segments + "/:id"), this::get);
+        worker(router.put(segments + "/:id").handler(body), this::replace);
+        worker(router.delete(segments + "/:id"), this::delete);
+        worker(router.get(segments + "/:id/members"), this::members);
+        worker(router.get(segments + "/:id/changes"), this::changes);
+        worker(router.get(segments + "/:id/sizes"), this::sizes);
+        worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), this::visitorSegments);
+        worker(router.get("/api/v1/stores/:store/readiness"), this::readiness);
+    }
+
+    private static void worker(Route route, Handler<RoutingContext> handler) {
+        route.blockingHandler(ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (InvalidSegmentException e) {
+                ApiErrors.violations(ctx, 400, "invalid_segment", e.violations());
+            } catch (BadRequest e) {
+                ApiErrors.invalidField(ctx, e.field, e.getMessage());
+            } catch (RuntimeException e) {
+                ApiErrors.exception(ctx, e);
+            }
+        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "64 KB"));
+    }
+
+    // ---- segments --------------------------------------------------------------------------
+
+    private void create(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        Parsed p = parse(ctx);
+        SegmentRecord s = runtime.createSegment(store.get().id(), p.definition, p.template);
+        ctx.response().putHeader("Location", "/api/v1/stores/" + s.storeId() + "/segments/" + s.id());
+        ApiErrors.json(ctx, 201, segmentJson(s));
+    }
+
+    private void list(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        JsonArray out = new JsonArray();
+        runtime.segments(store.get().id()).forEach(s -> out.add(segmentJson(s)));
+        ApiErrors.json(ctx, 200, new JsonObject().put("segments", out));
+    }
+
+    private void get(RoutingContext ctx) {
+        segment(ctx).ifPresent(s -> ApiErrors.json(ctx, 200, segmentJson(s)));
+    }
+
+    private void replace(RoutingContext ctx) {
+        Optional<SegmentRecord> old = segment(ctx);
+        if (old.isEmpty()) {
+            return;
+        }
+        Parsed p = parse(ctx);
+        SegmentRecord s = runtime.putSegment(old.get().storeId(), old.get().id(), p.definition, p.template);
+        ApiErrors.json(ctx, 200, segmentJson(s));
+    }
+
+    private void delete(RoutingContext ctx) {
+        Optional<SegmentRecord> s = segment(ctx);
+        if (s.isEmpty()) {
+            return;
+        }
+        runtime.deleteSegment(s.get().storeId(), s.get().id());
+        ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
+    }
+
+    /** The segment at the path, or the response already ended with 401/404. */
+    private Optional<SegmentRecord> segment(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return Optional.empty();
+        }
+        String id = ctx.pathParam("id");
+        Optional<SegmentRecord> s = runtime.segment(store.get().id(), id);
+        if (s.isEmpty()) {
+            ApiErrors.send(ctx, 404, "segment_not_found", "no segment '" + id + "' in store '" + store.get().id() + "'");
+        }
+        return s;
+    }
+
+    private JsonObject segmentJson(SegmentRecord s) {
+        BackfillJob.Progress p = runtime.progress(s.storeId(), s.id());
+        long size = runtime.reader().size(s.storeId(), s.id());
+        JsonObject progress = new JsonObject().put("percent", s.status() == SegmentRecord.Status.READY ? 100.0 : p.percent())
+                .put("persons_done", p.personsDone()).put("persons_total", p.personsTotal())
+                .put("eta_seconds", s.status() == SegmentRecord.Status.READY ? Long.valueOf(0) : p.etaSeconds());
+        return new JsonObject()
+                .put("id", s.id())
+                .put("store_id", s.storeId())
+                .put("name", s.definition().name())
+                .put("definition", new JsonObject(SegmentDefinitions.toJson(s.definition())))
+                .put("template", s.template())
+                .put("status", s.status().json())
+                .put("progress", progress)
+                .put("size", size)
+                .put("readiness", readiness(size))
+                .put("created_at", s.createdAt().toString())
+                .put("updated_at", s.updatedAt().toString())
+                .put("effective_from", s.effectiveFrom().toString());
+    }
+
+    private JsonObject readiness(long size) {
+        JsonArray platforms = new JsonArray();
+        policy.platformMinimums().forEach((platform, min) -> platforms.add(new JsonObject()
+                .put("platform", platform).put("minimum", min).put("ready", size >= min)
+                .put("missing", Math.max(0, min - size))));
+        return new JsonObject().put("recommended_size", policy.recommendedSize())
+                .put("meets_recommended", size >= policy.recommendedSize())
+                .put("platforms", platforms);
+    }
+
+    // ---- members, changes, sizes -------------------------------------------------------------
+
+    private void members(RoutingContext ctx) {
+        Optional<SegmentRecord> s = segment(ctx);
+        if (s.isEmpty()) {
+            return;
+        }
+        int limit = intParam(ctx, "limit", 100, 1, 1_000);
+        String cursor = ctx.queryParams().get("cursor");
+        String after = null;
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("cursor", "cursor must be a next_cursor value returned by this endpoint");
+            }
+        }
+        String storeId = s.get().storeId();
+        List<AudienceReader.Member> page = runtime.reader().members(storeId, s.get().id(), after, limit);
+        JsonArray out = new JsonArray();
+        for (AudienceReader.Member m : page) {
+            Optional<PersonState> person = runtime.reader().person(storeId, m.personId());
+            JsonArray anonymous = new JsonArray();
+            JsonArray users = new JsonArray();
+            person.ifPresent(p -> {
+                p.ids().anonymousIds().forEach(anonymous::add);
+                p.ids().userIds().forEach(users::add);
+            });
+            out.add(new JsonObject().put("person_id", m.personId()).put("anonymous_ids", anonymous)
+                    .put("user_id", users.isEmpty() ? null : users.getString(0)).put("user_ids", users)
+                    .put("joined_at", m.joinedAt().toString()));
+        }
+        String next = page.size() < limit ? null
+                : Base64.getUrlEncoder().withoutPadding().encodeToString(page.getLast().personId().getBytes(StandardCharsets.UTF_8));
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id()).put("members", out)
+                .put("next_cursor", next));
+    }
+
+    private void changes(RoutingContext ctx) {
+        Optional<SegmentRecord> s = segment(ctx);
+        if (s.isEmpty()) {
+            return;
+        }
+        long after = longParam(ctx, "after", 0);
+        int limit = intParam(ctx, "limit", 100, 1, 1_000);
+        List<LoggedChange> page = runtime.reader().changes(s.get().storeId(), s.get().id(), after, limit);
+        JsonArray out = new JsonArray();
+        for (LoggedChange l : page) {
+            MembershipChange c = l.change();
+            out.add(new JsonObject().put("sequence", l.sequence()).put("person_id", c.personId())
+                    .put("kind", c.kind() == MembershipChange.Kind.JOINED ? "joined" : "left")
+                    .put("at", c.at().toString()).put("reason", c.reason()));
+        }
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id()).put("changes", out)
+                .put("next_after", page.isEmpty() ? after : page.getLast().sequence()));
+    }
+
+    private void sizes(RoutingContext ctx) {
+        Optional<SegmentRecord> s = segment(ctx);
+        if (s.isEmpty()) {
+            return;
+        }
+        int limit = intParam(ctx, "limit", 1_000, 1, 10_000);
+        JsonArray out = new JsonArray();
+        runtime.reader().sizes(s.get().storeId(), s.get().id(), limit)
+                .forEach(x -> out.add(new JsonObject().put("at", x.at().toString()).put("size", x.size())));
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id())
+                .put("current_size", runtime.reader().size(s.get().storeId(), s.get().id())).put("sizes", out));
+    }
+
+    // ---- visitors and readiness --------------------------------------------------------------
+
+    private void visitorSegments(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        String storeId = store.get().id();
+        String visitorId = ctx.pathParam("visitorId");
+        try {
+            runtime.awaitCaughtUp(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Instant now = runtime.clock().instant();
+        Optional<PersonState> person = runtime.reader().personOf(storeId, visitorId)
+                .flatMap(p -> runtime.reader().person(storeId, p));
+        JsonArray out = new JsonArray();
+        person.ifPresent(p -> p.memberships().forEach((segmentId, joined) -> {
+            JsonObject m = new JsonObject().put("segment_id", segmentId).put("joined_at", joined.toString());
+            runtime.segment(storeId, segmentId).ifPresent(s -> {
+                Evaluation e = SegmentEvaluator.evaluate(s.definition(), p.visitor(), now);
+                m.put("name", s.definition().name()).put("reason", e.reason())
+                        .put("ends_at", e.member() && e.nextChange() != null ? e.nextChange().toString() : null);
+            });
+            out.add(m);
+        }));
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", storeId).put("visitor_id", visitorId)
+                .put("person_id", person.map(PersonState::personId).orElse(null)).put("segments", out));
+    }
+
+    private void readiness(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        long visitors = runtime.reader().uniqueVisitors30d(store.get().id(), runtime.clock().instant());
+        String level = policy.trafficLevel(visitors);
+        String advice = switch (level) {
+            case "too_small" -> "fewer than " + policy.monthlyVisitorsLow() + " unique visitors in 30 days: retargeting "
+                    + "audiences will not fill; prospect first to grow traffic";
+            case "borderline" -> "retargeting can start, but audiences will stay small; keep prospecting alongside";
+            default -> "enough traffic to fill retargeting audiences";
+        };
+        JsonArray segments = new JsonArray();
+        for (SegmentRecord s : runtime.segments(store.get().id())) {
+            long size = runtime.reader().size(s.storeId(), s.id());
+            segments.add(new JsonObject().put("id", s.id()).put("name", s.definition().name()).put("size", size)
+                    .put("readiness", readiness(size)));
+        }
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("window_days", 30)
+                .put("unique_visitors", visitors).put("monthly_visitors_minimum", policy.monthlyVisitorsLow())
+                .put("monthly_visitors_recommended", policy.monthlyVisitorsOk()).put("level", level)
+                .put("advice", advice).put("segments", segments));
+    }
+
+    // ---- input -----------------------------------------------------------------------------
+
+    private record Parsed(SegmentDefinition definition, String template) {
+    }
+
+    private static Parsed parse(RoutingContext ctx) {
+        Map<String, Object> json;
+        try {
+            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            if (body.length == 0) {
+                throw new BadRequest("body", "send a JSON object: a segment definition or {\"template\": ...}");
+            }
+            json = Json.MAPPER.readValue(body, TREE);
+        } catch (JacksonException e) {
+            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new BadRequest("body", "the body could not be read");
+        }
+        if (json == null) {
+            throw new BadRequest("body", "send a JSON object");
+        }
+        if (!json.containsKey("template")) {
+            return new Parsed(SegmentDefinitions.parse(json), null);
+        }
+        for (String key : json.keySet()) {
+            if (!TEMPLATE_FIELDS.contains(key)) {
+                throw new BadRequest(key, "unknown field with a template; allowed: " + TEMPLATE_FIELDS);
+            }
+        }
+        String template = string(json, "template");
+        if (template == null || !SegmentTemplates.IDS.contains(template)) {
+            throw new BadRequest("template", "must be one of " + SegmentTemplates.IDS);
+        }
+        Object days = json.get("within_days");
+        if (days != null && !(days instanceof Integer)) {
+            throw new BadRequest("within_days", "must be a whole number from 1 to 540");
+        }
+        SegmentDefinition d;
+        try {
+            d = SegmentTemplates.instantiate(template, (Integer) days,
+                    new SegmentTemplates.Scope(string(json, "product_id"), string(json, "category")));
+        } catch (InvalidSegmentException e) {
+            String field = e.violations().isEmpty() ? "within_days" : e.violations().getFirst().field();
+            throw new BadRequest("days".equals(field) ? "within_days" : field, e.violations().isEmpty()
+                    ? e.getMessage() : e.violations().getFirst().message());
+        }
+        String name = string(json, "name");
+        if (name != null) {
+            if (name.isBlank() || name.length() > 200) {
+                throw new BadRequest("name", "must be 1 to 200 characters");
+            }
+            d = new SegmentDefinition(name.strip(), d.description(), d.include(), d.exclude());
+        }
+        return new Parsed(d, template);
+    }
+
+    private static String string(Map<String, Object> json, String field) {
+        Object v = json.get(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String s) || s.isBlank()) {
+            throw new BadRequest(field, "must be a non-empty string");
+        }
+        return s;
+    }
+
+    private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+        long v = longParam(ctx, name, dflt);
+        if (v < min || v > max) {
+            throw new BadRequest(name, name + " must be within " + min + ".." + max);
+        }
+        return (int) v;
+    }
+
+    private static long longParam(RoutingContext ctx, String name, long dflt) {
+        String raw = ctx.queryParams().get(name);
+        if (raw == null || raw.isEmpty()) {
+            return dflt;
+        }
+        try {
+            long v = Long.parseLong(raw);
+            if (v < 0) {
+                throw new BadRequest(name, name + " must not be negative");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new BadRequest(name, name + " must be a whole number");
+        }
+    }
+
+    /** A 400 naming the field. */
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String field;
+
+        BadRequest(String field, String message) {
+            super(message);
+            this.field = field;
+        }
+    }
+}
