@@ -1,13 +1,9 @@
 package io.rebound.core.engine;
 
+import io.rebound.core.segment.Bytes;
 import io.rebound.core.segment.VisitorStateCodec;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -16,83 +12,159 @@ import java.util.Set;
 
 /**
  * The binary form of a {@link PersonState}: the value every runtime stores per (store, person).
- * Pure (byte arrays only). Version byte, store and person id, ids, evaluated-at, timer-at, segment statuses, then the
- * {@link VisitorStateCodec} bytes of the retained events.
+ * Pure (byte arrays only).
+ *
+ * <p>Layout (version 2), varints throughout: version byte; the type mask of the retained events
+ * (bit {@code 1 << EventType.ordinal()}); store id; person id; anonymous ids, user ids, email
+ * hashes; evaluated-at and timer-at (zigzag millis + 1, 0 for none); segment statuses (id, member,
+ * since); then the {@link VisitorStateCodec} bytes of the retained events, last, so that
+ * {@link #peek} reads what a backfill needs to decide whether to look closer without decoding them.
  */
 public final class PersonStateCodec {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private PersonStateCodec() {
     }
 
+    /**
+     * What can be learnt without decoding the events.
+     *
+     * @param typeMask bit {@code 1 << EventType.ordinal()} for each type of retained event
+     * @param segments ids of the segments the person has a status in (members and recent leavers)
+     */
+    public record Header(long typeMask, Set<String> segments) {
+    }
+
     public static byte[] encode(PersonState state) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(VERSION);
-            out.writeUTF(state.storeId());
-            out.writeUTF(state.personId());
-            writeSet(out, state.ids().anonymousIds());
-            writeSet(out, state.ids().userIds());
-            writeSet(out, state.ids().emailHashes());
-            out.writeLong(state.evaluatedAt() == null ? Long.MIN_VALUE : state.evaluatedAt().toEpochMilli());
-            out.writeLong(state.timerAt() == null ? Long.MIN_VALUE : state.timerAt().toEpochMilli());
-            out.writeInt(state.segments().size());
-            for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeBoolean(e.getValue().member());
-                out.writeLong(e.getValue().since().toEpochMilli());
-            }
-            byte[] visitor = VisitorStateCodec.encode(state.visitor());
-            out.writeInt(visitor.length);
-            out.write(visitor);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Bytes out = new Bytes();
+        out.write(VERSION);
+        out.varlong(VisitorStateCodec.typeMask(state.visitor()));
+        string(out, state.storeId());
+        string(out, state.personId());
+        set(out, state.ids().anonymousIds());
+        set(out, state.ids().userIds());
+        set(out, state.ids().emailHashes());
+        instant(out, state.evaluatedAt());
+        instant(out, state.timerAt());
+        out.varint(state.segments().size());
+        for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
+            string(out, e.getKey());
+            out.write(e.getValue().member() ? 1 : 0);
+            out.varlong(zigzag(e.getValue().since().toEpochMilli()));
         }
+        byte[] visitor = VisitorStateCodec.encode(state.visitor());
+        out.write(visitor, visitor.length);
+        return out.toByteArray();
     }
 
     public static PersonState decode(byte[] bytes) {
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            if (in.readByte() != VERSION) {
-                throw new IllegalArgumentException("unknown person state version");
-            }
-            String storeId = in.readUTF();
-            String personId = in.readUTF();
-            PersonIds ids = new PersonIds(readSet(in), readSet(in), readSet(in));
-            long evaluated = in.readLong();
-            long timer = in.readLong();
-            int n = in.readInt();
-            Map<String, SegmentStatus> segments = new HashMap<>();
+            Bytes.Reader in = new Bytes.Reader(bytes);
+            version(in);
+            in.varlong();
+            String storeId = string(in);
+            String personId = string(in);
+            PersonIds ids = new PersonIds(set(in), set(in), set(in));
+            Instant evaluated = instant(in);
+            Instant timer = instant(in);
+            int n = in.varint();
+            Map<String, SegmentStatus> segments = new HashMap<>(Math.max(4, n * 2));
             for (int i = 0; i < n; i++) {
-                segments.put(in.readUTF(), new SegmentStatus(in.readBoolean(), Instant.ofEpochMilli(in.readLong())));
+                String id = string(in);
+                boolean member = in.read() == 1;
+                segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(unzigzag(in.varlong()))));
             }
-            byte[] visitor = new byte[in.readInt()];
-            in.readFully(visitor);
-            return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(visitor), segments,
-                    evaluated == Long.MIN_VALUE ? null : Instant.ofEpochMilli(evaluated),
-                    timer == Long.MIN_VALUE ? null : Instant.ofEpochMilli(timer));
-        } catch (IOException e) {
+            byte[] visitor = java.util.Arrays.copyOfRange(bytes, in.position(), bytes.length);
+            return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(visitor), segments, evaluated, timer);
+        } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
     }
 
-    private static void writeSet(DataOutputStream out, Set<String> set) throws IOException {
-        out.writeInt(set.size());
-        for (String s : set) {
-            out.writeUTF(s);
+    /** The type mask and segment ids, without decoding ids' sets into objects or any event. */
+    public static Header peek(byte[] bytes) {
+        try {
+            Bytes.Reader in = new Bytes.Reader(bytes);
+            version(in);
+            long mask = in.varlong();
+            skipString(in);
+            skipString(in);
+            for (int s = 0; s < 3; s++) {
+                int n = in.varint();
+                for (int i = 0; i < n; i++) {
+                    skipString(in);
+                }
+            }
+            in.varlong();
+            in.varlong();
+            int n = in.varint();
+            Set<String> segments = n == 0 ? Set.of() : new LinkedHashSet<>();
+            for (int i = 0; i < n; i++) {
+                segments.add(string(in));
+                in.read();
+                in.varlong();
+            }
+            return new Header(mask, segments);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("corrupt person state", e);
         }
     }
 
-    private static Set<String> readSet(DataInputStream in) throws IOException {
-        int n = in.readInt();
+    private static void version(Bytes.Reader in) {
+        int v = in.read();
+        if (v != VERSION) {
+            throw new IllegalArgumentException("unknown person state version " + v);
+        }
+    }
+
+    private static void string(Bytes out, String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.varint(utf8.length);
+        out.write(utf8, utf8.length);
+    }
+
+    private static String string(Bytes.Reader in) {
+        return in.utf8(in.varint());
+    }
+
+    private static void skipString(Bytes.Reader in) {
+        in.skip(in.varint());
+    }
+
+    private static void set(Bytes out, Set<String> set) {
+        out.varint(set.size());
+        for (String s : set) {
+            string(out, s);
+        }
+    }
+
+    private static Set<String> set(Bytes.Reader in) {
+        int n = in.varint();
+        if (n == 0) {
+            return Set.of();
+        }
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < n; i++) {
-            out.add(in.readUTF());
+            out.add(string(in));
         }
         return out;
+    }
+
+    private static void instant(Bytes out, Instant at) {
+        out.varlong(at == null ? 0 : zigzag(at.toEpochMilli()) + 1);
+    }
+
+    private static Instant instant(Bytes.Reader in) {
+        long v = in.varlong();
+        return v == 0 ? null : Instant.ofEpochMilli(unzigzag(v - 1));
+    }
+
+    private static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    private static long unzigzag(long v) {
+        return (v >>> 1) ^ -(v & 1);
     }
 }

@@ -3,27 +3,30 @@ package io.rebound.core.segment;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** A growable byte buffer with varint helpers, and its reader; internal to the codecs. */
-final class Bytes {
+/**
+ * A growable byte buffer with varint helpers, and its reader. Internal to the state codecs
+ * ({@link VisitorStateCodec}, {@code PersonStateCodec}); not a general-purpose API.
+ */
+public final class Bytes {
     private byte[] buf = new byte[64];
     private int size;
 
-    void write(int b) {
+    public void write(int b) {
         ensure(1);
         buf[size++] = (byte) b;
     }
 
-    void write(byte[] bytes, int length) {
+    public void write(byte[] bytes, int length) {
         ensure(length);
         System.arraycopy(bytes, 0, buf, size, length);
         size += length;
     }
 
-    void varint(int v) {
+    public void varint(int v) {
         varlong(v & 0xffffffffL);
     }
 
-    void varlong(long v) {
+    public void varlong(long v) {
         while ((v & ~0x7fL) != 0) {
             write((int) ((v & 0x7f) | 0x80));
             v >>>= 7;
@@ -31,21 +34,21 @@ final class Bytes {
         write((int) v);
     }
 
-    void fixed64(long v) {
+    public void fixed64(long v) {
         for (int i = 0; i < 8; i++) {
             write((int) (v >>> (8 * i)));
         }
     }
 
-    byte[] array() {
+    public byte[] array() {
         return buf;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);
     }
 
@@ -56,19 +59,19 @@ final class Bytes {
     }
 
     /** Reads what {@link Bytes} wrote; throws IndexOutOfBoundsException past the end. */
-    static final class Reader {
+    public static final class Reader {
         private final byte[] buf;
         private int pos;
 
-        Reader(byte[] buf) {
+        public Reader(byte[] buf) {
             this.buf = buf;
         }
 
-        int read() {
+        public int read() {
             return buf[pos++] & 0xff;
         }
 
-        int varint() {
+        public int varint() {
             long v = varlong();
             if (v < 0 || v > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("varint out of range");
@@ -76,7 +79,7 @@ final class Bytes {
             return (int) v;
         }
 
-        long varlong() {
+        public long varlong() {
             long v = 0;
             for (int shift = 0; shift < 64; shift += 7) {
                 int b = read();
@@ -88,7 +91,7 @@ final class Bytes {
             throw new IllegalArgumentException("varint too long");
         }
 
-        long fixed64() {
+        public long fixed64() {
             long v = 0;
             for (int i = 0; i < 8; i++) {
                 v |= (long) read() << (8 * i);
@@ -96,7 +99,19 @@ final class Bytes {
             return v;
         }
 
-        String utf8(int length) {
+        /** Bytes consumed so far. */
+        public int position() {
+            return pos;
+        }
+
+        public void skip(int length) {
+            if (length < 0 || pos + length > buf.length) {
+                throw new IndexOutOfBoundsException("skip past the end");
+            }
+            pos += length;
+        }
+
+        public String utf8(int length) {
             String s = new String(buf, pos, length, StandardCharsets.UTF_8);
             pos += length;
             return s;

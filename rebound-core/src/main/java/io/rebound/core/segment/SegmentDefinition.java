@@ -37,6 +37,28 @@ public record SegmentDefinition(String name, String description, List<Condition>
     }
 
     /** The longest window of any condition: the state must retain at least this much history. */
+    /**
+     * Whether a person whose retained events have exactly the types in {@code typeMask} (bit
+     * {@code 1 << EventType.ordinal()}) could be a member: every include condition needs an event of
+     * its type (an {@code any} group, one of its types). False lets a backfill skip the person
+     * without decoding their events — unless they are currently a member, who must be re-evaluated.
+     */
+    public boolean mayMatch(long typeMask) {
+        for (Condition c : include) {
+            boolean possible = false;
+            for (EventCondition leaf : c.leaves()) {
+                if ((typeMask & (1L << leaf.type().ordinal())) != 0) {
+                    possible = true;
+                    break;
+                }
+            }
+            if (!possible) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public Duration longestWindow() {
         return Stream.concat(include.stream(), exclude.stream())
                 .flatMap(c -> c.leaves().stream())

@@ -36,9 +36,10 @@ public final class VisitorState {
     /** Fast path for events already in {@link RetainedEvent#ORDER} without duplicates (the codec's output). */
     static VisitorState ofSorted(List<RetainedEvent> events) {
         RetainedEvent[] array = events.toArray(RetainedEvent[]::new);
-        java.util.Set<Long> ids = new java.util.HashSet<>();
-        for (int i = 0; i < array.length; i++) {
-            if (!ids.add(array[i].idHash()) || (i > 0 && RetainedEvent.ORDER.compare(array[i - 1], array[i]) >= 0)) {
+        // The codec only ever writes a valid state (sorted, one event per id), so checking the order
+        // is enough to catch foreign bytes cheaply; anything out of order takes the slow, safe path.
+        for (int i = 1; i < array.length; i++) {
+            if (RetainedEvent.ORDER.compare(array[i - 1], array[i]) >= 0) {
                 return of(events);
             }
         }

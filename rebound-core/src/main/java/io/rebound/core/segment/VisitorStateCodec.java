@@ -123,9 +123,10 @@ public final class VisitorStateCodec {
                 List<String> categories = strings(in, strings);
                 BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, strings, in.read()) : null;
                 String currency = (header & HAS_CURRENCY) != 0 ? strings[in.varint()] : null;
-                Map<String, Object> props = new HashMap<>();
+                Map<String, Object> props = Map.of();
                 if ((header & HAS_PROPS) != 0) {
                     int count = in.varint();
+                    props = new HashMap<>(count * 2);
                     for (int k = 0; k < count; k++) {
                         String key = strings[in.varint()];
                         int tag = in.read();
@@ -145,13 +146,29 @@ public final class VisitorStateCodec {
         }
     }
 
+    /** Immutable lists straight away, so {@link RetainedEvent}'s defensive copy is free. */
     private static List<String> strings(Bytes.Reader in, String[] table) {
         int n = in.varint();
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(table[in.varint()]);
+        return switch (n) {
+            case 0 -> List.of();
+            case 1 -> List.of(table[in.varint()]);
+            default -> {
+                String[] out = new String[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = table[in.varint()];
+                }
+                yield List.of(out);
+            }
+        };
+    }
+
+    /** Bit {@code 1 << type.ordinal()} for every event type present in {@code state}. */
+    public static long typeMask(VisitorState state) {
+        long mask = 0;
+        for (RetainedEvent e : state.events()) {
+            mask |= 1L << e.type().ordinal();
         }
-        return out;
+        return mask;
     }
 
     private static void number(Bytes out, Map<String, Integer> strings, BigDecimal d) {
@@ -168,10 +185,29 @@ public final class VisitorStateCodec {
 
     private static Object number(Bytes.Reader in, String[] strings, int tag) {
         return switch (tag) {
-            case TAG_NUMBER -> BigDecimal.valueOf(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
+            case TAG_NUMBER -> decimal(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
             case TAG_BIG_NUMBER -> new BigDecimal(strings[in.varint()]);
             default -> throw new IllegalArgumentException("unknown value tag " + tag);
         };
+    }
+
+    private static final int CACHED_UNSCALED = 100_000;
+    private static final int CACHED_SCALES = 3;
+    /** Prices repeat endlessly (68, 68.00, 19.99): share their BigDecimals instead of allocating each. */
+    private static final BigDecimal[] DECIMALS = new BigDecimal[CACHED_UNSCALED * CACHED_SCALES];
+
+    private static BigDecimal decimal(long unscaled, int scale) {
+        if (unscaled < 0 || unscaled >= CACHED_UNSCALED || scale < 0 || scale >= CACHED_SCALES) {
+            return BigDecimal.valueOf(unscaled, scale);
+        }
+        int slot = scale * CACHED_UNSCALED + (int) unscaled;
+        BigDecimal d = DECIMALS[slot];
+        if (d == null) {
+            // A benign race: BigDecimal is immutable (final fields), so any thread's copy is correct.
+            d = BigDecimal.valueOf(unscaled, scale);
+            DECIMALS[slot] = d;
+        }
+        return d;
     }
 
     private static int index(Map<String, Integer> strings, String s) {

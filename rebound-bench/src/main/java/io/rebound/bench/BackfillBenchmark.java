@@ -1,0 +1,217 @@
+package io.rebound.bench;
+
+import io.rebound.core.engine.AudienceProcessor;
+import io.rebound.core.engine.PersonIds;
+import io.rebound.core.engine.PersonState;
+import io.rebound.core.engine.PersonStateCodec;
+import io.rebound.core.engine.SegmentStatus;
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.core.event.Product;
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.segment.Segment;
+import io.rebound.core.segment.SegmentTemplates;
+import io.rebound.core.segment.VisitorState;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+/**
+ * Backfill of a new segment over generated history, compared in the same run with DuckDB computing
+ * the same segment in SQL over the same events. Run by hand:
+ *
+ * <pre>rebound-bench/backfill-bench.sh [events] [visitors] [products] [days]</pre>
+ *
+ * <p>The engine side does what the runtime's backfill does per person: peek at the stored person
+ * state (the bytes the RocksDB runtime keeps) to skip who cannot qualify, decode the rest and run
+ * {@link AudienceProcessor#backfill}, the same per-person step the runtime runs. DuckDB gets the raw
+ * events in a table (load not timed) and answers one SQL query. Both must find the same members.
+ * Also reports the state size per retained event.
+ */
+public final class BackfillBenchmark {
+    private static final String STORE = "st_bench";
+    private static final String SEGMENT_ID = "seg_new";
+    private static final SegmentStatus NOT_MEMBER = new SegmentStatus(false, Instant.EPOCH);
+
+    private BackfillBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long targetEvents = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
+        int visitors = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
+        int products = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
+        int days = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+        Instant now = Instant.parse("2026-11-25T12:00:00Z");
+        SegmentDefinition abandoners = SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
+
+        byte[][] states = new byte[visitors][];
+        long events = 0;
+        long stateBytes = 0;
+        double perVisitor = (double) targetEvents / visitors;
+        Random random = new Random(42);
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+            try (Statement st = duck.createStatement()) {
+                st.execute("CREATE TABLE events (visitor VARCHAR, type VARCHAR, t BIGINT, product VARCHAR)");
+            }
+            long genStart = System.nanoTime();
+            try (DuckDBAppender app = duck.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+                for (int v = 0; v < visitors; v++) {
+                    String visitor = "v" + v;
+                    List<Event> journey = journey(random, visitor, v, perVisitor, products, days, now);
+                    VisitorState state = VisitorState.EMPTY;
+                    for (Event e : journey) {
+                        state = state.add(e);
+                        app.beginRow();
+                        app.append(visitor);
+                        app.append(e.type().canonicalName());
+                        app.append(e.eventTime().toEpochMilli());
+                        app.append(e.products().isEmpty() ? null : e.products().get(0).id());
+                        app.endRow();
+                    }
+                    events += journey.size();
+                    // As the runtime leaves a person: ids known, evaluated when the last event arrived.
+                    PersonState person = new PersonState(STORE, visitor,
+                            new PersonIds(Set.of(visitor), Set.of(), Set.of()), state, Map.of(),
+                            now.minusSeconds(1), null);
+                    byte[] bytes = PersonStateCodec.encode(person);
+                    states[v] = bytes;
+                    stateBytes += bytes.length;
+                }
+            }
+            System.out.printf("generated %,d events for %,d visitors over %d days, %,d products (%.1f s)%n",
+                    events, visitors, days, products, (System.nanoTime() - genStart) / 1e9);
+            System.out.printf("state: %,d bytes = %.1f bytes per retained event (PersonStateCodec, excluding the key)%n",
+                    stateBytes, (double) stateBytes / events);
+
+            String sql = """
+                    WITH w AS (SELECT visitor, type, t FROM events WHERE t > %d AND t <= %d),
+                         adds AS (SELECT visitor, max(t) AS last_add FROM w WHERE type = 'AddToCart' GROUP BY visitor)
+                    SELECT count(*) FROM adds a
+                    WHERE NOT EXISTS (SELECT 1 FROM w p WHERE p.visitor = a.visitor AND p.type = 'Purchase'
+                                      AND p.t >= a.last_add)
+                    """.formatted(now.minus(Duration.ofDays(7)).toEpochMilli(), now.toEpochMilli());
+            long duckMembers = 0;
+            long duckBest = Long.MAX_VALUE;
+            try (Statement st = duck.createStatement()) {
+                st.execute("SET threads = " + Runtime.getRuntime().availableProcessors());
+                for (int run = 0; run < 3; run++) {
+                    long t0 = System.nanoTime();
+                    try (ResultSet rs = st.executeQuery(sql)) {
+                        rs.next();
+                        duckMembers = rs.getLong(1);
+                    }
+                    duckBest = Math.min(duckBest, System.nanoTime() - t0);
+                }
+            }
+
+            long engineOneBest = Long.MAX_VALUE;
+            long engineAllBest = Long.MAX_VALUE;
+            long engineMembers = 0;
+            for (int run = 0; run < 3; run++) {
+                long t0 = System.nanoTime();
+                engineMembers = backfill(states, abandoners, now, false);
+                engineOneBest = Math.min(engineOneBest, System.nanoTime() - t0);
+                t0 = System.nanoTime();
+                backfill(states, abandoners, now, true);
+                engineAllBest = Math.min(engineAllBest, System.nanoTime() - t0);
+            }
+            if (engineMembers != duckMembers) {
+                throw new IllegalStateException("engine found " + engineMembers + " members, DuckDB " + duckMembers);
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("segment: %s -> %,d members (engine and DuckDB agree)%n", abandoners.name(), engineMembers);
+            System.out.printf("DuckDB SQL, %d threads         %8.3f s%n", cores, duckBest / 1e9);
+            System.out.printf("engine backfill, 1 thread      %8.3f s   %.2fx DuckDB's time%n",
+                    engineOneBest / 1e9, (double) engineOneBest / duckBest);
+            System.out.printf("engine backfill, %d threads     %8.3f s   %.2fx DuckDB's time%n",
+                    cores, engineAllBest / 1e9, (double) engineAllBest / duckBest);
+        }
+    }
+
+    private static long backfill(byte[][] states, SegmentDefinition def, Instant now, boolean parallel) {
+        // The runtime's per-person backfill step: the processor holding the store's segments.
+        AudienceProcessor processor = new AudienceProcessor(STORE,
+                List.of(new Segment(STORE, SEGMENT_ID, def, now)), Duration.ofDays(180));
+        AtomicLong members = new AtomicLong();
+        IntStream range = IntStream.range(0, states.length);
+        (parallel ? range.parallel() : range).forEach(i -> {
+            // What the runtime's backfill does: skip, without decoding events, anyone who cannot
+            // qualify (no event of an include type) and is not a member now; evaluate the rest.
+            PersonStateCodec.Header header = PersonStateCodec.peek(states[i]);
+            if (!def.mayMatch(header.typeMask()) && !header.segments().contains(SEGMENT_ID)) {
+                return;
+            }
+            PersonState person = PersonStateCodec.decode(states[i]);
+            AudienceProcessor.Result result = processor.backfill(person, now);
+            if (result.state().segments().getOrDefault(SEGMENT_ID, NOT_MEMBER).member()) {
+                members.incrementAndGet();
+            }
+        });
+        return members.get();
+    }
+
+    /** A visitor's sessions: page views, product views, some add-to-carts, fewer checkouts and purchases. */
+    private static List<Event> journey(Random r, String visitor, int v, double mean, int products, int days, Instant now) {
+        int count = Math.max(1, (int) Math.round(mean + r.nextGaussian() * mean / 4));
+        List<Event> out = new ArrayList<>(count);
+        long span = Duration.ofDays(days).toMillis();
+        long t = now.toEpochMilli() - (long) (r.nextDouble() * span);
+        int seq = 0;
+        while (out.size() < count) {
+            String product = "p" + zipf(r, products);
+            BigDecimal price = BigDecimal.valueOf(10 + (product.hashCode() & 0x3f));
+            out.add(event(visitor, v, seq++, EventType.PAGE_VIEW, t, null, null));
+            t += 1_000 + r.nextInt(60_000);
+            if (out.size() < count && r.nextDouble() < 0.8) {
+                out.add(event(visitor, v, seq++, EventType.VIEW_CONTENT, t, product, price));
+                t += 1_000 + r.nextInt(60_000);
+                if (out.size() < count && r.nextDouble() < 0.3) {
+                    out.add(event(visitor, v, seq++, EventType.ADD_TO_CART, t, product, price));
+                    t += 1_000 + r.nextInt(120_000);
+                    if (out.size() < count && r.nextDouble() < 0.35) {
+                        out.add(event(visitor, v, seq++, EventType.INITIATE_CHECKOUT, t, product, price));
+                        t += 1_000 + r.nextInt(120_000);
+                        if (out.size() < count && r.nextDouble() < 0.6) {
+                            out.add(event(visitor, v, seq++, EventType.PURCHASE, t, product, price));
+                        }
+                    }
+                }
+            }
+            // next session: minutes to days later, wrapping inside the window
+            t += (long) (r.nextDouble() * Duration.ofDays(3).toMillis());
+            if (t > now.toEpochMilli()) {
+                t = now.toEpochMilli() - (long) (r.nextDouble() * span);
+            }
+        }
+        return out;
+    }
+
+    private static Event event(String visitor, int v, int seq, EventType type, long t, String product, BigDecimal price) {
+        Instant at = Instant.ofEpochMilli(t);
+        Event.Builder b = Event.builder(STORE, v + "-" + seq, type, at, at).anonymousId(visitor);
+        if (product != null) {
+            b.products(List.of(new Product(product, null, price, 1))).value(price).currency("USD");
+        }
+        return b.build();
+    }
+
+    private static int zipf(Random r, int n) {
+        // Popularity falls off like 1/rank: a few products get most views, as in real stores.
+        double u = r.nextDouble();
+        return (int) Math.min(n - 1, Math.floor(Math.pow(n + 1.0, u)) - 1);
+    }
+}

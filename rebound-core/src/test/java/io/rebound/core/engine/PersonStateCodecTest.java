@@ -1,0 +1,70 @@
+package io.rebound.core.engine;
+
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.core.event.Product;
+import io.rebound.core.segment.SegmentTemplates;
+import io.rebound.core.segment.VisitorState;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PersonStateCodecTest {
+    private static final Instant T = Instant.parse("2026-11-20T10:00:00Z");
+
+    private static Event event(String id, EventType type, Instant at) {
+        return Event.builder("st", id, type, at, at).anonymousId("a1")
+                .products(List.of(new Product("yoga-mat", "mats", new BigDecimal("68"), 1)))
+                .value(new BigDecimal("68.00")).currency("USD").build();
+    }
+
+    private static PersonState person() {
+        VisitorState v = VisitorState.EMPTY.add(event("e1", EventType.VIEW_CONTENT, T))
+                .add(event("e2", EventType.ADD_TO_CART, T.plusSeconds(60)));
+        return new PersonState("st", "p1", new PersonIds(Set.of("a1"), Set.of("u1"), Set.of()), v,
+                Map.of("seg-1", new SegmentStatus(true, T.plusSeconds(60)), "seg-2", new SegmentStatus(false, T)),
+                T.plusSeconds(61), T.plusSeconds(7 * 86_400));
+    }
+
+    @Test
+    void roundTripsEveryField() {
+        PersonState p = person();
+        assertThat(PersonStateCodec.decode(PersonStateCodec.encode(p))).isEqualTo(p);
+        PersonState empty = PersonState.empty("st", "p2");
+        assertThat(PersonStateCodec.decode(PersonStateCodec.encode(empty))).isEqualTo(empty);
+    }
+
+    @Test
+    void peekReadsTypesAndSegmentsWithoutTheEvents() {
+        PersonStateCodec.Header h = PersonStateCodec.peek(PersonStateCodec.encode(person()));
+        assertThat(h.segments()).containsExactlyInAnyOrder("seg-1", "seg-2");
+        assertThat(h.typeMask()).isEqualTo((1L << EventType.VIEW_CONTENT.ordinal()) | (1L << EventType.ADD_TO_CART.ordinal()));
+    }
+
+    @Test
+    void typeMaskTellsWhoCannotQualify() {
+        long viewedOnly = 1L << EventType.VIEW_CONTENT.ordinal();
+        long added = viewedOnly | (1L << EventType.ADD_TO_CART.ordinal());
+        var abandoners = SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
+        assertThat(abandoners.mayMatch(viewedOnly)).isFalse();
+        assertThat(abandoners.mayMatch(added)).isTrue();
+        // Exclusions never make a person impossible: only missing include types do.
+        assertThat(SegmentTemplates.productViewers(14, SegmentTemplates.Scope.STORE).mayMatch(viewedOnly)).isTrue();
+    }
+
+    @Test
+    void corruptBytesAreRejectedClearly() {
+        byte[] bytes = PersonStateCodec.encode(person());
+        assertThatThrownBy(() -> PersonStateCodec.decode(java.util.Arrays.copyOf(bytes, 10)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PersonStateCodec.decode(new byte[]{1}))
+                .hasMessageContaining("version");
+    }
+}
