@@ -85,6 +85,7 @@ public final class ReboundServer implements AutoCloseable {
         this.indexer = new EventIndexer(log.segments(), rocks, metrics);
         this.audiences = new EmbeddedAudienceRuntime(log.segments(), rocks,
                 new SegmentRepository(database.dataSource()), stores::byId, Clock.systemUTC());
+        this.audiences.recordLatencyIn(metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
         this.dashboard = new Dashboard(vertx, database, stores, indexer, rocks, metrics,

@@ -1,5 +1,7 @@
 package io.rebound.server.audience;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.rebound.core.engine.AudienceEngine;
 import io.rebound.core.engine.AudienceProcessor;
 import io.rebound.core.engine.PersonIds;
@@ -96,6 +98,10 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
      * @param stores     store lookup (for each store's retention)
      * @param clock      wall clock (tests pass a controllable one)
      */
+    private volatile Timer latency;
+    private long[] receivedMillis = new long[0];
+    private int received;
+
     public EmbeddedAudienceRuntime(SegmentedLog log, RocksStore rocks, SegmentRepository repository,
                                    Function<String, Optional<Store>> stores, Clock clock) {
         this.log = log;
@@ -403,6 +409,7 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
             return false;
         }
         tick();
+        received = 0;
         for (LogRecord r : records) {
             Event e = EventCodec.decode(r.payload());
             if (PersonIds.keysOf(e).isEmpty()) {
@@ -418,15 +425,41 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
                         rejected.getMessage());
             }
             touchActivity(e);
+            if (receivedMillis.length < records.size()) {
+                receivedMillis = new long[Math.max(records.size(), LOG_BATCH)];
+            }
+            receivedMillis[received++] = e.receivedAt().toEpochMilli();
         }
         long next = records.getLast().nextPosition();
         uow.put(AudienceColumns.META, AudienceKeys.OFFSET, AudienceKeys.i64(next));
         commit();
+        recordLatency();
         synchronized (progressLock) {
             position = next;
             progressLock.notifyAll();
         }
         return true;
+    }
+
+    /**
+     * Exports {@code rebound.audience.event.to.membership}: wall time from the collector accepting an
+     * event to the commit of the membership state it produced — the freshness an operator watches.
+     */
+    public void recordLatencyIn(MeterRegistry metrics) {
+        this.latency = Timer.builder("rebound.audience.event.to.membership")
+                .description("from the collector accepting an event to its memberships being committed")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+    }
+
+    private void recordLatency() {
+        Timer t = latency;
+        if (t == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < received; i++) {
+            t.record(Math.max(0, now - receivedMillis[i]), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Keeps the latest event time per visitor id, for the 30-day unique-visitor count. */

@@ -4,64 +4,89 @@ import io.rebound.core.engine.TimerStore;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * {@link TimerStore} as a due-ordered queue ({@link AudienceColumns#TIMERS}, key = due millis first,
- * big-endian, so the first key is the next timer) plus a person → due index
- * ({@link AudienceColumns#TIMER_INDEX}) to replace a person's timer without scanning.
+ * {@link TimerStore} kept twice: durably in RocksDB — a due-ordered queue
+ * ({@link AudienceColumns#TIMERS}, key = due millis first, big-endian) plus a person → due index
+ * ({@link AudienceColumns#TIMER_INDEX}) — and as an in-memory ordered index that answers
+ * {@link #dueBy} and {@link #nextDue}, rebuilt from the index column family when the runtime opens.
+ *
+ * <p>Why both: a timer queue in RocksDB is the classic tombstone trap. Every reschedule deletes the
+ * head entry, so a seek to the first key walks over ever more tombstones; asked after every commit,
+ * that seek dominated the runtime under load. Memory answers in O(log n); RocksDB keeps the truth
+ * for restarts. The memory copy can run ahead of RocksDB only until the unit of work commits; a
+ * crash before that loses both, and reopening rebuilds memory from what was committed.
  */
 final class RocksTimerStore implements TimerStore {
+    private record Entry(long due, String storeId, String personId) {
+    }
+
+    private static final Comparator<Entry> ORDER = Comparator.comparingLong(Entry::due)
+            .thenComparing(Entry::storeId).thenComparing(Entry::personId);
+
     private final UnitOfWork uow;
+    private final TreeSet<Entry> queue = new TreeSet<>(ORDER);
+    private final Map<String, Map<String, Long>> dueOf = new HashMap<>();
 
     RocksTimerStore(UnitOfWork uow) {
         this.uow = uow;
+        uow.scan(AudienceColumns.TIMER_INDEX, null, null, (k, v) -> {
+            AudienceKeys.Reader r = new AudienceKeys.Reader(k);
+            String store = r.str();
+            String person = r.str();
+            long due = AudienceKeys.i64(v);
+            queue.add(new Entry(due, store, person));
+            dueOf.computeIfAbsent(store, s -> new HashMap<>()).put(person, due);
+            return true;
+        });
     }
 
     @Override
     public void set(String storeId, String personId, Instant due) {
-        byte[] indexKey = AudienceKeys.person(storeId, personId);
-        byte[] old = uow.get(AudienceColumns.TIMER_INDEX, indexKey);
+        Map<String, Long> store = dueOf.computeIfAbsent(storeId, s -> new HashMap<>());
+        Long old = store.get(personId);
         if (old != null) {
-            long oldDue = AudienceKeys.i64(old);
-            if (due != null && due.toEpochMilli() == oldDue) {
+            if (due != null && due.toEpochMilli() == old) {
                 return;
             }
-            uow.delete(AudienceColumns.TIMERS, AudienceKeys.timer(oldDue, storeId, personId));
+            queue.remove(new Entry(old, storeId, personId));
+            uow.delete(AudienceColumns.TIMERS, AudienceKeys.timer(old, storeId, personId));
         }
+        byte[] indexKey = AudienceKeys.person(storeId, personId);
         if (due == null) {
             if (old != null) {
+                store.remove(personId);
                 uow.delete(AudienceColumns.TIMER_INDEX, indexKey);
             }
             return;
         }
-        uow.put(AudienceColumns.TIMERS, AudienceKeys.timer(due.toEpochMilli(), storeId, personId), new byte[0]);
-        uow.put(AudienceColumns.TIMER_INDEX, indexKey, AudienceKeys.i64(due.toEpochMilli()));
+        long millis = due.toEpochMilli();
+        store.put(personId, millis);
+        queue.add(new Entry(millis, storeId, personId));
+        uow.put(AudienceColumns.TIMERS, AudienceKeys.timer(millis, storeId, personId), new byte[0]);
+        uow.put(AudienceColumns.TIMER_INDEX, indexKey, AudienceKeys.i64(millis));
     }
 
     @Override
     public List<Timer> dueBy(Instant now, int limit) {
         List<Timer> out = new ArrayList<>();
         long cutoff = now.toEpochMilli();
-        uow.scan(AudienceColumns.TIMERS, null, null, (k, v) -> {
-            AudienceKeys.Reader r = new AudienceKeys.Reader(k);
-            long due = r.i64();
-            if (due > cutoff) {
-                return false;
+        for (Entry e : queue) {
+            if (e.due() > cutoff || out.size() >= limit) {
+                break;
             }
-            out.add(new Timer(r.str(), r.str(), Instant.ofEpochMilli(due)));
-            return out.size() < limit;
-        });
+            out.add(new Timer(e.storeId(), e.personId(), Instant.ofEpochMilli(e.due())));
+        }
         return out;
     }
 
     @Override
     public Instant nextDue() {
-        Instant[] first = new Instant[1];
-        uow.scan(AudienceColumns.TIMERS, null, null, (k, v) -> {
-            first[0] = Instant.ofEpochMilli(new AudienceKeys.Reader(k).i64());
-            return false;
-        });
-        return first[0];
+        return queue.isEmpty() ? null : Instant.ofEpochMilli(queue.first().due());
     }
 }

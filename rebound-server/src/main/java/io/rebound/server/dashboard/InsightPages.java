@@ -86,6 +86,7 @@ final class InsightPages {
                     .putHeader("X-Accel-Buffering", "no")
                     .setChunked(true);
             response.write("retry: 2000\n\n");
+            Runnable unwatch = live.watch(storeId);
             MessageConsumer<String> consumer = ctx.vertx().eventBus().consumer(LiveEvents.address(storeId),
                     msg -> {
                         if (!response.ended() && !response.writeQueueFull()) {
@@ -95,11 +96,13 @@ final class InsightPages {
             long ping = ctx.vertx().setPeriodic(15_000, id -> response.write(": ping\n\n"));
             long end = ctx.vertx().setTimer(STREAM_MILLIS, id -> response.end());
             response.closeHandler(v -> {
+                unwatch.run();
                 consumer.unregister();
                 ctx.vertx().cancelTimer(ping);
                 ctx.vertx().cancelTimer(end);
             });
             response.endHandler(v -> {
+                unwatch.run();
                 consumer.unregister();
                 ctx.vertx().cancelTimer(ping);
             });

@@ -24,7 +24,13 @@ public final class LiveEvents {
     static final String ADDRESS_PREFIX = "dashboard.events.";
 
     private final Vertx vertx;
-    private final Map<String, Deque<JsonObject>> recent = new ConcurrentHashMap<>();
+    /** The last events per store, kept raw: most are never looked at, so rows are built on demand. */
+    private final Map<String, Deque<Seen>> recent = new ConcurrentHashMap<>();
+    /** Open debugger streams per store: with none, nothing is rendered or sent. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> watchers = new ConcurrentHashMap<>();
+
+    private record Seen(Event event, FunnelStats.Diagnosis diagnosis) {
+    }
 
     public LiveEvents(Vertx vertx) {
         this.vertx = vertx;
@@ -36,26 +42,46 @@ public final class LiveEvents {
 
     /** Publishes one event to its store's debuggers. */
     public void publish(Event e, FunnelStats.Diagnosis diagnosis) {
-        JsonObject row = row(e, diagnosis);
-        Deque<JsonObject> ring = recent.computeIfAbsent(e.storeId(), k -> new ArrayDeque<>(RECENT));
+        Deque<Seen> ring = recent.computeIfAbsent(e.storeId(), k -> new ArrayDeque<>(RECENT));
         synchronized (ring) {
             if (ring.size() == RECENT) {
                 ring.removeFirst();
             }
-            ring.addLast(row);
+            ring.addLast(new Seen(e, diagnosis));
         }
-        vertx.eventBus().publish(address(e.storeId()), row.encode());
+        var watching = watchers.get(e.storeId());
+        if (watching != null && watching.get() > 0) {
+            vertx.eventBus().publish(address(e.storeId()), row(e, diagnosis).encode());
+        }
+    }
+
+    /** Registers an open debugger stream of a store; run the returned action when it closes. */
+    public Runnable watch(String storeId) {
+        var count = watchers.computeIfAbsent(storeId, k -> new java.util.concurrent.atomic.AtomicInteger());
+        count.incrementAndGet();
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                count.decrementAndGet();
+            }
+        };
     }
 
     /** The last few rows of a store, oldest first. */
     public List<JsonObject> recent(String storeId) {
-        Deque<JsonObject> ring = recent.get(storeId);
+        Deque<Seen> ring = recent.get(storeId);
         if (ring == null) {
             return List.of();
         }
+        List<Seen> seen;
         synchronized (ring) {
-            return new ArrayList<>(ring);
+            seen = new ArrayList<>(ring);
         }
+        List<JsonObject> rows = new ArrayList<>(seen.size());
+        for (Seen s : seen) {
+            rows.add(row(s.event(), s.diagnosis()));
+        }
+        return rows;
     }
 
     /** The debugger row of an event. */

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Event -> membership latency under collector load, run by hand:
+#   rebound-bench/latency-bench.sh [duration-seconds] [connections]
+# Starts `rebound serve`, creates a store with two segments (product viewers without add-to-cart,
+# cart abandoners), drives single-event ViewContent traffic with wrk, then reads the runtime's own
+# timer rebound_audience_event_to_membership_seconds (collector accept -> memberships committed).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DUR="${1:-20}"
+CONNS="${2:-16}"
+PORT="${PORT:-18180}"
+command -v wrk >/dev/null || apt-get install -y -qq wrk
+DATA="$(mktemp -d /tmp/rebound-latency.XXXXXX)"
+"$ROOT/rebound" --version >/dev/null
+export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
+       REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000
+"$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.3; done
+STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Latency"}' "$BASE/api/v1/stores")
+STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
+WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
+SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
+for t in product_viewers cart_abandoners; do
+  curl -sf -X POST -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \
+       -d "{\"template\":\"$t\"}" "$BASE/api/v1/stores/$STORE/segments" >/dev/null
+done
+AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
+wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "$BASE/v1/track" \
+  | grep -E 'Requests/sec|99%' | sed 's/^/collector: /'
+curl -sf "$BASE/metrics" > "$DATA/metrics.txt"
+python3 - "$DATA/metrics.txt" <<'PY'
+import re, sys
+m = open(sys.argv[1]).read()
+def q(quantile):
+    r = re.search(r'rebound_audience_event_to_membership_seconds\{[^}]*quantile="%s"[^}]*\}\s+([\d.eE+-]+)' % quantile, m)
+    return float(r.group(1)) * 1000 if r else float('nan')
+count = re.search(r'rebound_audience_event_to_membership_seconds_count\S*\s+([\d.eE+]+)', m)
+print(f"event -> membership (runtime timer, {int(float(count.group(1))):,} events): p50 {q('0.5'):.1f} ms, p99 {q('0.99'):.1f} ms")
+PY
