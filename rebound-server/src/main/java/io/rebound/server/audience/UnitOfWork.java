@@ -20,6 +20,8 @@ import java.util.function.BiPredicate;
 final class UnitOfWork implements AutoCloseable {
     private final RocksStore rocks;
     private WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+    /** Reused for every point read: the writer is single-threaded, and a new one per get costs a JNI round trip. */
+    private final ReadOptions pointReads = new ReadOptions();
     private boolean dirty;
 
     UnitOfWork(RocksStore rocks) {
@@ -27,8 +29,8 @@ final class UnitOfWork implements AutoCloseable {
     }
 
     byte[] get(String family, byte[] key) {
-        try (ReadOptions ro = new ReadOptions()) {
-            return batch.getFromBatchAndDB(rocks.db(), rocks.family(family), ro, key);
+        try {
+            return batch.getFromBatchAndDB(rocks.db(), rocks.family(family), pointReads, key);
         } catch (RocksDBException e) {
             throw new StateStoreException("read from " + family + " failed", e);
         }
@@ -110,6 +112,7 @@ final class UnitOfWork implements AutoCloseable {
     @Override
     public void close() {
         batch.close();
+        pointReads.close();
     }
 
     private static final org.rocksdb.WriteOptions WRITE_OPTIONS = new org.rocksdb.WriteOptions();
