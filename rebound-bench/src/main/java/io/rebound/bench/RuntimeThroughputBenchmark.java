@@ -31,6 +31,45 @@ public final class RuntimeThroughputBenchmark {
     private RuntimeThroughputBenchmark() {
     }
 
+    /** Membership point lookups ("is person P in segment S now?") from all cores, as an ad server would ask. */
+    private static void lookups(EmbeddedAudienceRuntime runtime, String store, int visitors) throws Exception {
+        var reader = runtime.reader();
+        List<String> segments = runtime.segments(store).stream().map(s -> s.id()).toList();
+        String[] persons = new String[visitors];
+        for (int v = 0; v < visitors; v++) {
+            persons[v] = reader.personOf(store, "v" + v).orElse("v" + v);
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        long perThread = 2_000_000;
+        for (int round = 0; round < 2; round++) { // the first round warms up the JIT and the block cache
+            java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
+            List<Thread> workers = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                workers.add(Thread.ofPlatform().start(() -> {
+                    Random r = new Random(seed);
+                    long h = 0;
+                    for (long i = 0; i < perThread; i++) {
+                        if (reader.isMember(store, segments.get(r.nextInt(segments.size())), persons[r.nextInt(persons.length)])) {
+                            h++;
+                        }
+                    }
+                    hits.addAndGet(h);
+                }));
+            }
+            for (Thread w : workers) {
+                w.join();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (round == 1) {
+                System.out.printf("membership lookups: %,d on %d threads in %.2f s = %,.0f lookups/s (%.0f%% hits)%n",
+                        perThread * threads, threads, seconds, perThread * threads / seconds,
+                        100.0 * hits.get() / (perThread * threads));
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int visitors = args.length > 1 ? Integer.parseInt(args[1]) : 30_000;
@@ -70,6 +109,7 @@ public final class RuntimeThroughputBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("audience runtime drained %,d events (%,d visitors, 3 segments) in %.2f s = %,.0f events/s%n",
                     events, visitors, seconds, events / seconds);
+            lookups(runtime, store, visitors);
         }
     }
 }

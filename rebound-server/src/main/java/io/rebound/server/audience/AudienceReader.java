@@ -51,6 +51,11 @@ public final class AudienceReader {
         return AudienceKeys.i64(rocks.get(AudienceColumns.COUNTS, AudienceKeys.segment(storeId, segmentId)));
     }
 
+    /** Whether a person is a member of a segment now: one point read of the members index. */
+    public boolean isMember(String storeId, String segmentId, String personId) {
+        return rocks.get(AudienceColumns.MEMBERS, AudienceKeys.member(storeId, segmentId, personId)) != null;
+    }
+
     /** Members in person-id order, after {@code afterPerson} (null: from the start), at most {@code limit}. */
     public List<Member> members(String storeId, String segmentId, String afterPerson, int limit) {
         List<Member> out = new ArrayList<>();
