@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Every benchmark of docs/PERFORMANCE.md in one session, on a machine with nothing else running.
+set -euo pipefail
+DIR="$(cd "$(dirname "$0")" && pwd)"
+echo "### $(date -u +%FT%TZ) $(nproc) cores, $(uptime | sed 's/.*load/load/')"
+echo "### collector (wrk, 20 s each)";             "$DIR/collector-bench.sh" 20 2>&1 | tail -3
+echo "### event -> membership, 4 connections";     "$DIR/latency-bench.sh" 15 4 2>&1 | tail -3
+echo "### event -> membership, 16 connections";    "$DIR/latency-bench.sh" 15 16 2>&1 | tail -3
+echo "### audience runtime alone + lookups";       "$DIR/runtime-bench.sh" 300000 30000 2>&1 | grep -v WARN
+echo "### backfill vs DuckDB, 10M events";         "$DIR/backfill-bench.sh" 2>&1 | grep -v WARN
