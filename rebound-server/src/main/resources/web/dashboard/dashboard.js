@@ -123,9 +123,9 @@
     });
   }
 
-  function charts() {
+  function charts(root) {
     if (!window.Chart) { return; }
-    document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
+    root.querySelectorAll('canvas[data-chart]:not([data-rendered])').forEach(function (canvas) {
       var spec = JSON.parse(document.getElementById(canvas.getAttribute('data-chart')).textContent);
       canvas.chart = new window.Chart(canvas, {
         type: spec.type,
@@ -144,7 +144,13 @@
   document.addEventListener('DOMContentLoaded', function () {
     localTimes(document);
     liveStream();
-    charts();
+    charts(document);
   });
-  document.addEventListener('htmx:afterSwap', function () { localTimes(document); });
+  // Charts refreshed by htmx: free the old Chart instances, draw the new canvases.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    e.detail.target.querySelectorAll('canvas[data-rendered]').forEach(function (c) {
+      if (c.chart) { c.chart.destroy(); }
+    });
+  });
+  document.addEventListener('htmx:afterSwap', function () { localTimes(document); charts(document); });
 })();

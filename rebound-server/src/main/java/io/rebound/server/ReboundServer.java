@@ -90,6 +90,7 @@ public final class ReboundServer implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
         this.dashboard = new Dashboard(vertx, database, stores, indexer, rocks, metrics,
                 DashboardSettings.defaults(config.adminToken()));
+        this.dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
         if (demoKeys != null) {
             dashboard.ensureDemoUser(demoKeys.storeId());
         }

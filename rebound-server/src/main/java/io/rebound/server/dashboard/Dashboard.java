@@ -2,6 +2,8 @@ package io.rebound.server.dashboard;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rebound.core.event.Event;
+import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.StoreRepository;
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The store owner's web app under {@code /dashboard}: assembly of sign-in ({@link DashboardAuth}),
- * the store pages, the live debugger, the funnel, the visitor page and the segment pages, plus
+ * the store pages, the live debugger, the funnel, the visitor page and the segment pages (over the
+ * audience runtime, when {@link #attachAudiences} was called), plus
  * the indexer listener that keeps their aggregates current.
  *
  * <p>The funnel aggregate ({@link FunnelStats}) lives in memory. At start it is rebuilt by one
@@ -55,6 +58,7 @@ public final class Dashboard {
     private final List<Event> pending = new ArrayList<>();
     private final AtomicLong lastPrune = new AtomicLong();
     private volatile boolean rebuilt;
+    private volatile SegmentModels segments;
 
     public Dashboard(Vertx vertx, Database database, StoreRepository stores, EventIndexer indexer, RocksStore rocks,
                      MeterRegistry metrics, DashboardSettings settings) {
@@ -92,6 +96,14 @@ public final class Dashboard {
         return user;
     }
 
+    /**
+     * Shows the audience runtime's segments and memberships; call before {@link #mount}. Without
+     * it the segment tab says the audience engine is not running.
+     */
+    public void attachAudiences(EmbeddedAudienceRuntime runtime, ReadinessPolicy policy) {
+        this.segments = new SegmentModels(runtime, policy);
+    }
+
     /** Adds every dashboard route; called once per HTTP instance's router. */
     public void mount(Router router) {
         router.get("/dashboard/assets/vendor/*").handler(StaticHandler.create("META-INF/resources/webjars")
@@ -102,8 +114,10 @@ public final class Dashboard {
                 .putHeader("Location", "/dashboard/stores").end());
         StoreAccess access = new StoreAccess(users, stores, views);
         new StorePages(access, users, stores, setup, views).mount(router);
-        new InsightPages(access, funnel, live, indexer, metrics, views, settings.clock(), this::ready).mount(router);
-        SegmentPages.mountIfAvailable(router, access, views);
+        SegmentModels audiences = segments;
+        new InsightPages(access, funnel, live, indexer, metrics, views, settings.clock(), this::ready,
+                audiences == null ? SegmentPages.Memberships.NONE : audiences::memberships).mount(router);
+        SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock());
         router.route("/dashboard/*").failureHandler(ctx -> {
             if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
                 views.error(ctx, ctx.statusCode(), "Not found", "There is no such page.");

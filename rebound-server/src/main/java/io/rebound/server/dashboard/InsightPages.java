@@ -37,9 +37,10 @@ final class InsightPages {
     private final Views views;
     private final Clock clock;
     private final BooleanSupplier ready;
+    private final SegmentPages.Memberships memberships;
 
     InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, EventIndexer indexer, MeterRegistry metrics,
-                 Views views, Clock clock, BooleanSupplier ready) {
+                 Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships) {
         this.access = access;
         this.funnel = funnel;
         this.live = live;
@@ -48,6 +49,7 @@ final class InsightPages {
         this.views = views;
         this.clock = clock;
         this.ready = ready;
+        this.memberships = memberships;
     }
 
     void mount(Router router) {
@@ -160,7 +162,7 @@ final class InsightPages {
         m.put("visitor", visitor);
         m.put("events", rows);
         m.put("truncated", events.size() >= TIMELINE_LIMIT);
-        m.put("memberships", SegmentPages.memberships(store.get().id(), visitor, clock.instant()));
+        m.put("memberships", memberships.of(store.get().id(), visitor, clock.instant()));
         views.page(ctx, 200, "visitor", m);
     }
 }

@@ -1,21 +1,69 @@
 package io.rebound.server.dashboard;
 
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.store.Store;
+import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.SegmentRecord;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** Segment pages; placeholder until the audience runtime is wired. */
+/**
+ * Audiences in the dashboard, over the embedded audience runtime's Java API (never its HTTP API):
+ * <pre>
+ * GET  /dashboard/stores/:store/segments                   list, templates, traffic level
+ * GET  /dashboard/stores/:store/segments/rows              the list's rows (htmx polls while one is building)
+ * GET  /dashboard/stores/:store/segments/new               the segment JSON form (?template= prefills it)
+ * POST /dashboard/stores/:store/segments                   create from a template or from JSON → 303 to its page
+ * GET  /dashboard/stores/:store/segments/:segment          size, status, readiness, charts, member sample
+ * GET  /dashboard/stores/:store/segments/:segment/status   the header fragment (htmx polls while building)
+ * GET  /dashboard/stores/:store/segments/:segment/chart    charts and sample fragment (refreshed when ready)
+ * POST /dashboard/stores/:store/segments/:segment/delete   delete → 303 to the list
+ * </pre>
+ * Every route resolves the store through {@link StoreAccess} (404 for another tenant) and the
+ * segment within that store only.
+ */
 final class SegmentPages {
-    private SegmentPages() {
+    static final String FLASH = "flash.segments";
+
+    /** A visitor's memberships for the visitor page. */
+    @FunctionalInterface
+    interface Memberships {
+        Memberships NONE = (store, visitor, now) -> List.of();
+
+        List<Map<String, Object>> of(String storeId, String visitorId, Instant now);
     }
 
-    static void mountIfAvailable(Router router, StoreAccess access, Views views) {
-        router.get("/dashboard/stores/:store/segments").blockingHandler(ctx -> placeholder(ctx, access, views), false);
+    private final StoreAccess access;
+    private final Views views;
+    private final SegmentModels models;
+    private final EmbeddedAudienceRuntime runtime;
+    private final Clock clock;
+
+    SegmentPages(StoreAccess access, Views views, SegmentModels models, Clock clock) {
+        this.access = access;
+        this.views = views;
+        this.models = models;
+        this.runtime = models.runtime();
+        this.clock = clock;
+    }
+
+    /** Mounts the segment pages, or a page saying the audience engine is not running when {@code models} is null. */
+    static void mountIfAvailable(Router router, StoreAccess access, Views views, SegmentModels models, Clock clock) {
+        if (models == null) {
+            router.get("/dashboard/stores/:store/segments").blockingHandler(ctx -> placeholder(ctx, access, views), false);
+            return;
+        }
+        new SegmentPages(access, views, models, clock).mount(router);
     }
 
     private static void placeholder(RoutingContext ctx, StoreAccess access, Views views) {
@@ -27,7 +75,189 @@ final class SegmentPages {
         views.page(ctx, 200, "segments-unavailable", m);
     }
 
-    static List<Map<String, Object>> memberships(String storeId, String visitorId, Instant now) {
-        return List.of();
+    void mount(Router router) {
+        String base = "/dashboard/stores/:store/segments";
+        router.get(base).blockingHandler(this::list, false);
+        router.get(base + "/rows").blockingHandler(this::rows, false);
+        router.get(base + "/new").blockingHandler(this::newForm, false);
+        router.post(base).blockingHandler(this::create, false);
+        router.get(base + "/:segment").blockingHandler(this::page, false);
+        router.get(base + "/:segment/status").blockingHandler(this::status, false);
+        router.get(base + "/:segment/chart").blockingHandler(this::chart, false);
+        router.post(base + "/:segment/delete").blockingHandler(this::delete, false);
+    }
+
+    // ---- list and create ---------------------------------------------------------------------
+
+    private void list(RoutingContext ctx) {
+        access.store(ctx).ifPresent(store -> renderList(ctx, 200, store, null, Map.of(), Map.of()));
+    }
+
+    private void renderList(RoutingContext ctx, int status, Store store, String failedTemplate,
+                            Map<String, String> errors, Map<String, String> values) {
+        Map<String, Object> m = access.model(ctx, store, "segments", "Segments");
+        m.putAll(rowsModel(store));
+        long visitors = runtime.reader().uniqueVisitors30d(store.id(), clock.instant());
+        m.put("visitors30d", String.format(Locale.ENGLISH, "%,d", visitors));
+        m.put("trafficLevel", models.trafficLevel(visitors));
+        m.put("templates", templateCards(failedTemplate, errors, values));
+        m.put("flash", ctx.session() == null ? null : ctx.session().remove(FLASH));
+        views.page(ctx, status, "segments", m);
+    }
+
+    private Map<String, Object> rowsModel(Store store) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        boolean building = false;
+        for (SegmentRecord s : runtime.segments(store.id())) {
+            Map<String, Object> r = models.row(s);
+            building |= (Boolean) r.get("building");
+            rows.add(r);
+        }
+        return Map.of("rows", rows, "anyBuilding", building, "base", "/dashboard/stores/" + store.id());
+    }
+
+    private void rows(RoutingContext ctx) {
+        access.store(ctx).ifPresent(store -> views.page(ctx, 200, "segment-rows", rowsModel(store)));
+    }
+
+    private static List<Map<String, Object>> templateCards(String failed, Map<String, String> errors,
+                                                           Map<String, String> values) {
+        List<Map<String, Object>> cards = new ArrayList<>();
+        for (SegmentForms.TemplateInfo t : SegmentForms.TEMPLATES) {
+            Map<String, Object> c = new HashMap<>();
+            c.put("info", Map.of("id", t.id(), "title", t.title(), "description", t.description(),
+                    "hasDays", t.hasDays(), "defaultDays", t.defaultDays()));
+            boolean mine = t.id().equals(failed);
+            c.put("errors", mine ? errors : Map.of());
+            c.put("values", mine ? values : Map.of());
+            cards.add(c);
+        }
+        return cards;
+    }
+
+    private void newForm(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        if (store.isEmpty()) {
+            return;
+        }
+        String template = ctx.request().getParam("template");
+        SegmentDefinition example = SegmentTemplates.IDS.contains(String.valueOf(template))
+                ? SegmentTemplates.instantiate(template, null, SegmentTemplates.Scope.STORE)
+                : SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
+        renderNew(ctx, 200, store.get(), SegmentForms.pretty(example), Map.of());
+    }
+
+    private void renderNew(RoutingContext ctx, int status, Store store, String json, Map<String, String> errors) {
+        Map<String, Object> m = access.model(ctx, store, "segments", "New segment");
+        m.put("json", json);
+        m.put("errors", SegmentForms.list(errors));
+        m.put("templateIds", SegmentTemplates.IDS);
+        views.page(ctx, status, "segment-new", m);
+    }
+
+    private void create(RoutingContext ctx) {
+        Optional<Store> found = access.store(ctx);
+        if (found.isEmpty()) {
+            return;
+        }
+        Store store = found.get();
+        var form = ctx.request().formAttributes();
+        SegmentForms.Outcome outcome;
+        if (form.contains("definition")) {
+            outcome = SegmentForms.json(form.get("definition"));
+            if (!outcome.ok()) {
+                renderNew(ctx, 400, store, form.get("definition"), outcome.errors());
+                return;
+            }
+        } else {
+            outcome = SegmentForms.template(form.get("template"), form.get("days"), form.get("product_id"),
+                    form.get("category"));
+            if (!outcome.ok()) {
+                Map<String, String> values = new HashMap<>();
+                for (String f : List.of("days", "product_id", "category")) {
+                    values.put(f, form.get(f) == null ? "" : form.get(f));
+                }
+                renderList(ctx, 400, store, outcome.template(), outcome.errors(), values);
+                return;
+            }
+        }
+        SegmentRecord s = runtime.createSegment(store.id(), outcome.definition(), outcome.template());
+        Views.secure(ctx).setStatusCode(303)
+                .putHeader("Location", "/dashboard/stores/" + store.id() + "/segments/" + s.id()).end();
+    }
+
+    // ---- one segment ---------------------------------------------------------------------------
+
+    /** The path's segment within a visible store; otherwise the response is ended with 404. */
+    private Optional<SegmentRecord> segment(RoutingContext ctx, Store store) {
+        Optional<SegmentRecord> s = runtime.segment(store.id(), ctx.pathParam("segment"));
+        if (s.isEmpty()) {
+            views.error(ctx, 404, "Segment not found", "There is no such segment in this store.");
+        }
+        return s;
+    }
+
+    private void page(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
+        if (s.isEmpty()) {
+            return;
+        }
+        Map<String, Object> m = access.model(ctx, store.get(), "segments", s.get().definition().name());
+        m.put("segment", models.row(s.get()));
+        m.put("definitionJson", SegmentForms.pretty(s.get().definition()));
+        m.putAll(live(s.get()));
+        views.page(ctx, 200, "segment", m);
+    }
+
+    private Map<String, Object> live(SegmentRecord s) {
+        Instant now = clock.instant();
+        SegmentModels.Recency recency = models.recency(s, now);
+        Map<String, Object> m = new HashMap<>();
+        m.put("sizeChart", models.sizeChart(s, now));
+        m.put("recencyChart", models.recencyChart(recency));
+        m.put("recencyRows", SegmentModels.recencyRows(recency));
+        m.put("recencyDays", SegmentModels.recencyDays(s));
+        m.put("recencyCapped", recency.capped());
+        m.put("sample", models.sample(s));
+        m.put("segmentId", s.id());
+        return m;
+    }
+
+    private void status(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
+        if (s.isEmpty()) {
+            return;
+        }
+        Map<String, Object> row = models.row(s.get());
+        if ("building".equals(ctx.request().getParam("was")) && !(Boolean) row.get("building")) {
+            // The charts and sample were drawn while building: ask the page to refresh them.
+            ctx.response().putHeader("HX-Trigger", "segment-ready");
+        }
+        views.page(ctx, 200, "segment-status", Map.of("segment", row, "base", "/dashboard/stores/" + store.get().id()));
+    }
+
+    private void chart(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
+        if (s.isEmpty()) {
+            return;
+        }
+        Map<String, Object> m = live(s.get());
+        m.put("base", "/dashboard/stores/" + store.get().id());
+        views.page(ctx, 200, "segment-live", m);
+    }
+
+    private void delete(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
+        if (s.isEmpty()) {
+            return;
+        }
+        runtime.deleteSegment(store.get().id(), s.get().id());
+        ctx.session().put(FLASH, "Deleted “" + s.get().definition().name() + "”.");
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.get().id() + "/segments")
+                .end();
     }
 }

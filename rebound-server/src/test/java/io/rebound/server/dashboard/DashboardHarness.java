@@ -3,6 +3,10 @@ package io.rebound.server.dashboard;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rebound.core.event.Event;
+import io.rebound.server.audience.AudienceColumns;
+import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.ReadinessPolicy;
+import io.rebound.server.audience.SegmentRepository;
 import io.rebound.server.http.HttpApi;
 import io.rebound.server.log.FileEventLog;
 import io.rebound.server.meta.Database;
@@ -35,7 +39,8 @@ import java.util.stream.Collectors;
 
 /**
  * The dashboard on a real Vert.x HTTP server over real storage (H2 in memory, event log and
- * RocksDB in a temp dir), with a clock the test moves and cheap password hashing.
+ * RocksDB in a temp dir), with the embedded audience runtime on the same clock, a clock the test
+ * moves and cheap password hashing.
  */
 final class DashboardHarness implements AutoCloseable {
     static final Duration IDLE = Duration.ofMinutes(30);
@@ -48,6 +53,7 @@ final class DashboardHarness implements AutoCloseable {
     final FileEventLog log;
     final RocksStore rocks;
     final EventIndexer indexer;
+    final EmbeddedAudienceRuntime audiences;
     final Vertx vertx;
     final Dashboard dashboard;
     final HttpServer server;
@@ -58,13 +64,17 @@ final class DashboardHarness implements AutoCloseable {
                 + "DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "");
         stores = new JdbcStoreRepository(database);
         log = new FileEventLog(dir.resolve("log"), false);
-        rocks = new RocksStore(dir.resolve("state"),
-                List.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS));
+        rocks = new RocksStore(dir.resolve("state"), java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS),
+                AudienceColumns.ALL.stream()).toList());
         indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry());
+        audiences = new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(database.dataSource()),
+                stores::byId, clock);
         vertx = Vertx.vertx();
         DashboardSettings settings = new DashboardSettings(clock, IDLE, ABSOLUTE, false, null,
                 new PasswordHasher(1024, 1, 1), new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()));
         dashboard = new Dashboard(vertx, database, stores, indexer, rocks, new SimpleMeterRegistry(), settings);
+        dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
         server = vertx.createHttpServer().requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
                 .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();
@@ -73,6 +83,7 @@ final class DashboardHarness implements AutoCloseable {
     void append(Event... events) throws InterruptedException {
         log.append(List.of(events)).join();
         indexer.awaitCaughtUp(5_000);
+        audiences.sync();
     }
 
     Browser browser() {
@@ -82,6 +93,7 @@ final class DashboardHarness implements AutoCloseable {
     @Override
     public void close() throws Exception {
         vertx.close().await(10, TimeUnit.SECONDS);
+        audiences.close();
         indexer.close();
         log.close();
         rocks.close();

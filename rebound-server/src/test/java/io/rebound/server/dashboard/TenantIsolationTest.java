@@ -2,6 +2,7 @@ package io.rebound.server.dashboard;
 
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
+import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.server.meta.StoreRepository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,16 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A user sees only their stores: every store route answers 404 for another tenant's store. */
 class TenantIsolationTest {
-    /** Every GET route under a store; segment routes are added when the audience engine is present. */
+    /** Every GET route under a store ({@code SEG} stands for a real segment of the store). */
     static final List<String> STORE_PAGES = List.of("", "/checklist", "/live", "/live/stream", "/funnel",
-            "/funnel?days=7", "/visitors?id=v1", "/visitors/v1", "/segments", "/segments/new",
-            "/segments/seg_x", "/segments/seg_x/chart");
+            "/funnel?days=7", "/visitors?id=v1", "/visitors/v1", "/segments", "/segments/rows", "/segments/new",
+            "/segments/new?template=cart_abandoners", "/segments/seg_x", "/segments/seg_x/chart",
+            "/segments/SEG", "/segments/SEG/status", "/segments/SEG/status?was=building", "/segments/SEG/chart");
 
     @TempDir
     Path dir;
     DashboardHarness h;
     StoreRepository.Created alice;
     StoreRepository.Created bob;
+    String aliceSegment;
 
     @BeforeEach
     void start() throws Exception {
@@ -41,6 +44,12 @@ class TenantIsolationTest {
         users.addMember(b, bob.store().id());
         Instant now = h.clock.instant();
         h.append(Event.builder(alice.store().id(), "e1", EventType.PAGE_VIEW, now, now).anonymousId("v1").build());
+        aliceSegment = h.audiences.createSegment(alice.store().id(),
+                SegmentTemplates.cartAbandoners(9, SegmentTemplates.Scope.STORE), "cart_abandoners").id();
+    }
+
+    private String page(String path) {
+        return path.replace("SEG", aliceSegment);
     }
 
     @AfterEach
@@ -53,9 +62,16 @@ class TenantIsolationTest {
         DashboardHarness.Browser b = h.browser();
         b.signIn("bob@example.com", "bob password 12");
         for (String page : STORE_PAGES) {
-            HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page);
+            HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page(page));
             assertThat(r.statusCode()).as(page).isEqualTo(404);
-            assertThat(r.body()).as(page).doesNotContain("Alice shop").doesNotContain(alice.store().writeKey());
+            assertThat(r.body()).as(page).doesNotContain("Alice shop").doesNotContain(alice.store().writeKey())
+                    .doesNotContain("Cart abandoners (9 days)");
+            // Alice's segment id under Bob's own store is not found either.
+            if (page.contains("SEG")) {
+                HttpResponse<String> own = b.get("/dashboard/stores/" + bob.store().id() + page(page));
+                assertThat(own.statusCode()).as("own store " + page).isEqualTo(404);
+                assertThat(own.body()).doesNotContain("Cart abandoners (9 days)");
+            }
         }
         b.get("/dashboard/stores");
         HttpResponse<String> rotate = b.post("/dashboard/stores/" + alice.store().id() + "/secret-key",
@@ -65,14 +81,26 @@ class TenantIsolationTest {
         HttpResponse<String> segment = b.post("/dashboard/stores/" + alice.store().id() + "/segments",
                 Map.of("_csrf", b.csrf, "template", "cart_abandoners"));
         assertThat(segment.statusCode()).isEqualTo(404);
+        HttpResponse<String> json = b.post("/dashboard/stores/" + alice.store().id() + "/segments",
+                Map.of("_csrf", b.csrf, "definition", "{\"name\": \"x\", \"include\": [{\"event\": \"Purchase\", \"within_days\": 1}]}"));
+        assertThat(json.statusCode()).isEqualTo(404);
+        for (String store : List.of(alice.store().id(), bob.store().id())) {
+            HttpResponse<String> delete = b.post("/dashboard/stores/" + store + "/segments/" + aliceSegment + "/delete",
+                    Map.of("_csrf", b.csrf));
+            assertThat(delete.statusCode()).isEqualTo(404);
+        }
+        assertThat(h.audiences.segments(alice.store().id())).singleElement()
+                .satisfies(s -> assertThat(s.id()).isEqualTo(aliceSegment));
+        assertThat(h.audiences.segments(bob.store().id())).isEmpty();
     }
 
     @Test
     void theOwnerSeesTheirOwnStorePages() throws Exception {
         DashboardHarness.Browser b = h.browser();
         b.signIn("alice@example.com", "alice password 1");
-        for (String page : List.of("", "/checklist", "/live", "/funnel", "/visitors/v1", "/segments")) {
-            HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page);
+        for (String page : List.of("", "/checklist", "/live", "/funnel", "/visitors/v1", "/segments", "/segments/rows",
+                "/segments/new", "/segments/SEG", "/segments/SEG/status", "/segments/SEG/chart")) {
+            HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page(page));
             assertThat(r.statusCode()).as(page).isEqualTo(200);
         }
         HttpResponse<String> list = b.get("/dashboard/stores");
@@ -83,7 +111,7 @@ class TenantIsolationTest {
     void storePagesNeedASignedInUser() throws Exception {
         DashboardHarness.Browser b = h.browser();
         for (String page : STORE_PAGES) {
-            assertThat(b.get("/dashboard/stores/" + alice.store().id() + page).statusCode()).as(page).isEqualTo(302);
+            assertThat(b.get("/dashboard/stores/" + alice.store().id() + page(page)).statusCode()).as(page).isEqualTo(302);
         }
     }
 
