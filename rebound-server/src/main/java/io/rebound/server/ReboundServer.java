@@ -118,7 +118,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.add(new OpsRoutes(metrics, log.segments(), indexer, config.noopEndpoint())::mount);
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
-        groups.add(new VisitorApi(indexer, auth)::mount);
+        groups.add(new VisitorApi(indexer, audiences, auth)::mount);
         groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
         groups.add(dashboard::mount);
         if (demoKeys != null) {

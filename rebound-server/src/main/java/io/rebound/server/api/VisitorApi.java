@@ -2,11 +2,14 @@ package io.rebound.server.api;
 
 import io.rebound.core.event.Event;
 import io.rebound.core.store.Store;
+import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.json.Json;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.runtime.EventIndexer;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,21 +18,69 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Admin API over one visitor's data (secret key of the store). */
+/**
+ * Admin API over one visitor's data (secret key of the store): their raw events, and the privacy
+ * erasure of everything kept about them.
+ * <pre>
+ * GET    /api/v1/stores/:store/visitors/:visitorId/events   ?limit=
+ * DELETE /api/v1/stores/:store/visitors/:visitorId          → 200 what was removed
+ * </pre>
+ */
 public final class VisitorApi {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VisitorApi.class);
     private static final int MAX_LIMIT = 10_000;
+    private static final long ERASE_CATCH_UP_MILLIS = 10_000;
     private final EventIndexer indexer;
+    private final EmbeddedAudienceRuntime audiences;
     private final ApiAuth auth;
 
-    public VisitorApi(EventIndexer indexer, ApiAuth auth) {
+    public VisitorApi(EventIndexer indexer, EmbeddedAudienceRuntime audiences, ApiAuth auth) {
         this.indexer = indexer;
+        this.audiences = audiences;
         this.auth = auth;
     }
 
     public void mount(Router router) {
         // Blocking: the secret-key check is a database lookup, and reads wait for the indexer.
         router.get("/api/v1/stores/:store/visitors/:visitorId/events").blockingHandler(this::events, false);
+        router.delete("/api/v1/stores/:store/visitors/:visitorId").blockingHandler(this::erase, false)
+                .failureHandler(ApiErrors::failure);
+    }
+
+    /**
+     * Privacy erasure. The audience runtime goes first: it knows every id linked to the visitor's
+     * person, whose raw events are then deleted too. Both catch up with the log before erasing, so
+     * nothing acknowledged before the request survives it. Idempotent: erasing again removes nothing.
+     */
+    private void erase(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        String storeId = store.get().id();
+        String visitorId = ctx.pathParam("visitorId");
+        EmbeddedAudienceRuntime.Erasure erased = audiences.forgetVisitor(storeId, visitorId);
+        Set<String> ids = new TreeSet<>(erased.visitorIds());
+        int events;
+        try {
+            events = indexer.eraseVisitors(storeId, ids, ERASE_CATCH_UP_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ApiErrors.send(ctx, 503, "interrupted", "the erasure was interrupted; send the request again");
+            return;
+        }
+        LOG.info("privacy erasure in store {}: {} ids, {} events, {} memberships left", storeId, ids.size(), events,
+                erased.segmentsLeft().size());
+        ApiErrors.json(ctx, 200, new JsonObject()
+                .put("store_id", storeId)
+                .put("visitor_id", visitorId)
+                .put("person_id", erased.personId())
+                .put("visitor_ids", new JsonArray(List.copyOf(ids)))
+                .put("events_removed", events)
+                .put("memberships_left", new JsonArray(List.copyOf(erased.segmentsLeft()))));
     }
 
     private void events(RoutingContext ctx) {

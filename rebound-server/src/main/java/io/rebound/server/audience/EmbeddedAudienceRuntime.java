@@ -201,18 +201,54 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
         return job == null ? CompletableFuture.completedFuture(null) : job.finished;
     }
 
+    /**
+     * What a privacy erasure removed.
+     *
+     * @param personId     the erased person, or null when no person had the visitor id
+     * @param visitorIds   the visitor id asked for and every id linked to the same person
+     * @param segmentsLeft ids of the segments the person was a member of (each got a LEFT)
+     */
+    public record Erasure(String personId, java.util.Set<String> visitorIds, List<String> segmentsLeft) {
+    }
+
     /** Privacy erasure of the person a visitor id belongs to: state, ids, memberships (they leave now). */
     public boolean eraseVisitor(String storeId, String visitorId) {
+        return forgetVisitor(storeId, visitorId).personId() != null;
+    }
+
+    /**
+     * As {@link #eraseVisitor}, reporting what was removed. Everything in the log when called is
+     * processed first, so an event acknowledged before the request cannot bring the person back.
+     */
+    public Erasure forgetVisitor(String storeId, String visitorId) {
+        long target = log.end();
         return call(() -> {
+            while (position < target && consume()) {
+                // catching up: consume() commits each batch
+            }
             tick();
+            java.util.Set<String> ids = new java.util.TreeSet<>();
+            ids.add(visitorId);
             String person = identities.personOf(storeId, PersonIds.anonymousKey(visitorId));
             person = person != null ? person : identities.personOf(storeId, PersonIds.userKey(visitorId));
             if (person == null) {
-                return false;
+                return new Erasure(null, ids, List.of());
+            }
+            List<String> left = new ArrayList<>();
+            PersonState state = persons.get(storeId, person);
+            if (state != null) {
+                ids.addAll(state.ids().anonymousIds());
+                ids.addAll(state.ids().userIds());
+                state.segments().forEach((segment, status) -> {
+                    if (status.member()) {
+                        left.add(segment);
+                    }
+                });
+                left.sort(null);
             }
             erase(storeId, person);
             commit();
-            return true;
+            return new Erasure(person, java.util.Collections.unmodifiableSet(ids), List.copyOf(left));
         });
     }
 
@@ -510,13 +546,21 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
             byte[] prefix = AudienceKeys.store(job.storeId);
             List<PersonState> chunk = new ArrayList<>(BACKFILL_CHUNK);
             byte[][] last = new byte[1][];
+            int[] scanned = new int[1];
+            SegmentDefinition definition = job.kind == BackfillJob.Kind.BUILD
+                    ? Optional.ofNullable(registry.getOrDefault(job.storeId, Map.of()).get(job.segmentId))
+                            .map(SegmentRecord::definition).orElse(null)
+                    : null;
             uow.scan(AudienceColumns.PERSONS, prefix, job.cursor == null ? prefix : job.cursor, (k, v) -> {
                 if (job.cursor != null && java.util.Arrays.equals(k, job.cursor)) {
                     return true;
                 }
-                chunk.add(PersonStateCodec.decode(v));
+                scanned[0]++;
                 last[0] = k;
-                return chunk.size() < BACKFILL_CHUNK;
+                if (!unaffected(job, definition, v)) {
+                    chunk.add(PersonStateCodec.decode(v));
+                }
+                return scanned[0] < BACKFILL_CHUNK;
             });
             AudienceProcessor processor = processor(job.storeId);
             for (PersonState p : chunk) {
@@ -526,14 +570,32 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
                 timers.set(r.state().storeId(), r.state().personId(), r.nextTimer());
             }
             job.cursor = last[0] == null ? job.cursor : last[0];
-            job.advanced(chunk.size());
-            if (chunk.size() < BACKFILL_CHUNK) {
+            job.advanced(scanned[0]);
+            if (scanned[0] < BACKFILL_CHUNK) {
                 finish(job);
             } else {
                 commit();
             }
         }
         return true;
+    }
+
+    /**
+     * True when the pass can leave this person alone without decoding their events: they have no
+     * status in the segment (never a member, no recent leave to remember) and — for a build — none
+     * of their retained event types could satisfy every include condition, so the new definition
+     * would record nothing for them. A current member is always processed: an edit may make them leave.
+     * Null {@code definition} on a build: the segment vanished meanwhile; process everyone.
+     */
+    private static boolean unaffected(BackfillJob job, SegmentDefinition definition, byte[] state) {
+        if (job.kind == BackfillJob.Kind.BUILD && definition == null) {
+            return false;
+        }
+        PersonStateCodec.Header header = PersonStateCodec.peek(state);
+        if (header.segments().contains(job.segmentId)) {
+            return false;
+        }
+        return job.kind == BackfillJob.Kind.DELETE || !definition.mayMatch(header.typeMask());
     }
 
     private void finish(BackfillJob job) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code rebound} binary. */
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "Rebound 0.1.0",
         description = "Self-hosted retargeting for ecommerce stores: pixel, collector, audiences.",
-        subcommands = {ServeCommand.class, DemoCommand.class, StoresCommand.class, SimulateCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, StoresCommand.class, SegmentsCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -47,6 +47,8 @@ public final class EventIndexer implements AutoCloseable {
     private final List<Consumer<List<Event>>> listeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
+    /** Held while a batch is indexed and while a visitor is erased, so neither sees half of the other. */
+    private final ReentrantLock writing = new ReentrantLock();
     private final Counter indexed;
     private final Counter duplicates;
     private final Thread thread;
@@ -131,6 +133,15 @@ public final class EventIndexer implements AutoCloseable {
     }
 
     private List<Event> indexBatch(List<LogRecord> records) {
+        writing.lock();
+        try {
+            return indexBatchLocked(records);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private List<Event> indexBatchLocked(List<LogRecord> records) {
         List<Event> fresh = new ArrayList<>(records.size());
         Set<String> seen = new HashSet<>();
         int dups = 0;
@@ -190,6 +201,42 @@ public final class EventIndexer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Privacy erasure: deletes every stored event of these visitor ids of the store, and returns how
+     * many. First waits (up to {@code timeoutMillis}) until what the log held at call time is indexed,
+     * so that an event acknowledged before the request is erased too; then deletes under the lock the
+     * indexing thread holds per batch, so a batch in flight is either wholly erased or wholly later.
+     * The dedup keys (store, event id → event time) are kept on purpose: a client retrying an erased
+     * event is then dropped as a duplicate instead of filing it again.
+     */
+    public int eraseVisitors(String storeId, java.util.Collection<String> visitorIds, long timeoutMillis)
+            throws InterruptedException {
+        awaitCaughtUp(timeoutMillis);
+        writing.lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            int n = 0;
+            for (String visitorId : new java.util.TreeSet<>(visitorIds)) {
+                byte[] prefix = visitorPrefix(storeId, visitorId);
+                try (Slice upper = new Slice(Keys.prefixEnd(prefix));
+                     ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+                     RocksIterator it = store.db().newIterator(store.family(CF_EVENTS), ro)) {
+                    for (it.seek(prefix); it.isValid(); it.next()) {
+                        batch.delete(store.family(CF_EVENTS), it.key());
+                        n++;
+                    }
+                }
+            }
+            if (n > 0) {
+                store.write(batch);
+            }
+            return n;
+        } catch (org.rocksdb.RocksDBException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            writing.unlock();
+        }
     }
 
     @Override
