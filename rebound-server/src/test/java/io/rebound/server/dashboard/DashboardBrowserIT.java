@@ -147,16 +147,40 @@ class DashboardBrowserIT {
             assertThat(page.getByTestId("readiness")).isVisible();
             shot(page, "funnel");
 
-            // Segments, when the audience engine is present.
+            // Segments: create one from a template, watch it build, read its size and charts.
             page.getByTestId("tab-segments").click();
-            if (page.getByTestId("segment-templates").count() > 0) {
-                page.getByTestId("segment-templates").locator("button").first().click();
-                assertThat(page.getByTestId("segment-size")).isVisible();
-                assertThat(page.locator("canvas[data-rendered='true']").first()).isVisible();
-                shot(page, "segment");
-                page.navigate(base + "/dashboard/stores/" + keys.storeId() + "/segments");
-                shot(page, "segments");
-            }
+            assertThat(page.getByTestId("segment-templates")).isVisible();
+            page.getByTestId("template-product_viewers").getByRole(AriaRole.BUTTON,
+                    new Locator.GetByRoleOptions().setName("Create")).click();
+            assertThat(page).hasURL(Pattern.compile(".*/segments/sg_[A-Za-z0-9]+"));
+            assertThat(page.getByTestId("segment-name")).containsText("Product viewers without add-to-cart (14 days)");
+            assertThat(page.getByTestId("segment-status")).hasText("Ready",
+                    new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
+            assertThat(page.getByTestId("segment-size")).hasText(Pattern.compile("[1-9][0-9,]*"));
+            assertThat(page.getByTestId("platform-meta")).isVisible();
+            Locator sizeChart = page.locator("canvas[data-testid='size-chart'][data-rendered='true']");
+            Locator recencyChart = page.locator("canvas[data-testid='recency-chart'][data-rendered='true']");
+            assertThat(sizeChart).isVisible();
+            assertThat(recencyChart).isVisible();
+            // Both charts are readable without scrolling on a laptop-sized window.
+            var box = recencyChart.boundingBox();
+            assertThat(box.y + box.height).isLessThanOrEqualTo(768);
+            assertThat(page.getByTestId("member-link").first()).isVisible();
+            shot(page, "segment");
+
+            // A member from the sample: their visitor page says why they are in the segment.
+            String member = page.getByTestId("member-link").first().textContent().strip();
+            page.getByTestId("member-link").first().click();
+            assertThat(page.getByTestId("visitor-id")).hasText(member);
+            assertThat(page.getByTestId("memberships")).containsText("Product viewers without add-to-cart (14 days)");
+            assertThat(page.getByTestId("memberships")).containsText("ends");
+            assertThat(page.getByTestId("timeline")).containsText("ViewContent");
+
+            // The list: size, status, readiness per platform.
+            page.getByTestId("tab-segments").click();
+            assertThat(page.getByTestId("segment-row").first()).hasAttribute("data-status", "ready");
+            assertThat(page.getByTestId("row-size").first()).hasText(Pattern.compile("[1-9][0-9,]*"));
+            shot(page, "segments");
 
             // The visitor page from the debugger's link.
             page.navigate(base + visitorHref);
