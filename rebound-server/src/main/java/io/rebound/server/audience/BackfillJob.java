@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
  * index is dropped). Each person's step is {@link io.rebound.core.engine.AudienceProcessor#backfill},
  * which is idempotent, so a pass interrupted by a restart simply starts over.
  */
-final class BackfillJob {
+public final class BackfillJob {
 
     /** What a pass is for. */
     enum Kind { BUILD, DELETE }
@@ -21,7 +21,7 @@ final class BackfillJob {
      * @param percent      0–100
      * @param etaSeconds   estimated seconds left, or null before the first chunk
      */
-    record Progress(long personsDone, long personsTotal, double percent, Long etaSeconds) {
+    public record Progress(long personsDone, long personsTotal, double percent, Long etaSeconds) {
         static final Progress DONE = new Progress(0, 0, 100.0, 0L);
     }
 

@@ -91,8 +91,12 @@ final class DashboardHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        vertx.close().await(10, TimeUnit.SECONDS);
+    public void close() {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Vert.x did not stop within 10 s", e);
+        }
         audiences.close();
         indexer.close();
         log.close();
