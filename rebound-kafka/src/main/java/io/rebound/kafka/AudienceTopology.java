@@ -1,0 +1,102 @@
+package io.rebound.kafka;
+
+import io.rebound.kafka.internals.Backfiller;
+import io.rebound.kafka.internals.IdentityProcessor;
+import io.rebound.kafka.internals.PersonProcessor;
+import io.rebound.kafka.internals.SegmentCatalog;
+import io.rebound.kafka.internals.TimerIndex;
+import io.rebound.kafka.internals.TopologyWiring;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * The audience engine as a Kafka Streams topology, running the core's
+ * {@link io.rebound.core.engine.AudienceProcessor} unchanged:
+ *
+ * <pre>
+ *  events ─┐                       ┌─► identity (next hop, links)  ─┐
+ *          ├─► identity resolution ┤                                 │ (same sub-topology)
+ *  identity┘   [aliases]           └─► persons ─► person processor ──┼─► membership-changes
+ *                                                [persons, redirects,├─► memberships (compacted)
+ *  segments (global) ─► catalog ───────────────►  timers, backfills] ├─► backfill-progress
+ *                                                                    └─► identity (relinks, unlinks)
+ * </pre>
+ *
+ * One instance of this class per {@code KafkaStreams} instance: it owns the segment catalog and the
+ * backfill progress of that instance.
+ */
+public final class AudienceTopology {
+
+    /** Default punctuation interval: timers fire within a second of their instant. */
+    public static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(1);
+
+    private final Topics topics;
+    private final Clock clock;
+    private final Duration punctuateEvery;
+    private final int backfillChunk;
+    private final SegmentCatalog catalog = new SegmentCatalog();
+    private final BackfillProgress progress = new BackfillProgress();
+
+    /**
+     * @param topics         topic names
+     * @param clock          the engine's clock (the system clock in production; a controllable one in tests)
+     * @param punctuateEvery how often the wall-clock punctuator fires timers and advances backfills (≤ 1 s)
+     * @param backfillChunk  persons a partition backfills per punctuation
+     */
+    public AudienceTopology(Topics topics, Clock clock, Duration punctuateEvery, int backfillChunk) {
+        this.topics = Objects.requireNonNull(topics);
+        this.clock = Objects.requireNonNull(clock);
+        this.punctuateEvery = punctuateEvery;
+        this.backfillChunk = backfillChunk;
+    }
+
+    public AudienceTopology(Topics topics) {
+        this(topics, Clock.systemUTC(), PUNCTUATE_EVERY, 10_000);
+    }
+
+    public BackfillProgress progress() {
+        return progress;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** Builds the topology. */
+    public Topology build() {
+        return TopologyWiring.build(topics, catalog, clock, punctuateEvery, new Backfiller.Options(backfillChunk, progress));
+    }
+
+    /**
+     * The Streams configuration Rebound needs (callers add bootstrap servers, state dir, threads):
+     * exactly-once v2, string keys, byte values.
+     */
+    public static Properties config(String applicationId, String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put("processing.exception.handler.global.enabled", "true");
+        return p;
+    }
+
+    /** Names of the queryable state stores. */
+    public static final class Stores {
+        public static final String ALIASES = IdentityProcessor.ALIASES;
+        public static final String PERSONS = PersonProcessor.PERSONS;
+        public static final String REDIRECTS = PersonProcessor.REDIRECTS;
+        public static final String TIMERS = TimerIndex.STORE;
+        public static final String SEGMENTS = TopologyWiring.SEGMENTS_STORE;
+
+        private Stores() {
+        }
+    }
+}
