@@ -484,7 +484,10 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
     public void recordLatencyIn(MeterRegistry metrics) {
         this.latency = Timer.builder("rebound.audience.event.to.membership")
                 .description("from the collector accepting an event to its memberships being committed")
-                .publishPercentiles(0.5, 0.99).register(metrics);
+                .publishPercentiles(0.5, 0.99)
+                // Percentiles over the last 10–20 s: what freshness is now, not since start-up.
+                .distributionStatisticExpiry(java.time.Duration.ofSeconds(20)).distributionStatisticBufferLength(2)
+                .register(metrics);
     }
 
     private void recordLatency() {
