@@ -19,7 +19,7 @@ export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUN
        REBOUND_FSYNC=$FSYNC
 "$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"; exit $status' EXIT
+trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
 WK=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
       -d '{"name":"Bench"}' "http://127.0.0.1:$PORT/api/v1/stores" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
