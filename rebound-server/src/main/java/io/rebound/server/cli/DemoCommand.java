@@ -66,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
                   data directory  %s
 
                 """, base, base, base, Dashboard.DEMO_EMAIL, Dashboard.DEMO_PASSWORD, base, base, base, keys.storeId(), keys.writeKey(), keys.secretKey(), token,
-                dataDir.toAbsolutePath());
+                dataDir.toAbsolutePath().normalize());
         TrafficSimulator simulator = new TrafficSimulator(URI.create(base), keys.writeKey(), DemoCatalog.yogaShop(), 42);
         Path seeded = dataDir.resolve("demo-seeded");
         if (!Files.exists(seeded)) {
