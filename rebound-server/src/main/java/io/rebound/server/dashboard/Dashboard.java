@@ -73,6 +73,7 @@ public final class Dashboard {
         this.live = new LiveEvents(vertx);
         this.auth = new DashboardAuth(vertx, users, stores, settings, views);
         indexer.addListener(this::onEvents);
+        indexer.addDuplicateListener(batch -> batch.forEach(live::publishDuplicate));
         Thread.ofPlatform().name("dashboard-rebuild").daemon(true).start(this::rebuild);
     }
 

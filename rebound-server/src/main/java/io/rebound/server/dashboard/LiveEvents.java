@@ -29,7 +29,7 @@ public final class LiveEvents {
     /** Open debugger streams per store: with none, nothing is rendered or sent. */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> watchers = new ConcurrentHashMap<>();
 
-    private record Seen(Event event, FunnelStats.Diagnosis diagnosis) {
+    private record Seen(Event event, FunnelStats.Diagnosis diagnosis, boolean duplicate) {
     }
 
     public LiveEvents(Vertx vertx) {
@@ -42,16 +42,26 @@ public final class LiveEvents {
 
     /** Publishes one event to its store's debuggers. */
     public void publish(Event e, FunnelStats.Diagnosis diagnosis) {
+        show(new Seen(e, diagnosis, false));
+    }
+
+    /** Shows a copy the indexer dropped because its event id was already stored. */
+    public void publishDuplicate(Event e) {
+        show(new Seen(e, FunnelStats.Diagnosis.NONE, true));
+    }
+
+    private void show(Seen seen) {
+        Event e = seen.event();
         Deque<Seen> ring = recent.computeIfAbsent(e.storeId(), k -> new ArrayDeque<>(RECENT));
         synchronized (ring) {
             if (ring.size() == RECENT) {
                 ring.removeFirst();
             }
-            ring.addLast(new Seen(e, diagnosis));
+            ring.addLast(seen);
         }
         var watching = watchers.get(e.storeId());
         if (watching != null && watching.get() > 0) {
-            vertx.eventBus().publish(address(e.storeId()), row(e, diagnosis).encode());
+            vertx.eventBus().publish(address(e.storeId()), row(seen).encode());
         }
     }
 
@@ -79,12 +89,22 @@ public final class LiveEvents {
         }
         List<JsonObject> rows = new ArrayList<>(seen.size());
         for (Seen s : seen) {
-            rows.add(row(s.event(), s.diagnosis()));
+            rows.add(row(s));
         }
         return rows;
     }
 
     /** The debugger row of an event. */
+    private static JsonObject row(Seen seen) {
+        JsonObject row = row(seen.event(), seen.diagnosis());
+        if (seen.duplicate()) {
+            row.getJsonArray("warnings").add(0, "duplicated event id: already stored, this copy was dropped — "
+                    + "a retry is fine, but if this repeats, two tags may be sending the same event");
+            row.put("duplicate", true);
+        }
+        return row;
+    }
+
     static JsonObject row(Event e, FunnelStats.Diagnosis d) {
         JsonObject row = new JsonObject()
                 .put("id", e.eventId())
@@ -98,7 +118,7 @@ public final class LiveEvents {
                 .put("source", source(e))
                 .put("time", e.eventTime().toString())
                 .put("received", e.receivedAt().toString());
-        row.put("warnings", warnings(e, d));
+        row.put("warnings", new io.vertx.core.json.JsonArray(warnings(e, d)));
         return row;
     }
 

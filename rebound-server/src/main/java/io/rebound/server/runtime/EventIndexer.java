@@ -45,6 +45,7 @@ public final class EventIndexer implements AutoCloseable {
     private final SegmentedLog log;
     private final RocksStore store;
     private final List<Consumer<List<Event>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<Event>>> duplicateListeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
     /** Held while a batch is indexed and while a visitor is erased, so neither sees half of the other. */
@@ -70,6 +71,11 @@ public final class EventIndexer implements AutoCloseable {
 
     public void addListener(Consumer<List<Event>> listener) {
         listeners.add(listener);
+    }
+
+    /** Sees every copy dropped as a duplicate (its store + event id was already stored), e.g. to warn about it. */
+    public void addDuplicateListener(Consumer<List<Event>> listener) {
+        duplicateListeners.add(listener);
     }
 
     /** Log position up to which events are indexed. */
@@ -110,13 +116,10 @@ public final class EventIndexer implements AutoCloseable {
                     Thread.sleep(BATCH_WAIT_MILLIS);
                     records = log.read(position, 2_000, 8 << 20);
                 }
-                List<Event> fresh = indexBatch(records);
-                for (Consumer<List<Event>> l : listeners) {
-                    try {
-                        l.accept(fresh);
-                    } catch (RuntimeException e) {
-                        LOG.error("indexer: listener failed", e);
-                    }
+                Indexed batch = indexBatch(records);
+                notify(listeners, batch.fresh());
+                if (!batch.duplicates().isEmpty()) {
+                    notify(duplicateListeners, batch.duplicates());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -132,7 +135,21 @@ public final class EventIndexer implements AutoCloseable {
         }
     }
 
-    private List<Event> indexBatch(List<LogRecord> records) {
+    private static void notify(List<Consumer<List<Event>>> targets, List<Event> events) {
+        for (Consumer<List<Event>> l : targets) {
+            try {
+                l.accept(events);
+            } catch (RuntimeException e) {
+                LOG.error("indexer: listener failed", e);
+            }
+        }
+    }
+
+    /** What one batch did: events stored, and copies dropped because their event id was already stored. */
+    private record Indexed(List<Event> fresh, List<Event> duplicates) {
+    }
+
+    private Indexed indexBatch(List<LogRecord> records) {
         writing.lock();
         try {
             return indexBatchLocked(records);
@@ -141,16 +158,16 @@ public final class EventIndexer implements AutoCloseable {
         }
     }
 
-    private List<Event> indexBatchLocked(List<LogRecord> records) {
+    private Indexed indexBatchLocked(List<LogRecord> records) {
         List<Event> fresh = new ArrayList<>(records.size());
+        List<Event> dropped = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        int dups = 0;
         try (WriteBatch batch = new WriteBatch()) {
             for (LogRecord r : records) {
                 Event e = EventCodec.decode(r.payload());
                 byte[] dedupKey = Keys.key().str(e.storeId()).str(e.eventId()).build();
                 if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || store.get(CF_DEDUP, dedupKey) != null) {
-                    dups++;
+                    dropped.add(e);
                     continue;
                 }
                 batch.put(store.family(CF_DEDUP), dedupKey,
@@ -166,8 +183,8 @@ public final class EventIndexer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         indexed.increment(fresh.size());
-        duplicates.increment(dups);
-        return fresh;
+        duplicates.increment(dropped.size());
+        return new Indexed(fresh, dropped);
     }
 
     private void publish(long next) {

@@ -77,4 +77,23 @@ class LiveStreamTest {
         assertThat(checklist.body()).contains("data-testid=\"check-AddToCart\" data-done=\"true\"")
                 .contains("data-testid=\"check-Purchase\" data-done=\"false\"");
     }
+
+    @Test
+    void aDuplicatedEventIdIsShownWithAWarningEvenThoughItIsNotStored() throws Exception {
+        DashboardHarness.Browser b = h.browser();
+        b.signIn("owner@example.com", "owner password");
+        Instant now = Instant.now();
+        Event purchase = Event.builder(store.store().id(), "order-1001", EventType.PURCHASE, now, now).anonymousId("v2")
+                .products(List.of(Product.of("yoga-mat"))).value(new java.math.BigDecimal("68")).currency("USD").build();
+        h.append(purchase);
+        h.append(purchase);
+        long deadline = System.currentTimeMillis() + 5_000;
+        String page = "";
+        while (System.currentTimeMillis() < deadline && !page.contains("duplicated event id")) {
+            page = b.get("/dashboard/stores/" + store.store().id() + "/live").body();
+            Thread.sleep(50);
+        }
+        assertThat(page).contains("duplicated event id");
+        assertThat(h.indexer.visitorEvents(store.store().id(), "v2", 10)).hasSize(1);
+    }
 }
