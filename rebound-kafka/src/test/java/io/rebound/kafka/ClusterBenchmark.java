@@ -94,7 +94,8 @@ public final class ClusterBenchmark {
                 producer.send(new ProducerRecord<>(topics.segments(), r.key(), r.encode())).get();
             }
             Thread.sleep(2000);
-            Thread reader = Thread.ofPlatform().daemon().start(() -> read(bootstrap, topics, sentAt, latencies, joins));
+            java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread reader = Thread.ofPlatform().daemon().start(() -> read(bootstrap, topics, sentAt, latencies, joins, reading));
 
             long t0 = System.nanoTime();
             for (int i = 0; i < EVENTS; i++) {
@@ -126,7 +127,8 @@ public final class ClusterBenchmark {
             }
             System.out.printf("instances=%d latency at %d events/s (commit.interval.ms=%d): p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)%n",
                     instanceCount, RATE, COMMIT_MS, pct(l, 0.50), pct(l, 0.99), l.length == 0 ? 0 : l[l.length - 1] / 1e6, l.length);
-            reader.interrupt();
+            reading.set(false);
+            reader.join();
         }
         instances.forEach(s -> s.close(Duration.ofSeconds(30)));
     }
@@ -143,7 +145,7 @@ public final class ClusterBenchmark {
     }
 
     private static void read(String bootstrap, Topics topics, ConcurrentHashMap<String, Long> sentAt,
-                             List<Long> latencies, AtomicLong joins) {
+                             List<Long> latencies, AtomicLong joins, java.util.concurrent.atomic.AtomicBoolean reading) {
         Properties cp = new Properties();
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -155,7 +157,7 @@ public final class ClusterBenchmark {
             }
             c.assign(parts);
             c.seekToBeginning(parts);
-            while (!Thread.currentThread().isInterrupted()) {
+            while (reading.get()) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(50))) {
                     MembershipChange change = MembershipChangeSerde.decode(r.value());
                     if (change.kind() == MembershipChange.Kind.JOINED) {
@@ -169,8 +171,6 @@ public final class ClusterBenchmark {
                     }
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
