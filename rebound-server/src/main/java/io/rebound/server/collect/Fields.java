@@ -88,15 +88,8 @@ final class Fields {
     }
 
     String text(JsonNode n, String path, int max) {
-        if (n == null) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            add(path, "must be a string, got " + kind(n));
-            return null;
-        }
-        String s = n.textValue().strip();
-        if (s.isEmpty()) {
+        String s = stripped(n, path);
+        if (s == null) {
             return null;
         }
         if (s.length() > max) {
@@ -108,7 +101,12 @@ final class Fields {
 
     /** A string cut to {@code max} characters rather than refused (URLs, user agents, titles). */
     String clipped(JsonNode parent, String key, String path, int max) {
-        JsonNode n = get(parent, key);
+        String s = stripped(get(parent, key), path);
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** The stripped text of a string node; null when absent or blank; a violation when not a string. */
+    private String stripped(JsonNode n, String path) {
         if (n == null) {
             return null;
         }
@@ -117,7 +115,7 @@ final class Fields {
             return null;
         }
         String s = n.textValue().strip();
-        return s.isEmpty() ? null : s.length() > max ? s.substring(0, max) : s;
+        return s.isEmpty() ? null : s;
     }
 
     /** An identifier: a string, or a number turned into its plain decimal text as Segment does. */

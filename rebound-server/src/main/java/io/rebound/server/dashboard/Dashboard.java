@@ -8,7 +8,6 @@ import io.rebound.server.log.EventCodec;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.Keys;
 import io.rebound.server.runtime.RocksStore;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -173,7 +172,7 @@ public final class Dashboard {
             synchronized (rebuildLock) {
                 for (Event e : pending) {
                     // Delivered while scanning: count it unless the snapshot held it already.
-                    if (db.get(family, ro, eventKey(e)) == null) {
+                    if (db.get(family, ro, EventIndexer.eventKey(e)) == null) {
                         funnel.accept(e);
                     }
                 }
@@ -194,9 +193,4 @@ public final class Dashboard {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** The visitor event store's key of {@code e} (same layout as {@link EventIndexer}). */
-    static byte[] eventKey(Event e) {
-        return Keys.key().str(e.storeId()).str(e.visitorId()).i64(e.eventTime().toEpochMilli())
-                .i64(Keys.hash64(e.eventId())).build();
-    }
 }

@@ -201,7 +201,8 @@ public final class EventIndexer implements AutoCloseable {
         return Keys.key().str(storeId).str(visitorId).build();
     }
 
-    static byte[] eventKey(Event e) {
+    /** The visitor event store's key of {@code e}: store, visitor, event time, event-id hash. */
+    public static byte[] eventKey(Event e) {
         return Keys.key().str(e.storeId()).str(e.visitorId()).i64(e.eventTime().toEpochMilli())
                 .i64(Keys.hash64(e.eventId())).build();
     }
