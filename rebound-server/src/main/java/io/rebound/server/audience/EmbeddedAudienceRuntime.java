@@ -14,6 +14,7 @@ import io.rebound.core.store.Store;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
 import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.RocksStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -376,6 +377,7 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
     // ---- the writer thread ------------------------------------------------------------------
 
     private void run() {
+        BackgroundPriority.lowerCurrentThread();
         while (running) {
             try {
                 boolean busy = false;

@@ -2,6 +2,8 @@ package io.rebound.server.log;
 
 import io.rebound.core.event.Event;
 import io.rebound.core.port.EventLog;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 
 /** The embedded {@link EventLog}: canonical events encoded by {@link EventCodec} into a {@link SegmentedLog}. */
 public final class FileEventLog implements EventLog {
+    /** Per event-loop thread: a flush of this log is already scheduled after the current pass. */
+    private final ThreadLocal<Boolean> flushScheduled = ThreadLocal.withInitial(() -> false);
     private final SegmentedLog log;
 
     public FileEventLog(Path dir, boolean fsync) {
@@ -25,7 +29,22 @@ public final class FileEventLog implements EventLog {
         for (Event e : events) {
             records.add(EventCodec.encode(e));
         }
-        return log.append(records).thenApply(end -> null);
+        CompletableFuture<Long> done = log.enqueue(records);
+        Context context = Vertx.currentContext();
+        if (context != null && context.isEventLoopContext()) {
+            // One write per pass of this event loop over its ready connections, not one per request:
+            // the flush task runs after the pass, and the requests' answers wait for it anyway.
+            if (!flushScheduled.get()) {
+                flushScheduled.set(true);
+                context.runOnContext(v -> {
+                    flushScheduled.set(false);
+                    log.flush();
+                });
+            }
+        } else {
+            log.flush();
+        }
+        return done.thenApply(end -> null);
     }
 
     /** The underlying log, for the runtime that consumes it. */

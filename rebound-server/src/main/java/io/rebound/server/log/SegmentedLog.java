@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -24,11 +26,15 @@ import java.util.zip.CRC32C;
 /**
  * An append-only log of byte records in segment files, with group commit.
  *
- * <p>Appenders hand records to one writer thread, which writes everything queued in one
- * {@code write} call and completes the appenders' futures afterwards. Once {@code write}
- * returns, the bytes are in the operating system's page cache and survive the process being
- * killed; with {@code fsync} on, the writer also forces them to the device before completing,
- * which covers power loss. A record is framed as {@code [length:int][crc32c:int][payload]};
+ * <p>Group commit: appends queue up and one writer writes everything queued in one
+ * {@code write} call, then completes the appenders' futures. Without fsync the writer is
+ * whichever appending thread finds nobody writing (the others' records ride along in its
+ * write, and it looks at the queue again after letting go, so nothing is left behind): a
+ * page-cache write takes microseconds, and handing it to another thread would cost two
+ * thread wake-ups per request. Once {@code write} returns, the bytes are in the operating
+ * system's page cache and survive the process being killed. With {@code fsync} on, a
+ * dedicated writer thread also forces them to the device before completing, which covers
+ * power loss, and appenders never block on the device. A record is framed as {@code [length:int][crc32c:int][payload]};
  * on open, a torn or corrupt tail (a crash mid-write) is truncated away.
  *
  * <p>Positions are global byte offsets; a segment file is named after the position of its
@@ -44,10 +50,16 @@ public final class SegmentedLog implements AutoCloseable {
     private final boolean fsync;
     private final long segmentBytes;
     private final TreeMap<Long, Path> segments = new TreeMap<>();
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /** Set by the writer just before it parks: appenders wake it only then, not once per append. */
+    private final AtomicBoolean writerParked = new AtomicBoolean();
     private final ReentrantLock endLock = new ReentrantLock();
     private final Condition grown = endLock.newCondition();
     private final Thread writer;
+    /** Held by whoever is writing a group; the buffers below belong to its holder. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
     private final java.util.concurrent.ConcurrentHashMap<Long, FileChannel> readers =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -56,7 +68,25 @@ public final class SegmentedLog implements AutoCloseable {
     private volatile long end;
     private volatile boolean closed;
 
-    private record Pending(List<byte[]> records, CompletableFuture<Long> done) {
+    /** One append: its records, its future, and (once written) the end position or the failure. */
+    private static final class Pending {
+        final List<byte[]> records;
+        final CompletableFuture<Long> done;
+        long end;
+        Throwable failure;
+
+        Pending(List<byte[]> records, CompletableFuture<Long> done) {
+            this.records = records;
+            this.done = done;
+        }
+
+        void complete() {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(end);
+            }
+        }
     }
 
     public SegmentedLog(Path dir, boolean fsync, long segmentBytes) {
@@ -87,7 +117,7 @@ public final class SegmentedLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open event log in " + dir, e);
         }
-        writer = Thread.ofPlatform().name("log-writer").daemon(true).start(this::writeLoop);
+        writer = fsync ? Thread.ofPlatform().name("log-writer").daemon(true).start(this::writeLoop) : null;
     }
 
     private static long baseOf(Path p) {
@@ -129,9 +159,22 @@ public final class SegmentedLog implements AutoCloseable {
 
     /**
      * Appends records; the future completes with the log end position once they are durable.
-     * Records are written contiguously and in order.
+     * Records are written contiguously and in order. Without fsync the calling thread writes
+     * them (and whatever else is queued) before returning; see {@link #enqueue} to defer that.
      */
     public CompletableFuture<Long> append(List<byte[]> records) {
+        CompletableFuture<Long> done = enqueue(records);
+        flush();
+        return done;
+    }
+
+    /**
+     * Queues records without writing them: the future completes once a later {@link #flush}
+     * (by this or any thread) or the fsync writer has made them durable. An event loop queues
+     * every append of one pass over its connections and flushes once after the pass, so a
+     * burst of requests costs one {@code write} instead of one each.
+     */
+    public CompletableFuture<Long> enqueue(List<byte[]> records) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         for (byte[] r : records) {
             if (r.length > MAX_RECORD) {
@@ -144,37 +187,81 @@ public final class SegmentedLog implements AutoCloseable {
             return done;
         }
         queue.add(new Pending(records, done));
+        if (writer != null && writerParked.get() && writerParked.compareAndSet(true, false)) {
+            LockSupport.unpark(writer);
+        }
         return done;
     }
 
-    private void writeLoop() {
-        List<Pending> group = new ArrayList<>();
-        CRC32C crc = new CRC32C();
-        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
-        while (!closed || !queue.isEmpty()) {
+    /**
+     * Writes everything queued, unless the fsync writer thread does that. A failed
+     * {@code tryLock} means another thread is writing, and it looks at the queue again after
+     * letting go, so nothing queued before this call is left behind.
+     */
+    public void flush() {
+        if (writer != null) {
+            return;
+        }
+        while (!queue.isEmpty() && writeLock.tryLock()) {
+            List<Pending> written;
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                group.add(first);
-                queue.drainTo(group);
-                writeGroup(group, buf, crc);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (Throwable t) {
-                LOG.error("log: append failed", t);
-                for (Pending p : group) {
-                    p.done.completeExceptionally(t);
-                }
+                written = writeQueued();
             } finally {
-                group.clear();
+                writeLock.unlock();
             }
+            written.forEach(Pending::complete);
         }
     }
 
-    private void writeGroup(List<Pending> group, ByteBuffer buf, CRC32C crc) throws IOException {
+    /** The fsync writer thread: parks while the queue is empty. */
+    private void writeLoop() {
+        while (!closed || !queue.isEmpty()) {
+            if (queue.isEmpty()) {
+                // Announce the park, then look again: an append that missed the flag is seen here.
+                writerParked.set(true);
+                if (queue.isEmpty()) {
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                writerParked.set(false);
+                continue;
+            }
+            List<Pending> written;
+            writeLock.lock();
+            try {
+                written = writeQueued();
+            } finally {
+                writeLock.unlock();
+            }
+            written.forEach(Pending::complete);
+        }
+    }
+
+    /**
+     * Writes everything queued as one group and returns the appends written (or failed), to be
+     * completed by the caller after it lets go of {@link #writeLock}, which it holds now: a
+     * completion may run request code, and that code must not run inside the writer.
+     */
+    private List<Pending> writeQueued() {
+        List<Pending> group = new ArrayList<>();
+        for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+            group.add(p);
+        }
+        try {
+            if (!group.isEmpty()) {
+                writeGroup(group);
+            }
+        } catch (Throwable t) {
+            LOG.error("log: append failed", t);
+            for (Pending p : group) {
+                if (p.end == 0) {
+                    p.failure = t;
+                }
+            }
+        }
+        return group;
+    }
+
+    private void writeGroup(List<Pending> group) throws IOException {
         if (active.position() >= segmentBytes) {
             roll();
         }
@@ -188,7 +275,7 @@ public final class SegmentedLog implements AutoCloseable {
                 for (byte[] r : group.get(i).records) {
                     need += HEADER + r.length;
                 }
-                if (need > buf.capacity()) {
+                if (need > buf.capacity() && i == startIndex) {
                     buf = ByteBuffer.allocateDirect(need);
                 }
                 if (need > buf.remaining()) {
@@ -211,7 +298,7 @@ public final class SegmentedLog implements AutoCloseable {
             long newEnd = activeBase + active.position();
             publishEnd(newEnd);
             for (int k = startIndex; k < i; k++) {
-                group.get(k).done.complete(newEnd);
+                group.get(k).end = newEnd;
             }
             startIndex = i;
         }
@@ -400,7 +487,18 @@ public final class SegmentedLog implements AutoCloseable {
         }
         closed = true;
         try {
-            writer.join(5_000);
+            if (writer != null) {
+                LockSupport.unpark(writer);
+                writer.join(5_000);
+            }
+            List<Pending> written;
+            writeLock.lock();
+            try {
+                written = writeQueued();
+            } finally {
+                writeLock.unlock();
+            }
+            written.forEach(Pending::complete);
             active.force(true);
             active.close();
             readers.values().forEach(SegmentedLog::closeQuietly);

@@ -103,6 +103,7 @@ public final class EventIndexer implements AutoCloseable {
     }
 
     private void run() {
+        BackgroundPriority.lowerCurrentThread();
         while (running) {
             try {
                 List<LogRecord> records = log.read(position, 2_000, 8 << 20);
