@@ -23,14 +23,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The stored form of a canonical event: compact JSON with snake_case names, written and read with
- * Jackson's streaming API (every event passes through here twice, so no reflection). It is the
- * format of the embedded log and of the admin API, so what an operator reads is what is stored.
- * Instants are epoch milliseconds in the log ({@code event_time_ms}) and ISO-8601 in the API.
+ * The stored form of a canonical event.
+ *
+ * <p>In the log and the visitor event store an event is a compact binary record
+ * ({@link #encode}/{@link #decode}): every accepted event is encoded once on the request path
+ * and decoded by each consumer, so the format is what the collector's and the consumers' cost
+ * per event is made of. Layout, version 2: a first byte {@code 0xB2}, then the fields in a fixed
+ * order — strings as a varint of (UTF-8 length + 1) then the bytes, with 0 for absent; times as
+ * varint epoch milliseconds (received-at as a zig-zag delta from event time); amounts as a
+ * zig-zag scale and unscaled value; maps and lists as a varint count. Records written by
+ * version 1 (JSON, first byte <code>'{'</code>) are still read, so an existing data directory
+ * keeps working.
+ *
+ * <p>{@link #write} renders an event as the admin API's JSON (snake_case, ISO-8601 instants).
  */
 public final class EventCodec {
     private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
-    private static final Map<String, EventType> TYPES = new HashMap<>();
+    static final Map<String, EventType> TYPES = new HashMap<>();
 
     static {
         for (EventType t : EventType.values()) {
@@ -41,8 +50,13 @@ public final class EventCodec {
     private EventCodec() {
     }
 
-    /** Encodes for the log. */
+    /** Encodes for the log and the visitor event store (binary, version 2). */
     public static byte[] encode(Event e) {
+        return BinaryEventCodec.encode(e);
+    }
+
+    /** Encodes as version 1 did (JSON); kept so that reading old records stays tested. */
+    static byte[] encodeJson(Event e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(384);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             write(g, e, false);
@@ -156,8 +170,11 @@ public final class EventCodec {
         }
     }
 
-    /** Decodes what {@link #encode} wrote. */
+    /** Decodes what {@link #encode} wrote, or a version 1 (JSON) record. */
     public static Event decode(byte[] bytes) {
+        if (bytes.length > 0 && bytes[0] == BinaryEventCodec.VERSION) {
+            return BinaryEventCodec.decode(bytes);
+        }
         try (JsonParser p = FACTORY.createParser(bytes)) {
             return read(p);
         } catch (IOException ex) {

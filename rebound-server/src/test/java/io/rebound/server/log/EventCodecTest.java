@@ -44,4 +44,74 @@ class EventCodecTest {
                 .name("Quiz Finished").userId("u").build();
         assertThat(EventCodec.decode(EventCodec.encode(e))).isEqualTo(e);
     }
+
+    @Test
+    void version1JsonRecordsStillDecodeToTheSameEvent() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("items_count", 2L);
+        props.put("ratio", new BigDecimal("0.5"));
+        props.put("big", new BigDecimal("1E+3"));
+        props.put("note", "x");
+        Event e = Event.builder("st_1", "ev-3", EventType.ADD_TO_CART, Instant.ofEpochMilli(1_700_000_000_123L),
+                        Instant.ofEpochMilli(1_700_000_000_100L))
+                .name("Product Added").anonymousId("a").products(List.of(new Product("p", "c", new BigDecimal("9.90"), 3)))
+                .value(new BigDecimal("29.70")).currency("EUR").properties(props).build();
+        Event fromJson = EventCodec.decode(EventCodec.encodeJson(e));
+        Event fromBinary = EventCodec.decode(EventCodec.encode(e));
+        assertThat(fromBinary).isEqualTo(fromJson);
+        assertThat(EventCodec.encode(e)[0]).isNotEqualTo((byte) '{');
+    }
+
+    @Test
+    void numbersInPropertiesDecodeAsTheJsonRecordWouldHave() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("int_as_decimal", new BigDecimal("68"));
+        props.put("double", 2.5d);
+        props.put("integer", 7);
+        props.put("negative", -3L);
+        props.put("huge", new BigDecimal("123456789012345678901234567890.5"));
+        props.put("flag", false);
+        Event e = Event.builder("st_1", "ev-4", EventType.CUSTOM, Instant.ofEpochMilli(5), Instant.ofEpochMilli(6))
+                .name("n").userId("u").value(new BigDecimal("-123456789012345678901234567890.123"))
+                .properties(props).build();
+        assertThat(EventCodec.decode(EventCodec.encode(e))).isEqualTo(EventCodec.decode(EventCodec.encodeJson(e)));
+    }
+
+    @Test
+    void randomEventsDecodeTheSameFromBothVersions() {
+        java.util.Random r = new java.util.Random(42);
+        String[] words = {"", "a", "yoga-mat", "ü-ß-日本", "with \"quotes\"", "x".repeat(300)};
+        for (int i = 0; i < 2_000; i++) {
+            Map<String, Object> props = new LinkedHashMap<>();
+            for (int k = r.nextInt(4); k > 0; k--) {
+                Object v = switch (r.nextInt(5)) {
+                    case 0 -> words[r.nextInt(words.length)];
+                    case 1 -> r.nextBoolean();
+                    case 2 -> r.nextLong();
+                    case 3 -> BigDecimal.valueOf(r.nextLong(), r.nextInt(6) - 2);
+                    default -> r.nextDouble() * 1000;
+                };
+                props.put("p" + k, v);
+            }
+            List<Product> products = new java.util.ArrayList<>();
+            for (int k = r.nextInt(3); k > 0; k--) {
+                products.add(new Product("p" + r.nextInt(100), r.nextBoolean() ? null : words[r.nextInt(words.length)],
+                        r.nextBoolean() ? null : BigDecimal.valueOf(r.nextInt(100_000), 2), 1 + r.nextInt(5)));
+            }
+            long t = r.nextLong(0, 4_000_000_000_000L);
+            Event e = Event.builder("st_" + r.nextInt(3), "ev-" + i, EventType.values()[r.nextInt(EventType.values().length)],
+                            Instant.ofEpochMilli(t), Instant.ofEpochMilli(t + r.nextInt(2_000_000) - 1_000_000))
+                    .name(words[r.nextInt(words.length)]).anonymousId(r.nextBoolean() ? "a" + i : null)
+                    .userId(r.nextBoolean() ? "u" + i : "fallback-" + i).products(products)
+                    .value(r.nextBoolean() ? null : BigDecimal.valueOf(r.nextLong(), r.nextInt(4)))
+                    .currency(r.nextBoolean() ? "USD" : null).pageUrl(r.nextBoolean() ? "https://s/p?q=" + i : null)
+                    .clickIds(r.nextBoolean() ? Map.of("gclid", "g" + i) : null)
+                    .consent(r.nextBoolean() ? null : new Consent(r.nextBoolean() ? null : r.nextBoolean(),
+                            r.nextBoolean(), null, r.nextBoolean() ? null : false, r.nextBoolean()))
+                    .properties(props).source(Source.values()[r.nextInt(Source.values().length)])
+                    .build();
+            assertThat(EventCodec.decode(EventCodec.encode(e))).as("event %d", i)
+                    .isEqualTo(EventCodec.decode(EventCodec.encodeJson(e)));
+        }
+    }
 }
