@@ -131,7 +131,7 @@ public final class ClusterSink implements AutoCloseable {
             failure = e;
             LOG.error("the PostgreSQL sink stopped; memberships on this node's API are no longer updated", e);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
