@@ -51,6 +51,7 @@ public final class ClusterBenchmark {
     private ClusterBenchmark() {
     }
 
+    @SuppressWarnings("try") // the broker's close() may throw InterruptedException; main propagates it
     public static void main(String[] args) throws Exception {
         try (KafkaClusterTestKit cluster = Broker.start()) {
             for (int instances : new int[] {1, 2}) {

@@ -1,5 +1,7 @@
 package io.rebound.server;
 
+import io.rebound.server.cluster.ClusterConfig;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -84,19 +86,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      * that a typo does not silently fall back to a default.
      */
     public static ServerConfig load(Path file, Map<String, String> env) {
-        Properties p = new Properties();
-        if (file != null) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read config file " + file, e);
-            }
-        }
-        env.forEach((k, v) -> {
-            if (k.startsWith("REBOUND_")) {
-                p.setProperty(k.substring(8).toLowerCase(Locale.ROOT).replace('_', '-'), v);
-            }
-        });
+        Properties p = properties(file, env);
         ServerConfig d = defaults(Path.of(p.getProperty("data-dir", "./data")));
         for (String key : p.stringPropertyNames()) {
             if (!KNOWN.contains(key)) {
@@ -119,11 +109,33 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 intOf(p, "event-loops", d.eventLoops));
     }
 
-    private static final java.util.Set<String> KNOWN = java.util.Set.of("host", "port", "data-dir", "database-url",
-            "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
-            "rate-limit-burst", "noop-endpoint", "event-loops", "config");
+    /** The file's keys overlaid with {@code REBOUND_*} variables ({@code REBOUND_DATA_DIR} → {@code data-dir}). */
+    public static Properties properties(Path file, Map<String, String> env) {
+        Properties p = new Properties();
+        if (file != null) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read config file " + file, e);
+            }
+        }
+        env.forEach((k, v) -> {
+            if (k.startsWith("REBOUND_")) {
+                p.setProperty(k.substring(8).toLowerCase(Locale.ROOT).replace('_', '-'), v);
+            }
+        });
+        return p;
+    }
 
-    private static int intOf(Properties p, String key, int dflt) {
+    /** Every key {@link #load} accepts: this record's, and cluster mode's ({@link ClusterConfig#KEYS}). */
+    private static final java.util.Set<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+            "host", "port", "data-dir", "database-url",
+            "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
+            "rate-limit-burst", "noop-endpoint", "event-loops", "config"), ClusterConfig.KEYS.stream())
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+
+    /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */
+    public static int intOf(Properties p, String key, int dflt) {
         String v = p.getProperty(key);
         if (v == null) {
             return dflt;

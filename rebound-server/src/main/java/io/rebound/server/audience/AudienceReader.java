@@ -25,7 +25,7 @@ import java.util.function.BiPredicate;
  * pages, the change feed, size history, a visitor's person, and the 30-day unique-visitor count
  * (a scan of one store's activity keys, cached for a minute).
  */
-public final class AudienceReader {
+public final class AudienceReader implements AudienceView {
     private static final long VISITOR_CACHE_NANOS = Duration.ofMinutes(1).toNanos();
 
     /** A member: person id and the instant they joined. */

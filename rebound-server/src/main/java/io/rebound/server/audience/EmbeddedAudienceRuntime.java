@@ -53,7 +53,7 @@ import java.util.function.Supplier;
  * <p>Thread-safety: public methods may be called from any thread; those that change state run on
  * the writer thread and wait for it. Queries go through {@link AudienceReader} (committed state).
  */
-public final class EmbeddedAudienceRuntime implements AutoCloseable {
+public final class EmbeddedAudienceRuntime implements AudienceService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAudienceRuntime.class);
     static final int BACKFILL_CHUNK = 500;
     private static final int LOG_BATCH = 1_000;

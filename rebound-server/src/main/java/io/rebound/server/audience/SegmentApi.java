@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.segment.Evaluation;
 import io.rebound.core.segment.InvalidSegmentException;
@@ -53,11 +54,11 @@ public final class SegmentApi {
     private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {
     };
 
-    private final EmbeddedAudienceRuntime runtime;
+    private final AudienceService runtime;
     private final ApiAuth auth;
     private final ReadinessPolicy policy;
 
-    public SegmentApi(EmbeddedAudienceRuntime runtime, ApiAuth auth, ReadinessPolicy policy) {
+    public SegmentApi(AudienceService runtime, ApiAuth auth, ReadinessPolicy policy) {
         this.runtime = runtime;
         this.auth = auth;
         this.policy = policy;
@@ -204,13 +205,11 @@ public final class SegmentApi {
         List<AudienceReader.Member> page = runtime.reader().members(storeId, s.get().id(), after, limit);
         JsonArray out = new JsonArray();
         for (AudienceReader.Member m : page) {
-            Optional<PersonState> person = runtime.reader().person(storeId, m.personId());
+            PersonIds ids = runtime.reader().ids(storeId, m.personId());
             JsonArray anonymous = new JsonArray();
             JsonArray users = new JsonArray();
-            person.ifPresent(p -> {
-                p.ids().anonymousIds().forEach(anonymous::add);
-                p.ids().userIds().forEach(users::add);
-            });
+            ids.anonymousIds().forEach(anonymous::add);
+            ids.userIds().forEach(users::add);
             out.add(new JsonObject().put("person_id", m.personId()).put("anonymous_ids", anonymous)
                     .put("user_id", users.isEmpty() ? null : users.getString(0)).put("user_ids", users)
                     .put("joined_at", m.joinedAt().toString()));
@@ -268,20 +267,26 @@ public final class SegmentApi {
             Thread.currentThread().interrupt();
         }
         Instant now = runtime.clock().instant();
-        Optional<PersonState> person = runtime.reader().personOf(storeId, visitorId)
-                .flatMap(p -> runtime.reader().person(storeId, p));
+        Optional<String> personId = runtime.reader().personOf(storeId, visitorId);
+        // The whole state (for reason and ends_at) where the runtime has it; cluster mode reads memberships only.
+        Optional<PersonState> person = personId.flatMap(p -> runtime.reader().person(storeId, p));
+        java.util.Map<String, Instant> memberships = person.map(PersonState::memberships)
+                .orElseGet(() -> personId.map(p -> runtime.reader().memberships(storeId, p)).orElse(java.util.Map.of()));
         JsonArray out = new JsonArray();
-        person.ifPresent(p -> p.memberships().forEach((segmentId, joined) -> {
+        memberships.forEach((segmentId, joined) -> {
             JsonObject m = new JsonObject().put("segment_id", segmentId).put("joined_at", joined.toString());
             runtime.segment(storeId, segmentId).ifPresent(s -> {
-                Evaluation e = SegmentEvaluator.evaluate(s.definition(), p.visitor(), now);
-                m.put("name", s.definition().name()).put("reason", e.reason())
-                        .put("ends_at", e.member() && e.nextChange() != null ? e.nextChange().toString() : null);
+                m.put("name", s.definition().name());
+                person.ifPresentOrElse(p -> {
+                    Evaluation e = SegmentEvaluator.evaluate(s.definition(), p.visitor(), now);
+                    m.put("reason", e.reason())
+                            .put("ends_at", e.member() && e.nextChange() != null ? e.nextChange().toString() : null);
+                }, () -> m.putNull("reason").putNull("ends_at"));
             });
             out.add(m);
-        }));
+        });
         ApiErrors.json(ctx, 200, new JsonObject().put("store_id", storeId).put("visitor_id", visitorId)
-                .put("person_id", person.map(PersonState::personId).orElse(null)).put("segments", out));
+                .put("person_id", personId.orElse(null)).put("segments", out));
     }
 
     private void readiness(RoutingContext ctx) {

@@ -2,6 +2,8 @@ package io.rebound.server.cli;
 
 import io.rebound.server.ReboundServer;
 import io.rebound.server.ServerConfig;
+import io.rebound.server.cluster.ClusterConfig;
+import io.rebound.server.cluster.ClusterServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,16 +13,22 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code rebound serve}: the production server, configured by a file and REBOUND_* variables. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the Rebound server (embedded storage unless a PostgreSQL URL is configured).")
+        description = "Run the Rebound server: embedded storage, or cluster mode on Kafka + PostgreSQL when "
+                + "kafka-bootstrap-servers is set (docs/cluster.md).")
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, description = "properties file (keys: port, data-dir, database-url, "
-            + "database-user, database-password, fsync, admin-token, rate-limit-per-second, rate-limit-burst)")
+            + "database-user, database-password, fsync, admin-token, rate-limit-per-second, rate-limit-burst; "
+            + "cluster mode: kafka-bootstrap-servers, kafka-topic-prefix, cluster-role, ... — see README)")
     Path config;
 
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig cfg = ServerConfig.load(config, System.getenv());
+        ClusterConfig cluster = ClusterConfig.load(config, System.getenv());
+        if (cluster != null) {
+            return serveCluster(cfg, cluster);
+        }
         ReboundServer server = ReboundServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -33,6 +41,20 @@ public final class ServeCommand implements Callable<Integer> {
             System.out.println("No admin-token configured: POST /api/v1/stores is disabled; create stores with "
                     + "'rebound stores create'.");
         }
+        stopped.await();
+        return 0;
+    }
+
+    private static Integer serveCluster(ServerConfig cfg, ClusterConfig cluster) throws InterruptedException {
+        ClusterServer server = ClusterServer.start(cfg, cluster);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("Rebound cluster node (" + cluster.role().name().toLowerCase(java.util.Locale.ROOT)
+                + ") listening on " + server.baseUrl() + " (Kafka " + cluster.bootstrapServers() + ", topics "
+                + cluster.topicPrefix() + ".*, metadata and memberships in " + cfg.databaseUrl() + ")");
         stopped.await();
         return 0;
     }

@@ -1,0 +1,53 @@
+package io.rebound.server.audience;
+
+import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.PersonIds;
+import io.rebound.core.engine.PersonState;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Read-only queries over committed audience state, as the segment API needs them: the embedded
+ * runtime answers from its RocksDB ({@link AudienceReader}), cluster mode from the memberships
+ * materialised in PostgreSQL ({@code io.rebound.server.cluster.ClusterAudienceView}). Safe to call
+ * from any thread.
+ */
+public interface AudienceView {
+
+    /** Current member count of a segment. */
+    long size(String storeId, String segmentId);
+
+    /** Whether a person is a member of a segment now. */
+    boolean isMember(String storeId, String segmentId, String personId);
+
+    /** Members in person-id order, after {@code afterPerson} (null: from the start), at most {@code limit}. */
+    List<AudienceReader.Member> members(String storeId, String segmentId, String afterPerson, int limit);
+
+    /** Change-log entries of a segment with sequence greater than {@code after}, oldest first. */
+    List<LoggedChange> changes(String storeId, String segmentId, long after, int limit);
+
+    /** The latest {@code limit} size samples, oldest first. */
+    List<AudienceReader.SizeSample> sizes(String storeId, String segmentId, int limit);
+
+    /** The person an anonymous id (or else a user id) belongs to. */
+    Optional<String> personOf(String storeId, String visitorId);
+
+    /** A person's whole state, where the runtime can read it (empty in cluster mode: it lives in the Streams tasks). */
+    Optional<PersonState> person(String storeId, String personId);
+
+    /** Distinct visitor ids seen in {@code (now − 30 d, now]} (cluster mode: an approximation, see docs/cluster.md). */
+    long uniqueVisitors30d(String storeId, Instant now);
+
+    /** The ids linked to a person (empty when unknown). */
+    default PersonIds ids(String storeId, String personId) {
+        return person(storeId, personId).map(PersonState::ids).orElse(PersonIds.NONE);
+    }
+
+    /** A person's current memberships: segment id → joined-at. */
+    default Map<String, Instant> memberships(String storeId, String personId) {
+        return person(storeId, personId).map(PersonState::memberships).orElse(Map.of());
+    }
+}

@@ -1,0 +1,170 @@
+package io.rebound.server.cluster;
+
+import io.rebound.core.engine.MembershipChange;
+import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.PersonIds;
+import io.rebound.core.engine.PersonState;
+import io.rebound.server.audience.AudienceReader;
+import io.rebound.server.audience.AudienceView;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The segment API's reads in cluster mode: the tables {@link ClusterSink} materialises in
+ * PostgreSQL, identical on every node. A person's whole state is not here (it lives in the Streams
+ * tasks), so {@link #person} is empty and ids and memberships come from their own tables.
+ */
+public final class ClusterAudienceView implements AudienceView {
+    private final DataSource db;
+
+    public ClusterAudienceView(DataSource db) {
+        this.db = db;
+    }
+
+    @Override
+    public long size(String storeId, String segmentId) {
+        return query("SELECT size FROM cluster_segment_counts WHERE store_id = ? AND segment_id = ?",
+                rs -> rs.next() ? rs.getLong(1) : 0L, storeId, segmentId);
+    }
+
+    @Override
+    public boolean isMember(String storeId, String segmentId, String personId) {
+        return query("SELECT 1 FROM cluster_memberships WHERE store_id = ? AND segment_id = ? AND person_id = ?",
+                ResultSet::next, storeId, segmentId, personId);
+    }
+
+    @Override
+    public List<AudienceReader.Member> members(String storeId, String segmentId, String afterPerson, int limit) {
+        return query("SELECT person_id, joined_at FROM cluster_memberships WHERE store_id = ? AND segment_id = ? "
+                + "AND person_id > ? ORDER BY person_id LIMIT " + limit, rs -> {
+                    List<AudienceReader.Member> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new AudienceReader.Member(rs.getString(1), instant(rs, 2)));
+                    }
+                    return out;
+                }, storeId, segmentId, afterPerson == null ? "" : afterPerson);
+    }
+
+    @Override
+    public List<LoggedChange> changes(String storeId, String segmentId, long after, int limit) {
+        return query("SELECT seq, person_id, kind, changed_at, reason FROM cluster_membership_changes "
+                + "WHERE store_id = ? AND segment_id = ? AND seq > ? ORDER BY seq LIMIT " + limit, rs -> {
+                    List<LoggedChange> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new LoggedChange(rs.getLong(1), new MembershipChange(storeId, segmentId, rs.getString(2),
+                                "joined".equals(rs.getString(3)) ? MembershipChange.Kind.JOINED : MembershipChange.Kind.LEFT,
+                                instant(rs, 4), rs.getString(5))));
+                    }
+                    return out;
+                }, storeId, segmentId, Math.max(0, after));
+    }
+
+    @Override
+    public List<AudienceReader.SizeSample> sizes(String storeId, String segmentId, int limit) {
+        List<AudienceReader.SizeSample> out = query("SELECT sampled_at, size FROM cluster_segment_sizes "
+                + "WHERE store_id = ? AND segment_id = ? ORDER BY sampled_at DESC LIMIT " + limit, rs -> {
+                    List<AudienceReader.SizeSample> l = new ArrayList<>();
+                    while (rs.next()) {
+                        l.add(new AudienceReader.SizeSample(instant(rs, 1), rs.getLong(2)));
+                    }
+                    return l;
+                }, storeId, segmentId);
+        Collections.reverse(out);
+        return out;
+    }
+
+    @Override
+    public Optional<String> personOf(String storeId, String visitorId) {
+        for (String key : List.of(PersonIds.anonymousKey(visitorId), PersonIds.userKey(visitorId))) {
+            String p = query("SELECT person_id FROM cluster_identities WHERE store_id = ? AND id_key = ?",
+                    rs -> rs.next() ? rs.getString(1) : null, storeId, key);
+            if (p != null) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<PersonState> person(String storeId, String personId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Anonymous ids whose alias was written in the last 30 days: ids first seen (or relinked) then.
+     * A visitor returning after 30 days is not counted (the cluster keeps no per-visitor activity row).
+     */
+    @Override
+    public long uniqueVisitors30d(String storeId, Instant now) {
+        return query("SELECT COUNT(*) FROM cluster_identities WHERE store_id = ? AND id_key LIKE 'a:%' AND updated_at > ?",
+                rs -> rs.next() ? rs.getLong(1) : 0L, storeId, now.minus(Duration.ofDays(30)).atOffset(ZoneOffset.UTC));
+    }
+
+    @Override
+    public PersonIds ids(String storeId, String personId) {
+        return query("SELECT id_key FROM cluster_identities WHERE store_id = ? AND person_id = ?", rs -> {
+            Set<String> anonymous = new TreeSet<>();
+            Set<String> users = new TreeSet<>();
+            Set<String> emails = new TreeSet<>();
+            while (rs.next()) {
+                String k = rs.getString(1);
+                String id = k.substring(2);
+                switch (k.charAt(0)) {
+                    case 'a' -> anonymous.add(id);
+                    case 'u' -> users.add(id);
+                    default -> emails.add(id);
+                }
+            }
+            return new PersonIds(anonymous, users, emails);
+        }, storeId, personId);
+    }
+
+    @Override
+    public Map<String, Instant> memberships(String storeId, String personId) {
+        return query("SELECT segment_id, joined_at FROM cluster_memberships WHERE store_id = ? AND person_id = ?", rs -> {
+            Map<String, Instant> out = new TreeMap<>();
+            while (rs.next()) {
+                out.put(rs.getString(1), instant(rs, 2));
+            }
+            return out;
+        }, storeId, personId);
+    }
+
+    @FunctionalInterface
+    private interface Rows<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> T query(String sql, Rows<T> rows, Object... args) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rows.read(rs);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read cluster memberships: " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+}

@@ -1,0 +1,249 @@
+package io.rebound.server.cluster;
+
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.kafka.Keys;
+import io.rebound.kafka.Topics;
+import io.rebound.server.audience.AudienceService;
+import io.rebound.server.audience.AudienceView;
+import io.rebound.server.audience.BackfillJob;
+import io.rebound.server.audience.SegmentRecord;
+import io.rebound.server.audience.SegmentRepository;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import javax.sql.DataSource;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Segments in cluster mode. A create, edit or delete is published to the compacted segments topic
+ * (every Streams instance sees it through its global store and backfills its partitions) and then
+ * recorded in the metadata database, where every node lists it. A segment is {@code building} until
+ * every persons partition has reported, through the backfill-progress topic materialised by
+ * {@link ClusterSink}, a finished backfill of the store's current segment set (same fingerprint as
+ * the topology's catalog) that includes this version of the segment.
+ */
+public final class ClusterAudiences implements AudienceService, AutoCloseable {
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SegmentRepository repository;
+    private final DataSource db;
+    private final Topics topics;
+    private final int partitions;
+    private final ClusterAudienceView view;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Clock clock;
+
+    /**
+     * @param partitions partitions of the persons topic: the backfill is done when all have reported
+     */
+    public ClusterAudiences(ClusterConfig config, Topics topics, int partitions, DataSource db, Clock clock) {
+        this.repository = new SegmentRepository(db);
+        this.db = db;
+        this.topics = topics;
+        this.partitions = partitions;
+        this.view = new ClusterAudienceView(db);
+        this.clock = clock;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public SegmentRecord putSegment(String storeId, String segmentId, SegmentDefinition definition, String template) {
+        // Millisecond precision: what the metadata database and the segments topic both keep exactly.
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Optional<SegmentRecord> old = repository.byId(storeId, segmentId);
+        // The engine's copy first: a segment listed by the API is always one the engine evaluates.
+        publish(new io.rebound.kafka.SegmentRecord(storeId, segmentId, definition, now));
+        SegmentRecord s = new SegmentRecord(storeId, segmentId, definition, template, SegmentRecord.Status.BUILDING,
+                old.map(SegmentRecord::createdAt).orElse(now), now, now);
+        repository.save(s);
+        return s;
+    }
+
+    @Override
+    public SegmentRecord createSegment(String storeId, SegmentDefinition definition, String template) {
+        StringBuilder id = new StringBuilder("sg_");
+        for (int i = 0; i < 16; i++) {
+            id.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return putSegment(storeId, id.toString(), definition, template);
+    }
+
+    @Override
+    public boolean deleteSegment(String storeId, String segmentId) {
+        if (repository.byId(storeId, segmentId).isEmpty()) {
+            return false;
+        }
+        // A deletion record (not a tombstone): every instance learns the instant the members leave.
+        publish(new io.rebound.kafka.SegmentRecord(storeId, segmentId, null, clock.instant()));
+        return repository.delete(storeId, segmentId);
+    }
+
+    private void publish(io.rebound.kafka.SegmentRecord r) {
+        try {
+            producer.send(new ProducerRecord<>(topics.segments(), r.key(), r.encode())).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing segment " + r.segmentId(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not accept segment " + r.segmentId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<SegmentRecord> segments(String storeId) {
+        List<SegmentRecord> all = repository.byStore(storeId);
+        if (all.stream().noneMatch(s -> s.status() == SegmentRecord.Status.BUILDING)) {
+            return all;
+        }
+        Backfill b = backfill(storeId);
+        List<SegmentRecord> out = new ArrayList<>(all.size());
+        for (SegmentRecord s : all) {
+            out.add(settle(s, b));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<SegmentRecord> segment(String storeId, String segmentId) {
+        return repository.byId(storeId, segmentId)
+                .map(s -> s.status() == SegmentRecord.Status.READY ? s : settle(s, backfill(storeId)));
+    }
+
+    @Override
+    public BackfillJob.Progress progress(String storeId, String segmentId) {
+        Optional<SegmentRecord> s = segment(storeId, segmentId);
+        if (s.isEmpty() || s.get().status() == SegmentRecord.Status.READY) {
+            return new BackfillJob.Progress(0, 0, 100.0, 0L);
+        }
+        Backfill b = backfill(storeId);
+        long done = 0;
+        long total = 0;
+        int reported = 0;
+        for (Partition p : b.partitions.values()) {
+            if (p.fingerprint == b.fingerprint) {
+                done += Math.min(p.done, p.total);
+                total += p.total;
+                reported++;
+            }
+        }
+        double percent = total == 0 ? 0.0 : Math.round(done * 1000.0 / total) / 10.0;
+        if (reported < partitions) {
+            percent = Math.min(percent, 99.9 * reported / partitions);
+        }
+        return new BackfillJob.Progress(done, total, percent, null);
+    }
+
+    /** A building segment as ready once the backfill covering its version has finished everywhere; persisted. */
+    private SegmentRecord settle(SegmentRecord s, Backfill b) {
+        if (s.status() == SegmentRecord.Status.READY) {
+            return s;
+        }
+        io.rebound.kafka.SegmentRecord engine = b.records.get(s.id());
+        boolean covered = engine != null && !engine.deleted() && engine.effectiveFrom().equals(s.effectiveFrom());
+        if (!covered || !b.complete(partitions)) {
+            return s;
+        }
+        SegmentRecord ready = s.withStatus(SegmentRecord.Status.READY, s.updatedAt());
+        repository.setStatus(s.storeId(), s.id(), SegmentRecord.Status.READY, s.updatedAt());
+        return ready;
+    }
+
+    private record Partition(long fingerprint, long done, long total) {
+    }
+
+    /** The store's segment records as the sink last saw them, their fingerprint, and each partition's progress. */
+    private record Backfill(Map<String, io.rebound.kafka.SegmentRecord> records, long fingerprint,
+                            Map<Integer, Partition> partitions) {
+        boolean complete(int expected) {
+            int n = 0;
+            for (Partition p : partitions.values()) {
+                if (p.fingerprint != fingerprint || p.done < p.total) {
+                    return false;
+                }
+                n++;
+            }
+            return n >= expected;
+        }
+    }
+
+    private Backfill backfill(String storeId) {
+        // The topology's catalog folds the store's records in key order (store \0 segment): the same here.
+        TreeMap<String, byte[]> encoded = new TreeMap<>();
+        Map<String, io.rebound.kafka.SegmentRecord> records = new HashMap<>();
+        Map<Integer, Partition> progress = new HashMap<>();
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT segment_id, record FROM cluster_segment_records WHERE store_id = ?")) {
+                ps.setString(1, storeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        byte[] bytes = rs.getBytes(2);
+                        encoded.put(Keys.of(storeId, rs.getString(1)), bytes);
+                        records.put(rs.getString(1), io.rebound.kafka.SegmentRecord.decode(bytes));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT partition_no, fingerprint, done, total FROM cluster_backfill_progress WHERE store_id = ?")) {
+                ps.setString(1, storeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        progress.put(rs.getInt(1), new Partition(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read backfill progress: " + e.getMessage(), e);
+        }
+        long fp = 0;
+        for (byte[] b : encoded.values()) {
+            fp = io.rebound.kafka.SegmentRecord.fingerprint(fp, b);
+        }
+        return new Backfill(records, fp, progress);
+    }
+
+    @Override
+    public AudienceView reader() {
+        return view;
+    }
+
+    /** Cluster mode cannot tell which acknowledged events the materialised view already reflects. */
+    @Override
+    public boolean awaitCaughtUp(long timeoutMillis) {
+        return false;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

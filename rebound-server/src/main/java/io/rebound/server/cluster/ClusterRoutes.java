@@ -1,0 +1,72 @@
+package io.rebound.server.cluster;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rebound.server.api.ApiErrors;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+
+/**
+ * A cluster node's operations endpoints (health, metrics, the pixel script) and clear answers for
+ * what only the embedded server has: a visitor's raw events, privacy erasure and the dashboard.
+ */
+final class ClusterRoutes {
+
+    /** What /health reports. */
+    record Health(boolean ok, String role, String streamsState, long sinkApplied) {
+    }
+
+    private final PrometheusMeterRegistry metrics;
+    private final Supplier<Health> health;
+    private final Buffer pixel;
+
+    ClusterRoutes(PrometheusMeterRegistry metrics, Supplier<Health> health) {
+        this.metrics = metrics;
+        this.health = health;
+        try (InputStream in = ClusterRoutes.class.getClassLoader().getResourceAsStream("web/pixel.js")) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource web/pixel.js");
+            }
+            this.pixel = Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void mount(Router router) {
+        router.get("/health").handler(ctx -> {
+            Health h = health.get();
+            ApiErrors.json(ctx, h.ok() ? 200 : 503, new JsonObject().put("status", h.ok() ? "ok" : "failing")
+                    .put("mode", "cluster").put("role", h.role()).put("streams_state", h.streamsState())
+                    .put("sink_records_applied", h.sinkApplied()));
+        });
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+        router.get("/pixel.js").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/javascript; charset=utf-8")
+                .putHeader("Cache-Control", "public, max-age=300")
+                .putHeader("Access-Control-Allow-Origin", "*")
+                .end(pixel));
+    }
+
+    /** 404 problems naming why, for the embedded-only endpoints (docs/cluster.md, "Not in cluster mode"). */
+    static void mountEmbeddedOnly(Router router) {
+        router.get("/api/v1/stores/:store/visitors/:visitorId/events").handler(ctx -> embeddedOnly(ctx,
+                "a visitor's raw events are kept by the embedded server only; in cluster mode events live in the "
+                        + "Kafka events topic for its retention"));
+        router.delete("/api/v1/stores/:store/visitors/:visitorId").handler(ctx -> embeddedOnly(ctx,
+                "privacy erasure through the API is not available in cluster mode yet; see docs/cluster.md"));
+        router.route("/dashboard*").handler(ctx -> embeddedOnly(ctx,
+                "the dashboard runs on the embedded server only; in cluster mode use the JSON API"));
+    }
+
+    private static void embeddedOnly(RoutingContext ctx, String message) {
+        ApiErrors.send(ctx, 404, "not_available_in_cluster_mode", message);
+    }
+}

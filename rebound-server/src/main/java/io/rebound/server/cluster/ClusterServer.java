@@ -1,0 +1,216 @@
+package io.rebound.server.cluster;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rebound.core.time.EventTimePolicy;
+import io.rebound.kafka.KafkaEventLog;
+import io.rebound.kafka.Topics;
+import io.rebound.server.ServerConfig;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.StoreApi;
+import io.rebound.server.audience.ReadinessPolicy;
+import io.rebound.server.audience.SegmentApi;
+import io.rebound.server.collect.BotFilter;
+import io.rebound.server.collect.CollectorParser;
+import io.rebound.server.collect.GifParser;
+import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.http.CollectorRoutes;
+import io.rebound.server.http.HttpApi;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.JdbcStoreRepository;
+import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One Rebound node in cluster mode: metadata in PostgreSQL, accepted events appended to Kafka
+ * ({@link KafkaEventLog}, answered after {@code acks=all}), this node's Kafka Streams instance of the
+ * audience topology (roles {@code all}/{@code streams}), the {@link ClusterSink} that materialises
+ * memberships in PostgreSQL, and the HTTP API answering from there — so any node serves any read.
+ * {@link #start} returns once the server listens; {@link #close()} stops it cleanly.
+ */
+public final class ClusterServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterServer.class);
+
+    private final ServerConfig config;
+    private final ClusterConfig cluster;
+    private final PrometheusMeterRegistry metrics;
+    private final Topics topics;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Database database;
+    private StoreRepository stores;
+    private KafkaEventLog log;
+    private StreamsNode streams;
+    private ClusterSink sink;
+    private ClusterAudiences audiences;
+    private Vertx vertx;
+    private int port;
+
+    private ClusterServer(ServerConfig config, ClusterConfig cluster) {
+        this.config = config;
+        this.cluster = cluster;
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.topics = new Topics(cluster.topicPrefix());
+    }
+
+    /** Starts a node; fails with a message naming the setting when PostgreSQL or Kafka is not usable. */
+    public static ClusterServer start(ServerConfig config, ClusterConfig cluster) {
+        String url = config.databaseUrl();
+        if (url == null || !url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("cluster mode (kafka-bootstrap-servers is set) needs database-url "
+                    + "to name PostgreSQL (jdbc:postgresql://host:port/database); got " + url);
+        }
+        ClusterServer s = new ClusterServer(config, cluster);
+        try {
+            s.assemble();
+            s.listen();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void assemble() {
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+        resources.add(database);
+        stores = new JdbcStoreRepository(database);
+        int partitions = ClusterTopics.ensure(cluster, topics);
+        if (cluster.role().collects()) {
+            log = new KafkaEventLog(cluster.bootstrapServers(), topics, Map.of());
+            resources.addFirst(log);
+        }
+        audiences = new ClusterAudiences(cluster, topics, partitions, database.dataSource(), Clock.systemUTC());
+        resources.addFirst(audiences);
+        if (cluster.role().streams()) {
+            streams = new StreamsNode(cluster, topics, config.dataDir().resolve("streams"));
+            resources.addFirst(streams);
+        }
+        sink = new ClusterSink(cluster, topics, database.dataSource()).start();
+        resources.addFirst(sink);
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
+    }
+
+    private void listen() {
+        Clock clock = Clock.systemUTC();
+        ApiAuth auth = new ApiAuth(stores);
+        List<Consumer<Router>> groups = new ArrayList<>();
+        groups.add(new ClusterRoutes(metrics, this::health)::mount);
+        if (log != null) {
+            CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
+            GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
+            RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
+            groups.add(new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics)::mount);
+        }
+        groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
+        groups.add(ClusterRoutes::mountEmbeddedOnly);
+        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
+        int listenPort = config.port() == 0 ? freePort() : config.port();
+        AtomicInteger bound = new AtomicInteger(listenPort);
+        try {
+            vertx.deployVerticle(() -> new HttpVerticle(groups, config.host(), bound),
+                    new DeploymentOptions().setInstances(Math.max(1, config.eventLoops()))).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": " + e.getMessage(), e);
+        }
+        port = bound.get();
+        LOG.info("Rebound cluster node ({}) listening on {}", cluster.role().name().toLowerCase(Locale.ROOT), baseUrl());
+    }
+
+    /** What /health reports; {@code ok} false when the sink or this node's Streams instance has stopped. */
+    private ClusterRoutes.Health health() {
+        String state = streams == null ? null : streams.state().name();
+        boolean streamsOk = streams == null || !(state.equals("ERROR") || state.equals("NOT_RUNNING")
+                || state.equals("PENDING_ERROR"));
+        return new ClusterRoutes.Health(sink.failure() == null && streamsOk,
+                cluster.role().name().toLowerCase(Locale.ROOT), state, sink.applied());
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        }
+    }
+
+    /** One HTTP server instance on one event loop (as in the embedded server). */
+    private static final class HttpVerticle extends VerticleBase {
+        private final List<Consumer<Router>> groups;
+        private final String host;
+        private final AtomicInteger port;
+
+        HttpVerticle(List<Consumer<Router>> groups, String host, AtomicInteger port) {
+            this.groups = groups;
+            this.host = host;
+            this.port = port;
+        }
+
+        @Override
+        public Future<?> start() {
+            Router router = HttpApi.router(vertx, groups);
+            return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false)
+                            .setDecompressionSupported(true).setTcpNoDelay(true))
+                    .requestHandler(router).listen(port.get(), host).onSuccess(s -> port.set(s.actualPort()));
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        String host = "0.0.0.0".equals(config.host()) ? "localhost" : config.host();
+        return "http://" + host + ":" + port;
+    }
+
+    public ClusterConfig cluster() {
+        return cluster;
+    }
+
+    public StoreRepository stores() {
+        return stores;
+    }
+
+    @Override
+    public void close() {
+        if (vertx != null) {
+            try {
+                vertx.close().await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("error stopping HTTP", e);
+            }
+        }
+        // Newest first: the sink and Streams stop before the producers and the database they use.
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("error closing {}", r, e);
+            }
+        }
+        metrics.close();
+    }
+}
