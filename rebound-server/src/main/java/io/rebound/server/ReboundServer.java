@@ -28,6 +28,7 @@ import io.rebound.server.log.FileEventLog;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
+import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.EventIndexer;
 import io.rebound.server.runtime.RocksStore;
 import io.vertx.core.DeploymentOptions;
@@ -79,6 +80,7 @@ public final class ReboundServer implements AutoCloseable {
                 : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         this.stores = new JdbcStoreRepository(database);
         this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync());
+        BackgroundPriority.configure(config.backgroundNice());
         this.rocks = new RocksStore(config.dataDir().resolve("state"),
                 java.util.stream.Stream.concat(java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP,
                         EventIndexer.CF_OFFSETS), AudienceColumns.ALL.stream()).toList());

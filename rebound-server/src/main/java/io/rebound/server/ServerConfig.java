@@ -29,16 +29,26 @@ import java.util.Properties;
  * @param demo               set up the demo store and serve the demo shop
  * @param noopEndpoint       expose {@code POST /v1/noop}, the benchmark's baseline
  * @param eventLoops         Vert.x event loops (default: available processors)
+ * @param backgroundNice     Linux nice value (0–19) of the log's consumers (indexer, audience runtime), so that
+ *                           accepting events wins the CPU under a burst; 0 = same priority as requests
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
-                           int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops) {
+                           int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops,
+                           int backgroundNice) {
 
     public static final int DEFAULT_PORT = 8080;
 
+    public ServerConfig {
+        if (backgroundNice < 0 || backgroundNice > 19) {
+            throw new IllegalArgumentException("configuration key 'background-nice' must be between 0 and 19, got "
+                    + backgroundNice);
+        }
+    }
+
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", DEFAULT_PORT, dataDir, null, null, null, false, null, 5_000, 50_000,
-                false, false, Runtime.getRuntime().availableProcessors());
+                false, false, Runtime.getRuntime().availableProcessors(), 10);
     }
 
     /** A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. */
@@ -48,37 +58,37 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
     }
 
     public ServerConfig withDemo(boolean d) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops);
+                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice);
     }
 
     public ServerConfig withAdminToken(String token) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, token,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
     }
 
     public ServerConfig withFsync(boolean f) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
     }
 
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                perSecond, burst, demo, noopEndpoint, eventLoops);
+                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice);
     }
 
     public ServerConfig withNoopEndpoint(boolean n) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops);
+                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
     }
 
     /**
@@ -106,7 +116,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 intOf(p, "rate-limit-burst", d.rateLimitBurst),
                 false,
                 Boolean.parseBoolean(p.getProperty("noop-endpoint", "false")),
-                intOf(p, "event-loops", d.eventLoops));
+                intOf(p, "event-loops", d.eventLoops),
+                intOf(p, "background-nice", d.backgroundNice));
     }
 
     /** The file's keys overlaid with {@code REBOUND_*} variables ({@code REBOUND_DATA_DIR} → {@code data-dir}). */
@@ -131,7 +142,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     private static final java.util.Set<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "host", "port", "data-dir", "database-url",
             "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
-            "rate-limit-burst", "noop-endpoint", "event-loops", "config"), ClusterConfig.KEYS.stream())
+            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

@@ -42,5 +42,13 @@ class ServerConfigTest {
                 .hasMessageContaining("unknown configuration key 'prot'");
         assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_PORT", "eighty")))
                 .hasMessageContaining("'port' must be an integer");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_BACKGROUND_NICE", "25")))
+                .hasMessageContaining("'background-nice' must be between 0 and 19");
+    }
+
+    @Test
+    void consumersRunAtALowerPriorityUnlessConfiguredOtherwise() {
+        assertThat(ServerConfig.load(null, Map.of()).backgroundNice()).isEqualTo(10);
+        assertThat(ServerConfig.load(null, Map.of("REBOUND_BACKGROUND_NICE", "0")).backgroundNice()).isZero();
     }
 }

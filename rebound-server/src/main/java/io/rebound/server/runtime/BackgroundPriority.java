@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BackgroundPriority {
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundPriority.class);
-    private static volatile int nice = Integer.getInteger("rebound.background.nice", 0);
+    private static volatile int nice;
 
     private BackgroundPriority() {
     }
