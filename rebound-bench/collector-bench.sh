@@ -24,18 +24,26 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null &&
 WK=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
       -d '{"name":"Bench"}' "http://127.0.0.1:$PORT/api/v1/stores" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
 AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
+lag() { curl -sf "http://127.0.0.1:$PORT/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["indexer_lag_bytes"]+h["audience_lag_bytes"])'; }
+catch_up() { # seconds until the log's consumers (indexer, audience runtime) have read everything
+  local start=$(date +%s.%N)
+  while [ "$(lag)" != "0" ]; do sleep 0.2; done
+  python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')"
+}
 run() { # name path script
   echo "== $1"
   wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -H 'Content-Type: application/json' \
       -s "$ROOT/rebound-bench/wrk/$3" "http://127.0.0.1:$PORT$2" | tee "$DATA/$1.txt" | grep -E 'Requests/sec|99%|Non-2xx|Socket errors' || true
+  echo "consumers caught up $(catch_up | tee "$DATA/$1.catchup") s after the run"
 }
 # Warm up the JIT on both paths before measuring.
 wrk -t2 -c16 -d5s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "http://127.0.0.1:$PORT/v1/track" >/dev/null
 wrk -t2 -c16 -d5s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "http://127.0.0.1:$PORT/v1/noop" >/dev/null
+catch_up >/dev/null
 run noop /v1/noop single.lua
 run single /v1/track single.lua
 run batch /v1/batch batch.lua
-python3 - "$DATA" <<'PY'
+python3 - "$DATA" "$DUR" <<'PY'
 import re, sys
 d = sys.argv[1]
 def rps(n):
@@ -45,7 +53,15 @@ def p99(n):
     v, u = float(m.group(1)), m.group(2)
     return v / 1000 if u == 'us' else v * 1000 if u == 's' else v
 noop, single, batch = rps('noop'), rps('single'), rps('batch')
+def caught(n):
+    return float(open(f"{d}/{n}.catchup").read())
+dur = float(sys.argv[2])
+def sustained(n, per_request):
+    # Every accepted event of the run, over the run plus the consumers' catch-up: the end-to-end rate.
+    return rps(n) * per_request * dur / (dur + caught(n))
 print(f"\nno-op baseline      {noop:10.0f} req/s   p99 {p99('noop'):.2f} ms")
-print(f"single-event track  {single:10.0f} req/s   p99 {p99('single'):.2f} ms   ratio to no-op {single / noop:.2f}x")
-print(f"batch (100/request) {batch * 100:10.0f} events/s p99 {p99('batch'):.2f} ms")
+print(f"single-event track  {single:10.0f} req/s   p99 {p99('single'):.2f} ms   ratio to no-op {single / noop:.2f}x"
+      f"   consumers caught up {caught('single'):.1f} s later (end to end {sustained('single', 1):.0f} events/s)")
+print(f"batch (100/request) {batch * 100:10.0f} events/s p99 {p99('batch'):.2f} ms"
+      f"   consumers caught up {caught('batch'):.1f} s later (end to end {sustained('batch', 100):.0f} events/s)")
 PY

@@ -18,6 +18,7 @@ import io.rebound.server.collect.RequestInfo;
 import io.rebound.server.meta.StoreRepository;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -80,11 +81,20 @@ public final class CollectorRoutes {
 
     public void mount(Router router) {
         // No origin configured = any origin ("*"): the pixel and analytics.js run on the store's domain.
-        router.route("/v1/*").handler(CorsHandler.create()
+        CorsHandler cors = CorsHandler.create()
                 .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
                 .allowedHeaders(Set.of("Content-Type", "Authorization", "Content-Encoding"))
                 .allowCredentials(false)
-                .maxAgeSeconds(86_400));
+                .maxAgeSeconds(86_400);
+        // Only browsers' cross-origin requests (and every preflight) carry Origin; servers sending
+        // Segment calls do not, and need no CORS headers.
+        router.route("/v1/*").handler(ctx -> {
+            if (ctx.request().headers().contains(HttpHeaders.ORIGIN)) {
+                cors.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        });
         BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES);
         BodyHandler eventBody = BodyHandler.create(false).setBodyLimit(MAX_EVENT_BYTES);
 
@@ -241,8 +251,9 @@ public final class CollectorRoutes {
 
     static RequestInfo requestInfo(RoutingContext ctx) {
         String forwarded = ctx.request().getHeader("X-Forwarded-For");
-        String ip = forwarded != null ? forwarded.split(",")[0].trim()
-                : ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        // The connection's address: the routing context's own remoteAddress() re-parses Forwarded headers per call.
+        var peer = ctx.request().connection().remoteAddress();
+        String ip = forwarded != null ? forwarded.split(",")[0].trim() : peer == null ? null : peer.hostAddress();
         return new RequestInfo(ctx.request().getHeader("User-Agent"), ip, "1".equals(ctx.request().getHeader("Sec-GPC")));
     }
 

@@ -11,19 +11,24 @@ import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.LongSupplier;
 
 /** Operations endpoints: health, Prometheus metrics, the pixel script, and the benchmark's no-op baseline. */
 public final class OpsRoutes {
     private final PrometheusMeterRegistry metrics;
     private final SegmentedLog log;
     private final EventIndexer indexer;
+    private final LongSupplier audiencePosition;
     private final boolean noop;
     private final Buffer pixel;
 
-    public OpsRoutes(PrometheusMeterRegistry metrics, SegmentedLog log, EventIndexer indexer, boolean noop) {
+    public OpsRoutes(PrometheusMeterRegistry metrics, SegmentedLog log, EventIndexer indexer,
+                     LongSupplier audiencePosition, boolean noop) {
         this.metrics = metrics;
         this.log = log;
         this.indexer = indexer;
+        this.audiencePosition = audiencePosition;
+        metrics.gauge("rebound.audience.lag.bytes", this, o -> Math.max(0, log.end() - audiencePosition.getAsLong()));
         this.noop = noop;
         this.pixel = Buffer.buffer(resource("web/pixel.js"));
     }
@@ -41,9 +46,14 @@ public final class OpsRoutes {
 
     public void mount(Router router) {
         router.get("/health").handler(ctx -> {
-            long lag = Math.max(0, log.end() - indexer.position());
+            // Consumers read the log at their own pace: under a burst these lags grow, then shrink to 0.
+            long end = log.end();
+            long indexed = indexer.position();
+            long audience = audiencePosition.getAsLong();
             ApiErrors.json(ctx, 200, new JsonObject().put("status", "ok")
-                    .put("log_end", log.end()).put("indexed_position", indexer.position()).put("indexer_lag_bytes", lag));
+                    .put("log_end", end).put("indexed_position", indexed)
+                    .put("indexer_lag_bytes", Math.max(0, end - indexed))
+                    .put("audience_position", audience).put("audience_lag_bytes", Math.max(0, end - audience)));
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
