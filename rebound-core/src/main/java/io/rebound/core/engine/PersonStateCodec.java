@@ -30,10 +30,11 @@ public final class PersonStateCodec {
     /**
      * What can be learnt without decoding the events.
      *
-     * @param typeMask bit {@code 1 << EventType.ordinal()} for each type of retained event
-     * @param segments ids of the segments the person has a status in (members and recent leavers)
+     * @param typeMask    bit {@code 1 << EventType.ordinal()} for each type of retained event
+     * @param segments    ids of the segments the person has a status in (members and recent leavers)
+     * @param evaluatedAt the person's {@link PersonState#evaluatedAt()}
      */
-    public record Header(long typeMask, Set<String> segments) {
+    public record Header(long typeMask, Set<String> segments, Instant evaluatedAt) {
     }
 
     public static byte[] encode(PersonState state) {
@@ -75,8 +76,9 @@ public final class PersonStateCodec {
                 boolean member = in.read() == 1;
                 segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(unzigzag(in.varlong()))));
             }
-            byte[] visitor = java.util.Arrays.copyOfRange(bytes, in.position(), bytes.length);
-            return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(visitor), segments, evaluated, timer);
+            // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
+            return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
+                    evaluated, timer);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
@@ -96,7 +98,7 @@ public final class PersonStateCodec {
                     skipString(in);
                 }
             }
-            in.varlong();
+            Instant evaluated = instant(in);
             in.varlong();
             int n = in.varint();
             Set<String> segments = n == 0 ? Set.of() : new LinkedHashSet<>();
@@ -105,7 +107,7 @@ public final class PersonStateCodec {
                 in.read();
                 in.varlong();
             }
-            return new Header(mask, segments);
+            return new Header(mask, segments, evaluated);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }

@@ -64,7 +64,13 @@ public final class Bytes {
         private int pos;
 
         public Reader(byte[] buf) {
+            this(buf, 0);
+        }
+
+        /** Reads {@code buf} from {@code offset} on. */
+        public Reader(byte[] buf, int offset) {
             this.buf = buf;
+            this.pos = offset;
         }
 
         public int read() {
@@ -99,7 +105,7 @@ public final class Bytes {
             return v;
         }
 
-        /** Bytes consumed so far. */
+        /** The index of the next byte to read. */
         public int position() {
             return pos;
         }
