@@ -40,11 +40,16 @@ public final class SegmentBackfill {
         return processor;
     }
 
-    /** The step for a stored state: null when the person is left alone, decided mostly without decoding events. */
+    /**
+     * The step for a stored state: null when the person is left alone — decided from the state's
+     * header (statuses, latest time of each event type) unless the segment counts events
+     * ({@code min_count}) or the state predates those times, when the events' types and times are read.
+     */
     public AudienceProcessor.Result step(byte[] stored, Instant now) {
         PersonStateCodec.Header header = PersonStateCodec.peek(stored);
         if (!header.segments().contains(segmentId) && header.evaluatedAt() != null
-                && (segment == null || !segment.definition().mayMatch(header.typeMask()))) {
+                && (segment == null || !segment.definition().mayMatch(header.typeMask())
+                        || header.latest() != null && !segment.definition().mayMatchFrom(header.latest(), from(now)))) {
             return null;
         }
         return step(PersonStateCodec.decode(stored), now);
@@ -63,7 +68,11 @@ public final class SegmentBackfill {
         if (segment == null) {
             return true;
         }
-        Instant from = segment.effectiveFrom().isBefore(now) ? segment.effectiveFrom() : now;
-        return !segment.definition().mayMatchFrom(state.visitor(), from);
+        return !segment.definition().mayMatchFrom(state.visitor(), from(now));
+    }
+
+    /** From when the segment's memberships are evaluated: when it took effect, or now if that is still ahead. */
+    private Instant from(Instant now) {
+        return segment.effectiveFrom().isBefore(now) ? segment.effectiveFrom() : now;
     }
 }

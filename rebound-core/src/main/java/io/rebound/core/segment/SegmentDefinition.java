@@ -92,6 +92,29 @@ public record SegmentDefinition(String name, String description, List<Condition>
         return true;
     }
 
+    /**
+     * {@link #mayMatchFrom(VisitorState, Instant)} from the time of the latest retained event of each
+     * type alone ({@code latest[EventType.ordinal()]}, {@link Long#MIN_VALUE} for none), as a stored
+     * state's header keeps them: the same answer for alternatives that need one event, "maybe" for
+     * those that need more ({@code minCount > 1}), which only the events can tell.
+     */
+    public boolean mayMatchFrom(long[] latest, Instant from) {
+        long t = from.toEpochMilli();
+        for (Condition c : include) {
+            boolean possible = false;
+            for (EventCondition leaf : c.leaves()) {
+                if (leaf.minCount() > 1 || latest[leaf.type().ordinal()] > t - leaf.window().millis()) {
+                    possible = true;
+                    break;
+                }
+            }
+            if (!possible) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The longest window of any condition: the state must retain at least this much history. */
     public Duration longestWindow() {
         return Stream.concat(include.stream(), exclude.stream())

@@ -122,6 +122,16 @@ public final class VisitorState {
         return events.length == 0 ? null : Instant.ofEpochMilli(timeAt(0));
     }
 
+    /** Time of the latest retained event of {@code type}, epoch millis; {@link Long#MIN_VALUE} when none. */
+    public long latestMillis(EventType type) {
+        for (int i = events.length - 1; i >= 0; i--) {
+            if (typeAt(i) == type) {
+                return timeAt(i);
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
     /** Event i, oldest first. */
     RetainedEvent get(int i) {
         RetainedEvent e = events[i];
