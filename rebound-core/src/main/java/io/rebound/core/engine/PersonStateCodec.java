@@ -46,7 +46,7 @@ public final class PersonStateCodec {
     }
 
     public static byte[] encode(PersonState state) {
-        Bytes out = new Bytes();
+        Bytes out = new Bytes(VisitorStateCodec.knownSize(state.visitor()) + 128);
         out.write(VERSION);
         long mask = VisitorStateCodec.typeMask(state.visitor());
         out.varlong(mask);
@@ -68,8 +68,7 @@ public final class PersonStateCodec {
             out.write(e.getValue().member() ? 1 : 0);
             out.varlong(zigzag(e.getValue().since().toEpochMilli()));
         }
-        byte[] visitor = VisitorStateCodec.encode(state.visitor());
-        out.write(visitor, visitor.length);
+        VisitorStateCodec.encode(state.visitor(), out);
         return out.toByteArray();
     }
 

@@ -49,6 +49,17 @@ public final class VisitorStateCodec {
             // Decoded and unchanged since: its bytes are its encoding (a backfill rewrites most states as read).
             return state.source().copy();
         }
+        Bytes out = new Bytes();
+        encode(state, out);
+        return out.toByteArray();
+    }
+
+    /** Appends the encoding of {@code state} to {@code out}. */
+    public static void encode(VisitorState state, Bytes out) {
+        if (state.source() != null) {
+            state.source().copyTo(out);
+            return;
+        }
         Map<String, Integer> strings = new LinkedHashMap<>();
         Bytes body = new Bytes();
         body.varint(state.size());
@@ -92,7 +103,6 @@ public final class VisitorStateCodec {
                 }
             }
         }
-        Bytes out = new Bytes();
         out.write(VERSION);
         out.varint(strings.size());
         for (String s : strings.keySet()) {
@@ -101,7 +111,11 @@ public final class VisitorStateCodec {
             out.write(utf8, utf8.length);
         }
         out.write(body.array(), body.size());
-        return out.toByteArray();
+    }
+
+    /** Bytes the encoding of {@code state} takes, when known without encoding it (decoded, unchanged); else 0. */
+    public static int knownSize(VisitorState state) {
+        return state.source() == null ? 0 : state.source().size();
     }
 
     public static VisitorState decode(byte[] bytes) {
@@ -186,6 +200,14 @@ public final class VisitorStateCodec {
         /** The encoding itself: what {@link VisitorStateCodec#encode} returns for this very state. */
         byte[] copy() {
             return java.util.Arrays.copyOfRange(bytes, offset, end);
+        }
+
+        void copyTo(Bytes out) {
+            out.write(bytes, offset, end - offset);
+        }
+
+        int size() {
+            return end - offset;
         }
 
         RetainedEvent event(int i) {
