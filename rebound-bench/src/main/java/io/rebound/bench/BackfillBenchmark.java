@@ -4,6 +4,7 @@ import io.rebound.core.engine.AudienceProcessor;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
+import io.rebound.core.engine.SegmentBackfill;
 import io.rebound.core.engine.SegmentStatus;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
@@ -27,7 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 
 /**
@@ -36,11 +37,12 @@ import java.util.stream.IntStream;
  *
  * <pre>rebound-bench/backfill-bench.sh [events] [visitors] [products] [days]</pre>
  *
- * <p>The engine side does what the runtime's backfill does per person: peek at the stored person
- * state (the bytes the RocksDB runtime keeps) to skip who cannot qualify, decode the rest and run
- * {@link AudienceProcessor#backfill}, the same per-person step the runtime runs. DuckDB gets the raw
- * events in a table (load not timed) and answers one SQL query. Both must find the same members.
- * Also reports the state size per retained event.
+ * <p>The engine side runs what the runtime's backfill pass runs per person, {@link SegmentBackfill#step}
+ * over the stored person state (the bytes the RocksDB runtime keeps): leave alone who cannot become a
+ * member from the segment's start, bring the rest in line with {@link AudienceProcessor#backfill} —
+ * and encodes each new state as the runtime does before writing it. Not timed: RocksDB's scan and
+ * write. DuckDB gets the raw events in a table (load not timed) and answers one SQL query. Both must
+ * find the same members. Also reports the state size per retained event.
  */
 public final class BackfillBenchmark {
     private static final String STORE = "st_bench";
@@ -143,25 +145,28 @@ public final class BackfillBenchmark {
     }
 
     private static long backfill(byte[][] states, SegmentDefinition def, Instant now, boolean parallel) {
-        // The runtime's per-person backfill step: the processor holding the store's segments.
+        // The runtime's backfill pass: the processor holding the store's segments, and the same per-person
+        // step (SegmentBackfill) over the stored bytes, then the encoding of each new state to write.
         AudienceProcessor processor = new AudienceProcessor(STORE,
                 List.of(new Segment(STORE, SEGMENT_ID, def, now)), Duration.ofDays(180));
-        AtomicLong members = new AtomicLong();
+        SegmentBackfill backfill = new SegmentBackfill(processor, SEGMENT_ID);
+        LongAdder members = new LongAdder();
+        LongAdder written = new LongAdder();
         IntStream range = IntStream.range(0, states.length);
         (parallel ? range.parallel() : range).forEach(i -> {
-            // What the runtime's backfill does: skip, without decoding events, anyone who cannot
-            // qualify (no event of an include type) and is not a member now; evaluate the rest.
-            PersonStateCodec.Header header = PersonStateCodec.peek(states[i]);
-            if (!def.mayMatch(header.typeMask()) && !header.segments().contains(SEGMENT_ID)) {
+            AudienceProcessor.Result result = backfill.step(states[i], now);
+            if (result == null) {
                 return;
             }
-            PersonState person = PersonStateCodec.decode(states[i]);
-            AudienceProcessor.Result result = processor.backfill(person, now);
+            written.add(PersonStateCodec.encode(result.state()).length);
             if (result.state().segments().getOrDefault(SEGMENT_ID, NOT_MEMBER).member()) {
-                members.incrementAndGet();
+                members.increment();
             }
         });
-        return members.get();
+        if (written.sum() == 0 && members.sum() > 0) {
+            throw new IllegalStateException("members without a state to write");
+        }
+        return members.sum();
     }
 
     /** A visitor's sessions: page views, product views, some add-to-carts, fewer checkouts and purchases. */

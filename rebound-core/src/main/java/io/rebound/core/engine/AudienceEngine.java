@@ -76,7 +76,7 @@ public class AudienceEngine implements AudienceRuntime {
             restoreSegment(new Segment(storeId, segmentId, definition, clock));
             ids = persons.personIds(storeId);
         }
-        backfill(storeId, ids, listener);
+        backfill(storeId, segmentId, ids, listener);
     }
 
     @Override
@@ -90,20 +90,22 @@ public class AudienceEngine implements AudienceRuntime {
             processors.remove(storeId);
             ids = persons.personIds(storeId);
         }
-        backfill(storeId, ids, BackfillListener.NONE);
+        backfill(storeId, segmentId, ids, BackfillListener.NONE);
         synchronized (this) {
             memberships.dropSegment(storeId, segmentId);
         }
     }
 
-    /** Runs the per-person backfill step over the given persons of the store. */
-    private void backfill(String storeId, List<String> ids, BackfillListener listener) {
+    /** Runs the per-person backfill step ({@link SegmentBackfill}) over the given persons of the store. */
+    private void backfill(String storeId, String segmentId, List<String> ids, BackfillListener listener) {
         long done = 0;
         for (String personId : ids) {
             synchronized (this) {
                 PersonState state = persons.get(storeId, personId);
-                if (state != null) {
-                    commit(processor(storeId).backfill(state, clock));
+                AudienceProcessor.Result result = state == null ? null
+                        : new SegmentBackfill(processor(storeId), segmentId).step(state, clock);
+                if (result != null) {
+                    commit(result);
                 }
             }
             listener.progress(++done, ids.size());

@@ -1,5 +1,6 @@
 package io.rebound.core.engine;
 
+import io.rebound.core.event.EventType;
 import io.rebound.core.segment.Bytes;
 import io.rebound.core.segment.VisitorStateCodec;
 
@@ -14,15 +15,19 @@ import java.util.Set;
  * The binary form of a {@link PersonState}: the value every runtime stores per (store, person).
  * Pure (byte arrays only).
  *
- * <p>Layout (version 2), varints throughout: version byte; the type mask of the retained events
- * (bit {@code 1 << EventType.ordinal()}); store id; person id; anonymous ids, user ids, email
+ * <p>Layout (version 3), varints throughout: version byte; the type mask of the retained events
+ * (bit {@code 1 << EventType.ordinal()}); for each type in the mask, in ordinal order, the time of the
+ * latest retained event of that type (zigzag millis); store id; person id; anonymous ids, user ids, email
  * hashes; evaluated-at and timer-at (zigzag millis + 1, 0 for none); segment statuses (id, member,
  * since); then the {@link VisitorStateCodec} bytes of the retained events, last, so that
  * {@link #peek} reads what a backfill needs to decide whether to look closer without decoding them.
+ * Version 2 (the same without the latest times) is still read.
  */
 public final class PersonStateCodec {
 
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
+    private static final byte WITHOUT_LATEST = 2;
+    private static final int TYPES = EventType.values().length;
 
     private PersonStateCodec() {
     }
@@ -30,16 +35,26 @@ public final class PersonStateCodec {
     /**
      * What can be learnt without decoding the events.
      *
-     * @param typeMask bit {@code 1 << EventType.ordinal()} for each type of retained event
-     * @param segments ids of the segments the person has a status in (members and recent leavers)
+     * @param typeMask    bit {@code 1 << EventType.ordinal()} for each type of retained event
+     * @param segments    ids of the segments the person has a status in (members and recent leavers)
+     * @param evaluatedAt the person's {@link PersonState#evaluatedAt()}
+     * @param latest      per {@code EventType.ordinal()}, the time of the latest retained event of that
+     *                    type in epoch millis, {@link Long#MIN_VALUE} for none; null when the state was
+     *                    written by version 2, which did not keep them
      */
-    public record Header(long typeMask, Set<String> segments) {
+    public record Header(long typeMask, Set<String> segments, Instant evaluatedAt, long[] latest) {
     }
 
     public static byte[] encode(PersonState state) {
-        Bytes out = new Bytes();
+        Bytes out = new Bytes(VisitorStateCodec.knownSize(state.visitor()) + 128);
         out.write(VERSION);
-        out.varlong(VisitorStateCodec.typeMask(state.visitor()));
+        long mask = VisitorStateCodec.typeMask(state.visitor());
+        out.varlong(mask);
+        for (EventType type : EventType.values()) {
+            if ((mask & (1L << type.ordinal())) != 0) {
+                out.varlong(zigzag(state.visitor().latestMillis(type)));
+            }
+        }
         string(out, state.storeId());
         string(out, state.personId());
         set(out, state.ids().anonymousIds());
@@ -53,16 +68,20 @@ public final class PersonStateCodec {
             out.write(e.getValue().member() ? 1 : 0);
             out.varlong(zigzag(e.getValue().since().toEpochMilli()));
         }
-        byte[] visitor = VisitorStateCodec.encode(state.visitor());
-        out.write(visitor, visitor.length);
+        VisitorStateCodec.encode(state.visitor(), out);
         return out.toByteArray();
     }
 
     public static PersonState decode(byte[] bytes) {
         try {
             Bytes.Reader in = new Bytes.Reader(bytes);
-            version(in);
-            in.varlong();
+            int version = version(in);
+            long mask = in.varlong();
+            if (version == VERSION) {
+                for (int i = Long.bitCount(mask); i > 0; i--) {
+                    in.varlong();
+                }
+            }
             String storeId = string(in);
             String personId = string(in);
             PersonIds ids = new PersonIds(set(in), set(in), set(in));
@@ -75,8 +94,9 @@ public final class PersonStateCodec {
                 boolean member = in.read() == 1;
                 segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(unzigzag(in.varlong()))));
             }
-            byte[] visitor = java.util.Arrays.copyOfRange(bytes, in.position(), bytes.length);
-            return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(visitor), segments, evaluated, timer);
+            // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
+            return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
+                    evaluated, timer);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
@@ -86,8 +106,18 @@ public final class PersonStateCodec {
     public static Header peek(byte[] bytes) {
         try {
             Bytes.Reader in = new Bytes.Reader(bytes);
-            version(in);
+            int version = version(in);
             long mask = in.varlong();
+            long[] latest = null;
+            if (version == VERSION) {
+                latest = new long[TYPES];
+                java.util.Arrays.fill(latest, Long.MIN_VALUE);
+                for (int t = 0; t < TYPES; t++) {
+                    if ((mask & (1L << t)) != 0) {
+                        latest[t] = unzigzag(in.varlong());
+                    }
+                }
+            }
             skipString(in);
             skipString(in);
             for (int s = 0; s < 3; s++) {
@@ -96,7 +126,7 @@ public final class PersonStateCodec {
                     skipString(in);
                 }
             }
-            in.varlong();
+            Instant evaluated = instant(in);
             in.varlong();
             int n = in.varint();
             Set<String> segments = n == 0 ? Set.of() : new LinkedHashSet<>();
@@ -105,17 +135,18 @@ public final class PersonStateCodec {
                 in.read();
                 in.varlong();
             }
-            return new Header(mask, segments);
+            return new Header(mask, segments, evaluated, latest);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
     }
 
-    private static void version(Bytes.Reader in) {
+    private static int version(Bytes.Reader in) {
         int v = in.read();
-        if (v != VERSION) {
+        if (v != VERSION && v != WITHOUT_LATEST) {
             throw new IllegalArgumentException("unknown person state version " + v);
         }
+        return v;
     }
 
     private static void string(Bytes out, String s) {

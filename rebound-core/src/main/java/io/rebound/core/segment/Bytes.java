@@ -8,8 +8,17 @@ import java.util.Arrays;
  * ({@link VisitorStateCodec}, {@code PersonStateCodec}); not a general-purpose API.
  */
 public final class Bytes {
-    private byte[] buf = new byte[64];
+    private byte[] buf;
     private int size;
+
+    public Bytes() {
+        this(64);
+    }
+
+    /** A buffer that holds {@code capacity} bytes before it grows. */
+    public Bytes(int capacity) {
+        buf = new byte[Math.max(16, capacity)];
+    }
 
     public void write(int b) {
         ensure(1);
@@ -17,8 +26,12 @@ public final class Bytes {
     }
 
     public void write(byte[] bytes, int length) {
+        write(bytes, 0, length);
+    }
+
+    public void write(byte[] bytes, int offset, int length) {
         ensure(length);
-        System.arraycopy(bytes, 0, buf, size, length);
+        System.arraycopy(bytes, offset, buf, size, length);
         size += length;
     }
 
@@ -64,7 +77,13 @@ public final class Bytes {
         private int pos;
 
         public Reader(byte[] buf) {
+            this(buf, 0);
+        }
+
+        /** Reads {@code buf} from {@code offset} on. */
+        public Reader(byte[] buf, int offset) {
             this.buf = buf;
+            this.pos = offset;
         }
 
         public int read() {
@@ -99,7 +118,7 @@ public final class Bytes {
             return v;
         }
 
-        /** Bytes consumed so far. */
+        /** The index of the next byte to read. */
         public int position() {
             return pos;
         }

@@ -1,6 +1,7 @@
 package io.rebound.core.segment;
 
 import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,15 +14,36 @@ import java.util.List;
  * Immutable: every change returns a new state. Adding an event whose id is already retained
  * returns the same state, and the order in which events are added never matters — so duplicate
  * and late delivery give exactly the state of in-order delivery.
+ *
+ * <p>A state decoded by {@link VisitorStateCodec} knows each event's time, id hash and type at once
+ * and builds the {@link RetainedEvent} itself only when asked for it (see {@link #matching}), which
+ * is what makes evaluating a segment over stored states cheap. Observable behaviour is the same.
  */
 public final class VisitorState {
 
-    public static final VisitorState EMPTY = new VisitorState(new RetainedEvent[0]);
+    public static final VisitorState EMPTY = new VisitorState(new RetainedEvent[0], null);
 
+    /** Slot i is null until event i is first needed, when {@code source} is set; full otherwise. */
     private final RetainedEvent[] events;
+    private final VisitorStateCodec.Encoded source;
 
     private VisitorState(RetainedEvent[] sortedDistinct) {
-        this.events = sortedDistinct;
+        this(sortedDistinct, null);
+    }
+
+    private VisitorState(RetainedEvent[] events, VisitorStateCodec.Encoded source) {
+        this.events = events;
+        this.source = source;
+    }
+
+    /** A state over its encoding (the codec checked order and layout). */
+    static VisitorState encoded(VisitorStateCodec.Encoded source) {
+        return source.times.length == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.times.length], source);
+    }
+
+    /** The encoding this state was decoded from, unchanged; null when built otherwise. */
+    VisitorStateCodec.Encoded source() {
+        return source;
     }
 
     /** A state holding {@code events}, sorted and deduplicated by id hash. */
@@ -33,19 +55,6 @@ public final class VisitorState {
         return s;
     }
 
-    /** Fast path for events already in {@link RetainedEvent#ORDER} without duplicates (the codec's output). */
-    static VisitorState ofSorted(List<RetainedEvent> events) {
-        RetainedEvent[] array = events.toArray(RetainedEvent[]::new);
-        // The codec only ever writes a valid state (sorted, one event per id), so checking the order
-        // is enough to catch foreign bytes cheaply; anything out of order takes the slow, safe path.
-        for (int i = 1; i < array.length; i++) {
-            if (RetainedEvent.ORDER.compare(array[i - 1], array[i]) >= 0) {
-                return of(events);
-            }
-        }
-        return new VisitorState(array);
-    }
-
     public VisitorState add(Event event) {
         return add(RetainedEvent.of(event));
     }
@@ -55,6 +64,7 @@ public final class VisitorState {
         if (contains(event.idHash())) {
             return this;
         }
+        RetainedEvent[] events = all();
         int pos = Arrays.binarySearch(events, event, RetainedEvent.ORDER);
         int insert = pos >= 0 ? pos : -pos - 1;
         RetainedEvent[] next = new RetainedEvent[events.length + 1];
@@ -66,8 +76,8 @@ public final class VisitorState {
 
     /** Whether an event with this id hash is retained. */
     public boolean contains(long idHash) {
-        for (RetainedEvent e : events) {
-            if (e.idHash() == idHash) {
+        for (int i = 0; i < events.length; i++) {
+            if (hashAt(i) == idHash) {
                 return true;
             }
         }
@@ -78,7 +88,7 @@ public final class VisitorState {
     public VisitorState merge(VisitorState other) {
         VisitorState s = this.events.length >= other.events.length ? this : other;
         VisitorState small = s == this ? other : this;
-        for (RetainedEvent e : small.events) {
+        for (RetainedEvent e : small.all()) {
             s = s.add(e);
         }
         return s;
@@ -88,15 +98,15 @@ public final class VisitorState {
     public VisitorState purgeBefore(Instant cutoff) {
         long c = cutoff.toEpochMilli();
         int i = 0;
-        while (i < events.length && events[i].timeMillis() < c) {
+        while (i < events.length && timeAt(i) < c) {
             i++;
         }
-        return i == 0 ? this : new VisitorState(Arrays.copyOfRange(events, i, events.length));
+        return i == 0 ? this : new VisitorState(Arrays.copyOfRange(all(), i, events.length));
     }
 
     /** Retained events, oldest first. */
     public List<RetainedEvent> events() {
-        return List.of(events);
+        return List.of(all());
     }
 
     public int size() {
@@ -109,19 +119,64 @@ public final class VisitorState {
 
     /** Time of the oldest retained event, or null when empty. */
     public Instant oldest() {
-        return events.length == 0 ? null : events[0].time();
+        return events.length == 0 ? null : Instant.ofEpochMilli(timeAt(0));
     }
 
+    /** Time of the latest retained event of {@code type}, epoch millis; {@link Long#MIN_VALUE} when none. */
+    public long latestMillis(EventType type) {
+        for (int i = events.length - 1; i >= 0; i--) {
+            if (typeAt(i) == type) {
+                return timeAt(i);
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /** Event i, oldest first. */
     RetainedEvent get(int i) {
-        return events[i];
+        RetainedEvent e = events[i];
+        if (e == null) {
+            // A benign race when shared: RetainedEvent is immutable, so any thread's copy is correct.
+            e = source.event(i);
+            events[i] = e;
+        }
+        return e;
+    }
+
+    /** Time of event i, epoch millis, without building the event. */
+    long timeAt(int i) {
+        return source != null ? source.times[i] : events[i].timeMillis();
+    }
+
+    /** Type of event i, without building the event. */
+    EventType typeAt(int i) {
+        return source != null ? source.types[i] : events[i].type();
+    }
+
+    private long hashAt(int i) {
+        return source != null ? source.hashes[i] : events[i].idHash();
+    }
+
+    /** Every event built. */
+    private RetainedEvent[] all() {
+        if (source != null) {
+            for (int i = 0; i < events.length; i++) {
+                get(i);
+            }
+        }
+        return events;
     }
 
     /** Events matching {@code condition}, oldest first. */
     public List<RetainedEvent> matching(EventCondition condition) {
         List<RetainedEvent> out = new ArrayList<>();
-        for (RetainedEvent e : events) {
-            if (condition.matches(e)) {
-                out.add(e);
+        for (int i = 0; i < events.length; i++) {
+            // matches() is false for any other type: only events of the condition's type are built.
+            if (typeAt(i) == condition.type()) {
+                RetainedEvent e = get(i);
+                if (condition.matches(e)) {
+                    out.add(e);
+                }
             }
         }
         return out;
@@ -129,16 +184,16 @@ public final class VisitorState {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof VisitorState other && Arrays.equals(events, other.events);
+        return o instanceof VisitorState other && Arrays.equals(all(), other.all());
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(events);
+        return Arrays.hashCode(all());
     }
 
     @Override
     public String toString() {
-        return "VisitorState" + Arrays.toString(events);
+        return "VisitorState" + Arrays.toString(all());
     }
 }

@@ -45,6 +45,21 @@ public final class VisitorStateCodec {
     }
 
     public static byte[] encode(VisitorState state) {
+        if (state.source() != null) {
+            // Decoded and unchanged since: its bytes are its encoding (a backfill rewrites most states as read).
+            return state.source().copy();
+        }
+        Bytes out = new Bytes();
+        encode(state, out);
+        return out.toByteArray();
+    }
+
+    /** Appends the encoding of {@code state} to {@code out}. */
+    public static void encode(VisitorState state, Bytes out) {
+        if (state.source() != null) {
+            state.source().copyTo(out);
+            return;
+        }
         Map<String, Integer> strings = new LinkedHashMap<>();
         Bytes body = new Bytes();
         body.varint(state.size());
@@ -88,7 +103,6 @@ public final class VisitorStateCodec {
                 }
             }
         }
-        Bytes out = new Bytes();
         out.write(VERSION);
         out.varint(strings.size());
         for (String s : strings.keySet()) {
@@ -97,76 +111,223 @@ public final class VisitorStateCodec {
             out.write(utf8, utf8.length);
         }
         out.write(body.array(), body.size());
-        return out.toByteArray();
+    }
+
+    /** Bytes the encoding of {@code state} takes, when known without encoding it (decoded, unchanged); else 0. */
+    public static int knownSize(VisitorState state) {
+        return state.source() == null ? 0 : state.source().size();
     }
 
     public static VisitorState decode(byte[] bytes) {
+        return decode(bytes, 0);
+    }
+
+    /**
+     * Decodes the state encoded at {@code bytes[offset..]}. Only each event's time, id hash and type
+     * are read now (and the whole layout checked); the rest of an event — products, value,
+     * properties — is decoded the first time something asks for that event, so evaluating a
+     * segment that looks at a few event types costs only those events. {@code bytes} must not
+     * change afterwards.
+     */
+    public static VisitorState decode(byte[] bytes, int offset) {
         try {
-            Bytes.Reader in = new Bytes.Reader(bytes);
+            Bytes.Reader in = new Bytes.Reader(bytes, offset);
             if (in.read() != VERSION) {
                 throw new IllegalArgumentException("unknown visitor state version");
             }
-            String[] strings = new String[in.varint()];
-            for (int i = 0; i < strings.length; i++) {
-                strings[i] = in.utf8(in.varint());
+            int[] stringAt = new int[in.varint()];
+            for (int i = 0; i < stringAt.length; i++) {
+                stringAt[i] = in.position();
+                in.skip(in.varint());
             }
-            int n = in.varint();
-            List<RetainedEvent> events = new ArrayList<>(n);
+            Encoded encoded = new Encoded(bytes, offset, stringAt, in.varint());
             long time = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < encoded.times.length; i++) {
                 time += unzigzag(in.varlong());
-                long hash = in.fixed64();
+                encoded.times[i] = time;
+                encoded.hashes[i] = in.fixed64();
+                encoded.eventAt[i] = in.position();
                 int header = in.read();
-                EventType type = TYPE_CODES.get(header & 0x0f);
-                String name = (header & HAS_NAME) != 0 ? strings[in.varint()] : null;
-                List<String> products = strings(in, strings);
-                List<String> categories = strings(in, strings);
-                BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, strings, in.read()) : null;
-                String currency = (header & HAS_CURRENCY) != 0 ? strings[in.varint()] : null;
-                Map<String, Object> props = Map.of();
-                if ((header & HAS_PROPS) != 0) {
-                    int count = in.varint();
-                    props = new HashMap<>(count * 2);
-                    for (int k = 0; k < count; k++) {
-                        String key = strings[in.varint()];
-                        int tag = in.read();
-                        props.put(key, switch (tag) {
-                            case TAG_STRING -> strings[in.varint()];
-                            case TAG_TRUE -> Boolean.TRUE;
-                            case TAG_FALSE -> Boolean.FALSE;
-                            default -> number(in, strings, tag);
-                        });
-                    }
-                }
-                events.add(new RetainedEvent(hash, time, type, name, products, categories, value, currency, props));
+                encoded.types[i] = TYPE_CODES.get(header & 0x0f);
+                skipBody(in, header, stringAt.length);
             }
-            return VisitorState.ofSorted(events);
+            encoded.end = in.position();
+            for (int i = 1; i < encoded.times.length; i++) {
+                if (encoded.times[i - 1] > encoded.times[i]
+                        || encoded.times[i - 1] == encoded.times[i] && encoded.hashes[i - 1] >= encoded.hashes[i]) {
+                    // The codec only ever writes a valid state (sorted, one event per id): anything out of
+                    // order is foreign bytes and takes the slow, safe path.
+                    List<RetainedEvent> events = new ArrayList<>(encoded.times.length);
+                    for (int k = 0; k < encoded.times.length; k++) {
+                        events.add(encoded.event(k));
+                    }
+                    return VisitorState.of(events);
+                }
+            }
+            return VisitorState.encoded(encoded);
         } catch (IndexOutOfBoundsException | NullPointerException e) {
             throw new IllegalArgumentException("corrupt visitor state", e);
         }
     }
 
-    /** Immutable lists straight away, so {@link RetainedEvent}'s defensive copy is free. */
-    private static List<String> strings(Bytes.Reader in, String[] table) {
-        int n = in.varint();
-        return switch (n) {
-            case 0 -> List.of();
-            case 1 -> List.of(table[in.varint()]);
-            default -> {
-                String[] out = new String[n];
-                for (int i = 0; i < n; i++) {
-                    out[i] = table[in.varint()];
+    /**
+     * A decoded state's bytes and what was read eagerly; {@link #event} decodes the rest of one event.
+     * Strings are decoded once each, on first use. Safe to share between threads: the caches hold
+     * immutable objects, so a racing thread at worst decodes the same value again.
+     */
+    static final class Encoded {
+        private final byte[] bytes;
+        private final int offset;
+        private final int[] stringAt;
+        private final String[] strings;
+        final long[] times;
+        final long[] hashes;
+        final EventType[] types;
+        private final int[] eventAt;
+        private int end;
+
+        private Encoded(byte[] bytes, int offset, int[] stringAt, int events) {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.stringAt = stringAt;
+            this.strings = new String[stringAt.length];
+            this.times = new long[events];
+            this.hashes = new long[events];
+            this.types = new EventType[events];
+            this.eventAt = new int[events];
+        }
+
+        /** The encoding itself: what {@link VisitorStateCodec#encode} returns for this very state. */
+        byte[] copy() {
+            return java.util.Arrays.copyOfRange(bytes, offset, end);
+        }
+
+        void copyTo(Bytes out) {
+            out.write(bytes, offset, end - offset);
+        }
+
+        int size() {
+            return end - offset;
+        }
+
+        RetainedEvent event(int i) {
+            Bytes.Reader in = new Bytes.Reader(bytes, eventAt[i]);
+            int header = in.read();
+            EventType type = types[i];
+            String name = (header & HAS_NAME) != 0 ? string(in.varint()) : null;
+            List<String> products = strings(in);
+            List<String> categories = strings(in);
+            BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, in.read()) : null;
+            String currency = (header & HAS_CURRENCY) != 0 ? string(in.varint()) : null;
+            Map<String, Object> props = Map.of();
+            if ((header & HAS_PROPS) != 0) {
+                int count = in.varint();
+                props = new HashMap<>(count * 2);
+                for (int k = 0; k < count; k++) {
+                    String key = string(in.varint());
+                    int tag = in.read();
+                    props.put(key, switch (tag) {
+                        case TAG_STRING -> string(in.varint());
+                        case TAG_TRUE -> Boolean.TRUE;
+                        case TAG_FALSE -> Boolean.FALSE;
+                        default -> number(in, tag);
+                    });
                 }
-                yield List.of(out);
             }
-        };
+            return new RetainedEvent(hashes[i], times[i], type, name, products, categories, value, currency, props);
+        }
+
+        private String string(int i) {
+            String s = strings[i];
+            if (s == null) {
+                Bytes.Reader in = new Bytes.Reader(bytes, stringAt[i]);
+                s = in.utf8(in.varint());
+                strings[i] = s;
+            }
+            return s;
+        }
+
+        /** Immutable lists straight away, so {@link RetainedEvent}'s defensive copy is free. */
+        private List<String> strings(Bytes.Reader in) {
+            int n = in.varint();
+            return switch (n) {
+                case 0 -> List.of();
+                case 1 -> List.of(string(in.varint()));
+                default -> {
+                    String[] out = new String[n];
+                    for (int i = 0; i < n; i++) {
+                        out[i] = string(in.varint());
+                    }
+                    yield List.of(out);
+                }
+            };
+        }
+
+        private Object number(Bytes.Reader in, int tag) {
+            return switch (tag) {
+                case TAG_NUMBER -> decimal(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
+                case TAG_BIG_NUMBER -> new BigDecimal(string(in.varint()));
+                default -> throw new IllegalArgumentException("unknown value tag " + tag);
+            };
+        }
+    }
+
+    /** Steps over an event's parts after its header, checking every reference and tag so that a later {@link Encoded#event} cannot fail. */
+    private static void skipBody(Bytes.Reader in, int header, int strings) {
+        if ((header & 0x0f) >= TYPE_CODES.size()) {
+            throw new IllegalArgumentException("unknown event type code " + (header & 0x0f));
+        }
+        if ((header & HAS_NAME) != 0) {
+            ref(in, strings);
+        }
+        for (int list = 0; list < 2; list++) {
+            int n = in.varint();
+            for (int i = 0; i < n; i++) {
+                ref(in, strings);
+            }
+        }
+        if ((header & HAS_VALUE) != 0) {
+            skipNumber(in, in.read(), strings);
+        }
+        if ((header & HAS_CURRENCY) != 0) {
+            ref(in, strings);
+        }
+        if ((header & HAS_PROPS) != 0) {
+            int count = in.varint();
+            for (int k = 0; k < count; k++) {
+                ref(in, strings);
+                int tag = in.read();
+                switch (tag) {
+                    case TAG_STRING -> ref(in, strings);
+                    case TAG_TRUE, TAG_FALSE -> { }
+                    default -> skipNumber(in, tag, strings);
+                }
+            }
+        }
+    }
+
+    private static void skipNumber(Bytes.Reader in, int tag, int strings) {
+        switch (tag) {
+            case TAG_NUMBER -> {
+                in.varlong();
+                in.varlong();
+            }
+            case TAG_BIG_NUMBER -> ref(in, strings);
+            default -> throw new IllegalArgumentException("unknown value tag " + tag);
+        }
+    }
+
+    private static void ref(Bytes.Reader in, int strings) {
+        if (in.varint() >= strings) {
+            throw new IllegalArgumentException("string reference out of range");
+        }
     }
 
     /** Bit {@code 1 << type.ordinal()} for every event type present in {@code state}. */
     public static long typeMask(VisitorState state) {
         long mask = 0;
-        for (RetainedEvent e : state.events()) {
-            mask |= 1L << e.type().ordinal();
+        for (int i = 0; i < state.size(); i++) {
+            mask |= 1L << state.typeAt(i).ordinal();
         }
         return mask;
     }
@@ -181,14 +342,6 @@ public final class VisitorStateCodec {
             out.write(TAG_BIG_NUMBER);
             out.varint(index(strings, d.toString()));
         }
-    }
-
-    private static Object number(Bytes.Reader in, String[] strings, int tag) {
-        return switch (tag) {
-            case TAG_NUMBER -> decimal(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
-            case TAG_BIG_NUMBER -> new BigDecimal(strings[in.varint()]);
-            default -> throw new IllegalArgumentException("unknown value tag " + tag);
-        };
     }
 
     private static final int CACHED_UNSCALED = 100_000;

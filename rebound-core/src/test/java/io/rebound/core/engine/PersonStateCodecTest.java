@@ -46,6 +46,37 @@ class PersonStateCodecTest {
         PersonStateCodec.Header h = PersonStateCodec.peek(PersonStateCodec.encode(person()));
         assertThat(h.segments()).containsExactlyInAnyOrder("seg-1", "seg-2");
         assertThat(h.typeMask()).isEqualTo((1L << EventType.VIEW_CONTENT.ordinal()) | (1L << EventType.ADD_TO_CART.ordinal()));
+        assertThat(h.evaluatedAt()).isEqualTo(T.plusSeconds(61));
+        assertThat(h.latest()[EventType.VIEW_CONTENT.ordinal()]).isEqualTo(T.toEpochMilli());
+        assertThat(h.latest()[EventType.ADD_TO_CART.ordinal()]).isEqualTo(T.plusSeconds(60).toEpochMilli());
+        assertThat(h.latest()[EventType.PURCHASE.ordinal()]).isEqualTo(Long.MIN_VALUE);
+    }
+
+    /** Written by version 2 (no latest time per type): a viewer and add-to-cart of "mat", member of "seg". */
+    private static final String VERSION_2 = "020602737404613a7631010276310000c1ddc08d956781c49dce9967010373656701c0ddc08d95"
+            + "670103036d6174046d617473035553440280b4b98d956787a0697cda5b295031010001010188010002c0a9075caedb8b8b2e1fa3"
+            + "32010001010188010002";
+
+    @Test
+    void readsStatesWrittenByVersion2() {
+        byte[] old = java.util.HexFormat.of().parseHex(VERSION_2);
+        PersonState p = PersonStateCodec.decode(old);
+        Instant t = Instant.parse("2026-03-01T10:00:00Z");
+        assertThat(p.personId()).isEqualTo("a:v1");
+        assertThat(p.memberships()).containsEntry("seg", t.plusSeconds(60));
+        assertThat(p.visitor().events()).extracting(e -> e.type() + " " + e.time() + " " + e.productIds())
+                .containsExactly("VIEW_CONTENT " + t + " [mat]", "ADD_TO_CART " + t.plusSeconds(60) + " [mat]");
+        PersonStateCodec.Header h = PersonStateCodec.peek(old);
+        assertThat(h.latest()).isNull();
+        assertThat(h.segments()).containsExactly("seg");
+        // Rewritten in the current version, it says the same.
+        assertThat(PersonStateCodec.decode(PersonStateCodec.encode(p))).isEqualTo(p);
+        // A backfill over it reads the events instead of the missing header times, and decides the same.
+        var abandoners = SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
+        var processor = new AudienceProcessor("st", List.of(new io.rebound.core.segment.Segment("st", "new", abandoners,
+                t.plus(java.time.Duration.ofDays(8)))), java.time.Duration.ofDays(30));
+        assertThat(new SegmentBackfill(processor, "new").step(old, t.plus(java.time.Duration.ofDays(8)))).isNull();
+        assertThat(new SegmentBackfill(processor, "new").step(old, t.plus(java.time.Duration.ofDays(6)))).isNotNull();
     }
 
     @Test

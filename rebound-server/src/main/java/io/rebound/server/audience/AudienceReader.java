@@ -40,10 +40,12 @@ public final class AudienceReader implements AudienceView {
     }
 
     private final RocksStore rocks;
+    private final MemberIndex members;
     private final Map<String, Cached> visitors = new ConcurrentHashMap<>();
 
-    AudienceReader(RocksStore rocks) {
+    AudienceReader(RocksStore rocks, MemberIndex members) {
         this.rocks = rocks;
+        this.members = members;
     }
 
     /** Current member count of a segment. */
@@ -51,9 +53,9 @@ public final class AudienceReader implements AudienceView {
         return AudienceKeys.i64(rocks.get(AudienceColumns.COUNTS, AudienceKeys.segment(storeId, segmentId)));
     }
 
-    /** Whether a person is a member of a segment now: one point read of the members index. */
+    /** Whether a person is a member of a segment now: a look-up in the in-memory copy of the members index. */
     public boolean isMember(String storeId, String segmentId, String personId) {
-        return rocks.get(AudienceColumns.MEMBERS, AudienceKeys.member(storeId, segmentId, personId)) != null;
+        return members.contains(storeId, segmentId, personId);
     }
 
     /** Members in person-id order, after {@code afterPerson} (null: from the start), at most {@code limit}. */

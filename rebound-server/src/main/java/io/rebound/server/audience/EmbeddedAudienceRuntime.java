@@ -6,7 +6,7 @@ import io.rebound.core.engine.AudienceEngine;
 import io.rebound.core.engine.AudienceProcessor;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
-import io.rebound.core.engine.PersonStateCodec;
+import io.rebound.core.engine.SegmentBackfill;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.Segment;
 import io.rebound.core.segment.SegmentDefinition;
@@ -56,6 +56,8 @@ import java.util.function.Supplier;
 public final class EmbeddedAudienceRuntime implements AudienceService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAudienceRuntime.class);
     static final int BACKFILL_CHUNK = 500;
+    /** Below this many persons a chunk's steps run on the writer thread alone: forking would cost more. */
+    private static final int PARALLEL_FROM = 64;
     private static final int LOG_BATCH = 1_000;
     private static final long TICK_MILLIS = 250;
     private static final long IDLE_WAIT_MILLIS = 5;
@@ -114,8 +116,9 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
         this.persons = new RocksPersonStore(uow);
         this.identities = new RocksIdentityStore(uow);
         this.timers = new RocksTimerStore(uow);
-        this.memberships = new RocksMembershipStore(uow);
-        this.reader = new AudienceReader(rocks);
+        MemberIndex members = MemberIndex.load(rocks);
+        this.memberships = new RocksMembershipStore(uow, members);
+        this.reader = new AudienceReader(rocks, members);
         this.sweep = new RetentionSweep(uow, persons, identities, timers, memberships, this::processor);
         byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
         this.position = Math.max(saved == null ? 0 : AudienceKeys.i64(saved), log.start());
@@ -541,7 +544,10 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
         }
     }
 
-    /** One chunk of every running pass. True when there was work. */
+    /**
+     * One chunk of every running pass. True when there was work. The chunk's steps are pure
+     * ({@link SegmentBackfill}), so they run on all cores; their results are applied here, in key order.
+     */
     private boolean backfillStep() {
         if (jobs.isEmpty()) {
             return false;
@@ -549,58 +555,36 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
         tick();
         for (BackfillJob job : List.copyOf(jobs.values())) {
             byte[] prefix = AudienceKeys.store(job.storeId);
-            List<PersonState> chunk = new ArrayList<>(BACKFILL_CHUNK);
+            List<byte[]> chunk = new ArrayList<>(BACKFILL_CHUNK);
             byte[][] last = new byte[1][];
-            int[] scanned = new int[1];
-            SegmentDefinition definition = job.kind == BackfillJob.Kind.BUILD
-                    ? Optional.ofNullable(registry.getOrDefault(job.storeId, Map.of()).get(job.segmentId))
-                            .map(SegmentRecord::definition).orElse(null)
-                    : null;
             uow.scan(AudienceColumns.PERSONS, prefix, job.cursor == null ? prefix : job.cursor, (k, v) -> {
                 if (job.cursor != null && java.util.Arrays.equals(k, job.cursor)) {
                     return true;
                 }
-                scanned[0]++;
                 last[0] = k;
-                if (!unaffected(job, definition, v)) {
-                    chunk.add(PersonStateCodec.decode(v));
-                }
-                return scanned[0] < BACKFILL_CHUNK;
+                chunk.add(v);
+                return chunk.size() < BACKFILL_CHUNK;
             });
-            AudienceProcessor processor = processor(job.storeId);
-            for (PersonState p : chunk) {
-                AudienceProcessor.Result r = processor.backfill(p, engine.now());
-                persons.put(r.state());
-                memberships.record(r.changes());
-                timers.set(r.state().storeId(), r.state().personId(), r.nextTimer());
+            SegmentBackfill backfill = new SegmentBackfill(processor(job.storeId), job.segmentId);
+            Instant now = engine.now();
+            List<AudienceProcessor.Result> results = (chunk.size() >= PARALLEL_FROM ? chunk.parallelStream() : chunk.stream())
+                    .map(state -> backfill.step(state, now)).toList();
+            for (AudienceProcessor.Result r : results) {
+                if (r != null) {
+                    persons.put(r.state());
+                    memberships.record(r.changes());
+                    timers.set(r.state().storeId(), r.state().personId(), r.nextTimer());
+                }
             }
             job.cursor = last[0] == null ? job.cursor : last[0];
-            job.advanced(scanned[0]);
-            if (scanned[0] < BACKFILL_CHUNK) {
+            job.advanced(chunk.size());
+            if (chunk.size() < BACKFILL_CHUNK) {
                 finish(job);
             } else {
                 commit();
             }
         }
         return true;
-    }
-
-    /**
-     * True when the pass can leave this person alone without decoding their events: they have no
-     * status in the segment (never a member, no recent leave to remember) and — for a build — none
-     * of their retained event types could satisfy every include condition, so the new definition
-     * would record nothing for them. A current member is always processed: an edit may make them leave.
-     * Null {@code definition} on a build: the segment vanished meanwhile; process everyone.
-     */
-    private static boolean unaffected(BackfillJob job, SegmentDefinition definition, byte[] state) {
-        if (job.kind == BackfillJob.Kind.BUILD && definition == null) {
-            return false;
-        }
-        PersonStateCodec.Header header = PersonStateCodec.peek(state);
-        if (header.segments().contains(job.segmentId)) {
-            return false;
-        }
-        return job.kind == BackfillJob.Kind.DELETE || !definition.mayMatch(header.typeMask());
     }
 
     private void finish(BackfillJob job) {

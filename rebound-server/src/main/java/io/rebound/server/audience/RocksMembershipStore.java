@@ -13,13 +13,17 @@ import java.util.Map;
  * {@link MembershipStore} in RocksDB: the change log ({@link AudienceColumns#CHANGES}, per store and
  * segment, ordered by a per-store sequence), the members index ({@link AudienceColumns#MEMBERS}) and
  * a maintained member count per segment ({@link AudienceColumns#COUNTS}), all written in the
- * current unit of work so that they never disagree.
+ * current unit of work so that they never disagree; the in-memory {@link MemberIndex} follows when
+ * that unit commits.
  */
 final class RocksMembershipStore implements MembershipStore {
     private final UnitOfWork uow;
+    private final MemberIndex index;
 
-    RocksMembershipStore(UnitOfWork uow) {
+    /** @param index the in-memory copy of the members index, updated when each unit of work commits */
+    RocksMembershipStore(UnitOfWork uow, MemberIndex index) {
         this.uow = uow;
+        this.index = index;
     }
 
     @Override
@@ -34,8 +38,10 @@ final class RocksMembershipStore implements MembershipStore {
             boolean member = c.kind() == MembershipChange.Kind.JOINED;
             if (member) {
                 uow.put(AudienceColumns.MEMBERS, memberKey, AudienceKeys.i64(c.at().toEpochMilli()));
+                uow.afterCommit(() -> index.add(c.storeId(), c.segmentId(), c.personId()));
             } else if (wasMember) {
                 uow.delete(AudienceColumns.MEMBERS, memberKey);
+                uow.afterCommit(() -> index.remove(c.storeId(), c.segmentId(), c.personId()));
             }
             if (member != wasMember) {
                 byte[] countKey = AudienceKeys.segment(c.storeId(), c.segmentId());
@@ -78,5 +84,6 @@ final class RocksMembershipStore implements MembershipStore {
         uow.scan(AudienceColumns.MEMBERS, prefix, prefix, (k, v) -> keys.add(k));
         keys.forEach(k -> uow.delete(AudienceColumns.MEMBERS, k));
         uow.delete(AudienceColumns.COUNTS, prefix);
+        uow.afterCommit(() -> index.dropSegment(storeId, segmentId));
     }
 }

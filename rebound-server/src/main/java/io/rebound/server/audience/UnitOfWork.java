@@ -23,6 +23,8 @@ final class UnitOfWork implements AutoCloseable {
     /** Reused for every point read: the writer is single-threaded, and a new one per get costs a JNI round trip. */
     private final ReadOptions pointReads = new ReadOptions();
     private boolean dirty;
+    /** What to do once this unit's writes are durable (in-memory views of them); dropped by {@link #discard}. */
+    private final java.util.List<Runnable> afterCommit = new java.util.ArrayList<>();
 
     UnitOfWork(RocksStore rocks) {
         this.rocks = rocks;
@@ -85,6 +87,11 @@ final class UnitOfWork implements AutoCloseable {
         return dirty;
     }
 
+    /** Runs {@code action} on this thread right after the pending writes commit; never if they are discarded. */
+    void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
     /** Writes everything pending atomically, then starts an empty unit. */
     void commit() {
         if (!dirty) {
@@ -95,6 +102,9 @@ final class UnitOfWork implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new StateStoreException("commit failed", e);
         }
+        for (Runnable action : afterCommit) {
+            action.run();
+        }
         reset();
     }
 
@@ -104,6 +114,7 @@ final class UnitOfWork implements AutoCloseable {
     }
 
     private void reset() {
+        afterCommit.clear();
         batch.close();
         batch = new WriteBatchWithIndex(true);
         dirty = false;

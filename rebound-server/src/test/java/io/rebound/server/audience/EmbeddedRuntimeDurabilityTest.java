@@ -64,8 +64,20 @@ class EmbeddedRuntimeDurabilityTest {
         return DifferentialScenario.segments();
     }
 
-    /** What both runtimes are compared on: members and the change log of every segment. */
+    /**
+     * What both runtimes are compared on: members and the change log of every segment. For the
+     * embedded runtime, also checks that its in-memory members index agrees with RocksDB's.
+     */
     private static Map<String, Object> snapshot(AudienceRuntime r) {
+        if (r instanceof AudienceHarness h) {
+            for (String id : segments().keySet()) {
+                java.util.Set<String> members = h.members(STORE, id);
+                for (MembershipChange c : h.changes(STORE, id)) {
+                    assertThat(h.runtime.reader().isMember(STORE, id, c.personId()))
+                            .as("in-memory index of %s for %s", id, c.personId()).isEqualTo(members.contains(c.personId()));
+                }
+            }
+        }
         Map<String, Object> out = new TreeMap<>();
         for (String id : segments().keySet()) {
             out.put(id + " members", new java.util.TreeSet<>(r.members(STORE, id)));
