@@ -3,10 +3,11 @@
 set -euo pipefail
 DIR="$(cd "$(dirname "$0")" && pwd)"
 echo "### $(date -u +%FT%TZ) $(nproc) cores, $(uptime | sed 's/.*load/load/')"
-echo "### collector (wrk, 20 s each)";             "$DIR/collector-bench.sh" 20 2>&1 | tail -3
+echo "### collector (wrk, 20 s each)";             "$DIR/collector-bench.sh" 20 2>&1 | grep -E "^(==|consumers| +(99%|Req))|^(no-op|single|batch)"
 for rate in 1000 3000 6000; do
   echo "### event -> membership at $rate accepted events/s"; RATE=$rate "$DIR/latency-bench.sh" 15 4 2>&1 | tail -3
 done
 echo "### event -> membership, unthrottled (saturation)"; "$DIR/latency-bench.sh" 15 4 2>&1 | tail -3
 echo "### audience runtime alone + lookups";       "$DIR/runtime-bench.sh" 300000 30000 2>&1 | grep -v WARN
 echo "### backfill vs DuckDB, 10M events";         "$DIR/backfill-bench.sh" 2>&1 | grep -v WARN
+echo "### cluster pipeline (in-JVM broker, 1 and 2 stream instances)"; "$DIR/cluster-bench.sh" 2>&1 | grep -v -E "WARN|^\s*at "
