@@ -32,12 +32,8 @@ import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.EventIndexer;
 import io.rebound.server.runtime.RocksStore;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,10 +123,10 @@ public final class ReboundServer implements AutoCloseable {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }
         // Every instance must listen on the same port, so resolve "any free port" (0) once up front.
-        int listenPort = config.port() == 0 ? freePort() : config.port();
+        int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
         AtomicInteger boundPort = new AtomicInteger(listenPort);
         try {
-            vertx.deployVerticle(() -> new HttpVerticle(groups, config.host(), boundPort),
+            vertx.deployVerticle(() -> new HttpApi.Verticle(groups, config.host(), boundPort),
                     new DeploymentOptions().setInstances(Math.max(1, config.eventLoops()))).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": "
@@ -140,34 +136,7 @@ public final class ReboundServer implements AutoCloseable {
         LOG.info("Rebound listening on {}", baseUrl());
     }
 
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("no free port: " + e.getMessage(), e);
-        }
-    }
 
-    /** One HTTP server instance on one event loop; Vert.x balances connections across instances. */
-    private static final class HttpVerticle extends VerticleBase {
-        private final List<Consumer<Router>> groups;
-        private final String host;
-        private final AtomicInteger port;
-
-        HttpVerticle(List<Consumer<Router>> groups, String host, AtomicInteger port) {
-            this.groups = groups;
-            this.host = host;
-            this.port = port;
-        }
-
-        @Override
-        public Future<?> start() {
-            Router router = HttpApi.router(vertx, groups);
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-                    .setCompressionSupported(false).setDecompressionSupported(true).setTcpNoDelay(true));
-            return server.requestHandler(router).listen(port.get(), host).onSuccess(s -> port.set(s.actualPort()));
-        }
-    }
 
     public int port() {
         return port;

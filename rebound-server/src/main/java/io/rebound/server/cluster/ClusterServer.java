@@ -23,11 +23,8 @@ import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,10 +124,10 @@ public final class ClusterServer implements AutoCloseable {
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(ClusterRoutes::mountEmbeddedOnly);
         groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
-        int listenPort = config.port() == 0 ? freePort() : config.port();
+        int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
         AtomicInteger bound = new AtomicInteger(listenPort);
         try {
-            vertx.deployVerticle(() -> new HttpVerticle(groups, config.host(), bound),
+            vertx.deployVerticle(() -> new HttpApi.Verticle(groups, config.host(), bound),
                     new DeploymentOptions().setInstances(Math.max(1, config.eventLoops()))).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": " + e.getMessage(), e);
@@ -148,34 +145,7 @@ public final class ClusterServer implements AutoCloseable {
                 cluster.role().name().toLowerCase(Locale.ROOT), state, sink.applied());
     }
 
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("no free port: " + e.getMessage(), e);
-        }
-    }
 
-    /** One HTTP server instance on one event loop (as in the embedded server). */
-    private static final class HttpVerticle extends VerticleBase {
-        private final List<Consumer<Router>> groups;
-        private final String host;
-        private final AtomicInteger port;
-
-        HttpVerticle(List<Consumer<Router>> groups, String host, AtomicInteger port) {
-            this.groups = groups;
-            this.host = host;
-            this.port = port;
-        }
-
-        @Override
-        public Future<?> start() {
-            Router router = HttpApi.router(vertx, groups);
-            return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false)
-                            .setDecompressionSupported(true).setTcpNoDelay(true))
-                    .requestHandler(router).listen(port.get(), host).onSuccess(s -> port.set(s.actualPort()));
-        }
-    }
 
     public int port() {
         return port;

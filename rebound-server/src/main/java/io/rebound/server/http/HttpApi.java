@@ -1,9 +1,14 @@
 package io.rebound.server.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.rebound.server.api.ApiErrors;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -25,5 +30,38 @@ public final class HttpApi {
         router.route().failureHandler(ctx -> ApiErrors.failure(ctx, "this endpoint accepts "
                 + "(32 KB per event, 500 KB per batch on the collector)"));
         return router;
+    }
+
+    /** A free TCP port, for {@code port=0}. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One HTTP server instance on one event loop, serving {@link #router}; deploy one per event
+     * loop and Vert.x balances connections across them. The bound port is written to {@code port}.
+     */
+    public static final class Verticle extends VerticleBase {
+        private final List<Consumer<Router>> groups;
+        private final String host;
+        private final AtomicInteger port;
+
+        public Verticle(List<Consumer<Router>> groups, String host, AtomicInteger port) {
+            this.groups = groups;
+            this.host = host;
+            this.port = port;
+        }
+
+        @Override
+        public Future<?> start() {
+            Router router = HttpApi.router(vertx, groups);
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                    .setCompressionSupported(false).setDecompressionSupported(true).setTcpNoDelay(true));
+            return server.requestHandler(router).listen(port.get(), host).onSuccess(s -> port.set(s.actualPort()));
+        }
     }
 }

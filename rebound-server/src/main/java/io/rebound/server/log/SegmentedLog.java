@@ -203,13 +203,7 @@ public final class SegmentedLog implements AutoCloseable {
             return;
         }
         while (!queue.isEmpty() && writeLock.tryLock()) {
-            List<Pending> written;
-            try {
-                written = writeQueued();
-            } finally {
-                writeLock.unlock();
-            }
-            written.forEach(Pending::complete);
+            writeQueuedAndComplete();
         }
     }
 
@@ -225,15 +219,20 @@ public final class SegmentedLog implements AutoCloseable {
                 writerParked.set(false);
                 continue;
             }
-            List<Pending> written;
             writeLock.lock();
-            try {
-                written = writeQueued();
-            } finally {
-                writeLock.unlock();
-            }
-            written.forEach(Pending::complete);
+            writeQueuedAndComplete();
         }
+    }
+
+    /** With {@link #writeLock} held: writes the queue, lets go of the lock, then completes the appends. */
+    private void writeQueuedAndComplete() {
+        List<Pending> written;
+        try {
+            written = writeQueued();
+        } finally {
+            writeLock.unlock();
+        }
+        written.forEach(Pending::complete);
     }
 
     /**
@@ -491,14 +490,8 @@ public final class SegmentedLog implements AutoCloseable {
                 LockSupport.unpark(writer);
                 writer.join(5_000);
             }
-            List<Pending> written;
             writeLock.lock();
-            try {
-                written = writeQueued();
-            } finally {
-                writeLock.unlock();
-            }
-            written.forEach(Pending::complete);
+            writeQueuedAndComplete();
             active.force(true);
             active.close();
             readers.values().forEach(SegmentedLog::closeQuietly);
