@@ -68,6 +68,8 @@ final class ClusterRuntime implements AudienceRuntime {
     private final List<Path> stateDirs = new ArrayList<>();
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
+    /** Sees uncommitted records too: only its end offsets are read (see {@link #catchUp()}). */
+    private final KafkaConsumer<String, byte[]> uncommitted;
     private final Map<String, Integer> acks = new HashMap<>();
     private final OutputView view = new OutputView();
     private final AtomicInteger ackIds = new AtomicInteger();
@@ -87,6 +89,10 @@ final class ClusterRuntime implements AudienceRuntime {
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         cp.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
         consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties up = new Properties();
+        up.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        up.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        uncommitted = new KafkaConsumer<>(up, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> outputs = new ArrayList<>();
         for (String t : List.of(topics.changes(), topics.memberships(), topics.acks())) {
             for (int p = 0; p < partitions; p++) {
@@ -206,10 +212,26 @@ final class ClusterRuntime implements AudienceRuntime {
         catchUp();
     }
 
-    /** Reads every output committed so far. */
+    /**
+     * Reads every output of the transactions committed so far. A transaction's commit markers reach
+     * its partitions one by one, so when its ack is readable another of its partitions may still hold
+     * its records above the last stable offset: wait until every output partition's last stable offset
+     * has passed everything written to it before this call (any open transaction there is then a later
+     * one), and read up to it.
+     */
     void catchUp() {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
-        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        Set<TopicPartition> outputs = consumer.assignment();
+        Map<TopicPartition, Long> written = uncommitted.endOffsets(outputs);
+        long end = System.nanoTime() + TIMEOUT.toNanos();
+        Map<TopicPartition, Long> stable = consumer.endOffsets(outputs);
+        while (written.entrySet().stream().anyMatch(e -> stable.get(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("outputs not stable within " + TIMEOUT + ": " + stable + " < " + written);
+            }
+            sleep(2);
+            stable.putAll(consumer.endOffsets(outputs));
+        }
+        while (stable.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
             poll();
         }
     }
@@ -357,6 +379,7 @@ final class ClusterRuntime implements AudienceRuntime {
         instances().forEach(s -> s.close(Duration.ofSeconds(30)));
         producer.close();
         consumer.close();
+        uncommitted.close();
         for (Path dir : stateDirs) {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
