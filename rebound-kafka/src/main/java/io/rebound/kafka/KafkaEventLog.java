@@ -2,6 +2,7 @@ package io.rebound.kafka;
 
 import io.rebound.core.event.Event;
 import io.rebound.core.port.EventLog;
+import io.rebound.kafka.internals.PersonCommand;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,6 +24,7 @@ public final class KafkaEventLog implements EventLog {
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
+    private final String personsTopic;
 
     /**
      * @param bootstrapServers the cluster
@@ -40,6 +42,7 @@ public final class KafkaEventLog implements EventLog {
         p.putAll(overrides);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.topic = topics.events();
+        this.personsTopic = topics.persons();
     }
 
     @Override
@@ -62,6 +65,28 @@ public final class KafkaEventLog implements EventLog {
             }
         }
         return CompletableFuture.allOf(acks);
+    }
+
+    /**
+     * A privacy request: the topology erases {@code personId} of {@code storeId} — state, timers,
+     * the aliases of every linked id, memberships (each leaves, on the change log) — when it
+     * processes this record. Completes once the broker holds the request ({@code acks=all}).
+     */
+    public CompletableFuture<Void> erasePerson(String storeId, String personId) {
+        CompletableFuture<Void> ack = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(personsTopic, Keys.of(storeId, personId),
+                    PersonCommand.encode(new PersonCommand.Erase(personId))), (md, ex) -> {
+                if (ex != null) {
+                    ack.completeExceptionally(ex);
+                } else {
+                    ack.complete(null);
+                }
+            });
+        } catch (RuntimeException ex) {
+            ack.completeExceptionally(ex);
+        }
+        return ack;
     }
 
     @Override

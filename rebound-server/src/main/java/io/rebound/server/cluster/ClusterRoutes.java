@@ -60,8 +60,6 @@ final class ClusterRoutes {
         router.get("/api/v1/stores/:store/visitors/:visitorId/events").handler(ctx -> embeddedOnly(ctx,
                 "a visitor's raw events are kept by the embedded server only; in cluster mode events live in the "
                         + "Kafka events topic for its retention"));
-        router.delete("/api/v1/stores/:store/visitors/:visitorId").handler(ctx -> embeddedOnly(ctx,
-                "privacy erasure through the API is not available in cluster mode yet; see docs/cluster.md"));
         router.route("/dashboard*").handler(ctx -> embeddedOnly(ctx,
                 "the dashboard runs on the embedded server only; in cluster mode use the JSON API"));
     }

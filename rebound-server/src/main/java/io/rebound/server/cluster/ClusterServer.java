@@ -123,6 +123,9 @@ public final class ClusterServer implements AutoCloseable {
         }
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(ClusterRoutes::mountEmbeddedOnly);
+        if (log != null) {
+            groups.add(new ClusterVisitorApi(audiences.reader(), log, auth)::mount);
+        }
         groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
         int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
         AtomicInteger bound = new AtomicInteger(listenPort);

@@ -153,6 +153,19 @@ class ClusterServeIT {
                 }
                 JsonNode events404 = getRaw(onC, "/visitors/v1/events");
                 assertThat(events404.get("error").asText()).isEqualTo("not_available_in_cluster_mode");
+
+                // Privacy erasure from any collector node: every linked id and membership goes, on every node.
+                String member = all.values().stream().flatMap(Set::stream).findFirst().orElseThrow().split(",")[0];
+                assertThat(get(onA, "/visitors/" + member + "/segments").get("segments")).isNotEmpty();
+                var erased = http.send(HttpRequest.newBuilder(URI.create(onC.url + "/api/v1/stores/" + onC.storeId
+                                + "/visitors/" + member)).header("Authorization", "Bearer " + onC.secret).DELETE().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(erased.statusCode()).as(erased.body()).isEqualTo(202);
+                await("the erased visitor is nobody's member", () -> members(onA).values().stream()
+                        .flatMap(Set::stream).noneMatch(m -> List.of(m.split(",")).contains(member)));
+                JsonNode after = get(onA, "/visitors/" + member + "/segments");
+                assertThat(after.get("segments")).isEmpty();
+                assertThat(after.get("person_id").isNull()).isTrue();
             }
         }
     }
