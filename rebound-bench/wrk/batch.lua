@@ -1,13 +1,19 @@
 -- A Segment batch of BATCH events per request (default 100), unique messageIds.
+-- wrk runs on the same 2 cores as the server: the body is built by plain concatenation (a
+-- string.format per event cost the load generator a fifth of the machine).
 local counter = 0
 local thread_id = 0
 local size = tonumber(os.getenv("BATCH") or "100")
 function setup(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
+local head = '{"type":"track","event":"Product Viewed","messageId":"b'
+local middle = '","anonymousId":"v-'
+local tail = '","properties":{"product_id":"yoga-mat","price":68,"currency":"USD"}}'
 request = function()
   local parts = {}
+  local prefix = head .. tid .. "-"
   for i = 1, size do
     counter = counter + 1
-    parts[i] = string.format('{"type":"track","event":"Product Viewed","messageId":"b%s-%d","anonymousId":"v-%d","properties":{"product_id":"yoga-mat","price":68,"currency":"USD"}}', tid, counter, counter % 50000)
+    parts[i] = prefix .. counter .. middle .. (counter % 50000) .. tail
   end
   return wrk.format("POST", wrk.path, wrk.headers, '{"batch":[' .. table.concat(parts, ",") .. ']}')
 end

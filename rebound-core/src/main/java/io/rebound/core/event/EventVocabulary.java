@@ -14,6 +14,8 @@ import java.util.Optional;
 public final class EventVocabulary {
 
     private static final Map<String, EventType> ALIASES = new HashMap<>();
+    /** The names exactly as listed: nearly every event is sent so, and is then found without normalising. */
+    private static final Map<String, EventType> EXACT = new HashMap<>();
 
     static {
         for (EventType type : EventType.values()) {
@@ -55,6 +57,7 @@ public final class EventVocabulary {
 
     private static void alias(String name, EventType type) {
         ALIASES.put(key(name), type);
+        EXACT.put(name, type);
     }
 
     private static String key(String name) {
@@ -78,6 +81,7 @@ public final class EventVocabulary {
         if (name == null || name.isBlank()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(ALIASES.get(key(name)));
+        EventType exact = EXACT.get(name);
+        return Optional.ofNullable(exact != null ? exact : ALIASES.get(key(name)));
     }
 }

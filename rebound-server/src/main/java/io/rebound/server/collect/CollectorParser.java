@@ -1,6 +1,7 @@
 package io.rebound.server.collect;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,8 +67,12 @@ public final class CollectorParser {
     public static final int MAX_MESSAGE_BYTES = 32 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(CollectorParser.class);
+    // Duplicate keys are refused while the tree is built (ObjectNode.replace reports the old value),
+    // which costs nothing; the parser's own duplicate detection keeps a name set per object.
     private static final ObjectReader READER = Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .without(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private final MessageParser messages;
 
@@ -251,7 +256,9 @@ public final class CollectorParser {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
         if (what != null && what.startsWith("Duplicate")) {
-            return "has a duplicate key" + where + ": " + what;
+            // "Duplicate field 'type' for `ObjectNode`: not allowed when …": keep the part naming the key.
+            int end = what.indexOf(" for `");
+            return "has a duplicate key" + where + ": " + (end > 0 ? what.substring(0, end) : what);
         }
         return "is not valid JSON" + where + ": " + what;
     }

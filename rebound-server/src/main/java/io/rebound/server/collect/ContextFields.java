@@ -17,6 +17,8 @@ final class ContextFields {
             "wbraid", "fbc", "fbp");
     static final Set<String> UTM_KEYS = Set.of("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content");
     private static final List<String> CAMPAIGN_FIELDS = List.of("source", "medium", "name", "term", "content");
+    private static final List<String> CAMPAIGN_UTM_KEYS = List.of("utm_source", "utm_medium", "utm_campaign", "utm_term",
+            "utm_content");
     private static final List<String> CONSENT_SIGNALS = List.of("ad_storage", "ad_user_data", "ad_personalization",
             "analytics_storage");
 
@@ -27,10 +29,11 @@ final class ContextFields {
     static Map<String, String> campaign(Fields f, ObjectNode context, String pageUrl) {
         Map<String, String> utm = new LinkedHashMap<>();
         ObjectNode campaign = f.object(context, "campaign", "context.campaign");
-        for (String key : CAMPAIGN_FIELDS) {
+        for (int i = 0; campaign != null && i < CAMPAIGN_FIELDS.size(); i++) {
+            String key = CAMPAIGN_FIELDS.get(i);
             String v = f.clipped(campaign, key, "context.campaign." + key, 200);
             if (v != null) {
-                utm.put("name".equals(key) ? "utm_campaign" : "utm_" + key, v);
+                utm.put(CAMPAIGN_UTM_KEYS.get(i), v);
             }
         }
         if (utm.isEmpty() && pageUrl != null && pageUrl.contains("utm_")) {
@@ -43,7 +46,8 @@ final class ContextFields {
     static Map<String, String> clickIds(Fields f, ObjectNode context, String pageUrl) {
         Map<String, String> ids = new LinkedHashMap<>();
         ObjectNode sent = f.object(context, "clickIds", "context.clickIds");
-        for (String key : CLICK_ID_KEYS) {
+        for (int i = 0; sent != null && i < CLICK_ID_KEYS.size(); i++) {
+            String key = CLICK_ID_KEYS.get(i);
             MessageParser.putIfPresent(ids, key, f.text(sent, key, "context.clickIds." + key, 500));
         }
         if (pageUrl != null && pageUrl.indexOf('?') >= 0) {

@@ -45,7 +45,12 @@ final class MessageParser {
     private static final Set<String> TRAITS_SKIPPED = Set.of("email", "email_sha256", "phone", "phone_sha256");
 
     /** What the request around a message contributes. */
-    record Context(Store store, RequestInfo request, Instant receivedAt, Source source, Instant bodySentAt) {
+    record Context(Store store, RequestInfo request, Instant receivedAt, Source source, Instant bodySentAt,
+                   String truncatedRemoteIp) {
+        /** The request's address is truncated once, not once per message of a batch. */
+        Context(Store store, RequestInfo request, Instant receivedAt, Source source, Instant bodySentAt) {
+            this(store, request, receivedAt, source, bodySentAt, IpAddresses.truncate(request.remoteIp()));
+        }
     }
 
     /** Exactly one of: an event, violations, or a bot. */
@@ -195,10 +200,8 @@ final class MessageParser {
                 break;
             }
         }
-        if (value == null && !products.isEmpty() && products.stream().allMatch(p -> p.price() != null)
-                && eventType != EventType.CUSTOM && eventType != EventType.PAGE_VIEW) {
-            value = Fields.normalise(products.stream().map(p -> p.price().multiply(BigDecimal.valueOf(p.quantity())))
-                    .reduce(BigDecimal.ZERO, BigDecimal::add));
+        if (value == null && !products.isEmpty() && eventType != EventType.CUSTOM && eventType != EventType.PAGE_VIEW) {
+            value = Products.total(products);
         }
         String currency = currency(f, properties);
 
@@ -212,7 +215,7 @@ final class MessageParser {
             }
         } else {
             // A store backend's own address says nothing about the visitor.
-            ip = ctx.source() == Source.SERVER ? null : IpAddresses.truncate(ctx.request().remoteIp());
+            ip = ctx.source() == Source.SERVER ? null : ctx.truncatedRemoteIp();
         }
 
         if (!f.ok()) {
@@ -305,17 +308,24 @@ final class MessageParser {
                                  String expected, ObjectNode traits, ObjectNode contextTraits, ObjectNode properties) {
         String result = null;
         ObjectNode[] sources = {traits, contextTraits, properties};
-        String[] paths = {"traits", "context.traits", "properties"};
+        String[] keys = {key, key + "_sha256"};
         for (int i = 0; i < sources.length; i++) {
-            for (String k : List.of(key, key + "_sha256")) {
-                String path = paths[i] + "." + k;
-                String raw = f.text(sources[i], k, path, 320);
+            if (sources[i] == null) {
+                continue;
+            }
+            for (int j = 0; j < keys.length; j++) {
+                JsonNode node = Fields.get(sources[i], keys[j]);
+                if (node == null) {
+                    continue;
+                }
+                String path = HASHED_SOURCES[i] + "." + keys[j];
+                String raw = f.text(node, path, 320);
                 if (raw == null) {
                     continue;
                 }
-                String hash = k.equals(key) ? hasher.apply(raw) : Pii.isSha256Hex(raw) ? raw.toLowerCase(Locale.ROOT) : null;
+                String hash = j == 0 ? hasher.apply(raw) : Pii.isSha256Hex(raw) ? raw.toLowerCase(Locale.ROOT) : null;
                 if (hash == null) {
-                    f.add(path, "must be " + (k.equals(key) ? expected : "a SHA-256 hex digest (64 hex characters)"));
+                    f.add(path, "must be " + (j == 0 ? expected : "a SHA-256 hex digest (64 hex characters)"));
                 } else if (result == null) {
                     result = hash;
                 }
@@ -324,16 +334,31 @@ final class MessageParser {
         return result;
     }
 
+    private static final String[] HASHED_SOURCES = {"traits", "context.traits", "properties"};
+
     private static String currency(Fields f, ObjectNode properties) {
         String c = f.text(properties, "currency", "properties.currency", 40);
         if (c == null) {
             return null;
         }
-        if (c.length() != 3 || !c.chars().allMatch(ch -> (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))) {
+        if (!isLetters3(c)) {
             f.add("properties.currency", "must be a 3-letter ISO 4217 code such as USD, got \"" + Fields.abbreviate(c) + "\"");
             return null;
         }
         return c.toUpperCase(Locale.ROOT);
+    }
+
+    private static boolean isLetters3(String c) {
+        if (c.length() != 3) {
+            return false;
+        }
+        for (int i = 0; i < 3; i++) {
+            char ch = c.charAt(i);
+            if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Set<String> skipped(boolean singleProduct, boolean pageCall) {

@@ -36,6 +36,18 @@ final class Products {
         return Fields.get(properties, "product_id") != null || Fields.get(properties, "sku") != null;
     }
 
+    /** The sum of price × quantity, or null when a product has no price. */
+    static BigDecimal total(List<Product> products) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (Product p : products) {
+            if (p.price() == null) {
+                return null;
+            }
+            sum = sum.add(p.quantity() == 1 ? p.price() : p.price().multiply(BigDecimal.valueOf(p.quantity())));
+        }
+        return Fields.normalise(sum);
+    }
+
     static List<Product> read(ObjectNode properties, Fields f) {
         if (properties == null) {
             return List.of();

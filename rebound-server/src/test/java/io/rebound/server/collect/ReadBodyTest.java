@@ -86,6 +86,9 @@ class ReadBodyTest {
         Violation v = refusal("{\"batch\":[{\"type\":\"track\",\"type\":\"page\"}]}");
         assertThat(v.field()).isEqualTo("body");
         assertThat(v.message()).startsWith("has a duplicate key at line 1").contains("type");
+        Violation nested = refusal("{\"batch\":[{\"type\":\"track\",\"properties\":{\"value\":1,\"value\":2}}]}");
+        assertThat(nested.message()).startsWith("has a duplicate key at line 1").contains("'value'")
+                .doesNotContain("DeserializationFeature");
     }
 
     @Test
