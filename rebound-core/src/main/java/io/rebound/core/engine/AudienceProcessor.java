@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -51,6 +52,7 @@ public final class AudienceProcessor {
 
     private final String storeId;
     private final List<Segment> segments;
+    private final Set<String> segmentIds;
     private final Duration retention;
 
     /**
@@ -66,6 +68,7 @@ public final class AudienceProcessor {
                 throw new IllegalArgumentException("segment " + s.id() + " belongs to store " + s.storeId());
             }
         }
+        this.segmentIds = this.segments.stream().map(Segment::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
         Duration longest = this.segments.stream().map(s -> s.definition().longestWindow())
                 .max(Duration::compareTo).orElse(Duration.ZERO);
         this.retention = longest.compareTo(retention) > 0 ? longest : retention;
@@ -222,8 +225,7 @@ public final class AudienceProcessor {
                     return false;
                 }
             }
-            return segments.stream().map(Segment::id).collect(java.util.stream.Collectors.toSet())
-                    .containsAll(statuses.keySet());
+            return segmentIds.containsAll(statuses.keySet());
         }
 
         /** After new knowledge: dates each change at the true instant, within what the log already says. */
@@ -254,9 +256,12 @@ public final class AudienceProcessor {
         }
 
         private void dropUnknownSegments() {
+            if (statuses.isEmpty()) {
+                return;
+            }
             Instant forgetBefore = now.minus(retention);
             for (String id : List.copyOf(statuses.keySet())) {
-                boolean known = segments.stream().anyMatch(s -> s.id().equals(id));
+                boolean known = segmentIds.contains(id);
                 SegmentStatus s = statuses.get(id);
                 if (!known && s.member()) {
                     record(id, Kind.LEFT, now, "segment deleted");

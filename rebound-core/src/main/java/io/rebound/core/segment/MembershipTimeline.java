@@ -1,5 +1,7 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.event.EventType;
+
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +23,19 @@ public final class MembershipTimeline {
     public record Transition(Instant at, boolean member) {
     }
 
-    /** One event condition with the times and values of the events it matches, oldest first. */
-    record Leaf(EventCondition condition, long window, long[] times, BigDecimal[] values, RetainedEvent[] events) {
+    /**
+     * One event condition with the times of the events it matches, oldest first: {@code indices} into
+     * {@code state}, and their values when the condition sums them (null otherwise). A condition on the
+     * event type alone is matched without building its events; {@link #event} builds one when a
+     * reason names it.
+     */
+    record Leaf(EventCondition condition, long window, long[] times, BigDecimal[] values, int[] indices,
+                VisitorState state) {
+
+        RetainedEvent event(int i) {
+            return state.get(indices[i]);
+        }
+
         /** Index of the first event with time >= t. */
         int from(long t) {
             int i = Arrays.binarySearch(times, t);
@@ -56,8 +69,7 @@ public final class MembershipTimeline {
     MembershipTimeline(SegmentDefinition definition, VisitorState state) {
         this.include = leaves(definition.include(), state);
         this.exclude = leaves(definition.exclude(), state);
-        this.needsAnchor = definition.exclude().stream()
-                .anyMatch(c -> c.leaves().stream().anyMatch(l -> l.since() != null));
+        this.needsAnchor = countsSinceInclude(definition);
         int total = 0;
         for (Leaf[][] group : new Leaf[][][] {include, exclude}) {
             for (Leaf[] cond : group) {
@@ -88,6 +100,17 @@ public final class MembershipTimeline {
         this.breakpoints = Arrays.copyOf(points, distinct);
     }
 
+    private static boolean countsSinceInclude(SegmentDefinition definition) {
+        for (Condition c : definition.exclude()) {
+            for (EventCondition l : c.leaves()) {
+                if (l.since() != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static Leaf[][] leaves(List<Condition> conditions, VisitorState state) {
         Leaf[][] out = new Leaf[conditions.size()][];
         for (int i = 0; i < out.length; i++) {
@@ -95,14 +118,24 @@ public final class MembershipTimeline {
             out[i] = new Leaf[leaves.size()];
             for (int j = 0; j < leaves.size(); j++) {
                 EventCondition c = leaves.get(j);
-                List<RetainedEvent> matching = state.matching(c);
-                long[] times = new long[matching.size()];
-                BigDecimal[] values = new BigDecimal[matching.size()];
-                for (int k = 0; k < times.length; k++) {
-                    times[k] = matching.get(k).timeMillis();
-                    values[k] = matching.get(k).value();
+                boolean byTypeAlone = c.type() != EventType.CUSTOM && c.where().isEmpty();
+                int[] indices = new int[state.size()];
+                int n = 0;
+                for (int k = 0; k < indices.length; k++) {
+                    if (state.typeAt(k) == c.type() && (byTypeAlone || c.matches(state.get(k)))) {
+                        indices[n++] = k;
+                    }
                 }
-                out[i][j] = new Leaf(c, c.window().millis(), times, values, matching.toArray(RetainedEvent[]::new));
+                indices = Arrays.copyOf(indices, n);
+                long[] times = new long[n];
+                BigDecimal[] values = c.sumValueGte() == null ? null : new BigDecimal[n];
+                for (int k = 0; k < n; k++) {
+                    times[k] = state.timeAt(indices[k]);
+                    if (values != null) {
+                        values[k] = state.get(indices[k]).value();
+                    }
+                }
+                out[i][j] = new Leaf(c, c.window().millis(), times, values, indices, state);
             }
         }
         return out;

@@ -57,7 +57,7 @@ final class Reasons {
     private String present(Leaf leaf, long anchor) {
         EventCondition c = leaf.condition();
         int[] range = timeline.range(leaf, t, anchor);
-        RetainedEvent latest = leaf.events()[range[1] - 1];
+        RetainedEvent latest = leaf.event(range[1] - 1);
         StringBuilder sb = new StringBuilder(describe(latest)).append(' ').append(age(t - latest.timeMillis()));
         int n = range[1] - range[0];
         if (c.minCount() > 1 || n > 1) {
