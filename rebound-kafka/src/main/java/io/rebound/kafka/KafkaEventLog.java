@@ -50,19 +50,7 @@ public final class KafkaEventLog implements EventLog {
         CompletableFuture<?>[] acks = new CompletableFuture<?>[events.size()];
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
-            CompletableFuture<Void> ack = new CompletableFuture<>();
-            acks[i] = ack;
-            try {
-                producer.send(new ProducerRecord<>(topic, Keys.ofEvent(e), EventSerde.encode(e)), (md, ex) -> {
-                    if (ex != null) {
-                        ack.completeExceptionally(ex);
-                    } else {
-                        ack.complete(null);
-                    }
-                });
-            } catch (RuntimeException ex) {
-                ack.completeExceptionally(ex);
-            }
+            acks[i] = send(new ProducerRecord<>(topic, Keys.ofEvent(e), EventSerde.encode(e)));
         }
         return CompletableFuture.allOf(acks);
     }
@@ -73,10 +61,15 @@ public final class KafkaEventLog implements EventLog {
      * processes this record. Completes once the broker holds the request ({@code acks=all}).
      */
     public CompletableFuture<Void> erasePerson(String storeId, String personId) {
+        return send(new ProducerRecord<>(personsTopic, Keys.of(storeId, personId),
+                PersonCommand.encode(new PersonCommand.Erase(personId))));
+    }
+
+    /** Completes when the broker acknowledges the record, exceptionally when it refuses or cannot be reached. */
+    private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record) {
         CompletableFuture<Void> ack = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(personsTopic, Keys.of(storeId, personId),
-                    PersonCommand.encode(new PersonCommand.Erase(personId))), (md, ex) -> {
+            producer.send(record, (md, ex) -> {
                 if (ex != null) {
                     ack.completeExceptionally(ex);
                 } else {
