@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class ClusterTopics {
                     }
                 }
             }
-            Map<String, TopicDescription> d = admin.describeTopics(topics.partitioned()).allTopicNames().get(30, TimeUnit.SECONDS);
+            Map<String, TopicDescription> d = describe(admin, topics.partitioned());
             Map<String, Integer> counts = new HashMap<>();
             d.forEach((name, td) -> counts.put(name, td.partitions().size()));
             if (counts.values().stream().distinct().count() != 1) {
@@ -65,6 +66,26 @@ final class ClusterTopics {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot reach Kafka at " + config.bootstrapServers() + " to create topics: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Describes topics, retrying while a broker does not know one yet: a topic just created (by this
+     * or another node) reaches the brokers' metadata a moment after CreateTopics returns, and the
+     * admin client fails the describe with {@link UnknownTopicOrPartitionException} meanwhile.
+     */
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
