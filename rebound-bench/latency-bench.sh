@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Event -> membership latency under collector load, run by hand:
 #   RATE=3000 rebound-bench/latency-bench.sh [duration-seconds] [connections]
-# RATE caps the accepted events/s with the server's own per-key rate limiter (the excess gets a
-# cheap 429), so latency is measured at a known load rather than as queueing at saturation.
+# RATE paces the load generator itself (wrk/paced.lua: 12 connections, each waiting 12000/RATE ms
+# after a response), so latency is measured at a known load rather than as queueing at saturation.
+# (Capping with the server's rate limiter instead floods it with cheap 429s that saturate both
+# cores, and the log's consumers, at background-nice 10, then starve.) Without RATE: saturation.
 # Starts `rebound serve`, creates a store with two segments (product viewers without add-to-cart,
 # cart abandoners), drives single-event ViewContent traffic with wrk, then reads the runtime's own
 # timer rebound_audience_event_to_membership_seconds (collector accept -> memberships committed).
@@ -15,7 +17,7 @@ command -v wrk >/dev/null || apt-get install -y -qq wrk
 DATA="$(mktemp -d /tmp/rebound-latency.XXXXXX)"
 "$ROOT/rebound" --version >/dev/null
 export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
-       REBOUND_RATE_LIMIT_PER_SECOND="${RATE:-100000000}" REBOUND_RATE_LIMIT_BURST="${RATE:-100000000}"
+       REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000
 "$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
@@ -30,9 +32,14 @@ for t in product_viewers cart_abandoners; do
        -d "{\"template\":\"$t\"}" "$BASE/api/v1/stores/$STORE/segments" >/dev/null
 done
 AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
+SCRIPT=single.lua
+if [ -n "${RATE:-}" ]; then
+  SCRIPT=paced.lua CONNS=12
+  export DELAY_MS=$((12000 / RATE))
+fi
 # Warm up (JIT, caches) at the same load; the runtime's percentiles cover only the last 10-20 s.
-wrk -t2 -c"$CONNS" -d20s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "$BASE/v1/track" >/dev/null
-wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "$BASE/v1/track" \
+wrk -t2 -c"$CONNS" -d20s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/$SCRIPT" "$BASE/v1/track" >/dev/null
+wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -s "$ROOT/rebound-bench/wrk/$SCRIPT" "$BASE/v1/track" \
   | grep -E 'Requests/sec|99%' | sed 's/^/collector: /'
 curl -sf "$BASE/metrics" > "$DATA/metrics.txt"
 python3 - "$DATA/metrics.txt" <<'PY'
