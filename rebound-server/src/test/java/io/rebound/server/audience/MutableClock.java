@@ -6,15 +6,15 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand (forward only, like the runtime's). */
-final class MutableClock extends Clock {
+/** A clock tests move by hand (forward only, like the runtime's). Thread-safe: runtimes read it from their own threads. */
+public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void set(Instant t) {
+    public void set(Instant t) {
         now.accumulateAndGet(t, (a, b) -> b.isAfter(a) ? b : a);
     }
 

@@ -13,6 +13,7 @@ import io.rebound.kafka.Topics;
 import io.rebound.kafka.internals.PersonCommand;
 import io.rebound.kafka.internals.Tracker;
 import io.rebound.server.audience.AudienceReader;
+import io.rebound.server.audience.MutableClock;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.PostgresTestDatabase;
 import org.apache.kafka.clients.admin.Admin;
@@ -48,11 +49,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -92,7 +90,7 @@ final class ClusterPostgresRuntime implements AudienceRuntime {
     private static final int PAGE = 1_000;
 
     private final List<AutoCloseable> opened = new ArrayList<>();
-    private final ControlledClock clock = new ControlledClock();
+    private final MutableClock clock = new MutableClock(Instant.EPOCH);
     private final ClusterConfig config;
     private final Topics topics;
     private final int partitions;
@@ -345,7 +343,7 @@ final class ClusterPostgresRuntime implements AudienceRuntime {
 
     @Override
     public void advanceTo(Instant now) {
-        clock.advanceTo(now);
+        clock.set(now);
         tick();
     }
 
@@ -448,32 +446,6 @@ final class ClusterPostgresRuntime implements AudienceRuntime {
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    /** The engine's time in these tests: moves only when told (forward), read by the punctuator. */
-    private static final class ControlledClock extends Clock {
-        private volatile Instant now = Instant.EPOCH;
-
-        synchronized void advanceTo(Instant t) {
-            if (t.isAfter(now)) {
-                now = t;
-            }
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }
