@@ -182,9 +182,9 @@ final class MessageParser {
         boolean keep = PrivacyRules.keepsIdentifiers(consent, ctx.store());
 
         // Personal identifiers, hashed.
-        String emailHash = hashed(f, "email", Pii::emailSha256, "an email address or its SHA-256 hex digest",
+        String emailHash = hashed(f, EMAIL_KEYS, Pii::emailSha256, "an email address or its SHA-256 hex digest",
                 traits, contextTraits, properties);
-        String phoneHash = hashed(f, "phone", Pii::phoneSha256, "a phone number in E.164 form or its SHA-256 hex digest",
+        String phoneHash = hashed(f, PHONE_KEYS, Pii::phoneSha256, "a phone number in E.164 form or its SHA-256 hex digest",
                 traits, contextTraits, properties);
 
         // What and how much.
@@ -304,11 +304,10 @@ final class MessageParser {
     }
 
     /** Reads {@code key} and {@code key_sha256} from traits, context.traits and properties; the first one wins. */
-    private static String hashed(Fields f, String key, java.util.function.UnaryOperator<String> hasher,
+    private static String hashed(Fields f, String[] keys, java.util.function.UnaryOperator<String> hasher,
                                  String expected, ObjectNode traits, ObjectNode contextTraits, ObjectNode properties) {
         String result = null;
         ObjectNode[] sources = {traits, contextTraits, properties};
-        String[] keys = {key, key + "_sha256"};
         for (int i = 0; i < sources.length; i++) {
             if (sources[i] == null) {
                 continue;
@@ -335,6 +334,9 @@ final class MessageParser {
     }
 
     private static final String[] HASHED_SOURCES = {"traits", "context.traits", "properties"};
+    /** A personal identifier in the clear, then as its SHA-256 digest. */
+    private static final String[] EMAIL_KEYS = {"email", "email_sha256"};
+    private static final String[] PHONE_KEYS = {"phone", "phone_sha256"};
 
     private static String currency(Fields f, ObjectNode properties) {
         String c = f.text(properties, "currency", "properties.currency", 40);

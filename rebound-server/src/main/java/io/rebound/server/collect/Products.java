@@ -83,6 +83,9 @@ final class Products {
         if (hasSingleProduct(properties)) {
             String idKey = Fields.get(properties, "product_id") != null ? "product_id" : "sku";
             Product single = line(properties, "properties", f, contentCategory, idKey, "price", "category");
+            if (out.isEmpty()) {
+                return single == null ? List.of() : List.of(single);
+            }
             if (single != null) {
                 out.putIfAbsent(single.id(), single);
             }
@@ -124,19 +127,29 @@ final class Products {
         }
     }
 
+    /** Paths of a product's fields at the top of properties (the usual single-product event), built once. */
+    private static final Map<String, String> TOP_LEVEL_PATHS = Map.of(
+            "product_id", "properties.product_id", "sku", "properties.sku", "price", "properties.price",
+            "quantity", "properties.quantity", "category", "properties.category");
+
+    private static String path(String parent, String key) {
+        String known = "properties".equals(parent) ? TOP_LEVEL_PATHS.get(key) : null;
+        return known != null ? known : Fields.join(parent, key);
+    }
+
     private static Product line(ObjectNode o, String path, Fields f, String defaultCategory,
                                 String idKey, String priceKey, String categoryKey) {
         int before = f.violations().size();
-        String id = f.id(o, idKey, Fields.join(path, idKey));
+        String id = f.id(o, idKey, path(path, idKey));
         if (id == null && f.violations().size() == before) {
-            f.add(Fields.join(path, idKey), "is required");
+            f.add(path(path, idKey), "is required");
         }
-        BigDecimal price = f.amount(Fields.get(o, priceKey), Fields.join(path, priceKey));
+        BigDecimal price = f.amount(Fields.get(o, priceKey), path(path, priceKey));
         if (price != null && price.signum() < 0) {
-            f.add(Fields.join(path, priceKey), "must not be negative");
+            f.add(path(path, priceKey), "must not be negative");
         }
-        Integer quantity = f.quantity(Fields.get(o, "quantity"), Fields.join(path, "quantity"));
-        String category = f.text(o, categoryKey, Fields.join(path, categoryKey), 200);
+        Integer quantity = f.quantity(Fields.get(o, "quantity"), path(path, "quantity"));
+        String category = f.text(o, categoryKey, path(path, categoryKey), 200);
         if (f.violations().size() != before) {
             return null;
         }
