@@ -4,7 +4,6 @@ import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.List;
  * and late delivery give exactly the state of in-order delivery.
  *
  * <p>A state decoded by {@link VisitorStateCodec} knows each event's time, id hash and type at once
- * and builds the {@link RetainedEvent} itself only when asked for it (see {@link #matching}), which
+ * and builds the {@link RetainedEvent} itself only when asked for it (a condition on the type alone never asks), which
  * is what makes evaluating a segment over stored states cheap. Observable behaviour is the same.
  */
 public final class VisitorState {
@@ -165,21 +164,6 @@ public final class VisitorState {
             }
         }
         return events;
-    }
-
-    /** Events matching {@code condition}, oldest first. */
-    public List<RetainedEvent> matching(EventCondition condition) {
-        List<RetainedEvent> out = new ArrayList<>();
-        for (int i = 0; i < events.length; i++) {
-            // matches() is false for any other type: only events of the condition's type are built.
-            if (typeAt(i) == condition.type()) {
-                RetainedEvent e = get(i);
-                if (condition.matches(e)) {
-                    out.add(e);
-                }
-            }
-        }
-        return out;
     }
 
     @Override
