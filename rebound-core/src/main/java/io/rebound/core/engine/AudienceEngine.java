@@ -7,7 +7,6 @@ import io.rebound.core.store.Store;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -124,11 +123,14 @@ public class AudienceEngine implements AudienceRuntime {
                 found.add(p);
             }
         }
-        List<String> ids = new ArrayList<>(found);
-        // The person of the strongest id (user id, then email, then cookie) absorbs the others.
-        PersonState state = ids.isEmpty() ? PersonState.empty(storeId, keys.getFirst())
-                : persons.get(storeId, ids.getFirst());
-        for (String other : ids.subList(Math.min(1, ids.size()), ids.size())) {
+        // One person absorbs the others, chosen by the order every runtime uses (PersonIds.SURVIVOR_ORDER).
+        String survivor = found.isEmpty() ? null : PersonIds.survivor(found);
+        PersonState state = survivor == null ? PersonState.empty(storeId, keys.getFirst())
+                : persons.get(storeId, survivor);
+        for (String other : found) {
+            if (other.equals(survivor)) {
+                continue;
+            }
             PersonState absorbed = persons.get(storeId, other);
             AudienceProcessor.Result merged = processor.onMerge(state, absorbed, clock);
             persons.delete(storeId, other);

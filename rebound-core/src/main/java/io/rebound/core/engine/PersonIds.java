@@ -3,6 +3,8 @@ package io.rebound.core.engine;
 import io.rebound.core.event.Event;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,6 +21,31 @@ import java.util.TreeSet;
 public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<String> emailHashes) {
 
     public static final PersonIds NONE = new PersonIds(Set.of(), Set.of(), Set.of());
+
+    /**
+     * Which of two persons survives when they turn out to be one: a person is named after the
+     * strongest id it was created with, and the person named after the stronger kind of id (user id,
+     * then email hash, then cookie) wins, ties broken by the name. A total order that every runtime
+     * applies the same way, whatever the order it learns of the persons in — so merges made
+     * concurrently in different partitions always agree on the survivor and converge.
+     */
+    public static final Comparator<String> SURVIVOR_ORDER = Comparator.comparingInt(PersonIds::rank)
+            .thenComparing(Comparator.naturalOrder());
+
+    private static int rank(String personId) {
+        if (personId.startsWith("u:")) {
+            return 0;
+        }
+        if (personId.startsWith("e:")) {
+            return 1;
+        }
+        return personId.startsWith("a:") ? 2 : 3;
+    }
+
+    /** The survivor among persons found to be one (see {@link #SURVIVOR_ORDER}); the list must not be empty. */
+    public static String survivor(Collection<String> personIds) {
+        return personIds.stream().min(SURVIVOR_ORDER).orElseThrow();
+    }
 
     public PersonIds {
         anonymousIds = sorted(anonymousIds);

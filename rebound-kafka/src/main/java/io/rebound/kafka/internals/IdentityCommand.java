@@ -25,8 +25,11 @@ public sealed interface IdentityCommand {
     record Link(String idKey, String personId, String expected) implements IdentityCommand {
     }
 
-    /** Remove {@code idKey} if it still points at the erased {@code personId}. */
-    record Unlink(String idKey, String personId) implements IdentityCommand {
+    /**
+     * Remove {@code idKey} if it still points at the erased {@code personId} or at one of the persons
+     * it absorbed, which are named after its ids ({@code names}).
+     */
+    record Unlink(String idKey, String personId, List<String> names) implements IdentityCommand {
     }
 
     static byte[] encode(IdentityCommand c) {
@@ -34,7 +37,7 @@ public sealed interface IdentityCommand {
         switch (c) {
             case Resolve r -> o.i8(1).bytes(EventSerde.encode(r.event())).i32(r.hop()).strings(r.observed());
             case Link l -> o.i8(2).str(l.idKey()).str(l.personId()).str(l.expected());
-            case Unlink u -> o.i8(3).str(u.idKey()).str(u.personId());
+            case Unlink u -> o.i8(3).str(u.idKey()).str(u.personId()).strings(u.names());
         }
         return o.toBytes();
     }
@@ -45,7 +48,7 @@ public sealed interface IdentityCommand {
         return switch (tag) {
             case 1 -> new Resolve(EventSerde.decode(in.bytes()), in.i32(), in.strings());
             case 2 -> new Link(in.str(), in.str(), in.str());
-            case 3 -> new Unlink(in.str(), in.str());
+            case 3 -> new Unlink(in.str(), in.str(), in.strings());
             default -> throw new IllegalArgumentException("unknown identity command " + tag);
         };
     }

@@ -21,10 +21,12 @@ import java.util.List;
  * Identity resolution, partitioned by id: the alias map {@code store \0 id-key → person} lives in
  * the partition of the id key. An event visits the partitions of its ids strongest first (user id,
  * email hash, cookie) — one hop for the usual one-id event, which arrives on the events topic
- * already in the right partition. At the last hop the person of the strongest id that has one is
- * the survivor (exactly {@link io.rebound.core.engine.AudienceEngine}'s rule); the ids seen on
- * earlier hops are linked to it by {@link Link} records, and the event goes to the survivor's
- * partition together with the list of persons it absorbs.
+ * already in the right partition. At the last hop the survivor among the persons found is chosen by
+ * {@link PersonIds#SURVIVOR_ORDER} (exactly {@link io.rebound.core.engine.AudienceEngine}'s rule);
+ * the ids seen on earlier hops are linked to it by {@link Link} records, and the event goes to the
+ * survivor's partition together with the list of persons it absorbs. A {@link Link} that finds its
+ * id moved to a third person meanwhile merges the two, the same order choosing the survivor, so
+ * concurrent merges agree on who absorbs whom.
  */
 public final class IdentityProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -82,7 +84,7 @@ public final class IdentityProcessor implements Processor<String, byte[], String
         }
         LinkedHashSet<String> found = new LinkedHashSet<>();
         observed.stream().filter(p -> !p.isEmpty()).forEach(found::add);
-        String survivor = found.isEmpty() ? keys.getFirst() : found.getFirst();
+        String survivor = found.isEmpty() ? keys.getFirst() : PersonIds.survivor(found);
         if (!survivor.equals(here)) {
             aliases.put(key, survivor);
         }
@@ -93,7 +95,7 @@ public final class IdentityProcessor implements Processor<String, byte[], String
             }
         }
         List<String> absorb = found.stream().filter(p -> !p.equals(survivor)).toList();
-        PersonCommand.Deliver d = new PersonCommand.Deliver(survivor, found.isEmpty(), absorb, List.of(), event, List.of());
+        PersonCommand.Deliver d = new PersonCommand.Deliver(survivor, absorb, List.of(), event, List.of());
         tracker.loop(PERSONS_SINK, Keys.of(store, d.next()), PersonCommand.encode(d));
     }
 
@@ -103,17 +105,23 @@ public final class IdentityProcessor implements Processor<String, byte[], String
         if (l.personId().equals(current)) {
             return;
         }
-        aliases.put(key, l.personId());
-        if (current != null && !current.equals(l.expected())) {
-            // Someone linked this id to another person meanwhile: they are the same person.
-            PersonCommand.Deliver d = new PersonCommand.Deliver(l.personId(), false, List.of(current), List.of(), null, List.of());
-            tracker.loop(PERSONS_SINK, Keys.of(store, d.next()), PersonCommand.encode(d));
+        if (current == null || current.equals(l.expected())) {
+            aliases.put(key, l.personId());
+            return;
         }
+        // Someone linked this id to another person meanwhile: they are the same person. The survivor
+        // is chosen by the order every merge uses, so a merge racing this one picks the same.
+        String survivor = PersonIds.survivor(List.of(l.personId(), current));
+        String absorbed = survivor.equals(current) ? l.personId() : current;
+        aliases.put(key, survivor);
+        PersonCommand.Deliver d = new PersonCommand.Deliver(survivor, List.of(absorbed), List.of(), null, List.of());
+        tracker.loop(PERSONS_SINK, Keys.of(store, d.next()), PersonCommand.encode(d));
     }
 
     private void unlink(String store, Unlink u) {
         String key = Keys.of(store, u.idKey());
-        if (u.personId().equals(aliases.get(key))) {
+        String current = aliases.get(key);
+        if (current != null && (current.equals(u.personId()) || u.names().contains(current))) {
             aliases.delete(key);
         }
     }

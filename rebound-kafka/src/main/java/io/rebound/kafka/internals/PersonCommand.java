@@ -12,12 +12,13 @@ public sealed interface PersonCommand {
     /**
      * Work for person {@code target}: first absorb the persons in {@code pending} (the record visits
      * each one's partition, which hands over its encoded state in {@code absorbed} and leaves a
-     * redirect), then apply {@code event} if any.
+     * redirect), then apply {@code event} if any. The target always outranks the persons it absorbs
+     * ({@link io.rebound.core.engine.PersonIds#SURVIVOR_ORDER}), so redirects only ever point at a
+     * stronger person and concurrent merges converge.
      *
-     * @param fresh   the identity side found no person: {@code target} is new (overrides an old redirect)
-     * @param visited persons already visited, to stop redirect cycles left by concurrent merges
+     * @param visited persons already visited (a guard against redirect cycles, which the order rules out)
      */
-    record Deliver(String target, boolean fresh, List<String> pending, List<byte[]> absorbed, Event event,
+    record Deliver(String target, List<String> pending, List<byte[]> absorbed, Event event,
                    List<String> visited) implements PersonCommand {
 
         /** The person whose partition this record goes to next. */
@@ -30,6 +31,13 @@ public sealed interface PersonCommand {
     record Erase(String personId) implements PersonCommand {
     }
 
+    /**
+     * After an erasure: drop the redirect left by {@code personId} (a person absorbed into the erased
+     * one), so that the name starts afresh if its id comes back.
+     */
+    record Forget(String personId) implements PersonCommand {
+    }
+
     /** Run the punctuation now (timers due by the clock, pending backfills) and acknowledge. */
     record Tick() implements PersonCommand {
     }
@@ -38,7 +46,7 @@ public sealed interface PersonCommand {
         Bin.Out o = new Bin.Out();
         switch (c) {
             case Deliver d -> {
-                o.i8(1).str(d.target()).bool(d.fresh()).strings(d.pending()).i32(d.absorbed().size());
+                o.i8(1).str(d.target()).strings(d.pending()).i32(d.absorbed().size());
                 d.absorbed().forEach(o::bytes);
                 o.bool(d.event() != null);
                 if (d.event() != null) {
@@ -48,6 +56,7 @@ public sealed interface PersonCommand {
             }
             case Erase e -> o.i8(2).str(e.personId());
             case Tick t -> o.i8(3);
+            case Forget f -> o.i8(4).str(f.personId());
         }
         return o.toBytes();
     }
@@ -58,7 +67,6 @@ public sealed interface PersonCommand {
         return switch (tag) {
             case 1 -> {
                 String target = in.str();
-                boolean fresh = in.bool();
                 List<String> pending = in.strings();
                 int n = in.i32();
                 List<byte[]> absorbed = new ArrayList<>(n);
@@ -66,10 +74,11 @@ public sealed interface PersonCommand {
                     absorbed.add(in.bytes());
                 }
                 Event event = in.bool() ? EventSerde.decode(in.bytes()) : null;
-                yield new Deliver(target, fresh, pending, absorbed, event, in.strings());
+                yield new Deliver(target, pending, absorbed, event, in.strings());
             }
             case 2 -> new Erase(in.str());
             case 3 -> new Tick();
+            case 4 -> new Forget(in.str());
             default -> throw new IllegalArgumentException("unknown person command " + tag);
         };
     }

@@ -2,12 +2,14 @@ package io.rebound.kafka.internals;
 
 import io.rebound.core.engine.AudienceProcessor;
 import io.rebound.core.engine.MembershipChange;
+import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
 import io.rebound.kafka.Keys;
 import io.rebound.kafka.MembershipChangeSerde;
 import io.rebound.kafka.internals.PersonCommand.Deliver;
 import io.rebound.kafka.internals.PersonCommand.Erase;
+import io.rebound.kafka.internals.PersonCommand.Forget;
 import io.rebound.kafka.internals.PersonCommand.Tick;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -75,7 +77,8 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         tracker.begin(record);
         switch (PersonCommand.decode(record.value())) {
             case Deliver d -> deliver(Keys.store(record.key()), d);
-            case Erase e -> erase(Keys.store(record.key()), e.personId(), new ArrayList<>());
+            case Erase e -> erase(Keys.store(record.key()), e.personId());
+            case Forget f -> forget(Keys.store(record.key()), f.personId());
             case Tick t -> punctuate(true);
         }
         tracker.end();
@@ -121,18 +124,12 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
             return;
         }
         String key = Keys.of(store, d.target());
-        if (d.fresh()) {
-            redirects.delete(key);
-        }
         byte[] bytes = persons.get(key);
         if (bytes == null) {
             String moved = redirects.get(key);
-            if (moved != null && !moved.equals(d.target()) && !d.visited().contains(moved)) {
-                // The target was absorbed meanwhile: its survivor gets the work.
-                List<String> visited = new ArrayList<>(d.visited());
-                visited.add(d.target());
-                Deliver on = new Deliver(moved, false, List.of(), d.absorbed(), d.event(), visited);
-                tracker.loop(PERSONS_SINK, Keys.of(store, moved), PersonCommand.encode(on));
+            if (moved != null && !d.visited().contains(moved)) {
+                // The target was absorbed, or claimed by a merge before its state existed: its survivor gets the work.
+                send(store, new Deliver(moved, List.of(), d.absorbed(), d.event(), with(d.visited(), d.target())));
                 return;
             }
             redirects.delete(key);
@@ -155,41 +152,70 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         }
     }
 
-    /** At the partition of {@code pending[0]}: hand its state over and pass the record on. */
+    /**
+     * At the partition of {@code pending[0]}: hand its state over, leave a redirect to the target and
+     * pass the record on. Every redirect points at a person that outranks the one it leaves
+     * ({@link PersonIds#SURVIVOR_ORDER}); where this person turns out to outrank the target, or to be
+     * absorbed already by a person that does, the record is re-targeted at the stronger person and the
+     * old target joins the persons to absorb.
+     */
     private void absorbStep(String store, Deliver d) {
         String person = d.pending().getFirst();
+        String target = d.target();
         List<String> pending = new ArrayList<>(d.pending().subList(1, d.pending().size()));
         List<byte[]> absorbed = new ArrayList<>(d.absorbed());
-        List<String> visited = new ArrayList<>(d.visited());
-        visited.add(person);
-        String key = Keys.of(store, person);
-        if (!person.equals(d.target())) {
+        List<String> visited = d.visited();
+        if (!person.equals(target)) {
+            String key = Keys.of(store, person);
             byte[] bytes = persons.get(key);
-            if (bytes != null) {
+            String moved = bytes == null ? redirects.get(key) : null;
+            if (PersonIds.SURVIVOR_ORDER.compare(person, target) < 0) {
+                // This person outranks the target: it survives, and the target is absorbed instead.
+                pending.addFirst(target);
+                target = person;
+            } else if (bytes != null) {
                 PersonState state = PersonStateCodec.decode(bytes);
                 absorbed.add(bytes);
                 persons.delete(key);
                 timers.replace(key, state.timerAt(), null);
-                redirects.put(key, d.target());
-            } else {
-                String moved = redirects.get(key);
-                if (moved != null && !moved.equals(d.target()) && !visited.contains(moved) && !pending.contains(moved)) {
+                redirects.put(key, target);
+                visited = with(visited, person);
+            } else if (moved == null) {
+                // No state yet (its first record may still be on its way): claim it, so that record follows.
+                redirects.put(key, target);
+                visited = with(visited, person);
+            } else if (!moved.equals(target) && !visited.contains(moved) && !pending.contains(moved)) {
+                visited = with(visited, person);
+                if (PersonIds.SURVIVOR_ORDER.compare(moved, target) < 0) {
+                    // Absorbed already, by a person that outranks the target: that one survives.
+                    pending.addFirst(target);
+                    target = moved;
+                } else {
                     pending.addFirst(moved);
                 }
             }
         }
-        Deliver on = new Deliver(d.target(), d.fresh(), pending, absorbed, d.event(), visited);
-        tracker.loop(PERSONS_SINK, Keys.of(store, on.next()), PersonCommand.encode(on));
+        send(store, new Deliver(target, pending, absorbed, d.event(), visited));
     }
 
-    private void erase(String store, String personId, List<String> visited) {
+    private void send(String store, Deliver d) {
+        tracker.loop(PERSONS_SINK, Keys.of(store, d.next()), PersonCommand.encode(d));
+    }
+
+    private static List<String> with(List<String> list, String item) {
+        List<String> l = new ArrayList<>(list);
+        l.add(item);
+        return l;
+    }
+
+    private void erase(String store, String personId) {
         String key = Keys.of(store, personId);
         byte[] bytes = persons.get(key);
         if (bytes == null) {
             String moved = redirects.get(key);
-            if (moved != null && !visited.contains(moved)) {
-                visited.add(personId);
-                erase(store, moved, visited);
+            if (moved != null) {
+                // Absorbed: the person it went to is erased (redirects only point at stronger persons, so this ends).
+                tracker.loop(PERSONS_SINK, Keys.of(store, moved), PersonCommand.encode(new Erase(moved)));
             }
             return;
         }
@@ -197,9 +223,21 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         emit(processor(store).onErase(state, now()).changes());
         persons.delete(key);
         timers.replace(key, state.timerAt(), null);
-        for (String idKey : state.ids().keys()) {
+        List<String> names = state.ids().keys();
+        for (String idKey : names) {
             tracker.loop(IDENTITY_SINK, Keys.of(store, idKey),
-                    IdentityCommand.encode(new IdentityCommand.Unlink(idKey, personId)));
+                    IdentityCommand.encode(new IdentityCommand.Unlink(idKey, personId, names)));
+            if (!idKey.equals(personId)) {
+                // Persons absorbed into this one are named after one of its ids: drop their redirects.
+                tracker.loop(PERSONS_SINK, Keys.of(store, idKey), PersonCommand.encode(new Forget(idKey)));
+            }
+        }
+    }
+
+    private void forget(String store, String personId) {
+        String key = Keys.of(store, personId);
+        if (persons.get(key) == null) {
+            redirects.delete(key);
         }
     }
 

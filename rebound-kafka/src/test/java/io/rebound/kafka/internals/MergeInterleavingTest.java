@@ -1,0 +1,348 @@
+package io.rebound.kafka.internals;
+
+import io.rebound.core.engine.PersonIds;
+import io.rebound.core.engine.PersonState;
+import io.rebound.core.engine.PersonStateCodec;
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.kafka.EventSerde;
+import io.rebound.kafka.Keys;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Identity merges under every interleaving a cluster can produce. The real {@link IdentityProcessor}
+ * and {@link PersonProcessor} of each partition run on in-memory stores; every record they forward
+ * travels a FIFO channel per (producing task, destination partition), and a seeded scheduler picks
+ * at random which channel delivers next and which partition log is consumed next — the freedom a
+ * broker and several stream threads have. However events of one person race, every person must end
+ * as one state holding all their events, every id must lead to it, and nothing may be left over.
+ */
+class MergeInterleavingTest {
+
+    private static final String STORE = "s";
+    private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+    private static final String EVENTS = "events";
+    private static final String IDENTITY = "identity";
+    private static final String PERSONS = "persons";
+
+    @Test
+    void concurrentIdentifiesConvergeOnOnePersonPerUser() {
+        int seeds = Integer.getInteger("rebound.merge.seeds", 1000);
+        for (int seed = 1; seed <= seeds; seed++) {
+            new Simulation(seed).run();
+        }
+    }
+
+    /** One user: browsers (anonymous ids), a user id and maybe an email hash, and the events they send. */
+    private record User(String userId, String email, List<String> browsers, List<Event> events) {
+        Set<String> idKeys() {
+            Set<String> keys = new HashSet<>();
+            keys.add(PersonIds.userKey(userId));
+            if (email != null) {
+                keys.add(PersonIds.emailKey(email));
+            }
+            browsers.forEach(b -> keys.add(PersonIds.anonymousKey(b)));
+            return keys;
+        }
+    }
+
+    private record Destination(String topic, int partition) {
+    }
+
+    private record Channel(String from, Destination to) {
+    }
+
+    private static final class Task<P extends Processor<String, byte[], String, byte[]>> {
+        final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(config());
+        final Map<String, KeyValueStore<?, ?>> stores = new HashMap<>();
+        final P processor;
+
+        Task(P processor, List<StoreSpec> specs) {
+            this.processor = processor;
+            context.setCurrentSystemTimeMs(T0.toEpochMilli());
+            for (StoreSpec spec : specs) {
+                KeyValueStore<?, ?> store = spec.build();
+                store.init(context.getStateStoreContext(), store);
+                context.addStateStore(store);
+                stores.put(((StateStore) store).name(), store);
+            }
+            processor.init(context);
+        }
+
+        private static Properties config() {
+            Properties p = new Properties();
+            p.put("processing.exception.handler.global.enabled", "true");
+            return p;
+        }
+
+        @SuppressWarnings("unchecked")
+        <K, V> KeyValueStore<K, V> store(String name) {
+            return (KeyValueStore<K, V>) stores.get(name);
+        }
+    }
+
+    private record StoreSpec(String name, Serde<?> keys, Serde<?> values) {
+        KeyValueStore<?, ?> build() {
+            return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values).withLoggingDisabled().build();
+        }
+    }
+
+    private static final class Simulation {
+        private final Random random;
+        private final int seed;
+        private final int partitions;
+        private final List<User> users = new ArrayList<>();
+        private final List<Event> toSend = new ArrayList<>();
+        private final List<Task<IdentityProcessor>> identity = new ArrayList<>();
+        private final List<Task<PersonProcessor>> persons = new ArrayList<>();
+        private final Map<Channel, ArrayDeque<Record<String, byte[]>>> channels = new LinkedHashMap<>();
+        private final Map<Destination, ArrayDeque<Record<String, byte[]>>> logs = new LinkedHashMap<>();
+        private long offset;
+        private int clock;
+
+        Simulation(int seed) {
+            this.seed = seed;
+            this.random = new Random(seed);
+            this.partitions = 2 + seed % 5;
+            Clock clock = Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);
+            SegmentCatalog catalog = new SegmentCatalog();
+            for (int p = 0; p < partitions; p++) {
+                identity.add(new Task<>(new IdentityProcessor(EVENTS), List.of(new StoreSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()))));
+                persons.add(new Task<>(new PersonProcessor(catalog, clock, Duration.ofSeconds(1), new Backfiller.Options(100, new io.rebound.kafka.BackfillProgress())),
+                        List.of(new StoreSpec(PersonProcessor.PERSONS, Serdes.String(), Serdes.ByteArray()),
+                                new StoreSpec(PersonProcessor.REDIRECTS, Serdes.String(), Serdes.String()),
+                                new StoreSpec(TimerIndex.STORE, Serdes.Bytes(), Serdes.ByteArray()),
+                                new StoreSpec(Backfiller.STORE, Serdes.String(), Serdes.ByteArray()))));
+            }
+            generate();
+        }
+
+        /** A few users, each with one to three browsers that browse anonymously, identify and browse on. */
+        private void generate() {
+            int n = 2 + random.nextInt(5);
+            List<List<Event>> streams = new ArrayList<>();
+            for (int u = 0; u < n; u++) {
+                String userId = "user" + u;
+                String email = random.nextBoolean() ? "hash" + u : null;
+                List<String> browsers = new ArrayList<>();
+                List<Event> events = new ArrayList<>();
+                int b = 1 + random.nextInt(4);
+                for (int i = 0; i < b; i++) {
+                    String browser = "b" + u + "x" + i;
+                    browsers.add(browser);
+                    List<Event> stream = new ArrayList<>();
+                    int before = random.nextInt(3);
+                    for (int k = 0; k < before; k++) {
+                        stream.add(event(browser, null, null));
+                    }
+                    // Identify with the user id, the email, or both; the first browser gives both, so
+                    // that every id of the user is linked to the others.
+                    int how = email == null ? 0 : i == 0 ? 2 : random.nextInt(3);
+                    stream.add(event(browser, how == 1 ? null : userId, how == 0 ? null : email));
+                    int after = random.nextInt(3);
+                    for (int k = 0; k < after; k++) {
+                        stream.add(event(browser, userId, null));
+                    }
+                    streams.add(stream);
+                    events.addAll(stream);
+                }
+                users.add(new User(userId, email, browsers, events));
+            }
+            // Each browser's events go out in its own order; browsers interleave at random.
+            List<ArrayDeque<Event>> queues = streams.stream().map(ArrayDeque::new).toList();
+            List<ArrayDeque<Event>> live = new ArrayList<>(queues);
+            while (!live.isEmpty()) {
+                ArrayDeque<Event> q = live.get(random.nextInt(live.size()));
+                toSend.add(q.poll());
+                if (q.isEmpty()) {
+                    live.remove(q);
+                }
+            }
+        }
+
+        private Event event(String browser, String userId, String email) {
+            Instant t = T0.plusSeconds(clock++);
+            EventType type = userId == null && email == null ? EventType.PAGE_VIEW : EventType.IDENTIFY;
+            return Event.builder(STORE, "e" + t.getEpochSecond(), type, t, t)
+                    .anonymousId(browser).userId(userId).emailHash(email).build();
+        }
+
+        void run() {
+            int sent = 0;
+            while (true) {
+                List<Channel> full = channels.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+                List<Destination> readable = logs.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+                boolean canSend = sent < toSend.size();
+                int options = (canSend ? 1 : 0) + full.size() + readable.size();
+                if (options == 0) {
+                    break;
+                }
+                int pick = random.nextInt(options);
+                if (canSend) {
+                    if (pick == 0) {
+                        Event e = toSend.get(sent++);
+                        produce("collector", EVENTS, Keys.ofEvent(e), EventSerde.encode(e));
+                        continue;
+                    }
+                    pick--;
+                }
+                if (pick < full.size()) {
+                    Channel c = full.get(pick);
+                    logs.computeIfAbsent(c.to(), d -> new ArrayDeque<>()).add(channels.get(c).poll());
+                } else {
+                    consume(readable.get(pick - full.size()));
+                }
+            }
+            check();
+            eraseOneUser();
+        }
+
+        /** Erasing a user from any of their person names removes their state, aliases and redirects, nothing else. */
+        private void eraseOneUser() {
+            User user = users.get(random.nextInt(users.size()));
+            String name = alias(user.idKeys().stream().sorted().toList().get(random.nextInt(user.idKeys().size())));
+            produce("api", PERSONS, Keys.of(STORE, name), PersonCommand.encode(new PersonCommand.Erase(name)));
+            drain();
+            for (String idKey : user.idKeys()) {
+                assertThat(alias(idKey)).as("seed %d: erased %s's id %s is unlinked", seed, user.userId(), idKey).isNull();
+                String key = Keys.of(STORE, idKey);
+                assertThat(persons.get(partitionOf(key)).<String, String>store(PersonProcessor.REDIRECTS).get(key))
+                        .as("seed %d: erased %s's name %s keeps no redirect", seed, user.userId(), idKey).isNull();
+                assertThat(state(idKey)).isNull();
+            }
+            users.remove(user);
+            check();
+        }
+
+        /** Delivers and consumes everything in flight, in a random order. */
+        private void drain() {
+            while (true) {
+                List<Channel> full = channels.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+                List<Destination> readable = logs.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+                if (full.isEmpty() && readable.isEmpty()) {
+                    return;
+                }
+                int pick = random.nextInt(full.size() + readable.size());
+                if (pick < full.size()) {
+                    Channel c = full.get(pick);
+                    logs.computeIfAbsent(c.to(), d -> new ArrayDeque<>()).add(channels.get(c).poll());
+                } else {
+                    consume(readable.get(pick - full.size()));
+                }
+            }
+        }
+
+        private void produce(String from, String topic, String key, byte[] value) {
+            int partition = partitionOf(key);
+            Destination to = new Destination(topic, partition);
+            channels.computeIfAbsent(new Channel(from, to), c -> new ArrayDeque<>()).add(new Record<>(key, value, 0L));
+        }
+
+        private void consume(Destination d) {
+            Record<String, byte[]> r = logs.get(d).poll();
+            boolean toIdentity = !d.topic().equals(PERSONS);
+            Task<?> task = toIdentity ? identity.get(d.partition()) : persons.get(d.partition());
+            task.context.setRecordMetadata(d.topic(), d.partition(), offset++);
+            task.context.resetForwards();
+            task.processor.process(r);
+            String from = (toIdentity ? "identity-" : "persons-") + d.partition();
+            for (MockProcessorContext.CapturedForward<? extends String, ? extends byte[]> f : task.context.forwarded()) {
+                String child = f.childName().orElseThrow();
+                String topic = switch (child) {
+                    case IdentityProcessor.IDENTITY_SINK, PersonProcessor.IDENTITY_SINK -> IDENTITY;
+                    case IdentityProcessor.PERSONS_SINK, PersonProcessor.PERSONS_SINK -> PERSONS;
+                    default -> null; // outputs: changes, memberships, progress, acks
+                };
+                if (topic != null) {
+                    produce(from, topic, f.record().key(), f.record().value());
+                }
+            }
+        }
+
+        private String alias(String idKey) {
+            String key = Keys.of(STORE, idKey);
+            return identity.get(partitionOf(key)).<String, String>store(IdentityProcessor.ALIASES).get(key);
+        }
+
+        /** The partition of a key, as the producer's default partitioner picks it. */
+        private int partitionOf(String key) {
+            return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        }
+
+        private PersonState state(String person) {
+            String key = Keys.of(STORE, person);
+            byte[] bytes = persons.get(partitionOf(key)).<String, byte[]>store(PersonProcessor.PERSONS).get(key);
+            return bytes == null ? null : PersonStateCodec.decode(bytes);
+        }
+
+        /** The person an id leads to: its alias, then redirects, to the person holding the state. */
+        private String resolve(String idKey) {
+            String person = alias(idKey);
+            Set<String> seen = new HashSet<>();
+            while (person != null && state(person) == null) {
+                assertThat(seen.add(person)).as("seed %d: redirect cycle through %s", seed, person).isTrue();
+                String key = Keys.of(STORE, person);
+                person = persons.get(partitionOf(key)).<String, String>store(PersonProcessor.REDIRECTS).get(key);
+            }
+            return person;
+        }
+
+        private void check() {
+            Set<String> survivors = new HashSet<>();
+            int events = 0;
+            for (User user : users) {
+                Set<String> reached = new HashSet<>();
+                user.idKeys().forEach(k -> reached.add(resolve(k)));
+                assertThat(reached).as("seed %d: the ids of %s lead to one person", seed, user.userId()).hasSize(1);
+                String person = reached.iterator().next();
+                assertThat(person).as("seed %d: %s has a person", seed, user.userId()).isNotNull();
+                assertThat(survivors.add(person)).as("seed %d: %s shares a person with another user", seed, user.userId()).isTrue();
+                PersonState state = state(person);
+                assertThat(state.visitor().size()).as("seed %d: %s's person holds all their events", seed, user.userId())
+                        .isEqualTo(user.events().size());
+                assertThat(new HashSet<>(state.ids().keys())).as("seed %d: %s's ids", seed, user.userId())
+                        .isEqualTo(user.idKeys());
+                events += user.events().size();
+            }
+            int states = 0;
+            int held = 0;
+            for (Task<PersonProcessor> t : persons) {
+                try (var it = t.<String, byte[]>store(PersonProcessor.PERSONS).all()) {
+                    while (it.hasNext()) {
+                        states++;
+                        held += PersonStateCodec.decode(it.next().value).visitor().size();
+                    }
+                }
+            }
+            assertThat(states).as("seed %d: one person state per user, none left over", seed).isEqualTo(users.size());
+            assertThat(held).as("seed %d: every event in exactly one person", seed).isEqualTo(events);
+        }
+    }
+}
