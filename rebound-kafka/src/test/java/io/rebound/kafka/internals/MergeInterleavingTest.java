@@ -125,6 +125,7 @@ class MergeInterleavingTest {
         private final Map<Channel, ArrayDeque<Record<String, byte[]>>> channels = new LinkedHashMap<>();
         private final Map<Destination, ArrayDeque<Record<String, byte[]>>> logs = new LinkedHashMap<>();
         private long offset;
+        private int sent;
         private int clock;
 
         Simulation(int seed) {
@@ -195,30 +196,18 @@ class MergeInterleavingTest {
         }
 
         void run() {
-            int sent = 0;
             while (true) {
-                List<Channel> full = channels.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
-                List<Destination> readable = logs.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
-                boolean canSend = sent < toSend.size();
-                int options = (canSend ? 1 : 0) + full.size() + readable.size();
-                if (options == 0) {
-                    break;
-                }
-                int pick = random.nextInt(options);
-                if (canSend) {
-                    if (pick == 0) {
+                List<Runnable> moves = moves();
+                if (sent < toSend.size()) {
+                    moves.addFirst(() -> {
                         Event e = toSend.get(sent++);
                         produce("collector", EVENTS, Keys.ofEvent(e), EventSerde.encode(e));
-                        continue;
-                    }
-                    pick--;
+                    });
                 }
-                if (pick < full.size()) {
-                    Channel c = full.get(pick);
-                    logs.computeIfAbsent(c.to(), d -> new ArrayDeque<>()).add(channels.get(c).poll());
-                } else {
-                    consume(readable.get(pick - full.size()));
+                if (moves.isEmpty()) {
+                    break;
                 }
+                moves.get(random.nextInt(moves.size())).run();
             }
             check();
             eraseOneUser();
@@ -243,20 +232,26 @@ class MergeInterleavingTest {
 
         /** Delivers and consumes everything in flight, in a random order. */
         private void drain() {
-            while (true) {
-                List<Channel> full = channels.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
-                List<Destination> readable = logs.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
-                if (full.isEmpty() && readable.isEmpty()) {
-                    return;
-                }
-                int pick = random.nextInt(full.size() + readable.size());
-                if (pick < full.size()) {
-                    Channel c = full.get(pick);
-                    logs.computeIfAbsent(c.to(), d -> new ArrayDeque<>()).add(channels.get(c).poll());
-                } else {
-                    consume(readable.get(pick - full.size()));
-                }
+            List<Runnable> moves;
+            while (!(moves = moves()).isEmpty()) {
+                moves.get(random.nextInt(moves.size())).run();
             }
+        }
+
+        /** What can happen next: a channel delivers its head to its partition log, or a log's head is consumed. */
+        private List<Runnable> moves() {
+            List<Runnable> moves = new ArrayList<>();
+            channels.forEach((c, q) -> {
+                if (!q.isEmpty()) {
+                    moves.add(() -> logs.computeIfAbsent(c.to(), d -> new ArrayDeque<>()).add(q.poll()));
+                }
+            });
+            logs.forEach((d, q) -> {
+                if (!q.isEmpty()) {
+                    moves.add(() -> consume(d));
+                }
+            });
+            return moves;
         }
 
         private void produce(String from, String topic, String key, byte[] value) {
