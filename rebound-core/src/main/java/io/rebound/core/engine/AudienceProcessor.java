@@ -11,9 +11,9 @@ import io.rebound.core.segment.VisitorState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,6 +52,8 @@ public final class AudienceProcessor {
 
     private final String storeId;
     private final List<Segment> segments;
+    /** Each segment's definition prepared for evaluation, in the order of {@link #segments}. */
+    private final MembershipTimeline.Plan[] plans;
     private final Set<String> segmentIds;
     private final Duration retention;
 
@@ -68,6 +70,8 @@ public final class AudienceProcessor {
                 throw new IllegalArgumentException("segment " + s.id() + " belongs to store " + s.storeId());
             }
         }
+        this.plans = this.segments.stream().map(s -> SegmentEvaluator.plan(s.definition()))
+                .toArray(MembershipTimeline.Plan[]::new);
         this.segmentIds = this.segments.stream().map(Segment::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
         Duration longest = this.segments.stream().map(s -> s.definition().longestWindow())
                 .max(Duration::compareTo).orElse(Duration.ZERO);
@@ -167,7 +171,8 @@ public final class AudienceProcessor {
         VisitorState visitor;
         final Map<String, SegmentStatus> statuses;
         final List<MembershipChange> changes = new ArrayList<>();
-        final Map<String, MembershipTimeline> timelines = new HashMap<>();
+        /** Per segment (same order), its timeline over {@link #visitor}, built when first asked for. */
+        final MembershipTimeline[] timelines = new MembershipTimeline[segments.size()];
 
         Work(PersonState state, Instant now) {
             if (!state.storeId().equals(storeId)) {
@@ -183,15 +188,21 @@ public final class AudienceProcessor {
             this.statuses = new TreeMap<>(state.segments());
         }
 
-        MembershipTimeline timeline(Segment s) {
-            return timelines.computeIfAbsent(s.id(), id -> SegmentEvaluator.timeline(s.definition(), visitor));
+        MembershipTimeline timeline(int i) {
+            MembershipTimeline tl = timelines[i];
+            if (tl == null) {
+                tl = SegmentEvaluator.timeline(plans[i], visitor);
+                timelines[i] = tl;
+            }
+            return tl;
         }
 
         /** Records what the passage of time did since {@code evaluatedAt}, at exact instants. */
         void catchUp() {
             if (evaluatedAt != null && !nothingDue()) {
-                for (Segment s : segments) {
-                    MembershipTimeline tl = timeline(s);
+                for (int i = 0; i < segments.size(); i++) {
+                    Segment s = segments.get(i);
+                    MembershipTimeline tl = timeline(i);
                     boolean member = isMember(s.id());
                     Instant from = evaluatedAt;
                     if (!s.effectiveFrom().isBefore(evaluatedAt)) {
@@ -230,9 +241,10 @@ public final class AudienceProcessor {
 
         /** After new knowledge: dates each change at the true instant, within what the log already says. */
         void applyKnowledge(Instant floorForAll) {
-            timelines.clear();
-            for (Segment s : segments) {
-                MembershipTimeline tl = timeline(s);
+            Arrays.fill(timelines, null);
+            for (int i = 0; i < segments.size(); i++) {
+                Segment s = segments.get(i);
+                MembershipTimeline tl = timeline(i);
                 boolean m = tl.memberAt(now);
                 SegmentStatus status = statuses.get(s.id());
                 if (m == isMember(s.id())) {
@@ -274,8 +286,9 @@ public final class AudienceProcessor {
 
         Result finish() {
             Instant next = null;
-            for (Segment s : segments) {
-                next = min(next, s.effectiveFrom().isAfter(now) ? s.effectiveFrom() : timeline(s).nextChangeAfter(now));
+            for (int i = 0; i < segments.size(); i++) {
+                Segment s = segments.get(i);
+                next = min(next, s.effectiveFrom().isAfter(now) ? s.effectiveFrom() : timeline(i).nextChangeAfter(now));
             }
             visitor = visitor.purgeBefore(now.minus(retention));
             if (!visitor.isEmpty()) {

@@ -28,7 +28,9 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
         Objects.requireNonNull(personId, "personId");
         ids = ids == null ? PersonIds.NONE : ids;
         visitor = visitor == null ? VisitorState.EMPTY : visitor;
-        segments = segments == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(segments));
+        segments = segments == null || segments.isEmpty() ? Map.of()
+                : segments.size() == 1 ? Map.copyOf(segments)
+                : java.util.Collections.unmodifiableMap(new TreeMap<>(segments));
     }
 
     /** A person nothing is known about yet. */

@@ -15,34 +15,112 @@ import java.util.Set;
  * The binary form of a {@link PersonState}: the value every runtime stores per (store, person).
  * Pure (byte arrays only).
  *
- * <p>Layout (version 3), varints throughout: version byte; the type mask of the retained events
- * (bit {@code 1 << EventType.ordinal()}); for each type in the mask, in ordinal order, the time of the
- * latest retained event of that type (zigzag millis); store id; person id; anonymous ids, user ids, email
- * hashes; evaluated-at and timer-at (zigzag millis + 1, 0 for none); segment statuses (id, member,
- * since); then the {@link VisitorStateCodec} bytes of the retained events, last, so that
- * {@link #peek} reads what a backfill needs to decide whether to look closer without decoding them.
- * Version 2 (the same without the latest times) is still read.
+ * <p>Layout (version 4): version byte; the type mask of the retained events (varint, bit
+ * {@code 1 << EventType.ordinal()}); for each type in the mask, in ordinal order, the time of the
+ * latest retained event of that type (8-byte little-endian epoch millis); evaluated-at and timer-at
+ * (8 bytes each, {@link Long#MIN_VALUE} for none); the segment statuses (varint count; id, member
+ * byte, zigzag varint since); store id; person id; anonymous ids, user ids, email hashes (varint
+ * count, varint length + UTF-8 each); then the {@link VisitorStateCodec} bytes of the retained events.
+ * What a backfill decides on comes first, at fixed places, so that {@link #peek} reads it without
+ * decoding a string; what a timer or a backfill changes (evaluated-at, timer, statuses) lies between
+ * parts it copies unchanged ({@link #encode(PersonState, byte[], PersonState)}).
+ *
+ * <p>Versions 3 (varint times; store, person and ids before the statuses) and 2 (the same without
+ * the latest times) are still read.
  */
 public final class PersonStateCodec {
 
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
+    private static final byte IDS_FIRST = 3;
     private static final byte WITHOUT_LATEST = 2;
-    private static final int TYPES = EventType.values().length;
+    private static final long NONE = Long.MIN_VALUE;
 
     private PersonStateCodec() {
     }
 
     /**
-     * What can be learnt without decoding the events.
-     *
-     * @param typeMask    bit {@code 1 << EventType.ordinal()} for each type of retained event
-     * @param segments    ids of the segments the person has a status in (members and recent leavers)
-     * @param evaluatedAt the person's {@link PersonState#evaluatedAt()}
-     * @param latest      per {@code EventType.ordinal()}, the time of the latest retained event of that
-     *                    type in epoch millis, {@link Long#MIN_VALUE} for none; null when the state was
-     *                    written by version 2, which did not keep them
+     * What a backfill needs to know of a stored person before it decides to decode them, read from
+     * the bytes as asked (nothing is decoded into objects up front).
      */
-    public record Header(long typeMask, Set<String> segments, Instant evaluatedAt, long[] latest) {
+    public static final class Header {
+        private final byte[] bytes;
+        private final long typeMask;
+        /** Where the latest times start (version 4), or -1 when {@link #latestTimes} holds them (or none). */
+        private final int latestAt;
+        private final long[] latestTimes;
+        private final long evaluatedAt;
+        /** Where the statuses start. */
+        private final int statusesAt;
+
+        private Header(byte[] bytes, long typeMask, int latestAt, long[] latestTimes, long evaluatedAt, int statusesAt) {
+            this.bytes = bytes;
+            this.typeMask = typeMask;
+            this.latestAt = latestAt;
+            this.latestTimes = latestTimes;
+            this.evaluatedAt = evaluatedAt;
+            this.statusesAt = statusesAt;
+        }
+
+        /** Bit {@code 1 << EventType.ordinal()} for each type of retained event. */
+        public long typeMask() {
+            return typeMask;
+        }
+
+        /** The person's {@link PersonState#evaluatedAt()}. */
+        public Instant evaluatedAt() {
+            return evaluatedAt == NONE ? null : Instant.ofEpochMilli(evaluatedAt);
+        }
+
+        /** Whether the person was ever evaluated. */
+        public boolean evaluated() {
+            return evaluatedAt != NONE;
+        }
+
+        /** Whether the header keeps the latest time of each type (version 2 did not). */
+        public boolean hasLatest() {
+            return latestAt >= 0 || latestTimes != null;
+        }
+
+        /**
+         * The time of the latest retained event of {@code type} in epoch millis, {@link Long#MIN_VALUE}
+         * for none; only when {@link #hasLatest()}.
+         */
+        public long latest(EventType type) {
+            long bit = 1L << type.ordinal();
+            if ((typeMask & bit) == 0) {
+                return NONE;
+            }
+            int rank = Long.bitCount(typeMask & (bit - 1));
+            return latestAt >= 0 ? Bytes.fixed64(bytes, latestAt + 8 * rank) : latestTimes[rank];
+        }
+
+        /** Whether the person has a status (member or recent leaver) in the segment whose id is {@code utf8}. */
+        public boolean hasStatus(byte[] utf8) {
+            Bytes.Reader in = new Bytes.Reader(bytes, statusesAt);
+            for (int n = in.varint(); n > 0; n--) {
+                int length = in.varint();
+                if (length == utf8.length && java.util.Arrays.equals(bytes, in.position(), in.position() + length,
+                        utf8, 0, length)) {
+                    return true;
+                }
+                in.skip(length);
+                in.read();
+                in.varlong();
+            }
+            return false;
+        }
+
+        /** Ids of the segments the person has a status in. */
+        public Set<String> segments() {
+            Bytes.Reader in = new Bytes.Reader(bytes, statusesAt);
+            Set<String> out = new LinkedHashSet<>();
+            for (int n = in.varint(); n > 0; n--) {
+                out.add(string(in));
+                in.read();
+                in.varlong();
+            }
+            return out;
+        }
     }
 
     public static byte[] encode(PersonState state) {
@@ -50,26 +128,48 @@ public final class PersonStateCodec {
         out.write(VERSION);
         long mask = VisitorStateCodec.typeMask(state.visitor());
         out.varlong(mask);
-        for (EventType type : EventType.values()) {
-            if ((mask & (1L << type.ordinal())) != 0) {
-                out.varlong(zigzag(state.visitor().latestMillis(type)));
+        long[] latest = state.visitor().latestMillisByType();
+        for (int t = 0; t < latest.length; t++) {
+            if ((mask & (1L << t)) != 0) {
+                out.fixed64(latest[t]);
             }
         }
+        statuses(out, state);
         string(out, state.storeId());
         string(out, state.personId());
         set(out, state.ids().anonymousIds());
         set(out, state.ids().userIds());
         set(out, state.ids().emailHashes());
-        instant(out, state.evaluatedAt());
-        instant(out, state.timerAt());
-        out.varint(state.segments().size());
-        for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
-            string(out, e.getKey());
-            out.write(e.getValue().member() ? 1 : 0);
-            out.varlong(zigzag(e.getValue().since().toEpochMilli()));
-        }
         VisitorStateCodec.encode(state.visitor(), out);
         return out.toByteArray();
+    }
+
+    /**
+     * Encodes {@code state}, which a call made from {@code decoded} — what {@code from} decodes to:
+     * when the call left the ids and the retained events as they were (the common case for timers
+     * and backfills), their bytes are copied from {@code from} instead of encoded again. The result
+     * is the same as {@link #encode(PersonState)}'s.
+     */
+    public static byte[] encode(PersonState state, byte[] from, PersonState decoded) {
+        if (state.visitor() != decoded.visitor() || state.ids() != decoded.ids() || from[0] != VERSION
+                || !state.storeId().equals(decoded.storeId()) || !state.personId().equals(decoded.personId())) {
+            return encode(state);
+        }
+        Bytes.Reader in = new Bytes.Reader(from);
+        in.read();
+        long mask = in.varlong();
+        int statusesAt = in.position() + 8 * Long.bitCount(mask);
+        in.skip(8 * Long.bitCount(mask) + 16);
+        skipStatuses(in);
+        int idsAt = in.position();
+        Bytes statuses = new Bytes(32);
+        statuses(statuses, state);
+        int tail = from.length - idsAt;
+        byte[] out = new byte[statusesAt + statuses.size() + tail];
+        System.arraycopy(from, 0, out, 0, statusesAt);
+        System.arraycopy(statuses.array(), 0, out, statusesAt, statuses.size());
+        System.arraycopy(from, idsAt, out, statusesAt + statuses.size(), tail);
+        return out;
     }
 
     public static PersonState decode(byte[] bytes) {
@@ -77,23 +177,16 @@ public final class PersonStateCodec {
             Bytes.Reader in = new Bytes.Reader(bytes);
             int version = version(in);
             long mask = in.varlong();
-            if (version == VERSION) {
-                for (int i = Long.bitCount(mask); i > 0; i--) {
-                    in.varlong();
-                }
+            if (version != VERSION) {
+                return decodeIdsFirst(bytes, in, version, mask);
             }
+            in.skip(8 * Long.bitCount(mask));
+            Instant evaluated = instant(in.fixed64());
+            Instant timer = instant(in.fixed64());
+            Map<String, SegmentStatus> segments = statuses(in);
             String storeId = string(in);
             String personId = string(in);
             PersonIds ids = new PersonIds(set(in), set(in), set(in));
-            Instant evaluated = instant(in);
-            Instant timer = instant(in);
-            int n = in.varint();
-            Map<String, SegmentStatus> segments = new HashMap<>(Math.max(4, n * 2));
-            for (int i = 0; i < n; i++) {
-                String id = string(in);
-                boolean member = in.read() == 1;
-                segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(unzigzag(in.varlong()))));
-            }
             // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
             return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
                     evaluated, timer);
@@ -102,40 +195,53 @@ public final class PersonStateCodec {
         }
     }
 
-    /** The type mask and segment ids, without decoding ids' sets into objects or any event. */
+    /** Versions 3 and 2: store, person and ids, then evaluated-at and timer as varints, then the statuses. */
+    private static PersonState decodeIdsFirst(byte[] bytes, Bytes.Reader in, int version, long mask) {
+        if (version == IDS_FIRST) {
+            for (int i = Long.bitCount(mask); i > 0; i--) {
+                in.varlong();
+            }
+        }
+        String storeId = string(in);
+        String personId = string(in);
+        PersonIds ids = new PersonIds(set(in), set(in), set(in));
+        Instant evaluated = instant(varInstant(in));
+        Instant timer = instant(varInstant(in));
+        Map<String, SegmentStatus> segments = statuses(in);
+        return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
+                evaluated, timer);
+    }
+
+    /** What a backfill decides on, without decoding the ids, the statuses or any event. */
     public static Header peek(byte[] bytes) {
         try {
             Bytes.Reader in = new Bytes.Reader(bytes);
             int version = version(in);
             long mask = in.varlong();
-            long[] latest = null;
             if (version == VERSION) {
-                latest = new long[TYPES];
-                java.util.Arrays.fill(latest, Long.MIN_VALUE);
-                for (int t = 0; t < TYPES; t++) {
-                    if ((mask & (1L << t)) != 0) {
-                        latest[t] = unzigzag(in.varlong());
-                    }
+                int latestAt = in.position();
+                in.skip(8 * Long.bitCount(mask));
+                long evaluated = in.fixed64();
+                in.skip(8);
+                return new Header(bytes, mask, latestAt, null, evaluated, in.position());
+            }
+            long[] latest = null;
+            if (version == IDS_FIRST) {
+                latest = new long[Long.bitCount(mask)];
+                for (int i = 0; i < latest.length; i++) {
+                    latest[i] = unzigzag(in.varlong());
                 }
             }
             skipString(in);
             skipString(in);
             for (int s = 0; s < 3; s++) {
-                int n = in.varint();
-                for (int i = 0; i < n; i++) {
+                for (int n = in.varint(); n > 0; n--) {
                     skipString(in);
                 }
             }
-            Instant evaluated = instant(in);
+            long evaluated = varInstant(in);
             in.varlong();
-            int n = in.varint();
-            Set<String> segments = n == 0 ? Set.of() : new LinkedHashSet<>();
-            for (int i = 0; i < n; i++) {
-                segments.add(string(in));
-                in.read();
-                in.varlong();
-            }
-            return new Header(mask, segments, evaluated, latest);
+            return new Header(bytes, mask, -1, latest, evaluated, in.position());
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
@@ -143,10 +249,41 @@ public final class PersonStateCodec {
 
     private static int version(Bytes.Reader in) {
         int v = in.read();
-        if (v != VERSION && v != WITHOUT_LATEST) {
+        if (v != VERSION && v != IDS_FIRST && v != WITHOUT_LATEST) {
             throw new IllegalArgumentException("unknown person state version " + v);
         }
         return v;
+    }
+
+    /** Evaluated-at, timer-at and the segment statuses. */
+    private static void statuses(Bytes out, PersonState state) {
+        out.fixed64(state.evaluatedAt() == null ? NONE : state.evaluatedAt().toEpochMilli());
+        out.fixed64(state.timerAt() == null ? NONE : state.timerAt().toEpochMilli());
+        out.varint(state.segments().size());
+        for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
+            string(out, e.getKey());
+            out.write(e.getValue().member() ? 1 : 0);
+            out.varlong(zigzag(e.getValue().since().toEpochMilli()));
+        }
+    }
+
+    private static Map<String, SegmentStatus> statuses(Bytes.Reader in) {
+        int n = in.varint();
+        Map<String, SegmentStatus> segments = n == 0 ? Map.of() : new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            String id = string(in);
+            boolean member = in.read() == 1;
+            segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(unzigzag(in.varlong()))));
+        }
+        return segments;
+    }
+
+    private static void skipStatuses(Bytes.Reader in) {
+        for (int n = in.varint(); n > 0; n--) {
+            skipString(in);
+            in.read();
+            in.varlong();
+        }
     }
 
     private static void string(Bytes out, String s) {
@@ -172,8 +309,8 @@ public final class PersonStateCodec {
 
     private static Set<String> set(Bytes.Reader in) {
         int n = in.varint();
-        if (n == 0) {
-            return Set.of();
+        if (n <= 1) {
+            return n == 0 ? Set.of() : Set.of(string(in));
         }
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < n; i++) {
@@ -182,13 +319,14 @@ public final class PersonStateCodec {
         return out;
     }
 
-    private static void instant(Bytes out, Instant at) {
-        out.varlong(at == null ? 0 : zigzag(at.toEpochMilli()) + 1);
+    private static Instant instant(long millis) {
+        return millis == NONE ? null : Instant.ofEpochMilli(millis);
     }
 
-    private static Instant instant(Bytes.Reader in) {
+    /** An instant as versions 2 and 3 wrote it (zigzag millis + 1, 0 for none), as epoch millis or {@link #NONE}. */
+    private static long varInstant(Bytes.Reader in) {
         long v = in.varlong();
-        return v == 0 ? null : Instant.ofEpochMilli(unzigzag(v - 1));
+        return v == 0 ? NONE : unzigzag(v - 1);
     }
 
     private static long zigzag(long v) {

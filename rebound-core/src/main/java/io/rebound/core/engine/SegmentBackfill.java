@@ -25,6 +25,9 @@ public final class SegmentBackfill {
     private final AudienceProcessor processor;
     private final String segmentId;
     private final Segment segment;
+    private final byte[] segmentIdUtf8;
+    /** Whether a stored header's latest times tell all the events would: no include alternative counts events. */
+    private final boolean headerDecides;
 
     /**
      * @param processor the store's processor, holding the segments as they are now
@@ -34,6 +37,18 @@ public final class SegmentBackfill {
         this.processor = processor;
         this.segmentId = segmentId;
         this.segment = processor.segments().stream().filter(s -> s.id().equals(segmentId)).findFirst().orElse(null);
+        this.segmentIdUtf8 = segmentId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.headerDecides = segment == null || segment.definition().include().stream()
+                .flatMap(c -> c.leaves().stream()).allMatch(l -> l.minCount() == 1);
+    }
+
+    /**
+     * What the step did to a stored person.
+     *
+     * @param result  what the processor returned
+     * @param encoded {@code result.state()} encoded, to store
+     */
+    public record Stored(AudienceProcessor.Result result, byte[] encoded) {
     }
 
     public AudienceProcessor processor() {
@@ -43,16 +58,21 @@ public final class SegmentBackfill {
     /**
      * The step for a stored state: null when the person is left alone — decided from the state's
      * header (statuses, latest time of each event type) unless the segment counts events
-     * ({@code min_count}) or the state predates those times, when the events' types and times are read.
+     * ({@code min_count}) or the state predates those times, when the events' types and times are read. The new state comes encoded, so that a runtime running
+     * steps in parallel encodes in parallel too.
      */
-    public AudienceProcessor.Result step(byte[] stored, Instant now) {
+    public Stored step(byte[] stored, Instant now) {
         PersonStateCodec.Header header = PersonStateCodec.peek(stored);
-        if (!header.segments().contains(segmentId) && header.evaluatedAt() != null
-                && (segment == null || !segment.definition().mayMatch(header.typeMask())
-                        || header.latest() != null && !segment.definition().mayMatchFrom(header.latest(), from(now)))) {
+        boolean unknown = !header.evaluated() || header.hasStatus(segmentIdUtf8);
+        if (!unknown && (segment == null || !segment.definition().mayMatch(header.typeMask())
+                || header.hasLatest() && !segment.definition().mayMatchFrom(header::latest, from(now)))) {
             return null;
         }
-        return step(PersonStateCodec.decode(stored), now);
+        PersonState decoded = PersonStateCodec.decode(stored);
+        // What the header could not rule out, the events may: unless the header already said all they would.
+        AudienceProcessor.Result result = unknown || header.hasLatest() && headerDecides
+                ? processor.backfill(decoded, now) : step(decoded, now);
+        return result == null ? null : new Stored(result, PersonStateCodec.encode(result.state(), stored, decoded));
     }
 
     /** The step for a decoded state: null when the person is left alone. */

@@ -1,5 +1,8 @@
 package io.rebound.core.segment;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -8,6 +11,8 @@ import java.util.Arrays;
  * ({@link VisitorStateCodec}, {@code PersonStateCodec}); not a general-purpose API.
  */
 public final class Bytes {
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private byte[] buf;
     private int size;
 
@@ -49,6 +54,23 @@ public final class Bytes {
 
     public void fixed64(long v) {
         for (int i = 0; i < 8; i++) {
+            write((int) (v >>> (8 * i)));
+        }
+    }
+
+    /** Empties the buffer, keeping its capacity. */
+    public void clear() {
+        size = 0;
+    }
+
+    /** The little-endian 8 bytes at {@code bytes[at..]}, as {@link #fixed64} wrote them. */
+    public static long fixed64(byte[] bytes, int at) {
+        return (long) LONG_LE.get(bytes, at);
+    }
+
+    /** The low 40 bits of {@code v}, little-endian in 5 bytes. */
+    public void fixed40(long v) {
+        for (int i = 0; i < 5; i++) {
             write((int) (v >>> (8 * i)));
         }
     }
@@ -99,11 +121,19 @@ public final class Bytes {
         }
 
         public long varlong() {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = read();
-                v |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
+            byte[] b = buf;
+            int p = pos;
+            long x = b[p];
+            if (x >= 0) {
+                pos = p + 1;
+                return x;
+            }
+            long v = x & 0x7f;
+            for (int shift = 7; shift < 64; shift += 7) {
+                x = b[++p];
+                v |= (x & 0x7f) << shift;
+                if (x >= 0) {
+                    pos = p + 1;
                     return v;
                 }
             }
@@ -111,16 +141,21 @@ public final class Bytes {
         }
 
         public long fixed64() {
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v |= (long) read() << (8 * i);
-            }
+            long v = Bytes.fixed64(buf, pos);
+            pos += 8;
             return v;
         }
 
         /** The index of the next byte to read. */
         public int position() {
             return pos;
+        }
+
+        /** Fails unless at least {@code length} bytes remain — before allocating for a count read from them. */
+        public void require(int length) {
+            if (length < 0 || pos + length > buf.length) {
+                throw new IndexOutOfBoundsException("count past the end");
+            }
         }
 
         public void skip(int length) {

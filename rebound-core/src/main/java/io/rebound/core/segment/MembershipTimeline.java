@@ -61,15 +61,36 @@ public final class MembershipTimeline {
         }
     }
 
+    /**
+     * A definition prepared once for evaluating many visitors: its conditions' alternatives as arrays,
+     * whether an exclusion counts from the latest include event. Immutable; build with
+     * {@link SegmentEvaluator#plan}.
+     */
+    public static final class Plan {
+        final EventCondition[][] include;
+        final EventCondition[][] exclude;
+        final boolean needsAnchor;
+
+        Plan(SegmentDefinition definition) {
+            this.include = leaves(definition.include());
+            this.exclude = leaves(definition.exclude());
+            this.needsAnchor = Arrays.stream(exclude).flatMap(Arrays::stream).anyMatch(l -> l.since() != null);
+        }
+
+        private static EventCondition[][] leaves(List<Condition> conditions) {
+            return conditions.stream().map(c -> c.leaves().toArray(EventCondition[]::new)).toArray(EventCondition[][]::new);
+        }
+    }
+
     private final Leaf[][] include;
     private final Leaf[][] exclude;
     private final boolean needsAnchor;
     private final long[] breakpoints;
 
-    MembershipTimeline(SegmentDefinition definition, VisitorState state) {
-        this.include = leaves(definition.include(), state);
-        this.exclude = leaves(definition.exclude(), state);
-        this.needsAnchor = countsSinceInclude(definition);
+    MembershipTimeline(Plan plan, VisitorState state) {
+        this.include = leaves(plan.include, state);
+        this.exclude = leaves(plan.exclude, state);
+        this.needsAnchor = plan.needsAnchor;
         int total = 0;
         for (Leaf[][] group : new Leaf[][][] {include, exclude}) {
             for (Leaf[] cond : group) {
@@ -97,36 +118,28 @@ public final class MembershipTimeline {
                 points[distinct++] = points[i];
             }
         }
-        this.breakpoints = Arrays.copyOf(points, distinct);
+        this.breakpoints = distinct == n ? points : Arrays.copyOf(points, distinct);
     }
 
-    private static boolean countsSinceInclude(SegmentDefinition definition) {
-        for (Condition c : definition.exclude()) {
-            for (EventCondition l : c.leaves()) {
-                if (l.since() != null) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static Leaf[][] leaves(List<Condition> conditions, VisitorState state) {
-        Leaf[][] out = new Leaf[conditions.size()][];
+    private static Leaf[][] leaves(EventCondition[][] conditions, VisitorState state) {
+        Leaf[][] out = new Leaf[conditions.length][];
         for (int i = 0; i < out.length; i++) {
-            List<EventCondition> leaves = conditions.get(i).leaves();
-            out[i] = new Leaf[leaves.size()];
-            for (int j = 0; j < leaves.size(); j++) {
-                EventCondition c = leaves.get(j);
-                boolean byTypeAlone = c.type() != EventType.CUSTOM && c.where().isEmpty();
-                int[] indices = new int[state.size()];
-                int n = 0;
-                for (int k = 0; k < indices.length; k++) {
-                    if (state.typeAt(k) == c.type() && (byTypeAlone || c.matches(state.get(k)))) {
-                        indices[n++] = k;
+            EventCondition[] leaves = conditions[i];
+            out[i] = new Leaf[leaves.length];
+            for (int j = 0; j < leaves.length; j++) {
+                EventCondition c = leaves[j];
+                int[] indices = state.indicesOf(c.type());
+                if (c.type() == EventType.CUSTOM || !c.where().isEmpty()) {
+                    int[] matching = new int[indices.length];
+                    int m = 0;
+                    for (int k : indices) {
+                        if (c.matches(state.get(k))) {
+                            matching[m++] = k;
+                        }
                     }
+                    indices = Arrays.copyOf(matching, m);
                 }
-                indices = Arrays.copyOf(indices, n);
+                int n = indices.length;
                 long[] times = new long[n];
                 BigDecimal[] values = c.sumValueGte() == null ? null : new BigDecimal[n];
                 for (int k = 0; k < n; k++) {
@@ -245,21 +258,23 @@ public final class MembershipTimeline {
     }
 
     boolean holds(Leaf leaf, long t, long anchor) {
-        int[] range = range(leaf, t, anchor);
-        if (range[1] - range[0] < leaf.condition().minCount()) {
+        EventCondition c = leaf.condition();
+        int lo = leaf.from(lower(leaf, t, anchor));
+        int n = leaf.to(t) - lo;
+        if (n < c.minCount()) {
             return false;
         }
-        BigDecimal min = leaf.condition().sumValueGte();
-        return min == null || sum(leaf, range).compareTo(min) >= 0;
+        return c.sumValueGte() == null || sum(leaf, new int[] {lo, lo + n}).compareTo(c.sumValueGte()) >= 0;
+    }
+
+    private static long lower(Leaf leaf, long t, long anchor) {
+        long lower = t - leaf.window + 1;
+        return leaf.condition().since() != null ? Math.max(lower, anchor) : lower;
     }
 
     /** Indices [lo, hi) of the leaf's events counting at {@code t}. */
     int[] range(Leaf leaf, long t, long anchor) {
-        long lower = t - leaf.window + 1;
-        if (leaf.condition().since() != null) {
-            lower = Math.max(lower, anchor);
-        }
-        int lo = leaf.from(lower);
+        int lo = leaf.from(lower(leaf, t, anchor));
         return new int[] {lo, Math.max(lo, leaf.to(t))};
     }
 

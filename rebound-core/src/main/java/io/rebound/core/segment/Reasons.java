@@ -2,8 +2,6 @@ package io.rebound.core.segment;
 
 import io.rebound.core.segment.MembershipTimeline.Leaf;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /** Phrases why a visitor is or is not a member at an instant, in the store owner's words. */
 final class Reasons {
@@ -17,7 +15,7 @@ final class Reasons {
     }
 
     String explain() {
-        List<String> parts = new ArrayList<>();
+        StringBuilder sb = new StringBuilder(64);
         for (Leaf[] cond : timeline.include()) {
             Leaf leaf = timeline.holdingLeaf(cond, t, Long.MIN_VALUE);
             if (leaf == null) {
@@ -25,19 +23,28 @@ final class Reasons {
                         .map(l -> l.condition().eventName() + " within " + l.condition().window())
                         .collect(java.util.stream.Collectors.joining(", "));
             }
-            parts.add(present(leaf, Long.MIN_VALUE));
+            present(separated(sb), leaf, Long.MIN_VALUE);
         }
         long anchor = timeline.anchor(t);
         for (Leaf[] cond : timeline.exclude()) {
             Leaf leaf = timeline.holdingLeaf(cond, t, anchor);
             if (leaf != null) {
-                return present(leaf, anchor);
+                return present(new StringBuilder(48), leaf, anchor).toString();
             }
             EventCondition c = cond[0].condition();
-            parts.add("no " + c.eventName() + (cond.length > 1 ? " (or alternatives)" : "")
-                    + (c.since() != null ? " since" : " within " + c.window()));
+            separated(sb).append("no ").append(c.eventName()).append(cond.length > 1 ? " (or alternatives)" : "");
+            if (c.since() != null) {
+                sb.append(" since");
+            } else {
+                sb.append(" within ").append(c.window());
+            }
         }
-        return String.join("; ", parts);
+        return sb.toString();
+    }
+
+    /** {@code sb}, with "; " appended when it already says something. */
+    private static StringBuilder separated(StringBuilder sb) {
+        return sb.isEmpty() ? sb : sb.append("; ");
     }
 
     private String missing(Leaf leaf) {
@@ -54,11 +61,11 @@ final class Reasons {
         return "no " + c.eventName() + " within " + c.window();
     }
 
-    private String present(Leaf leaf, long anchor) {
+    private StringBuilder present(StringBuilder sb, Leaf leaf, long anchor) {
         EventCondition c = leaf.condition();
         int[] range = timeline.range(leaf, t, anchor);
         RetainedEvent latest = leaf.event(range[1] - 1);
-        StringBuilder sb = new StringBuilder(describe(latest)).append(' ').append(age(t - latest.timeMillis()));
+        describe(sb, latest).append(' ').append(age(t - latest.timeMillis()));
         int n = range[1] - range[0];
         if (c.minCount() > 1 || n > 1) {
             sb.append(" (").append(n).append("× within ").append(c.window()).append(')');
@@ -66,22 +73,24 @@ final class Reasons {
         if (c.sumValueGte() != null) {
             sb.append(", total ").append(MembershipTimeline.sum(leaf, range).toPlainString());
         }
-        return sb.toString();
+        return sb;
     }
 
-    static String describe(RetainedEvent e) {
-        String verb = switch (e.type()) {
+    private static StringBuilder describe(StringBuilder sb, RetainedEvent e) {
+        sb.append(switch (e.type()) {
             case VIEW_CONTENT -> "viewed";
             case ADD_TO_CART -> "added to cart";
             case PURCHASE -> "purchased";
             case INITIATE_CHECKOUT -> "started checkout";
             default -> e.displayName();
-        };
-        if (e.productIds().isEmpty()) {
-            return verb;
+        });
+        if (!e.productIds().isEmpty()) {
+            sb.append(' ').append(e.productIds().getFirst());
+            if (e.productIds().size() > 1) {
+                sb.append(" +").append(e.productIds().size() - 1).append(" more");
+            }
         }
-        String more = e.productIds().size() > 1 ? " +" + (e.productIds().size() - 1) + " more" : "";
-        return verb + " " + e.productIds().getFirst() + more;
+        return sb;
     }
 
     static String age(long millis) {

@@ -1,5 +1,7 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.event.EventType;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -94,16 +96,16 @@ public record SegmentDefinition(String name, String description, List<Condition>
 
     /**
      * {@link #mayMatchFrom(VisitorState, Instant)} from the time of the latest retained event of each
-     * type alone ({@code latest[EventType.ordinal()]}, {@link Long#MIN_VALUE} for none), as a stored
-     * state's header keeps them: the same answer for alternatives that need one event, "maybe" for
-     * those that need more ({@code minCount > 1}), which only the events can tell.
+     * type alone (epoch millis, {@link Long#MIN_VALUE} for none), as a stored state's header keeps
+     * them: the same answer for alternatives that need one event, "maybe" for those that need more
+     * ({@code minCount > 1}), which only the events can tell.
      */
-    public boolean mayMatchFrom(long[] latest, Instant from) {
+    public boolean mayMatchFrom(java.util.function.ToLongFunction<EventType> latest, Instant from) {
         long t = from.toEpochMilli();
         for (Condition c : include) {
             boolean possible = false;
             for (EventCondition leaf : c.leaves()) {
-                if (leaf.minCount() > 1 || latest[leaf.type().ordinal()] > t - leaf.window().millis()) {
+                if (leaf.minCount() > 1 || latest.applyAsLong(leaf.type()) > t - leaf.window().millis()) {
                     possible = true;
                     break;
                 }

@@ -19,6 +19,16 @@ public final class SegmentEvaluator {
 
     /** The whole membership history {@code state} implies for {@code definition}, for exact-instant questions. */
     public static MembershipTimeline timeline(SegmentDefinition definition, VisitorState state) {
-        return new MembershipTimeline(definition, state);
+        return timeline(plan(definition), state);
+    }
+
+    /** {@code definition} prepared for evaluating many visitors (a processor makes one per segment). */
+    public static MembershipTimeline.Plan plan(SegmentDefinition definition) {
+        return new MembershipTimeline.Plan(definition);
+    }
+
+    /** {@link #timeline(SegmentDefinition, VisitorState)} for a prepared definition. */
+    public static MembershipTimeline timeline(MembershipTimeline.Plan plan, VisitorState state) {
+        return new MembershipTimeline(plan, state);
     }
 }

@@ -22,6 +22,8 @@ public final class VisitorState {
 
     public static final VisitorState EMPTY = new VisitorState(new RetainedEvent[0], null);
 
+    private static final int[] NONE = new int[0];
+
     /** Slot i is null until event i is first needed, when {@code source} is set; full otherwise. */
     private final RetainedEvent[] events;
     private final VisitorStateCodec.Encoded source;
@@ -37,7 +39,7 @@ public final class VisitorState {
 
     /** A state over its encoding (the codec checked order and layout). */
     static VisitorState encoded(VisitorStateCodec.Encoded source) {
-        return source.times.length == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.times.length], source);
+        return source.size() == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.size()], source);
     }
 
     /** The encoding this state was decoded from, unchanged; null when built otherwise. */
@@ -121,14 +123,38 @@ public final class VisitorState {
         return events.length == 0 ? null : Instant.ofEpochMilli(timeAt(0));
     }
 
-    /** Time of the latest retained event of {@code type}, epoch millis; {@link Long#MIN_VALUE} when none. */
-    public long latestMillis(EventType type) {
-        for (int i = events.length - 1; i >= 0; i--) {
+    /**
+     * The time of the latest retained event of each type, in one pass: {@code latest[type.ordinal()]}
+     * in epoch millis, {@link Long#MIN_VALUE} for a type with none.
+     */
+    public long[] latestMillisByType() {
+        long[] latest = new long[EventType.values().length];
+        Arrays.fill(latest, Long.MIN_VALUE);
+        for (int i = 0; i < events.length; i++) {
+            // Oldest first: each type's last write is its latest event.
+            latest[typeAt(i).ordinal()] = timeAt(i);
+        }
+        return latest;
+    }
+
+    /** Indices of the events of {@code type}, oldest first. */
+    int[] indicesOf(EventType type) {
+        int n = 0;
+        for (int i = 0; i < events.length; i++) {
             if (typeAt(i) == type) {
-                return timeAt(i);
+                n++;
             }
         }
-        return Long.MIN_VALUE;
+        if (n == 0) {
+            return NONE;
+        }
+        int[] out = new int[n];
+        for (int i = 0, k = 0; k < n; i++) {
+            if (typeAt(i) == type) {
+                out[k++] = i;
+            }
+        }
+        return out;
     }
 
     /** Event i, oldest first. */
@@ -144,16 +170,16 @@ public final class VisitorState {
 
     /** Time of event i, epoch millis, without building the event. */
     long timeAt(int i) {
-        return source != null ? source.times[i] : events[i].timeMillis();
+        return source != null ? source.time(i) : events[i].timeMillis();
     }
 
     /** Type of event i, without building the event. */
     EventType typeAt(int i) {
-        return source != null ? source.types[i] : events[i].type();
+        return source != null ? source.type(i) : events[i].type();
     }
 
     private long hashAt(int i) {
-        return source != null ? source.hashes[i] : events[i].idHash();
+        return source != null ? source.hash(i) : events[i].idHash();
     }
 
     /** Every event built. */

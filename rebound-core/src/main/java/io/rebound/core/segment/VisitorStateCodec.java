@@ -13,24 +13,42 @@ import java.util.Map;
 
 /**
  * The binary form of a {@link VisitorState}, shared by every runtime's storage (RocksDB, Kafka
- * Streams stores). Pure: bytes in, state out. A typical retained event takes ~20–30 bytes.
+ * Streams stores). Pure: bytes in, state out. A typical retained event takes ~20 bytes.
  *
- * <p>Layout (version 1): version byte; string table (varint count, then varint length + UTF-8 each;
- * product ids, categories, currencies, names and property keys are stored once per state and
- * referenced by varint index); varint event count; per event: zigzag varint time delta from the
- * previous event in milliseconds (the first is absolute), the 8-byte id hash, a header byte (type code
- * in the low 4 bits, flags: value, currency, properties, custom name), then the referenced parts.
- * Numbers are zigzag varint unscaled value + varint scale, or a string when they do not fit a long.
+ * <p>Layout (version 2), in columns so that reading a state for a segment touches only what the
+ * segment asks about: version byte; varint event count {@code n}; when {@code n > 0}, the first event's
+ * time (zigzag varint epoch millis), a width byte (5, or 8 when the events span more than 2^40 ms),
+ * and each event's time as a little-endian offset of that width from the first, in milliseconds (at a
+ * fixed place each, so any one is read without the others); {@code n} header bytes
+ * (type code in the low 4 bits, flags: value, currency, properties, custom name); {@code n} 8-byte id
+ * hashes (little-endian, at a fixed offset each); the bodies — varint total length, then per event a
+ * varint length and the referenced parts (custom name, product ids, categories, value, currency,
+ * properties), of length 0 when the event has none of them; the string table — varint count, varint
+ * total length, then varint length + UTF-8 each (product ids, categories, currencies, names and
+ * property keys are stored once per state and referenced by varint index). Numbers are zigzag varint
+ * unscaled value + varint scale, or a string when they do not fit a long.
+ *
+ * <p>Decoding reads the section lengths; the types, times, hashes, bodies and strings are read only
+ * when something asks for them (a condition on a type, deduplication, a condition on a product or a
+ * value, a reason naming a product). The layout is checked as far as it is read: the section lengths
+ * at once; a type code, an event's body and its string references when first read, failing then
+ * with {@link IllegalArgumentException}.
+ *
+ * <p>Version 1 (the same parts, event by event, strings first) is still read, into a fully built
+ * state that is written back as version 2.
  */
 public final class VisitorStateCodec {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte ROW_LAYOUT = 1;
     /** Stable codes: appending is fine, reordering breaks stored state. */
     private static final List<EventType> TYPE_CODES = List.of(EventType.PAGE_VIEW, EventType.VIEW_CONTENT,
             EventType.ADD_TO_CART, EventType.REMOVE_FROM_CART, EventType.INITIATE_CHECKOUT,
             EventType.ADD_PAYMENT_INFO, EventType.PURCHASE, EventType.REFUND, EventType.SEARCH,
             EventType.ADD_TO_WISHLIST, EventType.LEAD, EventType.COMPLETE_REGISTRATION, EventType.IDENTIFY,
             EventType.CUSTOM);
+    /** Type by code; null for the codes no type has (a corrupt state). */
+    private static final EventType[] BY_CODE = java.util.Arrays.copyOf(TYPE_CODES.toArray(EventType[]::new), 16);
     private static final int HAS_VALUE = 0x10;
     private static final int HAS_CURRENCY = 0x20;
     private static final int HAS_PROPS = 0x40;
@@ -60,62 +78,94 @@ public final class VisitorStateCodec {
             state.source().copyTo(out);
             return;
         }
-        Map<String, Integer> strings = new LinkedHashMap<>();
-        Bytes body = new Bytes();
-        body.varint(state.size());
-        long previous = 0;
-        for (RetainedEvent e : state.events()) {
-            body.varlong(zigzag(e.timeMillis() - previous));
-            previous = e.timeMillis();
-            body.fixed64(e.idHash());
-            int header = TYPE_CODES.indexOf(e.type())
-                    | (e.value() != null ? HAS_VALUE : 0)
-                    | (e.currency() != null ? HAS_CURRENCY : 0)
-                    | (!e.properties().isEmpty() ? HAS_PROPS : 0)
-                    | (e.name() != null ? HAS_NAME : 0);
-            body.write(header);
-            if (e.name() != null) {
-                body.varint(index(strings, e.name()));
-            }
-            body.varint(e.productIds().size());
-            e.productIds().forEach(p -> body.varint(index(strings, p)));
-            body.varint(e.categories().size());
-            e.categories().forEach(c -> body.varint(index(strings, c)));
-            if (e.value() != null) {
-                number(body, strings, e.value());
-            }
-            if (e.currency() != null) {
-                body.varint(index(strings, e.currency()));
-            }
-            if (!e.properties().isEmpty()) {
-                body.varint(e.properties().size());
-                for (Map.Entry<String, Object> p : e.properties().entrySet()) {
-                    body.varint(index(strings, p.getKey()));
-                    switch (p.getValue()) {
-                        case String s -> {
-                            body.write(TAG_STRING);
-                            body.varint(index(strings, s));
-                        }
-                        case Boolean b -> body.write(b ? TAG_TRUE : TAG_FALSE);
-                        case BigDecimal d -> number(body, strings, d);
-                        default -> throw new IllegalArgumentException("unsupported property value " + p.getValue());
-                    }
+        List<RetainedEvent> events = state.events();
+        out.write(VERSION);
+        out.varint(events.size());
+        if (!events.isEmpty()) {
+            long base = events.getFirst().timeMillis();
+            boolean wide = events.getLast().timeMillis() - base >= 1L << 40;
+            out.varlong(zigzag(base));
+            out.write(wide ? 8 : 5);
+            for (RetainedEvent e : events) {
+                long offset = e.timeMillis() - base;
+                if (wide) {
+                    out.fixed64(offset);
+                } else {
+                    out.fixed40(offset);
                 }
             }
         }
-        out.write(VERSION);
-        out.varint(strings.size());
+        for (RetainedEvent e : events) {
+            out.write(TYPE_CODES.indexOf(e.type())
+                    | (e.value() != null ? HAS_VALUE : 0)
+                    | (e.currency() != null ? HAS_CURRENCY : 0)
+                    | (!e.properties().isEmpty() ? HAS_PROPS : 0)
+                    | (e.name() != null ? HAS_NAME : 0));
+        }
+        for (RetainedEvent e : events) {
+            out.fixed64(e.idHash());
+        }
+        Map<String, Integer> strings = new LinkedHashMap<>();
+        Bytes bodies = new Bytes();
+        Bytes body = new Bytes();
+        for (RetainedEvent e : events) {
+            body.clear();
+            body(e, body, strings);
+            bodies.varint(body.size());
+            bodies.write(body.array(), body.size());
+        }
+        out.varint(bodies.size());
+        out.write(bodies.array(), bodies.size());
+        Bytes table = new Bytes();
         for (String s : strings.keySet()) {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            out.varint(utf8.length);
-            out.write(utf8, utf8.length);
+            table.varint(utf8.length);
+            table.write(utf8, utf8.length);
         }
-        out.write(body.array(), body.size());
+        out.varint(strings.size());
+        out.varint(table.size());
+        out.write(table.array(), table.size());
+    }
+
+    /** An event's referenced parts; nothing at all for an event without any. */
+    private static void body(RetainedEvent e, Bytes body, Map<String, Integer> strings) {
+        if (e.name() == null && e.productIds().isEmpty() && e.categories().isEmpty() && e.value() == null
+                && e.currency() == null && e.properties().isEmpty()) {
+            return;
+        }
+        if (e.name() != null) {
+            body.varint(index(strings, e.name()));
+        }
+        body.varint(e.productIds().size());
+        e.productIds().forEach(p -> body.varint(index(strings, p)));
+        body.varint(e.categories().size());
+        e.categories().forEach(c -> body.varint(index(strings, c)));
+        if (e.value() != null) {
+            number(body, strings, e.value());
+        }
+        if (e.currency() != null) {
+            body.varint(index(strings, e.currency()));
+        }
+        if (!e.properties().isEmpty()) {
+            body.varint(e.properties().size());
+            for (Map.Entry<String, Object> p : e.properties().entrySet()) {
+                body.varint(index(strings, p.getKey()));
+                switch (p.getValue()) {
+                    case String s -> {
+                        body.write(TAG_STRING);
+                        body.varint(index(strings, s));
+                    }
+                    case Boolean b -> body.write(b ? TAG_TRUE : TAG_FALSE);
+                    case BigDecimal d -> number(body, strings, d);
+                    default -> throw new IllegalArgumentException("unsupported property value " + p.getValue());
+                }
+            }
+        }
     }
 
     /** Bytes the encoding of {@code state} takes, when known without encoding it (decoded, unchanged); else 0. */
     public static int knownSize(VisitorState state) {
-        return state.source() == null ? 0 : state.source().size();
+        return state.source() == null ? 0 : state.source().byteSize();
     }
 
     public static VisitorState decode(byte[] bytes) {
@@ -123,47 +173,45 @@ public final class VisitorStateCodec {
     }
 
     /**
-     * Decodes the state encoded at {@code bytes[offset..]}. Only each event's time, id hash and type
-     * are read now (and the whole layout checked); the rest of an event — products, value,
-     * properties — is decoded the first time something asks for that event, so evaluating a
-     * segment that looks at a few event types costs only those events. {@code bytes} must not
-     * change afterwards.
+     * Decodes the state encoded at {@code bytes[offset..]}. Only the section lengths are read now; each
+     * part of an event — type, time, id hash, products, value, properties — is read the first time
+     * something asks for it, so evaluating a segment that looks at a few event types costs only
+     * those events. {@code bytes} must not change afterwards.
      */
     public static VisitorState decode(byte[] bytes, int offset) {
         try {
             Bytes.Reader in = new Bytes.Reader(bytes, offset);
-            if (in.read() != VERSION) {
-                throw new IllegalArgumentException("unknown visitor state version");
+            int version = in.read();
+            if (version == ROW_LAYOUT) {
+                return RowLayout.decode(in);
             }
-            int[] stringAt = new int[in.varint()];
-            for (int i = 0; i < stringAt.length; i++) {
-                stringAt[i] = in.position();
-                in.skip(in.varint());
+            if (version != VERSION) {
+                throw new IllegalArgumentException("unknown visitor state version " + version);
             }
-            Encoded encoded = new Encoded(bytes, offset, stringAt, in.varint());
-            long time = 0;
-            for (int i = 0; i < encoded.times.length; i++) {
-                time += unzigzag(in.varlong());
-                encoded.times[i] = time;
-                encoded.hashes[i] = in.fixed64();
-                encoded.eventAt[i] = in.position();
-                int header = in.read();
-                encoded.types[i] = TYPE_CODES.get(header & 0x0f);
-                skipBody(in, header, stringAt.length);
+            int n = in.varint();
+            in.require(n);
+            long base = n == 0 ? 0 : unzigzag(in.varlong());
+            int width = n == 0 ? 5 : in.read();
+            if (width != 5 && width != 8) {
+                throw new IllegalArgumentException("unknown time width " + width);
             }
-            encoded.end = in.position();
-            for (int i = 1; i < encoded.times.length; i++) {
-                if (encoded.times[i - 1] > encoded.times[i]
-                        || encoded.times[i - 1] == encoded.times[i] && encoded.hashes[i - 1] >= encoded.hashes[i]) {
-                    // The codec only ever writes a valid state (sorted, one event per id): anything out of
-                    // order is foreign bytes and takes the slow, safe path.
-                    List<RetainedEvent> events = new ArrayList<>(encoded.times.length);
-                    for (int k = 0; k < encoded.times.length; k++) {
-                        events.add(encoded.event(k));
-                    }
-                    return VisitorState.of(events);
-                }
-            }
+            int timesAt = in.position();
+            in.skip(width * n);
+            int headersAt = in.position();
+            in.skip(n);
+            int hashesAt = in.position();
+            in.skip(8 * n);
+            int bodiesLength = in.varint();
+            int bodiesAt = in.position();
+            in.skip(bodiesLength);
+            int stringCount = in.varint();
+            int tableLength = in.varint();
+            int tableAt = in.position();
+            in.skip(tableLength);
+            // The order of events is not checked: only this codec writes these bytes, always sorted by time then
+            // id hash, and the store under them checksums its blocks.
+            Encoded encoded = new Encoded(bytes, offset, in.position(), n, base, width, timesAt, headersAt,
+                    hashesAt, bodiesAt, bodiesLength, stringCount, tableAt);
             return VisitorState.encoded(encoded);
         } catch (IndexOutOfBoundsException | NullPointerException e) {
             throw new IllegalArgumentException("corrupt visitor state", e);
@@ -172,29 +220,45 @@ public final class VisitorStateCodec {
 
     /**
      * A decoded state's bytes and what was read eagerly; {@link #event} decodes the rest of one event.
-     * Strings are decoded once each, on first use. Safe to share between threads: the caches hold
-     * immutable objects, so a racing thread at worst decodes the same value again.
+     * Body offsets and strings are indexed once, on first use. Safe to share between threads: the
+     * caches hold immutable objects or are published whole, so a racing thread at worst computes
+     * the same value again.
      */
     static final class Encoded {
         private final byte[] bytes;
         private final int offset;
-        private final int[] stringAt;
-        private final String[] strings;
-        final long[] times;
-        final long[] hashes;
-        final EventType[] types;
-        private final int[] eventAt;
-        private int end;
+        private final int end;
+        private final int size;
+        private final long base;
+        private final int timeWidth;
+        private final long timeMask;
+        private final int timesAt;
+        private final int headersAt;
+        private final int hashesAt;
+        private final int bodiesAt;
+        private final int bodiesLength;
+        private final int stringCount;
+        private final int tableAt;
+        private int[] bodyAt;
+        private int[] stringAt;
+        private String[] strings;
 
-        private Encoded(byte[] bytes, int offset, int[] stringAt, int events) {
+        private Encoded(byte[] bytes, int offset, int end, int size, long base, int timeWidth, int timesAt,
+                        int headersAt, int hashesAt, int bodiesAt, int bodiesLength, int stringCount, int tableAt) {
             this.bytes = bytes;
             this.offset = offset;
-            this.stringAt = stringAt;
-            this.strings = new String[stringAt.length];
-            this.times = new long[events];
-            this.hashes = new long[events];
-            this.types = new EventType[events];
-            this.eventAt = new int[events];
+            this.end = end;
+            this.size = size;
+            this.base = base;
+            this.timeWidth = timeWidth;
+            this.timeMask = timeWidth == 8 ? -1L : 0xff_ffff_ffffL;
+            this.timesAt = timesAt;
+            this.headersAt = headersAt;
+            this.hashesAt = hashesAt;
+            this.bodiesAt = bodiesAt;
+            this.bodiesLength = bodiesLength;
+            this.stringCount = stringCount;
+            this.tableAt = tableAt;
         }
 
         /** The encoding itself: what {@link VisitorStateCodec#encode} returns for this very state. */
@@ -206,14 +270,62 @@ public final class VisitorStateCodec {
             out.write(bytes, offset, end - offset);
         }
 
-        int size() {
+        int byteSize() {
             return end - offset;
         }
 
+        int size() {
+            return size;
+        }
+
+        /** Type of event i. */
+        EventType type(int i) {
+            EventType type = BY_CODE[bytes[headersAt + i] & 0x0f];
+            if (type == null) {
+                throw new IllegalArgumentException("corrupt visitor state: unknown event type code "
+                        + (bytes[headersAt + i] & 0x0f));
+            }
+            return type;
+        }
+
+        /** Bit {@code 1 << type.ordinal()} for every type present. */
+        long mask() {
+            long mask = 0;
+            for (int i = 0; i < size; i++) {
+                mask |= 1L << type(i).ordinal();
+            }
+            return mask;
+        }
+
+        /** Time of event i, epoch millis (the 8 bytes read always lie inside the state: types and hashes follow). */
+        long time(int i) {
+            return base + (Bytes.fixed64(bytes, timesAt + timeWidth * i) & timeMask);
+        }
+
+        long hash(int i) {
+            return Bytes.fixed64(bytes, hashesAt + 8 * i);
+        }
+
         RetainedEvent event(int i) {
-            Bytes.Reader in = new Bytes.Reader(bytes, eventAt[i]);
-            int header = in.read();
-            EventType type = types[i];
+            try {
+                return read(i);
+            } catch (IndexOutOfBoundsException | ClassCastException e) {
+                throw new IllegalArgumentException("corrupt visitor state: event " + i, e);
+            }
+        }
+
+        private RetainedEvent read(int i) {
+            int header = bytes[headersAt + i] & 0xff;
+            Bytes.Reader in = new Bytes.Reader(bytes, bodyAt()[i]);
+            int length = in.varint();
+            int at = in.position();
+            EventType type = type(i);
+            if (length == 0) {
+                if ((header & 0xf0) != 0) {
+                    throw new IllegalArgumentException("corrupt visitor state: event " + i + " has no body");
+                }
+                return new RetainedEvent(hash(i), time(i), type, null, List.of(), List.of(), null, null, Map.of());
+            }
             String name = (header & HAS_NAME) != 0 ? string(in.varint()) : null;
             List<String> products = strings(in);
             List<String> categories = strings(in);
@@ -234,15 +346,54 @@ public final class VisitorStateCodec {
                     });
                 }
             }
-            return new RetainedEvent(hashes[i], times[i], type, name, products, categories, value, currency, props);
+            if (in.position() != at + length) {
+                throw new IllegalArgumentException("corrupt visitor state: event " + i + " body length");
+            }
+            return new RetainedEvent(hash(i), time(i), type, name, products, categories, value, currency, props);
         }
 
-        private String string(int i) {
-            String s = strings[i];
+        /** Where each event's body starts: its length prefix. */
+        private int[] bodyAt() {
+            int[] at = bodyAt;
+            if (at == null) {
+                at = new int[size];
+                Bytes.Reader in = new Bytes.Reader(bytes, bodiesAt);
+                for (int i = 0; i < size; i++) {
+                    at[i] = in.position();
+                    in.skip(in.varint());
+                }
+                if (in.position() != bodiesAt + bodiesLength) {
+                    throw new IllegalArgumentException("corrupt visitor state: bodies length");
+                }
+                bodyAt = at;
+            }
+            return at;
+        }
+
+        String string(int i) {
+            if (i < 0 || i >= stringCount) {
+                throw new IllegalArgumentException("corrupt visitor state: string reference out of range");
+            }
+            String[] cache = strings;
+            if (cache == null) {
+                int[] at = new int[stringCount];
+                Bytes.Reader in = new Bytes.Reader(bytes, tableAt);
+                for (int k = 0; k < stringCount; k++) {
+                    at[k] = in.position();
+                    in.skip(in.varint());
+                }
+                if (in.position() != end) {
+                    throw new IllegalArgumentException("corrupt visitor state: string table length");
+                }
+                stringAt = at;
+                cache = new String[stringCount];
+                strings = cache;
+            }
+            String s = cache[i];
             if (s == null) {
                 Bytes.Reader in = new Bytes.Reader(bytes, stringAt[i]);
                 s = in.utf8(in.varint());
-                strings[i] = s;
+                cache[i] = s;
             }
             return s;
         }
@@ -267,64 +418,78 @@ public final class VisitorStateCodec {
             return switch (tag) {
                 case TAG_NUMBER -> decimal(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
                 case TAG_BIG_NUMBER -> new BigDecimal(string(in.varint()));
+                default -> throw new IllegalArgumentException("corrupt visitor state: unknown value tag " + tag);
+            };
+        }
+    }
+
+    /** Version 1: per event its time delta, id hash, header and parts, after the string table. Read only. */
+    private static final class RowLayout {
+        private RowLayout() {
+        }
+
+        static VisitorState decode(Bytes.Reader in) {
+            String[] strings = new String[in.varint()];
+            for (int i = 0; i < strings.length; i++) {
+                strings[i] = in.utf8(in.varint());
+            }
+            int n = in.varint();
+            List<RetainedEvent> events = new ArrayList<>(n);
+            long time = 0;
+            for (int i = 0; i < n; i++) {
+                time += unzigzag(in.varlong());
+                long hash = in.fixed64();
+                int header = in.read();
+                if (BY_CODE[header & 0x0f] == null) {
+                    throw new IllegalArgumentException("unknown event type code " + (header & 0x0f));
+                }
+                String name = (header & HAS_NAME) != 0 ? strings[in.varint()] : null;
+                List<String> products = list(in, strings);
+                List<String> categories = list(in, strings);
+                BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, in.read(), strings) : null;
+                String currency = (header & HAS_CURRENCY) != 0 ? strings[in.varint()] : null;
+                Map<String, Object> props = new HashMap<>();
+                if ((header & HAS_PROPS) != 0) {
+                    int count = in.varint();
+                    for (int k = 0; k < count; k++) {
+                        String key = strings[in.varint()];
+                        int tag = in.read();
+                        props.put(key, switch (tag) {
+                            case TAG_STRING -> strings[in.varint()];
+                            case TAG_TRUE -> Boolean.TRUE;
+                            case TAG_FALSE -> Boolean.FALSE;
+                            default -> number(in, tag, strings);
+                        });
+                    }
+                }
+                events.add(new RetainedEvent(hash, time, BY_CODE[header & 0x0f], name, products, categories, value,
+                        currency, props));
+            }
+            return VisitorState.of(events);
+        }
+
+        private static List<String> list(Bytes.Reader in, String[] strings) {
+            String[] out = new String[in.varint()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = strings[in.varint()];
+            }
+            return List.of(out);
+        }
+
+        private static Object number(Bytes.Reader in, int tag, String[] strings) {
+            return switch (tag) {
+                case TAG_NUMBER -> decimal(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
+                case TAG_BIG_NUMBER -> new BigDecimal(strings[in.varint()]);
                 default -> throw new IllegalArgumentException("unknown value tag " + tag);
             };
         }
     }
 
-    /** Steps over an event's parts after its header, checking every reference and tag so that a later {@link Encoded#event} cannot fail. */
-    private static void skipBody(Bytes.Reader in, int header, int strings) {
-        if ((header & 0x0f) >= TYPE_CODES.size()) {
-            throw new IllegalArgumentException("unknown event type code " + (header & 0x0f));
-        }
-        if ((header & HAS_NAME) != 0) {
-            ref(in, strings);
-        }
-        for (int list = 0; list < 2; list++) {
-            int n = in.varint();
-            for (int i = 0; i < n; i++) {
-                ref(in, strings);
-            }
-        }
-        if ((header & HAS_VALUE) != 0) {
-            skipNumber(in, in.read(), strings);
-        }
-        if ((header & HAS_CURRENCY) != 0) {
-            ref(in, strings);
-        }
-        if ((header & HAS_PROPS) != 0) {
-            int count = in.varint();
-            for (int k = 0; k < count; k++) {
-                ref(in, strings);
-                int tag = in.read();
-                switch (tag) {
-                    case TAG_STRING -> ref(in, strings);
-                    case TAG_TRUE, TAG_FALSE -> { }
-                    default -> skipNumber(in, tag, strings);
-                }
-            }
-        }
-    }
-
-    private static void skipNumber(Bytes.Reader in, int tag, int strings) {
-        switch (tag) {
-            case TAG_NUMBER -> {
-                in.varlong();
-                in.varlong();
-            }
-            case TAG_BIG_NUMBER -> ref(in, strings);
-            default -> throw new IllegalArgumentException("unknown value tag " + tag);
-        }
-    }
-
-    private static void ref(Bytes.Reader in, int strings) {
-        if (in.varint() >= strings) {
-            throw new IllegalArgumentException("string reference out of range");
-        }
-    }
-
     /** Bit {@code 1 << type.ordinal()} for every event type present in {@code state}. */
     public static long typeMask(VisitorState state) {
+        if (state.source() != null) {
+            return state.source().mask();
+        }
         long mask = 0;
         for (int i = 0; i < state.size(); i++) {
             mask |= 1L << state.typeAt(i).ordinal();

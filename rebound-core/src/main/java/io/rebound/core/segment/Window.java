@@ -39,7 +39,7 @@ public record Window(int amount, Unit unit) {
     }
 
     public long millis() {
-        return duration().toMillis();
+        return amount * (unit == Unit.DAYS ? 86_400_000L : 3_600_000L);
     }
 
     /** E.g. {@code 14 d} or {@code 6 h}, for reasons shown in the dashboard. */

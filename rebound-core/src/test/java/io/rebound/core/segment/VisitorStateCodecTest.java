@@ -49,6 +49,41 @@ class VisitorStateCodecTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Written by version 1 of the codec (event by event) from {@code randomEvents(7, 6)}: still read, and rewritten as version 2. */
+    private static final String VERSION_1 = "010c027033026331035553440473697a6505636f6c6f7204626c75650376697002703402633003726564027030045175"
+            + "697a06809eb5f59467e13b1a4bc3f0e8ba6301000101020303010000040005060280e6bf33cc53f58e6f4e5bb07a0107010801f277040203"
+            + "03010400040009060280c4aa224289f6031d6f99c66c010a0108020303010800040009060280968418dbed218d9561fe7dfd0b010001010"
+            + "1ce9b0404020303010400040005060280dccc1487a0697cda5b2950740107010801e8cd0904020303010200040009060280a295115caedb"
+            + "8b8b2e1fa367010001010203030104000400050602";
+
+    @Test
+    void readsVersion1AndWritesVersion2() {
+        VisitorState expected = VisitorState.EMPTY;
+        for (Event e : VisitorStateTest.randomEvents(7, 6)) {
+            expected = expected.add(e);
+        }
+        VisitorState old = VisitorStateCodec.decode(java.util.HexFormat.of().parseHex(VERSION_1));
+        assertThat(old).isEqualTo(expected);
+        byte[] rewritten = VisitorStateCodec.encode(old);
+        assertThat(rewritten[0]).isEqualTo((byte) 2);
+        assertThat(VisitorStateCodec.decode(rewritten)).isEqualTo(expected);
+    }
+
+    @Test
+    void corruptBodyFailsClearlyWhenRead() {
+        VisitorState s = VisitorState.EMPTY.add(VisitorStateTest.event("x", EventType.PURCHASE, VisitorStateTest.T0, "mat"));
+        byte[] bytes = VisitorStateCodec.encode(s);
+        // Layout: version, count, base time (6 bytes), time width, time offset (5), header, hash (8), bodies length,
+        // body length, products count, ref.
+        int productRef = 1 + 1 + 6 + 1 + 5 + 1 + 8 + 1 + 1 + 1;
+        assertThat(bytes[productRef]).isEqualTo((byte) 0);
+        bytes[productRef] = 9;
+        VisitorState decoded = VisitorStateCodec.decode(bytes);
+        assertThat(decoded.size()).isEqualTo(1);
+        assertThatThrownBy(decoded::events).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("string reference out of range");
+    }
+
     /**
      * A typical shopper over 30 days: UUID event ids, views of a handful of catalogue products,
      * adds to cart and purchases with value and currency, a page-view now and then.

@@ -567,11 +567,12 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
             });
             SegmentBackfill backfill = new SegmentBackfill(processor(job.storeId), job.segmentId);
             Instant now = engine.now();
-            List<AudienceProcessor.Result> results = (chunk.size() >= PARALLEL_FROM ? chunk.parallelStream() : chunk.stream())
+            List<SegmentBackfill.Stored> results = (chunk.size() >= PARALLEL_FROM ? chunk.parallelStream() : chunk.stream())
                     .map(state -> backfill.step(state, now)).toList();
-            for (AudienceProcessor.Result r : results) {
-                if (r != null) {
-                    persons.put(r.state());
+            for (SegmentBackfill.Stored stored : results) {
+                if (stored != null) {
+                    AudienceProcessor.Result r = stored.result();
+                    persons.put(r.state(), stored.encoded());
                     memberships.record(r.changes());
                     timers.set(r.state().storeId(), r.state().personId(), r.nextTimer());
                 }

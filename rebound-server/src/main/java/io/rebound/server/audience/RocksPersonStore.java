@@ -27,6 +27,11 @@ final class RocksPersonStore implements PersonStore {
                 PersonStateCodec.encode(state));
     }
 
+    /** Stores {@code state} as {@code encoded}, its {@link PersonStateCodec} bytes already made. */
+    void put(PersonState state, byte[] encoded) {
+        uow.put(AudienceColumns.PERSONS, AudienceKeys.person(state.storeId(), state.personId()), encoded);
+    }
+
     @Override
     public void delete(String storeId, String personId) {
         uow.delete(AudienceColumns.PERSONS, AudienceKeys.person(storeId, personId));
