@@ -50,6 +50,10 @@ public final class AudienceProcessor {
         }
     }
 
+    /** The order of a call's changes: by instant, then segment. */
+    private static final Comparator<MembershipChange> CHANGE_ORDER =
+            Comparator.comparing(MembershipChange::at).thenComparing(MembershipChange::segmentId);
+
     private final String storeId;
     private final List<Segment> segments;
     /** Each segment's definition prepared for evaluation, in the order of {@link #segments}. */
@@ -153,7 +157,7 @@ public final class AudienceProcessor {
                 w.record(id, Kind.LEFT, w.now, "erased on request");
             }
         });
-        w.changes.sort(Comparator.comparing(MembershipChange::at).thenComparing(MembershipChange::segmentId));
+        w.changes.sort(CHANGE_ORDER);
         return new Result(null, w.changes, null);
     }
 
@@ -185,7 +189,7 @@ public final class AudienceProcessor {
             this.now = Instant.ofEpochMilli(max(now, evaluatedAt).toEpochMilli());
             this.ids = state.ids();
             this.visitor = state.visitor();
-            this.statuses = new TreeMap<>(state.segments());
+            this.statuses = state.segments().isEmpty() ? new TreeMap<>() : new TreeMap<>(state.segments());
         }
 
         MembershipTimeline timeline(int i) {
@@ -272,6 +276,13 @@ public final class AudienceProcessor {
                 return;
             }
             Instant forgetBefore = now.minus(retention);
+            boolean any = false;
+            for (Map.Entry<String, SegmentStatus> e : statuses.entrySet()) {
+                any |= !segmentIds.contains(e.getKey()) || !e.getValue().member() && e.getValue().since().isBefore(forgetBefore);
+            }
+            if (!any) {
+                return;
+            }
             for (String id : List.copyOf(statuses.keySet())) {
                 boolean known = segmentIds.contains(id);
                 SegmentStatus s = statuses.get(id);
@@ -295,7 +306,9 @@ public final class AudienceProcessor {
                 // Wake up to purge the oldest event when retention ends, even if no segment needs it.
                 next = min(next, visitor.oldest().plus(retention).plusMillis(1));
             }
-            changes.sort(Comparator.comparing(MembershipChange::at).thenComparing(MembershipChange::segmentId));
+            if (changes.size() > 1) {
+                changes.sort(CHANGE_ORDER);
+            }
             PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next);
             return new Result(state, changes, next);
         }

@@ -4,7 +4,6 @@ import io.rebound.core.event.EventType;
 import io.rebound.core.segment.Bytes;
 import io.rebound.core.segment.VisitorStateCodec;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -173,6 +172,14 @@ public final class PersonStateCodec {
     }
 
     public static PersonState decode(byte[] bytes) {
+        return decode(bytes, null);
+    }
+
+    /**
+     * {@link #decode(byte[])} for a state of store {@code storeId} (null when not known), whose
+     * instance the decoded state then shares instead of a copy of its own.
+     */
+    public static PersonState decode(byte[] bytes, String storeId) {
         try {
             Bytes.Reader in = new Bytes.Reader(bytes);
             int version = version(in);
@@ -184,15 +191,25 @@ public final class PersonStateCodec {
             Instant evaluated = instant(in.fixed64());
             Instant timer = instant(in.fixed64());
             Map<String, SegmentStatus> segments = statuses(in);
-            String storeId = string(in);
+            String store = known(in, storeId);
             String personId = string(in);
             PersonIds ids = new PersonIds(set(in), set(in), set(in));
             // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
-            return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
+            return new PersonState(store, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
                     evaluated, timer);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
+    }
+
+    /** The string at {@code in}: {@code expected} itself when it is that string (ASCII), else a new one. */
+    private static String known(Bytes.Reader in, String expected) {
+        int length = in.varint();
+        if (expected != null && in.isAscii(expected, length)) {
+            in.skip(length);
+            return expected;
+        }
+        return in.utf8(length);
     }
 
     /** Versions 3 and 2: store, person and ids, then evaluated-at and timer as varints, then the statuses. */
@@ -287,9 +304,7 @@ public final class PersonStateCodec {
     }
 
     private static void string(Bytes out, String s) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        out.varint(utf8.length);
-        out.write(utf8, utf8.length);
+        out.string(s);
     }
 
     private static String string(Bytes.Reader in) {

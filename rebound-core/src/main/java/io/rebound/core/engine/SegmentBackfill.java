@@ -1,6 +1,8 @@
 package io.rebound.core.engine;
 
+import io.rebound.core.segment.MembershipTimeline;
 import io.rebound.core.segment.Segment;
+import io.rebound.core.segment.SegmentEvaluator;
 
 import java.time.Instant;
 
@@ -12,7 +14,7 @@ import java.time.Instant;
  *
  * <p>Who is left alone: a person with no status in the segment (never a member, no recent leave to
  * remember) whom the segment cannot make a member at any instant from the moment it took effect on —
- * {@link io.rebound.core.segment.SegmentDefinition#mayMatchFrom}, types and times only — or, for a
+ * {@link MembershipTimeline.Plan#mayMatchFrom}, types and times only — or, for a
  * deleted segment, anyone with no status in it. Leaving them alone records exactly what processing
  * them would: their next event or timer evaluates the segment from the instant it took effect and
  * finds no change, and every other segment's changes are dated at their exact instants whenever they
@@ -25,6 +27,8 @@ public final class SegmentBackfill {
     private final AudienceProcessor processor;
     private final String segmentId;
     private final Segment segment;
+    /** The segment prepared for evaluation; null when deleted. */
+    private final MembershipTimeline.Plan plan;
     private final byte[] segmentIdUtf8;
     /** Whether a stored header's latest times tell all the events would: no include alternative counts events. */
     private final boolean headerDecides;
@@ -38,8 +42,8 @@ public final class SegmentBackfill {
         this.segmentId = segmentId;
         this.segment = processor.segments().stream().filter(s -> s.id().equals(segmentId)).findFirst().orElse(null);
         this.segmentIdUtf8 = segmentId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        this.headerDecides = segment == null || segment.definition().include().stream()
-                .flatMap(c -> c.leaves().stream()).allMatch(l -> l.minCount() == 1);
+        this.plan = segment == null ? null : SegmentEvaluator.plan(segment.definition());
+        this.headerDecides = plan == null || plan.decidedByLatest();
     }
 
     /**
@@ -64,11 +68,11 @@ public final class SegmentBackfill {
     public Stored step(byte[] stored, Instant now) {
         PersonStateCodec.Header header = PersonStateCodec.peek(stored);
         boolean unknown = !header.evaluated() || header.hasStatus(segmentIdUtf8);
-        if (!unknown && (segment == null || !segment.definition().mayMatch(header.typeMask())
-                || header.hasLatest() && !segment.definition().mayMatchFrom(header::latest, from(now)))) {
+        if (!unknown && (plan == null || !plan.mayMatch(header.typeMask())
+                || header.hasLatest() && !plan.mayMatchFrom(header::latest, from(now)))) {
             return null;
         }
-        PersonState decoded = PersonStateCodec.decode(stored);
+        PersonState decoded = PersonStateCodec.decode(stored, processor.storeId());
         // What the header could not rule out, the events may: unless the header already said all they would.
         AudienceProcessor.Result result = unknown || header.hasLatest() && headerDecides
                 ? processor.backfill(decoded, now) : step(decoded, now);
@@ -88,11 +92,11 @@ public final class SegmentBackfill {
         if (segment == null) {
             return true;
         }
-        return !segment.definition().mayMatchFrom(state.visitor(), from(now));
+        return !plan.mayMatchFrom(state.visitor(), from(now));
     }
 
-    /** From when the segment's memberships are evaluated: when it took effect, or now if that is still ahead. */
-    private Instant from(Instant now) {
-        return segment.effectiveFrom().isBefore(now) ? segment.effectiveFrom() : now;
+    /** From when the segment's memberships are evaluated, epoch millis: when it took effect, or now if that is still ahead. */
+    private long from(Instant now) {
+        return (segment.effectiveFrom().isBefore(now) ? segment.effectiveFrom() : now).toEpochMilli();
     }
 }

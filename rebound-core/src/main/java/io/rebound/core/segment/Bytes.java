@@ -40,6 +40,32 @@ public final class Bytes {
         size += length;
     }
 
+    /** {@code s} as varint length + UTF-8 (ids are ASCII: written as they are, without an intermediate array). */
+    public void string(String s) {
+        int n = s.length();
+        if (n < 0x80) {
+            int at = size;
+            ensure(n + 1);
+            buf[at] = (byte) n;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    size = at;
+                    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                    varint(utf8.length);
+                    write(utf8, utf8.length);
+                    return;
+                }
+                buf[at + 1 + i] = (byte) c;
+            }
+            size = at + 1 + n;
+            return;
+        }
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        varint(utf8.length);
+        write(utf8, utf8.length);
+    }
+
     public void varint(int v) {
         varlong(v & 0xffffffffL);
     }
@@ -53,9 +79,9 @@ public final class Bytes {
     }
 
     public void fixed64(long v) {
-        for (int i = 0; i < 8; i++) {
-            write((int) (v >>> (8 * i)));
-        }
+        ensure(8);
+        LONG_LE.set(buf, size, v);
+        size += 8;
     }
 
     /** Empties the buffer, keeping its capacity. */
@@ -163,6 +189,19 @@ public final class Bytes {
                 throw new IndexOutOfBoundsException("skip past the end");
             }
             pos += length;
+        }
+
+        /** Whether the next {@code length} bytes are the UTF-8 of {@code s}, which is ASCII; reads nothing. */
+        public boolean isAscii(String s, int length) {
+            if (length != s.length() || pos + length > buf.length) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (buf[pos + i] != s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         public String utf8(int length) {

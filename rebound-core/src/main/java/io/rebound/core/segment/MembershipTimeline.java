@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Membership of one visitor in one segment as a function of time, for a fixed set of events.
@@ -36,28 +37,18 @@ public final class MembershipTimeline {
             return state.get(indices[i]);
         }
 
+        List<String> productIds(int i) {
+            return state.productIdsAt(indices[i]);
+        }
+
         /** Index of the first event with time >= t. */
         int from(long t) {
-            int i = Arrays.binarySearch(times, t);
-            if (i < 0) {
-                return -i - 1;
-            }
-            while (i > 0 && times[i - 1] == t) {
-                i--;
-            }
-            return i;
+            return firstAtLeast(times, t);
         }
 
         /** Index after the last event with time <= t. */
         int to(long t) {
-            int i = Arrays.binarySearch(times, t);
-            if (i < 0) {
-                return -i - 1;
-            }
-            while (i < times.length && times[i] == t) {
-                i++;
-            }
-            return i;
+            return t == Long.MAX_VALUE ? times.length : firstAtLeast(times, t + 1);
         }
     }
 
@@ -70,11 +61,96 @@ public final class MembershipTimeline {
         final EventCondition[][] include;
         final EventCondition[][] exclude;
         final boolean needsAnchor;
+        /** The event types the conditions look at, each once. */
+        final EventType[] types;
 
         Plan(SegmentDefinition definition) {
             this.include = leaves(definition.include());
             this.exclude = leaves(definition.exclude());
+            this.types = java.util.stream.Stream.of(include, exclude).flatMap(Arrays::stream).flatMap(Arrays::stream)
+                    .map(EventCondition::type).distinct().toArray(EventType[]::new);
             this.needsAnchor = Arrays.stream(exclude).flatMap(Arrays::stream).anyMatch(l -> l.since() != null);
+        }
+
+        /**
+         * Whether a person whose retained events have exactly the types in {@code typeMask} (bit
+         * {@code 1 << EventType.ordinal()}) could be a member: every include condition needs an event of
+         * its type (an {@code any} group, one of its types). False lets a backfill skip the person
+         * without decoding their events — unless they are currently a member, who must be re-evaluated.
+         */
+        public boolean mayMatch(long typeMask) {
+            for (EventCondition[] alternatives : include) {
+                boolean possible = false;
+                for (EventCondition leaf : alternatives) {
+                    if ((typeMask & (1L << leaf.type().ordinal())) != 0) {
+                        possible = true;
+                        break;
+                    }
+                }
+                if (!possible) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Whether {@code state} could make a person a member at any instant at or after {@code t}
+         * (epoch millis), as far as can be told from event types and times alone: every include
+         * condition needs, for one of its alternatives, at least {@code minCount} events of its type
+         * younger than its window at {@code t} (time {@code > t − window}) — an event that counts at
+         * some instant {@code ≥ t} must be one of those. Filters, custom names, sums and exclusions are
+         * not looked at, so true means "maybe". False is certain: the membership is false at every
+         * instant {@code ≥ t}, which lets a backfill leave the person alone without building their events.
+         */
+        public boolean mayMatchFrom(VisitorState state, long t) {
+            for (EventCondition[] alternatives : include) {
+                boolean possible = false;
+                for (EventCondition leaf : alternatives) {
+                    long after = t - leaf.window().millis();
+                    int count = 0;
+                    for (int i = state.size() - 1; i >= 0 && state.timeAt(i) > after; i--) {
+                        if (state.typeAt(i) == leaf.type() && ++count >= leaf.minCount()) {
+                            break;
+                        }
+                    }
+                    if (count >= leaf.minCount()) {
+                        possible = true;
+                        break;
+                    }
+                }
+                if (!possible) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * {@link #mayMatchFrom(VisitorState, long)} from the time of the latest retained event of each
+         * type alone (epoch millis, {@link Long#MIN_VALUE} for none), as a stored state's header keeps
+         * them: the same answer for alternatives that need one event, "maybe" for those that need more
+         * ({@code minCount > 1}), which only the events can tell.
+         */
+        public boolean mayMatchFrom(ToLongFunction<EventType> latest, long t) {
+            for (EventCondition[] alternatives : include) {
+                boolean possible = false;
+                for (EventCondition leaf : alternatives) {
+                    if (leaf.minCount() > 1 || latest.applyAsLong(leaf.type()) > t - leaf.window().millis()) {
+                        possible = true;
+                        break;
+                    }
+                }
+                if (!possible) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Whether {@link #mayMatchFrom(ToLongFunction, long)} is as certain as the events: no alternative counts events. */
+        public boolean decidedByLatest() {
+            return Arrays.stream(include).flatMap(Arrays::stream).allMatch(l -> l.minCount() == 1);
         }
 
         private static EventCondition[][] leaves(List<Condition> conditions) {
@@ -86,34 +162,22 @@ public final class MembershipTimeline {
     private final Leaf[][] exclude;
     private final boolean needsAnchor;
     private final long[] breakpoints;
+    /** The last instant asked about and the answer (the same instant is asked about several times per call). */
+    private boolean memoized;
+    private long memoAt;
+    private boolean memoMember;
 
     MembershipTimeline(Plan plan, VisitorState state) {
-        this.include = leaves(plan.include, state);
-        this.exclude = leaves(plan.exclude, state);
+        int[][] byType = state.indicesOf(plan.types);
+        this.include = leaves(plan.include, plan.types, byType, state);
+        this.exclude = leaves(plan.exclude, plan.types, byType, state);
         this.needsAnchor = plan.needsAnchor;
-        int total = 0;
-        for (Leaf[][] group : new Leaf[][][] {include, exclude}) {
-            for (Leaf[] cond : group) {
-                for (Leaf leaf : cond) {
-                    total += 2 * leaf.times.length;
-                }
-            }
-        }
-        long[] points = new long[total];
-        int n = 0;
-        for (Leaf[][] group : new Leaf[][][] {include, exclude}) {
-            for (Leaf[] cond : group) {
-                for (Leaf leaf : cond) {
-                    for (long t : leaf.times) {
-                        points[n++] = t;
-                        points[n++] = t + leaf.window;
-                    }
-                }
-            }
-        }
+        int n = 2 * (events(include) + events(exclude));
+        long[] points = new long[n];
+        int at = breakpoints(exclude, points, breakpoints(include, points, 0));
         Arrays.sort(points);
         int distinct = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < at; i++) {
             if (distinct == 0 || points[distinct - 1] != points[i]) {
                 points[distinct++] = points[i];
             }
@@ -121,14 +185,38 @@ public final class MembershipTimeline {
         this.breakpoints = distinct == n ? points : Arrays.copyOf(points, distinct);
     }
 
-    private static Leaf[][] leaves(EventCondition[][] conditions, VisitorState state) {
+    private static int events(Leaf[][] conditions) {
+        int n = 0;
+        for (Leaf[] cond : conditions) {
+            for (Leaf leaf : cond) {
+                n += leaf.times.length;
+            }
+        }
+        return n;
+    }
+
+    /** Writes each event's time and end of window into {@code points} from {@code at}; returns where it stopped. */
+    private static int breakpoints(Leaf[][] conditions, long[] points, int at) {
+        for (Leaf[] cond : conditions) {
+            for (Leaf leaf : cond) {
+                for (long t : leaf.times) {
+                    points[at++] = t;
+                    points[at++] = t + leaf.window;
+                }
+            }
+        }
+        return at;
+    }
+
+    private static Leaf[][] leaves(EventCondition[][] conditions, EventType[] types, int[][] byType,
+                                   VisitorState state) {
         Leaf[][] out = new Leaf[conditions.length][];
         for (int i = 0; i < out.length; i++) {
             EventCondition[] leaves = conditions[i];
             out[i] = new Leaf[leaves.length];
             for (int j = 0; j < leaves.length; j++) {
                 EventCondition c = leaves[j];
-                int[] indices = state.indicesOf(c.type());
+                int[] indices = byType[slot(types, c.type())];
                 if (c.type() == EventType.CUSTOM || !c.where().isEmpty()) {
                     int[] matching = new int[indices.length];
                     int m = 0;
@@ -154,11 +242,30 @@ public final class MembershipTimeline {
         return out;
     }
 
+    private static int slot(EventType[] types, EventType type) {
+        int i = 0;
+        while (types[i] != type) {
+            i++;
+        }
+        return i;
+    }
+
     public boolean memberAt(Instant t) {
         return memberAt(t.toEpochMilli());
     }
 
     boolean memberAt(long t) {
+        if (memoized && t == memoAt) {
+            return memoMember;
+        }
+        boolean member = evaluate(t);
+        memoAt = t;
+        memoMember = member;
+        memoized = true;
+        return member;
+    }
+
+    private boolean evaluate(long t) {
         for (Leaf[] cond : include) {
             if (holdingLeaf(cond, t, Long.MIN_VALUE) == null) {
                 return false;
@@ -289,7 +396,30 @@ public final class MembershipTimeline {
     }
 
     private int firstAfter(long t) {
-        int i = Arrays.binarySearch(breakpoints, t);
-        return i >= 0 ? i + 1 : -i - 1;
+        return t == Long.MAX_VALUE ? breakpoints.length : firstAtLeast(breakpoints, t + 1);
+    }
+
+    /** Index of the first element of sorted {@code a} that is {@code >= t} ({@code a.length} when none). */
+    private static int firstAtLeast(long[] a, long t) {
+        if (a.length <= 16) {
+            // A person's events of one kind, or their breakpoints, are few: counting what is below t (the
+            // index, as a is sorted) without a data-dependent branch beats a search.
+            int below = 0;
+            for (long x : a) {
+                below += x < t ? 1 : 0;
+            }
+            return below;
+        }
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 }

@@ -1,6 +1,9 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.event.EventType;
 import io.rebound.core.segment.MembershipTimeline.Leaf;
+
+import java.util.List;
 
 
 /** Phrases why a visitor is or is not a member at an instant, in the store owner's words. */
@@ -64,8 +67,8 @@ final class Reasons {
     private StringBuilder present(StringBuilder sb, Leaf leaf, long anchor) {
         EventCondition c = leaf.condition();
         int[] range = timeline.range(leaf, t, anchor);
-        RetainedEvent latest = leaf.event(range[1] - 1);
-        describe(sb, latest).append(' ').append(age(t - latest.timeMillis()));
+        int latest = range[1] - 1;
+        describe(sb, leaf, latest).append(' ').append(age(t - leaf.times()[latest]));
         int n = range[1] - range[0];
         if (c.minCount() > 1 || n > 1) {
             sb.append(" (").append(n).append("× within ").append(c.window()).append(')');
@@ -76,18 +79,22 @@ final class Reasons {
         return sb;
     }
 
-    private static StringBuilder describe(StringBuilder sb, RetainedEvent e) {
-        sb.append(switch (e.type()) {
+    /** What the leaf's event i was, e.g. "added to cart yoga-mat +1 more" (its type is the condition's). */
+    private static StringBuilder describe(StringBuilder sb, Leaf leaf, int i) {
+        EventType type = leaf.condition().type();
+        sb.append(switch (type) {
             case VIEW_CONTENT -> "viewed";
             case ADD_TO_CART -> "added to cart";
             case PURCHASE -> "purchased";
             case INITIATE_CHECKOUT -> "started checkout";
-            default -> e.displayName();
+            case CUSTOM -> leaf.event(i).displayName();
+            default -> type.canonicalName();
         });
-        if (!e.productIds().isEmpty()) {
-            sb.append(' ').append(e.productIds().getFirst());
-            if (e.productIds().size() > 1) {
-                sb.append(" +").append(e.productIds().size() - 1).append(" more");
+        List<String> products = leaf.productIds(i);
+        if (!products.isEmpty()) {
+            sb.append(' ').append(products.getFirst());
+            if (products.size() > 1) {
+                sb.append(" +").append(products.size() - 1).append(" more");
             }
         }
         return sb;

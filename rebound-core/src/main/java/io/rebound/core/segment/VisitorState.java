@@ -137,24 +137,31 @@ public final class VisitorState {
         return latest;
     }
 
-    /** Indices of the events of {@code type}, oldest first. */
-    int[] indicesOf(EventType type) {
-        int n = 0;
-        for (int i = 0; i < events.length; i++) {
-            if (typeAt(i) == type) {
-                n++;
+    /** Per type of {@code types}, the indices of the events of that type, oldest first. */
+    int[][] indicesOf(EventType[] types) {
+        if (source != null) {
+            return source.indicesOf(types);
+        }
+        int[][] out = new int[types.length][];
+        for (int k = 0; k < types.length; k++) {
+            int n = 0;
+            for (int i = 0; i < events.length; i++) {
+                n += events[i].type() == types[k] ? 1 : 0;
             }
-        }
-        if (n == 0) {
-            return NONE;
-        }
-        int[] out = new int[n];
-        for (int i = 0, k = 0; k < n; i++) {
-            if (typeAt(i) == type) {
-                out[k++] = i;
+            out[k] = n == 0 ? NONE : new int[n];
+            for (int i = 0, j = 0; j < n; i++) {
+                if (events[i].type() == types[k]) {
+                    out[k][j++] = i;
+                }
             }
         }
         return out;
+    }
+
+    /** The product ids of event i, without building the event when it is not built yet. */
+    List<String> productIdsAt(int i) {
+        RetainedEvent e = events[i];
+        return e != null || source == null ? get(i).productIds() : source.productIds(i);
     }
 
     /** Event i, oldest first. */

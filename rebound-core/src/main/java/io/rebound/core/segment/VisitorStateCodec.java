@@ -16,17 +16,18 @@ import java.util.Map;
  * Streams stores). Pure: bytes in, state out. A typical retained event takes ~20 bytes.
  *
  * <p>Layout (version 2), in columns so that reading a state for a segment touches only what the
- * segment asks about: version byte; varint event count {@code n}; when {@code n > 0}, the first event's
- * time (zigzag varint epoch millis), a width byte (5, or 8 when the events span more than 2^40 ms),
- * and each event's time as a little-endian offset of that width from the first, in milliseconds (at a
- * fixed place each, so any one is read without the others); {@code n} header bytes
- * (type code in the low 4 bits, flags: value, currency, properties, custom name); {@code n} 8-byte id
- * hashes (little-endian, at a fixed offset each); the bodies — varint total length, then per event a
- * varint length and the referenced parts (custom name, product ids, categories, value, currency,
- * properties), of length 0 when the event has none of them; the string table — varint count, varint
- * total length, then varint length + UTF-8 each (product ids, categories, currencies, names and
- * property keys are stored once per state and referenced by varint index). Numbers are zigzag varint
- * unscaled value + varint scale, or a string when they do not fit a long.
+ * segment asks about, in the order a segment asks for it: version byte; varint event count {@code n};
+ * when {@code n > 0}, the first event's time (zigzag varint epoch millis), a width byte (5, or 8 when
+ * the events span more than 2^40 ms), and each event's time as a little-endian offset of that width
+ * from the first, in milliseconds (at a fixed place each, so any one is read without the others);
+ * {@code n} header bytes (type code in the low 4 bits, flags: value, currency, properties, custom
+ * name); the bodies — varint total length, then per event a varint length and the referenced parts
+ * (custom name, product ids, categories, value, currency, properties), of length 0 when the event has
+ * none of them; the string table — varint count, varint total length, then varint length + UTF-8 each
+ * (product ids, categories, currencies, names and property keys are stored once per state and
+ * referenced by varint index); last, {@code n} 8-byte id hashes (little-endian, at a fixed place
+ * each), which only deduplication reads. Numbers are zigzag varint unscaled value + varint scale, or
+ * a string when they do not fit a long.
  *
  * <p>Decoding reads the section lengths; the types, times, hashes, bodies and strings are read only
  * when something asks for them (a condition on a type, deduplication, a condition on a product or a
@@ -48,6 +49,7 @@ public final class VisitorStateCodec {
             EventType.ADD_TO_WISHLIST, EventType.LEAD, EventType.COMPLETE_REGISTRATION, EventType.IDENTIFY,
             EventType.CUSTOM);
     /** Type by code; null for the codes no type has (a corrupt state). */
+    private static final int[] CODE_BY_ORDINAL = codes();
     private static final EventType[] BY_CODE = java.util.Arrays.copyOf(TYPE_CODES.toArray(EventType[]::new), 16);
     private static final int HAS_VALUE = 0x10;
     private static final int HAS_CURRENCY = 0x20;
@@ -60,6 +62,14 @@ public final class VisitorStateCodec {
     private static final int TAG_BIG_NUMBER = 4;
 
     private VisitorStateCodec() {
+    }
+
+    private static int[] codes() {
+        int[] codes = new int[EventType.values().length];
+        for (EventType t : EventType.values()) {
+            codes[t.ordinal()] = TYPE_CODES.indexOf(t);
+        }
+        return codes;
     }
 
     public static byte[] encode(VisitorState state) {
@@ -96,14 +106,11 @@ public final class VisitorStateCodec {
             }
         }
         for (RetainedEvent e : events) {
-            out.write(TYPE_CODES.indexOf(e.type())
+            out.write(CODE_BY_ORDINAL[e.type().ordinal()]
                     | (e.value() != null ? HAS_VALUE : 0)
                     | (e.currency() != null ? HAS_CURRENCY : 0)
                     | (!e.properties().isEmpty() ? HAS_PROPS : 0)
                     | (e.name() != null ? HAS_NAME : 0));
-        }
-        for (RetainedEvent e : events) {
-            out.fixed64(e.idHash());
         }
         Map<String, Integer> strings = new LinkedHashMap<>();
         Bytes bodies = new Bytes();
@@ -125,6 +132,9 @@ public final class VisitorStateCodec {
         out.varint(strings.size());
         out.varint(table.size());
         out.write(table.array(), table.size());
+        for (RetainedEvent e : events) {
+            out.fixed64(e.idHash());
+        }
     }
 
     /** An event's referenced parts; nothing at all for an event without any. */
@@ -199,8 +209,6 @@ public final class VisitorStateCodec {
             in.skip(width * n);
             int headersAt = in.position();
             in.skip(n);
-            int hashesAt = in.position();
-            in.skip(8 * n);
             int bodiesLength = in.varint();
             int bodiesAt = in.position();
             in.skip(bodiesLength);
@@ -208,10 +216,12 @@ public final class VisitorStateCodec {
             int tableLength = in.varint();
             int tableAt = in.position();
             in.skip(tableLength);
+            int hashesAt = in.position();
+            in.skip(8 * n);
             // The order of events is not checked: only this codec writes these bytes, always sorted by time then
             // id hash, and the store under them checksums its blocks.
             Encoded encoded = new Encoded(bytes, offset, in.position(), n, base, width, timesAt, headersAt,
-                    hashesAt, bodiesAt, bodiesLength, stringCount, tableAt);
+                    hashesAt, bodiesAt, bodiesLength, stringCount, tableAt, tableLength);
             return VisitorState.encoded(encoded);
         } catch (IndexOutOfBoundsException | NullPointerException e) {
             throw new IllegalArgumentException("corrupt visitor state", e);
@@ -220,9 +230,9 @@ public final class VisitorStateCodec {
 
     /**
      * A decoded state's bytes and what was read eagerly; {@link #event} decodes the rest of one event.
-     * Body offsets and strings are indexed once, on first use. Safe to share between threads: the
-     * caches hold immutable objects or are published whole, so a racing thread at worst computes
-     * the same value again.
+     * Body offsets and strings are indexed once, from their second use. Safe to share between
+     * threads: the caches hold immutable objects, and a thread that does not see one yet (or sees it
+     * half-filled) walks the bytes itself, so a racing thread at worst computes the same value again.
      */
     static final class Encoded {
         private final byte[] bytes;
@@ -239,12 +249,16 @@ public final class VisitorStateCodec {
         private final int bodiesLength;
         private final int stringCount;
         private final int tableAt;
+        private final int tableLength;
         private int[] bodyAt;
+        private int bodyReads;
         private int[] stringAt;
         private String[] strings;
+        private int stringReads;
 
         private Encoded(byte[] bytes, int offset, int end, int size, long base, int timeWidth, int timesAt,
-                        int headersAt, int hashesAt, int bodiesAt, int bodiesLength, int stringCount, int tableAt) {
+                        int headersAt, int hashesAt, int bodiesAt, int bodiesLength, int stringCount, int tableAt,
+                        int tableLength) {
             this.bytes = bytes;
             this.offset = offset;
             this.end = end;
@@ -259,6 +273,7 @@ public final class VisitorStateCodec {
             this.bodiesLength = bodiesLength;
             this.stringCount = stringCount;
             this.tableAt = tableAt;
+            this.tableLength = tableLength;
         }
 
         /** The encoding itself: what {@link VisitorStateCodec#encode} returns for this very state. */
@@ -288,6 +303,44 @@ public final class VisitorStateCodec {
             return type;
         }
 
+        /** Per type of {@code types}, the indices of its events, oldest first: two passes over the header bytes. */
+        int[][] indicesOf(EventType[] types) {
+            int[] counts = new int[16];
+            for (int i = headersAt; i < headersAt + size; i++) {
+                counts[bytes[i] & 0x0f]++;
+            }
+            int[] slotOfCode = new int[16];
+            java.util.Arrays.fill(slotOfCode, -1);
+            int[][] out = new int[types.length][];
+            for (int k = 0; k < types.length; k++) {
+                int code = CODE_BY_ORDINAL[types[k].ordinal()];
+                slotOfCode[code] = k;
+                out[k] = new int[counts[code]];
+                counts[code] = 0;
+            }
+            for (int i = 0; i < size; i++) {
+                int code = bytes[headersAt + i] & 0x0f;
+                int k = slotOfCode[code];
+                if (k >= 0) {
+                    out[k][counts[code]++] = i;
+                }
+            }
+            return out;
+        }
+
+        /** The product ids of event i, without building the rest of it. */
+        List<String> productIds(int i) {
+            int header = bytes[headersAt + i] & 0xff;
+            Bytes.Reader in = new Bytes.Reader(bytes, bodyAt(i));
+            if (in.varint() == 0) {
+                return List.of();
+            }
+            if ((header & HAS_NAME) != 0) {
+                in.varint();
+            }
+            return strings(in);
+        }
+
         /** Bit {@code 1 << type.ordinal()} for every type present. */
         long mask() {
             long mask = 0;
@@ -297,7 +350,7 @@ public final class VisitorStateCodec {
             return mask;
         }
 
-        /** Time of event i, epoch millis (the 8 bytes read always lie inside the state: types and hashes follow). */
+        /** Time of event i, epoch millis (the 8 bytes read always lie inside the state: the other columns follow). */
         long time(int i) {
             return base + (Bytes.fixed64(bytes, timesAt + timeWidth * i) & timeMask);
         }
@@ -316,7 +369,7 @@ public final class VisitorStateCodec {
 
         private RetainedEvent read(int i) {
             int header = bytes[headersAt + i] & 0xff;
-            Bytes.Reader in = new Bytes.Reader(bytes, bodyAt()[i]);
+            Bytes.Reader in = new Bytes.Reader(bytes, bodyAt(i));
             int length = in.varint();
             int at = in.position();
             EventType type = type(i);
@@ -352,37 +405,53 @@ public final class VisitorStateCodec {
             return new RetainedEvent(hash(i), time(i), type, name, products, categories, value, currency, props);
         }
 
-        /** Where each event's body starts: its length prefix. */
-        private int[] bodyAt() {
+        /**
+         * Where event i's body starts (its length prefix). The first body asked for is found by
+         * walking the length prefixes up to it; from the second on, every body's place is indexed
+         * once (a state read for a reason asks for one body, one read for a filter for many).
+         */
+        private int bodyAt(int i) {
             int[] at = bodyAt;
-            if (at == null) {
-                at = new int[size];
+            if (at != null) {
+                return at[i];
+            }
+            if (bodyReads++ == 0) {
                 Bytes.Reader in = new Bytes.Reader(bytes, bodiesAt);
-                for (int i = 0; i < size; i++) {
-                    at[i] = in.position();
+                for (int k = 0; k < i; k++) {
                     in.skip(in.varint());
                 }
-                if (in.position() != bodiesAt + bodiesLength) {
-                    throw new IllegalArgumentException("corrupt visitor state: bodies length");
-                }
-                bodyAt = at;
+                return in.position();
             }
-            return at;
+            at = new int[size];
+            Bytes.Reader in = new Bytes.Reader(bytes, bodiesAt);
+            for (int k = 0; k < size; k++) {
+                at[k] = in.position();
+                in.skip(in.varint());
+            }
+            if (in.position() != bodiesAt + bodiesLength) {
+                throw new IllegalArgumentException("corrupt visitor state: bodies length");
+            }
+            bodyAt = at;
+            return at[i];
         }
 
+        /** String i of the table: found by walking the table the first time, indexed and cached from the second. */
         String string(int i) {
             if (i < 0 || i >= stringCount) {
                 throw new IllegalArgumentException("corrupt visitor state: string reference out of range");
             }
             String[] cache = strings;
             if (cache == null) {
+                if (stringReads++ == 0) {
+                    return walkTo(i);
+                }
                 int[] at = new int[stringCount];
                 Bytes.Reader in = new Bytes.Reader(bytes, tableAt);
                 for (int k = 0; k < stringCount; k++) {
                     at[k] = in.position();
                     in.skip(in.varint());
                 }
-                if (in.position() != end) {
+                if (in.position() != tableAt + tableLength) {
                     throw new IllegalArgumentException("corrupt visitor state: string table length");
                 }
                 stringAt = at;
@@ -390,12 +459,21 @@ public final class VisitorStateCodec {
                 strings = cache;
             }
             String s = cache[i];
-            if (s == null) {
-                Bytes.Reader in = new Bytes.Reader(bytes, stringAt[i]);
+            int[] at = stringAt;
+            if (s == null && at != null) {
+                Bytes.Reader in = new Bytes.Reader(bytes, at[i]);
                 s = in.utf8(in.varint());
                 cache[i] = s;
             }
-            return s;
+            return s != null ? s : walkTo(i);
+        }
+
+        private String walkTo(int i) {
+            Bytes.Reader in = new Bytes.Reader(bytes, tableAt);
+            for (int k = 0; k < i; k++) {
+                in.skip(in.varint());
+            }
+            return in.utf8(in.varint());
         }
 
         /** Immutable lists straight away, so {@link RetainedEvent}'s defensive copy is free. */

@@ -3,6 +3,7 @@ package io.rebound.core.engine;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
+import io.rebound.core.segment.SegmentEvaluator;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.segment.VisitorState;
 import org.junit.jupiter.api.Test;
@@ -83,11 +84,12 @@ class PersonStateCodecTest {
     void typeMaskTellsWhoCannotQualify() {
         long viewedOnly = 1L << EventType.VIEW_CONTENT.ordinal();
         long added = viewedOnly | (1L << EventType.ADD_TO_CART.ordinal());
-        var abandoners = SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
+        var abandoners = SegmentEvaluator.plan(SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE));
         assertThat(abandoners.mayMatch(viewedOnly)).isFalse();
         assertThat(abandoners.mayMatch(added)).isTrue();
         // Exclusions never make a person impossible: only missing include types do.
-        assertThat(SegmentTemplates.productViewers(14, SegmentTemplates.Scope.STORE).mayMatch(viewedOnly)).isTrue();
+        assertThat(SegmentEvaluator.plan(SegmentTemplates.productViewers(14, SegmentTemplates.Scope.STORE)).mayMatch(viewedOnly))
+                .isTrue();
     }
 
     @Test

@@ -73,9 +73,9 @@ class VisitorStateCodecTest {
     void corruptBodyFailsClearlyWhenRead() {
         VisitorState s = VisitorState.EMPTY.add(VisitorStateTest.event("x", EventType.PURCHASE, VisitorStateTest.T0, "mat"));
         byte[] bytes = VisitorStateCodec.encode(s);
-        // Layout: version, count, base time (6 bytes), time width, time offset (5), header, hash (8), bodies length,
+        // Layout: version, count, base time (6 bytes), time width, time offset (5), header, bodies length,
         // body length, products count, ref.
-        int productRef = 1 + 1 + 6 + 1 + 5 + 1 + 8 + 1 + 1 + 1;
+        int productRef = 1 + 1 + 6 + 1 + 5 + 1 + 1 + 1 + 1;
         assertThat(bytes[productRef]).isEqualTo((byte) 0);
         bytes[productRef] = 9;
         VisitorState decoded = VisitorStateCodec.decode(bytes);
