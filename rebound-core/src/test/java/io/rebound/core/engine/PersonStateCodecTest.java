@@ -53,6 +53,39 @@ class PersonStateCodecTest {
         assertThat(h.latest(EventType.PURCHASE)).isEqualTo(Long.MIN_VALUE);
     }
 
+    /**
+     * Written by version 3 (varint times, ids before statuses; events in the row layout of visitor
+     * state version 1): person() plus a page view at T + 90 s, evaluated at T + 91 s.
+     */
+    private static final String VERSION_3 = "0307a0b2bb86bf6880b4b086bf68c0ddb786bf68027374027031010261310102753100f1c1bb86"
+            + "bf6881c494c7c36802057365672d3101c0ddb786bf68057365672d320080b4b086bf68010308796f67612d6d6174046d617473035553"
+            + "440380b4b086bf6887a0697cda5b2950310100010101a06a0402c0a9075caedb8b8b2e1fa3320100010101a06a0402e0d403e13b1a4b"
+            + "c3f0e8ba000000";
+
+    @Test
+    void readsStatesWrittenByVersion3() {
+        byte[] old = java.util.HexFormat.of().parseHex(VERSION_3);
+        PersonState expected = person();
+        expected = new PersonState(expected.storeId(), expected.personId(), expected.ids(),
+                expected.visitor().add(Event.builder("st", "e3", EventType.PAGE_VIEW, T.plusSeconds(90), T.plusSeconds(90))
+                        .anonymousId("a1").build()),
+                expected.segments(), T.plusSeconds(91), expected.timerAt());
+        assertThat(PersonStateCodec.decode(old)).isEqualTo(expected);
+        PersonStateCodec.Header h = PersonStateCodec.peek(old);
+        assertThat(h.hasLatest()).isTrue();
+        assertThat(h.latest(EventType.ADD_TO_CART)).isEqualTo(T.plusSeconds(60).toEpochMilli());
+        assertThat(h.latest(EventType.PAGE_VIEW)).isEqualTo(T.plusSeconds(90).toEpochMilli());
+        assertThat(h.evaluatedAt()).isEqualTo(T.plusSeconds(91));
+        assertThat(h.segments()).containsExactly("seg-1", "seg-2");
+        assertThat(h.hasStatus("seg-2".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isTrue();
+        assertThat(h.hasStatus("seg-3".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isFalse();
+        // Re-encoding from the old bytes takes the full path (the layout changed) and writes version 4.
+        PersonState decoded = PersonStateCodec.decode(old);
+        byte[] rewritten = PersonStateCodec.encode(decoded, old, decoded);
+        assertThat(rewritten[0]).isEqualTo((byte) 4);
+        assertThat(rewritten).isEqualTo(PersonStateCodec.encode(expected));
+    }
+
     /** Written by version 2 (no latest time per type): a viewer and add-to-cart of "mat", member of "seg". */
     private static final String VERSION_2 = "020602737404613a7631010276310000c1ddc08d956781c49dce9967010373656701c0ddc08d95"
             + "670103036d6174046d617473035553440280b4b98d956787a0697cda5b295031010001010188010002c0a9075caedb8b8b2e1fa3"
