@@ -69,7 +69,7 @@ public final class StoreApi {
             try {
                 handler.handle(ctx);
             } catch (BadRequest e) {
-                ApiErrors.send(ctx, 400, e.error, e.getMessage(), e.field);
+                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
             } catch (RuntimeException e) {
                 ApiErrors.exception(ctx, e);
             }
@@ -210,17 +210,5 @@ public final class StoreApi {
     private static String describe(JsonNode v) {
         String text = v.toString();
         return text.length() <= 40 ? text : text.substring(0, 37) + "...";
-    }
-
-    /** A rejected request body: 400 with {@code error} and the offending {@code field}. */
-    private static final class BadRequest extends RuntimeException {
-        private final String field;
-        private final String error;
-
-        BadRequest(String field, String error, String message) {
-            super(message, null, false, false);
-            this.field = field;
-            this.error = error;
-        }
     }
 }

@@ -90,13 +90,9 @@ public final class VisitorApi {
         }
         int limit;
         try {
-            limit = Integer.parseInt(Optional.ofNullable(ctx.queryParams().get("limit")).orElse("1000"));
-        } catch (NumberFormatException e) {
-            ApiErrors.send(ctx, 400, "invalid_parameter", "limit must be an integer 1.." + MAX_LIMIT, "limit");
-            return;
-        }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            ApiErrors.send(ctx, 400, "invalid_parameter", "limit must be within 1.." + MAX_LIMIT, "limit");
+            limit = QueryParams.intParam(ctx, "limit", 1000, 1, MAX_LIMIT);
+        } catch (BadRequest e) {
+            ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
             return;
         }
         String visitorId = ctx.pathParam("visitorId");

@@ -15,6 +15,7 @@ import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.BadRequest;
 import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -31,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import static io.rebound.server.api.QueryParams.intParam;
+import static io.rebound.server.api.QueryParams.longParam;
 
 /**
  * The audience API (store secret key):
@@ -86,7 +90,7 @@ public final class SegmentApi {
             } catch (InvalidSegmentException e) {
                 ApiErrors.violations(ctx, 400, "invalid_segment", e.violations());
             } catch (BadRequest e) {
-                ApiErrors.invalidField(ctx, e.field, e.getMessage());
+                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
             } catch (RuntimeException e) {
                 ApiErrors.exception(ctx, e);
             }
@@ -379,40 +383,5 @@ public final class SegmentApi {
             throw new BadRequest(field, "must be a non-empty string");
         }
         return s;
-    }
-
-    private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
-        long v = longParam(ctx, name, dflt);
-        if (v < min || v > max) {
-            throw new BadRequest(name, name + " must be within " + min + ".." + max);
-        }
-        return (int) v;
-    }
-
-    private static long longParam(RoutingContext ctx, String name, long dflt) {
-        String raw = ctx.queryParams().get(name);
-        if (raw == null || raw.isEmpty()) {
-            return dflt;
-        }
-        try {
-            long v = Long.parseLong(raw);
-            if (v < 0) {
-                throw new BadRequest(name, name + " must not be negative");
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new BadRequest(name, name + " must be a whole number");
-        }
-    }
-
-    /** A 400 naming the field. */
-    private static final class BadRequest extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final String field;
-
-        BadRequest(String field, String message) {
-            super(message);
-            this.field = field;
-        }
     }
 }

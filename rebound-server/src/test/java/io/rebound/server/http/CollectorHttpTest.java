@@ -224,6 +224,18 @@ class CollectorHttpTest {
     }
 
     @Test
+    void aBadEventsLimitIsA400NamingIt() throws Exception {
+        for (String limit : java.util.List.of("0", "abc", "-1", "10001")) {
+            var r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/stores/" + store.store().id()
+                            + "/visitors/v1/events?limit=" + limit)).header("Authorization", "Bearer " + store.secretKey())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(limit).isEqualTo(400);
+            assertThat(json(r).get("error").asText()).isEqualTo("invalid_field");
+            assertThat(json(r).get("field").asText()).isEqualTo("limit");
+        }
+    }
+
+    @Test
     void corsPreflightIsAnswered() throws Exception {
         var r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/t"))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
