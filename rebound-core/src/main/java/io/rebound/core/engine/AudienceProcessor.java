@@ -205,6 +205,9 @@ public final class AudienceProcessor {
         void catchUp() {
             if (evaluatedAt != null && !nothingDue()) {
                 for (int i = 0; i < segments.size(); i++) {
+                    if (quiet(i)) {
+                        continue;
+                    }
                     Segment s = segments.get(i);
                     MembershipTimeline tl = timeline(i);
                     boolean member = isMember(s.id());
@@ -225,6 +228,18 @@ public final class AudienceProcessor {
                 }
             }
             dropUnknownSegments();
+        }
+
+        /**
+         * Whether segment i cannot have changed by time alone since {@code evaluatedAt}: it took effect
+         * before then and the last call's timer — the earliest next change of every segment it evaluated
+         * — is not due. Its timeline need not be built unless new knowledge arrives, and that timer
+         * still bounds its next change (a backfill or a timer in a store with many segments then
+         * evaluates only the segments that can have changed).
+         */
+        private boolean quiet(int i) {
+            return evaluatedAt != null && (timerAt == null || now.isBefore(timerAt))
+                    && segments.get(i).effectiveFrom().isBefore(evaluatedAt);
         }
 
         /**
@@ -299,7 +314,8 @@ public final class AudienceProcessor {
             Instant next = null;
             for (int i = 0; i < segments.size(); i++) {
                 Segment s = segments.get(i);
-                next = min(next, s.effectiveFrom().isAfter(now) ? s.effectiveFrom() : timeline(i).nextChangeAfter(now));
+                next = min(next, s.effectiveFrom().isAfter(now) ? s.effectiveFrom()
+                        : timelines[i] == null && quiet(i) ? timerAt : timeline(i).nextChangeAfter(now));
             }
             visitor = visitor.purgeBefore(now.minus(retention));
             if (!visitor.isEmpty()) {

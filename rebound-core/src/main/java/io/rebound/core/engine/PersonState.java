@@ -30,7 +30,7 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
         visitor = visitor == null ? VisitorState.EMPTY : visitor;
         segments = segments == null || segments.isEmpty() ? Map.of()
                 : segments.size() == 1 ? Map.copyOf(segments)
-                : java.util.Collections.unmodifiableMap(new TreeMap<>(segments));
+                : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(segments));
     }
 
     /** A person nothing is known about yet. */

@@ -5,10 +5,10 @@ import io.rebound.core.segment.Bytes;
 import io.rebound.core.segment.VisitorStateCodec;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The binary form of a {@link PersonState}: the value every runtime stores per (store, person).
@@ -33,6 +33,7 @@ public final class PersonStateCodec {
     private static final byte IDS_FIRST = 3;
     private static final byte WITHOUT_LATEST = 2;
     private static final long NONE = Long.MIN_VALUE;
+    private static final String[] NO_STRINGS = {};
 
     private PersonStateCodec() {
     }
@@ -172,14 +173,15 @@ public final class PersonStateCodec {
     }
 
     public static PersonState decode(byte[] bytes) {
-        return decode(bytes, null);
+        return decode(bytes, NO_STRINGS);
     }
 
     /**
-     * {@link #decode(byte[])} for a state of store {@code storeId} (null when not known), whose
-     * instance the decoded state then shares instead of a copy of its own.
+     * {@link #decode(byte[])} where the store id and segment ids are likely among {@code known} (a
+     * processor's store and segment ids): those the state holds are then shared instead of decoded
+     * into copies of their own.
      */
-    public static PersonState decode(byte[] bytes, String storeId) {
+    public static PersonState decode(byte[] bytes, String... known) {
         try {
             Bytes.Reader in = new Bytes.Reader(bytes);
             int version = version(in);
@@ -190,8 +192,8 @@ public final class PersonStateCodec {
             in.skip(8 * Long.bitCount(mask));
             Instant evaluated = instant(in.fixed64());
             Instant timer = instant(in.fixed64());
-            Map<String, SegmentStatus> segments = statuses(in);
-            String store = known(in, storeId);
+            Map<String, SegmentStatus> segments = statuses(in, known);
+            String store = known(in, known);
             String personId = string(in);
             PersonIds ids = new PersonIds(set(in), set(in), set(in));
             // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
@@ -202,12 +204,14 @@ public final class PersonStateCodec {
         }
     }
 
-    /** The string at {@code in}: {@code expected} itself when it is that string (ASCII), else a new one. */
-    private static String known(Bytes.Reader in, String expected) {
+    /** The string at {@code in}: one of {@code known} itself when it is that string (ASCII), else a new one. */
+    private static String known(Bytes.Reader in, String[] known) {
         int length = in.varint();
-        if (expected != null && in.isAscii(expected, length)) {
-            in.skip(length);
-            return expected;
+        for (String k : known) {
+            if (k != null && in.isAscii(k, length)) {
+                in.skip(length);
+                return k;
+            }
         }
         return in.utf8(length);
     }
@@ -224,7 +228,7 @@ public final class PersonStateCodec {
         PersonIds ids = new PersonIds(set(in), set(in), set(in));
         Instant evaluated = instant(varInstant(in));
         Instant timer = instant(varInstant(in));
-        Map<String, SegmentStatus> segments = statuses(in);
+        Map<String, SegmentStatus> segments = statuses(in, NO_STRINGS);
         return new PersonState(storeId, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
                 evaluated, timer);
     }
@@ -284,11 +288,11 @@ public final class PersonStateCodec {
         }
     }
 
-    private static Map<String, SegmentStatus> statuses(Bytes.Reader in) {
+    private static Map<String, SegmentStatus> statuses(Bytes.Reader in, String[] known) {
         int n = in.varint();
-        Map<String, SegmentStatus> segments = n == 0 ? Map.of() : new HashMap<>(n * 2);
+        Map<String, SegmentStatus> segments = n == 0 ? Map.of() : new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            String id = string(in);
+            String id = known(in, known);
             boolean member = in.read() == 1;
             segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(unzigzag(in.varlong()))));
         }

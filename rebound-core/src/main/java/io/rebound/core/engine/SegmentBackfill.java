@@ -30,6 +30,8 @@ public final class SegmentBackfill {
     /** The segment prepared for evaluation; null when deleted. */
     private final MembershipTimeline.Plan plan;
     private final byte[] segmentIdUtf8;
+    /** The store's id and its segments' ids, which decoded states share rather than copy. */
+    private final String[] known;
     /** Whether a stored header's latest times tell all the events would: no include alternative counts events. */
     private final boolean headerDecides;
 
@@ -42,6 +44,8 @@ public final class SegmentBackfill {
         this.segmentId = segmentId;
         this.segment = processor.segments().stream().filter(s -> s.id().equals(segmentId)).findFirst().orElse(null);
         this.segmentIdUtf8 = segmentId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.known = java.util.stream.Stream.concat(java.util.stream.Stream.of(processor.storeId()),
+                processor.segments().stream().map(Segment::id)).toArray(String[]::new);
         this.plan = segment == null ? null : SegmentEvaluator.plan(segment.definition());
         this.headerDecides = plan == null || plan.decidedByLatest();
     }
@@ -72,7 +76,7 @@ public final class SegmentBackfill {
                 || header.hasLatest() && !plan.mayMatchFrom(header::latest, from(now)))) {
             return null;
         }
-        PersonState decoded = PersonStateCodec.decode(stored, processor.storeId());
+        PersonState decoded = PersonStateCodec.decode(stored, known);
         // What the header could not rule out, the events may: unless the header already said all they would.
         AudienceProcessor.Result result = unknown || header.hasLatest() && headerDecides
                 ? processor.backfill(decoded, now) : step(decoded, now);
