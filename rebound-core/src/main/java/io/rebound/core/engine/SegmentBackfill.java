@@ -66,19 +66,20 @@ public final class SegmentBackfill {
     /**
      * The step for a stored state: null when the person is left alone — decided from the state's
      * header (statuses, latest time of each event type) unless the segment counts events
-     * ({@code min_count}) or the state predates those times, when the events' types and times are read. The new state comes encoded, so that a runtime running
-     * steps in parallel encodes in parallel too.
+     * ({@code min_count}) or the state predates those times, when the events' types and times are
+     * read. The new state comes encoded, so that a runtime running steps in parallel encodes in
+     * parallel too.
      */
     public Stored step(byte[] stored, Instant now) {
         PersonStateCodec.Header header = PersonStateCodec.peek(stored);
-        boolean unknown = !header.evaluated() || header.hasStatus(segmentIdUtf8);
-        if (!unknown && (plan == null || !plan.mayMatch(header.typeMask())
+        boolean mustProcess = !header.evaluated() || header.hasStatus(segmentIdUtf8);
+        if (!mustProcess && (plan == null || !plan.mayMatch(header.typeMask())
                 || header.hasLatest() && !plan.mayMatchFrom(header::latest, from(now)))) {
             return null;
         }
         PersonState decoded = PersonStateCodec.decode(stored, known);
         // What the header could not rule out, the events may: unless the header already said all they would.
-        AudienceProcessor.Result result = unknown || header.hasLatest() && headerDecides
+        AudienceProcessor.Result result = mustProcess || header.hasLatest() && headerDecides
                 ? processor.backfill(decoded, now) : step(decoded, now);
         return result == null ? null : new Stored(result, PersonStateCodec.encode(result.state(), stored, decoded));
     }
