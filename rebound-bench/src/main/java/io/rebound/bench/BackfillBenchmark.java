@@ -148,11 +148,13 @@ public final class BackfillBenchmark {
 
             // The same new segment in a store that already has the other templates: its persons carry their
             // statuses and timers, as the runtime left them when those segments were built.
+            SegmentTemplates.Scope store = SegmentTemplates.Scope.STORE;
+            Instant built = now.minusSeconds(2);
             List<Segment> others = List.of(
-                    new Segment(STORE, "seg_viewers", SegmentTemplates.productViewers(14, SegmentTemplates.Scope.STORE), now.minusSeconds(2)),
-                    new Segment(STORE, "seg_purchasers", SegmentTemplates.pastPurchasers(30, SegmentTemplates.Scope.STORE), now.minusSeconds(2)),
-                    new Segment(STORE, "seg_reminder", SegmentTemplates.abandonerReminder(SegmentTemplates.Scope.STORE), now.minusSeconds(2)),
-                    new Segment(STORE, "seg_offer", SegmentTemplates.abandonerOffer(SegmentTemplates.Scope.STORE), now.minusSeconds(2)));
+                    new Segment(STORE, "seg_viewers", SegmentTemplates.productViewers(14, store), built),
+                    new Segment(STORE, "seg_purchasers", SegmentTemplates.pastPurchasers(30, store), built),
+                    new Segment(STORE, "seg_reminder", SegmentTemplates.abandonerReminder(store), built),
+                    new Segment(STORE, "seg_offer", SegmentTemplates.abandonerOffer(store), built));
             AudienceProcessor before = new AudienceProcessor(STORE, others, Duration.ofDays(180));
             byte[][] withOthers = new byte[visitors][];
             for (int v = 0; v < visitors; v++) {
@@ -169,7 +171,8 @@ public final class BackfillBenchmark {
                 long m = backfill(withOthers, all, now, true);
                 withOthersBest = Math.min(withOthersBest, System.nanoTime() - t0);
                 if (m != duckMembers) {
-                    throw new IllegalStateException("engine found " + m + " members beside 4 segments, DuckDB " + duckMembers);
+                    throw new IllegalStateException("engine found " + m + " members beside 4 segments, DuckDB "
+                            + duckMembers);
                 }
             }
             int cores = Runtime.getRuntime().availableProcessors();
@@ -182,7 +185,8 @@ public final class BackfillBenchmark {
             System.out.printf("engine backfill, %d threads     %8.3f s   %.2fx DuckDB's time%n",
                     cores, engineAllBest / 1e9, (double) engineAllBest / duckBest);
             System.out.printf("the same, beside 4 segments    %8.3f s   %.2fx DuckDB's time  (%d threads; the store's"
-                    + " other templates already built)%n", withOthersBest / 1e9, (double) withOthersBest / duckBest, cores);
+                    + " other templates already built)%n", withOthersBest / 1e9, (double) withOthersBest / duckBest,
+                    cores);
         }
     }
 

@@ -416,21 +416,9 @@ public final class VisitorStateCodec {
                 return at[i];
             }
             if (bodyReads++ == 0) {
-                Bytes.Reader in = new Bytes.Reader(bytes, bodiesAt);
-                for (int k = 0; k < i; k++) {
-                    in.skip(in.varint());
-                }
-                return in.position();
+                return entry(bodiesAt, i);
             }
-            at = new int[size];
-            Bytes.Reader in = new Bytes.Reader(bytes, bodiesAt);
-            for (int k = 0; k < size; k++) {
-                at[k] = in.position();
-                in.skip(in.varint());
-            }
-            if (in.position() != bodiesAt + bodiesLength) {
-                throw new IllegalArgumentException("corrupt visitor state: bodies length");
-            }
+            at = entries(bodiesAt, size, bodiesLength, "bodies");
             bodyAt = at;
             return at[i];
         }
@@ -445,16 +433,7 @@ public final class VisitorStateCodec {
                 if (stringReads++ == 0) {
                     return walkTo(i);
                 }
-                int[] at = new int[stringCount];
-                Bytes.Reader in = new Bytes.Reader(bytes, tableAt);
-                for (int k = 0; k < stringCount; k++) {
-                    at[k] = in.position();
-                    in.skip(in.varint());
-                }
-                if (in.position() != tableAt + tableLength) {
-                    throw new IllegalArgumentException("corrupt visitor state: string table length");
-                }
-                stringAt = at;
+                stringAt = entries(tableAt, stringCount, tableLength, "string table");
                 cache = new String[stringCount];
                 strings = cache;
             }
@@ -469,11 +448,34 @@ public final class VisitorStateCodec {
         }
 
         private String walkTo(int i) {
-            Bytes.Reader in = new Bytes.Reader(bytes, tableAt);
+            Bytes.Reader in = new Bytes.Reader(bytes, entry(tableAt, i));
+            return in.utf8(in.varint());
+        }
+
+        /** Where entry i of the length-prefixed entries from {@code from} starts (its length prefix). */
+        private int entry(int from, int i) {
+            Bytes.Reader in = new Bytes.Reader(bytes, from);
             for (int k = 0; k < i; k++) {
                 in.skip(in.varint());
             }
-            return in.utf8(in.varint());
+            return in.position();
+        }
+
+        /**
+         * Where each of the {@code count} length-prefixed entries from {@code from} starts; together
+         * they must take {@code length} bytes.
+         */
+        private int[] entries(int from, int count, int length, String what) {
+            int[] at = new int[count];
+            Bytes.Reader in = new Bytes.Reader(bytes, from);
+            for (int k = 0; k < count; k++) {
+                at[k] = in.position();
+                in.skip(in.varint());
+            }
+            if (in.position() != from + length) {
+                throw new IllegalArgumentException("corrupt visitor state: " + what + " length");
+            }
+            return at;
         }
 
         /** Immutable lists straight away, so {@link RetainedEvent}'s defensive copy is free. */
