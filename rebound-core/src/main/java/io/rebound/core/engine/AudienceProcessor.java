@@ -189,7 +189,7 @@ public final class AudienceProcessor {
             this.now = Instant.ofEpochMilli(max(now, evaluatedAt).toEpochMilli());
             this.ids = state.ids();
             this.visitor = state.visitor();
-            this.statuses = state.segments().isEmpty() ? new TreeMap<>() : new TreeMap<>(state.segments());
+            this.statuses = new TreeMap<>(state.segments());
         }
 
         MembershipTimeline timeline(int i) {
@@ -291,22 +291,19 @@ public final class AudienceProcessor {
                 return;
             }
             Instant forgetBefore = now.minus(retention);
-            boolean any = false;
+            List<String> drop = null;
             for (Map.Entry<String, SegmentStatus> e : statuses.entrySet()) {
-                any |= !segmentIds.contains(e.getKey()) || !e.getValue().member() && e.getValue().since().isBefore(forgetBefore);
+                SegmentStatus s = e.getValue();
+                if (!segmentIds.contains(e.getKey()) || !s.member() && s.since().isBefore(forgetBefore)) {
+                    drop = drop == null ? new ArrayList<>() : drop;
+                    drop.add(e.getKey());
+                }
             }
-            if (!any) {
-                return;
-            }
-            for (String id : List.copyOf(statuses.keySet())) {
-                boolean known = segmentIds.contains(id);
-                SegmentStatus s = statuses.get(id);
-                if (!known && s.member()) {
+            for (String id : drop == null ? List.<String>of() : drop) {
+                if (!segmentIds.contains(id) && statuses.get(id).member()) {
                     record(id, Kind.LEFT, now, "segment deleted");
                 }
-                if (!known || (!s.member() && s.since().isBefore(forgetBefore))) {
-                    statuses.remove(id);
-                }
+                statuses.remove(id);
             }
         }
 
@@ -322,9 +319,7 @@ public final class AudienceProcessor {
                 // Wake up to purge the oldest event when retention ends, even if no segment needs it.
                 next = min(next, visitor.oldest().plus(retention).plusMillis(1));
             }
-            if (changes.size() > 1) {
-                changes.sort(CHANGE_ORDER);
-            }
+            changes.sort(CHANGE_ORDER);
             PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next);
             return new Result(state, changes, next);
         }

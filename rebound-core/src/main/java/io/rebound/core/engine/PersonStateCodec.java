@@ -135,8 +135,8 @@ public final class PersonStateCodec {
             }
         }
         statuses(out, state);
-        string(out, state.storeId());
-        string(out, state.personId());
+        out.string(state.storeId());
+        out.string(state.personId());
         set(out, state.ids().anonymousIds());
         set(out, state.ids().userIds());
         set(out, state.ids().emailHashes());
@@ -282,7 +282,7 @@ public final class PersonStateCodec {
         out.fixed64(state.timerAt() == null ? NONE : state.timerAt().toEpochMilli());
         out.varint(state.segments().size());
         for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
-            string(out, e.getKey());
+            out.string(e.getKey());
             out.write(e.getValue().member() ? 1 : 0);
             out.varlong(zigzag(e.getValue().since().toEpochMilli()));
         }
@@ -307,10 +307,6 @@ public final class PersonStateCodec {
         }
     }
 
-    private static void string(Bytes out, String s) {
-        out.string(s);
-    }
-
     private static String string(Bytes.Reader in) {
         return in.utf8(in.varint());
     }
@@ -322,7 +318,7 @@ public final class PersonStateCodec {
     private static void set(Bytes out, Set<String> set) {
         out.varint(set.size());
         for (String s : set) {
-            string(out, s);
+            out.string(s);
         }
     }
 

@@ -43,27 +43,26 @@ public final class Bytes {
     /** {@code s} as varint length + UTF-8 (ids are ASCII: written as they are, without an intermediate array). */
     public void string(String s) {
         int n = s.length();
-        if (n < 0x80) {
-            int at = size;
+        if (n < 0x80 && isAscii(s)) {
             ensure(n + 1);
-            buf[at] = (byte) n;
+            buf[size++] = (byte) n;
             for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    size = at;
-                    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                    varint(utf8.length);
-                    write(utf8, utf8.length);
-                    return;
-                }
-                buf[at + 1 + i] = (byte) c;
+                buf[size++] = (byte) s.charAt(i);
             }
-            size = at + 1 + n;
             return;
         }
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         varint(utf8.length);
         write(utf8, utf8.length);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public void varint(int v) {

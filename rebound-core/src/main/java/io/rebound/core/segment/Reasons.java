@@ -5,7 +5,6 @@ import io.rebound.core.segment.MembershipTimeline.Leaf;
 
 import java.util.List;
 
-
 /** Phrases why a visitor is or is not a member at an instant, in the store owner's words. */
 final class Reasons {
 

@@ -37,7 +37,7 @@ public final class VisitorState {
         this.source = source;
     }
 
-    /** A state over its encoding (the codec checked order and layout). */
+    /** A state over its encoding (written by the codec, so sorted and without duplicate ids). */
     static VisitorState encoded(VisitorStateCodec.Encoded source) {
         return source.size() == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.size()], source);
     }

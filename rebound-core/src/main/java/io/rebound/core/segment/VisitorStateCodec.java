@@ -4,7 +4,6 @@ import io.rebound.core.event.EventType;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -125,9 +124,7 @@ public final class VisitorStateCodec {
         out.write(bodies.array(), bodies.size());
         Bytes table = new Bytes();
         for (String s : strings.keySet()) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            table.varint(utf8.length);
-            table.write(utf8, utf8.length);
+            table.string(s);
         }
         out.varint(strings.size());
         out.varint(table.size());
@@ -339,15 +336,6 @@ public final class VisitorStateCodec {
                 in.varint();
             }
             return strings(in);
-        }
-
-        /** Bit {@code 1 << type.ordinal()} for every type present. */
-        long mask() {
-            long mask = 0;
-            for (int i = 0; i < size; i++) {
-                mask |= 1L << type(i).ordinal();
-            }
-            return mask;
         }
 
         /** Time of event i, epoch millis (the 8 bytes read always lie inside the state: the other columns follow). */
@@ -567,9 +555,6 @@ public final class VisitorStateCodec {
 
     /** Bit {@code 1 << type.ordinal()} for every event type present in {@code state}. */
     public static long typeMask(VisitorState state) {
-        if (state.source() != null) {
-            return state.source().mask();
-        }
         long mask = 0;
         for (int i = 0; i < state.size(); i++) {
             mask |= 1L << state.typeAt(i).ordinal();
