@@ -59,6 +59,8 @@ public final class AudienceProcessor {
     /** Each segment's definition prepared for evaluation, in the order of {@link #segments}. */
     private final MembershipTimeline.Plan[] plans;
     private final Set<String> segmentIds;
+    /** Each segment's {@link #version}, in the order of {@link #segments}. */
+    private final long[] versions;
     private final Duration retention;
 
     /**
@@ -77,6 +79,7 @@ public final class AudienceProcessor {
         this.plans = this.segments.stream().map(s -> SegmentEvaluator.plan(s.definition()))
                 .toArray(MembershipTimeline.Plan[]::new);
         this.segmentIds = this.segments.stream().map(Segment::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.versions = this.segments.stream().mapToLong(AudienceProcessor::version).toArray();
         Duration longest = this.segments.stream().map(s -> s.definition().longestWindow())
                 .max(Duration::compareTo).orElse(Duration.ZERO);
         this.retention = longest.compareTo(retention) > 0 ? longest : retention;
@@ -149,6 +152,34 @@ public final class AudienceProcessor {
         return w.finish();
     }
 
+    /**
+     * What a self-check of one person found.
+     *
+     * @param result     the person brought up to {@code now} and repaired, to store like any other call's
+     * @param mismatches the repairs: each a membership the stored state had wrong, given every segment
+     *                   definition and retained event (empty when the state was right)
+     */
+    public record Audit(Result result, List<MembershipChange> mismatches) {
+        public Audit {
+            mismatches = List.copyOf(mismatches);
+        }
+    }
+
+    /**
+     * The self-check a runtime runs on a sample of persons: brings the person up to {@code now} as a
+     * timer would, then evaluates every segment afresh at {@code now} — no shortcut of decision 0003 —
+     * and records a change wherever the stored membership differs, dated as new knowledge is. A
+     * correct state gives no mismatch; a mismatch is a bug found and repaired.
+     */
+    public Audit audit(PersonState state, Instant now) {
+        Work w = new Work(state, now);
+        w.catchUp();
+        int before = w.changes.size();
+        w.applyKnowledge(null);
+        List<MembershipChange> repairs = List.copyOf(w.changes.subList(before, w.changes.size()));
+        return new Audit(w.finish(), repairs);
+    }
+
     /** A privacy erasure: every membership is LEFT at {@code now}; the state is gone. */
     public Result onErase(PersonState state, Instant now) {
         Work w = new Work(state, now);
@@ -161,6 +192,34 @@ public final class AudienceProcessor {
         return new Result(null, w.changes, null);
     }
 
+    /**
+     * What a call at {@code t} evaluates: a fingerprint of the versions of every segment that took
+     * effect before {@code t} (the ones it does not treat as new). A call stores it as the person's
+     * {@link PersonState#evaluatedWith}; the next call trusts that the person was evaluated with a
+     * segment only when the fingerprint it recomputes for the person's {@code evaluatedAt} is the same.
+     *
+     * <p>Why an instant is not enough: a runtime may learn of a segment after the instant it took
+     * effect (cluster mode: every instance and thread learns of it through the segments topic, some
+     * milliseconds later), and a call made in between evaluates the person at an instant after the
+     * segment took effect without it. Decision 0003's "a segment that took effect before the last
+     * evaluation was evaluated then" would then skip it for good.
+     */
+    public long evaluatedWith(Instant t) {
+        long f = 0x9e3779b97f4a7c15L;
+        for (int i = 0; i < versions.length; i++) {
+            if (segments.get(i).effectiveFrom().isBefore(t)) {
+                f ^= versions[i];
+            }
+        }
+        return f == PersonState.UNKNOWN ? 1 : f;
+    }
+
+    /** A hash of one segment version (id, effective instant, definition) that every JVM computes alike. */
+    private static long version(Segment s) {
+        return io.rebound.core.segment.RetainedEvent.hashId(s.id() + '\u0000' + s.effectiveFrom().toEpochMilli() + '\u0000'
+                + io.rebound.core.segment.SegmentDefinitions.canonical(s.definition()));
+    }
+
     private static Instant max(Instant a, Instant b) {
         return a == null ? b : b == null || a.isAfter(b) ? a : b;
     }
@@ -171,6 +230,11 @@ public final class AudienceProcessor {
         final Instant evaluatedAt;
         final Instant timerAt;
         final Instant now;
+        /**
+         * Whether the last call evaluated every segment that had taken effect by {@code evaluatedAt}
+         * (see {@link #evaluatedWith}); when not, each of them is checked at {@code evaluatedAt}.
+         */
+        final boolean knownSegments;
         PersonIds ids;
         VisitorState visitor;
         final Map<String, SegmentStatus> statuses;
@@ -190,6 +254,7 @@ public final class AudienceProcessor {
             this.ids = state.ids();
             this.visitor = state.visitor();
             this.statuses = new TreeMap<>(state.segments());
+            this.knownSegments = evaluatedAt != null && state.evaluatedWith() == evaluatedWith(evaluatedAt);
         }
 
         MembershipTimeline timeline(int i) {
@@ -221,6 +286,15 @@ public final class AudienceProcessor {
                             record(s.id(), m ? Kind.JOINED : Kind.LEFT, from, tl.reasonAt(from));
                             member = m;
                         }
+                    } else if (!knownSegments) {
+                        // Maybe the last call did not know this segment yet: compare at that call's instant,
+                        // dating a change as new knowledge is dated. Idempotent when it did know it.
+                        boolean m = tl.memberAt(evaluatedAt);
+                        if (m != member) {
+                            Instant at = dated(s, tl, evaluatedAt, null);
+                            record(s.id(), m ? Kind.JOINED : Kind.LEFT, at, tl.reasonAt(at));
+                            member = m;
+                        }
                     }
                     for (Transition t : tl.transitions(from, now, member)) {
                         record(s.id(), t.member() ? Kind.JOINED : Kind.LEFT, t.at(), tl.reasonAt(t.at()));
@@ -238,7 +312,7 @@ public final class AudienceProcessor {
          * evaluates only the segments that can have changed).
          */
         private boolean quiet(int i) {
-            return evaluatedAt != null && (timerAt == null || now.isBefore(timerAt))
+            return knownSegments && (timerAt == null || now.isBefore(timerAt))
                     && segments.get(i).effectiveFrom().isBefore(evaluatedAt);
         }
 
@@ -247,7 +321,7 @@ public final class AudienceProcessor {
          * for exactly these segment versions (none added or edited since, none deleted).
          */
         private boolean nothingDue() {
-            if (timerAt != null && !now.isBefore(timerAt)) {
+            if (!knownSegments || timerAt != null && !now.isBefore(timerAt)) {
                 return false;
             }
             for (Segment s : segments) {
@@ -263,17 +337,28 @@ public final class AudienceProcessor {
             Arrays.fill(timelines, null);
             for (int i = 0; i < segments.size(); i++) {
                 Segment s = segments.get(i);
+                if (s.effectiveFrom().isAfter(now)) {
+                    continue; // not in effect yet (another node's clock): evaluated when it takes effect
+                }
                 MembershipTimeline tl = timeline(i);
                 boolean m = tl.memberAt(now);
-                SegmentStatus status = statuses.get(s.id());
                 if (m == isMember(s.id())) {
                     continue;
                 }
-                Instant floor = max(max(status == null ? null : status.since(), s.effectiveFrom()), floorForAll);
-                Instant at = max(tl.runStart(now), floor);
-                at = at.isAfter(now) ? now : at;
+                Instant at = dated(s, tl, now, floorForAll);
                 record(s.id(), m ? Kind.JOINED : Kind.LEFT, at, tl.reasonAt(at));
             }
+        }
+
+        /**
+         * When a change found at {@code t} truly happened: where the run holding {@code t} began, but
+         * never before the segment's last recorded change, the instant it took effect or {@code floor},
+         * nor after {@code t}.
+         */
+        private Instant dated(Segment s, MembershipTimeline tl, Instant t, Instant floor) {
+            SegmentStatus status = statuses.get(s.id());
+            Instant at = max(tl.runStart(t), max(max(status == null ? null : status.since(), s.effectiveFrom()), floor));
+            return at.isAfter(t) ? t : at;
         }
 
         boolean isMember(String segmentId) {
@@ -320,7 +405,7 @@ public final class AudienceProcessor {
                 next = min(next, visitor.oldest().plus(retention).plusMillis(1));
             }
             changes.sort(CHANGE_ORDER);
-            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next);
+            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next, evaluatedWith(now));
             return new Result(state, changes, next);
         }
 

@@ -19,9 +19,17 @@ import java.util.TreeMap;
  * @param evaluatedAt the instant through which memberships have been brought up to date; null when never
  * @param timerAt     the instant the person's timer is due (what the last call returned as next timer);
  *                    null for none. A runtime can rebuild its timer index from this after a crash.
+ * @param evaluatedWith which segment versions the memberships were brought up to date with at
+ *                    {@code evaluatedAt}: {@link AudienceProcessor}'s fingerprint of every segment that
+ *                    had taken effect by then; {@link #UNKNOWN} when not known (a state written before
+ *                    it was kept), which makes the next call evaluate every segment
  */
 public record PersonState(String storeId, String personId, PersonIds ids, VisitorState visitor,
-                          Map<String, SegmentStatus> segments, Instant evaluatedAt, Instant timerAt) {
+                          Map<String, SegmentStatus> segments, Instant evaluatedAt, Instant timerAt,
+                          long evaluatedWith) {
+
+    /** {@link #evaluatedWith} of a state that does not say which segments it was evaluated with. */
+    public static final long UNKNOWN = 0;
 
     public PersonState {
         Objects.requireNonNull(storeId, "storeId");
@@ -31,6 +39,12 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
         segments = segments == null || segments.isEmpty() ? Map.of()
                 : segments.size() == 1 ? Map.copyOf(segments)
                 : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(segments));
+    }
+
+    /** A state that does not say which segment versions it was evaluated with ({@link #UNKNOWN}). */
+    public PersonState(String storeId, String personId, PersonIds ids, VisitorState visitor,
+                       Map<String, SegmentStatus> segments, Instant evaluatedAt, Instant timerAt) {
+        this(storeId, personId, ids, visitor, segments, evaluatedAt, timerAt, UNKNOWN);
     }
 
     /** A person nothing is known about yet. */
@@ -50,10 +64,10 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
     }
 
     public PersonState withIds(PersonIds newIds) {
-        return new PersonState(storeId, personId, newIds, visitor, segments, evaluatedAt, timerAt);
+        return new PersonState(storeId, personId, newIds, visitor, segments, evaluatedAt, timerAt, evaluatedWith);
     }
 
     public PersonState withVisitor(VisitorState newVisitor) {
-        return new PersonState(storeId, personId, ids, newVisitor, segments, evaluatedAt, timerAt);
+        return new PersonState(storeId, personId, ids, newVisitor, segments, evaluatedAt, timerAt, evaluatedWith);
     }
 }

@@ -14,22 +14,25 @@ import java.util.TreeMap;
  * The binary form of a {@link PersonState}: the value every runtime stores per (store, person).
  * Pure (byte arrays only).
  *
- * <p>Layout (version 4): version byte; the type mask of the retained events (varint, bit
+ * <p>Layout (version 5): version byte; the type mask of the retained events (varint, bit
  * {@code 1 << EventType.ordinal()}); for each type in the mask, in ordinal order, the time of the
  * latest retained event of that type (8-byte little-endian epoch millis); evaluated-at and timer-at
- * (8 bytes each, {@link Long#MIN_VALUE} for none); the segment statuses (varint count; id, member
+ * (8 bytes each, {@link Long#MIN_VALUE} for none); evaluated-with (8 bytes, {@link
+ * PersonState#evaluatedWith}); the segment statuses (varint count; id, member
  * byte, zigzag varint since); store id; person id; anonymous ids, user ids, email hashes (varint
  * count, varint length + UTF-8 each); then the {@link VisitorStateCodec} bytes of the retained events.
  * What a backfill decides on comes first, at fixed places, so that {@link #peek} reads it without
  * decoding a string; what a timer or a backfill changes (evaluated-at, timer, statuses) lies between
  * parts it copies unchanged ({@link #encode(PersonState, byte[], PersonState)}).
  *
- * <p>Versions 3 (varint times; store, person and ids before the statuses) and 2 (the same without
- * the latest times) are still read.
+ * <p>Versions 4 (the same without evaluated-with), 3 (varint times; store, person and ids before the
+ * statuses) and 2 (the same without the latest times) are still read, as states evaluated with
+ * {@link PersonState#UNKNOWN} segments.
  */
 public final class PersonStateCodec {
 
-    private static final byte VERSION = 4;
+    private static final byte VERSION = 5;
+    private static final byte WITHOUT_EVALUATED_WITH = 4;
     private static final byte IDS_FIRST = 3;
     private static final byte WITHOUT_LATEST = 2;
     private static final long NONE = Long.MIN_VALUE;
@@ -45,7 +48,7 @@ public final class PersonStateCodec {
     public static final class Header {
         private final byte[] bytes;
         private final long typeMask;
-        /** Where the latest times start (version 4), or -1 when {@link #latestTimes} holds them (or none). */
+        /** Where the latest times start (versions 4 and 5), or -1 when {@link #latestTimes} holds them (or none). */
         private final int latestAt;
         private final long[] latestTimes;
         private final long evaluatedAt;
@@ -159,7 +162,7 @@ public final class PersonStateCodec {
         in.read();
         long mask = in.varlong();
         int statusesAt = in.position() + 8 * Long.bitCount(mask);
-        in.skip(8 * Long.bitCount(mask) + 16);
+        in.skip(8 * Long.bitCount(mask) + 24);
         skipStatuses(in);
         int idsAt = in.position();
         Bytes statuses = new Bytes(32);
@@ -186,19 +189,20 @@ public final class PersonStateCodec {
             Bytes.Reader in = new Bytes.Reader(bytes);
             int version = version(in);
             long mask = in.varlong();
-            if (version != VERSION) {
+            if (version != VERSION && version != WITHOUT_EVALUATED_WITH) {
                 return decodeIdsFirst(bytes, in, version, mask);
             }
             in.skip(8 * Long.bitCount(mask));
             Instant evaluated = instant(in.fixed64());
             Instant timer = instant(in.fixed64());
+            long evaluatedWith = version == VERSION ? in.fixed64() : PersonState.UNKNOWN;
             Map<String, SegmentStatus> segments = statuses(in, known);
             String store = known(in, known);
             String personId = string(in);
             PersonIds ids = new PersonIds(set(in), set(in), set(in));
             // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
             return new PersonState(store, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
-                    evaluated, timer);
+                    evaluated, timer, evaluatedWith);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
@@ -239,11 +243,11 @@ public final class PersonStateCodec {
             Bytes.Reader in = new Bytes.Reader(bytes);
             int version = version(in);
             long mask = in.varlong();
-            if (version == VERSION) {
+            if (version == VERSION || version == WITHOUT_EVALUATED_WITH) {
                 int latestAt = in.position();
                 in.skip(8 * Long.bitCount(mask));
                 long evaluated = in.fixed64();
-                in.skip(8);
+                in.skip(version == VERSION ? 16 : 8);
                 return new Header(bytes, mask, latestAt, null, evaluated, in.position());
             }
             long[] latest = null;
@@ -270,16 +274,17 @@ public final class PersonStateCodec {
 
     private static int version(Bytes.Reader in) {
         int v = in.read();
-        if (v != VERSION && v != IDS_FIRST && v != WITHOUT_LATEST) {
+        if (v != VERSION && v != WITHOUT_EVALUATED_WITH && v != IDS_FIRST && v != WITHOUT_LATEST) {
             throw new IllegalArgumentException("unknown person state version " + v);
         }
         return v;
     }
 
-    /** Evaluated-at, timer-at and the segment statuses. */
+    /** Evaluated-at, timer-at, evaluated-with and the segment statuses. */
     private static void statuses(Bytes out, PersonState state) {
         out.fixed64(state.evaluatedAt() == null ? NONE : state.evaluatedAt().toEpochMilli());
         out.fixed64(state.timerAt() == null ? NONE : state.timerAt().toEpochMilli());
+        out.fixed64(state.evaluatedWith());
         out.varint(state.segments().size());
         for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
             out.string(e.getKey());

@@ -55,6 +55,44 @@ public final class SegmentDefinitions {
         return out;
     }
 
+    /**
+     * The definition as a text that every JVM writes alike (object keys sorted), for fingerprints
+     * that are compared across processes.
+     */
+    public static String canonical(SegmentDefinition definition) {
+        StringBuilder out = new StringBuilder();
+        canonical(toJson(definition), out);
+        return out.toString();
+    }
+
+    private static void canonical(Object value, StringBuilder out) {
+        switch (value) {
+            case Map<?, ?> map -> {
+                out.append('{');
+                new java.util.TreeMap<>(map).forEach((k, v) -> {
+                    out.append(k).append(':');
+                    canonical(v, out);
+                    out.append(',');
+                });
+                out.append('}');
+            }
+            case java.util.Collection<?> items -> {
+                List<String> texts = new ArrayList<>();
+                for (Object v : items) {
+                    StringBuilder item = new StringBuilder();
+                    canonical(v, item);
+                    texts.add(item.toString());
+                }
+                if (!(items instanceof List)) {
+                    texts.sort(null); // a set's order is the JVM's own
+                }
+                out.append('[').append(String.join(",", texts)).append(']');
+            }
+            case null -> out.append("null");
+            default -> out.append(value.getClass().getSimpleName()).append('=').append(value);
+        }
+    }
+
     private static Object condition(Condition c) {
         return switch (c) {
             case AnyCondition any -> Map.of("any", any.any().stream().map(SegmentDefinitions::condition).toList());

@@ -145,6 +145,68 @@ class AudienceProcessorTest {
         assertThat(withBuyers.backfill(byEvent.state(), created.plusSeconds(9)).changes()).isEmpty();
     }
 
+    /**
+     * Issue 15: in cluster mode a segment reaches each node some time after the instant it took
+     * effect. A person evaluated in between, by a processor that did not know the segment yet, must
+     * still be evaluated with it by the next backfill or timer — not skipped because the segment "took
+     * effect before the last evaluation".
+     */
+    @Test
+    void aSegmentLearnedAfterItTookEffectIsEvaluatedForPersonsEvaluatedWithoutIt() {
+        AudienceProcessor.Result first = processor.onEvent(PersonState.empty(STORE, "p1"),
+                purchase(STORE, "e1", "a1", T0, "146"), T0);
+        Instant created = T0.plus(DAY);
+        Segment buyers = new Segment(STORE, "buyers", SegmentTemplates.pastPurchasers(30, Scope.STORE), created);
+        // An event evaluated after the segment took effect, on a node that had not received it yet.
+        AudienceProcessor.Result unaware = processor.onEvent(first.state(),
+                event(STORE, "e2", EventType.PAGE_VIEW, "a1", created.plusMillis(3)), created.plusMillis(3));
+        AudienceProcessor withBuyers = new AudienceProcessor(STORE, List.of(processor.segments().get(0),
+                processor.segments().get(1), buyers), Duration.ofDays(30));
+        AudienceProcessor.Result backfilled = withBuyers.backfill(unaware.state(), created.plusMillis(5));
+        assertThat(summary(backfilled)).containsExactly("buyers JOINED@" + created);
+        assertThat(backfilled.state().memberships()).containsKey("buyers");
+        // Evaluated with the segment now: the next backfill, timer or audit finds nothing to do.
+        assertThat(withBuyers.backfill(backfilled.state(), created.plusMillis(9)).changes()).isEmpty();
+        assertThat(withBuyers.audit(backfilled.state(), created.plusMillis(9)).mismatches()).isEmpty();
+    }
+
+    @Test
+    void aStateThatDoesNotSayWhichSegmentsItWasEvaluatedWithIsCheckedAgainstEverySegment() {
+        AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "mat"), T0);
+        PersonState s = r.state();
+        // As a version-4 state decodes: no evaluated-with, and here a membership lost by a bug.
+        PersonState old = new PersonState(s.storeId(), s.personId(), s.ids(), s.visitor(), java.util.Map.of(),
+                s.evaluatedAt(), s.timerAt());
+        assertThat(summary(processor.onTimer(old, T0.plusSeconds(1)))).containsExactly("abandoners JOINED@" + T0);
+        // With the right fingerprint the timer trusts the state (decision 0003) and only an audit finds it.
+        PersonState trusted = new PersonState(s.storeId(), s.personId(), s.ids(), s.visitor(), java.util.Map.of(),
+                s.evaluatedAt(), s.timerAt(), s.evaluatedWith());
+        assertThat(processor.onTimer(trusted, T0.plusSeconds(1)).changes()).isEmpty();
+        AudienceProcessor.Audit audit = processor.audit(trusted, T0.plusSeconds(1));
+        assertThat(audit.mismatches()).extracting(c -> c.segmentId() + " " + c.kind() + "@" + c.at())
+                .containsExactly("abandoners JOINED@" + T0);
+        assertThat(audit.result().state().memberships()).containsEntry("abandoners", T0);
+        assertThat(processor.audit(audit.result().state(), T0.plusSeconds(2)).mismatches()).isEmpty();
+    }
+
+    @Test
+    void theSegmentFingerprintIsTheSameForEqualDefinitionsAndChangesWithAnyEdit() {
+        Instant at = T0.minus(DAY);
+        AudienceProcessor a = new AudienceProcessor(STORE, List.of(
+                new Segment(STORE, "s", SegmentTemplates.cartAbandoners(7, Scope.STORE), at)), Duration.ofDays(30));
+        AudienceProcessor same = new AudienceProcessor(STORE, List.of(
+                new Segment(STORE, "s", SegmentTemplates.cartAbandoners(7, Scope.STORE), at)), Duration.ofDays(30));
+        AudienceProcessor edited = new AudienceProcessor(STORE, List.of(
+                new Segment(STORE, "s", SegmentTemplates.cartAbandoners(8, Scope.STORE), at)), Duration.ofDays(30));
+        AudienceProcessor later = new AudienceProcessor(STORE, List.of(
+                new Segment(STORE, "s", SegmentTemplates.cartAbandoners(7, Scope.STORE), at.plusMillis(1))),
+                Duration.ofDays(30));
+        assertThat(a.evaluatedWith(T0)).isEqualTo(same.evaluatedWith(T0))
+                .isNotEqualTo(edited.evaluatedWith(T0)).isNotEqualTo(later.evaluatedWith(T0))
+                .isNotEqualTo(a.evaluatedWith(at)).isNotEqualTo(PersonState.UNKNOWN);
+    }
+
     @Test
     void backfillReportsProgressPerPerson() {
         io.rebound.core.engine.memory.InMemoryAudienceRuntime runtime = new io.rebound.core.engine.memory.InMemoryAudienceRuntime();

@@ -79,11 +79,50 @@ class PersonStateCodecTest {
         assertThat(h.segments()).containsExactly("seg-1", "seg-2");
         assertThat(h.hasStatus("seg-2".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isTrue();
         assertThat(h.hasStatus("seg-3".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isFalse();
-        // Re-encoding from the old bytes takes the full path (the layout changed) and writes version 4.
+        // Re-encoding from the old bytes takes the full path (the layout changed) and writes version 5.
         PersonState decoded = PersonStateCodec.decode(old);
         byte[] rewritten = PersonStateCodec.encode(decoded, old, decoded);
-        assertThat(rewritten[0]).isEqualTo((byte) 4);
+        assertThat(rewritten[0]).isEqualTo((byte) 5);
         assertThat(rewritten).isEqualTo(PersonStateCodec.encode(expected));
+    }
+
+    /** Written by version 4 (no evaluated-with): person(). */
+    private static final String VERSION_4 = "0406000d66f8a101000060f766f8a101000048fb66f8a10100000091721ca201000002057365672d3101"
+            + "c0ddb786bf68057365672d320080b4b086bf68027374027031010261310102753100020280b4b086bf6805000000000060ea000000"
+            + "313214090100010101a06a0402090100010101a06a0402031208796f67612d6d6174046d6174730355534487a0697cda5b29505cae"
+            + "db8b8b2e1fa3";
+
+    @Test
+    void readsStatesWrittenByVersion4AsEvaluatedWithUnknownSegments() {
+        byte[] old = java.util.HexFormat.of().parseHex(VERSION_4);
+        PersonState decoded = PersonStateCodec.decode(old);
+        assertThat(decoded).isEqualTo(person());
+        assertThat(decoded.evaluatedWith()).isEqualTo(PersonState.UNKNOWN);
+        PersonStateCodec.Header h = PersonStateCodec.peek(old);
+        assertThat(h.evaluatedAt()).isEqualTo(T.plusSeconds(61));
+        assertThat(h.latest(EventType.ADD_TO_CART)).isEqualTo(T.plusSeconds(60).toEpochMilli());
+        assertThat(h.segments()).containsExactly("seg-1", "seg-2");
+        byte[] rewritten = PersonStateCodec.encode(decoded, old, decoded);
+        assertThat(rewritten[0]).isEqualTo((byte) 5);
+        assertThat(PersonStateCodec.decode(rewritten)).isEqualTo(decoded);
+    }
+
+    @Test
+    void keepsWhichSegmentVersionsAStateWasEvaluatedWith() {
+        PersonState p = person();
+        PersonState with = new PersonState(p.storeId(), p.personId(), p.ids(), p.visitor(), p.segments(), p.evaluatedAt(),
+                p.timerAt(), 0x1234_5678_9abc_def0L);
+        byte[] bytes = PersonStateCodec.encode(with);
+        assertThat(PersonStateCodec.decode(bytes).evaluatedWith()).isEqualTo(0x1234_5678_9abc_def0L);
+        assertThat(PersonStateCodec.peek(bytes).segments()).containsExactly("seg-1", "seg-2");
+        assertThat(PersonStateCodec.peek(bytes).evaluatedAt()).isEqualTo(p.evaluatedAt());
+        // A timer's result is spliced into the stored bytes, evaluated-with included.
+        PersonState decoded = PersonStateCodec.decode(bytes);
+        PersonState next = new PersonState(p.storeId(), p.personId(), decoded.ids(), decoded.visitor(), Map.of(),
+                p.evaluatedAt().plusSeconds(1), null, 42);
+        byte[] spliced = PersonStateCodec.encode(next, bytes, decoded);
+        assertThat(spliced).isEqualTo(PersonStateCodec.encode(next));
+        assertThat(PersonStateCodec.decode(spliced).evaluatedWith()).isEqualTo(42);
     }
 
     /** Written by version 2 (no latest time per type): a viewer and add-to-cart of "mat", member of "seg". */
