@@ -6,16 +6,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that only moves when told: the engine's time in tests, read by the punctuator. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
     /** Moves forward (never back). */
-    synchronized void advanceTo(Instant t) {
+    public synchronized void advanceTo(Instant t) {
         if (t.isAfter(now)) {
             now = t;
         }

@@ -1,6 +1,7 @@
 package io.rebound.core.engine;
 
 import io.rebound.core.engine.testkit.RuntimeScenarios;
+import io.rebound.core.engine.testkit.SuccessionScenario;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -20,5 +21,14 @@ abstract class AudienceRuntimeContract {
     Stream<DynamicTest> runtimeSatisfiesTheContract() {
         return new RuntimeScenarios(this::newRuntime).all().stream()
                 .map(s -> DynamicTest.dynamicTest(s.name(), s::run));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> segmentsCreatedInQuickSuccessionWhileEventsFlowMatchTheReference() {
+        return java.util.stream.LongStream.range(0, 3).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> {
+            try (AudienceRuntime runtime = newRuntime()) {
+                new SuccessionScenario(300, 1_000).run(seed, SuccessionScenario.driver(runtime));
+            }
+        }));
     }
 }

@@ -7,30 +7,16 @@ import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.kafka.EventSerde;
 import io.rebound.kafka.Keys;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 
@@ -73,75 +59,21 @@ class MergeInterleavingTest {
         }
     }
 
-    private record Destination(String topic, int partition) {
-    }
-
-    private record Channel(String from, Destination to) {
-    }
-
-    private static final class Task<P extends Processor<String, byte[], String, byte[]>> {
-        final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(config());
-        final Map<String, KeyValueStore<?, ?>> stores = new HashMap<>();
-        final P processor;
-
-        Task(P processor, List<StoreSpec> specs) {
-            this.processor = processor;
-            context.setCurrentSystemTimeMs(T0.toEpochMilli());
-            for (StoreSpec spec : specs) {
-                KeyValueStore<?, ?> store = spec.build();
-                store.init(context.getStateStoreContext(), store);
-                context.addStateStore(store);
-                stores.put(((StateStore) store).name(), store);
-            }
-            processor.init(context);
-        }
-
-        private static Properties config() {
-            Properties p = new Properties();
-            p.put("processing.exception.handler.global.enabled", "true");
-            return p;
-        }
-
-        @SuppressWarnings("unchecked")
-        <K, V> KeyValueStore<K, V> store(String name) {
-            return (KeyValueStore<K, V>) stores.get(name);
-        }
-    }
-
-    private record StoreSpec(String name, Serde<?> keys, Serde<?> values) {
-        KeyValueStore<?, ?> build() {
-            return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values).withLoggingDisabled().build();
-        }
-    }
-
     private static final class Simulation {
         private final Random random;
         private final int seed;
-        private final int partitions;
         private final List<User> users = new ArrayList<>();
         private final List<Event> toSend = new ArrayList<>();
-        private final List<Task<IdentityProcessor>> identity = new ArrayList<>();
-        private final List<Task<PersonProcessor>> persons = new ArrayList<>();
-        private final Map<Channel, ArrayDeque<Record<String, byte[]>>> channels = new LinkedHashMap<>();
-        private final Map<Destination, ArrayDeque<Record<String, byte[]>>> logs = new LinkedHashMap<>();
-        private long offset;
+        private final Partitions partitions;
         private int sent;
         private int clock;
 
         Simulation(int seed) {
             this.seed = seed;
             this.random = new Random(seed);
-            this.partitions = 2 + seed % 5;
             Clock clock = Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);
             SegmentCatalog catalog = new SegmentCatalog();
-            for (int p = 0; p < partitions; p++) {
-                identity.add(new Task<>(new IdentityProcessor(EVENTS), List.of(new StoreSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()))));
-                persons.add(new Task<>(new PersonProcessor(catalog, clock, Duration.ofSeconds(1), new Backfiller.Options(100, new io.rebound.kafka.BackfillProgress())),
-                        List.of(new StoreSpec(PersonProcessor.PERSONS, Serdes.String(), Serdes.ByteArray()),
-                                new StoreSpec(PersonProcessor.REDIRECTS, Serdes.String(), Serdes.String()),
-                                new StoreSpec(TimerIndex.STORE, Serdes.Bytes(), Serdes.ByteArray()),
-                                new StoreSpec(Backfiller.STORE, Serdes.String(), Serdes.ByteArray()))));
-            }
+            this.partitions = new Partitions(2 + seed % 5, random, T0, clock, p -> catalog, 100);
             generate();
         }
 
@@ -197,11 +129,11 @@ class MergeInterleavingTest {
 
         void run() {
             while (true) {
-                List<Runnable> moves = moves();
+                List<Runnable> moves = partitions.moves();
                 if (sent < toSend.size()) {
                     moves.addFirst(() -> {
                         Event e = toSend.get(sent++);
-                        produce("collector", EVENTS, Keys.ofEvent(e), EventSerde.encode(e));
+                        partitions.produce("collector", Partitions.EVENTS, Keys.ofEvent(e), EventSerde.encode(e));
                     });
                 }
                 if (moves.isEmpty()) {
@@ -217,12 +149,11 @@ class MergeInterleavingTest {
         private void eraseOneUser() {
             User user = users.get(random.nextInt(users.size()));
             String name = alias(user.idKeys().stream().sorted().toList().get(random.nextInt(user.idKeys().size())));
-            produce("api", PERSONS, Keys.of(STORE, name), PersonCommand.encode(new PersonCommand.Erase(name)));
-            drain();
+            partitions.produce("api", Partitions.PERSONS, Keys.of(STORE, name), PersonCommand.encode(new PersonCommand.Erase(name)));
+            partitions.drain();
             for (String idKey : user.idKeys()) {
                 assertThat(alias(idKey)).as("seed %d: erased %s's id %s is unlinked", seed, user.userId(), idKey).isNull();
-                String key = Keys.of(STORE, idKey);
-                assertThat(persons.get(partitionOf(key)).<String, String>store(PersonProcessor.REDIRECTS).get(key))
+                assertThat(partitions.redirect(STORE, idKey))
                         .as("seed %d: erased %s's name %s keeps no redirect", seed, user.userId(), idKey).isNull();
                 assertThat(state(idKey)).isNull();
             }
@@ -230,83 +161,12 @@ class MergeInterleavingTest {
             check();
         }
 
-        /** Delivers and consumes everything in flight, in a random order. */
-        private void drain() {
-            List<Runnable> moves;
-            while (!(moves = moves()).isEmpty()) {
-                moves.get(random.nextInt(moves.size())).run();
-            }
-        }
-
-        /** What can happen next: a channel delivers its head to its partition log, or a log's head is consumed. */
-        private List<Runnable> moves() {
-            List<Runnable> moves = new ArrayList<>();
-            channels.forEach((c, q) -> {
-                if (!q.isEmpty()) {
-                    moves.add(() -> logs.computeIfAbsent(c.to(), d -> new ArrayDeque<>()).add(q.poll()));
-                }
-            });
-            logs.forEach((d, q) -> {
-                if (!q.isEmpty()) {
-                    moves.add(() -> consume(d));
-                }
-            });
-            return moves;
-        }
-
-        private void produce(String from, String topic, String key, byte[] value) {
-            int partition = partitionOf(key);
-            Destination to = new Destination(topic, partition);
-            channels.computeIfAbsent(new Channel(from, to), c -> new ArrayDeque<>()).add(new Record<>(key, value, 0L));
-        }
-
-        private void consume(Destination d) {
-            Record<String, byte[]> r = logs.get(d).poll();
-            boolean toIdentity = !d.topic().equals(PERSONS);
-            Task<?> task = toIdentity ? identity.get(d.partition()) : persons.get(d.partition());
-            task.context.setRecordMetadata(d.topic(), d.partition(), offset++);
-            task.context.resetForwards();
-            task.processor.process(r);
-            String from = (toIdentity ? "identity-" : "persons-") + d.partition();
-            for (MockProcessorContext.CapturedForward<? extends String, ? extends byte[]> f : task.context.forwarded()) {
-                String child = f.childName().orElseThrow();
-                String topic = switch (child) {
-                    case IdentityProcessor.IDENTITY_SINK, PersonProcessor.IDENTITY_SINK -> IDENTITY;
-                    case IdentityProcessor.PERSONS_SINK, PersonProcessor.PERSONS_SINK -> PERSONS;
-                    default -> null; // outputs: changes, memberships, progress, acks
-                };
-                if (topic != null) {
-                    produce(from, topic, f.record().key(), f.record().value());
-                }
-            }
-        }
-
         private String alias(String idKey) {
-            String key = Keys.of(STORE, idKey);
-            return identity.get(partitionOf(key)).<String, String>store(IdentityProcessor.ALIASES).get(key);
-        }
-
-        /** The partition of a key, as the producer's default partitioner picks it. */
-        private int partitionOf(String key) {
-            return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+            return partitions.alias(STORE, idKey);
         }
 
         private PersonState state(String person) {
-            String key = Keys.of(STORE, person);
-            byte[] bytes = persons.get(partitionOf(key)).<String, byte[]>store(PersonProcessor.PERSONS).get(key);
-            return bytes == null ? null : PersonStateCodec.decode(bytes);
-        }
-
-        /** The person an id leads to: its alias, then redirects, to the person holding the state. */
-        private String resolve(String idKey) {
-            String person = alias(idKey);
-            Set<String> seen = new HashSet<>();
-            while (person != null && state(person) == null) {
-                assertThat(seen.add(person)).as("seed %d: redirect cycle through %s", seed, person).isTrue();
-                String key = Keys.of(STORE, person);
-                person = persons.get(partitionOf(key)).<String, String>store(PersonProcessor.REDIRECTS).get(key);
-            }
-            return person;
+            return partitions.state(STORE, person);
         }
 
         private void check() {
@@ -314,7 +174,7 @@ class MergeInterleavingTest {
             int events = 0;
             for (User user : users) {
                 Set<String> reached = new HashSet<>();
-                user.idKeys().forEach(k -> reached.add(resolve(k)));
+                user.idKeys().forEach(k -> reached.add(partitions.resolve(STORE, k, "seed " + seed)));
                 assertThat(reached).as("seed %d: the ids of %s lead to one person", seed, user.userId()).hasSize(1);
                 String person = reached.iterator().next();
                 assertThat(person).as("seed %d: %s has a person", seed, user.userId()).isNotNull();
@@ -328,7 +188,7 @@ class MergeInterleavingTest {
             }
             int states = 0;
             int held = 0;
-            for (Task<PersonProcessor> t : persons) {
+            for (Partitions.Task<PersonProcessor> t : partitions.persons) {
                 try (var it = t.<String, byte[]>store(PersonProcessor.PERSONS).all()) {
                     while (it.hasNext()) {
                         states++;
