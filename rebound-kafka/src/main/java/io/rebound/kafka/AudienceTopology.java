@@ -2,8 +2,10 @@ package io.rebound.kafka;
 
 import io.rebound.kafka.internals.Backfiller;
 import io.rebound.kafka.internals.IdentityProcessor;
+import io.rebound.core.engine.AuditStats;
 import io.rebound.kafka.internals.PersonProcessor;
 import io.rebound.kafka.internals.SegmentCatalog;
+import io.rebound.kafka.internals.SelfAudit;
 import io.rebound.kafka.internals.TimerIndex;
 import io.rebound.kafka.internals.TopologyWiring;
 import org.apache.kafka.common.serialization.Serdes;
@@ -28,13 +30,16 @@ import java.util.Properties;
  *                                                                    └─► identity (relinks, unlinks)
  * </pre>
  *
- * One instance of this class per {@code KafkaStreams} instance: it owns the segment catalog and the
- * backfill progress of that instance.
+ * One instance of this class per {@code KafkaStreams} instance: it owns the segment catalog, the
+ * backfill progress and the self-check's findings ({@link #audits()}) of that instance.
  */
 public final class AudienceTopology {
 
     /** Default punctuation interval: timers fire within a second of their instant. */
     public static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(1);
+    /** Default self-check: each partition audits {@link #AUDIT_SAMPLE} persons this often. */
+    public static final Duration AUDIT_EVERY = Duration.ofMinutes(1);
+    public static final int AUDIT_SAMPLE = 20;
 
     private final Topics topics;
     private final Clock clock;
@@ -42,18 +47,31 @@ public final class AudienceTopology {
     private final int backfillChunk;
     private final SegmentCatalog catalog = new SegmentCatalog();
     private final BackfillProgress progress = new BackfillProgress();
+    private final AuditStats audits = new AuditStats();
+    private final Duration auditEvery;
+    private final int auditSample;
 
     /**
      * @param topics         topic names
      * @param clock          the engine's clock (the system clock in production; a controllable one in tests)
      * @param punctuateEvery how often the wall-clock punctuator fires timers and advances backfills (≤ 1 s)
      * @param backfillChunk  persons a partition backfills per punctuation
+     * @param auditEvery     how often each partition audits a sample of its persons
+     * @param auditSample    persons per audit (0: no self-check)
      */
-    public AudienceTopology(Topics topics, Clock clock, Duration punctuateEvery, int backfillChunk) {
+    public AudienceTopology(Topics topics, Clock clock, Duration punctuateEvery, int backfillChunk,
+                            Duration auditEvery, int auditSample) {
         this.topics = Objects.requireNonNull(topics);
         this.clock = Objects.requireNonNull(clock);
         this.punctuateEvery = punctuateEvery;
         this.backfillChunk = backfillChunk;
+        this.auditEvery = Objects.requireNonNull(auditEvery);
+        this.auditSample = auditSample;
+    }
+
+    /** With the default self-check. */
+    public AudienceTopology(Topics topics, Clock clock, Duration punctuateEvery, int backfillChunk) {
+        this(topics, clock, punctuateEvery, backfillChunk, AUDIT_EVERY, AUDIT_SAMPLE);
     }
 
     public AudienceTopology(Topics topics) {
@@ -64,13 +82,19 @@ public final class AudienceTopology {
         return progress;
     }
 
+    /** What this instance's self-checks found. */
+    public AuditStats audits() {
+        return audits;
+    }
+
     public Topics topics() {
         return topics;
     }
 
     /** Builds the topology. */
     public Topology build() {
-        return TopologyWiring.build(topics, catalog, clock, punctuateEvery, new Backfiller.Options(backfillChunk, progress));
+        return TopologyWiring.build(topics, catalog, clock, punctuateEvery, new Backfiller.Options(backfillChunk, progress),
+                new SelfAudit.Options(auditEvery, auditSample, audits));
     }
 
     /**

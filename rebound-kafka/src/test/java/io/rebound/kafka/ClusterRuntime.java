@@ -259,14 +259,29 @@ final class ClusterRuntime implements AudienceRuntime {
     }
 
     private void publish(SegmentRecord r) {
-        byte[] bytes = r.encode();
-        send(topics.segments(), null, r.key(), bytes, null);
+        publishLater(r);
         // Every instance's global store (hence catalog) must have it before the tick backfills.
+        awaitCatalogs(r);
+        tick();
+    }
+
+    /** Publishes a segment record; the instances learn of it when their global stores read it. */
+    void publishLater(SegmentRecord r) {
+        send(topics.segments(), null, r.key(), r.encode(), null);
+    }
+
+    /** Waits until every instance's global segments store holds {@code r}. */
+    void awaitCatalogs(SegmentRecord r) {
+        byte[] bytes = r.encode();
         for (KafkaStreams s : instances()) {
             waitFor(() -> Arrays.equals(bytes, query(s, AudienceTopology.Stores.SEGMENTS,
                     (ReadOnlyKeyValueStore<String, byte[]> st) -> st.get(r.key()))), "segment " + r.key());
         }
-        tick();
+    }
+
+    /** Sends an event without waiting; {@link #await} the ack later. */
+    void acceptLater(Event event, String ack) {
+        send(topics.events(), null, Keys.ofEvent(event), EventSerde.encode(event), ack);
     }
 
     @Override
@@ -282,7 +297,7 @@ final class ClusterRuntime implements AudienceRuntime {
     @Override
     public void accept(Event event) {
         String ack = newAck();
-        send(topics.events(), null, Keys.ofEvent(event), EventSerde.encode(event), ack);
+        acceptLater(event, ack);
         await(ack, 1);
     }
 

@@ -27,8 +27,8 @@ import java.util.List;
 
 /**
  * The audience engine of one partition of the persons topic: person states, redirects of absorbed
- * persons, timers; calls {@link AudienceProcessor} for events, merges, timers, erasures and
- * backfills, and writes what it returns. A wall-clock punctuator fires due timers and advances
+ * persons, timers; calls {@link AudienceProcessor} for events, merges, timers, erasures,
+ * backfills and self-checks ({@link SelfAudit}), and writes what it returns. A wall-clock punctuator fires due timers and advances
  * backfills; a {@link Tick} record does the same on demand.
  */
 public final class PersonProcessor implements Processor<String, byte[], String, byte[]> {
@@ -46,18 +46,22 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
     private final Clock clock;
     private final Duration punctuateEvery;
     private final Backfiller.Options backfillOptions;
+    private final SelfAudit.Options auditOptions;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> persons;
     private KeyValueStore<String, String> redirects;
     private TimerIndex timers;
     private Tracker tracker;
     private Backfiller backfiller;
+    private SelfAudit audit;
 
-    public PersonProcessor(SegmentCatalog catalog, Clock clock, Duration punctuateEvery, Backfiller.Options backfill) {
+    public PersonProcessor(SegmentCatalog catalog, Clock clock, Duration punctuateEvery, Backfiller.Options backfill,
+                           SelfAudit.Options audit) {
         this.catalog = catalog;
         this.clock = clock;
         this.punctuateEvery = punctuateEvery;
         this.backfillOptions = backfill;
+        this.auditOptions = audit;
     }
 
     @Override
@@ -69,6 +73,7 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         this.timers = new TimerIndex(t);
         this.tracker = new Tracker(context);
         this.backfiller = new Backfiller(context, persons, catalog, backfillOptions, this::backfillOne);
+        this.audit = new SelfAudit(persons, catalog, auditOptions);
         context.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, ts -> punctuate(false));
     }
 
@@ -88,7 +93,10 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         return clock.instant();
     }
 
-    /** Timers due by now; then a chunk of pending backfills (all of them when {@code complete}). */
+    /**
+     * Timers due by now; then a chunk of pending backfills (all of them when {@code complete}); then,
+     * when due, the self-check of a sample of persons.
+     */
     private void punctuate(boolean complete) {
         Instant now = now();
         List<TimerIndex.Due> due;
@@ -104,6 +112,7 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
             }
         }
         backfiller.step(now, complete);
+        audit.step(now, this::write);
     }
 
     private void backfillOne(String personKey, Instant now) {

@@ -21,7 +21,7 @@ public final class TopologyWiring {
     }
 
     public static Topology build(Topics topics, SegmentCatalog catalog, Clock clock, Duration punctuateEvery,
-                                 Backfiller.Options backfill) {
+                                 Backfiller.Options backfill, SelfAudit.Options audit) {
         StringDeserializer keys = new StringDeserializer();
         ByteArrayDeserializer values = new ByteArrayDeserializer();
         StringSerializer keyOut = new StringSerializer();
@@ -41,7 +41,7 @@ public final class TopologyWiring {
         t.addSink(IdentityProcessor.PERSONS_SINK, topics.persons(), keyOut, valueOut, "identity");
 
         t.addSource("persons-source", keys, values, topics.persons());
-        t.addProcessor("persons", () -> new PersonProcessor(catalog, clock, punctuateEvery, backfill), "persons-source");
+        t.addProcessor("persons", () -> new PersonProcessor(catalog, clock, punctuateEvery, backfill, audit), "persons-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PersonProcessor.PERSONS),
                 Serdes.String(), Serdes.ByteArray()), "persons");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PersonProcessor.REDIRECTS),

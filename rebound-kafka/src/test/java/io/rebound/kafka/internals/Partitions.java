@@ -1,5 +1,6 @@
 package io.rebound.kafka.internals;
 
+import io.rebound.core.engine.AuditStats;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
@@ -105,13 +106,18 @@ final class Partitions {
      * @param chunk    persons per backfill punctuation
      */
     Partitions(int count, Random random, Instant start, Clock clock, IntFunction<SegmentCatalog> catalogs, int chunk) {
+        this(count, random, start, clock, catalogs, chunk, new SelfAudit.Options(Duration.ofMinutes(1), 0, new AuditStats()));
+    }
+
+    Partitions(int count, Random random, Instant start, Clock clock, IntFunction<SegmentCatalog> catalogs, int chunk,
+               SelfAudit.Options audit) {
         this.count = count;
         this.random = random;
         for (int p = 0; p < count; p++) {
             identity.add(new Task<>(new IdentityProcessor(EVENTS), start,
                     List.of(new StoreSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()))));
             persons.add(new Task<>(new PersonProcessor(catalogs.apply(p), clock, Duration.ofSeconds(1),
-                    new Backfiller.Options(chunk, new BackfillProgress())), start,
+                    new Backfiller.Options(chunk, new BackfillProgress()), audit), start,
                     List.of(new StoreSpec(PersonProcessor.PERSONS, Serdes.String(), Serdes.ByteArray()),
                             new StoreSpec(PersonProcessor.REDIRECTS, Serdes.String(), Serdes.String()),
                             new StoreSpec(TimerIndex.STORE, Serdes.Bytes(), Serdes.ByteArray()),

@@ -2,6 +2,9 @@ package io.rebound.server.audience;
 
 import io.rebound.core.engine.testkit.DifferentialScenario;
 import io.rebound.core.engine.testkit.RuntimeScenarios;
+import io.rebound.core.engine.testkit.SuccessionScenario;
+import io.rebound.core.event.Event;
+import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.server.meta.Database;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,6 +13,10 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
@@ -25,7 +32,7 @@ class EmbeddedRuntimeContractTest {
     @BeforeAll
     static void open() {
         database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, "st_test", "st_diff");
+        AudienceHarness.ensureStores(database, "st_test", "st_diff", SuccessionScenario.STORE);
     }
 
     @AfterAll
@@ -57,5 +64,57 @@ class EmbeddedRuntimeContractTest {
         DifferentialScenario scenario = new DifferentialScenario(this::newRuntime);
         return LongStream.range(1000, 1004).mapToObj(seed ->
                 DynamicTest.dynamicTest("seed " + seed, () -> scenario.run(seed, true, false)));
+    }
+
+    /**
+     * Issue 15's scenario with nothing waited for: segments are created back to back while their
+     * backfills run in chunks between the events appended meanwhile, as on a live server.
+     */
+    @TestFactory
+    Stream<DynamicTest> segmentsCreatedInQuickSuccessionWhileEventsFlowMatchTheReference() {
+        return LongStream.range(0, 3).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> {
+            try (AudienceHarness harness = newRuntime()) {
+                new SuccessionScenario(300, 1_000).run(seed, new Unwaited(harness));
+            }
+        }));
+    }
+
+    /** The embedded runtime driven without waiting: appends, segment creations and clock moves return at once. */
+    private record Unwaited(AudienceHarness harness, List<String> created) implements SuccessionScenario.Driver {
+        Unwaited(AudienceHarness harness) {
+            this(harness, new ArrayList<>());
+        }
+
+        @Override
+        public void advanceTo(Instant now) {
+            ((MutableClock) harness.clock).set(now);
+        }
+
+        @Override
+        public void send(List<Event> events) {
+            harness.append(events.toArray(Event[]::new));
+        }
+
+        @Override
+        public void createSegment(String segmentId, SegmentDefinition definition) {
+            harness.runtime.putSegment(SuccessionScenario.STORE, segmentId, definition, null);
+            created.add(segmentId);
+        }
+
+        @Override
+        public void settle() {
+            created.forEach(id -> harness.runtime.backfillDone(SuccessionScenario.STORE, id).join());
+            harness.runtime.sync();
+        }
+
+        @Override
+        public Set<String> members(String segmentId) {
+            return harness.members(SuccessionScenario.STORE, segmentId);
+        }
+
+        @Override
+        public String personOf(String visitorId) {
+            return harness.personOf(SuccessionScenario.STORE, visitorId).orElse(null);
+        }
     }
 }
