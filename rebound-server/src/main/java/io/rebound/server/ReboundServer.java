@@ -113,7 +113,8 @@ public final class ReboundServer implements AutoCloseable {
         CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics);
         ApiAuth auth = new ApiAuth(stores);
         List<Consumer<Router>> groups = new ArrayList<>();
-        groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, config.noopEndpoint())::mount);
+        groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),
+                config.noopEndpoint())::mount);
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(new VisitorApi(indexer, audiences, auth)::mount);

@@ -3,6 +3,7 @@ package io.rebound.server.audience;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.rebound.core.engine.AudienceEngine;
+import io.rebound.core.engine.AuditStats;
 import io.rebound.core.engine.AudienceProcessor;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
@@ -77,6 +78,7 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
     private final RocksMembershipStore memberships;
     private final AudienceReader reader;
     private final RetentionSweep sweep;
+    private final SelfAudit audit;
     private final Map<String, Map<String, SegmentRecord>> registry = new ConcurrentHashMap<>();
     private final Map<String, Duration> retentions = new ConcurrentHashMap<>();
     private final Map<String, BackfillJob> jobs = new ConcurrentHashMap<>();
@@ -120,6 +122,7 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
         this.memberships = new RocksMembershipStore(uow, members);
         this.reader = new AudienceReader(rocks, members);
         this.sweep = new RetentionSweep(uow, persons, identities, timers, memberships, this::processor);
+        this.audit = new SelfAudit(uow, persons, timers, memberships, this::processor);
         byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
         this.position = Math.max(saved == null ? 0 : AudienceKeys.i64(saved), log.start());
         this.engine = new AudienceEngine(persons, identities, timers, memberships, clock.instant());
@@ -640,6 +643,19 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
             sweep.step(engine.now());
             commit();
         }
+        if (jobs.isEmpty() && audit.step(engine.now())) {
+            commit();
+        }
+    }
+
+    /** What the background self-check found (see {@link SelfAudit}). */
+    public AuditStats audits() {
+        return audit.stats();
+    }
+
+    /** Audits {@code sample} persons (0: off) every {@code every}; the default is 100 a minute. */
+    public void configureAudit(Duration every, int sample) {
+        audit.configure(every, sample);
     }
 
     private void sample(String storeId, String segmentId, Instant at) {

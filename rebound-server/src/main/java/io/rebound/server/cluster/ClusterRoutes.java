@@ -1,7 +1,9 @@
 package io.rebound.server.cluster;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rebound.core.engine.AuditStats;
 import io.rebound.server.api.ApiErrors;
+import io.rebound.server.http.AuditReport;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -19,7 +21,7 @@ import java.util.function.Supplier;
 final class ClusterRoutes {
 
     /** What /health reports. */
-    record Health(boolean ok, String role, String streamsState, long sinkApplied) {
+    record Health(boolean ok, String role, String streamsState, long sinkApplied, AuditStats audits) {
     }
 
     private final PrometheusMeterRegistry metrics;
@@ -44,7 +46,8 @@ final class ClusterRoutes {
             Health h = health.get();
             ApiErrors.json(ctx, h.ok() ? 200 : 503, new JsonObject().put("status", h.ok() ? "ok" : "failing")
                     .put("mode", "cluster").put("role", h.role()).put("streams_state", h.streamsState())
-                    .put("sink_records_applied", h.sinkApplied()));
+                    .put("sink_records_applied", h.sinkApplied())
+                    .put("audit", AuditReport.json(h.audits())));
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rebound.core.engine.AuditStats;
 import io.rebound.core.time.EventTimePolicy;
 import io.rebound.kafka.KafkaEventLog;
 import io.rebound.kafka.Topics;
@@ -17,6 +18,7 @@ import io.rebound.server.collect.BotFilter;
 import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
 import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.http.AuditReport;
 import io.rebound.server.http.CollectorRoutes;
 import io.rebound.server.http.HttpApi;
 import io.rebound.server.meta.Database;
@@ -61,6 +63,8 @@ public final class ClusterServer implements AutoCloseable {
     private ClusterAudiences audiences;
     private Vertx vertx;
     private int port;
+    /** This node's self-check findings (none on a collector-only node, which audits nothing). */
+    private AuditStats audits = new AuditStats();
 
     private ClusterServer(ServerConfig config, ClusterConfig cluster) {
         this.config = config;
@@ -104,7 +108,9 @@ public final class ClusterServer implements AutoCloseable {
         if (cluster.role().streams()) {
             streams = new StreamsNode(cluster, topics, config.dataDir().resolve("streams"));
             resources.addFirst(streams);
+            audits = streams.audits();
         }
+        AuditReport.register(metrics, audits);
         sink = new ClusterSink(cluster, topics, database.dataSource()).start();
         resources.addFirst(sink);
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
@@ -145,7 +151,7 @@ public final class ClusterServer implements AutoCloseable {
         boolean streamsOk = streams == null || !(state.equals("ERROR") || state.equals("NOT_RUNNING")
                 || state.equals("PENDING_ERROR"));
         return new ClusterRoutes.Health(sink.failure() == null && streamsOk,
-                cluster.role().name().toLowerCase(Locale.ROOT), state, sink.applied());
+                cluster.role().name().toLowerCase(Locale.ROOT), state, sink.applied(), audits);
     }
 
 

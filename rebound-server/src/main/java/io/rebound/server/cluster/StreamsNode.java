@@ -1,5 +1,6 @@
 package io.rebound.server.cluster;
 
+import io.rebound.core.engine.AuditStats;
 import io.rebound.kafka.AudienceTopology;
 import io.rebound.kafka.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,6 +18,7 @@ final class StreamsNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsNode.class);
 
     private final KafkaStreams streams;
+    private final AudienceTopology topology;
 
     StreamsNode(ClusterConfig config, Topics topics, Path stateDir) {
         Properties p = AudienceTopology.config(config.applicationId(), config.bootstrapServers());
@@ -32,12 +34,18 @@ final class StreamsNode implements AutoCloseable {
         // read_committed fetches otherwise wait up to fetch.max.wait.ms (500 ms) on every identity/persons hop.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
-        this.streams = new KafkaStreams(new AudienceTopology(topics).build(), p);
+        this.topology = new AudienceTopology(topics);
+        this.streams = new KafkaStreams(topology.build(), p);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
+    }
+
+    /** What this node's self-checks found. */
+    AuditStats audits() {
+        return topology.audits();
     }
 
     KafkaStreams.State state() {

@@ -1,5 +1,6 @@
 package io.rebound.server.http;
 
+import io.rebound.core.engine.AuditStats;
 import io.rebound.server.api.ApiErrors;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rebound.server.log.SegmentedLog;
@@ -19,15 +20,18 @@ public final class OpsRoutes {
     private final SegmentedLog log;
     private final EventIndexer indexer;
     private final LongSupplier audiencePosition;
+    private final AuditStats audits;
     private final boolean noop;
     private final Buffer pixel;
 
     public OpsRoutes(PrometheusMeterRegistry metrics, SegmentedLog log, EventIndexer indexer,
-                     LongSupplier audiencePosition, boolean noop) {
+                     LongSupplier audiencePosition, AuditStats audits, boolean noop) {
         this.metrics = metrics;
         this.log = log;
         this.indexer = indexer;
         this.audiencePosition = audiencePosition;
+        this.audits = audits;
+        AuditReport.register(metrics, audits);
         metrics.gauge("rebound.audience.lag.bytes", this, o -> Math.max(0, log.end() - audiencePosition.getAsLong()));
         this.noop = noop;
         this.pixel = Buffer.buffer(resource("web/pixel.js"));
@@ -53,7 +57,8 @@ public final class OpsRoutes {
             ApiErrors.json(ctx, 200, new JsonObject().put("status", "ok")
                     .put("log_end", end).put("indexed_position", indexed)
                     .put("indexer_lag_bytes", Math.max(0, end - indexed))
-                    .put("audience_position", audience).put("audience_lag_bytes", Math.max(0, end - audience)));
+                    .put("audience_position", audience).put("audience_lag_bytes", Math.max(0, end - audience))
+                    .put("audit", AuditReport.json(audits)));
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

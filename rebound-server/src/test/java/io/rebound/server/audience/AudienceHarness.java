@@ -113,6 +113,18 @@ final class AudienceHarness implements AudienceRuntime {
         open();
     }
 
+    /** Stops the runtime, lets {@code action} change its RocksDB directly, and starts it again. */
+    void whileStopped(java.util.function.Consumer<RocksStore> action) {
+        shut();
+        rocks = new RocksStore(dir.resolve("state"), AudienceColumns.ALL);
+        try {
+            action.accept(rocks);
+        } finally {
+            rocks.close();
+        }
+        open();
+    }
+
     /**
      * Makes the next commit fail like a kill -9 (the pending unit of work never reaches RocksDB),
      * lets {@code action} run into it, then reopens the same directories.
