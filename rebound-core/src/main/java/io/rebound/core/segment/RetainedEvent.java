@@ -70,7 +70,9 @@ public record RetainedEvent(long idHash, long timeMillis, EventType type, String
             return v;
         }
         if (v instanceof Number n) {
-            return new BigDecimal(n.toString());
+            // An infinite or NaN double has no decimal form (new BigDecimal would throw).
+            boolean finite = !(n instanceof Double d && !Double.isFinite(d)) && !(n instanceof Float f && !Float.isFinite(f));
+            return finite ? new BigDecimal(n.toString()) : null;
         }
         return null;
     }

@@ -2,6 +2,7 @@ package io.rebound.core.segment;
 
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.EventVocabulary;
+import io.rebound.core.event.NumberLimits;
 import io.rebound.core.event.Violation;
 
 import java.math.BigDecimal;
@@ -24,6 +25,8 @@ public final class SegmentDefinitions {
     static final Set<String> CONDITION_KEYS =
             Set.of("event", "within_days", "within_hours", "where", "min_count", "sum_value_gte", "since");
     private static final int MAX_CONDITIONS = 50;
+    /** The deepest nesting a definition may have; a valid one needs at most 9 levels. */
+    static final int MAX_DEPTH = 16;
 
     private SegmentDefinitions() {
     }
@@ -34,6 +37,11 @@ public final class SegmentDefinitions {
             throw new InvalidSegmentException("", "the body must be a JSON object");
         }
         Parser p = new Parser();
+        // Numbers out of range are refused before any field is read, so none reaches arithmetic.
+        p.numbers(json, "", 0);
+        if (!p.violations.isEmpty()) {
+            throw new InvalidSegmentException(p.violations);
+        }
         SegmentDefinition d = p.definition(json);
         if (!p.violations.isEmpty()) {
             throw new InvalidSegmentException(p.violations);
@@ -135,6 +143,39 @@ public final class SegmentDefinitions {
 
         void fail(String field, String message) {
             violations.add(new Violation(field, message));
+        }
+
+        /**
+         * Reports every number of the tree outside {@link NumberLimits} (where values,
+         * sum_value_gte, windows, counts, unknown keys alike) and nesting deeper than {@link #MAX_DEPTH}.
+         */
+        void numbers(Object node, String path, int depth) {
+            if (depth > MAX_DEPTH) {
+                fail(path, "is nested too deeply: a segment definition has at most " + MAX_DEPTH + " levels");
+                return;
+            }
+            switch (node) {
+                case Map<?, ?> map -> {
+                    for (Map.Entry<?, ?> e : map.entrySet()) {
+                        numbers(e.getValue(), path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey(),
+                                depth + 1);
+                    }
+                }
+                case List<?> list -> {
+                    for (int i = 0; i < list.size(); i++) {
+                        numbers(list.get(i), path + "[" + i + "]", depth + 1);
+                    }
+                }
+                case Number n -> {
+                    String problem = NumberLimits.problem(n);
+                    if (problem != null) {
+                        fail(path, problem);
+                    }
+                }
+                case null, default -> {
+                    // text, booleans and null hold no number
+                }
+            }
         }
 
         SegmentDefinition definition(Map<String, Object> json) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.store.Store;
+import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.StoreRepository;
 import io.vertx.core.Handler;
@@ -40,8 +41,9 @@ public final class StoreApi {
 
     private static final Set<String> CREATE_FIELDS = Set.of("name", "consent_required", "retention_days");
     private static final Set<String> PATCH_FIELDS = CREATE_FIELDS;
-    private static final ObjectReader READER = Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final StoreRepository stores;
     private final ApiAuth auth;
@@ -149,7 +151,9 @@ public final class StoreApi {
         }
         JsonNode node;
         try {
-            node = READER.readTree(raw.getBytes());
+            node = Json.readUntrusted(READER, raw.getBytes());
+        } catch (InvalidNumberException e) {
+            throw new BadRequest(e.field(), "invalid_field", e.field() + " " + e.getMessage());
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

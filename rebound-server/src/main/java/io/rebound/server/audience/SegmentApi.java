@@ -1,7 +1,6 @@
 package io.rebound.server.audience;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.core.engine.PersonIds;
@@ -16,6 +15,7 @@ import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.BadRequest;
+import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -55,9 +55,6 @@ import static io.rebound.server.api.QueryParams.longParam;
 public final class SegmentApi {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Set<String> TEMPLATE_FIELDS = Set.of("template", "within_days", "product_id", "category", "name");
-    private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {
-    };
-
     private final AudienceService runtime;
     private final ApiAuth auth;
     private final ReadinessPolicy policy;
@@ -330,7 +327,9 @@ public final class SegmentApi {
             if (body.length == 0) {
                 throw new BadRequest("body", "send a JSON object: a segment definition or {\"template\": ...}");
             }
-            json = Json.MAPPER.readValue(body, TREE);
+            json = Json.readUntrustedObject(body);
+        } catch (InvalidNumberException e) {
+            throw new InvalidSegmentException(e.field(), e.getMessage());
         } catch (JacksonException e) {
             throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

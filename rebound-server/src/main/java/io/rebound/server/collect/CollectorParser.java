@@ -13,6 +13,7 @@ import io.rebound.core.event.Source;
 import io.rebound.core.event.Violation;
 import io.rebound.core.store.Store;
 import io.rebound.core.time.EventTimePolicy;
+import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,10 +70,11 @@ public final class CollectorParser {
     private static final Logger LOG = LoggerFactory.getLogger(CollectorParser.class);
     // Duplicate keys are refused while the tree is built (ObjectNode.replace reports the old value),
     // which costs nothing; the parser's own duplicate detection keeps a name set per object.
-    private static final ObjectReader READER = Json.MAPPER.reader()
+    // Numbers are held to NumberLimits as the tree is built (Json.readUntrusted).
+    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .without(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+            .without(StreamReadFeature.STRICT_DUPLICATE_DETECTION));
 
     private final MessageParser messages;
 
@@ -81,9 +83,11 @@ public final class CollectorParser {
     }
 
     /**
-     * Checks that {@code body} is UTF-8 and a single JSON object without duplicate keys.
+     * Checks that {@code body} is UTF-8 and a single JSON object without duplicate keys, whose
+     * numbers are all within {@link io.rebound.core.event.NumberLimits}.
      *
-     * @throws InvalidEventException naming {@code body} (or {@code writeKey} / {@code sentAt}) otherwise
+     * @throws InvalidEventException naming {@code body} (or {@code writeKey} / {@code sentAt}, or the
+     *                               path of a number out of range) otherwise
      */
     public ParsedBody readBody(byte[] body) {
         if (body == null || body.length == 0) {
@@ -93,7 +97,9 @@ public final class CollectorParser {
         try {
             // Pure ASCII (nearly every body) is valid UTF-8 as is: parse the bytes directly and
             // skip the strict decoder, which is only needed to find and report bad sequences.
-            root = isAscii(body) ? READER.readTree(body) : READER.readTree(decodeUtf8(body));
+            root = isAscii(body) ? Json.readUntrusted(READER, body) : Json.readUntrusted(READER, decodeUtf8(body));
+        } catch (InvalidNumberException e) {
+            throw new InvalidEventException(e.field(), e.getMessage());
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("body", describe(e));
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.rebound.server.collect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.event.NumberLimits;
 import io.rebound.core.event.Violation;
 
 import java.math.BigDecimal;
@@ -22,7 +23,7 @@ import java.util.List;
 final class Fields {
 
     static final int MAX_ID_LENGTH = 200;
-    static final BigDecimal MAX_AMOUNT = new BigDecimal("1e15");
+    static final BigDecimal MAX_AMOUNT = NumberLimits.MAX_AMOUNT;
     private static final Instant EARLIEST = Instant.parse("1000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
@@ -118,7 +119,10 @@ final class Fields {
         return s.isEmpty() ? null : s;
     }
 
-    /** An identifier: a string, or a number turned into its plain decimal text as Segment does. */
+    /**
+     * An identifier: a string, or a number turned into its plain decimal text as Segment does (a
+     * number out of {@link NumberLimits}' range is refused before it is written out).
+     */
     String id(JsonNode parent, String key, String path) {
         return id(get(parent, key), path);
     }
@@ -128,6 +132,10 @@ final class Fields {
             return null;
         }
         if (n.isNumber()) {
+            if (NumberLimits.problem(n.numberValue()) != null) {
+                add(path, NumberLimits.OUT_OF_RANGE);
+                return null;
+            }
             String s = n.isIntegralNumber() ? n.bigIntegerValue().toString() : n.decimalValue().toPlainString();
             if (s.length() > MAX_ID_LENGTH) {
                 add(path, "must be at most " + MAX_ID_LENGTH + " characters, got a number of " + s.length());
@@ -138,19 +146,30 @@ final class Fields {
         return text(n, path, MAX_ID_LENGTH);
     }
 
-    /** A monetary amount: a JSON number or a numeric string, at most 10^15 in magnitude. */
+    /**
+     * A monetary amount: a JSON number or a numeric string, within {@link NumberLimits}' range
+     * (checked first, before any arithmetic) and at most 10^15 in magnitude; rounded to 6 decimals.
+     */
     BigDecimal amount(JsonNode n, String path) {
         if (n == null) {
             return null;
         }
         BigDecimal v;
         if (n.isNumber()) {
+            if (NumberLimits.problem(n.numberValue()) != null) {
+                add(path, NumberLimits.OUT_OF_RANGE);
+                return null;
+            }
             v = n.decimalValue();
         } else if (n.isTextual() && !n.textValue().isBlank() && n.textValue().length() <= 40) {
             try {
                 v = new BigDecimal(n.textValue().strip());
             } catch (NumberFormatException e) {
                 add(path, "must be a number, got \"" + abbreviate(n.textValue()) + "\"");
+                return null;
+            }
+            if (!NumberLimits.inRange(v)) {
+                add(path, NumberLimits.OUT_OF_RANGE);
                 return null;
             }
         } else {
@@ -166,24 +185,24 @@ final class Fields {
 
     /** Scale-normalised so that 68, 68.0 and "68.00" are equal: at most 6 decimals, no trailing zeros. */
     static BigDecimal normalise(BigDecimal v) {
-        BigDecimal r = v.setScale(Math.min(Math.max(v.scale(), 0), 6), RoundingMode.HALF_EVEN).stripTrailingZeros();
+        BigDecimal r = v.setScale(Math.min(Math.max(v.scale(), 0), NumberLimits.AMOUNT_DECIMALS), RoundingMode.HALF_EVEN)
+                .stripTrailingZeros();
         return r.scale() < 0 ? r.setScale(0) : r;
     }
 
-    /** A positive integer (1, 2.0 and "3" are accepted), or null when absent. */
+    /**
+     * A positive integer below 2^31 (1, 2.0 and "3" are accepted), or null when absent; a number
+     * out of {@link NumberLimits}' range is refused before it is turned into an integer.
+     */
     Integer quantity(JsonNode n, String path) {
         if (n == null) {
             return null;
         }
         BigDecimal v = null;
         if (n.isNumber()) {
-            v = n.decimalValue();
+            v = NumberLimits.problem(n.numberValue()) == null ? n.decimalValue() : null;
         } else if (n.isTextual() && n.textValue().length() <= 12) {
-            try {
-                v = new BigDecimal(n.textValue().strip());
-            } catch (NumberFormatException e) {
-                v = null;
-            }
+            v = NumberLimits.parse(n.textValue().strip());
         }
         if (v != null) {
             try {

@@ -2,15 +2,16 @@ package io.rebound.server.dashboard;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.rebound.core.event.Violation;
 import io.rebound.core.segment.InvalidSegmentException;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentDefinitions;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.segment.Window;
+import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +25,6 @@ import java.util.Map;
  */
 final class SegmentForms {
     static final int MAX_JSON_CHARS = 64 * 1024;
-    private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {
-    };
-
     /** What a template creates, for the template cards. */
     record TemplateInfo(String id, String title, String description, boolean hasDays, int defaultDays) {
     }
@@ -107,11 +105,17 @@ final class SegmentForms {
         }
         Map<String, Object> tree;
         try {
-            tree = Json.MAPPER.readValue(text, TREE);
+            tree = Json.readUntrustedObject(text);
+        } catch (InvalidNumberException e) {
+            errors.put(e.field(), e.getMessage());
+            return Outcome.rejected(null, errors);
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
             errors.put("json", "This is not valid JSON" + where + ": " + e.getOriginalMessage());
+            return Outcome.rejected(null, errors);
+        } catch (IOException e) {
+            errors.put("json", "This could not be read as JSON.");
             return Outcome.rejected(null, errors);
         }
         if (tree == null) {

@@ -1,12 +1,17 @@
 package io.rebound.server.collect;
 
+import io.rebound.core.event.InvalidEventException;
+import io.rebound.core.event.NumberLimits;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static io.rebound.server.collect.Fixtures.one;
 import static io.rebound.server.collect.Fixtures.violations;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every kind of bad input is refused with a violation that names the field and the problem. */
 class MessageValidationTest {
@@ -51,7 +56,6 @@ class MessageValidationTest {
             OK,'timestamp':1717236000000                                               | batch[0].timestamp: must be an ISO-8601 date-time string
             OK,'originalTimestamp':'2025-13-01T00:00:00Z'                              | batch[0].originalTimestamp: must be an ISO-8601
             OK,'sentAt':'soon'                                                         | batch[0].sentAt: must be an ISO-8601
-            OK,'messageId':1e300                                                       | batch[0].messageId: must be at most 200 characters, got a number of 301
             OK,'messageId':['m']                                                       | batch[0].messageId: must be a string, got an array
             OK,'context':{'ip':'not-an-ip'}                                            | batch[0].context.ip: must be an IPv4 or IPv6 address
             OK,'context':{'ip':'256.1.1.1'}                                            | batch[0].context.ip: must be an IPv4 or IPv6 address
@@ -68,6 +72,18 @@ class MessageValidationTest {
     void refusesWithAFieldNamedViolation(String message, String expected) {
         String json = "{" + message.replace("OK", OK) + "}";
         assertThat(violations(json)).anySatisfy(v -> assertThat(v).startsWith(expected));
+    }
+
+    /** A number out of NumberLimits' range refuses the whole body, naming the number's path (issue 10). */
+    @Test
+    void aNumberOutOfRangeRefusesTheBodyNamingItsPath() {
+        for (String n : List.of("1e300", "1e-50000000", "1e999999999")) {
+            assertThatThrownBy(() -> Fixtures.body(Fixtures.q("{'batch':[{" + OK + "},{" + OK + ",'messageId':" + n + "}]}")))
+                    .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.violations())
+                            .extracting(Object::toString).containsExactly("batch[1].messageId: " + NumberLimits.OUT_OF_RANGE));
+        }
+        // Written out in full, the largest numbers in range have 100 digits: well within an id's 200 characters.
+        assertThat(one("{" + OK + ",'messageId':9.99e99}").eventId()).hasSize(100);
     }
 
     @Test

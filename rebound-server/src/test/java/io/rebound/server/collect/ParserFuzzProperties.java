@@ -8,6 +8,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.constraints.IntRange;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,6 +44,57 @@ class ParserFuzzProperties {
                 .parse(query, STORE, BROWSER, NOW);
         assertThat(r.accepted().size() + r.rejected().size()).isEqualTo(1);
         assertNoInternalErrors(r);
+    }
+
+    /** Issue 10: an extreme number anywhere in a message is refused in milliseconds, naming where it is. */
+    @Property(tries = 400)
+    void extremeNumbersAnywhereAreRefusedQuickly(@ForAll("withExtremeNumbers") String body) {
+        long start = System.nanoTime();
+        try {
+            PARSER.readBody(body.getBytes(StandardCharsets.UTF_8));
+            parseEverything(body.getBytes(StandardCharsets.UTF_8));
+        } catch (InvalidEventException e) {
+            assertThat(e.violations()).isNotEmpty();
+        }
+        assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds").isLessThan(2_000);
+    }
+
+    @Provide
+    Arbitrary<String> withExtremeNumbers() {
+        Arbitrary<String> seed = Arbitraries.of(SEEDS).map(s -> s.replace('\'', '"'));
+        Arbitrary<String> extreme = Arbitraries.of(EXTREME_NUMBERS);
+        return Combinators.combine(seed, extreme, Arbitraries.integers().between(0, 10_000))
+                .as((s, n, pos) -> mutate(s, n, pos, 0));
+    }
+
+    /** A number token for every way a number was costly: exponent, length, both. */
+    private static final List<String> EXTREME_NUMBERS = List.of("1e-50000000", "1e999999999", "1e999", "-1e999",
+            "0e-50000000", "1E+2147483647", "1e-2147483648", "1e99999999999", "1e100", "1e-100", "9".repeat(10_000),
+            "-0." + "1".repeat(5_000), "1" + "0".repeat(150) + "e-150");
+
+    /** Deeply nested and very long structures inside properties end in events or rejections, quickly. */
+    @Property(tries = 200)
+    void deepAndLongStructuresNeverCrash(@ForAll @IntRange(min = 0, max = 5_000) int depth,
+                                         @ForAll @IntRange(min = 0, max = 20_000) int length,
+                                         @ForAll boolean objects) {
+        StringBuilder deep = new StringBuilder();
+        for (int i = 0; i < depth; i++) {
+            deep.append(objects ? "{\"k\":" : "[");
+        }
+        deep.append("1");
+        for (int i = 0; i < depth; i++) {
+            deep.append(objects ? "}" : "]");
+        }
+        StringBuilder list = new StringBuilder("[");
+        for (int i = 0; i < length; i++) {
+            list.append(i == 0 ? "" : ",").append(i % 3 == 0 ? "1.5e3" : i % 3 == 1 ? "\"v\"" : "{\"a\":[1,2]}");
+        }
+        list.append(']');
+        String body = "{\"type\":\"track\",\"event\":\"x\",\"anonymousId\":\"a\",\"properties\":{\"deep\":" + deep
+                + ",\"long\":" + list + ",\"content_ids\":" + list + "}}";
+        long start = System.nanoTime();
+        parseEverything(body.getBytes(StandardCharsets.UTF_8));
+        assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds").isLessThan(2_000);
     }
 
     private static void parseEverything(byte[] body) {
@@ -83,7 +135,10 @@ class ParserFuzzProperties {
 
     private static final List<String> JUNK = List.of("null", "true", "-1", "1e999", "0.0000001", "\"\"", "\"x\"", "[]", "{}",
             "[null]", "{\"a\":{}}", "\"2025-06-01T12:00:00Z\"", "\"+999999999-01-01T00:00:00Z\"", "\"::ffff:1.2.3.4\"",
-            "99999999999999999999999999", "-0", "\"\\u0000\"", "\"" + "x".repeat(300) + "\"", "[[[[[[]]]]]]");
+            "99999999999999999999999999", "-0", "\"\\u0000\"", "\"" + "x".repeat(300) + "\"", "[[[[[[]]]]]]",
+            // Issue 10: numbers whose exponent or length once cost seconds to minutes of CPU or the heap.
+            "1e-50000000", "1e999999999", "-1e999", "0e-50000000", "1E+2147483647", "1e99999999999",
+            "9".repeat(10_000), "0." + "1".repeat(5_000), "\"1e-50000000\"", "\"1e999999999\"");
 
     @Provide
     Arbitrary<String> mutatedBodies() {
@@ -132,7 +187,8 @@ class ParserFuzzProperties {
     Arbitrary<Map<String, String>> queries() {
         Arbitrary<String> keys = Arbitraries.of("k", "e", "id", "aid", "uid", "u", "r", "ts", "cid", "v", "cur", "x");
         Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(30),
-                Arbitraries.of("2025-06-01T11:00:00Z", "1717243200000", "99999999999999999", "68", "-3", "usd", "a,,b", " ", "PageView"));
+                Arbitraries.of("2025-06-01T11:00:00Z", "1717243200000", "99999999999999999", "68", "-3", "usd", "a,,b", " ", "PageView",
+                        "1e-50000000", "1e999999999", "0e-50000000", "-1e999", "NaN", "Infinity", "9".repeat(5_000)));
         return Arbitraries.maps(keys, values).ofMaxSize(8);
     }
 }
