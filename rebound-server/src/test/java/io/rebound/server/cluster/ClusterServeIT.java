@@ -1,6 +1,7 @@
 package io.rebound.server.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rebound.server.ReboundServer;
 import io.rebound.server.ServerConfig;
 import io.rebound.server.json.Json;
@@ -142,6 +143,14 @@ class ClusterServeIT {
             Map<String, Set<String>> all = members(embedded);
             awaitEqual("every event processed after the kill", () -> members(onA), all);
             assertChangeFeedsAlternate(onA);
+            // The self-check is reported by every Streams node, and a correct engine finds nothing to repair.
+            var health = http.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode audit = new ObjectMapper().readTree(health.body()).get("audit");
+            assertThat(audit.get("status").asText()).as(health.body()).isEqualTo("clean");
+            assertThat(audit.get("mismatches").asLong()).isZero();
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("rebound_audit_mismatches_total");
 
             // A node started afterwards (collector role, no Streams) serves the same answers from PostgreSQL.
             try (ClusterNodeProcess c = node("c", "collector")) {

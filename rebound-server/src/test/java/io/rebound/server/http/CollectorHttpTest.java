@@ -291,9 +291,12 @@ class CollectorHttpTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(json(health).get("status").asText()).isEqualTo("ok");
+        assertThat(json(health).get("audit").get("status").asText()).isEqualTo("clean");
+        assertThat(json(health).get("audit").get("mismatches").asLong()).isZero();
         var metrics = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.body()).contains("rebound_events_accepted_total");
+        assertThat(metrics.body()).contains("rebound_events_accepted_total")
+                .contains("rebound_audit_persons_checked_total").contains("rebound_audit_mismatches_total");
         var unknown = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/nope")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
