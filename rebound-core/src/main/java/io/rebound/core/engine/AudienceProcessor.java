@@ -109,6 +109,7 @@ public final class AudienceProcessor {
         VisitorState added = w.visitor.add(event);
         if (added != w.visitor) {
             w.visitor = added;
+            w.consent = w.consent.with(event);
             w.applyKnowledge(null);
         }
         return w.finish();
@@ -148,6 +149,7 @@ public final class AudienceProcessor {
         w.changes.addAll(0, absorbed.changes);
         w.ids = w.ids.union(absorbed.ids);
         w.visitor = w.visitor.merge(absorbed.visitor);
+        w.consent = w.consent.merge(absorbed.consent);
         w.applyKnowledge(at);
         return w.finish();
     }
@@ -224,6 +226,9 @@ public final class AudienceProcessor {
         return a == null ? b : b == null || a.isAfter(b) ? a : b;
     }
 
+    /** The reason recorded when a member leaves because their consent no longer allows retargeting. */
+    static final String WITHDRAWN = "advertising consent withdrawn (Global Privacy Control or a denied ad consent signal)";
+
     /** One call's working copy of a person. */
     private final class Work {
         final String personId;
@@ -235,6 +240,8 @@ public final class AudienceProcessor {
          * (see {@link #evaluatedWith}); when not, each of them is checked at {@code evaluatedAt}.
          */
         final boolean knownSegments;
+        /** The person's advertising consent: when it does not allow retargeting, they are in no segment. */
+        AdConsent consent;
         PersonIds ids;
         VisitorState visitor;
         final Map<String, SegmentStatus> statuses;
@@ -255,6 +262,7 @@ public final class AudienceProcessor {
             this.visitor = state.visitor();
             this.statuses = new TreeMap<>(state.segments());
             this.knownSegments = evaluatedAt != null && state.evaluatedWith() == evaluatedWith(evaluatedAt);
+            this.consent = state.consent();
         }
 
         MembershipTimeline timeline(int i) {
@@ -274,8 +282,14 @@ public final class AudienceProcessor {
                         continue;
                     }
                     Segment s = segments.get(i);
-                    MembershipTimeline tl = timeline(i);
                     boolean member = isMember(s.id());
+                    if (!consent.allowed()) {
+                        if (member) {
+                            record(s.id(), Kind.LEFT, withdrawn(s), WITHDRAWN);
+                        }
+                        continue;
+                    }
+                    MembershipTimeline tl = timeline(i);
                     Instant from = evaluatedAt;
                     if (!s.effectiveFrom().isBefore(evaluatedAt)) {
                         // Maybe not yet evaluated under this definition (it took effect at or after the last call):
@@ -340,14 +354,32 @@ public final class AudienceProcessor {
                 if (s.effectiveFrom().isAfter(now)) {
                     continue; // not in effect yet (another node's clock): evaluated when it takes effect
                 }
+                if (!consent.allowed()) {
+                    if (isMember(s.id())) {
+                        Instant at = max(withdrawn(s), floorForAll);
+                        record(s.id(), Kind.LEFT, at.isAfter(now) ? now : at, WITHDRAWN);
+                    }
+                    continue;
+                }
                 MembershipTimeline tl = timeline(i);
                 boolean m = tl.memberAt(now);
                 if (m == isMember(s.id())) {
                     continue;
                 }
-                Instant at = dated(s, tl, now, floorForAll);
+                // A join waits for the consent that allows it; a leave by the rule is dated by the rule.
+                Instant at = dated(s, tl, now, m ? max(floorForAll, consent.at()) : floorForAll);
                 record(s.id(), m ? Kind.JOINED : Kind.LEFT, at, tl.reasonAt(at));
             }
+        }
+
+        /**
+         * When a member of {@code s} left for a denied consent: the instant they denied, but never
+         * before the segment's last recorded change, nor after now.
+         */
+        private Instant withdrawn(Segment s) {
+            SegmentStatus status = statuses.get(s.id());
+            Instant at = max(consent.at(), status == null ? null : status.since());
+            return at == null || at.isAfter(now) ? now : at;
         }
 
         /**
@@ -397,6 +429,7 @@ public final class AudienceProcessor {
             for (int i = 0; i < segments.size(); i++) {
                 Segment s = segments.get(i);
                 next = min(next, s.effectiveFrom().isAfter(now) ? s.effectiveFrom()
+                        : !consent.allowed() ? null // no membership until a new statement, which is new knowledge
                         : timelines[i] == null && quiet(i) ? timerAt : timeline(i).nextChangeAfter(now));
             }
             visitor = visitor.purgeBefore(now.minus(retention));
@@ -405,7 +438,8 @@ public final class AudienceProcessor {
                 next = min(next, visitor.oldest().plus(retention).plusMillis(1));
             }
             changes.sort(CHANGE_ORDER);
-            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next, evaluatedWith(now));
+            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next, evaluatedWith(now),
+                    consent);
             return new Result(state, changes, next);
         }
 

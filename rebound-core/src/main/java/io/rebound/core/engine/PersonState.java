@@ -23,10 +23,11 @@ import java.util.TreeMap;
  *                    {@code evaluatedAt}: {@link AudienceProcessor}'s fingerprint of every segment that
  *                    had taken effect by then; {@link #UNKNOWN} when not known (a state written before
  *                    it was kept), which makes the next call evaluate every segment
+ * @param consent     the person's advertising consent as their events stated it
  */
 public record PersonState(String storeId, String personId, PersonIds ids, VisitorState visitor,
                           Map<String, SegmentStatus> segments, Instant evaluatedAt, Instant timerAt,
-                          long evaluatedWith) {
+                          long evaluatedWith, AdConsent consent) {
 
     /** {@link #evaluatedWith} of a state that does not say which segments it was evaluated with. */
     public static final long UNKNOWN = 0;
@@ -36,6 +37,7 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
         Objects.requireNonNull(personId, "personId");
         ids = ids == null ? PersonIds.NONE : ids;
         visitor = visitor == null ? VisitorState.EMPTY : visitor;
+        consent = consent == null ? AdConsent.UNSTATED : consent;
         segments = segments == null || segments.isEmpty() ? Map.of()
                 : segments.size() == 1 ? Map.copyOf(segments)
                 : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(segments));
@@ -44,7 +46,13 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
     /** A state that does not say which segment versions it was evaluated with ({@link #UNKNOWN}). */
     public PersonState(String storeId, String personId, PersonIds ids, VisitorState visitor,
                        Map<String, SegmentStatus> segments, Instant evaluatedAt, Instant timerAt) {
-        this(storeId, personId, ids, visitor, segments, evaluatedAt, timerAt, UNKNOWN);
+        this(storeId, personId, ids, visitor, segments, evaluatedAt, timerAt, UNKNOWN, AdConsent.UNSTATED);
+    }
+
+    /** A state with no stated consent. */
+    public PersonState(String storeId, String personId, PersonIds ids, VisitorState visitor,
+                       Map<String, SegmentStatus> segments, Instant evaluatedAt, Instant timerAt, long evaluatedWith) {
+        this(storeId, personId, ids, visitor, segments, evaluatedAt, timerAt, evaluatedWith, AdConsent.UNSTATED);
     }
 
     /** A person nothing is known about yet. */
@@ -64,10 +72,10 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
     }
 
     public PersonState withIds(PersonIds newIds) {
-        return new PersonState(storeId, personId, newIds, visitor, segments, evaluatedAt, timerAt, evaluatedWith);
+        return new PersonState(storeId, personId, newIds, visitor, segments, evaluatedAt, timerAt, evaluatedWith, consent);
     }
 
     public PersonState withVisitor(VisitorState newVisitor) {
-        return new PersonState(storeId, personId, ids, newVisitor, segments, evaluatedAt, timerAt, evaluatedWith);
+        return new PersonState(storeId, personId, ids, newVisitor, segments, evaluatedAt, timerAt, evaluatedWith, consent);
     }
 }

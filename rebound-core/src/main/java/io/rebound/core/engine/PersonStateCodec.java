@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * {@code 1 << EventType.ordinal()}); for each type in the mask, in ordinal order, the time of the
  * latest retained event of that type (8-byte little-endian epoch millis); evaluated-at and timer-at
  * (8 bytes each, {@link Long#MIN_VALUE} for none); evaluated-with (8 bytes, {@link
- * PersonState#evaluatedWith}); the segment statuses (varint count; id, member
+ * PersonState#evaluatedWith}); the advertising consent (a byte: 0 unstated, 1 allowed, 2 denied;
+ * then the instant it was stated, 8 bytes, unless unstated); the segment statuses (varint count; id, member
  * byte, zigzag varint since); store id; person id; anonymous ids, user ids, email hashes (varint
  * count, varint length + UTF-8 each); then the {@link VisitorStateCodec} bytes of the retained events.
  * What a backfill decides on comes first, at fixed places, so that {@link #peek} reads it without
@@ -163,6 +164,7 @@ public final class PersonStateCodec {
         long mask = in.varlong();
         int statusesAt = in.position() + 8 * Long.bitCount(mask);
         in.skip(8 * Long.bitCount(mask) + 24);
+        consent(in);
         skipStatuses(in);
         int idsAt = in.position();
         Bytes statuses = new Bytes(32);
@@ -196,13 +198,14 @@ public final class PersonStateCodec {
             Instant evaluated = instant(in.fixed64());
             Instant timer = instant(in.fixed64());
             long evaluatedWith = version == VERSION ? in.fixed64() : PersonState.UNKNOWN;
+            AdConsent consent = version == VERSION ? consent(in) : AdConsent.UNSTATED;
             Map<String, SegmentStatus> segments = statuses(in, known);
             String store = known(in, known);
             String personId = string(in);
             PersonIds ids = new PersonIds(set(in), set(in), set(in));
             // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
             return new PersonState(store, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
-                    evaluated, timer, evaluatedWith);
+                    evaluated, timer, evaluatedWith, consent);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
@@ -248,6 +251,9 @@ public final class PersonStateCodec {
                 in.skip(8 * Long.bitCount(mask));
                 long evaluated = in.fixed64();
                 in.skip(version == VERSION ? 16 : 8);
+                if (version == VERSION) {
+                    consent(in);
+                }
                 return new Header(bytes, mask, latestAt, null, evaluated, in.position());
             }
             long[] latest = null;
@@ -280,17 +286,33 @@ public final class PersonStateCodec {
         return v;
     }
 
-    /** Evaluated-at, timer-at, evaluated-with and the segment statuses. */
+    /** Evaluated-at, timer-at, evaluated-with, consent and the segment statuses. */
     private static void statuses(Bytes out, PersonState state) {
         out.fixed64(state.evaluatedAt() == null ? NONE : state.evaluatedAt().toEpochMilli());
         out.fixed64(state.timerAt() == null ? NONE : state.timerAt().toEpochMilli());
         out.fixed64(state.evaluatedWith());
+        AdConsent consent = state.consent();
+        out.write(consent.at() == null ? 0 : consent.allowed() ? 1 : 2);
+        if (consent.at() != null) {
+            out.fixed64(consent.at().toEpochMilli());
+        }
         out.varint(state.segments().size());
         for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
             out.string(e.getKey());
             out.write(e.getValue().member() ? 1 : 0);
             out.varlong(zigzag(e.getValue().since().toEpochMilli()));
         }
+    }
+
+    private static AdConsent consent(Bytes.Reader in) {
+        int c = in.read();
+        if (c == 0) {
+            return AdConsent.UNSTATED;
+        }
+        if (c != 1 && c != 2) {
+            throw new IllegalArgumentException("corrupt person state: consent " + c);
+        }
+        return new AdConsent(c == 1, Instant.ofEpochMilli(in.fixed64()));
     }
 
     private static Map<String, SegmentStatus> statuses(Bytes.Reader in, String[] known) {

@@ -125,6 +125,22 @@ class PersonStateCodecTest {
         assertThat(PersonStateCodec.decode(spliced).evaluatedWith()).isEqualTo(42);
     }
 
+    @Test
+    void keepsTheStatedAdvertisingConsent() {
+        PersonState p = person();
+        for (AdConsent c : List.of(AdConsent.UNSTATED, new AdConsent(false, T), new AdConsent(true, T.plusSeconds(5)))) {
+            PersonState with = new PersonState(p.storeId(), p.personId(), p.ids(), p.visitor(), p.segments(),
+                    p.evaluatedAt(), p.timerAt(), 7, c);
+            byte[] bytes = PersonStateCodec.encode(with);
+            assertThat(PersonStateCodec.decode(bytes)).isEqualTo(with);
+            assertThat(PersonStateCodec.peek(bytes).segments()).containsExactly("seg-1", "seg-2");
+            PersonState decoded = PersonStateCodec.decode(bytes);
+            PersonState next = new PersonState(p.storeId(), p.personId(), decoded.ids(), decoded.visitor(), Map.of(),
+                    p.evaluatedAt().plusSeconds(1), null, 8, new AdConsent(false, T.plusSeconds(9)));
+            assertThat(PersonStateCodec.encode(next, bytes, decoded)).isEqualTo(PersonStateCodec.encode(next));
+        }
+    }
+
     /** Written by version 2 (no latest time per type): a viewer and add-to-cart of "mat", member of "seg". */
     private static final String VERSION_2 = "020602737404613a7631010276310000c1ddc08d956781c49dce9967010373656701c0ddc08d95"
             + "670103036d6174046d617473035553440280b4b98d956787a0697cda5b295031010001010188010002c0a9075caedb8b8b2e1fa3"

@@ -3,6 +3,7 @@ package io.rebound.core.engine.testkit;
 import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipChange.Kind;
+import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.segment.EventCondition;
@@ -66,7 +67,11 @@ public final class RuntimeScenarios {
                 new Scenario("newSegmentIsBackfilledFromRetainedHistory", this::newSegmentIsBackfilledFromRetainedHistory),
                 new Scenario("segmentCreatedAtTheInstantOfAnEventIncludesIt", this::segmentCreatedAtTheInstantOfAnEventIncludesIt),
                 new Scenario("deletingASegmentEndsItsMemberships", this::deletingASegmentEndsItsMemberships),
-                new Scenario("erasingAPersonEndsTheirMemberships", this::erasingAPersonEndsTheirMemberships)));
+                new Scenario("erasingAPersonEndsTheirMemberships", this::erasingAPersonEndsTheirMemberships),
+                new Scenario("deniedAdConsentLeavesAtTheDenialAndGrantingRejoins",
+                        this::deniedAdConsentLeavesAtTheDenialAndGrantingRejoins),
+                new Scenario("globalPrivacyControlKeepsAVisitorOutOfEverySegment",
+                        this::globalPrivacyControlKeepsAVisitorOutOfEverySegment)));
         all.addAll(new IdentityScenarios(factory).all());
         return all;
     }
@@ -268,5 +273,59 @@ public final class RuntimeScenarios {
         Check.equal(List.of(left(T0)), r.changes(STORE, "buyers").stream()
                 .filter(c -> c.personId().equals(p) && c.kind() == Kind.LEFT)
                 .map(c -> c.kind() + "@" + c.at()).toList(), "erased person left");
+    }
+
+    private static Event withConsent(Event e, Consent consent) {
+        return Event.builder(e.storeId(), e.eventId(), e.type(), e.eventTime(), e.receivedAt())
+                .anonymousId(e.anonymousId()).products(e.products()).consent(consent).build();
+    }
+
+    /**
+     * A member who denies ad personalisation leaves at the instant of the denial; later events that
+     * state nothing (a server-side add to cart) do not bring them back, nor does an older event that
+     * arrives late; a later grant does, dated at the grant.
+     */
+    public void deniedAdConsentLeavesAtTheDenialAndGrantingRejoins() {
+        AudienceRuntime r = start();
+        r.putSegment(STORE, "abandoners", SegmentTemplates.cartAbandoners(7, Scope.STORE));
+        at(r, T0, event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0, "yoga-mat"));
+        String p = person(r, "a1");
+        members(r, "abandoners", Set.of(p), "after the add");
+        Instant denied = T0.plusSeconds(3600);
+        at(r, denied, withConsent(event(STORE, "e2", EventType.PAGE_VIEW, "a1", denied),
+                new Consent(true, true, false, null, false)));
+        members(r, "abandoners", Set.of(), "after ad_personalization was denied");
+        MembershipChange leave = r.changes(STORE, "abandoners").getLast();
+        Check.that(leave.reason().contains("consent"), "the leave names the consent: " + leave.reason());
+        Instant later = T0.plusSeconds(7200);
+        at(r, later, event(STORE, "e3", EventType.ADD_TO_CART, "a1", later, "yoga-block"),
+                withConsent(event(STORE, "e4", EventType.PAGE_VIEW, "a1", T0.plusSeconds(1800)),
+                        new Consent(true, true, true, null, false)));
+        members(r, "abandoners", Set.of(), "after an add that states nothing and an older grant arriving late");
+        Instant granted = T0.plusSeconds(3 * 3600);
+        at(r, granted, withConsent(event(STORE, "e5", EventType.PAGE_VIEW, "a1", granted),
+                new Consent(true, true, true, true, false)));
+        members(r, "abandoners", Set.of(p), "after a grant");
+        Check.equal(List.of(joined(T0), left(denied), joined(granted)), log(r, "abandoners"), "change log");
+        // Nothing waits on the denied interval: the window still ends 7 days after the last add.
+        r.advanceTo(later.plus(Duration.ofDays(7)));
+        members(r, "abandoners", Set.of(), "when the window of the last add ends");
+    }
+
+    /** A visitor whose browser sends Global Privacy Control joins nothing, whatever they do. */
+    public void globalPrivacyControlKeepsAVisitorOutOfEverySegment() {
+        AudienceRuntime r = start();
+        r.putSegment(STORE, "abandoners", SegmentTemplates.cartAbandoners(7, Scope.STORE));
+        r.putSegment(STORE, "viewers", SegmentTemplates.productViewers(14, Scope.STORE));
+        Consent gpc = new Consent(null, null, null, null, true);
+        at(r, T0, withConsent(event(STORE, "g1", EventType.VIEW_CONTENT, "gpc", T0, "mat"), gpc),
+                event(STORE, "o1", EventType.VIEW_CONTENT, "other", T0, "mat"));
+        at(r, T0.plusSeconds(60), withConsent(event(STORE, "g2", EventType.ADD_TO_CART, "gpc", T0.plusSeconds(60), "mat"),
+                gpc));
+        members(r, "viewers", Set.of(person(r, "other")), "viewers");
+        members(r, "abandoners", Set.of(), "abandoners");
+        // A segment created afterwards is backfilled under the same rule.
+        r.putSegment(STORE, "late-viewers", SegmentTemplates.productViewers(30, Scope.STORE));
+        members(r, "late-viewers", Set.of(person(r, "other")), "a segment created later");
     }
 }
