@@ -117,7 +117,7 @@ public final class ReboundServer implements AutoCloseable {
                 config.noopEndpoint())::mount);
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
-        groups.add(new VisitorApi(indexer, audiences, auth)::mount);
+        groups.add(new VisitorApi(indexer, audiences, auth).onErasure(dashboard::forget)::mount);
         groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
         groups.add(dashboard::mount);
         if (demoKeys != null) {

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * erasure of everything kept about them.
  * <pre>
  * GET    /api/v1/stores/:store/visitors/:visitorId/events   ?limit=
- * DELETE /api/v1/stores/:store/visitors/:visitorId          → 200 what was removed
+ * DELETE /api/v1/stores/:store/visitors/:visitorId          → 200 what was removed (202 when the event index was behind: the rest goes as it catches up)
  * </pre>
  */
 public final class VisitorApi {
@@ -42,6 +42,15 @@ public final class VisitorApi {
         this.audiences = audiences;
         this.auth = auth;
     }
+
+    /** Told of every erasure (store, every id of the person), e.g. to forget them in in-memory views. */
+    public VisitorApi onErasure(java.util.function.BiConsumer<String, Set<String>> listener) {
+        erasureListeners.add(listener);
+        return this;
+    }
+
+    private final List<java.util.function.BiConsumer<String, Set<String>>> erasureListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public void mount(Router router) {
         // Blocking: the secret-key check is a database lookup, and reads wait for the indexer.
@@ -64,7 +73,7 @@ public final class VisitorApi {
         String visitorId = ctx.pathParam("visitorId");
         EmbeddedAudienceRuntime.Erasure erased = audiences.forgetVisitor(storeId, visitorId);
         Set<String> ids = new TreeSet<>(erased.visitorIds());
-        int events;
+        EventIndexer.Erasure events;
         try {
             events = indexer.eraseVisitors(storeId, ids, ERASE_CATCH_UP_MILLIS);
         } catch (InterruptedException e) {
@@ -72,14 +81,18 @@ public final class VisitorApi {
             ApiErrors.send(ctx, 503, "interrupted", "the erasure was interrupted; send the request again");
             return;
         }
-        LOG.info("privacy erasure in store {}: {} ids, {} events, {} memberships left", storeId, ids.size(), events,
+        erasureListeners.forEach(l -> l.accept(storeId, ids));
+        LOG.info("privacy erasure in store {}: {} ids, {} events{}, {} memberships left", storeId, ids.size(),
+                events.eventsRemoved(), events.complete() ? "" : " (more as the index catches up)",
                 erased.segmentsLeft().size());
-        ApiErrors.json(ctx, 200, new JsonObject()
+        // 202: the index was behind; the rest of the visitor's raw events go as it reaches them.
+        ApiErrors.json(ctx, events.complete() ? 200 : 202, new JsonObject()
                 .put("store_id", storeId)
                 .put("visitor_id", visitorId)
                 .put("person_id", erased.personId())
                 .put("visitor_ids", new JsonArray(List.copyOf(ids)))
-                .put("events_removed", events)
+                .put("events_removed", events.eventsRemoved())
+                .put("complete", events.complete())
                 .put("memberships_left", new JsonArray(List.copyOf(erased.segmentsLeft()))));
     }
 

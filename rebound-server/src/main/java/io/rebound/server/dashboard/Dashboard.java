@@ -80,8 +80,22 @@ public final class Dashboard {
         return users;
     }
 
+    /** The live debugger's recent rows (what the live page shows first). */
+    public LiveEvents live() {
+        return live;
+    }
+
     public FunnelStats funnel() {
         return funnel;
+    }
+
+    /**
+     * Privacy erasure: the in-memory views (live debugger rows, funnel visitors) forget these visitor
+     * ids of the store, as the stored events and memberships already have.
+     */
+    public void forget(String storeId, java.util.Set<String> visitorIds) {
+        live.forget(storeId, visitorIds);
+        funnel.forget(storeId, visitorIds);
     }
 
     /** Whether the funnel aggregate has been rebuilt from stored events (live events count from then on). */

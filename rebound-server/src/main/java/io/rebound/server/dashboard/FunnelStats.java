@@ -73,6 +73,17 @@ public final class FunnelStats {
     }
 
     /** The funnel of the last {@code days} (1..90) days up to {@code now}. */
+    /**
+     * Privacy erasure: the store's per-visitor entries of these ids are dropped, and they no longer
+     * count among the funnel's unique visitors (the day totals, which name no one, stay).
+     */
+    public void forget(String storeId, java.util.Set<String> visitorIds) {
+        StoreStats s = stores.get(storeId);
+        if (s != null) {
+            s.forget(visitorIds);
+        }
+    }
+
     public Report report(String storeId, int days, Instant now) {
         int d = Math.max(1, Math.min(MAX_DAYS, days));
         StoreStats s = stores.get(storeId);
@@ -183,6 +194,21 @@ public final class FunnelStats {
                 }
             }
             return unknown;
+        }
+
+        synchronized void forget(java.util.Set<String> visitorIds) {
+            for (String id : visitorIds) {
+                Visitor v = visitors.remove(id);
+                if (v == null) {
+                    continue;
+                }
+                for (int track = 0; track < TRACKS; track++) {
+                    int[] latest = v.lastDay[track] == Integer.MIN_VALUE ? null : latestDay.get(v.lastDay[track]);
+                    if (latest != null) {
+                        latest[track]--;
+                    }
+                }
+            }
         }
 
         private void track(Visitor v, int track, int day) {

@@ -65,6 +65,18 @@ public final class LiveEvents {
         }
     }
 
+    /** Privacy erasure: the store's recent rows of these visitor ids (anonymous or user ids) are dropped. */
+    public void forget(String storeId, java.util.Set<String> visitorIds) {
+        Deque<Seen> ring = recent.get(storeId);
+        if (ring == null) {
+            return;
+        }
+        synchronized (ring) {
+            ring.removeIf(s -> visitorIds.contains(s.event().visitorId())
+                    || s.event().userId() != null && visitorIds.contains(s.event().userId()));
+        }
+    }
+
     /** Registers an open debugger stream of a store; run the returned action when it closes. */
     public Runnable watch(String storeId) {
         var count = watchers.computeIfAbsent(storeId, k -> new java.util.concurrent.atomic.AtomicInteger());

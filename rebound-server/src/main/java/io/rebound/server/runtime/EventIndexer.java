@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -55,12 +56,17 @@ public final class EventIndexer implements AutoCloseable {
     private final Thread thread;
     private volatile long position;
     private volatile boolean running = true;
+    /** Erasures the indexer has not passed yet: store \0 visitor → the log end when they were asked for. */
+    private final Map<String, Long> erasures = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Test hook: while set, the indexing thread files nothing (an indexer that has fallen behind). */
+    volatile boolean paused;
 
     public EventIndexer(SegmentedLog log, RocksStore store, MeterRegistry metrics) {
         this.log = log;
         this.store = store;
         byte[] saved = store.get(CF_OFFSETS, OFFSET_KEY);
         this.position = saved == null ? log.start() : ByteBuffer.wrap(saved).getLong();
+        loadErasures();
         this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor store")
                 .register(metrics);
         this.duplicates = Counter.builder("rebound.events.duplicates")
@@ -106,6 +112,10 @@ public final class EventIndexer implements AutoCloseable {
         BackgroundPriority.lowerCurrentThread();
         while (running) {
             try {
+                if (paused) {
+                    Thread.sleep(5);
+                    continue;
+                }
                 List<LogRecord> records = log.read(position, 2_000, 8 << 20);
                 if (records.isEmpty()) {
                     log.awaitEnd(position, 200);
@@ -173,11 +183,17 @@ public final class EventIndexer implements AutoCloseable {
                 }
                 batch.put(store.family(CF_DEDUP), dedupKey,
                         ByteBuffer.allocate(8).putLong(e.eventTime().toEpochMilli()).array());
+                if (!erasures.isEmpty() && erased(e, r.position())) {
+                    continue; // erased by a request that came after it was acknowledged
+                }
                 batch.put(store.family(CF_EVENTS), eventKey(e), r.payload());
                 fresh.add(e);
             }
             long next = records.get(records.size() - 1).nextPosition();
             batch.put(store.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(next).array());
+            if (!erasures.isEmpty()) {
+                dropPassedErasures(batch, next);
+            }
             store.write(batch);
             publish(next);
         } catch (org.rocksdb.RocksDBException e) {
@@ -223,19 +239,32 @@ public final class EventIndexer implements AutoCloseable {
     }
 
     /**
-     * Privacy erasure: deletes every stored event of these visitor ids of the store, and returns how
-     * many. First waits (up to {@code timeoutMillis}) until what the log held at call time is indexed,
-     * so that an event acknowledged before the request is erased too; then deletes under the lock the
-     * indexing thread holds per batch, so a batch in flight is either wholly erased or wholly later.
-     * The dedup keys (store, event id → event time) are kept on purpose: a client retrying an erased
-     * event is then dropped as a duplicate instead of filing it again.
+     * Privacy erasure: deletes every stored event of these visitor ids of the store. First waits (up
+     * to {@code timeoutMillis}) until what the log held at call time is indexed, so that an event
+     * acknowledged before the request is erased too; then deletes under the lock the indexing thread
+     * holds per batch, so a batch in flight is either wholly erased or wholly later. When the
+     * indexer is further behind than the wait, the erasure is recorded (durably, with the log end at
+     * call time) and the indexer drops those visitors' events as it reaches them:
+     * {@link Erasure#complete()} is then false. Events acknowledged after the request are a new visit
+     * and are kept. The dedup keys (store, event id → event time) are kept on purpose: a client
+     * retrying an erased event is then dropped as a duplicate instead of filing it again.
      */
-    public int eraseVisitors(String storeId, java.util.Collection<String> visitorIds, long timeoutMillis)
+    public Erasure eraseVisitors(String storeId, java.util.Collection<String> visitorIds, long timeoutMillis)
             throws InterruptedException {
-        awaitCaughtUp(timeoutMillis);
+        long target = log.end();
+        boolean caughtUp = awaitCaughtUp(timeoutMillis);
         writing.lock();
         try (WriteBatch batch = new WriteBatch()) {
             int n = 0;
+            boolean pending = !caughtUp && position < target;
+            if (pending) {
+                // Events acknowledged before the request are not all filed yet: the indexer drops them as it reaches them.
+                for (String visitorId : visitorIds) {
+                    byte[] key = erasureKey(storeId, visitorId);
+                    batch.put(store.family(CF_OFFSETS), key, ByteBuffer.allocate(8).putLong(target).array());
+                    erasures.merge(storeId + '\u0000' + visitorId, target, Math::max);
+                }
+            }
             for (String visitorId : new java.util.TreeSet<>(visitorIds)) {
                 byte[] prefix = visitorPrefix(storeId, visitorId);
                 try (Slice upper = new Slice(Keys.prefixEnd(prefix));
@@ -247,14 +276,72 @@ public final class EventIndexer implements AutoCloseable {
                     }
                 }
             }
-            if (n > 0) {
+            if (n > 0 || pending) {
                 store.write(batch);
             }
-            return n;
+            return new Erasure(n, !pending);
         } catch (org.rocksdb.RocksDBException e) {
             throw new IllegalStateException(e);
         } finally {
             writing.unlock();
+        }
+    }
+
+    /**
+     * What an erasure did.
+     *
+     * @param eventsRemoved stored events deleted
+     * @param complete      false when the indexer had not reached every event acknowledged before the
+     *                      request: those are dropped as it reaches them (the erasure is durable, not lost)
+     */
+    public record Erasure(int eventsRemoved, boolean complete) {
+    }
+
+    private static final String ERASURE_PREFIX = "erasure";
+
+    private static byte[] erasureKey(String storeId, String visitorId) {
+        return Keys.key().str(ERASURE_PREFIX).str(storeId).str(visitorId).build();
+    }
+
+    /** Pending erasures from the store (they survive a restart until the indexer passes their position). */
+    private void loadErasures() {
+        byte[] prefix = Keys.key().str(ERASURE_PREFIX).build();
+        try (Slice upper = new Slice(Keys.prefixEnd(prefix));
+             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = store.db().newIterator(store.family(CF_OFFSETS), ro)) {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                ByteBuffer k = ByteBuffer.wrap(it.key());
+                String kind = readString(k);
+                String storeId = readString(k);
+                String visitor = readString(k);
+                if (kind.equals(ERASURE_PREFIX)) {
+                    erasures.put(storeId + '\u0000' + visitor, ByteBuffer.wrap(it.value()).getLong());
+                }
+            }
+        }
+    }
+
+    private static String readString(ByteBuffer b) {
+        byte[] s = new byte[b.getShort() & 0xffff];
+        b.get(s);
+        return new String(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Whether the record at {@code position} belongs to a visitor erased by a request made after it was acknowledged. */
+    private boolean erased(Event e, long position) {
+        Long until = erasures.get(e.storeId() + '\u0000' + e.visitorId());
+        return until != null && position < until;
+    }
+
+    /** Forgets pending erasures the indexer has passed (in the batch that passes them). */
+    private void dropPassedErasures(WriteBatch batch, long next) throws org.rocksdb.RocksDBException {
+        for (var it = erasures.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue() <= next) {
+                String[] parts = e.getKey().split("\u0000", 2);
+                batch.delete(store.family(CF_OFFSETS), erasureKey(parts[0], parts[1]));
+                it.remove();
+            }
         }
     }
 

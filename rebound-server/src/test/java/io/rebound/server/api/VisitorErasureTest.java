@@ -131,6 +131,11 @@ class VisitorErasureTest {
             assertThat(c.get("kind").asText()).isEqualTo("left");
         });
         assertThat(api("GET", "/visitors/bystander/events").json.get("events")).hasSize(1);
+        // The in-memory views forget the person too: the live debugger's rows and the funnel's visitors.
+        assertThat(server.dashboard().live().recent(store.store().id())).extracting(r -> r.getString("visitor"))
+                .contains("bystander").doesNotContain("laptop-1", "phone-1", "user-42");
+        assertThat(server.dashboard().funnel().report(store.store().id(), 30, java.time.Instant.now()).visitors30d())
+                .as("unique visitors in the funnel").isEqualTo(1);
 
         // Idempotent; and a client retrying an erased event is dropped by the raw store's dedup.
         Response again = api("DELETE", "/visitors/laptop-1");

@@ -42,7 +42,8 @@ class EventIndexerErasureTest {
             // Acknowledged just now, maybe not indexed yet: the erasure must still cover it.
             log.append(List.of(event("st_a", "e4", "v1", T0.plusSeconds(2)))).join();
 
-            assertThat(indexer.eraseVisitors("st_a", Set.of("v1"), 5_000)).isEqualTo(3);
+            assertThat(indexer.eraseVisitors("st_a", Set.of("v1"), 5_000))
+                    .isEqualTo(new EventIndexer.Erasure(3, true));
 
             assertThat(indexer.visitorEvents("st_a", "v1", 100)).isEmpty();
             assertThat(indexer.visitorEvents("st_a", "v10", 100)).hasSize(1);   // a longer id is not a prefix match
@@ -51,7 +52,7 @@ class EventIndexerErasureTest {
             log.append(List.of(event("st_a", "e2", "v1", T0.plusSeconds(1)))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
             assertThat(indexer.visitorEvents("st_a", "v1", 100)).isEmpty();
-            assertThat(indexer.eraseVisitors("st_a", Set.of("v1"), 5_000)).isZero();
+            assertThat(indexer.eraseVisitors("st_a", Set.of("v1"), 5_000).eventsRemoved()).isZero();
         }
     }
 
@@ -84,6 +85,36 @@ class EventIndexerErasureTest {
             writer.join();
             assertThat(indexer.awaitCaughtUp(30_000)).isTrue();
             assertThat(indexer.visitorEvents("st_a", "v2", 100_000)).hasSize(acknowledged.get() + 1);
+        }
+    }
+
+    /**
+     * Issue 10: an indexer that is behind must not make an erasure answer "done" while events
+     * acknowledged before it are still to be filed: the erasure is recorded, survives a restart, and
+     * those events are dropped as the indexer reaches them; later events (a new visit) are kept.
+     */
+    @Test
+    void anErasureWhileTheIndexerIsBehindIsPendingAndDropsTheEventsAsItCatchesUpEvenAfterARestart() throws Exception {
+        try (FileEventLog log = new FileEventLog(dir.resolve("log"), false)) {
+            try (RocksStore rocks = open();
+                 EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+                log.append(List.of(event("st_a", "e1", "v1", T0))).join();
+                assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
+                indexer.paused = true;
+                Thread.sleep(20); // a batch in flight finishes
+                log.append(List.of(event("st_a", "e2", "v1", T0.plusSeconds(1)), event("st_a", "e3", "v2", T0))).join();
+                EventIndexer.Erasure erasure = indexer.eraseVisitors("st_a", Set.of("v1"), 0);
+                assertThat(erasure).isEqualTo(new EventIndexer.Erasure(1, false));
+            }
+            log.append(List.of(event("st_a", "e4", "v1", T0.plusSeconds(3)))).join();
+            try (RocksStore rocks = open();
+                 EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+                assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
+                assertThat(indexer.visitorEvents("st_a", "v1", 100)).extracting(Event::eventId).containsExactly("e4");
+                assertThat(indexer.visitorEvents("st_a", "v2", 100)).hasSize(1);
+                // Passed: the pending erasure is forgotten, and erasing again is complete at once.
+                assertThat(indexer.eraseVisitors("st_a", Set.of("v1"), 5_000)).isEqualTo(new EventIndexer.Erasure(1, true));
+            }
         }
     }
 }
