@@ -65,6 +65,7 @@ public final class ReboundServer implements AutoCloseable {
     private final DemoKeys demoKeys;
     private final Dashboard dashboard;
     private int port;
+    private java.util.Optional<String> setupCode = java.util.Optional.empty();
 
     private ReboundServer(ServerConfig config) {
         this.config = config;
@@ -72,6 +73,7 @@ public final class ReboundServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
+        DataDirectory.secure(config.dataDir());
         this.database = config.databaseUrl() == null ? Database.embedded(config.dataDir())
                 : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         this.stores = new JdbcStoreRepository(database);
@@ -86,8 +88,12 @@ public final class ReboundServer implements AutoCloseable {
         this.audiences.recordLatencyIn(metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
+        ServerConfig.Limits limits = config.limits();
         this.dashboard = new Dashboard(vertx, database, stores, indexer, rocks, metrics,
-                DashboardSettings.defaults(config.adminToken()));
+                DashboardSettings.defaults(config.adminToken())
+                        .withWeb(config.web().publicUrl(), config.web().trustedProxies(), config.web().secureCookies())
+                        .withLimits(limits.sessions(), limits.liveStreamsPerStore(), limits.liveStreams(),
+                                limits.segmentsPerStore()));
         this.dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
         if (demoKeys != null) {
             dashboard.ensureDemoUser(demoKeys.storeId());
@@ -110,7 +116,8 @@ public final class ReboundServer implements AutoCloseable {
         CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
-        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics);
+        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics,
+                config.web().publicUrl(), config.web().trustedProxies());
         ApiAuth auth = new ApiAuth(stores);
         List<Consumer<Router>> groups = new ArrayList<>();
         groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),
@@ -118,7 +125,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(new VisitorApi(indexer, audiences, auth).onErasure(dashboard::forget)::mount);
-        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
+        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
         groups.add(dashboard::mount);
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
@@ -135,6 +142,8 @@ public final class ReboundServer implements AutoCloseable {
         }
         this.port = boundPort.get();
         LOG.info("Rebound listening on {}", baseUrl());
+        setupCode = dashboard.openSetup((config.web().publicUrl() == null ? baseUrl() : config.web().publicUrl().toString())
+                + "/dashboard/login");
     }
 
 
@@ -146,6 +155,11 @@ public final class ReboundServer implements AutoCloseable {
     public String baseUrl() {
         String host = "0.0.0.0".equals(config.host()) ? "localhost" : config.host();
         return "http://" + host + ":" + port;
+    }
+
+    /** The one-time code printed at start for creating the first dashboard account; empty once one exists. */
+    public java.util.Optional<String> setupCode() {
+        return setupCode;
     }
 
     public DemoKeys demoStore() {

@@ -1,6 +1,7 @@
 package io.rebound.server;
 
 import io.rebound.server.cluster.ClusterConfig;
+import io.rebound.server.http.TrustedProxies;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -31,24 +32,74 @@ import java.util.Properties;
  * @param eventLoops         Vert.x event loops (default: available processors)
  * @param backgroundNice     Linux nice value (0–19) of the log's consumers (indexer, audience runtime), so that
  *                           accepting events wins the CPU under a burst; 0 = same priority as requests
+ * @param web                how the server is reached from outside: public URL, trusted proxies, Secure cookies
+ * @param limits             caps on what one store or one client can make the server hold
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
                            int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops,
-                           int backgroundNice) {
+                           int backgroundNice, Web web, Limits limits) {
 
     public static final int DEFAULT_PORT = 8080;
+
+    /**
+     * How clients reach the server.
+     *
+     * @param publicUrl      the URL browsers and stores use ({@code https://collect.example.com}), or null: then
+     *                       URLs the server hands out are built from the request's own Host header
+     * @param trustedProxies peers whose {@code X-Forwarded-For} / {@code X-Real-IP} / {@code X-Forwarded-Proto}
+     *                       are believed; none by default
+     * @param secureCookies  mark the dashboard's cookies Secure; default: when {@code publicUrl} is https
+     */
+    public record Web(java.net.URI publicUrl, TrustedProxies trustedProxies, boolean secureCookies) {
+        public static final Web DEFAULT = new Web(null, TrustedProxies.NONE, false);
+
+        public Web {
+            if (publicUrl != null && (publicUrl.getScheme() == null || publicUrl.getHost() == null
+                    || !(publicUrl.getScheme().equals("http") || publicUrl.getScheme().equals("https")))) {
+                throw new IllegalArgumentException("configuration key 'public-url' must be an absolute http(s) URL "
+                        + "like https://collect.example.com, got '" + publicUrl + "'");
+            }
+        }
+    }
+
+    /**
+     * Caps on what can pile up in memory or in the metadata database; each has its own key.
+     *
+     * @param segmentsPerStore    segments one store may have ({@code segments-per-store})
+     * @param liveStreamsPerStore open live-debugger streams per store ({@code live-streams-per-store})
+     * @param liveStreams         open live-debugger streams in the process ({@code live-streams})
+     * @param sessions            signed-in dashboard sessions in the process ({@code dashboard-sessions})
+     */
+    public record Limits(int segmentsPerStore, int liveStreamsPerStore, int liveStreams, int sessions) {
+        public static final Limits DEFAULT = new Limits(100, 10, 200, 10_000);
+
+        public Limits {
+            positive("segments-per-store", segmentsPerStore);
+            positive("live-streams-per-store", liveStreamsPerStore);
+            positive("live-streams", liveStreams);
+            positive("dashboard-sessions", sessions);
+        }
+
+        private static void positive(String key, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("configuration key '" + key + "' must be at least 1, got " + value);
+            }
+        }
+    }
 
     public ServerConfig {
         if (backgroundNice < 0 || backgroundNice > 19) {
             throw new IllegalArgumentException("configuration key 'background-nice' must be between 0 and 19, got "
                     + backgroundNice);
         }
+        web = web == null ? Web.DEFAULT : web;
+        limits = limits == null ? Limits.DEFAULT : limits;
     }
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", DEFAULT_PORT, dataDir, null, null, null, false, null, 5_000, 50_000,
-                false, false, Runtime.getRuntime().availableProcessors(), 10);
+                false, false, Runtime.getRuntime().availableProcessors(), 10, Web.DEFAULT, Limits.DEFAULT);
     }
 
     /** A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. */
@@ -58,37 +109,47 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
     }
 
     public ServerConfig withDemo(boolean d) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, web, limits);
     }
 
     public ServerConfig withAdminToken(String token) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, token,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
     }
 
     public ServerConfig withFsync(boolean f) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
     }
 
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice);
+                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
     }
 
     public ServerConfig withNoopEndpoint(boolean n) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, web, limits);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
+    }
+
+    public ServerConfig withWeb(Web w) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, w, limits);
+    }
+
+    public ServerConfig withLimits(Limits l) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, l);
     }
 
     /**
@@ -117,7 +178,36 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 false,
                 Boolean.parseBoolean(p.getProperty("noop-endpoint", "false")),
                 intOf(p, "event-loops", d.eventLoops),
-                intOf(p, "background-nice", d.backgroundNice));
+                intOf(p, "background-nice", d.backgroundNice),
+                web(p),
+                new Limits(intOf(p, "segments-per-store", Limits.DEFAULT.segmentsPerStore()),
+                        intOf(p, "live-streams-per-store", Limits.DEFAULT.liveStreamsPerStore()),
+                        intOf(p, "live-streams", Limits.DEFAULT.liveStreams()),
+                        intOf(p, "dashboard-sessions", Limits.DEFAULT.sessions())));
+    }
+
+    private static Web web(Properties p) {
+        String url = p.getProperty("public-url");
+        java.net.URI publicUrl = null;
+        if (url != null && !url.isBlank()) {
+            try {
+                publicUrl = new java.net.URI(url.strip().replaceAll("/+$", ""));
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("configuration key 'public-url' is not a URL: " + e.getMessage());
+            }
+        }
+        TrustedProxies proxies = TrustedProxies.parse(p.getProperty("trusted-proxies", ""));
+        String secure = p.getProperty("secure-cookies");
+        boolean secureCookies;
+        if (secure == null || secure.isBlank()) {
+            secureCookies = publicUrl != null && "https".equals(publicUrl.getScheme());
+        } else if (secure.strip().equalsIgnoreCase("true") || secure.strip().equalsIgnoreCase("false")) {
+            secureCookies = Boolean.parseBoolean(secure.strip());
+        } else {
+            throw new IllegalArgumentException("configuration key 'secure-cookies' must be true or false, got '"
+                    + secure + "'");
+        }
+        return new Web(publicUrl, proxies, secureCookies);
     }
 
     /** The file's keys overlaid with {@code REBOUND_*} variables ({@code REBOUND_DATA_DIR} → {@code data-dir}). */
@@ -142,7 +232,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     private static final java.util.Set<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "host", "port", "data-dir", "database-url",
             "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
-            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config"), ClusterConfig.KEYS.stream())
+            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config", "public-url",
+            "trusted-proxies", "secure-cookies", "segments-per-store", "live-streams-per-store", "live-streams",
+            "dashboard-sessions"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

@@ -51,4 +51,45 @@ class ServerConfigTest {
         assertThat(ServerConfig.load(null, Map.of()).backgroundNice()).isEqualTo(10);
         assertThat(ServerConfig.load(null, Map.of("REBOUND_BACKGROUND_NICE", "0")).backgroundNice()).isZero();
     }
+
+    @Test
+    void exposureSettingsComeFromTheFileOrTheEnvironment() throws Exception {
+        Path file = dir.resolve("web.properties");
+        Files.writeString(file, "public-url=https://collect.example.com/\ntrusted-proxies=127.0.0.1, 10.0.0.0/8, ::1\n"
+                + "segments-per-store=250\nlive-streams-per-store=3\nlive-streams=50\ndashboard-sessions=500\n");
+        ServerConfig c = ServerConfig.load(file, Map.of());
+        assertThat(c.web().publicUrl()).hasToString("https://collect.example.com");
+        assertThat(c.web().secureCookies()).as("https public-url turns Secure cookies on").isTrue();
+        assertThat(c.web().trustedProxies().trusts("10.200.3.4")).isTrue();
+        assertThat(c.web().trustedProxies().trusts("11.0.0.1")).isFalse();
+        assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(250, 3, 50, 500));
+
+        ServerConfig off = ServerConfig.load(file, Map.of("REBOUND_SECURE_COOKIES", "false"));
+        assertThat(off.web().secureCookies()).isFalse();
+        ServerConfig plain = ServerConfig.load(null, Map.of("REBOUND_PUBLIC_URL", "http://shop.test:8080"));
+        assertThat(plain.web().secureCookies()).isFalse();
+    }
+
+    @Test
+    void byDefaultNoProxyIsTrustedAndNoPublicUrlIsSet() {
+        ServerConfig c = ServerConfig.load(null, Map.of());
+        assertThat(c.web().publicUrl()).isNull();
+        assertThat(c.web().secureCookies()).isFalse();
+        assertThat(c.web().trustedProxies().trusts("127.0.0.1")).isFalse();
+        assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(100, 10, 200, 10_000));
+    }
+
+    @Test
+    void badExposureSettingsNameTheKey() {
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_PUBLIC_URL", "collect.example.com")))
+                .hasMessageContaining("'public-url'");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_TRUSTED_PROXIES", "proxy.internal")))
+                .hasMessageContaining("'trusted-proxies'").hasMessageContaining("proxy.internal");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_TRUSTED_PROXIES", "10.0.0.0/33")))
+                .hasMessageContaining("prefix");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_SECURE_COOKIES", "yes")))
+                .hasMessageContaining("'secure-cookies' must be true or false");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_SEGMENTS_PER_STORE", "0")))
+                .hasMessageContaining("'segments-per-store' must be at least 1");
+    }
 }

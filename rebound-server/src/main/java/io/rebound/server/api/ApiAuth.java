@@ -51,7 +51,7 @@ public final class ApiAuth {
         if (adminToken == null || adminToken.isBlank()) {
             ApiErrors.send(ctx, 403, "admin_disabled",
                     "store administration over HTTP is disabled: start the server with an admin token "
-                            + "(REBOUND_ADMIN_TOKEN) or use 'rebound stores'");
+                            + "(REBOUND_ADMIN_TOKEN), or stop it and use 'rebound stores'");
             return false;
         }
         Optional<String> key = credential(ctx);

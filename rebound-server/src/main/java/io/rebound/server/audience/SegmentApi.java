@@ -59,7 +59,15 @@ public final class SegmentApi {
     private final ApiAuth auth;
     private final ReadinessPolicy policy;
 
+    private final int maxSegments;
+
     public SegmentApi(AudienceService runtime, ApiAuth auth, ReadinessPolicy policy) {
+        this(runtime, auth, policy, SegmentLimit.DEFAULT);
+    }
+
+    /** The API with at most {@code maxSegments} segments per store ({@link SegmentLimit}). */
+    public SegmentApi(AudienceService runtime, ApiAuth auth, ReadinessPolicy policy, int maxSegments) {
+        this.maxSegments = maxSegments;
         this.runtime = runtime;
         this.auth = auth;
         this.policy = policy;
@@ -99,6 +107,11 @@ public final class SegmentApi {
     private void create(RoutingContext ctx) {
         Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
         if (store.isEmpty()) {
+            return;
+        }
+        int count = runtime.segments(store.get().id()).size();
+        if (count >= maxSegments) {
+            ApiErrors.send(ctx, 409, "segment_limit_reached", SegmentLimit.message(store.get().id(), count, maxSegments));
             return;
         }
         Parsed p = parse(ctx);

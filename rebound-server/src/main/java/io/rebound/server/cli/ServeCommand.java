@@ -4,6 +4,7 @@ import io.rebound.server.ReboundServer;
 import io.rebound.server.ServerConfig;
 import io.rebound.server.cluster.ClusterConfig;
 import io.rebound.server.cluster.ClusterServer;
+import io.rebound.server.meta.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,14 +36,20 @@ public final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "shutdown"));
-        System.out.println("Rebound listening on " + server.baseUrl() + " (data in " + cfg.dataDir().toAbsolutePath()
-                + (cfg.databaseUrl() == null ? ", metadata in embedded H2" : ", metadata in " + cfg.databaseUrl()) + ")");
+        System.out.println(startedMessage(cfg, server.baseUrl()));
         if (cfg.adminToken() == null) {
             System.out.println("No admin-token configured: POST /api/v1/stores is disabled; create stores with "
                     + "'rebound stores create'.");
         }
         stopped.await();
         return 0;
+    }
+
+    /** What {@code serve} prints once listening; the database URL without its password. */
+    static String startedMessage(ServerConfig cfg, String baseUrl) {
+        return "Rebound listening on " + baseUrl + " (data in " + cfg.dataDir().toAbsolutePath()
+                + (cfg.databaseUrl() == null ? ", metadata in embedded H2"
+                : ", metadata in " + Database.redact(cfg.databaseUrl())) + ")";
     }
 
     private static Integer serveCluster(ServerConfig cfg, ClusterConfig cluster) throws InterruptedException {
@@ -54,7 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
         }, "shutdown"));
         System.out.println("Rebound cluster node (" + cluster.role().name().toLowerCase(java.util.Locale.ROOT)
                 + ") listening on " + server.baseUrl() + " (Kafka " + cluster.bootstrapServers() + ", topics "
-                + cluster.topicPrefix() + ".*, metadata and memberships in " + cfg.databaseUrl() + ")");
+                + cluster.topicPrefix() + ".*, metadata and memberships in " + Database.redact(cfg.databaseUrl()) + ")");
         stopped.await();
         return 0;
     }

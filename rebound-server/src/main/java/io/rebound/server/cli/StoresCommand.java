@@ -26,8 +26,12 @@ import java.util.function.Function;
 /**
  * {@code rebound stores}: create and list stores and rotate their secret keys, directly in the
  * metadata database ({@code --data-dir} for the embedded one, {@code --database-url} or
- * {@code REBOUND_DATABASE_URL} for PostgreSQL). Works while a server runs on the same data
- * directory. Exit codes: 0 done, 1 failed (unknown store, database unavailable), 2 bad usage.
+ * {@code REBOUND_DATABASE_URL} for PostgreSQL). The embedded database can be opened by one process
+ * at a time (the server no longer runs an H2 TCP server, which listened on every interface): while
+ * {@code rebound serve} runs on the data directory, this command says so and points to the
+ * store API ({@code POST /api/v1/stores} with the admin token), which does the same over HTTP.
+ * PostgreSQL has no such limit. Exit codes: 0 done, 1 failed (unknown store, database unavailable
+ * or in use), 2 bad usage.
  */
 @Command(name = "stores", mixinStandardHelpOptions = true,
         description = "Create and list stores and manage their keys.",
@@ -77,6 +81,15 @@ public final class StoresCommand implements Callable<Integer> {
             return 2;
         } catch (StoreNotFoundException e) {
             err.println("error: " + e.getMessage());
+            return 1;
+        } catch (Database.InUseException e) {
+            err.println("error: " + e.getMessage() + ".");
+            err.println("A running server keeps its embedded database to itself. Either stop it and run this "
+                    + "command again, or use its HTTP API with the admin token (admin-token setting), e.g.:");
+            err.println("  curl -X POST http://localhost:8080/api/v1/stores -H \"Authorization: Bearer $ADMIN_TOKEN\" "
+                    + "-H 'Content-Type: application/json' -d '{\"name\": \"My shop\"}'");
+            err.println("  (GET /api/v1/stores lists them; POST /api/v1/stores/{id}/rotate-secret-key rotates a "
+                    + "secret key — docs/api.md)");
             return 1;
         } catch (RuntimeException e) {
             err.println("error: " + describe(e));

@@ -9,6 +9,7 @@ import io.rebound.core.engine.AuditStats;
 import io.rebound.core.time.EventTimePolicy;
 import io.rebound.kafka.KafkaEventLog;
 import io.rebound.kafka.Topics;
+import io.rebound.server.DataDirectory;
 import io.rebound.server.ServerConfig;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.StoreApi;
@@ -78,7 +79,7 @@ public final class ClusterServer implements AutoCloseable {
         String url = config.databaseUrl();
         if (url == null || !url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("cluster mode (kafka-bootstrap-servers is set) needs database-url "
-                    + "to name PostgreSQL (jdbc:postgresql://host:port/database); got " + url);
+                    + "to name PostgreSQL (jdbc:postgresql://host:port/database); got " + Database.redact(url));
         }
         ClusterServer s = new ClusterServer(config, cluster);
         try {
@@ -95,6 +96,7 @@ public final class ClusterServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
+        DataDirectory.secure(config.dataDir());
         database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         resources.add(database);
         stores = new JdbcStoreRepository(database);
@@ -125,14 +127,15 @@ public final class ClusterServer implements AutoCloseable {
             CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
             GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
             RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
-            groups.add(new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics)::mount);
+            groups.add(new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics,
+                config.web().publicUrl(), config.web().trustedProxies())::mount);
         }
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(ClusterRoutes::mountEmbeddedOnly);
         if (log != null) {
             groups.add(new ClusterVisitorApi(audiences.reader(), log, auth)::mount);
         }
-        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT)::mount);
+        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
         int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
         AtomicInteger bound = new AtomicInteger(listenPort);
         try {

@@ -69,7 +69,7 @@ public final class Dashboard {
         this.settings = settings;
         this.users = new UserRepository(database.dataSource(), settings.hasher(), settings.clock());
         this.setup = new SetupProgress(database.dataSource());
-        this.live = new LiveEvents(vertx);
+        this.live = new LiveEvents(vertx, settings.liveStreamsPerStore(), settings.liveStreams());
         this.auth = new DashboardAuth(vertx, users, stores, settings, views);
         indexer.addListener(this::onEvents);
         indexer.addDuplicateListener(batch -> batch.forEach(live::publishDuplicate));
@@ -103,6 +103,24 @@ public final class Dashboard {
         return rebuilt;
     }
 
+    /**
+     * While no account exists: makes the one-time code that creating the first account requires
+     * and prints it to the log, once. Call when the server listens; {@code dashboardUrl} is for the
+     * message. Returns the code, or empty when an account exists.
+     */
+    public java.util.Optional<String> openSetup(String dashboardUrl) {
+        java.util.Optional<String> code = auth.openSetup();
+        code.ifPresent(c -> LOG.warn("\n\n    No dashboard account exists yet. Create the first one at {}\n"
+                + "    with this one-time setup code (valid until the first account exists; a restart prints a new one):"
+                + "\n\n        Setup code: {}\n", dashboardUrl, c));
+        return code;
+    }
+
+    /** Signed-in dashboard sessions held in memory now. */
+    public int sessionCount() {
+        return auth.sessionCount();
+    }
+
     /** The demo login, created or reset idempotently, with access to the demo store. */
     public UserRepository.User ensureDemoUser(String demoStoreId) {
         UserRepository.User user = users.ensure(DEMO_EMAIL, DEMO_PASSWORD);
@@ -127,11 +145,12 @@ public final class Dashboard {
         router.get("/dashboard").handler(ctx -> Views.secure(ctx).setStatusCode(302)
                 .putHeader("Location", "/dashboard/stores").end());
         StoreAccess access = new StoreAccess(users, stores, views);
-        new StorePages(access, users, stores, setup, views).mount(router);
+        new StorePages(access, users, stores, setup, views, settings).mount(router);
         SegmentModels audiences = segments;
         new InsightPages(access, funnel, live, indexer, metrics, views, settings.clock(), this::ready,
                 audiences == null ? SegmentPages.Memberships.NONE : audiences::memberships).mount(router);
-        SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock());
+        SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock(),
+                settings.segmentsPerStore());
         router.route("/dashboard/*").failureHandler(ctx -> {
             if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
                 views.error(ctx, ctx.statusCode(), "Not found", "There is no such page.");

@@ -23,13 +23,22 @@ import java.util.Optional;
 /**
  * Sign-in for the dashboard: server-side sessions in one {@link LocalSessionStore} shared by all
  * HTTP instances of the process (cookie {@code rebound_session}, HttpOnly, SameSite=Lax, path
- * {@code /dashboard}); an idle timeout and an absolute lifetime checked against an injectable
- * clock; a synchronizer CSRF token per session required on every state-changing request (form
- * field {@code _csrf} or header {@code X-CSRF-Token}, which htmx sends from {@code hx-headers});
- * {@link LoginThrottle} against password guessing; the session id is regenerated at sign-in.
+ * {@code /dashboard}, Secure when configured); an idle timeout and an absolute lifetime checked
+ * against an injectable clock; a synchronizer CSRF token per session required on every
+ * state-changing request (form field {@code _csrf} or header {@code X-CSRF-Token}, which htmx
+ * sends from {@code hx-headers}); {@link LoginThrottle} against password guessing.
  *
- * <p>While no user exists, the sign-in page offers to create the first account; when the server
- * has an admin token, that form requires it, otherwise it is only offered to loopback clients.
+ * <p>A session is created only by signing in (with a fresh id), never for an anonymous request,
+ * so requests without a cookie cost no memory; the process holds at most
+ * {@link DashboardSettings#sessions()} of them and each user at most
+ * {@link DashboardSettings#SESSIONS_PER_USER} (the oldest ends). The sign-in and set-up forms,
+ * sent before any session exists, carry a double-submit token instead: a random value in the
+ * {@code rebound_login} cookie (HttpOnly, SameSite=Strict) repeated in the form.
+ *
+ * <p>While no user exists, the sign-in page offers to create the first account. That always
+ * takes a secret: the one-time {@link SetupCode} printed in the server's log at start, or the
+ * server's admin token. Where the request comes from proves nothing (behind a reverse proxy on the
+ * same host every visitor is 127.0.0.1).
  */
 final class DashboardAuth {
     static final String USER_ID = "uid";
@@ -38,6 +47,7 @@ final class DashboardAuth {
     static final String SIGNED_IN_AT = "signedInAt";
     static final String LAST_SEEN = "lastSeen";
     static final String COOKIE = "rebound_session";
+    static final String LOGIN_COOKIE = "rebound_login";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -47,6 +57,8 @@ final class DashboardAuth {
     private final LoginThrottle throttle;
     private final Views views;
     private final SessionStore sessionStore;
+    private final SessionCap cap = new SessionCap(DashboardSettings.SESSIONS_PER_USER);
+    private final SetupCode setupCode = new SetupCode();
 
     DashboardAuth(Vertx vertx, UserRepository users, StoreRepository stores, DashboardSettings settings, Views views) {
         this.users = users;
@@ -68,45 +80,84 @@ final class DashboardAuth {
                 .setCookieSameSite(CookieSameSite.LAX)
                 .setNagHttps(false)
                 .setSessionTimeout(settings.idleTimeout().toMillis());
-        router.route("/dashboard/*").handler(sessions);
+        // Without our cookie there is no session to find, and none is made: only signing in makes one.
+        router.route("/dashboard/*").handler(ctx -> {
+            if (ctx.request().getCookie(COOKIE) == null) {
+                ctx.next();
+            } else {
+                sessions.handle(ctx);
+            }
+        });
+        router.route("/dashboard/*").handler(DashboardAuth::dropAnonymous);
         router.route("/dashboard/*").handler(io.vertx.ext.web.handler.BodyHandler.create()
                 .setBodyLimit(256 * 1024).setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(false));
         router.route("/dashboard/*").handler(this::csrf);
         router.route("/dashboard/*").handler(this::requireUser);
         router.get("/dashboard/login").blockingHandler(this::loginPage, false);
-        router.post("/dashboard/login").blockingHandler(this::login, false);
-        router.post("/dashboard/setup").blockingHandler(this::setup, false);
+        router.post("/dashboard/login").blockingHandler(ctx -> login(ctx, sessions), false);
+        router.post("/dashboard/setup").blockingHandler(ctx -> setup(ctx, sessions), false);
         router.post("/dashboard/logout").handler(this::logout);
+    }
+
+    /** Makes the one-time setup code if no account exists yet, and returns it (empty otherwise). */
+    Optional<String> openSetup() {
+        return users.count() == 0 ? Optional.of(setupCode.open()) : Optional.empty();
+    }
+
+    /** Signed-in sessions the process holds now. */
+    int sessionCount() {
+        return sessionStore.size().toCompletionStage().toCompletableFuture().join();
     }
 
     /** The signed-in user's id; only valid behind {@link #requireUser}. */
     static long userId(RoutingContext ctx) {
-        Long id = ctx.session().get(USER_ID);
+        Long id = ctx.session() == null ? null : ctx.session().get(USER_ID);
         return id == null ? -1 : id;
     }
 
-    private void csrf(RoutingContext ctx) {
+    /** A cookie naming no signed-in session (expired, forged) gets no session: it is cleared instead. */
+    private static void dropAnonymous(RoutingContext ctx) {
         Session session = ctx.session();
-        if (session.get(CSRF) == null) {
-            session.put(CSRF, token());
+        if (session != null && !session.isDestroyed() && session.get(USER_ID) == null) {
+            session.destroy();
         }
+        ctx.next();
+    }
+
+    private static boolean signedIn(Session session) {
+        return session != null && !session.isDestroyed() && session.get(USER_ID) != null;
+    }
+
+    private void csrf(RoutingContext ctx) {
         HttpMethod m = ctx.request().method();
         if (m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS) {
             ctx.next();
+            return;
+        }
+        String path = ctx.request().path();
+        boolean signInForm = path.equals("/dashboard/login") || path.equals("/dashboard/setup");
+        if (!signInForm && !signedIn(ctx.session())) {
+            ctx.next(); // requireUser answers: signed out
             return;
         }
         String presented = ctx.request().getHeader("X-CSRF-Token");
         if (presented == null) {
             presented = ctx.request().getFormAttribute("_csrf");
         }
-        String expected = session.get(CSRF);
-        if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-                expected.getBytes(StandardCharsets.UTF_8))) {
+        // A sign-in form carries the rebound_login token; a signed-in page (signing in again) its session's.
+        var cookie = signInForm ? ctx.request().getCookie(LOGIN_COOKIE) : null;
+        if (!same(presented, cookie == null ? null : cookie.getValue())
+                && !same(presented, signedIn(ctx.session()) ? ctx.session().get(CSRF) : null)) {
             views.error(ctx, 403, "Form expired", "This form was opened in an earlier session or on another site. "
                     + "Reload the page and try again.");
             return;
         }
         ctx.next();
+    }
+
+    private static boolean same(String presented, String expected) {
+        return presented != null && expected != null && MessageDigest.isEqual(
+                presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
     }
 
     private void requireUser(RoutingContext ctx) {
@@ -116,7 +167,7 @@ final class DashboardAuth {
             return;
         }
         Session session = ctx.session();
-        Long uid = session.get(USER_ID);
+        Long uid = signedIn(session) ? session.get(USER_ID) : null;
         if (uid != null) {
             long now = settings.clock().millis();
             Long signedIn = session.get(SIGNED_IN_AT);
@@ -129,7 +180,7 @@ final class DashboardAuth {
                 ctx.next();
                 return;
             }
-            session.destroy();
+            endSession(session);
             toLogin(ctx, "/dashboard/login?expired=1");
             return;
         }
@@ -148,7 +199,7 @@ final class DashboardAuth {
     }
 
     private void loginPage(RoutingContext ctx) {
-        if (ctx.session().get(USER_ID) != null) {
+        if (signedIn(ctx.session())) {
             Views.secure(ctx).setStatusCode(302).putHeader("Location", "/dashboard/stores").end();
             return;
         }
@@ -163,18 +214,36 @@ final class DashboardAuth {
         model.put("fieldErrors", fieldErrors);
         model.put("expired", ctx.request().getParam("expired") != null);
         model.put("next", safeNext(ctx.request().getParam("next")));
-        boolean setup = users.count() == 0;
-        model.put("setup", setup);
-        model.put("setupAllowed", setup && setupAllowed(ctx, null));
-        model.put("setupNeedsToken", settings.adminToken() != null);
+        model.put("setup", users.count() == 0);
+        model.put("adminTokenSet", settings.adminToken() != null);
+        model.put("csrf", loginToken(ctx));
         views.page(ctx, status, "login", model);
     }
 
-    private void login(RoutingContext ctx) {
+    /** The sign-in forms' double-submit token: the browser's {@code rebound_login} cookie, set if absent. */
+    private String loginToken(RoutingContext ctx) {
+        var cookie = ctx.request().getCookie(LOGIN_COOKIE);
+        if (cookie != null && cookie.getValue().matches("[A-Za-z0-9_-]{43}")) {
+            return cookie.getValue();
+        }
+        String token = token();
+        ctx.response().addCookie(io.vertx.core.http.Cookie.cookie(LOGIN_COOKIE, token).setPath("/dashboard")
+                .setHttpOnly(true).setSecure(settings.secureCookies()).setSameSite(CookieSameSite.STRICT)
+                .setMaxAge(24 * 3600));
+        return token;
+    }
+
+    /** The client's address, through the trusted proxies. */
+    private String clientAddress(RoutingContext ctx) {
+        String ip = settings.proxies().clientIp(ctx.request());
+        return ip == null ? "?" : ip;
+    }
+
+    private void login(RoutingContext ctx, SessionHandler sessions) {
         String email = Optional.ofNullable(ctx.request().getFormAttribute("email")).orElse("").strip()
                 .toLowerCase(java.util.Locale.ROOT);
         String password = Optional.ofNullable(ctx.request().getFormAttribute("password")).orElse("");
-        String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+        String address = clientAddress(ctx);
         if (!throttle.allowed(email, address)) {
             ctx.response().putHeader("Retry-After", String.valueOf(throttle.retryAfterSeconds()));
             renderLogin(ctx, 429, email, "Too many failed sign-ins. Wait " + throttle.retryAfterSeconds() / 60
@@ -192,57 +261,106 @@ final class DashboardAuth {
         }
         throttle.succeeded(email);
         users.signedIn(user.get(), password);
-        startSession(ctx, user.get());
+        if (!startSession(ctx, sessions, user.get())) {
+            return;
+        }
         Views.secure(ctx).setStatusCode(303).putHeader("Location", safeNext(ctx.request().getFormAttribute("next")))
                 .end();
     }
 
-    private void setup(RoutingContext ctx) {
+    private void setup(RoutingContext ctx, SessionHandler sessions) {
         if (users.count() > 0) {
             views.error(ctx, 403, "Already set up", "An account exists already. Sign in with it.");
             return;
         }
-        if (!setupAllowed(ctx, ctx.request().getFormAttribute("admin_token"))) {
-            renderLogin(ctx, 403, null, settings.adminToken() != null ? "The admin token is not correct."
-                    : "The first account can only be created from the server itself (localhost).", Map.of());
+        String address = clientAddress(ctx);
+        String email = ctx.request().getFormAttribute("email");
+        if (!throttle.allowed("setup:" + address, address)) {
+            ctx.response().putHeader("Retry-After", String.valueOf(throttle.retryAfterSeconds()));
+            renderLogin(ctx, 429, email, "Too many wrong setup codes. Wait " + throttle.retryAfterSeconds() / 60
+                    + " minutes and try again.", Map.of());
             return;
         }
-        String email = ctx.request().getFormAttribute("email");
+        if (!setupSecretIsRight(ctx.request().getFormAttribute("setup_code"))) {
+            throttle.failed("setup:" + address, address);
+            renderLogin(ctx, 403, email, null, Map.of("setup_code", "is not right: copy the setup code "
+                    + "printed in the server's log when it started" + (settings.adminToken() != null
+                    ? ", or enter the admin token" : "")));
+            return;
+        }
         try {
-            UserRepository.User user = users.create(email, ctx.request().getFormAttribute("password"));
             // The first account administers every store that exists already (e.g. created by the CLI).
-            stores.list().forEach(s -> users.addMember(user.id(), s.id()));
-            startSession(ctx, user);
-            Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores").end();
+            Optional<UserRepository.User> user = users.createFirst(email, ctx.request().getFormAttribute("password"),
+                    stores.list().stream().map(io.rebound.core.store.Store::id).toList());
+            if (user.isEmpty()) {
+                views.error(ctx, 403, "Already set up", "An account exists already. Sign in with it.");
+                return;
+            }
+            setupCode.close();
+            if (startSession(ctx, sessions, user.get())) {
+                Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores").end();
+            }
         } catch (InvalidFieldException e) {
             renderLogin(ctx, 400, email, null, Map.of("setup_" + e.field(), e.problem()));
         }
     }
 
-    /** With an admin token: whether {@code token} is it (null = only showing the form). Else: loopback only. */
-    private boolean setupAllowed(RoutingContext ctx, String token) {
-        if (settings.adminToken() != null) {
-            return token == null ? !"POST".equals(ctx.request().method().name())
-                    : io.rebound.server.meta.StoreKeys.constantTimeEquals(token, settings.adminToken());
+    /** The one-time setup code, or the admin token when the server has one. */
+    private boolean setupSecretIsRight(String secret) {
+        if (secret == null || secret.isBlank()) {
+            return false;
         }
-        var remote = ctx.request().remoteAddress();
-        return remote != null && ("127.0.0.1".equals(remote.hostAddress()) || "0:0:0:0:0:0:0:1".equals(remote.hostAddress())
-                || "::1".equals(remote.hostAddress()));
+        return setupCode.matches(secret) || (settings.adminToken() != null
+                && io.rebound.server.meta.StoreKeys.constantTimeEquals(secret.strip(), settings.adminToken()));
     }
 
-    private void startSession(RoutingContext ctx, UserRepository.User user) {
-        Session session = ctx.session();
-        session.regenerateId();
+    /**
+     * Replaces whatever session the request had with a new one (new id) for {@code user}; false,
+     * with the answer sent, when the process holds as many sessions as it may.
+     */
+    private boolean startSession(RoutingContext ctx, SessionHandler sessions, UserRepository.User user) {
+        Session old = ctx.session();
+        if (old != null) {
+            endSession(old);
+        }
+        for (String evicted : cap.evictFor(user.id())) {
+            sessionStore.delete(evicted);
+        }
+        if (sessionCount() >= settings.sessions()) {
+            ctx.response().putHeader("Retry-After", "60");
+            views.error(ctx, 503, "Too many sessions", "The dashboard has " + settings.sessions()
+                    + " open sessions, the most it keeps (setting dashboard-sessions). Try again later, or ask "
+                    + "the operator to raise the limit.");
+            return false;
+        }
+        Session session = sessions.newSession(ctx);
         long now = settings.clock().millis();
         session.put(USER_ID, user.id());
         session.put(EMAIL, user.email());
         session.put(SIGNED_IN_AT, now);
         session.put(LAST_SEEN, now);
         session.put(CSRF, token());
+        cap.add(user.id(), session.id());
+        return true;
+    }
+
+    /** Ends a session now, in the store too (a replaced session is no longer the context's to flush). */
+    private void endSession(Session session) {
+        Long uid = session.isDestroyed() ? null : session.get(USER_ID);
+        String id = session.id();
+        if (!session.isDestroyed()) {
+            session.destroy();
+        }
+        sessionStore.delete(id);
+        if (uid != null) {
+            cap.remove(uid, id);
+        }
     }
 
     private void logout(RoutingContext ctx) {
-        ctx.session().destroy();
+        if (ctx.session() != null) {
+            endSession(ctx.session());
+        }
         Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/login").end();
     }
 

@@ -81,6 +81,18 @@ final class InsightPages {
                         .end("no such store in your account");
                 return;
             }
+            LiveEvents.Watch watch = live.watch(storeId);
+            if (!watch.opened()) {
+                boolean store = watch.refused() == LiveEvents.Refusal.STORE_FULL;
+                Views.secure(ctx).setStatusCode(store ? 429 : 503).putHeader("Retry-After", "30")
+                        .putHeader("Content-Type", "text/plain; charset=utf-8")
+                        .end(store ? "this store already has " + live.perStoreLimit() + " live debuggers open, the "
+                                + "most it may (setting live-streams-per-store); close one and retry"
+                                : "the server already has " + live.totalLimit() + " live debuggers open, the most it "
+                                + "may (setting live-streams); retry later");
+                return;
+            }
+            Runnable unwatch = watch.close();
             HttpServerResponse response = Views.secure(ctx)
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                     // identity: never buffer the stream in the server's gzip compressor
@@ -88,7 +100,6 @@ final class InsightPages {
                     .putHeader("X-Accel-Buffering", "no")
                     .setChunked(true);
             response.write("retry: 2000\n\n");
-            Runnable unwatch = live.watch(storeId);
             MessageConsumer<String> consumer = ctx.vertx().eventBus().consumer(LiveEvents.address(storeId),
                     msg -> {
                         if (!response.ended() && !response.writeQueueFull()) {

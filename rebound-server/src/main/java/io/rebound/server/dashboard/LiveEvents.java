@@ -11,6 +11,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The live event debugger's feed: each new event as a small JSON row (type, product ids, value,
@@ -18,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code dashboard.events.<storeId>} for the server-sent-event streams of every HTTP instance,
  * and kept in a short per-store ring so that a freshly opened debugger is not empty.
  * Rows never carry PII: no email hash, IP or user agent.
+ *
+ * <p>Each open stream holds a connection, an event-bus consumer and timers, so their number is
+ * capped per store and per process ({@link #watch}).
  */
 public final class LiveEvents {
     public static final int RECENT = 50;
@@ -27,13 +32,42 @@ public final class LiveEvents {
     /** The last events per store, kept raw: most are never looked at, so rows are built on demand. */
     private final Map<String, Deque<Seen>> recent = new ConcurrentHashMap<>();
     /** Open debugger streams per store: with none, nothing is rendered or sent. */
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> watchers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> watchers = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final int perStore;
+    private final int total;
+
+    /** Why a stream was not opened. */
+    public enum Refusal {
+        /** the store has as many open streams as it may */
+        STORE_FULL,
+        /** the process has as many open streams as it may */
+        SERVER_FULL
+    }
+
+    /** An open stream ({@code close} to run when it ends), or a refusal. */
+    public record Watch(Runnable close, Refusal refused) {
+        public boolean opened() {
+            return refused == null;
+        }
+    }
 
     private record Seen(Event event, FunnelStats.Diagnosis diagnosis, boolean duplicate) {
     }
 
-    public LiveEvents(Vertx vertx) {
+    /** A feed allowing {@code perStore} open streams per store and {@code total} in all. */
+    public LiveEvents(Vertx vertx, int perStore, int total) {
         this.vertx = vertx;
+        this.perStore = perStore;
+        this.total = total;
+    }
+
+    public int perStoreLimit() {
+        return perStore;
+    }
+
+    public int totalLimit() {
+        return total;
     }
 
     public static String address(String storeId) {
@@ -77,16 +111,28 @@ public final class LiveEvents {
         }
     }
 
-    /** Registers an open debugger stream of a store; run the returned action when it closes. */
-    public Runnable watch(String storeId) {
-        var count = watchers.computeIfAbsent(storeId, k -> new java.util.concurrent.atomic.AtomicInteger());
-        count.incrementAndGet();
-        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-        return () -> {
+    /**
+     * Registers an open debugger stream of a store, unless the store or the process has as many
+     * as it may; run the watch's {@code close} when the stream ends.
+     */
+    public Watch watch(String storeId) {
+        if (open.incrementAndGet() > total) {
+            open.decrementAndGet();
+            return new Watch(null, Refusal.SERVER_FULL);
+        }
+        var count = watchers.computeIfAbsent(storeId, k -> new AtomicInteger());
+        if (count.incrementAndGet() > perStore) {
+            count.decrementAndGet();
+            open.decrementAndGet();
+            return new Watch(null, Refusal.STORE_FULL);
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        return new Watch(() -> {
             if (closed.compareAndSet(false, true)) {
                 count.decrementAndGet();
+                open.decrementAndGet();
             }
-        };
+        }, null);
     }
 
     /** The last few rows of a store, oldest first. */

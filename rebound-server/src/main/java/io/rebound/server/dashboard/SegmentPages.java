@@ -4,6 +4,7 @@ import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.store.Store;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.SegmentLimit;
 import io.rebound.server.audience.SegmentRecord;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -48,8 +49,10 @@ final class SegmentPages {
     private final SegmentModels models;
     private final EmbeddedAudienceRuntime runtime;
     private final Clock clock;
+    private final int maxSegments;
 
-    SegmentPages(StoreAccess access, Views views, SegmentModels models, Clock clock) {
+    SegmentPages(StoreAccess access, Views views, SegmentModels models, Clock clock, int maxSegments) {
+        this.maxSegments = maxSegments;
         this.access = access;
         this.views = views;
         this.models = models;
@@ -58,12 +61,13 @@ final class SegmentPages {
     }
 
     /** Mounts the segment pages, or a page saying the audience engine is not running when {@code models} is null. */
-    static void mountIfAvailable(Router router, StoreAccess access, Views views, SegmentModels models, Clock clock) {
+    static void mountIfAvailable(Router router, StoreAccess access, Views views, SegmentModels models, Clock clock,
+                                 int maxSegments) {
         if (models == null) {
             router.get("/dashboard/stores/:store/segments").blockingHandler(ctx -> placeholder(ctx, access, views), false);
             return;
         }
-        new SegmentPages(access, views, models, clock).mount(router);
+        new SegmentPages(access, views, models, clock, maxSegments).mount(router);
     }
 
     private static void placeholder(RoutingContext ctx, StoreAccess access, Views views) {
@@ -161,6 +165,11 @@ final class SegmentPages {
             return;
         }
         Store store = found.get();
+        int count = runtime.segments(store.id()).size();
+        if (count >= maxSegments) {
+            views.error(ctx, 409, "Too many segments", SegmentLimit.message(store.id(), count, maxSegments));
+            return;
+        }
         var form = ctx.request().formAttributes();
         SegmentForms.Outcome outcome;
         if (form.contains("definition")) {

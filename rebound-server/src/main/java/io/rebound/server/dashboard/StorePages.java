@@ -45,7 +45,11 @@ final class StorePages {
     private final String eventsHtml = resource("events.html");
     private final String eventsJs = resource("events.js");
 
-    StorePages(StoreAccess access, UserRepository users, StoreRepository stores, SetupProgress setup, Views views) {
+    private final DashboardSettings settings;
+
+    StorePages(StoreAccess access, UserRepository users, StoreRepository stores, SetupProgress setup, Views views,
+               DashboardSettings settings) {
+        this.settings = settings;
         this.access = access;
         this.users = users;
         this.stores = stores;
@@ -112,7 +116,7 @@ final class StorePages {
         if (flash != null && flash.startsWith(store.id() + " ")) {
             m.put("secretKey", flash.substring(store.id().length() + 1));
         }
-        String base = baseUrl(ctx);
+        String base = baseUrl(ctx, settings);
         m.put("serverUrl", base);
         m.put("snippet", InstallSnippet.html(base, store.writeKey()));
         m.put("shopifyGuide", fill(shopifyGuide, base, store.writeKey()));
@@ -149,10 +153,15 @@ final class StorePages {
                 "checklistCount", firsts.size());
     }
 
-    /** The URL this server is reached at, as the browser sees it (the pixel loads from there). */
-    static String baseUrl(RoutingContext ctx) {
-        String proto = ctx.request().getHeader("X-Forwarded-Proto");
-        String scheme = "https".equals(proto) || "http".equals(proto) ? proto : ctx.request().scheme();
+    /**
+     * The URL this server is reached at (the pixel loads from there): the configured public URL,
+     * else as the browser sees it — its Host, and the scheme a trusted proxy reports.
+     */
+    static String baseUrl(RoutingContext ctx, DashboardSettings settings) {
+        if (settings.publicUrl() != null) {
+            return settings.publicUrl().toString();
+        }
+        String scheme = settings.proxies().scheme(ctx.request());
         String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString();
         if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]{1,255}")) {
             host = "localhost";

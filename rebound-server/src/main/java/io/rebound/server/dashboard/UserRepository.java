@@ -81,6 +81,20 @@ public final class UserRepository {
     }
 
     /**
+     * The first account, made a member of {@code storeIds} (every store that exists already); empty
+     * when an account exists by now. Serialised within the process, so two set-up forms sent at
+     * once cannot both become "the first" (the dashboard runs on the embedded server only).
+     */
+    public synchronized Optional<User> createFirst(String email, String password, List<String> storeIds) {
+        if (count() > 0) {
+            return Optional.empty();
+        }
+        User user = create(email, password);
+        storeIds.forEach(id -> addMember(user.id(), id));
+        return Optional.of(user);
+    }
+
+    /**
      * The user with this email, created if absent; if it exists with another password, the
      * password is set to {@code password}, so that a login printed by {@code rebound demo} or
      * configured by {@code REBOUND_ADMIN_PASSWORD} always works. Idempotent.

@@ -27,6 +27,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -61,9 +62,19 @@ public final class CollectorRoutes {
     private final Counter rejected;
     private final Counter bots;
     private final Timer appendLatency;
+    private final URI publicUrl;
+    private final TrustedProxies proxies;
 
+    /**
+     * @param publicUrl where the collector is reached (the settings endpoint points analytics.js there),
+     *                  or null to use the request's Host
+     * @param proxies   the peers whose forwarding headers give the client's address
+     */
     public CollectorRoutes(StoreRepository stores, EventLog log, CollectorParser parser, GifParser gifParser,
-                           RateLimiter rateLimiter, Clock clock, MeterRegistry metrics) {
+                           RateLimiter rateLimiter, Clock clock, MeterRegistry metrics, URI publicUrl,
+                           TrustedProxies proxies) {
+        this.publicUrl = publicUrl;
+        this.proxies = proxies;
         this.stores = stores;
         this.log = log;
         this.parser = parser;
@@ -137,7 +148,7 @@ public final class CollectorRoutes {
         if (store.isEmpty()) {
             return;
         }
-        RequestInfo info = requestInfo(ctx);
+        RequestInfo info = requestInfo(ctx, proxies);
         BatchResult result;
         try {
             result = impliedType == null
@@ -249,12 +260,9 @@ public final class CollectorRoutes {
         return store;
     }
 
-    static RequestInfo requestInfo(RoutingContext ctx) {
-        String forwarded = ctx.request().getHeader("X-Forwarded-For");
-        // The connection's address: the routing context's own remoteAddress() re-parses Forwarded headers per call.
-        var peer = ctx.request().connection().remoteAddress();
-        String ip = forwarded != null ? forwarded.split(",")[0].trim() : peer == null ? null : peer.hostAddress();
-        return new RequestInfo(ctx.request().getHeader("User-Agent"), ip, "1".equals(ctx.request().getHeader("Sec-GPC")));
+    static RequestInfo requestInfo(RoutingContext ctx, TrustedProxies proxies) {
+        return new RequestInfo(ctx.request().getHeader("User-Agent"), proxies.clientIp(ctx.request()),
+                "1".equals(ctx.request().getHeader("Sec-GPC")));
     }
 
     private void gif(RoutingContext ctx) {
@@ -272,7 +280,7 @@ public final class CollectorRoutes {
         }
         BatchResult result;
         try {
-            result = gifParser.parse(query, store.get(), requestInfo(ctx), receivedAt);
+            result = gifParser.parse(query, store.get(), requestInfo(ctx, proxies), receivedAt);
         } catch (InvalidEventException e) {
             ApiErrors.violations(ctx, 400, "invalid_event", e.violations());
             return;
@@ -298,10 +306,20 @@ public final class CollectorRoutes {
             ApiErrors.send(ctx, 404, "unknown_write_key", "no store has this write key", "writeKey");
             return;
         }
-        String host = Optional.ofNullable(ctx.request().getHeader("X-Forwarded-Host"))
-                .orElse(ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString());
-        String proto = Optional.ofNullable(ctx.request().getHeader("X-Forwarded-Proto"))
-                .orElse(ctx.request().isSSL() ? "https" : "http");
+        // Publicly cacheable, so never built from a header a cache does not key on (X-Forwarded-Host):
+        // the configured public URL, else the request's own Host, which every cache keys on.
+        String host;
+        String proto;
+        if (publicUrl != null) {
+            host = publicUrl.getRawAuthority() + Optional.ofNullable(publicUrl.getRawPath()).orElse("");
+            proto = publicUrl.getScheme();
+        } else {
+            host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString();
+            if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]{1,255}")) {
+                host = "localhost";
+            }
+            proto = proxies.scheme(ctx.request());
+        }
         JsonObject segmentIo = new JsonObject().put("apiKey", writeKey).put("apiHost", host + "/v1")
                 .put("protocol", proto).put("addBundledMetadata", false).put("unbundledIntegrations", new JsonArray());
         JsonObject settings = new JsonObject()

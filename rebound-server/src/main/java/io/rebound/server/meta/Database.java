@@ -18,18 +18,27 @@ import java.util.Locale;
  * the same migrations run on both, so they are written in the SQL both understand
  * ({@code MERGE}, not {@code ON CONFLICT}; {@code getGeneratedKeys}, not {@code RETURNING}).
  *
- * <p>The embedded database uses H2's automatic mixed mode ({@code AUTO_SERVER=TRUE}): the first
- * process to open the file serves it on a loopback port, so {@code rebound stores create} works
- * while the server is running on the same data directory. That port is reachable only with the
- * 128-bit random key H2 writes into the lock file next to the database, so only someone who can
- * read the data directory (and could read the database file anyway) can connect.
+ * <p>The embedded database is opened by one process only: no H2 TCP server ({@code AUTO_SERVER}
+ * would listen on every interface, guarded only by the default user), so while {@code rebound
+ * serve} runs, another process opening the same file gets {@link InUseException}; the CLI then
+ * says to use the HTTP API (see {@code rebound stores}).
  */
 public final class Database implements AutoCloseable {
     /** Where the migrations live; V1 stores and keys, V2 segments, V3 dashboard users. */
     public static final String MIGRATIONS = "classpath:db/migration";
 
     private static final String H2_OPTIONS =
-            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    /** H2's "Database may be already in use" (the file is locked by another process). */
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
+    /** The embedded database file is held by another process, normally a running server. */
+    public static final class InUseException extends IllegalStateException {
+        InUseException(Path dir, Throwable cause) {
+            super("the metadata database in " + dir + " is in use by another process (a running Rebound server?)",
+                    cause);
+        }
+    }
 
     private final HikariDataSource dataSource;
     private final boolean postgres;
@@ -49,7 +58,31 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dir, e);
         }
-        return open("jdbc:h2:file:" + dir.resolve("meta") + H2_OPTIONS, "sa", "");
+        try {
+            return open("jdbc:h2:file:" + dir.resolve("meta") + H2_OPTIONS, "sa", "");
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+                    throw new InUseException(dir, e);
+                }
+                if (t.getCause() == t) {
+                    break;
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code jdbcUrl} fit for a log or a console: a password in it ({@code password=…} parameter,
+     * {@code user:password@} in the authority, H2's {@code ;PASSWORD=…}) replaced by {@code ***}.
+     */
+    public static String redact(String jdbcUrl) {
+        if (jdbcUrl == null) {
+            return null;
+        }
+        String s = jdbcUrl.replaceAll("(?i)((?:^|[?&;])[a-z]*password=)[^&;]*", "$1***");
+        return s.replaceAll("(//[^/@?#]*?:)[^/@?#]*@", "$1***@");
     }
 
     /**
@@ -63,7 +96,7 @@ public final class Database implements AutoCloseable {
         String lower = jdbcUrl.toLowerCase(Locale.ROOT);
         boolean postgres = lower.startsWith("jdbc:postgresql:");
         if (!postgres && !lower.startsWith("jdbc:h2:")) {
-            throw new IllegalArgumentException("unsupported database URL '" + jdbcUrl
+            throw new IllegalArgumentException("unsupported database URL '" + redact(jdbcUrl)
                     + "': use jdbc:postgresql://host:port/database (or jdbc:h2:... for embedded)");
         }
         HikariConfig config = new HikariConfig();
@@ -113,9 +146,9 @@ public final class Database implements AutoCloseable {
         return postgres;
     }
 
-    /** The JDBC URL this database was opened with (no credentials). */
+    /** The JDBC URL this database was opened with, any password in it redacted ({@link #redact}). */
     public String jdbcUrl() {
-        return url;
+        return redact(url);
     }
 
     @Override

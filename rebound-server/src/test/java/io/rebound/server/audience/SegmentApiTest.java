@@ -45,11 +45,12 @@ class SegmentApiTest {
     private static String keyA;
     private static String storeB;
     private static String keyB;
+    private static StoreRepository stores;
 
     @BeforeAll
     static void start() throws Exception {
         database = Database.embedded(root.resolve("meta"));
-        StoreRepository stores = new JdbcStoreRepository(database);
+        stores = new JdbcStoreRepository(database);
         StoreRepository.Created a = stores.create("Store A", false);
         StoreRepository.Created b = stores.create("Store B", false);
         storeA = a.store().id();
@@ -255,5 +256,23 @@ class SegmentApiTest {
         assertThat(send("DELETE", a + "/segments/" + idB, keyA, null).status).isEqualTo(404);
         assertThat(send("GET", a + "/segments/" + idA, keyA, null).status).isEqualTo(200);
         assertThat(send("GET", "/api/v1/stores/" + storeB + "/segments/" + idB, keyB, null).status).isEqualTo(200);
+    }
+
+    @Test
+    void aStoreHasAtMostOneHundredSegmentsAndTheRefusalNamesTheLimit() throws Exception {
+        StoreRepository.Created full = stores.create("Many segments", false);
+        String id = full.store().id();
+        for (int i = 0; i < 100; i++) {
+            Response r = send("POST", "/api/v1/stores/" + id + "/segments", full.secretKey(),
+                    "{\"template\": \"cart_abandoners\", \"within_days\": " + (i % 30 + 1) + "}");
+            assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(201);
+        }
+        Response refused = send("POST", "/api/v1/stores/" + id + "/segments", full.secretKey(),
+                "{\"template\": \"cart_abandoners\", \"within_days\": 7}");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).isEqualTo("segment_limit_reached");
+        assertThat(refused.json().get("message").asText()).contains("100").contains("segments-per-store");
+        Response list = send("GET", "/api/v1/stores/" + id + "/segments", full.secretKey(), null);
+        assertThat(list.json().get("segments").size()).isEqualTo(100);
     }
 }

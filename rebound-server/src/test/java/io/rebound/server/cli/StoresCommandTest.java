@@ -108,14 +108,30 @@ class StoresCommandTest {
     }
 
     @Test
-    void worksWhileTheServerHoldsTheSameDataDirectory() {
-        try (Database serverSide = Database.embedded(dataDir)) {
+    void whileAnotherProcessHoldsTheDatabaseItSaysSoAndPointsToTheHttpApi() throws Exception {
+        // As "rebound serve" would: another JVM with the embedded database open, and no H2 TCP server to share it.
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process holder = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                HoldMetadataDatabase.class.getName(), dataDir.toString()).redirectErrorStream(true).start();
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            String first = out.readLine();
+            assertThat(first).as("the holder started").startsWith("open ");
+
             Run r = run("create", "--name", "Added live");
 
-            assertThat(r.exitCode()).as(r.err()).isZero();
-            String writeKey = find("wk_[0-9A-Za-z]{24}", r.out());
-            assertThat(new JdbcStoreRepository(serverSide).byWriteKey(writeKey)).isPresent();
+            assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+            assertThat(r.err()).contains("in use by another process").contains("/api/v1/stores")
+                    .contains("admin token");
+        } finally {
+            holder.getOutputStream().close();
+            if (!holder.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+            }
         }
+        Run after = run("create", "--name", "Added after");
+        assertThat(after.exitCode()).as(after.err()).isZero();
     }
 
     @Test

@@ -60,6 +60,11 @@ final class DashboardHarness implements AutoCloseable {
     final String base;
 
     DashboardHarness(Path dir) throws Exception {
+        this(dir, s -> s);
+    }
+
+    /** A harness whose dashboard settings are the test ones changed by {@code adjust}. */
+    DashboardHarness(Path dir, java.util.function.UnaryOperator<DashboardSettings> adjust) throws Exception {
         database = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
                 + "DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "");
         stores = new JdbcStoreRepository(database);
@@ -71,8 +76,9 @@ final class DashboardHarness implements AutoCloseable {
         audiences = new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(database.dataSource()),
                 stores::byId, clock);
         vertx = Vertx.vertx();
-        DashboardSettings settings = new DashboardSettings(clock, IDLE, ABSOLUTE, false, null,
-                new PasswordHasher(1024, 1, 1), new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()));
+        DashboardSettings settings = adjust.apply(new DashboardSettings(clock, IDLE, ABSOLUTE, false, null,
+                new PasswordHasher(1024, 1, 1), new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()),
+                io.rebound.server.http.TrustedProxies.NONE, null, 10_000, 10, 200, 100));
         dashboard = new Dashboard(vertx, database, stores, indexer, rocks, new SimpleMeterRegistry(), settings);
         dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
         server = vertx.createHttpServer().requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))

@@ -96,4 +96,65 @@ class LiveStreamTest {
         assertThat(page).contains("duplicated event id");
         assertThat(h.indexer.visitorEvents(store.store().id(), "v2", 10)).hasSize(1);
     }
+
+    private HttpResponse<java.util.stream.Stream<String>> open(DashboardHarness.Browser b, String storeId)
+            throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(h.base + "/dashboard/stores/" + storeId
+                + "/live/stream")).GET().build();
+        return b.http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aStoreCannotHoldMoreThanTenDebuggerStreamsOpen() throws Exception {
+        DashboardHarness.Browser b = h.browser();
+        b.signIn("owner@example.com", "owner password");
+        List<HttpResponse<java.util.stream.Stream<String>>> streams = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                streams.add(open(b, store.store().id()));
+                assertThat(streams.get(i).statusCode()).isEqualTo(200);
+            }
+            HttpResponse<java.util.stream.Stream<String>> refused = open(b, store.store().id());
+            streams.add(refused);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(refused.body().findFirst().orElse("")).contains("live-streams-per-store");
+        } finally {
+            streams.forEach(s -> s.body().close());
+        }
+    }
+
+    @Test
+    void theProcessCapsDebuggerStreamsAcrossStoresWith503() throws Exception {
+        h.close();
+        h = new DashboardHarness(dir.resolve("capped"), s -> s.withLimits(s.sessions(), 2, 3, s.segmentsPerStore()));
+        long uid = h.dashboard.users().create("owner@example.com", "owner password").id();
+        String a = h.stores.create("A", false).store().id();
+        String c = h.stores.create("C", false).store().id();
+        h.dashboard.users().addMember(uid, a);
+        h.dashboard.users().addMember(uid, c);
+        DashboardHarness.Browser b = h.browser();
+        b.signIn("owner@example.com", "owner password");
+        List<HttpResponse<java.util.stream.Stream<String>>> streams = new java.util.ArrayList<>();
+        try {
+            streams.add(open(b, a));
+            streams.add(open(b, a));
+            streams.add(open(b, a));
+            streams.add(open(b, c));
+            streams.add(open(b, c));
+            assertThat(streams).extracting(HttpResponse::statusCode).containsExactly(200, 200, 429, 200, 503);
+        } finally {
+            streams.forEach(s -> s.body().close());
+        }
+        // A closed stream frees its place.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int status = 0;
+        while (System.nanoTime() < deadline && status != 200) {
+            var again = open(b, c);
+            status = again.statusCode();
+            again.body().close();
+            Thread.sleep(50);
+        }
+        assertThat(status).isEqualTo(200);
+    }
 }

@@ -209,4 +209,18 @@ class SegmentPagesTest {
         assertThat(SegmentModels.recencyDays(of.apply(30))).isEqualTo(30);
         assertThat(SegmentModels.recencyDays(of.apply(180))).isEqualTo(90);
     }
+
+    @Test
+    void aStoreWithOneHundredSegmentsGetsA409NamingTheLimit() throws Exception {
+        String first = createFromTemplate(Map.of("template", "cart_abandoners"));
+        var record = h.audiences.segment(shop.store().id(), first).orElseThrow();
+        for (int i = 1; i < 100; i++) {
+            h.audiences.createSegment(shop.store().id(), record.definition(), record.template());
+        }
+        b.get(base + "/segments");
+        HttpResponse<String> r = b.post(base + "/segments", Map.of("template", "cart_abandoners", "_csrf", b.csrf));
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(r.body()).contains("segments-per-store").contains("100");
+        assertThat(h.audiences.segments(shop.store().id())).hasSize(100);
+    }
 }

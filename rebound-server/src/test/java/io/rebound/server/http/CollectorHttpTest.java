@@ -301,4 +301,32 @@ class CollectorHttpTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
     }
+
+    @Test
+    void forwardingHeadersFromAPeerThatIsNotATrustedProxyAreIgnored() throws Exception {
+        var r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/track"))
+                .header("Authorization", basic(store.store().writeKey())).header("Content-Type", "application/json")
+                .header("User-Agent", BROWSER).header("X-Forwarded-For", "203.0.113.77")
+                .header("X-Real-IP", "198.51.100.9")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"event":"Product Viewed","messageId":"m-xff-1","anonymousId":"visitor-xff"}""")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        server.indexer().awaitCaughtUp(5_000);
+        var events = server.indexer().visitorEvents(store.store().id(), "visitor-xff", 10);
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).ip()).as("the connection's own address, truncated").isEqualTo("127.0.0.0");
+    }
+
+    @Test
+    void settingsNeverEchoXForwardedHostIntoThePubliclyCachedAnswer() throws Exception {
+        var r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/projects/"
+                        + store.store().writeKey() + "/settings")).header("X-Forwarded-Host", "evil.example")
+                .header("X-Forwarded-Proto", "https").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode io = json(r).get("integrations").get("Segment.io");
+        assertThat(io.get("apiHost").asText()).isEqualTo("localhost:" + server.port() + "/v1");
+        assertThat(io.get("protocol").asText()).isEqualTo("http");
+        assertThat(r.body()).doesNotContain("evil.example");
+    }
 }
