@@ -59,6 +59,8 @@ public final class AudienceProcessor {
     /** Each segment's definition prepared for evaluation, in the order of {@link #segments}. */
     private final MembershipTimeline.Plan[] plans;
     private final Set<String> segmentIds;
+    /** Deleted segment ids; null: every segment not in {@link #segmentIds} is deleted. */
+    private final Set<String> deleted;
     /** Each segment's {@link #version}, in the order of {@link #segments}. */
     private final long[] versions;
     private final Duration retention;
@@ -69,6 +71,21 @@ public final class AudienceProcessor {
      * @param retention how long to keep events; raised to the longest window of any segment
      */
     public AudienceProcessor(String storeId, Collection<Segment> segments, Duration retention) {
+        this(storeId, segments, retention, null);
+    }
+
+    /**
+     * A processor that may not know every segment of the store yet (cluster mode: a node learns of a
+     * segment some time after it was created elsewhere): a person's status in a segment that is
+     * neither among {@code segments} nor among {@code deletedSegments} is kept as it is — not taken
+     * for a deletion — and the segment is evaluated once this node knows it.
+     *
+     * @param deletedSegments ids of the store's deleted segments; null when every segment not among
+     *                        {@code segments} is deleted (a runtime that knows all of a store's segments)
+     */
+    public AudienceProcessor(String storeId, Collection<Segment> segments, Duration retention,
+                             Set<String> deletedSegments) {
+        this.deleted = deletedSegments == null ? null : Set.copyOf(deletedSegments);
         this.storeId = Objects.requireNonNull(storeId, "storeId");
         this.segments = segments.stream().sorted(Comparator.comparing(Segment::id)).toList();
         for (Segment s : this.segments) {
@@ -403,6 +420,10 @@ public final class AudienceProcessor {
             changes.add(new MembershipChange(storeId, segmentId, personId, kind, at, reason));
         }
 
+        private boolean isDeleted(String segmentId) {
+            return !segmentIds.contains(segmentId) && (deleted == null || deleted.contains(segmentId));
+        }
+
         private void dropUnknownSegments() {
             if (statuses.isEmpty()) {
                 return;
@@ -411,13 +432,13 @@ public final class AudienceProcessor {
             List<String> drop = null;
             for (Map.Entry<String, SegmentStatus> e : statuses.entrySet()) {
                 SegmentStatus s = e.getValue();
-                if (!segmentIds.contains(e.getKey()) || !s.member() && s.since().isBefore(forgetBefore)) {
+                if (isDeleted(e.getKey()) || !s.member() && s.since().isBefore(forgetBefore)) {
                     drop = drop == null ? new ArrayList<>() : drop;
                     drop.add(e.getKey());
                 }
             }
             for (String id : drop == null ? List.<String>of() : drop) {
-                if (!segmentIds.contains(id) && statuses.get(id).member()) {
+                if (isDeleted(id) && statuses.get(id).member()) {
                     record(id, Kind.LEFT, now, "segment deleted");
                 }
                 statuses.remove(id);

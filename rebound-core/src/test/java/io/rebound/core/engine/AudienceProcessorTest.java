@@ -207,6 +207,36 @@ class AudienceProcessorTest {
                 .isNotEqualTo(a.evaluatedWith(at)).isNotEqualTo(PersonState.UNKNOWN);
     }
 
+    /**
+     * Cluster mode: a node that has not heard of a segment yet (its partition moved there while the
+     * segment was on its way) must not take a member's status in it for a deletion — no spurious
+     * LEFT — while a segment known to be deleted still ends its memberships.
+     */
+    @Test
+    void aStatusInASegmentNotKnownYetIsKeptAndOnlyAKnownDeletionEndsIt() {
+        Segment buyers = new Segment(STORE, "buyers", SegmentTemplates.pastPurchasers(30, Scope.STORE), CREATED);
+        List<Segment> all = List.of(processor.segments().get(0), processor.segments().get(1), buyers);
+        AudienceProcessor knowing = new AudienceProcessor(STORE, all, Duration.ofDays(30));
+        PersonState member = knowing.onEvent(PersonState.empty(STORE, "p1"), purchase(STORE, "e1", "a1", T0, "20"), T0).state();
+        assertThat(member.memberships()).containsKey("buyers");
+        Event view = event(STORE, "e2", EventType.PAGE_VIEW, "a1", T0.plusSeconds(1));
+
+        AudienceProcessor lagging = new AudienceProcessor(STORE, all.subList(0, 2), Duration.ofDays(30), java.util.Set.of());
+        AudienceProcessor.Result r = lagging.onEvent(member, view, T0.plusSeconds(1));
+        assertThat(r.changes()).isEmpty();
+        assertThat(r.state().memberships()).containsKey("buyers");
+        // Once the node knows the segment, nothing changes either: the person is still a member.
+        assertThat(knowing.backfill(r.state(), T0.plusSeconds(2)).changes()).isEmpty();
+
+        AudienceProcessor deletedIt = new AudienceProcessor(STORE, all.subList(0, 2), Duration.ofDays(30),
+                java.util.Set.of("buyers"));
+        assertThat(summary(deletedIt.onEvent(member, view, T0.plusSeconds(1))))
+                .containsExactly("buyers LEFT@" + T0.plusSeconds(1));
+        assertThat(summary(processor.onEvent(member, view, T0.plusSeconds(1))))
+                .as("a runtime that knows every segment: unknown means deleted")
+                .containsExactly("buyers LEFT@" + T0.plusSeconds(1));
+    }
+
     @Test
     void backfillReportsProgressPerPerson() {
         io.rebound.core.engine.memory.InMemoryAudienceRuntime runtime = new io.rebound.core.engine.memory.InMemoryAudienceRuntime();

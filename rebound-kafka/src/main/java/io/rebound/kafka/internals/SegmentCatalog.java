@@ -57,14 +57,19 @@ public final class SegmentCatalog {
     private StoreSegments build(String storeId, Map<String, byte[]> records) {
         long fp = 0;
         TreeMap<String, Segment> live = new TreeMap<>();
+        Set<String> deleted = new java.util.HashSet<>();
         for (Map.Entry<String, byte[]> e : records.entrySet()) {
             fp = SegmentRecord.fingerprint(fp, e.getValue());
             SegmentRecord r = SegmentRecord.decode(e.getValue());
-            if (!r.deleted()) {
+            if (r.deleted()) {
+                deleted.add(r.segmentId());
+            } else {
                 live.put(r.segmentId(), r.segment());
             }
         }
-        return new StoreSegments(storeId, fp, Map.copyOf(records), new AudienceProcessor(storeId, live.values(), retention));
+        // A status in a segment this instance has not heard of yet is not a deletion: only recorded deletions are.
+        return new StoreSegments(storeId, fp, Map.copyOf(records),
+                new AudienceProcessor(storeId, live.values(), retention, deleted));
     }
 
     /** The global store's update processor: writes the store and the catalog. */
