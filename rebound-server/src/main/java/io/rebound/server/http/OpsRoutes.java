@@ -54,8 +54,11 @@ public final class OpsRoutes {
             long end = log.end();
             long indexed = indexer.position();
             long audience = audiencePosition.getAsLong();
-            ApiErrors.json(ctx, 200, new JsonObject().put("status", "ok")
-                    .put("log_end", end).put("indexed_position", indexed)
+            // A failed write (disk full) makes the collector answer 503 until a write succeeds again.
+            String writeFailure = log.writeFailure();
+            ApiErrors.json(ctx, 200, new JsonObject().put("status", writeFailure == null ? "ok" : "degraded")
+                    .put("log_end", end).put("log_writable", writeFailure == null)
+                    .put("log_write_failure", writeFailure).put("indexed_position", indexed)
                     .put("indexer_lag_bytes", Math.max(0, end - indexed))
                     .put("audience_position", audience).put("audience_lag_bytes", Math.max(0, end - audience))
                     .put("audit", AuditReport.json(audits)));
