@@ -124,7 +124,7 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
         this.sweep = new RetentionSweep(uow, persons, identities, timers, memberships, this::processor);
         this.audit = new SelfAudit(uow, persons, timers, memberships, this::processor);
         byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
-        this.position = Math.max(saved == null ? 0 : AudienceKeys.i64(saved), log.start());
+        this.position = log.resumePosition("audience", saved == null ? 0 : AudienceKeys.i64(saved));
         this.engine = new AudienceEngine(persons, identities, timers, memberships, clock.instant());
         restore();
         this.writer = Thread.ofPlatform().name("audience-writer").daemon(true).start(this::run);

@@ -75,6 +75,23 @@ public final class SegmentedLog implements AutoCloseable {
     private long activeBase;
     /** Bytes of the active segment that hold whole, successfully written records; what a failed write is cut back to. */
     private long written;
+    /**
+     * Where a consumer that committed {@code stored} resumes: there, unless the log no longer
+     * reaches it. Past the end means the log lost a tail the consumer had already committed (a
+     * torn or damaged tail truncated on open, after the consumer's state survived): it resumes at
+     * the end, because waiting for the log to grow back to {@code stored} would then read from the
+     * middle of a record. Before the start means those segments were deleted.
+     */
+    public long resumePosition(String consumer, long stored) {
+        long end = this.end;
+        if (stored > end) {
+            LOG.warn("{}: committed log position {} is past the log's end {} (the log lost its tail); resuming at the end",
+                    consumer, stored, end);
+            return end;
+        }
+        return Math.max(stored, start());
+    }
+
     /** Why the last write failed; null once a write has succeeded. */
     private volatile String writeFailure;
     /** A failed write could not be cut back yet: the next group does that first. */

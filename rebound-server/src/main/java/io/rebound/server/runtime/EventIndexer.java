@@ -60,7 +60,7 @@ public final class EventIndexer implements AutoCloseable {
         this.log = log;
         this.store = store;
         byte[] saved = store.get(CF_OFFSETS, OFFSET_KEY);
-        this.position = saved == null ? log.start() : ByteBuffer.wrap(saved).getLong();
+        this.position = log.resumePosition("indexer", saved == null ? log.start() : ByteBuffer.wrap(saved).getLong());
         this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor store")
                 .register(metrics);
         this.duplicates = Counter.builder("rebound.events.duplicates")

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
+import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.FileEventLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,34 @@ class EventIndexerTest {
             log.append(List.of(event("st_a", "e1", "x", T0), event("st_ax", "e2", "", T0))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
             assertThat(ids(indexer.visitorEvents("st_a", "x", 100))).containsExactly("e1");
+        }
+    }
+
+    @Test
+    void aStoredPositionBeyondATruncatedLogIsClampedToItsEnd() throws Exception {
+        Path logDir = dir.resolve("log");
+        long kept;
+        try (FileEventLog log = new FileEventLog(logDir, false);
+             RocksStore rocks = open();
+             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+            kept = log.segments().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
+            log.append(List.of(event("st_a", "lost-2", "v1", T0.plusSeconds(2)),
+                    event("st_a", "lost-3", "v1", T0.plusSeconds(3)))).join();
+            assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
+        }
+        // The log lost its tail (the indexer's state survived, the log's pages did not): cut mid-record.
+        Path segment = logDir.resolve(String.format("%020d.log", 0));
+        try (var ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(kept + 20);
+        }
+        try (FileEventLog log = new FileEventLog(logDir, false);
+             RocksStore rocks = open();
+             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+            assertThat(log.segments().end()).isEqualTo(kept);
+            log.append(List.of(event("st_a", "new-4", "v1", T0.plusSeconds(4)))).join();
+            assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
+            assertThat(indexer.position()).isEqualTo(log.segments().end());
+            assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("e1", "lost-2", "lost-3", "new-4");
         }
     }
 
