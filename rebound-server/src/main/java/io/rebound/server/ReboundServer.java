@@ -29,6 +29,7 @@ import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.BackgroundPriority;
+import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.EventIndexer;
 import io.rebound.server.runtime.RocksStore;
 import io.vertx.core.DeploymentOptions;
@@ -60,6 +61,7 @@ public final class ReboundServer implements AutoCloseable {
     private final FileEventLog log;
     private final RocksStore rocks;
     private final EventIndexer indexer;
+    private final DeadLetters deadLetters;
     private final EmbeddedAudienceRuntime audiences;
     private final Vertx vertx;
     private final DemoKeys demoKeys;
@@ -80,11 +82,11 @@ public final class ReboundServer implements AutoCloseable {
         this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync());
         BackgroundPriority.configure(config.backgroundNice());
         this.rocks = new RocksStore(config.dataDir().resolve("state"),
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP,
-                        EventIndexer.CF_OFFSETS), AudienceColumns.ALL.stream()).toList());
-        this.indexer = new EventIndexer(log.segments(), rocks, metrics);
+                java.util.stream.Stream.concat(EventIndexer.COLUMN_FAMILIES.stream(), AudienceColumns.ALL.stream()).toList());
+        this.deadLetters = new DeadLetters(rocks, Clock.systemUTC());
+        this.indexer = new EventIndexer(log.segments(), rocks, deadLetters, metrics);
         this.audiences = new EmbeddedAudienceRuntime(log.segments(), rocks,
-                new SegmentRepository(database.dataSource()), stores::byId, Clock.systemUTC());
+                new SegmentRepository(database.dataSource()), stores::byId, Clock.systemUTC(), deadLetters);
         this.audiences.recordLatencyIn(metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
@@ -121,7 +123,7 @@ public final class ReboundServer implements AutoCloseable {
         ApiAuth auth = new ApiAuth(stores);
         List<Consumer<Router>> groups = new ArrayList<>();
         groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),
-                config.noopEndpoint())::mount);
+                deadLetters, config.noopEndpoint())::mount);
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(new VisitorApi(indexer, audiences, auth).onErasure(dashboard::forget)::mount);

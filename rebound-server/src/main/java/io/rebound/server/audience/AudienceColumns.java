@@ -18,6 +18,7 @@ import java.util.List;
  * aud_sizes        store, segment, at millis          → size             size history
  * aud_activity     store, visitor id                  → last event time  (30-day unique visitors)
  * aud_meta         "offset" / "seq",store / "deleting",store,segment
+ * dead_letters     consumer, position                 → the record set aside (shared with the indexer, see DeadLetters)
  * </pre>
  */
 public final class AudienceColumns {
@@ -34,7 +35,8 @@ public final class AudienceColumns {
 
     /** All of them, for the list the server opens. */
     public static final List<String> ALL =
-            List.of(PERSONS, IDENTITIES, TIMERS, TIMER_INDEX, MEMBERS, COUNTS, CHANGES, SIZES, ACTIVITY, META);
+            List.of(PERSONS, IDENTITIES, TIMERS, TIMER_INDEX, MEMBERS, COUNTS, CHANGES, SIZES, ACTIVITY, META,
+                    io.rebound.server.runtime.DeadLetters.CF);
 
     private AudienceColumns() {
     }

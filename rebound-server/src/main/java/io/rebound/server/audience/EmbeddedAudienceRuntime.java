@@ -12,10 +12,13 @@ import io.rebound.core.event.Event;
 import io.rebound.core.segment.Segment;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.store.Store;
+import io.rebound.server.log.CorruptRecordException;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
 import io.rebound.server.log.SegmentedLog;
 import io.rebound.server.runtime.BackgroundPriority;
+import io.rebound.server.runtime.DeadLetters;
+import io.rebound.server.runtime.RecordFailedException;
 import io.rebound.server.runtime.RocksStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +54,10 @@ import java.util.function.Supplier;
  * Segment definitions live in the metadata database ({@link SegmentRepository}) and are restored
  * at start; creating or editing one runs a {@link BackfillJob} in chunks between live events.
  *
+ * <p>A log record that fails (an exception or an {@link Error} while it is processed, or a damaged
+ * frame) is retried and after {@link DeadLetters#MAX_ATTEMPTS} failures set aside as a dead letter
+ * in the unit of work that moves the offset past it.
+ *
  * <p>Thread-safety: public methods may be called from any thread; those that change state run on
  * the writer thread and wait for it. Queries go through {@link AudienceReader} (committed state).
  */
@@ -65,6 +72,7 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
     private static final Duration SAMPLE_EVERY = Duration.ofHours(1);
     private static final Duration SWEEP_EVERY = Duration.ofHours(1);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final String CONSUMER = "audience";
 
     private final SegmentedLog log;
     private final RocksStore rocks;
@@ -79,6 +87,7 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
     private final AudienceReader reader;
     private final RetentionSweep sweep;
     private final SelfAudit audit;
+    private final DeadLetters.Attempts attempts;
     private final Map<String, Map<String, SegmentRecord>> registry = new ConcurrentHashMap<>();
     private final Map<String, Duration> retentions = new ConcurrentHashMap<>();
     private final Map<String, BackfillJob> jobs = new ConcurrentHashMap<>();
@@ -109,7 +118,13 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
 
     public EmbeddedAudienceRuntime(SegmentedLog log, RocksStore rocks, SegmentRepository repository,
                                    Function<String, Optional<Store>> stores, Clock clock) {
+        this(log, rocks, repository, stores, clock, new DeadLetters(rocks, clock));
+    }
+
+    public EmbeddedAudienceRuntime(SegmentedLog log, RocksStore rocks, SegmentRepository repository,
+                                   Function<String, Optional<Store>> stores, Clock clock, DeadLetters deadLetters) {
         this.log = log;
+        this.attempts = deadLetters.attempts(CONSUMER);
         this.rocks = rocks;
         this.repository = repository;
         this.stores = stores;
@@ -124,7 +139,7 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
         this.sweep = new RetentionSweep(uow, persons, identities, timers, memberships, this::processor);
         this.audit = new SelfAudit(uow, persons, timers, memberships, this::processor);
         byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
-        this.position = Math.max(saved == null ? 0 : AudienceKeys.i64(saved), log.start());
+        this.position = log.resumePosition(CONSUMER, saved == null ? 0 : AudienceKeys.i64(saved));
         this.engine = new AudienceEngine(persons, identities, timers, memberships, clock.instant());
         restore();
         this.writer = Thread.ofPlatform().name("audience-writer").daemon(true).start(this::run);
@@ -333,6 +348,7 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
                 throw c;
             } catch (RuntimeException e) {
                 uow.discard();
+                rebuildEngine();
                 result.completeExceptionally(e);
             }
         });
@@ -409,8 +425,10 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException e) {
-                LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position, e);
+            } catch (RuntimeException | Error e) {
+                if (!(e instanceof RecordFailedException)) { // a record's failure is counted and logged where it failed
+                    LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position, e);
+                }
                 uow.discard();
                 rebuildEngine();
                 try {
@@ -448,33 +466,73 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
 
     /** Processes one batch of log records and commits it with the new offset. False when there was none. */
     private boolean consume() {
-        List<LogRecord> records = log.read(position, LOG_BATCH, 4 << 20);
+        List<LogRecord> records;
+        try {
+            records = log.read(position, LOG_BATCH, 4 << 20);
+        } catch (CorruptRecordException damaged) {
+            attempts.failed(damaged.position(), damaged);
+            if (!attempts.exhausted(damaged.position())) {
+                throw new RecordFailedException(damaged.position(), damaged);
+            }
+            tick();
+            received = 0;
+            setAside(new byte[0]);
+            return committed(damaged.resumeAt());
+        }
         if (records.isEmpty()) {
             return false;
         }
         tick();
         received = 0;
+        long next = position;
         for (LogRecord r : records) {
-            Event e = EventCodec.decode(r.payload());
-            if (PersonIds.keysOf(e).isEmpty()) {
-                continue;
+            next = r.nextPosition();
+            if (attempts.exhausted(r.position())) {
+                setAside(r.payload());
+                break; // this unit ends here, so the letter commits with the offset past it
             }
-            ensureRetention(e.storeId());
             try {
-                engine.accept(e);
-            } catch (StateStoreException failure) {
-                throw failure;
-            } catch (IllegalArgumentException | java.util.NoSuchElementException rejected) {
-                LOG.warn("audience runtime: skipped event {} of store {}: {}", e.eventId(), e.storeId(),
-                        rejected.getMessage());
+                accept(r, records.size());
+            } catch (StateStoreException | SimulatedCrash notTheRecords) {
+                throw notTheRecords;
+            } catch (RuntimeException | Error failure) {
+                attempts.failed(r.position(), failure);
+                throw new RecordFailedException(r.position(), failure);
             }
-            touchActivity(e);
-            if (receivedMillis.length < records.size()) {
-                receivedMillis = new long[Math.max(records.size(), LOG_BATCH)];
-            }
-            receivedMillis[received++] = e.receivedAt().toEpochMilli();
         }
-        long next = records.getLast().nextPosition();
+        return committed(next);
+    }
+
+    private void accept(LogRecord r, int batchSize) {
+        Event e = EventCodec.decode(r.payload());
+        if (PersonIds.keysOf(e).isEmpty()) {
+            return;
+        }
+        ensureRetention(e.storeId());
+        try {
+            engine.accept(e);
+        } catch (StateStoreException failure) {
+            throw failure;
+        } catch (IllegalArgumentException | java.util.NoSuchElementException rejected) {
+            LOG.warn("audience runtime: skipped event {} of store {}: {}", e.eventId(), e.storeId(),
+                    rejected.getMessage());
+        }
+        touchActivity(e);
+        if (receivedMillis.length < batchSize) {
+            receivedMillis = new long[Math.max(batchSize, LOG_BATCH)];
+        }
+        receivedMillis[received++] = e.receivedAt().toEpochMilli();
+    }
+
+    /** Writes the dead letter of the record that failed too often into this unit of work. */
+    private void setAside(byte[] payload) {
+        DeadLetters.Letter letter = attempts.letter();
+        uow.put(DeadLetters.CF, attempts.key(), attempts.value(letter, payload));
+        uow.afterCommit(() -> attempts.setAside(letter));
+    }
+
+    /** Commits the unit of work with the offset {@code next} and publishes it. */
+    private boolean committed(long next) {
         uow.put(AudienceColumns.META, AudienceKeys.OFFSET, AudienceKeys.i64(next));
         commit();
         recordLatency();

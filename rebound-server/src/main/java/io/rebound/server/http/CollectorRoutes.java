@@ -295,7 +295,10 @@ public final class CollectorRoutes {
                     ctx.response().putHeader("Content-Type", "image/gif")
                             .putHeader("Cache-Control", "no-store").end(Buffer.buffer(GIF));
                 })
-                .onFailure(err -> ApiErrors.send(ctx, 503, "log_unavailable", "retry", null));
+                .onFailure(err -> {
+                    ctx.response().putHeader("Retry-After", "1");
+                    ApiErrors.send(ctx, 503, "log_unavailable", "the event log could not store the event; retry", null);
+                });
     }
 
     /** What analytics.js (analytics-next) loads at start-up, pointing it back at this server. */

@@ -4,6 +4,7 @@ import io.rebound.core.engine.AuditStats;
 import io.rebound.server.api.ApiErrors;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.EventIndexer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -21,16 +22,19 @@ public final class OpsRoutes {
     private final EventIndexer indexer;
     private final LongSupplier audiencePosition;
     private final AuditStats audits;
+    private final DeadLetters deadLetters;
     private final boolean noop;
     private final Buffer pixel;
 
     public OpsRoutes(PrometheusMeterRegistry metrics, SegmentedLog log, EventIndexer indexer,
-                     LongSupplier audiencePosition, AuditStats audits, boolean noop) {
+                     LongSupplier audiencePosition, AuditStats audits, DeadLetters deadLetters, boolean noop) {
         this.metrics = metrics;
         this.log = log;
         this.indexer = indexer;
         this.audiencePosition = audiencePosition;
         this.audits = audits;
+        this.deadLetters = deadLetters;
+        metrics.gauge("rebound.dead.letters", deadLetters, DeadLetters::count);
         AuditReport.register(metrics, audits);
         metrics.gauge("rebound.audience.lag.bytes", this, o -> Math.max(0, log.end() - audiencePosition.getAsLong()));
         this.noop = noop;
@@ -48,17 +52,29 @@ public final class OpsRoutes {
         }
     }
 
+    /** How many log records the consumers set aside, and the last one (see {@link DeadLetters}). */
+    static JsonObject deadLetters(DeadLetters letters) {
+        JsonObject out = new JsonObject().put("count", letters.count());
+        letters.last().ifPresent(l -> out.put("last", new JsonObject().put("consumer", l.consumer())
+                .put("position", l.position()).put("at", l.at().toString()).put("attempts", l.attempts())
+                .put("error", l.error())));
+        return out;
+    }
+
     public void mount(Router router) {
         router.get("/health").handler(ctx -> {
             // Consumers read the log at their own pace: under a burst these lags grow, then shrink to 0.
             long end = log.end();
             long indexed = indexer.position();
             long audience = audiencePosition.getAsLong();
-            ApiErrors.json(ctx, 200, new JsonObject().put("status", "ok")
-                    .put("log_end", end).put("indexed_position", indexed)
+            // A failed write (disk full) makes the collector answer 503 until a write succeeds again.
+            String writeFailure = log.writeFailure();
+            ApiErrors.json(ctx, 200, new JsonObject().put("status", writeFailure == null ? "ok" : "degraded")
+                    .put("log_end", end).put("log_writable", writeFailure == null)
+                    .put("log_write_failure", writeFailure).put("indexed_position", indexed)
                     .put("indexer_lag_bytes", Math.max(0, end - indexed))
                     .put("audience_position", audience).put("audience_lag_bytes", Math.max(0, end - audience))
-                    .put("audit", AuditReport.json(audits)));
+                    .put("audit", AuditReport.json(audits)).put("dead_letters", deadLetters(deadLetters)));
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

@@ -37,6 +37,14 @@ import java.util.zip.CRC32C;
  * power loss, and appenders never block on the device. A record is framed as {@code [length:int][crc32c:int][payload]};
  * on open, a torn or corrupt tail (a crash mid-write) is truncated away.
  *
+ * <p>A write that fails (disk full, I/O error) may have put part of its group in the file. The
+ * writer cuts the segment back to the end of the last good write before anything else is written,
+ * so a torn record never has acknowledged records after it; the failed appends complete
+ * exceptionally (the collector answers 503) and every later group tries again, so accepting resumes
+ * by itself once the disk has room. Until a write succeeds, {@link #writeFailure()} says why not.
+ * Readers check each record's CRC and length and never hand out a damaged payload
+ * ({@link CorruptRecordException}).
+ *
  * <p>Positions are global byte offsets; a segment file is named after the position of its
  * first byte, like Kafka's. Readers follow the committed end and never see a partial record.
  */
@@ -65,6 +73,29 @@ public final class SegmentedLog implements AutoCloseable {
 
     private FileChannel active;
     private long activeBase;
+    /** Bytes of the active segment that hold whole, successfully written records; what a failed write is cut back to. */
+    private long written;
+    /**
+     * Where a consumer that committed {@code stored} resumes: there, unless the log no longer
+     * reaches it. Past the end means the log lost a tail the consumer had already committed (a
+     * torn or damaged tail truncated on open, after the consumer's state survived): it resumes at
+     * the end, because waiting for the log to grow back to {@code stored} would then read from the
+     * middle of a record. Before the start means those segments were deleted.
+     */
+    public long resumePosition(String consumer, long stored) {
+        long end = this.end;
+        if (stored > end) {
+            LOG.warn("{}: committed log position {} is past the log's end {} (the log lost its tail); resuming at the end",
+                    consumer, stored, end);
+            return end;
+        }
+        return Math.max(stored, start());
+    }
+
+    /** Why the last write failed; null once a write has succeeded. */
+    private volatile String writeFailure;
+    /** A failed write could not be cut back yet: the next group does that first. */
+    private boolean cutPending;
     private volatile long end;
     private volatile boolean closed;
 
@@ -113,6 +144,7 @@ public final class SegmentedLog implements AutoCloseable {
                 active.force(true);
             }
             active.position(valid);
+            written = valid;
             end = activeBase + valid;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open event log in " + dir, e);
@@ -250,7 +282,9 @@ public final class SegmentedLog implements AutoCloseable {
                 writeGroup(group);
             }
         } catch (Throwable t) {
-            LOG.error("log: append failed", t);
+            if (!(t instanceof IOException) && !(t instanceof RuntimeException)) {
+                LOG.error("log: append failed", t); // the others were logged by writeGroup
+            }
             for (Pending p : group) {
                 if (p.end == 0) {
                     p.failure = t;
@@ -261,7 +295,52 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     private void writeGroup(List<Pending> group) throws IOException {
-        if (active.position() >= segmentBytes) {
+        try {
+            writeGroupFrom(group);
+            if (writeFailure != null) {
+                LOG.info("log: writes succeed again after: {}", writeFailure);
+                writeFailure = null;
+            }
+        } catch (IOException | RuntimeException e) {
+            // Once per outage with the stack; every request of a full disk would otherwise log one.
+            if (writeFailure == null) {
+                LOG.error("log: write failed; appends are refused (503) until a write succeeds", e);
+            } else {
+                LOG.debug("log: write failed again", e);
+            }
+            writeFailure = String.valueOf(e.getMessage());
+            cutBackToLastGoodWrite();
+            throw e;
+        }
+    }
+
+    /**
+     * After a failed write: drops whatever part of it reached the file, so the next record starts
+     * at the end of the last good one. If even that fails, the next group tries again first.
+     */
+    private void cutBackToLastGoodWrite() {
+        try {
+            if (active.size() > written) {
+                LOG.warn("log: cutting a failed write out of segment {} (back to byte {} from {})", activeBase,
+                        written, active.size());
+                active.truncate(written);
+            }
+            active.position(written);
+            cutPending = false;
+        } catch (IOException | RuntimeException e) {
+            cutPending = true;
+            LOG.error("log: cannot cut a failed write back to byte {}; the next write does it first", written, e);
+        }
+    }
+
+    private void writeGroupFrom(List<Pending> group) throws IOException {
+        if (cutPending) {
+            // A previous failed write could not be cut back: do it now, or fail this group too.
+            active.truncate(written);
+            active.position(written);
+            cutPending = false;
+        }
+        if (written >= segmentBytes) {
             roll();
         }
         int startIndex = 0;
@@ -294,7 +373,8 @@ public final class SegmentedLog implements AutoCloseable {
             if (fsync) {
                 active.force(false);
             }
-            long newEnd = activeBase + active.position();
+            written = active.position();
+            long newEnd = activeBase + written;
             publishEnd(newEnd);
             for (int k = startIndex; k < i; k++) {
                 group.get(k).end = newEnd;
@@ -303,13 +383,27 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a new segment. The new file is opened before the old one is closed, so a roll that
+     * fails (no room for the file) leaves the old segment active and the next group tries again;
+     * a file left by such an attempt lies past the end and holds nothing acknowledged.
+     */
     private void roll() throws IOException {
-        long base = activeBase + active.size();
-        active.force(true);
-        active.close();
-        activeBase = base;
+        long base = activeBase + written;
         Path p = segmentPath(base);
-        active = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel next = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            next.truncate(0);
+            active.force(true);
+        } catch (IOException | RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        active.close();
+        active = next;
+        activeBase = base;
+        written = 0;
         synchronized (segments) {
             segments.put(base, p);
         }
@@ -328,6 +422,11 @@ public final class SegmentedLog implements AutoCloseable {
     /** Position after the last durable record. */
     public long end() {
         return end;
+    }
+
+    /** Why the last write failed (e.g. "No space left on device"), or null when the last write succeeded. */
+    public String writeFailure() {
+        return writeFailure;
     }
 
     /** Position of the first retained byte. */
@@ -357,10 +456,14 @@ public final class SegmentedLog implements AutoCloseable {
 
     /**
      * Reads whole records from {@code position}, up to {@code maxRecords} or about
-     * {@code maxBytes}, never past the durable end. Empty when the position is at the end.
+     * {@code maxBytes}, never past the durable end. Empty when the position is at the end. Each
+     * record's length and CRC are checked; the read stops before a damaged record.
+     *
+     * @throws CorruptRecordException when the record at {@code position} itself is damaged
      */
     public List<LogRecord> read(long position, int maxRecords, int maxBytes) {
         List<LogRecord> out = new ArrayList<>();
+        CRC32C check = new CRC32C();
         long limit = end;
         long pos = Math.max(position, start());
         int bytes = 0;
@@ -388,13 +491,20 @@ public final class SegmentedLog implements AutoCloseable {
                 boolean progressed = false;
                 while (chunk.remaining() >= HEADER && out.size() < maxRecords && bytes < maxBytes) {
                     int len = chunk.getInt(chunk.position());
+                    if (impossible(len, pos, segEnd)) {
+                        return damaged(out, "impossible length " + len, pos, segEnd);
+                    }
                     if (chunk.remaining() < HEADER + len) {
                         break;
                     }
+                    int sum = chunk.getInt(chunk.position() + 4);
                     chunk.position(chunk.position() + HEADER);
                     byte[] payload = new byte[len];
                     chunk.get(payload);
                     long next = pos + HEADER + len;
+                    if (!crcMatches(check, payload, sum)) {
+                        return damaged(out, "CRC mismatch", pos, next);
+                    }
                     out.add(new LogRecord(pos, next, payload));
                     bytes += len;
                     pos = next;
@@ -405,9 +515,15 @@ public final class SegmentedLog implements AutoCloseable {
                     ByteBuffer header = ByteBuffer.allocate(HEADER);
                     ch.read(header, pos - base);
                     int len = header.getInt(0);
+                    if (impossible(len, pos, segEnd)) {
+                        return damaged(out, "impossible length " + len, pos, segEnd);
+                    }
                     byte[] payload = new byte[len];
                     ch.read(ByteBuffer.wrap(payload), pos - base + HEADER);
                     long next = pos + HEADER + len;
+                    if (!crcMatches(check, payload, header.getInt(4))) {
+                        return damaged(out, "CRC mismatch", pos, next);
+                    }
                     out.add(new LogRecord(pos, next, payload));
                     bytes += len;
                     pos = next;
@@ -417,6 +533,31 @@ public final class SegmentedLog implements AutoCloseable {
             throw new UncheckedIOException("cannot read event log at " + pos, e);
         }
         return out;
+    }
+
+    /**
+     * A length that cannot be right: negative, over the limit, or past the readable end of its
+     * segment (the writer publishes the end only after whole records).
+     */
+    private static boolean impossible(int len, long pos, long segEnd) {
+        return len < 0 || len > MAX_RECORD || pos + HEADER + len > segEnd;
+    }
+
+    private static boolean crcMatches(CRC32C check, byte[] payload, int sum) {
+        check.reset();
+        check.update(payload);
+        return (int) check.getValue() == sum;
+    }
+
+    /**
+     * Ends a read at a damaged record: the records before it are returned, and a read that starts
+     * at it throws, so no consumer ever sees a payload its CRC does not vouch for.
+     */
+    private static List<LogRecord> damaged(List<LogRecord> before, String problem, long pos, long resumeAt) {
+        if (!before.isEmpty()) {
+            return before;
+        }
+        throw new CorruptRecordException(problem, pos, resumeAt);
     }
 
     /** Read channels stay open: positional reads are thread-safe and reopening per read is costly. */

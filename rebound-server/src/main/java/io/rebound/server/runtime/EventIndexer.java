@@ -3,6 +3,7 @@ package io.rebound.server.runtime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rebound.core.event.Event;
+import io.rebound.server.log.CorruptRecordException;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
 import io.rebound.server.log.SegmentedLog;
@@ -14,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,12 +35,20 @@ import java.util.function.Consumer;
  *
  * <p>Listeners (the audience engine, the live debugger) see each new, non-duplicate event once
  * per process after it is committed.
+ *
+ * <p>A record that cannot be indexed (it fails to decode, throws an {@link Error}, or its frame is
+ * damaged) is retried and after {@link DeadLetters#MAX_ATTEMPTS} failures set aside as a dead
+ * letter in the batch that moves the position past it. A stored position past the log's end (the
+ * log lost its tail) is brought back to the end at start.
  */
 public final class EventIndexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventIndexer.class);
     public static final String CF_EVENTS = "events";
     public static final String CF_DEDUP = "dedup";
     public static final String CF_OFFSETS = "offsets";
+    /** The column families the indexer writes, for the list the RocksDB store opens. */
+    public static final List<String> COLUMN_FAMILIES = List.of(CF_EVENTS, CF_DEDUP, CF_OFFSETS, DeadLetters.CF);
+    private static final String CONSUMER = "indexer";
     private static final int SMALL_BATCH = 256;
     private static final long BATCH_WAIT_MILLIS = 5;
     private static final byte[] OFFSET_KEY = "indexer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -53,6 +63,7 @@ public final class EventIndexer implements AutoCloseable {
     private final ReentrantLock writing = new ReentrantLock();
     private final Counter indexed;
     private final Counter duplicates;
+    private final DeadLetters.Attempts attempts;
     private final Thread thread;
     private volatile long position;
     private volatile boolean running = true;
@@ -62,10 +73,15 @@ public final class EventIndexer implements AutoCloseable {
     volatile boolean paused;
 
     public EventIndexer(SegmentedLog log, RocksStore store, MeterRegistry metrics) {
+        this(log, store, new DeadLetters(store, Clock.systemUTC()), metrics);
+    }
+
+    public EventIndexer(SegmentedLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics) {
         this.log = log;
         this.store = store;
+        this.attempts = deadLetters.attempts(CONSUMER);
         byte[] saved = store.get(CF_OFFSETS, OFFSET_KEY);
-        this.position = saved == null ? log.start() : ByteBuffer.wrap(saved).getLong();
+        this.position = log.resumePosition(CONSUMER, saved == null ? log.start() : ByteBuffer.wrap(saved).getLong());
         loadErasures();
         this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor store")
                 .register(metrics);
@@ -135,14 +151,50 @@ public final class EventIndexer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (CorruptRecordException e) {
+                attempts.failed(e.position(), e);
+                if (attempts.exhausted(e.position())) {
+                    setAsideDamaged(e);
+                } else if (!pause()) {
+                    return;
+                }
+            } catch (RecordFailedException e) {
+                if (!pause()) { // the failure is counted and logged
+                    return;
+                }
+            } catch (RuntimeException | Error e) {
+                // Not a record's fault (RocksDB, a listener): retried without limit, never silently fatal.
                 LOG.error("indexer: failed at log position {}; retrying in 1 s", position, e);
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException ie) {
+                if (!pause()) {
                     return;
                 }
             }
+        }
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(1_000);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** A damaged frame that failed often enough: a dead letter, and the position moves to where reading can go on. */
+    private void setAsideDamaged(CorruptRecordException e) {
+        writing.lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            DeadLetters.Letter letter = attempts.letter();
+            batch.put(store.family(DeadLetters.CF), attempts.key(), attempts.value(letter, new byte[0]));
+            batch.put(store.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(e.resumeAt()).array());
+            store.write(batch);
+            attempts.setAside(letter);
+            publish(e.resumeAt());
+        } catch (org.rocksdb.RocksDBException ex) {
+            throw new IllegalStateException(ex);
+        } finally {
+            writing.unlock();
         }
     }
 
@@ -150,7 +202,7 @@ public final class EventIndexer implements AutoCloseable {
         for (Consumer<List<Event>> l : targets) {
             try {
                 l.accept(events);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.error("indexer: listener failed", e);
             }
         }
@@ -173,10 +225,28 @@ public final class EventIndexer implements AutoCloseable {
         List<Event> fresh = new ArrayList<>(records.size());
         List<Event> dropped = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        DeadLetters.Letter setAside = null;
+        long next = position;
         try (WriteBatch batch = new WriteBatch()) {
             for (LogRecord r : records) {
-                Event e = EventCodec.decode(r.payload());
-                byte[] dedupKey = Keys.key().str(e.storeId()).str(e.eventId()).build();
+                next = r.nextPosition();
+                if (attempts.exhausted(r.position())) {
+                    // The batch ends here, so the letter and the position past it commit together.
+                    setAside = attempts.letter();
+                    batch.put(store.family(DeadLetters.CF), attempts.key(), attempts.value(setAside, r.payload()));
+                    break;
+                }
+                Event e;
+                byte[] dedupKey;
+                byte[] eventKey;
+                try {
+                    e = EventCodec.decode(r.payload());
+                    dedupKey = Keys.key().str(e.storeId()).str(e.eventId()).build();
+                    eventKey = eventKey(e);
+                } catch (RuntimeException | Error failure) {
+                    attempts.failed(r.position(), failure);
+                    throw new RecordFailedException(r.position(), failure);
+                }
                 if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || store.get(CF_DEDUP, dedupKey) != null) {
                     dropped.add(e);
                     continue;
@@ -186,15 +256,17 @@ public final class EventIndexer implements AutoCloseable {
                 if (!erasures.isEmpty() && erased(e, r.position())) {
                     continue; // erased by a request that came after it was acknowledged
                 }
-                batch.put(store.family(CF_EVENTS), eventKey(e), r.payload());
+                batch.put(store.family(CF_EVENTS), eventKey, r.payload());
                 fresh.add(e);
             }
-            long next = records.get(records.size() - 1).nextPosition();
             batch.put(store.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(next).array());
             if (!erasures.isEmpty()) {
                 dropPassedErasures(batch, next);
             }
             store.write(batch);
+            if (setAside != null) {
+                attempts.setAside(setAside);
+            }
             publish(next);
         } catch (org.rocksdb.RocksDBException e) {
             throw new IllegalStateException(e);

@@ -39,7 +39,9 @@ public final class RocksStore implements AutoCloseable {
     private final Map<String, ColumnFamilyHandle> families = new LinkedHashMap<>();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
 
-    public RocksStore(Path dir, List<String> columnFamilies) {
+    /** Opens (creating what is missing) the column families listed; one listed by two owners is opened once. */
+    public RocksStore(Path dir, List<String> names) {
+        List<String> columnFamilies = names.stream().distinct().toList();
         try {
             Files.createDirectories(dir);
             dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SegmentedLogTest {
     @TempDir
@@ -126,6 +127,53 @@ class SegmentedLogTest {
             var f = log.append(List.of(new byte[SegmentedLog.MAX_RECORD + 1]));
             assertThat(f).isCompletedExceptionally();
             assertThat(log.end()).isZero();
+        }
+    }
+
+    @Test
+    void aWriteThatFailsOnAFullDiskLeavesNoTornRecordAndLaterRecordsSurviveReopen() throws Exception {
+        Path volume = dir.resolve("volume");
+        try (SmallVolume disk = SmallVolume.mount(volume, 1)) {
+            Path segment = volume.resolve(String.format("%020d.log", 0));
+            try (SegmentedLog log = new SegmentedLog(volume, false, 1 << 20)) {
+                long goodEnd = log.append(List.of(b("kept-1"), b("kept-2"))).join();
+                disk.fill();
+                // Larger than a page: the kernel writes what fits in the segment's last page, then ENOSPC.
+                byte[] big = new byte[3 * 4096];
+                var failed = log.append(List.of(big));
+                assertThat(failed).isCompletedExceptionally();
+                assertThat(log.end()).isEqualTo(goodEnd);
+                assertThat(Files.size(segment)).as("torn record cut back to the last good end").isEqualTo(goodEnd);
+                assertThat(log.append(List.of(big))).as("still full").isCompletedExceptionally();
+
+                disk.free();
+                log.append(List.of(b("after-1"))).join();
+                log.append(List.of(b("after-2"))).join();
+                assertThat(readAll(log)).containsExactly("kept-1", "kept-2", "after-1", "after-2");
+            }
+            try (SegmentedLog log = new SegmentedLog(volume, false, 1 << 20)) {
+                assertThat(readAll(log)).containsExactly("kept-1", "kept-2", "after-1", "after-2");
+            }
+        }
+    }
+
+    @Test
+    void readChecksEachRecordsCrcInsteadOfTrustingItsLength() throws Exception {
+        try (SegmentedLog log = new SegmentedLog(dir, false, 1 << 20)) {
+            log.append(List.of(b("one"), b("two"), b("three"))).join();
+            Path segment;
+            try (var files = Files.list(dir)) {
+                segment = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+            }
+            long two = 8 + 3;
+            // Bit rot in the middle record's payload, under a log that is open.
+            try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[]{'T'}), two + 8);
+            }
+            assertThat(log.read(0, 100, 1 << 20)).extracting(r -> new String(r.payload(), StandardCharsets.UTF_8))
+                    .containsExactly("one");
+            assertThatThrownBy(() -> log.read(two, 100, 1 << 20)).hasMessageContaining("CRC")
+                    .hasMessageContaining("position " + two);
         }
     }
 }

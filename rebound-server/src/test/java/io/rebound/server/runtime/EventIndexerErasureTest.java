@@ -28,8 +28,7 @@ class EventIndexerErasureTest {
     }
 
     private RocksStore open() {
-        return new RocksStore(dir.resolve("state"),
-                List.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS));
+        return new RocksStore(dir.resolve("state"), EventIndexer.COLUMN_FAMILIES);
     }
 
     @Test

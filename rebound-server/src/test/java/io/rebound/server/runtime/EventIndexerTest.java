@@ -4,12 +4,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
+import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.FileEventLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -76,8 +78,115 @@ class EventIndexerTest {
         }
     }
 
+    /** Bytes that no codec can decode. */
+    static byte[] undecodable() {
+        return "{this is not an event".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A version-2 record announcing 2^31 - 1 products: decoding it asks for an array larger than
+     * the VM allows, an {@link OutOfMemoryError} rather than an exception.
+     */
+    static byte[] decodingThrowsAnError() {
+        return new byte[]{(byte) 0xB2, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07};
+    }
+
+    @Test
+    void aRecordThatCannotBeDecodedIsSetAsideAndIndexingMovesOn() throws Exception {
+        long poison;
+        try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
+             RocksStore rocks = open()) {
+            DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
+            try (EventIndexer indexer = new EventIndexer(log.segments(), rocks, letters, new SimpleMeterRegistry())) {
+                poison = log.segments().append(List.of(EventCodec.encode(event("st_a", "before", "v1", T0)))).join();
+                log.segments().append(List.of(undecodable())).join();
+                log.append(List.of(event("st_a", "after", "v1", T0.plusSeconds(1)))).join();
+                assertThat(indexer.awaitCaughtUp(20_000)).as("indexer got past the poison record").isTrue();
+                assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("before", "after");
+                assertThat(letters.count()).isEqualTo(1);
+                var letter = letters.last().orElseThrow();
+                assertThat(letter.consumer()).isEqualTo("indexer");
+                assertThat(letter.position()).isEqualTo(poison);
+                assertThat(letter.attempts()).isEqualTo(DeadLetters.MAX_ATTEMPTS);
+                assertThat(letter.error()).contains("corrupt event record");
+            }
+        }
+        try (RocksStore rocks = open()) {
+            DeadLetters reopened = new DeadLetters(rocks, Clock.systemUTC());
+            assertThat(reopened.count()).as("dead letters are stored").isEqualTo(1);
+            assertThat(reopened.last().orElseThrow().position()).isEqualTo(poison);
+            assertThat(rocks.get(DeadLetters.CF, DeadLetters.key("indexer", poison)))
+                    .asString(java.nio.charset.StandardCharsets.UTF_8)
+                    .contains(java.util.Base64.getEncoder().encodeToString(undecodable()));
+        }
+    }
+
+    @Test
+    void aRecordDamagedOnDiskIsSetAsideAndIndexingResumesAfterIt() throws Exception {
+        try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
+             RocksStore rocks = open()) {
+            long damaged = log.segments().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
+            log.append(List.of(event("st_a", "rotten", "v1", T0.plusSeconds(1)))).join();
+            log.append(List.of(event("st_a", "e3", "v1", T0.plusSeconds(2)))).join();
+            // Bit rot in the second record's payload (8 bytes of frame header, then the payload).
+            Path segment = dir.resolve("log").resolve(String.format("%020d.log", 0));
+            try (var ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[]{0x42}), damaged + 8 + 5);
+            }
+            DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
+            try (EventIndexer indexer = new EventIndexer(log.segments(), rocks, letters, new SimpleMeterRegistry())) {
+                assertThat(indexer.awaitCaughtUp(20_000)).isTrue();
+                assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("e1", "e3");
+                assertThat(letters.last().orElseThrow().error()).contains("CRC mismatch");
+                assertThat(letters.last().orElseThrow().position()).isEqualTo(damaged);
+            }
+        }
+    }
+
+    @Test
+    void anErrorThrownByARecordDoesNotKillTheIndexer() throws Exception {
+        try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
+             RocksStore rocks = open()) {
+            DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
+            try (EventIndexer indexer = new EventIndexer(log.segments(), rocks, letters, new SimpleMeterRegistry())) {
+                log.segments().append(List.of(decodingThrowsAnError())).join();
+                log.append(List.of(event("st_a", "after", "v1", T0))).join();
+                assertThat(indexer.awaitCaughtUp(20_000)).as("indexer got past the record").isTrue();
+                assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("after");
+                assertThat(letters.last().orElseThrow().error()).contains("OutOfMemoryError");
+            }
+        }
+    }
+
+    @Test
+    void aStoredPositionBeyondATruncatedLogIsClampedToItsEnd() throws Exception {
+        Path logDir = dir.resolve("log");
+        long kept;
+        try (FileEventLog log = new FileEventLog(logDir, false);
+             RocksStore rocks = open();
+             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+            kept = log.segments().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
+            log.append(List.of(event("st_a", "lost-2", "v1", T0.plusSeconds(2)),
+                    event("st_a", "lost-3", "v1", T0.plusSeconds(3)))).join();
+            assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
+        }
+        // The log lost its tail (the indexer's state survived, the log's pages did not): cut mid-record.
+        Path segment = logDir.resolve(String.format("%020d.log", 0));
+        try (var ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(kept + 20);
+        }
+        try (FileEventLog log = new FileEventLog(logDir, false);
+             RocksStore rocks = open();
+             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+            assertThat(log.segments().end()).isEqualTo(kept);
+            log.append(List.of(event("st_a", "new-4", "v1", T0.plusSeconds(4)))).join();
+            assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
+            assertThat(indexer.position()).isEqualTo(log.segments().end());
+            assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("e1", "lost-2", "lost-3", "new-4");
+        }
+    }
+
     private RocksStore open() {
-        return new RocksStore(dir.resolve("state"),
-                List.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS));
+        return new RocksStore(dir.resolve("state"), EventIndexer.COLUMN_FAMILIES);
     }
 }
