@@ -706,6 +706,16 @@ public final class EmbeddedAudienceRuntime implements AudienceService, AutoClose
         }
     }
 
+    /** Runs the writer's periodic maintenance (samples, sweeps, the self-check when due) now, and waits. */
+    void maintainNow() {
+        call(() -> {
+            tick();
+            maintenance();
+            commit();
+            return null;
+        });
+    }
+
     /** What the background self-check found (see {@link SelfAudit}). */
     public AuditStats audits() {
         return audit.stats();
