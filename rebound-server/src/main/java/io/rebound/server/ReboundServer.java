@@ -110,7 +110,8 @@ public final class ReboundServer implements AutoCloseable {
         CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
-        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics);
+        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter,
+                    RateLimiter.perClient(config.ipRateLimitPerSecond(), config.ipRateLimitBurst()), clock, metrics);
         ApiAuth auth = new ApiAuth(stores);
         List<Consumer<Router>> groups = new ArrayList<>();
         groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),

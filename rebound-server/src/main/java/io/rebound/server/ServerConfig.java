@@ -31,11 +31,13 @@ import java.util.Properties;
  * @param eventLoops         Vert.x event loops (default: available processors)
  * @param backgroundNice     Linux nice value (0–19) of the log's consumers (indexer, audience runtime), so that
  *                           accepting events wins the CPU under a burst; 0 = same priority as requests
+ * @param ipRateLimitPerSecond events per second per client address, on every collector route; 0 = no limit
+ * @param ipRateLimitBurst     burst size per client address
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
                            int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops,
-                           int backgroundNice) {
+                           int backgroundNice, double ipRateLimitPerSecond, int ipRateLimitBurst) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -44,51 +46,73 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             throw new IllegalArgumentException("configuration key 'background-nice' must be between 0 and 19, got "
                     + backgroundNice);
         }
+        if (ipRateLimitPerSecond < 0 || ipRateLimitBurst < 1) {
+            throw new IllegalArgumentException("configuration keys 'ip-rate-limit-per-second' (>= 0) and "
+                    + "'ip-rate-limit-burst' (>= 1) are out of range: " + ipRateLimitPerSecond + ", " + ipRateLimitBurst);
+        }
     }
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", DEFAULT_PORT, dataDir, null, null, null, false, null, 5_000, 50_000,
-                false, false, Runtime.getRuntime().availableProcessors(), 10);
+                false, false, Runtime.getRuntime().availableProcessors(), 10, 1_000, 10_000);
     }
 
-    /** A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. */
+    /**
+     * A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. Its traffic
+     * simulator seeds weeks of history from this machine's one address, so the per-address limit
+     * is as wide as the per-key one.
+     */
     public static ServerConfig demo(Path dataDir, int port) {
-        return defaults(dataDir).withPort(port).withDemo(true);
+        ServerConfig d = defaults(dataDir);
+        return d.withPort(port).withDemo(true).withIpRateLimit(d.rateLimitPerSecond, d.rateLimitBurst);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice,
+                ipRateLimitPerSecond, ipRateLimitBurst);
     }
 
     public ServerConfig withDemo(boolean d) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice,
+                ipRateLimitPerSecond, ipRateLimitBurst);
     }
 
     public ServerConfig withAdminToken(String token) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, token,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice,
+                ipRateLimitPerSecond, ipRateLimitBurst);
     }
 
     public ServerConfig withFsync(boolean f) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice,
+                ipRateLimitPerSecond, ipRateLimitBurst);
     }
 
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice);
+                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice,
+                ipRateLimitPerSecond, ipRateLimitBurst);
+    }
+
+    /** Events per second and burst per client address; {@code perSecond} 0 turns the limit off. */
+    public ServerConfig withIpRateLimit(double perSecond, int burst) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, perSecond, burst);
     }
 
     public ServerConfig withNoopEndpoint(boolean n) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice,
+                ipRateLimitPerSecond, ipRateLimitBurst);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice,
+                ipRateLimitPerSecond, ipRateLimitBurst);
     }
 
     /**
@@ -117,7 +141,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 false,
                 Boolean.parseBoolean(p.getProperty("noop-endpoint", "false")),
                 intOf(p, "event-loops", d.eventLoops),
-                intOf(p, "background-nice", d.backgroundNice));
+                intOf(p, "background-nice", d.backgroundNice),
+                Double.parseDouble(p.getProperty("ip-rate-limit-per-second", String.valueOf(d.ipRateLimitPerSecond))),
+                intOf(p, "ip-rate-limit-burst", d.ipRateLimitBurst));
     }
 
     /** The file's keys overlaid with {@code REBOUND_*} variables ({@code REBOUND_DATA_DIR} → {@code data-dir}). */
@@ -142,7 +168,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     private static final java.util.Set<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "host", "port", "data-dir", "database-url",
             "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
-            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config"), ClusterConfig.KEYS.stream())
+            "rate-limit-burst", "ip-rate-limit-per-second", "ip-rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

@@ -125,7 +125,8 @@ public final class ClusterServer implements AutoCloseable {
             CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
             GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
             RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
-            groups.add(new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics)::mount);
+            groups.add(new CollectorRoutes(stores, log, parser, gifParser, rateLimiter,
+                    RateLimiter.perClient(config.ipRateLimitPerSecond(), config.ipRateLimitBurst()), clock, metrics)::mount);
         }
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(ClusterRoutes::mountEmbeddedOnly);
