@@ -27,9 +27,9 @@ class ClientLimitHttpTest {
 
     @BeforeAll
     static void start() {
-        // The write key could take 1,000 events at once; one address only 20 (then 1 a second).
+        // The write key could take 1,000 events at once; one address only 20 (then one every 100 s).
         server = ReboundServer.start(ServerConfig.defaults(dir).withPort(0).withRateLimit(1_000, 1_000)
-                .withIpRateLimit(1, 20));
+                .withIpRateLimit(0.01, 20));
         store = server.stores().create("Per-address limits", false);
     }
 
