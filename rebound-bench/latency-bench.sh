@@ -17,7 +17,8 @@ command -v wrk >/dev/null || apt-get install -y -qq wrk
 DATA="$(mktemp -d /tmp/rebound-latency.XXXXXX)"
 "$ROOT/rebound" --version >/dev/null
 export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
-       REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000
+       REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000 \
+       REBOUND_IP_RATE_LIMIT_PER_SECOND=100000000 REBOUND_IP_RATE_LIMIT_BURST=100000000
 "$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT

@@ -15,6 +15,8 @@ import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.audience.SegmentApi;
 import io.rebound.server.audience.SegmentRepository;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.rebound.core.segment.VisitorState;
 import io.rebound.server.collect.BotFilter;
 import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
@@ -117,8 +119,13 @@ public final class ReboundServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
+        FunctionCounter.builder("rebound.events.bots.unchecked", BotFilter.shared(), BotFilter::unchecked)
+                .description("events let through unchecked: every user-agent analyser was busy").register(metrics);
+        FunctionCounter.builder("rebound.person.events.dropped", VisitorState.class, c -> VisitorState.droppedEvents())
+                .description("events not kept: a person's state was full (VisitorState.MAX_EVENTS)").register(metrics);
         RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
-        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter, clock, metrics,
+        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter,
+                RateLimiter.perClient(config.ipRateLimitPerSecond(), config.ipRateLimitBurst()), clock, metrics,
                 config.web().publicUrl(), config.web().trustedProxies());
         ApiAuth auth = new ApiAuth(stores);
         List<Consumer<Router>> groups = new ArrayList<>();

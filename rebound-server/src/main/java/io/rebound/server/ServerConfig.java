@@ -33,7 +33,8 @@ import java.util.Properties;
  * @param backgroundNice     Linux nice value (0–19) of the log's consumers (indexer, audience runtime), so that
  *                           accepting events wins the CPU under a burst; 0 = same priority as requests
  * @param web                how the server is reached from outside: public URL, trusted proxies, Secure cookies
- * @param limits             caps on what one store or one client can make the server hold
+ * @param limits             caps on what one store or one client can make the server hold (and send: the
+ *                           per-address rate limit)
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
@@ -70,15 +71,28 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      * @param liveStreamsPerStore open live-debugger streams per store ({@code live-streams-per-store})
      * @param liveStreams         open live-debugger streams in the process ({@code live-streams})
      * @param sessions            signed-in dashboard sessions in the process ({@code dashboard-sessions})
+     * @param ipRateLimitPerSecond events per second per client address, on every collector route
+     *                            ({@code ip-rate-limit-per-second}); 0 = no limit
+     * @param ipRateLimitBurst     burst size per client address ({@code ip-rate-limit-burst})
      */
-    public record Limits(int segmentsPerStore, int liveStreamsPerStore, int liveStreams, int sessions) {
-        public static final Limits DEFAULT = new Limits(100, 10, 200, 10_000);
+    public record Limits(int segmentsPerStore, int liveStreamsPerStore, int liveStreams, int sessions,
+                         double ipRateLimitPerSecond, int ipRateLimitBurst) {
+        public static final Limits DEFAULT = new Limits(100, 10, 200, 10_000, 1_000, 10_000);
 
         public Limits {
             positive("segments-per-store", segmentsPerStore);
             positive("live-streams-per-store", liveStreamsPerStore);
             positive("live-streams", liveStreams);
             positive("dashboard-sessions", sessions);
+            if (ipRateLimitPerSecond < 0 || ipRateLimitBurst < 1) {
+                throw new IllegalArgumentException("configuration keys 'ip-rate-limit-per-second' (>= 0) and "
+                        + "'ip-rate-limit-burst' (>= 1) are out of range: " + ipRateLimitPerSecond + ", " + ipRateLimitBurst);
+            }
+        }
+
+        /** These limits with another per-address rate limit. */
+        public Limits withIpRateLimit(double perSecond, int burst) {
+            return new Limits(segmentsPerStore, liveStreamsPerStore, liveStreams, sessions, perSecond, burst);
         }
 
         private static void positive(String key, int value) {
@@ -102,9 +116,29 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 false, false, Runtime.getRuntime().availableProcessors(), 10, Web.DEFAULT, Limits.DEFAULT);
     }
 
-    /** A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. */
+    /**
+     * A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. Its traffic
+     * simulator seeds weeks of history from this machine's one address, so the per-address limit
+     * is as wide as the per-key one.
+     */
     public static ServerConfig demo(Path dataDir, int port) {
-        return defaults(dataDir).withPort(port).withDemo(true);
+        ServerConfig d = defaults(dataDir);
+        return d.withPort(port).withDemo(true).withIpRateLimit(d.rateLimitPerSecond, d.rateLimitBurst);
+    }
+
+    /** Events per second per client address; 0 = no limit. */
+    public double ipRateLimitPerSecond() {
+        return limits.ipRateLimitPerSecond();
+    }
+
+    /** Burst size per client address. */
+    public int ipRateLimitBurst() {
+        return limits.ipRateLimitBurst();
+    }
+
+    /** Events per second and burst per client address; {@code perSecond} 0 turns the limit off. */
+    public ServerConfig withIpRateLimit(double perSecond, int burst) {
+        return withLimits(limits.withIpRateLimit(perSecond, burst));
     }
 
     public ServerConfig withPort(int p) {
@@ -183,7 +217,10 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 new Limits(intOf(p, "segments-per-store", Limits.DEFAULT.segmentsPerStore()),
                         intOf(p, "live-streams-per-store", Limits.DEFAULT.liveStreamsPerStore()),
                         intOf(p, "live-streams", Limits.DEFAULT.liveStreams()),
-                        intOf(p, "dashboard-sessions", Limits.DEFAULT.sessions())));
+                        intOf(p, "dashboard-sessions", Limits.DEFAULT.sessions()),
+                        Double.parseDouble(p.getProperty("ip-rate-limit-per-second",
+                                String.valueOf(Limits.DEFAULT.ipRateLimitPerSecond()))),
+                        intOf(p, "ip-rate-limit-burst", Limits.DEFAULT.ipRateLimitBurst())));
     }
 
     private static Web web(Properties p) {
@@ -234,7 +271,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
             "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config", "public-url",
             "trusted-proxies", "secure-cookies", "segments-per-store", "live-streams-per-store", "live-streams",
-            "dashboard-sessions"), ClusterConfig.KEYS.stream())
+            "dashboard-sessions", "ip-rate-limit-per-second", "ip-rate-limit-burst"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

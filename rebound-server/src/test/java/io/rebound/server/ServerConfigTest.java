@@ -62,7 +62,7 @@ class ServerConfigTest {
         assertThat(c.web().secureCookies()).as("https public-url turns Secure cookies on").isTrue();
         assertThat(c.web().trustedProxies().trusts("10.200.3.4")).isTrue();
         assertThat(c.web().trustedProxies().trusts("11.0.0.1")).isFalse();
-        assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(250, 3, 50, 500));
+        assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(250, 3, 50, 500, 1_000, 10_000));
 
         ServerConfig off = ServerConfig.load(file, Map.of("REBOUND_SECURE_COOKIES", "false"));
         assertThat(off.web().secureCookies()).isFalse();
@@ -76,7 +76,7 @@ class ServerConfigTest {
         assertThat(c.web().publicUrl()).isNull();
         assertThat(c.web().secureCookies()).isFalse();
         assertThat(c.web().trustedProxies().trusts("127.0.0.1")).isFalse();
-        assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(100, 10, 200, 10_000));
+        assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(100, 10, 200, 10_000, 1_000, 10_000));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The events one person has retained, in compact form, sorted by event time (then id hash).
@@ -17,10 +18,23 @@ import java.util.List;
  * <p>A state decoded by {@link VisitorStateCodec} knows each event's time, id hash and type at once
  * and builds the {@link RetainedEvent} itself only when asked for it (a condition on the type alone never asks), which
  * is what makes evaluating a segment over stored states cheap. Observable behaviour is the same.
+ *
+ * <p>A state holds at most {@value #MAX_EVENTS} events: the most recent ones (by the same order).
+ * Adding to a full state drops the oldest — or the new event itself when it is older than all of
+ * them — and counts it ({@link #droppedEvents()}). The state is still a function of the set of
+ * events delivered (the latest {@value #MAX_EVENTS} of it), so arrival order and redelivery still
+ * never matter; what a cap costs is the history of a visitor id that sends more than any shopper
+ * does (a bot, a shared test id), and it keeps each add, done on the one writer thread, bounded.
  */
 public final class VisitorState {
 
+    /** Events retained per person at most; a real shopper's history within a retention window is far smaller. */
+    public static final int MAX_EVENTS = 2_000;
+
     public static final VisitorState EMPTY = new VisitorState(new RetainedEvent[0], null);
+
+    /** Events dropped by {@link #MAX_EVENTS} in this process (an operational count, not state). */
+    private static final LongAdder DROPPED = new LongAdder();
 
     private static final int[] NONE = new int[0];
 
@@ -68,11 +82,25 @@ public final class VisitorState {
         RetainedEvent[] events = all();
         int pos = Arrays.binarySearch(events, event, RetainedEvent.ORDER);
         int insert = pos >= 0 ? pos : -pos - 1;
-        RetainedEvent[] next = new RetainedEvent[events.length + 1];
-        System.arraycopy(events, 0, next, 0, insert);
-        next[insert] = event;
-        System.arraycopy(events, insert, next, insert + 1, events.length - insert);
+        // The oldest `drop` of the events with the new one inserted are not kept (a decoded state
+        // may hold more than MAX_EVENTS, from before the cap).
+        int drop = Math.max(0, events.length + 1 - MAX_EVENTS);
+        if (drop > 0) {
+            DROPPED.add(drop);
+        }
+        if (insert < drop) {
+            return drop == 1 ? this : new VisitorState(Arrays.copyOfRange(events, drop - 1, events.length));
+        }
+        RetainedEvent[] next = new RetainedEvent[events.length + 1 - drop];
+        System.arraycopy(events, drop, next, 0, insert - drop);
+        next[insert - drop] = event;
+        System.arraycopy(events, insert, next, insert - drop + 1, events.length - insert);
         return new VisitorState(next);
+    }
+
+    /** Events dropped because a person's state was full ({@link #MAX_EVENTS}), in this process since start. */
+    public static long droppedEvents() {
+        return DROPPED.sum();
     }
 
     /** Whether an event with this id hash is retained. */

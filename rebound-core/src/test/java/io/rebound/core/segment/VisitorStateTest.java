@@ -112,4 +112,25 @@ class VisitorStateTest {
         assertThat(r.categories()).containsExactly("mats");
         assertThat(r.properties()).containsOnlyKeys("score", "ok").containsEntry("score", new BigDecimal("7"));
     }
+
+    @Test
+    void aFullStateKeepsTheMostRecentEventsAndCountsWhatItDrops() {
+        int n = VisitorState.MAX_EVENTS + 500;
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(event("cap" + i, EventType.PAGE_VIEW, T0.plusSeconds(i)));
+        }
+        long droppedBefore = VisitorState.droppedEvents();
+        VisitorState s = fold(events);
+        assertThat(s.size()).isEqualTo(VisitorState.MAX_EVENTS);
+        assertThat(s.oldest()).isEqualTo(T0.plusSeconds(500));
+        assertThat(VisitorState.droppedEvents() - droppedBefore).isGreaterThanOrEqualTo(500);
+        // An event older than everything kept is dropped itself; redelivering a dropped one changes nothing.
+        assertThat(s.add(event("late", EventType.PURCHASE, T0))).isSameAs(s);
+        assertThat(s.add(events.get(3))).isSameAs(s);
+        // Any arrival order gives the same state: the latest MAX_EVENTS of what was delivered.
+        List<Event> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, new Random(7));
+        assertThat(fold(shuffled)).isEqualTo(s);
+    }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, description = "properties file (keys: port, data-dir, database-url, "
-            + "database-user, database-password, fsync, admin-token, rate-limit-per-second, rate-limit-burst; "
+            + "database-user, database-password, fsync, admin-token, rate-limit-per-second, rate-limit-burst, "
+            + "ip-rate-limit-per-second, ip-rate-limit-burst; "
             + "cluster mode: kafka-bootstrap-servers, kafka-topic-prefix, cluster-role, ... — see README)")
     Path config;
 

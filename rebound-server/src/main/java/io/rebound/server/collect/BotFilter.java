@@ -5,7 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Recognises bots and crawlers by user agent with Yauaa (a maintained rule set, not a
@@ -15,29 +19,55 @@ import java.util.Set;
  * Java, axios). Headless Chrome is classified as a desktop browser, so Rebound's own browser tests
  * are not filtered. A missing or empty user agent is not a bot: server-side senders have none.
  *
- * <p>The analyser takes a few seconds and some hundred MB to build, so build one per process:
- * {@link #shared()} does it once, at first use (call it at startup). Verdicts are cached per user
- * agent string.
+ * <p>An analyser takes a few seconds and about 70 MB to build, so build them once per process:
+ * {@link #shared()} does it at first use (call it at startup). Verdicts are cached per user agent
+ * string (bounded), and a cached verdict is read without a lock. A user agent not in the cache is
+ * parsed by one of {@value #DEFAULT_PARSERS} analysers; Yauaa serialises each analyser's calls,
+ * so an event loop only ever <em>tries</em> to take one and never waits: when every analyser is
+ * busy (a flood of never-seen user agents), the event is let through unchecked and counted
+ * ({@link #unchecked()}), and the user agent is parsed the next time it is seen. Filtering bots is
+ * worth less than an event loop that answers; the per-address rate limit bounds such a flood.
  */
 public final class BotFilter {
 
+    /** What the filter needs of Yauaa: the device class of a user agent. Not thread-safe. */
+    interface Parser {
+        String deviceClass(String userAgent);
+    }
+
     private static final Set<String> BOT_CLASSES = Set.of("Robot", "Robot Mobile", "Robot Imitator", "Spy", "Hacker");
     private static final int DEFAULT_CACHE_SIZE = 20_000;
+    private static final int DEFAULT_PARSERS = 2;
     private static volatile BotFilter shared;
 
-    private final UserAgentAnalyzer analyzer;
+    /** One lock per parser, only ever tried by the event loops; empty when disabled. */
+    private final ReentrantLock[] locks;
+    private final Parser[] parsers;
     private final Cache<String, Boolean> verdicts;
+    private final LongAdder unchecked = new LongAdder();
 
-    private BotFilter(UserAgentAnalyzer analyzer, int cacheSize) {
-        this.analyzer = analyzer;
+    BotFilter(List<Parser> parsers, int cacheSize) {
+        this.parsers = parsers.toArray(Parser[]::new);
+        this.locks = new ReentrantLock[this.parsers.length];
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
         this.verdicts = Caffeine.newBuilder().maximumSize(cacheSize).build();
     }
 
-    /** A new filter with its own analyser; prefer {@link #shared()}. */
-    public static BotFilter create(int cacheSize) {
-        UserAgentAnalyzer analyzer;
+    /** A new filter with {@code parsers} analysers of its own; prefer {@link #shared()}. */
+    public static BotFilter create(int cacheSize, int parsers) {
+        List<Parser> built = new ArrayList<>();
+        for (int i = 0; i < parsers; i++) {
+            UserAgentAnalyzer analyzer = analyzer();
+            built.add(ua -> analyzer.parse(ua).getValue(UserAgent.DEVICE_CLASS));
+        }
+        return new BotFilter(built, cacheSize);
+    }
+
+    private static UserAgentAnalyzer analyzer() {
         try {
-            analyzer = UserAgentAnalyzer.newBuilder()
+            return UserAgentAnalyzer.newBuilder()
                     .withField("DeviceClass")
                     .withoutCache() // verdicts are cached here, smaller than Yauaa's full results
                     .hideMatcherLoadStats()
@@ -49,7 +79,6 @@ public final class BotFilter {
             throw new IllegalStateException("Yauaa needs the Log4j 2 API at runtime: add "
                     + "org.apache.logging.log4j:log4j-api and log4j-to-slf4j to the classpath", e);
         }
-        return new BotFilter(analyzer, cacheSize);
     }
 
     /** The process-wide filter, built on first call. */
@@ -59,7 +88,7 @@ public final class BotFilter {
             synchronized (BotFilter.class) {
                 f = shared;
                 if (f == null) {
-                    f = create(DEFAULT_CACHE_SIZE);
+                    f = create(DEFAULT_CACHE_SIZE, DEFAULT_PARSERS);
                     shared = f;
                 }
             }
@@ -69,26 +98,53 @@ public final class BotFilter {
 
     /** A filter that lets everything through, for tests and for deployments that filter upstream. */
     public static BotFilter disabled() {
-        return new BotFilter(null, 1);
+        return new BotFilter(List.of(), 1);
     }
 
-    /** True when {@code userAgent} belongs to a bot or crawler; false for null or blank. */
+    /**
+     * True when {@code userAgent} belongs to a bot or crawler; false for null or blank, and false
+     * (counted in {@link #unchecked()}) when it is not cached and every analyser is busy.
+     */
     public boolean isBot(String userAgent) {
-        if (analyzer == null || userAgent == null || userAgent.isBlank()) {
+        if (parsers.length == 0 || userAgent == null || userAgent.isBlank()) {
             return false;
         }
-        return verdicts.get(userAgent, this::classify);
+        Boolean verdict = verdicts.getIfPresent(userAgent);
+        if (verdict != null) {
+            return verdict;
+        }
+        int first = (int) Math.floorMod(Thread.currentThread().threadId(), (long) parsers.length);
+        for (int i = 0; i < parsers.length; i++) {
+            int p = (first + i) % parsers.length;
+            if (locks[p].tryLock()) {
+                try {
+                    verdict = BOT_CLASSES.contains(parsers[p].deviceClass(userAgent));
+                } finally {
+                    locks[p].unlock();
+                }
+                verdicts.put(userAgent, verdict);
+                return verdict;
+            }
+        }
+        unchecked.increment();
+        return false;
     }
 
-    /** Yauaa's DeviceClass for {@code userAgent}, for diagnostics and tests. */
+    /** User agents let through unchecked because every analyser was busy, since start. */
+    public long unchecked() {
+        return unchecked.sum();
+    }
+
+    /** Yauaa's DeviceClass for {@code userAgent}, for diagnostics and tests; waits for an analyser. */
     public String deviceClass(String userAgent) {
-        if (analyzer == null || userAgent == null) {
+        if (parsers.length == 0 || userAgent == null) {
             return "Unknown";
         }
-        return analyzer.parse(userAgent).getValue(UserAgent.DEVICE_CLASS);
-    }
-
-    private Boolean classify(String userAgent) {
-        return BOT_CLASSES.contains(deviceClass(userAgent));
+        locks[0].lock();
+        try {
+            return parsers[0].deviceClass(userAgent);
+        } finally {
+            locks[0].unlock();
+        }
     }
 }

@@ -43,6 +43,14 @@ public final class RateLimiter {
     }
 
     /**
+     * Buckets per client address: up to 100,000 addresses (a few MB), or null when
+     * {@code permitsPerSecond} is 0 (no limit).
+     */
+    public static RateLimiter perClient(double permitsPerSecond, int burst) {
+        return permitsPerSecond == 0 ? null : new RateLimiter(permitsPerSecond, burst, 100_000);
+    }
+
+    /**
      * Takes {@code permits} from {@code key}'s bucket.
      *
      * @return 0 when allowed, else the nanoseconds until the request would be allowed (nothing is taken)

@@ -2,12 +2,16 @@ package io.rebound.server.dashboard;
 
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
+import com.dynatrace.hash4j.hashing.Hasher64;
+import com.dynatrace.hash4j.hashing.Hashing;
 
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,15 +21,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * Funnel and instrumentation diagnostics per store, maintained incrementally from the indexer
  * listener so that a funnel page never scans events.
  *
- * <p>Unique visitors per step over "the last N days" are answered from a histogram of each
- * visitor's <em>latest</em> day per step: a visitor did step S within the last N days exactly
- * when their latest S-day is within them. When a visitor's latest day moves, one bucket is
- * decremented and another incremented; a query sums at most {@value #MAX_DAYS} buckets per step.
- * Daily counters hold events, events without an anonymous id, purchases, purchases with no
+ * <p>Unique visitors per step over "the last N days" come from one set per day of the visitors
+ * seen that day, each with the steps they did ({@link DayVisitors}): a query unions the days of
+ * its period. A day's set is exact (64-bit hashes of the visitor ids, with a per-process random
+ * seed) up to {@value #EXACT_VISITORS_PER_DAY} visitors; past that it becomes one UltraLogLog
+ * sketch per step (hash4j, 4 KB each, about 1.2 % standard error), and a period that includes
+ * such a day is estimated. So a store's memory is bounded by its days, not its visitors: at most
+ * {@value #MAX_DAYS} + 2 days of at most ~150 KB, whatever ids the internet sends. Days more than
+ * {@value #MAX_DAYS} days before an event's arrival are not kept (no funnel can show them).
+ *
+ * <p>Daily counters hold events, events without an anonymous id, purchases, purchases with no
  * earlier add-to-cart (re-classified when a late, backdated add-to-cart arrives), likely
- * duplicates and product references. Everything lives in memory and is rebuilt at start from
- * the visitor event store (see {@link Dashboard}); per visitor it keeps a few ints and the times
- * of their purchases.
+ * duplicates and product references. Those per-visitor diagnoses need a visitor's recent history,
+ * kept for the {@value #RECENT_VISITORS} most recently seen visitors of a store; a visitor not
+ * among them is new to the diagnosis (a purchase of theirs may count as an orphan). At most
+ * {@value #MAX_PRODUCTS} product ids are tracked for "unknown product" warnings. Everything lives
+ * in memory and is rebuilt at start from the visitor event store (see {@link Dashboard}).
  */
 public final class FunnelStats {
     public static final int MAX_DAYS = 90;
@@ -43,6 +54,15 @@ public final class FunnelStats {
     private static final int PRODUCT_REFS = 5;
     private static final int COUNTERS = 6;
     private static final long DAY_MILLIS = 86_400_000L;
+    /** Visitors per store and day counted exactly; a busier day is estimated. */
+    static final int EXACT_VISITORS_PER_DAY = 10_000;
+    /** Visitors per store whose recent history the duplicate and orphan diagnoses see. */
+    static final int RECENT_VISITORS = 10_000;
+    /** Product ids per store tracked for "referenced but never viewed". */
+    static final int MAX_PRODUCTS = 50_000;
+    /** Purchase times kept per visitor, for re-classifying orphans when a backdated add-to-cart arrives. */
+    private static final int MAX_PURCHASES = 32;
+    private static final Hasher64 VISITOR_HASH = Hashing.komihash5_0(new SecureRandom().nextLong());
 
     /** What the live debugger can say about one event beyond its own fields. */
     public record Diagnosis(List<String> unknownProductIds, boolean likelyDuplicate, boolean orphanPurchase) {
@@ -74,8 +94,9 @@ public final class FunnelStats {
 
     /** The funnel of the last {@code days} (1..90) days up to {@code now}. */
     /**
-     * Privacy erasure: the store's per-visitor entries of these ids are dropped, and they no longer
-     * count among the funnel's unique visitors (the day totals, which name no one, stay).
+     * Privacy erasure: the store's entries of these visitor ids are dropped — the recent-visitor
+     * entry and the day tables while they are exact (a day past its exact bound keeps only sketch
+     * registers, which hold no visitor). The day totals, which name no one, stay.
      */
     public void forget(String storeId, java.util.Set<String> visitorIds) {
         StoreStats s = stores.get(storeId);
@@ -100,16 +121,12 @@ public final class FunnelStats {
         return (int) Math.floorDiv(epochMillis, DAY_MILLIS);
     }
 
+    /** What the duplicate and orphan diagnoses remember of one visitor. */
     private static final class Visitor {
-        final int[] lastDay = new int[TRACKS];
         long firstAddToCart = Long.MAX_VALUE;
         long[] purchases = new long[0];
         long signature;
         long signatureTime = Long.MIN_VALUE;
-
-        Visitor() {
-            Arrays.fill(lastDay, Integer.MIN_VALUE);
-        }
     }
 
     private static final class ProductRefs {
@@ -118,8 +135,14 @@ public final class FunnelStats {
     }
 
     private static final class StoreStats {
-        private final Map<String, Visitor> visitors = new HashMap<>();
-        private final Map<Integer, int[]> latestDay = new HashMap<>();
+        /** The most recently seen visitors, least recent first (access order). */
+        private final Map<Long, Visitor> visitors = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Visitor> eldest) {
+                return size() > RECENT_VISITORS;
+            }
+        };
+        private final Map<Integer, DayVisitors> visitorsByDay = new HashMap<>();
         private final Map<Integer, long[]> counters = new HashMap<>();
         private final Map<String, ProductRefs> products = new HashMap<>();
 
@@ -131,11 +154,12 @@ public final class FunnelStats {
             if (e.anonymousId() == null) {
                 c[NO_ANON]++;
             }
-            Visitor v = visitors.computeIfAbsent(e.visitorId(), k -> new Visitor());
-            track(v, ANY, day);
-            int step = STEPS.indexOf(e.type());
-            if (step >= 0) {
-                track(v, step, day);
+            long visitor = VISITOR_HASH.hashCharsToLong(e.visitorId());
+            Visitor v = visitors.computeIfAbsent(visitor, k -> new Visitor());
+            if (day >= day(e.receivedAt().toEpochMilli()) - MAX_DAYS - 1) {
+                int step = STEPS.indexOf(e.type());
+                visitorsByDay.computeIfAbsent(day, k -> new DayVisitors())
+                        .add(visitor, (1 << ANY) | (step >= 0 ? 1 << step : 0));
             }
             boolean orphan = false;
             if (e.type() == EventType.ADD_TO_CART && t < v.firstAddToCart) {
@@ -153,7 +177,7 @@ public final class FunnelStats {
                 if (orphan) {
                     c[ORPHANS]++;
                 }
-                if (v.purchases.length < 256) {
+                if (v.purchases.length < MAX_PURCHASES) {
                     v.purchases = Arrays.copyOf(v.purchases, v.purchases.length + 1);
                     v.purchases[v.purchases.length - 1] = t;
                 }
@@ -180,14 +204,20 @@ public final class FunnelStats {
             }
             if (e.type() == EventType.VIEW_CONTENT) {
                 for (String id : e.productIds()) {
-                    products.computeIfAbsent(id, k -> new ProductRefs()).viewed = true;
+                    ProductRefs p = product(id);
+                    if (p != null) {
+                        p.viewed = true;
+                    }
                 }
                 return List.of();
             }
             List<String> unknown = new ArrayList<>(0);
             for (String id : e.productIds()) {
                 c[PRODUCT_REFS]++;
-                ProductRefs p = products.computeIfAbsent(id, k -> new ProductRefs());
+                ProductRefs p = product(id);
+                if (p == null) {
+                    continue;
+                }
                 p.refsByDay.merge(day, 1, Integer::sum);
                 if (!p.viewed) {
                     unknown.add(id);
@@ -196,53 +226,30 @@ public final class FunnelStats {
             return unknown;
         }
 
-        synchronized void forget(java.util.Set<String> visitorIds) {
-            for (String id : visitorIds) {
-                Visitor v = visitors.remove(id);
-                if (v == null) {
-                    continue;
-                }
-                for (int track = 0; track < TRACKS; track++) {
-                    int[] latest = v.lastDay[track] == Integer.MIN_VALUE ? null : latestDay.get(v.lastDay[track]);
-                    if (latest != null) {
-                        latest[track]--;
-                    }
-                }
+        /** The product's references; null for a new id once {@value #MAX_PRODUCTS} are tracked. */
+        private ProductRefs product(String id) {
+            ProductRefs p = products.get(id);
+            if (p == null && products.size() < MAX_PRODUCTS) {
+                p = new ProductRefs();
+                products.put(id, p);
             }
+            return p;
         }
 
-        private void track(Visitor v, int track, int day) {
-            int old = v.lastDay[track];
-            if (day <= old) {
-                return;
+        synchronized void forget(java.util.Set<String> visitorIds) {
+            for (String id : visitorIds) {
+                long visitor = VISITOR_HASH.hashCharsToLong(id);
+                visitors.remove(visitor);
+                visitorsByDay.values().forEach(d -> d.remove(visitor));
             }
-            int[] previous = old == Integer.MIN_VALUE ? null : latestDay.get(old);
-            if (previous != null) {
-                previous[track]--;
-            }
-            latestDay.computeIfAbsent(day, k -> new int[TRACKS])[track]++;
-            v.lastDay[track] = day;
         }
 
         synchronized Report report(int days, int today) {
             // Events may be up to a few minutes in the future (clock skew tolerance): include tomorrow.
             int from = today - days + 1;
-            long[] uniques = new long[TRACKS];
-            long visitors30 = 0;
-            for (int d = Math.min(from, today - 29); d <= today + 1; d++) {
-                int[] h = latestDay.get(d);
-                if (h == null) {
-                    continue;
-                }
-                if (d >= from) {
-                    for (int i = 0; i < TRACKS; i++) {
-                        uniques[i] += h[i];
-                    }
-                }
-                if (d >= today - 29) {
-                    visitors30 += h[ANY];
-                }
-            }
+            long[] uniques = new long[TRACKS + 1];
+            DayVisitors.count(visitorsByDay, from, today - 29, today + 1, uniques);
+            long visitors30 = uniques[TRACKS];
             long[] sum = new long[COUNTERS];
             for (int d = from; d <= today + 1; d++) {
                 long[] c = counters.get(d);
@@ -285,8 +292,7 @@ public final class FunnelStats {
         }
 
         synchronized void prune(int oldestDay) {
-            visitors.values().removeIf(v -> v.lastDay[ANY] < oldestDay);
-            latestDay.keySet().removeIf(d -> d < oldestDay);
+            visitorsByDay.keySet().removeIf(d -> d < oldestDay);
             counters.keySet().removeIf(d -> d < oldestDay);
             products.values().forEach(p -> p.refsByDay.keySet().removeIf(d -> d < oldestDay));
         }

@@ -37,7 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The collector's HTTP contract: the pixel endpoint and its GIF fallback, and the Segment
@@ -46,6 +48,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Every accepted event is appended to the event log and the response is sent only after
  * the append is durable. Rejections are 4xx with the field and the problem; in a batch,
  * valid events are kept and each rejected one is listed.
+ *
+ * <p>Limits, cheapest first: a token per request from the client's address before the body is
+ * read ({@link ClientLimit}), then, once the request is parsed, its events against that address
+ * and against the write key. The write key's store is looked up without blocking the event loop.
  */
 public final class CollectorRoutes {
     public static final int MAX_BATCH_BYTES = 500 * 1024;
@@ -57,6 +63,7 @@ public final class CollectorRoutes {
     private final CollectorParser parser;
     private final GifParser gifParser;
     private final RateLimiter rateLimiter;
+    private final ClientLimit clientLimit;
     private final Clock clock;
     private final Counter accepted;
     private final Counter rejected;
@@ -66,16 +73,19 @@ public final class CollectorRoutes {
     private final TrustedProxies proxies;
 
     /**
-     * @param publicUrl where the collector is reached (the settings endpoint points analytics.js there),
-     *                  or null to use the request's Host
-     * @param proxies   the peers whose forwarding headers give the client's address
+     * @param rateLimiter   events per write key
+     * @param clientLimiter events per client address, checked first on every route; null for none
+     * @param publicUrl     where the collector is reached (the settings endpoint points analytics.js there),
+     *                      or null to use the request's Host
+     * @param proxies       the peers whose forwarding headers give the client's address
      */
     public CollectorRoutes(StoreRepository stores, EventLog log, CollectorParser parser, GifParser gifParser,
-                           RateLimiter rateLimiter, Clock clock, MeterRegistry metrics, URI publicUrl,
-                           TrustedProxies proxies) {
+                           RateLimiter rateLimiter, RateLimiter clientLimiter, Clock clock, MeterRegistry metrics,
+                           URI publicUrl, TrustedProxies proxies) {
         this.publicUrl = publicUrl;
         this.proxies = proxies;
         this.stores = stores;
+        this.clientLimit = new ClientLimit(clientLimiter, proxies);
         this.log = log;
         this.parser = parser;
         this.gifParser = gifParser;
@@ -91,6 +101,8 @@ public final class CollectorRoutes {
     }
 
     public void mount(Router router) {
+        // Before anything reads or parses the request (and before CORS: a preflight costs a token too).
+        router.route("/v1/*").handler(clientLimit::handle);
         // No origin configured = any origin ("*"): the pixel and analytics.js run on the store's domain.
         CorsHandler cors = CorsHandler.create()
                 .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
@@ -144,27 +156,23 @@ public final class CollectorRoutes {
             ApiErrors.violations(ctx, 400, "invalid_body", e.violations());
             return;
         }
-        Optional<Store> store = authenticate(ctx, body.writeKey());
-        if (store.isEmpty()) {
-            return;
-        }
+        authenticate(ctx, body.writeKey(), store -> accept(ctx, source, impliedType, body, store, receivedAt));
+    }
+
+    private void accept(RoutingContext ctx, Source source, String impliedType, ParsedBody body, Store store,
+                        Instant receivedAt) {
         RequestInfo info = requestInfo(ctx, proxies);
         BatchResult result;
         try {
             result = impliedType == null
-                    ? parser.parseBatch(body, store.get(), info, receivedAt, source)
-                    : parser.parseSingle(body, impliedType, store.get(), info, receivedAt, source);
+                    ? parser.parseBatch(body, store, info, receivedAt, source)
+                    : parser.parseSingle(body, impliedType, store, info, receivedAt, source);
         } catch (InvalidEventException e) {
             ApiErrors.violations(ctx, 400, "invalid_body", e.violations());
             return;
         }
         int messages = result.accepted().size() + result.rejected().size() + result.filteredBots();
-        long waitNanos = rateLimiter.tryAcquire(store.get().writeKey(), Math.max(1, messages), System.nanoTime());
-        if (waitNanos > 0) {
-            long seconds = RateLimiter.retryAfterSeconds(waitNanos);
-            ctx.response().putHeader("Retry-After", String.valueOf(seconds));
-            ApiErrors.send(ctx, 429, "rate_limited", "too many events for this write key; retry after "
-                    + seconds + " s", null);
+        if (!withinLimits(ctx, store, Math.max(1, messages))) {
             return;
         }
         rejected.increment(result.rejected().size());
@@ -233,8 +241,11 @@ public final class CollectorRoutes {
         return out;
     }
 
-    /** Write key from HTTP Basic (Segment's way: key as user name) or from the body's writeKey. */
-    private Optional<Store> authenticate(RoutingContext ctx, String bodyWriteKey) {
+    /**
+     * Write key from HTTP Basic (Segment's way: key as user name) or from the body's writeKey; its
+     * store is given to {@code then}, or the request is answered with 401.
+     */
+    private void authenticate(RoutingContext ctx, String bodyWriteKey, Consumer<Store> then) {
         String key = bodyWriteKey;
         String auth = ctx.request().getHeader("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
@@ -244,20 +255,70 @@ public final class CollectorRoutes {
                 key = colon >= 0 ? decoded.substring(0, colon) : decoded;
             } catch (IllegalArgumentException e) {
                 ApiErrors.send(ctx, 401, "invalid_authorization", "Authorization header is not valid Basic base64", null);
-                return Optional.empty();
+                return;
             }
         }
         if (key == null || key.isBlank()) {
             ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"rebound\"");
             ApiErrors.send(ctx, 401, "missing_write_key", "send the write key as the Basic auth user name or as "
                     + "\"writeKey\" in the body", "writeKey");
-            return Optional.empty();
+            return;
         }
-        Optional<Store> store = stores.byWriteKey(key);
-        if (store.isEmpty()) {
-            ApiErrors.send(ctx, 401, "unknown_write_key", "no store has this write key", "writeKey");
+        lookUp(ctx, key, store -> {
+            if (store.isEmpty()) {
+                ApiErrors.send(ctx, 401, "unknown_write_key", "no store has this write key", "writeKey");
+            } else {
+                then.accept(store.get());
+            }
+        });
+    }
+
+    /**
+     * The store of {@code key}, given to {@code then} on the request's event loop: at once when it is
+     * in memory, else after the repository read it on its own threads (JDBC never runs on the loop).
+     */
+    private void lookUp(RoutingContext ctx, String key, Consumer<Optional<Store>> then) {
+        CompletableFuture<Optional<Store>> lookup;
+        try {
+            lookup = stores.lookupWriteKey(key).toCompletableFuture();
+        } catch (RuntimeException e) {
+            lookup = CompletableFuture.failedFuture(e);
         }
-        return store;
+        if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
+            then.accept(lookup.join());
+            return;
+        }
+        Future.fromCompletionStage(lookup, ctx.vertx().getOrCreateContext()).onComplete(store -> {
+            if (ctx.response().ended()) {
+                return;
+            }
+            if (store.succeeded()) {
+                then.accept(store.result());
+            } else {
+                ctx.response().putHeader("Retry-After", "1");
+                ApiErrors.send(ctx, 503, "store_lookup_unavailable", "the write key could not be looked up; retry",
+                        null);
+            }
+        });
+    }
+
+    /**
+     * Charges {@code events} to the client address (beyond the request's own token) and then to
+     * the write key; false when either is spent, after answering 429 with {@code Retry-After}.
+     */
+    private boolean withinLimits(RoutingContext ctx, Store store, int events) {
+        if (!clientLimit.chargeEvents(ctx, events)) {
+            return false;
+        }
+        long waitNanos = rateLimiter.tryAcquire(store.writeKey(), events, System.nanoTime());
+        if (waitNanos > 0) {
+            long seconds = RateLimiter.retryAfterSeconds(waitNanos);
+            ctx.response().putHeader("Retry-After", String.valueOf(seconds));
+            ApiErrors.send(ctx, 429, "rate_limited", "too many events for this write key; retry after "
+                    + seconds + " s", null);
+            return false;
+        }
+        return true;
     }
 
     static RequestInfo requestInfo(RoutingContext ctx, TrustedProxies proxies) {
@@ -274,13 +335,16 @@ public final class CollectorRoutes {
         if (!query.containsKey("u") && referer != null) {
             query.put("u", referer);
         }
-        Optional<Store> store = authenticate(ctx, query.get("k"));
-        if (store.isEmpty()) {
+        authenticate(ctx, query.get("k"), store -> gif(ctx, query, store, receivedAt));
+    }
+
+    private void gif(RoutingContext ctx, Map<String, String> query, Store store, Instant receivedAt) {
+        if (!withinLimits(ctx, store, 1)) {
             return;
         }
         BatchResult result;
         try {
-            result = gifParser.parse(query, store.get(), requestInfo(ctx, proxies), receivedAt);
+            result = gifParser.parse(query, store, requestInfo(ctx, proxies), receivedAt);
         } catch (InvalidEventException e) {
             ApiErrors.violations(ctx, 400, "invalid_event", e.violations());
             return;
@@ -304,11 +368,16 @@ public final class CollectorRoutes {
     /** What analytics.js (analytics-next) loads at start-up, pointing it back at this server. */
     private void settings(RoutingContext ctx) {
         String writeKey = ctx.pathParam("writeKey");
-        Optional<Store> store = stores.byWriteKey(writeKey);
-        if (store.isEmpty()) {
-            ApiErrors.send(ctx, 404, "unknown_write_key", "no store has this write key", "writeKey");
-            return;
-        }
+        lookUp(ctx, writeKey, store -> {
+            if (store.isEmpty()) {
+                ApiErrors.send(ctx, 404, "unknown_write_key", "no store has this write key", "writeKey");
+            } else {
+                settings(ctx, writeKey, store.get());
+            }
+        });
+    }
+
+    private void settings(RoutingContext ctx, String writeKey, Store store) {
         // Publicly cacheable, so never built from a header a cache does not key on (X-Forwarded-Host):
         // the configured public URL, else the request's own Host, which every cache keys on.
         String host;
@@ -337,7 +406,7 @@ public final class CollectorRoutes {
                 .put("metrics", new JsonObject().put("sampleRate", 0))
                 .put("legacyVideoPluginsEnabled", false)
                 .put("remotePlugins", new JsonArray())
-                .put("rebound", new JsonObject().put("consentRequired", store.get().consentRequired()));
+                .put("rebound", new JsonObject().put("consentRequired", store.consentRequired()));
         ctx.response().putHeader("Cache-Control", "public, max-age=60");
         ApiErrors.json(ctx, 200, settings);
     }

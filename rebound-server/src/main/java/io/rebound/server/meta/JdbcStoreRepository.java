@@ -1,8 +1,8 @@
 package io.rebound.server.meta;
 
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.rebound.core.store.Store;
 
 import javax.sql.DataSource;
@@ -21,6 +21,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link StoreRepository} over plain JDBC, identical on H2 and PostgreSQL.
@@ -30,7 +37,13 @@ import java.util.Optional;
  * same PostgreSQL is found. Found stores are refreshed in the background 30 s after they were
  * loaded (so a settings change made on another node arrives within about that), and local
  * updates replace the cached entry at once. Unknown write keys are remembered for 2 s, which
- * absorbs a misconfigured page hammering a deleted key without hiding a new store for long.
+ * absorbs a misconfigured page hammering a deleted key without hiding a new store for long; at
+ * most {@value #MAX_UNKNOWN_KEYS} of them, and they never push a known store out (random keys
+ * from the internet would otherwise turn every lookup into a database read).
+ *
+ * <p>A miss is read on a small pool of its own ({@value #LOOKUP_THREADS} threads, a bounded
+ * queue), never on the caller's thread when asked through {@link #lookupWriteKey}: the collector's
+ * event loops must not wait for JDBC. When the queue is full the lookup fails at once.
  *
  * <p>Secret-key lookups are never cached: a rotated secret must stop working on every node
  * at once. They hash the presented key and read by the unique index on the hash.
@@ -44,26 +57,43 @@ public final class JdbcStoreRepository implements StoreRepository {
     private static final Duration FOUND_TTL = Duration.ofMinutes(10);
     private static final Duration NOT_FOUND_TTL = Duration.ofSeconds(2);
     private static final Duration REFRESH_AFTER = Duration.ofSeconds(30);
+    static final int MAX_UNKNOWN_KEYS = 10_000;
+    private static final int LOOKUP_THREADS = 2;
+    private static final int LOOKUP_QUEUE = 1_000;
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, name, write_key, consent_required, retention_days, created_at";
 
     private final DataSource dataSource;
     private final Clock clock;
-    private final LoadingCache<String, Optional<Store>> byWriteKey;
+    private final AsyncLoadingCache<String, Optional<Store>> byWriteKey;
 
     public JdbcStoreRepository(Database database) {
         this(database.dataSource(), Clock.systemUTC());
     }
 
     public JdbcStoreRepository(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, MAX_UNKNOWN_KEYS);
+    }
+
+    JdbcStoreRepository(DataSource dataSource, Clock clock, long maxUnknownKeys) {
         this.dataSource = dataSource;
         this.clock = clock;
+        ThreadPoolExecutor lookups = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(LOOKUP_QUEUE), r -> {
+                    Thread t = new Thread(r, "rebound-store-lookup");
+                    t.setDaemon(true);
+                    return t;
+                });
+        lookups.allowCoreThreadTimeOut(true);
         this.byWriteKey = Caffeine.newBuilder()
-                .maximumSize(100_000)
+                // Known stores weigh nothing (there are as many as the database holds); unknown keys one each.
+                .maximumWeight(maxUnknownKeys)
+                .weigher((String key, Optional<Store> store) -> store.isPresent() ? 0 : 1)
                 .expireAfter(Expiry.writing((String key, Optional<Store> store) ->
                         store.isPresent() ? FOUND_TTL : NOT_FOUND_TTL))
                 .refreshAfterWrite(REFRESH_AFTER)
-                .build(this::loadByWriteKey);
+                .executor(lookups)
+                .buildAsync(this::loadByWriteKey);
     }
 
     @Override
@@ -104,7 +134,7 @@ public final class JdbcStoreRepository implements StoreRepository {
             Store store = newStore(StoreKeys.newStoreId(), cleanName, writeKey, consentRequired);
             try {
                 insert(store, hash);
-                byWriteKey.invalidate(writeKey);
+                byWriteKey.synchronous().invalidate(writeKey);
                 return new Created(store, secretKey);
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -121,7 +151,7 @@ public final class JdbcStoreRepository implements StoreRepository {
         if (!hashMatches(store.id(), hash)) {
             setSecretHash(store.id(), hash);
         }
-        byWriteKey.invalidate(writeKey);
+        byWriteKey.synchronous().invalidate(writeKey);
         return new Created(store, secretKey);
     }
 
@@ -138,7 +168,29 @@ public final class JdbcStoreRepository implements StoreRepository {
         if (!StoreKeys.wellFormed(writeKey)) {
             return Optional.empty();
         }
-        return byWriteKey.get(writeKey);
+        try {
+            return lookupWriteKey(writeKey).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public CompletionStage<Optional<Store>> lookupWriteKey(String writeKey) {
+        if (!StoreKeys.wellFormed(writeKey)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        try {
+            return byWriteKey.get(writeKey);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("too many store lookups waiting", e));
+        }
+    }
+
+    /** Write keys held in memory, known and unknown (for tests of the bound). */
+    long cachedWriteKeys() {
+        byWriteKey.synchronous().cleanUp();
+        return byWriteKey.synchronous().estimatedSize();
     }
 
     @Override
@@ -187,7 +239,7 @@ public final class JdbcStoreRepository implements StoreRepository {
         Store store = byId(storeId).orElseThrow(() -> new StoreNotFoundException(storeId));
         String secretKey = StoreKeys.newSecretKey();
         setSecretHash(store.id(), StoreKeys.hash(secretKey));
-        byWriteKey.invalidate(store.writeKey());
+        byWriteKey.synchronous().invalidate(store.writeKey());
         return secretKey;
     }
 
@@ -213,7 +265,7 @@ public final class JdbcStoreRepository implements StoreRepository {
             throw failure("update store " + storeId, e);
         }
         Store updated = byId(storeId).orElseThrow(() -> new StoreNotFoundException(storeId));
-        byWriteKey.put(updated.writeKey(), Optional.of(updated));
+        byWriteKey.put(updated.writeKey(), CompletableFuture.completedFuture(Optional.of(updated)));
         return updated;
     }
 

@@ -4,6 +4,8 @@ import io.rebound.core.store.Store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Stores and their keys, in the metadata database (H2 embedded, PostgreSQL in production).
@@ -21,6 +23,15 @@ public interface StoreRepository {
     Optional<Store> byId(String storeId);
 
     Optional<Store> byWriteKey(String writeKey);
+
+    /**
+     * {@link #byWriteKey} for an event loop: completes at once when the answer is in memory, else
+     * later, from a lookup on another thread. Fails (rather than queue without bound) when too
+     * many lookups are waiting. This default suits repositories that never block.
+     */
+    default CompletionStage<Optional<Store>> lookupWriteKey(String writeKey) {
+        return CompletableFuture.completedFuture(byWriteKey(writeKey));
+    }
 
     /** The store whose secret key this is; constant-time against the stored hash. */
     Optional<Store> bySecretKey(String secretKey);

@@ -6,7 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static io.rebound.server.collect.Fixtures.NOW;
 import static io.rebound.server.collect.Fixtures.STORE;
@@ -69,5 +73,54 @@ class BotFilterTest {
         BatchResult crawled = gif.parse(Map.of("aid", "a"), STORE,
                 new RequestInfo("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "198.51.100.1", false), NOW);
         assertThat(crawled).isEqualTo(new BatchResult(java.util.List.of(), java.util.List.of(), 1));
+    }
+
+    @Test
+    void aParseInProgressNeverHoldsUpAnotherThreadWithOneAnalyser() throws Exception {
+        CountDownLatch parsing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BotFilter filter = new BotFilter(List.of(ua -> {
+            parsing.countDown();
+            await(release);
+            return "Robot";
+        }), 100);
+        Thread slow = new Thread(() -> filter.isBot("slow-bot/1.0"));
+        slow.start();
+        assertThat(parsing.await(10, TimeUnit.SECONDS)).isTrue();
+        // Not cached and the only analyser is busy: let through at once, counted.
+        assertThat(CompletableFuture.supplyAsync(() -> filter.isBot("other/2.0")).get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(filter.unchecked()).isEqualTo(1);
+        release.countDown();
+        slow.join();
+        assertThat(filter.isBot("slow-bot/1.0")).isTrue();
+    }
+
+    @Test
+    void aSecondAnalyserParsesWhileTheFirstIsBusy() throws Exception {
+        CountDownLatch parsing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BotFilter.Parser slowParser = ua -> {
+            if (ua.startsWith("slow")) {
+                parsing.countDown();
+                await(release);
+            }
+            return ua.startsWith("bot") || ua.startsWith("slow") ? "Robot" : "Desktop";
+        };
+        BotFilter filter = new BotFilter(List.of(slowParser, slowParser), 100);
+        Thread slow = new Thread(() -> filter.isBot("slow-bot/1.0"));
+        slow.start();
+        assertThat(parsing.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(CompletableFuture.supplyAsync(() -> filter.isBot("bot/2.0")).get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(filter.unchecked()).isZero();
+        release.countDown();
+        slow.join();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -100,4 +100,40 @@ class FunnelStatsTest {
         assertThat(LiveEvents.warnings(purchaseWithoutValue, FunnelStats.Diagnosis.NONE)).singleElement()
                 .asString().startsWith("no value or currency");
     }
+
+    @Test
+    void visitorsAreCountedExactlyUpToTheDailyBound() {
+        for (int i = 0; i < FunnelStats.EXACT_VISITORS_PER_DAY; i++) {
+            send("exact-" + i, EventType.PAGE_VIEW, Duration.ofHours(1));
+            send("exact-" + i, EventType.PAGE_VIEW, Duration.ofDays(3));
+        }
+        send("exact-0", EventType.VIEW_CONTENT, Duration.ofHours(1), "mat");
+        assertThat(visitors(7)).containsExactly((long) FunnelStats.EXACT_VISITORS_PER_DAY, 1L, 0L, 0L, 0L);
+        assertThat(visitors(2).get(0)).isEqualTo(FunnelStats.EXACT_VISITORS_PER_DAY);
+    }
+
+    @Test
+    void aMillionRandomVisitorIdsKeepMemoryBoundedAndTheCountWithinAFewPercent() {
+        long before = usedHeapAfterGc();
+        FunnelStats big = new FunnelStats();
+        java.util.Random random = new java.util.Random(42);
+        int visitors = 1_000_000;
+        for (int i = 0; i < visitors; i++) {
+            String id = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+            Instant t = NOW.minus(Duration.ofMinutes(random.nextInt(3 * 24 * 60)));
+            big.accept(Event.builder("st_big", "e" + i, EventType.PAGE_VIEW, t, NOW).anonymousId(id).build());
+        }
+        long retained = usedHeapAfterGc() - before;
+        FunnelStats.Report r = big.report("st_big", 7, NOW);
+        assertThat((double) r.steps().get(0).visitors()).isCloseTo(visitors, org.assertj.core.data.Percentage.withPercentage(4));
+        assertThat((double) r.visitors30d()).isCloseTo(visitors, org.assertj.core.data.Percentage.withPercentage(4));
+        assertThat(retained).as("bytes retained by the funnel of a million visitors").isLessThan(32L << 20);
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
 }
