@@ -25,11 +25,14 @@ import io.rebound.server.http.CollectorRoutes;
 import io.rebound.server.http.HttpApi;
 import io.rebound.server.http.OpsRoutes;
 import io.rebound.server.log.FileEventLog;
+import io.rebound.server.log.LogRetention;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.EventIndexer;
+import io.rebound.server.runtime.RetentionTask;
+import io.rebound.server.runtime.StoreRetentions;
 import io.rebound.server.runtime.RocksStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -60,14 +63,17 @@ public final class ReboundServer implements AutoCloseable {
     private final FileEventLog log;
     private final RocksStore rocks;
     private final EventIndexer indexer;
+    private final RetentionTask retention;
+    private final Clock clock;
     private final EmbeddedAudienceRuntime audiences;
     private final Vertx vertx;
     private final DemoKeys demoKeys;
     private final Dashboard dashboard;
     private int port;
 
-    private ReboundServer(ServerConfig config) {
+    private ReboundServer(ServerConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
@@ -80,9 +86,11 @@ public final class ReboundServer implements AutoCloseable {
         this.rocks = new RocksStore(config.dataDir().resolve("state"),
                 java.util.stream.Stream.concat(java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP,
                         EventIndexer.CF_OFFSETS), AudienceColumns.ALL.stream()).toList());
-        this.indexer = new EventIndexer(log.segments(), rocks, metrics);
+        this.indexer = new EventIndexer(log.segments(), rocks, metrics, new StoreRetentions(stores::byId), clock);
         this.audiences = new EmbeddedAudienceRuntime(log.segments(), rocks,
-                new SegmentRepository(database.dataSource()), stores::byId, Clock.systemUTC());
+                new SegmentRepository(database.dataSource()), stores::byId, clock);
+        this.retention = new RetentionTask(indexer, new LogRetention(log.segments(), config.logRetention(),
+                List.of(indexer::position, audiences::position)), clock, RetentionTask.DEFAULT_INTERVAL, metrics);
         this.audiences.recordLatencyIn(metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
@@ -95,7 +103,16 @@ public final class ReboundServer implements AutoCloseable {
     }
 
     public static ReboundServer start(ServerConfig config) {
-        ReboundServer server = new ReboundServer(config);
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(ServerConfig)} with {@code clock} as the server's time: what the collector
+     * stamps as received, what the audience runtime and retention take as now (tests and the soak
+     * benchmark pass a controllable or fast clock).
+     */
+    public static ReboundServer start(ServerConfig config, Clock clock) {
+        ReboundServer server = new ReboundServer(config, clock);
         try {
             server.listen();
         } catch (RuntimeException e) {
@@ -106,7 +123,6 @@ public final class ReboundServer implements AutoCloseable {
     }
 
     private void listen() {
-        Clock clock = Clock.systemUTC();
         CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
@@ -168,6 +184,11 @@ public final class ReboundServer implements AutoCloseable {
         return indexer;
     }
 
+    /** The retention of the visitor event store and the event log (its passes can be run by hand). */
+    public RetentionTask retention() {
+        return retention;
+    }
+
     public ServerConfig config() {
         return config;
     }
@@ -183,6 +204,7 @@ public final class ReboundServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP", e);
         }
+        retention.close();
         audiences.close();
         indexer.close();
         log.close();

@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -31,24 +32,31 @@ import java.util.Properties;
  * @param eventLoops         Vert.x event loops (default: available processors)
  * @param backgroundNice     Linux nice value (0–19) of the log's consumers (indexer, audience runtime), so that
  *                           accepting events wins the CPU under a burst; 0 = same priority as requests
+ * @param logRetention       how long event-log segments are kept after their records arrived, once every consumer
+ *                           has passed them ({@code log-retention-hours}, default 7 days)
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
                            int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops,
-                           int backgroundNice) {
+                           int backgroundNice, Duration logRetention) {
 
     public static final int DEFAULT_PORT = 8080;
+    public static final Duration DEFAULT_LOG_RETENTION = Duration.ofDays(7);
 
     public ServerConfig {
         if (backgroundNice < 0 || backgroundNice > 19) {
             throw new IllegalArgumentException("configuration key 'background-nice' must be between 0 and 19, got "
                     + backgroundNice);
         }
+        if (logRetention == null || logRetention.isNegative()) {
+            throw new IllegalArgumentException("configuration key 'log-retention-hours' must be 0 or more, got "
+                    + logRetention);
+        }
     }
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", DEFAULT_PORT, dataDir, null, null, null, false, null, 5_000, 50_000,
-                false, false, Runtime.getRuntime().availableProcessors(), 10);
+                false, false, Runtime.getRuntime().availableProcessors(), 10, DEFAULT_LOG_RETENTION);
     }
 
     /** A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. */
@@ -58,37 +66,42 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
     }
 
     public ServerConfig withDemo(boolean d) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, logRetention);
     }
 
     public ServerConfig withAdminToken(String token) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, token,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
     }
 
     public ServerConfig withFsync(boolean f) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
     }
 
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice);
+                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
     }
 
     public ServerConfig withNoopEndpoint(boolean n) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, logRetention);
+    }
+
+    public ServerConfig withLogRetention(Duration r) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, r);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
     }
 
     /**
@@ -117,7 +130,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 false,
                 Boolean.parseBoolean(p.getProperty("noop-endpoint", "false")),
                 intOf(p, "event-loops", d.eventLoops),
-                intOf(p, "background-nice", d.backgroundNice));
+                intOf(p, "background-nice", d.backgroundNice),
+                Duration.ofHours(intOf(p, "log-retention-hours", (int) d.logRetention.toHours())));
     }
 
     /** The file's keys overlaid with {@code REBOUND_*} variables ({@code REBOUND_DATA_DIR} → {@code data-dir}). */
@@ -142,7 +156,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     private static final java.util.Set<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "host", "port", "data-dir", "database-url",
             "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
-            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config"), ClusterConfig.KEYS.stream())
+            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "log-retention-hours", "config"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

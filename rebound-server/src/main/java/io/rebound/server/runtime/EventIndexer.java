@@ -14,6 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +32,10 @@ import java.util.function.Consumer;
  * store + event id), then files each event under its visitor in event-time order. Dedup keys,
  * events and the consumed log position go into one RocksDB batch, so after a crash indexing
  * resumes exactly where it committed — no event is indexed twice or lost.
+ *
+ * <p>Retention: an event whose event time is older than its store's {@code retention_days} is
+ * not filed (counted as expired), and {@link #purgeExpired} deletes stored events and dedup keys
+ * once they are that old ({@link EventRetention}). Both use the injected clock.
  *
  * <p>Listeners (the audience engine, the live debugger) see each new, non-duplicate event once
  * per process after it is committed.
@@ -52,19 +59,39 @@ public final class EventIndexer implements AutoCloseable {
     private final ReentrantLock writing = new ReentrantLock();
     private final Counter indexed;
     private final Counter duplicates;
+    private final Counter expired;
+    private final StoreRetentions retentions;
+    private final EventRetention retention;
+    private final Clock clock;
     private final Thread thread;
     private volatile long position;
     private volatile boolean running = true;
 
+    /** An indexer that keeps every event forever (tests and tools). */
     public EventIndexer(SegmentedLog log, RocksStore store, MeterRegistry metrics) {
+        this(log, store, metrics, StoreRetentions.forever(), Clock.systemUTC());
+    }
+
+    /**
+     * @param retentions each store's retention
+     * @param clock      what "now" is for retention (tests pass a controllable one)
+     */
+    public EventIndexer(SegmentedLog log, RocksStore store, MeterRegistry metrics, StoreRetentions retentions,
+                        Clock clock) {
         this.log = log;
         this.store = store;
+        this.retentions = retentions;
+        this.clock = clock;
+        this.retention = new EventRetention(store, retentions, writing);
         byte[] saved = store.get(CF_OFFSETS, OFFSET_KEY);
         this.position = saved == null ? log.start() : ByteBuffer.wrap(saved).getLong();
         this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor store")
                 .register(metrics);
         this.duplicates = Counter.builder("rebound.events.duplicates")
                 .description("events dropped because their event id was already stored").register(metrics);
+        this.expired = Counter.builder("rebound.events.expired")
+                .description("events not filed because their event time is older than the store's retention")
+                .register(metrics);
         metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position));
         this.thread = Thread.ofPlatform().name("event-indexer").daemon(true).start(this::run);
     }
@@ -163,9 +190,17 @@ public final class EventIndexer implements AutoCloseable {
         List<Event> fresh = new ArrayList<>(records.size());
         List<Event> dropped = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        Instant now = clock.instant();
+        int tooOld = 0;
         try (WriteBatch batch = new WriteBatch()) {
             for (LogRecord r : records) {
                 Event e = EventCodec.decode(r.payload());
+                Duration keep = retentions.of(e.storeId());
+                if (keep != null && e.eventTime().isBefore(now.minus(keep))) {
+                    // Its dedup key would already be purged: filing it would store an expired event again.
+                    tooOld++;
+                    continue;
+                }
                 byte[] dedupKey = Keys.key().str(e.storeId()).str(e.eventId()).build();
                 if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || store.get(CF_DEDUP, dedupKey) != null) {
                     dropped.add(e);
@@ -185,6 +220,7 @@ public final class EventIndexer implements AutoCloseable {
         }
         indexed.increment(fresh.size());
         duplicates.increment(dropped.size());
+        expired.increment(tooOld);
         return new Indexed(fresh, dropped);
     }
 
@@ -256,6 +292,15 @@ public final class EventIndexer implements AutoCloseable {
         } finally {
             writing.unlock();
         }
+    }
+
+    /**
+     * Deletes the stored events and dedup keys whose event time is older than their store's
+     * retention at {@code now}, in chunks that each wait for the batch being indexed.
+     */
+    public EventRetention.Purged purgeExpired(Instant now) {
+        retentions.refresh();
+        return retention.purge(now);
     }
 
     @Override
