@@ -81,7 +81,8 @@ public final class ReboundServer implements AutoCloseable {
         this.database = config.databaseUrl() == null ? Database.embedded(config.dataDir())
                 : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         this.stores = new JdbcStoreRepository(database);
-        this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync());
+        this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync(),
+                (long) config.logSegmentMb() << 20);
         BackgroundPriority.configure(config.backgroundNice());
         this.rocks = new RocksStore(config.dataDir().resolve("state"),
                 java.util.stream.Stream.concat(java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP,

@@ -34,11 +34,12 @@ import java.util.Properties;
  *                           accepting events wins the CPU under a burst; 0 = same priority as requests
  * @param logRetention       how long event-log segments are kept after their records arrived, once every consumer
  *                           has passed them ({@code log-retention-hours}, default 7 days)
+ * @param logSegmentMb       size of an event-log segment file in MB, the unit retention deletes (default 128)
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
                            int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops,
-                           int backgroundNice, Duration logRetention) {
+                           int backgroundNice, Duration logRetention, int logSegmentMb) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_LOG_RETENTION = Duration.ofDays(7);
@@ -52,11 +53,15 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             throw new IllegalArgumentException("configuration key 'log-retention-hours' must be 0 or more, got "
                     + logRetention);
         }
+        if (logSegmentMb < 1 || logSegmentMb > 1024) {
+            throw new IllegalArgumentException("configuration key 'log-segment-mb' must be between 1 and 1024, got "
+                    + logSegmentMb);
+        }
     }
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", DEFAULT_PORT, dataDir, null, null, null, false, null, 5_000, 50_000,
-                false, false, Runtime.getRuntime().availableProcessors(), 10, DEFAULT_LOG_RETENTION);
+                false, false, Runtime.getRuntime().availableProcessors(), 10, DEFAULT_LOG_RETENTION, 128);
     }
 
     /** A demo server on {@code port} (0 = any) storing everything in {@code dataDir}. */
@@ -66,42 +71,47 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention, logSegmentMb);
     }
 
     public ServerConfig withDemo(boolean d) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, logRetention);
+                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, logRetention, logSegmentMb);
     }
 
     public ServerConfig withAdminToken(String token) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, token,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention, logSegmentMb);
     }
 
     public ServerConfig withFsync(boolean f) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention, logSegmentMb);
     }
 
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
+                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention, logSegmentMb);
     }
 
     public ServerConfig withNoopEndpoint(boolean n) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, logRetention);
+                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, logRetention, logSegmentMb);
     }
 
     public ServerConfig withLogRetention(Duration r) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, r);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, r, logSegmentMb);
+    }
+
+    public ServerConfig withLogSegmentMb(int mb) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention, mb);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, logRetention, logSegmentMb);
     }
 
     /**
@@ -131,7 +141,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 Boolean.parseBoolean(p.getProperty("noop-endpoint", "false")),
                 intOf(p, "event-loops", d.eventLoops),
                 intOf(p, "background-nice", d.backgroundNice),
-                Duration.ofHours(intOf(p, "log-retention-hours", (int) d.logRetention.toHours())));
+                Duration.ofHours(intOf(p, "log-retention-hours", (int) d.logRetention.toHours())),
+                intOf(p, "log-segment-mb", d.logSegmentMb));
     }
 
     /** The file's keys overlaid with {@code REBOUND_*} variables ({@code REBOUND_DATA_DIR} → {@code data-dir}). */
@@ -156,7 +167,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     private static final java.util.Set<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "host", "port", "data-dir", "database-url",
             "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
-            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "log-retention-hours", "config"), ClusterConfig.KEYS.stream())
+            "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "log-retention-hours", "log-segment-mb", "config"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */
