@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * the wall clock, so that a store retention of one day and the log retention of one hour pass
  * several times within a run of minutes. Every visitor is new after ~20 events (churn, the worst
  * case for state that is never purged). Samples the data directory's size (log, RocksDB, rest)
- * and the heap in use after a full GC, then states whether both reached a plateau: the last
- * quarter of the run against the quarter before it, once the retention has been reached.
+ * and the heap in use after a full GC, then states whether both reached a plateau: once 1.5
+ * retention periods have passed, the maxima of the second half of the samples against the first.
  * Run by hand: {@code rebound-bench/soak-bench.sh [minutes=12] [events-per-second=2000] [speed=360]}.
  */
 public final class RetentionSoakBenchmark {
@@ -146,7 +146,7 @@ public final class RetentionSoakBenchmark {
         report(samples, Duration.ofDays(retentionDays).dividedBy(speed));
     }
 
-    /** Plateau: over the last quarter against the quarter before it, both after the retention was first reached. */
+    /** Plateau: the maxima of the second half of the settled samples against the first half's. */
     private static void report(List<Sample> samples, Duration retentionReal) {
         List<Sample> settled = samples.stream()
                 .filter(s -> s.minutes() * 60 > retentionReal.toSeconds() * 1.5).toList();
@@ -160,10 +160,11 @@ public final class RetentionSoakBenchmark {
         List<Sample> last = settled.subList(q, settled.size());
         System.out.printf("%nafter retention was reached (%.1f min onwards), second half against first half:%n",
                 settled.getFirst().minutes());
-        line("disk (max)", before, last, Sample::diskBytes);
-        line("  RocksDB state (max)", before, last, Sample::stateBytes);
-        line("  event log (max)", before, last, Sample::logBytes);
-        line("heap after GC (max)", before, last, Sample::heapBytes);
+        line("disk", before, last, Sample::diskBytes);
+        line("  RocksDB SST files", before, last, s -> s.stateBytes() - s.walBytes());
+        line("  RocksDB WAL", before, last, Sample::walBytes);
+        line("  event log", before, last, Sample::logBytes);
+        line("heap after GC", before, last, Sample::heapBytes);
         double spanSeconds = (last.getLast().minutes() - before.getFirst().minutes()) * 60;
         System.out.printf("over that span: %,d events accepted, %.1f retention periods (%d s each in real time)%n",
                 last.getLast().accepted() - before.getFirst().accepted(), spanSeconds / retentionReal.toSeconds(),
@@ -174,7 +175,10 @@ public final class RetentionSoakBenchmark {
                              java.util.function.ToLongFunction<Sample> f) {
         long a = before.stream().mapToLong(f).max().orElse(0);
         long b = last.stream().mapToLong(f).max().orElse(0);
-        System.out.printf("%-22s %8.1f MB → %8.1f MB  ratio %.2f%n", what, mb(a), mb(b), a == 0 ? 0 : b / (double) a);
+        double am = before.stream().mapToLong(f).average().orElse(0);
+        double bm = last.stream().mapToLong(f).average().orElse(0);
+        System.out.printf("%-20s max %7.1f → %7.1f MB (ratio %.2f)   mean %7.1f → %7.1f MB (ratio %.2f)%n", what,
+                mb(a), mb(b), a == 0 ? 0 : b / (double) a, mb((long) am), mb((long) bm), am == 0 ? 0 : bm / am);
     }
 
     private static String batch(long first) {

@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The embedded server's retention, driven by a clock the test moves: raw visitor events and their
  * dedup keys leave by event time when their store's {@code retention_days} has passed — from the
  * visitor events API and from RocksDB — while another store's longer retention keeps its events;
- * an expired copy sent again is not filed again.
+ * an expired copy sent again is not filed again; event-log segment files go once the indexer and
+ * the audience runtime have passed them and the log retention has passed.
  */
 class RetentionTaskTest {
     private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
@@ -94,6 +95,50 @@ class RetentionTaskTest {
         }
     }
 
+    @Test
+    void logSegmentsGoOnceBothConsumersHavePassedThemAndTheLogRetentionHasPassed() throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        try (ReboundServer s = ReboundServer.start(ServerConfig.defaults(dir).withPort(0)
+                .withRateLimit(1_000_000, 1_000_000).withLogSegmentMb(1).withLogRetention(Duration.ofHours(1)), clock)) {
+            server = s;
+            StoreRepository.Created store = s.stores().create("Log retention", false);
+            String url = "https://shop.example/" + "p".repeat(400);   // ~3 segment files of 1 MB in all
+            for (int request = 0; request < 60; request++) {
+                StringBuilder batch = new StringBuilder("{\"batch\":[");
+                for (int i = 0; i < 100; i++) {
+                    batch.append(i == 0 ? "" : ",").append("{\"type\":\"page\",\"messageId\":\"m-").append(request)
+                            .append('-').append(i).append("\",\"anonymousId\":\"v-").append(request)
+                            .append("\",\"context\":{\"page\":{\"url\":\"").append(url).append("\"}}}");
+                }
+                post(store, "/v1/batch", batch.append("]}").toString());
+            }
+            s.audiences().sync();
+            assertThat(s.indexer().awaitCaughtUp(10_000)).isTrue();
+            List<String> before = logFiles();
+            assertThat(before).hasSizeGreaterThan(1);
+
+            clock.set(T0.plus(Duration.ofMinutes(59)));
+            s.retention().runOnce();
+            assertThat(logFiles()).isEqualTo(before);
+
+            clock.set(T0.plus(Duration.ofMinutes(61)));
+            s.retention().runOnce();
+            assertThat(logFiles()).containsExactly(before.getLast());
+            assertThat(counted(s, "rebound.retention.log.segments.deleted")).isEqualTo(before.size() - 1);
+            // Both consumers carry on from where they were; the remaining records are still readable.
+            post(store, "/v1/page", "{\"messageId\":\"m-after\",\"anonymousId\":\"v-after\"}");
+            s.audiences().sync();
+            assertThat(s.indexer().awaitCaughtUp(5_000)).isTrue();
+            assertThat(eventIds(store, "v-after")).containsExactly("m-after");
+        }
+    }
+
+    private List<String> logFiles() throws java.io.IOException {
+        try (Stream<Path> files = java.nio.file.Files.list(dir.resolve("log"))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private static long counted(ReboundServer s, String counter) {
         return (long) s.metrics().get(counter).counter().count();
     }
@@ -110,12 +155,15 @@ class RetentionTaskTest {
 
     private void track(StoreRepository.Created store, String visitor, String messageId, Instant timestamp)
             throws Exception {
+        post(store, "/v1/track", "{\"event\":\"Product Viewed\",\"messageId\":\"" + messageId
+                + "\",\"anonymousId\":\"" + visitor + "\"" + (timestamp == null ? "" : ",\"timestamp\":\"" + timestamp + "\"")
+                + ",\"properties\":{\"product_id\":\"yoga-mat\",\"price\":68}}");
+    }
+
+    private void post(StoreRepository.Created store, String path, String body) throws Exception {
         String basic = "Basic " + Base64.getEncoder().encodeToString((store.store().writeKey() + ":")
                 .getBytes(StandardCharsets.UTF_8));
-        String body = "{\"event\":\"Product Viewed\",\"messageId\":\"" + messageId + "\",\"anonymousId\":\"" + visitor
-                + "\"" + (timestamp == null ? "" : ",\"timestamp\":\"" + timestamp + "\"")
-                + ",\"properties\":{\"product_id\":\"yoga-mat\",\"price\":68}}";
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/track"))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
                 .header("Content-Type", "application/json").header("User-Agent", BROWSER).header("Authorization", basic)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
