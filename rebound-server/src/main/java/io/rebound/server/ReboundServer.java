@@ -27,13 +27,16 @@ import io.rebound.server.http.CollectorRoutes;
 import io.rebound.server.http.HttpApi;
 import io.rebound.server.http.OpsRoutes;
 import io.rebound.server.log.FileEventLog;
+import io.rebound.server.log.LogRetention;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.EventIndexer;
+import io.rebound.server.runtime.RetentionTask;
 import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.StoreRetentions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -64,6 +67,8 @@ public final class ReboundServer implements AutoCloseable {
     private final RocksStore rocks;
     private final EventIndexer indexer;
     private final DeadLetters deadLetters;
+    private final RetentionTask retention;
+    private final Clock clock;
     private final EmbeddedAudienceRuntime audiences;
     private final Vertx vertx;
     private final DemoKeys demoKeys;
@@ -71,8 +76,9 @@ public final class ReboundServer implements AutoCloseable {
     private int port;
     private java.util.Optional<String> setupCode = java.util.Optional.empty();
 
-    private ReboundServer(ServerConfig config) {
+    private ReboundServer(ServerConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
@@ -81,14 +87,18 @@ public final class ReboundServer implements AutoCloseable {
         this.database = config.databaseUrl() == null ? Database.embedded(config.dataDir())
                 : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         this.stores = new JdbcStoreRepository(database);
-        this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync());
+        this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync(),
+                (long) config.logSegmentMb() << 20);
         BackgroundPriority.configure(config.backgroundNice());
         this.rocks = new RocksStore(config.dataDir().resolve("state"),
                 java.util.stream.Stream.concat(EventIndexer.COLUMN_FAMILIES.stream(), AudienceColumns.ALL.stream()).toList());
-        this.deadLetters = new DeadLetters(rocks, Clock.systemUTC());
-        this.indexer = new EventIndexer(log.segments(), rocks, deadLetters, metrics);
+        this.deadLetters = new DeadLetters(rocks, clock);
+        this.indexer = new EventIndexer(log.segments(), rocks, deadLetters, metrics, new StoreRetentions(stores::byId),
+                clock);
         this.audiences = new EmbeddedAudienceRuntime(log.segments(), rocks,
-                new SegmentRepository(database.dataSource()), stores::byId, Clock.systemUTC(), deadLetters);
+                new SegmentRepository(database.dataSource()), stores::byId, clock, deadLetters);
+        this.retention = new RetentionTask(indexer, new LogRetention(log.segments(), config.logRetention(),
+                List.of(indexer::position, audiences::position)), clock, RetentionTask.DEFAULT_INTERVAL, metrics);
         this.audiences.recordLatencyIn(metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
@@ -105,7 +115,16 @@ public final class ReboundServer implements AutoCloseable {
     }
 
     public static ReboundServer start(ServerConfig config) {
-        ReboundServer server = new ReboundServer(config);
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(ServerConfig)} with {@code clock} as the server's time: what the collector
+     * stamps as received, what the audience runtime and retention take as now (tests and the soak
+     * benchmark pass a controllable or fast clock).
+     */
+    public static ReboundServer start(ServerConfig config, Clock clock) {
+        ReboundServer server = new ReboundServer(config, clock);
         try {
             server.listen();
         } catch (RuntimeException e) {
@@ -116,7 +135,6 @@ public final class ReboundServer implements AutoCloseable {
     }
 
     private void listen() {
-        Clock clock = Clock.systemUTC();
         CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
         FunctionCounter.builder("rebound.events.bots.unchecked", BotFilter.shared(), BotFilter::unchecked)
@@ -191,6 +209,11 @@ public final class ReboundServer implements AutoCloseable {
         return indexer;
     }
 
+    /** The retention of the visitor event store and the event log (its passes can be run by hand). */
+    public RetentionTask retention() {
+        return retention;
+    }
+
     public ServerConfig config() {
         return config;
     }
@@ -206,6 +229,7 @@ public final class ReboundServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP", e);
         }
+        retention.close();
         audiences.close();
         indexer.close();
         log.close();

@@ -8,6 +8,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -35,11 +36,12 @@ import java.util.Properties;
  * @param web                how the server is reached from outside: public URL, trusted proxies, Secure cookies
  * @param limits             caps on what one store or one client can make the server hold (and send: the
  *                           per-address rate limit)
+ * @param eventLog           how long event-log segments are kept and how large they are
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
                            int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops,
-                           int backgroundNice, Web web, Limits limits) {
+                           int backgroundNice, Web web, Limits limits, EventLog eventLog) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -102,6 +104,53 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         }
     }
 
+    public static final Duration DEFAULT_LOG_RETENTION = Duration.ofDays(7);
+
+    /**
+     * The event log's retention.
+     *
+     * @param retention how long segments are kept after their records arrived, once every consumer has passed
+     *                  them ({@code log-retention-hours}, default 7 days)
+     * @param segmentMb size of a segment file in MB, the unit retention deletes ({@code log-segment-mb}, default 128)
+     */
+    public record EventLog(Duration retention, int segmentMb) {
+        public static final EventLog DEFAULT = new EventLog(DEFAULT_LOG_RETENTION, 128);
+
+        public EventLog {
+            if (retention == null || retention.isNegative()) {
+                throw new IllegalArgumentException("configuration key 'log-retention-hours' must be 0 or more, got "
+                        + retention);
+            }
+            if (segmentMb < 1 || segmentMb > 1024) {
+                throw new IllegalArgumentException("configuration key 'log-segment-mb' must be between 1 and 1024, got "
+                        + segmentMb);
+            }
+        }
+    }
+
+    /** How long event-log segments are kept once every consumer has passed them. */
+    public Duration logRetention() {
+        return eventLog.retention();
+    }
+
+    /** Size of an event-log segment file in MB. */
+    public int logSegmentMb() {
+        return eventLog.segmentMb();
+    }
+
+    public ServerConfig withLogRetention(Duration r) {
+        return withEventLog(new EventLog(r, eventLog.segmentMb()));
+    }
+
+    public ServerConfig withLogSegmentMb(int mb) {
+        return withEventLog(new EventLog(eventLog.retention(), mb));
+    }
+
+    public ServerConfig withEventLog(EventLog e) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, e);
+    }
+
     public ServerConfig {
         if (backgroundNice < 0 || backgroundNice > 19) {
             throw new IllegalArgumentException("configuration key 'background-nice' must be between 0 and 19, got "
@@ -109,11 +158,13 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         }
         web = web == null ? Web.DEFAULT : web;
         limits = limits == null ? Limits.DEFAULT : limits;
+        eventLog = eventLog == null ? EventLog.DEFAULT : eventLog;
     }
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", DEFAULT_PORT, dataDir, null, null, null, false, null, 5_000, 50_000,
-                false, false, Runtime.getRuntime().availableProcessors(), 10, Web.DEFAULT, Limits.DEFAULT);
+                false, false, Runtime.getRuntime().availableProcessors(), 10, Web.DEFAULT, Limits.DEFAULT,
+                EventLog.DEFAULT);
     }
 
     /**
@@ -143,47 +194,47 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
     }
 
     public ServerConfig withDemo(boolean d) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, web, limits);
+                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
     }
 
     public ServerConfig withAdminToken(String token) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, token,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
     }
 
     public ServerConfig withFsync(boolean f) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
     }
 
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
+                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
     }
 
     public ServerConfig withNoopEndpoint(boolean n) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, web, limits);
+                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, web, limits, eventLog);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
     }
 
     public ServerConfig withWeb(Web w) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, w, limits);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, w, limits, eventLog);
     }
 
     public ServerConfig withLimits(Limits l) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, l);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, l, eventLog);
     }
 
     /**
@@ -220,7 +271,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                         intOf(p, "dashboard-sessions", Limits.DEFAULT.sessions()),
                         Double.parseDouble(p.getProperty("ip-rate-limit-per-second",
                                 String.valueOf(Limits.DEFAULT.ipRateLimitPerSecond()))),
-                        intOf(p, "ip-rate-limit-burst", Limits.DEFAULT.ipRateLimitBurst())));
+                        intOf(p, "ip-rate-limit-burst", Limits.DEFAULT.ipRateLimitBurst())),
+                new EventLog(Duration.ofHours(intOf(p, "log-retention-hours", (int) DEFAULT_LOG_RETENTION.toHours())),
+                        intOf(p, "log-segment-mb", EventLog.DEFAULT.segmentMb())));
     }
 
     private static Web web(Properties p) {
@@ -271,7 +324,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             "database-user", "database-password", "fsync", "admin-token", "rate-limit-per-second",
             "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config", "public-url",
             "trusted-proxies", "secure-cookies", "segments-per-store", "live-streams-per-store", "live-streams",
-            "dashboard-sessions", "ip-rate-limit-per-second", "ip-rate-limit-burst"), ClusterConfig.KEYS.stream())
+            "dashboard-sessions", "ip-rate-limit-per-second", "ip-rate-limit-burst", "log-retention-hours",
+            "log-segment-mb"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

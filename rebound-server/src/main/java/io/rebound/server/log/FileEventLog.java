@@ -17,7 +17,12 @@ public final class FileEventLog implements EventLog {
     private final SegmentedLog log;
 
     public FileEventLog(Path dir, boolean fsync) {
-        this.log = new SegmentedLog(dir, fsync, 128L << 20);
+        this(dir, fsync, 128L << 20);
+    }
+
+    /** A log whose segment files roll at {@code segmentBytes}: the unit in which retention deletes. */
+    public FileEventLog(Path dir, boolean fsync, long segmentBytes) {
+        this.log = new SegmentedLog(dir, fsync, segmentBytes);
     }
 
     @Override

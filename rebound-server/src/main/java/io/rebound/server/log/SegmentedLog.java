@@ -597,7 +597,17 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
-    /** Deletes whole segments that end at or before {@code position} (consumed), keeping the active one. */
+    /** The first positions of the segment files, oldest first; the last one is the segment being written. */
+    public List<Long> segmentStarts() {
+        synchronized (segments) {
+            return List.copyOf(segments.keySet());
+        }
+    }
+
+    /**
+     * Deletes whole segments that end at or before {@code position}, keeping the active one. The
+     * caller ({@link LogRetention}) passes a position every consumer has committed past.
+     */
     public int deleteBefore(long position) {
         int deleted = 0;
         synchronized (segments) {

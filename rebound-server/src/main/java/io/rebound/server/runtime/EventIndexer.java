@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +34,10 @@ import java.util.function.Consumer;
  * store + event id), then files each event under its visitor in event-time order. Dedup keys,
  * events and the consumed log position go into one RocksDB batch, so after a crash indexing
  * resumes exactly where it committed — no event is indexed twice or lost.
+ *
+ * <p>Retention: an event whose event time is older than its store's {@code retention_days} is
+ * not filed (counted as expired), and {@link #purgeExpired} deletes stored events and dedup keys
+ * once they are that old ({@link EventRetention}). Both use the injected clock.
  *
  * <p>Listeners (the audience engine, the live debugger) see each new, non-duplicate event once
  * per process after it is committed.
@@ -64,6 +70,10 @@ public final class EventIndexer implements AutoCloseable {
     private final Counter indexed;
     private final Counter duplicates;
     private final DeadLetters.Attempts attempts;
+    private final Counter expired;
+    private final StoreRetentions retentions;
+    private final EventRetention retention;
+    private final Clock clock;
     private final Thread thread;
     private volatile long position;
     private volatile boolean running = true;
@@ -72,14 +82,29 @@ public final class EventIndexer implements AutoCloseable {
     /** Test hook: while set, the indexing thread files nothing (an indexer that has fallen behind). */
     volatile boolean paused;
 
+    /** An indexer that keeps every event forever (tests and tools). */
     public EventIndexer(SegmentedLog log, RocksStore store, MeterRegistry metrics) {
         this(log, store, new DeadLetters(store, Clock.systemUTC()), metrics);
     }
 
+    /** An indexer that keeps every event forever, setting aside what keeps failing in {@code deadLetters}. */
     public EventIndexer(SegmentedLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics) {
+        this(log, store, deadLetters, metrics, StoreRetentions.forever(), Clock.systemUTC());
+    }
+
+    /**
+     * @param deadLetters where records that keep failing are set aside
+     * @param retentions  each store's retention
+     * @param clock       what "now" is for retention (tests pass a controllable one)
+     */
+    public EventIndexer(SegmentedLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics,
+                        StoreRetentions retentions, Clock clock) {
         this.log = log;
         this.store = store;
         this.attempts = deadLetters.attempts(CONSUMER);
+        this.retentions = retentions;
+        this.clock = clock;
+        this.retention = new EventRetention(store, retentions, writing);
         byte[] saved = store.get(CF_OFFSETS, OFFSET_KEY);
         this.position = log.resumePosition(CONSUMER, saved == null ? log.start() : ByteBuffer.wrap(saved).getLong());
         loadErasures();
@@ -87,6 +112,9 @@ public final class EventIndexer implements AutoCloseable {
                 .register(metrics);
         this.duplicates = Counter.builder("rebound.events.duplicates")
                 .description("events dropped because their event id was already stored").register(metrics);
+        this.expired = Counter.builder("rebound.events.expired")
+                .description("events not filed because their event time is older than the store's retention")
+                .register(metrics);
         metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position));
         this.thread = Thread.ofPlatform().name("event-indexer").daemon(true).start(this::run);
     }
@@ -227,6 +255,8 @@ public final class EventIndexer implements AutoCloseable {
         Set<String> seen = new HashSet<>();
         DeadLetters.Letter setAside = null;
         long next = position;
+        Instant now = clock.instant();
+        int tooOld = 0;
         try (WriteBatch batch = new WriteBatch()) {
             for (LogRecord r : records) {
                 next = r.nextPosition();
@@ -246,6 +276,12 @@ public final class EventIndexer implements AutoCloseable {
                 } catch (RuntimeException | Error failure) {
                     attempts.failed(r.position(), failure);
                     throw new RecordFailedException(r.position(), failure);
+                }
+                Duration keep = retentions.of(e.storeId());
+                if (keep != null && e.eventTime().isBefore(now.minus(keep))) {
+                    // Its dedup key would already be purged: filing it would store an expired event again.
+                    tooOld++;
+                    continue;
                 }
                 if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || store.get(CF_DEDUP, dedupKey) != null) {
                     dropped.add(e);
@@ -273,6 +309,7 @@ public final class EventIndexer implements AutoCloseable {
         }
         indexed.increment(fresh.size());
         duplicates.increment(dropped.size());
+        expired.increment(tooOld);
         return new Indexed(fresh, dropped);
     }
 
@@ -415,6 +452,15 @@ public final class EventIndexer implements AutoCloseable {
                 it.remove();
             }
         }
+    }
+
+    /**
+     * Deletes the stored events and dedup keys whose event time is older than their store's
+     * retention at {@code now}, in chunks that each wait for the batch being indexed.
+     */
+    public EventRetention.Purged purgeExpired(Instant now) {
+        retentions.refresh();
+        return retention.purge(now);
     }
 
     @Override

@@ -49,6 +49,19 @@ public final class Keys {
         return new Builder();
     }
 
+    /** Reads a length-prefixed string written by {@link Builder#str}. */
+    public static String readStr(ByteBuffer key) {
+        byte[] b = new byte[key.getShort() & 0xFFFF];
+        key.get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Moves past a length-prefixed string written by {@link Builder#str}. */
+    public static void skipStr(ByteBuffer key) {
+        int n = key.getShort() & 0xFFFF;
+        key.position(key.position() + n);
+    }
+
     /** Smallest key greater than every key starting with {@code prefix}. */
     public static byte[] prefixEnd(byte[] prefix) {
         byte[] end = prefix.clone();

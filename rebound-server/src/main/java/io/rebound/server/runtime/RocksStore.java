@@ -32,6 +32,9 @@ public final class RocksStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /** Bound on the write-ahead log; the default (4× all memtables, GBs here) lets it grow with every write. */
+    static final long MAX_TOTAL_WAL_BYTES = 64L << 20;
+
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -45,7 +48,10 @@ public final class RocksStore implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                    .setMaxBackgroundJobs(2).setKeepLogFileNum(3);
+                    .setMaxBackgroundJobs(2).setKeepLogFileNum(3)
+                    // A family that never fills its memtable (the offsets, rewritten at one key) would pin
+                    // every WAL file since its last flush: past this size RocksDB flushes it instead.
+                    .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES);
             cfOptions = new ColumnFamilyOptions()
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));

@@ -1,0 +1,145 @@
+package io.rebound.server.runtime;
+
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The visitor event store's retention: deletes the raw events (user agent, truncated IP, URLs,
+ * ids, email hashes) and the dedup keys whose event time is older than their store's
+ * {@code retention_days}. Both are judged by event time, with the same cutoff, so a dedup key
+ * lives exactly as long as the event it protects; the indexer drops an arriving copy older than
+ * the cutoff as expired (see {@link EventIndexer}), so an event id is filed at most once while
+ * it could still be stored.
+ *
+ * <p>Events are keyed by store, visitor, event time, so a pass reads each visitor's expired
+ * events and then seeks to the next visitor: it costs the number of visitors plus the deletions.
+ * Dedup keys (store, event id → event time) are read in full. Both are read in chunks by a fresh
+ * iterator each (no long-pinned RocksDB version) and deleted under the indexer's write lock, so
+ * an erasure or an indexed batch never sees half a chunk.
+ */
+public final class EventRetention {
+    static final int CHUNK = 2_000;
+
+    private final RocksStore store;
+    private final StoreRetentions retentions;
+    private final ReentrantLock writing;
+
+    /** What one pass deleted. */
+    public record Purged(long events, long dedupKeys) {
+    }
+
+    EventRetention(RocksStore store, StoreRetentions retentions, ReentrantLock writing) {
+        this.store = store;
+        this.retentions = retentions;
+        this.writing = writing;
+    }
+
+    Purged purge(Instant now) {
+        return new Purged(purgeEvents(now), purgeDedupKeys(now));
+    }
+
+    private long purgeEvents(Instant now) {
+        long deleted = 0;
+        byte[] cursor = null;
+        do {
+            List<byte[]> doomed = new ArrayList<>();
+            try (RocksIterator it = store.db().newIterator(store.family(EventIndexer.CF_EVENTS))) {
+                seek(it, cursor);
+                for (int scanned = 0; it.isValid() && doomed.size() < CHUNK && scanned < 8 * CHUNK; scanned++) {
+                    byte[] key = it.key();
+                    ByteBuffer k = ByteBuffer.wrap(key);
+                    Duration keep = retentions.of(Keys.readStr(k));
+                    if (keep == null) {
+                        seekPast(it, key, k.position());
+                        continue;
+                    }
+                    Keys.skipStr(k);
+                    int visitorEnd = k.position();
+                    if (k.getLong() < now.minus(keep).toEpochMilli()) {
+                        doomed.add(key);
+                        it.next();
+                    } else {
+                        // The visitor's other events are newer (keys are in event-time order): next visitor.
+                        seekPast(it, key, visitorEnd);
+                    }
+                }
+                cursor = it.isValid() ? it.key() : null;
+            }
+            deleted += delete(EventIndexer.CF_EVENTS, doomed);
+        } while (cursor != null);
+        return deleted;
+    }
+
+    private long purgeDedupKeys(Instant now) {
+        long deleted = 0;
+        byte[] cursor = null;
+        do {
+            List<byte[]> doomed = new ArrayList<>();
+            try (RocksIterator it = store.db().newIterator(store.family(EventIndexer.CF_DEDUP))) {
+                seek(it, cursor);
+                for (int scanned = 0; it.isValid() && doomed.size() < CHUNK && scanned < 8 * CHUNK; scanned++) {
+                    byte[] key = it.key();
+                    ByteBuffer k = ByteBuffer.wrap(key);
+                    Duration keep = retentions.of(Keys.readStr(k));
+                    if (keep == null) {
+                        seekPast(it, key, k.position());
+                        continue;
+                    }
+                    if (ByteBuffer.wrap(it.value()).getLong() < now.minus(keep).toEpochMilli()) {
+                        doomed.add(key);
+                    }
+                    it.next();
+                }
+                cursor = it.isValid() ? it.key() : null;
+            }
+            deleted += delete(EventIndexer.CF_DEDUP, doomed);
+        } while (cursor != null);
+        return deleted;
+    }
+
+    /** Moves past every key that starts with the first {@code length} bytes of {@code key}. */
+    private static void seekPast(RocksIterator it, byte[] key, int length) {
+        byte[] end = Keys.prefixEnd(Arrays.copyOf(key, length));
+        if (end == null) {
+            it.seekToLast();
+            it.next();
+        } else {
+            it.seek(end);
+        }
+    }
+
+    private static void seek(RocksIterator it, byte[] cursor) {
+        if (cursor == null) {
+            it.seekToFirst();
+        } else {
+            it.seek(cursor);
+        }
+    }
+
+    private int delete(String family, List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        writing.lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            for (byte[] key : keys) {
+                batch.delete(store.family(family), key);
+            }
+            store.write(batch);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            writing.unlock();
+        }
+        return keys.size();
+    }
+}
