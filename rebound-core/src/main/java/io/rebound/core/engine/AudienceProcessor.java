@@ -4,7 +4,9 @@ import io.rebound.core.engine.MembershipChange.Kind;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.MembershipTimeline;
 import io.rebound.core.segment.MembershipTimeline.Transition;
+import io.rebound.core.segment.RetainedEvent;
 import io.rebound.core.segment.Segment;
+import io.rebound.core.segment.SegmentDefinitions;
 import io.rebound.core.segment.SegmentEvaluator;
 import io.rebound.core.segment.VisitorState;
 
@@ -235,8 +237,8 @@ public final class AudienceProcessor {
 
     /** A hash of one segment version (id, effective instant, definition) that every JVM computes alike. */
     private static long version(Segment s) {
-        return io.rebound.core.segment.RetainedEvent.hashId(s.id() + '\u0000' + s.effectiveFrom().toEpochMilli() + '\u0000'
-                + io.rebound.core.segment.SegmentDefinitions.canonical(s.definition()));
+        return RetainedEvent.hashId(s.id() + '\u0000' + s.effectiveFrom().toEpochMilli() + '\u0000'
+                + SegmentDefinitions.canonical(s.definition()));
     }
 
     private static Instant max(Instant a, Instant b) {

@@ -48,43 +48,47 @@ public final class EventRetention {
     }
 
     private long purgeEvents(Instant now) {
-        long deleted = 0;
-        byte[] cursor = null;
-        do {
-            List<byte[]> doomed = new ArrayList<>();
-            try (RocksIterator it = store.db().newIterator(store.family(EventIndexer.CF_EVENTS))) {
-                seek(it, cursor);
-                for (int scanned = 0; it.isValid() && doomed.size() < CHUNK && scanned < 8 * CHUNK; scanned++) {
-                    byte[] key = it.key();
-                    ByteBuffer k = ByteBuffer.wrap(key);
-                    Duration keep = retentions.of(Keys.readStr(k));
-                    if (keep == null) {
-                        seekPast(it, key, k.position());
-                        continue;
-                    }
-                    Keys.skipStr(k);
-                    int visitorEnd = k.position();
-                    if (k.getLong() < now.minus(keep).toEpochMilli()) {
-                        doomed.add(key);
-                        it.next();
-                    } else {
-                        // The visitor's other events are newer (keys are in event-time order): next visitor.
-                        seekPast(it, key, visitorEnd);
-                    }
-                }
-                cursor = it.isValid() ? it.key() : null;
+        // Keys: store, visitor, event time, id hash — in event-time order within a visitor.
+        return purge(EventIndexer.CF_EVENTS, now, (it, key, k, cutoff, doomed) -> {
+            Keys.skipStr(k);
+            int visitorEnd = k.position();
+            if (k.getLong() < cutoff) {
+                doomed.add(key);
+                it.next();
+            } else {
+                // The visitor's other events are newer: next visitor.
+                seekPast(it, key, visitorEnd);
             }
-            deleted += delete(EventIndexer.CF_EVENTS, doomed);
-        } while (cursor != null);
-        return deleted;
+        });
     }
 
     private long purgeDedupKeys(Instant now) {
+        // Keys: store, event id; value: the event time of its first copy.
+        return purge(EventIndexer.CF_DEDUP, now, (it, key, k, cutoff, doomed) -> {
+            if (ByteBuffer.wrap(it.value()).getLong() < cutoff) {
+                doomed.add(key);
+            }
+            it.next();
+        });
+    }
+
+    /** What to do with the key the iterator is on, of a store whose events older than {@code cutoff} go. */
+    @FunctionalInterface
+    private interface Visit {
+        /** Adds the key to {@code doomed} or not, and moves the iterator on. {@code rest}: the key after the store id. */
+        void visit(RocksIterator it, byte[] key, ByteBuffer rest, long cutoff, List<byte[]> doomed);
+    }
+
+    /**
+     * Scans {@code family} in chunks (each deleted in its own write, between indexed batches), skipping
+     * stores that keep everything, and deletes what {@code visit} dooms. Returns how many keys went.
+     */
+    private long purge(String family, Instant now, Visit visit) {
         long deleted = 0;
         byte[] cursor = null;
         do {
             List<byte[]> doomed = new ArrayList<>();
-            try (RocksIterator it = store.db().newIterator(store.family(EventIndexer.CF_DEDUP))) {
+            try (RocksIterator it = store.db().newIterator(store.family(family))) {
                 seek(it, cursor);
                 for (int scanned = 0; it.isValid() && doomed.size() < CHUNK && scanned < 8 * CHUNK; scanned++) {
                     byte[] key = it.key();
@@ -94,14 +98,11 @@ public final class EventRetention {
                         seekPast(it, key, k.position());
                         continue;
                     }
-                    if (ByteBuffer.wrap(it.value()).getLong() < now.minus(keep).toEpochMilli()) {
-                        doomed.add(key);
-                    }
-                    it.next();
+                    visit.visit(it, key, k, now.minus(keep).toEpochMilli(), doomed);
                 }
                 cursor = it.isValid() ? it.key() : null;
             }
-            deleted += delete(EventIndexer.CF_DEDUP, doomed);
+            deleted += delete(family, doomed);
         } while (cursor != null);
         return deleted;
     }
