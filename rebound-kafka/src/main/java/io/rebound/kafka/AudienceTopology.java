@@ -1,6 +1,7 @@
 package io.rebound.kafka;
 
 import io.rebound.kafka.internals.Backfiller;
+import io.rebound.kafka.internals.Housekeeping;
 import io.rebound.kafka.internals.IdentityProcessor;
 import io.rebound.core.engine.AuditStats;
 import io.rebound.kafka.internals.PersonProcessor;
@@ -50,6 +51,7 @@ public final class AudienceTopology {
     private final AuditStats audits = new AuditStats();
     private final Duration auditEvery;
     private final int auditSample;
+    private Housekeeping.Options housekeeping = Housekeeping.Options.DEFAULT;
 
     /**
      * @param topics         topic names
@@ -78,6 +80,12 @@ public final class AudienceTopology {
         this(topics, Clock.systemUTC(), PUNCTUATE_EVERY, 10_000);
     }
 
+    /** Replaces the retention pass's defaults ({@link Housekeeping.Options#DEFAULT}); before {@link #build()}. */
+    public AudienceTopology withHousekeeping(Housekeeping.Options options) {
+        this.housekeeping = Objects.requireNonNull(options);
+        return this;
+    }
+
     public BackfillProgress progress() {
         return progress;
     }
@@ -94,7 +102,7 @@ public final class AudienceTopology {
     /** Builds the topology. */
     public Topology build() {
         return TopologyWiring.build(topics, catalog, clock, punctuateEvery, new Backfiller.Options(backfillChunk, progress),
-                new SelfAudit.Options(auditEvery, auditSample, audits));
+                new SelfAudit.Options(auditEvery, auditSample, audits), housekeeping);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.rebound.kafka.internals.Bin;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.SortedMap;
 
 /**
  * A record of the compacted segments topic, key {@code store \0 segment}: the segment as created or
@@ -54,8 +55,23 @@ public record SegmentRecord(String storeId, String segmentId, SegmentDefinition 
         return new SegmentRecord(store, segment, d, from);
     }
 
+    /**
+     * The fingerprint of one store's segment set: its records of the segments topic, in key order
+     * (store settings skipped). The topology's catalog and the nodes that report backfill progress
+     * compute it alike.
+     */
+    public static long fingerprint(SortedMap<String, byte[]> recordsByKey) {
+        long fp = 0;
+        for (Map.Entry<String, byte[]> e : recordsByKey.entrySet()) {
+            if (!StoreSettings.isKey(e.getKey())) {
+                fp = fingerprint(fp, e.getValue());
+            }
+        }
+        return fp;
+    }
+
     /** A stable 64-bit fingerprint of encoded records (FNV-1a), to detect that a store's segments changed. */
-    public static long fingerprint(long seed, byte[] encoded) {
+    static long fingerprint(long seed, byte[] encoded) {
         long h = seed == 0 ? 0xcbf29ce484222325L : seed;
         for (byte b : encoded) {
             h ^= b & 0xff;

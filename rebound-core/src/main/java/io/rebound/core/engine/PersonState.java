@@ -60,6 +60,15 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
         return new PersonState(storeId, personId, PersonIds.NONE, VisitorState.EMPTY, Map.of(), null, null);
     }
 
+    /**
+     * Whether the state holds nothing worth keeping: no retained event and no segment status. A
+     * runtime's retention pass then deletes it and unlinks its ids, so that nothing of the person
+     * outlives the store's retention; what it knew returns with the person's next event.
+     */
+    public boolean vacant() {
+        return segments.isEmpty() && visitor.isEmpty();
+    }
+
     /** Current memberships: segment id → joined-at. */
     public Map<String, Instant> memberships() {
         Map<String, Instant> out = new TreeMap<>();

@@ -28,7 +28,8 @@ import java.util.List;
 /**
  * The audience engine of one partition of the persons topic: person states, redirects of absorbed
  * persons, timers; calls {@link AudienceProcessor} for events, merges, timers, erasures,
- * backfills and self-checks ({@link SelfAudit}), and writes what it returns. A wall-clock punctuator fires due timers and advances
+ * backfills and self-checks ({@link SelfAudit}), and writes what it returns; retires what retention
+ * left empty ({@link Housekeeping}). A wall-clock punctuator fires due timers and advances
  * backfills; a {@link Tick} record does the same on demand.
  */
 public final class PersonProcessor implements Processor<String, byte[], String, byte[]> {
@@ -47,33 +48,37 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
     private final Duration punctuateEvery;
     private final Backfiller.Options backfillOptions;
     private final SelfAudit.Options auditOptions;
+    private final Housekeeping.Options housekeepingOptions;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> persons;
-    private KeyValueStore<String, String> redirects;
+    private Redirects redirects;
     private TimerIndex timers;
     private Tracker tracker;
     private Backfiller backfiller;
     private SelfAudit audit;
+    private Housekeeping housekeeping;
 
     public PersonProcessor(SegmentCatalog catalog, Clock clock, Duration punctuateEvery, Backfiller.Options backfill,
-                           SelfAudit.Options audit) {
+                           SelfAudit.Options audit, Housekeeping.Options housekeeping) {
         this.catalog = catalog;
         this.clock = clock;
         this.punctuateEvery = punctuateEvery;
         this.backfillOptions = backfill;
         this.auditOptions = audit;
+        this.housekeepingOptions = housekeeping;
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.persons = context.getStateStore(PERSONS);
-        this.redirects = context.getStateStore(REDIRECTS);
+        this.redirects = new Redirects(context.getStateStore(REDIRECTS));
         KeyValueStore<Bytes, byte[]> t = context.getStateStore(TimerIndex.STORE);
         this.timers = new TimerIndex(t);
         this.tracker = new Tracker(context);
         this.backfiller = new Backfiller(context, persons, catalog, backfillOptions, this::backfillOne);
         this.audit = new SelfAudit(persons, catalog, auditOptions);
+        this.housekeeping = new Housekeeping(persons, redirects, catalog, housekeepingOptions);
         context.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, ts -> punctuate(false));
     }
 
@@ -95,7 +100,7 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
 
     /**
      * Timers due by now; then a chunk of pending backfills (all of them when {@code complete}); then,
-     * when due, the self-check of a sample of persons.
+     * when due, the self-check of a sample of persons; then a chunk of the retention pass.
      */
     private void punctuate(boolean complete) {
         Instant now = now();
@@ -113,6 +118,7 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         }
         backfiller.step(now, complete);
         audit.step(now, this::write);
+        housekeeping.step(now, context.currentStreamTimeMs(), this::write, this::retire);
     }
 
     private void backfillOne(String personKey, Instant now) {
@@ -134,13 +140,16 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         }
         String key = Keys.of(store, d.target());
         byte[] bytes = persons.get(key);
+        boolean relink = false;
         if (bytes == null) {
-            String moved = redirects.get(key);
+            String moved = redirects.target(key);
             if (moved != null && !d.visited().contains(moved)) {
                 // The target was absorbed, or claimed by a merge before its state existed: its survivor gets the work.
                 send(store, new Deliver(moved, List.of(), d.absorbed(), d.event(), with(d.visited(), d.target())));
                 return;
             }
+            // Retired by housekeeping while this record was on its way: its ids were unlinked; link them back.
+            relink = redirects.retired(key);
             redirects.delete(key);
         }
         Instant now = now();
@@ -158,6 +167,12 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         }
         if (d.event() != null) {
             write(state, processor.onEvent(state, d.event(), now));
+            if (relink) {
+                for (String idKey : PersonIds.keysOf(d.event())) {
+                    tracker.loop(IDENTITY_SINK, Keys.of(store, idKey),
+                            IdentityCommand.encode(new IdentityCommand.Link(idKey, d.target(), "")));
+                }
+            }
         }
     }
 
@@ -177,7 +192,7 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         if (!person.equals(target)) {
             String key = Keys.of(store, person);
             byte[] bytes = persons.get(key);
-            String moved = bytes == null ? redirects.get(key) : null;
+            String moved = bytes == null ? redirects.target(key) : null;
             if (PersonIds.SURVIVOR_ORDER.compare(person, target) < 0) {
                 // This person outranks the target: it survives, and the target is absorbed instead.
                 pending.addFirst(target);
@@ -187,11 +202,11 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
                 absorbed.add(bytes);
                 persons.delete(key);
                 timers.replace(key, state.timerAt(), null);
-                redirects.put(key, target);
+                redirects.moveTo(key, target, context.currentStreamTimeMs());
                 visited = with(visited, person);
             } else if (moved == null) {
                 // No state yet (its first record may still be on its way): claim it, so that record follows.
-                redirects.put(key, target);
+                redirects.moveTo(key, target, context.currentStreamTimeMs());
                 visited = with(visited, person);
             } else if (!moved.equals(target) && !visited.contains(moved) && !pending.contains(moved)) {
                 visited = with(visited, person);
@@ -221,7 +236,7 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         String key = Keys.of(store, personId);
         byte[] bytes = persons.get(key);
         if (bytes == null) {
-            String moved = redirects.get(key);
+            String moved = redirects.target(key);
             if (moved != null) {
                 // Absorbed: the person it went to is erased (redirects only point at stronger persons, so this ends).
                 tracker.loop(PERSONS_SINK, Keys.of(store, moved), PersonCommand.encode(new Erase(moved)));
@@ -230,6 +245,21 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         }
         PersonState state = PersonStateCodec.decode(bytes);
         emit(processor(store).onErase(state, now()).changes());
+        drop(state);
+    }
+
+    /** A person retired by housekeeping: what bringing it up to date recorded, then as if erased, marked. */
+    private void retire(PersonState before, AudienceProcessor.Result vacant) {
+        emit(vacant.changes());
+        drop(before);
+        redirects.retire(Keys.of(before.storeId(), before.personId()), context.currentStreamTimeMs());
+    }
+
+    /** Deletes a person's state and timer and unlinks its ids. */
+    private void drop(PersonState state) {
+        String store = state.storeId();
+        String personId = state.personId();
+        String key = Keys.of(store, personId);
         persons.delete(key);
         timers.replace(key, state.timerAt(), null);
         List<String> names = state.ids().keys();

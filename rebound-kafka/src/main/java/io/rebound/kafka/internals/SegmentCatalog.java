@@ -2,40 +2,49 @@ package io.rebound.kafka.internals;
 
 import io.rebound.core.engine.AudienceProcessor;
 import io.rebound.core.segment.Segment;
-import io.rebound.core.store.Store;
+import io.rebound.kafka.Keys;
 import io.rebound.kafka.SegmentRecord;
+import io.rebound.kafka.StoreSettings;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This instance's view of every store's segments, fed by the global segments store (so every
- * instance sees every create, edit and delete) and read by the stream threads. Per store it keeps a
- * fingerprint of the segment records; a partition whose last backfill was for another fingerprint
- * backfills again.
+ * instance sees every create, edit and delete, and each store's {@link StoreSettings}) and read by
+ * the stream threads. Per store it keeps a fingerprint of the segment records; a partition whose
+ * last backfill was for another fingerprint backfills again. Each store's processor keeps events
+ * as long as the store's settings say.
  */
 public final class SegmentCatalog {
 
-    /** One store's segments as of one fingerprint, with the processor that evaluates them. */
-    public record StoreSegments(String storeId, long fingerprint, Map<String, byte[]> records,
-                                AudienceProcessor processor) {
+    /**
+     * One store's segments as of one fingerprint, with the processor that evaluates them.
+     *
+     * @param records  the store's records of the segments topic by key: segments, deletions, settings
+     * @param settings the store's settings (the defaults when it has none)
+     */
+    public record StoreSegments(String storeId, long fingerprint, SortedMap<String, byte[]> records,
+                                StoreSettings settings, AudienceProcessor processor) {
     }
 
     private final Map<String, StoreSegments> stores = new ConcurrentHashMap<>();
-    private final Duration retention = Duration.ofDays(Store.DEFAULT_RETENTION_DAYS);
 
     /** The store's current segments (none known: an empty set, fingerprint 0). */
     public StoreSegments of(String storeId) {
         StoreSegments s = stores.get(storeId);
-        return s != null ? s : build(storeId, Map.of());
+        return s != null ? s : build(storeId, new TreeMap<>());
     }
 
     public Set<String> storeIds() {
@@ -44,8 +53,12 @@ public final class SegmentCatalog {
 
     /** Applies one record of the segments topic (value null: a tombstone, forgotten). */
     public synchronized void apply(String key, byte[] value) {
-        String storeId = key.substring(0, key.indexOf('\0'));
-        Map<String, byte[]> records = new TreeMap<>(stores.containsKey(storeId) ? stores.get(storeId).records() : Map.of());
+        String storeId = Keys.store(key);
+        StoreSegments current = stores.get(storeId);
+        if (current != null && Arrays.equals(current.records().get(key), value)) {
+            return; // a settings record republished unchanged, say: nothing to rebuild
+        }
+        TreeMap<String, byte[]> records = new TreeMap<>(current != null ? current.records() : Map.of());
         if (value == null) {
             records.remove(key);
         } else {
@@ -54,12 +67,15 @@ public final class SegmentCatalog {
         stores.put(storeId, build(storeId, records));
     }
 
-    private StoreSegments build(String storeId, Map<String, byte[]> records) {
-        long fp = 0;
+    private StoreSegments build(String storeId, TreeMap<String, byte[]> records) {
         TreeMap<String, Segment> live = new TreeMap<>();
-        Set<String> deleted = new java.util.HashSet<>();
+        Set<String> deleted = new HashSet<>();
+        StoreSettings settings = StoreSettings.defaults(storeId);
         for (Map.Entry<String, byte[]> e : records.entrySet()) {
-            fp = SegmentRecord.fingerprint(fp, e.getValue());
+            if (StoreSettings.isKey(e.getKey())) {
+                settings = StoreSettings.decode(e.getValue());
+                continue;
+            }
             SegmentRecord r = SegmentRecord.decode(e.getValue());
             if (r.deleted()) {
                 deleted.add(r.segmentId());
@@ -68,8 +84,8 @@ public final class SegmentCatalog {
             }
         }
         // A status in a segment this instance has not heard of yet is not a deletion: only recorded deletions are.
-        return new StoreSegments(storeId, fp, Map.copyOf(records),
-                new AudienceProcessor(storeId, live.values(), retention, deleted));
+        return new StoreSegments(storeId, SegmentRecord.fingerprint(records), Collections.unmodifiableSortedMap(records),
+                settings, new AudienceProcessor(storeId, live.values(), settings.retention(), deleted));
     }
 
     /** The global store's update processor: writes the store and the catalog. */

@@ -21,7 +21,8 @@ public final class TopologyWiring {
     }
 
     public static Topology build(Topics topics, SegmentCatalog catalog, Clock clock, Duration punctuateEvery,
-                                 Backfiller.Options backfill, SelfAudit.Options audit) {
+                                 Backfiller.Options backfill, SelfAudit.Options audit,
+                                 Housekeeping.Options housekeeping) {
         StringDeserializer keys = new StringDeserializer();
         ByteArrayDeserializer values = new ByteArrayDeserializer();
         StringSerializer keyOut = new StringSerializer();
@@ -41,7 +42,7 @@ public final class TopologyWiring {
         t.addSink(IdentityProcessor.PERSONS_SINK, topics.persons(), keyOut, valueOut, "identity");
 
         t.addSource("persons-source", keys, values, topics.persons());
-        t.addProcessor("persons", () -> new PersonProcessor(catalog, clock, punctuateEvery, backfill, audit), "persons-source");
+        t.addProcessor("persons", () -> new PersonProcessor(catalog, clock, punctuateEvery, backfill, audit, housekeeping), "persons-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PersonProcessor.PERSONS),
                 Serdes.String(), Serdes.ByteArray()), "persons");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PersonProcessor.REDIRECTS),

@@ -63,6 +63,7 @@ final class Partitions {
         Task(P processor, Instant start, List<StoreSpec> specs) {
             this.processor = processor;
             context.setCurrentSystemTimeMs(start.toEpochMilli());
+            context.setCurrentStreamTimeMs(start.toEpochMilli()); // records carry no later timestamps: it stays
             for (StoreSpec spec : specs) {
                 KeyValueStore<?, ?> store = spec.build();
                 store.init(context.getStateStoreContext(), store);
@@ -111,13 +112,18 @@ final class Partitions {
 
     Partitions(int count, Random random, Instant start, Clock clock, IntFunction<SegmentCatalog> catalogs, int chunk,
                SelfAudit.Options audit) {
+        this(count, random, start, clock, catalogs, chunk, audit, Housekeeping.Options.DEFAULT);
+    }
+
+    Partitions(int count, Random random, Instant start, Clock clock, IntFunction<SegmentCatalog> catalogs, int chunk,
+               SelfAudit.Options audit, Housekeeping.Options housekeeping) {
         this.count = count;
         this.random = random;
         for (int p = 0; p < count; p++) {
             identity.add(new Task<>(new IdentityProcessor(EVENTS), start,
                     List.of(new StoreSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()))));
             persons.add(new Task<>(new PersonProcessor(catalogs.apply(p), clock, Duration.ofSeconds(1),
-                    new Backfiller.Options(chunk, new BackfillProgress()), audit), start,
+                    new Backfiller.Options(chunk, new BackfillProgress()), audit, housekeeping), start,
                     List.of(new StoreSpec(PersonProcessor.PERSONS, Serdes.String(), Serdes.ByteArray()),
                             new StoreSpec(PersonProcessor.REDIRECTS, Serdes.String(), Serdes.String()),
                             new StoreSpec(TimerIndex.STORE, Serdes.Bytes(), Serdes.ByteArray()),
@@ -172,6 +178,13 @@ final class Partitions {
         route("persons-" + p, task);
     }
 
+    /** Sets every person task's stream time (the largest record timestamp it has seen). */
+    void streamTime(Instant t) {
+        for (Task<PersonProcessor> task : persons) {
+            task.context.setCurrentStreamTimeMs(t.toEpochMilli());
+        }
+    }
+
     /** Has partition {@code p} process a {@link PersonCommand.Tick}: due timers fired, every pending backfill completed. */
     void tick(int p) {
         Task<PersonProcessor> task = persons.get(p);
@@ -215,7 +228,7 @@ final class Partitions {
 
     String redirect(String store, String person) {
         String key = Keys.of(store, person);
-        return persons.get(partitionOf(key)).<String, String>store(PersonProcessor.REDIRECTS).get(key);
+        return Redirects.survivorOf(persons.get(partitionOf(key)).<String, String>store(PersonProcessor.REDIRECTS).get(key));
     }
 
     /** The person an id leads to: its alias, then redirects, to the person holding the state. */

@@ -106,7 +106,7 @@ final class RetentionSweep {
         // Bring the shell up to date first: that records any due leave and forgets statuses older than retention.
         AudienceProcessor.Result r = processors.apply(state.storeId()).onTimer(state, now);
         memberships.record(r.changes());
-        if (r.state().segments().isEmpty() && r.state().visitor().isEmpty()) {
+        if (r.state().vacant()) {
             persons.delete(state.storeId(), state.personId());
             timers.set(state.storeId(), state.personId(), null);
             for (String key : state.ids().keys()) {

@@ -2,6 +2,7 @@ package io.rebound.server.cluster;
 
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.kafka.Keys;
+import io.rebound.kafka.StoreSettings;
 import io.rebound.kafka.Topics;
 import io.rebound.server.audience.AudienceService;
 import io.rebound.server.audience.AudienceView;
@@ -103,14 +104,24 @@ public final class ClusterAudiences implements AudienceService, AutoCloseable {
     }
 
     private void publish(io.rebound.kafka.SegmentRecord r) {
+        publish(r.key(), r.encode());
+    }
+
+    /** Publishes a record of the segments topic (null: a tombstone) and waits for {@code acks=all}. */
+    void publish(String key, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topics.segments(), r.key(), r.encode())).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topics.segments(), key, value)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing segment " + r.segmentId(), e);
+            throw new IllegalStateException("interrupted while publishing " + Keys.rest(key), e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka did not accept segment " + r.segmentId() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Kafka did not accept segment record " + Keys.rest(key) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether every partition has finished the backfill of the store's current segment set. */
+    boolean backfilledEverywhere(String storeId) {
+        return backfill(storeId).complete(partitions);
     }
 
     @Override
@@ -202,8 +213,11 @@ public final class ClusterAudiences implements AudienceService, AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         byte[] bytes = rs.getBytes(2);
-                        encoded.put(Keys.of(storeId, rs.getString(1)), bytes);
-                        records.put(rs.getString(1), io.rebound.kafka.SegmentRecord.decode(bytes));
+                        String key = Keys.of(storeId, rs.getString(1));
+                        encoded.put(key, bytes);
+                        if (!StoreSettings.isKey(key)) {
+                            records.put(rs.getString(1), io.rebound.kafka.SegmentRecord.decode(bytes));
+                        }
                     }
                 }
             }
@@ -219,11 +233,7 @@ public final class ClusterAudiences implements AudienceService, AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read backfill progress: " + e.getMessage(), e);
         }
-        long fp = 0;
-        for (byte[] b : encoded.values()) {
-            fp = io.rebound.kafka.SegmentRecord.fingerprint(fp, b);
-        }
-        return new Backfill(records, fp, progress);
+        return new Backfill(records, io.rebound.kafka.SegmentRecord.fingerprint(encoded), progress);
     }
 
     @Override

@@ -35,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -117,6 +118,8 @@ public final class ClusterServer implements AutoCloseable {
         AuditReport.register(metrics, audits);
         sink = new ClusterSink(cluster, topics, database.dataSource()).start();
         resources.addFirst(sink);
+        resources.addFirst(new ClusterUpkeep(database.dataSource(), audiences, Clock.systemUTC(),
+                ClusterUpkeep.DELETION_GRACE).start(Duration.ofMinutes(1)));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
     }
 
@@ -181,6 +184,11 @@ public final class ClusterServer implements AutoCloseable {
 
     public StoreRepository stores() {
         return stores;
+    }
+
+    /** This node's segment service (tests). */
+    ClusterAudiences audiences() {
+        return audiences;
     }
 
     @Override
