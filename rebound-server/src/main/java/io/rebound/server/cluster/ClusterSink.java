@@ -1,10 +1,6 @@
 package io.rebound.server.cluster;
 
-import io.rebound.core.engine.MembershipChange;
 import io.rebound.kafka.AudienceTopology;
-import io.rebound.kafka.BackfillProgress;
-import io.rebound.kafka.Keys;
-import io.rebound.kafka.MembershipChangeSerde;
 import io.rebound.kafka.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -19,17 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -49,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * group's Kafka offsets are never used). The offsets rows are locked ({@code FOR UPDATE}, in a fixed
  * order) and records below the stored offset skipped, so a node that still holds a partition
  * during a rebalance cannot apply a record twice. Reads {@code read_committed}: only what the
- * topology's exactly-once transactions committed.
+ * topology's exactly-once transactions committed. What a batch writes, and how, is {@link SinkBatch}'s.
  */
 public final class ClusterSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSink.class);
@@ -190,22 +181,18 @@ public final class ClusterSink implements AutoCloseable {
             order.put(tp.topic() + "\0" + String.format("%08d", tp.partition()), tp);
         }
         Map<TopicPartition, Long> seekTo = new java.util.HashMap<>();
-        long n = 0;
+        SinkBatch batch = new SinkBatch(topics, aliases);
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Writes w = new Writes(c);
-                TreeMap<String, Long> deltas = new TreeMap<>();
                 for (TopicPartition tp : order.values()) {
                     long next = lockOffset(c, tp);
                     long last = -1;
                     for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
                         last = r.offset();
-                        if (r.offset() < next) {
-                            continue; // applied by this or another node already
+                        if (r.offset() >= next) { // below: applied by this or another node already
+                            batch.add(r);
                         }
-                        applyOne(w, r, deltas);
-                        n++;
                     }
                     if (last >= next) {
                         storeOffset(c, tp, last + 1);
@@ -213,7 +200,7 @@ public final class ClusterSink implements AutoCloseable {
                         seekTo.put(tp, next); // another node got further: continue from there
                     }
                 }
-                w.counts(deltas, Instant.now());
+                batch.write(c, Instant.now());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -221,7 +208,7 @@ public final class ClusterSink implements AutoCloseable {
             }
         }
         seekTo.forEach(consumer::seek);
-        applied.addAndGet(n);
+        applied.addAndGet(batch.size());
     }
 
     private static long lockOffset(Connection c, TopicPartition tp) throws SQLException {
@@ -252,33 +239,6 @@ public final class ClusterSink implements AutoCloseable {
         }
     }
 
-    private void applyOne(Writes w, ConsumerRecord<String, byte[]> r, Map<String, Long> deltas) throws SQLException {
-        String topic = r.topic();
-        String store = Keys.store(r.key());
-        String rest = Keys.rest(r.key());
-        if (topic.equals(topics.memberships())) {
-            int sep = rest.indexOf(Keys.SEP);
-            String segment = rest.substring(0, sep);
-            String person = rest.substring(sep + 1);
-            long delta = r.value() == null ? w.leave(store, segment, person)
-                    : w.join(store, segment, person, Instant.ofEpochMilli(ByteBuffer.wrap(r.value()).getLong()));
-            if (delta != 0) {
-                deltas.merge(Keys.of(store, segment), delta, Long::sum);
-            }
-        } else if (topic.equals(topics.changes())) {
-            w.change(MembershipChangeSerde.decode(r.value()));
-        } else if (topic.equals(topics.progress())) {
-            if (r.value() != null) {
-                w.progress(BackfillProgress.Partition.decode(r.value()), Instant.ofEpochMilli(r.timestamp()));
-            }
-        } else if (topic.equals(topics.segments())) {
-            w.segmentRecord(store, rest, r.value());
-        } else if (topic.equals(aliases)) {
-            w.alias(store, rest, r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8),
-                    Instant.ofEpochMilli(r.timestamp()));
-        }
-    }
-
     @Override
     public void close() {
         running = false;
@@ -287,147 +247,6 @@ public final class ClusterSink implements AutoCloseable {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The statements of one transaction (PostgreSQL dialect: cluster mode requires PostgreSQL). */
-    private static final class Writes {
-        private final Connection c;
-
-        Writes(Connection c) {
-            this.c = c;
-        }
-
-        /** +1 when the person was not a member. */
-        long join(String store, String segment, String person, Instant joinedAt) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_memberships "
-                    + "(store_id, segment_id, person_id, joined_at) VALUES (?, ?, ?, ?) "
-                    + "ON CONFLICT (store_id, segment_id, person_id) DO UPDATE SET joined_at = EXCLUDED.joined_at "
-                    + "RETURNING (xmax = 0)")) {
-                ps.setString(1, store);
-                ps.setString(2, segment);
-                ps.setString(3, person);
-                ps.setObject(4, ts(joinedAt));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1) ? 1 : 0;
-                }
-            }
-        }
-
-        /** −1 when the person was a member. */
-        long leave(String store, String segment, String person) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM cluster_memberships WHERE store_id = ? AND segment_id = ? AND person_id = ?")) {
-                ps.setString(1, store);
-                ps.setString(2, segment);
-                ps.setString(3, person);
-                return -ps.executeUpdate();
-            }
-        }
-
-        /** Applies member-count deltas (in key order: no deadlock between nodes) and samples the sizes. */
-        void counts(Map<String, Long> deltas, Instant now) throws SQLException {
-            if (deltas.isEmpty()) {
-                return;
-            }
-            OffsetDateTime hour = ts(now.truncatedTo(ChronoUnit.HOURS));
-            try (PreparedStatement count = c.prepareStatement("INSERT INTO cluster_segment_counts (store_id, segment_id, size) "
-                    + "VALUES (?, ?, ?) ON CONFLICT (store_id, segment_id) DO UPDATE "
-                    + "SET size = cluster_segment_counts.size + EXCLUDED.size RETURNING size");
-                 PreparedStatement sample = c.prepareStatement("INSERT INTO cluster_segment_sizes "
-                         + "(store_id, segment_id, sampled_at, size) VALUES (?, ?, ?, ?) "
-                         + "ON CONFLICT (store_id, segment_id, sampled_at) DO UPDATE SET size = EXCLUDED.size")) {
-                for (Map.Entry<String, Long> d : deltas.entrySet()) {
-                    String store = Keys.store(d.getKey());
-                    String segment = Keys.rest(d.getKey());
-                    count.setString(1, store);
-                    count.setString(2, segment);
-                    count.setLong(3, d.getValue());
-                    long size;
-                    try (ResultSet rs = count.executeQuery()) {
-                        rs.next();
-                        size = rs.getLong(1);
-                    }
-                    sample.setString(1, store);
-                    sample.setString(2, segment);
-                    sample.setObject(3, hour);
-                    sample.setLong(4, size);
-                    sample.executeUpdate();
-                }
-            }
-        }
-
-        void change(MembershipChange m) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_membership_changes "
-                    + "(store_id, segment_id, person_id, kind, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, m.storeId());
-                ps.setString(2, m.segmentId());
-                ps.setString(3, m.personId());
-                ps.setString(4, m.kind() == MembershipChange.Kind.JOINED ? "joined" : "left");
-                ps.setObject(5, ts(m.at()));
-                ps.setString(6, m.reason());
-                ps.executeUpdate();
-            }
-        }
-
-        void progress(BackfillProgress.Partition p, Instant at) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_backfill_progress "
-                    + "(store_id, partition_no, fingerprint, done, total, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (store_id, partition_no) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, "
-                    + "done = EXCLUDED.done, total = EXCLUDED.total, updated_at = EXCLUDED.updated_at")) {
-                ps.setString(1, p.storeId());
-                ps.setInt(2, p.partition());
-                ps.setLong(3, p.fingerprint());
-                ps.setLong(4, p.done());
-                ps.setLong(5, p.total());
-                ps.setObject(6, ts(at));
-                ps.executeUpdate();
-            }
-        }
-
-        void segmentRecord(String store, String segment, byte[] record) throws SQLException {
-            if (record == null) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM cluster_segment_records WHERE store_id = ? AND segment_id = ?")) {
-                    ps.setString(1, store);
-                    ps.setString(2, segment);
-                    ps.executeUpdate();
-                }
-                return;
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_segment_records (store_id, segment_id, record) "
-                    + "VALUES (?, ?, ?) ON CONFLICT (store_id, segment_id) DO UPDATE SET record = EXCLUDED.record")) {
-                ps.setString(1, store);
-                ps.setString(2, segment);
-                ps.setBytes(3, record);
-                ps.executeUpdate();
-            }
-        }
-
-        void alias(String store, String idKey, String person, Instant at) throws SQLException {
-            if (person == null) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM cluster_identities WHERE store_id = ? AND id_key = ?")) {
-                    ps.setString(1, store);
-                    ps.setString(2, idKey);
-                    ps.executeUpdate();
-                }
-                return;
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_identities "
-                    + "(store_id, id_key, person_id, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (store_id, id_key) "
-                    + "DO UPDATE SET person_id = EXCLUDED.person_id, updated_at = EXCLUDED.updated_at")) {
-                ps.setString(1, store);
-                ps.setString(2, idKey);
-                ps.setString(3, person);
-                ps.setObject(4, ts(at));
-                ps.executeUpdate();
-            }
-        }
-
-        private static OffsetDateTime ts(Instant i) {
-            return i.atOffset(ZoneOffset.UTC);
         }
     }
 }
