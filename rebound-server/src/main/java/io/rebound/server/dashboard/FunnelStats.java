@@ -92,7 +92,6 @@ public final class FunnelStats {
         return stores.computeIfAbsent(e.storeId(), k -> new StoreStats()).accept(e);
     }
 
-    /** The funnel of the last {@code days} (1..90) days up to {@code now}. */
     /**
      * Privacy erasure: the store's entries of these visitor ids are dropped — the recent-visitor
      * entry and the day tables while they are exact (a day past its exact bound keeps only sketch
@@ -105,6 +104,7 @@ public final class FunnelStats {
         }
     }
 
+    /** The funnel of the last {@code days} (1..90) days up to {@code now}. */
     public Report report(String storeId, int days, Instant now) {
         int d = Math.max(1, Math.min(MAX_DAYS, days));
         StoreStats s = stores.get(storeId);
