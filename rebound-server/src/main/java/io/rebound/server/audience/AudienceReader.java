@@ -22,8 +22,9 @@ import java.util.function.BiPredicate;
 
 /**
  * Queries over the audience runtime's committed state, from any thread (API workers): members
- * pages, the change feed, size history, a visitor's person, and the 30-day unique-visitor count
- * (a scan of one store's activity keys, cached for a minute).
+ * pages, the change feed, size history, a visitor's person, members by days since their qualifying
+ * action ({@link RecencySampler}), and the 30-day unique-visitor count (a scan of one store's
+ * activity keys, cached for a minute).
  */
 public final class AudienceReader implements AudienceView {
     private static final long VISITOR_CACHE_NANOS = Duration.ofMinutes(1).toNanos();
@@ -41,11 +42,13 @@ public final class AudienceReader implements AudienceView {
 
     private final RocksStore rocks;
     private final MemberIndex members;
+    private final RecencySampler recency;
     private final Map<String, Cached> visitors = new ConcurrentHashMap<>();
 
     AudienceReader(RocksStore rocks, MemberIndex members) {
         this.rocks = rocks;
         this.members = members;
+        this.recency = new RecencySampler(rocks, members);
     }
 
     /** Current member count of a segment. */
@@ -113,6 +116,11 @@ public final class AudienceReader implements AudienceView {
     public Optional<PersonState> person(String storeId, String personId) {
         byte[] b = rocks.get(AudienceColumns.PERSONS, AudienceKeys.person(storeId, personId));
         return Optional.ofNullable(b).map(PersonStateCodec::decode);
+    }
+
+    @Override
+    public Optional<Recency> recency(SegmentRecord segment, int days, int sampleSize, Instant now) {
+        return Optional.of(recency.count(segment, days, sampleSize, now));
     }
 
     /** Distinct visitor ids with an event in {@code (now − 30 d, now]}; recomputed at most once a minute per store. */

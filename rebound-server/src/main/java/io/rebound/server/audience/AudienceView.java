@@ -38,6 +38,14 @@ public interface AudienceView {
     /** A person's whole state, where the runtime can read it (empty in cluster mode: it lives in the Streams tasks). */
     Optional<PersonState> person(String storeId, String personId);
 
+    /**
+     * The segment's members by whole days since their qualifying action, {@code 0 … days − 1} and
+     * "{@code days} or more", over every member or, for a segment larger than {@code sampleSize}, an
+     * even sample of {@code sampleSize}. Empty where the runtime cannot read person states (cluster
+     * mode: they live in the Streams tasks).
+     */
+    Optional<Recency> recency(SegmentRecord segment, int days, int sampleSize, Instant now);
+
     /** Distinct visitor ids seen in {@code (now − 30 d, now]} (cluster mode: an approximation, see docs/cluster.md). */
     long uniqueVisitors30d(String storeId, Instant now);
 

@@ -3,6 +3,8 @@ package io.rebound.server.audience;
 import io.rebound.server.runtime.RocksStore;
 import org.rocksdb.RocksIterator;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +39,40 @@ final class MemberIndex {
         Map<String, Set<String>> segments = stores.get(storeId);
         Set<String> members = segments == null ? null : segments.get(segmentId);
         return members != null && members.contains(personId);
+    }
+
+    /** At most {@code max} members of a segment, and how many it had when they were picked. */
+    record Sample(List<String> personIds, int size) {
+    }
+
+    /**
+     * At most {@code max} members of a segment, spread evenly over the index's order — hash order,
+     * which has nothing to do with when anyone joined or acted — so every part of the segment is
+     * represented: every member when it has no more than {@code max}, else {@code max} members, one
+     * per {@code size / max} (fractional strides, so exactly {@code max}). Costs one pass over the
+     * segment's set in memory, no I/O.
+     */
+    Sample sample(String storeId, String segmentId, int max) {
+        Map<String, Set<String>> segments = stores.get(storeId);
+        Set<String> members = segments == null ? null : segments.get(segmentId);
+        if (members == null || max <= 0) {
+            return new Sample(List.of(), members == null ? 0 : members.size());
+        }
+        int size = members.size();
+        List<String> out = new ArrayList<>(Math.min(size, max));
+        long carry = size - 1L;
+        for (String person : members) {
+            // Member i (from 0) is picked when ⌈(i + 1) · max / size⌉ steps up: evenly spaced, the first always.
+            carry += max;
+            if (carry >= size) {
+                carry -= size;
+                out.add(person);
+                if (out.size() == max) {
+                    break;
+                }
+            }
+        }
+        return new Sample(out, size);
     }
 
     void add(String storeId, String segmentId, String personId) {

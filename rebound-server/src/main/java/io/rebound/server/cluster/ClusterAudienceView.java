@@ -6,6 +6,8 @@ import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.AudienceView;
+import io.rebound.server.audience.Recency;
+import io.rebound.server.audience.SegmentRecord;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -28,7 +30,8 @@ import java.util.TreeSet;
 /**
  * The segment API's reads in cluster mode: the tables {@link ClusterSink} materialises in
  * PostgreSQL, identical on every node. A person's whole state is not here (it lives in the Streams
- * tasks), so {@link #person} is empty and ids and memberships come from their own tables.
+ * tasks), so {@link #person} and {@link #recency} are empty and ids and memberships come from their
+ * own tables.
  */
 public final class ClusterAudienceView implements AudienceView {
     private final DataSource db;
@@ -103,6 +106,12 @@ public final class ClusterAudienceView implements AudienceView {
 
     @Override
     public Optional<PersonState> person(String storeId, String personId) {
+        return Optional.empty();
+    }
+
+    /** Not available yet: the qualifying actions are in the person states, which are not in PostgreSQL. */
+    @Override
+    public Optional<Recency> recency(SegmentRecord segment, int days, int sampleSize, Instant now) {
         return Optional.empty();
     }
 

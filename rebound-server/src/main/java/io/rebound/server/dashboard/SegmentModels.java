@@ -4,10 +4,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.segment.Evaluation;
+import io.rebound.core.segment.QualifyingAction;
 import io.rebound.core.segment.SegmentEvaluator;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.ReadinessPolicy;
+import io.rebound.server.audience.Recency;
 import io.rebound.server.audience.SegmentRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,27 +30,24 @@ import java.util.Optional;
  * size, status, progress and per-platform readiness; the size history and recency histogram as
  * chart data; a sample of members; a visitor's memberships with reason and end.
  *
- * <p>The recency histogram needs every member's join instant, i.e. a scan of the segment's member
- * index (one key per member, prefix-bounded to this store and segment). It is cached for 30
- * seconds per segment and capped at {@link #RECENCY_SCAN_LIMIT} members, so a page view costs at
- * most one bounded scan per half minute.
+ * <p>The recency histogram counts members by whole days since their qualifying action (the core's
+ * {@link QualifyingAction}: the last product view, add to cart or purchase the segment keys on),
+ * which needs each member's person state: the runtime reads at most {@link #RECENCY_SAMPLE} of
+ * them, an even sample of a larger segment, and the result is cached for 30 seconds per segment,
+ * so a page view costs at most that many reads per half minute.
  */
 final class SegmentModels {
-    static final int RECENCY_SCAN_LIMIT = 200_000;
+    /** Members read for the recency chart at most; a larger segment is counted over an even sample this big. */
+    static final int RECENCY_SAMPLE = 2_000;
     static final int SAMPLE_SIZE = 20;
-    private static final int SCAN_PAGE = 5_000;
     private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("MMM d HH:mm", Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
     private static final Map<String, String> PLATFORM_NAMES = Map.of("meta", "Meta", "google", "Google",
             "pinterest", "Pinterest", "tiktok", "TikTok");
 
-    /** Members by whole days since joining: {@code counts[i]} joined i days ago; the last bucket is "N or more". */
-    record Recency(long[] counts, boolean older, long scanned, boolean capped) {
-    }
-
     private final EmbeddedAudienceRuntime runtime;
     private final ReadinessPolicy policy;
-    private final Cache<String, Recency> recency = Caffeine.newBuilder()
+    private final Cache<String, Optional<Recency>> recency = Caffeine.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(30)).maximumSize(1_000).build();
 
     SegmentModels(EmbeddedAudienceRuntime runtime, ReadinessPolicy policy) {
@@ -116,60 +115,65 @@ final class SegmentModels {
         return chart("line", "Members", labels, data, "Time (UTC)", "Members");
     }
 
-    /** Days shown on the recency chart: the segment's longest window, between 7 and 90. */
+    /** Days with a bar of their own on the recency chart: the qualifying action's window, between 7 and 90. */
     static int recencyDays(SegmentRecord s) {
-        long days = (s.definition().longestWindow().toHours() + 23) / 24;
+        long days = (QualifyingAction.of(s.definition()).window().toHours() + 23) / 24;
         return (int) Math.max(7, Math.min(90, days));
     }
 
-    Recency recency(SegmentRecord s, Instant now) {
+    /** The recency panel's model: members by days since their qualifying action, cached for 30 s per segment. */
+    Map<String, Object> recency(SegmentRecord s, Instant now) {
         String key = s.storeId() + '\0' + s.id() + '\0' + s.updatedAt();
-        return recency.get(key, k -> scanRecency(s, now));
+        Optional<Recency> r = recency.get(key,
+                k -> runtime.reader().recency(s, recencyDays(s), RECENCY_SAMPLE, now));
+        return recencyModel(r, s);
     }
 
-    private Recency scanRecency(SegmentRecord s, Instant now) {
-        int n = recencyDays(s);
-        long[] counts = new long[n + 1];
-        long scanned = 0;
-        String after = null;
-        while (scanned < RECENCY_SCAN_LIMIT) {
-            List<AudienceReader.Member> page = runtime.reader().members(s.storeId(), s.id(), after,
-                    (int) Math.min(SCAN_PAGE, RECENCY_SCAN_LIMIT - scanned));
-            for (AudienceReader.Member m : page) {
-                long days = Math.max(0, Duration.between(m.joinedAt(), now).toDays());
-                counts[(int) Math.min(n, days)]++;
-            }
-            scanned += page.size();
-            if (page.size() < SCAN_PAGE) {
-                return new Recency(counts, counts[n] > 0, scanned, false);
-            }
-            after = page.getLast().personId();
-        }
-        return new Recency(counts, counts[n] > 0, scanned, true);
+    /**
+     * What the recency panel shows for {@code recency}: the chart, the same figures as table rows,
+     * the action and whether the counts are a sample; {@code available} false (cluster mode) when
+     * there is no recency to show.
+     */
+    static Map<String, Object> recencyModel(Optional<Recency> recency, SegmentRecord s) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("available", recency.isPresent());
+        m.put("action", recency.map(Recency::action).orElse(QualifyingAction.of(s.definition()).name()));
+        recency.ifPresent(r -> {
+            m.put("chart", recencyChart(r));
+            m.put("rows", recencyRows(r));
+            m.put("days", r.days());
+            m.put("sample", r.isSample());
+            m.put("sampled", String.format(Locale.ENGLISH, "%,d", r.sampled()));
+            m.put("members", String.format(Locale.ENGLISH, "%,d", r.members()));
+            long leaving = r.sampled() - r.counted();
+            m.put("leaving", leaving == 0 ? null : String.format(Locale.ENGLISH, "%,d", leaving));
+        });
+        return m;
     }
 
-    String recencyChart(Recency r) {
+    private static String recencyChart(Recency r) {
         JsonArray labels = new JsonArray();
         JsonArray data = new JsonArray();
-        int n = r.counts().length - 1;
+        int n = r.days();
         for (int i = 0; i < n; i++) {
             labels.add(String.valueOf(i));
-            data.add(r.counts()[i]);
+            data.add(r.counts().get(i));
         }
-        if (r.older()) {
+        if (r.counts().get(n) > 0) {
             labels.add(n + "+");
-            data.add(r.counts()[n]);
+            data.add(r.counts().get(n));
         }
-        return chart("bar", "Members", labels, data, "Days since joining", "Members");
+        return chart("bar", r.isSample() ? "Members in the sample" : "Members", labels, data,
+                "Days since last " + r.action(), r.isSample() ? "Members in the sample" : "Members");
     }
 
     /** Recency as rows for the accessible table beside the chart. */
-    static List<Map<String, Object>> recencyRows(Recency r) {
+    private static List<Map<String, Object>> recencyRows(Recency r) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        int n = r.counts().length - 1;
+        int n = r.days();
         for (int i = 0; i <= n; i++) {
-            if (i < n || r.older()) {
-                rows.add(Map.of("days", i < n ? String.valueOf(i) : n + " or more", "members", r.counts()[i]));
+            if (i < n || r.counts().get(n) > 0) {
+                rows.add(Map.of("days", i < n ? String.valueOf(i) : n + " or more", "members", r.counts().get(i)));
             }
         }
         return rows;

@@ -221,13 +221,9 @@ final class SegmentPages {
 
     private Map<String, Object> live(SegmentRecord s) {
         Instant now = clock.instant();
-        SegmentModels.Recency recency = models.recency(s, now);
         Map<String, Object> m = new HashMap<>();
         m.put("sizeChart", models.sizeChart(s, now));
-        m.put("recencyChart", models.recencyChart(recency));
-        m.put("recencyRows", SegmentModels.recencyRows(recency));
-        m.put("recencyDays", SegmentModels.recencyDays(s));
-        m.put("recencyCapped", recency.capped());
+        m.put("recency", models.recency(s, now));
         m.put("sample", models.sample(s));
         m.put("segmentId", s.id());
         return m;

@@ -35,13 +35,18 @@ final class Views {
             context.putIfAbsent("csrf", ctx.session().get(DashboardAuth.CSRF));
             context.putIfAbsent("userEmail", ctx.session().get(DashboardAuth.EMAIL));
         }
+        html(ctx, status, render(template, context));
+    }
+
+    /** {@code template} rendered with {@code model} alone. */
+    String render(String template, Map<String, Object> model) {
         StringWriter out = new StringWriter();
         try {
-            pebble.getTemplate(template).evaluate(out, context);
+            pebble.getTemplate(template).evaluate(out, model);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        html(ctx, status, out.toString());
+        return out.toString();
     }
 
     static void html(RoutingContext ctx, int status, String body) {

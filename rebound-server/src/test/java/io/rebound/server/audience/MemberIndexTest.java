@@ -10,7 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.rebound.server.audience.EmbeddedRuntimeDurabilityTest.view;
@@ -19,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Membership look-ups answer from memory what RocksDB has committed: a join is visible only once its
  * unit of work has committed, survives a restart and a crash (the index is loaded again), and goes
- * with an erasure or the segment's deletion.
+ * with an erasure or the segment's deletion; a sample of a segment has exactly the members asked for.
  */
 class MemberIndexTest {
     private static final String STORE = "st_diff";
@@ -70,5 +72,25 @@ class MemberIndexTest {
             h.restart();
             assertThat(h.runtime.reader().isMember(STORE, "viewers", "a:v2")).isFalse();
         }
+    }
+
+    @Test
+    void theIndexSamplesExactlyTheAskedNumberOfDistinctMembers() {
+        for (int size = 0; size <= 40; size++) {
+            MemberIndex index = new MemberIndex();
+            for (int i = 0; i < size; i++) {
+                index.add(STORE, "g", "p" + i);
+            }
+            for (int max = 1; max <= 45; max++) {
+                MemberIndex.Sample sample = index.sample(STORE, "g", max);
+                List<String> ids = sample.personIds();
+                assertThat(sample.size()).isEqualTo(size);
+                assertThat(ids).as("size %d, max %d", size, max).hasSize(Math.min(size, max));
+                Set<String> distinct = new HashSet<>(ids);
+                assertThat(distinct).hasSize(ids.size());
+                assertThat(ids).allMatch(p -> index.contains(STORE, "g", p));
+            }
+        }
+        assertThat(new MemberIndex().sample(STORE, "none", 10)).isEqualTo(new MemberIndex.Sample(List.of(), 0));
     }
 }

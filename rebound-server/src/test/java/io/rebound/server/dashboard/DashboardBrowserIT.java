@@ -164,6 +164,7 @@ class DashboardBrowserIT {
             Locator recencyChart = page.locator("canvas[data-testid='recency-chart'][data-rendered='true']");
             assertThat(sizeChart).isVisible();
             assertThat(recencyChart).isVisible();
+            assertThat(page.getByTestId("recency-caption")).containsText("members by days since their last product view");
             // Both charts are readable without scrolling on a laptop-sized window.
             var box = recencyChart.boundingBox();
             assertThat(box.y + box.height).isLessThanOrEqualTo(768);

@@ -3,8 +3,13 @@ package io.rebound.server.dashboard;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
+import io.rebound.core.segment.EventCondition;
+import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentTemplates;
+import io.rebound.core.segment.Window;
+import io.rebound.server.audience.Recency;
 import io.rebound.server.audience.SegmentRecord;
+import io.rebound.server.cluster.ClusterAudienceView;
 import io.rebound.server.meta.StoreRepository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,7 +80,7 @@ class SegmentPagesTest {
     @Test
     void aTemplateSegmentShowsItsSizeStatusReadinessChartsAndSample() throws Exception {
         String id = createFromTemplate(Map.of("template", "product_viewers", "days", "14"));
-        // Backfilled members (v1, v3) joined when the segment was created; two days later v4 joins.
+        // Backfilled members (v1, v3) joined when the segment was created; two days later v4 views the mat.
         h.clock.advance(Duration.ofDays(2));
         send("v4", EventType.VIEW_CONTENT, Duration.ZERO, "mat");
         b.signIn("owner@example.com", "owner password 1");
@@ -87,8 +93,10 @@ class SegmentPagesTest {
         assertThat(page).contains("data-testid=\"platform-tiktok\"").contains("−997");
         assertThat(page).contains("under the 1,000 recommended");
         assertThat(page).contains("chart.js/4.5.1/dist/chart.umd.min.js");
-        // Recency over the 14-day window: v4 joined today, v1 and v3 two days ago.
-        assertThat(page).contains("\"type\":\"bar\"").contains("\"data\":[1,0,2,0,0,0,0,0,0,0,0,0,0,0]");
+        // Recency over the 14-day window, by days since the last view: v4 today, v3 two days ago, v1 four.
+        assertThat(page).contains("\"type\":\"bar\"").contains("\"data\":[1,0,1,0,1,0,0,0,0,0,0,0,0,0]")
+                .contains("\"xTitle\":\"Days since last product view\"")
+                .contains("members by days since their last product view</span>");
         assertThat(page).contains("\"type\":\"line\"").contains("\"now\"");
         assertThat(page).contains(base + "/visitors/v1").contains(base + "/visitors/v4").doesNotContain("/visitors/v2\"");
         // Not polling any more.
@@ -200,14 +208,68 @@ class SegmentPagesTest {
     }
 
     @Test
-    void theRecencyChartCoversTheSegmentsLongestWindowWithinSevenToNinetyDays() {
+    void recencyCountsDaysSinceTheQualifyingActionNotSinceJoining() throws Exception {
+        send("b1", EventType.PURCHASE, Duration.ofDays(2), "mat");
+        send("b2", EventType.PURCHASE, Duration.ofDays(10), "mat");
+        send("b3", EventType.PURCHASE, Duration.ofDays(20), "block");
+        send("b3", EventType.VIEW_CONTENT, Duration.ofHours(3), "mat");
+        // All three join now, when the backfill finds them; their purchases were 2, 10 and 20 days ago.
+        String id = createFromTemplate(Map.of("template", "past_purchasers", "days", "30"));
+        String page = b.get(base + "/segments/" + id).body();
+        assertThat(page).containsPattern("data-testid=\"segment-size\">3<");
+        long[] expected = new long[30];
+        expected[2] = 1;
+        expected[10] = 1;
+        expected[20] = 1;
+        assertThat(page).contains("\"data\":" + java.util.Arrays.toString(expected).replace(" ", ""))
+                .contains("\"xTitle\":\"Days since last purchase\"")
+                .contains("members by days since their last purchase</span>").doesNotContain("a sample of");
+        assertThat(page).contains("<tr><td>2</td><td class=\"num\">1</td></tr>")
+                .contains("<tr><td>20</td><td class=\"num\">1</td></tr>")
+                .contains("<tr><td>0</td><td class=\"num\">0</td></tr>");
+    }
+
+    @Test
+    void aLargeSegmentsRecencySaysItIsASample() {
+        SegmentRecord s = record(SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE));
+        java.util.List<Long> counts = java.util.List.of(900L, 500L, 300L, 150L, 100L, 30L, 20L, 0L);
+        Recency r = new Recency("add to cart", counts, SegmentModels.RECENCY_SAMPLE, 15_432);
+        String html = new Views().render("segment-live", Map.of("segmentId", "g",
+                "recency", SegmentModels.recencyModel(Optional.of(r), s)));
+        assertThat(html).contains("members by days since their last add to cart — a sample of 2,000 of 15,432 members")
+                .contains("\"yTitle\":\"Members in the sample\"").contains("Days since last add to cart</th>")
+                .contains("data-testid=\"recency-chart\"");
+    }
+
+    @Test
+    void inClusterModeTheRecencyPanelSaysItIsNotAvailableYet() {
+        SegmentRecord s = record(SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE));
+        // Cluster mode has no person states to count from: the view answers nothing rather than a guess.
+        Optional<Recency> none = new ClusterAudienceView(null).recency(s, 7, SegmentModels.RECENCY_SAMPLE,
+                h.clock.instant());
+        assertThat(none).isEmpty();
+        String html = new Views().render("segment-live", Map.of("segmentId", "g",
+                "recency", SegmentModels.recencyModel(none, s)));
+        assertThat(html).contains("data-testid=\"recency-unavailable\"").contains("Not available in cluster mode yet")
+                .contains("days since their last add to cart").doesNotContain("data-testid=\"recency-chart\"");
+    }
+
+    @Test
+    void theRecencyChartCoversTheQualifyingActionsWindowWithinSevenToNinetyDays() {
+        java.util.function.Function<Integer, SegmentRecord> purchasers = days ->
+                record(SegmentTemplates.pastPurchasers(days, SegmentTemplates.Scope.STORE));
+        assertThat(SegmentModels.recencyDays(purchasers.apply(3))).isEqualTo(7);
+        assertThat(SegmentModels.recencyDays(purchasers.apply(30))).isEqualTo(30);
+        assertThat(SegmentModels.recencyDays(purchasers.apply(180))).isEqualTo(90);
+        // A long exclusion does not stretch the chart: no member's view is older than 14 days.
+        assertThat(SegmentModels.recencyDays(record(new SegmentDefinition("viewers",
+                java.util.List.of(EventCondition.of(EventType.VIEW_CONTENT, Window.days(14))),
+                java.util.List.of(EventCondition.of(EventType.REFUND, Window.days(180))))))).isEqualTo(14);
+    }
+
+    private SegmentRecord record(SegmentDefinition definition) {
         Instant now = h.clock.instant();
-        java.util.function.Function<Integer, SegmentRecord> of = days -> new SegmentRecord("s", "g",
-                SegmentTemplates.pastPurchasers(days, SegmentTemplates.Scope.STORE), null, SegmentRecord.Status.READY,
-                now, now, now);
-        assertThat(SegmentModels.recencyDays(of.apply(3))).isEqualTo(7);
-        assertThat(SegmentModels.recencyDays(of.apply(30))).isEqualTo(30);
-        assertThat(SegmentModels.recencyDays(of.apply(180))).isEqualTo(90);
+        return new SegmentRecord("s", "g", definition, null, SegmentRecord.Status.READY, now, now, now);
     }
 
     @Test
