@@ -61,8 +61,13 @@ public final class KafkaEventLog implements EventLog {
      * processes this record. Completes once the broker holds the request ({@code acks=all}).
      */
     public CompletableFuture<Void> erasePerson(String storeId, String personId) {
-        return send(new ProducerRecord<>(personsTopic, Keys.of(storeId, personId),
-                PersonCommand.encode(new PersonCommand.Erase(personId))));
+        return send(eraseRequest(personsTopic, storeId, personId));
+    }
+
+    /** The record that asks the topology to erase a person: for a producer of the {@link Topics#persons()} topic. */
+    public static ProducerRecord<String, byte[]> eraseRequest(String personsTopic, String storeId, String personId) {
+        return new ProducerRecord<>(personsTopic, Keys.of(storeId, personId),
+                PersonCommand.encode(new PersonCommand.Erase(personId)));
     }
 
     /** Completes when the broker acknowledges the record, exceptionally when it refuses or cannot be reached. */

@@ -9,11 +9,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rebound.core.time.EventTimePolicy;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.StoreApi;
+import io.rebound.server.api.SegmentApi;
 import io.rebound.server.api.VisitorApi;
 import io.rebound.server.audience.AudienceColumns;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.EmbeddedAudiences;
 import io.rebound.server.audience.ReadinessPolicy;
-import io.rebound.server.audience.SegmentApi;
 import io.rebound.server.audience.SegmentRepository;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.rebound.core.segment.VisitorState;
@@ -70,6 +72,8 @@ public final class ReboundServer implements AutoCloseable {
     private final RetentionTask retention;
     private final Clock clock;
     private final EmbeddedAudienceRuntime audiences;
+    /** The audiences port over {@link #audiences} and the event index: what the API and the dashboard use. */
+    private final EmbeddedAudiences audiencesPort;
     private final Vertx vertx;
     private final DemoKeys demoKeys;
     private final Dashboard dashboard;
@@ -108,7 +112,9 @@ public final class ReboundServer implements AutoCloseable {
                         .withWeb(config.web().publicUrl(), config.web().trustedProxies(), config.web().secureCookies())
                         .withLimits(limits.sessions(), limits.liveStreamsPerStore(), limits.liveStreams(),
                                 limits.segmentsPerStore()));
-        this.dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
+        this.audiencesPort = new EmbeddedAudiences(audiences, indexer);
+        audiencesPort.onErasure(dashboard::forget);
+        this.dashboard.attachAudiences(audiencesPort, ReadinessPolicy.DEFAULT);
         if (demoKeys != null) {
             dashboard.ensureDemoUser(demoKeys.storeId());
         }
@@ -151,8 +157,8 @@ public final class ReboundServer implements AutoCloseable {
                 deadLetters, config.noopEndpoint())::mount);
         groups.add(collector::mount);
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
-        groups.add(new VisitorApi(indexer, audiences, auth).onErasure(dashboard::forget)::mount);
-        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
+        groups.add(new VisitorApi(audiencesPort, auth)::mount);
+        groups.add(new SegmentApi(audiencesPort, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
         groups.add(dashboard::mount);
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
@@ -199,6 +205,11 @@ public final class ReboundServer implements AutoCloseable {
 
     public StoreRepository stores() {
         return stores;
+    }
+
+    /** The audiences port the API and the dashboard use. */
+    public Audiences audiencesPort() {
+        return audiencesPort;
     }
 
     public EmbeddedAudienceRuntime audiences() {

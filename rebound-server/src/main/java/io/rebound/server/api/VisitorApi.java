@@ -1,12 +1,11 @@
 package io.rebound.server.api;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.rebound.core.event.Event;
 import io.rebound.core.store.Store;
-import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.Audiences;
 import io.rebound.server.json.Json;
 import io.rebound.server.log.EventCodec;
-import io.rebound.server.runtime.EventIndexer;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,39 +17,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Admin API over one visitor's data (secret key of the store): their raw events, and the privacy
- * erasure of everything kept about them.
+ * Admin API over one visitor's data (secret key of the store), on the {@link Audiences} port, the
+ * same in both modes: their raw events, and the privacy erasure of everything kept about them.
  * <pre>
- * GET    /api/v1/stores/:store/visitors/:visitorId/events   ?limit=
- * DELETE /api/v1/stores/:store/visitors/:visitorId          → 200 what was removed (202 when the event index was behind: the rest goes as it catches up)
+ * GET    /api/v1/stores/:store/visitors/:visitorId/events   ?limit=   (404 not_available_in_cluster_mode where none are kept per visitor)
+ * DELETE /api/v1/stores/:store/visitors/:visitorId          → 200 erased / nothing_to_erase; 202 erasing (the rest follows)
  * </pre>
  */
 public final class VisitorApi {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VisitorApi.class);
     private static final int MAX_LIMIT = 10_000;
-    private static final long ERASE_CATCH_UP_MILLIS = 10_000;
-    private final EventIndexer indexer;
-    private final EmbeddedAudienceRuntime audiences;
+    private final Audiences audiences;
     private final ApiAuth auth;
 
-    public VisitorApi(EventIndexer indexer, EmbeddedAudienceRuntime audiences, ApiAuth auth) {
-        this.indexer = indexer;
+    public VisitorApi(Audiences audiences, ApiAuth auth) {
         this.audiences = audiences;
         this.auth = auth;
     }
-
-    /** Told of every erasure (store, every id of the person), e.g. to forget them in in-memory views. */
-    public VisitorApi onErasure(java.util.function.BiConsumer<String, Set<String>> listener) {
-        erasureListeners.add(listener);
-        return this;
-    }
-
-    private final List<java.util.function.BiConsumer<String, Set<String>>> erasureListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public void mount(Router router) {
         // Blocking: the secret-key check is a database lookup, and reads wait for the indexer.
@@ -59,11 +43,7 @@ public final class VisitorApi {
                 .failureHandler(ApiErrors::failure);
     }
 
-    /**
-     * Privacy erasure. The audience runtime goes first: it knows every id linked to the visitor's
-     * person, whose raw events are then deleted too. Both catch up with the log before erasing, so
-     * nothing acknowledged before the request survives it. Idempotent: erasing again removes nothing.
-     */
+    /** Privacy erasure; idempotent: erasing again removes nothing. */
     private void erase(RoutingContext ctx) {
         Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
         if (store.isEmpty()) {
@@ -71,29 +51,27 @@ public final class VisitorApi {
         }
         String storeId = store.get().id();
         String visitorId = ctx.pathParam("visitorId");
-        EmbeddedAudienceRuntime.Erasure erased = audiences.forgetVisitor(storeId, visitorId);
-        Set<String> ids = new TreeSet<>(erased.visitorIds());
-        EventIndexer.Erasure events;
+        Audiences.Erasure erased;
         try {
-            events = indexer.eraseVisitors(storeId, ids, ERASE_CATCH_UP_MILLIS);
+            erased = audiences.erase(storeId, visitorId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ApiErrors.send(ctx, 503, "interrupted", "the erasure was interrupted; send the request again");
             return;
+        } catch (Audiences.Unavailable e) {
+            ctx.response().putHeader("Retry-After", "5");
+            ApiErrors.send(ctx, 503, "erasure_unavailable", e.getMessage());
+            return;
         }
-        erasureListeners.forEach(l -> l.accept(storeId, ids));
-        LOG.info("privacy erasure in store {}: {} ids, {} events{}, {} memberships left", storeId, ids.size(),
-                events.eventsRemoved(), events.complete() ? "" : " (more as the index catches up)",
-                erased.segmentsLeft().size());
-        // 202: the index was behind; the rest of the visitor's raw events go as it reaches them.
-        ApiErrors.json(ctx, events.complete() ? 200 : 202, new JsonObject()
+        ApiErrors.json(ctx, erased.status().equals("erasing") ? 202 : 200, new JsonObject()
                 .put("store_id", storeId)
                 .put("visitor_id", visitorId)
+                .put("status", erased.status())
                 .put("person_id", erased.personId())
-                .put("visitor_ids", new JsonArray(List.copyOf(ids)))
-                .put("events_removed", events.eventsRemoved())
-                .put("complete", events.complete())
-                .put("memberships_left", new JsonArray(List.copyOf(erased.segmentsLeft()))));
+                .put("visitor_ids", new JsonArray(List.copyOf(erased.visitorIds())))
+                .put("events_removed", erased.eventsRemoved())
+                .put("complete", erased.complete())
+                .put("memberships_left", new JsonArray(erased.segmentsLeft())));
     }
 
     private void events(RoutingContext ctx) {
@@ -109,16 +87,15 @@ public final class VisitorApi {
             return;
         }
         String visitorId = ctx.pathParam("visitorId");
-        try {
-            // Read-your-writes: an event acknowledged before this request is visible in the answer.
-            indexer.awaitCaughtUp(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Optional<List<Event>> events = audiences.timeline(store.get().id(), visitorId, limit);
+        if (events.isEmpty()) {
+            ApiErrors.send(ctx, 404, "not_available_in_cluster_mode",
+                    "raw events are kept per visitor only by the embedded server; in cluster mode they are in the events topic");
+            return;
         }
-        List<Event> events = indexer.visitorEvents(store.get().id(), visitorId, limit);
         ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
-                .end(Buffer.buffer(toJson(store.get().id(), visitorId, events)));
+                .end(Buffer.buffer(toJson(store.get().id(), visitorId, events.get())));
     }
 
     static byte[] toJson(String storeId, String visitorId, List<Event> events) {

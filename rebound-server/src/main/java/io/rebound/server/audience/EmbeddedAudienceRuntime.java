@@ -61,7 +61,7 @@ import java.util.function.Supplier;
  * <p>Thread-safety: public methods may be called from any thread; those that change state run on
  * the writer thread and wait for it. Queries go through {@link AudienceReader} (committed state).
  */
-public final class EmbeddedAudienceRuntime implements AudienceService, AutoCloseable {
+public final class EmbeddedAudienceRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAudienceRuntime.class);
     static final int BACKFILL_CHUNK = 500;
     /** Below this many persons a chunk's steps run on the writer thread alone: forking would cost more. */

@@ -1,10 +1,14 @@
 package io.rebound.server.cluster;
 
 import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.event.Event;
 import io.rebound.kafka.Keys;
+import io.rebound.kafka.KafkaEventLog;
 import io.rebound.kafka.StoreSettings;
 import io.rebound.kafka.Topics;
-import io.rebound.server.audience.AudienceService;
+import io.rebound.server.audience.Audiences;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.rebound.server.audience.AudienceView;
 import io.rebound.server.audience.BackfillJob;
 import io.rebound.server.audience.SegmentRecord;
@@ -29,10 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * Segments in cluster mode. A create, edit or delete is published to the compacted segments topic
@@ -42,7 +50,8 @@ import java.util.concurrent.TimeoutException;
  * {@link ClusterSink}, a finished backfill of the store's current segment set (same fingerprint as
  * the topology's catalog) that includes this version of the segment.
  */
-public final class ClusterAudiences implements AudienceService, AutoCloseable {
+public final class ClusterAudiences implements Audiences, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterAudiences.class);
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -53,6 +62,7 @@ public final class ClusterAudiences implements AudienceService, AutoCloseable {
     private final ClusterAudienceView view;
     private final KafkaProducer<String, byte[]> producer;
     private final Clock clock;
+    private final List<BiConsumer<String, Set<String>>> erasureListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param partitions partitions of the persons topic: the backfill is done when all have reported
@@ -239,6 +249,45 @@ public final class ClusterAudiences implements AudienceService, AutoCloseable {
     @Override
     public AudienceView reader() {
         return view;
+    }
+
+    /** Raw events are not kept per visitor in cluster mode: they are in the events topic, by strongest id. */
+    @Override
+    public Optional<List<Event>> timeline(String storeId, String visitorId, int limit) {
+        return Optional.empty();
+    }
+
+    /**
+     * Finds the visitor's person in the materialised identities and sends the topology an erase
+     * request for it, answering {@code erasing} once the broker holds the request. The topology then
+     * removes the person's state, timers and the aliases of every linked id, and each membership
+     * leaves (reason {@code erased}); the PostgreSQL view follows within a commit interval or two.
+     * Raw events stay in the events topic until its retention deletes them.
+     */
+    @Override
+    public Erasure erase(String storeId, String visitorId) throws InterruptedException {
+        Optional<String> person = view.personOf(storeId, visitorId);
+        if (person.isEmpty()) {
+            return new Erasure("nothing_to_erase", null, Set.of(visitorId), 0, true, List.of());
+        }
+        List<String> left = List.copyOf(view.memberships(storeId, person.get()).keySet());
+        try {
+            producer.send(KafkaEventLog.eraseRequest(topics.persons(), storeId, person.get())).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("privacy erasure in store {}: the broker did not take the request", storeId, e);
+            throw new Unavailable("the erasure request could not be stored in Kafka; send it again", e);
+        }
+        Set<String> ids = new TreeSet<>(view.ids(storeId, person.get()).anonymousIds());
+        ids.addAll(view.ids(storeId, person.get()).userIds());
+        ids.add(visitorId);
+        erasureListeners.forEach(l -> l.accept(storeId, ids));
+        LOG.info("privacy erasure in store {}: person {} requested", storeId, person.get());
+        return new Erasure("erasing", person.get(), ids, 0, false, left);
+    }
+
+    @Override
+    public void onErasure(BiConsumer<String, Set<String>> listener) {
+        erasureListeners.add(listener);
     }
 
     /** Cluster mode cannot tell which acknowledged events the materialised view already reflects. */

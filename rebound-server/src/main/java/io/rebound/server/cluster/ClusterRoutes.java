@@ -60,9 +60,6 @@ final class ClusterRoutes {
 
     /** 404 problems naming why, for the embedded-only endpoints (docs/cluster.md, "Not in cluster mode"). */
     static void mountEmbeddedOnly(Router router) {
-        router.get("/api/v1/stores/:store/visitors/:visitorId/events").handler(ctx -> embeddedOnly(ctx,
-                "a visitor's raw events are kept by the embedded server only; in cluster mode events live in the "
-                        + "Kafka events topic for its retention"));
         router.route("/dashboard*").handler(ctx -> embeddedOnly(ctx,
                 "the dashboard runs on the embedded server only; in cluster mode use the JSON API"));
     }

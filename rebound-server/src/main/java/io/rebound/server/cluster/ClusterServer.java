@@ -14,7 +14,8 @@ import io.rebound.server.ServerConfig;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.StoreApi;
 import io.rebound.server.audience.ReadinessPolicy;
-import io.rebound.server.audience.SegmentApi;
+import io.rebound.server.api.SegmentApi;
+import io.rebound.server.api.VisitorApi;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.rebound.core.segment.VisitorState;
 import io.rebound.server.collect.BotFilter;
@@ -142,9 +143,7 @@ public final class ClusterServer implements AutoCloseable {
         }
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
         groups.add(ClusterRoutes::mountEmbeddedOnly);
-        if (log != null) {
-            groups.add(new ClusterVisitorApi(audiences.reader(), log, auth)::mount);
-        }
+        groups.add(new VisitorApi(audiences, auth)::mount);
         groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
         int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
         AtomicInteger bound = new AtomicInteger(listenPort);

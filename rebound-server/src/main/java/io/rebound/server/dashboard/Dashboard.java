@@ -2,7 +2,7 @@ package io.rebound.server.dashboard;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rebound.core.event.Event;
-import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.meta.Database;
@@ -132,7 +132,7 @@ public final class Dashboard {
      * Shows the audience runtime's segments and memberships; call before {@link #mount}. Without
      * it the segment tab says the audience engine is not running.
      */
-    public void attachAudiences(EmbeddedAudienceRuntime runtime, ReadinessPolicy policy) {
+    public void attachAudiences(Audiences runtime, ReadinessPolicy policy) {
         this.segments = new SegmentModels(runtime, policy);
     }
 

@@ -173,7 +173,7 @@ final class InsightPages {
         m.put("visitor", visitor);
         m.put("events", rows);
         m.put("truncated", events.size() >= TIMELINE_LIMIT);
-        m.put("memberships", memberships.of(store.get().id(), visitor, clock.instant()));
+        m.put("memberships", memberships.of(store.get().id(), visitor));
         views.page(ctx, 200, "visitor", m);
     }
 }

@@ -7,7 +7,7 @@ import io.rebound.core.segment.Evaluation;
 import io.rebound.core.segment.QualifyingAction;
 import io.rebound.core.segment.SegmentEvaluator;
 import io.rebound.server.audience.AudienceReader;
-import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.audience.Recency;
 import io.rebound.server.audience.SegmentRecord;
@@ -45,17 +45,17 @@ final class SegmentModels {
     private static final Map<String, String> PLATFORM_NAMES = Map.of("meta", "Meta", "google", "Google",
             "pinterest", "Pinterest", "tiktok", "TikTok");
 
-    private final EmbeddedAudienceRuntime runtime;
+    private final Audiences runtime;
     private final ReadinessPolicy policy;
     private final Cache<String, Optional<Recency>> recency = Caffeine.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(30)).maximumSize(1_000).build();
 
-    SegmentModels(EmbeddedAudienceRuntime runtime, ReadinessPolicy policy) {
+    SegmentModels(Audiences runtime, ReadinessPolicy policy) {
         this.runtime = runtime;
         this.policy = policy;
     }
 
-    EmbeddedAudienceRuntime runtime() {
+    Audiences runtime() {
         return runtime;
     }
 
@@ -198,26 +198,25 @@ final class SegmentModels {
     }
 
     /** The visitor's current memberships: segment, since, the reason it holds, and when it ends by time alone. */
-    List<Map<String, Object>> memberships(String storeId, String visitorId, Instant now) {
+    List<Map<String, Object>> memberships(String storeId, String visitorId) {
         try {
             runtime.awaitCaughtUp(1_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Optional<PersonState> person = runtime.reader().personOf(storeId, visitorId)
-                .flatMap(p -> runtime.reader().person(storeId, p));
         List<Map<String, Object>> out = new ArrayList<>();
-        person.ifPresent(p -> p.memberships().forEach((segmentId, since) ->
-                runtime.segment(storeId, segmentId).ifPresent(s -> {
-                    Evaluation e = SegmentEvaluator.evaluate(s.definition(), p.visitor(), now);
-                    Map<String, Object> m = new HashMap<>();
-                    m.put("segmentId", segmentId);
-                    m.put("segmentName", s.definition().name());
-                    m.put("since", since.toString());
-                    m.put("reason", e.reason());
-                    m.put("until", e.member() && e.nextChange() != null ? e.nextChange().toString() : null);
-                    out.add(m);
-                })));
+        for (Audiences.VisitorMemberships.Membership v : runtime.visitor(storeId, visitorId).memberships()) {
+            if (v.name() == null) {
+                continue; // deleted meanwhile
+            }
+            Map<String, Object> m = new HashMap<>();
+            m.put("segmentId", v.segmentId());
+            m.put("segmentName", v.name());
+            m.put("since", v.joinedAt().toString());
+            m.put("reason", v.reason());
+            m.put("until", v.endsAt() == null ? null : v.endsAt().toString());
+            out.add(m);
+        }
         return out;
     }
 

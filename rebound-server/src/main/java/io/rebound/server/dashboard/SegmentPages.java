@@ -3,7 +3,7 @@ package io.rebound.server.dashboard;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.store.Store;
-import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentLimit;
 import io.rebound.server.audience.SegmentRecord;
 import io.vertx.ext.web.Router;
@@ -39,15 +39,15 @@ final class SegmentPages {
     /** A visitor's memberships for the visitor page. */
     @FunctionalInterface
     interface Memberships {
-        Memberships NONE = (store, visitor, now) -> List.of();
+        Memberships NONE = (store, visitor) -> List.of();
 
-        List<Map<String, Object>> of(String storeId, String visitorId, Instant now);
+        List<Map<String, Object>> of(String storeId, String visitorId);
     }
 
     private final StoreAccess access;
     private final Views views;
     private final SegmentModels models;
-    private final EmbeddedAudienceRuntime runtime;
+    private final Audiences runtime;
     private final Clock clock;
     private final int maxSegments;
 

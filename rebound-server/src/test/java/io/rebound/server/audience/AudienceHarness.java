@@ -41,6 +41,8 @@ final class AudienceHarness implements AudienceRuntime {
     FileEventLog log;
     RocksStore rocks;
     EmbeddedAudienceRuntime runtime;
+    private RocksStore indexStore;
+    private io.rebound.server.runtime.EventIndexer indexer;
 
     AudienceHarness(Path dir, Database database, Instant start) {
         this(dir, database, new MutableClock(start));
@@ -101,7 +103,22 @@ final class AudienceHarness implements AudienceRuntime {
                 id -> Optional.empty(), clock);
     }
 
+    /** The audiences port over this runtime, with a visitor event index of its own (made on first use). */
+    Audiences audiences() {
+        if (indexer == null) {
+            indexStore = new RocksStore(dir.resolve("index"), io.rebound.server.runtime.EventIndexer.COLUMN_FAMILIES);
+            indexer = new io.rebound.server.runtime.EventIndexer(log.segments(), indexStore,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        }
+        return new EmbeddedAudiences(runtime, indexer);
+    }
+
     private void shut() {
+        if (indexer != null) {
+            indexer.close();
+            indexStore.close();
+            indexer = null;
+        }
         runtime.close();
         rocks.close();
         log.close();

@@ -5,6 +5,7 @@ import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.SegmentApi;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
@@ -60,7 +61,7 @@ class SegmentApiTest {
         harness = new AudienceHarness(java.nio.file.Files.createTempDirectory(root, "rt"), database, T0);
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        new SegmentApi(harness.runtime, new ApiAuth(stores), ReadinessPolicy.DEFAULT).mount(router);
+        new SegmentApi(harness.audiences(), new ApiAuth(stores), ReadinessPolicy.DEFAULT).mount(router);
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
         base = "http://127.0.0.1:" + server.actualPort();
         List<Event> events = new ArrayList<>();

@@ -80,7 +80,7 @@ final class DashboardHarness implements AutoCloseable {
                 new PasswordHasher(1024, 1, 1), new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()),
                 io.rebound.server.http.TrustedProxies.NONE, null, 10_000, 10, 200, 100));
         dashboard = new Dashboard(vertx, database, stores, indexer, rocks, new SimpleMeterRegistry(), settings);
-        dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
+        dashboard.attachAudiences(new io.rebound.server.audience.EmbeddedAudiences(audiences, indexer), ReadinessPolicy.DEFAULT);
         server = vertx.createHttpServer().requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
                 .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();

@@ -1,20 +1,20 @@
-package io.rebound.server.audience;
+package io.rebound.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.core.engine.PersonIds;
-import io.rebound.core.engine.PersonState;
-import io.rebound.core.segment.Evaluation;
 import io.rebound.core.segment.InvalidSegmentException;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentDefinitions;
-import io.rebound.core.segment.SegmentEvaluator;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.store.Store;
-import io.rebound.server.api.ApiAuth;
-import io.rebound.server.api.ApiErrors;
-import io.rebound.server.api.BadRequest;
+import io.rebound.server.audience.AudienceReader;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.BackfillJob;
+import io.rebound.server.audience.ReadinessPolicy;
+import io.rebound.server.audience.SegmentLimit;
+import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
@@ -26,7 +26,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -55,18 +54,18 @@ import static io.rebound.server.api.QueryParams.longParam;
 public final class SegmentApi {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Set<String> TEMPLATE_FIELDS = Set.of("template", "within_days", "product_id", "category", "name");
-    private final AudienceService runtime;
+    private final Audiences runtime;
     private final ApiAuth auth;
     private final ReadinessPolicy policy;
 
     private final int maxSegments;
 
-    public SegmentApi(AudienceService runtime, ApiAuth auth, ReadinessPolicy policy) {
+    public SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy) {
         this(runtime, auth, policy, SegmentLimit.DEFAULT);
     }
 
     /** The API with at most {@code maxSegments} segments per store ({@link SegmentLimit}). */
-    public SegmentApi(AudienceService runtime, ApiAuth auth, ReadinessPolicy policy, int maxSegments) {
+    public SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy, int maxSegments) {
         this.maxSegments = maxSegments;
         this.runtime = runtime;
         this.auth = auth;
@@ -273,34 +272,23 @@ public final class SegmentApi {
         if (store.isEmpty()) {
             return;
         }
-        String storeId = store.get().id();
-        String visitorId = ctx.pathParam("visitorId");
         try {
             runtime.awaitCaughtUp(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Instant now = runtime.clock().instant();
-        Optional<String> personId = runtime.reader().personOf(storeId, visitorId);
-        // The whole state (for reason and ends_at) where the runtime has it; cluster mode reads memberships only.
-        Optional<PersonState> person = personId.flatMap(p -> runtime.reader().person(storeId, p));
-        java.util.Map<String, Instant> memberships = person.map(PersonState::memberships)
-                .orElseGet(() -> personId.map(p -> runtime.reader().memberships(storeId, p)).orElse(java.util.Map.of()));
+        Audiences.VisitorMemberships v = runtime.visitor(store.get().id(), ctx.pathParam("visitorId"));
         JsonArray out = new JsonArray();
-        memberships.forEach((segmentId, joined) -> {
-            JsonObject m = new JsonObject().put("segment_id", segmentId).put("joined_at", joined.toString());
-            runtime.segment(storeId, segmentId).ifPresent(s -> {
-                m.put("name", s.definition().name());
-                person.ifPresentOrElse(p -> {
-                    Evaluation e = SegmentEvaluator.evaluate(s.definition(), p.visitor(), now);
-                    m.put("reason", e.reason())
-                            .put("ends_at", e.member() && e.nextChange() != null ? e.nextChange().toString() : null);
-                }, () -> m.putNull("reason").putNull("ends_at"));
-            });
-            out.add(m);
-        });
-        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", storeId).put("visitor_id", visitorId)
-                .put("person_id", personId.orElse(null)).put("segments", out));
+        for (Audiences.VisitorMemberships.Membership m : v.memberships()) {
+            JsonObject o = new JsonObject().put("segment_id", m.segmentId()).put("joined_at", m.joinedAt().toString());
+            if (m.name() != null) {
+                o.put("name", m.name()).put("reason", m.reason())
+                        .put("ends_at", m.endsAt() == null ? null : m.endsAt().toString());
+            }
+            out.add(o);
+        }
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", v.storeId()).put("visitor_id", v.visitorId())
+                .put("person_id", v.personId()).put("segments", out));
     }
 
     private void readiness(RoutingContext ctx) {
