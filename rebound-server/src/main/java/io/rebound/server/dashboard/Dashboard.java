@@ -148,7 +148,8 @@ public final class Dashboard {
         new StorePages(access, users, stores, setup, views, settings).mount(router);
         SegmentModels audiences = segments;
         new InsightPages(access, funnel, live, indexer, metrics, views, settings.clock(), this::ready,
-                audiences == null ? SegmentPages.Memberships.NONE : audiences::memberships).mount(router);
+                audiences == null ? SegmentPages.Memberships.NONE : audiences::memberships,
+                audiences == null ? Traffic.ofFunnel(funnel) : audiences.traffic()).mount(router);
         SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock(),
                 settings.segmentsPerStore());
         router.route("/dashboard/*").failureHandler(ctx -> {

@@ -79,7 +79,7 @@ public final class FunnelStats {
     /** Everything the funnel page shows, for one store and period. */
     public record Report(int days, List<Step> steps, long events, long eventsWithoutAnonymousId, long purchases,
                          long orphanPurchases, long likelyDuplicates, long productRefs, long unknownProductRefs,
-                         List<String> unknownProductIds, long visitors30d, String readiness) {
+                         List<String> unknownProductIds, long visitors30d) {
         public String percent(long part, long whole) {
             return whole == 0 ? "–" : String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * part / whole);
         }
@@ -286,9 +286,8 @@ public final class FunnelStats {
                     .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
                             .thenComparing(Map.Entry.comparingByKey()))
                     .limit(10).map(Map.Entry::getKey).toList();
-            String readiness = visitors30 >= 1_000 ? "ready" : visitors30 >= 500 ? "borderline" : "low";
             return new Report(days, steps, sum[EVENTS], sum[NO_ANON], sum[PURCHASES], Math.max(0, sum[ORPHANS]),
-                    sum[NEAR_DUPS], sum[PRODUCT_REFS], unknownRefs, topUnknown, visitors30, readiness);
+                    sum[NEAR_DUPS], sum[PRODUCT_REFS], unknownRefs, topUnknown, visitors30);
         }
 
         synchronized void prune(int oldestDay) {

@@ -38,9 +38,10 @@ final class InsightPages {
     private final Clock clock;
     private final BooleanSupplier ready;
     private final SegmentPages.Memberships memberships;
+    private final Traffic traffic;
 
     InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, EventIndexer indexer, MeterRegistry metrics,
-                 Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships) {
+                 Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships, Traffic traffic) {
         this.access = access;
         this.funnel = funnel;
         this.live = live;
@@ -50,6 +51,7 @@ final class InsightPages {
         this.clock = clock;
         this.ready = ready;
         this.memberships = memberships;
+        this.traffic = traffic;
     }
 
     void mount(Router router) {
@@ -140,7 +142,12 @@ final class InsightPages {
         m.put("ready", ready.getAsBoolean());
         Counter dropped = metrics.find("rebound.events.duplicates").counter();
         m.put("exactDuplicatesDropped", dropped == null ? 0 : (long) dropped.count());
-        m.put("readinessPercent", Math.min(100, Math.round(report.visitors30d() / 10.0)));
+        // One definition of "unique visitors in the last 30 days" for every page and the readiness API: the audiences'.
+        long visitors = traffic.visitors30d(store.get().id(), clock.instant());
+        m.put("visitors30d", String.format(java.util.Locale.ENGLISH, "%,d", visitors));
+        m.put("visitorsRaw", visitors);
+        m.put("trafficLevel", traffic.policy().trafficLevel(visitors));
+        m.put("readinessPercent", Math.min(100, Math.round(visitors * 100.0 / traffic.policy().monthlyVisitorsOk())));
         views.page(ctx, 200, "funnel", m);
     }
 

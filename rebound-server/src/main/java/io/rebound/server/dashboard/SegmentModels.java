@@ -197,6 +197,11 @@ final class SegmentModels {
         return out;
     }
 
+    /** The 30-day visitor count every page shows, from the audiences. */
+    Traffic traffic() {
+        return new Traffic((store, now) -> runtime.reader().uniqueVisitors30d(store, now), policy);
+    }
+
     /** The visitor's current memberships: segment, since, the reason it holds, and when it ends by time alone. */
     List<Map<String, Object>> memberships(String storeId, String visitorId) {
         try {

@@ -101,7 +101,7 @@ final class SegmentPages {
                             Map<String, String> errors, Map<String, String> values) {
         Map<String, Object> m = access.model(ctx, store, "segments", "Segments");
         m.putAll(rowsModel(store));
-        long visitors = runtime.reader().uniqueVisitors30d(store.id(), clock.instant());
+        long visitors = models.traffic().visitors30d(store.id(), clock.instant());
         m.put("visitors30d", String.format(Locale.ENGLISH, "%,d", visitors));
         m.put("trafficLevel", models.trafficLevel(visitors));
         m.put("templates", templateCards(failedTemplate, errors, values));

@@ -45,7 +45,6 @@ class FunnelStatsTest {
         FunnelStats.Report r = stats.report("st_a", 30, NOW);
         assertThat(r.steps().get(2).dropOffPercent()).isEqualTo(50L);
         assertThat(r.visitors30d()).isEqualTo(2);
-        assertThat(r.readiness()).isEqualTo("low");
     }
 
     @Test

@@ -110,6 +110,21 @@ class SegmentPagesTest {
     }
 
     @Test
+    void theFunnelAndTheSegmentsPageShowOneThirtyDayVisitorCountWithOneVerdict() throws Exception {
+        // A visitor last seen 30 days and an hour ago is out of "the last 30 days" on every page, day buckets or not.
+        send("v-old", EventType.VIEW_CONTENT, Duration.ofDays(30).plusHours(1), "mat");
+        send("v-edge", EventType.VIEW_CONTENT, Duration.ofDays(29).plusHours(23), "mat");
+        h.indexer.awaitCaughtUp(5_000);
+        h.audiences.sync();
+        String funnel = b.get(base + "/funnel").body();
+        String segments = b.get(base + "/segments").body();
+        assertThat(funnel).contains("data-testid=\"visitors-30d\">4<");
+        assertThat(segments).contains("data-testid=\"segments-visitors-30d\">4<");
+        assertThat(funnel).contains("data-testid=\"readiness\">Too little traffic<");
+        assertThat(funnel).contains("meter-fill too_small");
+    }
+
+    @Test
     void theStatusFragmentAsksThePageToRefreshItsChartsOnceBuilt() throws Exception {
         String id = createFromTemplate(Map.of("template", "cart_abandoners"));
         HttpResponse<String> r = b.get(base + "/segments/" + id + "/status?was=building");
