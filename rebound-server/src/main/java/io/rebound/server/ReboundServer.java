@@ -15,6 +15,7 @@ import io.rebound.server.audience.AudienceColumns;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.EmbeddedAudiences;
+import io.rebound.server.feed.EmbeddedEventFeed;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.audience.SegmentRepository;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -107,7 +108,7 @@ public final class ReboundServer implements AutoCloseable {
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
         ServerConfig.Limits limits = config.limits();
-        this.dashboard = new Dashboard(vertx, database, stores, indexer, rocks, metrics,
+        this.dashboard = new Dashboard(vertx, database, stores, new EmbeddedEventFeed(indexer, rocks), metrics,
                 DashboardSettings.defaults(config.adminToken())
                         .withWeb(config.web().publicUrl(), config.web().trustedProxies(), config.web().secureCookies())
                         .withLimits(limits.sessions(), limits.liveStreamsPerStore(), limits.liveStreams(),

@@ -4,18 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.rebound.core.event.Event;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.ReadinessPolicy;
-import io.rebound.server.log.EventCodec;
+import io.rebound.server.feed.EventFeed;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.StoreRepository;
-import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Snapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +37,6 @@ public final class Dashboard {
 
     private final Vertx vertx;
     private final StoreRepository stores;
-    private final EventIndexer indexer;
-    private final RocksStore rocks;
     private final MeterRegistry metrics;
     private final DashboardSettings settings;
     private final UserRepository users;
@@ -53,27 +45,47 @@ public final class Dashboard {
     private final LiveEvents live;
     private final Views views = new Views();
     private final DashboardAuth auth;
-    private final Object rebuildLock = new Object();
-    private final List<Event> pending = new ArrayList<>();
+    private final long started;
     private final AtomicLong lastPrune = new AtomicLong();
     private volatile boolean rebuilt;
     private volatile SegmentModels segments;
 
-    public Dashboard(Vertx vertx, Database database, StoreRepository stores, EventIndexer indexer, RocksStore rocks,
+    public Dashboard(Vertx vertx, Database database, StoreRepository stores, EventFeed feed,
                      MeterRegistry metrics, DashboardSettings settings) {
         this.vertx = vertx;
         this.stores = stores;
-        this.indexer = indexer;
-        this.rocks = rocks;
         this.metrics = metrics;
         this.settings = settings;
         this.users = new UserRepository(database.dataSource(), settings.hasher(), settings.clock());
         this.setup = new SetupProgress(database.dataSource());
         this.live = new LiveEvents(vertx, settings.liveStreamsPerStore(), settings.liveStreams());
         this.auth = new DashboardAuth(vertx, users, stores, settings, views);
-        indexer.addListener(this::onEvents);
-        indexer.addDuplicateListener(batch -> batch.forEach(live::publishDuplicate));
-        Thread.ofPlatform().name("dashboard-rebuild").daemon(true).start(this::rebuild);
+        this.started = System.nanoTime();
+        feed.subscribe(new EventFeed.Subscriber() {
+            @Override
+            public void replayed(Event event) {
+                funnel.accept(event);
+                recordSetup(event);
+            }
+
+            @Override
+            public void replayDone(long replayed, List<Event> arrivedMeanwhile) {
+                arrivedMeanwhile.forEach(funnel::accept);
+                rebuilt = true;
+                LOG.info("dashboard: funnel rebuilt from {} stored events in {} ms", replayed,
+                        (System.nanoTime() - started) / 1_000_000);
+            }
+
+            @Override
+            public void accepted(List<Event> batch) {
+                onEvents(batch);
+            }
+
+            @Override
+            public void duplicates(List<Event> batch) {
+                batch.forEach(live::publishDuplicate);
+            }
+        });
     }
 
     public UserRepository users() {
@@ -147,7 +159,8 @@ public final class Dashboard {
         StoreAccess access = new StoreAccess(users, stores, views);
         new StorePages(access, users, stores, setup, views, settings).mount(router);
         SegmentModels audiences = segments;
-        new InsightPages(access, funnel, live, indexer, metrics, views, settings.clock(), this::ready,
+        new InsightPages(access, funnel, live, audiences == null ? null : audiences.runtime(), metrics, views,
+                settings.clock(), this::ready,
                 audiences == null ? SegmentPages.Memberships.NONE : audiences::memberships,
                 audiences == null ? Traffic.ofFunnel(funnel) : audiences.traffic()).mount(router);
         SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock(),
@@ -165,18 +178,10 @@ public final class Dashboard {
 
     private void onEvents(List<Event> batch) {
         List<FunnelStats.Diagnosis> diagnoses = new ArrayList<>(batch.size());
-        synchronized (rebuildLock) {
-            if (!rebuilt) {
-                pending.addAll(batch);
-            }
-        }
+        boolean counting = rebuilt; // until the replay is done, its handover counts these
         for (Event e : batch) {
-            try {
-                setup.record(e);
-            } catch (RuntimeException ex) {
-                LOG.warn("setup checklist not updated: {}", ex.getMessage());
-            }
-            diagnoses.add(rebuilt ? funnel.accept(e) : FunnelStats.Diagnosis.NONE);
+            recordSetup(e);
+            diagnoses.add(counting ? funnel.accept(e) : FunnelStats.Diagnosis.NONE);
         }
         for (int i = 0; i < batch.size(); i++) {
             live.publish(batch.get(i), diagnoses.get(i));
@@ -188,43 +193,11 @@ public final class Dashboard {
         }
     }
 
-    private void rebuild() {
-        long started = System.nanoTime();
-        long count = 0;
-        var db = rocks.db();
-        var family = rocks.family(EventIndexer.CF_EVENTS);
-        Snapshot snapshot = db.getSnapshot();
-        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
-            try (RocksIterator it = db.newIterator(family, ro)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    Event e = EventCodec.decode(it.value());
-                    funnel.accept(e);
-                    setup.record(e);
-                    count++;
-                }
-            }
-            synchronized (rebuildLock) {
-                for (Event e : pending) {
-                    // Delivered while scanning: count it unless the snapshot held it already.
-                    if (db.get(family, ro, EventIndexer.eventKey(e)) == null) {
-                        funnel.accept(e);
-                    }
-                }
-                pending.clear();
-                rebuilt = true;
-            }
-        } catch (RocksDBException | RuntimeException e) {
-            LOG.error("dashboard: funnel rebuild failed; funnel counts only new events", e);
-            synchronized (rebuildLock) {
-                pending.forEach(funnel::accept);
-                pending.clear();
-                rebuilt = true;
-            }
-        } finally {
-            db.releaseSnapshot(snapshot);
+    private void recordSetup(Event e) {
+        try {
+            setup.record(e);
+        } catch (RuntimeException ex) {
+            LOG.warn("setup checklist not updated: {}", ex.getMessage());
         }
-        LOG.info("dashboard: funnel rebuilt from {} stored events in {} ms", count,
-                (System.nanoTime() - started) / 1_000_000);
     }
-
 }

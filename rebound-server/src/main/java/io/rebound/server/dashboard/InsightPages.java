@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rebound.core.event.Event;
 import io.rebound.core.store.Store;
-import io.rebound.server.runtime.EventIndexer;
+import io.rebound.server.audience.Audiences;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +32,8 @@ final class InsightPages {
     private final StoreAccess access;
     private final FunnelStats funnel;
     private final LiveEvents live;
-    private final EventIndexer indexer;
+    /** Timelines (and, later, everything a visitor page shows); null without an audience runtime. */
+    private final Audiences audiences;
     private final MeterRegistry metrics;
     private final Views views;
     private final Clock clock;
@@ -40,12 +41,12 @@ final class InsightPages {
     private final SegmentPages.Memberships memberships;
     private final Traffic traffic;
 
-    InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, EventIndexer indexer, MeterRegistry metrics,
+    InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, Audiences audiences, MeterRegistry metrics,
                  Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships, Traffic traffic) {
         this.access = access;
         this.funnel = funnel;
         this.live = live;
-        this.indexer = indexer;
+        this.audiences = audiences;
         this.metrics = metrics;
         this.views = views;
         this.clock = clock;
@@ -171,7 +172,9 @@ final class InsightPages {
             return;
         }
         String visitor = ctx.pathParam("visitor");
-        List<Event> events = indexer.visitorEvents(store.get().id(), visitor, TIMELINE_LIMIT);
+        Optional<List<Event>> timeline = audiences == null ? Optional.empty()
+                : audiences.timeline(store.get().id(), visitor, TIMELINE_LIMIT);
+        List<Event> events = timeline.orElse(List.of());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = events.size() - 1; i >= 0; i--) {
             rows.add(LiveEvents.row(events.get(i), FunnelStats.Diagnosis.NONE).getMap());
@@ -180,6 +183,7 @@ final class InsightPages {
         m.put("visitor", visitor);
         m.put("events", rows);
         m.put("truncated", events.size() >= TIMELINE_LIMIT);
+        m.put("timelineAvailable", timeline.isPresent());
         m.put("memberships", memberships.of(store.get().id(), visitor));
         views.page(ctx, 200, "visitor", m);
     }

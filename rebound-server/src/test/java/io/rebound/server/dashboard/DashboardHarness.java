@@ -79,7 +79,7 @@ final class DashboardHarness implements AutoCloseable {
         DashboardSettings settings = adjust.apply(new DashboardSettings(clock, IDLE, ABSOLUTE, false, null,
                 new PasswordHasher(1024, 1, 1), new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()),
                 io.rebound.server.http.TrustedProxies.NONE, null, 10_000, 10, 200, 100));
-        dashboard = new Dashboard(vertx, database, stores, indexer, rocks, new SimpleMeterRegistry(), settings);
+        dashboard = new Dashboard(vertx, database, stores, new io.rebound.server.feed.EmbeddedEventFeed(indexer, rocks), new SimpleMeterRegistry(), settings);
         dashboard.attachAudiences(new io.rebound.server.audience.EmbeddedAudiences(audiences, indexer), ReadinessPolicy.DEFAULT);
         server = vertx.createHttpServer().requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
                 .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
