@@ -3,6 +3,7 @@ package io.rebound.server.cluster;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.event.Event;
 import io.rebound.kafka.Keys;
+import io.rebound.kafka.EventSerde;
 import io.rebound.kafka.KafkaEventLog;
 import io.rebound.kafka.StoreSettings;
 import io.rebound.kafka.Topics;
@@ -251,10 +252,30 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
         return view;
     }
 
-    /** Raw events are not kept per visitor in cluster mode: they are in the events topic, by strongest id. */
+    /**
+     * The visitor's events as the events sink materialised them ({@code cluster_visitor_events}, filed
+     * under the anonymous id, or the user id when none was sent, and under the user id too): every
+     * node answers, a commit or two behind the collector.
+     */
     @Override
     public Optional<List<Event>> timeline(String storeId, String visitorId, int limit) {
-        return Optional.empty();
+        List<Event> out = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT event FROM cluster_visitor_events WHERE store_id = ? AND (visitor_id = ? OR user_id = ?) "
+                        + "ORDER BY event_time, event_id LIMIT ?")) {
+            ps.setString(1, storeId);
+            ps.setString(2, visitorId);
+            ps.setString(3, visitorId);
+            ps.setInt(4, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(EventSerde.decode(rs.getBytes(1)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the visitor's events: " + e.getMessage(), e);
+        }
+        return Optional.of(out);
     }
 
     /**
@@ -262,27 +283,63 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
      * request for it, answering {@code erasing} once the broker holds the request. The topology then
      * removes the person's state, timers and the aliases of every linked id, and each membership
      * leaves (reason {@code erased}); the PostgreSQL view follows within a commit interval or two.
-     * Raw events stay in the events topic until its retention deletes them.
+     * The materialised events of every id of the person are deleted at once, and the ids recorded so
+     * that the events sink stores none of their events accepted before now; the raw records stay in
+     * the events topic until its retention deletes them.
      */
     @Override
     public Erasure erase(String storeId, String visitorId) throws InterruptedException {
         Optional<String> person = view.personOf(storeId, visitorId);
-        if (person.isEmpty()) {
-            return new Erasure("nothing_to_erase", null, Set.of(visitorId), 0, true, List.of());
+        Set<String> ids = new TreeSet<>();
+        ids.add(visitorId);
+        List<String> left = List.of();
+        if (person.isPresent()) {
+            ids.addAll(view.ids(storeId, person.get()).anonymousIds());
+            ids.addAll(view.ids(storeId, person.get()).userIds());
+            left = List.copyOf(view.memberships(storeId, person.get()).keySet());
         }
-        List<String> left = List.copyOf(view.memberships(storeId, person.get()).keySet());
+        int removed = forgetEvents(storeId, ids);
+        if (person.isEmpty()) {
+            erasureListeners.forEach(l -> l.accept(storeId, ids));
+            return new Erasure(removed == 0 ? "nothing_to_erase" : "erased", null, ids, removed, true, List.of());
+        }
         try {
             producer.send(KafkaEventLog.eraseRequest(topics.persons(), storeId, person.get())).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("privacy erasure in store {}: the broker did not take the request", storeId, e);
             throw new Unavailable("the erasure request could not be stored in Kafka; send it again", e);
         }
-        Set<String> ids = new TreeSet<>(view.ids(storeId, person.get()).anonymousIds());
-        ids.addAll(view.ids(storeId, person.get()).userIds());
-        ids.add(visitorId);
         erasureListeners.forEach(l -> l.accept(storeId, ids));
-        LOG.info("privacy erasure in store {}: person {} requested", storeId, person.get());
-        return new Erasure("erasing", person.get(), ids, 0, false, left);
+        LOG.info("privacy erasure in store {}: person {} requested, {} stored events removed", storeId, person.get(), removed);
+        return new Erasure("erasing", person.get(), ids, removed, false, left);
+    }
+
+    /** Deletes the ids' materialised events and records the erasure, in one transaction. */
+    private int forgetEvents(String storeId, Set<String> ids) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            int removed;
+            try (PreparedStatement del = c.prepareStatement(
+                    "DELETE FROM cluster_visitor_events WHERE store_id = ? AND (visitor_id = ? OR user_id = ?)");
+                 PreparedStatement mark = c.prepareStatement("INSERT INTO cluster_erasures (store_id, visitor_id, erased_at) "
+                         + "VALUES (?, ?, ?) ON CONFLICT (store_id, visitor_id) DO UPDATE SET erased_at = EXCLUDED.erased_at")) {
+                removed = 0;
+                for (String id : ids) {
+                    del.setString(1, storeId);
+                    del.setString(2, id);
+                    del.setString(3, id);
+                    removed += del.executeUpdate();
+                    mark.setString(1, storeId);
+                    mark.setString(2, id);
+                    mark.setObject(3, clock.instant().atOffset(java.time.ZoneOffset.UTC));
+                    mark.executeUpdate();
+                }
+            }
+            c.commit();
+            return removed;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot erase the visitor's stored events: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -57,14 +57,4 @@ final class ClusterRoutes {
                 .putHeader("Access-Control-Allow-Origin", "*")
                 .end(pixel));
     }
-
-    /** 404 problems naming why, for the embedded-only endpoints (docs/cluster.md, "Not in cluster mode"). */
-    static void mountEmbeddedOnly(Router router) {
-        router.route("/dashboard*").handler(ctx -> embeddedOnly(ctx,
-                "the dashboard runs on the embedded server only; in cluster mode use the JSON API"));
-    }
-
-    private static void embeddedOnly(RoutingContext ctx, String message) {
-        ApiErrors.send(ctx, 404, "not_available_in_cluster_mode", message);
-    }
 }

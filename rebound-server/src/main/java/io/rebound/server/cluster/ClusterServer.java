@@ -25,6 +25,8 @@ import io.rebound.server.collect.RateLimiter;
 import io.rebound.server.http.AuditReport;
 import io.rebound.server.http.CollectorRoutes;
 import io.rebound.server.http.HttpApi;
+import io.rebound.server.dashboard.Dashboard;
+import io.rebound.server.dashboard.DashboardSettings;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
@@ -66,6 +68,8 @@ public final class ClusterServer implements AutoCloseable {
     private StreamsNode streams;
     private ClusterSink sink;
     private ClusterAudiences audiences;
+    private ClusterEventFeed feed;
+    private Dashboard dashboard;
     private Vertx vertx;
     private int port;
     /** This node's self-check findings (none on a collector-only node, which audits nothing). */
@@ -119,9 +123,20 @@ public final class ClusterServer implements AutoCloseable {
         AuditReport.register(metrics, audits);
         sink = new ClusterSink(cluster, topics, database.dataSource()).start();
         resources.addFirst(sink);
+        resources.addFirst(ClusterSink.events(cluster, topics, database.dataSource()).start());
+        feed = new ClusterEventFeed(cluster, topics, database.dataSource(), Clock.systemUTC());
+        resources.addFirst(feed);
         resources.addFirst(new ClusterUpkeep(database.dataSource(), audiences, Clock.systemUTC(),
                 ClusterUpkeep.DELETION_GRACE).start(Duration.ofMinutes(1)));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
+        ServerConfig.Limits limits = config.limits();
+        dashboard = new Dashboard(vertx, database, stores, feed, metrics,
+                DashboardSettings.defaults(config.adminToken())
+                        .withWeb(config.web().publicUrl(), config.web().trustedProxies(), config.web().secureCookies())
+                        .withLimits(limits.sessions(), limits.liveStreamsPerStore(), limits.liveStreams(),
+                                limits.segmentsPerStore()));
+        audiences.onErasure(dashboard::forget);
+        dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
     }
 
     private void listen() {
@@ -142,7 +157,7 @@ public final class ClusterServer implements AutoCloseable {
                     config.web().publicUrl(), config.web().trustedProxies())::mount);
         }
         groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
-        groups.add(ClusterRoutes::mountEmbeddedOnly);
+        groups.add(dashboard::mount);
         groups.add(new VisitorApi(audiences, auth)::mount);
         groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
         int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
@@ -154,6 +169,8 @@ public final class ClusterServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": " + e.getMessage(), e);
         }
         port = bound.get();
+        dashboard.openSetup((config.web().publicUrl() == null ? baseUrl() : config.web().publicUrl().toString())
+                + "/dashboard/login");
         LOG.info("Rebound cluster node ({}) listening on {}", cluster.role().name().toLowerCase(Locale.ROOT), baseUrl());
     }
 
@@ -183,6 +200,11 @@ public final class ClusterServer implements AutoCloseable {
 
     public StoreRepository stores() {
         return stores;
+    }
+
+    /** This node's dashboard (its users, in-memory views). */
+    public Dashboard dashboard() {
+        return dashboard;
     }
 
     /** This node's segment service (tests). */

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Materialises the topology's outputs in PostgreSQL so that any node answers the segment API:
@@ -40,28 +41,54 @@ import java.util.concurrent.atomic.AtomicLong;
  * group's Kafka offsets are never used). The offsets rows are locked ({@code FOR UPDATE}, in a fixed
  * order) and records below the stored offset skipped, so a node that still holds a partition
  * during a rebalance cannot apply a record twice. Reads {@code read_committed}: only what the
- * topology's exactly-once transactions committed. What a batch writes, and how, is {@link SinkBatch}'s.
+ * topology's exactly-once transactions committed. What a batch writes, and how, is its {@link Batch}'s:
+ * {@link AudienceBatch} for the topology's outputs, {@link EventsBatch} for the accepted events (a
+ * second sink with a consumer group of its own, so that the event volume never delays memberships).
  */
 public final class ClusterSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSink.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
+    /** What one consumed batch does to PostgreSQL; written in the transaction that advances the offsets. */
+    interface Batch {
+        void add(ConsumerRecord<String, byte[]> record);
+
+        void write(Connection c, Instant now) throws SQLException;
+
+        /** Records added. */
+        long size();
+    }
+
     private final DataSource db;
-    private final Topics topics;
-    private final String aliases;
+    private final List<String> subscribed;
+    private final Supplier<Batch> batches;
+    private final String name;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private final AtomicLong applied = new AtomicLong();
     private volatile boolean running = true;
     private volatile Throwable failure;
 
+    /** The topology's outputs and the aliases changelog: memberships, changes, progress, segment records, identities. */
     public ClusterSink(ClusterConfig config, Topics topics, DataSource db) {
+        this(config, "-pg-sink", "cluster-sink", List.of(topics.memberships(), topics.changes(), topics.progress(),
+                topics.segments(), aliasesChangelog(config)), db, () -> new AudienceBatch(topics, aliasesChangelog(config)));
+    }
+
+    /** The accepted events, for timelines and the dashboard's funnel ({@link EventsBatch}). */
+    public static ClusterSink events(ClusterConfig config, Topics topics, DataSource db) {
+        return new ClusterSink(config, "-pg-events", "cluster-events-sink", List.of(topics.events()), db, EventsBatch::new);
+    }
+
+    private ClusterSink(ClusterConfig config, String groupSuffix, String name, List<String> subscribed, DataSource db,
+                        Supplier<Batch> batches) {
         this.db = db;
-        this.topics = topics;
-        this.aliases = aliasesChangelog(config);
+        this.subscribed = subscribed;
+        this.batches = batches;
+        this.name = name;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-pg-sink");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + groupSuffix);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -73,7 +100,7 @@ public final class ClusterSink implements AutoCloseable {
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 2_000);
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().name("cluster-sink").daemon(true).unstarted(this::run);
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
     }
 
     /** The Streams changelog of the aliases store, {@code <application-id>-rebound-aliases-changelog}. */
@@ -98,8 +125,7 @@ public final class ClusterSink implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(topics.memberships(), topics.changes(), topics.progress(), topics.segments(), aliases),
-                    new ConsumerRebalanceListener() {
+            consumer.subscribe(subscribed, new ConsumerRebalanceListener() {
                         @Override
                         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                             // Nothing to commit: offsets live in PostgreSQL with the data.
@@ -120,7 +146,7 @@ public final class ClusterSink implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             failure = e;
-            LOG.error("the PostgreSQL sink stopped; memberships on this node's API are no longer updated", e);
+            LOG.error("{} stopped: PostgreSQL is no longer updated from {}", name, subscribed, e);
         } finally {
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
         }
@@ -162,7 +188,7 @@ public final class ClusterSink implements AutoCloseable {
                 apply(records);
                 return;
             } catch (SQLException e) {
-                LOG.warn("PostgreSQL sink: batch failed, retrying in {} ms: {}", backoff, e.getMessage());
+                LOG.warn("{}: batch failed, retrying in {} ms: {}", name, backoff, e.getMessage());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
@@ -181,7 +207,7 @@ public final class ClusterSink implements AutoCloseable {
             order.put(tp.topic() + "\0" + String.format("%08d", tp.partition()), tp);
         }
         Map<TopicPartition, Long> seekTo = new java.util.HashMap<>();
-        SinkBatch batch = new SinkBatch(topics, aliases);
+        Batch batch = batches.get();
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {

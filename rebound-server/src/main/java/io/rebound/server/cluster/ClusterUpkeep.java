@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>a segment's deletion record is replaced by a tombstone once it is {@code grace} old and every
  *       partition has finished the backfill of a segment set that includes it: by then no person state
  *       holds a status in the segment, and compaction can forget it;</li>
- *   <li>at most once an hour, the materialised change log ({@code cluster_membership_changes}) loses
- *       the entries older than their store's retention.</li>
+ *   <li>at most once an hour, the materialised change log ({@code cluster_membership_changes}) and
+ *       events ({@code cluster_visitor_events}) lose what is older than their store's retention, and
+ *       erasure marks older than the events topic's retention go.</li>
  * </ul>
  */
 public final class ClusterUpkeep implements AutoCloseable {
@@ -43,8 +44,10 @@ public final class ClusterUpkeep implements AutoCloseable {
     /** How long a deletion record stays after it took effect, at least. */
     public static final Duration DELETION_GRACE = Duration.ofDays(1);
 
-    /** How often the materialised change log is purged. */
+    /** How often the materialised change log and events are purged. */
     static final Duration PURGE_EVERY = Duration.ofHours(1);
+    /** Erasure marks outlive every event accepted before them: the events topic keeps records 7 days. */
+    static final Duration ERASURE_MARKS = Duration.ofDays(8);
 
     /** What one pass did. */
     public record Pass(int settingsPublished, int deletionsCompacted, int changesPurged) {
@@ -136,19 +139,30 @@ public final class ClusterUpkeep implements AutoCloseable {
         }
         if (settings + compacted + purged > 0) {
             LOG.info("cluster upkeep: published settings of {} store(s), compacted {} deletion record(s), "
-                    + "purged {} change log entries past retention", settings, compacted, purged);
+                    + "purged {} change log entries and stored events past retention", settings, compacted, purged);
         }
         return new Pass(settings, compacted, purged);
     }
 
+    /** Change log entries and stored events past their store's retention; erasure marks past the events topic's. */
     private int purgeChanges(Instant now) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM cluster_membership_changes ch USING stores s WHERE ch.store_id = s.id "
-                        + "AND ch.changed_at < CAST(? AS TIMESTAMP WITH TIME ZONE) - s.retention_days * INTERVAL '1 day'")) {
-            ps.setObject(1, now.atOffset(java.time.ZoneOffset.UTC));
-            return ps.executeUpdate();
+        try (Connection c = db.getConnection();
+             PreparedStatement changes = c.prepareStatement(
+                     "DELETE FROM cluster_membership_changes ch USING stores s WHERE ch.store_id = s.id "
+                             + "AND ch.changed_at < CAST(? AS TIMESTAMP WITH TIME ZONE) - s.retention_days * INTERVAL '1 day'");
+             PreparedStatement events = c.prepareStatement(
+                     "DELETE FROM cluster_visitor_events ev USING stores s WHERE ev.store_id = s.id "
+                             + "AND ev.event_time < CAST(? AS TIMESTAMP WITH TIME ZONE) - s.retention_days * INTERVAL '1 day'");
+             PreparedStatement marks = c.prepareStatement("DELETE FROM cluster_erasures WHERE erased_at < ?")) {
+            changes.setObject(1, now.atOffset(java.time.ZoneOffset.UTC));
+            int n = changes.executeUpdate();
+            events.setObject(1, now.atOffset(java.time.ZoneOffset.UTC));
+            n += events.executeUpdate();
+            marks.setObject(1, now.minus(ERASURE_MARKS).atOffset(java.time.ZoneOffset.UTC));
+            marks.executeUpdate();
+            return n;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot purge the change log: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot purge the change log and stored events: " + e.getMessage(), e);
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one consumed batch does to PostgreSQL, for {@link ClusterSink}. Records are collected first,
+ * What one consumed batch of the topology's outputs does to PostgreSQL, for the audience {@link ClusterSink}. Records are collected first,
  * collapsed per key where the topic is keyed state (memberships, segment records, progress, aliases:
  * the last record of a key is what remains, and a member count moves by what the row's existence
  * before and after the batch says, so the result is the one record-by-record application would give),
@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * high-volume tables, the change log in its consumed order. PostgreSQL dialect: cluster mode requires
  * PostgreSQL.
  */
-final class SinkBatch {
+final class AudienceBatch implements ClusterSink.Batch {
     /** Millis since the epoch as a timestamp, exactly. */
     private static final String MILLIS = "(TIMESTAMP WITH TIME ZONE 'epoch' + %s * INTERVAL '1 millisecond')";
 
@@ -60,17 +60,17 @@ final class SinkBatch {
     private final Map<Pair, AliasTarget> aliases = new LinkedHashMap<>();
     private long records;
 
-    SinkBatch(Topics topics, String aliasesTopic) {
+    AudienceBatch(Topics topics, String aliasesTopic) {
         this.topics = topics;
         this.aliasesTopic = aliasesTopic;
     }
 
     /** Records added so far. */
-    long size() {
+    public long size() {
         return records;
     }
 
-    void add(ConsumerRecord<String, byte[]> r) {
+    public void add(ConsumerRecord<String, byte[]> r) {
         records++;
         String topic = r.topic();
         String store = Keys.store(r.key());
@@ -96,7 +96,7 @@ final class SinkBatch {
     }
 
     /** Writes everything collected, in the caller's transaction. */
-    void write(Connection c, Instant now) throws SQLException {
+    public void write(Connection c, Instant now) throws SQLException {
         TreeMap<String, Long> deltas = new TreeMap<>();
         writeMemberships(c, deltas);
         writeChanges(c);
