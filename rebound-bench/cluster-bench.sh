@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-$(./rebound java-home)}"
 MVN="./mvnw -q -B -o"
-# One invocation: the reactor resolves rebound-core from its compiled classes (nothing is installed).
-$MVN -pl rebound-core,rebound-kafka test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt \
+# One invocation: the reactor resolves rebound-core and rebound-testkit from their compiled classes
+# (nothing is installed).
+$MVN -pl rebound-core,rebound-testkit,rebound-kafka test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt \
   -Dmdep.includeScope=test
 CP="rebound-kafka/target/classes:rebound-kafka/target/test-classes:rebound-core/target/classes:$(cat rebound-kafka/target/cp.txt)"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g \

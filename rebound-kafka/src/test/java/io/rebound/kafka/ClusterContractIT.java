@@ -1,7 +1,7 @@
 package io.rebound.kafka;
 
-import io.rebound.core.engine.testkit.DifferentialScenario;
-import io.rebound.core.engine.testkit.RuntimeScenarios;
+import io.rebound.testkit.DifferentialScenario;
+import io.rebound.testkit.RuntimeScenarios;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

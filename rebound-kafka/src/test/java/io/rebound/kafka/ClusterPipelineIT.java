@@ -2,7 +2,7 @@ package io.rebound.kafka;
 
 import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.memory.InMemoryAudienceRuntime;
+import io.rebound.testkit.memory.InMemoryAudienceRuntime;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.segment.SegmentTemplates;
@@ -31,8 +31,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import static io.rebound.core.engine.testkit.TestEvents.event;
-import static io.rebound.core.engine.testkit.TestEvents.identify;
+import static io.rebound.testkit.TestEvents.event;
+import static io.rebound.testkit.TestEvents.identify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cluster pipeline on a real broker: the collector's event log, and scale-out with an instance stopped mid-stream. */

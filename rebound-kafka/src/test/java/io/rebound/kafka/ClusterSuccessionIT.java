@@ -1,6 +1,6 @@
 package io.rebound.kafka;
 
-import io.rebound.core.engine.testkit.SuccessionScenario;
+import io.rebound.testkit.SuccessionScenario;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentDefinition;
 import org.apache.kafka.common.test.KafkaClusterTestKit;

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * What a runtime (in-memory, embedded RocksDB, Kafka Streams) offers, in the shape the behavioural
- * contract ({@link io.rebound.core.engine.testkit.RuntimeScenarios}) drives it. A runtime has a clock
+ * contract ({@code io.rebound.testkit.RuntimeScenarios}, module rebound-testkit) drives it. A runtime has a clock
  * that only moves forward through {@link #advanceTo}; everything else happens at that clock. After a
  * method returns, queries reflect it (an asynchronous runtime waits until processed).
  */

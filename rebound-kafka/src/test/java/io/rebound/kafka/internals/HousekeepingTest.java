@@ -2,7 +2,7 @@ package io.rebound.kafka.internals;
 
 import io.rebound.core.engine.AuditStats;
 import io.rebound.core.engine.PersonIds;
-import io.rebound.core.engine.testkit.TestEvents;
+import io.rebound.testkit.TestEvents;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.segment.SegmentTemplates;

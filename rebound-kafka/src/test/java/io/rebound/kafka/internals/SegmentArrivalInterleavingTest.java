@@ -3,7 +3,7 @@ package io.rebound.kafka.internals;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
-import io.rebound.core.engine.testkit.SuccessionScenario;
+import io.rebound.testkit.SuccessionScenario;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.kafka.EventSerde;

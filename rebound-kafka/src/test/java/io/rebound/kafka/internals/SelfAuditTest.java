@@ -4,7 +4,7 @@ import io.rebound.core.engine.AuditStats;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
-import io.rebound.core.engine.testkit.TestEvents;
+import io.rebound.testkit.TestEvents;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.kafka.EventSerde;

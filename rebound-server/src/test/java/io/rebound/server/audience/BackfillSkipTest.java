@@ -2,7 +2,7 @@ package io.rebound.server.audience;
 
 import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.memory.InMemoryAudienceRuntime;
+import io.rebound.testkit.memory.InMemoryAudienceRuntime;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.segment.SegmentDefinition;
@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import static io.rebound.core.engine.testkit.TestEvents.event;
+import static io.rebound.testkit.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

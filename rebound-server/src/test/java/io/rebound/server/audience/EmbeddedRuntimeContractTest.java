@@ -1,8 +1,8 @@
 package io.rebound.server.audience;
 
-import io.rebound.core.engine.testkit.DifferentialScenario;
-import io.rebound.core.engine.testkit.RuntimeScenarios;
-import io.rebound.core.engine.testkit.SuccessionScenario;
+import io.rebound.testkit.DifferentialScenario;
+import io.rebound.testkit.RuntimeScenarios;
+import io.rebound.testkit.SuccessionScenario;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.server.meta.Database;

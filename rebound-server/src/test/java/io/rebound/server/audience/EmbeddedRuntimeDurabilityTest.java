@@ -2,9 +2,9 @@ package io.rebound.server.audience;
 
 import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.memory.InMemoryAudienceRuntime;
-import io.rebound.core.engine.testkit.DifferentialScenario;
-import io.rebound.core.engine.testkit.StreamGenerator;
+import io.rebound.testkit.memory.InMemoryAudienceRuntime;
+import io.rebound.testkit.DifferentialScenario;
+import io.rebound.testkit.StreamGenerator;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;

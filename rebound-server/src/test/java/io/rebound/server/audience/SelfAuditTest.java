@@ -3,7 +3,7 @@ package io.rebound.server.audience;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
-import io.rebound.core.engine.testkit.TestEvents;
+import io.rebound.testkit.TestEvents;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.server.meta.Database;
 import org.junit.jupiter.api.AfterAll;
