@@ -2,7 +2,7 @@ package io.rebound.server.dashboard;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.rebound.core.engine.PersonState;
+import io.rebound.core.engine.PersonIds;
 import io.rebound.core.segment.Evaluation;
 import io.rebound.core.segment.QualifyingAction;
 import io.rebound.core.segment.SegmentEvaluator;
@@ -183,10 +183,9 @@ final class SegmentModels {
     List<Map<String, Object>> sample(SegmentRecord s) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (AudienceReader.Member m : runtime.reader().members(s.storeId(), s.id(), null, SAMPLE_SIZE)) {
-            Optional<PersonState> person = runtime.reader().person(s.storeId(), m.personId());
-            String visitor = person.flatMap(p -> p.ids().anonymousIds().stream().findFirst()
-                    .or(() -> p.ids().userIds().stream().findFirst())).orElse(null);
-            String user = person.flatMap(p -> p.ids().userIds().stream().findFirst()).orElse(null);
+            PersonIds ids = runtime.reader().ids(s.storeId(), m.personId());
+            String visitor = ids.anonymousIds().stream().findFirst().or(() -> ids.userIds().stream().findFirst()).orElse(null);
+            String user = ids.userIds().stream().findFirst().orElse(null);
             Map<String, Object> row = new HashMap<>();
             row.put("personId", m.personId());
             row.put("visitor", visitor);
