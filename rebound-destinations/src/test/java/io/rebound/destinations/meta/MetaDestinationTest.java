@@ -47,7 +47,7 @@ class MetaDestinationTest {
     private static final String TOKEN = "EAAB-secret-token";
 
     private final MetaContractServer server = new MetaContractServer(TOKEN, "1234567890", "555000111", CLOCK, 60_000);
-    private final HttpTransport transport = new HttpTransport(Duration.ofSeconds(2), Duration.ofSeconds(1));
+    private final HttpTransport transport = new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(20));
 
     @AfterEach
     void close() {
@@ -142,7 +142,9 @@ class MetaDestinationTest {
         server.inject(new Fault.ServerError(503));
         assertThat(meta.addMembers(audience, Fixtures.generated(3)).stoppedBy()).isInstanceOf(Outcome.Retry.class);
         server.inject(new Fault.Timeout(Duration.ofMillis(2_500)));
-        assertThat(meta.addMembers(audience, Fixtures.generated(3)).stoppedBy())
+        MetaDestination impatient = new MetaDestination(config(), Mode.LIVE,
+                new HttpTransport(Duration.ofSeconds(5), Duration.ofMillis(500)), new RequestLog(), CLOCK);
+        assertThat(impatient.addMembers(audience, Fixtures.generated(3)).stoppedBy())
                 .isInstanceOfSatisfying(Outcome.Retry.class, r -> assertThat(r.reason()).startsWith("timeout"));
     }
 
