@@ -262,7 +262,15 @@ public final class MetaContractServer extends ContractServer {
             }
         }
         Matcher m = USERS.matcher(r.path());
-        String id = m.matches() ? m.group(2) : "0";
+        require(m.matches() && audiences.containsKey(m.group(2)), "a partial answer needs a /users request to a known audience");
+        String id = m.group(2);
+        users(r, id, r.method().equals("DELETE"));
+        if (r.method().equals("POST")) {
+            // Meta applies the valid rows only: undo the refused rows' keys.
+            for (int i : rows) {
+                data.get(i).forEach(cell -> audiences.get(id).remove(cell.asText()));
+            }
+        }
         return Answer.json(200, usersAnswer(id, data.size(), invalid));
     }
 }

@@ -176,6 +176,18 @@ class MetaDestinationTest {
         assertThat(report.deliveries().get(0).outcome()).isInstanceOfSatisfying(Outcome.Partial.class,
                 p -> assertThat(p.failed()).extracting(Outcome.RowFailure::row).containsExactly(1, 3));
         assertThat(report.appliedRows()).containsExactly(0, 2, 4);
+        assertThat(server.members(audience.id())).containsExactlyInAnyOrder(sha256(Fixtures.generatedEmail(0)),
+                sha256(Fixtures.generatedEmail(2)), sha256(Fixtures.generatedEmail(4)));
+    }
+
+    @Test
+    void moreThanAThousandEventsGoInRequestsOfAtMostAThousand() {
+        MetaDestination meta = destination(config(), Mode.LIVE);
+        List<ServerEvent> events = IntStream.range(0, 2_500).mapToObj(i -> purchase("e" + i, NOW.minusSeconds(i))).toList();
+        SyncReport report = meta.sendEvents(events, NOW);
+        assertThat(server.violations()).isEmpty();
+        assertThat(report.deliveries()).extracting(d -> d.rows().size()).containsExactly(1_000, 1_000, 500);
+        assertThat(server.events()).hasSize(2_500);
     }
 
     @Test
