@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * What happened to a list of members or events handed to a destination, row by row. Rows are
  * indexes into the input list. Requests go out in order and the destination stops at the first
- * one that must be retried or given up, so {@link #notAttempted()} rows were never sent.
+ * one that must be retried or given up, so {@link #notAttempted()} rows were never sent (or, for a
+ * person with several list rows, not all of them were). {@link #appliedRows()} is what a caller may
+ * count as done.
  *
  * @param deliveries   each request sent (or recorded) with the rows it carried and its outcome
  * @param skipped      rows not sent, with the reason (no identifier the platform takes, consent, age)
@@ -55,17 +57,27 @@ public record SyncReport(List<Delivery> deliveries, List<Skip> skipped, List<Int
         return last.applied() ? null : last;
     }
 
-    /** Rows the platform took (accepted, or recorded in dry-run), minus those it refused in a partial answer. */
+    /**
+     * Rows the platform took (accepted, or recorded in dry-run): every row of the applied requests,
+     * minus those refused in a partial answer, and minus any row that also had a part in a request
+     * that was not applied or not attempted (a person with several list rows can straddle two
+     * requests; such a person is done only when all of them went through).
+     */
     public List<Integer> appliedRows() {
-        List<Integer> out = new ArrayList<>();
+        java.util.Set<Integer> notDone = new java.util.HashSet<>(notAttempted);
         for (Delivery d : deliveries) {
             if (d.outcome() instanceof Outcome.Partial p) {
-                List<Integer> failed = p.failed().stream().map(Outcome.RowFailure::row).toList();
-                d.rows().stream().filter(r -> !failed.contains(r)).forEach(out::add);
-            } else if (d.outcome().applied()) {
-                out.addAll(d.rows());
+                p.failed().forEach(f -> notDone.add(f.row()));
+            } else if (!d.outcome().applied()) {
+                notDone.addAll(d.rows());
             }
         }
-        return out;
+        java.util.Set<Integer> out = new java.util.LinkedHashSet<>();
+        for (Delivery d : deliveries) {
+            if (d.outcome().applied()) {
+                d.rows().stream().filter(r -> !notDone.contains(r)).forEach(out::add);
+            }
+        }
+        return new ArrayList<>(out);
     }
 }

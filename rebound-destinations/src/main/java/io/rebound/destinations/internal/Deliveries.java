@@ -63,7 +63,6 @@ public final class Deliveries {
             deliveries.add(new SyncReport.Delivery(inputs, outcome));
             stopped = !outcome.applied();
         }
-        notAttempted.removeIf(i -> deliveries.stream().anyMatch(d -> d.rows().contains(i)));
         return new SyncReport(deliveries, skips, notAttempted.stream().distinct().toList());
     }
 

@@ -192,7 +192,6 @@ public final class TikTokDestination implements Destination {
             deliveries.add(new SyncReport.Delivery(inputs, outcome));
             stopped = !outcome.applied();
         }
-        notAttempted.removeIf(i -> deliveries.stream().anyMatch(d -> d.rows().contains(i)));
         return new SyncReport(deliveries, skips, notAttempted.stream().distinct().toList());
     }
 

@@ -81,4 +81,24 @@ class DeliveriesTest {
         assertThat(report.complete()).isFalse();
         assertThat(report.stoppedBy()).isInstanceOf(Outcome.Retry.class);
     }
+
+    @Test
+    void aPersonWhoseRowsStraddleAStopIsNotCountedDone() {
+        List<Deliveries.Row<ObjectNode>> rows = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ObjectNode o = Json.object();
+            o.put("id", i);
+            rows.add(new Deliveries.Row<>(i < 3 ? 0 : 1, Json.bytes(o), o));
+        }
+        int[] calls = {0};
+        Exchange exchange = new Exchange(Mode.LIVE, r -> new Response.Http(200, Map.of(), new byte[0]), new RequestLog(),
+                Clock.systemUTC());
+        SyncReport report = Deliveries.deliver(exchange, rows, List.of(), new BatchPlanner.Framing(10, 1),
+                new BatchLimits(2, Long.MAX_VALUE),
+                batch -> new WireRequest("POST", URI.create("http://x/"), Map.of(), Json.bytes(body(batch))),
+                (r, batch) -> ++calls[0] == 2 ? new Outcome.GiveUp("x", "no", List.of()) : new Outcome.Accepted("ok"));
+        assertThat(report.deliveries().get(0).rows()).containsExactly(0);
+        assertThat(report.deliveries().get(1).rows()).containsExactly(0, 1);
+        assertThat(report.appliedRows()).isEmpty();
+    }
 }
