@@ -134,6 +134,16 @@ class GoogleDestinationTest {
     }
 
     @Test
+    void aTimeoutIsRetried() {
+        AudienceRef list = AudienceRef.of(io.rebound.core.activation.Platform.GOOGLE, server.createExisting());
+        server.inject(new Fault.Timeout(Duration.ofMillis(2_000)));
+        GoogleDestination impatient = new GoogleDestination(config(), AccessTokenProvider.fixed(TOKEN), Mode.LIVE,
+                new HttpTransport(Duration.ofSeconds(5), Duration.ofMillis(500)), new RequestLog(), CLOCK);
+        assertThat(impatient.addMembers(list, Fixtures.generated(2)).stoppedBy())
+                .isInstanceOfSatisfying(Outcome.Retry.class, r -> assertThat(r.reason()).startsWith("timeout"));
+    }
+
+    @Test
     void permissionDeniedAndUnacceptedTermsAreGivenUp() {
         GoogleDestination google = destination(config(), Mode.LIVE);
         AudienceRef list = google.linkAudience(server.createExisting());

@@ -102,6 +102,16 @@ class PinterestDestinationTest {
     }
 
     @Test
+    void aTimeoutIsRetried() {
+        AudienceRef list = AudienceRef.of(io.rebound.core.activation.Platform.PINTEREST, server.createExisting());
+        server.inject(new Fault.Timeout(Duration.ofMillis(2_000)));
+        PinterestDestination impatient = new PinterestDestination(config(), Mode.LIVE,
+                new HttpTransport(Duration.ofSeconds(5), Duration.ofMillis(500)), new RequestLog(), CLOCK);
+        assertThat(impatient.addMembers(list, Fixtures.generated(2)).stoppedBy())
+                .isInstanceOfSatisfying(Outcome.Retry.class, r -> assertThat(r.reason()).startsWith("timeout"));
+    }
+
+    @Test
     void aFourTwentyTwoIsPartialAndNamesTheFailedEvents() {
         PinterestDestination pinterest = destination(config(), Mode.LIVE);
         List<ServerEvent> events = IntStream.range(0, 4).mapToObj(i -> event("e" + i, Contact.ofEmail("a" + i + "@b.co"))).toList();
