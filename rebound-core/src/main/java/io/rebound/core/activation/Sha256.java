@@ -1,0 +1,64 @@
+package io.rebound.core.activation;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * SHA-256 as the platforms take it: the digest of the UTF-8 bytes of a normalised value, written
+ * as 64 lower-case hexadecimal characters.
+ */
+public final class Sha256 {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private Sha256() {
+    }
+
+    /** The lower-case hex SHA-256 of the UTF-8 bytes of {@code value}. */
+    public static String hex(String value) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * True for 64 hexadecimal characters in either case: a value that was hashed before it reached
+     * Rebound (the pixel hashes emails in the browser). Hex is case-insensitive, so such a value is
+     * passed on lower-cased ({@link #lowerHex(String)}), never hashed a second time.
+     */
+    public static boolean isDigest(String s) {
+        if (s == null || s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True for exactly what every platform expects on the wire: 64 lower-case hex characters. */
+    public static boolean isLowerHexDigest(String s) {
+        if (s == null || s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A digest ({@link #isDigest}) in lower case. */
+    public static String lowerHex(String digest) {
+        return digest.toLowerCase(Locale.ROOT);
+    }
+}

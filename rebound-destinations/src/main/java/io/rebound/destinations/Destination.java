@@ -1,0 +1,43 @@
+package io.rebound.destinations;
+
+import io.rebound.core.activation.Platform;
+import io.rebound.core.activation.ServerEvent;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One connected ad platform account: customer-list sync for known shoppers and server-side events
+ * for everyone. Implementations normalise, hash and consent-check with the core's activation rules,
+ * split into the platform's batches, send (or, in {@link Mode#DRY_RUN}, record) each request and
+ * classify each answer into an {@link Outcome}. They keep no queue and no cursor: what to resend
+ * and when is the caller's decision, taken from the {@link SyncReport}.
+ */
+public interface Destination {
+
+    Platform platform();
+
+    Mode mode();
+
+    /**
+     * Creates a customer-list audience named {@code name} holding {@code seed}. Meta and Google
+     * create an empty list and then add the seed; TikTok and Pinterest create a list only from an
+     * upload, so they need at least one uploadable member.
+     */
+    AudienceResult createAudience(String name, List<Member> seed);
+
+    /** An existing platform audience, by the id its platform shows (no request is made). */
+    AudienceRef linkAudience(String id);
+
+    /** Adds members to a customer list (segment JOINED). */
+    SyncReport addMembers(AudienceRef audience, List<Member> members);
+
+    /** Removes members from a customer list (segment LEFT, erasure). Never withheld for consent. */
+    SyncReport removeMembers(AudienceRef audience, List<Member> members);
+
+    /** Sends server-side events; events past the platform's maximum age at {@code now} are skipped. */
+    SyncReport sendEvents(List<ServerEvent> events, Instant now);
+
+    /** The last requests built, credentials redacted. */
+    RequestLog requests();
+}

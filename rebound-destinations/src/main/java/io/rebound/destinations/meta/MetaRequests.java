@@ -1,0 +1,231 @@
+package io.rebound.destinations.meta;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.activation.BatchPlanner;
+import io.rebound.core.activation.ConsentDecision;
+import io.rebound.core.activation.EventNames;
+import io.rebound.core.activation.MatchKeys;
+import io.rebound.core.activation.Platform;
+import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.event.Product;
+import io.rebound.destinations.WireRequest;
+import io.rebound.destinations.internal.Json;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Meta's requests, built without I/O from a {@link MetaConfig}:
+ * <ul>
+ *   <li>{@code POST /{version}/act_{ad account}/customaudiences} {@code {name, subtype: CUSTOM,
+ *       customer_file_source, description}};</li>
+ *   <li>{@code POST} (add) or {@code DELETE} (remove) {@code /{version}/{audience}/users} with
+ *       {@code {payload: {schema: [EMAIL, PHONE, FN, LN, CT, ST, ZIP, COUNTRY, EXTERN_ID(,
+ *       DATA_PROCESSING_OPTIONS)], data: [[…], …]}}}, {@code ""} for an unknown value;</li>
+ *   <li>{@code POST /{version}/{pixel}/events} with {@code {data: [event…], test_event_code?}}.</li>
+ * </ul>
+ * The token travels as the {@code access_token} query parameter, as Meta documents it, so bodies
+ * hold no credential. JSON bodies, fields in the order above.
+ */
+public final class MetaRequests {
+
+    /** The customer-list schema: every key Rebound may know, in a fixed order so all rows line up. */
+    public static final List<String> SCHEMA = List.of("EMAIL", "PHONE", "FN", "LN", "CT", "ST", "ZIP", "COUNTRY", "EXTERN_ID");
+    public static final String LDU_KEY = "DATA_PROCESSING_OPTIONS";
+
+    private final MetaConfig config;
+
+    public MetaRequests(MetaConfig config) {
+        this.config = config;
+    }
+
+    private URI uri(String path) {
+        String base = config.baseUrl().toString().replaceAll("/+$", "");
+        return URI.create(base + "/" + config.apiVersion() + path + "?access_token="
+                + URLEncoder.encode(config.accessToken(), StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> jsonHeaders() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", "application/json");
+        h.put("Accept", "application/json");
+        return h;
+    }
+
+    /** Creates a customer-file Custom Audience. */
+    public WireRequest createAudience(String name, String description) {
+        ObjectNode body = Json.object();
+        body.put("name", name);
+        body.put("subtype", "CUSTOM");
+        body.put("customer_file_source", config.customerFileSource());
+        if (description != null) {
+            body.put("description", description);
+        }
+        return new WireRequest("POST", uri("/act_" + config.adAccountId() + "/customaudiences"), jsonHeaders(), Json.bytes(body));
+    }
+
+    /** The schema, with the Limited Data Use column when the store's policy asks for it. */
+    public List<String> schema() {
+        List<String> s = new ArrayList<>(SCHEMA);
+        if (config.policy().limitedDataUse()) {
+            s.add(LDU_KEY);
+        }
+        return s;
+    }
+
+    /**
+     * The rows for one person: one row per email or phone (Meta's multi-key schema takes one value
+     * of each key per row), names, address and external id on the first row only.
+     */
+    public List<ArrayNode> rows(MatchKeys keys, ConsentDecision decision) {
+        int n = Math.max(1, Math.max(keys.emails().size(), Math.max(keys.phones().size(), keys.externalIds().size())));
+        List<ArrayNode> rows = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            ArrayNode row = Json.array();
+            row.add(at(keys.emails(), k));
+            row.add(at(keys.phones(), k));
+            row.add(k == 0 ? orEmpty(keys.firstName()) : "");
+            row.add(k == 0 ? orEmpty(keys.lastName()) : "");
+            row.add(k == 0 ? orEmpty(keys.city()) : "");
+            row.add(k == 0 ? orEmpty(keys.state()) : "");
+            row.add(k == 0 ? orEmpty(keys.zip()) : "");
+            row.add(k == 0 ? orEmpty(keys.country()) : "");
+            row.add(at(keys.externalIds(), k));
+            if (config.policy().limitedDataUse()) {
+                ArrayNode ldu = Json.array();
+                if (decision.limitedDataUse()) {
+                    ldu.add("LDU");
+                }
+                row.add(ldu);
+            }
+            boolean any = false;
+            for (int c = 0; c < SCHEMA.size(); c++) {
+                any |= !row.get(c).asText().isEmpty();
+            }
+            if (any) {
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static String at(List<String> values, int k) {
+        return k < values.size() ? values.get(k) : "";
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** Adds ({@code remove} false) or removes rows. */
+    public WireRequest users(String audienceId, List<ArrayNode> rows, boolean remove) {
+        return new WireRequest(remove ? "DELETE" : "POST", uri("/" + audienceId + "/users"), jsonHeaders(),
+                Json.bytes(usersBody(rows)));
+    }
+
+    private ObjectNode usersBody(List<ArrayNode> rows) {
+        ObjectNode body = Json.object();
+        ObjectNode payload = body.putObject("payload");
+        payload.set("schema", Json.strings(schema()));
+        ArrayNode data = payload.putArray("data");
+        rows.forEach(data::add);
+        return body;
+    }
+
+    /** The fixed part of a {@code /users} body: everything but the rows, rows joined by commas. */
+    public BatchPlanner.Framing usersFraming() {
+        return new BatchPlanner.Framing(Json.bytes(usersBody(List.of())).length, 1);
+    }
+
+    /** One Conversions API event. */
+    public ObjectNode event(ServerEvent e, MatchKeys keys, ConsentDecision decision) {
+        ObjectNode ev = Json.object();
+        ev.put("event_name", EventNames.of(Platform.META, e));
+        ev.put("event_time", e.eventTime().getEpochSecond());
+        ev.put("action_source", "website");
+        if (e.pageUrl() != null) {
+            ev.put("event_source_url", e.pageUrl());
+        }
+        ev.put("event_id", e.eventId());
+        ObjectNode user = ev.putObject("user_data");
+        if (!keys.emails().isEmpty()) {
+            user.set("em", Json.strings(keys.emails()));
+        }
+        if (!keys.phones().isEmpty()) {
+            user.set("ph", Json.strings(keys.phones()));
+        }
+        putIf(user, "fn", keys.firstName());
+        putIf(user, "ln", keys.lastName());
+        putIf(user, "ct", keys.city());
+        putIf(user, "st", keys.state());
+        putIf(user, "zp", keys.zip());
+        putIf(user, "country", keys.country());
+        if (!keys.externalIds().isEmpty()) {
+            user.set("external_id", Json.strings(keys.externalIds()));
+        }
+        putIf(user, "client_ip_address", e.ip());
+        putIf(user, "client_user_agent", e.userAgent());
+        putIf(user, "fbc", e.metaFbc());
+        putIf(user, "fbp", e.clickIds().get(ServerEvent.FBP));
+        ObjectNode custom = Json.object();
+        if (e.value() != null) {
+            custom.put("value", e.value());
+        }
+        putIf(custom, "currency", e.currency());
+        if (!e.products().isEmpty()) {
+            custom.set("content_ids", Json.strings(e.products().stream().map(Product::id).toList()));
+            ArrayNode contents = custom.putArray("contents");
+            for (Product p : e.products()) {
+                ObjectNode c = contents.addObject();
+                c.put("id", p.id());
+                c.put("quantity", p.quantity());
+                if (p.price() != null) {
+                    c.put("item_price", p.price());
+                }
+            }
+            custom.put("content_type", "product");
+            custom.put("num_items", e.products().stream().mapToInt(Product::quantity).sum());
+        }
+        putIf(custom, "order_id", e.orderId());
+        if (!custom.isEmpty()) {
+            ev.set("custom_data", custom);
+        }
+        if (decision.limitedDataUse()) {
+            ev.set("data_processing_options", Json.strings(List.of("LDU")));
+            ev.put("data_processing_options_country", 0);
+            ev.put("data_processing_options_state", 0);
+        }
+        return ev;
+    }
+
+    private static void putIf(ObjectNode n, String field, String value) {
+        if (value != null) {
+            n.put(field, value);
+        }
+    }
+
+    /** A Conversions API request carrying {@code events}. */
+    public WireRequest events(List<ObjectNode> events) {
+        return new WireRequest("POST", uri("/" + config.pixelId() + "/events"), jsonHeaders(), Json.bytes(eventsBody(events)));
+    }
+
+    private ObjectNode eventsBody(List<ObjectNode> events) {
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        events.forEach(data::add);
+        if (config.testEventCode() != null) {
+            body.put("test_event_code", config.testEventCode());
+        }
+        return body;
+    }
+
+    public BatchPlanner.Framing eventsFraming() {
+        return new BatchPlanner.Framing(Json.bytes(eventsBody(List.of())).length, 1);
+    }
+}

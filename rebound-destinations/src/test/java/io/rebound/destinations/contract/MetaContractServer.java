@@ -1,0 +1,276 @@
+package io.rebound.destinations.contract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.destinations.internal.Json;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.rebound.destinations.contract.Checks.require;
+
+/**
+ * Meta's Marketing API (customer-file Custom Audiences) and Conversions API as documented: token in
+ * {@code access_token}; {@code /users} payloads with a known schema, rows the schema's length, hashed
+ * cells in 64 lower-case hex, at most 10,000 rows and {@link #maxBodyBytes} bytes; events at most
+ * 1,000 per request and none older than 7 days. Errors are Graph errors
+ * ({@code {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}}).
+ */
+public final class MetaContractServer extends ContractServer {
+
+    static final Set<String> SCHEMA_KEYS = Set.of("EMAIL", "EMAIL_SHA256", "PHONE", "PHONE_SHA256", "FN", "LN", "CT", "ST",
+            "ZIP", "COUNTRY", "EXTERN_ID", "GEN", "DOBY", "DOBM", "DOBD", "FI", "MADID", "DATA_PROCESSING_OPTIONS");
+    static final Set<String> HASHED = Set.of("EMAIL", "EMAIL_SHA256", "PHONE", "PHONE_SHA256", "FN", "LN", "CT", "ST", "ZIP",
+            "COUNTRY", "EXTERN_ID");
+    static final Pattern USERS = Pattern.compile("/(v[0-9]+\\.[0-9])/([0-9]+)/users");
+    static final Pattern CREATE = Pattern.compile("/(v[0-9]+\\.[0-9])/act_([0-9]+)/customaudiences");
+    static final Pattern EVENTS = Pattern.compile("/(v[0-9]+\\.[0-9])/([0-9]+)/events");
+
+    private final String token;
+    private final String adAccountId;
+    private final String pixelId;
+    private final Clock clock;
+    private final long maxBodyBytes;
+    private final Map<String, Set<String>> audiences = new LinkedHashMap<>();
+    private final List<JsonNode> events = new ArrayList<>();
+    private int nextId = 23850000;
+
+    public MetaContractServer(String token, String adAccountId, String pixelId, Clock clock, long maxBodyBytes) {
+        this.token = token;
+        this.adAccountId = adAccountId;
+        this.pixelId = pixelId;
+        this.clock = clock;
+        this.maxBodyBytes = maxBodyBytes;
+        start();
+    }
+
+    /** The hashed emails (and phones) an audience holds now. */
+    public synchronized Set<String> members(String audienceId) {
+        return Set.copyOf(audiences.getOrDefault(audienceId, Set.of()));
+    }
+
+    /** An audience that exists on the platform already (for linking). */
+    public synchronized String createExisting() {
+        String id = String.valueOf(nextId++);
+        audiences.put(id, new HashSet<>());
+        return id;
+    }
+
+    public synchronized List<JsonNode> events() {
+        return List.copyOf(events);
+    }
+
+    @Override
+    protected synchronized Answer handle(Received r) {
+        require(token.equals(r.query().get("access_token")), "access_token missing or wrong");
+        Matcher m;
+        if ((m = CREATE.matcher(r.path())).matches()) {
+            require(r.method().equals("POST"), "customaudiences takes POST");
+            require(m.group(2).equals(adAccountId), "unknown ad account act_" + m.group(2));
+            return create(r);
+        }
+        if ((m = USERS.matcher(r.path())).matches()) {
+            require(r.method().equals("POST") || r.method().equals("DELETE"), "users takes POST or DELETE");
+            String id = m.group(2);
+            if (!audiences.containsKey(id)) {
+                return error(400, 1487366, 0, "Custom audience " + id + " does not exist or was deleted");
+            }
+            return users(r, id, r.method().equals("DELETE"));
+        }
+        if ((m = EVENTS.matcher(r.path())).matches()) {
+            require(r.method().equals("POST"), "events takes POST");
+            require(m.group(2).equals(pixelId), "unknown pixel " + m.group(2));
+            return events(r);
+        }
+        throw new ContractViolation("no such Graph endpoint");
+    }
+
+    private Answer create(Received r) {
+        requireJson(r);
+        JsonNode b = jsonBody(r);
+        Checks.onlyFields(b, "body", Set.of("name", "subtype", "customer_file_source", "description"));
+        Checks.text(b, "name", "body");
+        require("CUSTOM".equals(b.path("subtype").asText()), "subtype must be CUSTOM");
+        require(Set.of("USER_PROVIDED_ONLY", "PARTNER_PROVIDED_ONLY", "BOTH_USER_AND_PARTNER_PROVIDED")
+                .contains(b.path("customer_file_source").asText()), "customer_file_source must be one of Meta's values");
+        String id = String.valueOf(nextId++);
+        audiences.put(id, new HashSet<>());
+        ObjectNode out = Json.object();
+        out.put("id", id);
+        return Answer.json(200, out);
+    }
+
+    private Answer users(Received r, String id, boolean remove) {
+        requireJson(r);
+        require(r.body().length <= maxBodyBytes, "body of " + r.body().length + " bytes exceeds " + maxBodyBytes);
+        JsonNode b = jsonBody(r);
+        Checks.onlyFields(b, "body", Set.of("payload", "session"));
+        JsonNode payload = b.path("payload");
+        Checks.onlyFields(payload, "payload", Set.of("schema", "data"));
+        JsonNode schema = payload.path("schema");
+        require(schema.isArray() && !schema.isEmpty(), "payload.schema must be a non-empty array");
+        List<String> keys = new ArrayList<>();
+        schema.forEach(k -> {
+            require(SCHEMA_KEYS.contains(k.asText()), "unknown schema key " + k);
+            keys.add(k.asText());
+        });
+        JsonNode data = payload.path("data");
+        require(data.isArray() && !data.isEmpty(), "payload.data must be a non-empty array");
+        require(data.size() <= 10_000, "at most 10,000 rows per request, got " + data.size());
+        List<String[]> rows = new ArrayList<>();
+        for (JsonNode row : data) {
+            require(row.isArray() && row.size() == keys.size(), "each row has one value per schema key");
+            String[] cells = new String[keys.size()];
+            for (int c = 0; c < keys.size(); c++) {
+                JsonNode cell = row.get(c);
+                String key = keys.get(c);
+                if (key.equals("DATA_PROCESSING_OPTIONS")) {
+                    require(cell.isArray() && (cell.isEmpty() || cell.size() == 1 && "LDU".equals(cell.get(0).asText())),
+                            "DATA_PROCESSING_OPTIONS is [] or [\"LDU\"]");
+                    continue;
+                }
+                require(cell.isTextual(), key + " must be a string");
+                if (HASHED.contains(key) && !cell.asText().isEmpty()) {
+                    Checks.hash(cell, key);
+                }
+                cells[c] = cell.asText();
+            }
+            rows.add(cells);
+        }
+        Set<String> members = audiences.get(id);
+        for (String[] cells : rows) {
+            for (int c = 0; c < keys.size(); c++) {
+                if (cells[c] != null && !cells[c].isEmpty() && (keys.get(c).startsWith("EMAIL") || keys.get(c).startsWith("PHONE"))) {
+                    if (remove) {
+                        members.remove(cells[c]);
+                    } else {
+                        members.add(cells[c]);
+                    }
+                }
+            }
+        }
+        return Answer.json(200, usersAnswer(id, rows.size(), Map.of()));
+    }
+
+    private static ObjectNode usersAnswer(String id, int received, Map<String, String> invalid) {
+        ObjectNode out = Json.object();
+        out.put("audience_id", id);
+        out.put("session_id", "0");
+        out.put("num_received", received);
+        out.put("num_invalid_entries", invalid.size());
+        ObjectNode samples = out.putObject("invalid_entry_samples");
+        invalid.forEach(samples::put);
+        return out;
+    }
+
+    private Answer events(Received r) {
+        requireJson(r);
+        JsonNode b = jsonBody(r);
+        Checks.onlyFields(b, "body", Set.of("data", "test_event_code"));
+        JsonNode data = b.path("data");
+        require(data.isArray() && !data.isEmpty() && data.size() <= 1_000, "data must hold 1 to 1,000 events");
+        long now = clock.instant().getEpochSecond();
+        for (JsonNode e : data) {
+            Checks.onlyFields(e, "event", Set.of("event_name", "event_time", "action_source", "event_source_url", "event_id",
+                    "user_data", "custom_data", "data_processing_options", "data_processing_options_country",
+                    "data_processing_options_state", "opt_out"));
+            Checks.text(e, "event_name", "event");
+            long t = Checks.integer(e, "event_time", "event");
+            if (t < now - Duration.ofDays(7).toSeconds()) {
+                return error(400, 100, 2804003, "Invalid parameter: event_time more than 7 days ago");
+            }
+            require("website".equals(e.path("action_source").asText()), "action_source must be website");
+            Checks.text(e, "event_id", "event");
+            JsonNode u = e.path("user_data");
+            Checks.onlyFields(u, "user_data", Set.of("em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id",
+                    "client_ip_address", "client_user_agent", "fbc", "fbp"));
+            Checks.hashArray(u, "em", "user_data");
+            Checks.hashArray(u, "ph", "user_data");
+            Checks.hashArray(u, "external_id", "user_data");
+            for (String f : List.of("fn", "ln", "ct", "st", "zp", "country")) {
+                if (u.has(f)) {
+                    Checks.hash(u.get(f), "user_data." + f);
+                }
+            }
+            if (e.has("data_processing_options")) {
+                require(e.path("data_processing_options").toString().equals("[\"LDU\"]"), "data_processing_options is [\"LDU\"]");
+                require(e.path("data_processing_options_country").isInt() && e.path("data_processing_options_state").isInt(),
+                        "LDU needs data_processing_options_country and _state");
+            }
+            if (e.has("custom_data")) {
+                Checks.onlyFields(e.get("custom_data"), "custom_data", Set.of("value", "currency", "content_ids", "contents",
+                        "content_type", "num_items", "order_id"));
+            }
+        }
+        data.forEach(events::add);
+        ObjectNode out = Json.object();
+        out.put("events_received", data.size());
+        out.putArray("messages");
+        out.put("fbtrace_id", "AbCdEf");
+        return Answer.json(200, out);
+    }
+
+    private static Answer error(int status, int code, int subcode, String message) {
+        ObjectNode out = Json.object();
+        ObjectNode e = out.putObject("error");
+        e.put("message", message);
+        e.put("type", code == 190 ? "OAuthException" : "GraphMethodException");
+        e.put("code", code);
+        if (subcode != 0) {
+            e.put("error_subcode", subcode);
+        }
+        e.put("fbtrace_id", "AbCdEf");
+        return Answer.json(status, out);
+    }
+
+    @Override
+    protected Answer violation(String message) {
+        return error(400, 100, 0, "(#100) Invalid parameter: " + message);
+    }
+
+    @Override
+    protected synchronized Answer fault(Fault fault, Received r) {
+        return switch (fault) {
+            case Fault.Throttle t -> error(400, 80003, 2446079, "There have been too many calls to this ad-account.")
+                    .withHeader("X-Business-Use-Case-Usage", "{\"" + adAccountId + "\":[{\"type\":\"custom_audience\","
+                            + "\"call_count\":100,\"total_cputime\":20,\"total_time\":30,\"estimated_time_to_regain_access\":"
+                            + Math.max(1, (t.seconds() + 59) / 60) + "}]}");
+            case Fault.ServerError s -> error(s.status(), 2, 0, "An unexpected error has occurred. Please retry your request later.");
+            case Fault.Permanent p -> error(400, 190, 463, "Error validating access token: Session has expired.");
+            case Fault.Partial p -> partial(r, p.rows());
+            case Fault.Timeout t -> throw new IllegalStateException("handled by the base class");
+        };
+    }
+
+    private Answer partial(Received r, List<Integer> rows) {
+        JsonNode data = jsonBody(r).path("payload").path("data");
+        Map<String, String> invalid = new LinkedHashMap<>();
+        for (int i : rows) {
+            for (JsonNode cell : data.get(i)) {
+                if (cell.isTextual() && !cell.asText().isEmpty()) {
+                    invalid.put(cell.asText(), "Invalid format");
+                    break;
+                }
+            }
+        }
+        Matcher m = USERS.matcher(r.path());
+        require(m.matches() && audiences.containsKey(m.group(2)), "a partial answer needs a /users request to a known audience");
+        String id = m.group(2);
+        users(r, id, r.method().equals("DELETE"));
+        if (r.method().equals("POST")) {
+            // Meta applies the valid rows only: undo the refused rows' keys.
+            for (int i : rows) {
+                data.get(i).forEach(cell -> audiences.get(id).remove(cell.asText()));
+            }
+        }
+        return Answer.json(200, usersAnswer(id, data.size(), invalid));
+    }
+}
