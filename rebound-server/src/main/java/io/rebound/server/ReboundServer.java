@@ -1,33 +1,17 @@
 package io.rebound.server;
 
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.rebound.core.time.EventTimePolicy;
-import io.rebound.server.api.ApiAuth;
-import io.rebound.server.api.StoreApi;
-import io.rebound.server.api.SegmentApi;
-import io.rebound.server.api.VisitorApi;
 import io.rebound.server.audience.AudienceColumns;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.EmbeddedAudiences;
 import io.rebound.server.feed.EmbeddedEventFeed;
-import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.audience.SegmentRepository;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.rebound.core.segment.VisitorState;
-import io.rebound.server.collect.BotFilter;
-import io.rebound.server.collect.CollectorParser;
-import io.rebound.server.collect.GifParser;
-import io.rebound.server.collect.RateLimiter;
 import io.rebound.server.dashboard.Dashboard;
-import io.rebound.server.dashboard.DashboardSettings;
-import io.rebound.server.http.CollectorRoutes;
-import io.rebound.server.http.HttpApi;
 import io.rebound.server.http.OpsRoutes;
 import io.rebound.server.log.FileEventLog;
 import io.rebound.server.log.LogRetention;
@@ -39,8 +23,8 @@ import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.EventIndexer;
 import io.rebound.server.runtime.RetentionTask;
 import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.wiring.ServerRoutes;
 import io.rebound.server.runtime.StoreRetentions;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
@@ -51,7 +35,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -107,15 +90,9 @@ public final class ReboundServer implements AutoCloseable {
         this.audiences.recordLatencyIn(metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
-        ServerConfig.Limits limits = config.limits();
-        this.dashboard = new Dashboard(vertx, database, stores, new EmbeddedEventFeed(indexer, rocks), metrics,
-                DashboardSettings.defaults(config.adminToken())
-                        .withWeb(config.web().publicUrl(), config.web().trustedProxies(), config.web().secureCookies())
-                        .withLimits(limits.sessions(), limits.liveStreamsPerStore(), limits.liveStreams(),
-                                limits.segmentsPerStore()));
         this.audiencesPort = new EmbeddedAudiences(audiences, indexer);
-        audiencesPort.onErasure(dashboard::forget);
-        this.dashboard.attachAudiences(audiencesPort, ReadinessPolicy.DEFAULT);
+        this.dashboard = ServerRoutes.dashboard(config, vertx, database, stores, audiencesPort,
+                new EmbeddedEventFeed(indexer, rocks), metrics);
         if (demoKeys != null) {
             dashboard.ensureDemoUser(demoKeys.storeId());
         }
@@ -142,45 +119,18 @@ public final class ReboundServer implements AutoCloseable {
     }
 
     private void listen() {
-        CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
-        GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
-        FunctionCounter.builder("rebound.events.bots.unchecked", BotFilter.shared(), BotFilter::unchecked)
-                .description("events let through unchecked: every user-agent analyser was busy").register(metrics);
-        FunctionCounter.builder("rebound.person.events.dropped", VisitorState.class, c -> VisitorState.droppedEvents())
-                .description("events not kept: a person's state was full (VisitorState.MAX_EVENTS)").register(metrics);
-        RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
-        CollectorRoutes collector = new CollectorRoutes(stores, log, parser, gifParser, rateLimiter,
-                RateLimiter.perClient(config.ipRateLimitPerSecond(), config.ipRateLimitBurst()), clock, metrics,
-                config.web().publicUrl(), config.web().trustedProxies());
-        ApiAuth auth = new ApiAuth(stores);
         List<Consumer<Router>> groups = new ArrayList<>();
         groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),
                 deadLetters, config.noopEndpoint())::mount);
-        groups.add(collector::mount);
-        groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
-        groups.add(new VisitorApi(audiencesPort, auth)::mount);
-        groups.add(new SegmentApi(audiencesPort, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
-        groups.add(dashboard::mount);
+        groups.add(ServerRoutes.collector(config, stores, log, clock, metrics));
+        groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, dashboard));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }
-        // Every instance must listen on the same port, so resolve "any free port" (0) once up front.
-        int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
-        AtomicInteger boundPort = new AtomicInteger(listenPort);
-        try {
-            vertx.deployVerticle(() -> new HttpApi.Verticle(groups, config.host(), boundPort),
-                    new DeploymentOptions().setInstances(Math.max(1, config.eventLoops()))).await(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": "
-                    + e.getMessage(), e);
-        }
-        this.port = boundPort.get();
+        this.port = ServerRoutes.listen(config, vertx, groups);
         LOG.info("Rebound listening on {}", baseUrl());
-        setupCode = dashboard.openSetup((config.web().publicUrl() == null ? baseUrl() : config.web().publicUrl().toString())
-                + "/dashboard/login");
+        setupCode = dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
     }
-
-
 
     public int port() {
         return port;

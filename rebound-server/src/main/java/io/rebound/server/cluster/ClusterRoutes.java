@@ -4,20 +4,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rebound.core.engine.AuditStats;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.http.AuditReport;
-import io.vertx.core.buffer.Buffer;
+import io.rebound.server.http.OpsRoutes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 
-/**
- * A cluster node's operations endpoints (health, metrics, the pixel script) and clear answers for
- * what only the embedded server has: a visitor's raw events, privacy erasure and the dashboard.
- */
+/** A cluster node's operations endpoints: its health, and the metrics and pixel script every server serves. */
 final class ClusterRoutes {
 
     /** What /health reports. */
@@ -26,19 +19,10 @@ final class ClusterRoutes {
 
     private final PrometheusMeterRegistry metrics;
     private final Supplier<Health> health;
-    private final Buffer pixel;
 
     ClusterRoutes(PrometheusMeterRegistry metrics, Supplier<Health> health) {
         this.metrics = metrics;
         this.health = health;
-        try (InputStream in = ClusterRoutes.class.getClassLoader().getResourceAsStream("web/pixel.js")) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource web/pixel.js");
-            }
-            this.pixel = Buffer.buffer(in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     void mount(Router router) {
@@ -49,12 +33,6 @@ final class ClusterRoutes {
                     .put("sink_records_applied", h.sinkApplied())
                     .put("audit", AuditReport.json(h.audits())));
         });
-        router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-        router.get("/pixel.js").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "application/javascript; charset=utf-8")
-                .putHeader("Cache-Control", "public, max-age=300")
-                .putHeader("Access-Control-Allow-Origin", "*")
-                .end(pixel));
+        OpsRoutes.mountMetricsAndPixel(router, metrics);
     }
 }

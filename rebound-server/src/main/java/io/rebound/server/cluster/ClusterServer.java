@@ -6,31 +6,16 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rebound.core.engine.AuditStats;
-import io.rebound.core.time.EventTimePolicy;
 import io.rebound.kafka.KafkaEventLog;
 import io.rebound.kafka.Topics;
 import io.rebound.server.DataDirectory;
 import io.rebound.server.ServerConfig;
-import io.rebound.server.api.ApiAuth;
-import io.rebound.server.api.StoreApi;
-import io.rebound.server.audience.ReadinessPolicy;
-import io.rebound.server.api.SegmentApi;
-import io.rebound.server.api.VisitorApi;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.rebound.core.segment.VisitorState;
-import io.rebound.server.collect.BotFilter;
-import io.rebound.server.collect.CollectorParser;
-import io.rebound.server.collect.GifParser;
-import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.wiring.ServerRoutes;
 import io.rebound.server.http.AuditReport;
-import io.rebound.server.http.CollectorRoutes;
-import io.rebound.server.http.HttpApi;
 import io.rebound.server.dashboard.Dashboard;
-import io.rebound.server.dashboard.DashboardSettings;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
@@ -44,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -129,48 +113,18 @@ public final class ClusterServer implements AutoCloseable {
         resources.addFirst(new ClusterUpkeep(database.dataSource(), audiences, Clock.systemUTC(),
                 ClusterUpkeep.DELETION_GRACE).start(Duration.ofMinutes(1)));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
-        ServerConfig.Limits limits = config.limits();
-        dashboard = new Dashboard(vertx, database, stores, feed, metrics,
-                DashboardSettings.defaults(config.adminToken())
-                        .withWeb(config.web().publicUrl(), config.web().trustedProxies(), config.web().secureCookies())
-                        .withLimits(limits.sessions(), limits.liveStreamsPerStore(), limits.liveStreams(),
-                                limits.segmentsPerStore()));
-        audiences.onErasure(dashboard::forget);
-        dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
+        dashboard = ServerRoutes.dashboard(config, vertx, database, stores, audiences, feed, metrics);
     }
 
     private void listen() {
-        Clock clock = Clock.systemUTC();
-        ApiAuth auth = new ApiAuth(stores);
         List<Consumer<Router>> groups = new ArrayList<>();
         groups.add(new ClusterRoutes(metrics, this::health)::mount);
         if (log != null) {
-            CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
-            GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
-            FunctionCounter.builder("rebound.events.bots.unchecked", BotFilter.shared(), BotFilter::unchecked)
-                    .description("events let through unchecked: every user-agent analyser was busy").register(metrics);
-            FunctionCounter.builder("rebound.person.events.dropped", VisitorState.class, c -> VisitorState.droppedEvents())
-                    .description("events not kept: a person's state was full (VisitorState.MAX_EVENTS)").register(metrics);
-            RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
-            groups.add(new CollectorRoutes(stores, log, parser, gifParser, rateLimiter,
-                    RateLimiter.perClient(config.ipRateLimitPerSecond(), config.ipRateLimitBurst()), clock, metrics,
-                    config.web().publicUrl(), config.web().trustedProxies())::mount);
+            groups.add(ServerRoutes.collector(config, stores, log, Clock.systemUTC(), metrics));
         }
-        groups.add(r -> StoreApi.mount(r, stores, config.adminToken()));
-        groups.add(dashboard::mount);
-        groups.add(new VisitorApi(audiences, auth)::mount);
-        groups.add(new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount);
-        int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
-        AtomicInteger bound = new AtomicInteger(listenPort);
-        try {
-            vertx.deployVerticle(() -> new HttpApi.Verticle(groups, config.host(), bound),
-                    new DeploymentOptions().setInstances(Math.max(1, config.eventLoops()))).await(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": " + e.getMessage(), e);
-        }
-        port = bound.get();
-        dashboard.openSetup((config.web().publicUrl() == null ? baseUrl() : config.web().publicUrl().toString())
-                + "/dashboard/login");
+        groups.addAll(ServerRoutes.apis(config, stores, audiences, dashboard));
+        port = ServerRoutes.listen(config, vertx, groups);
+        dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
         LOG.info("Rebound cluster node ({}) listening on {}", cluster.role().name().toLowerCase(Locale.ROOT), baseUrl());
     }
 

@@ -24,7 +24,7 @@ public final class OpsRoutes {
     private final AuditStats audits;
     private final DeadLetters deadLetters;
     private final boolean noop;
-    private final Buffer pixel;
+    private static final Buffer PIXEL = Buffer.buffer(resource("web/pixel.js"));
 
     public OpsRoutes(PrometheusMeterRegistry metrics, SegmentedLog log, EventIndexer indexer,
                      LongSupplier audiencePosition, AuditStats audits, DeadLetters deadLetters, boolean noop) {
@@ -38,7 +38,6 @@ public final class OpsRoutes {
         AuditReport.register(metrics, audits);
         metrics.gauge("rebound.audience.lag.bytes", this, o -> Math.max(0, log.end() - audiencePosition.getAsLong()));
         this.noop = noop;
-        this.pixel = Buffer.buffer(resource("web/pixel.js"));
     }
 
     static byte[] resource(String name) {
@@ -61,6 +60,17 @@ public final class OpsRoutes {
         return out;
     }
 
+    /** {@code /metrics} (Prometheus) and {@code /pixel.js}: served alike by the embedded server and every cluster node. */
+    public static void mountMetricsAndPixel(Router router, PrometheusMeterRegistry metrics) {
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+        router.get("/pixel.js").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/javascript; charset=utf-8")
+                .putHeader("Cache-Control", "public, max-age=300")
+                .putHeader("Access-Control-Allow-Origin", "*")
+                .end(PIXEL));
+    }
+
     public void mount(Router router) {
         router.get("/health").handler(ctx -> {
             // Consumers read the log at their own pace: under a burst these lags grow, then shrink to 0.
@@ -76,13 +86,7 @@ public final class OpsRoutes {
                     .put("audience_position", audience).put("audience_lag_bytes", Math.max(0, end - audience))
                     .put("audit", AuditReport.json(audits)).put("dead_letters", deadLetters(deadLetters)));
         });
-        router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-        router.get("/pixel.js").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "application/javascript; charset=utf-8")
-                .putHeader("Cache-Control", "public, max-age=300")
-                .putHeader("Access-Control-Allow-Origin", "*")
-                .end(pixel));
+        mountMetricsAndPixel(router, metrics);
         if (noop) {
             // The benchmark's baseline: same server, same body handling, no parsing and no append.
             router.post("/v1/noop").handler(ctx -> ctx.request().body()

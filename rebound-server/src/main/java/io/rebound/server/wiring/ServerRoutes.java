@@ -1,0 +1,106 @@
+package io.rebound.server.wiring;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.rebound.core.port.EventLog;
+import io.rebound.core.segment.VisitorState;
+import io.rebound.core.time.EventTimePolicy;
+import io.rebound.server.ServerConfig;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.SegmentApi;
+import io.rebound.server.api.StoreApi;
+import io.rebound.server.api.VisitorApi;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.ReadinessPolicy;
+import io.rebound.server.collect.BotFilter;
+import io.rebound.server.collect.CollectorParser;
+import io.rebound.server.collect.GifParser;
+import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.dashboard.Dashboard;
+import io.rebound.server.dashboard.DashboardSettings;
+import io.rebound.server.feed.EventFeed;
+import io.rebound.server.http.CollectorRoutes;
+import io.rebound.server.http.HttpApi;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * What the embedded server and a cluster node serve alike, built one way: the collector over an
+ * event log, the store, visitor and segment APIs and the dashboard over the {@link Audiences} and
+ * {@link EventFeed} ports, and the HTTP listener on every event loop. Each server adds only what is
+ * its own (its /health, the demo shop).
+ */
+public final class ServerRoutes {
+    private ServerRoutes() {
+    }
+
+    /** The collector endpoints appending to {@code log}, with the parsers, limits and counters they share. */
+    public static Consumer<Router> collector(ServerConfig config, StoreRepository stores, EventLog log, Clock clock,
+                                             MeterRegistry metrics) {
+        CollectorParser parser = new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared());
+        GifParser gifParser = new GifParser(EventTimePolicy.DEFAULT, BotFilter.shared());
+        FunctionCounter.builder("rebound.events.bots.unchecked", BotFilter.shared(), BotFilter::unchecked)
+                .description("events let through unchecked: every user-agent analyser was busy").register(metrics);
+        FunctionCounter.builder("rebound.person.events.dropped", VisitorState.class, c -> VisitorState.droppedEvents())
+                .description("events not kept: a person's state was full (VisitorState.MAX_EVENTS)").register(metrics);
+        RateLimiter rateLimiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000);
+        return new CollectorRoutes(stores, log, parser, gifParser, rateLimiter,
+                RateLimiter.perClient(config.ipRateLimitPerSecond(), config.ipRateLimitBurst()), clock, metrics,
+                config.web().publicUrl(), config.web().trustedProxies())::mount;
+    }
+
+    /** The dashboard over the two ports, its in-memory views told of every erasure. */
+    public static Dashboard dashboard(ServerConfig config, Vertx vertx, Database database, StoreRepository stores,
+                                      Audiences audiences, EventFeed feed, MeterRegistry metrics) {
+        ServerConfig.Limits limits = config.limits();
+        Dashboard dashboard = new Dashboard(vertx, database, stores, feed, metrics,
+                DashboardSettings.defaults(config.adminToken())
+                        .withWeb(config.web().publicUrl(), config.web().trustedProxies(), config.web().secureCookies())
+                        .withLimits(limits.sessions(), limits.liveStreamsPerStore(), limits.liveStreams(),
+                                limits.segmentsPerStore()));
+        audiences.onErasure(dashboard::forget);
+        dashboard.attachAudiences(audiences, ReadinessPolicy.DEFAULT);
+        return dashboard;
+    }
+
+    /** The store, visitor and segment APIs and the dashboard. */
+    public static List<Consumer<Router>> apis(ServerConfig config, StoreRepository stores, Audiences audiences,
+                                              Dashboard dashboard) {
+        ApiAuth auth = new ApiAuth(stores);
+        return List.of(r -> StoreApi.mount(r, stores, config.adminToken()),
+                new VisitorApi(audiences, auth)::mount,
+                new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount,
+                dashboard::mount);
+    }
+
+    /**
+     * Serves {@code groups} on every event loop ({@code event-loops} instances, one port: "any free
+     * port", 0, is resolved once up front) and returns the port; prints the dashboard's setup code
+     * while no account exists.
+     */
+    public static int listen(ServerConfig config, Vertx vertx, List<Consumer<Router>> groups) {
+        int listenPort = config.port() == 0 ? HttpApi.freePort() : config.port();
+        AtomicInteger bound = new AtomicInteger(listenPort);
+        try {
+            vertx.deployVerticle(() -> new HttpApi.Verticle(groups, config.host(), bound),
+                    new DeploymentOptions().setInstances(Math.max(1, config.eventLoops()))).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + listenPort + ": " + e.getMessage(), e);
+        }
+        return bound.get();
+    }
+
+    /** The URL the dashboard's sign-in page is reached at (the public URL when one is configured). */
+    public static String signInUrl(ServerConfig config, String baseUrl) {
+        return (config.web().publicUrl() == null ? baseUrl : config.web().publicUrl().toString()) + "/dashboard/login";
+    }
+}
