@@ -1,12 +1,10 @@
 package io.rebound.server.cluster;
 
-import io.rebound.server.ServerConfig;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.AudiencesContract;
 import io.rebound.server.meta.PostgresTestDatabase;
 import io.rebound.server.meta.StoreRepository;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,21 +22,9 @@ class ClusterAudiencesContractIT extends AudiencesContract {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        broker.format();
-        broker.startup();
-        broker.waitForReadyBrokers();
+        broker = TestCluster.broker();
         pg = PostgresTestDatabase.create();
-        node = ClusterServer.start(ServerConfig.defaults(dir).withPort(0).withRateLimit(1_000_000, 1_000_000)
-                        .withDatabase(pg.jdbcUrl(), PostgresTestDatabase.USER, null),
-                new ClusterConfig(broker.bootstrapServers(), "contract", "contract", ClusterConfig.Role.ALL,
-                        3, (short) 1, 1, 0, 50, 6_000));
+        node = TestCluster.node(dir, broker, pg, "contract", 3);
     }
 
     @AfterAll

@@ -8,13 +8,11 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import io.rebound.server.ServerConfig;
 import io.rebound.server.demo.DemoCatalog;
 import io.rebound.server.demo.TrafficSimulator;
 import io.rebound.server.meta.PostgresTestDatabase;
 import io.rebound.server.meta.StoreRepository;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,16 +56,7 @@ class ClusterDashboardBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        broker.format();
-        broker.startup();
-        broker.waitForReadyBrokers();
+        broker = TestCluster.broker();
         pg = PostgresTestDatabase.create();
         nodeA = node("a");
         nodeB = node("b");
@@ -86,10 +75,7 @@ class ClusterDashboardBrowserIT {
     }
 
     private static ClusterServer node(String name) {
-        return ClusterServer.start(ServerConfig.defaults(dir.resolve(name)).withPort(0).withRateLimit(1_000_000, 1_000_000)
-                        .withDatabase(pg.jdbcUrl(), PostgresTestDatabase.USER, null),
-                new ClusterConfig(broker.bootstrapServers(), "dash", "dash", ClusterConfig.Role.ALL, 4, (short) 1, 1, 0,
-                        50, 6_000));
+        return TestCluster.node(dir.resolve(name), broker, pg, "dash", 4);
     }
 
     @AfterAll

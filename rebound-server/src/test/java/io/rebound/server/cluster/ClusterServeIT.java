@@ -7,7 +7,6 @@ import io.rebound.server.ServerConfig;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.PostgresTestDatabase;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,16 +55,7 @@ class ClusterServeIT {
 
     @BeforeAll
     static void startBrokerAndDatabase() throws Exception {
-        broker = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        broker.format();
-        broker.startup();
-        broker.waitForReadyBrokers();
+        broker = TestCluster.broker();
         pg = PostgresTestDatabase.create();
     }
 

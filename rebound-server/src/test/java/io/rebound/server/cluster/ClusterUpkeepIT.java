@@ -3,12 +3,10 @@ package io.rebound.server.cluster;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.kafka.SegmentRecord;
 import io.rebound.kafka.StoreSettings;
-import io.rebound.server.ServerConfig;
 import io.rebound.server.audience.SegmentRecord.Status;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.PostgresTestDatabase;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,16 +40,7 @@ class ClusterUpkeepIT {
 
     @BeforeAll
     static void startBrokerAndDatabase() throws Exception {
-        broker = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        broker.format();
-        broker.startup();
-        broker.waitForReadyBrokers();
+        broker = TestCluster.broker();
         pg = PostgresTestDatabase.create();
     }
 
@@ -67,11 +56,7 @@ class ClusterUpkeepIT {
 
     @Test
     void retentionIsPublishedOnceAndADeletionIsCompactedOnlyWhenDoneWith() throws Exception {
-        ServerConfig config = ServerConfig.defaults(tmp.resolve("node")).withPort(0)
-                .withDatabase(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
-        ClusterConfig cluster = new ClusterConfig(broker.bootstrapServers(), "upkeep", "upkeep", ClusterConfig.Role.ALL,
-                2, (short) 1, 1, 0, 50, 6_000);
-        try (ClusterServer node = ClusterServer.start(config, cluster);
+        try (ClusterServer node = TestCluster.node(tmp.resolve("node"), broker, pg, "upkeep", 2);
              Database db = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null)) {
             ClusterAudiences audiences = node.audiences();
             String store = node.stores().create("Upkeep shop", false).store().id();
