@@ -1,5 +1,7 @@
 package io.rebound.server.collect;
 
+import io.rebound.core.activation.Sha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,17 +23,9 @@ public final class Pii {
     private Pii() {
     }
 
-    /** True for 64 hexadecimal characters, i.e. a SHA-256 digest in hex. */
+    /** True for 64 hexadecimal characters, i.e. a SHA-256 digest in hex (the core's rule, {@link Sha256#isDigest}). */
     public static boolean isSha256Hex(String s) {
-        if (s == null || s.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
+        return Sha256.isDigest(s);
     }
 
     /** The normalised email (trimmed, lower case), or null when it is not shaped like an address. */
@@ -91,9 +85,9 @@ public final class Pii {
         return normalised == null ? null : sha256Hex(normalised);
     }
 
-    /** Lower-case hex SHA-256 of the UTF-8 bytes of {@code s}. */
+    /** Lower-case hex SHA-256 of the UTF-8 bytes of {@code s} ({@link Sha256#hex}). */
     public static String sha256Hex(String s) {
-        return HEX.formatHex(sha256().digest(s.getBytes(StandardCharsets.UTF_8)));
+        return Sha256.hex(s);
     }
 
     static MessageDigest sha256() {
