@@ -34,18 +34,14 @@ import java.util.stream.IntStream;
  * {@link AccessTokenProvider}. Requests come from {@link GoogleRequests}, answers are read by
  * {@link GoogleErrors}. In dry-run no token is fetched: the recorded header is redacted either way.
  */
-public final class GoogleDestination extends PlatformDestination {
+public final class GoogleDestination extends PlatformDestination<GoogleConfig, GoogleRequests> {
 
-    private final GoogleConfig config;
-    private final GoogleRequests requests;
     private final AccessTokenProvider tokens;
 
     public GoogleDestination(GoogleConfig config, AccessTokenProvider tokens, Mode mode, Transport transport, RequestLog log,
                              Clock clock) {
-        super(Platform.GOOGLE, "a Google user list id", 20, config.policy(), config.rules(),
+        super(Platform.GOOGLE, "a Google user list id", 20, config.policy(), config.rules(), config, new GoogleRequests(config),
                 new Exchange(mode, transport, log, clock));
-        this.config = config;
-        this.requests = new GoogleRequests(config);
         this.tokens = Objects.requireNonNull(tokens, "tokens");
     }
 

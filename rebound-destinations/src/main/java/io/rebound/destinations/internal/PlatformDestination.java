@@ -32,14 +32,21 @@ import java.util.function.Function;
  * empty and then seeding it or from its first batch, and preparing rows: each input's consent is
  * decided, then the platform's rows are made from its match keys, or the input is skipped with the
  * platform's reason.
+ *
+ * @param <C> the platform's settings
+ * @param <R> the platform's request builder
  */
-public abstract class PlatformDestination implements Destination {
+public abstract class PlatformDestination<C, R> implements Destination {
 
     private final Platform platform;
     private final String audienceKind;
     private final int idDigits;
     private final ConsentPolicy policy;
     private final IdentifierRules rules;
+    /** The platform's settings. */
+    protected final C config;
+    /** Builds the platform's requests. */
+    protected final R requests;
     /** Where every request goes. */
     protected final Exchange exchange;
 
@@ -49,15 +56,19 @@ public abstract class PlatformDestination implements Destination {
      * @param idDigits     how many digits such an id has at most
      * @param policy       the store's consent policy
      * @param rules        the platform's identifier rules
+     * @param config       the platform's settings
+     * @param requests     builds the platform's requests
      * @param exchange     where requests go
      */
     protected PlatformDestination(Platform platform, String audienceKind, int idDigits, ConsentPolicy policy,
-                                  IdentifierRules rules, Exchange exchange) {
+                                  IdentifierRules rules, C config, R requests, Exchange exchange) {
         this.platform = platform;
         this.audienceKind = audienceKind;
         this.idDigits = idDigits;
         this.policy = policy;
         this.rules = rules;
+        this.config = config;
+        this.requests = requests;
         this.exchange = exchange;
     }
 

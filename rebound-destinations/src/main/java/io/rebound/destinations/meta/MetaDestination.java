@@ -28,16 +28,11 @@ import java.util.List;
  * Meta: customer-file Custom Audiences through the Marketing API and server events through the
  * Conversions API. Requests come from {@link MetaRequests}, answers are read by {@link MetaErrors}.
  */
-public final class MetaDestination extends PlatformDestination {
-
-    private final MetaConfig config;
-    private final MetaRequests requests;
+public final class MetaDestination extends PlatformDestination<MetaConfig, MetaRequests> {
 
     public MetaDestination(MetaConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
-        super(Platform.META, "a Meta custom audience id", 30, config.policy(), config.rules(),
+        super(Platform.META, "a Meta custom audience id", 30, config.policy(), config.rules(), config, new MetaRequests(config),
                 new Exchange(mode, transport, log, clock));
-        this.config = config;
-        this.requests = new MetaRequests(config);
     }
 
     @Override

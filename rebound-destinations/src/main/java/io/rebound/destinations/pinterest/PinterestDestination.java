@@ -27,16 +27,11 @@ import java.util.List;
  * Conversions API. A list is created from its first batch of records (Pinterest takes no empty
  * list), then grows and shrinks by {@code PATCH}.
  */
-public final class PinterestDestination extends PlatformDestination {
-
-    private final PinterestConfig config;
-    private final PinterestRequests requests;
+public final class PinterestDestination extends PlatformDestination<PinterestConfig, PinterestRequests> {
 
     public PinterestDestination(PinterestConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
-        super(Platform.PINTEREST, "a Pinterest customer list id", 30, config.policy(), config.rules(),
+        super(Platform.PINTEREST, "a Pinterest customer list id", 30, config.policy(), config.rules(), config, new PinterestRequests(config),
                 new Exchange(mode, transport, log, clock));
-        this.config = config;
-        this.requests = new PinterestRequests(config);
     }
 
     private Prepared<String> prepare(List<Member> members, boolean remove) {

@@ -30,18 +30,13 @@ import java.util.List;
  * the recorded update names {@code dry-run:{file MD5}} in its place — the one place a dry-run
  * request differs from live, and only in that value.
  */
-public final class TikTokDestination extends PlatformDestination {
+public final class TikTokDestination extends PlatformDestination<TikTokConfig, TikTokRequests> {
 
     static final String DRY_RUN_PATH = "dry-run:";
 
-    private final TikTokConfig config;
-    private final TikTokRequests requests;
-
     public TikTokDestination(TikTokConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
-        super(Platform.TIKTOK, "a TikTok custom audience id", 30, config.policy(), config.rules(),
+        super(Platform.TIKTOK, "a TikTok custom audience id", 30, config.policy(), config.rules(), config, new TikTokRequests(config),
                 new Exchange(mode, transport, log, clock));
-        this.config = config;
-        this.requests = new TikTokRequests(config);
     }
 
     private Prepared<String> prepare(List<Member> members, boolean remove) {
