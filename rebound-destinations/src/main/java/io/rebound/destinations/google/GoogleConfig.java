@@ -4,9 +4,9 @@ import io.rebound.core.activation.ConsentPolicy;
 import io.rebound.core.activation.IdentifierRules;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.PlatformLimits;
+import io.rebound.destinations.internal.ConfigChecks;
 
 import java.net.URI;
-import java.util.Objects;
 
 /**
  * A Google connection through the Data Manager API, every Google-specific setting in one place.
@@ -36,15 +36,8 @@ public record GoogleConfig(String operatingAccountId, String loginAccountId, Str
         if (membershipDays < 1 || membershipDays > 540) {
             throw new IllegalArgumentException("membershipDays must be 1 to 540, got " + membershipDays);
         }
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        if (apiVersion == null || !apiVersion.matches("v[0-9]+")) {
-            throw new IllegalArgumentException("apiVersion must look like v1, got " + apiVersion);
-        }
-        Objects.requireNonNull(policy, "policy");
-        if (Objects.requireNonNull(rules, "rules").platform() != Platform.GOOGLE) {
-            throw new IllegalArgumentException("Google needs Google's identifier rules");
-        }
-        Objects.requireNonNull(limits, "limits");
+        ConfigChecks.endpoint(baseUrl, apiVersion, "v[0-9]+", "v1");
+        ConfigChecks.rules(policy, rules, Platform.GOOGLE, "Google", limits);
     }
 
     private static String digits(String id, String field, boolean optional) {

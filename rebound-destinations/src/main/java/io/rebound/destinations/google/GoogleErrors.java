@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.destinations.Outcome;
 import io.rebound.destinations.Response;
 import io.rebound.destinations.internal.Errors;
-import io.rebound.destinations.internal.Json;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,46 +43,40 @@ public final class GoogleErrors {
      * @param inputOfRow maps a row index of the request to the caller's input index
      */
     public static Outcome classify(Response response, IntFunction<Integer> inputOfRow) {
-        if (response instanceof Response.NotSent) {
-            return new Outcome.Recorded();
-        }
-        if (response instanceof Response.Failed f) {
-            return Errors.failed(f);
-        }
-        Response.Http r = (Response.Http) response;
-        JsonNode body = Json.parse(r.body());
-        if (r.status() >= 200 && r.status() < 300) {
-            return new Outcome.Accepted("requestId=" + body.path("requestId").asText(""));
-        }
-        JsonNode error = body.path("error");
-        String status = error.path("status").asText("");
-        String message = error.path("message").asText(Errors.excerpt(r.bodyText()));
-        if (r.status() == 429 || RETRY_STATUS.contains(status) || r.status() >= 500) {
-            boolean throttled = r.status() == 429 || status.equals("RESOURCE_EXHAUSTED");
-            return new Outcome.Retry(Errors.retryAfter(r, throttled ? Errors.THROTTLE_DELAY : Errors.TRANSIENT_DELAY),
-                    "Google " + (status.isEmpty() ? "HTTP " + r.status() : status) + ": " + message);
-        }
-        List<Integer> rows = new ArrayList<>();
-        String reason = null;
-        for (JsonNode detail : error.path("details")) {
-            if (reason == null && detail.has("reason")) {
-                reason = detail.path("reason").asText();
+        return Errors.classify(response, (r, body) -> {
+            if (r.status() >= 200 && r.status() < 300) {
+                return new Outcome.Accepted("requestId=" + body.path("requestId").asText(""));
             }
-            for (JsonNode v : detail.path("fieldViolations")) {
-                Matcher m = ROW.matcher(v.path("field").asText(""));
-                if (m.find()) {
-                    Integer input = inputOfRow.apply(Integer.parseInt(m.group(1)));
-                    if (input != null && !rows.contains(input)) {
-                        rows.add(input);
+            JsonNode error = body.path("error");
+            String status = error.path("status").asText("");
+            String message = error.path("message").asText(Errors.excerpt(r.bodyText()));
+            if (r.status() == 429 || RETRY_STATUS.contains(status) || r.status() >= 500) {
+                boolean throttled = r.status() == 429 || status.equals("RESOURCE_EXHAUSTED");
+                return new Outcome.Retry(Errors.retryAfter(r, throttled ? Errors.THROTTLE_DELAY : Errors.TRANSIENT_DELAY),
+                        "Google " + (status.isEmpty() ? "HTTP " + r.status() : status) + ": " + message);
+            }
+            List<Integer> rows = new ArrayList<>();
+            String reason = null;
+            for (JsonNode detail : error.path("details")) {
+                if (reason == null && detail.has("reason")) {
+                    reason = detail.path("reason").asText();
+                }
+                for (JsonNode v : detail.path("fieldViolations")) {
+                    Matcher m = ROW.matcher(v.path("field").asText(""));
+                    if (m.find()) {
+                        Integer input = inputOfRow.apply(Integer.parseInt(m.group(1)));
+                        if (input != null && !rows.contains(input)) {
+                            rows.add(input);
+                        }
+                    }
+                    if (reason == null && v.has("reason")) {
+                        reason = v.path("reason").asText();
                     }
                 }
-                if (reason == null && v.has("reason")) {
-                    reason = v.path("reason").asText();
-                }
             }
-        }
-        String code = status.isEmpty() ? "HTTP " + r.status() : status + (reason == null ? "" : "/" + reason);
-        return new Outcome.GiveUp(code, message, rows);
+            String code = status.isEmpty() ? "HTTP " + r.status() : status + (reason == null ? "" : "/" + reason);
+            return new Outcome.GiveUp(code, message, rows);
+        });
     }
 
     /** A token that could not be had: revoked or wrong credentials are given up, anything else retried. */

@@ -8,9 +8,9 @@ import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
+import io.rebound.destinations.internal.RequestBuilder;
+import io.rebound.destinations.internal.Wire;
 
-import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,22 +30,14 @@ import java.util.Map;
  *       consent?, adIdentifiers {gclid, gbraid, wbraid}?, currency?, conversionValue?, eventSource WEB}]}.</li>
  * </ul>
  */
-public final class GoogleRequests {
-
-    private final GoogleConfig config;
+public final class GoogleRequests extends RequestBuilder<GoogleConfig> {
 
     public GoogleRequests(GoogleConfig config) {
-        this.config = config;
-    }
-
-    private URI uri(String path) {
-        return URI.create(config.baseUrl().toString().replaceAll("/+$", "") + "/" + config.apiVersion() + path);
+        super(config, config.baseUrl(), "/" + config.apiVersion());
     }
 
     private Map<String, String> headers(String token) {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("Authorization", "Bearer " + token);
-        h.put("Content-Type", "application/json");
+        Map<String, String> h = Wire.headers("Authorization", "Bearer " + token, "Content-Type", "application/json");
         if (config.loginAccountId() != null) {
             h.put("login-account", "accountTypes/GOOGLE_ADS/accounts/" + config.loginAccountId());
         }

@@ -43,10 +43,24 @@ public final class Deliveries {
                                          BatchPlanner.Framing framing, BatchLimits limits,
                                          Function<List<Row<T>>, WireRequest> build,
                                          BiFunction<Response, List<Row<T>>, Outcome> classify) {
+        return deliver(rows, skipped, framing, limits, "too large for one request", batch -> {
+            Response response = exchange.execute(build.apply(batch));
+            return response instanceof Response.NotSent ? new Outcome.Recorded() : classify.apply(response, batch);
+        });
+    }
+
+    /**
+     * Plans {@code rows} within {@code limits} and sends each batch, however many requests that takes.
+     *
+     * @param oversized the skip reason for a row too large for any batch
+     * @param send      sends a batch of rows; the outcome's row indexes are input indexes
+     */
+    public static <T> SyncReport deliver(List<Row<T>> rows, List<SyncReport.Skip> skipped, BatchPlanner.Framing framing,
+                                         BatchLimits limits, String oversized, Function<List<Row<T>>, Outcome> send) {
         List<SyncReport.Skip> skips = new ArrayList<>(skipped);
         BatchPlanner.Plan plan = BatchPlanner.plan(rows.size(), i -> rows.get(i).encoded().length, framing, limits);
         for (int i : plan.oversized()) {
-            skips.add(new SyncReport.Skip(rows.get(i).input(), "too large for one request"));
+            skips.add(new SyncReport.Skip(rows.get(i).input(), oversized));
         }
         List<SyncReport.Delivery> deliveries = new ArrayList<>();
         List<Integer> notAttempted = new ArrayList<>();
@@ -58,8 +72,7 @@ public final class Deliveries {
                 notAttempted.addAll(inputs);
                 continue;
             }
-            Response response = exchange.execute(build.apply(batch));
-            Outcome outcome = response instanceof Response.NotSent ? new Outcome.Recorded() : classify.apply(response, batch);
+            Outcome outcome = send.apply(batch);
             deliveries.add(new SyncReport.Delivery(inputs, outcome));
             stopped = !outcome.applied();
         }

@@ -1,5 +1,6 @@
 package io.rebound.destinations.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.destinations.Outcome;
 import io.rebound.destinations.Response;
 
@@ -15,6 +16,24 @@ public final class Errors {
     public static final Duration TRANSIENT_DELAY = Duration.ofSeconds(10);
 
     private Errors() {
+    }
+
+    /** Reads an HTTP answer: the response and its body parsed as JSON (a missing node when it is not JSON). */
+    @FunctionalInterface
+    public interface HttpReader {
+        Outcome read(Response.Http response, JsonNode body);
+    }
+
+    /** Classifies an answer: recorded in dry-run, a transport failure by {@link #failed}, an HTTP answer by {@code http}. */
+    public static Outcome classify(Response response, HttpReader http) {
+        if (response instanceof Response.NotSent) {
+            return new Outcome.Recorded();
+        }
+        if (response instanceof Response.Failed f) {
+            return failed(f);
+        }
+        Response.Http r = (Response.Http) response;
+        return http.read(r, Json.parse(r.body()));
     }
 
     /** A transport failure: always retried (a timed-out request may have been applied; platforms dedupe or tolerate a resend). */

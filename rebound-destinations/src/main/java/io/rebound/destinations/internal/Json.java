@@ -47,6 +47,13 @@ public final class Json {
         }
     }
 
+    /** Sets {@code field} to {@code value} unless the value is null. */
+    public static void putIf(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
     /** The body parsed as JSON, or a missing node when it is not JSON. */
     public static JsonNode parse(byte[] body) {
         if (body == null || body.length == 0) {

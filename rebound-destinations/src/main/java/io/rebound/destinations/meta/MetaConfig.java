@@ -4,6 +4,7 @@ import io.rebound.core.activation.ConsentPolicy;
 import io.rebound.core.activation.IdentifierRules;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.PlatformLimits;
+import io.rebound.destinations.internal.ConfigChecks;
 
 import java.net.URI;
 import java.util.Objects;
@@ -34,29 +35,19 @@ public record MetaConfig(String adAccountId, String pixelId, String accessToken,
     public MetaConfig {
         Objects.requireNonNull(adAccountId, "adAccountId");
         adAccountId = adAccountId.startsWith("act_") ? adAccountId.substring(4) : adAccountId;
-        if (!adAccountId.matches("[0-9]{1,30}")) {
-            throw new IllegalArgumentException("adAccountId must be digits (optionally prefixed act_), got " + adAccountId);
-        }
-        if (pixelId != null && !pixelId.matches("[0-9]{1,30}")) {
-            throw new IllegalArgumentException("pixelId must be digits, got " + pixelId);
+        ConfigChecks.digits(adAccountId, 30, "adAccountId must be digits (optionally prefixed act_), got ");
+        if (pixelId != null) {
+            ConfigChecks.digits(pixelId, 30, "pixelId must be digits, got ");
         }
         if (accessToken == null || accessToken.isBlank()) {
             throw new IllegalArgumentException("accessToken is required");
         }
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        if (apiVersion == null || !apiVersion.matches("v[0-9]{1,3}\\.[0-9]")) {
-            throw new IllegalArgumentException("apiVersion must look like v24.0, got " + apiVersion);
-        }
+        ConfigChecks.endpoint(baseUrl, apiVersion, "v[0-9]{1,3}\\.[0-9]", "v24.0");
         if (!java.util.Set.of("USER_PROVIDED_ONLY", "PARTNER_PROVIDED_ONLY", "BOTH_USER_AND_PARTNER_PROVIDED")
                 .contains(customerFileSource)) {
             throw new IllegalArgumentException("customerFileSource is not one of Meta's values: " + customerFileSource);
         }
-        Objects.requireNonNull(policy, "policy");
-        Objects.requireNonNull(rules, "rules");
-        if (rules.platform() != Platform.META) {
-            throw new IllegalArgumentException("Meta needs Meta's identifier rules");
-        }
-        Objects.requireNonNull(limits, "limits");
+        ConfigChecks.rules(policy, rules, Platform.META, "Meta", limits);
     }
 
     /** A connection with Meta's defaults: production base URL, {@value #DEFAULT_API_VERSION}, user-provided data. */

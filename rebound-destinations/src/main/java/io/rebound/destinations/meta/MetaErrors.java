@@ -43,35 +43,29 @@ public final class MetaErrors {
 
     /** Classifies an answer; {@code success} reads a 2xx body. */
     public static Outcome classify(Response response, Function<JsonNode, Outcome> success) {
-        if (response instanceof Response.NotSent) {
-            return new Outcome.Recorded();
-        }
-        if (response instanceof Response.Failed f) {
-            return Errors.failed(f);
-        }
-        Response.Http r = (Response.Http) response;
-        JsonNode body = Json.parse(r.body());
-        JsonNode error = body.path("error");
-        if (r.status() >= 200 && r.status() < 300 && error.isMissingNode()) {
-            return success.apply(body);
-        }
-        if (error.isObject() && error.has("code")) {
-            int code = error.path("code").asInt();
-            int sub = error.path("error_subcode").asInt(0);
-            String message = error.path("message").asText("");
-            String userMessage = error.path("error_user_msg").asText("");
-            String text = userMessage.isEmpty() ? message : message + " — " + userMessage;
-            String codeText = sub == 0 ? String.valueOf(code) : code + "/" + sub;
-            if (RETRY.contains(code)) {
-                Duration fallback = THROTTLE.contains(code) ? Errors.THROTTLE_DELAY : Errors.TRANSIENT_DELAY;
-                return new Outcome.Retry(Errors.retryAfter(r, usageDelay(r, fallback)), "Meta " + codeText + ": " + text);
+        return Errors.classify(response, (r, body) -> {
+            JsonNode error = body.path("error");
+            if (r.status() >= 200 && r.status() < 300 && error.isMissingNode()) {
+                return success.apply(body);
             }
-            if (GIVE_UP.contains(code)) {
-                return new Outcome.GiveUp(codeText, text, List.of());
+            if (error.isObject() && error.has("code")) {
+                int code = error.path("code").asInt();
+                int sub = error.path("error_subcode").asInt(0);
+                String message = error.path("message").asText("");
+                String userMessage = error.path("error_user_msg").asText("");
+                String text = userMessage.isEmpty() ? message : message + " — " + userMessage;
+                String codeText = sub == 0 ? String.valueOf(code) : code + "/" + sub;
+                if (RETRY.contains(code)) {
+                    Duration fallback = THROTTLE.contains(code) ? Errors.THROTTLE_DELAY : Errors.TRANSIENT_DELAY;
+                    return new Outcome.Retry(Errors.retryAfter(r, usageDelay(r, fallback)), "Meta " + codeText + ": " + text);
+                }
+                if (GIVE_UP.contains(code)) {
+                    return new Outcome.GiveUp(codeText, text, List.of());
+                }
+                return Errors.byStatus(r, codeText, text);
             }
-            return Errors.byStatus(r, codeText, text);
-        }
-        return Errors.byStatus(r, null, Errors.excerpt(r.bodyText()));
+            return Errors.byStatus(r, null, Errors.excerpt(r.bodyText()));
+        });
     }
 
     /**

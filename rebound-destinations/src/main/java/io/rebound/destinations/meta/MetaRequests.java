@@ -8,15 +8,16 @@ import io.rebound.core.activation.EventNames;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
-import io.rebound.core.event.Product;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
+import io.rebound.destinations.internal.RequestBuilder;
+import io.rebound.destinations.internal.Products;
+import io.rebound.destinations.internal.Wire;
 
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,29 +34,23 @@ import java.util.Map;
  * The token travels as the {@code access_token} query parameter, as Meta documents it, so bodies
  * hold no credential. JSON bodies, fields in the order above.
  */
-public final class MetaRequests {
+public final class MetaRequests extends RequestBuilder<MetaConfig> {
 
     /** The customer-list schema: every key Rebound may know, in a fixed order so all rows line up. */
     public static final List<String> SCHEMA = List.of("EMAIL", "PHONE", "FN", "LN", "CT", "ST", "ZIP", "COUNTRY", "EXTERN_ID");
     public static final String LDU_KEY = "DATA_PROCESSING_OPTIONS";
 
-    private final MetaConfig config;
-
     public MetaRequests(MetaConfig config) {
-        this.config = config;
+        super(config, config.baseUrl(), "/" + config.apiVersion());
     }
 
-    private URI uri(String path) {
-        String base = config.baseUrl().toString().replaceAll("/+$", "");
-        return URI.create(base + "/" + config.apiVersion() + path + "?access_token="
-                + URLEncoder.encode(config.accessToken(), StandardCharsets.UTF_8));
+    /** The URI of {@code path} with the token, as Meta takes it. */
+    private URI withToken(String path) {
+        return uri(path + "?access_token=" + URLEncoder.encode(config.accessToken(), StandardCharsets.UTF_8));
     }
 
     private static Map<String, String> jsonHeaders() {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("Content-Type", "application/json");
-        h.put("Accept", "application/json");
-        return h;
+        return Wire.headers("Content-Type", "application/json", "Accept", "application/json");
     }
 
     /** Creates a customer-file Custom Audience. */
@@ -67,7 +62,7 @@ public final class MetaRequests {
         if (description != null) {
             body.put("description", description);
         }
-        return new WireRequest("POST", uri("/act_" + config.adAccountId() + "/customaudiences"), jsonHeaders(), Json.bytes(body));
+        return new WireRequest("POST", withToken("/act_" + config.adAccountId() + "/customaudiences"), jsonHeaders(), Json.bytes(body));
     }
 
     /** The schema, with the Limited Data Use column when the store's policy asks for it. */
@@ -125,7 +120,7 @@ public final class MetaRequests {
 
     /** Adds ({@code remove} false) or removes rows. */
     public WireRequest users(String audienceId, List<ArrayNode> rows, boolean remove) {
-        return new WireRequest(remove ? "DELETE" : "POST", uri("/" + audienceId + "/users"), jsonHeaders(),
+        return new WireRequest(remove ? "DELETE" : "POST", withToken("/" + audienceId + "/users"), jsonHeaders(),
                 Json.bytes(usersBody(rows)));
     }
 
@@ -160,39 +155,31 @@ public final class MetaRequests {
         if (!keys.phones().isEmpty()) {
             user.set("ph", Json.strings(keys.phones()));
         }
-        putIf(user, "fn", keys.firstName());
-        putIf(user, "ln", keys.lastName());
-        putIf(user, "ct", keys.city());
-        putIf(user, "st", keys.state());
-        putIf(user, "zp", keys.zip());
-        putIf(user, "country", keys.country());
+        Json.putIf(user, "fn", keys.firstName());
+        Json.putIf(user, "ln", keys.lastName());
+        Json.putIf(user, "ct", keys.city());
+        Json.putIf(user, "st", keys.state());
+        Json.putIf(user, "zp", keys.zip());
+        Json.putIf(user, "country", keys.country());
         if (!keys.externalIds().isEmpty()) {
             user.set("external_id", Json.strings(keys.externalIds()));
         }
-        putIf(user, "client_ip_address", e.ip());
-        putIf(user, "client_user_agent", e.userAgent());
-        putIf(user, "fbc", e.metaFbc());
-        putIf(user, "fbp", e.clickIds().get(ServerEvent.FBP));
+        Json.putIf(user, "client_ip_address", e.ip());
+        Json.putIf(user, "client_user_agent", e.userAgent());
+        Json.putIf(user, "fbc", e.metaFbc());
+        Json.putIf(user, "fbp", e.clickIds().get(ServerEvent.FBP));
         ObjectNode custom = Json.object();
         if (e.value() != null) {
             custom.put("value", e.value());
         }
-        putIf(custom, "currency", e.currency());
+        Json.putIf(custom, "currency", e.currency());
         if (!e.products().isEmpty()) {
-            custom.set("content_ids", Json.strings(e.products().stream().map(Product::id).toList()));
-            ArrayNode contents = custom.putArray("contents");
-            for (Product p : e.products()) {
-                ObjectNode c = contents.addObject();
-                c.put("id", p.id());
-                c.put("quantity", p.quantity());
-                if (p.price() != null) {
-                    c.put("item_price", p.price());
-                }
-            }
+            custom.set("content_ids", Products.ids(e.products()));
+            Products.contents(custom.putArray("contents"), e.products(), "id", "item_price");
             custom.put("content_type", "product");
-            custom.put("num_items", e.products().stream().mapToInt(Product::quantity).sum());
+            custom.put("num_items", Products.items(e.products()));
         }
-        putIf(custom, "order_id", e.orderId());
+        Json.putIf(custom, "order_id", e.orderId());
         if (!custom.isEmpty()) {
             ev.set("custom_data", custom);
         }
@@ -204,15 +191,9 @@ public final class MetaRequests {
         return ev;
     }
 
-    private static void putIf(ObjectNode n, String field, String value) {
-        if (value != null) {
-            n.put(field, value);
-        }
-    }
-
     /** A Conversions API request carrying {@code events}. */
     public WireRequest events(List<ObjectNode> events) {
-        return new WireRequest("POST", uri("/" + config.pixelId() + "/events"), jsonHeaders(), Json.bytes(eventsBody(events)));
+        return new WireRequest("POST", withToken("/" + config.pixelId() + "/events"), jsonHeaders(), Json.bytes(eventsBody(events)));
     }
 
     private ObjectNode eventsBody(List<ObjectNode> events) {

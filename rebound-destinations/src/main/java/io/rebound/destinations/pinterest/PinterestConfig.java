@@ -4,9 +4,9 @@ import io.rebound.core.activation.ConsentPolicy;
 import io.rebound.core.activation.IdentifierRules;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.PlatformLimits;
+import io.rebound.destinations.internal.ConfigChecks;
 
 import java.net.URI;
-import java.util.Objects;
 
 /**
  * A Pinterest connection, every Pinterest-specific setting in one place. Pinterest issues two kinds
@@ -29,21 +29,12 @@ public record PinterestConfig(String adAccountId, String apiToken, String conver
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.pinterest.com");
 
     public PinterestConfig {
-        if (adAccountId == null || !adAccountId.matches("[0-9]{1,30}")) {
-            throw new IllegalArgumentException("adAccountId must be digits, got " + adAccountId);
-        }
+        ConfigChecks.digits(adAccountId, 30, "adAccountId must be digits, got ");
         if (apiToken == null && conversionToken == null) {
             throw new IllegalArgumentException("an apiToken (lists) or a conversionToken (events) is required");
         }
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        if (apiVersion == null || !apiVersion.matches("v[0-9]+")) {
-            throw new IllegalArgumentException("apiVersion must look like v5, got " + apiVersion);
-        }
-        Objects.requireNonNull(policy, "policy");
-        if (Objects.requireNonNull(rules, "rules").platform() != Platform.PINTEREST) {
-            throw new IllegalArgumentException("Pinterest needs Pinterest's identifier rules");
-        }
-        Objects.requireNonNull(limits, "limits");
+        ConfigChecks.endpoint(baseUrl, apiVersion, "v[0-9]+", "v5");
+        ConfigChecks.rules(policy, rules, Platform.PINTEREST, "Pinterest", limits);
     }
 
     public static PinterestConfig of(String adAccountId, String apiToken, String conversionToken) {

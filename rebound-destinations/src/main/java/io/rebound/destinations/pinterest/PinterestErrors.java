@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.destinations.Outcome;
 import io.rebound.destinations.Response;
 import io.rebound.destinations.internal.Errors;
-import io.rebound.destinations.internal.Json;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,20 +27,14 @@ public final class PinterestErrors {
     }
 
     public static Outcome classify(Response response, Function<JsonNode, Outcome> success) {
-        if (response instanceof Response.NotSent) {
-            return new Outcome.Recorded();
-        }
-        if (response instanceof Response.Failed f) {
-            return Errors.failed(f);
-        }
-        Response.Http r = (Response.Http) response;
-        JsonNode body = Json.parse(r.body());
-        if (r.status() >= 200 && r.status() < 300 || r.status() == 422 && body.has("events")) {
-            return success.apply(body);
-        }
-        String code = body.has("code") ? String.valueOf(body.path("code").asInt()) : null;
-        String message = body.path("message").asText(Errors.excerpt(r.bodyText()));
-        return Errors.byStatus(r, code == null ? null : "HTTP " + r.status() + "/" + code, message);
+        return Errors.classify(response, (r, body) -> {
+            if (r.status() >= 200 && r.status() < 300 || r.status() == 422 && body.has("events")) {
+                return success.apply(body);
+            }
+            String code = body.has("code") ? String.valueOf(body.path("code").asInt()) : null;
+            String message = body.path("message").asText(Errors.excerpt(r.bodyText()));
+            return Errors.byStatus(r, code == null ? null : "HTTP " + r.status() + "/" + code, message);
+        });
     }
 
     /** Reads an events answer; {@code inputOfRow} maps the request's event index to the caller's input index. */

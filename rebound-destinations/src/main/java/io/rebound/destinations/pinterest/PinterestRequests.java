@@ -11,9 +11,11 @@ import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.event.Product;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
+import io.rebound.destinations.internal.RequestBuilder;
+import io.rebound.destinations.internal.Products;
+import io.rebound.destinations.internal.Wire;
 
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,24 +34,18 @@ import java.util.Map;
  *       — {@code value} and {@code item_price} are strings, as Pinterest takes them.</li>
  * </ul>
  */
-public final class PinterestRequests {
-
-    private final PinterestConfig config;
+public final class PinterestRequests extends RequestBuilder<PinterestConfig> {
 
     public PinterestRequests(PinterestConfig config) {
-        this.config = config;
+        super(config, config.baseUrl(), "/" + config.apiVersion() + "/ad_accounts/" + config.adAccountId());
     }
 
     private URI uri(String path, boolean test) {
-        return URI.create(config.baseUrl().toString().replaceAll("/+$", "") + "/" + config.apiVersion() + "/ad_accounts/"
-                + config.adAccountId() + path + (test ? "?test=true" : ""));
+        return uri(path + (test ? "?test=true" : ""));
     }
 
     private static Map<String, String> headers(String token) {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("Authorization", "Bearer " + token);
-        h.put("Content-Type", "application/json");
-        return h;
+        return Wire.headers("Authorization", "Bearer " + token, "Content-Type", "application/json");
     }
 
     public WireRequest createList(String name, List<String> emailHashes) {
@@ -106,16 +102,16 @@ public final class PinterestRequests {
         hashes(u, "zp", one(keys.zip()));
         hashes(u, "country", one(keys.country()));
         hashes(u, "external_id", keys.externalIds());
-        putIf(u, "client_ip_address", e.ip());
-        putIf(u, "client_user_agent", e.userAgent());
-        putIf(u, "click_id", e.clickIds().get(ServerEvent.EPIK));
+        Json.putIf(u, "client_ip_address", e.ip());
+        Json.putIf(u, "client_user_agent", e.userAgent());
+        Json.putIf(u, "click_id", e.clickIds().get(ServerEvent.EPIK));
         ObjectNode c = Json.object();
-        putIf(c, "currency", e.currency());
+        Json.putIf(c, "currency", e.currency());
         if (e.value() != null) {
             c.put("value", e.value().toPlainString());
         }
         if (!e.products().isEmpty()) {
-            c.set("content_ids", Json.strings(e.products().stream().map(Product::id).toList()));
+            c.set("content_ids", Products.ids(e.products()));
             ArrayNode contents = c.putArray("contents");
             for (Product p : e.products()) {
                 ObjectNode item = contents.addObject();
@@ -125,9 +121,9 @@ public final class PinterestRequests {
                 }
                 item.put("quantity", p.quantity());
             }
-            c.put("num_items", e.products().stream().mapToInt(Product::quantity).sum());
+            c.put("num_items", Products.items(e.products()));
         }
-        putIf(c, "order_id", e.orderId());
+        Json.putIf(c, "order_id", e.orderId());
         if (d.limitedDataUse()) {
             c.put("opt_out_type", "LDP");
         }
@@ -144,12 +140,6 @@ public final class PinterestRequests {
     private static void hashes(ObjectNode n, String field, List<String> values) {
         if (!values.isEmpty()) {
             n.set(field, Json.strings(values));
-        }
-    }
-
-    private static void putIf(ObjectNode n, String field, String value) {
-        if (value != null) {
-            n.put(field, value);
         }
     }
 

@@ -4,9 +4,9 @@ import io.rebound.core.activation.ConsentPolicy;
 import io.rebound.core.activation.IdentifierRules;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.PlatformLimits;
+import io.rebound.destinations.internal.ConfigChecks;
 
 import java.net.URI;
-import java.util.Objects;
 
 /**
  * A TikTok connection, every TikTok-specific setting in one place.
@@ -29,9 +29,7 @@ public record TikTokConfig(String advertiserId, String pixelCode, String accessT
     public static final URI DEFAULT_BASE_URL = URI.create("https://business-api.tiktok.com");
 
     public TikTokConfig {
-        if (advertiserId == null || !advertiserId.matches("[0-9]{1,30}")) {
-            throw new IllegalArgumentException("advertiserId must be digits, got " + advertiserId);
-        }
+        ConfigChecks.digits(advertiserId, 30, "advertiserId must be digits, got ");
         if (pixelCode != null && !pixelCode.matches("[A-Z0-9]{6,40}")) {
             throw new IllegalArgumentException("pixelCode must be TikTok's upper-case code, got " + pixelCode);
         }
@@ -41,15 +39,8 @@ public record TikTokConfig(String advertiserId, String pixelCode, String accessT
         if (!"EMAIL_SHA256".equals(calculateType) && !"PHONE_SHA256".equals(calculateType)) {
             throw new IllegalArgumentException("calculateType must be EMAIL_SHA256 or PHONE_SHA256, got " + calculateType);
         }
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        if (apiVersion == null || !apiVersion.matches("v[0-9]+\\.[0-9]+")) {
-            throw new IllegalArgumentException("apiVersion must look like v1.3, got " + apiVersion);
-        }
-        Objects.requireNonNull(policy, "policy");
-        if (Objects.requireNonNull(rules, "rules").platform() != Platform.TIKTOK) {
-            throw new IllegalArgumentException("TikTok needs TikTok's identifier rules");
-        }
-        Objects.requireNonNull(limits, "limits");
+        ConfigChecks.endpoint(baseUrl, apiVersion, "v[0-9]+\\.[0-9]+", "v1.3");
+        ConfigChecks.rules(policy, rules, Platform.TIKTOK, "TikTok", limits);
     }
 
     public static TikTokConfig of(String advertiserId, String pixelCode, String accessToken) {

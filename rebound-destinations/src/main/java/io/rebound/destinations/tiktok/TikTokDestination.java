@@ -1,14 +1,10 @@
 package io.rebound.destinations.tiktok;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rebound.core.activation.BatchPlanner;
-import io.rebound.core.activation.ConsentDecision;
-import io.rebound.core.activation.ConsentDecision.Purpose;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.AudienceResult;
-import io.rebound.destinations.Destination;
 import io.rebound.destinations.Member;
 import io.rebound.destinations.Mode;
 import io.rebound.destinations.Outcome;
@@ -21,10 +17,10 @@ import io.rebound.destinations.internal.Deliveries;
 import io.rebound.destinations.internal.Deliveries.Row;
 import io.rebound.destinations.internal.Exchange;
 import io.rebound.destinations.internal.Json;
+import io.rebound.destinations.internal.PlatformDestination;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,66 +30,19 @@ import java.util.List;
  * the recorded update names {@code dry-run:{file MD5}} in its place — the one place a dry-run
  * request differs from live, and only in that value.
  */
-public final class TikTokDestination implements Destination {
+public final class TikTokDestination extends PlatformDestination<TikTokConfig, TikTokRequests> {
 
     static final String DRY_RUN_PATH = "dry-run:";
 
-    private final TikTokConfig config;
-    private final TikTokRequests requests;
-    private final Exchange exchange;
-
     public TikTokDestination(TikTokConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
-        this.config = config;
-        this.requests = new TikTokRequests(config);
-        this.exchange = new Exchange(mode, transport, log, clock);
+        super(Platform.TIKTOK, "a TikTok custom audience id", 30, config.policy(), config.rules(), config, new TikTokRequests(config),
+                new Exchange(mode, transport, log, clock));
     }
 
-    @Override
-    public Platform platform() {
-        return Platform.TIKTOK;
-    }
-
-    @Override
-    public Mode mode() {
-        return exchange.mode();
-    }
-
-    @Override
-    public RequestLog requests() {
-        return exchange.log();
-    }
-
-    @Override
-    public AudienceRef linkAudience(String id) {
-        if (id == null || !id.matches("[0-9]{1,30}")) {
-            throw new IllegalArgumentException("a TikTok custom audience id is digits, got " + id);
-        }
-        return AudienceRef.of(Platform.TIKTOK, id);
-    }
-
-    private record Prepared(List<Row<String>> rows, List<SyncReport.Skip> skipped) {
-    }
-
-    private Prepared prepare(List<Member> members, Purpose purpose) {
-        List<Row<String>> rows = new ArrayList<>();
-        List<SyncReport.Skip> skipped = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            Member m = members.get(i);
-            ConsentDecision d = ConsentDecision.decide(m.consent(), config.policy(), purpose);
-            if (!d.send()) {
-                skipped.add(new SyncReport.Skip(i, d.reason()));
-                continue;
-            }
-            List<String> hashes = requests.fileRows(config.rules().keys(m.contact()));
-            if (hashes.isEmpty()) {
-                skipped.add(new SyncReport.Skip(i, "no " + (config.calculateType().startsWith("PHONE") ? "phone" : "email")
+    private Prepared<String> prepare(List<Member> members, boolean remove) {
+        return prepareMembers(members, remove, h -> new byte[TikTokRequests.lineBytes(h)],
+                (m, keys, d) -> Rows.of(requests.fileRows(keys), "no " + (config.calculateType().startsWith("PHONE") ? "phone" : "email")
                         + " for this TikTok audience"));
-            }
-            for (String h : hashes) {
-                rows.add(new Row<>(i, new byte[TikTokRequests.lineBytes(h)], h));
-            }
-        }
-        return new Prepared(rows, skipped);
     }
 
     /** Uploads one file; the outcome, and the file path when it was uploaded (or recorded). */
@@ -114,85 +63,46 @@ public final class TikTokDestination implements Destination {
 
     @Override
     public AudienceResult createAudience(String name, List<Member> seed) {
-        Prepared p = prepare(seed, Purpose.ADD_TO_LIST);
-        if (p.rows().isEmpty()) {
-            Outcome none = new Outcome.GiveUp("empty", "TikTok creates an audience only from a file: no uploadable member", List.of());
-            return new AudienceResult(null, new SyncReport(List.of(), p.skipped(), List.of()), none);
-        }
-        BatchPlanner.Plan plan = plan(p.rows());
-        BatchPlanner.Batch first = plan.batches().get(0);
-        List<Row<String>> firstRows = p.rows().subList(first.from(), first.to());
-        List<Integer> firstInputs = firstRows.stream().map(Row::input).distinct().toList();
-        Object path = upload(firstRows);
-        if (path instanceof Outcome o) {
-            return new AudienceResult(null, new SyncReport(List.of(new SyncReport.Delivery(firstInputs, o)), p.skipped(),
-                    List.of()), o);
-        }
-        Response r = exchange.execute(requests.create(name, (String) path));
-        String[] id = new String[1];
-        Outcome created = r instanceof Response.NotSent ? new Outcome.Recorded() : TikTokErrors.classify(r, data -> {
-            id[0] = data.path("custom_audience_id").asText(null);
-            return id[0] == null ? new Outcome.GiveUp("no-id", "TikTok answered without a custom_audience_id", List.of())
-                    : new Outcome.Accepted("custom_audience_id=" + id[0]);
-        });
-        if (created instanceof Outcome.Recorded) {
-            id[0] = "dry-run";
-        } else if (!created.applied()) {
-            return new AudienceResult(null, new SyncReport(List.of(new SyncReport.Delivery(firstInputs, created)), p.skipped(),
-                    List.of()), created);
-        }
-        AudienceRef ref = AudienceRef.of(Platform.TIKTOK, id[0]);
-        SyncReport rest = deliver(ref, p.rows().subList(first.to(), p.rows().size()), List.of(), false);
-        List<SyncReport.Delivery> deliveries = new ArrayList<>();
-        deliveries.add(new SyncReport.Delivery(firstInputs, created));
-        deliveries.addAll(rest.deliveries());
-        return new AudienceResult(ref, new SyncReport(deliveries, p.skipped(), rest.notAttempted()), created);
+        return createFromFirstBatch(prepare(seed, false), "TikTok creates an audience only from a file: no uploadable member",
+                requests.uploadFraming(), config.limits().customerList(), firstRows -> {
+                    Object path = upload(firstRows);
+                    if (path instanceof Outcome o) {
+                        return new Created(null, o);
+                    }
+                    Response r = exchange.execute(requests.create(name, (String) path));
+                    String[] id = new String[1];
+                    Outcome created = r instanceof Response.NotSent ? new Outcome.Recorded() : TikTokErrors.classify(r, data -> {
+                        id[0] = data.path("custom_audience_id").asText(null);
+                        return id[0] == null ? new Outcome.GiveUp("no-id", "TikTok answered without a custom_audience_id", List.of())
+                                : new Outcome.Accepted("custom_audience_id=" + id[0]);
+                    });
+                    if (created instanceof Outcome.Recorded) {
+                        id[0] = "dry-run";
+                    } else if (!created.applied()) {
+                        return new Created(null, created);
+                    }
+                    return new Created(AudienceRef.of(Platform.TIKTOK, id[0]), created);
+                }, (ref, rows) -> deliver(ref, rows, List.of(), false));
     }
 
     @Override
-    public SyncReport addMembers(AudienceRef audience, List<Member> members) {
-        Prepared p = prepare(members, Purpose.ADD_TO_LIST);
-        return deliver(audience, p.rows(), p.skipped(), false);
+    protected SyncReport change(AudienceRef audience, List<Member> members, boolean remove) {
+        Prepared<String> p = prepare(members, remove);
+        return deliver(audience, p.rows(), p.skipped(), remove);
     }
 
-    @Override
-    public SyncReport removeMembers(AudienceRef audience, List<Member> members) {
-        Prepared p = prepare(members, Purpose.REMOVE_FROM_LIST);
-        return deliver(audience, p.rows(), p.skipped(), true);
-    }
-
-    private BatchPlanner.Plan plan(List<Row<String>> rows) {
-        return BatchPlanner.plan(rows.size(), i -> rows.get(i).encoded().length, requests.uploadFraming(),
-                config.limits().customerList());
-    }
-
+    /** Each batch is a file upload and then the audience update naming the file. */
     private SyncReport deliver(AudienceRef audience, List<Row<String>> rows, List<SyncReport.Skip> skipped, boolean remove) {
-        BatchPlanner.Plan plan = plan(rows);
-        List<SyncReport.Delivery> deliveries = new ArrayList<>();
-        List<Integer> notAttempted = new ArrayList<>();
-        List<SyncReport.Skip> skips = new ArrayList<>(skipped);
-        plan.oversized().forEach(i -> skips.add(new SyncReport.Skip(rows.get(i).input(), "too large for one file")));
-        boolean stopped = false;
-        for (BatchPlanner.Batch b : plan.batches()) {
-            List<Row<String>> batch = rows.subList(b.from(), b.to());
-            List<Integer> inputs = batch.stream().map(Row::input).distinct().toList();
-            if (stopped) {
-                notAttempted.addAll(inputs);
-                continue;
-            }
-            Object path = upload(batch);
-            Outcome outcome;
-            if (path instanceof Outcome o) {
-                outcome = o;
-            } else {
-                Response r = exchange.execute(requests.update(audience.id(), (String) path, remove));
-                outcome = r instanceof Response.NotSent ? new Outcome.Recorded()
-                        : TikTokErrors.classify(r, data -> new Outcome.Accepted("updated " + audience.id()));
-            }
-            deliveries.add(new SyncReport.Delivery(inputs, outcome));
-            stopped = !outcome.applied();
-        }
-        return new SyncReport(deliveries, skips, notAttempted.stream().distinct().toList());
+        return Deliveries.deliver(rows, skipped, requests.uploadFraming(), config.limits().customerList(), "too large for one file",
+                batch -> {
+                    Object path = upload(batch);
+                    if (path instanceof Outcome o) {
+                        return o;
+                    }
+                    Response r = exchange.execute(requests.update(audience.id(), (String) path, remove));
+                    return r instanceof Response.NotSent ? new Outcome.Recorded()
+                            : TikTokErrors.classify(r, data -> new Outcome.Accepted("updated " + audience.id()));
+                });
     }
 
     @Override
@@ -200,23 +110,11 @@ public final class TikTokDestination implements Destination {
         if (config.pixelCode() == null) {
             throw new IllegalStateException("no pixel code configured: TikTok's Events API needs one");
         }
-        List<Row<ObjectNode>> rows = new ArrayList<>();
-        List<SyncReport.Skip> skipped = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            ServerEvent e = events.get(i);
-            ConsentDecision d = ConsentDecision.decide(e.consent(), config.policy(), Purpose.SERVER_EVENT);
-            if (!d.send()) {
-                skipped.add(new SyncReport.Skip(i, d.reason()));
-                continue;
-            }
-            ObjectNode node = requests.event(e, config.rules().keys(e.contact()));
-            if (node.path("user").isEmpty()) {
-                skipped.add(new SyncReport.Skip(i, "nothing to match on (no email, phone, external id, ttclid, ttp, ip)"));
-                continue;
-            }
-            rows.add(new Row<>(i, Json.bytes(node), node));
-        }
-        return Deliveries.deliver(exchange, rows, skipped, requests.eventsFraming(), config.limits().events(),
+        Prepared<ObjectNode> p = prepareEvents(events, Json::bytes, (e, keys, d) -> {
+            ObjectNode node = requests.event(e, keys);
+            return Rows.one(node, !node.path("user").isEmpty(), "nothing to match on (no email, phone, external id, ttclid, ttp, ip)");
+        });
+        return Deliveries.deliver(exchange, p.rows(), p.skipped(), requests.eventsFraming(), config.limits().events(),
                 batch -> requests.events(batch.stream().map(Row::value).toList()),
                 (response, batch) -> TikTokErrors.classify(response, data -> new Outcome.Accepted("code 0")));
     }

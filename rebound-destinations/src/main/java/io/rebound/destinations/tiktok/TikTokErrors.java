@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.destinations.Outcome;
 import io.rebound.destinations.Response;
 import io.rebound.destinations.internal.Errors;
-import io.rebound.destinations.internal.Json;
 
 import java.util.List;
 import java.util.function.Function;
@@ -29,30 +28,24 @@ public final class TikTokErrors {
     }
 
     public static Outcome classify(Response response, Function<JsonNode, Outcome> success) {
-        if (response instanceof Response.NotSent) {
-            return new Outcome.Recorded();
-        }
-        if (response instanceof Response.Failed f) {
-            return Errors.failed(f);
-        }
-        Response.Http r = (Response.Http) response;
-        JsonNode body = Json.parse(r.body());
-        if (!body.has("code")) {
-            return r.status() >= 200 && r.status() < 300
-                    ? new Outcome.GiveUp("no-code", "TikTok answered without a code: " + Errors.excerpt(r.bodyText()), List.of())
-                    : Errors.byStatus(r, null, Errors.excerpt(r.bodyText()));
-        }
-        int code = body.path("code").asInt();
-        String message = body.path("message").asText("") + " (request_id " + body.path("request_id").asText("?") + ")";
-        if (code == 0) {
-            return success.apply(body.path("data"));
-        }
-        if (code == RATE_LIMITED || r.status() == 429) {
-            return new Outcome.Retry(Errors.retryAfter(r, Errors.THROTTLE_DELAY), "TikTok " + code + ": " + message);
-        }
-        if (code >= 50000 && code < 60000 || r.status() >= 500) {
-            return new Outcome.Retry(Errors.retryAfter(r, Errors.TRANSIENT_DELAY), "TikTok " + code + ": " + message);
-        }
-        return new Outcome.GiveUp(String.valueOf(code), message, List.of());
+        return Errors.classify(response, (r, body) -> {
+            if (!body.has("code")) {
+                return r.status() >= 200 && r.status() < 300
+                        ? new Outcome.GiveUp("no-code", "TikTok answered without a code: " + Errors.excerpt(r.bodyText()), List.of())
+                        : Errors.byStatus(r, null, Errors.excerpt(r.bodyText()));
+            }
+            int code = body.path("code").asInt();
+            String message = body.path("message").asText("") + " (request_id " + body.path("request_id").asText("?") + ")";
+            if (code == 0) {
+                return success.apply(body.path("data"));
+            }
+            if (code == RATE_LIMITED || r.status() == 429) {
+                return new Outcome.Retry(Errors.retryAfter(r, Errors.THROTTLE_DELAY), "TikTok " + code + ": " + message);
+            }
+            if (code >= 50000 && code < 60000 || r.status() >= 500) {
+                return new Outcome.Retry(Errors.retryAfter(r, Errors.TRANSIENT_DELAY), "TikTok " + code + ": " + message);
+            }
+            return new Outcome.GiveUp(String.valueOf(code), message, List.of());
+        });
     }
 }

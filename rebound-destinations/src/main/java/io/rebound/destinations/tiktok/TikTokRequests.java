@@ -7,17 +7,17 @@ import io.rebound.core.activation.EventNames;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
-import io.rebound.core.event.Product;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
+import io.rebound.destinations.internal.RequestBuilder;
+import io.rebound.destinations.internal.Products;
+import io.rebound.destinations.internal.Wire;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,23 +36,14 @@ import java.util.Map;
  * </ul>
  * The multipart boundary is derived from the file's MD5, so the same rows always make the same bytes.
  */
-public final class TikTokRequests {
-
-    private final TikTokConfig config;
+public final class TikTokRequests extends RequestBuilder<TikTokConfig> {
 
     public TikTokRequests(TikTokConfig config) {
-        this.config = config;
-    }
-
-    private URI uri(String path) {
-        return URI.create(config.baseUrl().toString().replaceAll("/+$", "") + "/open_api/" + config.apiVersion() + path);
+        super(config, config.baseUrl(), "/open_api/" + config.apiVersion());
     }
 
     private Map<String, String> headers(String contentType) {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("Access-Token", config.accessToken());
-        h.put("Content-Type", contentType);
-        return h;
+        return Wire.headers("Access-Token", config.accessToken(), "Content-Type", contentType);
     }
 
     public static String md5(byte[] bytes) {
@@ -146,42 +137,28 @@ public final class TikTokRequests {
         if (!keys.externalIds().isEmpty()) {
             user.put("external_id", keys.externalIds().get(0));
         }
-        putIf(user, "ttclid", e.clickIds().get(ServerEvent.TTCLID));
-        putIf(user, "ttp", e.clickIds().get(ServerEvent.TTP));
-        putIf(user, "ip", e.ip());
-        putIf(user, "user_agent", e.userAgent());
+        Json.putIf(user, "ttclid", e.clickIds().get(ServerEvent.TTCLID));
+        Json.putIf(user, "ttp", e.clickIds().get(ServerEvent.TTP));
+        Json.putIf(user, "ip", e.ip());
+        Json.putIf(user, "user_agent", e.userAgent());
         if (e.pageUrl() != null || e.referrer() != null) {
             ObjectNode page = ev.putObject("page");
-            putIf(page, "url", e.pageUrl());
-            putIf(page, "referrer", e.referrer());
+            Json.putIf(page, "url", e.pageUrl());
+            Json.putIf(page, "referrer", e.referrer());
         }
         ObjectNode props = Json.object();
         if (!e.products().isEmpty()) {
-            ArrayNode contents = props.putArray("contents");
-            for (Product p : e.products()) {
-                ObjectNode c = contents.addObject();
-                c.put("content_id", p.id());
-                c.put("quantity", p.quantity());
-                if (p.price() != null) {
-                    c.put("price", p.price());
-                }
-            }
+            Products.contents(props.putArray("contents"), e.products(), "content_id", "price");
             props.put("content_type", "product");
         }
         if (e.value() != null) {
             props.put("value", e.value());
         }
-        putIf(props, "currency", e.currency());
+        Json.putIf(props, "currency", e.currency());
         if (!props.isEmpty()) {
             ev.set("properties", props);
         }
         return ev;
-    }
-
-    private static void putIf(ObjectNode n, String field, String value) {
-        if (value != null) {
-            n.put(field, value);
-        }
     }
 
     public WireRequest events(List<ObjectNode> events) {

@@ -30,7 +30,7 @@ import static io.rebound.destinations.contract.Checks.require;
  * each, hashes in 64 lower-case hex, plain upper-case region codes, {@code encoding HEX}, Customer
  * Match terms accepted on ingestion. Errors are {@code google.rpc.Status} bodies.
  */
-public final class GoogleContractServer extends ContractServer {
+public final class GoogleContractServer extends PlatformContractServer {
 
     public static final String SCOPE = "https://www.googleapis.com/auth/datamanager";
     static final Pattern LISTS = Pattern.compile("/v1/accountTypes/GOOGLE_ADS/accounts/([0-9]+)/userLists");
@@ -39,12 +39,10 @@ public final class GoogleContractServer extends ContractServer {
     private final Set<String> tokens = new HashSet<>();
     private final Map<String, PublicKey> serviceAccounts = new LinkedHashMap<>();
     private final Map<String, String> refreshTokens = new LinkedHashMap<>();
-    private final Map<String, Set<String>> lists = new LinkedHashMap<>();
-    private final List<JsonNode> events = new ArrayList<>();
-    private int nextId = 7000;
     private int tokenRequests;
 
     public GoogleContractServer(String accountId) {
+        super(7000);
         this.accountId = accountId;
         start();
     }
@@ -66,21 +64,6 @@ public final class GoogleContractServer extends ContractServer {
 
     public synchronized int tokenRequests() {
         return tokenRequests;
-    }
-
-    public synchronized String createExisting() {
-        String id = String.valueOf(nextId++);
-        lists.put(id, new HashSet<>());
-        return id;
-    }
-
-    /** The identifiers a list holds: hashes, and addresses as {@code given|family|REGION|postal}. */
-    public synchronized Set<String> members(String listId) {
-        return Set.copyOf(lists.getOrDefault(listId, Set.of()));
-    }
-
-    public synchronized List<JsonNode> events() {
-        return List.copyOf(events);
     }
 
     @Override
@@ -177,8 +160,7 @@ public final class GoogleContractServer extends ContractServer {
         require(info.path("uploadKeyTypes").toString().equals("[\"CONTACT_ID\"]"), "uploadKeyTypes must be [CONTACT_ID]");
         require("DATA_SOURCE_TYPE_FIRST_PARTY".equals(info.path("contactIdInfo").path("dataSourceType").asText()),
                 "contactIdInfo.dataSourceType must be a DataSourceType");
-        String id = String.valueOf(nextId++);
-        lists.put(id, new HashSet<>());
+        String id = newList(new HashSet<>());
         ObjectNode out = Json.object();
         out.put("name", "accountTypes/GOOGLE_ADS/accounts/" + accountId + "/userLists/" + id);
         out.put("id", id);

@@ -24,7 +24,7 @@ import static io.rebound.destinations.contract.Checks.require;
  * 1,000 per request and none older than 7 days. Errors are Graph errors
  * ({@code {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}}).
  */
-public final class MetaContractServer extends ContractServer {
+public final class MetaContractServer extends PlatformContractServer {
 
     static final Set<String> SCHEMA_KEYS = Set.of("EMAIL", "EMAIL_SHA256", "PHONE", "PHONE_SHA256", "FN", "LN", "CT", "ST",
             "ZIP", "COUNTRY", "EXTERN_ID", "GEN", "DOBY", "DOBM", "DOBD", "FI", "MADID", "DATA_PROCESSING_OPTIONS");
@@ -39,33 +39,15 @@ public final class MetaContractServer extends ContractServer {
     private final String pixelId;
     private final Clock clock;
     private final long maxBodyBytes;
-    private final Map<String, Set<String>> audiences = new LinkedHashMap<>();
-    private final List<JsonNode> events = new ArrayList<>();
-    private int nextId = 23850000;
 
     public MetaContractServer(String token, String adAccountId, String pixelId, Clock clock, long maxBodyBytes) {
+        super(23850000);
         this.token = token;
         this.adAccountId = adAccountId;
         this.pixelId = pixelId;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
         start();
-    }
-
-    /** The hashed emails (and phones) an audience holds now. */
-    public synchronized Set<String> members(String audienceId) {
-        return Set.copyOf(audiences.getOrDefault(audienceId, Set.of()));
-    }
-
-    /** An audience that exists on the platform already (for linking). */
-    public synchronized String createExisting() {
-        String id = String.valueOf(nextId++);
-        audiences.put(id, new HashSet<>());
-        return id;
-    }
-
-    public synchronized List<JsonNode> events() {
-        return List.copyOf(events);
     }
 
     @Override
@@ -80,7 +62,7 @@ public final class MetaContractServer extends ContractServer {
         if ((m = USERS.matcher(r.path())).matches()) {
             require(r.method().equals("POST") || r.method().equals("DELETE"), "users takes POST or DELETE");
             String id = m.group(2);
-            if (!audiences.containsKey(id)) {
+            if (!lists.containsKey(id)) {
                 return error(400, 1487366, 0, "Custom audience " + id + " does not exist or was deleted");
             }
             return users(r, id, r.method().equals("DELETE"));
@@ -101,8 +83,7 @@ public final class MetaContractServer extends ContractServer {
         require("CUSTOM".equals(b.path("subtype").asText()), "subtype must be CUSTOM");
         require(Set.of("USER_PROVIDED_ONLY", "PARTNER_PROVIDED_ONLY", "BOTH_USER_AND_PARTNER_PROVIDED")
                 .contains(b.path("customer_file_source").asText()), "customer_file_source must be one of Meta's values");
-        String id = String.valueOf(nextId++);
-        audiences.put(id, new HashSet<>());
+        String id = newList(new HashSet<>());
         ObjectNode out = Json.object();
         out.put("id", id);
         return Answer.json(200, out);
@@ -145,7 +126,7 @@ public final class MetaContractServer extends ContractServer {
             }
             rows.add(cells);
         }
-        Set<String> members = audiences.get(id);
+        Set<String> members = lists.get(id);
         for (String[] cells : rows) {
             for (int c = 0; c < keys.size(); c++) {
                 if (cells[c] != null && !cells[c].isEmpty() && (keys.get(c).startsWith("EMAIL") || keys.get(c).startsWith("PHONE"))) {
@@ -262,13 +243,13 @@ public final class MetaContractServer extends ContractServer {
             }
         }
         Matcher m = USERS.matcher(r.path());
-        require(m.matches() && audiences.containsKey(m.group(2)), "a partial answer needs a /users request to a known audience");
+        require(m.matches() && lists.containsKey(m.group(2)), "a partial answer needs a /users request to a known audience");
         String id = m.group(2);
         users(r, id, r.method().equals("DELETE"));
         if (r.method().equals("POST")) {
             // Meta applies the valid rows only: undo the refused rows' keys.
             for (int i : rows) {
-                data.get(i).forEach(cell -> audiences.get(id).remove(cell.asText()));
+                data.get(i).forEach(cell -> lists.get(id).remove(cell.asText()));
             }
         }
         return Answer.json(200, usersAnswer(id, data.size(), invalid));

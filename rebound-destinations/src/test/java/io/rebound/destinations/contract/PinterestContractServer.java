@@ -24,7 +24,7 @@ import static io.rebound.destinations.contract.Checks.require;
  * {@code ?test=true} batch is validated and not recorded. A batch with failed events is answered
  * 422 with a status per event. Errors are {@code {"code", "message"}}.
  */
-public final class PinterestContractServer extends ContractServer {
+public final class PinterestContractServer extends PlatformContractServer {
 
     static final Set<String> EVENT_NAMES = Set.of("add_to_cart", "checkout", "custom", "lead", "page_visit", "search", "signup",
             "view_category", "watch_video");
@@ -33,35 +33,19 @@ public final class PinterestContractServer extends ContractServer {
     private final String adAccountId;
     private final String apiToken;
     private final String conversionToken;
-    private final Map<String, Set<String>> lists = new LinkedHashMap<>();
     private final Map<String, String> audiences = new LinkedHashMap<>();
-    private final List<JsonNode> events = new ArrayList<>();
-    private int nextId = 5490;
 
     public PinterestContractServer(String adAccountId, String apiToken, String conversionToken) {
+        super(5490);
         this.adAccountId = adAccountId;
         this.apiToken = apiToken;
         this.conversionToken = conversionToken;
         start();
     }
 
-    public synchronized Set<String> members(String listId) {
-        return Set.copyOf(lists.getOrDefault(listId, Set.of()));
-    }
-
     /** The customer list an audience was made from. */
     public synchronized String listOfAudience(String audienceId) {
         return audiences.get(audienceId);
-    }
-
-    public synchronized String createExisting() {
-        String id = String.valueOf(nextId++);
-        lists.put(id, new HashSet<>());
-        return id;
-    }
-
-    public synchronized List<JsonNode> events() {
-        return List.copyOf(events);
     }
 
     private boolean authorised(Received r, String token) {
@@ -124,8 +108,7 @@ public final class PinterestContractServer extends ContractServer {
         String name = Checks.text(b, "name", "body");
         require("EMAIL".equals(b.path("list_type").asText()), "list_type must be EMAIL for hashed emails");
         List<String> records = records(b);
-        String id = String.valueOf(nextId++);
-        lists.put(id, new HashSet<>(records));
+        String id = newList(new HashSet<>(records));
         return Answer.json(200, list(id, name, adAccountId, records.size()));
     }
 
@@ -138,7 +121,7 @@ public final class PinterestContractServer extends ContractServer {
         if (!lists.containsKey(listId)) {
             return error(400, 2, "Customer list " + listId + " not found.");
         }
-        String id = String.valueOf(nextId++);
+        String id = newId();
         audiences.put(id, listId);
         ObjectNode out = Json.object();
         out.put("id", id);

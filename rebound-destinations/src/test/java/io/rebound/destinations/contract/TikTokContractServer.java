@@ -23,7 +23,7 @@ import static io.rebound.destinations.contract.Checks.require;
  * batches of at most 1,000 events with hashed {@code email, phone, external_id}. Every answer is
  * {@code {"code", "message", "request_id", "data"}} with HTTP 200; failure is a non-zero code.
  */
-public final class TikTokContractServer extends ContractServer {
+public final class TikTokContractServer extends PlatformContractServer {
 
     private static final String PREFIX = "/open_api/v1.3";
 
@@ -32,29 +32,13 @@ public final class TikTokContractServer extends ContractServer {
     private final String pixelCode;
     private final Map<String, List<String>> files = new LinkedHashMap<>();
     private final Map<String, String> fileTypes = new LinkedHashMap<>();
-    private final Map<String, Set<String>> audiences = new LinkedHashMap<>();
-    private final List<JsonNode> events = new ArrayList<>();
-    private int nextId = 1700;
 
     public TikTokContractServer(String token, String advertiserId, String pixelCode) {
+        super(1700);
         this.token = token;
         this.advertiserId = advertiserId;
         this.pixelCode = pixelCode;
         start();
-    }
-
-    public synchronized Set<String> members(String audienceId) {
-        return Set.copyOf(audiences.getOrDefault(audienceId, Set.of()));
-    }
-
-    public synchronized String createExisting() {
-        String id = String.valueOf(nextId++);
-        audiences.put(id, new HashSet<>());
-        return id;
-    }
-
-    public synchronized List<JsonNode> events() {
-        return List.copyOf(events);
     }
 
     @Override
@@ -122,8 +106,7 @@ public final class TikTokContractServer extends ContractServer {
             require(type.equals(fileTypes.get(p)), "calculate_type must match the uploaded file's");
             members.addAll(files.get(p));
         }
-        String id = String.valueOf(nextId++);
-        audiences.put(id, members);
+        String id = newList(members);
         ObjectNode data = Json.object();
         data.put("custom_audience_id", id);
         return answer(0, "OK", data);
@@ -135,12 +118,12 @@ public final class TikTokContractServer extends ContractServer {
         Checks.onlyFields(b, "body", Set.of("advertiser_id", "custom_audience_id", "custom_audience_name", "file_paths", "action"));
         require(advertiserId.equals(b.path("advertiser_id").asText()), "unknown advertiser_id");
         String id = Checks.text(b, "custom_audience_id", "body");
-        if (!audiences.containsKey(id)) {
+        if (!lists.containsKey(id)) {
             return answer(40002, "custom_audience_id " + id + " does not exist.", null);
         }
         String action = Checks.text(b, "action", "body");
         require(Set.of("APPEND", "REMOVE", "REPLACE").contains(action), "action must be APPEND, REMOVE or REPLACE");
-        Set<String> members = audiences.get(id);
+        Set<String> members = lists.get(id);
         for (String p : paths(b)) {
             switch (action) {
                 case "APPEND" -> members.addAll(files.get(p));
