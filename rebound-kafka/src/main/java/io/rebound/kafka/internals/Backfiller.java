@@ -38,7 +38,7 @@ public final class Backfiller {
         void run(String personKey, Instant now);
     }
 
-    private record State(long fingerprint, String cursor, long done, long total) {
+    record State(long fingerprint, String cursor, long done, long total) {
         byte[] encode() {
             return new Bin.Out().i64(fingerprint).str(cursor).i64(done).i64(total).toBytes();
         }
