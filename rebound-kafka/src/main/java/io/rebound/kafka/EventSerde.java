@@ -1,7 +1,7 @@
 package io.rebound.kafka;
 
 import io.rebound.core.binary.BinaryReader;
-import io.rebound.core.binary.BinaryWriter;
+import io.rebound.core.event.BinaryEventCodec;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
@@ -19,46 +19,43 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The value format of the events topic: every field of the canonical {@link Event}, binary,
- * version-prefixed. Independent of the server's JSON codec so that this module needs nothing but
- * the core; types of custom properties survive the round trip.
+ * The value format of the events topic, and of the events inside the identity and persons topics'
+ * records: the canonical {@link Event} in the layout the embedded log stores it in
+ * ({@link BinaryEventCodec}, first byte {@code 0xB2}), so that an event has one binary form in both
+ * modes (decision 0006).
+ *
+ * <p>Records of this topic's version 1 (first byte 1, this runtime's own layout until 2026-12-02) are
+ * still read, for as long as a topic holds them: big-endian, every string as
+ * {@link io.rebound.core.binary.BinaryWriter#int32StringOrNull}, the type by its enum name, prices and
+ * value as decimal text, times as {@link TopicFields#instant}; click ids, UTM and the four consent
+ * flags as {@link TopicFields#value}s and GPC as a byte; the properties as a value (keeping the Java
+ * type each was written with); last the source's name.
  */
 public final class EventSerde implements Serde<Event>, Serializer<Event>, Deserializer<Event> {
 
-    private static final int VERSION = 1;
+    private static final int VERSION_1 = 1;
 
     public static byte[] encode(Event e) {
-        BinaryWriter o = new BinaryWriter(256).u8(VERSION)
-                .int32StringOrNull(e.storeId()).int32StringOrNull(e.eventId()).int32StringOrNull(e.type().name())
-                .int32StringOrNull(e.name()).int32StringOrNull(e.anonymousId()).int32StringOrNull(e.userId())
-                .int32StringOrNull(e.emailHash());
-        o.int32BE(e.products().size());
-        for (Product p : e.products()) {
-            o.int32StringOrNull(p.id()).int32StringOrNull(p.category())
-                    .int32StringOrNull(p.price() == null ? null : p.price().toString()).int32BE(p.quantity());
+        return BinaryEventCodec.encode(e);
+    }
+
+    /** Decodes a record of either version. */
+    public static Event decode(byte[] bytes) {
+        if (BinaryEventCodec.isRecord(bytes)) {
+            return BinaryEventCodec.decode(bytes);
         }
-        o.int32StringOrNull(e.value() == null ? null : e.value().toString()).int32StringOrNull(e.currency());
-        TopicFields.instant(o, e.eventTime());
-        TopicFields.instant(o, e.receivedAt());
-        o.int32StringOrNull(e.pageUrl()).int32StringOrNull(e.referrer()).int32StringOrNull(e.userAgent())
-                .int32StringOrNull(e.ip());
-        TopicFields.value(o, e.clickIds());
-        TopicFields.value(o, e.utm());
-        Consent c = e.consent();
-        TopicFields.value(o, c.adStorage());
-        TopicFields.value(o, c.adUserData());
-        TopicFields.value(o, c.adPersonalization());
-        TopicFields.value(o, c.analyticsStorage());
-        o.bool(c.globalPrivacyControl());
-        TopicFields.value(o, e.properties());
-        return o.int32StringOrNull(e.source().name()).toByteArray();
+        try {
+            return decodeVersion1(bytes);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("corrupt event record", e);
+        }
     }
 
     @SuppressWarnings("unchecked")
-    public static Event decode(byte[] bytes) {
+    private static Event decodeVersion1(byte[] bytes) {
         BinaryReader in = new BinaryReader(bytes);
         int version = in.u8();
-        if (version != VERSION) {
+        if (version != VERSION_1) {
             throw new IllegalArgumentException("unknown event format version " + version);
         }
         String store = in.int32StringOrNull();

@@ -1,6 +1,7 @@
 package io.rebound.kafka;
 
 import io.rebound.core.engine.MembershipChange;
+import io.rebound.core.event.BinaryEventCodec;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
@@ -20,11 +21,11 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The bytes of every record this runtime puts on a topic, as the current code writes them: records
- * already on the topics (and their changelogs) must keep reading, and a record written today must
- * read the same on every instance.
+ * The bytes of every record this runtime puts on a topic: records already on the topics (and their
+ * changelogs) must keep reading, and a record written today must read the same on every instance.
  */
 class RecordFormatsTest {
     private static final Instant T = Instant.parse("2026-11-20T10:00:00Z");
@@ -55,7 +56,7 @@ class RecordFormatsTest {
                 .name("Quiz Finished").userId("u").build();
     }
 
-    /** Events topic, version 1: {@link #everyField()}. */
+    /** Events topic, version 1 (until 2026-12-02; still read): {@link #everyField()}. */
     private static final String EVENT_EVERY_FIELD = "01010000000473745f31010000000465762d3101000000085055524348415345010000000f4f7264657220436f6d706c"
             + "657465640100000006616e6f6e2d310100000006637573742d3901000000083937336466653436000000020100000008"
             + "796f67612d6d617401000000046d617473010000000536382e303000000001010000000bc3bc6ec3af2d626c6f636b00"
@@ -67,17 +68,39 @@ class RecordFormatsTest {
             + "0000000004053fe0000000000000060100000004362e383007010000001e313233343536373839303132333435363738"
             + "39303132333435363738393000090000000101000000016b08000000000100000005504958454c";
 
-    /** Events topic, version 1: {@link #minimal()}. */
+    /** Events topic, version 1 (until 2026-12-02; still read): {@link #minimal()}. */
     private static final String EVENT_MINIMAL = "01010000000473745f31010000000465762d320100000006435553544f4d010000000d5175697a2046696e6973686564"
             + "000100000001750000000000000001ffffffffffffffff01000000000000000200000000090000000009000000000000"
             + "00000009000000000100000006534552564552";
 
     @Test
-    void eventRecordsStayAsTheyWere() {
-        assertThat(EventSerde.encode(everyField())).isEqualTo(hex(EVENT_EVERY_FIELD));
+    void eventRecordsOfVersion1StillRead() {
         assertThat(EventSerde.decode(hex(EVENT_EVERY_FIELD))).isEqualTo(everyField());
-        assertThat(EventSerde.encode(minimal())).isEqualTo(hex(EVENT_MINIMAL));
         assertThat(EventSerde.decode(hex(EVENT_MINIMAL))).isEqualTo(minimal());
+    }
+
+    /** One binary form for an event in both modes: the embedded log's (golden bytes in core's BinaryEventCodecTest). */
+    @Test
+    void eventsAreWrittenAsTheEmbeddedLogWritesThem() {
+        Event collected = Event.builder("st_1", "ev-3", EventType.ADD_TO_CART, T, T.plusMillis(40)).anonymousId("a1")
+                .products(List.of(new Product("yoga-mat", "mats", new BigDecimal("68.00"), 1)))
+                .value(new BigDecimal("68.00")).currency("USD").consent(new Consent(true, null, null, false, false))
+                .properties(Map.of("coupon", "SPRING", "items", 2L, "gift", true, "ratio", new BigDecimal("0.5")))
+                .source(Source.PIXEL).build();
+        for (Event e : List.of(collected, minimal())) {
+            byte[] record = EventSerde.encode(e);
+            assertThat(record).isEqualTo(BinaryEventCodec.encode(e));
+            assertThat(EventSerde.decode(record)).isEqualTo(e);
+        }
+    }
+
+    @Test
+    void aRecordOfNeitherVersionIsRefused() {
+        assertThatThrownBy(() -> EventSerde.decode(new byte[]{2, 0})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version 2");
+        byte[] truncated = Arrays.copyOf(hex(EVENT_MINIMAL), 20);
+        assertThatThrownBy(() -> EventSerde.decode(truncated)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("corrupt event record");
     }
 
     /** Membership-changes topic: a join with its reason. */
