@@ -124,6 +124,36 @@ public final class BinaryReader {
         return utf8(uint16BE());
     }
 
+    /** What {@link BinaryWriter#int16ModifiedUtf8} wrote (as {@code DataInput.readUTF} reads it). */
+    public String int16ModifiedUtf8() {
+        int n = uint16BE();
+        require(n);
+        char[] out = new char[n];
+        int count = 0;
+        int end = pos + n;
+        while (pos < end) {
+            int a = buf[pos++] & 0xff;
+            if (a < 0x80) {
+                out[count++] = (char) a;
+            } else if ((a & 0xe0) == 0xc0) {
+                out[count++] = (char) ((a & 0x1f) << 6 | continuation(end));
+            } else if ((a & 0xf0) == 0xe0) {
+                int b = continuation(end);
+                out[count++] = (char) ((a & 0x0f) << 12 | b << 6 | continuation(end));
+            } else {
+                throw new IllegalArgumentException("malformed modified UTF-8");
+            }
+        }
+        return new String(out, 0, count);
+    }
+
+    private int continuation(int end) {
+        if (pos >= end || (buf[pos] & 0xc0) != 0x80) {
+            throw new IllegalArgumentException("malformed modified UTF-8");
+        }
+        return buf[pos++] & 0x3f;
+    }
+
     /** What {@link BinaryWriter#int32Bytes} wrote. */
     public byte[] int32Bytes() {
         int n = int32BE();

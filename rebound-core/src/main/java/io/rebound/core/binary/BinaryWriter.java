@@ -13,7 +13,8 @@ import java.util.Arrays;
  *
  * <p>The formats grew up writing the same kind of value in different ways — a string after a varint
  * of its length, after a varint of its length + 1 (0 for null), after a presence byte and a 4-byte
- * length, or after a 2-byte length in keys; numbers as varints or fixed-width in either byte order.
+ * length, after a 2-byte length in keys, or in {@code DataOutput}'s modified UTF-8; numbers as varints
+ * or fixed-width in either byte order.
  * Data is stored in all of them, so each way is a method of its own, named after its layout, and a
  * format never changes by picking another. Varints are unsigned LEB128 (7 bits a byte, low bits
  * first); zigzag maps signed to unsigned so that small negative numbers stay short.
@@ -151,6 +152,38 @@ public final class BinaryWriter {
             throw new IllegalArgumentException("a string of " + utf8.length + " UTF-8 bytes does not fit a 2-byte length");
         }
         return int16BE(utf8.length).bytes(utf8);
+    }
+
+    /**
+     * A non-null string as {@code DataOutput.writeUTF} writes it: the 2-byte big-endian length of its
+     * modified UTF-8, then those bytes (at most 65,535). Modified UTF-8 writes NUL as two bytes and a
+     * character beyond the BMP as its two surrogates, three bytes each.
+     */
+    public BinaryWriter int16ModifiedUtf8(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c != 0 && c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        if (n > 0xffff) {
+            throw new IllegalArgumentException("a string of " + n + " modified UTF-8 bytes does not fit a 2-byte length");
+        }
+        int16BE(n);
+        ensure(n);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != 0 && c < 0x80) {
+                buf[size++] = (byte) c;
+            } else if (c < 0x800) {
+                buf[size++] = (byte) (0xc0 | c >> 6);
+                buf[size++] = (byte) (0x80 | c & 0x3f);
+            } else {
+                buf[size++] = (byte) (0xe0 | c >> 12);
+                buf[size++] = (byte) (0x80 | c >> 6 & 0x3f);
+                buf[size++] = (byte) (0x80 | c & 0x3f);
+            }
+        }
+        return this;
     }
 
     /** {@code bytes} after their 4-byte big-endian length. */

@@ -214,4 +214,29 @@ class BinaryWriterTest {
         assertThat(in.isAscii("st-1x", 5)).isFalse();
         assertThat(in.position()).isEqualTo(1);
     }
+
+    /** Modified UTF-8 is {@code DataOutput.writeUTF}'s: checked against the JDK's own, both ways. */
+    @Property(tries = 300)
+    void modifiedUtf8IsWhatDataOutputWrites(@ForAll long seed) throws java.io.IOException {
+        Random r = new Random(seed);
+        StringBuilder b = new StringBuilder(randomString(r));
+        b.insert(r.nextInt(b.length() + 1), '\u0000');
+        String s = b.toString();
+        java.io.ByteArrayOutputStream jdk = new java.io.ByteArrayOutputStream();
+        new java.io.DataOutputStream(jdk).writeUTF(s);
+        byte[] ours = new BinaryWriter().int16ModifiedUtf8(s).toByteArray();
+        assertThat(ours).isEqualTo(jdk.toByteArray());
+        assertThat(new BinaryReader(ours).int16ModifiedUtf8()).isEqualTo(s);
+        assertThat(new java.io.DataInputStream(new java.io.ByteArrayInputStream(ours)).readUTF()).isEqualTo(s);
+    }
+
+    @Test
+    void modifiedUtf8WritesNulAndEmojiItsOwnWay() {
+        assertThat(hex(new BinaryWriter().int16ModifiedUtf8("a\u0000😀"))).isEqualTo("0009" + "61" + "c080" + "eda0bdedb880");
+        assertThatThrownBy(() -> reader("0002c061").int16ModifiedUtf8()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("malformed");
+        assertThatThrownBy(() -> reader("0001c0").int16ModifiedUtf8()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new BinaryWriter().int16ModifiedUtf8("\u0800".repeat(21_846)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
