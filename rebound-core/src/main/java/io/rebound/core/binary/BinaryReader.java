@@ -42,6 +42,11 @@ public final class BinaryReader {
 
     /** A varint that must be an int from 0 to {@link Integer#MAX_VALUE}: a count, a length, a tag. */
     public int varint() {
+        byte first = buf[pos];
+        if (first >= 0) {
+            pos++;
+            return first;
+        }
         long v = varlong();
         if (v < 0 || v > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("varint out of range");
@@ -163,9 +168,8 @@ public final class BinaryReader {
         return out;
     }
 
-    /** The next {@code length} bytes as UTF-8. */
+    /** The next {@code length} bytes as UTF-8 (a length past the end throws, as {@code new String} checks it). */
     public String utf8(int length) {
-        require(length);
         String s = new String(buf, pos, length, StandardCharsets.UTF_8);
         pos += length;
         return s;

@@ -24,6 +24,9 @@ public final class BinaryWriter {
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
+    /** Strings up to this many chars are written without an intermediate array when ASCII. */
+    private static final int SHORT = 16;
+
     private byte[] buf;
     private int size;
 
@@ -192,30 +195,32 @@ public final class BinaryWriter {
     }
 
     /**
-     * The UTF-8 of {@code s} after a varint of its length + {@code extra}. Ids are ASCII: a short one
-     * is written as it is, without an intermediate array.
+     * The UTF-8 of {@code s} after a varint of its length + {@code extra}. Ids are short and ASCII: one
+     * of at most {@value #SHORT} chars is copied char by char, without an intermediate array; a longer
+     * one goes through {@link String#getBytes}, which copies a whole ASCII string at once.
      */
     private BinaryWriter utf8After(String s, int extra) {
         int n = s.length();
-        if (n + extra < 0x80 && isAscii(s)) {
+        if (n <= SHORT) {
             ensure(n + 1);
-            buf[size++] = (byte) (n + extra);
+            byte[] b = buf;
+            int p = size;
+            b[p++] = (byte) (n + extra);
             for (int i = 0; i < n; i++) {
-                buf[size++] = (byte) s.charAt(i);
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    p = -1;
+                    break;
+                }
+                b[p++] = (byte) c;
             }
-            return this;
+            if (p >= 0) {
+                size = p;
+                return this;
+            }
         }
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         return varint(utf8.length + extra).bytes(utf8);
-    }
-
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Empties the writer, keeping its capacity. */

@@ -93,11 +93,12 @@ class BinaryWriterTest {
         assertThat(in.remaining()).isZero();
     }
 
+    /** Short ASCII strings are copied char by char, others through their UTF-8 array: the bytes are the same. */
     @Test
-    void shortAsciiStringsAndLongOnesHaveTheSameLayout() {
-        for (int n : new int[]{125, 126, 127, 128, 300}) {
+    void shortAsciiStringsAndOthersHaveTheSameLayout() {
+        for (int n : new int[]{0, 1, 15, 16, 17, 125, 126, 127, 128, 300}) {
             String ascii = "a".repeat(n);
-            String wide = "é".repeat(n);
+            String wide = "a".repeat(Math.max(0, n - 1)) + "é";
             byte[] plain = new BinaryWriter().varintString(ascii).toByteArray();
             byte[] expected = new BinaryWriter().varint(n).bytes(ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
                     .toByteArray();
