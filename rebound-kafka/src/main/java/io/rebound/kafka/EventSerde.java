@@ -22,7 +22,7 @@ import java.util.Map;
  * The value format of the events topic, and of the events inside the identity and persons topics'
  * records: the canonical {@link Event} in the layout the embedded log stores it in
  * ({@link BinaryEventCodec}, first byte {@code 0xB2}), so that an event has one binary form in both
- * modes (decision 0006).
+ * modes (decision 0009).
  *
  * <p>Records of this topic's version 1 (first byte 1, this runtime's own layout until 2026-12-02) are
  * still read, for as long as a topic holds them: big-endian, every string as
