@@ -8,9 +8,6 @@ import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.core.event.Source;
 import io.rebound.kafka.internals.TopicFields;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -31,9 +28,13 @@ import java.util.Map;
  * flags as {@link TopicFields#value}s and GPC as a byte; the properties as a value (keeping the Java
  * type each was written with); last the source's name.
  */
-public final class EventSerde implements Serde<Event>, Serializer<Event>, Deserializer<Event> {
+public final class EventSerde extends RecordSerde<Event> {
 
     private static final int VERSION_1 = 1;
+
+    public EventSerde() {
+        super(EventSerde::encode, EventSerde::decode);
+    }
 
     public static byte[] encode(Event e) {
         return BinaryEventCodec.encode(e);
@@ -92,33 +93,5 @@ public final class EventSerde implements Serde<Event>, Serializer<Event>, Deseri
                 value == null ? null : new BigDecimal(value), currency, eventTime, receivedAt, pageUrl, referrer,
                 userAgent, ip, clickIds, utm, consent, properties == null ? null : new LinkedHashMap<>(properties),
                 source);
-    }
-
-    @Override
-    public byte[] serialize(String topic, Event data) {
-        return data == null ? null : encode(data);
-    }
-
-    @Override
-    public Event deserialize(String topic, byte[] data) {
-        return data == null ? null : decode(data);
-    }
-
-    @Override
-    public Serializer<Event> serializer() {
-        return this;
-    }
-
-    @Override
-    public Deserializer<Event> deserializer() {
-        return this;
-    }
-
-    @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
-    }
-
-    @Override
-    public void close() {
     }
 }

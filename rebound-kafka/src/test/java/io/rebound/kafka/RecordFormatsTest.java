@@ -122,6 +122,21 @@ class RecordFormatsTest {
         assertThat(MembershipChangeSerde.decode(hex(CHANGE_LEFT))).isEqualTo(left);
     }
 
+    @Test
+    void serdesKeepTombstonesAndWriteTheFormat() {
+        MembershipChange left = new MembershipChange("st_1", "seg-1", "a:v1", MembershipChange.Kind.LEFT, T, null);
+        try (MembershipChangeSerde serde = new MembershipChangeSerde()) {
+            assertThat(serde.serializer().serialize("t", left)).isEqualTo(hex(CHANGE_LEFT));
+            assertThat(serde.deserializer().deserialize("t", hex(CHANGE_LEFT))).isEqualTo(left);
+            assertThat(serde.serialize("t", null)).isNull();
+            assertThat(serde.deserialize("t", null)).isNull();
+        }
+        try (EventSerde serde = new EventSerde()) {
+            assertThat(serde.deserialize("t", serde.serialize("t", minimal()))).isEqualTo(minimal());
+            assertThat(serde.deserialize("t", hex(EVENT_MINIMAL))).isEqualTo(minimal());
+        }
+    }
+
     /** Segments topic: a segment (cart abandoners, 7 days) as created. */
     private static final String SEGMENT = "01010000000473745f3101000000057365672d3101000001a1f8660d0001090000000301000000046e616d6501010000"
             + "001843617274206162616e646f6e6572732028372064617973290100000007696e636c75646508000000010900000002"

@@ -90,9 +90,8 @@ public final class BinaryWriter {
 
     /** 8 bytes, little-endian. */
     public BinaryWriter int64LE(long v) {
-        ensure(8);
-        LONG_LE.set(buf, size, v);
-        size += 8;
+        int at = claim(8);
+        LONG_LE.set(buf, at, v);
         return this;
     }
 
@@ -115,17 +114,15 @@ public final class BinaryWriter {
 
     /** 4 bytes, big-endian (as {@code DataOutput.writeInt}). */
     public BinaryWriter int32BE(int v) {
-        ensure(4);
-        INT_BE.set(buf, size, v);
-        size += 4;
+        int at = claim(4);
+        INT_BE.set(buf, at, v);
         return this;
     }
 
     /** 8 bytes, big-endian (as {@code DataOutput.writeLong}); as unsigned bytes they sort as the numbers of one sign do. */
     public BinaryWriter int64BE(long v) {
-        ensure(8);
-        LONG_BE.set(buf, size, v);
-        size += 8;
+        int at = claim(8);
+        LONG_BE.set(buf, at, v);
         return this;
     }
 
@@ -246,6 +243,14 @@ public final class BinaryWriter {
     /** Zigzag: 0, -1, 1, -2, … become 0, 1, 2, 3, …; {@link BinaryReader#unzigzag} inverts it. */
     public static long zigzag(long v) {
         return (v << 1) ^ (v >> 63);
+    }
+
+    /** Makes room for {@code n} bytes and moves past them; returns where they start (read {@code buf} after). */
+    private int claim(int n) {
+        ensure(n);
+        int at = size;
+        size += n;
+        return at;
     }
 
     private void ensure(int n) {
