@@ -1,6 +1,7 @@
 package io.rebound.kafka;
 
-import io.rebound.kafka.internals.Bin;
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,13 +28,14 @@ public final class BackfillProgress {
         }
 
         public byte[] encode() {
-            return new Bin.Out().i8(1).str(storeId).i32(partition).i64(fingerprint).i64(done).i64(total).toBytes();
+            return new BinaryWriter().u8(1).int32StringOrNull(storeId).int32BE(partition).int64BE(fingerprint)
+                    .int64BE(done).int64BE(total).toByteArray();
         }
 
         public static Partition decode(byte[] bytes) {
-            Bin.In in = new Bin.In(bytes);
-            in.i8();
-            return new Partition(in.str(), in.i32(), in.i64(), in.i64(), in.i64());
+            BinaryReader in = new BinaryReader(bytes);
+            in.u8();
+            return new Partition(in.int32StringOrNull(), in.int32BE(), in.int64BE(), in.int64BE(), in.int64BE());
         }
     }
 

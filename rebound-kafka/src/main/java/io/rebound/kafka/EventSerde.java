@@ -1,14 +1,13 @@
 package io.rebound.kafka;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.event.BinaryEventCodec;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.core.event.Source;
-import io.rebound.kafka.internals.Bin;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
+import io.rebound.kafka.internals.TopicFields;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -17,99 +16,82 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The value format of the events topic: every field of the canonical {@link Event}, binary,
- * version-prefixed. Independent of the server's JSON codec so that this module needs nothing but
- * the core; types of custom properties survive the round trip.
+ * The value format of the events topic, and of the events inside the identity and persons topics'
+ * records: the canonical {@link Event} in the layout the embedded log stores it in
+ * ({@link BinaryEventCodec}, first byte {@code 0xB2}), so that an event has one binary form in both
+ * modes (decision 0009).
+ *
+ * <p>Records of this topic's version 1 (first byte 1, this runtime's own layout until 2026-12-02) are
+ * still read, for as long as a topic holds them: big-endian, every string as
+ * {@link io.rebound.core.binary.BinaryWriter#int32StringOrNull}, the type by its enum name, prices and
+ * value as decimal text, times as {@link TopicFields#instant}; click ids, UTM and the four consent
+ * flags as {@link TopicFields#value}s and GPC as a byte; the properties as a value (keeping the Java
+ * type each was written with); last the source's name.
  */
-public final class EventSerde implements Serde<Event>, Serializer<Event>, Deserializer<Event> {
+public final class EventSerde extends RecordSerde<Event> {
 
-    private static final int VERSION = 1;
+    private static final int VERSION_1 = 1;
+
+    public EventSerde() {
+        super(EventSerde::encode, EventSerde::decode);
+    }
 
     public static byte[] encode(Event e) {
-        Bin.Out o = new Bin.Out().i8(VERSION)
-                .str(e.storeId()).str(e.eventId()).str(e.type().name()).str(e.name())
-                .str(e.anonymousId()).str(e.userId()).str(e.emailHash());
-        o.i32(e.products().size());
-        for (Product p : e.products()) {
-            o.str(p.id()).str(p.category()).str(p.price() == null ? null : p.price().toString()).i32(p.quantity());
+        return BinaryEventCodec.encode(e);
+    }
+
+    /** Decodes a record of either version. */
+    public static Event decode(byte[] bytes) {
+        if (BinaryEventCodec.isRecord(bytes)) {
+            return BinaryEventCodec.decode(bytes);
         }
-        o.str(e.value() == null ? null : e.value().toString()).str(e.currency())
-                .instant(e.eventTime()).instant(e.receivedAt())
-                .str(e.pageUrl()).str(e.referrer()).str(e.userAgent()).str(e.ip())
-                .value(e.clickIds()).value(e.utm());
-        Consent c = e.consent();
-        o.value(c.adStorage()).value(c.adUserData()).value(c.adPersonalization()).value(c.analyticsStorage())
-                .bool(c.globalPrivacyControl());
-        return o.value(e.properties()).str(e.source().name()).toBytes();
+        try {
+            return decodeVersion1(bytes);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("corrupt event record", e);
+        }
     }
 
     @SuppressWarnings("unchecked")
-    public static Event decode(byte[] bytes) {
-        Bin.In in = new Bin.In(bytes);
-        int version = in.i8();
-        if (version != VERSION) {
+    private static Event decodeVersion1(byte[] bytes) {
+        BinaryReader in = new BinaryReader(bytes);
+        int version = in.u8();
+        if (version != VERSION_1) {
             throw new IllegalArgumentException("unknown event format version " + version);
         }
-        String store = in.str();
-        String id = in.str();
-        EventType type = EventType.valueOf(in.str());
-        String name = in.str();
-        String anonymousId = in.str();
-        String userId = in.str();
-        String emailHash = in.str();
-        int n = in.i32();
+        String store = in.int32StringOrNull();
+        String id = in.int32StringOrNull();
+        EventType type = EventType.valueOf(in.int32StringOrNull());
+        String name = in.int32StringOrNull();
+        String anonymousId = in.int32StringOrNull();
+        String userId = in.int32StringOrNull();
+        String emailHash = in.int32StringOrNull();
+        int n = in.int32BE();
+        in.require(n);
         List<Product> products = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            String pid = in.str();
-            String category = in.str();
-            String price = in.str();
-            products.add(new Product(pid, category, price == null ? null : new BigDecimal(price), in.i32()));
+            String pid = in.int32StringOrNull();
+            String category = in.int32StringOrNull();
+            String price = in.int32StringOrNull();
+            products.add(new Product(pid, category, price == null ? null : new BigDecimal(price), in.int32BE()));
         }
-        String value = in.str();
-        String currency = in.str();
-        var eventTime = in.instant();
-        var receivedAt = in.instant();
-        String pageUrl = in.str();
-        String referrer = in.str();
-        String userAgent = in.str();
-        String ip = in.str();
-        Map<String, String> clickIds = (Map<String, String>) in.value();
-        Map<String, String> utm = (Map<String, String>) in.value();
-        Consent consent = new Consent((Boolean) in.value(), (Boolean) in.value(), (Boolean) in.value(),
-                (Boolean) in.value(), in.bool());
-        Map<String, Object> properties = (Map<String, Object>) in.value();
-        Source source = Source.valueOf(in.str());
+        String value = in.int32StringOrNull();
+        String currency = in.int32StringOrNull();
+        var eventTime = TopicFields.instant(in);
+        var receivedAt = TopicFields.instant(in);
+        String pageUrl = in.int32StringOrNull();
+        String referrer = in.int32StringOrNull();
+        String userAgent = in.int32StringOrNull();
+        String ip = in.int32StringOrNull();
+        Map<String, String> clickIds = (Map<String, String>) TopicFields.value(in);
+        Map<String, String> utm = (Map<String, String>) TopicFields.value(in);
+        Consent consent = new Consent((Boolean) TopicFields.value(in), (Boolean) TopicFields.value(in),
+                (Boolean) TopicFields.value(in), (Boolean) TopicFields.value(in), in.bool());
+        Map<String, Object> properties = (Map<String, Object>) TopicFields.value(in);
+        Source source = Source.valueOf(in.int32StringOrNull());
         return new Event(store, id, type, name, anonymousId, userId, emailHash, products,
                 value == null ? null : new BigDecimal(value), currency, eventTime, receivedAt, pageUrl, referrer,
                 userAgent, ip, clickIds, utm, consent, properties == null ? null : new LinkedHashMap<>(properties),
                 source);
-    }
-
-    @Override
-    public byte[] serialize(String topic, Event data) {
-        return data == null ? null : encode(data);
-    }
-
-    @Override
-    public Event deserialize(String topic, byte[] data) {
-        return data == null ? null : decode(data);
-    }
-
-    @Override
-    public Serializer<Event> serializer() {
-        return this;
-    }
-
-    @Override
-    public Deserializer<Event> deserializer() {
-        return this;
-    }
-
-    @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
-    }
-
-    @Override
-    public void close() {
     }
 }

@@ -1,9 +1,12 @@
 package io.rebound.kafka;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
+import io.rebound.core.binary.Hash64;
 import io.rebound.core.segment.Segment;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentDefinitions;
-import io.rebound.kafka.internals.Bin;
+import io.rebound.kafka.internals.TopicFields;
 
 import java.time.Instant;
 import java.util.Map;
@@ -37,21 +40,22 @@ public record SegmentRecord(String storeId, String segmentId, SegmentDefinition 
     }
 
     public byte[] encode() {
-        Bin.Out o = new Bin.Out().i8(1).str(storeId).str(segmentId).instant(effectiveFrom).bool(definition != null);
+        BinaryWriter o = new BinaryWriter().u8(1).int32StringOrNull(storeId).int32StringOrNull(segmentId);
+        TopicFields.instant(o, effectiveFrom).bool(definition != null);
         if (definition != null) {
-            o.value(SegmentDefinitions.toJson(definition));
+            TopicFields.value(o, SegmentDefinitions.toJson(definition));
         }
-        return o.toBytes();
+        return o.toByteArray();
     }
 
     @SuppressWarnings("unchecked")
     public static SegmentRecord decode(byte[] bytes) {
-        Bin.In in = new Bin.In(bytes);
-        in.i8();
-        String store = in.str();
-        String segment = in.str();
-        Instant from = in.instant();
-        SegmentDefinition d = in.bool() ? SegmentDefinitions.parse((Map<String, Object>) in.value()) : null;
+        BinaryReader in = new BinaryReader(bytes);
+        in.u8();
+        String store = in.int32StringOrNull();
+        String segment = in.int32StringOrNull();
+        Instant from = TopicFields.instant(in);
+        SegmentDefinition d = in.bool() ? SegmentDefinitions.parse((Map<String, Object>) TopicFields.value(in)) : null;
         return new SegmentRecord(store, segment, d, from);
     }
 
@@ -70,14 +74,12 @@ public record SegmentRecord(String storeId, String segmentId, SegmentDefinition 
         return fp;
     }
 
-    /** A stable 64-bit fingerprint of encoded records (FNV-1a), to detect that a store's segments changed. */
+    /**
+     * A stable 64-bit fingerprint of encoded records (FNV-1a, continued from {@code seed}; 0 starts
+     * afresh), to detect that a store's segments changed.
+     */
     static long fingerprint(long seed, byte[] encoded) {
-        long h = seed == 0 ? 0xcbf29ce484222325L : seed;
-        for (byte b : encoded) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
+        return Hash64.fnv1a(seed == 0 ? Hash64.FNV_OFFSET_BASIS : seed, encoded);
     }
 
     @Override

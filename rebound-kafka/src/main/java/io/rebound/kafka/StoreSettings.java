@@ -1,7 +1,8 @@
 package io.rebound.kafka;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 import io.rebound.core.store.Store;
-import io.rebound.kafka.internals.Bin;
 
 import java.time.Duration;
 
@@ -41,12 +42,12 @@ public record StoreSettings(String storeId, int retentionDays) {
     }
 
     public byte[] encode() {
-        return new Bin.Out().i8(1).str(storeId).i32(retentionDays).toBytes();
+        return new BinaryWriter().u8(1).int32StringOrNull(storeId).int32BE(retentionDays).toByteArray();
     }
 
     public static StoreSettings decode(byte[] bytes) {
-        Bin.In in = new Bin.In(bytes);
-        in.i8();
-        return new StoreSettings(in.str(), in.i32());
+        BinaryReader in = new BinaryReader(bytes);
+        in.u8();
+        return new StoreSettings(in.int32StringOrNull(), in.int32BE());
     }
 }

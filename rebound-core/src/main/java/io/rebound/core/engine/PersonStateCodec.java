@@ -1,7 +1,8 @@
 package io.rebound.core.engine;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 import io.rebound.core.event.EventType;
-import io.rebound.core.segment.Bytes;
 import io.rebound.core.segment.VisitorStateCodec;
 
 import java.time.Instant;
@@ -95,12 +96,12 @@ public final class PersonStateCodec {
                 return NONE;
             }
             int rank = Long.bitCount(typeMask & (bit - 1));
-            return latestAt >= 0 ? Bytes.fixed64(bytes, latestAt + 8 * rank) : latestTimes[rank];
+            return latestAt >= 0 ? BinaryReader.int64LE(bytes, latestAt + 8 * rank) : latestTimes[rank];
         }
 
         /** Whether the person has a status (member or recent leaver) in the segment whose id is {@code utf8}. */
         public boolean hasStatus(byte[] utf8) {
-            Bytes.Reader in = new Bytes.Reader(bytes, statusesAt);
+            BinaryReader in = new BinaryReader(bytes, statusesAt);
             for (int n = in.varint(); n > 0; n--) {
                 int length = in.varint();
                 if (length == utf8.length && java.util.Arrays.equals(bytes, in.position(), in.position() + length,
@@ -108,7 +109,7 @@ public final class PersonStateCodec {
                     return true;
                 }
                 in.skip(length);
-                in.read();
+                in.u8();
                 in.varlong();
             }
             return false;
@@ -116,11 +117,11 @@ public final class PersonStateCodec {
 
         /** Ids of the segments the person has a status in. */
         public Set<String> segments() {
-            Bytes.Reader in = new Bytes.Reader(bytes, statusesAt);
+            BinaryReader in = new BinaryReader(bytes, statusesAt);
             Set<String> out = new LinkedHashSet<>();
             for (int n = in.varint(); n > 0; n--) {
-                out.add(string(in));
-                in.read();
+                out.add(in.varintString());
+                in.u8();
                 in.varlong();
             }
             return out;
@@ -128,19 +129,19 @@ public final class PersonStateCodec {
     }
 
     public static byte[] encode(PersonState state) {
-        Bytes out = new Bytes(VisitorStateCodec.knownSize(state.visitor()) + 128);
-        out.write(VERSION);
+        BinaryWriter out = new BinaryWriter(VisitorStateCodec.knownSize(state.visitor()) + 128);
+        out.u8(VERSION);
         long mask = VisitorStateCodec.typeMask(state.visitor());
         out.varlong(mask);
         long[] latest = state.visitor().latestMillisByType();
         for (int t = 0; t < latest.length; t++) {
             if ((mask & (1L << t)) != 0) {
-                out.fixed64(latest[t]);
+                out.int64LE(latest[t]);
             }
         }
         statuses(out, state);
-        out.string(state.storeId());
-        out.string(state.personId());
+        out.varintString(state.storeId());
+        out.varintString(state.personId());
         set(out, state.ids().anonymousIds());
         set(out, state.ids().userIds());
         set(out, state.ids().emailHashes());
@@ -159,15 +160,15 @@ public final class PersonStateCodec {
                 || !state.storeId().equals(decoded.storeId()) || !state.personId().equals(decoded.personId())) {
             return encode(state);
         }
-        Bytes.Reader in = new Bytes.Reader(from);
-        in.read();
+        BinaryReader in = new BinaryReader(from);
+        in.u8();
         long mask = in.varlong();
         int statusesAt = in.position() + 8 * Long.bitCount(mask);
         in.skip(8 * Long.bitCount(mask) + 24);
         consent(in);
         skipStatuses(in);
         int idsAt = in.position();
-        Bytes statuses = new Bytes(32);
+        BinaryWriter statuses = new BinaryWriter(32);
         statuses(statuses, state);
         int tail = from.length - idsAt;
         byte[] out = new byte[statusesAt + statuses.size() + tail];
@@ -188,20 +189,20 @@ public final class PersonStateCodec {
      */
     public static PersonState decode(byte[] bytes, String... known) {
         try {
-            Bytes.Reader in = new Bytes.Reader(bytes);
+            BinaryReader in = new BinaryReader(bytes);
             int version = version(in);
             long mask = in.varlong();
             if (version != VERSION && version != WITHOUT_EVALUATED_WITH) {
                 return decodeIdsFirst(bytes, in, version, mask);
             }
             in.skip(8 * Long.bitCount(mask));
-            Instant evaluated = instant(in.fixed64());
-            Instant timer = instant(in.fixed64());
-            long evaluatedWith = version == VERSION ? in.fixed64() : PersonState.UNKNOWN;
+            Instant evaluated = instant(in.int64LE());
+            Instant timer = instant(in.int64LE());
+            long evaluatedWith = version == VERSION ? in.int64LE() : PersonState.UNKNOWN;
             AdConsent consent = version == VERSION ? consent(in) : AdConsent.UNSTATED;
             Map<String, SegmentStatus> segments = statuses(in, known);
             String store = known(in, known);
-            String personId = string(in);
+            String personId = in.varintString();
             PersonIds ids = new PersonIds(set(in), set(in), set(in));
             // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
             return new PersonState(store, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
@@ -212,7 +213,7 @@ public final class PersonStateCodec {
     }
 
     /** The string at {@code in}: one of {@code known} itself when it is that string (ASCII), else a new one. */
-    private static String known(Bytes.Reader in, String[] known) {
+    private static String known(BinaryReader in, String[] known) {
         int length = in.varint();
         for (String k : known) {
             if (k != null && in.isAscii(k, length)) {
@@ -224,14 +225,14 @@ public final class PersonStateCodec {
     }
 
     /** Versions 3 and 2: store, person and ids, then evaluated-at and timer as varints, then the statuses. */
-    private static PersonState decodeIdsFirst(byte[] bytes, Bytes.Reader in, int version, long mask) {
+    private static PersonState decodeIdsFirst(byte[] bytes, BinaryReader in, int version, long mask) {
         if (version == IDS_FIRST) {
             for (int i = Long.bitCount(mask); i > 0; i--) {
                 in.varlong();
             }
         }
-        String storeId = string(in);
-        String personId = string(in);
+        String storeId = in.varintString();
+        String personId = in.varintString();
         PersonIds ids = new PersonIds(set(in), set(in), set(in));
         Instant evaluated = instant(varInstant(in));
         Instant timer = instant(varInstant(in));
@@ -243,13 +244,13 @@ public final class PersonStateCodec {
     /** What a backfill decides on, without decoding the ids, the statuses or any event. */
     public static Header peek(byte[] bytes) {
         try {
-            Bytes.Reader in = new Bytes.Reader(bytes);
+            BinaryReader in = new BinaryReader(bytes);
             int version = version(in);
             long mask = in.varlong();
             if (version == VERSION || version == WITHOUT_EVALUATED_WITH) {
                 int latestAt = in.position();
                 in.skip(8 * Long.bitCount(mask));
-                long evaluated = in.fixed64();
+                long evaluated = in.int64LE();
                 in.skip(version == VERSION ? 16 : 8);
                 if (version == VERSION) {
                     consent(in);
@@ -260,7 +261,7 @@ public final class PersonStateCodec {
             if (version == IDS_FIRST) {
                 latest = new long[Long.bitCount(mask)];
                 for (int i = 0; i < latest.length; i++) {
-                    latest[i] = unzigzag(in.varlong());
+                    latest[i] = in.zigzagVarlong();
                 }
             }
             skipString(in);
@@ -278,8 +279,8 @@ public final class PersonStateCodec {
         }
     }
 
-    private static int version(Bytes.Reader in) {
-        int v = in.read();
+    private static int version(BinaryReader in) {
+        int v = in.u8();
         if (v != VERSION && v != WITHOUT_EVALUATED_WITH && v != IDS_FIRST && v != WITHOUT_LATEST) {
             throw new IllegalArgumentException("unknown person state version " + v);
         }
@@ -287,76 +288,72 @@ public final class PersonStateCodec {
     }
 
     /** Evaluated-at, timer-at, evaluated-with, consent and the segment statuses. */
-    private static void statuses(Bytes out, PersonState state) {
-        out.fixed64(state.evaluatedAt() == null ? NONE : state.evaluatedAt().toEpochMilli());
-        out.fixed64(state.timerAt() == null ? NONE : state.timerAt().toEpochMilli());
-        out.fixed64(state.evaluatedWith());
+    private static void statuses(BinaryWriter out, PersonState state) {
+        out.int64LE(state.evaluatedAt() == null ? NONE : state.evaluatedAt().toEpochMilli());
+        out.int64LE(state.timerAt() == null ? NONE : state.timerAt().toEpochMilli());
+        out.int64LE(state.evaluatedWith());
         AdConsent consent = state.consent();
-        out.write(consent.at() == null ? 0 : consent.allowed() ? 1 : 2);
+        out.u8(consent.at() == null ? 0 : consent.allowed() ? 1 : 2);
         if (consent.at() != null) {
-            out.fixed64(consent.at().toEpochMilli());
+            out.int64LE(consent.at().toEpochMilli());
         }
         out.varint(state.segments().size());
         for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
-            out.string(e.getKey());
-            out.write(e.getValue().member() ? 1 : 0);
-            out.varlong(zigzag(e.getValue().since().toEpochMilli()));
+            out.varintString(e.getKey());
+            out.u8(e.getValue().member() ? 1 : 0);
+            out.zigzagVarlong(e.getValue().since().toEpochMilli());
         }
     }
 
-    private static AdConsent consent(Bytes.Reader in) {
-        int c = in.read();
+    private static AdConsent consent(BinaryReader in) {
+        int c = in.u8();
         if (c == 0) {
             return AdConsent.UNSTATED;
         }
         if (c != 1 && c != 2) {
             throw new IllegalArgumentException("corrupt person state: consent " + c);
         }
-        return new AdConsent(c == 1, Instant.ofEpochMilli(in.fixed64()));
+        return new AdConsent(c == 1, Instant.ofEpochMilli(in.int64LE()));
     }
 
-    private static Map<String, SegmentStatus> statuses(Bytes.Reader in, String[] known) {
+    private static Map<String, SegmentStatus> statuses(BinaryReader in, String[] known) {
         int n = in.varint();
         Map<String, SegmentStatus> segments = n == 0 ? Map.of() : new TreeMap<>();
         for (int i = 0; i < n; i++) {
             String id = known(in, known);
-            boolean member = in.read() == 1;
-            segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(unzigzag(in.varlong()))));
+            boolean member = in.u8() == 1;
+            segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(in.zigzagVarlong())));
         }
         return segments;
     }
 
-    private static void skipStatuses(Bytes.Reader in) {
+    private static void skipStatuses(BinaryReader in) {
         for (int n = in.varint(); n > 0; n--) {
             skipString(in);
-            in.read();
+            in.u8();
             in.varlong();
         }
     }
 
-    private static String string(Bytes.Reader in) {
-        return in.utf8(in.varint());
-    }
-
-    private static void skipString(Bytes.Reader in) {
+    private static void skipString(BinaryReader in) {
         in.skip(in.varint());
     }
 
-    private static void set(Bytes out, Set<String> set) {
+    private static void set(BinaryWriter out, Set<String> set) {
         out.varint(set.size());
         for (String s : set) {
-            out.string(s);
+            out.varintString(s);
         }
     }
 
-    private static Set<String> set(Bytes.Reader in) {
+    private static Set<String> set(BinaryReader in) {
         int n = in.varint();
         if (n <= 1) {
-            return n == 0 ? Set.of() : Set.of(string(in));
+            return n == 0 ? Set.of() : Set.of(in.varintString());
         }
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < n; i++) {
-            out.add(string(in));
+            out.add(in.varintString());
         }
         return out;
     }
@@ -366,16 +363,8 @@ public final class PersonStateCodec {
     }
 
     /** An instant as versions 2 and 3 wrote it (zigzag millis + 1, 0 for none), as epoch millis or {@link #NONE}. */
-    private static long varInstant(Bytes.Reader in) {
+    private static long varInstant(BinaryReader in) {
         long v = in.varlong();
-        return v == 0 ? NONE : unzigzag(v - 1);
-    }
-
-    private static long zigzag(long v) {
-        return (v << 1) ^ (v >> 63);
-    }
-
-    private static long unzigzag(long v) {
-        return (v >>> 1) ^ -(v & 1);
+        return v == 0 ? NONE : BinaryReader.unzigzag(v - 1);
     }
 }

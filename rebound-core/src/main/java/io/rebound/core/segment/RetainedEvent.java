@@ -1,11 +1,11 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.binary.Hash64;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,19 +77,12 @@ public record RetainedEvent(long idHash, long timeMillis, EventType type, String
         return null;
     }
 
-    /** A 64-bit hash of an event id (FNV-1a over UTF-8, then a murmur finaliser); collisions are negligible. */
+    /**
+     * A 64-bit hash of an event id, {@link Hash64#eventId} (FNV-1a over UTF-8, then a murmur
+     * finaliser); collisions are negligible. Stored in every person state: it never changes.
+     */
     public static long hashId(String eventId) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : eventId.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return Hash64.eventId(eventId);
     }
 
     public Instant time() {

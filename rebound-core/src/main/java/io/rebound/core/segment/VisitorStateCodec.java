@@ -1,5 +1,7 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 import io.rebound.core.event.EventType;
 
 import java.math.BigDecimal;
@@ -76,66 +78,66 @@ public final class VisitorStateCodec {
             // Decoded and unchanged since: its bytes are its encoding (a backfill rewrites most states as read).
             return state.source().copy();
         }
-        Bytes out = new Bytes();
+        BinaryWriter out = new BinaryWriter();
         encode(state, out);
         return out.toByteArray();
     }
 
     /** Appends the encoding of {@code state} to {@code out}. */
-    public static void encode(VisitorState state, Bytes out) {
+    public static void encode(VisitorState state, BinaryWriter out) {
         if (state.source() != null) {
             state.source().copyTo(out);
             return;
         }
         List<RetainedEvent> events = state.events();
-        out.write(VERSION);
+        out.u8(VERSION);
         out.varint(events.size());
         if (!events.isEmpty()) {
             long base = events.getFirst().timeMillis();
             boolean wide = events.getLast().timeMillis() - base >= 1L << 40;
-            out.varlong(zigzag(base));
-            out.write(wide ? 8 : 5);
+            out.zigzagVarlong(base);
+            out.u8(wide ? 8 : 5);
             for (RetainedEvent e : events) {
                 long offset = e.timeMillis() - base;
                 if (wide) {
-                    out.fixed64(offset);
+                    out.int64LE(offset);
                 } else {
-                    out.fixed40(offset);
+                    out.int40LE(offset);
                 }
             }
         }
         for (RetainedEvent e : events) {
-            out.write(CODE_BY_ORDINAL[e.type().ordinal()]
+            out.u8(CODE_BY_ORDINAL[e.type().ordinal()]
                     | (e.value() != null ? HAS_VALUE : 0)
                     | (e.currency() != null ? HAS_CURRENCY : 0)
                     | (!e.properties().isEmpty() ? HAS_PROPS : 0)
                     | (e.name() != null ? HAS_NAME : 0));
         }
         Map<String, Integer> strings = new LinkedHashMap<>();
-        Bytes bodies = new Bytes();
-        Bytes body = new Bytes();
+        BinaryWriter bodies = new BinaryWriter();
+        BinaryWriter body = new BinaryWriter();
         for (RetainedEvent e : events) {
             body.clear();
             body(e, body, strings);
             bodies.varint(body.size());
-            bodies.write(body.array(), body.size());
+            bodies.bytes(body.array(), 0, body.size());
         }
         out.varint(bodies.size());
-        out.write(bodies.array(), bodies.size());
-        Bytes table = new Bytes();
+        out.bytes(bodies.array(), 0, bodies.size());
+        BinaryWriter table = new BinaryWriter();
         for (String s : strings.keySet()) {
-            table.string(s);
+            table.varintString(s);
         }
         out.varint(strings.size());
         out.varint(table.size());
-        out.write(table.array(), table.size());
+        out.bytes(table.array(), 0, table.size());
         for (RetainedEvent e : events) {
-            out.fixed64(e.idHash());
+            out.int64LE(e.idHash());
         }
     }
 
     /** An event's referenced parts; nothing at all for an event without any. */
-    private static void body(RetainedEvent e, Bytes body, Map<String, Integer> strings) {
+    private static void body(RetainedEvent e, BinaryWriter body, Map<String, Integer> strings) {
         if (e.name() == null && e.productIds().isEmpty() && e.categories().isEmpty() && e.value() == null
                 && e.currency() == null && e.properties().isEmpty()) {
             return;
@@ -159,10 +161,10 @@ public final class VisitorStateCodec {
                 body.varint(index(strings, p.getKey()));
                 switch (p.getValue()) {
                     case String s -> {
-                        body.write(TAG_STRING);
+                        body.u8(TAG_STRING);
                         body.varint(index(strings, s));
                     }
-                    case Boolean b -> body.write(b ? TAG_TRUE : TAG_FALSE);
+                    case Boolean b -> body.u8(b ? TAG_TRUE : TAG_FALSE);
                     case BigDecimal d -> number(body, strings, d);
                     default -> throw new IllegalArgumentException("unsupported property value " + p.getValue());
                 }
@@ -187,8 +189,8 @@ public final class VisitorStateCodec {
      */
     public static VisitorState decode(byte[] bytes, int offset) {
         try {
-            Bytes.Reader in = new Bytes.Reader(bytes, offset);
-            int version = in.read();
+            BinaryReader in = new BinaryReader(bytes, offset);
+            int version = in.u8();
             if (version == ROW_LAYOUT) {
                 return RowLayout.decode(in);
             }
@@ -197,8 +199,8 @@ public final class VisitorStateCodec {
             }
             int n = in.varint();
             in.require(n);
-            long base = n == 0 ? 0 : unzigzag(in.varlong());
-            int width = n == 0 ? 5 : in.read();
+            long base = n == 0 ? 0 : in.zigzagVarlong();
+            int width = n == 0 ? 5 : in.u8();
             if (width != 5 && width != 8) {
                 throw new IllegalArgumentException("unknown time width " + width);
             }
@@ -278,8 +280,8 @@ public final class VisitorStateCodec {
             return java.util.Arrays.copyOfRange(bytes, offset, end);
         }
 
-        void copyTo(Bytes out) {
-            out.write(bytes, offset, end - offset);
+        void copyTo(BinaryWriter out) {
+            out.bytes(bytes, offset, end - offset);
         }
 
         int byteSize() {
@@ -328,7 +330,7 @@ public final class VisitorStateCodec {
         /** The product ids of event i, without building the rest of it. */
         List<String> productIds(int i) {
             int header = bytes[headersAt + i] & 0xff;
-            Bytes.Reader in = new Bytes.Reader(bytes, bodyAt(i));
+            BinaryReader in = new BinaryReader(bytes, bodyAt(i));
             if (in.varint() == 0) {
                 return List.of();
             }
@@ -340,11 +342,11 @@ public final class VisitorStateCodec {
 
         /** Time of event i, epoch millis (the 8 bytes read always lie inside the state: the other columns follow). */
         long time(int i) {
-            return base + (Bytes.fixed64(bytes, timesAt + timeWidth * i) & timeMask);
+            return base + (BinaryReader.int64LE(bytes, timesAt + timeWidth * i) & timeMask);
         }
 
         long hash(int i) {
-            return Bytes.fixed64(bytes, hashesAt + 8 * i);
+            return BinaryReader.int64LE(bytes, hashesAt + 8 * i);
         }
 
         RetainedEvent event(int i) {
@@ -357,7 +359,7 @@ public final class VisitorStateCodec {
 
         private RetainedEvent read(int i) {
             int header = bytes[headersAt + i] & 0xff;
-            Bytes.Reader in = new Bytes.Reader(bytes, bodyAt(i));
+            BinaryReader in = new BinaryReader(bytes, bodyAt(i));
             int length = in.varint();
             int at = in.position();
             EventType type = type(i);
@@ -370,7 +372,7 @@ public final class VisitorStateCodec {
             String name = (header & HAS_NAME) != 0 ? string(in.varint()) : null;
             List<String> products = strings(in);
             List<String> categories = strings(in);
-            BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, in.read()) : null;
+            BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, in.u8()) : null;
             String currency = (header & HAS_CURRENCY) != 0 ? string(in.varint()) : null;
             Map<String, Object> props = Map.of();
             if ((header & HAS_PROPS) != 0) {
@@ -378,7 +380,7 @@ public final class VisitorStateCodec {
                 props = new HashMap<>(count * 2);
                 for (int k = 0; k < count; k++) {
                     String key = string(in.varint());
-                    int tag = in.read();
+                    int tag = in.u8();
                     props.put(key, switch (tag) {
                         case TAG_STRING -> string(in.varint());
                         case TAG_TRUE -> Boolean.TRUE;
@@ -428,21 +430,21 @@ public final class VisitorStateCodec {
             String s = cache[i];
             int[] at = stringAt;
             if (s == null && at != null) {
-                Bytes.Reader in = new Bytes.Reader(bytes, at[i]);
-                s = in.utf8(in.varint());
+                BinaryReader in = new BinaryReader(bytes, at[i]);
+                s = in.varintString();
                 cache[i] = s;
             }
             return s != null ? s : walkTo(i);
         }
 
         private String walkTo(int i) {
-            Bytes.Reader in = new Bytes.Reader(bytes, entry(tableAt, i));
-            return in.utf8(in.varint());
+            BinaryReader in = new BinaryReader(bytes, entry(tableAt, i));
+            return in.varintString();
         }
 
         /** Where entry i of the length-prefixed entries from {@code from} starts (its length prefix). */
         private int entry(int from, int i) {
-            Bytes.Reader in = new Bytes.Reader(bytes, from);
+            BinaryReader in = new BinaryReader(bytes, from);
             for (int k = 0; k < i; k++) {
                 in.skip(in.varint());
             }
@@ -455,7 +457,7 @@ public final class VisitorStateCodec {
          */
         private int[] entries(int from, int count, int length, String what) {
             int[] at = new int[count];
-            Bytes.Reader in = new Bytes.Reader(bytes, from);
+            BinaryReader in = new BinaryReader(bytes, from);
             for (int k = 0; k < count; k++) {
                 at[k] = in.position();
                 in.skip(in.varint());
@@ -467,7 +469,7 @@ public final class VisitorStateCodec {
         }
 
         /** Immutable lists straight away, so {@link RetainedEvent}'s defensive copy is free. */
-        private List<String> strings(Bytes.Reader in) {
+        private List<String> strings(BinaryReader in) {
             int n = in.varint();
             return switch (n) {
                 case 0 -> List.of();
@@ -482,9 +484,9 @@ public final class VisitorStateCodec {
             };
         }
 
-        private Object number(Bytes.Reader in, int tag) {
+        private Object number(BinaryReader in, int tag) {
             return switch (tag) {
-                case TAG_NUMBER -> decimal(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
+                case TAG_NUMBER -> decimal(in.zigzagVarlong(), (int) in.zigzagVarlong());
                 case TAG_BIG_NUMBER -> new BigDecimal(string(in.varint()));
                 default -> throw new IllegalArgumentException("corrupt visitor state: unknown value tag " + tag);
             };
@@ -496,32 +498,32 @@ public final class VisitorStateCodec {
         private RowLayout() {
         }
 
-        static VisitorState decode(Bytes.Reader in) {
+        static VisitorState decode(BinaryReader in) {
             String[] strings = new String[in.varint()];
             for (int i = 0; i < strings.length; i++) {
-                strings[i] = in.utf8(in.varint());
+                strings[i] = in.varintString();
             }
             int n = in.varint();
             List<RetainedEvent> events = new ArrayList<>(n);
             long time = 0;
             for (int i = 0; i < n; i++) {
-                time += unzigzag(in.varlong());
-                long hash = in.fixed64();
-                int header = in.read();
+                time += in.zigzagVarlong();
+                long hash = in.int64LE();
+                int header = in.u8();
                 if (BY_CODE[header & 0x0f] == null) {
                     throw new IllegalArgumentException("unknown event type code " + (header & 0x0f));
                 }
                 String name = (header & HAS_NAME) != 0 ? strings[in.varint()] : null;
                 List<String> products = list(in, strings);
                 List<String> categories = list(in, strings);
-                BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, in.read(), strings) : null;
+                BigDecimal value = (header & HAS_VALUE) != 0 ? (BigDecimal) number(in, in.u8(), strings) : null;
                 String currency = (header & HAS_CURRENCY) != 0 ? strings[in.varint()] : null;
                 Map<String, Object> props = new HashMap<>();
                 if ((header & HAS_PROPS) != 0) {
                     int count = in.varint();
                     for (int k = 0; k < count; k++) {
                         String key = strings[in.varint()];
-                        int tag = in.read();
+                        int tag = in.u8();
                         props.put(key, switch (tag) {
                             case TAG_STRING -> strings[in.varint()];
                             case TAG_TRUE -> Boolean.TRUE;
@@ -536,7 +538,7 @@ public final class VisitorStateCodec {
             return VisitorState.of(events);
         }
 
-        private static List<String> list(Bytes.Reader in, String[] strings) {
+        private static List<String> list(BinaryReader in, String[] strings) {
             String[] out = new String[in.varint()];
             for (int i = 0; i < out.length; i++) {
                 out[i] = strings[in.varint()];
@@ -544,9 +546,9 @@ public final class VisitorStateCodec {
             return List.of(out);
         }
 
-        private static Object number(Bytes.Reader in, int tag, String[] strings) {
+        private static Object number(BinaryReader in, int tag, String[] strings) {
             return switch (tag) {
-                case TAG_NUMBER -> decimal(unzigzag(in.varlong()), (int) unzigzag(in.varlong()));
+                case TAG_NUMBER -> decimal(in.zigzagVarlong(), (int) in.zigzagVarlong());
                 case TAG_BIG_NUMBER -> new BigDecimal(strings[in.varint()]);
                 default -> throw new IllegalArgumentException("unknown value tag " + tag);
             };
@@ -562,14 +564,14 @@ public final class VisitorStateCodec {
         return mask;
     }
 
-    private static void number(Bytes out, Map<String, Integer> strings, BigDecimal d) {
+    private static void number(BinaryWriter out, Map<String, Integer> strings, BigDecimal d) {
         BigInteger unscaled = d.unscaledValue();
         if (unscaled.bitLength() < 63) {
-            out.write(TAG_NUMBER);
-            out.varlong(zigzag(unscaled.longValue()));
-            out.varlong(zigzag(d.scale()));
+            out.u8(TAG_NUMBER);
+            out.zigzagVarlong(unscaled.longValue());
+            out.zigzagVarlong(d.scale());
         } else {
-            out.write(TAG_BIG_NUMBER);
+            out.u8(TAG_BIG_NUMBER);
             out.varint(index(strings, d.toString()));
         }
     }
@@ -595,13 +597,5 @@ public final class VisitorStateCodec {
 
     private static int index(Map<String, Integer> strings, String s) {
         return strings.computeIfAbsent(s, k -> strings.size());
-    }
-
-    private static long zigzag(long v) {
-        return (v << 1) ^ (v >> 63);
-    }
-
-    private static long unzigzag(long v) {
-        return (v >>> 1) ^ -(v & 1);
     }
 }

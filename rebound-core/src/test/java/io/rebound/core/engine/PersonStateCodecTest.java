@@ -188,4 +188,48 @@ class PersonStateCodecTest {
         assertThatThrownBy(() -> PersonStateCodec.decode(new byte[]{1}))
                 .hasMessageContaining("version");
     }
+
+    /**
+     * A person using every part of version 5: several ids of a kind, non-ASCII ids, a custom event with
+     * a property, statuses of both kinds (one dated before 1970), evaluated-with and a stated consent.
+     */
+    private static PersonState everyPart() {
+        VisitorState v = VisitorState.EMPTY.add(event("e1", EventType.VIEW_CONTENT, T))
+                .add(Event.builder("st", "e2", EventType.ADD_TO_CART, T.plusSeconds(60), T).anonymousId("a1")
+                        .products(List.of(new Product("yoga-mat", "mats", new BigDecimal("68"), 1))).build())
+                .add(Event.builder("st", "e3", EventType.CUSTOM, T.plusSeconds(90), T).anonymousId("a1").name("Quiz")
+                        .properties(Map.of("level", "pro")).build());
+        return new PersonState("st", "u:ü-user", new PersonIds(Set.of("a1", "a2"), Set.of("ü-user"), Set.of("5e884898da")),
+                v, Map.of("seg-1", new SegmentStatus(true, T.plusSeconds(60)), "seg-2", new SegmentStatus(false, T),
+                        "seg-ü", new SegmentStatus(true, Instant.ofEpochMilli(-5))),
+                T.plusSeconds(91), T.plusSeconds(7 * 86_400), 0x1234_5678_9abc_def0L, new AdConsent(true, T.plusSeconds(5)));
+    }
+
+    /** Written by version 5 from {@link #everyPart()}. */
+    private static final String VERSION_5 = "058640000d66f8a101000060f766f8a1010000906c67f8a1010000787067f8a10100000091721ca2"
+            + "010000f0debc9a7856341201882066f8a101000003057365672d3101c0ddb786bf68057365672d320080b4b086bf68067365672d"
+            + "c3bc010902737409753ac3bc2d75736572020261310261320107c3bc2d75736572010a35653838343839386461020380b4b086bf"
+            + "6805000000000060ea000000905f0100003102cd17090100010101a06a040204010001010703000001040005062108796f67612d"
+            + "6d6174046d61747303555344045175697a056c6576656c0370726f87a0697cda5b29505caedb8b8b2e1fa3e13b1a4bc3f0e8ba";
+
+    /** Written by version 5 from {@code PersonState.empty("st", "a:v1")}: no time, no consent, no event. */
+    private static final String VERSION_5_EMPTY = "0500000000000000008000000000000000800000000000000000000002737404613a7631"
+            + "0000000200000000";
+
+    @Test
+    void version5BytesStayAsTheyWere() {
+        byte[] golden = java.util.HexFormat.of().parseHex(VERSION_5);
+        assertThat(PersonStateCodec.encode(everyPart())).isEqualTo(golden);
+        PersonState decoded = PersonStateCodec.decode(golden);
+        assertThat(decoded).isEqualTo(everyPart());
+        assertThat(PersonStateCodec.encode(decoded, golden, decoded)).isEqualTo(golden);
+        PersonStateCodec.Header h = PersonStateCodec.peek(golden);
+        assertThat(h.evaluatedAt()).isEqualTo(T.plusSeconds(91));
+        assertThat(h.latest(EventType.CUSTOM)).isEqualTo(T.plusSeconds(90).toEpochMilli());
+        assertThat(h.segments()).containsExactly("seg-1", "seg-2", "seg-ü");
+
+        byte[] empty = java.util.HexFormat.of().parseHex(VERSION_5_EMPTY);
+        assertThat(PersonStateCodec.encode(PersonState.empty("st", "a:v1"))).isEqualTo(empty);
+        assertThat(PersonStateCodec.decode(empty)).isEqualTo(PersonState.empty("st", "a:v1"));
+    }
 }

@@ -1,5 +1,7 @@
 package io.rebound.kafka.internals;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 import io.rebound.kafka.BackfillProgress;
 import io.rebound.kafka.Keys;
 import org.apache.kafka.streams.KeyValue;
@@ -38,14 +40,15 @@ public final class Backfiller {
         void run(String personKey, Instant now);
     }
 
-    private record State(long fingerprint, String cursor, long done, long total) {
+    record State(long fingerprint, String cursor, long done, long total) {
         byte[] encode() {
-            return new Bin.Out().i64(fingerprint).str(cursor).i64(done).i64(total).toBytes();
+            return new BinaryWriter().int64BE(fingerprint).int32StringOrNull(cursor).int64BE(done).int64BE(total)
+                    .toByteArray();
         }
 
         static State decode(byte[] b) {
-            Bin.In in = new Bin.In(b);
-            return new State(in.i64(), in.str(), in.i64(), in.i64());
+            BinaryReader in = new BinaryReader(b);
+            return new State(in.int64BE(), in.int32StringOrNull(), in.int64BE(), in.int64BE());
         }
 
         boolean complete() {

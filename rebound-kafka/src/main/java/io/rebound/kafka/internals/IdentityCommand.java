@@ -1,5 +1,7 @@
 package io.rebound.kafka.internals;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 import io.rebound.core.event.Event;
 import io.rebound.kafka.EventSerde;
 
@@ -33,22 +35,25 @@ public sealed interface IdentityCommand {
     }
 
     static byte[] encode(IdentityCommand c) {
-        Bin.Out o = new Bin.Out();
+        BinaryWriter o = new BinaryWriter(128);
         switch (c) {
-            case Resolve r -> o.i8(1).bytes(EventSerde.encode(r.event())).i32(r.hop()).strings(r.observed());
-            case Link l -> o.i8(2).str(l.idKey()).str(l.personId()).str(l.expected());
-            case Unlink u -> o.i8(3).str(u.idKey()).str(u.personId()).strings(u.names());
+            case Resolve r -> TopicFields.strings(o.u8(1).int32Bytes(EventSerde.encode(r.event())).int32BE(r.hop()),
+                    r.observed());
+            case Link l -> o.u8(2).int32StringOrNull(l.idKey()).int32StringOrNull(l.personId())
+                    .int32StringOrNull(l.expected());
+            case Unlink u -> TopicFields.strings(o.u8(3).int32StringOrNull(u.idKey()).int32StringOrNull(u.personId()),
+                    u.names());
         }
-        return o.toBytes();
+        return o.toByteArray();
     }
 
     static IdentityCommand decode(byte[] bytes) {
-        Bin.In in = new Bin.In(bytes);
-        int tag = in.i8();
+        BinaryReader in = new BinaryReader(bytes);
+        int tag = in.u8();
         return switch (tag) {
-            case 1 -> new Resolve(EventSerde.decode(in.bytes()), in.i32(), in.strings());
-            case 2 -> new Link(in.str(), in.str(), in.str());
-            case 3 -> new Unlink(in.str(), in.str(), in.strings());
+            case 1 -> new Resolve(EventSerde.decode(in.int32Bytes()), in.int32BE(), TopicFields.strings(in));
+            case 2 -> new Link(in.int32StringOrNull(), in.int32StringOrNull(), in.int32StringOrNull());
+            case 3 -> new Unlink(in.int32StringOrNull(), in.int32StringOrNull(), TopicFields.strings(in));
             default -> throw new IllegalArgumentException("unknown identity command " + tag);
         };
     }

@@ -1,5 +1,7 @@
 package io.rebound.kafka.internals;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 import io.rebound.core.event.Event;
 import io.rebound.kafka.EventSerde;
 
@@ -43,42 +45,43 @@ public sealed interface PersonCommand {
     }
 
     static byte[] encode(PersonCommand c) {
-        Bin.Out o = new Bin.Out();
+        BinaryWriter o = new BinaryWriter(128);
         switch (c) {
             case Deliver d -> {
-                o.i8(1).str(d.target()).strings(d.pending()).i32(d.absorbed().size());
-                d.absorbed().forEach(o::bytes);
+                TopicFields.strings(o.u8(1).int32StringOrNull(d.target()), d.pending()).int32BE(d.absorbed().size());
+                d.absorbed().forEach(o::int32Bytes);
                 o.bool(d.event() != null);
                 if (d.event() != null) {
-                    o.bytes(EventSerde.encode(d.event()));
+                    o.int32Bytes(EventSerde.encode(d.event()));
                 }
-                o.strings(d.visited());
+                TopicFields.strings(o, d.visited());
             }
-            case Erase e -> o.i8(2).str(e.personId());
-            case Tick t -> o.i8(3);
-            case Forget f -> o.i8(4).str(f.personId());
+            case Erase e -> o.u8(2).int32StringOrNull(e.personId());
+            case Tick t -> o.u8(3);
+            case Forget f -> o.u8(4).int32StringOrNull(f.personId());
         }
-        return o.toBytes();
+        return o.toByteArray();
     }
 
     static PersonCommand decode(byte[] bytes) {
-        Bin.In in = new Bin.In(bytes);
-        int tag = in.i8();
+        BinaryReader in = new BinaryReader(bytes);
+        int tag = in.u8();
         return switch (tag) {
             case 1 -> {
-                String target = in.str();
-                List<String> pending = in.strings();
-                int n = in.i32();
+                String target = in.int32StringOrNull();
+                List<String> pending = TopicFields.strings(in);
+                int n = in.int32BE();
+                in.require(n);
                 List<byte[]> absorbed = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    absorbed.add(in.bytes());
+                    absorbed.add(in.int32Bytes());
                 }
-                Event event = in.bool() ? EventSerde.decode(in.bytes()) : null;
-                yield new Deliver(target, pending, absorbed, event, in.strings());
+                Event event = in.bool() ? EventSerde.decode(in.int32Bytes()) : null;
+                yield new Deliver(target, pending, absorbed, event, TopicFields.strings(in));
             }
-            case 2 -> new Erase(in.str());
+            case 2 -> new Erase(in.int32StringOrNull());
             case 3 -> new Tick();
-            case 4 -> new Forget(in.str());
+            case 4 -> new Forget(in.int32StringOrNull());
             default -> throw new IllegalArgumentException("unknown person command " + tag);
         };
     }

@@ -1,13 +1,11 @@
 package io.rebound.server.audience;
 
+import io.rebound.core.binary.BinaryReader;
+import io.rebound.core.binary.BinaryWriter;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.server.runtime.Keys;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -69,21 +67,18 @@ final class AudienceKeys {
 
     /** Reads the length-prefixed strings and 8-byte numbers of a key, in order. */
     static final class Reader {
-        private final ByteBuffer buf;
+        private final BinaryReader in;
 
         Reader(byte[] key) {
-            this.buf = ByteBuffer.wrap(key);
+            this.in = new BinaryReader(key);
         }
 
         String str() {
-            int n = buf.getShort() & 0xFFFF;
-            byte[] b = new byte[n];
-            buf.get(b);
-            return new String(b, StandardCharsets.UTF_8);
+            return in.int16String();
         }
 
         long i64() {
-            return buf.getLong();
+            return in.int64BE();
         }
     }
 
@@ -95,17 +90,15 @@ final class AudienceKeys {
         return b == null ? 0 : ByteBuffer.wrap(b).getLong();
     }
 
+    /**
+     * A change-log value: kind (1 joined, 0 left), the instant as 8 bytes, then person and reason (cut to
+     * 2,000 characters) in {@code DataOutput}'s modified UTF-8, which is how the first values were written.
+     */
     static byte[] encodeChange(MembershipChange c) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(c.kind() == MembershipChange.Kind.JOINED ? 1 : 0);
-            out.writeLong(c.at().toEpochMilli());
-            out.writeUTF(c.personId());
-            out.writeUTF(c.reason().length() > 2000 ? c.reason().substring(0, 2000) : c.reason());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return new BinaryWriter(64).u8(c.kind() == MembershipChange.Kind.JOINED ? 1 : 0).int64BE(c.at().toEpochMilli())
+                .int16ModifiedUtf8(c.personId())
+                .int16ModifiedUtf8(c.reason().length() > 2000 ? c.reason().substring(0, 2000) : c.reason())
+                .toByteArray();
     }
 
     /** A change from its key (store, segment, sequence) and value. */
@@ -114,24 +107,11 @@ final class AudienceKeys {
         String store = k.str();
         String segment = k.str();
         long seq = k.i64();
-        ByteBuffer v = ByteBuffer.wrap(value);
-        MembershipChange.Kind kind = v.get() == 1 ? MembershipChange.Kind.JOINED : MembershipChange.Kind.LEFT;
-        Instant at = Instant.ofEpochMilli(v.getLong());
-        String person = utf(v);
-        String reason = utf(v);
+        BinaryReader v = new BinaryReader(value);
+        MembershipChange.Kind kind = v.u8() == 1 ? MembershipChange.Kind.JOINED : MembershipChange.Kind.LEFT;
+        Instant at = Instant.ofEpochMilli(v.int64BE());
+        String person = v.int16ModifiedUtf8();
+        String reason = v.int16ModifiedUtf8();
         return new LoggedChange(seq, new MembershipChange(store, segment, person, kind, at, reason));
-    }
-
-    private static String utf(ByteBuffer v) {
-        int n = v.getShort() & 0xFFFF;
-        byte[] b = new byte[n];
-        v.get(b);
-        // DataOutput's modified UTF-8 equals UTF-8 for everything but NUL and supplementary chars.
-        try {
-            return new java.io.DataInputStream(new java.io.ByteArrayInputStream(
-                    ByteBuffer.allocate(2 + n).putShort((short) n).put(b).array())).readUTF();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.rebound.core.event.BinaryEventCodec;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
@@ -26,20 +27,15 @@ import java.util.Map;
  * The stored form of a canonical event.
  *
  * <p>In the log and the visitor event store an event is a compact binary record
- * ({@link #encode}/{@link #decode}): every accepted event is encoded once on the request path
- * and decoded by each consumer, so the format is what the collector's and the consumers' cost
- * per event is made of. Layout, version 2: a first byte {@code 0xB2}, then the fields in a fixed
- * order — strings as a varint of (UTF-8 length + 1) then the bytes, with 0 for absent; times as
- * varint epoch milliseconds (received-at as a zig-zag delta from event time); amounts as a
- * zig-zag scale and unscaled value; maps and lists as a varint count. Records written by
- * version 1 (JSON, first byte <code>'{'</code>) are still read, so an existing data directory
- * keeps working.
+ * ({@link #encode}/{@link #decode}), version 2, laid out as {@link BinaryEventCodec} describes.
+ * Records written by version 1 (JSON, first byte <code>'{'</code>) are still read, so an existing
+ * data directory keeps working.
  *
  * <p>{@link #write} renders an event as the admin API's JSON (snake_case, ISO-8601 instants).
  */
 public final class EventCodec {
     private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
-    static final Map<String, EventType> TYPES = new HashMap<>();
+    private static final Map<String, EventType> TYPES = new HashMap<>();
 
     static {
         for (EventType t : EventType.values()) {
@@ -172,7 +168,7 @@ public final class EventCodec {
 
     /** Decodes what {@link #encode} wrote, or a version 1 (JSON) record. */
     public static Event decode(byte[] bytes) {
-        if (bytes.length > 0 && bytes[0] == BinaryEventCodec.VERSION) {
+        if (BinaryEventCodec.isRecord(bytes)) {
             return BinaryEventCodec.decode(bytes);
         }
         try (JsonParser p = FACTORY.createParser(bytes)) {

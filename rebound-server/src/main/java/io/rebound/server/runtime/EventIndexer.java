@@ -2,6 +2,7 @@ package io.rebound.server.runtime;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.rebound.core.binary.Hash64;
 import io.rebound.core.event.Event;
 import io.rebound.server.log.CorruptRecordException;
 import io.rebound.server.log.EventCodec;
@@ -327,10 +328,14 @@ public final class EventIndexer implements AutoCloseable {
         return Keys.key().str(storeId).str(visitorId).build();
     }
 
-    /** The visitor event store's key of {@code e}: store, visitor, event time, event-id hash. */
+    /**
+     * The visitor event store's key of {@code e}: store, visitor, event time, event-id hash. The hash is
+     * {@link Hash64#fnv1aUtf16}, not the {@link Hash64#eventId} person states keep: the keys already
+     * stored were made with it, and the dashboard finds an event again by its key.
+     */
     public static byte[] eventKey(Event e) {
         return Keys.key().str(e.storeId()).str(e.visitorId()).i64(e.eventTime().toEpochMilli())
-                .i64(Keys.hash64(e.eventId())).build();
+                .i64(Hash64.fnv1aUtf16(e.eventId())).build();
     }
 
     /** A visitor's events in event-time order (oldest first), at most {@code limit}. */
@@ -420,20 +425,14 @@ public final class EventIndexer implements AutoCloseable {
              RocksIterator it = store.db().newIterator(store.family(CF_OFFSETS), ro)) {
             for (it.seek(prefix); it.isValid(); it.next()) {
                 ByteBuffer k = ByteBuffer.wrap(it.key());
-                String kind = readString(k);
-                String storeId = readString(k);
-                String visitor = readString(k);
+                String kind = Keys.readStr(k);
+                String storeId = Keys.readStr(k);
+                String visitor = Keys.readStr(k);
                 if (kind.equals(ERASURE_PREFIX)) {
                     erasures.put(storeId + '\u0000' + visitor, ByteBuffer.wrap(it.value()).getLong());
                 }
             }
         }
-    }
-
-    private static String readString(ByteBuffer b) {
-        byte[] s = new byte[b.getShort() & 0xffff];
-        b.get(s);
-        return new String(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Whether the record at {@code position} belongs to a visitor erased by a request made after it was acknowledged. */

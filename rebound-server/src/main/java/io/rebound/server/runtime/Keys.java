@@ -1,11 +1,14 @@
 package io.rebound.server.runtime;
 
+import io.rebound.core.binary.BinaryWriter;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Binary key layouts for RocksDB. Strings are length-prefixed so that no id can forge another
- * store's prefix; numbers are big-endian so byte order equals numeric order.
+ * Binary key layouts for RocksDB. Strings are length-prefixed (2 bytes, {@link BinaryWriter#int16String})
+ * so that no id can forge another store's prefix; numbers are big-endian so byte order equals numeric
+ * order.
  */
 public final class Keys {
     private Keys() {
@@ -13,35 +16,22 @@ public final class Keys {
 
     /** A builder for a key made of length-prefixed strings and fixed-width numbers. */
     public static final class Builder {
-        private ByteBuffer buf = ByteBuffer.allocate(64);
+        private final BinaryWriter out = new BinaryWriter(64);
 
-        private void ensure(int n) {
-            if (buf.remaining() < n) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n));
-                buf.flip();
-                bigger.put(buf);
-                buf = bigger;
-            }
-        }
-
+        /** A string of at most 65,535 UTF-8 bytes, after its 2-byte length. */
         public Builder str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            ensure(2 + b.length);
-            buf.putShort((short) b.length).put(b);
+            out.int16String(s);
             return this;
         }
 
+        /** 8 bytes, big-endian. */
         public Builder i64(long v) {
-            ensure(8);
-            buf.putLong(v);
+            out.int64BE(v);
             return this;
         }
 
         public byte[] build() {
-            byte[] out = new byte[buf.position()];
-            buf.flip();
-            buf.get(out);
-            return out;
+            return out.toByteArray();
         }
     }
 
@@ -76,13 +66,4 @@ public final class Keys {
         return null;
     }
 
-    /** A 64-bit FNV-1a hash of a string, for compact event-id keys. */
-    public static long hash64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h ^= s.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
 }
