@@ -27,6 +27,8 @@ import java.util.Objects;
  */
 public final class JdbcDeliveryStore implements DeliveryStore {
     private static final int MAX_MESSAGE = 4000;
+    /** The {@code person_ids} column holds at most 1,000,000 characters; stay clear of it. */
+    static final int MAX_PERSON_CHARS = 900_000;
 
     private final DataSource ds;
     private final Clock clock;
@@ -111,7 +113,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_dead_letters (store_id, "
                             + "destination_id, segment_id, operation, kind, code, message, person_ids, person_count, "
                             + "from_seq, to_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                        for (DeadLetter d : deadLetters) {
+                        for (DeadLetter whole : deadLetters) {
+                          for (DeadLetter d : chunks(whole)) {
                             ps.setString(1, d.storeId());
                             ps.setString(2, d.destinationId());
                             ps.setString(3, d.segmentId());
@@ -125,6 +128,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
                             ps.setLong(11, d.toSequence());
                             ps.setObject(12, ts(d.at()));
                             ps.addBatch();
+                          }
                         }
                         ps.executeBatch();
                     }
@@ -162,6 +166,31 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the dead letters of destination " + destinationId, e);
         }
+    }
+
+    /** A dead letter split so that each row's person ids fit the column (a huge batch given up whole). */
+    static List<DeadLetter> chunks(DeadLetter d) {
+        List<DeadLetter> out = new ArrayList<>();
+        List<String> part = new ArrayList<>();
+        int chars = 0;
+        for (String id : d.personIds()) {
+            if (!part.isEmpty() && chars + id.length() + 1 > MAX_PERSON_CHARS) {
+                out.add(with(d, part));
+                part = new ArrayList<>();
+                chars = 0;
+            }
+            part.add(id);
+            chars += id.length() + 1;
+        }
+        if (!part.isEmpty() || out.isEmpty()) {
+            out.add(with(d, part));
+        }
+        return out;
+    }
+
+    private static DeadLetter with(DeadLetter d, List<String> personIds) {
+        return new DeadLetter(d.storeId(), d.destinationId(), d.segmentId(), d.operation(), d.kind(), d.code(),
+                d.message(), personIds, d.fromSequence(), d.toSequence(), d.at());
     }
 
     private static String clip(String s, int max) {

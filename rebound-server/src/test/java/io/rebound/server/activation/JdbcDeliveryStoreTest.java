@@ -84,6 +84,15 @@ class JdbcDeliveryStoreTest {
             assertThat(letters.get(0).personIds()).containsExactly("u:7");
             assertThat(store.deadLetters("meta", 10)).isEmpty();
 
+            // A batch of long ids given up whole is split over rows that fit the column.
+            List<String> many = java.util.stream.IntStream.range(0, 6_000).mapToObj(i -> "u:" + "x".repeat(190) + i).toList();
+            store.commit(p.withCursor(40), 60, List.of(new DeadLetter(storeId, "pin", "seg-1", "add", DeadLetter.GAVE_UP,
+                    "400", "bad", many, 41, 60, NOW)));
+            List<DeadLetter> split = store.deadLetters("pin", 10).stream().filter(d -> d.toSequence() == 60).toList();
+            assertThat(split).hasSizeGreaterThan(1);
+            assertThat(split.stream().mapToInt(d -> d.personIds().size()).sum()).isEqualTo(6_000);
+            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(60);
+
             assertThat(store.unpair(storeId, "pin", "seg-0")).isTrue();
             assertThat(store.unpair(storeId, "pin", "seg-0")).isFalse();
             assertThat(store.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-1");
