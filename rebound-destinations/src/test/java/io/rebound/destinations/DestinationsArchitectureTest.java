@@ -30,7 +30,8 @@ class DestinationsArchitectureTest {
     @Test
     void theSharedPackagesKnowNoPlatform() {
         String[] platforms = PLATFORMS.stream().map(o -> "io.rebound.destinations." + o + "..").toArray(String[]::new);
-        noClasses().that().resideInAnyPackage("io.rebound.destinations", "io.rebound.destinations.internal..")
+        noClasses().that().resideInAnyPackage("io.rebound.destinations", "io.rebound.destinations.internal..",
+                        "io.rebound.destinations.delivery..")
                 .should().dependOnClassesThat().resideInAnyPackage(platforms).check(MAIN);
     }
 

@@ -154,6 +154,11 @@ public final class ReboundServer implements AutoCloseable {
         return dashboard;
     }
 
+    /** The metadata database (H2 embedded, or PostgreSQL when configured). */
+    public Database database() {
+        return database;
+    }
+
     public StoreRepository stores() {
         return stores;
     }

@@ -1,0 +1,276 @@
+package io.rebound.destinations.delivery;
+
+import io.rebound.core.activation.Contact;
+import io.rebound.core.engine.MembershipChange;
+import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.destinations.Destination;
+import io.rebound.destinations.Member;
+import io.rebound.destinations.Outcome;
+import io.rebound.destinations.SyncReport;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Customer-list sync for one destination: for each of its pairings, reads the segment's changes after
+ * the committed cursor, keeps each person's last change in the batch (JOINED → add, LEFT → remove),
+ * looks the persons up as {@link Member}s (those with no identifier a list can take are counted, not
+ * sent), adds and removes through the destination, and then:
+ * <ul>
+ *   <li>accepted, recorded (dry-run) or partial: commits the cursor past the batch, with the refused
+ *       rows of a partial answer as dead letters;</li>
+ *   <li>retry: commits nothing and stops the pass; the caller waits {@link Pass#retryAfter()} (backoff
+ *       with jitter, at least the platform's hint) — the whole batch is sent again, which is harmless;</li>
+ *   <li>give up: the members not applied go to the dead letters with the platform's message, and the
+ *       cursor moves past the batch, so a permanent error is never retried forever.</li>
+ * </ul>
+ * Consent needs no filter here: the audience engine keeps a person whose consent denies advertising
+ * out of every segment (they leave at the denial), so the change feed only ever adds persons who may be
+ * in audiences; the destination applies the store's consent policy per row on top.
+ *
+ * <p>Not thread-safe: one worker per destination, driven by one thread ({@link DeliveryEngine}).
+ */
+public final class SyncWorker {
+
+    /** Changes read per batch by default (the destination splits a batch into the platform's requests). */
+    public static final int DEFAULT_BATCH = 5_000;
+
+    private final String destinationId;
+    private final Destination destination;
+    private final ChangeFeed feed;
+    private final MemberSource members;
+    private final DeliveryStore store;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final int batchSize;
+    private int failures;
+    private final Stats stats = new Stats();
+
+    public SyncWorker(String destinationId, Destination destination, ChangeFeed feed, MemberSource members,
+                      DeliveryStore store, Backoff backoff, Clock clock, int batchSize) {
+        this.destinationId = Objects.requireNonNull(destinationId, "destinationId");
+        this.destination = Objects.requireNonNull(destination, "destination");
+        this.feed = Objects.requireNonNull(feed, "feed");
+        this.members = Objects.requireNonNull(members, "members");
+        this.store = Objects.requireNonNull(store, "store");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1");
+        }
+        this.batchSize = batchSize;
+    }
+
+    public String destinationId() {
+        return destinationId;
+    }
+
+    public Destination destination() {
+        return destination;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    /**
+     * What one pass did.
+     *
+     * @param batches    batches committed (sent, dead-lettered, or with nothing uploadable)
+     * @param retryAfter when not null, the platform asked to wait: call again after this long
+     */
+    public record Pass(int batches, Duration retryAfter) {
+        public boolean caughtUp() {
+            return retryAfter == null;
+        }
+    }
+
+    /**
+     * Syncs every pairing of the destination until its feed is exhausted, or stops at the first batch
+     * the platform asks to retry. An exception (the store or the feed failing) propagates with nothing
+     * committed for the batch at hand.
+     */
+    public Pass syncOnce() {
+        int batches = 0;
+        for (Pairing p : store.pairings(destinationId)) {
+            Pairing current = p;
+            while (true) {
+                Step step = step(current);
+                if (step.retryAfter != null) {
+                    return new Pass(batches, step.retryAfter);
+                }
+                if (step.next == null) {
+                    break;
+                }
+                batches++;
+                current = step.next;
+            }
+        }
+        return new Pass(batches, null);
+    }
+
+    private record Step(Pairing next, Duration retryAfter) {
+    }
+
+    private Step step(Pairing pairing) {
+        List<LoggedChange> changes = feed.changes(pairing.storeId(), pairing.segmentId(), pairing.cursor(), batchSize);
+        if (changes.isEmpty()) {
+            return new Step(null, null);
+        }
+        long from = changes.getFirst().sequence();
+        long to = changes.getLast().sequence();
+
+        // Each person's last word in the batch.
+        Map<String, MembershipChange.Kind> last = new LinkedHashMap<>();
+        for (LoggedChange c : changes) {
+            last.remove(c.change().personId());
+            last.put(c.change().personId(), c.change().kind());
+        }
+        List<Member> adds = new ArrayList<>();
+        List<Member> removes = new ArrayList<>();
+        int notUploadable = 0;
+        for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
+            Member m = members.member(pairing.storeId(), e.getKey());
+            if (m == null || !uploadable(m.contact())) {
+                notUploadable++;
+                continue;
+            }
+            (e.getValue() == MembershipChange.Kind.JOINED ? adds : removes).add(m);
+        }
+
+        List<DeadLetter> letters = new ArrayList<>();
+        Instant now = clock.instant();
+        if (!adds.isEmpty()) {
+            SyncReport r = destination.addMembers(pairing.audience(), adds);
+            Duration wait = retryWait(r);
+            if (wait != null) {
+                return new Step(null, wait);
+            }
+            letters.addAll(deadLetters(pairing, "add", adds, r, from, to, now));
+            stats.added.addAndGet(r.appliedRows().size());
+            stats.skipped.addAndGet(r.skipped().size());
+        }
+        if (!removes.isEmpty()) {
+            SyncReport r = destination.removeMembers(pairing.audience(), removes);
+            Duration wait = retryWait(r);
+            if (wait != null) {
+                return new Step(null, wait);
+            }
+            letters.addAll(deadLetters(pairing, "remove", removes, r, from, to, now));
+            stats.removed.addAndGet(r.appliedRows().size());
+            stats.skipped.addAndGet(r.skipped().size());
+        }
+        store.commit(pairing, to, letters);
+        failures = 0;
+        stats.notUploadable.addAndGet(notUploadable);
+        stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
+        stats.lastSuccess = now;
+        stats.lastError = letters.isEmpty() ? stats.lastError : letters.getLast().message();
+        return new Step(pairing.withCursor(to), null);
+    }
+
+    /** Whether a list can take anything of the contact (the destination checks the platform's own rules). */
+    static boolean uploadable(Contact c) {
+        return !c.emails().isEmpty() || !c.phones().isEmpty() || !c.externalIds().isEmpty();
+    }
+
+    private Duration retryWait(SyncReport r) {
+        if (r.stoppedBy() instanceof Outcome.Retry retry) {
+            failures++;
+            stats.retries.incrementAndGet();
+            stats.lastError = retry.reason();
+            return backoff.delay(failures, retry.after());
+        }
+        return null;
+    }
+
+    /** Refused rows of partial answers, and everything a given-up run left undone. */
+    private List<DeadLetter> deadLetters(Pairing p, String op, List<Member> sent, SyncReport r, long from, long to,
+                                         Instant now) {
+        List<DeadLetter> out = new ArrayList<>();
+        for (SyncReport.Delivery d : r.deliveries()) {
+            if (d.outcome() instanceof Outcome.Partial partial && !partial.failed().isEmpty()) {
+                String message = partial.failed().stream().map(Outcome.RowFailure::message).distinct()
+                        .collect(Collectors.joining("; "));
+                out.add(new DeadLetter(p.storeId(), destinationId, p.segmentId(), op, DeadLetter.REFUSED, "",
+                        message, partial.failed().stream().map(f -> sent.get(f.row()).personId()).distinct().toList(),
+                        from, to, now));
+            }
+        }
+        if (r.stoppedBy() instanceof Outcome.GiveUp g) {
+            Set<Integer> done = new HashSet<>(r.appliedRows());
+            r.skipped().forEach(s -> done.add(s.row()));
+            for (SyncReport.Delivery d : r.deliveries()) {
+                if (d.outcome() instanceof Outcome.Partial partial) {
+                    partial.failed().forEach(f -> done.add(f.row())); // already dead-lettered as refused
+                }
+            }
+            List<String> undone = new ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                if (!done.contains(i)) {
+                    undone.add(sent.get(i).personId());
+                }
+            }
+            out.add(new DeadLetter(p.storeId(), destinationId, p.segmentId(), op, DeadLetter.GAVE_UP, g.code(),
+                    g.message(), undone, from, to, now));
+        }
+        return out;
+    }
+
+    /** Counters for the status page; safe to read from any thread. */
+    public static final class Stats {
+        final AtomicLong added = new AtomicLong();
+        final AtomicLong removed = new AtomicLong();
+        final AtomicLong skipped = new AtomicLong();
+        final AtomicLong notUploadable = new AtomicLong();
+        final AtomicLong deadLettered = new AtomicLong();
+        final AtomicLong retries = new AtomicLong();
+        volatile Instant lastSuccess;
+        volatile String lastError;
+
+        /** Members the platform took on additions (dry-run: recorded). */
+        public long added() {
+            return added.get();
+        }
+
+        public long removed() {
+            return removed.get();
+        }
+
+        /** Rows the destination did not send (no identifier the platform takes, consent). */
+        public long skipped() {
+            return skipped.get();
+        }
+
+        /** Persons with no email, phone or external id: counted, never sent (server events reach them). */
+        public long notUploadable() {
+            return notUploadable.get();
+        }
+
+        public long deadLettered() {
+            return deadLettered.get();
+        }
+
+        public long retries() {
+            return retries.get();
+        }
+
+        public Instant lastSuccess() {
+            return lastSuccess;
+        }
+
+        public String lastError() {
+            return lastError;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.rebound.server.activation;
+
+import io.rebound.core.activation.Platform;
+import io.rebound.destinations.AudienceRef;
+import io.rebound.destinations.delivery.DeadLetter;
+import io.rebound.destinations.delivery.DeliveryStore;
+import io.rebound.destinations.delivery.Pairing;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Pairings, cursors and dead letters in the metadata database (migration V6; H2 embedded, PostgreSQL
+ * in cluster mode). A commit moves the cursor and records the batch's dead letters in one transaction,
+ * and never moves a cursor backwards.
+ */
+public final class JdbcDeliveryStore implements DeliveryStore {
+    private static final int MAX_MESSAGE = 4000;
+    /** The {@code person_ids} column holds at most 1,000,000 characters; stay clear of it. */
+    static final int MAX_PERSON_CHARS = 900_000;
+
+    private final DataSource ds;
+    private final Clock clock;
+
+    public JdbcDeliveryStore(DataSource ds, Clock clock) {
+        this.ds = Objects.requireNonNull(ds, "ds");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Pairs a segment with a platform audience through a destination, from cursor 0 (the whole log). */
+    public Pairing pair(String storeId, String destinationId, String segmentId, AudienceRef audience) {
+        Instant now = clock.instant();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO destination_pairings (store_id, destination_id, segment_id, platform, audience_id, "
+                        + "targeting_id, cursor_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)")) {
+            ps.setString(1, storeId);
+            ps.setString(2, destinationId);
+            ps.setString(3, segmentId);
+            ps.setString(4, audience.platform().name());
+            ps.setString(5, audience.id());
+            ps.setString(6, audience.targetingId());
+            ps.setObject(7, ts(now));
+            ps.setObject(8, ts(now));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot pair segment " + segmentId + " with destination " + destinationId, e);
+        }
+        return new Pairing(storeId, destinationId, segmentId, audience, 0);
+    }
+
+    /** Stops syncing a segment to a destination; false when they were not paired. */
+    public boolean unpair(String storeId, String destinationId, String segmentId) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM destination_pairings WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+            ps.setString(1, destinationId);
+            ps.setString(2, storeId);
+            ps.setString(3, segmentId);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot unpair", e);
+        }
+    }
+
+    @Override
+    public List<Pairing> pairings(String destinationId) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT store_id, segment_id, platform, audience_id, targeting_id, cursor_seq FROM destination_pairings "
+                        + "WHERE destination_id = ? ORDER BY store_id, segment_id")) {
+            ps.setString(1, destinationId);
+            List<Pairing> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Pairing(rs.getString(1), destinationId, rs.getString(2),
+                            new AudienceRef(Platform.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5)),
+                            rs.getLong(6)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the pairings of destination " + destinationId, e);
+        }
+    }
+
+    @Override
+    public void commit(Pairing p, long cursor, List<DeadLetter> deadLetters) {
+        Instant now = clock.instant();
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE destination_pairings SET cursor_seq = ?, updated_at = ? "
+                        + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND cursor_seq <= ?")) {
+                    ps.setLong(1, cursor);
+                    ps.setObject(2, ts(now));
+                    ps.setString(3, p.destinationId());
+                    ps.setString(4, p.storeId());
+                    ps.setString(5, p.segmentId());
+                    ps.setLong(6, cursor);
+                    ps.executeUpdate();
+                }
+                if (!deadLetters.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_dead_letters (store_id, "
+                            + "destination_id, segment_id, operation, kind, code, message, person_ids, person_count, "
+                            + "from_seq, to_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        for (DeadLetter whole : deadLetters) {
+                          for (DeadLetter d : chunks(whole)) {
+                            ps.setString(1, d.storeId());
+                            ps.setString(2, d.destinationId());
+                            ps.setString(3, d.segmentId());
+                            ps.setString(4, d.operation());
+                            ps.setString(5, d.kind());
+                            ps.setString(6, clip(d.code(), 100));
+                            ps.setString(7, clip(d.message(), MAX_MESSAGE));
+                            ps.setString(8, String.join("\n", d.personIds()));
+                            ps.setInt(9, d.personIds().size());
+                            ps.setLong(10, d.fromSequence());
+                            ps.setLong(11, d.toSequence());
+                            ps.setObject(12, ts(d.at()));
+                            ps.addBatch();
+                          }
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot commit the cursor of " + p, e);
+        }
+    }
+
+    /** A destination's dead letters, newest first. */
+    public List<DeadLetter> deadLetters(String destinationId, int limit) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT store_id, segment_id, operation, kind, code, message, person_ids, from_seq, to_seq, created_at "
+                        + "FROM destination_dead_letters WHERE destination_id = ? ORDER BY id DESC LIMIT ?")) {
+            ps.setString(1, destinationId);
+            ps.setInt(2, limit);
+            List<DeadLetter> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String ids = rs.getString(7);
+                    out.add(new DeadLetter(rs.getString(1), destinationId, rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6),
+                            ids.isEmpty() ? List.of() : Arrays.asList(ids.split("\n")), rs.getLong(8), rs.getLong(9),
+                            rs.getObject(10, OffsetDateTime.class).toInstant()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the dead letters of destination " + destinationId, e);
+        }
+    }
+
+    /** A dead letter split so that each row's person ids fit the column (a huge batch given up whole). */
+    static List<DeadLetter> chunks(DeadLetter d) {
+        List<DeadLetter> out = new ArrayList<>();
+        List<String> part = new ArrayList<>();
+        int chars = 0;
+        for (String id : d.personIds()) {
+            if (!part.isEmpty() && chars + id.length() + 1 > MAX_PERSON_CHARS) {
+                out.add(with(d, part));
+                part = new ArrayList<>();
+                chars = 0;
+            }
+            part.add(id);
+            chars += id.length() + 1;
+        }
+        if (!part.isEmpty() || out.isEmpty()) {
+            out.add(with(d, part));
+        }
+        return out;
+    }
+
+    private static DeadLetter with(DeadLetter d, List<String> personIds) {
+        return new DeadLetter(d.storeId(), d.destinationId(), d.segmentId(), d.operation(), d.kind(), d.code(),
+                d.message(), personIds, d.fromSequence(), d.toSequence(), d.at());
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    private static OffsetDateTime ts(Instant i) {
+        return i.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,101 @@
+package io.rebound.server.activation;
+
+import io.rebound.core.activation.Platform;
+import io.rebound.destinations.AudienceRef;
+import io.rebound.destinations.delivery.DeadLetter;
+import io.rebound.destinations.delivery.Pairing;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.JdbcStoreRepository;
+import io.rebound.server.meta.PostgresTestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Migration V6 and the pairing store, on embedded H2 (PostgreSQL mode) and on the PostgreSQL at 127.0.0.1:5432. */
+class JdbcDeliveryStoreTest {
+
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    private static PostgresTestDatabase pg;
+
+    @TempDir
+    Path dir;
+
+    @AfterAll
+    static void dropPostgres() {
+        if (pg != null) {
+            pg.drop();
+        }
+    }
+
+    private Database open(String kind) {
+        if (kind.equals("h2")) {
+            return Database.embedded(dir);
+        }
+        pg = PostgresTestDatabase.create();
+        return Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void pairsCommitsAtomicallyNeverGoesBackAndKeepsDeadLetters(String kind) {
+        try (Database db = open(kind)) {
+            String storeId = new JdbcStoreRepository(db).create("Yoga shop", false).store().id();
+            JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
+            AudienceRef pin = new AudienceRef(Platform.PINTEREST, "list-1", "audience-9");
+            Pairing p = store.pair(storeId, "pin", "seg-1", pin);
+            store.pair(storeId, "pin", "seg-0", AudienceRef.of(Platform.PINTEREST, "list-0"));
+            store.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
+            assertThatThrownBy(() -> store.pair(storeId, "pin", "seg-1", pin)).isInstanceOf(IllegalStateException.class);
+
+            assertThat(store.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-0", "seg-1");
+            assertThat(store.pairings("pin").get(1)).isEqualTo(new Pairing(storeId, "pin", "seg-1", pin, 0));
+
+            DeadLetter refused = new DeadLetter(storeId, "pin", "seg-1", "add", DeadLetter.REFUSED, "", "invalid hash",
+                    List.of("e:1", "e:2"), 1, 40, NOW);
+            DeadLetter gaveUp = new DeadLetter(storeId, "pin", "seg-1", "remove", DeadLetter.GAVE_UP, "401/2",
+                    "Authentication failed. " + "x".repeat(5_000), List.of("u:7"), 1, 40, NOW);
+            store.commit(p, 40, List.of(refused, gaveUp));
+            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
+            assertThat(store.pairings("meta").getFirst().cursor()).isZero();
+
+            // A late commit of an older batch never moves the cursor back.
+            store.commit(p, 12, List.of());
+            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
+
+            // Cursor and dead letters go together or not at all.
+            DeadLetter bad = new DeadLetter(storeId, "pin", "seg-1", "upsert", DeadLetter.GAVE_UP, "", "", List.of(), 41, 50, NOW);
+            assertThatThrownBy(() -> store.commit(p.withCursor(40), 50, List.of(bad))).isInstanceOf(IllegalStateException.class);
+            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
+
+            List<DeadLetter> letters = store.deadLetters("pin", 10);
+            assertThat(letters).hasSize(2);
+            assertThat(letters.get(1)).isEqualTo(refused);
+            assertThat(letters.get(0).message()).startsWith("Authentication failed.").hasSize(4000);
+            assertThat(letters.get(0).personIds()).containsExactly("u:7");
+            assertThat(store.deadLetters("meta", 10)).isEmpty();
+
+            // A batch of long ids given up whole is split over rows that fit the column.
+            List<String> many = java.util.stream.IntStream.range(0, 6_000).mapToObj(i -> "u:" + "x".repeat(190) + i).toList();
+            store.commit(p.withCursor(40), 60, List.of(new DeadLetter(storeId, "pin", "seg-1", "add", DeadLetter.GAVE_UP,
+                    "400", "bad", many, 41, 60, NOW)));
+            List<DeadLetter> split = store.deadLetters("pin", 10).stream().filter(d -> d.toSequence() == 60).toList();
+            assertThat(split).hasSizeGreaterThan(1);
+            assertThat(split.stream().mapToInt(d -> d.personIds().size()).sum()).isEqualTo(6_000);
+            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(60);
+
+            assertThat(store.unpair(storeId, "pin", "seg-0")).isTrue();
+            assertThat(store.unpair(storeId, "pin", "seg-0")).isFalse();
+            assertThat(store.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-1");
+        }
+    }
+}
