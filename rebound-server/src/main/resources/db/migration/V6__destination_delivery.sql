@@ -48,3 +48,17 @@ CREATE TABLE destination_dead_letters (
 );
 
 CREATE INDEX destination_dead_letters_dest_ix ON destination_dead_letters (destination_id, created_at);
+
+-- What each pairing's platform list holds, per person: the identifiers last uploaded (hashed emails
+-- and phones, the store's customer ids; JSON), so that a removal sends them even when the person's ids
+-- are gone by then (erased on request, or merged into another person). A row goes with the removal.
+CREATE TABLE destination_members (
+    store_id        VARCHAR(40)              NOT NULL,
+    destination_id  VARCHAR(40)              NOT NULL,
+    segment_id      VARCHAR(40)              NOT NULL,
+    person_id       VARCHAR(1000)            NOT NULL,
+    contact         VARCHAR(100000)          NOT NULL,
+    updated_at      TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT destination_members_pk PRIMARY KEY (destination_id, store_id, segment_id, person_id),
+    CONSTRAINT destination_members_store_fk FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE
+);

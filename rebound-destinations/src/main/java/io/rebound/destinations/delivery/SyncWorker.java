@@ -25,7 +25,9 @@ import java.util.stream.Collectors;
  * Customer-list sync for one destination: for each of its pairings, reads the segment's changes after
  * the committed cursor, keeps each person's last change in the batch (JOINED → add, LEFT → remove),
  * looks the persons up as {@link Member}s (those with no identifier a list can take are counted, not
- * sent), adds and removes through the destination, and then:
+ * sent) — a removal sends the identifiers that were uploaded for the person, which the store keeps,
+ * so an erased or merged-away person still leaves the list — adds and removes through the
+ * destination, and then:
  * <ul>
  *   <li>accepted, recorded (dry-run) or partial: commits the cursor past the batch, with the refused
  *       rows of a partial answer as dead letters;</li>
@@ -139,13 +141,22 @@ public final class SyncWorker {
         List<Member> adds = new ArrayList<>();
         List<Member> removes = new ArrayList<>();
         int notUploadable = 0;
+        // A removal sends what was uploaded: the person's ids may be gone by now (erased, merged away).
+        List<String> leaving = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT)
+                .map(Map.Entry::getKey).toList();
+        Map<String, Contact> uploaded = leaving.isEmpty() ? Map.of() : store.uploaded(pairing, leaving);
         for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
             Member m = members.member(pairing.storeId(), e.getKey());
+            boolean joined = e.getValue() == MembershipChange.Kind.JOINED;
+            Contact sent = joined ? null : uploaded.get(e.getKey());
+            if (sent != null) {
+                m = new Member(e.getKey(), sent, m == null ? null : m.consent());
+            }
             if (m == null || !uploadable(m.contact())) {
                 notUploadable++;
                 continue;
             }
-            (e.getValue() == MembershipChange.Kind.JOINED ? adds : removes).add(m);
+            (joined ? adds : removes).add(m);
         }
 
         List<DeadLetter> letters = new ArrayList<>();
@@ -170,7 +181,11 @@ public final class SyncWorker {
             stats.removed.addAndGet(r.appliedRows().size());
             stats.skipped.addAndGet(r.skipped().size());
         }
-        store.commit(pairing, to, letters);
+        Set<String> refused = new HashSet<>();
+        letters.stream().filter(d -> d.operation().equals("add")).forEach(d -> refused.addAll(d.personIds()));
+        Map<String, Contact> added = new LinkedHashMap<>();
+        adds.stream().filter(m -> !refused.contains(m.personId())).forEach(m -> added.put(m.personId(), m.contact()));
+        store.commit(pairing, to, letters, added, Set.copyOf(leaving));
         failures = 0;
         stats.notUploadable.addAndGet(notUploadable);
         stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());

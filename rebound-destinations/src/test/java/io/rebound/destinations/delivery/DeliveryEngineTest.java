@@ -47,11 +47,17 @@ class DeliveryEngineTest {
                 }
 
                 @Override
-                public void commit(Pairing pairing, long cursor, List<DeadLetter> deadLetters) {
+                public java.util.Map<String, Contact> uploaded(Pairing pairing, java.util.Collection<String> personIds) {
+                    return memory.uploaded(pairing, personIds);
+                }
+
+                @Override
+                public void commit(Pairing pairing, long cursor, List<DeadLetter> deadLetters,
+                                   java.util.Map<String, Contact> added, java.util.Set<String> removed) {
                     if (commits.getAndIncrement() == 0) {
                         throw new IllegalStateException("database unavailable");
                     }
-                    memory.commit(pairing, cursor, deadLetters);
+                    memory.commit(pairing, cursor, deadLetters, added, removed);
                 }
             };
             SyncWorker worker = new SyncWorker("meta", meta,

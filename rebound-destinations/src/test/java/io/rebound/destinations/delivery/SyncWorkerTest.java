@@ -23,6 +23,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -69,10 +72,26 @@ class SyncWorkerTest {
             return List.of(pairing);
         }
 
+        final Map<String, Contact> uploaded = new HashMap<>();
+
         @Override
-        public void commit(Pairing p, long cursor, List<DeadLetter> deadLetters) {
+        public Map<String, Contact> uploaded(Pairing p, Collection<String> personIds) {
+            Map<String, Contact> out = new HashMap<>();
+            personIds.forEach(id -> {
+                if (uploaded.containsKey(id)) {
+                    out.put(id, uploaded.get(id));
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public void commit(Pairing p, long cursor, List<DeadLetter> deadLetters, Map<String, Contact> added,
+                           Set<String> removed) {
             pairing = pairing.withCursor(cursor);
             letters.addAll(deadLetters);
+            uploaded.putAll(added);
+            removed.forEach(uploaded::remove);
         }
     }
 

@@ -1,5 +1,9 @@
 package io.rebound.server.activation;
 
+import com.fasterxml.jackson.core.JacksonException;
+import io.rebound.core.activation.Contact;
+import io.rebound.server.json.Json;
+
 import io.rebound.core.activation.Platform;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.delivery.DeadLetter;
@@ -18,6 +22,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.Collection;
 import java.util.Objects;
 
 /**
@@ -93,7 +101,30 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public void commit(Pairing p, long cursor, List<DeadLetter> deadLetters) {
+    public Map<String, Contact> uploaded(Pairing p, Collection<String> personIds) {
+        Map<String, Contact> out = new HashMap<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT contact FROM "
+                + "destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND person_id = ?")) {
+            for (String person : personIds) {
+                ps.setString(1, p.destinationId());
+                ps.setString(2, p.storeId());
+                ps.setString(3, p.segmentId());
+                ps.setString(4, person);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.put(person, Json.MAPPER.readValue(rs.getString(1), Contact.class));
+                    }
+                }
+            }
+        } catch (SQLException | JacksonException e) {
+            throw new IllegalStateException("cannot read what " + p + " uploaded", e);
+        }
+        return out;
+    }
+
+    @Override
+    public void commit(Pairing p, long cursor, List<DeadLetter> deadLetters, Map<String, Contact> added,
+                       Set<String> removed) {
         Instant now = clock.instant();
         try (Connection c = ds.getConnection()) {
             boolean auto = c.getAutoCommit();
@@ -133,6 +164,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
                         ps.executeBatch();
                     }
                 }
+                remember(c, p, added, removed, now);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -142,6 +174,46 @@ public final class JdbcDeliveryStore implements DeliveryStore {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot commit the cursor of " + p, e);
+        }
+    }
+
+    /** Replaces the rows of the persons added (their contacts as uploaded now) and deletes those removed. */
+    private static void remember(Connection c, Pairing p, Map<String, Contact> added, Set<String> removed, Instant now)
+            throws SQLException {
+        if (added.isEmpty() && removed.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM destination_members "
+                + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND person_id = ?");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO destination_members (store_id, destination_id, "
+                     + "segment_id, person_id, contact, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            Set<String> touched = new java.util.TreeSet<>(removed);
+            touched.addAll(added.keySet());
+            for (String person : touched) {
+                delete.setString(1, p.destinationId());
+                delete.setString(2, p.storeId());
+                delete.setString(3, p.segmentId());
+                delete.setString(4, person);
+                delete.addBatch();
+            }
+            delete.executeBatch();
+            for (Map.Entry<String, Contact> e : added.entrySet()) {
+                if (removed.contains(e.getKey())) {
+                    continue;
+                }
+                insert.setString(1, p.storeId());
+                insert.setString(2, p.destinationId());
+                insert.setString(3, p.segmentId());
+                insert.setString(4, e.getKey());
+                try {
+                    insert.setString(5, Json.MAPPER.writeValueAsString(e.getValue()));
+                } catch (JacksonException x) {
+                    throw new IllegalStateException("cannot write the contact of " + e.getKey(), x);
+                }
+                insert.setObject(6, ts(now));
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 

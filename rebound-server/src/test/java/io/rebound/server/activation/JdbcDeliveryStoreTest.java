@@ -64,17 +64,17 @@ class JdbcDeliveryStoreTest {
                     List.of("e:1", "e:2"), 1, 40, NOW);
             DeadLetter gaveUp = new DeadLetter(storeId, "pin", "seg-1", "remove", DeadLetter.GAVE_UP, "401/2",
                     "Authentication failed. " + "x".repeat(5_000), List.of("u:7"), 1, 40, NOW);
-            store.commit(p, 40, List.of(refused, gaveUp));
+            store.commit(p, 40, List.of(refused, gaveUp), java.util.Map.of(), java.util.Set.of());
             assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
             assertThat(store.pairings("meta").getFirst().cursor()).isZero();
 
             // A late commit of an older batch never moves the cursor back.
-            store.commit(p, 12, List.of());
+            store.commit(p, 12, List.of(), java.util.Map.of(), java.util.Set.of());
             assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
 
             // Cursor and dead letters go together or not at all.
             DeadLetter bad = new DeadLetter(storeId, "pin", "seg-1", "upsert", DeadLetter.GAVE_UP, "", "", List.of(), 41, 50, NOW);
-            assertThatThrownBy(() -> store.commit(p.withCursor(40), 50, List.of(bad))).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> store.commit(p.withCursor(40), 50, List.of(bad), java.util.Map.of(), java.util.Set.of())).isInstanceOf(IllegalStateException.class);
             assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
 
             List<DeadLetter> letters = store.deadLetters("pin", 10);
@@ -87,11 +87,19 @@ class JdbcDeliveryStoreTest {
             // A batch of long ids given up whole is split over rows that fit the column.
             List<String> many = java.util.stream.IntStream.range(0, 6_000).mapToObj(i -> "u:" + "x".repeat(190) + i).toList();
             store.commit(p.withCursor(40), 60, List.of(new DeadLetter(storeId, "pin", "seg-1", "add", DeadLetter.GAVE_UP,
-                    "400", "bad", many, 41, 60, NOW)));
+                    "400", "bad", many, 41, 60, NOW)), java.util.Map.of(), java.util.Set.of());
             List<DeadLetter> split = store.deadLetters("pin", 10).stream().filter(d -> d.toSequence() == 60).toList();
             assertThat(split).hasSizeGreaterThan(1);
             assertThat(split.stream().mapToInt(d -> d.personIds().size()).sum()).isEqualTo(6_000);
             assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(60);
+
+            // What was uploaded is remembered with the cursor, and forgotten with the removal.
+            io.rebound.core.activation.Contact ann = io.rebound.core.activation.Contact.ofEmail("ann@example.com");
+            store.commit(p.withCursor(60), 61, List.of(), java.util.Map.of("e:ann", ann), java.util.Set.of());
+            assertThat(store.uploaded(p, List.of("e:ann", "e:bob"))).containsExactly(java.util.Map.entry("e:ann", ann));
+            assertThat(store.uploaded(store.pairings("meta").getFirst(), List.of("e:ann"))).isEmpty();
+            store.commit(p.withCursor(61), 62, List.of(), java.util.Map.of(), java.util.Set.of("e:ann"));
+            assertThat(store.uploaded(p, List.of("e:ann"))).isEmpty();
 
             assertThat(store.unpair(storeId, "pin", "seg-0")).isTrue();
             assertThat(store.unpair(storeId, "pin", "seg-0")).isFalse();

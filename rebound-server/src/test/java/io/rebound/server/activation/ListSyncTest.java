@@ -315,7 +315,14 @@ class ListSyncTest {
             }
 
             @Override
-            public void commit(Pairing pairing, long cursor, List<DeadLetter> deadLetters) {
+            public java.util.Map<String, io.rebound.core.activation.Contact> uploaded(Pairing pairing,
+                                                                                   java.util.Collection<String> personIds) {
+                return store.uploaded(pairing, personIds);
+            }
+
+            @Override
+            public void commit(Pairing pairing, long cursor, List<DeadLetter> deadLetters,
+                               java.util.Map<String, io.rebound.core.activation.Contact> added, java.util.Set<String> removed) {
                 throw new IllegalStateException("killed before the commit");
             }
         };
@@ -414,6 +421,32 @@ class ListSyncTest {
         await("joined", () -> size(shop) == 110);
         worker.syncOnce();
         assertThat(platform.members(audience.id())).isEqualTo(hashes(100, 110));
+        assertThat(platform.violations()).isEmpty();
+    }
+
+    @Test
+    void anErasedShopperLeavesThePlatformListThoughTheirIdsAreGoneByThen() throws Exception {
+        Shop shop = shop("sync-erase");
+        join(shop, 0, 20, 0);
+        await("joined", () -> size(shop) == 20);
+        MetaContractServer platform = meta();
+        MetaDestination meta = metaDestination(platform, Mode.LIVE);
+        AudienceRef audience = meta.linkAudience(platform.createExisting());
+        Pairing pairing = store.pair(shop.storeId(), "meta-erase", shop.segmentId(), audience);
+        SyncWorker worker = sync.worker("meta-erase", meta);
+        assertThat(worker.syncOnce().caughtUp()).isTrue();
+        assertThat(platform.members(audience.id())).isEqualTo(hashes(0, 20));
+
+        // The erasure deletes the person's ids before the worker reads their LEFT: the uploaded hash is removed anyway.
+        assertThat(server.audiencesPort().erase(shop.storeId(), "v3").status()).isEqualTo("erased");
+        await("erased", () -> size(shop) == 19);
+        assertThat(worker.syncOnce().caughtUp()).isTrue();
+        Set<String> remaining = hashes(0, 20);
+        remaining.remove(hashOf(3));
+        assertThat(platform.members(audience.id())).isEqualTo(remaining).isEqualTo(uploadableMembers(shop));
+        assertThat(store.uploaded(pairing, List.of("e:" + hashOf(3)))).isEmpty();
+        assertThat(store.uploaded(pairing, List.of("e:" + hashOf(4)))).hasSize(1);
+        assertThat(worker.stats().notUploadable()).isZero();
         assertThat(platform.violations()).isEmpty();
     }
 
