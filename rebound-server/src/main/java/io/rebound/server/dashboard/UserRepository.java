@@ -82,16 +82,48 @@ public final class UserRepository {
 
     /**
      * The first account, made a member of {@code storeIds} (every store that exists already); empty
-     * when an account exists by now. Serialised within the process, so two set-up forms sent at
-     * once cannot both become "the first" (the dashboard runs on the embedded server only).
+     * when an account exists by now. The claim is a row of its own in the database
+     * ({@code dashboard_setup_claim}), so two set-up forms sent at once — on one node or on two nodes
+     * of a cluster — cannot both become "the first"; a claim whose account could not be created is
+     * released.
      */
     public synchronized Optional<User> createFirst(String email, String password, List<String> storeIds) {
-        if (count() > 0) {
+        if (count() > 0 || !claimFirst(email)) {
             return Optional.empty();
         }
-        User user = create(email, password);
+        User user;
+        try {
+            user = create(email, password);
+        } catch (RuntimeException e) {
+            releaseClaim();
+            throw e;
+        }
         storeIds.forEach(id -> addMember(user.id(), id));
         return Optional.of(user);
+    }
+
+    private boolean claimFirst(String email) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO dashboard_setup_claim (id, email, claimed_at) VALUES (1, ?, ?)")) {
+            ps.setString(1, email.length() > 320 ? email.substring(0, 320) : email);
+            ps.setObject(2, clock.instant().atOffset(java.time.ZoneOffset.UTC));
+            ps.executeUpdate();
+            return true;
+        } catch (SQLException ex) {
+            if (UNIQUE_VIOLATION.equals(ex.getSQLState())) {
+                return false;
+            }
+            throw failure("claim the first account", ex);
+        }
+    }
+
+    private void releaseClaim() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM dashboard_setup_claim WHERE id = 1")) {
+            ps.executeUpdate();
+        } catch (SQLException ex) {
+            throw failure("release the first-account claim", ex);
+        }
     }
 
     /**
