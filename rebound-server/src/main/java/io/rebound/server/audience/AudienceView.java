@@ -46,7 +46,7 @@ public interface AudienceView {
      */
     Optional<Recency> recency(SegmentRecord segment, int days, int sampleSize, Instant now);
 
-    /** Distinct visitor ids seen in {@code (now − 30 d, now]} (cluster mode: an approximation, see docs/cluster.md). */
+    /** Distinct visitor ids (anonymous id, else user id) with an event whose event time is in {@code (now − 30 d, now]}. */
     long uniqueVisitors30d(String storeId, Instant now);
 
     /** The ids linked to a person (empty when unknown). */

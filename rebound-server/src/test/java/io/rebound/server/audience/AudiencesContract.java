@@ -149,7 +149,8 @@ public abstract class AudiencesContract {
         List<io.rebound.core.event.Event> timeline = await("v2's timeline", () -> a.timeline(store, "v2", 100).orElseThrow(),
                 events -> events.size() == 2);
         assertThat(timeline).extracting(e -> e.type().name()).containsExactly("ADD_TO_CART", "PURCHASE");
-        assertThat(a.reader().uniqueVisitors30d(store, a.clock().instant())).isEqualTo(3);
+        assertThat(await("3 visitors in 30 days", () -> a.reader().uniqueVisitors30d(store, a.clock().instant()),
+                n -> n == 3)).isEqualTo(3);
     }
 
     @Test
