@@ -5,8 +5,8 @@
 # after a response), so latency is measured at a known load rather than as queueing at saturation.
 # (Capping with the server's rate limiter instead floods it with cheap 429s that saturate both
 # cores, and the log's consumers, at background-nice 10, then starve.) Without RATE: saturation.
-# Starts `rebound serve`, creates a store with two segments (product viewers without add-to-cart,
-# cart abandoners), drives single-event ViewContent traffic with wrk, then reads the runtime's own
+# Starts `rebound serve`, creates a store with the five segment templates (TEMPLATES to change; before
+# 2026-12-02 it had two: product_viewers cart_abandoners), drives single-event ViewContent traffic with wrk, then reads the runtime's own
 # timer rebound_audience_event_to_membership_seconds (collector accept -> memberships committed).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,7 +28,7 @@ STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Late
 STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
 WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
 SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
-for t in product_viewers cart_abandoners; do
+for t in ${TEMPLATES:-product_viewers cart_abandoners past_purchasers abandoner_reminder abandoner_offer}; do
   curl -sf -X POST -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \
        -d "{\"template\":\"$t\"}" "$BASE/api/v1/stores/$STORE/segments" >/dev/null
 done
