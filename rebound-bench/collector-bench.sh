@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP load benchmark of the collector, run by hand (not by the tests):
-#   [WARMUP=45] rebound-bench/collector-bench.sh [duration-seconds]
-# Starts `rebound serve` on a fresh data directory with the no-op baseline endpoint, then runs
+#   [WARMUP=45] [TEMPLATES="product_viewers ..."] rebound-bench/collector-bench.sh [duration-seconds]
+# Starts `rebound serve` on a fresh data directory with the no-op baseline endpoint and a store with
+# the five segment templates (TEMPLATES to change), then runs
 # wrk in the same session against: the no-op endpoint (baseline), single-event /v1/track
 # (acknowledged after the durable append), and /v1/batch with 100 events per request.
 set -euo pipefail
@@ -22,8 +23,16 @@ export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUN
 SERVER=$!
 trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
-WK=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
-      -d '{"name":"Bench"}' "http://127.0.0.1:$PORT/api/v1/stores" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
+STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
+      -d '{"name":"Bench"}' "http://127.0.0.1:$PORT/api/v1/stores")
+WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
+# The five segment templates, so that the audience runtime evaluates what a store typically defines.
+STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
+SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
+for t in ${TEMPLATES:-product_viewers cart_abandoners past_purchasers abandoner_reminder abandoner_offer}; do
+  curl -sf -X POST -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \
+       -d "{\"template\":\"$t\"}" "http://127.0.0.1:$PORT/api/v1/stores/$STORE/segments" >/dev/null
+done
 AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
 lag() { curl -sf "http://127.0.0.1:$PORT/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["indexer_lag_bytes"]+h["audience_lag_bytes"])'; }
 catch_up() { # seconds until the log's consumers (indexer, audience runtime) have read everything

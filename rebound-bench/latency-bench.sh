@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Event -> membership latency under collector load, run by hand:
 #   RATE=3000 rebound-bench/latency-bench.sh [duration-seconds] [connections]
-# RATE paces the load generator itself (wrk/paced.lua: 12 connections, each waiting 12000/RATE ms
-# after a response), so latency is measured at a known load rather than as queueing at saturation.
+# RATE paces the load generator itself (wrk/paced.lua: PACED_CONNS connections, 12 by default, each
+# waiting PACED_CONNS*1000/RATE ms after a response), so latency is measured at a known load rather
+# than as queueing at saturation.
 # (Capping with the server's rate limiter instead floods it with cheap 429s that saturate both
 # cores, and the log's consumers, at background-nice 10, then starve.) Without RATE: saturation.
-# Starts `rebound serve`, creates a store with two segments (product viewers without add-to-cart,
-# cart abandoners), drives single-event ViewContent traffic with wrk, then reads the runtime's own
-# timer rebound_audience_event_to_membership_seconds (collector accept -> memberships committed).
+# Starts `rebound serve`, creates a store with the five segment templates (TEMPLATES to change;
+# before 2026-12-02 it had two: product_viewers cart_abandoners), drives single-event ViewContent
+# traffic with wrk, then reads the runtime's own timer rebound_audience_event_to_membership_seconds (collector accept -> memberships committed).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DUR="${1:-15}"
@@ -28,15 +29,16 @@ STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Late
 STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
 WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
 SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
-for t in product_viewers cart_abandoners; do
+for t in ${TEMPLATES:-product_viewers cart_abandoners past_purchasers abandoner_reminder abandoner_offer}; do
   curl -sf -X POST -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \
        -d "{\"template\":\"$t\"}" "$BASE/api/v1/stores/$STORE/segments" >/dev/null
 done
 AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
 SCRIPT=single.lua
 if [ -n "${RATE:-}" ]; then
-  SCRIPT=paced.lua CONNS=12
-  export DELAY_MS=$((12000 / RATE))
+  # wrk's delay is whole milliseconds: above ~6,000/s pace more connections (PACED_CONNS) with a longer delay.
+  SCRIPT=paced.lua CONNS=${PACED_CONNS:-12}
+  export DELAY_MS=$((CONNS * 1000 / RATE))
 fi
 # Warm up (JIT, caches) at the same load; the runtime's percentiles cover only the last 10-20 s.
 wrk -t2 -c"$CONNS" -d20s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/$SCRIPT" "$BASE/v1/track" >/dev/null

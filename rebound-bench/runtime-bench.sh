@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of the embedded audience runtime alone, then membership lookups/s (RuntimeThroughputBenchmark).
-#   rebound-bench/runtime-bench.sh [events=300000] [visitors=30000]
+#   rebound-bench/runtime-bench.sh [events=300000] [visitors=30000] [segments=5]
+# The event indexer and the audience runtime drain a log filled beforehand, side by side.
 set -euo pipefail
 source "$(dirname "$0")/bench-env.sh"
 exec "$JAVA_HOME/bin/java" -Xmx4g --enable-native-access=ALL-UNNAMED -cp "$BENCH_CP" \

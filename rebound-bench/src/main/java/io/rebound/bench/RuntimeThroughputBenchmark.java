@@ -1,5 +1,6 @@
 package io.rebound.bench;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
@@ -10,8 +11,10 @@ import io.rebound.server.audience.SegmentRepository;
 import io.rebound.server.log.FileEventLog;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
+import io.rebound.server.runtime.EventIndexer;
 import io.rebound.server.runtime.RocksStore;
 
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +22,18 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.stream.Stream;
 
 /**
- * How many events per second the embedded audience runtime drains from the log, alone on the
- * machine (no HTTP, no load generator): the ceiling behind event-to-membership latency. Run by hand:
- * {@code rebound-bench/runtime-bench.sh [events] [visitors]}.
+ * How many events per second the embedded log's consumers drain, alone on the machine (no HTTP, no
+ * load generator): the ceiling behind the end-to-end rate and event-to-membership latency. A fixed
+ * load is appended to the log first; then the event indexer and the audience runtime (with the five
+ * segment templates, as {@code rebound-bench/collector-bench.sh} defines them) consume it side by
+ * side, as in the server, and each reports when it has no lag left. Run by hand:
+ * {@code rebound-bench/runtime-bench.sh [events] [visitors] [segments]}.
  */
 public final class RuntimeThroughputBenchmark {
     private RuntimeThroughputBenchmark() {
@@ -73,15 +81,18 @@ public final class RuntimeThroughputBenchmark {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int visitors = args.length > 1 ? Integer.parseInt(args[1]) : 30_000;
+        int segmentCount = args.length > 2 ? Integer.parseInt(args[2]) : SegmentTemplates.IDS.size();
         Path dir = Files.createTempDirectory("rebound-runtime-bench");
         try (Database db = Database.embedded(dir);
              FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = new RocksStore(dir.resolve("state"), AudienceColumns.ALL);
-             EmbeddedAudienceRuntime runtime = new EmbeddedAudienceRuntime(log.segments(), rocks,
-                     new SegmentRepository(db.dataSource()), id -> Optional.empty(), Clock.systemUTC())) {
+             RocksStore rocks = new RocksStore(dir.resolve("state"),
+                     Stream.concat(EventIndexer.COLUMN_FAMILIES.stream(), AudienceColumns.ALL.stream()).toList())) {
             String store = new JdbcStoreRepository(db).create("Bench", false).store().id();
-            for (String t : List.of("product_viewers", "cart_abandoners", "past_purchasers")) {
-                runtime.createSegment(store, SegmentTemplates.instantiate(t, null, null), t);
+            // The segments first, then the load; the consumers start on the full log (the runtime restores the segments).
+            try (EmbeddedAudienceRuntime setup = runtime(log, rocks, db)) {
+                for (String t : SegmentTemplates.IDS.subList(0, segmentCount)) {
+                    setup.createSegment(store, SegmentTemplates.instantiate(t, null, null), t);
+                }
             }
             Random r = new Random(7);
             Instant now = Instant.now();
@@ -105,11 +116,82 @@ public final class RuntimeThroughputBenchmark {
             }
             log.append(batch).join();
             long t0 = System.nanoTime();
-            runtime.awaitCaughtUp(600_000);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("audience runtime drained %,d events (%,d visitors, 3 segments) in %.2f s = %,.0f events/s%n",
-                    events, visitors, seconds, events / seconds);
-            lookups(runtime, store, visitors);
+            double runtimeSeconds;
+            double[] indexerSeconds = new double[1];
+            try (EmbeddedAudienceRuntime runtime = runtime(log, rocks, db);
+                 EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+                long[] writerCpu = {cpuOf("audience-writer"), 0};
+                long[] indexerCpu = {cpuOf("event-indexer"), 0};
+                long processCpu = processCpu();
+                Map<String, Long> threadsBefore = threadTicks();
+                Thread indexed = Thread.ofPlatform().start(() -> {
+                    try {
+                        indexer.awaitCaughtUp(600_000);
+                        indexerSeconds[0] = (System.nanoTime() - t0) / 1e9;
+                        indexerCpu[1] = cpuOf("event-indexer");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                runtime.awaitCaughtUp(600_000);
+                runtimeSeconds = (System.nanoTime() - t0) / 1e9;
+                writerCpu[1] = cpuOf("audience-writer");
+                indexed.join();
+                long processCpuNanos = processCpu() - processCpu;
+                double seconds = Math.max(runtimeSeconds, indexerSeconds[0]);
+                System.out.printf("consumers drained %,d events (%,d visitors, %d segments) in %.2f s = %,.0f events/s"
+                                + " (audience runtime done after %.2f s, indexer after %.2f s)%n",
+                        events, visitors, segmentCount, seconds, events / seconds, runtimeSeconds, indexerSeconds[0]);
+                // CPU time per event: what the load of other processes on a shared machine moves least.
+                System.out.printf("CPU per event: audience runtime %.1f µs, indexer %.1f µs, whole process %.1f µs%n",
+                        (writerCpu[1] - writerCpu[0]) / 1e3 / events, (indexerCpu[1] - indexerCpu[0]) / 1e3 / events,
+                        processCpuNanos / 1e3 / events);
+                if (Boolean.getBoolean("rebound.bench.threads")) {
+                    Map<String, Long> after = threadTicks();
+                    after.replaceAll((name, ticks) -> ticks - threadsBefore.getOrDefault(name, 0L));
+                    after.entrySet().stream().filter(e -> e.getValue() > 0)
+                            .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                            .forEach(e -> System.out.printf("  CPU of %-18s %6.2f s%n", e.getKey(), e.getValue() / 100.0));
+                }
+                lookups(runtime, store, visitors);
+            }
         }
+    }
+
+    /** CPU time so far of the thread with this name (the consumers' own threads), in ns. */
+    private static long cpuOf(String threadName) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(threadName)) {
+                return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.threadId());
+            }
+        }
+        throw new IllegalStateException("no thread " + threadName);
+    }
+
+    /** CPU ticks (1/100 s) of every thread of this process, native ones included, summed by name (Linux only). */
+    private static Map<String, Long> threadTicks() throws java.io.IOException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[#0-9]+$", "");
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static EmbeddedAudienceRuntime runtime(FileEventLog log, RocksStore rocks, Database db) {
+        return new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(db.dataSource()),
+                id -> Optional.empty(), Clock.systemUTC());
     }
 }

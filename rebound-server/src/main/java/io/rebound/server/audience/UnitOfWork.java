@@ -2,57 +2,177 @@ package io.rebound.server.audience;
 
 import io.rebound.server.runtime.Keys;
 import io.rebound.server.runtime.RocksStore;
+import org.rocksdb.AbstractWriteBatch;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBatchWithIndex;
 
 import java.util.function.BiPredicate;
 
 /**
- * The writer thread's pending writes: a {@link WriteBatchWithIndex} whose reads see its own
- * uncommitted puts and deletes over the database. Engine state, the change log and the consumed
- * log offset all go into one unit and reach RocksDB in one atomic write — or not at all.
+ * The writer thread's pending writes. Engine state, the change log and the consumed log offset all
+ * go into one unit and reach RocksDB in one atomic write — or not at all. Reads see the unit's own
+ * uncommitted puts and deletes over the database.
+ *
+ * <p>Each key's latest pending value is kept in Java, per family, and handed to a
+ * {@link WriteBatchWithIndex} only when the unit commits (or before a scan, which reads through that
+ * batch): a key written many times in one unit — the store's change sequence, a segment's member
+ * count, a person touched by several events of a batch — reaches RocksDB once. The families read key
+ * by key on every event also keep a bounded copy of hot keys ({@link HotKeys}), so that a repeated
+ * read costs no JNI round trip.
  *
  * <p>Not thread-safe: only the runtime's writer thread touches it.
  */
 final class UnitOfWork implements AutoCloseable {
+    /**
+     * Heap for the person states held (their encoded bytes): an eighth of the heap. A least-recently
+     * used copy smaller than the persons a load cycles through holds none of them when they come back
+     * (measured: 50,000 visitors in turn, ~100 MB of states, against 96 MB), so it is sized by the heap.
+     */
+    static final long PERSONS_BUDGET = Runtime.getRuntime().maxMemory() / 8;
+    /** Heap for the identity, activity and member keys held, each: a thirty-second of the heap. */
+    static final long KEYS_BUDGET = Runtime.getRuntime().maxMemory() / 32;
+    /** Heap for the counts and the few meta keys held. */
+    static final long SMALL_BUDGET = 1L << 20;
+
     private final RocksStore rocks;
     private WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     /** Reused for every point read: the writer is single-threaded, and a new one per get costs a JNI round trip. */
     private final ReadOptions pointReads = new ReadOptions();
     private boolean dirty;
+    /** Whether {@link #batch} holds writes of this unit (a scan needed them indexed); else they are all pending in Java. */
+    private boolean indexed;
     /** What to do once this unit's writes are durable (in-memory views of them); dropped by {@link #discard}. */
     private final java.util.List<Runnable> afterCommit = new java.util.ArrayList<>();
+    private final java.util.Map<String, Family> families = new java.util.HashMap<>();
+
+    /** One column family's handle, pending writes (value or {@link HotKeys#ABSENT}), and hot keys (or null). */
+    private static final class Family {
+        final ColumnFamilyHandle handle;
+        final HotKeys hot;
+        final java.util.HashMap<HotKeys.Key, byte[]> pending = new java.util.HashMap<>();
+
+        Family(ColumnFamilyHandle handle, HotKeys hot) {
+            this.handle = handle;
+            this.hot = hot;
+        }
+    }
 
     UnitOfWork(RocksStore rocks) {
         this.rocks = rocks;
+        hot(AudienceColumns.PERSONS, PERSONS_BUDGET);
+        hot(AudienceColumns.IDENTITIES, KEYS_BUDGET);
+        hot(AudienceColumns.ACTIVITY, KEYS_BUDGET);
+        hot(AudienceColumns.MEMBERS, KEYS_BUDGET);
+        hot(AudienceColumns.COUNTS, SMALL_BUDGET);
+        hot(AudienceColumns.META, SMALL_BUDGET);
+    }
+
+    private void hot(String name, long budget) {
+        families.put(name, new Family(rocks.family(name), new HotKeys(budget)));
+    }
+
+    private Family family(String name) {
+        Family f = families.get(name);
+        if (f == null) {
+            f = new Family(rocks.family(name), null);
+            families.put(name, f);
+        }
+        return f;
     }
 
     byte[] get(String family, byte[] key) {
+        Family f = family(family);
+        HotKeys.Key k = new HotKeys.Key(key);
+        byte[] known = f.pending.get(k);
+        if (known == null && f.hot != null) {
+            known = f.hot.get(k);
+        }
+        if (known != null) {
+            return known == HotKeys.ABSENT ? null : known;
+        }
+        byte[] value;
+        if (!indexed) {
+            // Nothing of this unit is in the batch: the database alone answers. A person asked for
+            // exists (an identity named it): one read; other keys are often new (a first visit), and
+            // the bloom filters answer a miss without a read.
+            value = family.equals(AudienceColumns.PERSONS) ? read(f, key) : rocks.get(family, key);
+        } else {
+            try {
+                value = batch.getFromBatchAndDB(rocks.db(), f.handle, pointReads, key);
+            } catch (RocksDBException e) {
+                throw new StateStoreException("read from " + family + " failed", e);
+            }
+        }
+        if (f.hot != null) {
+            f.hot.put(k, value == null ? HotKeys.ABSENT : value);
+        }
+        return value;
+    }
+
+    private byte[] read(Family f, byte[] key) {
         try {
-            return batch.getFromBatchAndDB(rocks.db(), rocks.family(family), pointReads, key);
+            return rocks.db().get(f.handle, pointReads, key);
         } catch (RocksDBException e) {
-            throw new StateStoreException("read from " + family + " failed", e);
+            throw new StateStoreException("read failed", e);
         }
     }
 
     void put(String family, byte[] key, byte[] value) {
-        try {
-            batch.put(rocks.family(family), key, value);
-            dirty = true;
-        } catch (RocksDBException e) {
-            throw new StateStoreException("write to " + family + " failed", e);
-        }
+        write(family(family), new HotKeys.Key(key), value);
     }
 
     void delete(String family, byte[] key) {
+        write(family(family), new HotKeys.Key(key), HotKeys.ABSENT);
+    }
+
+    /** Records {@code value} ({@link HotKeys#ABSENT}: a delete) as the key's pending write, unless the key holds it already. */
+    private void write(Family f, HotKeys.Key k, byte[] value) {
+        byte[] known = f.pending.get(k);
+        if (known == null && f.hot != null) {
+            known = f.hot.get(k);
+        }
+        if (known != null && (known == value || known != HotKeys.ABSENT && value != HotKeys.ABSENT
+                && java.util.Arrays.equals(known, value))) {
+            return; // the key holds this value already (committed, or pending in this unit)
+        }
+        f.pending.put(k, value);
+        if (f.hot != null) {
+            f.hot.put(k, value);
+        }
+        dirty = true;
+    }
+
+    /** Hands every pending write to the indexed batch, which a scan reads through. */
+    private void flush() {
+        if (dirty) {
+            flushInto(batch);
+            indexed = true;
+        }
+    }
+
+    /** Moves every pending write into {@code target}. */
+    private void flushInto(AbstractWriteBatch target) {
         try {
-            batch.delete(rocks.family(family), key);
-            dirty = true;
+            for (Family f : families.values()) {
+                if (f.pending.isEmpty()) {
+                    continue;
+                }
+                for (java.util.Map.Entry<HotKeys.Key, byte[]> e : f.pending.entrySet()) {
+                    if (e.getValue() == HotKeys.ABSENT) {
+                        target.delete(f.handle, e.getKey().bytes());
+                    } else {
+                        target.put(f.handle, e.getKey().bytes(), e.getValue());
+                    }
+                }
+                f.pending.clear();
+            }
         } catch (RocksDBException e) {
-            throw new StateStoreException("delete in " + family + " failed", e);
+            throw new StateStoreException("write to the unit of work failed", e);
         }
     }
 
@@ -61,6 +181,7 @@ final class UnitOfWork implements AutoCloseable {
      * pending writes included; the visitor returns false to stop.
      */
     void scan(String family, byte[] prefix, byte[] from, BiPredicate<byte[], byte[]> visitor) {
+        flush();
         byte[] end = prefix == null ? null : Keys.prefixEnd(prefix);
         try (Slice upper = end == null ? null : new Slice(end);
              ReadOptions ro = upper == null ? new ReadOptions() : new ReadOptions().setIterateUpperBound(upper);
@@ -95,28 +216,54 @@ final class UnitOfWork implements AutoCloseable {
     /** Writes everything pending atomically, then starts an empty unit. */
     void commit() {
         if (!dirty) {
+            // Nothing to write (a write of a value a key already held is skipped): what the actions
+            // show is committed already.
+            runAfterCommit();
             return;
         }
         try {
-            rocks.db().write(WRITE_OPTIONS, batch);
+            if (indexed) {
+                flush();
+                rocks.db().write(WRITE_OPTIONS, batch);
+            } else {
+                // No scan needed the index in this unit: a plain batch is cheaper to build than the indexed one.
+                try (WriteBatch plain = new WriteBatch()) {
+                    flushInto(plain);
+                    rocks.db().write(WRITE_OPTIONS, plain);
+                }
+            }
         } catch (RocksDBException e) {
             throw new StateStoreException("commit failed", e);
         }
+        runAfterCommit();
+        reset();
+    }
+
+    private void runAfterCommit() {
         for (Runnable action : afterCommit) {
             action.run();
         }
-        reset();
+        afterCommit.clear();
     }
 
     /** Forgets everything pending (after a failure, or a simulated crash in tests). */
     void discard() {
         reset();
+        for (Family f : families.values()) {
+            f.pending.clear();
+            if (f.hot != null) {
+                f.hot.clear(); // it holds this unit's writes too: forget them with it (it refills from RocksDB)
+            }
+        }
     }
 
     private void reset() {
         afterCommit.clear();
-        batch.close();
-        batch = new WriteBatchWithIndex(true);
+        if (indexed) {
+            batch.close();
+            batch = new WriteBatchWithIndex(true);
+            indexed = false;
+        }
         dirty = false;
     }
 
