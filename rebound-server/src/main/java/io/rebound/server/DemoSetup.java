@@ -1,6 +1,14 @@
 package io.rebound.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rebound.core.activation.Platform;
+import io.rebound.core.segment.SegmentTemplates;
+import io.rebound.destinations.Mode;
+import io.rebound.server.activation.Activation;
+import io.rebound.server.activation.DestinationSettings;
+import io.rebound.server.activation.JdbcDestinations;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.demo.DemoCatalog;
 import io.rebound.server.demo.DemoShop;
 import io.rebound.server.json.Json;
@@ -43,6 +51,46 @@ final class DemoSetup {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up the demo store in " + dataDir, e);
         }
+    }
+
+    /**
+     * Connects the demo store to all four platforms in dry-run (placeholder ids and tokens: nothing is
+     * ever sent) and syncs a cart-abandoners segment to each, so the destinations page fills with the
+     * requests live mode would send. Done once: a store that has destinations is left as it is.
+     */
+    static void connectDryRunDestinations(Activation activation, Audiences audiences, String storeId) {
+        if (!activation.list(storeId).isEmpty()) {
+            return;
+        }
+        SegmentRecord segment = audiences.segments(storeId).stream()
+                .filter(s -> "cart_abandoners".equals(s.template())).findFirst()
+                .orElseGet(() -> audiences.createSegment(storeId,
+                        SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE), "cart_abandoners"));
+        Map<Platform, Map<String, Object>> configs = new java.util.LinkedHashMap<>();
+        configs.put(Platform.META, Map.of("ad_account_id", "100000000000001", "pixel_id", "200000000000002",
+                "access_token", "demo-meta-token-not-real"));
+        configs.put(Platform.GOOGLE, Map.of("operating_account_id", "123-456-7890", "client_id", "demo.apps.example",
+                "client_secret", "demo-google-secret-not-real", "refresh_token", "demo-refresh-token-not-real",
+                "customer_match_terms_accepted", true));
+        configs.put(Platform.TIKTOK, Map.of("advertiser_id", "7000000000000000001", "pixel_code", "DEMOPIXEL0001",
+                "access_token", "demo-tiktok-token-not-real"));
+        configs.put(Platform.PINTEREST, Map.of("ad_account_id", "549755885175", "api_token", "demo-pinterest-token-not-real",
+                "conversion_token", "demo-pinterest-conversion-token-not-real"));
+        configs.forEach((platform, config) -> {
+            String name = switch (platform) {
+                case META -> "Meta (demo, dry-run)";
+                case GOOGLE -> "Google Ads (demo, dry-run)";
+                case TIKTOK -> "TikTok (demo, dry-run)";
+                case PINTEREST -> "Pinterest (demo, dry-run)";
+            };
+            JdbcDestinations.Record d = activation.connect(storeId, name, Mode.DRY_RUN, null,
+                    DestinationSettings.parse(platform, config));
+            if (activation.pair(d, segment, null) instanceof Activation.PairResult.Refused) {
+                // TikTok and Pinterest create a list only from an upload; before the first shopper with an
+                // email there is none, so the demo links a placeholder (in dry-run no audience exists anyway).
+                activation.pair(d, segment, "dry-run");
+            }
+        });
     }
 
     /**

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rebound.server.activation.Activation;
+import io.rebound.server.activation.Ownership;
 import io.rebound.server.audience.AudienceColumns;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.Audiences;
@@ -61,6 +63,7 @@ public final class ReboundServer implements AutoCloseable {
     private final Vertx vertx;
     private final DemoKeys demoKeys;
     private final Dashboard dashboard;
+    private final Activation activation;
     private int port;
     private java.util.Optional<String> setupCode = java.util.Optional.empty();
 
@@ -96,6 +99,7 @@ public final class ReboundServer implements AutoCloseable {
         if (demoKeys != null) {
             dashboard.ensureDemoUser(demoKeys.storeId());
         }
+        this.activation = ServerRoutes.activation(config, database, audiencesPort, clock, Ownership.single());
     }
 
     public static ReboundServer start(ServerConfig config) {
@@ -123,11 +127,15 @@ public final class ReboundServer implements AutoCloseable {
         groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),
                 deadLetters, config.noopEndpoint())::mount);
         groups.add(ServerRoutes.collector(config, stores, log, clock, metrics));
-        groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, dashboard));
+        groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, activation, dashboard));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }
         this.port = ServerRoutes.listen(config, vertx, groups);
+        activation.start();
+        if (demoKeys != null) {
+            DemoSetup.connectDryRunDestinations(activation, audiencesPort, demoKeys.storeId());
+        }
         LOG.info("Rebound listening on {}", baseUrl());
         setupCode = dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
     }
@@ -185,6 +193,11 @@ public final class ReboundServer implements AutoCloseable {
         return config;
     }
 
+    /** Destinations and their sync workers. */
+    public Activation activation() {
+        return activation;
+    }
+
     public PrometheusMeterRegistry metrics() {
         return metrics;
     }
@@ -197,6 +210,9 @@ public final class ReboundServer implements AutoCloseable {
             LOG.warn("error stopping HTTP", e);
         }
         retention.close();
+        if (activation != null) {
+            activation.close();
+        }
         audiences.close();
         indexer.close();
         log.close();

@@ -37,11 +37,13 @@ import java.util.Properties;
  * @param limits             caps on what one store or one client can make the server hold (and send: the
  *                           per-address rate limit)
  * @param eventLog           how long event-log segments are kept and how large they are
+ * @param activation         destinations: the credentials keyring and the sync batching window
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
                            int rateLimitBurst, boolean demo, boolean noopEndpoint, int eventLoops,
-                           int backgroundNice, Web web, Limits limits, EventLog eventLog) {
+                           int backgroundNice, Web web, Limits limits, EventLog eventLog,
+                           Activation activation) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -148,7 +150,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
 
     public ServerConfig withEventLog(EventLog e) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, e);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, e, activation);
     }
 
     public ServerConfig {
@@ -159,12 +161,39 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         web = web == null ? Web.DEFAULT : web;
         limits = limits == null ? Limits.DEFAULT : limits;
         eventLog = eventLog == null ? EventLog.DEFAULT : eventLog;
+        activation = activation == null ? Activation.DEFAULT : activation;
+    }
+
+    /**
+     * Activation settings.
+     *
+     * @param credentialsKeys the keyring that encrypts destination credentials ({@code credentials-keys}:
+     *                        {@code id:base64key,…}, the first encrypts; every node of a cluster needs the same),
+     *                        or null for the file {@code credentials.keys} created in the data directory
+     * @param batchWindow     how often a caught-up sync worker reads its change logs again
+     *                        ({@code sync-batch-window-ms}, 1,000 to 60,000; default 5 s)
+     */
+    public record Activation(String credentialsKeys, Duration batchWindow) {
+        public static final Activation DEFAULT = new Activation(null, Duration.ofSeconds(5));
+
+        public Activation {
+            if (batchWindow == null || batchWindow.toMillis() < 100 || batchWindow.toMillis() > 60_000) {
+                throw new IllegalArgumentException("configuration key 'sync-batch-window-ms' must be between 100 and 60000, got "
+                        + (batchWindow == null ? null : batchWindow.toMillis()));
+            }
+            credentialsKeys = credentialsKeys == null || credentialsKeys.isBlank() ? null : credentialsKeys;
+        }
+    }
+
+    public ServerConfig withActivation(Activation a) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, a);
     }
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", DEFAULT_PORT, dataDir, null, null, null, false, null, 5_000, 50_000,
                 false, false, Runtime.getRuntime().availableProcessors(), 10, Web.DEFAULT, Limits.DEFAULT,
-                EventLog.DEFAULT);
+                EventLog.DEFAULT, Activation.DEFAULT);
     }
 
     /**
@@ -194,47 +223,47 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withDemo(boolean d) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
+                rateLimitPerSecond, rateLimitBurst, d, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withAdminToken(String token) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, token,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withFsync(boolean f) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
+                perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withNoopEndpoint(boolean n) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, web, limits, eventLog);
+                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withWeb(Web w) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, w, limits, eventLog);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, w, limits, eventLog, activation);
     }
 
     public ServerConfig withLimits(Limits l) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, l, eventLog);
+                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, l, eventLog, activation);
     }
 
     /**
@@ -273,7 +302,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                                 String.valueOf(Limits.DEFAULT.ipRateLimitPerSecond()))),
                         intOf(p, "ip-rate-limit-burst", Limits.DEFAULT.ipRateLimitBurst())),
                 new EventLog(Duration.ofHours(intOf(p, "log-retention-hours", (int) DEFAULT_LOG_RETENTION.toHours())),
-                        intOf(p, "log-segment-mb", EventLog.DEFAULT.segmentMb())));
+                        intOf(p, "log-segment-mb", EventLog.DEFAULT.segmentMb())),
+                new Activation(p.getProperty("credentials-keys"),
+                        Duration.ofMillis(intOf(p, "sync-batch-window-ms", (int) Activation.DEFAULT.batchWindow().toMillis()))));
     }
 
     private static Web web(Properties p) {
@@ -325,7 +356,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config", "public-url",
             "trusted-proxies", "secure-cookies", "segments-per-store", "live-streams-per-store", "live-streams",
             "dashboard-sessions", "ip-rate-limit-per-second", "ip-rate-limit-burst", "log-retention-hours",
-            "log-segment-mb"), ClusterConfig.KEYS.stream())
+            "log-segment-mb", "credentials-keys", "sync-batch-window-ms"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

@@ -66,6 +66,28 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the worker of {@code destinationId}, waiting for a pass in flight to end (its uncommitted
+     * batch, if interrupted, is sent again by the next worker); false when none runs.
+     */
+    public boolean stop(String destinationId) {
+        List<Running> stopping;
+        synchronized (this) {
+            stopping = running.stream().filter(r -> r.worker.destinationId().equals(destinationId)).toList();
+            running.removeAll(stopping);
+        }
+        for (Running r : stopping) {
+            r.thread.shutdownNow();
+            try {
+                r.thread.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return !stopping.isEmpty();
+    }
+
     /** Stops every worker; a pass in flight is interrupted and its uncommitted batch is sent again on the next start. */
     @Override
     public synchronized void close() {

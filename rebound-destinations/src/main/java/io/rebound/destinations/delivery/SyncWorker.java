@@ -195,7 +195,7 @@ public final class SyncWorker {
     }
 
     /** Whether a list can take anything of the contact (the destination checks the platform's own rules). */
-    static boolean uploadable(Contact c) {
+    public static boolean uploadable(Contact c) {
         return !c.emails().isEmpty() || !c.phones().isEmpty() || !c.externalIds().isEmpty();
     }
 

@@ -67,16 +67,48 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         return new Pairing(storeId, destinationId, segmentId, audience, 0);
     }
 
-    /** Stops syncing a segment to a destination; false when they were not paired. */
+    /**
+     * Stops syncing a segment to a destination, forgetting what was uploaded for it (a later pairing starts
+     * from the whole log again); false when they were not paired.
+     */
     public boolean unpair(String storeId, String destinationId, String segmentId) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM destination_pairings WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
-            ps.setString(1, destinationId);
-            ps.setString(2, storeId);
-            ps.setString(3, segmentId);
-            return ps.executeUpdate() > 0;
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement members = c.prepareStatement(
+                    "DELETE FROM destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ?");
+                 PreparedStatement ps = c.prepareStatement(
+                         "DELETE FROM destination_pairings WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+                for (PreparedStatement p : List.of(members, ps)) {
+                    p.setString(1, destinationId);
+                    p.setString(2, storeId);
+                    p.setString(3, segmentId);
+                }
+                members.executeUpdate();
+                boolean paired = ps.executeUpdate() > 0;
+                c.commit();
+                return paired;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot unpair", e);
+        }
+    }
+
+    /** How many persons Rebound has uploaded to the pairing's platform list and not removed since. */
+    public long uploadedCount(Pairing p) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(*) FROM destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+            ps.setString(1, p.destinationId());
+            ps.setString(2, p.storeId());
+            ps.setString(3, p.segmentId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count uploaded members", e);
         }
     }
 

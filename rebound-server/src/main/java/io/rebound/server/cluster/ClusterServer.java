@@ -10,6 +10,8 @@ import io.rebound.kafka.KafkaEventLog;
 import io.rebound.kafka.Topics;
 import io.rebound.server.DataDirectory;
 import io.rebound.server.ServerConfig;
+import io.rebound.server.activation.Activation;
+import io.rebound.server.activation.PostgresOwnership;
 import io.rebound.server.wiring.ServerRoutes;
 import io.rebound.server.http.AuditReport;
 import io.rebound.server.dashboard.Dashboard;
@@ -54,6 +56,7 @@ public final class ClusterServer implements AutoCloseable {
     private ClusterAudiences audiences;
     private ClusterEventFeed feed;
     private Dashboard dashboard;
+    private Activation activation;
     private Vertx vertx;
     private int port;
     /** This node's self-check findings (none on a collector-only node, which audits nothing). */
@@ -114,6 +117,9 @@ public final class ClusterServer implements AutoCloseable {
                 ClusterUpkeep.DELETION_GRACE).start(Duration.ofMinutes(1)));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
         dashboard = ServerRoutes.dashboard(config, vertx, database, stores, audiences, feed, metrics);
+        activation = ServerRoutes.activation(config, database, audiences, Clock.systemUTC(),
+                new PostgresOwnership(database.dataSource()));
+        resources.addFirst(activation);
     }
 
     private void listen() {
@@ -122,8 +128,9 @@ public final class ClusterServer implements AutoCloseable {
         if (log != null) {
             groups.add(ServerRoutes.collector(config, stores, log, Clock.systemUTC(), metrics));
         }
-        groups.addAll(ServerRoutes.apis(config, stores, audiences, dashboard));
+        groups.addAll(ServerRoutes.apis(config, stores, audiences, activation, dashboard));
         port = ServerRoutes.listen(config, vertx, groups);
+        activation.start();
         dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
         LOG.info("Rebound cluster node ({}) listening on {}", cluster.role().name().toLowerCase(Locale.ROOT), baseUrl());
     }
@@ -159,6 +166,11 @@ public final class ClusterServer implements AutoCloseable {
     /** This node's dashboard (its users, in-memory views). */
     public Dashboard dashboard() {
         return dashboard;
+    }
+
+    /** This node's destinations and the sync workers it owns. */
+    public Activation activation() {
+        return activation;
     }
 
     /** This node's segment service (tests). */

@@ -6,7 +6,14 @@ import io.rebound.core.port.EventLog;
 import io.rebound.core.segment.VisitorState;
 import io.rebound.core.time.EventTimePolicy;
 import io.rebound.server.ServerConfig;
+import io.rebound.destinations.HttpTransport;
+import io.rebound.server.activation.Activation;
+import io.rebound.server.activation.CredentialKeys;
+import io.rebound.server.activation.JdbcDeliveryStore;
+import io.rebound.server.activation.JdbcDestinations;
+import io.rebound.server.activation.Ownership;
 import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.DestinationApi;
 import io.rebound.server.api.SegmentApi;
 import io.rebound.server.api.StoreApi;
 import io.rebound.server.api.VisitorApi;
@@ -72,13 +79,28 @@ public final class ServerRoutes {
         return dashboard;
     }
 
-    /** The store, visitor and segment APIs and the dashboard. */
+    /**
+     * Activation over the metadata database: destinations with credentials encrypted by the configured
+     * keyring (or the data directory's), a sync worker per destination this node owns. Not started.
+     */
+    public static Activation activation(ServerConfig config, Database database, Audiences audiences, Clock clock,
+                                        Ownership ownership) {
+        CredentialKeys keys = config.activation().credentialsKeys() != null
+                ? CredentialKeys.parse(config.activation().credentialsKeys())
+                : CredentialKeys.inDirectory(config.dataDir());
+        return new Activation(new JdbcDestinations(database.dataSource(), keys, clock),
+                new JdbcDeliveryStore(database.dataSource(), clock), audiences, HttpTransport.withDefaults(), clock,
+                config.activation().batchWindow(), ownership);
+    }
+
+    /** The store, visitor, segment and destination APIs and the dashboard. */
     public static List<Consumer<Router>> apis(ServerConfig config, StoreRepository stores, Audiences audiences,
-                                              Dashboard dashboard) {
+                                              Activation activation, Dashboard dashboard) {
         ApiAuth auth = new ApiAuth(stores);
         return List.of(r -> StoreApi.mount(r, stores, config.adminToken()),
                 new VisitorApi(audiences, auth)::mount,
                 new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount,
+                new DestinationApi(activation, audiences, auth)::mount,
                 dashboard::mount);
     }
 

@@ -1,0 +1,448 @@
+package io.rebound.server.api;
+
+import io.rebound.core.activation.Platform;
+import io.rebound.core.store.Store;
+import io.rebound.destinations.Mode;
+import io.rebound.destinations.Outcome;
+import io.rebound.destinations.RecordedRequest;
+import io.rebound.destinations.SyncReport;
+import io.rebound.destinations.delivery.DeadLetter;
+import io.rebound.destinations.delivery.Pairing;
+import io.rebound.destinations.delivery.SyncWorker;
+import io.rebound.server.activation.Activation;
+import io.rebound.server.activation.DestinationSettings;
+import io.rebound.server.activation.JdbcDestinations;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.SegmentRecord;
+import io.rebound.server.json.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static io.rebound.server.api.QueryParams.intParam;
+
+/**
+ * The destinations API (store secret key):
+ * <pre>
+ * POST   /api/v1/stores/:store/destinations                     {"platform", "name", "mode"?, "api_base_url"?, "config"} → 201
+ * GET    /api/v1/stores/:store/destinations                     {"destinations": [...]}
+ * GET    /api/v1/stores/:store/destinations/:id                 with status: worker counters, pairings, pending changes
+ * PATCH  /api/v1/stores/:store/destinations/:id                 name, mode, api_base_url, config (fields given replace; null removes)
+ * DELETE /api/v1/stores/:store/destinations/:id                 204
+ * GET    /api/v1/stores/:store/destinations/:id/requests        ?limit= (newest first, credentials redacted)
+ * GET    /api/v1/stores/:store/destinations/:id/dead-letters    ?limit=
+ * POST   /api/v1/stores/:store/destinations/:id/test            {"test_event_code"?}: the platform's validation path
+ * GET    /api/v1/stores/:store/segments/:segment/destinations
+ * PUT    /api/v1/stores/:store/segments/:segment/destinations/:id   {"audience_id"?} → 201 (200 when already synced)
+ * DELETE /api/v1/stores/:store/segments/:segment/destinations/:id   204
+ * </pre>
+ * Credentials are never returned: {@code secrets} shows the last four characters of each. Bad input is
+ * a 400 naming the field; another store's destination or segment is a 404 like a missing one.
+ */
+public final class DestinationApi {
+    /** A service account key is a few KB; the rest is small. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final Set<String> CREATE_FIELDS = Set.of("platform", "name", "mode", "api_base_url", "config");
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "mode", "api_base_url", "config");
+    private static final int MAX_NAME = 200;
+
+    private final Activation activation;
+    private final Audiences audiences;
+    private final ApiAuth auth;
+
+    public DestinationApi(Activation activation, Audiences audiences, ApiAuth auth) {
+        this.activation = activation;
+        this.audiences = audiences;
+        this.auth = auth;
+    }
+
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        String all = "/api/v1/stores/:store/destinations";
+        String one = all + "/:id";
+        worker(router.post(all).handler(body), this::create);
+        worker(router.get(all), this::list);
+        worker(router.get(one), this::get);
+        worker(router.patch(one).handler(body), this::patch);
+        worker(router.delete(one), this::delete);
+        worker(router.get(one + "/requests"), this::requests);
+        worker(router.get(one + "/dead-letters"), this::deadLetters);
+        worker(router.post(one + "/test").handler(body), this::test);
+        String synced = "/api/v1/stores/:store/segments/:segment/destinations";
+        worker(router.get(synced), this::segmentDestinations);
+        worker(router.put(synced + "/:id").handler(body), this::pair);
+        worker(router.delete(synced + "/:id"), this::unpair);
+    }
+
+    private static void worker(Route route, Handler<RoutingContext> handler) {
+        route.blockingHandler(ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (DestinationSettings.InvalidSetting e) {
+                ApiErrors.send(ctx, 400, "invalid_field", e.getMessage(), e.field());
+            } catch (Activation.NotTestable e) {
+                ApiErrors.send(ctx, 400, "not_testable", e.getMessage(), e.field());
+            } catch (Activation.LimitReached e) {
+                ApiErrors.send(ctx, 409, "destination_limit_reached", e.getMessage());
+            } catch (BadRequest e) {
+                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
+            } catch (RuntimeException e) {
+                ApiErrors.exception(ctx, e);
+            }
+        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "64 KB"));
+    }
+
+    // ---- destinations ------------------------------------------------------------------------
+
+    private void create(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        Map<String, Object> body = body(ctx, CREATE_FIELDS);
+        Platform platform = platform(body.get("platform"));
+        String name = name(body.get("name"));
+        Mode mode = body.containsKey("mode") ? mode(body.get("mode")) : Mode.DRY_RUN;
+        URI base = baseUrl(body.get("api_base_url"));
+        DestinationSettings settings = DestinationSettings.parse(platform, object(body.get("config"), "config"));
+        JdbcDestinations.Record r = activation.connect(store.get().id(), name, mode, base, settings);
+        ctx.response().putHeader("Location", "/api/v1/stores/" + r.storeId() + "/destinations/" + r.id());
+        ApiErrors.json(ctx, 201, json(r, false));
+    }
+
+    private void list(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        JsonArray out = new JsonArray();
+        activation.list(store.get().id()).forEach(r -> out.add(json(r, false)));
+        ApiErrors.json(ctx, 200, new JsonObject().put("destinations", out));
+    }
+
+    private void get(RoutingContext ctx) {
+        destination(ctx).ifPresent(r -> ApiErrors.json(ctx, 200, json(r, true)));
+    }
+
+    private void patch(RoutingContext ctx) {
+        Optional<JdbcDestinations.Record> old = destination(ctx);
+        if (old.isEmpty()) {
+            return;
+        }
+        JdbcDestinations.Record r = old.get();
+        Map<String, Object> body = body(ctx, PATCH_FIELDS);
+        String name = body.containsKey("name") ? name(body.get("name")) : r.name();
+        Mode mode = body.containsKey("mode") ? mode(body.get("mode")) : r.mode();
+        URI base = body.containsKey("api_base_url") ? baseUrl(body.get("api_base_url")) : r.apiBaseUrl();
+        DestinationSettings settings = body.containsKey("config")
+                ? r.settings().with(object(body.get("config"), "config")) : r.settings();
+        JdbcDestinations.Record changed = new JdbcDestinations.Record(r.id(), r.storeId(), name, mode, base, settings,
+                r.createdAt(), Instant.now());
+        if (!activation.update(changed)) {
+            notFound(ctx, r.id());
+            return;
+        }
+        activation.get(r.storeId(), r.id()).ifPresentOrElse(x -> ApiErrors.json(ctx, 200, json(x, true)),
+                () -> notFound(ctx, r.id()));
+    }
+
+    private void delete(RoutingContext ctx) {
+        Optional<JdbcDestinations.Record> r = destination(ctx);
+        if (r.isEmpty()) {
+            return;
+        }
+        activation.disconnect(r.get().storeId(), r.get().id());
+        ctx.response().setStatusCode(204).end();
+    }
+
+    private void requests(RoutingContext ctx) {
+        Optional<JdbcDestinations.Record> r = destination(ctx);
+        if (r.isEmpty()) {
+            return;
+        }
+        int limit = intParam(ctx, "limit", 20, 1, 200);
+        JsonArray out = new JsonArray();
+        activation.requests(r.get().id(), limit).forEach(q -> out.add(requestJson(q)));
+        ApiErrors.json(ctx, 200, new JsonObject().put("requests", out));
+    }
+
+    private void deadLetters(RoutingContext ctx) {
+        Optional<JdbcDestinations.Record> r = destination(ctx);
+        if (r.isEmpty()) {
+            return;
+        }
+        int limit = intParam(ctx, "limit", 50, 1, 500);
+        JsonArray out = new JsonArray();
+        for (DeadLetter d : activation.deadLetters(r.get().id(), limit)) {
+            out.add(new JsonObject().put("segment_id", d.segmentId()).put("operation", d.operation())
+                    .put("kind", d.kind()).put("code", d.code()).put("message", d.message())
+                    .put("persons", d.personIds().size()).put("from_seq", d.fromSequence()).put("to_seq", d.toSequence())
+                    .put("at", d.at().toString()));
+        }
+        ApiErrors.json(ctx, 200, new JsonObject().put("dead_letters", out));
+    }
+
+    private void test(RoutingContext ctx) {
+        Optional<JdbcDestinations.Record> r = destination(ctx);
+        if (r.isEmpty()) {
+            return;
+        }
+        Map<String, Object> body = ctx.body().length() == 0 ? Map.of() : body(ctx, Set.of("test_event_code"));
+        Object code = body.get("test_event_code");
+        if (code != null && (!(code instanceof String s) || s.isBlank() || s.length() > 100)) {
+            throw new BadRequest("test_event_code", "invalid_field", "test_event_code must be a string of 1 to 100 characters");
+        }
+        SyncReport report = activation.test(r.get(), (String) code);
+        JsonObject out = new JsonObject().put("mode", JdbcDestinations.wire(r.get().mode()))
+                .put("ok", report.complete() && report.deliveries().stream().allMatch(d -> d.outcome().applied()));
+        if (!report.deliveries().isEmpty()) {
+            out.put("outcome", outcomeJson(report.deliveries().getFirst().outcome()));
+        }
+        report.skipped().stream().findFirst().ifPresent(s -> out.put("skipped", s.reason()));
+        activation.requests(r.get().id(), 1).stream().findFirst().ifPresent(q -> out.put("request", requestJson(q)));
+        ApiErrors.json(ctx, 200, out);
+    }
+
+    // ---- segments ----------------------------------------------------------------------------
+
+    private void segmentDestinations(RoutingContext ctx) {
+        Optional<SegmentRecord> s = segment(ctx);
+        if (s.isEmpty()) {
+            return;
+        }
+        JsonArray out = new JsonArray();
+        for (Pairing p : activation.pairingsOf(s.get().storeId(), s.get().id())) {
+            out.add(pairingJson(p));
+        }
+        ApiErrors.json(ctx, 200, new JsonObject().put("destinations", out));
+    }
+
+    private void pair(RoutingContext ctx) {
+        Optional<SegmentRecord> s = segment(ctx);
+        if (s.isEmpty()) {
+            return;
+        }
+        Optional<JdbcDestinations.Record> d = activation.get(s.get().storeId(), ctx.pathParam("id"));
+        if (d.isEmpty()) {
+            notFound(ctx, ctx.pathParam("id"));
+            return;
+        }
+        Map<String, Object> body = ctx.body().length() == 0 ? Map.of() : body(ctx, Set.of("audience_id"));
+        Object audienceId = body.get("audience_id");
+        if (audienceId != null && (!(audienceId instanceof String a) || !a.matches("[A-Za-z0-9_:.-]{1,100}"))) {
+            throw new BadRequest("audience_id", "invalid_field", "audience_id must be the platform audience's id (1 to 100 of "
+                    + "[A-Za-z0-9_:.-])");
+        }
+        Activation.PairResult result = activation.pair(d.get(), s.get(), (String) audienceId);
+        switch (result) {
+            case Activation.PairResult.Paired p -> ApiErrors.json(ctx, p.existed() ? 200 : 201,
+                    pairingJson(p.pairing()).put("created_audience", p.created()));
+            case Activation.PairResult.Refused refused -> refused(ctx, refused.outcome());
+        }
+    }
+
+    private static void refused(RoutingContext ctx, Outcome o) {
+        if (o instanceof Outcome.Retry retry) {
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, retry.after().toSeconds())));
+            ApiErrors.send(ctx, 503, "platform_unavailable", "the platform asked to retry later: " + retry.reason());
+        } else if (o instanceof Outcome.GiveUp g) {
+            ApiErrors.send(ctx, 422, "platform_refused", "the platform refused to create the audience: "
+                    + (g.code().isEmpty() ? "" : g.code() + ": ") + g.message());
+        } else {
+            ApiErrors.send(ctx, 422, "platform_refused", "the platform did not create the audience");
+        }
+    }
+
+    private void unpair(RoutingContext ctx) {
+        Optional<SegmentRecord> s = segment(ctx);
+        if (s.isEmpty()) {
+            return;
+        }
+        if (!activation.unpair(s.get().storeId(), ctx.pathParam("id"), s.get().id())) {
+            ApiErrors.send(ctx, 404, "not_synced", "segment " + s.get().id() + " is not synced to destination "
+                    + ctx.pathParam("id"));
+            return;
+        }
+        ctx.response().setStatusCode(204).end();
+    }
+
+    // ---- reading input -----------------------------------------------------------------------
+
+    private Optional<JdbcDestinations.Record> destination(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<JdbcDestinations.Record> r = activation.get(store.get().id(), ctx.pathParam("id"));
+        if (r.isEmpty()) {
+            notFound(ctx, ctx.pathParam("id"));
+        }
+        return r;
+    }
+
+    private Optional<SegmentRecord> segment(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<SegmentRecord> s = audiences.segment(store.get().id(), ctx.pathParam("segment"));
+        if (s.isEmpty()) {
+            ApiErrors.send(ctx, 404, "segment_not_found", "no segment '" + ctx.pathParam("segment") + "' in this store");
+        }
+        return s;
+    }
+
+    private static void notFound(RoutingContext ctx, String id) {
+        ApiErrors.send(ctx, 404, "destination_not_found", "no destination '" + id + "' in this store");
+    }
+
+    private static Map<String, Object> body(RoutingContext ctx, Set<String> allowed) {
+        Map<String, Object> body;
+        try {
+            body = Json.readUntrustedObject(ctx.body().buffer().getBytes());
+        } catch (IOException | RuntimeException e) {
+            throw new BadRequest(null, "invalid_json", "the body must be a JSON object: " + e.getMessage());
+        }
+        for (String k : body.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new BadRequest(k, "invalid_field", "unknown field '" + k + "'; known: " + allowed.stream().sorted().toList());
+            }
+        }
+        return body;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object v, String field) {
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new BadRequest(field, "invalid_field", field + " must be a JSON object");
+        }
+        return (Map<String, Object>) m;
+    }
+
+    private static Platform platform(Object v) {
+        if (v instanceof String s) {
+            for (Platform p : Platform.values()) {
+                if (p.id().equals(s)) {
+                    return p;
+                }
+            }
+        }
+        throw new BadRequest("platform", "invalid_field", "platform must be one of meta, google, tiktok, pinterest");
+    }
+
+    private static String name(Object v) {
+        if (!(v instanceof String s) || s.isBlank() || s.length() > MAX_NAME || s.chars().anyMatch(Character::isISOControl)) {
+            throw new BadRequest("name", "invalid_field", "name must be 1 to " + MAX_NAME + " printable characters");
+        }
+        return s.strip();
+    }
+
+    private static Mode mode(Object v) {
+        if ("live".equals(v)) {
+            return Mode.LIVE;
+        }
+        if ("dry_run".equals(v)) {
+            return Mode.DRY_RUN;
+        }
+        throw new BadRequest("mode", "invalid_field", "mode must be live or dry_run");
+    }
+
+    /** An absolute http(s) URL with no query, fragment or credentials, or null. */
+    static URI baseUrl(Object v) {
+        if (v == null) {
+            return null;
+        }
+        String bad = "api_base_url must be an absolute http or https URL without query, fragment or user info";
+        if (!(v instanceof String s) || s.length() > 2000) {
+            throw new BadRequest("api_base_url", "invalid_field", bad);
+        }
+        try {
+            URI u = new URI(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+                throw new BadRequest("api_base_url", "invalid_field", bad);
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new BadRequest("api_base_url", "invalid_field", bad);
+        }
+    }
+
+    // ---- writing output ----------------------------------------------------------------------
+
+    private JsonObject json(JdbcDestinations.Record r, boolean withStatus) {
+        JsonObject config = new JsonObject();
+        r.settings().settings().forEach(config::put);
+        JsonObject secrets = new JsonObject();
+        r.settings().hints().forEach(secrets::put);
+        JsonObject out = new JsonObject().put("id", r.id()).put("store_id", r.storeId())
+                .put("platform", r.platform().id()).put("name", r.name()).put("mode", JdbcDestinations.wire(r.mode()))
+                .put("api_base_url", r.apiBaseUrl() == null ? null : r.apiBaseUrl().toString())
+                .put("config", config).put("secrets", secrets)
+                .put("created_at", r.createdAt().toString()).put("updated_at", r.updatedAt().toString());
+        if (withStatus) {
+            out.put("status", status(r));
+        }
+        return out;
+    }
+
+    private JsonObject status(JdbcDestinations.Record r) {
+        JsonObject s = new JsonObject();
+        Optional<SyncWorker.Stats> stats = activation.stats(r.id());
+        s.put("running", stats.isPresent());
+        stats.ifPresent(x -> s.put("added", x.added()).put("removed", x.removed()).put("skipped", x.skipped())
+                .put("not_uploadable", x.notUploadable()).put("dead_lettered", x.deadLettered()).put("retries", x.retries())
+                .put("last_success", x.lastSuccess() == null ? null : x.lastSuccess().toString())
+                .put("last_error", x.lastError()));
+        JsonArray pairings = new JsonArray();
+        activation.pairings(r.id()).stream().filter(p -> p.storeId().equals(r.storeId()))
+                .forEach(p -> pairings.add(pairingJson(p)));
+        s.put("segments", pairings);
+        return s;
+    }
+
+    private JsonObject pairingJson(Pairing p) {
+        int pending = activation.pending(p);
+        return new JsonObject().put("destination_id", p.destinationId()).put("segment_id", p.segmentId())
+                .put("platform", p.audience().platform().id()).put("audience_id", p.audience().id())
+                .put("targeting_id", p.audience().targetingId()).put("cursor", p.cursor())
+                .put("pending_changes", pending).put("pending_capped", pending >= Activation.PENDING_CAP)
+                .put("uploaded", activation.uploaded(p));
+    }
+
+    private static JsonObject requestJson(RecordedRequest q) {
+        JsonObject headers = new JsonObject();
+        q.request().headers().forEach(headers::put);
+        byte[] body = q.request().body();
+        return new JsonObject().put("at", q.at().toString()).put("mode", JdbcDestinations.wire(q.mode()))
+                .put("method", q.request().method()).put("url", q.request().uri().toString()).put("headers", headers)
+                .put("body_bytes", body.length)
+                .put("body", new String(body, 0, Math.min(body.length, 64 * 1024), StandardCharsets.UTF_8));
+    }
+
+    private static JsonObject outcomeJson(Outcome o) {
+        return switch (o) {
+            case Outcome.Accepted a -> new JsonObject().put("result", "accepted").put("detail", a.detail());
+            case Outcome.Recorded x -> new JsonObject().put("result", "recorded")
+                    .put("detail", "dry-run: built and recorded, not sent");
+            case Outcome.Partial p -> new JsonObject().put("result", "partial").put("detail", p.detail())
+                    .put("failed_rows", p.failed().size());
+            case Outcome.Retry r -> new JsonObject().put("result", "retry").put("detail", r.reason())
+                    .put("retry_after_seconds", r.after().toSeconds());
+            case Outcome.GiveUp g -> new JsonObject().put("result", "gave_up").put("code", g.code()).put("detail", g.message());
+        };
+    }
+}
