@@ -88,7 +88,7 @@ final class DemoSetup {
             if (activation.pair(d, segment, null) instanceof Activation.PairResult.Refused) {
                 // TikTok and Pinterest create a list only from an upload; before the first shopper with an
                 // email there is none, so the demo links a placeholder (in dry-run no audience exists anyway).
-                activation.pair(d, segment, "dry-run");
+                activation.pair(d, segment, "100000000000000");
             }
         });
     }

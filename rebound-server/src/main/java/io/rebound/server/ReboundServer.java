@@ -134,7 +134,11 @@ public final class ReboundServer implements AutoCloseable {
         this.port = ServerRoutes.listen(config, vertx, groups);
         activation.start();
         if (demoKeys != null) {
-            DemoSetup.connectDryRunDestinations(activation, audiencesPort, demoKeys.storeId());
+            try {
+                DemoSetup.connectDryRunDestinations(activation, audiencesPort, demoKeys.storeId());
+            } catch (RuntimeException e) {
+                LOG.warn("the demo's dry-run destinations were not connected: {}", e.getMessage());
+            }
         }
         LOG.info("Rebound listening on {}", baseUrl());
         setupCode = dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));

@@ -200,7 +200,7 @@ public final class DestinationApi {
         if (r.isEmpty()) {
             return;
         }
-        Map<String, Object> body = ctx.body().length() == 0 ? Map.of() : body(ctx, Set.of("test_event_code"));
+        Map<String, Object> body = optionalBody(ctx, Set.of("test_event_code"));
         Object code = body.get("test_event_code");
         if (code != null && (!(code instanceof String s) || s.isBlank() || s.length() > 100)) {
             throw new BadRequest("test_event_code", "invalid_field", "test_event_code must be a string of 1 to 100 characters");
@@ -240,13 +240,18 @@ public final class DestinationApi {
             notFound(ctx, ctx.pathParam("id"));
             return;
         }
-        Map<String, Object> body = ctx.body().length() == 0 ? Map.of() : body(ctx, Set.of("audience_id"));
+        Map<String, Object> body = optionalBody(ctx, Set.of("audience_id"));
         Object audienceId = body.get("audience_id");
         if (audienceId != null && (!(audienceId instanceof String a) || !a.matches("[A-Za-z0-9_:.-]{1,100}"))) {
             throw new BadRequest("audience_id", "invalid_field", "audience_id must be the platform audience's id (1 to 100 of "
                     + "[A-Za-z0-9_:.-])");
         }
-        Activation.PairResult result = activation.pair(d.get(), s.get(), (String) audienceId);
+        Activation.PairResult result;
+        try {
+            result = activation.pair(d.get(), s.get(), (String) audienceId);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("audience_id", "invalid_field", e.getMessage());
+        }
         switch (result) {
             case Activation.PairResult.Paired p -> ApiErrors.json(ctx, p.existed() ? 200 : 201,
                     pairingJson(p.pairing()).put("created_audience", p.created()));
@@ -309,7 +314,15 @@ public final class DestinationApi {
         ApiErrors.send(ctx, 404, "destination_not_found", "no destination '" + id + "' in this store");
     }
 
+    /** The body's fields, none when the request has no body. */
+    private static Map<String, Object> optionalBody(RoutingContext ctx, Set<String> allowed) {
+        return ctx.body().buffer() == null || ctx.body().length() <= 0 ? Map.of() : body(ctx, allowed);
+    }
+
     private static Map<String, Object> body(RoutingContext ctx, Set<String> allowed) {
+        if (ctx.body().buffer() == null) {
+            throw new BadRequest(null, "invalid_json", "a JSON object body is required");
+        }
         Map<String, Object> body;
         try {
             body = Json.readUntrustedObject(ctx.body().buffer().getBytes());
