@@ -25,3 +25,20 @@ CREATE TABLE destinations (
 );
 
 CREATE INDEX destinations_store_ix ON destinations (store_id);
+
+-- Server-side event forwarding: per destination, the event-log position up to which the store's
+-- events were taken by the platform (or dead-lettered). A destination starts at the log's end when
+-- connected. In the embedded server the position is a byte offset of the event log.
+CREATE TABLE destination_event_cursors (
+    destination_id  VARCHAR(40)              NOT NULL,
+    store_id        VARCHAR(40)              NOT NULL,
+    position        BIGINT                   NOT NULL,
+    updated_at      TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT destination_event_cursors_pk PRIMARY KEY (destination_id),
+    CONSTRAINT destination_event_cursors_store_fk FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE
+);
+
+-- Dead letters of forwarding: operation 'event', the event ids in person_ids, segment_id empty.
+ALTER TABLE destination_dead_letters DROP CONSTRAINT destination_dead_letters_op_ck;
+ALTER TABLE destination_dead_letters ADD CONSTRAINT destination_dead_letters_op_ck
+    CHECK (operation IN ('add', 'remove', 'event'));

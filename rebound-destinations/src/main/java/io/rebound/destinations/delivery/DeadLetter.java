@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param storeId       the store
  * @param destinationId the destination
  * @param segmentId     the segment
- * @param operation     {@code add} or {@code remove}
+ * @param operation     {@code add} or {@code remove} (list sync), {@code event} (forwarding)
  * @param kind          {@link #GAVE_UP} or {@link #REFUSED}
  * @param code          the platform's error code (empty when it gave none)
  * @param message       the platform's message

@@ -9,10 +9,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link SyncWorker}s, each on a thread of its own: a destination that is down or throttling
+ * Runs {@link Worker}s (list sync, event forwarding), each on a thread of its own: a destination that is down or throttling
  * waits out its own backoff and delays no other. A worker that caught up polls its feed again after
  * {@code pollInterval}; one that made progress goes on at once; one asked to retry waits
- * {@link SyncWorker.Pass#retryAfter()}; one that failed (its store or feed threw) waits a backoff.
+ * {@link Worker.Pass#retryAfter()}; one that failed (its store or feed threw) waits a backoff.
  * Nothing is queued in memory: the cursors are on the durable change log.
  */
 public final class DeliveryEngine implements AutoCloseable {
@@ -28,19 +28,19 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private static final class Running {
-        final SyncWorker worker;
+        final Worker worker;
         final ScheduledExecutorService thread;
         int errors;
 
-        Running(SyncWorker worker) {
+        Running(Worker worker) {
             this.worker = worker;
             this.thread = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("rebound-sync-" + worker.destinationId()).factory());
+                    Thread.ofPlatform().daemon().name("rebound-" + worker.kind() + "-" + worker.destinationId()).factory());
         }
     }
 
     /** Starts {@code worker} on its own thread, syncing now. */
-    public synchronized void start(SyncWorker worker) {
+    public synchronized void start(Worker worker) {
         Running r = new Running(worker);
         running.add(r);
         r.thread.execute(() -> run(r));
@@ -49,13 +49,13 @@ public final class DeliveryEngine implements AutoCloseable {
     private void run(Running r) {
         Duration next;
         try {
-            SyncWorker.Pass pass = r.worker.syncOnce();
+            Worker.Pass pass = r.worker.syncOnce();
             r.errors = 0;
             next = pass.retryAfter() != null ? pass.retryAfter() : pass.batches() > 0 ? Duration.ZERO : pollInterval;
         } catch (RuntimeException e) {
             r.errors++;
             next = errorBackoff.delay(r.errors, Duration.ZERO);
-            LOG.log(System.Logger.Level.WARNING, "sync of destination " + r.worker.destinationId() + " failed; next try in " + next, e);
+            LOG.log(System.Logger.Level.WARNING, r.worker.kind() + " of destination " + r.worker.destinationId() + " failed; next try in " + next, e);
         }
         if (!r.thread.isShutdown()) {
             try {

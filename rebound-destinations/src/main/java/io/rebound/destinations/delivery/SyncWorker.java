@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
  *
  * <p>Not thread-safe: one worker per destination, driven by one thread ({@link DeliveryEngine}).
  */
-public final class SyncWorker {
+public final class SyncWorker implements Worker {
 
     /** Changes read per batch by default (the destination splits a batch into the platform's requests). */
     public static final int DEFAULT_BATCH = 5_000;
@@ -73,6 +73,12 @@ public final class SyncWorker {
         this.batchSize = batchSize;
     }
 
+    @Override
+    public String kind() {
+        return "sync";
+    }
+
+    @Override
     public String destinationId() {
         return destinationId;
     }
@@ -85,23 +91,13 @@ public final class SyncWorker {
         return stats;
     }
 
-    /**
-     * What one pass did.
-     *
-     * @param batches    batches committed (sent, dead-lettered, or with nothing uploadable)
-     * @param retryAfter when not null, the platform asked to wait: call again after this long
-     */
-    public record Pass(int batches, Duration retryAfter) {
-        public boolean caughtUp() {
-            return retryAfter == null;
-        }
-    }
 
     /**
      * Syncs every pairing of the destination until its feed is exhausted, or stops at the first batch
      * the platform asks to retry. An exception (the store or the feed failing) propagates with nothing
      * committed for the batch at hand.
      */
+    @Override
     public Pass syncOnce() {
         int batches = 0;
         for (Pairing p : store.pairings(destinationId)) {

@@ -120,7 +120,7 @@ class SyncWorkerTest {
         change("cy", MembershipChange.Kind.LEFT);
         join("cy");
 
-        SyncWorker.Pass pass = worker.syncOnce();
+        Worker.Pass pass = worker.syncOnce();
 
         assertThat(pass.caughtUp()).isTrue();
         assertThat(pass.batches()).isEqualTo(1);
@@ -141,7 +141,7 @@ class SyncWorkerTest {
         join("ann", "bob");
         server.inject(new Fault.ServerError(503));
 
-        SyncWorker.Pass failed = worker.syncOnce();
+        Worker.Pass failed = worker.syncOnce();
 
         assertThat(failed.caughtUp()).isFalse();
         assertThat(failed.retryAfter()).isGreaterThanOrEqualTo(Duration.ofSeconds(10)); // Meta code 2: transient, 10 s

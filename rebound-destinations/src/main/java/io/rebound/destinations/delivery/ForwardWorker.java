@@ -1,0 +1,186 @@
+package io.rebound.destinations.delivery;
+
+import io.rebound.core.activation.ServerEvent;
+import io.rebound.destinations.Destination;
+import io.rebound.destinations.Outcome;
+import io.rebound.destinations.SyncReport;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Server-side event forwarding for one destination: follows its store's accepted events from the
+ * committed cursor ({@link EventSource}), sends each batch to the platform's conversions API with the
+ * event id the browser pixel used (so the platform deduplicates the two), and then:
+ * <ul>
+ *   <li>accepted, recorded (dry-run) or partial: commits the cursor past the batch, with the refused
+ *       events of a partial answer as dead letters;</li>
+ *   <li>retry: commits nothing; the caller waits {@link Pass#retryAfter()} (backoff with jitter, at
+ *       least the platform's hint) and the batch is sent again — the platform drops the copies of
+ *       events it already took by their event id;</li>
+ *   <li>give up: the events not applied go to the dead letters with the platform's message and the
+ *       cursor moves on, so a permanent error is never retried forever.</li>
+ * </ul>
+ * Events past the platform's maximum age are skipped by the destination and counted by reason, never
+ * retried. Nothing is held in memory between rounds: the backlog is the durable log behind the cursor.
+ * A destination connected now starts at the log's end ({@link EventSource#end()}): history is not sent.
+ *
+ * <p>Not thread-safe: one worker per destination, driven by one thread ({@link DeliveryEngine}).
+ */
+public final class ForwardWorker implements Worker {
+    /** Events read per batch by default (the destination splits a batch into the platform's requests). */
+    public static final int DEFAULT_BATCH = 1_000;
+
+    private final String destinationId;
+    private final String storeId;
+    private final Destination destination;
+    private final EventSource source;
+    private final ForwardStore store;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final int batchSize;
+    private int failures;
+    private final Stats stats = new Stats();
+
+    public ForwardWorker(String destinationId, String storeId, Destination destination, EventSource source,
+                         ForwardStore store, Backoff backoff, Clock clock, int batchSize) {
+        this.destinationId = Objects.requireNonNull(destinationId, "destinationId");
+        this.storeId = Objects.requireNonNull(storeId, "storeId");
+        this.destination = Objects.requireNonNull(destination, "destination");
+        this.source = Objects.requireNonNull(source, "source");
+        this.store = Objects.requireNonNull(store, "store");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive");
+        }
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public String destinationId() {
+        return destinationId;
+    }
+
+    @Override
+    public String kind() {
+        return "events";
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    @Override
+    public Pass syncOnce() {
+        long cursor = store.eventCursor(destinationId).orElseGet(() -> {
+            long end = source.end();
+            store.commitEvents(storeId, destinationId, end, List.of());
+            return end;
+        });
+        int batches = 0;
+        while (true) {
+            EventSource.Batch batch = source.read(storeId, cursor, batchSize);
+            if (batch.next() <= cursor) {
+                return new Pass(batches, null);
+            }
+            List<DeadLetter> letters = new ArrayList<>();
+            if (!batch.events().isEmpty()) {
+                Instant now = clock.instant();
+                SyncReport report = destination.sendEvents(batch.events(), now);
+                if (report.stoppedBy() instanceof Outcome.Retry retry) {
+                    failures++;
+                    stats.retries.incrementAndGet();
+                    stats.lastError = retry.reason();
+                    return new Pass(batches, backoff.delay(failures, retry.after()));
+                }
+                failures = 0;
+                account(report, batch, cursor, now, letters);
+            }
+            store.commitEvents(storeId, destinationId, batch.next(), letters);
+            cursor = batch.next();
+            batches++;
+        }
+    }
+
+    private void account(SyncReport report, EventSource.Batch batch, long from, Instant now, List<DeadLetter> letters) {
+        List<ServerEvent> events = batch.events();
+        stats.sent.addAndGet(report.appliedRows().size());
+        report.skipped().forEach(s -> stats.skipped.computeIfAbsent(s.reason(), k -> new AtomicLong()).incrementAndGet());
+        java.util.Set<Integer> done = new java.util.HashSet<>(report.appliedRows());
+        report.skipped().forEach(s -> done.add(s.row()));
+        for (SyncReport.Delivery d : report.deliveries()) {
+            if (d.outcome() instanceof Outcome.Partial p && !p.failed().isEmpty()) {
+                p.failed().forEach(f -> done.add(f.row()));
+                letters.add(letter(DeadLetter.REFUSED, "", p.failed().stream().map(Outcome.RowFailure::message).distinct()
+                                .collect(java.util.stream.Collectors.joining("; ")),
+                        p.failed().stream().map(f -> events.get(f.row()).eventId()).toList(), from, batch.next(), now));
+            }
+        }
+        if (report.stoppedBy() instanceof Outcome.GiveUp g) {
+            List<String> undone = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                if (!done.contains(i)) {
+                    undone.add(events.get(i).eventId());
+                }
+            }
+            if (!undone.isEmpty()) {
+                letters.add(letter(DeadLetter.GAVE_UP, g.code(), g.message(), undone, from, batch.next(), now));
+            }
+            stats.lastError = g.code() + ": " + g.message();
+        }
+        stats.deadLettered.addAndGet(letters.stream().mapToLong(l -> l.personIds().size()).sum());
+        if (letters.isEmpty()) {
+            stats.lastSuccess = now;
+        }
+    }
+
+    private DeadLetter letter(String kind, String code, String message, List<String> eventIds, long from, long to,
+                              Instant now) {
+        return new DeadLetter(storeId, destinationId, "", "event", kind, code, message, eventIds, from, to, now);
+    }
+
+    /** Counters for the status page; safe to read from any thread. */
+    public static final class Stats {
+        final AtomicLong sent = new AtomicLong();
+        final AtomicLong deadLettered = new AtomicLong();
+        final AtomicLong retries = new AtomicLong();
+        final Map<String, AtomicLong> skipped = new ConcurrentHashMap<>();
+        volatile Instant lastSuccess;
+        volatile String lastError;
+
+        /** Events the platform took (dry-run: recorded). */
+        public long sent() {
+            return sent.get();
+        }
+
+        /** Events not sent, by reason (past the platform's maximum age, consent, no identifier it takes). */
+        public Map<String, Long> skipped() {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            skipped.forEach((k, v) -> out.put(k, v.get()));
+            return out;
+        }
+
+        public long deadLettered() {
+            return deadLettered.get();
+        }
+
+        public long retries() {
+            return retries.get();
+        }
+
+        public Instant lastSuccess() {
+            return lastSuccess;
+        }
+
+        public String lastError() {
+            return lastError;
+        }
+    }
+}
