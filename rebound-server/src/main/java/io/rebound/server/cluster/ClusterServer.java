@@ -123,6 +123,7 @@ public final class ClusterServer implements AutoCloseable {
             groups.add(ServerRoutes.collector(config, stores, log, Clock.systemUTC(), metrics));
         }
         groups.addAll(ServerRoutes.apis(config, stores, audiences, dashboard));
+        groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, Clock.systemUTC()));
         port = ServerRoutes.listen(config, vertx, groups);
         dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
         LOG.info("Rebound cluster node ({}) listening on {}", cluster.role().name().toLowerCase(Locale.ROOT), baseUrl());
