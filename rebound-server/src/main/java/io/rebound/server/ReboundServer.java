@@ -128,6 +128,7 @@ public final class ReboundServer implements AutoCloseable {
                 deadLetters, config.noopEndpoint())::mount);
         groups.add(ServerRoutes.collector(config, stores, log, clock, metrics));
         groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, activation, dashboard));
+        groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, clock));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

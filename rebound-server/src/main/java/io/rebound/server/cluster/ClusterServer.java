@@ -129,6 +129,7 @@ public final class ClusterServer implements AutoCloseable {
             groups.add(ServerRoutes.collector(config, stores, log, Clock.systemUTC(), metrics));
         }
         groups.addAll(ServerRoutes.apis(config, stores, audiences, activation, dashboard));
+        groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, Clock.systemUTC()));
         port = ServerRoutes.listen(config, vertx, groups);
         activation.start();
         dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));

@@ -111,6 +111,15 @@ public final class FunnelStats {
         return (s == null ? new StoreStats() : s).report(d, day(now.toEpochMilli()));
     }
 
+    /**
+     * The product ids the store's events referenced, views included: those of the stored events
+     * replayed at start and of every event since, at most {@value #MAX_PRODUCTS} (the first seen).
+     */
+    public java.util.Set<String> productIds(String storeId) {
+        StoreStats s = stores.get(storeId);
+        return s == null ? java.util.Set.of() : s.productIds();
+    }
+
     /** Drops visitors not seen for more than {@link #MAX_DAYS} days (they cannot count any more). */
     public void prune(Instant now) {
         int oldest = day(now.toEpochMilli()) - MAX_DAYS - 1;
@@ -288,6 +297,10 @@ public final class FunnelStats {
                     .limit(10).map(Map.Entry::getKey).toList();
             return new Report(days, steps, sum[EVENTS], sum[NO_ANON], sum[PURCHASES], Math.max(0, sum[ORPHANS]),
                     sum[NEAR_DUPS], sum[PRODUCT_REFS], unknownRefs, topUnknown, visitors30);
+        }
+
+        synchronized java.util.Set<String> productIds() {
+            return java.util.Set.copyOf(products.keySet());
         }
 
         synchronized void prune(int oldestDay) {

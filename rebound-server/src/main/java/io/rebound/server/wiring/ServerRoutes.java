@@ -23,6 +23,10 @@ import io.rebound.server.collect.BotFilter;
 import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
 import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.commerce.CatalogApi;
+import io.rebound.server.commerce.FeedRoutes;
+import io.rebound.server.commerce.FeedTokens;
+import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.dashboard.DashboardSettings;
 import io.rebound.server.feed.EventFeed;
@@ -102,6 +106,19 @@ public final class ServerRoutes {
                 new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount,
                 new DestinationApi(activation, audiences, auth)::mount,
                 dashboard::mount);
+    }
+
+    /**
+     * The catalog API (store secret key) and the feeds the platforms fetch (token in the URL), over
+     * the metadata database; the funnel's product ids tell the catalog coverage.
+     */
+    public static List<Consumer<Router>> catalog(ServerConfig config, Database database, StoreRepository stores,
+                                                 Dashboard dashboard, Clock clock) {
+        JdbcCatalog catalog = new JdbcCatalog(database.dataSource(), clock);
+        FeedTokens tokens = new FeedTokens(database.dataSource(), clock);
+        return List.of(new CatalogApi(catalog, tokens, new ApiAuth(stores), dashboard.funnel()::productIds,
+                        config.web().publicUrl())::mount,
+                new FeedRoutes(catalog, tokens, stores)::mount);
     }
 
     /**

@@ -1,0 +1,293 @@
+package io.rebound.server.commerce;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.rebound.core.catalog.CatalogProduct;
+import io.rebound.core.catalog.FeedPlatform;
+import io.rebound.core.event.Violation;
+import io.rebound.core.store.Store;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.BadRequest;
+import io.rebound.server.json.InvalidNumberException;
+import io.rebound.server.json.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import static io.rebound.server.api.QueryParams.intParam;
+
+/**
+ * The catalog API (store secret key), docs/catalog.md:
+ * <pre>
+ * PUT    /api/v1/stores/:store/products/:id       one product → 201 new, 200 replaced
+ * POST   /api/v1/stores/:store/products/batch     {"products": [...]} up to 1,000, all or nothing
+ * GET    /api/v1/stores/:store/products           ?limit=&amp;cursor=  in id order
+ * GET    /api/v1/stores/:store/products/:id
+ * DELETE /api/v1/stores/:store/products/:id       204
+ * GET    /api/v1/stores/:store/catalog/feeds      the feed URLs
+ * POST   /api/v1/stores/:store/catalog/feeds/rotate   new feed URLs; the old ones stop working
+ * GET    /api/v1/stores/:store/catalog/coverage   do the events' product ids exist in the catalog?
+ * </pre>
+ * Bad input is a 400 listing every violation by field ({@code products[3].price}); another store's
+ * product is a 404 like a missing one; the feeds themselves are served by {@link FeedRoutes}.
+ */
+public final class CatalogApi {
+    public static final int MAX_PRODUCT_BYTES = 64 * 1024;
+    public static final int MAX_BATCH = 1_000;
+    public static final int MAX_BATCH_BYTES = 8 * 1024 * 1024;
+    private static final int MISSING_SAMPLE = 20;
+    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
+
+    private final JdbcCatalog catalog;
+    private final FeedTokens tokens;
+    private final ApiAuth auth;
+    private final Function<String, Set<String>> seenProductIds;
+    private final URI publicUrl;
+
+    /**
+     * @param seenProductIds the product ids a store's events referenced (the dashboard's funnel keeps them)
+     * @param publicUrl      the server's public base URL for feed links, or null to take the request's host
+     */
+    public CatalogApi(JdbcCatalog catalog, FeedTokens tokens, ApiAuth auth,
+                      Function<String, Set<String>> seenProductIds, URI publicUrl) {
+        this.catalog = catalog;
+        this.tokens = tokens;
+        this.auth = auth;
+        this.seenProductIds = seenProductIds;
+        this.publicUrl = publicUrl;
+    }
+
+    public void mount(Router router) {
+        String products = "/api/v1/stores/:store/products";
+        // The batch route comes first: "batch" is no product id for POST (products are PUT by id).
+        worker(router.post(products + "/batch").handler(BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES)),
+                this::batch, "8 MB");
+        worker(router.get(products), this::list, "64 KB");
+        worker(router.put(products + "/:id").handler(BodyHandler.create(false).setBodyLimit(MAX_PRODUCT_BYTES)),
+                this::put, "64 KB");
+        worker(router.get(products + "/:id"), this::get, "64 KB");
+        worker(router.delete(products + "/:id"), this::delete, "64 KB");
+        worker(router.get("/api/v1/stores/:store/catalog/feeds"), this::feeds, "64 KB");
+        worker(router.post("/api/v1/stores/:store/catalog/feeds/rotate"), this::rotate, "64 KB");
+        worker(router.get("/api/v1/stores/:store/catalog/coverage"), this::coverage, "64 KB");
+    }
+
+    private static void worker(Route route, Handler<RoutingContext> handler, String bodyLimit) {
+        route.blockingHandler(ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (BadRequest e) {
+                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
+            } catch (RuntimeException e) {
+                ApiErrors.exception(ctx, e);
+            }
+        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, bodyLimit));
+    }
+
+    // ---- products ----------------------------------------------------------------------------
+
+    private void put(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        ProductJson.Parsed p = ProductJson.parse(body(ctx), "", ctx.pathParam("id"));
+        if (p.product() == null) {
+            ApiErrors.violations(ctx, 400, "invalid_product", p.violations());
+            return;
+        }
+        boolean created = catalog.upsert(store.get().id(), p.product());
+        JdbcCatalog.Entry e = catalog.get(store.get().id(), p.product().id()).orElseThrow();
+        if (created) {
+            ctx.response().putHeader("Location", "/api/v1/stores/" + store.get().id() + "/products/" + p.product().id());
+        }
+        ApiErrors.json(ctx, created ? 201 : 200, ProductJson.render(e));
+    }
+
+    private void batch(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        JsonNode body = body(ctx);
+        JsonNode list = body == null ? null : body.get("products");
+        if (list == null || !list.isArray()) {
+            throw new BadRequest("products", "send {\"products\": [...]}: an array of up to " + MAX_BATCH + " products");
+        }
+        if (list.isEmpty() || list.size() > MAX_BATCH) {
+            throw new BadRequest("products", "must hold 1.." + MAX_BATCH + " products, got " + list.size());
+        }
+        List<Violation> violations = new ArrayList<>();
+        List<CatalogProduct> products = new ArrayList<>(list.size());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            ProductJson.Parsed p = ProductJson.parse(list.get(i), "products[" + i + "].", null);
+            violations.addAll(p.violations());
+            if (p.product() != null) {
+                if (!ids.add(p.product().id())) {
+                    violations.add(new Violation("products[" + i + "].id", "'" + p.product().id()
+                            + "' appears twice in this batch"));
+                }
+                products.add(p.product());
+            }
+        }
+        if (!violations.isEmpty()) {
+            ApiErrors.violations(ctx, 400, "invalid_products", violations);
+            return;
+        }
+        JdbcCatalog.Written w = catalog.upsertAll(store.get().id(), products);
+        ApiErrors.json(ctx, 200, new JsonObject().put("created", w.created()).put("updated", w.updated())
+                .put("total", catalog.count(store.get().id())));
+    }
+
+    private void list(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        int limit = intParam(ctx, "limit", 100, 1, 1_000);
+        String cursor = ctx.queryParams().get("cursor");
+        String after = null;
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                after = null;
+            }
+            if (after == null || !CatalogProduct.validId(after)) {
+                throw new BadRequest("cursor", "cursor must be a next_cursor value returned by this endpoint");
+            }
+        }
+        List<JdbcCatalog.Entry> page = catalog.page(store.get().id(), after, limit);
+        JsonArray out = new JsonArray();
+        page.forEach(e -> out.add(ProductJson.render(e)));
+        String next = page.size() < limit ? null : Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(page.getLast().product().id().getBytes(StandardCharsets.UTF_8));
+        ApiErrors.json(ctx, 200, new JsonObject().put("products", out).put("next_cursor", next)
+                .put("total", catalog.count(store.get().id())));
+    }
+
+    private void get(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        Optional<JdbcCatalog.Entry> e = CatalogProduct.validId(id) ? catalog.get(store.get().id(), id) : Optional.empty();
+        if (e.isEmpty()) {
+            notFound(ctx, store.get(), id);
+            return;
+        }
+        ApiErrors.json(ctx, 200, ProductJson.render(e.get()));
+    }
+
+    private void delete(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        if (!CatalogProduct.validId(id) || !catalog.delete(store.get().id(), id)) {
+            notFound(ctx, store.get(), id);
+            return;
+        }
+        ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
+    }
+
+    private static void notFound(RoutingContext ctx, Store store, String id) {
+        String shown = id.length() > 60 ? id.substring(0, 60) + "…" : id;
+        ApiErrors.send(ctx, 404, "product_not_found", "no product '" + shown + "' in store '" + store.id() + "'");
+    }
+
+    // ---- feeds and coverage ------------------------------------------------------------------
+
+    private void feeds(RoutingContext ctx) {
+        auth.requireStore(ctx, ctx.pathParam("store"))
+                .ifPresent(s -> ApiErrors.json(ctx, 200, feedUrls(ctx, s, tokens.tokenFor(s.id()))));
+    }
+
+    private void rotate(RoutingContext ctx) {
+        auth.requireStore(ctx, ctx.pathParam("store"))
+                .ifPresent(s -> ApiErrors.json(ctx, 200, feedUrls(ctx, s, tokens.rotate(s.id()))));
+    }
+
+    private JsonObject feedUrls(RoutingContext ctx, Store store, String token) {
+        String base = publicUrl != null ? publicUrl.toString().replaceAll("/+$", "")
+                : ctx.request().scheme() + "://" + ctx.request().authority();
+        JsonArray feeds = new JsonArray();
+        for (FeedPlatform p : FeedPlatform.values()) {
+            feeds.add(new JsonObject().put("platform", p.id()).put("file", p.fileName())
+                    .put("content_type", p.writer().contentType())
+                    .put("url", base + FeedRoutes.path(store.id(), p) + "?token=" + token));
+        }
+        return new JsonObject().put("store_id", store.id()).put("products", catalog.count(store.id()))
+                .put("feeds", feeds);
+    }
+
+    private void coverage(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        String storeId = store.get().id();
+        Set<String> seen = seenProductIds.apply(storeId);
+        Set<String> inCatalog = catalog.existing(storeId, seen);
+        TreeSet<String> missing = new TreeSet<>(seen);
+        missing.removeAll(inCatalog);
+        long products = catalog.count(storeId);
+        JsonArray sample = new JsonArray();
+        missing.stream().limit(MISSING_SAMPLE).forEach(sample::add);
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", storeId)
+                .put("event_product_ids", seen.size())
+                .put("in_catalog", inCatalog.size())
+                .put("missing_from_catalog", missing.size())
+                .put("missing_sample", sample)
+                .put("catalog_products", products)
+                .put("never_seen_in_events", products - inCatalog.size())
+                .put("coverage_percent", seen.isEmpty() ? null
+                        : Math.round(1000.0 * inCatalog.size() / seen.size()) / 10.0));
+    }
+
+    // ---- input -------------------------------------------------------------------------------
+
+    private static JsonNode body(RoutingContext ctx) {
+        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        if (body.length == 0) {
+            throw new BadRequest("body", "send a JSON object");
+        }
+        try {
+            JsonNode node = Json.readUntrusted(READER, body);
+            if (node == null || !node.isObject()) {
+                throw new BadRequest("body", "send a JSON object");
+            }
+            return node;
+        } catch (InvalidNumberException e) {
+            throw new BadRequest(e.field(), e.getMessage());
+        } catch (JacksonException e) {
+            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequest("body", "the body could not be read");
+        }
+    }
+}
