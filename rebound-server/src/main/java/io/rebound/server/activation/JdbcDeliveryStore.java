@@ -8,6 +8,7 @@ import io.rebound.core.activation.Platform;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.DeliveryStore;
+import io.rebound.destinations.delivery.ForwardStore;
 import io.rebound.destinations.delivery.Pairing;
 
 import javax.sql.DataSource;
@@ -33,7 +34,7 @@ import java.util.Objects;
  * in cluster mode). A commit moves the cursor and records the batch's dead letters in one transaction,
  * and never moves a cursor backwards.
  */
-public final class JdbcDeliveryStore implements DeliveryStore {
+public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
     private static final int MAX_MESSAGE = 4000;
     /** The {@code person_ids} column holds at most 1,000,000 characters; stay clear of it. */
     static final int MAX_PERSON_CHARS = 900_000;
@@ -172,30 +173,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
                     ps.setLong(6, cursor);
                     ps.executeUpdate();
                 }
-                if (!deadLetters.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_dead_letters (store_id, "
-                            + "destination_id, segment_id, operation, kind, code, message, person_ids, person_count, "
-                            + "from_seq, to_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                        for (DeadLetter whole : deadLetters) {
-                          for (DeadLetter d : chunks(whole)) {
-                            ps.setString(1, d.storeId());
-                            ps.setString(2, d.destinationId());
-                            ps.setString(3, d.segmentId());
-                            ps.setString(4, d.operation());
-                            ps.setString(5, d.kind());
-                            ps.setString(6, clip(d.code(), 100));
-                            ps.setString(7, clip(d.message(), MAX_MESSAGE));
-                            ps.setString(8, String.join("\n", d.personIds()));
-                            ps.setInt(9, d.personIds().size());
-                            ps.setLong(10, d.fromSequence());
-                            ps.setLong(11, d.toSequence());
-                            ps.setObject(12, ts(d.at()));
-                            ps.addBatch();
-                          }
-                        }
-                        ps.executeBatch();
-                    }
-                }
+                insertDeadLetters(c, deadLetters);
                 remember(c, p, added, removed, now);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -206,6 +184,95 @@ public final class JdbcDeliveryStore implements DeliveryStore {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot commit the cursor of " + p, e);
+        }
+    }
+
+    private static void insertDeadLetters(Connection c, List<DeadLetter> deadLetters) throws SQLException {
+        if (deadLetters.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_dead_letters (store_id, "
+                + "destination_id, segment_id, operation, kind, code, message, person_ids, person_count, "
+                + "from_seq, to_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (DeadLetter whole : deadLetters) {
+                for (DeadLetter d : chunks(whole)) {
+                    ps.setString(1, d.storeId());
+                    ps.setString(2, d.destinationId());
+                    ps.setString(3, d.segmentId());
+                    ps.setString(4, d.operation());
+                    ps.setString(5, d.kind());
+                    ps.setString(6, clip(d.code(), 100));
+                    ps.setString(7, clip(d.message(), MAX_MESSAGE));
+                    ps.setString(8, String.join("\n", d.personIds()));
+                    ps.setInt(9, d.personIds().size());
+                    ps.setLong(10, d.fromSequence());
+                    ps.setLong(11, d.toSequence());
+                    ps.setObject(12, ts(d.at()));
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public java.util.OptionalLong eventCursor(String destinationId) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT position FROM destination_event_cursors WHERE destination_id = ?")) {
+            ps.setString(1, destinationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.OptionalLong.of(rs.getLong(1)) : java.util.OptionalLong.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the event cursor of destination " + destinationId, e);
+        }
+    }
+
+    @Override
+    public void commitEvents(String storeId, String destinationId, long position, List<DeadLetter> deadLetters) {
+        Instant now = clock.instant();
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                int moved;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE destination_event_cursors SET position = ?, "
+                        + "updated_at = ? WHERE destination_id = ? AND position <= ?")) {
+                    ps.setLong(1, position);
+                    ps.setObject(2, ts(now));
+                    ps.setString(3, destinationId);
+                    ps.setLong(4, position);
+                    moved = ps.executeUpdate();
+                }
+                if (moved == 0 && eventCursorIn(c, destinationId) == null) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_event_cursors "
+                            + "(destination_id, store_id, position, updated_at) VALUES (?, ?, ?, ?)")) {
+                        ps.setString(1, destinationId);
+                        ps.setString(2, storeId);
+                        ps.setLong(3, position);
+                        ps.setObject(4, ts(now));
+                        ps.executeUpdate();
+                    }
+                }
+                insertDeadLetters(c, deadLetters);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot commit the event cursor of destination " + destinationId, e);
+        }
+    }
+
+    private static Long eventCursorIn(Connection c, String destinationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT position FROM destination_event_cursors WHERE destination_id = ?")) {
+            ps.setString(1, destinationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
         }
     }
 

@@ -121,7 +121,8 @@ public final class JdbcDestinations {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (String table : List.of("destination_members", "destination_dead_letters", "destination_pairings")) {
+                for (String table : List.of("destination_members", "destination_dead_letters", "destination_pairings",
+                        "destination_event_cursors")) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table
                             + " WHERE destination_id = ? AND store_id = ?")) {
                         ps.setString(1, id);
