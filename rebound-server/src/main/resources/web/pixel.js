@@ -2,14 +2,24 @@
 (function(w,d,n){
 var X=w.rebound;if(X&&X.loaded)return;
 var L=location,Q=X&&X.q||[],K,B,R=null,G=n.globalPrivacyControl===true,C={},H=[],A,U,T,
- CI=['fbclid','gclid','ttclid','epik'],M={c:{},k:{}},SK='_rb_c';
+ CI=['fbclid','gclid','gbraid','wbraid','ttclid','epik'],M={c:{},k:{}},SK='_rb_c';
 try{U=localStorage.getItem('_rb_uid')}catch(e){}
 function uuid(){var c=w.crypto;if(c&&c.randomUUID)return c.randomUUID();
  return'10000000-1000-4000-8000-100000000000'.replace(/[018]/g,function(x){return(x^(c?c.getRandomValues(new Uint8Array(1))[0]:Math.random()*256)&15>>x/4).toString(16)})}
 function iso(){return new Date().toISOString()}
-function cookie(v,age){
- try{if(v==null){var m=d.cookie.match(/(?:^|; )_rb_aid=([^;]+)/);return m&&decodeURIComponent(m[1])}
- d.cookie='_rb_aid='+encodeURIComponent(v)+';max-age='+age+';path=/;SameSite=Lax'+(L.protocol=='https:'?';Secure':'')}catch(z){}}
+function ck(c,v,a){
+ try{if(v==null)return(v=d.cookie.match('(^|; )'+c+'=([^;]+)'))&&decodeURIComponent(v[2]);
+ d.cookie=c+'='+encodeURIComponent(v)+';max-age='+a+';path=/;SameSite=Lax'+(L.protocol=='https:'?';Secure':'')}catch(z){}}
+// Ad platforms' ids: their cookies; the landing's click ids, kept 90 days (fbclid as _fbc, like Meta's pixel).
+function clk(){
+ var k={},s,y,v,f=M.k.fbclid,D=7776000;
+ try{s=JSON.parse(ck('_rb_ck'))}catch(z){}s=s||{};
+ for(y in M.k)s[y]=M.k[y];y&&ck('_rb_ck',JSON.stringify(s),D);
+ if(f&&!(ck('_fbc')||'').endsWith('.'+f))ck('_fbc','fb.1.'+Date.now()+'.'+f,D);
+ for(y of['fbp','fbc','ttp','epik'])s[y]=ck('_'+y)||s[y];
+ s.ga_client_id=((ck('_ga')||'').match(/^GA\d\.\d+\.(\d+\.\d+)$/)||0)[1];
+ for(y in s)if((v=s[y])&&/^[\w.~=+\/-]{1,500}$/.test(v)&&(!/^fb[cp]$/.test(y)||/^fb\./.test(v)))k[y]=v;
+ return k}
 // Compact SHA-256 for contexts without crypto.subtle (plain http). Input: a JS string, hashed as UTF-8.
 function sha(s){
  s=unescape(encodeURIComponent(s));
@@ -35,7 +45,7 @@ function hex(b){return Array.prototype.map.call(new Uint8Array(b),function(x){re
 function ok(){return C.ad_storage=='granted'||R===false&&C.ad_storage!='denied'}
 function ids(){return ok()&&!G&&C.ad_user_data!='denied'}
 function strip(u){try{u=new URL(u);CI.forEach(function(y){u.searchParams.delete(y)});return u.href}catch(z){return u}}
-function ctx(){var p={url:L.href,referrer:d.referrer,title:d.title,path:L.pathname};return{page:p,campaign:M.c,clickIds:M.k}}
+function ctx(){var p={url:L.href,referrer:d.referrer,title:d.title,path:L.pathname};return{page:p,campaign:M.c}}
 function add(t,e,p,o){
  var m={type:t,messageId:o&&o.eventID?''+o.eventID:uuid(),timestamp:iso(),context:ctx()};
  if(e)m.event=e;if(p)m.properties=JSON.parse(JSON.stringify(p));if(U)m.userId=U;
@@ -50,9 +60,9 @@ function sched(){if(!T){T=1;Promise.resolve().then(function(){T=0;run()})}}
 // Sends held messages when allowed; f (page hiding) hashes synchronously instead of waiting.
 function run(f){
  if(!K||R===null)return;
- if(!ok()){if(C.ad_storage){H=[];cookie('',-1);try{localStorage.removeItem('_rb_uid');sessionStorage.removeItem(SK)}catch(z){}}return}
- if(!A){A=cookie()||uuid();cookie(A,34560000);try{sessionStorage.setItem(SK,JSON.stringify(M))}catch(z){}}
- var b=[],i=ids(),cs={},m,y;
+ if(!ok()){if(C.ad_storage){H=[];ck('_rb_aid','',-1);ck('_rb_ck','',-1);try{localStorage.removeItem('_rb_uid');sessionStorage.removeItem(SK)}catch(z){}}return}
+ if(!A){A=ck('_rb_aid')||uuid();ck('_rb_aid',A,34560000);try{sessionStorage.setItem(SK,JSON.stringify(M))}catch(z){}}
+ var b=[],i=ids(),a=i&&C.ad_personalization!='denied',k=a?clk():{},cs={},m,y;
  if(i&&U)try{localStorage.setItem('_rb_uid',U)}catch(z){}
  for(y in C)cs[y]=C[y];
  while(H.length){
@@ -60,7 +70,8 @@ function run(f){
   if(m.e&&i){if(!f)break;m.traits.email_sha256=sha(m.e)}
   delete m.e;
   H.shift();m.anonymousId=A;m.context.consent=cs;m.context.gpc=G;m.context.library={name:'rebound-pixel',version:'1'};
-  if(!i){delete m.userId;delete m.traits;m.context.clickIds={};m.context.page.url=strip(m.context.page.url);if(m.type=='identify')continue}
+  m.context.clickIds=k;if(!a)m.context.page.url=strip(m.context.page.url);
+  if(!i){delete m.userId;delete m.traits;if(m.type=='identify')continue}
   b.push(m)}
  if(b.length)post(b)}
 function post(b){

@@ -2,6 +2,7 @@ package io.rebound.kafka;
 
 import io.rebound.core.binary.BinaryReader;
 import io.rebound.core.event.BinaryEventCodec;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
@@ -83,7 +84,8 @@ public final class EventSerde extends RecordSerde<Event> {
         String referrer = in.int32StringOrNull();
         String userAgent = in.int32StringOrNull();
         String ip = in.int32StringOrNull();
-        Map<String, String> clickIds = (Map<String, String>) TopicFields.value(in);
+        // Version-1 records predate the click-id rules: keep only the entries allowed today.
+        Map<String, String> clickIds = ClickIds.readable((Map<String, String>) TopicFields.value(in));
         Map<String, String> utm = (Map<String, String>) TopicFields.value(in);
         Consent consent = new Consent((Boolean) TopicFields.value(in), (Boolean) TopicFields.value(in),
                 (Boolean) TopicFields.value(in), (Boolean) TopicFields.value(in), in.bool());

@@ -1,6 +1,7 @@
 package io.rebound.core.activation;
 
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 
@@ -13,7 +14,8 @@ import java.util.Objects;
 /**
  * A store event or a segment-membership event on its way to a platform's conversions API, before
  * any platform's format is applied. The event id is the one the browser pixel used, so the platform
- * deduplicates the two; {@link #clickIds()} holds the platforms' own browser ids under the keys below.
+ * deduplicates the two; {@link #clickIds()} holds the platforms' own browser ids under the keys below
+ * (the same as {@link ClickIds}, which an {@link io.rebound.core.event.Event} carries).
  *
  * @param eventId   the deduplication id shared with the browser pixel
  * @param type      canonical type; {@link EventType#CUSTOM} for membership events
@@ -37,23 +39,25 @@ public record ServerEvent(String eventId, EventType type, String name, Instant e
                           String orderId, AdConsent consent) {
 
     /** Meta browser id, the {@code _fbp} cookie. */
-    public static final String FBP = "fbp";
+    public static final String FBP = ClickIds.FBP;
     /** Meta click id cookie, {@code _fbc}. */
-    public static final String FBC = "fbc";
+    public static final String FBC = ClickIds.FBC;
     /** Meta click id from the landing URL. */
-    public static final String FBCLID = "fbclid";
+    public static final String FBCLID = ClickIds.FBCLID;
     /** When the landing with {@code fbclid} happened, epoch milliseconds as a string. */
-    public static final String FBCLID_AT = "fbclid_at";
+    public static final String FBCLID_AT = ClickIds.FBCLID_AT;
     /** TikTok browser id, the {@code _ttp} cookie. */
-    public static final String TTP = "ttp";
+    public static final String TTP = ClickIds.TTP;
     /** TikTok click id. */
-    public static final String TTCLID = "ttclid";
+    public static final String TTCLID = ClickIds.TTCLID;
     /** Pinterest click id, the {@code _epik} cookie or {@code epik} parameter. */
-    public static final String EPIK = "epik";
+    public static final String EPIK = ClickIds.EPIK;
     /** Google click ids. */
-    public static final String GCLID = "gclid";
-    public static final String GBRAID = "gbraid";
-    public static final String WBRAID = "wbraid";
+    public static final String GCLID = ClickIds.GCLID;
+    public static final String GBRAID = ClickIds.GBRAID;
+    public static final String WBRAID = ClickIds.WBRAID;
+    /** Google Analytics client id, from the {@code _ga} cookie (GA4 Measurement Protocol's {@code client_id}). */
+    public static final String GA_CLIENT_ID = ClickIds.GA_CLIENT_ID;
 
     public ServerEvent {
         Objects.requireNonNull(eventId, "eventId");

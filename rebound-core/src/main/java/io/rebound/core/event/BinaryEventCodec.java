@@ -22,7 +22,8 @@ import java.util.Map;
  * id, canonical type name, name, anonymous id, user id, email hash; the products (varint count; id,
  * category, price, varint quantity each); value, currency; event time as a zigzag varint of epoch
  * milliseconds and received-at as a zigzag varint delta from it; page URL, referrer, user agent, IP;
- * click ids and UTM (varint count, then key and value each); consent (a varint: 0 when unstated, else
+ * click ids ({@link ClickIds}; a record read keeps only the entries valid today) and UTM (varint count,
+ * then key and value each); consent (a varint: 0 when unstated, else
  * bit 9 set and two bits each for ad storage, ad user data, ad personalisation and analytics storage
  * — 0 unstated, 1 denied, 2 granted — and bit 8 for GPC); the properties (varint count; key, then a
  * varint tag: 0 string, 1 true, 2 false, 3 integer as its text, 4 decimal as its text); the source's
@@ -173,7 +174,8 @@ public final class BinaryEventCodec {
         String referrer = in.varintStringOrNull();
         String userAgent = in.varintStringOrNull();
         String ip = in.varintStringOrNull();
-        Map<String, String> clickIds = strings(in);
+        // Releases before the click-id rules kept any key and value the collector read: drop what they no longer allow.
+        Map<String, String> clickIds = ClickIds.readable(strings(in));
         Map<String, String> utm = strings(in);
         int consentBits = in.varint();
         Consent consent = consentBits == 0 ? null : new Consent(untri(consentBits), untri(consentBits >> 2),

@@ -28,7 +28,8 @@ import java.util.Objects;
  * @param referrer    referrer URL, or null
  * @param userAgent   user agent, or null
  * @param ip          truncated IP (last IPv4 octet / last 80 IPv6 bits zeroed), or null
- * @param clickIds    fbclid, gclid, ttclid, epik ... as captured on landing
+ * @param clickIds    the ad platforms' browser and click ids ({@link ClickIds}: fbp, fbc, gclid, …),
+ *                    only with advertising consent; every entry valid by {@link ClickIds#problem}
  * @param utm         utm_source, utm_medium, utm_campaign, utm_term, utm_content
  * @param consent     consent signals
  * @param properties  remaining custom properties (string, number, boolean values)
@@ -69,6 +70,12 @@ public record Event(
         name = name == null ? type.canonicalName() : name;
         products = products == null ? List.of() : List.copyOf(products);
         clickIds = clickIds == null ? Map.of() : Map.copyOf(clickIds);
+        if (!clickIds.isEmpty()) {
+            List<Violation> bad = ClickIds.violations(clickIds, "click_ids");
+            if (!bad.isEmpty()) {
+                throw new InvalidEventException(bad);
+            }
+        }
         utm = utm == null ? Map.of() : Map.copyOf(utm);
         consent = consent == null ? Consent.UNSTATED : consent;
         properties = properties == null ? Map.of() : Map.copyOf(properties);

@@ -81,6 +81,48 @@ class BinaryEventCodecTest {
                 .isEqualTo(everyField());
     }
 
+    /**
+     * Written by the codec before click ids had rules (captured from it): fbp, gclid, an fbclid with a
+     * space and a key that is not a click id, as the collector of that release could store them.
+     */
+    private static final String BEFORE_CLICK_ID_RULES = "b20573745f310765762d6f6c640950616765566965770950616765566965"
+            + "7704612d31000000000080a0abfef962f4032768747470733a2f2f73686f702e6578616d706c652f3f67636c69643d436a"
+            + "304b43512d785f79000000040667636c69640b436a304b43512d785f79076662636c69640a6861732073706163650775"
+            + "746d5f69640f6e6f742d612d636c69636b2d6964046662701d66622e312e313730303030303030303030302e3132333435"
+            + "363738390000000000";
+
+    @Test
+    void aRecordWrittenBeforeTheClickIdRulesDecodesKeepingOnlyTheIdsAllowedToday() {
+        Event e = BinaryEventCodec.decode(java.util.HexFormat.of().parseHex(BEFORE_CLICK_ID_RULES));
+        assertThat(e.eventId()).isEqualTo("ev-old");
+        assertThat(e.anonymousId()).isEqualTo("a-1");
+        assertThat(e.pageUrl()).isEqualTo("https://shop.example/?gclid=Cj0KCQ-x_y");
+        assertThat(e.clickIds()).containsOnly(Map.entry("fbp", "fb.1.1700000000000.123456789"),
+                Map.entry("gclid", "Cj0KCQ-x_y"));
+    }
+
+    @Test
+    void everyClickIdKeyRoundTrips() {
+        Map<String, String> ids = new LinkedHashMap<>();
+        ids.put(ClickIds.FBP, "fb.1.1700000000000.1116446470");
+        ids.put(ClickIds.FBC, "fb.1.1700000000000.IwAR2F4-dbP0l7Mn1IawQQGCINEz7PYXQvwjNwB_qa2ofrHyiLjcbCRxTDMgk");
+        ids.put(ClickIds.FBCLID, "IwAR2F4-dbP0l7Mn1IawQQGCINEz7PYXQvwjNwB_qa2ofrHyiLjcbCRxTDMgk");
+        ids.put(ClickIds.FBCLID_AT, "1700000000000");
+        ids.put(ClickIds.TTP, "2Jp3xXnjgqiEV0ZVMhhOJQuGizu");
+        ids.put(ClickIds.TTCLID, "E.C.P.CrgBxyz");
+        ids.put(ClickIds.EPIK, "dj0yJnU9Z1dRcVhZMHlZeWts");
+        ids.put(ClickIds.GCLID, "Cj0KCQjw-x_yBhC=");
+        ids.put(ClickIds.GBRAID, "0AAAAADx/y+z");
+        ids.put(ClickIds.WBRAID, "CjkKCAjw~abc");
+        ids.put(ClickIds.GA_CLIENT_ID, "1234567890.1700000000");
+        ids.put(ClickIds.MSCLKID, "m1");
+        Event e = Event.builder("st_1", "ev-ids", EventType.ADD_TO_CART, Instant.ofEpochMilli(1_700_000_000_000L),
+                Instant.ofEpochMilli(1_700_000_000_100L)).anonymousId("a").clickIds(ids).build();
+        assertThat(ids.keySet()).containsExactlyInAnyOrderElementsOf(ClickIds.KEYS);
+        assertThat(BinaryEventCodec.decode(BinaryEventCodec.encode(e))).isEqualTo(e);
+        assertThat(BinaryEventCodec.decode(BinaryEventCodec.encode(e)).clickIds()).isEqualTo(ids);
+    }
+
     @Test
     void aDamagedRecordIsRefusedClearly() {
         byte[] record = BinaryEventCodec.encode(everyField());

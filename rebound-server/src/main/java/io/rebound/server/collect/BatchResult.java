@@ -10,15 +10,21 @@ import java.util.List;
  * so a client can tell which of its messages failed), and how many messages came from bots and
  * were dropped silently.
  *
- * @param accepted     canonical events, in request order
- * @param rejected     refused messages, in request order
- * @param filteredBots messages dropped because their user agent is a known bot or crawler
+ * @param accepted        canonical events, in request order
+ * @param rejected        refused messages, in request order
+ * @param filteredBots    messages dropped because their user agent is a known bot or crawler
+ * @param clickIdsDropped accepted events whose click ids were dropped because their consent does not
+ *                        allow advertising ({@link PrivacyRules})
  */
-public record BatchResult(List<Event> accepted, List<Rejection> rejected, int filteredBots) {
+public record BatchResult(List<Event> accepted, List<Rejection> rejected, int filteredBots, int clickIdsDropped) {
 
     public BatchResult {
         accepted = List.copyOf(accepted);
         rejected = List.copyOf(rejected);
+    }
+
+    public BatchResult(List<Event> accepted, List<Rejection> rejected, int filteredBots) {
+        this(accepted, rejected, filteredBots, 0);
     }
 
     /** True when nothing was refused. */

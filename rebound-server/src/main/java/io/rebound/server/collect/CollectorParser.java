@@ -38,7 +38,8 @@ import java.util.List;
  * required, at most 200 characters), {@code anonymousId} and/or {@code userId} (one is required;
  * numbers become strings), {@code messageId}, {@code timestamp} / {@code originalTimestamp},
  * {@code sentAt}, {@code properties}, {@code traits}, {@code context} ({@code page}, {@code userAgent},
- * {@code ip}, {@code campaign}, {@code consent}, {@code gpc}, {@code clickIds}, {@code traits}).
+ * {@code ip}, {@code campaign}, {@code consent}, {@code gpc}, {@code clickIds} — the ad platforms' ids,
+ * see {@link io.rebound.core.event.ClickIds} — and {@code traits}).
  * {@code integrations} and unknown fields are ignored. page and screen become PageView, identify
  * and alias (which links {@code previousId}) become Identify, group a custom event named "group";
  * track names are mapped with {@link io.rebound.core.event.EventVocabulary} and kept as sent.
@@ -132,6 +133,7 @@ public final class CollectorParser {
         List<io.rebound.core.event.Event> accepted = new ArrayList<>(array.size());
         List<BatchResult.Rejection> rejected = new ArrayList<>();
         int bots = 0;
+        int clickIdsDropped = 0;
         for (int i = 0; i < array.size(); i++) {
             JsonNode message = array.get(i);
             String prefix = "batch[" + i + "]";
@@ -143,11 +145,12 @@ public final class CollectorParser {
                 bots++;
             } else if (outcome.event() != null) {
                 accepted.add(outcome.event());
+                clickIdsDropped += outcome.clickIdsDropped() ? 1 : 0;
             } else {
                 rejected.add(new BatchResult.Rejection(i, messageId(message), outcome.violations()));
             }
         }
-        return new BatchResult(accepted, rejected, bots);
+        return new BatchResult(accepted, rejected, bots, clickIdsDropped);
     }
 
     /**
@@ -168,7 +171,7 @@ public final class CollectorParser {
             return new BatchResult(List.of(), List.of(), 1);
         }
         if (outcome.event() != null) {
-            return new BatchResult(List.of(outcome.event()), List.of(), 0);
+            return new BatchResult(List.of(outcome.event()), List.of(), 0, outcome.clickIdsDropped() ? 1 : 0);
         }
         return new BatchResult(List.of(),
                 List.of(new BatchResult.Rejection(0, messageId(body.root()), outcome.violations())), 0);

@@ -2,6 +2,7 @@ package io.rebound.server.collect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.Consent;
 
 import java.util.LinkedHashMap;
@@ -12,9 +13,6 @@ import java.util.Set;
 /** Reads the attribution and consent parts of a message's {@code context}. */
 final class ContextFields {
 
-    /** Click ids read from {@code context.clickIds}; fbc/fbp are Meta's cookie values. */
-    static final List<String> CLICK_ID_KEYS = List.of("fbclid", "gclid", "ttclid", "epik", "msclkid", "gbraid",
-            "wbraid", "fbc", "fbp");
     static final Set<String> UTM_KEYS = Set.of("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content");
     private static final List<String> CAMPAIGN_FIELDS = List.of("source", "medium", "name", "term", "content");
     private static final List<String> CAMPAIGN_UTM_KEYS = List.of("utm_source", "utm_medium", "utm_campaign", "utm_term",
@@ -42,16 +40,32 @@ final class ContextFields {
         return utm;
     }
 
-    /** {@code context.clickIds}, completed with click-id parameters of the page URL. */
+    /**
+     * {@code context.clickIds} ({@link ClickIds#KEYS}; other keys are ignored, as unknown fields are),
+     * completed with the click-id parameters of the page URL. A value sent that {@link ClickIds} refuses
+     * is a violation naming {@code context.clickIds.<key>}; a URL parameter it refuses is left out, since
+     * the sender did not choose it.
+     */
     static Map<String, String> clickIds(Fields f, ObjectNode context, String pageUrl) {
         Map<String, String> ids = new LinkedHashMap<>();
         ObjectNode sent = f.object(context, "clickIds", "context.clickIds");
-        for (int i = 0; sent != null && i < CLICK_ID_KEYS.size(); i++) {
-            String key = CLICK_ID_KEYS.get(i);
-            MessageParser.putIfPresent(ids, key, f.text(sent, key, "context.clickIds." + key, 500));
+        for (int i = 0; sent != null && i < ClickIds.KEYS.size(); i++) {
+            String key = ClickIds.KEYS.get(i);
+            String path = "context.clickIds." + key;
+            String v = f.text(sent, key, path, ClickIds.MAX_LENGTH);
+            String problem = v == null ? null : ClickIds.problem(key, v);
+            if (problem != null) {
+                f.add(path, problem);
+            } else {
+                MessageParser.putIfPresent(ids, key, v);
+            }
         }
         if (pageUrl != null && pageUrl.indexOf('?') >= 0) {
-            UrlParams.pick(pageUrl, MessageParser.URL_CLICK_IDS).forEach(ids::putIfAbsent);
+            UrlParams.pick(pageUrl, ClickIds.URL_PARAMETERS).forEach((k, v) -> {
+                if (ClickIds.problem(k, v) == null) {
+                    ids.putIfAbsent(k, v);
+                }
+            });
         }
         return ids;
     }

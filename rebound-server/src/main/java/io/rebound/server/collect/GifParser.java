@@ -2,6 +2,7 @@ package io.rebound.server.collect;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Source;
 import io.rebound.core.event.Violation;
@@ -30,6 +31,8 @@ import java.util.TreeMap;
  *   <tr><td>{@code ts}</td><td>ISO-8601 timestamp or epoch milliseconds, optional</td></tr>
  *   <tr><td>{@code cid}</td><td>comma-separated product ids (content_ids), optional</td></tr>
  *   <tr><td>{@code v}, {@code cur}</td><td>value and currency, optional</td></tr>
+ *   <tr><td>{@code fbp}, {@code fbc}, {@code gclid}, … ({@link ClickIds#KEYS})</td><td>the ad platforms'
+ *       ids, as {@code context.clickIds} of a JSON message, optional</td></tr>
  * </table>
  *
  * <p>It goes through the same rules as every JSON message (bots, consent, IP truncation); a
@@ -47,6 +50,8 @@ public final class GifParser {
             "event", "e", "messageId", "id", "anonymousId", "aid", "userId", "uid", "timestamp", "ts",
             "context.page.url", "u", "context.page.referrer", "r", "properties.value", "v",
             "properties.currency", "cur");
+
+    private static final String CLICK_IDS = "context.clickIds.";
 
     private final MessageParser messages;
 
@@ -82,7 +87,8 @@ public final class GifParser {
             m.put("timestamp", ts.chars().allMatch(Character::isDigit) && ts.length() <= 15
                     ? Instant.ofEpochMilli(Long.parseLong(ts)).toString() : ts);
         }
-        ObjectNode page = m.putObject("context").putObject("page");
+        ObjectNode context = m.putObject("context");
+        ObjectNode page = context.putObject("page");
         putIfPresent(page, "url", q.get("u"));
         putIfPresent(page, "referrer", q.get("r"));
         ObjectNode properties = m.putObject("properties");
@@ -96,13 +102,20 @@ public final class GifParser {
                 }
             }
         }
+        ObjectNode clickIds = null;
+        for (String key : ClickIds.KEYS) {
+            if (q.containsKey(key)) {
+                clickIds = clickIds == null ? context.putObject("clickIds") : clickIds;
+                clickIds.put(key, q.get(key));
+            }
+        }
         MessageParser.Context ctx = new MessageParser.Context(store, req, receivedAt, Source.PIXEL, null);
         MessageParser.Outcome outcome = messages.parse(m, null, "", ctx);
         if (outcome.bot()) {
             return new BatchResult(List.of(), List.of(), 1);
         }
         if (outcome.event() != null) {
-            return new BatchResult(List.of(outcome.event()), List.of(), 0);
+            return new BatchResult(List.of(outcome.event()), List.of(), 0, outcome.clickIdsDropped() ? 1 : 0);
         }
         List<Violation> violations = outcome.violations().stream()
                 .map(v -> new Violation(param(v.field()), v.message())).toList();
@@ -123,6 +136,9 @@ public final class GifParser {
         String mapped = PARAM_OF_FIELD.get(field);
         if (mapped != null) {
             return mapped;
+        }
+        if (field.startsWith(CLICK_IDS)) {
+            return field.substring(CLICK_IDS.length());
         }
         return field.startsWith("properties.content_ids") ? "cid" : field;
     }

@@ -2,6 +2,7 @@ package io.rebound.server.collect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
@@ -34,9 +35,6 @@ final class MessageParser {
     static final int MAX_EVENT_NAME = 200;
     static final int MAX_URL = 2048;
     static final int MAX_USER_AGENT = 2048;
-    /** Click ids that appear as landing-page URL parameters. */
-    static final Set<String> URL_CLICK_IDS = Set.of("fbclid", "gclid", "ttclid", "epik", "msclkid", "gbraid",
-            "wbraid");
     private static final Set<String> CONSUMED = Set.of("value", "revenue", "total", "currency", "email",
             "email_sha256", "phone", "phone_sha256", "event_id", "eventID");
     /** Property keys not copied as custom properties, by [single product shape + 2 × page call]. */
@@ -53,9 +51,17 @@ final class MessageParser {
         }
     }
 
-    /** Exactly one of: an event, violations, or a bot. */
-    record Outcome(Event event, List<Violation> violations, boolean bot) {
+    /**
+     * Exactly one of: an event, violations, or a bot.
+     *
+     * @param clickIdsDropped the event had click ids, dropped because its consent does not allow advertising
+     */
+    record Outcome(Event event, List<Violation> violations, boolean bot, boolean clickIdsDropped) {
         static final Outcome BOT = new Outcome(null, List.of(), true);
+
+        Outcome(Event event, List<Violation> violations, boolean bot) {
+            this(event, violations, bot, false);
+        }
     }
 
     private final EventTimePolicy timePolicy;
@@ -180,6 +186,7 @@ final class MessageParser {
         // Consent.
         Consent consent = ContextFields.consent(f, context, ctx.request());
         boolean keep = PrivacyRules.keepsIdentifiers(consent, ctx.store());
+        boolean keepClickIds = PrivacyRules.keepsClickIds(consent, ctx.store());
 
         // Personal identifiers, hashed.
         String emailHash = hashed(f, EMAIL_KEYS, Pii::emailSha256, "an email address or its SHA-256 hex digest",
@@ -232,15 +239,18 @@ final class MessageParser {
         if (!keep) {
             emailHash = null;
             phoneHash = null;
-            clickIds.clear();
             ip = null;
             if (anonymousId != null) {
                 userId = null;
             }
-            pageUrl = UrlParams.without(pageUrl, URL_CLICK_IDS);
-            referrer = UrlParams.without(referrer, URL_CLICK_IDS);
         } else if (phoneHash != null) {
             props.put("phone_sha256", phoneHash);
+        }
+        boolean clickIdsDropped = !keepClickIds && !clickIds.isEmpty();
+        if (!keepClickIds) {
+            clickIds.clear();
+            pageUrl = UrlParams.without(pageUrl, ClickIds.URL_PARAMETERS);
+            referrer = UrlParams.without(referrer, ClickIds.URL_PARAMETERS);
         }
         if (eventId == null) {
             eventId = DerivedIds.derive(ctx.store().id(), m);
@@ -264,7 +274,7 @@ final class MessageParser {
                 .properties(props)
                 .source(ctx.source())
                 .build();
-        return new Outcome(event, List.of(), false);
+        return new Outcome(event, List.of(), false, clickIdsDropped);
     }
 
     private static String type(ObjectNode m, String impliedType, Fields f) {

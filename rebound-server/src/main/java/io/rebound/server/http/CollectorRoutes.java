@@ -68,6 +68,7 @@ public final class CollectorRoutes {
     private final Counter accepted;
     private final Counter rejected;
     private final Counter bots;
+    private final Counter clickIdsDropped;
     private final Timer appendLatency;
     private final URI publicUrl;
     private final TrustedProxies proxies;
@@ -96,6 +97,9 @@ public final class CollectorRoutes {
         this.rejected = Counter.builder("rebound.events.rejected").description("events rejected as invalid")
                 .register(metrics);
         this.bots = Counter.builder("rebound.events.bots").description("events filtered as bots").register(metrics);
+        this.clickIdsDropped = Counter.builder("rebound.events.click_ids_dropped")
+                .description("events whose ad platforms' click ids were dropped: consent does not allow advertising")
+                .register(metrics);
         this.appendLatency = Timer.builder("rebound.log.append").description("time to a durable append")
                 .publishPercentiles(0.5, 0.99).register(metrics);
     }
@@ -177,6 +181,7 @@ public final class CollectorRoutes {
         }
         rejected.increment(result.rejected().size());
         bots.increment(result.filteredBots());
+        clickIdsDropped.increment(result.clickIdsDropped());
         if (result.rejected().isEmpty() && result.filteredBots() == 0 && !result.accepted().isEmpty()) {
             appendThenAcknowledge(ctx, result, "{\"success\":true,\"accepted\":" + result.accepted().size() + "}");
             return;
@@ -353,6 +358,7 @@ public final class CollectorRoutes {
             ApiErrors.violations(ctx, 400, "invalid_event", result.rejected().get(0).violations());
             return;
         }
+        clickIdsDropped.increment(result.clickIdsDropped());
         Future.fromCompletionStage(log.append(result.accepted()), ctx.vertx().getOrCreateContext())
                 .onSuccess(v -> {
                     accepted.increment(result.accepted().size());

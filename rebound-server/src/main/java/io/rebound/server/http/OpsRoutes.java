@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
 /** Operations endpoints: health, Prometheus metrics, the pixel script, and the benchmark's no-op baseline. */
@@ -24,7 +25,7 @@ public final class OpsRoutes {
     private final AuditStats audits;
     private final DeadLetters deadLetters;
     private final boolean noop;
-    private static final Buffer PIXEL = Buffer.buffer(resource("web/pixel.js"));
+    private static final Buffer PIXEL = Buffer.buffer(pixelScript());
 
     public OpsRoutes(PrometheusMeterRegistry metrics, SegmentedLog log, EventIndexer indexer,
                      LongSupplier audiencePosition, AuditStats audits, DeadLetters deadLetters, boolean noop) {
@@ -49,6 +50,22 @@ public final class OpsRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code pixel.js} as served: the source without its whole-line {@code //} comments, which say why
+     * for its readers and cost every shop's visitors bytes (the {@code /*!} header stays).
+     */
+    public static byte[] pixelScript() {
+        String source = new String(resource("web/pixel.js"), StandardCharsets.UTF_8);
+        StringBuilder served = new StringBuilder(source.length());
+        for (String line : source.split("\n", -1)) {
+            if (!line.stripLeading().startsWith("//")) {
+                served.append(line).append('\n');
+            }
+        }
+        served.setLength(Math.max(0, served.length() - 1));
+        return served.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** How many log records the consumers set aside, and the last one (see {@link DeadLetters}). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.rebound.core.event.BinaryEventCodec;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
@@ -223,7 +224,8 @@ public final class EventCodec {
                 case "referrer" -> referrer = p.getText();
                 case "user_agent" -> userAgent = p.getText();
                 case "ip" -> ip = p.getText();
-                case "click_ids" -> clickIds = readStrings(p);
+                // Records of releases before the click-id rules keep only the entries allowed today.
+                case "click_ids" -> clickIds = ClickIds.readable(readStrings(p));
                 case "utm" -> utm = readStrings(p);
                 case "consent" -> consent = readConsent(p);
                 case "properties" -> properties = readProperties(p);

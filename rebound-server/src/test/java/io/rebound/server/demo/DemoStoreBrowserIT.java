@@ -124,6 +124,38 @@ class DemoStoreBrowserIT {
         assertThat(all.toString()).doesNotContainIgnoringCase("jane.doe@example.com");
     }
 
+    @Test
+    void theAdPlatformsIdsAreStoredWithEveryEventOfTheVisitAndShownByTheVisitorEventsApi() {
+        String base = server.baseUrl();
+        String anonymousId;
+        try (BrowserContext context = browser.newContext()) {
+            context.addCookies(PixelBrowserIT.platformCookies(base));
+            Page page = context.newPage();
+            page.navigate(base + "/shop/?fbclid=abc&gclid=xyz&ttclid=t1&epik=e1");
+            page.getByTestId("product-card-yoga-mat").getByRole(AriaRole.LINK).click();
+            page.getByTestId("add-to-cart").click();
+            assertThat(page.getByTestId("cart-count").textContent()).isEqualTo("1");
+            anonymousId = context.cookies().stream().filter(c -> c.name.equals("_rb_aid")).map(c -> c.value)
+                    .findFirst().orElseThrow();
+        }
+        AtomicReference<List<JsonNode>> events = new AtomicReference<>(List.of());
+        assertThat(Browsers.await(Duration.ofSeconds(10), () -> {
+            events.set(visitorEvents(base, anonymousId));
+            return names(events.get()).containsAll(List.of("PageView", "ViewContent", "AddToCart"));
+        })).as("events arrived: %s", names(events.get())).isTrue();
+        assertThat(events.get()).allSatisfy(e -> {
+            JsonNode ids = e.path("click_ids");
+            assertThat(ids.path("fbp").asText()).isEqualTo("fb.1.1700000000000.1116446470");
+            assertThat(ids.path("fbc").asText()).startsWith("fb.1.").endsWith(".abc");
+            assertThat(ids.path("ga_client_id").asText()).isEqualTo("123456789.1700000000");
+            assertThat(ids.path("ttp").asText()).isEqualTo("2Jp3xXnjgqiEV0ZVMhhOJQuGizu");
+            assertThat(ids.path("ttclid").asText()).isEqualTo("t1");
+            assertThat(ids.path("epik").asText()).isEqualTo("e1");
+            assertThat(ids.path("gclid").asText()).isEqualTo("xyz");
+            assertThat(ids.path("fbclid").asText()).isEqualTo("abc");
+        });
+    }
+
     private static List<String> names(List<JsonNode> events) {
         return events.stream().map(e -> e.path("type").asText()).toList();
     }

@@ -171,6 +171,85 @@ class PixelBrowserIT {
         }
     }
 
+    /** The ad platforms' cookies, as their own tags would have set them on the shop's domain. */
+    static List<Cookie> platformCookies(String url) {
+        return List.of(new Cookie("_fbp", "fb.1.1700000000000.1116446470").setUrl(url),
+                new Cookie("_ga", "GA1.1.123456789.1700000000").setUrl(url),
+                new Cookie("_ttp", "2Jp3xXnjgqiEV0ZVMhhOJQuGizu").setUrl(url));
+    }
+
+    @Test
+    void everyEventCarriesThePlatformsIdsAndTheLandingsClickIdsAreKeptFirstPartyForNinetyDays() {
+        try (BrowserContext context = browser.newContext()) {
+            context.addCookies(platformCookies(server.baseUrl()));
+            Page page = context.newPage();
+            long before = System.currentTimeMillis();
+            page.navigate(server.baseUrl() + "/shop/?fbclid=abc&gclid=xyz&ttclid=t1&epik=e1&gbraid=gb1");
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("PageView").isEmpty())).isTrue();
+            // A later page of the visit, without the parameters, in a new tab (no session storage).
+            Page later = context.newPage();
+            later.navigate(server.baseUrl() + "/shop/products/yoga-mat");
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("ViewContent").isEmpty())).isTrue();
+
+            Cookie fbc = context.cookies().stream().filter(c -> c.name.equals("_fbc")).findFirst().orElseThrow();
+            assertThat(fbc.value).startsWith("fb.1.").endsWith(".abc");
+            long landedAt = Long.parseLong(fbc.value.split("\\.")[2]);
+            assertThat(landedAt).isBetween(before, System.currentTimeMillis());
+            assertThat(fbc.expires).isCloseTo(System.currentTimeMillis() / 1000.0 + 90 * 86400, org.assertj.core.data.Offset.offset(120.0));
+            assertThat(context.cookies()).anySatisfy(c -> {
+                assertThat(c.name).isEqualTo("_rb_ck");
+                assertThat(c.expires).isCloseTo(System.currentTimeMillis() / 1000.0 + 90 * 86400, org.assertj.core.data.Offset.offset(120.0));
+            });
+            assertThat(server.messages()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(m -> {
+                JsonNode ids = m.path("context").path("clickIds");
+                assertThat(ids.path("fbp").asText()).isEqualTo("fb.1.1700000000000.1116446470");
+                assertThat(ids.path("fbc").asText()).isEqualTo(fbc.value);
+                assertThat(ids.path("fbclid").asText()).isEqualTo("abc");
+                assertThat(ids.path("ga_client_id").asText()).isEqualTo("123456789.1700000000");
+                assertThat(ids.path("ttp").asText()).isEqualTo("2Jp3xXnjgqiEV0ZVMhhOJQuGizu");
+                assertThat(ids.path("ttclid").asText()).isEqualTo("t1");
+                assertThat(ids.path("epik").asText()).isEqualTo("e1");
+                assertThat(ids.path("gclid").asText()).isEqualTo("xyz");
+                assertThat(ids.path("gbraid").asText()).isEqualTo("gb1");
+            });
+        }
+    }
+
+    @Test
+    void anExistingFbcCookieIsKeptAndAMalformedCookieIsNotSent() {
+        try (BrowserContext context = browser.newContext()) {
+            context.addCookies(List.of(new Cookie("_fbc", "fb.1.1600000000000.old").setUrl(server.baseUrl()),
+                    new Cookie("_fbp", "not-meta-format").setUrl(server.baseUrl()),
+                    new Cookie("_ga", "GA1.1.amp-xyz").setUrl(server.baseUrl())));
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/");
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("PageView").isEmpty())).isTrue();
+            JsonNode ids = named("PageView").get(0).path("context").path("clickIds");
+            assertThat(ids.path("fbc").asText()).isEqualTo("fb.1.1600000000000.old");
+            assertThat(ids.has("fbp")).isFalse();
+            assertThat(ids.has("ga_client_id")).isFalse();
+        }
+    }
+
+    @Test
+    void withoutAdvertisingConsentNoIdIsReadSentOrStored() {
+        try (BrowserContext context = browser.newContext()) {
+            context.addCookies(platformCookies(server.baseUrl()));
+            server.consentRequired = true;
+            Page page = context.newPage();
+            page.navigate(server.baseUrl() + "/shop/?fbclid=abc&gclid=xyz");
+            page.evaluate("() => rebound('consent', {ad_storage: 'granted', ad_user_data: 'granted',"
+                    + " ad_personalization: 'denied'})");
+            assertThat(Browsers.await(Duration.ofSeconds(5), () -> !named("PageView").isEmpty())).isTrue();
+            page.waitForTimeout(300);
+            assertThat(server.messages()).allSatisfy(m -> {
+                assertThat(m.path("context").path("clickIds").size()).isZero();
+                assertThat(m.path("context").path("page").path("url").asText()).doesNotContain("fbclid").doesNotContain("gclid");
+            });
+            assertThat(context.cookies()).noneSatisfy(c -> assertThat(c.name).isIn("_fbc", "_rb_ck"));
+        }
+    }
+
     @Test
     void theFallbackSha256MatchesTheStandard() {
         try (BrowserContext context = browser.newContext()) {

@@ -1,5 +1,6 @@
 package io.rebound.server.demo;
 
+import io.rebound.server.http.OpsRoutes;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,17 @@ class PixelScriptTest {
 
     @Test
     void pixelIsUnderSixKilobytesAsServed() {
-        assertThat(ShopTestServer.resource("web/pixel.js")).hasSizeLessThan(6144);
+        assertThat(OpsRoutes.pixelScript()).hasSizeLessThan(6144);
+    }
+
+    @Test
+    void theServedPixelDropsOnlyWholeLineCommentsOfTheSource() {
+        String source = new String(ShopTestServer.resource("web/pixel.js"), StandardCharsets.UTF_8);
+        String served = new String(OpsRoutes.pixelScript(), StandardCharsets.UTF_8);
+        assertThat(source).contains("\n// ");
+        assertThat(served).doesNotContain("\n// ").startsWith("/*! Rebound pixel")
+                .isEqualTo(source.lines().filter(l -> !l.stripLeading().startsWith("//"))
+                        .collect(java.util.stream.Collectors.joining("\n")) + (source.endsWith("\n") ? "\n" : ""));
     }
 
     @Test

@@ -38,7 +38,7 @@ final class ShopTestServer implements AutoCloseable {
 
     ShopTestServer() {
         Router router = Router.router(vertx);
-        byte[] pixel = resource("web/pixel.js");
+        byte[] pixel = io.rebound.server.http.OpsRoutes.pixelScript();
         router.get("/pixel.js").handler(ctx -> ctx.response().putHeader("Content-Type", "application/javascript")
                 .end(Buffer.buffer(pixel)));
         router.get("/v1/projects/:key/settings").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")

@@ -63,6 +63,16 @@ class EventCodecTest {
     }
 
     @Test
+    void aVersion1JsonRecordKeepsOnlyTheClickIdsAllowedToday() {
+        String record = "{\"store_id\":\"st_1\",\"event_id\":\"ev-j\",\"type\":\"PageView\",\"anonymous_id\":\"a\","
+                + "\"event_time_ms\":1,\"received_at_ms\":2,\"click_ids\":{\"gclid\":\"G1\",\"fbclid\":\"a b\","
+                + "\"utm_id\":\"x\"},\"source\":\"PIXEL\"}";
+        Event e = EventCodec.decode(record.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(e.eventId()).isEqualTo("ev-j");
+        assertThat(e.clickIds()).containsOnly(Map.entry("gclid", "G1"));
+    }
+
+    @Test
     void numbersInPropertiesDecodeAsTheJsonRecordWouldHave() {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("int_as_decimal", new BigDecimal("68"));
