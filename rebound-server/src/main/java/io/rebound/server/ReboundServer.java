@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rebound.server.activation.Activation;
+import io.rebound.server.activation.LogEventSource;
 import io.rebound.server.activation.Ownership;
 import io.rebound.server.audience.AudienceColumns;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
@@ -99,7 +100,8 @@ public final class ReboundServer implements AutoCloseable {
         if (demoKeys != null) {
             dashboard.ensureDemoUser(demoKeys.storeId());
         }
-        this.activation = ServerRoutes.activation(config, database, audiencesPort, clock, Ownership.single());
+        this.activation = ServerRoutes.activation(config, database, audiencesPort, clock, Ownership.single(),
+                new LogEventSource(log.segments(), audiencesPort.reader()));
     }
 
     public static ReboundServer start(ServerConfig config) {

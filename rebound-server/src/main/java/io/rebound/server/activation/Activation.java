@@ -18,6 +18,8 @@ import io.rebound.destinations.Transport;
 import io.rebound.destinations.delivery.Backoff;
 import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.DeliveryEngine;
+import io.rebound.destinations.delivery.EventSource;
+import io.rebound.destinations.delivery.ForwardWorker;
 import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.server.audience.AudienceReader;
@@ -70,6 +72,9 @@ public final class Activation implements AutoCloseable {
     private final Clock clock;
     private final Map<String, RequestLog> logs = new ConcurrentHashMap<>();
     private final Map<String, SyncWorker> workers = new ConcurrentHashMap<>();
+    private final Map<String, ForwardWorker> forwarders = new ConcurrentHashMap<>();
+    /** The store events to forward; null where this runtime does not forward (yet). */
+    private final EventSource events;
     /** The version ({@code updated_at}) of each destination whose worker runs here. */
     private final Map<String, Instant> running = new ConcurrentHashMap<>();
     private final Ownership ownership;
@@ -81,9 +86,11 @@ public final class Activation implements AutoCloseable {
 
     /**
      * @param pollInterval how often a caught-up worker reads its change logs again (the batching window)
+     * @param events       the accepted events to forward to conversions APIs, or null to forward none
      */
     public Activation(JdbcDestinations destinations, JdbcDeliveryStore deliveries, Audiences audiences,
-                      Transport transport, Clock clock, Duration pollInterval, Ownership ownership) {
+                      Transport transport, Clock clock, Duration pollInterval, Ownership ownership, EventSource events) {
+        this.events = events;
         this.ownership = Objects.requireNonNull(ownership, "ownership");
         this.destinations = Objects.requireNonNull(destinations, "destinations");
         this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
@@ -141,6 +148,12 @@ public final class Activation implements AutoCloseable {
             workers.put(r.id(), w);
             running.put(r.id(), r.updatedAt());
             engine.start(w);
+            if (events != null && r.settings().sendsEvents()) {
+                ForwardWorker f = new ForwardWorker(r.id(), r.storeId(), destination(r, false), events, deliveries,
+                        Backoff.DEFAULT, clock, ForwardWorker.DEFAULT_BATCH);
+                forwarders.put(r.id(), f);
+                engine.start(f);
+            }
         } catch (RuntimeException e) {
             LOG.warn("destination {} of store {} cannot start: {}", r.id(), r.storeId(), e.getMessage());
             ownership.release(r.id());
@@ -152,6 +165,7 @@ public final class Activation implements AutoCloseable {
         engine.stop(id);
         running.remove(id);
         workers.remove(id);
+        forwarders.remove(id);
     }
 
     /** Whether this node runs the destination's worker now. */
@@ -331,6 +345,16 @@ public final class Activation implements AutoCloseable {
     /** The worker's counters, when one runs for the destination. */
     public Optional<SyncWorker.Stats> stats(String destinationId) {
         return Optional.ofNullable(workers.get(destinationId)).map(SyncWorker::stats);
+    }
+
+    /** The event forwarder's counters, when one runs for the destination. */
+    public Optional<ForwardWorker.Stats> forwarding(String destinationId) {
+        return Optional.ofNullable(forwarders.get(destinationId)).map(ForwardWorker::stats);
+    }
+
+    /** Whether this runtime forwards store events to conversions APIs. */
+    public boolean forwardsEvents() {
+        return events != null;
     }
 
     public List<DeadLetter> deadLetters(String destinationId, int limit) {

@@ -317,6 +317,19 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
         return out;
     }
 
+    /**
+     * Whether the destination takes server events: Meta with a pixel, TikTok with a pixel code, Pinterest
+     * with a conversion token, Google with a conversion action.
+     */
+    public boolean sendsEvents() {
+        return switch (platform) {
+            case META -> settings.containsKey("pixel_id");
+            case TIKTOK -> settings.containsKey("pixel_code");
+            case PINTEREST -> secrets.containsKey("conversion_token");
+            case GOOGLE -> settings.containsKey("conversion_action_id");
+        };
+    }
+
     /** The last four characters of each secret, for display ("…a1b2"); never more. */
     public Map<String, String> hints() {
         Map<String, String> out = new LinkedHashMap<>();

@@ -420,6 +420,14 @@ public final class DestinationApi {
                 .put("not_uploadable", x.notUploadable()).put("dead_lettered", x.deadLettered()).put("retries", x.retries())
                 .put("last_success", x.lastSuccess() == null ? null : x.lastSuccess().toString())
                 .put("last_error", x.lastError()));
+        activation.forwarding(r.id()).ifPresent(f -> {
+            JsonObject skipped = new JsonObject();
+            f.skipped().forEach(skipped::put);
+            s.put("events", new JsonObject().put("sent", f.sent()).put("skipped", skipped)
+                    .put("dead_lettered", f.deadLettered()).put("retries", f.retries())
+                    .put("last_success", f.lastSuccess() == null ? null : f.lastSuccess().toString())
+                    .put("last_error", f.lastError()));
+        });
         JsonArray pairings = new JsonArray();
         activation.pairings(r.id()).stream().filter(p -> p.storeId().equals(r.storeId()))
                 .forEach(p -> pairings.add(pairingJson(p)));

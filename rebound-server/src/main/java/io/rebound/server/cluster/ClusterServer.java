@@ -118,7 +118,7 @@ public final class ClusterServer implements AutoCloseable {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
         dashboard = ServerRoutes.dashboard(config, vertx, database, stores, audiences, feed, metrics);
         activation = ServerRoutes.activation(config, database, audiences, Clock.systemUTC(),
-                new PostgresOwnership(database.dataSource()));
+                new PostgresOwnership(database.dataSource()), null);
         resources.addFirst(activation);
     }
 

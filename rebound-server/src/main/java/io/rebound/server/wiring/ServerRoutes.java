@@ -7,6 +7,7 @@ import io.rebound.core.segment.VisitorState;
 import io.rebound.core.time.EventTimePolicy;
 import io.rebound.server.ServerConfig;
 import io.rebound.destinations.HttpTransport;
+import io.rebound.destinations.delivery.EventSource;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.CredentialKeys;
 import io.rebound.server.activation.JdbcDeliveryStore;
@@ -85,16 +86,17 @@ public final class ServerRoutes {
 
     /**
      * Activation over the metadata database: destinations with credentials encrypted by the configured
-     * keyring (or the data directory's), a sync worker per destination this node owns. Not started.
+     * keyring (or the data directory's), a sync worker per destination this node owns and, where
+     * {@code events} is given, an event forwarder. Not started.
      */
     public static Activation activation(ServerConfig config, Database database, Audiences audiences, Clock clock,
-                                        Ownership ownership) {
+                                        Ownership ownership, EventSource events) {
         CredentialKeys keys = config.activation().credentialsKeys() != null
                 ? CredentialKeys.parse(config.activation().credentialsKeys())
                 : CredentialKeys.inDirectory(config.dataDir());
         return new Activation(new JdbcDestinations(database.dataSource(), keys, clock),
                 new JdbcDeliveryStore(database.dataSource(), clock), audiences, HttpTransport.withDefaults(), clock,
-                config.activation().batchWindow(), ownership);
+                config.activation().batchWindow(), ownership, events);
     }
 
     /** The store, visitor, segment and destination APIs and the dashboard. */
