@@ -4,7 +4,9 @@ import io.rebound.core.engine.AdConsent;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 
+import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -40,6 +42,37 @@ public final class Forwarding {
         return new ServerEvent(e.eventId(), e.type(), null, e.eventTime(), e.pageUrl(), e.referrer(), e.ip(),
                 e.userAgent(), e.clickIds(), contact, e.value(), e.currency(), e.products(),
                 orderId instanceof String s && !s.isBlank() ? s : null, person.with(e));
+    }
+
+    /** Meta limits custom event names to 50 characters; TikTok's are shorter in practice. */
+    public static final int MAX_MEMBERSHIP_EVENT_NAME = 40;
+
+    /**
+     * The custom event a segment join is sent as: {@code Rebound_} and the segment's name with every run of
+     * characters other than ASCII letters and digits made one underscore, at most
+     * {@value #MAX_MEMBERSHIP_EVENT_NAME} characters ({@code "Cart abandoners (7 d)"} →
+     * {@code Rebound_Cart_abandoners_7_d}). A platform's website-audience rule selects the segment's
+     * members by this name.
+     */
+    public static String membershipEventName(String segmentName) {
+        String body = segmentName == null ? "" : segmentName.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        String name = "Rebound_" + (body.isEmpty() ? "segment" : body);
+        return name.length() > MAX_MEMBERSHIP_EVENT_NAME ? name.substring(0, MAX_MEMBERSHIP_EVENT_NAME) : name;
+    }
+
+    /**
+     * The membership event of a person joining a segment at {@code at}, carrying the browser context of
+     * their latest event (page, user agent, IP, click ids) so the platform can match an anonymous visitor.
+     *
+     * @param eventId  unique per join (a resend of the same join is deduplicated by the platform)
+     * @param latest   the person's latest event, or null when none is kept
+     */
+    public static ServerEvent membershipEvent(String eventId, String segmentName, Instant at, Event latest,
+                                              Contact contact, AdConsent consent) {
+        return new ServerEvent(eventId, EventType.CUSTOM, membershipEventName(segmentName), at,
+                latest == null ? null : latest.pageUrl(), null, latest == null ? null : latest.ip(),
+                latest == null ? null : latest.userAgent(), latest == null ? null : latest.clickIds(), contact, null, null,
+                List.of(), null, consent);
     }
 
     /** The identifiers an event carries itself: its email hash and the store's user id. */

@@ -1,6 +1,7 @@
 package io.rebound.destinations.delivery;
 
 import io.rebound.core.activation.Contact;
+import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.destinations.Destination;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +59,8 @@ public final class SyncWorker implements Worker {
     private final int batchSize;
     private int failures;
     private final Stats stats = new Stats();
+    /** Membership events for joins, or null when the destination takes none. */
+    private MembershipEvents membershipEvents;
 
     public SyncWorker(String destinationId, Destination destination, ChangeFeed feed, MemberSource members,
                       DeliveryStore store, Backoff backoff, Clock clock, int batchSize) {
@@ -71,6 +75,15 @@ public final class SyncWorker implements Worker {
             throw new IllegalArgumentException("batchSize must be at least 1");
         }
         this.batchSize = batchSize;
+    }
+
+    /**
+     * Also sends a membership event for each join of a batch (uploadable or not), after the list changes
+     * and before the cursor moves: a join is committed once the platform took both.
+     */
+    public SyncWorker withMembershipEvents(MembershipEvents events) {
+        this.membershipEvents = Objects.requireNonNull(events, "events");
+        return this;
     }
 
     @Override
@@ -130,9 +143,11 @@ public final class SyncWorker implements Worker {
 
         // Each person's last word in the batch.
         Map<String, MembershipChange.Kind> last = new LinkedHashMap<>();
+        Map<String, LoggedChange> lastChange = new HashMap<>();
         for (LoggedChange c : changes) {
             last.remove(c.change().personId());
             last.put(c.change().personId(), c.change().kind());
+            lastChange.put(c.change().personId(), c);
         }
         List<Member> adds = new ArrayList<>();
         List<Member> removes = new ArrayList<>();
@@ -163,7 +178,7 @@ public final class SyncWorker implements Worker {
             if (wait != null) {
                 return new Step(null, wait);
             }
-            letters.addAll(deadLetters(pairing, "add", adds, r, from, to, now));
+            letters.addAll(deadLetters(pairing, "add", ids(adds), r, from, to, now));
             stats.added.addAndGet(r.appliedRows().size());
             stats.skipped.addAndGet(r.skipped().size());
         }
@@ -173,9 +188,32 @@ public final class SyncWorker implements Worker {
             if (wait != null) {
                 return new Step(null, wait);
             }
-            letters.addAll(deadLetters(pairing, "remove", removes, r, from, to, now));
+            letters.addAll(deadLetters(pairing, "remove", ids(removes), r, from, to, now));
             stats.removed.addAndGet(r.appliedRows().size());
             stats.skipped.addAndGet(r.skipped().size());
+        }
+        if (membershipEvents != null) {
+            List<ServerEvent> joins = new ArrayList<>();
+            for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
+                if (e.getValue() == MembershipChange.Kind.JOINED) {
+                    LoggedChange c = lastChange.get(e.getKey());
+                    ServerEvent ev = membershipEvents.joined(pairing.storeId(), pairing.segmentId(), e.getKey(),
+                            c.change().at(), c.sequence());
+                    if (ev != null) {
+                        joins.add(ev);
+                    }
+                }
+            }
+            if (!joins.isEmpty()) {
+                SyncReport r = destination.sendEvents(joins, now);
+                Duration wait = retryWait(r);
+                if (wait != null) {
+                    return new Step(null, wait);
+                }
+                List<String> ids = joins.stream().map(ServerEvent::eventId).toList();
+                letters.addAll(deadLetters(pairing, "event", ids, r, from, to, now));
+                stats.membershipEvents.addAndGet(r.appliedRows().size());
+            }
         }
         Set<String> refused = new HashSet<>();
         letters.stream().filter(d -> d.operation().equals("add")).forEach(d -> refused.addAll(d.personIds()));
@@ -188,6 +226,10 @@ public final class SyncWorker implements Worker {
         stats.lastSuccess = now;
         stats.lastError = letters.isEmpty() ? stats.lastError : letters.getLast().message();
         return new Step(pairing.withCursor(to), null);
+    }
+
+    private static List<String> ids(List<Member> members) {
+        return members.stream().map(Member::personId).toList();
     }
 
     /** Whether a list can take anything of the contact (the destination checks the platform's own rules). */
@@ -205,8 +247,11 @@ public final class SyncWorker implements Worker {
         return null;
     }
 
-    /** Refused rows of partial answers, and everything a given-up run left undone. */
-    private List<DeadLetter> deadLetters(Pairing p, String op, List<Member> sent, SyncReport r, long from, long to,
+    /**
+     * Refused rows of partial answers, and everything a given-up run left undone, named by {@code sent}:
+     * person ids (list changes) or event ids (membership events), in the order they were sent.
+     */
+    private List<DeadLetter> deadLetters(Pairing p, String op, List<String> sent, SyncReport r, long from, long to,
                                          Instant now) {
         List<DeadLetter> out = new ArrayList<>();
         for (SyncReport.Delivery d : r.deliveries()) {
@@ -214,7 +259,7 @@ public final class SyncWorker implements Worker {
                 String message = partial.failed().stream().map(Outcome.RowFailure::message).distinct()
                         .collect(Collectors.joining("; "));
                 out.add(new DeadLetter(p.storeId(), destinationId, p.segmentId(), op, DeadLetter.REFUSED, "",
-                        message, partial.failed().stream().map(f -> sent.get(f.row()).personId()).distinct().toList(),
+                        message, partial.failed().stream().map(f -> sent.get(f.row())).distinct().toList(),
                         from, to, now));
             }
         }
@@ -229,7 +274,7 @@ public final class SyncWorker implements Worker {
             List<String> undone = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 if (!done.contains(i)) {
-                    undone.add(sent.get(i).personId());
+                    undone.add(sent.get(i));
                 }
             }
             out.add(new DeadLetter(p.storeId(), destinationId, p.segmentId(), op, DeadLetter.GAVE_UP, g.code(),
@@ -246,6 +291,7 @@ public final class SyncWorker implements Worker {
         final AtomicLong notUploadable = new AtomicLong();
         final AtomicLong deadLettered = new AtomicLong();
         final AtomicLong retries = new AtomicLong();
+        final AtomicLong membershipEvents = new AtomicLong();
         volatile Instant lastSuccess;
         volatile String lastError;
 
@@ -274,6 +320,11 @@ public final class SyncWorker implements Worker {
 
         public long retries() {
             return retries.get();
+        }
+
+        /** Membership events the platform took (dry-run: recorded). */
+        public long membershipEvents() {
+            return membershipEvents.get();
         }
 
         public Instant lastSuccess() {

@@ -144,7 +144,9 @@ public final class Activation implements AutoCloseable {
             return;
         }
         try {
-            SyncWorker w = sync.worker(r.id(), destination(r, false));
+            SyncWorker w = r.settings().sendsMembershipEvents()
+                    ? sync.workerWithMembershipEvents(r.id(), destination(r, false))
+                    : sync.worker(r.id(), destination(r, false));
             workers.put(r.id(), w);
             running.put(r.id(), r.updatedAt());
             engine.start(w);

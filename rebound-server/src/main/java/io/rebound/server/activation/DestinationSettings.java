@@ -330,6 +330,16 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
         };
     }
 
+    /**
+     * Whether segment joins are also sent as membership events: where the destination takes events and
+     * the platform's website audiences can select people by a custom event's name (Meta, TikTok).
+     * Pinterest's API names custom events only {@code custom}, and a Google conversion action is no
+     * audience, so neither gets them.
+     */
+    public boolean sendsMembershipEvents() {
+        return sendsEvents() && (platform == Platform.META || platform == Platform.TIKTOK);
+    }
+
     /** The last four characters of each secret, for display ("…a1b2"); never more. */
     public Map<String, String> hints() {
         Map<String, String> out = new LinkedHashMap<>();

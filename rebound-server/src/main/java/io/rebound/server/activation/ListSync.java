@@ -10,9 +10,8 @@ import java.util.Objects;
 
 /**
  * The seam between the server and the delivery engine: builds a destination's {@link SyncWorker}
- * over the audiences port's change log and persons, and this server's pairing store. The wiring
- * (connecting destinations through the API, starting a {@code DeliveryEngine} in {@code rebound serve})
- * is not done yet.
+ * over the audiences port's change log and persons, and this server's pairing store;
+ * {@link Activation} builds one for each destination it runs.
  *
  * @param audiences the audiences port (embedded or cluster)
  * @param store     pairings, cursors and dead letters
@@ -32,5 +31,10 @@ public record ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff bac
     public SyncWorker worker(String destinationId, Destination destination) {
         return new SyncWorker(destinationId, destination, new AudiencesChangeFeed(audiences),
                 new AudiencesMemberSource(audiences), store, backoff, clock, batchSize);
+    }
+
+    /** A worker that also sends a membership event per join ({@link AudiencesMembershipEvents}). */
+    public SyncWorker workerWithMembershipEvents(String destinationId, Destination destination) {
+        return worker(destinationId, destination).withMembershipEvents(new AudiencesMembershipEvents(audiences));
     }
 }

@@ -60,6 +60,14 @@ public interface Audiences {
     Optional<List<Event>> timeline(String storeId, String visitorId, int limit);
 
     /**
+     * A visitor's latest kept event (by event time), as stored now; empty when none is kept or where the
+     * runtime keeps no per-visitor events. The default reads the whole timeline: runtimes override it.
+     */
+    default Optional<Event> latestEvent(String storeId, String visitorId) {
+        return timeline(storeId, visitorId, 10_000).flatMap(l -> l.isEmpty() ? Optional.empty() : Optional.of(l.getLast()));
+    }
+
+    /**
      * Privacy erasure of the person a visitor id belongs to: state, every linked id, memberships (they
      * leave now, reason {@code erased}) and, where the runtime keeps them, stored events. Idempotent.
      */

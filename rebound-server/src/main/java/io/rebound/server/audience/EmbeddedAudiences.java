@@ -94,6 +94,11 @@ public final class EmbeddedAudiences implements Audiences {
         return Optional.of(indexer.visitorEvents(storeId, visitorId, limit));
     }
 
+    @Override
+    public Optional<Event> latestEvent(String storeId, String visitorId) {
+        return indexer.latestVisitorEvent(storeId, visitorId);
+    }
+
     /**
      * The audience runtime goes first: it knows every id linked to the visitor's person, whose raw
      * events are then deleted too. Both catch up with the log before erasing, so nothing acknowledged

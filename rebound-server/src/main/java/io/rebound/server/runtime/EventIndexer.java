@@ -352,6 +352,24 @@ public final class EventIndexer implements AutoCloseable {
         return out;
     }
 
+    /** A visitor's latest event by event time, as indexed now (no wait). */
+    public java.util.Optional<Event> latestVisitorEvent(String storeId, String visitorId) {
+        byte[] prefix = visitorPrefix(storeId, visitorId);
+        try (Slice lower = new Slice(prefix);
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower);
+             RocksIterator it = store.db().newIterator(store.family(CF_EVENTS), ro)) {
+            it.seekForPrev(Keys.prefixEnd(prefix));
+            if (it.isValid() && startsWith(it.key(), prefix)) {
+                return java.util.Optional.of(EventCodec.decode(it.value()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
     /**
      * Privacy erasure: deletes every stored event of these visitor ids of the store. First waits (up
      * to {@code timeoutMillis}) until what the log held at call time is indexed, so that an event

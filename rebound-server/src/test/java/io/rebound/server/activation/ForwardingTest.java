@@ -168,6 +168,34 @@ class ForwardingTest {
         }
     }
 
+    @Test
+    void aSegmentJoinIsSentAsAMembershipEventWithTheVisitorsBrowserIds() throws Exception {
+        try (MetaContractServer platform = new MetaContractServer(TOKEN, "1234567890", PIXEL, Clock.systemUTC(), 60_000)) {
+            Shop shop = shop("Membership shop");
+            var segment = server.audiencesPort().createSegment(shop.storeId(),
+                    io.rebound.core.segment.SegmentTemplates.cartAbandoners(7,
+                            io.rebound.core.segment.SegmentTemplates.Scope.STORE), "cart_abandoners");
+            await(() -> server.audiencesPort().segment(shop.storeId(), segment.id()).orElseThrow().status()
+                    == io.rebound.server.audience.SegmentRecord.Status.READY);
+            JdbcDestinations.Record d = meta(shop, platform);
+            assertThat(server.activation().pair(d, segment, null))
+                    .isInstanceOf(Activation.PairResult.Paired.class);
+            String ids = "\"userAgent\":\"" + BROWSER + "\",\"clickIds\":{\"fbp\":\"fb.1.1700000000000.42\"}";
+            post(shop, List.of(event("anon-cart", "Product Added", "anon-1", "", ids)));
+            String name = io.rebound.core.activation.Forwarding.membershipEventName(segment.definition().name());
+            await(() -> platform.events().stream().anyMatch(e -> e.path("event_name").asText().equals(name)));
+            JsonNode join = platform.events().stream().filter(e -> e.path("event_name").asText().equals(name))
+                    .findFirst().orElseThrow();
+            assertThat(join.path("event_id").asText()).startsWith("rb-join-" + segment.id() + "-");
+            assertThat(join.path("user_data").path("fbp").asText()).isEqualTo("fb.1.1700000000000.42");
+            assertThat(join.path("user_data").path("client_user_agent").asText()).isEqualTo(BROWSER);
+            assertThat(platform.violations()).isEmpty();
+            assertThat(platform.members(server.activation().pairings(d.id()).getFirst().audience().id()))
+                    .as("an anonymous visitor is on no customer list").isEmpty();
+            server.activation().disconnect(shop.storeId(), d.id());
+        }
+    }
+
     private static void await(BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!done.getAsBoolean()) {
