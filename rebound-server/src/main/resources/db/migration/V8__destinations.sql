@@ -26,13 +26,14 @@ CREATE TABLE destinations (
 
 CREATE INDEX destinations_store_ix ON destinations (store_id);
 
--- Server-side event forwarding: per destination, the event-log position up to which the store's
--- events were taken by the platform (or dead-lettered). A destination starts at the log's end when
--- connected. In the embedded server the position is a byte offset of the event log.
+-- Server-side event forwarding: per destination, the cursor up to which the store's events were
+-- taken by the platform (or dead-lettered). A destination starts at the end when connected. The
+-- cursor is the event source's text: a byte offset of the embedded event log; in cluster mode an
+-- offset per partition of the events topic ("0:123,1:456").
 CREATE TABLE destination_event_cursors (
     destination_id  VARCHAR(40)              NOT NULL,
     store_id        VARCHAR(40)              NOT NULL,
-    position        BIGINT                   NOT NULL,
+    position        VARCHAR(20000)           NOT NULL,
     updated_at      TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT destination_event_cursors_pk PRIMARY KEY (destination_id),
     CONSTRAINT destination_event_cursors_store_fk FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE

@@ -6,32 +6,35 @@ import java.util.List;
 
 /**
  * A store's accepted events in the order they were accepted, as server events for the platforms'
- * conversions APIs, read from a durable log by position: what {@link ForwardWorker} follows. The
- * source keeps only what may be forwarded (the event types platforms take, consent allowing
- * advertising); what it passes over still moves the position.
+ * conversions APIs, read from a durable log after a cursor: what {@link ForwardWorker} follows. The
+ * cursor is the source's own opaque text (a byte offset of the embedded event log; an offset per
+ * partition in cluster mode). The source keeps only what may be forwarded (the event types platforms
+ * take, consent allowing advertising); what it passes over still moves the cursor.
  */
 public interface EventSource {
 
     /**
-     * The store's forwardable events after {@code position}, at most {@code limit}.
+     * The store's forwardable events after {@code cursor}, at most about {@code limit} records read.
      *
-     * @return the events and the position after the last record read (equal to {@code position} when
-     * nothing new was accepted)
+     * @return the events and the cursor after the last record read; {@link Batch#moved()} false when
+     * nothing new was accepted
      */
-    Batch read(String storeId, long position, int limit);
+    Batch read(String storeId, String cursor, int limit);
 
-    /** Where a destination connected now starts: the current end, so history is not sent. */
-    long end();
+    /** Where a destination of {@code storeId} connected now starts: the current end, so history is not sent. */
+    String end(String storeId);
 
     /**
-     * Events read and the position to commit once they are done.
+     * Events read and the cursor to commit once they are done.
      *
      * @param events the events, in log order
-     * @param next   the position after the last record read
+     * @param next   the cursor after the last record read
+     * @param moved  whether any record was read (the cursor moved)
      */
-    record Batch(List<ServerEvent> events, long next) {
+    record Batch(List<ServerEvent> events, String next, boolean moved) {
         public Batch {
             events = List.copyOf(events);
+            java.util.Objects.requireNonNull(next, "next");
         }
     }
 }

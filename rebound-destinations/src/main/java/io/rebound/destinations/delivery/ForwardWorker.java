@@ -79,15 +79,15 @@ public final class ForwardWorker implements Worker {
 
     @Override
     public Pass syncOnce() {
-        long cursor = store.eventCursor(destinationId).orElseGet(() -> {
-            long end = source.end();
+        String cursor = store.eventCursor(destinationId).orElseGet(() -> {
+            String end = source.end(storeId);
             store.commitEvents(storeId, destinationId, end, List.of());
             return end;
         });
         int batches = 0;
         while (true) {
             EventSource.Batch batch = source.read(storeId, cursor, batchSize);
-            if (batch.next() <= cursor) {
+            if (!batch.moved()) {
                 return new Pass(batches, null);
             }
             List<DeadLetter> letters = new ArrayList<>();
@@ -101,7 +101,7 @@ public final class ForwardWorker implements Worker {
                     return new Pass(batches, backoff.delay(failures, retry.after()));
                 }
                 failures = 0;
-                account(report, batch, cursor, now, letters);
+                account(report, batch, now, letters);
             }
             store.commitEvents(storeId, destinationId, batch.next(), letters);
             cursor = batch.next();
@@ -109,7 +109,7 @@ public final class ForwardWorker implements Worker {
         }
     }
 
-    private void account(SyncReport report, EventSource.Batch batch, long from, Instant now, List<DeadLetter> letters) {
+    private void account(SyncReport report, EventSource.Batch batch, Instant now, List<DeadLetter> letters) {
         List<ServerEvent> events = batch.events();
         stats.sent.addAndGet(report.appliedRows().size());
         report.skipped().forEach(s -> stats.skipped.computeIfAbsent(s.reason(), k -> new AtomicLong()).incrementAndGet());
@@ -120,7 +120,7 @@ public final class ForwardWorker implements Worker {
                 p.failed().forEach(f -> done.add(f.row()));
                 letters.add(letter(DeadLetter.REFUSED, "", p.failed().stream().map(Outcome.RowFailure::message).distinct()
                                 .collect(java.util.stream.Collectors.joining("; ")),
-                        p.failed().stream().map(f -> events.get(f.row()).eventId()).toList(), from, batch.next(), now));
+                        p.failed().stream().map(f -> events.get(f.row()).eventId()).toList(), now));
             }
         }
         if (report.stoppedBy() instanceof Outcome.GiveUp g) {
@@ -131,7 +131,7 @@ public final class ForwardWorker implements Worker {
                 }
             }
             if (!undone.isEmpty()) {
-                letters.add(letter(DeadLetter.GAVE_UP, g.code(), g.message(), undone, from, batch.next(), now));
+                letters.add(letter(DeadLetter.GAVE_UP, g.code(), g.message(), undone, now));
             }
             stats.lastError = g.code() + ": " + g.message();
         }
@@ -141,9 +141,9 @@ public final class ForwardWorker implements Worker {
         }
     }
 
-    private DeadLetter letter(String kind, String code, String message, List<String> eventIds, long from, long to,
-                              Instant now) {
-        return new DeadLetter(storeId, destinationId, "", "event", kind, code, message, eventIds, from, to, now);
+    /** A dead letter of forwarding: the event ids; its sequences are unused (0), the cursor is not a number everywhere. */
+    private DeadLetter letter(String kind, String code, String message, List<String> eventIds, Instant now) {
+        return new DeadLetter(storeId, destinationId, "", "event", kind, code, message, eventIds, 0, 0, now);
     }
 
     /** Counters for the status page; safe to read from any thread. */

@@ -216,20 +216,16 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
     }
 
     @Override
-    public java.util.OptionalLong eventCursor(String destinationId) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT position FROM destination_event_cursors WHERE destination_id = ?")) {
-            ps.setString(1, destinationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? java.util.OptionalLong.of(rs.getLong(1)) : java.util.OptionalLong.empty();
-            }
+    public java.util.Optional<String> eventCursor(String destinationId) {
+        try (Connection c = ds.getConnection()) {
+            return java.util.Optional.ofNullable(eventCursorIn(c, destinationId));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the event cursor of destination " + destinationId, e);
         }
     }
 
     @Override
-    public void commitEvents(String storeId, String destinationId, long position, List<DeadLetter> deadLetters) {
+    public void commitEvents(String storeId, String destinationId, String cursor, List<DeadLetter> deadLetters) {
         Instant now = clock.instant();
         try (Connection c = ds.getConnection()) {
             boolean auto = c.getAutoCommit();
@@ -237,11 +233,10 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
             try {
                 int moved;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE destination_event_cursors SET position = ?, "
-                        + "updated_at = ? WHERE destination_id = ? AND position <= ?")) {
-                    ps.setLong(1, position);
+                        + "updated_at = ? WHERE destination_id = ?")) {
+                    ps.setString(1, cursor);
                     ps.setObject(2, ts(now));
                     ps.setString(3, destinationId);
-                    ps.setLong(4, position);
                     moved = ps.executeUpdate();
                 }
                 if (moved == 0 && eventCursorIn(c, destinationId) == null) {
@@ -249,7 +244,7 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
                             + "(destination_id, store_id, position, updated_at) VALUES (?, ?, ?, ?)")) {
                         ps.setString(1, destinationId);
                         ps.setString(2, storeId);
-                        ps.setLong(3, position);
+                        ps.setString(3, cursor);
                         ps.setObject(4, ts(now));
                         ps.executeUpdate();
                     }
@@ -267,11 +262,11 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
         }
     }
 
-    private static Long eventCursorIn(Connection c, String destinationId) throws SQLException {
+    private static String eventCursorIn(Connection c, String destinationId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT position FROM destination_event_cursors WHERE destination_id = ?")) {
             ps.setString(1, destinationId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }

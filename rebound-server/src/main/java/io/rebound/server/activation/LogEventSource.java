@@ -1,10 +1,6 @@
 package io.rebound.server.activation;
 
-import io.rebound.core.activation.Contact;
-import io.rebound.core.activation.Forwarding;
 import io.rebound.core.activation.ServerEvent;
-import io.rebound.core.engine.AdConsent;
-import io.rebound.core.engine.PersonState;
 import io.rebound.core.event.Event;
 import io.rebound.destinations.delivery.EventSource;
 import io.rebound.server.audience.AudienceView;
@@ -17,14 +13,11 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * The embedded server's accepted events for forwarding, read from the event log by byte position.
- * Each forwardable event of the store ({@link Forwarding}) is completed with what is known of its
- * person: their email hashes when the event carries none, and their latest stated advertising consent
- * (a person who denied is not forwarded, whatever a later event without a statement says). Positions
- * before the log's start (segments deleted by retention) resume at the start; a record that cannot be
+ * The embedded server's accepted events for forwarding, read from the event log by byte position
+ * (the cursor is that position as text). Each forwardable event of the store is completed with what is
+ * known of its person ({@link ForwardedEvents}). Positions before the log's start (segments deleted by retention) resume at the start; a record that cannot be
  * decoded is passed over (the indexer sets it aside as a dead letter).
  */
 public final class LogEventSource implements EventSource {
@@ -40,7 +33,8 @@ public final class LogEventSource implements EventSource {
     }
 
     @Override
-    public Batch read(String storeId, long position, int limit) {
+    public Batch read(String storeId, String cursor, int limit) {
+        long position = parse(cursor);
         long from = Math.min(Math.max(position, log.start()), log.end());
         List<LogRecord> records = log.read(from, limit, MAX_BYTES);
         List<ServerEvent> out = new ArrayList<>();
@@ -54,32 +48,26 @@ public final class LogEventSource implements EventSource {
                 LOG.debug("forwarding passes over an undecodable record at {}", r.position());
                 continue;
             }
-            if (!e.storeId().equals(storeId) || !Forwarding.forwardable(e)) {
-                continue;
-            }
-            String visitor = e.userId() != null ? e.userId() : e.anonymousId();
-            Optional<PersonState> person = audiences.personOf(storeId, visitor).flatMap(p -> audiences.person(storeId, p));
-            AdConsent consent = person.map(PersonState::consent).orElse(AdConsent.UNSTATED);
-            ServerEvent event = Forwarding.event(e, contact(e, person), consent);
-            if (event.consent().allowed()) {
-                out.add(event);
+            if (e.storeId().equals(storeId)) {
+                ServerEvent event = ForwardedEvents.complete(e, audiences);
+                if (event != null) {
+                    out.add(event);
+                }
             }
         }
-        return new Batch(out, next);
+        return new Batch(out, Long.toString(next), next != position);
     }
 
-    private static Contact contact(Event e, Optional<PersonState> person) {
-        Contact own = Forwarding.contactOf(e);
-        if (!own.emails().isEmpty() || person.isEmpty()) {
-            return own;
+    private static long parse(String cursor) {
+        try {
+            return Long.parseLong(cursor);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("not an event-log cursor: " + cursor);
         }
-        Contact known = Contact.of(person.get().ids());
-        return own.withEmails(known.emails()).withExternalIds(own.externalIds().isEmpty() ? known.externalIds()
-                : own.externalIds());
     }
 
     @Override
-    public long end() {
-        return log.end();
+    public String end(String storeId) {
+        return Long.toString(log.end());
     }
 }

@@ -278,6 +278,22 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
         return Optional.of(out);
     }
 
+    @Override
+    public Optional<Event> latestEvent(String storeId, String visitorId) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT event FROM cluster_visitor_events WHERE store_id = ? AND (visitor_id = ? OR user_id = ?) "
+                        + "ORDER BY event_time DESC, event_id DESC LIMIT 1")) {
+            ps.setString(1, storeId);
+            ps.setString(2, visitorId);
+            ps.setString(3, visitorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(EventSerde.decode(rs.getBytes(1))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the visitor's latest event: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Finds the visitor's person in the materialised identities and sends the topology an erase
      * request for it, answering {@code erasing} once the broker holds the request. The topology then

@@ -57,6 +57,7 @@ public final class ClusterServer implements AutoCloseable {
     private ClusterEventFeed feed;
     private Dashboard dashboard;
     private Activation activation;
+    private int partitions;
     private Vertx vertx;
     private int port;
     /** This node's self-check findings (none on a collector-only node, which audits nothing). */
@@ -95,7 +96,7 @@ public final class ClusterServer implements AutoCloseable {
         database = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         resources.add(database);
         stores = new JdbcStoreRepository(database);
-        int partitions = ClusterTopics.ensure(cluster, topics);
+        partitions = ClusterTopics.ensure(cluster, topics);
         if (cluster.role().collects()) {
             log = new KafkaEventLog(cluster.bootstrapServers(), topics, Map.of());
             resources.addFirst(log);
@@ -117,8 +118,14 @@ public final class ClusterServer implements AutoCloseable {
                 ClusterUpkeep.DELETION_GRACE).start(Duration.ofMinutes(1)));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.eventLoops())));
         dashboard = ServerRoutes.dashboard(config, vertx, database, stores, audiences, feed, metrics);
+        if (config.activation().credentialsKeys() == null) {
+            LOG.warn("credentials-keys is not set: destination credentials are encrypted with this node's own keyring "
+                    + "({}), which the other nodes cannot read; set the same credentials-keys on every node",
+                    config.dataDir().resolve(io.rebound.server.activation.CredentialKeys.FILE));
+        }
         activation = ServerRoutes.activation(config, database, audiences, Clock.systemUTC(),
-                new PostgresOwnership(database.dataSource()), null);
+                new PostgresOwnership(database.dataSource()),
+                new ClusterEventSource(database.dataSource(), partitions, audiences.reader()));
         resources.addFirst(activation);
     }
 

@@ -29,8 +29,14 @@ final class TestCluster {
 
     /** A node with every role, on any free port, its topics named {@code prefix}, limits raised for tests. */
     static ClusterServer node(Path dataDir, KafkaClusterTestKit broker, PostgresTestDatabase pg, String prefix, int partitions) {
+        return node(dataDir, broker, pg, prefix, partitions, ServerConfig.Activation.DEFAULT);
+    }
+
+    /** As above, with these activation settings (a keyring shared by the nodes, a short batching window). */
+    static ClusterServer node(Path dataDir, KafkaClusterTestKit broker, PostgresTestDatabase pg, String prefix, int partitions,
+                              ServerConfig.Activation activation) {
         return ClusterServer.start(ServerConfig.defaults(dataDir).withPort(0).withRateLimit(1_000_000, 1_000_000)
-                        .withDatabase(pg.jdbcUrl(), PostgresTestDatabase.USER, null),
+                        .withDatabase(pg.jdbcUrl(), PostgresTestDatabase.USER, null).withActivation(activation),
                 new ClusterConfig(broker.bootstrapServers(), prefix, prefix, ClusterConfig.Role.ALL, partitions, (short) 1,
                         1, 0, 50, 6_000));
     }
