@@ -142,10 +142,11 @@ final class DestinationModels {
             m.put("at", q.at().toString());
             m.put("mode", JdbcDestinations.wire(q.mode()));
             m.put("method", q.request().method());
-            m.put("url", q.request().uri().toString());
-            List<String> headers = new ArrayList<>();
-            q.request().headers().forEach((k, v) -> headers.add(k + ": " + v));
-            m.put("headers", headers);
+            // The log redacts query credentials URL-encoded; shown readable.
+            m.put("url", q.request().uri().toString().replace("%5Bredacted%5D", "[redacted]"));
+            StringBuilder headers = new StringBuilder();
+            q.request().headers().forEach((k, v) -> headers.append(k).append(": ").append(v).append('\n'));
+            m.put("headers", headers.toString());
             byte[] body = q.request().body();
             m.put("bytes", count(body.length));
             m.put("body", pretty(body));

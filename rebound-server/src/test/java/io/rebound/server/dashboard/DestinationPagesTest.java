@@ -212,7 +212,8 @@ class DestinationPagesTest {
         assertThat(fragment.body()).contains("data-result=\"recorded\"").doesNotContain("<html");
 
         String requests = b.get(path + "/requests").body();
-        assertThat(requests).contains("data-testid=\"request\" data-mode=\"dry_run\"").contains("access_token=%5Bredacted%5D")
+        assertThat(requests).contains("data-testid=\"request\" data-mode=\"dry_run\"").contains("access_token=[redacted]")
+                .contains("Content-Type: application/json\n")
                 .doesNotContain(TOKEN).doesNotContain("<html");
     }
 
