@@ -340,6 +340,31 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
         return sendsEvents() && (platform == Platform.META || platform == Platform.TIKTOK);
     }
 
+    /**
+     * A destination's platform base URL override ({@code api_base_url}): an absolute http or https URL
+     * without query, fragment or user info (one trailing slash dropped), or null when {@code text} is null.
+     * The API and the dashboard both take it through here.
+     */
+    public static URI apiBaseUrl(String text) {
+        if (text == null) {
+            return null;
+        }
+        String bad = "api_base_url must be an absolute http or https URL without query, fragment or user info";
+        if (text.length() > 2000) {
+            throw new InvalidSetting("api_base_url", bad);
+        }
+        try {
+            URI u = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+                throw new InvalidSetting("api_base_url", bad);
+            }
+            return u;
+        } catch (java.net.URISyntaxException e) {
+            throw new InvalidSetting("api_base_url", bad);
+        }
+    }
+
     /** The last four characters of each secret, for display ("…a1b2"); never more. */
     public Map<String, String> hints() {
         Map<String, String> out = new LinkedHashMap<>();

@@ -25,7 +25,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -373,25 +372,13 @@ public final class DestinationApi {
         throw new BadRequest("mode", "invalid_field", "mode must be live or dry_run");
     }
 
-    /** An absolute http(s) URL with no query, fragment or credentials, or null. */
+    /** An absolute http(s) URL with no query, fragment or credentials, or null ({@link DestinationSettings#apiBaseUrl}). */
     static URI baseUrl(Object v) {
-        if (v == null) {
-            return null;
+        if (v != null && !(v instanceof String)) {
+            throw new BadRequest("api_base_url", "invalid_field",
+                    "api_base_url must be an absolute http or https URL without query, fragment or user info");
         }
-        String bad = "api_base_url must be an absolute http or https URL without query, fragment or user info";
-        if (!(v instanceof String s) || s.length() > 2000) {
-            throw new BadRequest("api_base_url", "invalid_field", bad);
-        }
-        try {
-            URI u = new URI(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-                    || u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
-                throw new BadRequest("api_base_url", "invalid_field", bad);
-            }
-            return u;
-        } catch (URISyntaxException e) {
-            throw new BadRequest("api_base_url", "invalid_field", bad);
-        }
+        return DestinationSettings.apiBaseUrl((String) v);
     }
 
     // ---- writing output ----------------------------------------------------------------------

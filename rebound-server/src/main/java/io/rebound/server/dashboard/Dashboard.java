@@ -2,6 +2,7 @@ package io.rebound.server.dashboard;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rebound.core.event.Event;
+import io.rebound.server.activation.Activation;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.feed.EventFeed;
@@ -19,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The store owner's web app under {@code /dashboard}: assembly of sign-in ({@link DashboardAuth}),
- * the store pages, the live debugger, the funnel, the visitor page and the segment pages (over the
- * audience runtime, when {@link #attachAudiences} was called), plus
+ * the store pages, the live debugger, the funnel, the visitor page, the segment pages (over the
+ * audience runtime, when {@link #attachAudiences} was called) and the destination pages (over
+ * activation, when {@link #attachActivation} was called), plus
  * the indexer listener that keeps their aggregates current.
  *
  * <p>The funnel aggregate ({@link FunnelStats}) lives in memory. At start it is rebuilt by one
@@ -49,6 +51,7 @@ public final class Dashboard {
     private final AtomicLong lastPrune = new AtomicLong();
     private volatile boolean rebuilt;
     private volatile SegmentModels segments;
+    private volatile Activation activation;
 
     public Dashboard(Vertx vertx, Database database, StoreRepository stores, EventFeed feed,
                      MeterRegistry metrics, DashboardSettings settings) {
@@ -148,6 +151,14 @@ public final class Dashboard {
         this.segments = new SegmentModels(runtime, policy);
     }
 
+    /**
+     * Shows the store's destinations (status, connect, test, requests) and each segment's destinations;
+     * call before {@link #mount}. Without it there is no destinations page.
+     */
+    public void attachActivation(Activation activation) {
+        this.activation = activation;
+    }
+
     /** Adds every dashboard route; called once per HTTP instance's router. */
     public void mount(Router router) {
         router.get("/dashboard/assets/vendor/*").handler(StaticHandler.create("META-INF/resources/webjars")
@@ -163,8 +174,14 @@ public final class Dashboard {
                 settings.clock(), this::ready,
                 audiences == null ? SegmentPages.Memberships.NONE : audiences::memberships,
                 audiences == null ? Traffic.ofFunnel(funnel) : audiences.traffic()).mount(router);
+        DestinationModels destinations = activation == null ? null : new DestinationModels(activation,
+                audiences == null ? null : audiences.runtime(),
+                audiences == null ? ReadinessPolicy.DEFAULT : audiences.policy());
+        if (destinations != null) {
+            new DestinationPages(access, views, destinations, settings.clock()).mount(router);
+        }
         SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock(),
-                settings.segmentsPerStore());
+                settings.segmentsPerStore(), destinations);
         router.route("/dashboard/*").failureHandler(ctx -> {
             if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
                 views.error(ctx, ctx.statusCode(), "Not found", "There is no such page.");

@@ -59,6 +59,10 @@ final class SegmentModels {
         return runtime;
     }
 
+    ReadinessPolicy policy() {
+        return policy;
+    }
+
     /** The store's traffic level for 30-day unique visitors: too_small, borderline or ready. */
     String trafficLevel(long visitors) {
         return policy.trafficLevel(visitors);

@@ -35,6 +35,8 @@ import java.util.Optional;
  */
 final class SegmentPages {
     static final String FLASH = "flash.segments";
+    /** The destinations toggle's message for the segment page ({@code !} first when it failed). */
+    static final String FLASH_DESTINATIONS = "flash.segment-destinations";
 
     /** A visitor's memberships for the visitor page. */
     @FunctionalInterface
@@ -50,9 +52,12 @@ final class SegmentPages {
     private final Audiences runtime;
     private final Clock clock;
     private final int maxSegments;
+    private final DestinationModels destinations;
 
-    SegmentPages(StoreAccess access, Views views, SegmentModels models, Clock clock, int maxSegments) {
+    SegmentPages(StoreAccess access, Views views, SegmentModels models, Clock clock, int maxSegments,
+                 DestinationModels destinations) {
         this.maxSegments = maxSegments;
+        this.destinations = destinations;
         this.access = access;
         this.views = views;
         this.models = models;
@@ -60,14 +65,17 @@ final class SegmentPages {
         this.clock = clock;
     }
 
-    /** Mounts the segment pages, or a page saying the audience engine is not running when {@code models} is null. */
+    /**
+     * Mounts the segment pages, or a page saying the audience engine is not running when {@code models} is null.
+     * With {@code destinations} (null without activation) each segment page lists the store's destinations.
+     */
     static void mountIfAvailable(Router router, StoreAccess access, Views views, SegmentModels models, Clock clock,
-                                 int maxSegments) {
+                                 int maxSegments, DestinationModels destinations) {
         if (models == null) {
             router.get("/dashboard/stores/:store/segments").blockingHandler(ctx -> placeholder(ctx, access, views), false);
             return;
         }
-        new SegmentPages(access, views, models, clock, maxSegments).mount(router);
+        new SegmentPages(access, views, models, clock, maxSegments, destinations).mount(router);
     }
 
     private static void placeholder(RoutingContext ctx, StoreAccess access, Views views) {
@@ -216,6 +224,14 @@ final class SegmentPages {
         m.put("segment", models.row(s.get()));
         m.put("definitionJson", SegmentForms.pretty(s.get().definition()));
         m.putAll(live(s.get()));
+        if (destinations != null) {
+            m.put("destinations", destinations.section(s.get()));
+            String flash = ctx.session() == null ? null : ctx.session().remove(FLASH_DESTINATIONS);
+            if (flash != null) {
+                m.put("syncFailed", flash.startsWith("!"));
+                m.put("syncMessage", flash.startsWith("!") ? flash.substring(1) : flash);
+            }
+        }
         views.page(ctx, 200, "segment", m);
     }
 

@@ -103,6 +103,7 @@ public final class ServerRoutes {
     public static List<Consumer<Router>> apis(ServerConfig config, StoreRepository stores, Audiences audiences,
                                               Activation activation, Dashboard dashboard) {
         ApiAuth auth = new ApiAuth(stores);
+        dashboard.attachActivation(activation);
         return List.of(r -> StoreApi.mount(r, stores, config.adminToken()),
                 new VisitorApi(audiences, auth)::mount,
                 new SegmentApi(audiences, auth, ReadinessPolicy.DEFAULT, config.limits().segmentsPerStore())::mount,

@@ -192,4 +192,52 @@ class DashboardBrowserIT {
             shot(page, "visitor");
         }
     }
+    @Test
+    void storeOwnerReadsTheDemosDryRunDestinationsTestsOneAndReadsItsRecordedRequests() throws Exception {
+        String base = server.baseUrl();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 820))) {
+            Page page = context.newPage();
+            page.navigate(base + "/dashboard/login");
+            page.getByLabel("Email").fill(Dashboard.DEMO_EMAIL);
+            page.getByLabel("Password").fill(Dashboard.DEMO_PASSWORD);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            assertThat(page).hasURL(base + "/dashboard/stores");
+
+            // `rebound demo` connected the four platforms in dry-run and synced the cart abandoners.
+            page.navigate(base + "/dashboard/stores/" + keys.storeId());
+            page.getByTestId("tab-destinations").click();
+            Locator rows = page.getByTestId("destination-row");
+            assertThat(rows).hasCount(4);
+            for (String platform : List.of("meta", "google", "tiktok", "pinterest")) {
+                assertThat(page.locator("[data-testid='destination-row'][data-platform='" + platform + "']"))
+                        .hasAttribute("data-mode", "dry_run");
+            }
+            assertThat(page.getByTestId("worker").first()).hasText("running");
+            assertThat(page.getByTestId("synced-segment").first()).containsText("Cart abandoners");
+            assertThat(page.getByTestId("connect-meta")).isVisible();
+            shot(page, "destinations");
+
+            // Meta's page: its test path with a test event code, recorded in dry-run, then the requests.
+            page.locator("[data-testid='destination-row'][data-platform='meta'] [data-testid='destination-link']").click();
+            assertThat(page.getByTestId("destination-name")).hasText("Meta (demo, dry-run)");
+            assertThat(page.getByTestId("secret-access_token")).hasText("…real");
+            page.getByTestId("test-code").fill("TEST12345");
+            page.getByTestId("test-button").click();
+            assertThat(page.getByTestId("test-outcome")).hasAttribute("data-result", "recorded");
+            assertThat(page.getByTestId("request-line").first()).containsText("/200000000000002/events",
+                    new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(10_000));
+            assertThat(page.getByTestId("request-body").first()).containsText("\"test_event_code\" : \"TEST12345\"");
+            assertThat(page.getByTestId("request").first()).hasAttribute("data-mode", "dry_run");
+            assertThat(page.locator("main")).not().containsText("demo-meta-token-not-real");
+            page.getByTestId("requests").scrollIntoViewIfNeeded();
+            shot(page, "destination");
+
+            // The synced segment's page lists the four destinations, each synced, next to its platform minimum.
+            page.navigate(base + "/dashboard/stores/" + keys.storeId() + "/destinations");
+            page.getByTestId("synced-segment").first().getByRole(AriaRole.LINK).click();
+            assertThat(page.getByTestId("segment-destination")).hasCount(4);
+            assertThat(page.locator("[data-testid='segment-destination'][data-synced='true']")).hasCount(4);
+            assertThat(page.getByTestId("reach")).containsText("uploadable by email, phone or customer id");
+        }
+    }
 }

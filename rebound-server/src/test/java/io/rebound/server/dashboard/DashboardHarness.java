@@ -56,6 +56,9 @@ final class DashboardHarness implements AutoCloseable {
     final EmbeddedAudienceRuntime audiences;
     final Vertx vertx;
     final Dashboard dashboard;
+    final io.rebound.server.audience.EmbeddedAudiences audiencesPort;
+    /** Destinations on the harness's database, credentials under a keyring in the temp dir; dry-run unless a test connects live. */
+    final io.rebound.server.activation.Activation activation;
     final HttpServer server;
     final String base;
 
@@ -80,7 +83,16 @@ final class DashboardHarness implements AutoCloseable {
                 new PasswordHasher(1024, 1, 1), new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()),
                 io.rebound.server.http.TrustedProxies.NONE, null, 10_000, 10, 200, 100));
         dashboard = new Dashboard(vertx, database, stores, new io.rebound.server.feed.EmbeddedEventFeed(indexer, rocks), new SimpleMeterRegistry(), settings);
-        dashboard.attachAudiences(new io.rebound.server.audience.EmbeddedAudiences(audiences, indexer), ReadinessPolicy.DEFAULT);
+        audiencesPort = new io.rebound.server.audience.EmbeddedAudiences(audiences, indexer);
+        dashboard.attachAudiences(audiencesPort, ReadinessPolicy.DEFAULT);
+        activation = new io.rebound.server.activation.Activation(
+                new io.rebound.server.activation.JdbcDestinations(database.dataSource(),
+                        io.rebound.server.activation.CredentialKeys.inDirectory(dir), clock),
+                new io.rebound.server.activation.JdbcDeliveryStore(database.dataSource(), clock), audiencesPort,
+                io.rebound.destinations.HttpTransport.withDefaults(), clock, Duration.ofMillis(100),
+                io.rebound.server.activation.Ownership.single(), null);
+        dashboard.attachActivation(activation);
+        activation.start();
         server = vertx.createHttpServer().requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
                 .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();
@@ -98,6 +110,7 @@ final class DashboardHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        activation.close();
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {

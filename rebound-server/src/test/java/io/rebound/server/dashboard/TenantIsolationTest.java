@@ -19,11 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A user sees only their stores: every store route answers 404 for another tenant's store. */
 class TenantIsolationTest {
-    /** Every GET route under a store ({@code SEG} stands for a real segment of the store). */
+    /** Every GET route under a store ({@code SEG} and {@code DEST} stand for a real segment and destination of the store). */
     static final List<String> STORE_PAGES = List.of("", "/checklist", "/live", "/live/stream", "/funnel",
             "/funnel?days=7", "/visitors?id=v1", "/visitors/v1", "/segments", "/segments/rows", "/segments/new",
             "/segments/new?template=cart_abandoners", "/segments/seg_x", "/segments/seg_x/chart",
-            "/segments/SEG", "/segments/SEG/status", "/segments/SEG/status?was=building", "/segments/SEG/chart");
+            "/segments/SEG", "/segments/SEG/status", "/segments/SEG/status?was=building", "/segments/SEG/chart",
+            "/destinations", "/destinations/ds_x", "/destinations/DEST", "/destinations/DEST/requests");
 
     @TempDir
     Path dir;
@@ -31,6 +32,7 @@ class TenantIsolationTest {
     StoreRepository.Created alice;
     StoreRepository.Created bob;
     String aliceSegment;
+    String aliceDestination;
 
     @BeforeEach
     void start() throws Exception {
@@ -46,10 +48,13 @@ class TenantIsolationTest {
         h.append(Event.builder(alice.store().id(), "e1", EventType.PAGE_VIEW, now, now).anonymousId("v1").build());
         aliceSegment = h.audiences.createSegment(alice.store().id(),
                 SegmentTemplates.cartAbandoners(9, SegmentTemplates.Scope.STORE), "cart_abandoners").id();
+        aliceDestination = h.activation.connect(alice.store().id(), "Alice Meta", io.rebound.destinations.Mode.DRY_RUN,
+                null, io.rebound.server.activation.DestinationSettings.parse(io.rebound.core.activation.Platform.META,
+                        Map.of("ad_account_id", "1234567890", "access_token", "alice-token-1234"))).id();
     }
 
     private String page(String path) {
-        return path.replace("SEG", aliceSegment);
+        return path.replace("SEG", aliceSegment).replace("DEST", aliceDestination);
     }
 
     @AfterEach
@@ -65,12 +70,12 @@ class TenantIsolationTest {
             HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page(page));
             assertThat(r.statusCode()).as(page).isEqualTo(404);
             assertThat(r.body()).as(page).doesNotContain("Alice shop").doesNotContain(alice.store().writeKey())
-                    .doesNotContain("Cart abandoners (9 days)");
-            // Alice's segment id under Bob's own store is not found either.
-            if (page.contains("SEG")) {
+                    .doesNotContain("Cart abandoners (9 days)").doesNotContain("Alice Meta");
+            // Alice's segment and destination ids under Bob's own store are not found either.
+            if (page.contains("SEG") || page.contains("DEST")) {
                 HttpResponse<String> own = b.get("/dashboard/stores/" + bob.store().id() + page(page));
                 assertThat(own.statusCode()).as("own store " + page).isEqualTo(404);
-                assertThat(own.body()).doesNotContain("Cart abandoners (9 days)");
+                assertThat(own.body()).doesNotContain("Cart abandoners (9 days)").doesNotContain("Alice Meta");
             }
         }
         b.get("/dashboard/stores");
@@ -89,6 +94,27 @@ class TenantIsolationTest {
                     Map.of("_csrf", b.csrf));
             assertThat(delete.statusCode()).isEqualTo(404);
         }
+        HttpResponse<String> connect = b.post("/dashboard/stores/" + alice.store().id() + "/destinations",
+                Map.of("_csrf", b.csrf, "platform", "meta", "name", "Bob's Meta", "config.ad_account_id", "1",
+                        "config.access_token", "bob-token"));
+        assertThat(connect.statusCode()).isEqualTo(404);
+        for (String store : List.of(alice.store().id(), bob.store().id())) {
+            String d = "/dashboard/stores/" + store + "/destinations/" + aliceDestination;
+            for (String action : List.of("", "/test", "/delete")) {
+                HttpResponse<String> r = b.post(d + action, Map.of("_csrf", b.csrf, "name", "taken over",
+                        "config.ad_account_id", "1", "test_event_code", "TEST1"));
+                assertThat(r.statusCode()).as(d + action).isEqualTo(404);
+                assertThat(r.body()).doesNotContain("Alice Meta").doesNotContain("alice-token");
+            }
+            HttpResponse<String> sync = b.post("/dashboard/stores/" + store + "/segments/" + aliceSegment + "/destinations/"
+                    + aliceDestination, Map.of("_csrf", b.csrf, "sync", "on"));
+            assertThat(sync.statusCode()).isEqualTo(404);
+        }
+        assertThat(h.activation.list(alice.store().id())).singleElement()
+                .satisfies(d -> assertThat(d.name()).isEqualTo("Alice Meta"));
+        assertThat(h.activation.list(bob.store().id())).isEmpty();
+        assertThat(h.activation.pairingsOf(alice.store().id(), aliceSegment)).isEmpty();
+        assertThat(h.activation.requests(aliceDestination, 10)).as("no test was sent").isEmpty();
         assertThat(h.audiences.segments(alice.store().id())).singleElement()
                 .satisfies(s -> assertThat(s.id()).isEqualTo(aliceSegment));
         assertThat(h.audiences.segments(bob.store().id())).isEmpty();
@@ -99,7 +125,8 @@ class TenantIsolationTest {
         DashboardHarness.Browser b = h.browser();
         b.signIn("alice@example.com", "alice password 1");
         for (String page : List.of("", "/checklist", "/live", "/funnel", "/visitors/v1", "/segments", "/segments/rows",
-                "/segments/new", "/segments/SEG", "/segments/SEG/status", "/segments/SEG/chart")) {
+                "/segments/new", "/segments/SEG", "/segments/SEG/status", "/segments/SEG/chart", "/destinations",
+                "/destinations/DEST", "/destinations/DEST/requests")) {
             HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page(page));
             assertThat(r.statusCode()).as(page).isEqualTo(200);
         }
