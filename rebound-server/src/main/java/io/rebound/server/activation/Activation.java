@@ -20,6 +20,7 @@ import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.DeliveryEngine;
 import io.rebound.destinations.delivery.EventSource;
 import io.rebound.destinations.delivery.ForwardWorker;
+import io.rebound.destinations.delivery.Pacer;
 import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.server.audience.AudienceReader;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -71,6 +73,8 @@ public final class Activation implements AutoCloseable {
     private final Transport transport;
     private final Clock clock;
     private final Map<String, RequestLog> logs = new ConcurrentHashMap<>();
+    /** One pacer per ad account on this node, shared by every destination acting on that account. */
+    private final Map<String, Pacer> pacers = new ConcurrentHashMap<>();
     private final Map<String, SyncWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, ForwardWorker> forwarders = new ConcurrentHashMap<>();
     /** The store events to forward; null where this runtime does not forward (yet). */
@@ -170,6 +174,11 @@ public final class Activation implements AutoCloseable {
         forwarders.remove(id);
     }
 
+    /** The accounts paced on this node (tests, status). */
+    Set<String> pacedAccounts() {
+        return Set.copyOf(pacers.keySet());
+    }
+
     /** Whether this node runs the destination's worker now. */
     public boolean runsHere(String destinationId) {
         return running.containsKey(destinationId);
@@ -177,7 +186,16 @@ public final class Activation implements AutoCloseable {
 
     private Destination destination(JdbcDestinations.Record r, boolean test) {
         RequestLog log = logs.computeIfAbsent(r.id(), k -> new RequestLog());
-        return r.settings().build(r.mode(), r.apiBaseUrl(), test, transport, log, clock);
+        return r.settings().build(r.mode(), r.apiBaseUrl(), test, paced(r.settings()), log, clock);
+    }
+
+    /** The transport, paced by the account's documented budget where the platform states one. */
+    private Transport paced(DestinationSettings s) {
+        DestinationSettings.RateBudget budget = s.rateBudget();
+        if (budget == null) {
+            return transport;
+        }
+        return pacers.computeIfAbsent(budget.key(), k -> new Pacer(budget.perMinute(), budget.burst())).pace(transport);
     }
 
     // ---- destinations ------------------------------------------------------------------------
@@ -423,8 +441,7 @@ public final class Activation implements AutoCloseable {
                     "Google's test path validates an event (validateOnly): set config.conversion_action_id");
         }
         DestinationSettings tested = patch.isEmpty() ? s : s.with(patch);
-        Destination dest = new JdbcDestinations.Record(d.id(), d.storeId(), d.name(), d.mode(), d.apiBaseUrl(), tested,
-                d.createdAt(), d.updatedAt()).settings().build(d.mode(), d.apiBaseUrl(), true, transport,
+        Destination dest = tested.build(d.mode(), d.apiBaseUrl(), true, paced(tested),
                 logs.computeIfAbsent(d.id(), k -> new RequestLog()), clock);
         Instant now = clock.instant();
         ServerEvent sample = new ServerEvent("rebound-test-" + UUID.randomUUID(), EventType.PAGE_VIEW, null, now,

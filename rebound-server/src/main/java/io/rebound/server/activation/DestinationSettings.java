@@ -318,6 +318,29 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
     }
 
     /**
+     * A platform's documented request budget for the account these settings act on: Google's Data Manager
+     * API takes 300 requests a minute per Cloud project (Rebound counts per Google Ads operating account,
+     * which the credentials of one store normally share a project with); Pinterest 5,000 calls a minute
+     * per ad account. Meta's and TikTok's limits move with the account and are honoured from their
+     * throttling answers and usage headers instead.
+     *
+     * @param key       the account, e.g. {@code pinterest:549755885175}
+     * @param perMinute requests a minute
+     * @param burst     requests at once after a quiet spell
+     */
+    public record RateBudget(String key, int perMinute, int burst) {
+    }
+
+    /** The account's request budget, or null where the platform states none (Meta, TikTok). */
+    public RateBudget rateBudget() {
+        return switch (platform) {
+            case GOOGLE -> new RateBudget("google:" + text("operating_account_id").replace("-", ""), 300, 10);
+            case PINTEREST -> new RateBudget("pinterest:" + text("ad_account_id"), 5_000, 50);
+            case META, TIKTOK -> null;
+        };
+    }
+
+    /**
      * Whether the destination takes server events: Meta with a pixel, TikTok with a pixel code, Pinterest
      * with a conversion token, Google with a conversion action.
      */

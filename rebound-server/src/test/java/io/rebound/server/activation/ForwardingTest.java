@@ -196,6 +196,25 @@ class ForwardingTest {
         }
     }
 
+    @Test
+    void destinationsOfOneAdAccountSharePlatformBudgetsAndMetaIsPacedByItsAnswers() {
+        Shop shop = shop("Budget shop");
+        List<JdbcDestinations.Record> made = new ArrayList<>();
+        for (String name : List.of("Pinterest A", "Pinterest B")) {
+            made.add(server.activation().connect(shop.storeId(), name, Mode.DRY_RUN, null,
+                    DestinationSettings.parse(Platform.PINTEREST, Map.of("ad_account_id", "549755885175",
+                            "api_token", "pina_x"))));
+        }
+        made.add(server.activation().connect(shop.storeId(), "Google", Mode.DRY_RUN, null,
+                DestinationSettings.parse(Platform.GOOGLE, Map.of("operating_account_id", "123-456-7890",
+                        "client_id", "c", "client_secret", "s", "refresh_token", "r"))));
+        made.add(server.activation().connect(shop.storeId(), "Meta", Mode.DRY_RUN, null,
+                DestinationSettings.parse(Platform.META, Map.of("ad_account_id", "1", "access_token", "t"))));
+        assertThat(server.activation().pacedAccounts()).contains("pinterest:549755885175", "google:1234567890")
+                .noneMatch(k -> k.startsWith("meta:"));
+        made.forEach(d -> server.activation().disconnect(shop.storeId(), d.id()));
+    }
+
     private static void await(BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!done.getAsBoolean()) {
