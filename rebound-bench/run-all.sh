@@ -10,5 +10,6 @@ done
 echo "### event -> membership, unthrottled (saturation)"; "$DIR/latency-bench.sh" 15 4 2>&1 | tail -3
 echo "### audience runtime alone + lookups";       "$DIR/runtime-bench.sh" 300000 30000 2>&1 | grep -v WARN
 echo "### customer-list sync";                     "$DIR/sync-bench.sh" 100000 5 2>&1 | grep -E "round|changes/s"
+echo "### customer-list sync freshness";           "$DIR/freshness-bench.sh" 1000 30 2>&1 | grep -E "^sent|p50"
 echo "### backfill vs DuckDB, 10M events";         "$DIR/backfill-bench.sh" 2>&1 | grep -v WARN
 echo "### cluster pipeline (in-JVM broker, 1 and 2 stream instances)"; "$DIR/cluster-bench.sh" 2>&1 | grep -v -E "WARN|^\s*at "

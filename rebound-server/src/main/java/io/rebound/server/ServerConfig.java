@@ -171,10 +171,10 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      *                        {@code id:base64key,…}, the first encrypts; every node of a cluster needs the same),
      *                        or null for the file {@code credentials.keys} created in the data directory
      * @param batchWindow     how often a caught-up sync worker reads its change logs again
-     *                        ({@code sync-batch-window-ms}, 1,000 to 60,000; default 5 s)
+     *                        ({@code sync-batch-window-ms}, 100 to 60,000; default 2 s)
      */
     public record Activation(String credentialsKeys, Duration batchWindow) {
-        public static final Activation DEFAULT = new Activation(null, Duration.ofSeconds(5));
+        public static final Activation DEFAULT = new Activation(null, Duration.ofSeconds(2));
 
         public Activation {
             if (batchWindow == null || batchWindow.toMillis() < 100 || batchWindow.toMillis() > 60_000) {
