@@ -15,6 +15,12 @@ import java.util.List;
  */
 public interface Destination {
 
+    /**
+     * The {@link Outcome.GiveUp} code of a {@link #replaceMembers} that sent nothing because this list cannot
+     * be replaced (an empty list; more rows than one replace takes): the caller reconciles by a diff instead.
+     */
+    String REPLACE_UNAVAILABLE = "replace-unavailable";
+
     Platform platform();
 
     Mode mode();
@@ -50,7 +56,8 @@ public interface Destination {
      * addition, so a member who may not be added is not in the new list. The report's rows index
      * {@code all}; it is {@link SyncReport#complete() complete} only when the whole replace went through —
      * a replace stopped half-way (retry, give up, a crash) leaves the list as it was, and the caller starts
-     * a new one.
+     * a new one. A list the platform cannot replace this way is answered, with nothing sent, by a give-up
+     * coded {@link #REPLACE_UNAVAILABLE}.
      *
      * @throws UnsupportedOperationException when {@link #supportsReplace()} is false
      */

@@ -27,7 +27,8 @@ import java.util.Set;
  *   <li>reads the segment's current members page by page and keeps those with an identifier a list
  *       can take;</li>
  *   <li>where the platform has a replace endpoint ({@link Destination#supportsReplace()}), makes the list
- *       hold exactly them in one replace session;</li>
+ *       hold exactly them in one replace session (a list the platform cannot replace that way —
+ *       {@link Destination#REPLACE_UNAVAILABLE} — falls back to the diff);</li>
  *   <li>elsewhere, by a diff with what Rebound uploaded: re-sends the additions of every current member
  *       (idempotent, so additions the platform lost come back) and removes those uploaded who are no
  *       longer members. A diff cannot repair a removal the platform accepted and never applied: by
@@ -102,7 +103,8 @@ public final class Reconciler {
             return new Result(null, retry);
         }
         if (r.stoppedBy() instanceof Outcome.GiveUp g) {
-            return gaveUp(pairing, Reconciliation.REPLACE, current.size(), g, now);
+            return g.code().equals(Destination.REPLACE_UNAVAILABLE) ? diff(pairing, current, uploaded, now)
+                    : gaveUp(pairing, Reconciliation.REPLACE, current.size(), g, now);
         }
         Map<String, Contact> held = new LinkedHashMap<>();
         for (int row : r.appliedRows()) {

@@ -75,10 +75,7 @@ public final class MetaDestination extends PlatformDestination<MetaConfig, MetaR
         Prepared<ArrayNode> p = prepareMembers(all, false, Json::bytes,
                 (m, keys, d) -> Rows.of(requests.rows(keys, d), "no identifier Meta takes"));
         if (p.rows().isEmpty()) {
-            List<Integer> rows = java.util.stream.IntStream.range(0, all.size()).boxed().toList();
-            return new SyncReport(List.of(new SyncReport.Delivery(List.of(), new Outcome.GiveUp("empty",
-                    "Meta's usersreplace takes at least one row: a list cannot be replaced by an empty one", List.of()))),
-                    p.skipped(), rows.stream().filter(r -> p.skipped().stream().noneMatch(k -> k.row() == r)).toList());
+            return unavailable(p, "Meta's usersreplace takes at least one row: an empty list cannot be replaced");
         }
         long session = sessionIds.getAsLong();
         long total = p.rows().size();
