@@ -55,6 +55,8 @@ public final class Reconciler {
     private final ReconcileStore store;
     private final Duration interval;
     private final Clock clock;
+    /** When each pairing ({@code store/segment}) is next due, as last read; only this worker's thread uses it. */
+    private final Map<String, Instant> dueAt = new java.util.HashMap<>();
 
     public Reconciler(Destination destination, SegmentMembers segments, MemberSource members, ReconcileStore store,
                       Duration interval, Clock clock) {
@@ -73,9 +75,20 @@ public final class Reconciler {
         return interval;
     }
 
-    /** Whether the pairing's last reconciliation (or its pairing) is an interval old. */
+    /**
+     * Whether the pairing's last reconciliation (or its pairing) is an interval old. The store is asked
+     * only once the time it named last has come, not at every poll of the worker.
+     */
     public boolean due(Pairing pairing) {
-        return !clock.instant().isBefore(store.reconciledSince(pairing).plus(interval));
+        String key = pairing.storeId() + "/" + pairing.segmentId();
+        Instant now = clock.instant();
+        Instant known = dueAt.get(key);
+        if (known != null && now.isBefore(known)) {
+            return false;
+        }
+        Instant at = store.reconciledSince(pairing).plus(interval);
+        dueAt.put(key, at);
+        return !now.isBefore(at);
     }
 
     /**
@@ -114,8 +127,7 @@ public final class Reconciler {
         forgotten.removeAll(held.keySet());
         long added = held.keySet().stream().filter(p -> !uploaded.containsKey(p)).count();
         Reconciliation done = new Reconciliation(now, Reconciliation.REPLACE, current.size(), added, forgotten.size(), null);
-        store.reconciled(pairing, done, held, forgotten);
-        return new Result(done, null);
+        return committed(pairing, done, held, forgotten);
     }
 
     private Result diff(Pairing pairing, Map<String, Member> current, Map<String, Contact> uploaded, Instant now) {
@@ -150,15 +162,19 @@ public final class Reconciler {
         }
         long added = held.keySet().stream().filter(p -> !uploaded.containsKey(p)).count();
         Reconciliation done = new Reconciliation(now, Reconciliation.DIFF, current.size(), added, forgotten.size(), null);
-        store.reconciled(pairing, done, held, forgotten);
-        return new Result(done, null);
+        return committed(pairing, done, held, forgotten);
     }
 
     /** A permanent error: recorded (so it waits an interval, not a poll), with nothing changed in the uploaded record. */
     private Result gaveUp(Pairing pairing, String method, long members, Outcome.GiveUp g, Instant now) {
         Reconciliation done = new Reconciliation(now, method, members, 0, 0,
                 (g.code().isEmpty() ? "" : g.code() + ": ") + g.message());
-        store.reconciled(pairing, done, Map.of(), Set.of());
+        return committed(pairing, done, Map.of(), Set.of());
+    }
+
+    private Result committed(Pairing pairing, Reconciliation done, Map<String, Contact> held, Set<String> forgotten) {
+        store.reconciled(pairing, done, held, forgotten);
+        dueAt.put(pairing.storeId() + "/" + pairing.segmentId(), done.at().plus(interval));
         return new Result(done, null);
     }
 
