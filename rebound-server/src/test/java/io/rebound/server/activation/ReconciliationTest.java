@@ -344,6 +344,27 @@ class ReconciliationTest {
     }
 
     @Test
+    void aReplaceMetaAsksToRetryBacksOffCommitsNothingAndCompletesOnTheNextPass() throws Exception {
+        MetaSetup m = syncedMeta("reconcile-retry");
+        Set<String> drifted = drift(m.platform(), m.audience());
+        clock.advance(INTERVAL.plusMinutes(1));
+        m.platform().inject(new io.rebound.destinations.contract.Fault.ServerError(503));
+        SyncWorker worker = sync().worker("reconcile-retry", metaDestination(m.platform(), Mode.LIVE, transport));
+
+        SyncWorker.Pass pass = worker.syncOnce();
+        assertThat(pass.caughtUp()).isFalse();
+        assertThat(pass.retryAfter()).isPositive();
+        assertThat(worker.stats().retries()).isEqualTo(1);
+        assertThat(m.platform().members(m.audience().id())).isEqualTo(drifted);
+        assertThat(store.reconciliation(m.pairing())).isEmpty();
+
+        assertThat(worker.syncOnce().caughtUp()).isTrue();
+        assertThat(m.platform().members(m.audience().id())).isEqualTo(hashes(200, 1_200));
+        assertThat(store.reconciliation(m.pairing())).isPresent();
+        assertThat(m.platform().violations()).isEmpty();
+    }
+
+    @Test
     void dryRunRecordsTheReplaceRequestsAndSendsNothing() throws Exception {
         MetaSetup m = syncedMeta("reconcile-dry");
         drift(m.platform(), m.audience());
