@@ -37,7 +37,8 @@ import java.util.Properties;
  * @param limits             caps on what one store or one client can make the server hold (and send: the
  *                           per-address rate limit)
  * @param eventLog           how long event-log segments are kept and how large they are
- * @param activation         destinations: the credentials keyring and the sync batching window
+ * @param activation         destinations: the credentials keyring, the sync batching window and the full
+ *                           reconciliation interval
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
                            String databasePassword, boolean fsync, String adminToken, double rateLimitPerSecond,
@@ -172,16 +173,29 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      *                        or null for the file {@code credentials.keys} created in the data directory
      * @param batchWindow     how often a caught-up sync worker reads its change logs again
      *                        ({@code sync-batch-window-ms}, 100 to 60,000; default 2 s)
+     * @param reconcileInterval how often each synced segment's platform list is reconciled in full
+     *                        ({@code reconcile-interval-hours}, at least 1; default 24 h)
      */
-    public record Activation(String credentialsKeys, Duration batchWindow) {
-        public static final Activation DEFAULT = new Activation(null, Duration.ofSeconds(2));
+    public record Activation(String credentialsKeys, Duration batchWindow, Duration reconcileInterval) {
+        public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofHours(24);
+        public static final Activation DEFAULT = new Activation(null, Duration.ofSeconds(2), DEFAULT_RECONCILE_INTERVAL);
 
         public Activation {
             if (batchWindow == null || batchWindow.toMillis() < 100 || batchWindow.toMillis() > 60_000) {
                 throw new IllegalArgumentException("configuration key 'sync-batch-window-ms' must be between 100 and 60000, got "
                         + (batchWindow == null ? null : batchWindow.toMillis()));
             }
+            reconcileInterval = reconcileInterval == null ? DEFAULT_RECONCILE_INTERVAL : reconcileInterval;
+            if (reconcileInterval.compareTo(Duration.ofHours(1)) < 0) {
+                throw new IllegalArgumentException("configuration key 'reconcile-interval-hours' must be at least 1, got "
+                        + reconcileInterval.toHours());
+            }
             credentialsKeys = credentialsKeys == null || credentialsKeys.isBlank() ? null : credentialsKeys;
+        }
+
+        /** With the default reconciliation interval. */
+        public Activation(String credentialsKeys, Duration batchWindow) {
+            this(credentialsKeys, batchWindow, DEFAULT_RECONCILE_INTERVAL);
         }
     }
 
@@ -304,7 +318,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 new EventLog(Duration.ofHours(intOf(p, "log-retention-hours", (int) DEFAULT_LOG_RETENTION.toHours())),
                         intOf(p, "log-segment-mb", EventLog.DEFAULT.segmentMb())),
                 new Activation(p.getProperty("credentials-keys"),
-                        Duration.ofMillis(intOf(p, "sync-batch-window-ms", (int) Activation.DEFAULT.batchWindow().toMillis()))));
+                        Duration.ofMillis(intOf(p, "sync-batch-window-ms", (int) Activation.DEFAULT.batchWindow().toMillis())),
+                        Duration.ofHours(intOf(p, "reconcile-interval-hours",
+                                (int) Activation.DEFAULT_RECONCILE_INTERVAL.toHours()))));
     }
 
     private static Web web(Properties p) {
@@ -356,7 +372,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config", "public-url",
             "trusted-proxies", "secure-cookies", "segments-per-store", "live-streams-per-store", "live-streams",
             "dashboard-sessions", "ip-rate-limit-per-second", "ip-rate-limit-burst", "log-retention-hours",
-            "log-segment-mb", "credentials-keys", "sync-batch-window-ms"), ClusterConfig.KEYS.stream())
+            "log-segment-mb", "credentials-keys", "sync-batch-window-ms",
+            "reconcile-interval-hours"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */

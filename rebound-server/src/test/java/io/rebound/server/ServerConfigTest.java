@@ -47,6 +47,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void listsAreReconciledInFullDailyUnlessConfiguredAndNeverMoreOftenThanHourly() {
+        assertThat(ServerConfig.load(null, Map.of()).activation().reconcileInterval()).isEqualTo(java.time.Duration.ofHours(24));
+        assertThat(ServerConfig.load(null, Map.of("REBOUND_RECONCILE_INTERVAL_HOURS", "6")).activation().reconcileInterval())
+                .isEqualTo(java.time.Duration.ofHours(6));
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_RECONCILE_INTERVAL_HOURS", "0")))
+                .hasMessageContaining("'reconcile-interval-hours' must be at least 1");
+    }
+
+    @Test
     void theEventLogKeepsSevenDaysIn128MbSegmentsUnlessConfiguredOtherwise() {
         ServerConfig d = ServerConfig.load(null, Map.of());
         assertThat(d.logRetention()).isEqualTo(java.time.Duration.ofDays(7));

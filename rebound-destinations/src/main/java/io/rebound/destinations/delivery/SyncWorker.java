@@ -61,6 +61,8 @@ public final class SyncWorker implements Worker {
     private final Stats stats = new Stats();
     /** Membership events for joins, or null when the destination takes none. */
     private MembershipEvents membershipEvents;
+    /** Full reconciliation of each pairing when due, or null when this worker does none. */
+    private Reconciler reconciler;
 
     public SyncWorker(String destinationId, Destination destination, ChangeFeed feed, MemberSource members,
                       DeliveryStore store, Backoff backoff, Clock clock, int batchSize) {
@@ -83,6 +85,15 @@ public final class SyncWorker implements Worker {
      */
     public SyncWorker withMembershipEvents(MembershipEvents events) {
         this.membershipEvents = Objects.requireNonNull(events, "events");
+        return this;
+    }
+
+    /**
+     * Also reconciles each pairing in full when its {@link Reconciler#due due}, once the pairing caught up
+     * with its change log: on this worker's thread, so it never races the worker's own changes.
+     */
+    public SyncWorker withReconciler(Reconciler reconciler) {
+        this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
         return this;
     }
 
@@ -125,6 +136,14 @@ public final class SyncWorker implements Worker {
                 }
                 batches++;
                 current = step.next;
+            }
+            if (reconciler != null && reconciler.due(current)) {
+                Reconciler.Result r = reconciler.reconcile(current);
+                if (r.retry() != null) {
+                    return new Pass(batches, retryWait(r.retry()));
+                }
+                failures = 0;
+                stats.lastReconciliation = r.done();
             }
         }
         return new Pass(batches, null);
@@ -238,13 +257,14 @@ public final class SyncWorker implements Worker {
     }
 
     private Duration retryWait(SyncReport r) {
-        if (r.stoppedBy() instanceof Outcome.Retry retry) {
-            failures++;
-            stats.retries.incrementAndGet();
-            stats.lastError = retry.reason();
-            return backoff.delay(failures, retry.after());
-        }
-        return null;
+        return r.stoppedBy() instanceof Outcome.Retry retry ? retryWait(retry) : null;
+    }
+
+    private Duration retryWait(Outcome.Retry retry) {
+        failures++;
+        stats.retries.incrementAndGet();
+        stats.lastError = retry.reason();
+        return backoff.delay(failures, retry.after());
     }
 
     /**
@@ -294,6 +314,7 @@ public final class SyncWorker implements Worker {
         final AtomicLong membershipEvents = new AtomicLong();
         volatile Instant lastSuccess;
         volatile String lastError;
+        volatile Reconciliation lastReconciliation;
 
         /** Members the platform took on additions (dry-run: recorded). */
         public long added() {
@@ -325,6 +346,11 @@ public final class SyncWorker implements Worker {
         /** Membership events the platform took (dry-run: recorded). */
         public long membershipEvents() {
             return membershipEvents.get();
+        }
+
+        /** The last full reconciliation this worker ran, or null (the store keeps each pairing's). */
+        public Reconciliation lastReconciliation() {
+            return lastReconciliation;
         }
 
         public Instant lastSuccess() {

@@ -57,6 +57,28 @@ public final class Deliveries {
      */
     public static <T> SyncReport deliver(List<Row<T>> rows, List<SyncReport.Skip> skipped, BatchPlanner.Framing framing,
                                          BatchLimits limits, String oversized, Function<List<Row<T>>, Outcome> send) {
+        return deliverSession(rows, skipped, framing, limits, oversized, (batch, seq, count) -> send.apply(batch));
+    }
+
+    /**
+     * Sends one batch of a session: the batch's rows, its place ({@code seq}, from 1) and how many
+     * batches the session has.
+     *
+     * @param <T> the row type
+     */
+    @FunctionalInterface
+    public interface SessionSend<T> {
+        Outcome send(List<Row<T>> batch, int seq, int count);
+    }
+
+    /**
+     * As {@link #deliver(List, List, BatchPlanner.Framing, BatchLimits, String, Function)}, telling each
+     * send where its batch stands in the whole (a platform's upload session numbers its batches and
+     * flags the last).
+     */
+    public static <T> SyncReport deliverSession(List<Row<T>> rows, List<SyncReport.Skip> skipped,
+                                                BatchPlanner.Framing framing, BatchLimits limits, String oversized,
+                                                SessionSend<T> send) {
         List<SyncReport.Skip> skips = new ArrayList<>(skipped);
         BatchPlanner.Plan plan = BatchPlanner.plan(rows.size(), i -> rows.get(i).encoded().length, framing, limits);
         for (int i : plan.oversized()) {
@@ -65,6 +87,7 @@ public final class Deliveries {
         List<SyncReport.Delivery> deliveries = new ArrayList<>();
         List<Integer> notAttempted = new ArrayList<>();
         boolean stopped = false;
+        int seq = 0;
         for (BatchPlanner.Batch b : plan.batches()) {
             List<Row<T>> batch = rows.subList(b.from(), b.to());
             List<Integer> inputs = distinctInputs(batch);
@@ -72,7 +95,7 @@ public final class Deliveries {
                 notAttempted.addAll(inputs);
                 continue;
             }
-            Outcome outcome = send.apply(batch);
+            Outcome outcome = send.send(batch, ++seq, plan.batches().size());
             deliveries.add(new SyncReport.Delivery(inputs, outcome));
             stopped = !outcome.applied();
         }

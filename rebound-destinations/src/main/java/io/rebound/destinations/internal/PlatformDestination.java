@@ -105,6 +105,12 @@ public abstract class PlatformDestination<C, R> implements Destination {
     /** Adds ({@code remove} false) or removes members. */
     protected abstract SyncReport change(AudienceRef audience, List<Member> members, boolean remove);
 
+    /** A replace that sent nothing because this list cannot be replaced ({@link #REPLACE_UNAVAILABLE}). */
+    protected static SyncReport unavailable(Prepared<?> prepared, String why) {
+        return new SyncReport(List.of(new SyncReport.Delivery(List.of(), new Outcome.GiveUp(REPLACE_UNAVAILABLE, why, List.of()))),
+                prepared.skipped(), List.of());
+    }
+
     /** A report of nothing sent and nothing skipped. */
     protected static SyncReport nothing() {
         return new SyncReport(List.of(), List.of(), List.of());

@@ -30,6 +30,10 @@ import java.util.List;
  */
 public final class MetaDestination extends PlatformDestination<MetaConfig, MetaRequests> {
 
+    /** Upload session ids: random, so that sessions of different runs and nodes never collide. */
+    private final java.util.function.LongSupplier sessionIds = () -> java.util.concurrent.ThreadLocalRandom.current()
+            .nextLong(1, Long.MAX_VALUE);
+
     public MetaDestination(MetaConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
         super(Platform.META, "a Meta custom audience id", 30, config.policy(), config.rules(), config, new MetaRequests(config),
                 new Exchange(mode, transport, log, clock));
@@ -54,6 +58,34 @@ public final class MetaDestination extends PlatformDestination<MetaConfig, MetaR
         return Deliveries.deliver(exchange, p.rows(), p.skipped(), requests.usersFraming(), config.limits().customerList(),
                 batch -> requests.users(audience.id(), batch.stream().map(Row::value).toList(), remove),
                 (response, batch) -> MetaErrors.classify(response, body -> MetaErrors.users(body, value -> rowOf(batch, value))));
+    }
+
+    @Override
+    public boolean supportsReplace() {
+        return true;
+    }
+
+    /**
+     * One {@code usersreplace} session over the same row- and byte-limited batches as {@code /users}: a
+     * new session id, {@code batch_seq} from 1, the last batch flagged. A session stopped half-way is
+     * not resumed (Meta leaves the list as it was until the last batch); the next call starts a new one.
+     */
+    @Override
+    public SyncReport replaceMembers(AudienceRef audience, List<Member> all) {
+        Prepared<ArrayNode> p = prepareMembers(all, false, Json::bytes,
+                (m, keys, d) -> Rows.of(requests.rows(keys, d), "no identifier Meta takes"));
+        if (p.rows().isEmpty()) {
+            return unavailable(p, "Meta's usersreplace takes at least one row: an empty list cannot be replaced");
+        }
+        long session = sessionIds.getAsLong();
+        long total = p.rows().size();
+        return Deliveries.deliverSession(p.rows(), p.skipped(), requests.replaceFraming(total), config.limits().customerList(),
+                "too large for one request", (batch, seq, count) -> {
+                    Response response = exchange.execute(requests.usersReplace(audience.id(),
+                            batch.stream().map(Row::value).toList(), new MetaRequests.Session(session, seq, seq == count, total)));
+                    return response instanceof Response.NotSent ? new Outcome.Recorded()
+                            : MetaErrors.classify(response, body -> MetaErrors.users(body, value -> rowOf(batch, value)));
+                });
     }
 
     private static Integer rowOf(List<Row<ArrayNode>> batch, String value) {

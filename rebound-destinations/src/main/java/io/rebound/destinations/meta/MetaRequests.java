@@ -29,6 +29,8 @@ import java.util.Map;
  *   <li>{@code POST} (add) or {@code DELETE} (remove) {@code /{version}/{audience}/users} with
  *       {@code {payload: {schema: [EMAIL, PHONE, FN, LN, CT, ST, ZIP, COUNTRY, EXTERN_ID(,
  *       DATA_PROCESSING_OPTIONS)], data: [[…], …]}}}, {@code ""} for an unknown value;</li>
+ *   <li>{@code POST /{version}/{audience}/usersreplace} with the same payload and Meta's upload
+ *       {@code session: {session_id, batch_seq, last_batch_flag, estimated_num_total}} (full reconciliation);</li>
  *   <li>{@code POST /{version}/{pixel}/events} with {@code {data: [event…], test_event_code?}}.</li>
  * </ul>
  * The token travels as the {@code access_token} query parameter, as Meta documents it, so bodies
@@ -131,6 +133,40 @@ public final class MetaRequests extends RequestBuilder<MetaConfig> {
         ArrayNode data = payload.putArray("data");
         rows.forEach(data::add);
         return body;
+    }
+
+    /**
+     * One batch of a {@code usersreplace} session: Meta replaces the list with the rows of all the
+     * session's batches once the batch flagged last arrives.
+     *
+     * @param id             the session's id, unique per upload session (a 64-bit integer)
+     * @param seq            the batch's place in the session, from 1
+     * @param last           whether this is the session's last batch
+     * @param estimatedTotal the rows the whole session carries
+     */
+    public record Session(long id, int seq, boolean last, long estimatedTotal) {
+    }
+
+    /** A batch of a replace session. */
+    public WireRequest usersReplace(String audienceId, List<ArrayNode> rows, Session session) {
+        return new WireRequest("POST", withToken("/" + audienceId + "/usersreplace"), jsonHeaders(),
+                Json.bytes(replaceBody(rows, session)));
+    }
+
+    private ObjectNode replaceBody(List<ArrayNode> rows, Session session) {
+        ObjectNode body = usersBody(rows);
+        ObjectNode s = body.putObject("session");
+        s.put("session_id", session.id());
+        s.put("batch_seq", session.seq());
+        s.put("last_batch_flag", session.last());
+        s.put("estimated_num_total", session.estimatedTotal());
+        return body;
+    }
+
+    /** The fixed part of a {@code usersreplace} body at its longest (largest ids, {@code false}). */
+    public BatchPlanner.Framing replaceFraming(long estimatedTotal) {
+        Session widest = new Session(Long.MAX_VALUE, Integer.MAX_VALUE, false, estimatedTotal);
+        return new BatchPlanner.Framing(Json.bytes(replaceBody(List.of(), widest)).length, 1);
     }
 
     /** The fixed part of a {@code /users} body: everything but the rows, rows joined by commas. */

@@ -1,6 +1,7 @@
 package io.rebound.destinations.tiktok;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.activation.BatchLimits;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.destinations.AudienceRef;
@@ -89,6 +90,40 @@ public final class TikTokDestination extends PlatformDestination<TikTokConfig, T
     protected SyncReport change(AudienceRef audience, List<Member> members, boolean remove) {
         Prepared<String> p = prepare(members, remove);
         return deliver(audience, p.rows(), p.skipped(), remove);
+    }
+
+    @Override
+    public boolean supportsReplace() {
+        return true;
+    }
+
+    /**
+     * One file holding every row, then {@code /update/} with {@code action: REPLACE} naming it: TikTok
+     * documents REPLACE per update and not how several files of one replace would combine, so the whole
+     * list goes as one file, within Rebound's 10,000 rows per file; a longer list is
+     * {@link #REPLACE_UNAVAILABLE} (reconciled by a diff). An upload or update that fails leaves the
+     * audience as it was.
+     */
+    @Override
+    public SyncReport replaceMembers(AudienceRef audience, List<Member> all) {
+        Prepared<String> p = prepare(all, false);
+        if (p.rows().isEmpty()) {
+            return unavailable(p, "TikTok replaces an audience only from a file: no member to put in one");
+        }
+        int maxRows = config.limits().customerList().maxRows();
+        if (p.rows().size() > maxRows) {
+            return unavailable(p, p.rows().size() + " rows do not fit one file of at most " + maxRows);
+        }
+        BatchLimits oneFile = new BatchLimits(maxRows, BatchLimits.NO_BYTE_LIMIT);
+        return Deliveries.deliver(p.rows(), p.skipped(), requests.uploadFraming(), oneFile, "too large for one file", batch -> {
+            Object path = upload(batch);
+            if (path instanceof Outcome o) {
+                return o;
+            }
+            Response r = exchange.execute(requests.replace(audience.id(), (String) path));
+            return r instanceof Response.NotSent ? new Outcome.Recorded()
+                    : TikTokErrors.classify(r, data -> new Outcome.Accepted("replaced " + audience.id()));
+        });
     }
 
     /** Each batch is a file upload and then the audience update naming the file. */

@@ -28,7 +28,7 @@ import java.util.Map;
  *       calculate_type, file_signature} (MD5 of the file) and {@code file} — one hash per line;</li>
  *   <li>{@code POST …/dmp/custom_audience/create/} {@code {advertiser_id, custom_audience_name,
  *       file_paths, calculate_type}} and {@code …/update/} {@code {advertiser_id, custom_audience_id,
- *       file_paths, action: APPEND | REMOVE}};</li>
+ *       file_paths, action: APPEND | REMOVE | REPLACE}};</li>
  *   <li>{@code POST /open_api/v1.3/event/track/} {@code {event_source: web, event_source_id,
  *       test_event_code?, data: [{event, event_time, event_id, user {email, phone, external_id
  *       (hashed); ttclid, ttp, ip, user_agent}, page {url, referrer}, properties {contents, content_type,
@@ -108,11 +108,20 @@ public final class TikTokRequests extends RequestBuilder<TikTokConfig> {
     }
 
     public WireRequest update(String audienceId, String filePath, boolean remove) {
+        return update(audienceId, filePath, remove ? "REMOVE" : "APPEND");
+    }
+
+    /** Makes the audience hold exactly the file's rows (full reconciliation). */
+    public WireRequest replace(String audienceId, String filePath) {
+        return update(audienceId, filePath, "REPLACE");
+    }
+
+    private WireRequest update(String audienceId, String filePath, String action) {
         ObjectNode b = Json.object();
         b.put("advertiser_id", config.advertiserId());
         b.put("custom_audience_id", audienceId);
         b.set("file_paths", Json.strings(List.of(filePath)));
-        b.put("action", remove ? "REMOVE" : "APPEND");
+        b.put("action", action);
         return new WireRequest("POST", uri("/dmp/custom_audience/update/"), headers("application/json"), Json.bytes(b));
     }
 

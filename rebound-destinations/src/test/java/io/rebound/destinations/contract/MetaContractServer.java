@@ -31,6 +31,7 @@ public final class MetaContractServer extends PlatformContractServer {
     static final Set<String> HASHED = Set.of("EMAIL", "EMAIL_SHA256", "PHONE", "PHONE_SHA256", "FN", "LN", "CT", "ST", "ZIP",
             "COUNTRY", "EXTERN_ID");
     static final Pattern USERS = Pattern.compile("/(v[0-9]+\\.[0-9])/([0-9]+)/users");
+    static final Pattern USERS_REPLACE = Pattern.compile("/(v[0-9]+\\.[0-9])/([0-9]+)/usersreplace");
     static final Pattern CREATE = Pattern.compile("/(v[0-9]+\\.[0-9])/act_([0-9]+)/customaudiences");
     static final Pattern EVENTS = Pattern.compile("/(v[0-9]+\\.[0-9])/([0-9]+)/events");
 
@@ -39,6 +40,20 @@ public final class MetaContractServer extends PlatformContractServer {
     private final String pixelId;
     private final Clock clock;
     private final long maxBodyBytes;
+    /** The open replace session of each audience: the rows of its batches so far, applied at the last. */
+    private final Map<String, ReplaceSession> sessions = new LinkedHashMap<>();
+    /** Session ids used so far (Meta: unique per session). */
+    private final Set<Long> sessionIds = new HashSet<>();
+
+    private static final class ReplaceSession {
+        final long id;
+        int seq;
+        final Set<String> rows = new HashSet<>();
+
+        ReplaceSession(long id) {
+            this.id = id;
+        }
+    }
 
     public MetaContractServer(String token, String adAccountId, String pixelId, Clock clock, long maxBodyBytes) {
         super(23850000);
@@ -67,6 +82,14 @@ public final class MetaContractServer extends PlatformContractServer {
             }
             return users(r, id, r.method().equals("DELETE"));
         }
+        if ((m = USERS_REPLACE.matcher(r.path())).matches()) {
+            require(r.method().equals("POST"), "usersreplace takes POST");
+            String id = m.group(2);
+            if (!lists.containsKey(id)) {
+                return error(400, 1487366, 0, "Custom audience " + id + " does not exist or was deleted");
+            }
+            return replace(r, id);
+        }
         if ((m = EVENTS.matcher(r.path())).matches()) {
             require(r.method().equals("POST"), "events takes POST");
             require(m.group(2).equals(pixelId), "unknown pixel " + m.group(2));
@@ -89,11 +112,10 @@ public final class MetaContractServer extends PlatformContractServer {
         return Answer.json(200, out);
     }
 
-    private Answer users(Received r, String id, boolean remove) {
+    /** A {@code /users} or {@code usersreplace} payload's match keys (hashed emails and phones) per row, checked. */
+    private List<Set<String>> payloadRows(Received r, JsonNode b) {
         requireJson(r);
         require(r.body().length <= maxBodyBytes, "body of " + r.body().length + " bytes exceeds " + maxBodyBytes);
-        JsonNode b = jsonBody(r);
-        Checks.onlyFields(b, "body", Set.of("payload", "session"));
         JsonNode payload = b.path("payload");
         Checks.onlyFields(payload, "payload", Set.of("schema", "data"));
         JsonNode schema = payload.path("schema");
@@ -106,10 +128,10 @@ public final class MetaContractServer extends PlatformContractServer {
         JsonNode data = payload.path("data");
         require(data.isArray() && !data.isEmpty(), "payload.data must be a non-empty array");
         require(data.size() <= 10_000, "at most 10,000 rows per request, got " + data.size());
-        List<String[]> rows = new ArrayList<>();
+        List<Set<String>> rows = new ArrayList<>();
         for (JsonNode row : data) {
             require(row.isArray() && row.size() == keys.size(), "each row has one value per schema key");
-            String[] cells = new String[keys.size()];
+            Set<String> matchKeys = new HashSet<>();
             for (int c = 0; c < keys.size(); c++) {
                 JsonNode cell = row.get(c);
                 String key = keys.get(c);
@@ -122,29 +144,83 @@ public final class MetaContractServer extends PlatformContractServer {
                 if (HASHED.contains(key) && !cell.asText().isEmpty()) {
                     Checks.hash(cell, key);
                 }
-                cells[c] = cell.asText();
-            }
-            rows.add(cells);
-        }
-        Set<String> members = lists.get(id);
-        for (String[] cells : rows) {
-            for (int c = 0; c < keys.size(); c++) {
-                if (cells[c] != null && !cells[c].isEmpty() && (keys.get(c).startsWith("EMAIL") || keys.get(c).startsWith("PHONE"))) {
-                    if (remove) {
-                        members.remove(cells[c]);
-                    } else {
-                        members.add(cells[c]);
-                    }
+                if (!cell.asText().isEmpty() && (key.startsWith("EMAIL") || key.startsWith("PHONE"))) {
+                    matchKeys.add(cell.asText());
                 }
             }
+            rows.add(matchKeys);
         }
-        return Answer.json(200, usersAnswer(id, rows.size(), Map.of()));
+        return rows;
     }
 
-    private static ObjectNode usersAnswer(String id, int received, Map<String, String> invalid) {
+    private Answer users(Received r, String id, boolean remove) {
+        JsonNode b = jsonBody(r);
+        Checks.onlyFields(b, "body", Set.of("payload", "session"));
+        List<Set<String>> rows = payloadRows(r, b);
+        Set<String> members = lists.get(id);
+        for (Set<String> row : rows) {
+            if (remove) {
+                members.removeAll(row);
+            } else {
+                members.addAll(row);
+            }
+        }
+        return Answer.json(200, usersAnswer(id, "0", rows.size(), Map.of()));
+    }
+
+    /**
+     * One batch of a replace session, as Meta documents it: {@code session_id} a 64-bit integer new for each
+     * session, {@code batch_seq} from 1 and one more with each batch, {@code last_batch_flag} a boolean,
+     * {@code estimated_num_total} an optional integer. The list keeps what it held until the batch flagged
+     * last arrives; then it holds exactly the session's rows. A session left unfinished changes nothing.
+     */
+    private Answer replace(Received r, String id) {
+        JsonNode b = jsonBody(r);
+        Checks.onlyFields(b, "body", Set.of("payload", "session"));
+        JsonNode session = b.path("session");
+        require(session.isObject(), "usersreplace needs a session object");
+        Checks.onlyFields(session, "session", Set.of("session_id", "batch_seq", "last_batch_flag", "estimated_num_total"));
+        require(session.path("session_id").isIntegralNumber() && session.path("session_id").asLong() > 0,
+                "session.session_id must be a positive 64-bit integer");
+        require(session.path("batch_seq").isInt() && session.path("batch_seq").asInt() >= 1,
+                "session.batch_seq must be an integer from 1");
+        require(session.path("last_batch_flag").isBoolean(), "session.last_batch_flag must be a boolean");
+        if (session.has("estimated_num_total")) {
+            require(session.path("estimated_num_total").isIntegralNumber() && session.path("estimated_num_total").asLong() >= 0,
+                    "session.estimated_num_total must be a non-negative integer");
+        }
+        long sessionId = session.path("session_id").asLong();
+        int seq = session.path("batch_seq").asInt();
+        List<Set<String>> rows = payloadRows(r, b);
+        ReplaceSession open = sessions.get(id);
+        if (seq == 1) {
+            require(!sessionIds.contains(sessionId), "session_id " + sessionId + " was used before: a new session needs a new id");
+            open = new ReplaceSession(sessionId); // an unfinished earlier session of this audience is abandoned
+            sessions.put(id, open);
+            sessionIds.add(sessionId);
+        } else {
+            require(open != null && open.id == sessionId, "batch_seq " + seq + " of session " + sessionId
+                    + " continues no open session of audience " + id);
+            require(seq == open.seq + 1, "batch_seq " + seq + " after " + open.seq + ": batches go 1, 2, 3, …");
+        }
+        open.seq = seq;
+        rows.forEach(open.rows::addAll);
+        if (session.path("last_batch_flag").asBoolean()) {
+            lists.put(id, new HashSet<>(open.rows));
+            sessions.remove(id);
+        }
+        return Answer.json(200, usersAnswer(id, String.valueOf(sessionId), rows.size(), Map.of()));
+    }
+
+    /** Replace sessions begun on the audience and not finished (0 or 1). */
+    public synchronized int openReplaceSessions(String listId) {
+        return sessions.containsKey(listId) ? 1 : 0;
+    }
+
+    private static ObjectNode usersAnswer(String id, String sessionId, int received, Map<String, String> invalid) {
         ObjectNode out = Json.object();
         out.put("audience_id", id);
-        out.put("session_id", "0");
+        out.put("session_id", sessionId);
         out.put("num_received", received);
         out.put("num_invalid_entries", invalid.size());
         ObjectNode samples = out.putObject("invalid_entry_samples");
@@ -252,6 +328,6 @@ public final class MetaContractServer extends PlatformContractServer {
                 data.get(i).forEach(cell -> lists.get(id).remove(cell.asText()));
             }
         }
-        return Answer.json(200, usersAnswer(id, data.size(), invalid));
+        return Answer.json(200, usersAnswer(id, "0", data.size(), invalid));
     }
 }

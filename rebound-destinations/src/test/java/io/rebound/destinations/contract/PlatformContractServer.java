@@ -31,6 +31,16 @@ public abstract class PlatformContractServer extends ContractServer {
         return Set.copyOf(lists.getOrDefault(listId, Set.of()));
     }
 
+    /**
+     * Changes a list behind Rebound's back — drift, as a platform that lost an addition or never applied a
+     * removal would show it: {@code add} appear in the list, {@code drop} vanish from it.
+     */
+    public synchronized void drift(String listId, Set<String> add, Set<String> drop) {
+        Set<String> members = lists.get(listId);
+        members.addAll(add);
+        members.removeAll(drop);
+    }
+
     /** A list that exists on the platform already (for linking). */
     public synchronized String createExisting() {
         return newList(new HashSet<>());

@@ -124,13 +124,18 @@ public final class TikTokContractServer extends PlatformContractServer {
         String action = Checks.text(b, "action", "body");
         require(Set.of("APPEND", "REMOVE", "REPLACE").contains(action), "action must be APPEND, REMOVE or REPLACE");
         Set<String> members = lists.get(id);
-        for (String p : paths(b)) {
+        List<String> paths = paths(b);
+        if (action.equals("REPLACE")) {
+            // TikTok documents REPLACE per update, not how several files of one replace combine: one file.
+            require(paths.size() == 1, "a REPLACE names exactly one file, got " + paths.size());
+            members.clear();
+            members.addAll(files.get(paths.getFirst()));
+        }
+        for (String p : paths) {
             switch (action) {
                 case "APPEND" -> members.addAll(files.get(p));
                 case "REMOVE" -> files.get(p).forEach(members::remove);
                 default -> {
-                    members.clear();
-                    members.addAll(files.get(p));
                 }
             }
         }

@@ -272,4 +272,113 @@ class MetaDestinationTest {
                 Contact.ofEmail(" John_Smith@Gmail.com "), new BigDecimal("49.90"), "EUR",
                 List.of(new Product("yoga-mat", null, new BigDecimal("49.90"), 1)), "order-1", AdConsent.UNSTATED);
     }
+
+    // ---- replace (full reconciliation) ----
+
+    private static Set<String> emailHashes(int from, int to) {
+        Set<String> out = new HashSet<>();
+        IntStream.range(from, to).forEach(i -> out.add(sha256(Fixtures.generatedEmail(i))));
+        return out;
+    }
+
+    private List<Received> replaces() {
+        return server.received().stream().filter(r -> r.path().endsWith("/usersreplace")).toList();
+    }
+
+    @Test
+    void replaceLeavesTheListHoldingExactlyTheMembersThroughOneSessionOfNumberedBatches() {
+        MetaDestination meta = destination(config(), Mode.LIVE);
+        assertThat(meta.supportsReplace()).isTrue();
+        AudienceRef audience = meta.linkAudience(server.createExisting());
+        List<Member> members = Fixtures.generated(2_000);
+        meta.addMembers(audience, members.subList(0, 1_500));
+        server.drift(audience.id(), Set.of(sha256("stranger@example.com")), Set.of(sha256(Fixtures.generatedEmail(7))));
+
+        SyncReport report = meta.replaceMembers(audience, members.subList(500, 2_000));
+
+        assertThat(report.complete()).isTrue();
+        assertThat(report.appliedRows()).hasSize(1_500);
+        assertThat(server.members(audience.id())).isEqualTo(emailHashes(500, 2_000));
+        assertThat(server.violations()).isEmpty();
+        List<Received> batches = replaces();
+        assertThat(batches.size()).as("the 60 KB cap splits the session").isGreaterThan(1);
+        Set<Long> ids = new HashSet<>();
+        for (int i = 0; i < batches.size(); i++) {
+            JsonNode session = batches.get(i).json().path("session");
+            ids.add(session.path("session_id").asLong());
+            assertThat(session.path("batch_seq").asInt()).isEqualTo(i + 1);
+            assertThat(session.path("last_batch_flag").asBoolean()).isEqualTo(i == batches.size() - 1);
+            assertThat(session.path("estimated_num_total").asLong()).isEqualTo(1_500);
+            assertThat(batches.get(i).body().length).isLessThanOrEqualTo(60_000);
+            assertThat(batches.get(i).method()).isEqualTo("POST");
+        }
+        assertThat(ids).hasSize(1);
+    }
+
+    @Test
+    void aReplaceStoppedBetweenBatchesLeavesTheListAsItWasAndTheNextSessionCompletesIt() {
+        AudienceRef audience = destination(config(), Mode.LIVE).linkAudience(server.createExisting());
+        List<Member> members = Fixtures.generated(2_000);
+        destination(config(), Mode.LIVE).addMembers(audience, members.subList(0, 1_000));
+        int[] sent = {0};
+        MetaDestination dying = new MetaDestination(config(), Mode.LIVE, request -> {
+            if (request.uri().getPath().endsWith("/usersreplace") && sent[0]++ == 1) {
+                throw new IllegalStateException("killed between batches");
+            }
+            return transport.send(request);
+        }, new RequestLog(), CLOCK);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dying.replaceMembers(audience, members))
+                .hasMessageContaining("killed");
+        assertThat(replaces()).hasSize(1);
+        assertThat(server.members(audience.id())).as("an unfinished session changes nothing").isEqualTo(emailHashes(0, 1_000));
+        assertThat(server.openReplaceSessions(audience.id())).isEqualTo(1);
+
+        SyncReport again = destination(config(), Mode.LIVE).replaceMembers(audience, members.subList(1_000, 2_000));
+        assertThat(again.complete()).isTrue();
+        assertThat(server.members(audience.id())).isEqualTo(emailHashes(1_000, 2_000));
+        assertThat(server.openReplaceSessions(audience.id())).isZero();
+        assertThat(server.violations()).isEmpty();
+    }
+
+    @Test
+    void aReplaceThatMustBeRetriedIsNotContinuedButStartedAgainUnderANewSession() {
+        MetaDestination meta = destination(config(), Mode.LIVE);
+        AudienceRef audience = meta.linkAudience(server.createExisting());
+        List<Member> members = Fixtures.generated(1_500);
+        server.inject(new Fault.ServerError(503));
+
+        SyncReport failed = meta.replaceMembers(audience, members);
+        assertThat(failed.complete()).isFalse();
+        assertThat(failed.stoppedBy()).isInstanceOf(Outcome.Retry.class);
+        assertThat(server.members(audience.id())).isEmpty();
+
+        assertThat(meta.replaceMembers(audience, members).complete()).isTrue();
+        assertThat(server.members(audience.id())).isEqualTo(emailHashes(0, 1_500));
+        assertThat(replaces().stream().map(r -> r.json().path("session").path("session_id").asLong()).distinct()).hasSize(2);
+        assertThat(server.violations()).isEmpty();
+    }
+
+    @Test
+    void theContractServerRejectsMalformedReplaceSessions() {
+        AudienceRef audience = destination(config(), Mode.LIVE).linkAudience(server.createExisting());
+        MetaRequests requests = new MetaRequests(config());
+        List<com.fasterxml.jackson.databind.node.ArrayNode> rows = List.of(
+                (com.fasterxml.jackson.databind.node.ArrayNode) io.rebound.destinations.internal.Json.MAPPER.valueToTree(
+                        List.of(sha256("a@example.com"), "", "", "", "", "", "", "", "")));
+
+        // A second batch of a session never opened, and a first batch reusing a finished session's id.
+        transport.send(requests.usersReplace(audience.id(), rows, new MetaRequests.Session(42, 2, true, 1)));
+        transport.send(requests.usersReplace(audience.id(), rows, new MetaRequests.Session(43, 1, true, 1)));
+        transport.send(requests.usersReplace(audience.id(), rows, new MetaRequests.Session(43, 1, true, 1)));
+        // A batch skipping a number.
+        transport.send(requests.usersReplace(audience.id(), rows, new MetaRequests.Session(44, 1, false, 2)));
+        transport.send(requests.usersReplace(audience.id(), rows, new MetaRequests.Session(44, 3, true, 2)));
+
+        assertThat(server.violations()).hasSize(3);
+        assertThat(server.violations()).anySatisfy(v -> assertThat(v).contains("continues no open session"))
+                .anySatisfy(v -> assertThat(v).contains("was used before"))
+                .anySatisfy(v -> assertThat(v).contains("batches go 1, 2, 3"));
+        assertThat(server.members(audience.id())).containsExactly(sha256("a@example.com"));
+    }
 }

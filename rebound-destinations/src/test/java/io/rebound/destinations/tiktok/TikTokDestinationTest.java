@@ -192,4 +192,36 @@ class TikTokDestinationTest {
         assertThat(tiktok.sendEvents(List.of(e), NOW).stoppedBy())
                 .isInstanceOfSatisfying(Outcome.GiveUp.class, g -> assertThat(g.code()).isEqualTo("40002"));
     }
+
+    @Test
+    void replaceUploadsTheWholeListAsOneFileAndTheAudienceHoldsExactlyIt() {
+        TikTokDestination tiktok = destination(config(), Mode.LIVE);
+        assertThat(tiktok.supportsReplace()).isTrue();
+        AudienceRef audience = tiktok.createAudience("Viewers", Fixtures.generated(8_000)).audience();
+        server.drift(audience.id(), Set.of(sha256("stranger@example.com")), Set.of(sha256(Fixtures.generatedEmail(7_000))));
+
+        SyncReport report = tiktok.replaceMembers(audience, Fixtures.generated(8_000).subList(2_000, 8_000));
+
+        assertThat(report.complete()).isTrue();
+        Set<String> expected = new HashSet<>();
+        IntStream.range(2_000, 8_000).forEach(i -> expected.add(sha256(Fixtures.generatedEmail(i))));
+        assertThat(server.members(audience.id())).isEqualTo(expected);
+        List<Received> updates = server.received().stream().filter(r -> r.path().endsWith("/update/")).toList();
+        assertThat(updates.getLast().json().path("action").asText()).isEqualTo("REPLACE");
+        assertThat(updates.getLast().json().path("file_paths")).hasSize(1);
+        assertThat(report.deliveries()).as("one upload and one update").hasSize(1);
+        assertThat(server.violations()).isEmpty();
+    }
+
+    @Test
+    void aListLongerThanOneFileIsNotReplacedAndSaysSoWithNothingSent() {
+        TikTokDestination tiktok = destination(config(), Mode.LIVE);
+        AudienceRef audience = tiktok.linkAudience(server.createExisting());
+
+        SyncReport report = tiktok.replaceMembers(audience, Fixtures.generated(10_001));
+
+        assertThat(report.stoppedBy()).isInstanceOfSatisfying(Outcome.GiveUp.class,
+                g -> assertThat(g.code()).isEqualTo(io.rebound.destinations.Destination.REPLACE_UNAVAILABLE));
+        assertThat(server.received()).isEmpty();
+    }
 }

@@ -22,6 +22,8 @@ import io.rebound.destinations.delivery.EventSource;
 import io.rebound.destinations.delivery.ForwardWorker;
 import io.rebound.destinations.delivery.Pacer;
 import io.rebound.destinations.delivery.Pairing;
+import io.rebound.destinations.delivery.Reconciler;
+import io.rebound.destinations.delivery.Reconciliation;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.Audiences;
@@ -91,9 +93,11 @@ public final class Activation implements AutoCloseable {
     /**
      * @param pollInterval how often a caught-up worker reads its change logs again (the batching window)
      * @param events       the accepted events to forward to conversions APIs, or null to forward none
+     * @param reconcileInterval how often each synced segment's list is reconciled in full
      */
     public Activation(JdbcDestinations destinations, JdbcDeliveryStore deliveries, Audiences audiences,
-                      Transport transport, Clock clock, Duration pollInterval, Ownership ownership, EventSource events) {
+                      Transport transport, Clock clock, Duration pollInterval, Ownership ownership, EventSource events,
+                      Duration reconcileInterval) {
         this.events = events;
         this.ownership = Objects.requireNonNull(ownership, "ownership");
         this.destinations = Objects.requireNonNull(destinations, "destinations");
@@ -101,8 +105,14 @@ public final class Activation implements AutoCloseable {
         this.audiences = Objects.requireNonNull(audiences, "audiences");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.sync = new ListSync(audiences, deliveries, Backoff.DEFAULT, clock, SyncWorker.DEFAULT_BATCH);
+        this.sync = new ListSync(audiences, deliveries, Backoff.DEFAULT, clock, SyncWorker.DEFAULT_BATCH, reconcileInterval);
         this.engine = new DeliveryEngine(pollInterval, Backoff.DEFAULT);
+    }
+
+    /** With the default reconciliation interval ({@link Reconciler#DEFAULT_INTERVAL}). */
+    public Activation(JdbcDestinations destinations, JdbcDeliveryStore deliveries, Audiences audiences,
+                      Transport transport, Clock clock, Duration pollInterval, Ownership ownership, EventSource events) {
+        this(destinations, deliveries, audiences, transport, clock, pollInterval, ownership, events, Reconciler.DEFAULT_INTERVAL);
     }
 
     /** Re-encrypts credentials held under a rotated-out key, then starts a worker per destination. */
@@ -379,6 +389,11 @@ public final class Activation implements AutoCloseable {
 
     public List<DeadLetter> deadLetters(String destinationId, int limit) {
         return deliveries.deadLetters(destinationId, limit);
+    }
+
+    /** The pairing's last full reconciliation, if it had one. */
+    public Optional<Reconciliation> reconciliation(Pairing p) {
+        return deliveries.reconciliation(p);
     }
 
     /** Members of a pairing's platform list as Rebound uploaded them. */

@@ -10,6 +10,8 @@ import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.DeliveryStore;
 import io.rebound.destinations.delivery.ForwardStore;
 import io.rebound.destinations.delivery.Pairing;
+import io.rebound.destinations.delivery.ReconcileStore;
+import io.rebound.destinations.delivery.Reconciliation;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -32,9 +34,9 @@ import java.util.Objects;
 /**
  * Pairings, cursors and dead letters in the metadata database (migration V6; H2 embedded, PostgreSQL
  * in cluster mode). A commit moves the cursor and records the batch's dead letters in one transaction,
- * and never moves a cursor backwards.
+ * and never moves a cursor backwards. Full reconciliations are recorded per pairing (migration V12).
  */
-public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
+public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, ReconcileStore {
     private static final int MAX_MESSAGE = 4000;
     /** The {@code person_ids} column holds at most 1,000,000 characters; stay clear of it. */
     static final int MAX_PERSON_CHARS = 900_000;
@@ -77,14 +79,17 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
             c.setAutoCommit(false);
             try (PreparedStatement members = c.prepareStatement(
                     "DELETE FROM destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ?");
+                 PreparedStatement reconciled = c.prepareStatement(
+                         "DELETE FROM destination_reconciliations WHERE destination_id = ? AND store_id = ? AND segment_id = ?");
                  PreparedStatement ps = c.prepareStatement(
                          "DELETE FROM destination_pairings WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
-                for (PreparedStatement p : List.of(members, ps)) {
+                for (PreparedStatement p : List.of(members, reconciled, ps)) {
                     p.setString(1, destinationId);
                     p.setString(2, storeId);
                     p.setString(3, segmentId);
                 }
                 members.executeUpdate();
+                reconciled.executeUpdate();
                 boolean paired = ps.executeUpdate() > 0;
                 c.commit();
                 return paired;
@@ -321,6 +326,119 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore {
                 upsert.executeBatch();
             }
         }
+    }
+
+    // ---- full reconciliation (V12) ----
+
+    @Override
+    public Instant reconciledSince(Pairing p) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT r.reconciled_at, p.created_at FROM destination_pairings p LEFT JOIN destination_reconciliations r "
+                        + "ON r.destination_id = p.destination_id AND r.store_id = p.store_id AND r.segment_id = p.segment_id "
+                        + "WHERE p.destination_id = ? AND p.store_id = ? AND p.segment_id = ?")) {
+            bind(ps, p);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return clock.instant(); // unpaired meanwhile: nothing to reconcile for an interval
+                }
+                OffsetDateTime last = rs.getObject(1, OffsetDateTime.class);
+                return (last != null ? last : rs.getObject(2, OffsetDateTime.class)).toInstant();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read when " + p + " was reconciled", e);
+        }
+    }
+
+    @Override
+    public Map<String, Contact> uploadedAfter(Pairing p, String afterPerson, int limit) {
+        Map<String, Contact> out = new java.util.LinkedHashMap<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT person_id, contact FROM "
+                + "destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND person_id > ? "
+                + "ORDER BY person_id LIMIT ?")) {
+            bind(ps, p);
+            ps.setString(4, afterPerson == null ? "" : afterPerson);
+            ps.setInt(5, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), Json.MAPPER.readValue(rs.getString(2), Contact.class));
+                }
+            }
+        } catch (SQLException | JacksonException e) {
+            throw new IllegalStateException("cannot read what " + p + " uploaded", e);
+        }
+        return out;
+    }
+
+    @Override
+    public void reconciled(Pairing p, Reconciliation r, Map<String, Contact> uploaded, Set<String> forgotten) {
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                int updated;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE destination_reconciliations SET reconciled_at = ?, "
+                        + "method = ?, members = ?, added = ?, removed = ?, error = ? "
+                        + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+                    ps.setObject(1, ts(r.at()));
+                    ps.setString(2, r.method());
+                    ps.setLong(3, r.members());
+                    ps.setLong(4, r.added());
+                    ps.setLong(5, r.removed());
+                    ps.setString(6, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
+                    ps.setString(7, p.destinationId());
+                    ps.setString(8, p.storeId());
+                    ps.setString(9, p.segmentId());
+                    updated = ps.executeUpdate();
+                }
+                if (updated == 0) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_reconciliations (store_id, "
+                            + "destination_id, segment_id, reconciled_at, method, members, added, removed, error) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        ps.setString(1, p.storeId());
+                        ps.setString(2, p.destinationId());
+                        ps.setString(3, p.segmentId());
+                        ps.setObject(4, ts(r.at()));
+                        ps.setString(5, r.method());
+                        ps.setLong(6, r.members());
+                        ps.setLong(7, r.added());
+                        ps.setLong(8, r.removed());
+                        ps.setString(9, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
+                        ps.executeUpdate();
+                    }
+                }
+                remember(c, p, uploaded, forgotten, r.at());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record the reconciliation of " + p, e);
+        }
+    }
+
+    /** The pairing's last full reconciliation, if it had one. */
+    public java.util.Optional<Reconciliation> reconciliation(Pairing p) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT reconciled_at, method, members, added, removed, error FROM destination_reconciliations "
+                        + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+            bind(ps, p);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(new Reconciliation(rs.getObject(1, OffsetDateTime.class).toInstant(),
+                        rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getString(6)))
+                        : java.util.Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the reconciliation of " + p, e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Pairing p) throws SQLException {
+        ps.setString(1, p.destinationId());
+        ps.setString(2, p.storeId());
+        ps.setString(3, p.segmentId());
     }
 
     /** A destination's dead letters, newest first. */

@@ -429,7 +429,10 @@ public final class DestinationApi {
                 .put("platform", p.audience().platform().id()).put("audience_id", p.audience().id())
                 .put("targeting_id", p.audience().targetingId()).put("cursor", p.cursor())
                 .put("pending_changes", pending).put("pending_capped", pending >= Activation.PENDING_CAP)
-                .put("uploaded", activation.uploaded(p));
+                .put("uploaded", activation.uploaded(p))
+                .put("reconciliation", activation.reconciliation(p).map(r -> new JsonObject()
+                        .put("at", r.at().toString()).put("method", r.method()).put("members", r.members())
+                        .put("added", r.added()).put("removed", r.removed()).put("error", r.error())).orElse(null));
     }
 
     private static JsonObject requestJson(RecordedRequest q) {

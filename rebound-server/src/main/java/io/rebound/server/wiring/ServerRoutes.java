@@ -96,7 +96,7 @@ public final class ServerRoutes {
                 : CredentialKeys.inDirectory(config.dataDir());
         return new Activation(new JdbcDestinations(database.dataSource(), keys, clock),
                 new JdbcDeliveryStore(database.dataSource(), clock), audiences, HttpTransport.withDefaults(), clock,
-                config.activation().batchWindow(), ownership, events);
+                config.activation().batchWindow(), ownership, events, config.activation().reconcileInterval());
     }
 
     /** The store, visitor, segment and destination APIs and the dashboard. */

@@ -106,4 +106,40 @@ class JdbcDeliveryStoreTest {
             assertThat(store.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-1");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aReconciliationIsRecordedWithTheUploadedRecordAndCountsFromThePairingBeforeTheFirst(String kind) {
+        try (Database db = open(kind)) {
+            String storeId = new JdbcStoreRepository(db).create("Yoga shop", false).store().id();
+            JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
+            Pairing p = store.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
+            io.rebound.core.activation.Contact a = io.rebound.core.activation.Contact.ofEmail("a@example.com");
+            io.rebound.core.activation.Contact b = io.rebound.core.activation.Contact.ofEmail("b@example.com");
+            store.commit(p, 5, List.of(), java.util.Map.of("e:a", a, "e:b", b), java.util.Set.of());
+            assertThat(store.reconciledSince(p)).isEqualTo(NOW);
+            assertThat(store.reconciliation(p)).isEmpty();
+            assertThat(store.uploadedAfter(p, null, 1)).containsOnlyKeys("e:a");
+            assertThat(store.uploadedAfter(p, "e:a", 10)).containsOnlyKeys("e:b");
+
+            Instant later = NOW.plusSeconds(3_600);
+            io.rebound.destinations.delivery.Reconciliation r = new io.rebound.destinations.delivery.Reconciliation(
+                    later, "replace", 2, 1, 1, null);
+            store.reconciled(p, r, java.util.Map.of("e:c", io.rebound.core.activation.Contact.ofEmail("c@example.com")),
+                    java.util.Set.of("e:b"));
+            assertThat(store.reconciledSince(p)).isEqualTo(later);
+            assertThat(store.reconciliation(p)).contains(r);
+            assertThat(store.uploadedAfter(p, null, 10)).containsOnlyKeys("e:a", "e:c");
+
+            // A second run replaces the record; an error is kept with it.
+            io.rebound.destinations.delivery.Reconciliation failed = new io.rebound.destinations.delivery.Reconciliation(
+                    later.plusSeconds(60), "diff", 2, 0, 0, "401: Authentication failed.");
+            store.reconciled(p, failed, java.util.Map.of(), java.util.Set.of());
+            assertThat(store.reconciliation(p)).contains(failed);
+
+            // Unpairing forgets it: a new pairing counts from itself again.
+            assertThat(store.unpair(storeId, "meta", "seg-1")).isTrue();
+            assertThat(store.reconciliation(p)).isEmpty();
+        }
+    }
 }
