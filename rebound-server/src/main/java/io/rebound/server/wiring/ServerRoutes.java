@@ -35,6 +35,9 @@ import io.rebound.server.http.CollectorRoutes;
 import io.rebound.server.http.HttpApi;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.StoreRepository;
+import io.rebound.server.webhooks.WebhookApi;
+import io.rebound.server.webhooks.WebhookReceiver;
+import io.rebound.server.webhooks.WebhookSecrets;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -122,6 +125,28 @@ public final class ServerRoutes {
         return List.of(new CatalogApi(catalog, tokens, new ApiAuth(stores), dashboard.funnel()::productIds,
                         config.web().publicUrl())::mount,
                 new FeedRoutes(catalog, tokens, stores)::mount);
+    }
+
+    /**
+     * Store webhooks: the secrets API (store secret key) and, where this node collects ({@code log} not
+     * null), the receivers, which append orders to {@code log} through the collector's parser. The
+     * secrets are encrypted with the keyring destinations use (the same configured keys or data-directory
+     * file); those an older key holds are re-encrypted under the active one here.
+     */
+    public static List<Consumer<Router>> webhooks(ServerConfig config, Database database, StoreRepository stores,
+                                                  EventLog log, Clock clock, MeterRegistry metrics) {
+        CredentialKeys keys = config.activation().credentialsKeys() != null
+                ? CredentialKeys.parse(config.activation().credentialsKeys())
+                : CredentialKeys.inDirectory(config.dataDir());
+        WebhookSecrets secrets = new WebhookSecrets(database.dataSource(), keys, clock);
+        secrets.reencrypt();
+        Consumer<Router> api = new WebhookApi(secrets, new ApiAuth(stores), config.web().publicUrl())::mount;
+        if (log == null) {
+            return List.of(api);
+        }
+        return List.of(api, new WebhookReceiver(stores, secrets, log,
+                new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared()), EventTimePolicy.DEFAULT, clock,
+                metrics)::mount);
     }
 
     /**

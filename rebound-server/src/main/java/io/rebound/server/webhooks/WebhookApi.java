@@ -1,0 +1,187 @@
+package io.rebound.server.webhooks;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.rebound.core.store.Store;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.BadRequest;
+import io.rebound.server.json.InvalidNumberException;
+import io.rebound.server.json.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The store webhooks API (store secret key), docs/webhooks.md:
+ * <pre>
+ * GET    /api/v1/stores/:store/webhooks              the URLs to configure, the topics, which secrets are set
+ * PUT    /api/v1/stores/:store/webhooks/:platform    {"secret": "…"} sets or rotates it; the old one is refused at once
+ * DELETE /api/v1/stores/:store/webhooks/:platform    204: deliveries are refused until a secret is set again
+ * </pre>
+ * A secret is never returned: only its last four characters. Another store's path is a 404 like
+ * an unknown store; an unknown platform a 404.
+ */
+public final class WebhookApi {
+    static final int MAX_BODY_BYTES = 4 * 1024;
+    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
+
+    private final WebhookSecrets secrets;
+    private final ApiAuth auth;
+    private final URI publicUrl;
+
+    /** @param publicUrl the server's public base URL for the webhook URLs, or null to take the request's host */
+    public WebhookApi(WebhookSecrets secrets, ApiAuth auth, URI publicUrl) {
+        this.secrets = secrets;
+        this.auth = auth;
+        this.publicUrl = publicUrl;
+    }
+
+    public void mount(Router router) {
+        String path = "/api/v1/stores/:store/webhooks";
+        worker(router.get(path), this::list);
+        worker(router.put(path + "/:platform").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
+                this::put);
+        worker(router.delete(path + "/:platform"), this::delete);
+    }
+
+    private static void worker(Route route, Handler<RoutingContext> handler) {
+        route.blockingHandler(ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (BadRequest e) {
+                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
+            } catch (RuntimeException e) {
+                ApiErrors.exception(ctx, e);
+            }
+        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "4 KB"));
+    }
+
+    private void list(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        List<WebhookSecrets.Hint> hints = secrets.hints(store.get().id());
+        JsonArray out = new JsonArray();
+        for (WebhookPlatform p : WebhookPlatform.values()) {
+            out.add(render(ctx, store.get(), p, hints.stream().filter(h -> h.platform() == p).findFirst()));
+        }
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("webhooks", out));
+    }
+
+    private void put(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        Optional<WebhookPlatform> platform = platform(ctx);
+        if (platform.isEmpty()) {
+            return;
+        }
+        String secret = secret(body(ctx));
+        WebhookSecrets.Hint hint = secrets.set(store.get().id(), platform.get(), secret);
+        ApiErrors.json(ctx, 200, render(ctx, store.get(), platform.get(), Optional.of(hint)));
+    }
+
+    private void delete(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        Optional<WebhookPlatform> platform = platform(ctx);
+        if (platform.isEmpty()) {
+            return;
+        }
+        if (!secrets.delete(store.get().id(), platform.get())) {
+            ApiErrors.send(ctx, 404, "webhook_secret_not_found", "no " + platform.get().displayName()
+                    + " webhook secret is set for store '" + store.get().id() + "'");
+            return;
+        }
+        ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
+    }
+
+    private static Optional<WebhookPlatform> platform(RoutingContext ctx) {
+        Optional<WebhookPlatform> p = WebhookPlatform.byId(ctx.pathParam("platform"));
+        if (p.isEmpty()) {
+            ApiErrors.send(ctx, 404, "unknown_platform", "webhooks are set per platform: shopify or woocommerce");
+        }
+        return p;
+    }
+
+    private JsonObject render(RoutingContext ctx, Store store, WebhookPlatform platform,
+                              Optional<WebhookSecrets.Hint> hint) {
+        String base = publicUrl != null ? publicUrl.toString().replaceAll("/+$", "")
+                : ctx.request().scheme() + "://" + ctx.request().authority();
+        JsonObject out = new JsonObject().put("platform", platform.id())
+                .put("url", base + WebhookReceiver.path(store.id(), platform))
+                .put("topics", new JsonArray(platform.orderTopics()))
+                .put("format", "JSON")
+                .put("secret_set", hint.isPresent());
+        hint.ifPresent(h -> out.put("secret_hint", "…" + h.lastFour()).put("updated_at", h.updatedAt().toString()));
+        return out;
+    }
+
+    /** The {@code secret} of the body, checked: the only field, a string of printable characters. */
+    private static String secret(JsonNode body) {
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!"secret".equals(name)) {
+                throw new BadRequest(name, "is not a known field; send {\"secret\": \"…\"}");
+            }
+        }
+        JsonNode s = body.get("secret");
+        if (s == null || !s.isTextual()) {
+            throw new BadRequest("secret", "is required: the client secret (Shopify) or webhook secret "
+                    + "(WooCommerce), as a string");
+        }
+        String secret = s.textValue();
+        if (secret.length() < WebhookSecrets.MIN_LENGTH || secret.length() > WebhookSecrets.MAX_LENGTH) {
+            throw new BadRequest("secret", "must be " + WebhookSecrets.MIN_LENGTH + " to " + WebhookSecrets.MAX_LENGTH
+                    + " characters, got " + secret.length());
+        }
+        if (!secret.equals(secret.strip())) {
+            throw new BadRequest("secret", "starts or ends with white space; paste the secret exactly");
+        }
+        for (int i = 0; i < secret.length(); i++) {
+            if (Character.isISOControl(secret.charAt(i))) {
+                throw new BadRequest("secret", "must not contain control characters (position " + i + ")");
+            }
+        }
+        return secret;
+    }
+
+    private static JsonNode body(RoutingContext ctx) {
+        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        if (body.length == 0) {
+            throw new BadRequest("body", "send {\"secret\": \"…\"}");
+        }
+        try {
+            JsonNode node = Json.readUntrusted(READER, body);
+            if (node == null || !node.isObject()) {
+                throw new BadRequest("body", "send a JSON object: {\"secret\": \"…\"}");
+            }
+            return node;
+        } catch (InvalidNumberException e) {
+            throw new BadRequest(e.field(), e.getMessage());
+        } catch (JacksonException e) {
+            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequest("body", "the body could not be read");
+        }
+    }
+}
