@@ -36,7 +36,10 @@ public final class FileEventLog implements EventLog {
         }
         CompletableFuture<Long> done = log.enqueue(records);
         Context context = Vertx.currentContext();
-        if (context != null && context.isEventLoopContext()) {
+        // On the event loop's own thread only: a blocking handler's worker thread has the event loop's
+        // context too, and a flag it set there would never be cleared (the task runs on the loop's thread),
+        // leaving that worker's later appends unflushed.
+        if (context != null && Context.isOnEventLoopThread()) {
             // One write per pass of this event loop over its ready connections, not one per request:
             // the flush task runs after the pass, and the requests' answers wait for it anyway.
             if (!flushScheduled.get()) {
