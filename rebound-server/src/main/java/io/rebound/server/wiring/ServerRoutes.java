@@ -24,6 +24,10 @@ import io.rebound.server.collect.BotFilter;
 import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
 import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.campaign.CampaignApi;
+import io.rebound.server.campaign.DecisionApi;
+import io.rebound.server.campaign.JdbcCampaigns;
+import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.commerce.CatalogApi;
 import io.rebound.server.commerce.FeedRoutes;
 import io.rebound.server.commerce.FeedTokens;
@@ -122,6 +126,20 @@ public final class ServerRoutes {
         return List.of(new CatalogApi(catalog, tokens, new ApiAuth(stores), dashboard.funnel()::productIds,
                         config.web().publicUrl())::mount,
                 new FeedRoutes(catalog, tokens, stores)::mount);
+    }
+
+    /**
+     * The campaign API and the decision API (store secret key) over the metadata database, the
+     * audiences port and the catalog.
+     */
+    public static List<Consumer<Router>> campaigns(Database database, StoreRepository stores, Audiences audiences,
+                                                   Clock clock) {
+        JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);
+        JdbcOffers offers = new JdbcOffers(database.dataSource());
+        ApiAuth auth = new ApiAuth(stores);
+        return List.of(new CampaignApi(campaigns, offers, audiences, auth)::mount,
+                new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
+                        clock)::mount);
     }
 
     /**
