@@ -1,6 +1,7 @@
 package io.rebound.server.campaign;
 
 import io.rebound.core.campaign.CampaignProducts;
+import io.rebound.core.campaign.Creative;
 import io.rebound.core.campaign.Decision;
 import io.rebound.core.campaign.IssuedOffer;
 import io.rebound.core.campaign.OfferSequencer;
@@ -115,15 +116,17 @@ public final class DecisionApi {
             if (issued == null) {
                 issued = new ArrayList<>(offers.offersOf(storeId, personId));
             }
-            Optional<SegmentDefinition> segment = audiences.segment(storeId, c.definition().segmentId())
-                    .map(SegmentRecord::definition);
             int shown = offers.shown(c.id(), personId, day);
             Situation s = new Situation(c.id(), c.definition(), personId, joined, converted, issued, List.of(), shown);
             Decision d = OfferSequencer.decide(s, now);
             List<CatalogProduct> products = List.of();
             List<String> ids = List.of();
             if (d.kind().shows()) {
-                ids = CampaignProducts.of(c.definition().touches().get(d.touch()).creative(), segment.orElse(null));
+                // The segment's definition is read only when its product set is shown.
+                Creative creative = c.definition().touches().get(d.touch()).creative();
+                SegmentDefinition segment = !creative.segmentProducts() ? null
+                        : audiences.segment(storeId, c.definition().segmentId()).map(SegmentRecord::definition).orElse(null);
+                ids = CampaignProducts.of(creative, segment);
                 products = resolve(storeId, ids);
                 if (d.kind() == Decision.Kind.NEW_OFFER) {
                     // Decided again with prices and costs: the margin guard needs them.
