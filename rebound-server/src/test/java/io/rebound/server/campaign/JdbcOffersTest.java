@@ -7,11 +7,12 @@ import io.rebound.core.campaign.IssuedOffer;
 import io.rebound.core.campaign.Touch;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
-import io.rebound.server.meta.StoreRepository;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.rebound.server.meta.PostgresTestDatabase;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,37 +30,49 @@ import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Offer codes, caps and decision counts on embedded H2, under concurrent requests. */
+/** Offer codes, caps and decision counts on embedded H2 and on PostgreSQL, under concurrent requests. */
 class JdbcOffersTest {
     private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
 
     @TempDir
-    static Path root;
-    private static Database database;
-    private static JdbcCampaigns campaigns;
-    private static JdbcOffers offers;
-    private static String store;
+    Path root;
+    private PostgresTestDatabase pg;
+    private Database database;
+    private JdbcCampaigns campaigns;
+    private JdbcOffers offers;
+    private String store;
 
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
+    private void open(String kind) {
+        if (kind.equals("h2")) {
+            database = Database.embedded(root.resolve("meta"));
+        } else {
+            pg = PostgresTestDatabase.create();
+            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
+        }
         store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
         campaigns = new JdbcCampaigns(database.dataSource(), Clock.systemUTC());
         offers = new JdbcOffers(database.dataSource());
     }
 
-    @AfterAll
-    static void close() {
-        database.close();
+    @AfterEach
+    void close() {
+        if (database != null) {
+            database.close();
+        }
+        if (pg != null) {
+            pg.drop();
+        }
     }
 
-    private static String campaign() {
+    private String campaign() {
         return campaigns.create(store, new CampaignDefinition("c", "seg", new Channels(List.of(), false, true, List.of()),
                 List.of(new Touch(Duration.ZERO, new Creative(List.of(), true, "h"), null)), 3, 1_000)).id();
     }
 
-    @Test
-    void concurrentDecisionsForOnePersonIssueOneCode() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void concurrentDecisionsForOnePersonIssueOneCode(String kind) throws Exception {
+        open(kind);
         String id = campaign();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch go = new CountDownLatch(1);
@@ -92,8 +105,10 @@ class JdbcOffersTest {
         assertThat(codes).hasSize(10_000);
     }
 
-    @Test
-    void countersAddUpUnderConcurrencyAndCapsArePerDay() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void countersAddUpUnderConcurrencyAndCapsArePerDay(String kind) throws Exception {
+        open(kind);
         String id = campaign();
         LocalDate day = LocalDate.of(2026, 3, 2);
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -113,8 +128,10 @@ class JdbcOffersTest {
         assertThat(offers.stats(id).decisions().get(0)).containsEntry("reminder", 40L);
     }
 
-    @Test
-    void deletingACampaignDeletesItsCodesAndCounts() {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void deletingACampaignDeletesItsCodesAndCounts(String kind) {
+        open(kind);
         String id = campaign();
         offers.issue(id, store, "person-3", 0, 10, T0, T0.plusSeconds(60));
         offers.recordDecision(id, -1, "holdout");
