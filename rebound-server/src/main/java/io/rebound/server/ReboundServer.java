@@ -132,6 +132,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, clock));
         groups.addAll(ServerRoutes.webhooks(config, database, stores, log, clock, metrics));
+        groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

@@ -24,6 +24,10 @@ import io.rebound.server.collect.BotFilter;
 import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
 import io.rebound.server.collect.RateLimiter;
+import io.rebound.server.campaign.CampaignApi;
+import io.rebound.server.campaign.DecisionApi;
+import io.rebound.server.campaign.JdbcCampaigns;
+import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.commerce.CatalogApi;
 import io.rebound.server.commerce.FeedRoutes;
 import io.rebound.server.commerce.FeedTokens;
@@ -94,12 +98,16 @@ public final class ServerRoutes {
      */
     public static Activation activation(ServerConfig config, Database database, Audiences audiences, Clock clock,
                                         Ownership ownership, EventSource events) {
-        CredentialKeys keys = config.activation().credentialsKeys() != null
-                ? CredentialKeys.parse(config.activation().credentialsKeys())
-                : CredentialKeys.inDirectory(config.dataDir());
-        return new Activation(new JdbcDestinations(database.dataSource(), keys, clock),
+        return new Activation(new JdbcDestinations(database.dataSource(), credentialKeys(config), clock),
                 new JdbcDeliveryStore(database.dataSource(), clock), audiences, HttpTransport.withDefaults(), clock,
                 config.activation().batchWindow(), ownership, events, config.activation().reconcileInterval());
+    }
+
+    /** The keyring every stored credential is encrypted with: {@code credentials-keys}, else the data directory's file. */
+    public static CredentialKeys credentialKeys(ServerConfig config) {
+        return config.activation().credentialsKeys() != null
+                ? CredentialKeys.parse(config.activation().credentialsKeys())
+                : CredentialKeys.inDirectory(config.dataDir());
     }
 
     /** The store, visitor, segment and destination APIs and the dashboard. */
@@ -135,10 +143,7 @@ public final class ServerRoutes {
      */
     public static List<Consumer<Router>> webhooks(ServerConfig config, Database database, StoreRepository stores,
                                                   EventLog log, Clock clock, MeterRegistry metrics) {
-        CredentialKeys keys = config.activation().credentialsKeys() != null
-                ? CredentialKeys.parse(config.activation().credentialsKeys())
-                : CredentialKeys.inDirectory(config.dataDir());
-        WebhookSecrets secrets = new WebhookSecrets(database.dataSource(), keys, clock);
+        WebhookSecrets secrets = new WebhookSecrets(database.dataSource(), credentialKeys(config), clock);
         secrets.reencrypt();
         Consumer<Router> api = new WebhookApi(secrets, new ApiAuth(stores), config.web().publicUrl())::mount;
         if (log == null) {
@@ -147,6 +152,20 @@ public final class ServerRoutes {
         return List.of(api, new WebhookReceiver(stores, secrets, log,
                 new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared()), EventTimePolicy.DEFAULT, clock,
                 metrics)::mount);
+    }
+
+    /**
+     * The campaign API and the decision API (store secret key) over the metadata database, the
+     * audiences port and the catalog.
+     */
+    public static List<Consumer<Router>> campaigns(Database database, StoreRepository stores, Audiences audiences,
+                                                   Clock clock) {
+        JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);
+        JdbcOffers offers = new JdbcOffers(database.dataSource());
+        ApiAuth auth = new ApiAuth(stores);
+        return List.of(new CampaignApi(campaigns, offers, audiences, auth)::mount,
+                new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
+                        clock)::mount);
     }
 
     /**

@@ -1,0 +1,209 @@
+package io.rebound.server.campaign;
+
+import com.fasterxml.jackson.core.JacksonException;
+import io.rebound.core.campaign.CampaignDefinition;
+import io.rebound.core.campaign.CampaignDefinitions;
+import io.rebound.core.campaign.InvalidCampaignException;
+import io.rebound.core.campaign.Touch;
+import io.rebound.core.store.Store;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.BadRequest;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.json.InvalidNumberException;
+import io.rebound.server.json.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The campaign API (store secret key):
+ * <pre>
+ * POST   /api/v1/stores/:store/campaigns              campaign JSON → 201, active
+ * GET    /api/v1/stores/:store/campaigns              {"campaigns": [...]}
+ * GET    /api/v1/stores/:store/campaigns/:id
+ * PUT    /api/v1/stores/:store/campaigns/:id          replace the definition (codes, counts, holdout stay)
+ * POST   /api/v1/stores/:store/campaigns/:id/pause    → paused: the decision API no longer serves it
+ * POST   /api/v1/stores/:store/campaigns/:id/resume   → active
+ * DELETE /api/v1/stores/:store/campaigns/:id          204; its codes and counts go with it
+ * GET    /api/v1/stores/:store/campaigns/:id/stats    decisions per touch and reason, offers issued
+ * </pre>
+ * Bad definitions are a 400 listing every field; another store's campaign is a 404 like a missing one.
+ */
+public final class CampaignApi {
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    private final JdbcCampaigns campaigns;
+    private final JdbcOffers offers;
+    private final Audiences audiences;
+    private final ApiAuth auth;
+
+    public CampaignApi(JdbcCampaigns campaigns, JdbcOffers offers, Audiences audiences, ApiAuth auth) {
+        this.campaigns = campaigns;
+        this.offers = offers;
+        this.audiences = audiences;
+        this.auth = auth;
+    }
+
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        String base = "/api/v1/stores/:store/campaigns";
+        worker(router.post(base).handler(body), this::create);
+        worker(router.get(base), this::list);
+        worker(router.get(base + "/:id"), ctx -> campaign(ctx).ifPresent(c -> ApiErrors.json(ctx, 200, json(c))));
+        worker(router.put(base + "/:id").handler(body), this::replace);
+        worker(router.post(base + "/:id/pause"), ctx -> status(ctx, CampaignRecord.Status.PAUSED));
+        worker(router.post(base + "/:id/resume"), ctx -> status(ctx, CampaignRecord.Status.ACTIVE));
+        worker(router.delete(base + "/:id"), this::delete);
+        worker(router.get(base + "/:id/stats"), this::stats);
+    }
+
+    static void worker(Route route, Handler<RoutingContext> handler) {
+        route.blockingHandler(ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (InvalidCampaignException e) {
+                ApiErrors.violations(ctx, 400, "invalid_campaign", e.violations());
+            } catch (BadRequest e) {
+                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
+            } catch (RuntimeException e) {
+                ApiErrors.exception(ctx, e);
+            }
+        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "64 KB"));
+    }
+
+    private void create(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        CampaignDefinition d = parse(ctx, store.get().id());
+        if (campaigns.list(store.get().id()).size() >= JdbcCampaigns.MAX_PER_STORE) {
+            ApiErrors.send(ctx, 409, "campaign_limit_reached", "store '" + store.get().id() + "' has "
+                    + JdbcCampaigns.MAX_PER_STORE + " campaigns, the most it may have; delete one first");
+            return;
+        }
+        CampaignRecord c = campaigns.create(store.get().id(), d);
+        ctx.response().putHeader("Location", "/api/v1/stores/" + c.storeId() + "/campaigns/" + c.id());
+        ApiErrors.json(ctx, 201, json(c));
+    }
+
+    private void list(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        JsonArray out = new JsonArray();
+        campaigns.list(store.get().id()).forEach(c -> out.add(json(c)));
+        ApiErrors.json(ctx, 200, new JsonObject().put("campaigns", out));
+    }
+
+    private void replace(RoutingContext ctx) {
+        Optional<CampaignRecord> old = campaign(ctx);
+        if (old.isEmpty()) {
+            return;
+        }
+        CampaignDefinition d = parse(ctx, old.get().storeId());
+        campaigns.update(old.get().storeId(), old.get().id(), d)
+                .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.get().storeId()));
+    }
+
+    private void status(RoutingContext ctx, CampaignRecord.Status status) {
+        Optional<CampaignRecord> old = campaign(ctx);
+        if (old.isEmpty()) {
+            return;
+        }
+        campaigns.setStatus(old.get().storeId(), old.get().id(), status)
+                .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.get().storeId()));
+    }
+
+    private void delete(RoutingContext ctx) {
+        Optional<CampaignRecord> c = campaign(ctx);
+        if (c.isEmpty()) {
+            return;
+        }
+        campaigns.delete(c.get().storeId(), c.get().id());
+        ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
+    }
+
+    private void stats(RoutingContext ctx) {
+        Optional<CampaignRecord> c = campaign(ctx);
+        if (c.isEmpty()) {
+            return;
+        }
+        JdbcOffers.Stats stats = offers.stats(c.get().id());
+        JsonArray touches = new JsonArray();
+        for (int i = 0; i < c.get().definition().touches().size(); i++) {
+            Touch t = c.get().definition().touches().get(i);
+            Map<String, Long> reasons = stats.decisions().getOrDefault(i, Map.of());
+            touches.add(new JsonObject().put("touch", i).put("after_hours", t.afterJoining().toHours())
+                    .put("kind", t.isReminder() ? "reminder" : "offer")
+                    .put("shown", reasons.values().stream().mapToLong(Long::longValue).sum())
+                    .put("reasons", new JsonObject(Map.copyOf(reasons)))
+                    .put("offers_issued", stats.offersIssued().getOrDefault(i, 0L)));
+        }
+        Map<String, Long> nothing = stats.decisions().getOrDefault(-1, Map.of());
+        ApiErrors.json(ctx, 200, new JsonObject().put("campaign_id", c.get().id()).put("touches", touches)
+                .put("not_shown", new JsonObject(Map.copyOf(nothing)))
+                .put("decisions", stats.decisions().values().stream().flatMap(m -> m.values().stream())
+                        .mapToLong(Long::longValue).sum()));
+    }
+
+    /** The campaign at the path, or the response already ended with 401/404. */
+    private Optional<CampaignRecord> campaign(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<CampaignRecord> c = campaigns.get(store.get().id(), ctx.pathParam("id"));
+        if (c.isEmpty()) {
+            notFound(ctx, store.get().id());
+        }
+        return c;
+    }
+
+    private static void notFound(RoutingContext ctx, String storeId) {
+        ApiErrors.send(ctx, 404, "campaign_not_found", "no campaign '" + ctx.pathParam("id") + "' in store '"
+                + storeId + "'");
+    }
+
+    static JsonObject json(CampaignRecord c) {
+        return new JsonObject().put("id", c.id()).put("store_id", c.storeId()).put("name", c.definition().name())
+                .put("status", c.status().json())
+                .put("definition", new JsonObject(CampaignDefinitions.toJson(c.definition())))
+                .put("created_at", c.createdAt().toString()).put("updated_at", c.updatedAt().toString());
+    }
+
+    /** The body as a definition whose segment is the store's. */
+    private CampaignDefinition parse(RoutingContext ctx, String storeId) {
+        Map<String, Object> json;
+        try {
+            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            if (body.length == 0) {
+                throw new BadRequest("body", "send a campaign as a JSON object (docs/campaigns.md)");
+            }
+            json = Json.readUntrustedObject(body);
+        } catch (InvalidNumberException e) {
+            throw new InvalidCampaignException(e.field(), e.getMessage());
+        } catch (JacksonException e) {
+            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new BadRequest("body", "the body could not be read");
+        }
+        if (json == null) {
+            throw new BadRequest("body", "send a JSON object");
+        }
+        CampaignDefinition d = CampaignDefinitions.parse(json);
+        if (audiences.segment(storeId, d.segmentId()).isEmpty()) {
+            throw new InvalidCampaignException("segment_id", "no segment '" + d.segmentId() + "' in store '" + storeId
+                    + "': create the segment first (POST /api/v1/stores/" + storeId + "/segments)");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,206 @@
+package io.rebound.server.campaign;
+
+import io.rebound.core.campaign.CampaignProducts;
+import io.rebound.core.campaign.Creative;
+import io.rebound.core.campaign.Decision;
+import io.rebound.core.campaign.IssuedOffer;
+import io.rebound.core.campaign.OfferSequencer;
+import io.rebound.core.campaign.ProductPrice;
+import io.rebound.core.campaign.Situation;
+import io.rebound.core.campaign.Touch;
+import io.rebound.core.catalog.CatalogProduct;
+import io.rebound.core.engine.PersonState;
+import io.rebound.core.event.EventType;
+import io.rebound.core.segment.RetainedEvent;
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.store.Store;
+import io.rebound.server.api.ApiAuth;
+import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.BadRequest;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.SegmentRecord;
+import io.rebound.server.commerce.JdbcCatalog;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The decision API (store secret key):
+ * <pre>
+ * GET /api/v1/stores/:store/decide?visitor=…&amp;placement=…
+ * </pre>
+ * For the visitor's person, each active campaign that serves the placement and whose segment the
+ * person is in answers with the due touch's creative (products resolved against the catalog), its
+ * offer with a code issued once per (campaign, person, touch), and the reason
+ * ({@link OfferSequencer}). Every answer that shows something counts towards the campaign's daily
+ * cap; every decision is counted for the stats.
+ *
+ * <p>Only the secret key is accepted: an answer tells segment membership and hands out discount
+ * codes, so the public write key (in every page of the store) would let anyone enumerate visitor ids
+ * and harvest codes. On-site use goes through the store's backend (docs/campaigns.md).
+ */
+public final class DecisionApi {
+    private static final Pattern PLACEMENT = Pattern.compile("[a-z0-9_-]{1,50}");
+    private static final int MAX_VISITOR_ID = 200;
+
+    private final JdbcCampaigns campaigns;
+    private final JdbcOffers offers;
+    private final JdbcCatalog catalog;
+    private final Audiences audiences;
+    private final ApiAuth auth;
+    private final Clock clock;
+
+    public DecisionApi(JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog, Audiences audiences,
+                       ApiAuth auth, Clock clock) {
+        this.campaigns = campaigns;
+        this.offers = offers;
+        this.catalog = catalog;
+        this.audiences = audiences;
+        this.auth = auth;
+        this.clock = clock;
+    }
+
+    public void mount(Router router) {
+        CampaignApi.worker(router.get("/api/v1/stores/:store/decide"), this::decide);
+    }
+
+    private void decide(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        String storeId = store.get().id();
+        String visitor = ctx.queryParams().get("visitor");
+        if (visitor == null || visitor.isBlank() || visitor.length() > MAX_VISITOR_ID) {
+            throw new BadRequest("visitor", "visitor is required: the visitor's anonymous id or user id, at most "
+                    + MAX_VISITOR_ID + " characters");
+        }
+        String placement = ctx.queryParams().get("placement");
+        if (placement == null || !PLACEMENT.matcher(placement).matches()) {
+            throw new BadRequest("placement", "placement is required: 1 to 50 lower-case letters, digits, _ or -, "
+                    + "e.g. home_banner");
+        }
+        Instant now = clock.instant();
+        JsonObject out = new JsonObject().put("store_id", storeId).put("visitor", visitor).put("placement", placement)
+                .put("at", now.toString());
+        Optional<String> person = audiences.reader().personOf(storeId, visitor);
+        if (person.isEmpty()) {
+            ApiErrors.json(ctx, 200, out.putNull("person_id").put("reason", "unknown_visitor")
+                    .put("decisions", new JsonArray()));
+            return;
+        }
+        String personId = person.get();
+        Optional<PersonState> state = audiences.reader().person(storeId, personId);
+        Map<String, Instant> memberships = state.map(PersonState::memberships)
+                .orElseGet(() -> audiences.reader().memberships(storeId, personId));
+        Instant converted = state.map(DecisionApi::lastPurchase).orElse(null);
+        List<IssuedOffer> issued = null;
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        JsonArray decisions = new JsonArray();
+        for (CampaignRecord c : campaigns.active(storeId)) {
+            Instant joined = memberships.get(c.definition().segmentId());
+            if (joined == null || !c.definition().channels().servesPlacement(placement)) {
+                continue;
+            }
+            if (issued == null) {
+                issued = new ArrayList<>(offers.offersOf(storeId, personId));
+            }
+            int shown = offers.shown(c.id(), personId, day);
+            Situation s = new Situation(c.id(), c.definition(), personId, joined, converted, issued, List.of(), shown);
+            Decision d = OfferSequencer.decide(s, now);
+            List<CatalogProduct> products = List.of();
+            List<String> ids = List.of();
+            if (d.kind().shows()) {
+                // The segment's definition is read only when its product set is shown.
+                Creative creative = c.definition().touches().get(d.touch()).creative();
+                SegmentDefinition segment = !creative.segmentProducts() ? null
+                        : audiences.segment(storeId, c.definition().segmentId()).map(SegmentRecord::definition).orElse(null);
+                ids = CampaignProducts.of(creative, segment);
+                products = resolve(storeId, ids);
+                if (d.kind() == Decision.Kind.NEW_OFFER) {
+                    // Decided again with prices and costs: the margin guard needs them.
+                    d = OfferSequencer.decide(new Situation(c.id(), c.definition(), personId, joined, converted, issued,
+                            prices(products), shown), now);
+                }
+            }
+            String code = d.code();
+            Instant expires = d.expiresAt();
+            if (d.kind() == Decision.Kind.NEW_OFFER) {
+                IssuedOffer o = offers.issue(c.id(), storeId, personId, d.touch(), d.offer().percent(), now, d.expiresAt());
+                code = o.code();
+                expires = o.expiresAt();
+                issued.add(o); // the next campaign of this answer sees it: offers do not stack
+            }
+            if (d.kind().shows()) {
+                offers.recordShown(c.id(), personId, day);
+            }
+            offers.recordDecision(c.id(), d.touch(), d.reason());
+            decisions.add(json(c, d, ids, products, code, expires));
+        }
+        ApiErrors.json(ctx, 200, out.put("person_id", personId).put("decisions", decisions));
+    }
+
+    private static Instant lastPurchase(PersonState s) {
+        long latest = Long.MIN_VALUE;
+        for (RetainedEvent e : s.visitor().events()) {
+            if (e.type() == EventType.PURCHASE && e.timeMillis() > latest) {
+                latest = e.timeMillis();
+            }
+        }
+        return latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest);
+    }
+
+    private List<CatalogProduct> resolve(String storeId, List<String> ids) {
+        List<CatalogProduct> out = new ArrayList<>();
+        for (String id : ids) {
+            catalog.get(storeId, id).ifPresent(e -> out.add(e.product()));
+        }
+        return out;
+    }
+
+    private static List<ProductPrice> prices(List<CatalogProduct> products) {
+        return products.stream().map(p -> new ProductPrice(p.id(), p.currentPrice(), p.cost())).toList();
+    }
+
+    private static JsonObject json(CampaignRecord c, Decision d, List<String> ids, List<CatalogProduct> products,
+                                   String code, Instant expires) {
+        JsonObject o = new JsonObject().put("campaign_id", c.id()).put("campaign_name", c.definition().name())
+                .put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT)).put("reason", d.reason())
+                .put("detail", d.detail()).put("next_at", d.nextAt() == null ? null : d.nextAt().toString());
+        if (!d.kind().shows()) {
+            return o.putNull("touch");
+        }
+        Touch t = c.definition().touches().get(d.touch());
+        JsonArray items = new JsonArray();
+        for (String id : ids) {
+            JsonObject item = new JsonObject().put("id", id);
+            products.stream().filter(p -> p.id().equals(id)).findFirst().ifPresent(p -> item
+                    .put("title", p.title()).put("price", p.currentPrice().toPlainString()).put("currency", p.currency())
+                    .put("link", p.link()).put("image_link", p.imageLink()));
+            items.add(item);
+        }
+        o.put("touch", d.touch()).put("creative", new JsonObject().put("headline", t.creative().headline())
+                .put("products", items));
+        if (d.offer() != null && code != null) {
+            JsonObject offer = new JsonObject().put("code", code).put("percent", d.offer().percent())
+                    .put("expires_at", expires.toString());
+            if (d.offer().minimumOrder() != null) {
+                offer.put("minimum_order", new JsonObject().put("amount", d.offer().minimumOrder().toPlainString())
+                        .put("currency", d.offer().currency()));
+            }
+            o.put("offer", offer);
+        }
+        return o;
+    }
+}

@@ -1,0 +1,193 @@
+package io.rebound.server.campaign;
+
+import io.rebound.core.campaign.IssuedOffer;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What campaigns leave behind per person, in the metadata database: offer codes (one per campaign,
+ * person and touch, ever), the touches shown per UTC day (the caps) and the decisions made per touch
+ * and reason (the stats). Counters are an UPDATE and, when no row was there, an INSERT: portable.
+ */
+public final class JdbcOffers {
+    /** The most offers read for one person: enough for 10 campaigns × 10 touches, twice over. */
+    static final int MAX_OFFERS_PER_PERSON = 200;
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final char[] CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+
+    private final DataSource dataSource;
+
+    public JdbcOffers(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The per-touch counts of one campaign; touch -1 holds the decisions that showed nothing. */
+    public record Stats(Map<Integer, Map<String, Long>> decisions, Map<Integer, Long> offersIssued) {
+    }
+
+    /** The person's offers in every campaign of the store, oldest first. */
+    public List<IssuedOffer> offersOf(String storeId, String personId) {
+        String sql = "SELECT campaign_id, touch, code, issued_at, expires_at FROM campaign_offers "
+                + "WHERE store_id = ? AND person_id = ? ORDER BY issued_at LIMIT " + MAX_OFFERS_PER_PERSON;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, storeId);
+            ps.setString(2, personId);
+            List<IssuedOffer> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new IssuedOffer(rs.getString(1), rs.getInt(2), rs.getString(3),
+                            rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getObject(5, OffsetDateTime.class).toInstant()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("read offers", e);
+        }
+    }
+
+    /**
+     * Issues a fresh code for (campaign, person, touch), or returns the one issued before: two
+     * concurrent decisions for the same person end with one code, which both show.
+     */
+    public IssuedOffer issue(String campaignId, String storeId, String personId, int touch, int percent,
+                             Instant issuedAt, Instant expiresAt) {
+        String code = newCode();
+        String sql = "INSERT INTO campaign_offers (campaign_id, person_id, touch, store_id, code, percent_off, issued_at, "
+                + "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, campaignId);
+            ps.setString(2, personId);
+            ps.setInt(3, touch);
+            ps.setString(4, storeId);
+            ps.setString(5, code);
+            ps.setInt(6, percent);
+            ps.setObject(7, OffsetDateTime.ofInstant(issuedAt, ZoneOffset.UTC));
+            ps.setObject(8, OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC));
+            ps.executeUpdate();
+            return new IssuedOffer(campaignId, touch, code, issuedAt, expiresAt);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                Optional<IssuedOffer> existing = offersOf(storeId, personId).stream()
+                        .filter(o -> o.campaignId().equals(campaignId) && o.touch() == touch).findFirst();
+                if (existing.isPresent()) {
+                    return existing.get();
+                }
+            }
+            throw JdbcCampaigns.failure("issue an offer", e);
+        }
+    }
+
+    /** Touches of the campaign shown to the person on {@code day}. */
+    public int shown(String campaignId, String personId, LocalDate day) {
+        String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, campaignId);
+            ps.setString(2, personId);
+            ps.setObject(3, day);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("read the daily cap", e);
+        }
+    }
+
+    /** Counts a touch shown to the person on {@code day}. */
+    public void recordShown(String campaignId, String personId, LocalDate day) {
+        increment("UPDATE campaign_exposures SET shown = shown + 1 WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
+                "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) VALUES (?, ?, ?, 1)",
+                campaignId, personId, day);
+    }
+
+    /** Counts a decision of the campaign for {@code touch} (-1: nothing shown) with {@code reason}. */
+    public void recordDecision(String campaignId, int touch, String reason) {
+        increment("UPDATE campaign_decisions SET decisions = decisions + 1 WHERE campaign_id = ? AND touch = ? AND reason = ?",
+                "INSERT INTO campaign_decisions (campaign_id, touch, reason, decisions) VALUES (?, ?, ?, 1)",
+                campaignId, touch, reason);
+    }
+
+    public Stats stats(String campaignId) {
+        Map<Integer, Map<String, Long>> decisions = new TreeMap<>();
+        Map<Integer, Long> offers = new TreeMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT touch, reason, decisions FROM campaign_decisions WHERE campaign_id = ?")) {
+                ps.setString(1, campaignId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        decisions.computeIfAbsent(rs.getInt(1), k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT touch, COUNT(*) FROM campaign_offers WHERE campaign_id = ? GROUP BY touch")) {
+                ps.setString(1, campaignId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        offers.put(rs.getInt(1), rs.getLong(2));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("read campaign stats", e);
+        }
+        return new Stats(decisions, offers);
+    }
+
+    private void increment(String update, String insert, Object... key) {
+        try (Connection c = dataSource.getConnection()) {
+            if (run(c, update, key) > 0) {
+                return;
+            }
+            try {
+                run(c, insert, key);
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                run(c, update, key); // another request inserted the row meanwhile
+            }
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("count", e);
+        }
+    }
+
+    private static int run(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** {@code RB-} and 16 Crockford base-32 characters: 80 random bits, unguessable, easy to type. */
+    static String newCode() {
+        byte[] b = JdbcCampaigns.bytes(10);
+        StringBuilder out = new StringBuilder("RB-");
+        long bits = 0;
+        int n = 0;
+        for (byte x : b) {
+            bits = (bits << 8) | (x & 0xff);
+            n += 8;
+            while (n >= 5) {
+                out.append(CROCKFORD[(int) (bits >>> (n - 5)) & 31]);
+                n -= 5;
+            }
+        }
+        return out.toString();
+    }
+}
