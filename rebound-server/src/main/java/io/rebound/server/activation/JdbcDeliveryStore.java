@@ -164,22 +164,35 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
     public void commit(Pairing p, long cursor, List<DeadLetter> deadLetters, Map<String, Contact> added,
                        Set<String> removed) {
         Instant now = clock.instant();
+        inTransaction(() -> "cannot commit the cursor of " + p, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE destination_pairings SET cursor_seq = ?, updated_at = ? "
+                    + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND cursor_seq <= ?")) {
+                ps.setLong(1, cursor);
+                ps.setObject(2, ts(now));
+                ps.setString(3, p.destinationId());
+                ps.setString(4, p.storeId());
+                ps.setString(5, p.segmentId());
+                ps.setLong(6, cursor);
+                ps.executeUpdate();
+            }
+            insertDeadLetters(c, deadLetters);
+            remember(c, p, added, removed, now);
+        });
+    }
+
+    /** Work on one connection in one transaction. */
+    @FunctionalInterface
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: all of it is kept or none; a failure is an {@link IllegalStateException}. */
+    private void inTransaction(java.util.function.Supplier<String> what, Work work) {
         try (Connection c = ds.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE destination_pairings SET cursor_seq = ?, updated_at = ? "
-                        + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND cursor_seq <= ?")) {
-                    ps.setLong(1, cursor);
-                    ps.setObject(2, ts(now));
-                    ps.setString(3, p.destinationId());
-                    ps.setString(4, p.storeId());
-                    ps.setString(5, p.segmentId());
-                    ps.setLong(6, cursor);
-                    ps.executeUpdate();
-                }
-                insertDeadLetters(c, deadLetters);
-                remember(c, p, added, removed, now);
+                work.run(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -188,7 +201,7 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
                 c.setAutoCommit(auto);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot commit the cursor of " + p, e);
+            throw new IllegalStateException(what.get(), e);
         }
     }
 
@@ -232,39 +245,27 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
     @Override
     public void commitEvents(String storeId, String destinationId, String cursor, List<DeadLetter> deadLetters) {
         Instant now = clock.instant();
-        try (Connection c = ds.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                int moved;
-                try (PreparedStatement ps = c.prepareStatement("UPDATE destination_event_cursors SET position = ?, "
-                        + "updated_at = ? WHERE destination_id = ?")) {
-                    ps.setString(1, cursor);
-                    ps.setObject(2, ts(now));
-                    ps.setString(3, destinationId);
-                    moved = ps.executeUpdate();
-                }
-                if (moved == 0 && eventCursorIn(c, destinationId) == null) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_event_cursors "
-                            + "(destination_id, store_id, position, updated_at) VALUES (?, ?, ?, ?)")) {
-                        ps.setString(1, destinationId);
-                        ps.setString(2, storeId);
-                        ps.setString(3, cursor);
-                        ps.setObject(4, ts(now));
-                        ps.executeUpdate();
-                    }
-                }
-                insertDeadLetters(c, deadLetters);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+        inTransaction(() -> "cannot commit the event cursor of destination " + destinationId, c -> {
+            int moved;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE destination_event_cursors SET position = ?, "
+                    + "updated_at = ? WHERE destination_id = ?")) {
+                ps.setString(1, cursor);
+                ps.setObject(2, ts(now));
+                ps.setString(3, destinationId);
+                moved = ps.executeUpdate();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot commit the event cursor of destination " + destinationId, e);
-        }
+            if (moved == 0 && eventCursorIn(c, destinationId) == null) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_event_cursors "
+                        + "(destination_id, store_id, position, updated_at) VALUES (?, ?, ?, ?)")) {
+                    ps.setString(1, destinationId);
+                    ps.setString(2, storeId);
+                    ps.setString(3, cursor);
+                    ps.setObject(4, ts(now));
+                    ps.executeUpdate();
+                }
+            }
+            insertDeadLetters(c, deadLetters);
+        });
     }
 
     private static String eventCursorIn(Connection c, String destinationId) throws SQLException {
@@ -371,52 +372,40 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
 
     @Override
     public void reconciled(Pairing p, Reconciliation r, Map<String, Contact> uploaded, Set<String> forgotten) {
-        try (Connection c = ds.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                int updated;
-                try (PreparedStatement ps = c.prepareStatement("UPDATE destination_reconciliations SET reconciled_at = ?, "
-                        + "method = ?, members = ?, added = ?, removed = ?, error = ? "
-                        + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
-                    ps.setObject(1, ts(r.at()));
-                    ps.setString(2, r.method());
-                    ps.setLong(3, r.members());
-                    ps.setLong(4, r.added());
-                    ps.setLong(5, r.removed());
-                    ps.setString(6, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
-                    ps.setString(7, p.destinationId());
-                    ps.setString(8, p.storeId());
-                    ps.setString(9, p.segmentId());
-                    updated = ps.executeUpdate();
-                }
-                if (updated == 0) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_reconciliations (store_id, "
-                            + "destination_id, segment_id, reconciled_at, method, members, added, removed, error) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                        ps.setString(1, p.storeId());
-                        ps.setString(2, p.destinationId());
-                        ps.setString(3, p.segmentId());
-                        ps.setObject(4, ts(r.at()));
-                        ps.setString(5, r.method());
-                        ps.setLong(6, r.members());
-                        ps.setLong(7, r.added());
-                        ps.setLong(8, r.removed());
-                        ps.setString(9, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
-                        ps.executeUpdate();
-                    }
-                }
-                remember(c, p, uploaded, forgotten, r.at());
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+        inTransaction(() -> "cannot record the reconciliation of " + p, c -> {
+            int updated;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE destination_reconciliations SET reconciled_at = ?, "
+                    + "method = ?, members = ?, added = ?, removed = ?, error = ? "
+                    + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+                ps.setObject(1, ts(r.at()));
+                ps.setString(2, r.method());
+                ps.setLong(3, r.members());
+                ps.setLong(4, r.added());
+                ps.setLong(5, r.removed());
+                ps.setString(6, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
+                ps.setString(7, p.destinationId());
+                ps.setString(8, p.storeId());
+                ps.setString(9, p.segmentId());
+                updated = ps.executeUpdate();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot record the reconciliation of " + p, e);
-        }
+            if (updated == 0) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_reconciliations (store_id, "
+                        + "destination_id, segment_id, reconciled_at, method, members, added, removed, error) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, p.storeId());
+                    ps.setString(2, p.destinationId());
+                    ps.setString(3, p.segmentId());
+                    ps.setObject(4, ts(r.at()));
+                    ps.setString(5, r.method());
+                    ps.setLong(6, r.members());
+                    ps.setLong(7, r.added());
+                    ps.setLong(8, r.removed());
+                    ps.setString(9, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
+                    ps.executeUpdate();
+                }
+            }
+            remember(c, p, uploaded, forgotten, r.at());
+        });
     }
 
     /** The pairing's last full reconciliation, if it had one. */

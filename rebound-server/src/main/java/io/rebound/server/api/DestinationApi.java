@@ -87,21 +87,21 @@ public final class DestinationApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        route.blockingHandler(ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (DestinationSettings.InvalidSetting e) {
-                ApiErrors.send(ctx, 400, "invalid_field", e.getMessage(), e.field());
-            } catch (Activation.NotTestable e) {
-                ApiErrors.send(ctx, 400, "not_testable", e.getMessage(), e.field());
-            } catch (Activation.LimitReached e) {
-                ApiErrors.send(ctx, 409, "destination_limit_reached", e.getMessage());
-            } catch (BadRequest e) {
-                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
-            } catch (RuntimeException e) {
-                ApiErrors.exception(ctx, e);
+        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> switch (e) {
+            case DestinationSettings.InvalidSetting invalid -> {
+                ApiErrors.send(ctx, 400, "invalid_field", invalid.getMessage(), invalid.field());
+                yield true;
             }
-        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "64 KB"));
+            case Activation.NotTestable not -> {
+                ApiErrors.send(ctx, 400, "not_testable", not.getMessage(), not.field());
+                yield true;
+            }
+            case Activation.LimitReached limit -> {
+                ApiErrors.send(ctx, 409, "destination_limit_reached", limit.getMessage());
+                yield true;
+            }
+            default -> false;
+        });
     }
 
     // ---- destinations ------------------------------------------------------------------------

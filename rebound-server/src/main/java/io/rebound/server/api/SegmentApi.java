@@ -88,17 +88,13 @@ public final class SegmentApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        route.blockingHandler(ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (InvalidSegmentException e) {
-                ApiErrors.violations(ctx, 400, "invalid_segment", e.violations());
-            } catch (BadRequest e) {
-                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
-            } catch (RuntimeException e) {
-                ApiErrors.exception(ctx, e);
+        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> {
+            if (e instanceof InvalidSegmentException invalid) {
+                ApiErrors.violations(ctx, 400, "invalid_segment", invalid.violations());
+                return true;
             }
-        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "64 KB"));
+            return false;
+        });
     }
 
     // ---- segments --------------------------------------------------------------------------

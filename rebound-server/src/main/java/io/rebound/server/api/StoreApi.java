@@ -67,15 +67,7 @@ public final class StoreApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        route.blockingHandler(ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (BadRequest e) {
-                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
-            } catch (RuntimeException e) {
-                ApiErrors.exception(ctx, e);
-            }
-        }, false).failureHandler(ApiErrors::failure);
+        ApiRoutes.blocking(route, handler, "64 KB", ApiRoutes.Refusals.NONE);
     }
 
     private void create(RoutingContext ctx) {

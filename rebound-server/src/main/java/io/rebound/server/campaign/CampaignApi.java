@@ -8,6 +8,7 @@ import io.rebound.core.campaign.Touch;
 import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.json.InvalidNumberException;
@@ -65,17 +66,13 @@ public final class CampaignApi {
     }
 
     static void worker(Route route, Handler<RoutingContext> handler) {
-        route.blockingHandler(ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (InvalidCampaignException e) {
-                ApiErrors.violations(ctx, 400, "invalid_campaign", e.violations());
-            } catch (BadRequest e) {
-                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
-            } catch (RuntimeException e) {
-                ApiErrors.exception(ctx, e);
+        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> {
+            if (e instanceof InvalidCampaignException invalid) {
+                ApiErrors.violations(ctx, 400, "invalid_campaign", invalid.violations());
+                return true;
             }
-        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "64 KB"));
+            return false;
+        });
     }
 
     private void create(RoutingContext ctx) {

@@ -1,6 +1,5 @@
 package io.rebound.server.commerce;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -10,8 +9,8 @@ import io.rebound.core.event.Violation;
 import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +20,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -94,15 +92,7 @@ public final class CatalogApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler, String bodyLimit) {
-        route.blockingHandler(ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (BadRequest e) {
-                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
-            } catch (RuntimeException e) {
-                ApiErrors.exception(ctx, e);
-            }
-        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, bodyLimit));
+        ApiRoutes.blocking(route, handler, bodyLimit, ApiRoutes.Refusals.NONE);
     }
 
     // ---- products ----------------------------------------------------------------------------
@@ -272,22 +262,6 @@ public final class CatalogApi {
     // ---- input -------------------------------------------------------------------------------
 
     private static JsonNode body(RoutingContext ctx) {
-        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        if (body.length == 0) {
-            throw new BadRequest("body", "send a JSON object");
-        }
-        try {
-            JsonNode node = Json.readUntrusted(READER, body);
-            if (node == null || !node.isObject()) {
-                throw new BadRequest("body", "send a JSON object");
-            }
-            return node;
-        } catch (InvalidNumberException e) {
-            throw new BadRequest(e.field(), e.getMessage());
-        } catch (JacksonException e) {
-            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new BadRequest("body", "the body could not be read");
-        }
+        return ApiRoutes.jsonObject(ctx, READER, "a JSON object");
     }
 }

@@ -1,14 +1,13 @@
 package io.rebound.server.webhooks;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
+import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +17,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.io.IOException;
 import java.net.URI;
 import java.util.Iterator;
 import java.util.List;
@@ -60,15 +58,7 @@ public final class WebhookApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        route.blockingHandler(ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (BadRequest e) {
-                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
-            } catch (RuntimeException e) {
-                ApiErrors.exception(ctx, e);
-            }
-        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, "4 KB"));
+        ApiRoutes.blocking(route, handler, "4 KB", ApiRoutes.Refusals.NONE);
     }
 
     private void list(RoutingContext ctx) {
@@ -166,22 +156,6 @@ public final class WebhookApi {
     }
 
     private static JsonNode body(RoutingContext ctx) {
-        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        if (body.length == 0) {
-            throw new BadRequest("body", "send {\"secret\": \"…\"}");
-        }
-        try {
-            JsonNode node = Json.readUntrusted(READER, body);
-            if (node == null || !node.isObject()) {
-                throw new BadRequest("body", "send a JSON object: {\"secret\": \"…\"}");
-            }
-            return node;
-        } catch (InvalidNumberException e) {
-            throw new BadRequest(e.field(), e.getMessage());
-        } catch (JacksonException e) {
-            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new BadRequest("body", "the body could not be read");
-        }
+        return ApiRoutes.jsonObject(ctx, READER, "a JSON object: {\"secret\": \"…\"}");
     }
 }

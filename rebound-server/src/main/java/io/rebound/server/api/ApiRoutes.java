@@ -1,0 +1,71 @@
+package io.rebound.server.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.rebound.server.json.InvalidNumberException;
+import io.rebound.server.json.Json;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.IOException;
+
+/**
+ * How every admin-API route runs: on a worker thread (handlers read the database), unordered, with
+ * one mapping of what a handler throws — a {@link BadRequest} is a 400 naming its field, an exception
+ * the API's own {@link Refusals} recognise gets the answer it gives, anything else goes to
+ * {@link ApiErrors#exception} — and a body over the route's limit a 413 saying the limit.
+ */
+public final class ApiRoutes {
+    private ApiRoutes() {
+    }
+
+    /** An API's own refusals: answers {@code e} and returns true when it is one of them. */
+    @FunctionalInterface
+    public interface Refusals {
+        Refusals NONE = (ctx, e) -> false;
+
+        boolean answer(RoutingContext ctx, RuntimeException e);
+    }
+
+    /** Runs {@code handler} for {@code route} as described above; {@code bodyLimit} is said in a 413 ("64 KB"). */
+    public static void blocking(Route route, Handler<RoutingContext> handler, String bodyLimit, Refusals refusals) {
+        route.blockingHandler(ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (BadRequest e) {
+                ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
+            } catch (RuntimeException e) {
+                if (!refusals.answer(ctx, e)) {
+                    ApiErrors.exception(ctx, e);
+                }
+            }
+        }, false).failureHandler(ctx -> ApiErrors.failure(ctx, bodyLimit));
+    }
+
+    /**
+     * The request's body as a JSON object read with {@code reader} (an {@link Json#untrustedReader}), or a
+     * {@link BadRequest} on field {@code body} ({@code example} says what to send) — or on the number's own
+     * field when a number is out of range.
+     */
+    public static JsonNode jsonObject(RoutingContext ctx, ObjectReader reader, String example) {
+        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        if (body.length == 0) {
+            throw new BadRequest("body", "send " + example);
+        }
+        try {
+            JsonNode node = Json.readUntrusted(reader, body);
+            if (node == null || !node.isObject()) {
+                throw new BadRequest("body", "send " + example);
+            }
+            return node;
+        } catch (InvalidNumberException e) {
+            throw new BadRequest(e.field(), e.getMessage());
+        } catch (JacksonException e) {
+            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequest("body", "the body could not be read");
+        }
+    }
+}
