@@ -112,28 +112,7 @@ public final class CampaignDefinitions {
         }
 
         void numbers(Object node, String path, int depth) {
-            if (depth > MAX_DEPTH) {
-                fail(path, "is nested too deeply: a campaign definition has at most " + MAX_DEPTH + " levels");
-                return;
-            }
-            switch (node) {
-                case Map<?, ?> map -> map.forEach((k, v) ->
-                        numbers(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, depth + 1));
-                case List<?> list -> {
-                    for (int i = 0; i < list.size(); i++) {
-                        numbers(list.get(i), path + "[" + i + "]", depth + 1);
-                    }
-                }
-                case Number n -> {
-                    String problem = NumberLimits.problem(n);
-                    if (problem != null) {
-                        fail(path, problem);
-                    }
-                }
-                case null, default -> {
-                    // no number here
-                }
-            }
+            NumberLimits.check(node, path, depth, MAX_DEPTH, "a campaign definition", this::fail);
         }
 
         CampaignDefinition definition(Map<String, Object> json) {

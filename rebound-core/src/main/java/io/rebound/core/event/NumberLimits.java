@@ -100,4 +100,37 @@ public final class NumberLimits {
         }
         return inRange(d) ? d : null;
     }
+
+    /**
+     * Walks a parsed JSON tree (maps, lists, scalars) and reports, by dotted path, every number out of
+     * range and every node nested deeper than {@code maxDepth}: what a definition parser checks before
+     * it reads any field.
+     *
+     * @param what names the document in the nesting message ("a segment definition")
+     */
+    public static void check(Object node, String path, int depth, int maxDepth, String what,
+                             java.util.function.BiConsumer<String, String> fail) {
+        if (depth > maxDepth) {
+            fail.accept(path, "is nested too deeply: " + what + " has at most " + maxDepth + " levels");
+            return;
+        }
+        switch (node) {
+            case java.util.Map<?, ?> map -> map.forEach((k, v) ->
+                    check(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, depth + 1, maxDepth, what, fail));
+            case java.util.List<?> list -> {
+                for (int i = 0; i < list.size(); i++) {
+                    check(list.get(i), path + "[" + i + "]", depth + 1, maxDepth, what, fail);
+                }
+            }
+            case Number n -> {
+                String problem = problem(n);
+                if (problem != null) {
+                    fail.accept(path, problem);
+                }
+            }
+            case null, default -> {
+                // text, booleans and null hold no number
+            }
+        }
+    }
 }

@@ -150,32 +150,7 @@ public final class SegmentDefinitions {
          * sum_value_gte, windows, counts, unknown keys alike) and nesting deeper than {@link #MAX_DEPTH}.
          */
         void numbers(Object node, String path, int depth) {
-            if (depth > MAX_DEPTH) {
-                fail(path, "is nested too deeply: a segment definition has at most " + MAX_DEPTH + " levels");
-                return;
-            }
-            switch (node) {
-                case Map<?, ?> map -> {
-                    for (Map.Entry<?, ?> e : map.entrySet()) {
-                        numbers(e.getValue(), path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey(),
-                                depth + 1);
-                    }
-                }
-                case List<?> list -> {
-                    for (int i = 0; i < list.size(); i++) {
-                        numbers(list.get(i), path + "[" + i + "]", depth + 1);
-                    }
-                }
-                case Number n -> {
-                    String problem = NumberLimits.problem(n);
-                    if (problem != null) {
-                        fail(path, problem);
-                    }
-                }
-                case null, default -> {
-                    // text, booleans and null hold no number
-                }
-            }
+            NumberLimits.check(node, path, depth, MAX_DEPTH, "a segment definition", this::fail);
         }
 
         SegmentDefinition definition(Map<String, Object> json) {
