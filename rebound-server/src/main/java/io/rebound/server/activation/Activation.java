@@ -387,6 +387,16 @@ public final class Activation implements AutoCloseable {
         return events != null;
     }
 
+    /** The destination's dead letters with their ids, newest first. */
+    public List<JdbcDeliveryStore.Stored> storedDeadLetters(String destinationId, int limit) {
+        return deliveries.storedDeadLetters(destinationId, limit);
+    }
+
+    /** One dead letter of the destination. */
+    public Optional<JdbcDeliveryStore.Stored> deadLetter(JdbcDestinations.Record d, long id) {
+        return deliveries.deadLetter(d.storeId(), d.id(), id);
+    }
+
     public List<DeadLetter> deadLetters(String destinationId, int limit) {
         return deliveries.deadLetters(destinationId, limit);
     }
@@ -394,6 +404,80 @@ public final class Activation implements AutoCloseable {
     /** The pairing's last full reconciliation, if it had one. */
     public Optional<Reconciliation> reconciliation(Pairing p) {
         return deliveries.reconciliation(p);
+    }
+
+    /** A dead letter cannot be retried: why. */
+    public static final class NotRetryable extends RuntimeException {
+        public NotRetryable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What retrying a dead letter did.
+     *
+     * @param sent    the persons sent again (additions: those still members; removals: all)
+     * @param skipped the persons not sent (no longer members, or nothing uploadable left)
+     * @param report  the platform's answer; null when nothing was sent
+     * @param cleared whether the letter is done and was removed
+     */
+    public record Retried(int sent, int skipped, SyncReport report, boolean cleared) {
+    }
+
+    /**
+     * Sends a list dead letter's persons again: an addition for those who are still members of the segment
+     * (with their identifiers now), a removal with the identifiers that were uploaded. When the platform
+     * takes them, the letter goes. Forwarded events are not kept, so their letters cannot be retried.
+     */
+    public Retried retryDeadLetter(JdbcDestinations.Record d, long letterId) {
+        JdbcDeliveryStore.Stored stored = deliveries.deadLetter(d.storeId(), d.id(), letterId)
+                .orElseThrow(() -> new NotRetryable("no dead letter " + letterId + " for this destination"));
+        DeadLetter letter = stored.letter();
+        if ("event".equals(letter.operation())) {
+            throw new NotRetryable("forwarded events are not kept after they were given up, so this letter cannot be "
+                    + "sent again; its events are listed for reference");
+        }
+        Pairing pairing = deliveries.pairings(d.id()).stream()
+                .filter(p -> p.storeId().equals(d.storeId()) && p.segmentId().equals(letter.segmentId())).findFirst()
+                .orElseThrow(() -> new NotRetryable("segment " + letter.segmentId() + " is no longer synced to this "
+                        + "destination"));
+        AudiencesMemberSource source = new AudiencesMemberSource(audiences);
+        List<Member> members = new ArrayList<>();
+        int skipped = 0;
+        boolean add = "add".equals(letter.operation());
+        Map<String, Contact> uploaded = add ? Map.of() : deliveries.uploaded(pairing, letter.personIds());
+        for (String person : letter.personIds()) {
+            if (add && !audiences.reader().isMember(d.storeId(), letter.segmentId(), person)) {
+                skipped++;
+                continue;
+            }
+            Member m = source.member(d.storeId(), person);
+            if (!add && uploaded.containsKey(person)) {
+                m = new Member(person, uploaded.get(person), m.consent());
+            }
+            if (!SyncWorker.uploadable(m.contact())) {
+                skipped++;
+                continue;
+            }
+            members.add(m);
+        }
+        if (members.isEmpty()) {
+            deliveries.retried(pairing, letterId, Map.of(), Set.of());
+            return new Retried(0, skipped, null, true);
+        }
+        Destination dest = destination(d, false);
+        SyncReport report = add ? dest.addMembers(pairing.audience(), members) : dest.removeMembers(pairing.audience(), members);
+        boolean applied = report.complete() && report.deliveries().stream().allMatch(x -> x.outcome().applied()
+                && !(x.outcome() instanceof Outcome.Partial));
+        if (applied) {
+            Map<String, Contact> added = new java.util.LinkedHashMap<>();
+            if (add) {
+                members.forEach(m -> added.put(m.personId(), m.contact()));
+            }
+            deliveries.retried(pairing, letterId, added, add ? Set.of()
+                    : Set.copyOf(members.stream().map(Member::personId).toList()));
+        }
+        return new Retried(members.size(), skipped, report, applied);
     }
 
     /** Members of a pairing's platform list as Rebound uploaded them. */

@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.Optional;
 import java.util.HashMap;
 import java.util.Collection;
 import java.util.Objects;
@@ -432,25 +433,78 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
 
     /** A destination's dead letters, newest first. */
     public List<DeadLetter> deadLetters(String destinationId, int limit) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT store_id, segment_id, operation, kind, code, message, person_ids, from_seq, to_seq, created_at "
-                        + "FROM destination_dead_letters WHERE destination_id = ? ORDER BY id DESC LIMIT ?")) {
+        return storedDeadLetters(destinationId, limit).stream().map(Stored::letter).toList();
+    }
+
+    /**
+     * A dead letter as kept, with the id that names it (to retry or drop it).
+     *
+     * @param id     its row id
+     * @param letter the letter
+     */
+    public record Stored(long id, DeadLetter letter) {
+    }
+
+    /** A destination's dead letters, newest first, with their ids. */
+    public List<Stored> storedDeadLetters(String destinationId, int limit) {
+        return readDeadLetters("destination_id = ? ORDER BY id DESC LIMIT ?", ps -> {
             ps.setString(1, destinationId);
             ps.setInt(2, limit);
-            List<DeadLetter> out = new ArrayList<>();
+        });
+    }
+
+    /** One dead letter of a destination of a store. */
+    public Optional<Stored> deadLetter(String storeId, String destinationId, long id) {
+        return readDeadLetters("destination_id = ? AND store_id = ? AND id = ?", ps -> {
+            ps.setString(1, destinationId);
+            ps.setString(2, storeId);
+            ps.setLong(3, id);
+        }).stream().findFirst();
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private List<Stored> readDeadLetters(String where, Binder binder) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id, store_id, destination_id, segment_id, operation, kind, code, message, person_ids, from_seq, "
+                        + "to_seq, created_at FROM destination_dead_letters WHERE " + where)) {
+            binder.bind(ps);
+            List<Stored> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String ids = rs.getString(7);
-                    out.add(new DeadLetter(rs.getString(1), destinationId, rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6),
-                            ids.isEmpty() ? List.of() : Arrays.asList(ids.split("\n")), rs.getLong(8), rs.getLong(9),
-                            rs.getObject(10, OffsetDateTime.class).toInstant()));
+                    String ids = rs.getString(9);
+                    out.add(new Stored(rs.getLong(1), new DeadLetter(rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            ids.isEmpty() ? List.of() : Arrays.asList(ids.split("\n")), rs.getLong(10), rs.getLong(11),
+                            rs.getObject(12, OffsetDateTime.class).toInstant())));
                 }
             }
             return out;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the dead letters of destination " + destinationId, e);
+            throw new IllegalStateException("cannot read dead letters", e);
         }
+    }
+
+    /**
+     * A retried dead letter is done: its row goes, and what the retry uploaded or removed is remembered
+     * for the pairing, in one transaction.
+     */
+    public boolean retried(Pairing p, long id, Map<String, Contact> added, Set<String> removed) {
+        boolean[] gone = new boolean[1];
+        inTransaction(() -> "cannot record the retry of dead letter " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM destination_dead_letters WHERE id = ? AND destination_id = ? AND store_id = ?")) {
+                ps.setLong(1, id);
+                ps.setString(2, p.destinationId());
+                ps.setString(3, p.storeId());
+                gone[0] = ps.executeUpdate() == 1;
+            }
+            remember(c, p, added, removed, clock.instant());
+        });
+        return gone[0];
     }
 
     /** A dead letter split so that each row's person ids fit the column (a huge batch given up whole). */

@@ -11,6 +11,7 @@ import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.DestinationSettings;
+import io.rebound.server.activation.JdbcDeliveryStore;
 import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
@@ -44,6 +45,7 @@ import static io.rebound.server.api.QueryParams.intParam;
  * GET    /api/v1/stores/:store/destinations/:id/requests        ?limit= (newest first, credentials redacted)
  * GET    /api/v1/stores/:store/destinations/:id/dead-letters    ?limit=
  * POST   /api/v1/stores/:store/destinations/:id/test            {"test_event_code"?}: the platform's validation path
+ * POST   /api/v1/stores/:store/destinations/:id/dead-letters/:letter/retry   sends a list letter's persons again
  * GET    /api/v1/stores/:store/segments/:segment/destinations
  * PUT    /api/v1/stores/:store/segments/:segment/destinations/:id   {"audience_id"?} → 201 (200 when already synced)
  * DELETE /api/v1/stores/:store/segments/:segment/destinations/:id   204
@@ -80,6 +82,7 @@ public final class DestinationApi {
         worker(router.get(one + "/requests"), this::requests);
         worker(router.get(one + "/dead-letters"), this::deadLetters);
         worker(router.post(one + "/test").handler(body), this::test);
+        worker(router.post(one + "/dead-letters/:letter/retry"), this::retry);
         String synced = "/api/v1/stores/:store/segments/:segment/destinations";
         worker(router.get(synced), this::segmentDestinations);
         worker(router.put(synced + "/:id").handler(body), this::pair);
@@ -94,6 +97,10 @@ public final class DestinationApi {
             }
             case Activation.NotTestable not -> {
                 ApiErrors.send(ctx, 400, "not_testable", not.getMessage(), not.field());
+                yield true;
+            }
+            case Activation.NotRetryable not -> {
+                ApiErrors.send(ctx, 409, "not_retryable", not.getMessage());
                 yield true;
             }
             case Activation.LimitReached limit -> {
@@ -185,8 +192,9 @@ public final class DestinationApi {
         }
         int limit = intParam(ctx, "limit", 50, 1, 500);
         JsonArray out = new JsonArray();
-        for (DeadLetter d : activation.deadLetters(r.get().id(), limit)) {
-            out.add(new JsonObject().put("segment_id", d.segmentId()).put("operation", d.operation())
+        for (JdbcDeliveryStore.Stored stored : activation.storedDeadLetters(r.get().id(), limit)) {
+            DeadLetter d = stored.letter();
+            out.add(new JsonObject().put("id", stored.id()).put("segment_id", d.segmentId()).put("operation", d.operation())
                     .put("kind", d.kind()).put("code", d.code()).put("message", d.message())
                     .put("persons", d.personIds().size()).put("from_seq", d.fromSequence()).put("to_seq", d.toSequence())
                     .put("at", d.at().toString()));
@@ -212,6 +220,31 @@ public final class DestinationApi {
         }
         report.skipped().stream().findFirst().ifPresent(s -> out.put("skipped", s.reason()));
         activation.requests(r.get().id(), 1).stream().findFirst().ifPresent(q -> out.put("request", requestJson(q)));
+        ApiErrors.json(ctx, 200, out);
+    }
+
+    private void retry(RoutingContext ctx) {
+        Optional<JdbcDestinations.Record> r = destination(ctx);
+        if (r.isEmpty()) {
+            return;
+        }
+        long letter;
+        try {
+            letter = Long.parseLong(ctx.pathParam("letter"));
+        } catch (NumberFormatException e) {
+            throw new BadRequest("letter", "invalid_field", "the dead letter id is a number");
+        }
+        if (activation.deadLetter(r.get(), letter).isEmpty()) {
+            ApiErrors.send(ctx, 404, "dead_letter_not_found", "no dead letter " + letter + " for this destination");
+            return;
+        }
+        Activation.Retried done = activation.retryDeadLetter(r.get(), letter);
+        JsonObject out = new JsonObject().put("sent", done.sent()).put("skipped", done.skipped())
+                .put("cleared", done.cleared());
+        if (done.report() != null && !done.report().deliveries().isEmpty()) {
+            out.put("outcome", outcomeJson(done.report().stoppedBy() != null ? done.report().stoppedBy()
+                    : done.report().deliveries().getLast().outcome()));
+        }
         ApiErrors.json(ctx, 200, out);
     }
 

@@ -173,8 +173,12 @@ final class DestinationModels {
     /** What the platform would not take, newest first. */
     List<Map<String, Object>> deadLetters(String destinationId) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (DeadLetter d : activation.deadLetters(destinationId, DEAD_LETTERS_SHOWN)) {
+        for (io.rebound.server.activation.JdbcDeliveryStore.Stored stored
+                : activation.storedDeadLetters(destinationId, DEAD_LETTERS_SHOWN)) {
+            DeadLetter d = stored.letter();
             Map<String, Object> m = new HashMap<>();
+            m.put("id", stored.id());
+            m.put("retryable", !"event".equals(d.operation()));
             m.put("at", d.at().toString());
             m.put("segment", audiences == null ? d.segmentId() : audiences.segment(d.storeId(), d.segmentId())
                     .map(s -> s.definition().name()).orElse(d.segmentId()));
@@ -183,7 +187,7 @@ final class DestinationModels {
             m.put("code", d.code());
             m.put("message", d.message());
             m.put("persons", count(d.personIds().size()));
-            m.put("changes", d.fromSequence() + "–" + d.toSequence());
+            m.put("changes", "event".equals(d.operation()) ? "" : d.fromSequence() + "–" + d.toSequence());
             out.add(m);
         }
         return out;

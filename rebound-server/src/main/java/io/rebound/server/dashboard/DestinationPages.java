@@ -57,6 +57,7 @@ final class DestinationPages {
         router.post(base + "/:id").blockingHandler(this::edit, false);
         router.post(base + "/:id/delete").blockingHandler(this::delete, false);
         router.post(base + "/:id/test").blockingHandler(this::test, false);
+        router.post(base + "/:id/dead-letters/:letter/retry").blockingHandler(this::retry, false);
         router.get(base + "/:id/requests").blockingHandler(this::requests, false);
         router.post("/dashboard/stores/:store/segments/:segment/destinations/:id").blockingHandler(this::sync, false);
     }
@@ -227,6 +228,38 @@ final class DestinationPages {
         ctx.session().put(FLASH, "Removed “" + d.get().name() + "”. Its audiences on " + DestinationForms.TITLES.get(
                 d.get().platform()) + " are left as they are.");
         Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store.get())).end();
+    }
+
+    private void retry(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        Optional<JdbcDestinations.Record> d = store.flatMap(s -> destination(ctx, s));
+        if (d.isEmpty()) {
+            return;
+        }
+        long letter;
+        try {
+            letter = Long.parseLong(ctx.pathParam("letter"));
+        } catch (NumberFormatException e) {
+            views.error(ctx, 404, "Dead letter not found", "There is no such dead letter for this destination.");
+            return;
+        }
+        if (activation.deadLetter(d.get(), letter).isEmpty()) {
+            views.error(ctx, 404, "Dead letter not found", "There is no such dead letter for this destination.");
+            return;
+        }
+        String message;
+        try {
+            Activation.Retried r = activation.retryDeadLetter(d.get(), letter);
+            message = r.cleared() ? "Sent " + r.sent() + " again" + (r.skipped() > 0 ? " (" + r.skipped()
+                    + " no longer members or without an identifier, left out)" : "") + "; the dead letter is cleared."
+                    : "Sent " + r.sent() + " again, and the platform did not take them all: "
+                    + DestinationModels.outcome(r.report()).get("text") + " The dead letter stays.";
+        } catch (Activation.NotRetryable e) {
+            message = "Not retried: " + e.getMessage() + ".";
+        }
+        ctx.session().put(FLASH, message);
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store.get()) + "/" + d.get().id() + "#dead-letters")
+                .end();
     }
 
     private void test(RoutingContext ctx) {

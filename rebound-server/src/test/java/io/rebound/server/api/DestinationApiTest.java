@@ -323,6 +323,45 @@ class DestinationApiTest {
     }
 
     @Test
+    void aGivenUpBatchIsADeadLetterThatCanBeRetriedByHand() throws Exception {
+        Shop s = shop("Dead letter shop");
+        String body = """
+                {"platform":"meta","name":"Meta lists","mode":"live","api_base_url":"%s",
+                 "config":{"ad_account_id":"1234567890","access_token":"%s"}}""".formatted(meta.baseUrl(), META_TOKEN);
+        String id = call("POST", destinations(s), body, s.secretKey()).json().path("id").asText();
+        Answer paired = call("PUT", "/api/v1/stores/" + s.storeId() + "/segments/" + s.segmentId() + "/destinations/" + id,
+                null, s.secretKey());
+        String audience = paired.json().path("audience_id").asText();
+        meta.inject(new io.rebound.destinations.contract.Fault.Permanent());
+        addToCart(s, 300, 305);
+        String letters = destinations(s) + "/" + id + "/dead-letters";
+        await(() -> {
+            try {
+                return call("GET", letters, null, s.secretKey()).json().path("dead_letters").size() == 1;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        JsonNode letter = call("GET", letters, null, s.secretKey()).json().path("dead_letters").get(0);
+        assertThat(letter.path("operation").asText()).isEqualTo("add");
+        assertThat(letter.path("persons").asInt()).isEqualTo(5);
+        assertThat(meta.members(audience)).doesNotContain(sha256("shopper300@example.com"));
+
+        String retry = letters + "/" + letter.path("id").asLong() + "/retry";
+        Answer retried = call("POST", retry, null, s.secretKey());
+        assertThat(retried.status()).as(retried.raw()).isEqualTo(200);
+        assertThat(retried.json().path("cleared").asBoolean()).isTrue();
+        assertThat(retried.json().path("sent").asInt()).isEqualTo(5);
+        assertThat(meta.members(audience)).contains(sha256("shopper300@example.com"), sha256("shopper304@example.com"));
+        assertThat(call("GET", letters, null, s.secretKey()).json().path("dead_letters")).isEmpty();
+        assertThat(call("POST", retry, null, s.secretKey()).status()).isEqualTo(404);
+        assertThat(call("POST", letters + "/x/retry", null, s.secretKey()).status()).isEqualTo(400);
+        assertThat(call("POST", retry, null, other.secretKey()).status()).as("another store's key").isEqualTo(404);
+        assertThat(meta.violations()).isEmpty();
+        assertThat(call("DELETE", destinations(s) + "/" + id, null, s.secretKey()).status()).isEqualTo(204);
+    }
+
+    @Test
     void theDemoConnectsAllFourPlatformsInDryRunAndSyncsCartAbandoners() throws Exception {
         ReboundServer demo = ReboundServer.start(ServerConfig.demo(dir.resolve("demo"), 0));
         try {

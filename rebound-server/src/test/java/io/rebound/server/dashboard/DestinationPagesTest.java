@@ -291,6 +291,43 @@ class DestinationPagesTest {
     }
 
     @Test
+    void aListDeadLetterIsRetriedFromItsPageAndAnEventOneSaysItIsNotKept() throws Exception {
+        Instant now = h.clock.instant();
+        h.append(Event.builder(shop.store().id(), "dl-1", EventType.ADD_TO_CART, now, now).anonymousId("dl-v1")
+                .userId("customer-dl").products(List.of(Product.of("mat"))).build());
+        String segment = h.audiences.createSegment(shop.store().id(),
+                SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE), "cart_abandoners").id();
+        h.audiences.backfillDone(shop.store().id(), segment).get(10, TimeUnit.SECONDS);
+        String id = connectMeta("Meta ads");
+        JdbcDestinations.Record d = h.activation.get(shop.store().id(), id).orElseThrow();
+        h.activation.pair(d, h.audiences.segment(shop.store().id(), segment).orElseThrow(), null);
+        Pairing pairing = h.activation.pairingsOf(shop.store().id(), segment).getFirst();
+        await(() -> h.activation.uploaded(pairing) == 1);
+        String person = h.audiences.reader().personOf(shop.store().id(), "dl-v1").orElseThrow();
+        io.rebound.server.activation.JdbcDeliveryStore store =
+                new io.rebound.server.activation.JdbcDeliveryStore(h.database.dataSource(), h.clock);
+        store.commit(pairing, pairing.cursor(), List.of(
+                new io.rebound.destinations.delivery.DeadLetter(shop.store().id(), id, segment, "add", "gave_up", "190",
+                        "Error validating access token", List.of(person), 1, 1, now),
+                new io.rebound.destinations.delivery.DeadLetter(shop.store().id(), id, "", "event", "gave_up", "100",
+                        "Invalid parameter", List.of("e-1"), 0, 0, now)), Map.of(), java.util.Set.of());
+        String path = base + "/destinations/" + id;
+        String page = b.get(path).body();
+        assertThat(page).contains("Error validating access token").contains("data-testid=\"retry-dead-letter\"")
+                .contains("not kept");
+        long letter = h.activation.storedDeadLetters(id, 10).stream().filter(x -> x.letter().operation().equals("add"))
+                .findFirst().orElseThrow().id();
+        assertThat(b.post(path + "/dead-letters/" + letter + "/retry", Map.of()).statusCode()).as("no CSRF token")
+                .isEqualTo(403);
+        HttpResponse<String> r = post(path + "/dead-letters/" + letter + "/retry", Map.of());
+        assertThat(r.statusCode()).isEqualTo(303);
+        assertThat(b.get(path).body()).contains("Sent 1 again; the dead letter is cleared.");
+        assertThat(h.activation.storedDeadLetters(id, 10)).singleElement()
+                .satisfies(x -> assertThat(x.letter().operation()).isEqualTo("event"));
+        assertThat(post(path + "/dead-letters/" + letter + "/retry", Map.of()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void aPlatformThatCannotCreateTheAudienceSaysWhyAndNothingIsSynced() throws Exception {
         String segment = h.audiences.createSegment(shop.store().id(),
                 SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE), "cart_abandoners").id();
