@@ -1,0 +1,308 @@
+package io.rebound.server.audience;
+
+import io.rebound.core.engine.PersonIds;
+import io.rebound.core.event.Event;
+import io.rebound.server.log.CorruptRecordException;
+import io.rebound.server.log.EventCodec;
+import io.rebound.server.log.LogRecord;
+import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.runtime.BackgroundPriority;
+import io.rebound.server.runtime.DeadLetters;
+import io.rebound.server.runtime.RecordFailedException;
+import io.rebound.server.runtime.RocksStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The embedded runtime's writer thread: it runs the commands other threads hand it, consumes the
+ * event log from its committed offset (each batch one unit of work, committed with the new offset),
+ * advances the engine on time, and gives {@link SegmentJobs} and {@link Maintenance} their steps.
+ * A record that keeps failing is set aside as a dead letter after {@link DeadLetters#MAX_ATTEMPTS}.
+ */
+final class AudienceWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAudienceRuntime.class);
+    /**
+     * Most records one unit of work takes from the log. A unit ends with one RocksDB write, and a key
+     * written many times in it (the change sequence, member counts, a person's state) reaches RocksDB
+     * once; when the runtime has fallen behind, larger units catch up faster. Under a steady load it
+     * reads what has arrived since the last unit, far fewer.
+     */
+    static final int LOG_BATCH = 4_000;
+    private static final int LOG_BATCH_BYTES = 16 << 20;
+    private static final long TICK_MILLIS = 250;
+    private static final long IDLE_WAIT_MILLIS = 5;
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final String CONSUMER = "audience";
+
+    private final SegmentedLog log;
+    private final WriterState state;
+    private final SegmentJobs segments;
+    private final Maintenance maintenance;
+    private final MembershipLatency latency;
+    private final DeadLetters.Attempts attempts;
+    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private final Object progressLock = new Object();
+    private Thread thread;
+    private volatile long position;
+    private volatile boolean running = true;
+    private volatile boolean dead;
+
+    /** Reads the committed offset; the thread starts with {@link #start}. */
+    AudienceWriter(SegmentedLog log, RocksStore rocks, WriterState state, SegmentJobs segments,
+                   Maintenance maintenance, MembershipLatency latency, DeadLetters deadLetters) {
+        this.log = log;
+        this.attempts = deadLetters.attempts(CONSUMER);
+        this.state = state;
+        this.segments = segments;
+        this.maintenance = maintenance;
+        this.latency = latency;
+        byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
+        this.position = log.resumePosition(CONSUMER, saved == null ? 0 : AudienceKeys.i64(saved));
+    }
+
+    void start() {
+        this.thread = Thread.ofPlatform().name("audience-writer").daemon(true).start(this::run);
+    }
+
+    /** Runs {@code task} on the writer thread and waits for its result. */
+    <T> T call(Supplier<T> task) {
+        if (dead) {
+            throw new IllegalStateException("the audience runtime has stopped");
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        commands.add(() -> {
+            if (dead) {
+                result.completeExceptionally(new IllegalStateException("the audience runtime has stopped"));
+                return;
+            }
+            try {
+                result.complete(task.get());
+            } catch (EmbeddedAudienceRuntime.SimulatedCrash c) {
+                result.completeExceptionally(new IllegalStateException("the audience runtime has stopped"));
+                throw c;
+            } catch (RuntimeException e) {
+                state.uow.discard();
+                state.rebuildEngine();
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the audience runtime did not answer within " + COMMAND_TIMEOUT, e);
+        }
+    }
+
+    /** On the writer thread: processes the log up to {@code target}, each batch committed; stops early at its end. */
+    void catchUpTo(long target) {
+        while (position < target) {
+            if (!consume()) {
+                break;
+            }
+        }
+    }
+
+    /** Waits (up to {@code timeoutMillis}) until the log's current end is processed; false on timeout. */
+    boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
+        long target = log.end();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (progressLock) {
+            while (position < target) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                progressLock.wait(left);
+            }
+        }
+        return true;
+    }
+
+    /** Log position up to which events are committed. */
+    long position() {
+        return position;
+    }
+
+    /** True once the thread has stopped (closed or crashed). */
+    boolean stopped() {
+        return dead;
+    }
+
+    /** Stops the thread after its current unit of work (waiting up to 10 s); pending commands fail. */
+    void stop() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- the thread -------------------------------------------------------------------------
+
+    private void run() {
+        BackgroundPriority.lowerCurrentThread();
+        while (running) {
+            try {
+                boolean busy = false;
+                Runnable command;
+                while ((command = commands.poll()) != null) {
+                    command.run();
+                    busy = true;
+                }
+                busy |= consume();
+                Instant now = state.clock.instant();
+                Instant nextTimer = state.nextTimer();
+                if (!now.isBefore(state.lastTick().plusMillis(TICK_MILLIS)) || (nextTimer != null && !now.isBefore(nextTimer))) {
+                    state.tick();
+                    state.commit();
+                }
+                busy |= segments.backfillStep();
+                maintenance.step();
+                if (!busy) {
+                    log.awaitEnd(position, waitMillis());
+                }
+            } catch (EmbeddedAudienceRuntime.SimulatedCrash c) {
+                LOG.warn("audience runtime: simulated crash, pending unit of work dropped");
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                if (!(e instanceof RecordFailedException)) { // a record's failure is counted and logged where it failed
+                    LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position, e);
+                }
+                state.uow.discard();
+                state.rebuildEngine();
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ie) {
+                    break;
+                }
+            }
+        }
+        dead = true;
+        Runnable left;
+        while ((left = commands.poll()) != null) {
+            try {
+                left.run();
+            } catch (RuntimeException | EmbeddedAudienceRuntime.SimulatedCrash ignored) {
+                // the caller gets its exception through the future
+            }
+        }
+    }
+
+    private long waitMillis() {
+        Instant nextTimer = state.nextTimer();
+        if (nextTimer == null) {
+            return IDLE_WAIT_MILLIS;
+        }
+        long untilTimer = nextTimer.toEpochMilli() - state.clock.millis();
+        return Math.max(0, Math.min(IDLE_WAIT_MILLIS, untilTimer));
+    }
+
+    /** Processes one batch of log records and commits it with the new offset. False when there was none. */
+    private boolean consume() {
+        List<LogRecord> records;
+        try {
+            records = log.read(position, LOG_BATCH, LOG_BATCH_BYTES);
+        } catch (CorruptRecordException damaged) {
+            attempts.failed(damaged.position(), damaged);
+            if (!attempts.exhausted(damaged.position())) {
+                throw new RecordFailedException(damaged.position(), damaged);
+            }
+            state.tick();
+            latency.reset();
+            setAside(new byte[0]);
+            return committed(damaged.resumeAt());
+        }
+        if (records.isEmpty()) {
+            return false;
+        }
+        state.tick();
+        latency.reset();
+        long next = position;
+        for (LogRecord r : records) {
+            next = r.nextPosition();
+            if (attempts.exhausted(r.position())) {
+                setAside(r.payload());
+                break; // this unit ends here, so the letter commits with the offset past it
+            }
+            try {
+                accept(r, records.size());
+            } catch (StateStoreException | EmbeddedAudienceRuntime.SimulatedCrash notTheRecords) {
+                throw notTheRecords;
+            } catch (RuntimeException | Error failure) {
+                attempts.failed(r.position(), failure);
+                throw new RecordFailedException(r.position(), failure);
+            }
+        }
+        return committed(next);
+    }
+
+    private void accept(LogRecord r, int batchSize) {
+        Event e = EventCodec.decode(r.payload());
+        if (PersonIds.keysOf(e).isEmpty()) {
+            return;
+        }
+        state.ensureRetention(e.storeId());
+        try {
+            state.engine().accept(e);
+        } catch (StateStoreException failure) {
+            throw failure;
+        } catch (IllegalArgumentException | java.util.NoSuchElementException rejected) {
+            LOG.warn("audience runtime: skipped event {} of store {}: {}", e.eventId(), e.storeId(),
+                    rejected.getMessage());
+        }
+        touchActivity(e);
+        latency.received(e.receivedAt(), batchSize);
+    }
+
+    /** Writes the dead letter of the record that failed too often into this unit of work. */
+    private void setAside(byte[] payload) {
+        DeadLetters.Letter letter = attempts.letter();
+        state.uow.put(DeadLetters.CF, attempts.key(), attempts.value(letter, payload));
+        state.uow.afterCommit(() -> attempts.setAside(letter));
+    }
+
+    /** Commits the unit of work with the offset {@code next} and publishes it. */
+    private boolean committed(long next) {
+        state.uow.put(AudienceColumns.META, AudienceKeys.OFFSET, AudienceKeys.i64(next));
+        state.commit();
+        latency.record();
+        synchronized (progressLock) {
+            position = next;
+            progressLock.notifyAll();
+        }
+        return true;
+    }
+
+    /** Keeps the latest event time per visitor id, for the 30-day unique-visitor count. */
+    private void touchActivity(Event e) {
+        String visitor = e.anonymousId() != null ? e.anonymousId() : e.userId();
+        if (visitor == null) {
+            return;
+        }
+        byte[] key = AudienceKeys.activity(e.storeId(), visitor);
+        byte[] old = state.uow.get(AudienceColumns.ACTIVITY, key);
+        long t = e.eventTime().toEpochMilli();
+        if (old == null || AudienceKeys.i64(old) < t) {
+            state.uow.put(AudienceColumns.ACTIVITY, key, AudienceKeys.i64(t));
+        }
+    }
+}
