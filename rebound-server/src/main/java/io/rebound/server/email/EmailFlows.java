@@ -28,7 +28,8 @@ import java.util.Set;
 /**
  * The email flow worker. Each {@link #runOnce()} follows every email campaign's segment change log
  * from its cursor (JOINED queues one send per touch, due at joined-at + the touch's delay; LEFT exits
- * the queued ones), then sends what is due: claim the row, re-check (still a member, not held out, an
+ * the queued ones; touches with an offer are not emailed yet: their codes come from the decision
+ * API only), then sends what is due: claim the row, re-check (still a member, not held out, an
  * address given with consent and not suppressed, the smart-sending gap), send over SMTP, mark sent.
  */
 public final class EmailFlows {
@@ -95,7 +96,7 @@ public final class EmailFlows {
                         && !Holdout.isHeldOut(c.id(), ch.personId(), c.definition().holdoutBasisPoints())) {
                     left.remove(ch.personId());
                     joined.add(new JdbcEmailQueue.Joined(ch.personId(),
-                            touches.stream().map(t -> ch.at().plus(t.afterJoining())).toList()));
+                            touches.stream().map(t -> t.isReminder() ? ch.at().plus(t.afterJoining()) : null).toList()));
                 }
             }
             queue.follow(c.id(), c.storeId(), joined, left, after);

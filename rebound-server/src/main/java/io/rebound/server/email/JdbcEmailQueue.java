@@ -33,8 +33,11 @@ public final class JdbcEmailQueue {
                        int attempts) {
     }
 
-    /** A person who joined: the rows to queue, one per step, due at the given times. */
+    /** A person who joined: the rows to queue, one per step, due at the given times (null: the step is not emailed). */
     public record Joined(String personId, List<Instant> dueAt) {
+        public Joined {
+            dueAt = java.util.Collections.unmodifiableList(new ArrayList<>(dueAt));
+        }
     }
 
     /** The idempotency key of a send: one per (flow, person, step), ever. */
@@ -60,6 +63,9 @@ public final class JdbcEmailQueue {
         inTransaction(c -> {
             for (Joined j : joined) {
                 for (int step = 0; step < j.dueAt().size(); step++) {
+                    if (j.dueAt().get(step) == null) {
+                        continue;
+                    }
                     String key = key(campaignId, j.personId(), step);
                     OffsetDateTime due = at(j.dueAt().get(step));
                     try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'queued', due_at = ?, "

@@ -133,7 +133,9 @@ class EmailFlowTest {
                          "touches": [
                            {"after_hours": 1, "creative": {"products": ["yoga-mat"], "headline": "You left something behind"}},
                            {"after_hours": 2, "creative": {"products": ["yoga-mat"], "headline": "Still in your cart"}},
-                           {"after_hours": 24, "creative": {"products": ["yoga-mat"], "headline": "Last call"}}
+                           {"after_hours": 24, "creative": {"products": ["yoga-mat"], "headline": "Last call"}},
+                           {"after_hours": 72, "creative": {"products": ["yoga-mat"], "headline": "10 %% off"},
+                            "offer": {"percent": 10, "minimum_order": {"amount": 50, "currency": "USD"}, "expires_hours": 48}}
                          ],
                          "holdout_percent": 0}""".formatted(segment)))).id();
     }
@@ -254,7 +256,7 @@ class EmailFlowTest {
     }
 
     @Test
-    void theSmartSendingGapHoldsBackTheNextStep() throws Exception {
+    void theSmartSendingGapHoldsBackTheNextStepAndOfferTouchesAreNotEmailed() throws Exception {
         subscribe("alice");
         event("alice", EventType.ADD_TO_CART, T0);
         assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isEqualTo(1);
@@ -262,6 +264,7 @@ class EmailFlowTest {
         assertThat(runAt(T0.plus(Duration.ofHours(17).plusMinutes(2)))).as("step 2 after the gap").isEqualTo(1);
         assertThat(runAt(T0.plus(Duration.ofHours(25)))).as("step 3 is held back by step 2").isZero();
         assertThat(runAt(T0.plus(Duration.ofHours(34)))).isEqualTo(1);
+        assertThat(runAt(T0.plus(Duration.ofHours(100)))).as("a touch with an offer is not emailed yet").isZero();
         assertThat(to("alice")).extracting(MimeMessage::getSubject)
                 .containsExactly("You left something behind", "Still in your cart", "Last call");
     }
