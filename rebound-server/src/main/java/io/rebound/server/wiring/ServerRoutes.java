@@ -181,8 +181,15 @@ public final class ServerRoutes {
      */
     public static List<Consumer<Router>> email(ServerConfig config, Vertx vertx, Database database,
                                                StoreRepository stores, Audiences audiences, Clock clock) {
-        java.net.URI publicUrl = config.web().publicUrl() != null ? config.web().publicUrl()
-                : java.net.URI.create("http://localhost:" + config.port());
+        java.net.URI publicUrl = config.web().publicUrl();
+        if (publicUrl == null) {
+            // Unsubscribe links must reach this server from the recipient's mail client: say so once.
+            publicUrl = java.net.URI.create("http://localhost:" + config.port());
+            if (System.getenv("REBOUND_SMTP_HOST") != null) {
+                org.slf4j.LoggerFactory.getLogger(EmailFlows.class).warn("email is on but no public-url is set: "
+                        + "unsubscribe links point at {}", publicUrl);
+            }
+        }
         return email(EmailSettings.fromEnv(System.getenv(), publicUrl), vertx, database, stores, audiences, clock);
     }
 
