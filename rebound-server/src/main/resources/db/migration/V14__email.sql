@@ -24,9 +24,11 @@ CREATE TABLE email_suppressions (
     CONSTRAINT email_suppressions_store_fk FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE
 );
 
--- Where each email flow (a campaign with the email channel) is in its segment's change log.
+-- Where each email flow (a campaign with the email channel) is in its segment's change log (the
+-- segment it was following: a campaign moved to another segment starts over in the new log).
 CREATE TABLE email_cursors (
     campaign_id  VARCHAR(40) NOT NULL,
+    segment_id   VARCHAR(64) NOT NULL,
     after_seq    BIGINT      NOT NULL,
     CONSTRAINT email_cursors_pk PRIMARY KEY (campaign_id),
     CONSTRAINT email_cursors_campaign_fk FOREIGN KEY (campaign_id) REFERENCES campaigns (id) ON DELETE CASCADE

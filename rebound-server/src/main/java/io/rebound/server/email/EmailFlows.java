@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -74,14 +73,17 @@ public final class EmailFlows {
     }
 
     private void follow(CampaignRecord c) {
-        OptionalLong cursor = queue.cursor(c.id());
-        // A flow starts with the people who join after it was created, not with the segment's history.
-        Instant from = cursor.isPresent() ? Instant.MIN : c.createdAt();
-        long after = cursor.orElse(0L);
+        String segment = c.definition().segmentId();
+        Optional<JdbcEmailQueue.Cursor> stored = queue.cursor(c.id());
+        boolean following = stored.isPresent() && stored.get().segmentId().equals(segment);
+        // A flow starts with the people who join after it was created (or moved to this segment), not
+        // with the segment's history.
+        Instant from = following ? Instant.MIN : stored.isPresent() ? c.updatedAt() : c.createdAt();
+        long after = following ? stored.get().after() : 0L;
         List<Touch> touches = c.definition().touches();
         while (true) {
-            List<LoggedChange> changes = audiences.reader().changes(c.storeId(), c.definition().segmentId(), after, BATCH);
-            if (changes.isEmpty() && cursor.isPresent()) {
+            List<LoggedChange> changes = audiences.reader().changes(c.storeId(), segment, after, BATCH);
+            if (changes.isEmpty() && following) {
                 return;
             }
             List<JdbcEmailQueue.Joined> joined = new ArrayList<>();
@@ -99,8 +101,8 @@ public final class EmailFlows {
                             touches.stream().map(t -> t.isReminder() ? ch.at().plus(t.afterJoining()) : null).toList()));
                 }
             }
-            queue.follow(c.id(), c.storeId(), joined, left, after);
-            cursor = OptionalLong.of(after);
+            queue.follow(c.id(), c.storeId(), joined, left, new JdbcEmailQueue.Cursor(segment, after));
+            following = true;
             if (changes.size() < BATCH) {
                 return;
             }

@@ -14,7 +14,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * The email tables of the metadata database (V14): subscribers given with consent, the suppression
@@ -47,10 +46,15 @@ public final class JdbcEmailQueue {
 
     // ---- the flow's cursor and the queue -------------------------------------------------------
 
-    /** Where the flow is in its segment's change log; empty before its first pass. */
-    public OptionalLong cursor(String campaignId) {
-        return query("SELECT after_seq FROM email_cursors WHERE campaign_id = ?", ps -> ps.setString(1, campaignId),
-                rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty());
+    /** Where a flow is: the segment whose change log it follows and the last sequence it read. */
+    public record Cursor(String segmentId, long after) {
+    }
+
+    /** Where the flow is; empty before its first pass. */
+    public Optional<Cursor> cursor(String campaignId) {
+        return query("SELECT segment_id, after_seq FROM email_cursors WHERE campaign_id = ?",
+                ps -> ps.setString(1, campaignId),
+                rs -> rs.next() ? Optional.of(new Cursor(rs.getString(1), rs.getLong(2))) : Optional.empty());
     }
 
     /**
@@ -59,7 +63,7 @@ public final class JdbcEmailQueue {
      * moves the cursor to {@code after}. A crash before the commit replays the same changes: nothing is
      * lost, and the keys make the replay queue nothing twice.
      */
-    public void follow(String campaignId, String storeId, List<Joined> joined, Collection<String> left, long after) {
+    public void follow(String campaignId, String storeId, List<Joined> joined, Collection<String> left, Cursor after) {
         inTransaction(c -> {
             for (Joined j : joined) {
                 for (int step = 0; step < j.dueAt().size(); step++) {
@@ -97,15 +101,19 @@ public final class JdbcEmailQueue {
                 }
             }
             int updated;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE email_cursors SET after_seq = ? WHERE campaign_id = ?")) {
-                ps.setLong(1, after);
-                ps.setString(2, campaignId);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE email_cursors SET segment_id = ?, after_seq = ? "
+                    + "WHERE campaign_id = ?")) {
+                ps.setString(1, after.segmentId());
+                ps.setLong(2, after.after());
+                ps.setString(3, campaignId);
                 updated = ps.executeUpdate();
             }
             if (updated == 0) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_cursors (campaign_id, after_seq) VALUES (?, ?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_cursors (campaign_id, segment_id, after_seq) "
+                        + "VALUES (?, ?, ?)")) {
                     ps.setString(1, campaignId);
-                    ps.setLong(2, after);
+                    ps.setString(2, after.segmentId());
+                    ps.setLong(3, after.after());
                     ps.executeUpdate();
                 }
             }

@@ -3,6 +3,7 @@ package io.rebound.server.email;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rebound.core.campaign.CampaignDefinition;
 import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.core.catalog.Availability;
 import io.rebound.core.catalog.CatalogProduct;
@@ -16,6 +17,7 @@ import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.EmbeddedAudiences;
 import io.rebound.server.audience.MutableClock;
 import io.rebound.server.audience.SegmentRepository;
+import io.rebound.server.campaign.CampaignRecord;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.commerce.JdbcCatalog;
@@ -340,5 +342,24 @@ class EmailFlowTest {
         List<MimeMessage> mail = to("erin");
         assertThat(mail).hasSize(2);
         assertThat(mail.get(0).getMessageID()).isEqualTo(mail.get(1).getMessageID());
+    }
+
+    @Test
+    void aFlowMovedToAnotherSegmentFollowsTheNewSegmentsChangeLog() throws Exception {
+        subscribe("frank");
+        Map<String, Object> viewers = Map.of("name", "Viewers",
+                "include", List.of(Map.of("event", "ViewContent", "within_days", 14)));
+        String other = audiences.createSegment(store, SegmentDefinitions.parse(viewers), null).id();
+        runtime.backfillDone(store, other).join();
+        runAt(T0);
+        clock.set(T0.plus(Duration.ofMinutes(10)));
+        JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);
+        CampaignDefinition d = campaigns.get(store, campaign).map(CampaignRecord::definition).orElseThrow();
+        campaigns.update(store, campaign, new CampaignDefinition(d.name(), other, d.channels(), d.touches(),
+                d.capPerPersonPerDay(), d.holdoutBasisPoints()));
+        event("frank", EventType.VIEW_CONTENT, T0.plus(Duration.ofMinutes(20)));
+        assertThat(runAt(T0.plus(Duration.ofMinutes(82)))).isEqualTo(1);
+        assertThat(to("frank")).hasSize(1);
+        assertThat(queue.cursor(campaign).orElseThrow().segmentId()).isEqualTo(other);
     }
 }

@@ -57,9 +57,9 @@ class JdbcEmailQueueTest {
         JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
         JdbcEmailQueue.Joined p = new JdbcEmailQueue.Joined("p1", List.of(T0.plusSeconds(3600)));
 
-        queue.follow(campaign, store, List.of(p), Set.of(), 5);
-        queue.follow(campaign, store, List.of(p), Set.of(), 5);
-        assertThat(queue.cursor(campaign)).hasValue(5);
+        queue.follow(campaign, store, List.of(p), Set.of(), new JdbcEmailQueue.Cursor("seg", 5));
+        queue.follow(campaign, store, List.of(p), Set.of(), new JdbcEmailQueue.Cursor("seg", 5));
+        assertThat(queue.cursor(campaign)).contains(new JdbcEmailQueue.Cursor("seg", 5));
         assertThat(queue.due(T0.plusSeconds(3600), 10)).hasSize(1);
         String key = JdbcEmailQueue.key(campaign, "p1", 0);
         assertThat(queue.claim(key, T0)).isTrue();
@@ -69,14 +69,14 @@ class JdbcEmailQueueTest {
         assertThat(queue.claim(key, T0.plusSeconds(2))).isTrue();
         queue.finish(key, "sent", T0.plusSeconds(2));
         assertThat(queue.lastSent(store, "p1")).contains(T0.plusSeconds(2));
-        queue.follow(campaign, store, List.of(p), Set.of(), 6);
+        queue.follow(campaign, store, List.of(p), Set.of(), new JdbcEmailQueue.Cursor("seg", 6));
         assertThat(queue.state(key)).as("a sent step is never queued again").contains("sent");
 
         JdbcEmailQueue.Joined q = new JdbcEmailQueue.Joined("p2", List.of(T0));
-        queue.follow(campaign, store, List.of(q), Set.of(), 7);
-        queue.follow(campaign, store, List.of(), Set.of("p2"), 8);
+        queue.follow(campaign, store, List.of(q), Set.of(), new JdbcEmailQueue.Cursor("seg", 7));
+        queue.follow(campaign, store, List.of(), Set.of("p2"), new JdbcEmailQueue.Cursor("seg", 8));
         assertThat(queue.state(JdbcEmailQueue.key(campaign, "p2", 0))).contains("exited");
-        queue.follow(campaign, store, List.of(q), Set.of(), 9);
+        queue.follow(campaign, store, List.of(q), Set.of(), new JdbcEmailQueue.Cursor("seg", 9));
         assertThat(queue.state(JdbcEmailQueue.key(campaign, "p2", 0))).as("re-joined").contains("queued");
 
         queue.putSubscriber(store, "h1", "a@b.example", T0);
