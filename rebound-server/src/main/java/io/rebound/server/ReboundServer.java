@@ -133,6 +133,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, clock));
         groups.addAll(ServerRoutes.webhooks(config, database, stores, log, clock, metrics));
         groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock));
+        groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

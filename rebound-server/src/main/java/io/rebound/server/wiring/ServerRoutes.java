@@ -34,6 +34,12 @@ import io.rebound.server.commerce.FeedTokens;
 import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.dashboard.DashboardSettings;
+import io.rebound.server.email.EmailApi;
+import io.rebound.server.email.EmailFlows;
+import io.rebound.server.email.EmailSettings;
+import io.rebound.server.email.JdbcEmailQueue;
+import io.rebound.server.email.SmtpSender;
+import io.rebound.server.email.UnsubscribeTokens;
 import io.rebound.server.feed.EventFeed;
 import io.rebound.server.http.CollectorRoutes;
 import io.rebound.server.http.HttpApi;
@@ -166,6 +172,50 @@ public final class ServerRoutes {
         return List.of(new CampaignApi(campaigns, offers, audiences, auth)::mount,
                 new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
                         clock)::mount);
+    }
+
+    /**
+     * Email (docs/campaigns.md, "Email"): the subscriber API and the unsubscribe endpoints always and,
+     * where an SMTP host is configured ({@code REBOUND_SMTP_HOST}), the flow worker, run every
+     * {@code pollEvery} on a worker thread of {@code vertx} (stopped with it).
+     */
+    public static List<Consumer<Router>> email(ServerConfig config, Vertx vertx, Database database,
+                                               StoreRepository stores, Audiences audiences, Clock clock) {
+        java.net.URI publicUrl = config.web().publicUrl();
+        if (publicUrl == null) {
+            // Unsubscribe links must reach this server from the recipient's mail client: say so once.
+            publicUrl = java.net.URI.create("http://localhost:" + config.port());
+            if (System.getenv("REBOUND_SMTP_HOST") != null) {
+                org.slf4j.LoggerFactory.getLogger(EmailFlows.class).warn("email is on but no public-url is set: "
+                        + "unsubscribe links point at {}", publicUrl);
+            }
+        }
+        return email(EmailSettings.fromEnv(System.getenv(), publicUrl), vertx, database, stores, audiences, clock);
+    }
+
+    /** As above with explicit settings (tests). */
+    public static List<Consumer<Router>> email(EmailSettings settings, Vertx vertx, Database database,
+                                               StoreRepository stores, Audiences audiences, Clock clock) {
+        JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
+        UnsubscribeTokens tokens = new UnsubscribeTokens(queue.tokenKey());
+        if (settings.enabled()) {
+            EmailFlows flows = new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
+                    new JdbcCatalog(database.dataSource(), clock), audiences, new SmtpSender(settings), tokens,
+                    settings, clock);
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+            vertx.setPeriodic(settings.pollEvery().toMillis(), id -> {
+                if (running.compareAndSet(false, true)) {
+                    vertx.executeBlocking(() -> flows.runOnce(), false).onComplete(r -> {
+                        running.set(false);
+                        if (r.failed()) {
+                            org.slf4j.LoggerFactory.getLogger(EmailFlows.class).warn("email flows: {}",
+                                    r.cause().getMessage());
+                        }
+                    });
+                }
+            });
+        }
+        return List.of(new EmailApi(queue, tokens, new ApiAuth(stores), clock)::mount);
     }
 
     /**

@@ -1,0 +1,352 @@
+package io.rebound.server.email;
+
+import javax.sql.DataSource;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The email tables of the metadata database (V14): subscribers given with consent, the suppression
+ * list, each flow's change-log cursor and the durable send queue (one row per flow, person and
+ * step, keyed by {@link #key}).
+ */
+public final class JdbcEmailQueue {
+    private final DataSource dataSource;
+
+    public JdbcEmailQueue(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A queued send. */
+    public record Send(String key, String campaignId, String storeId, String personId, int step, Instant dueAt,
+                       int attempts) {
+    }
+
+    /** A person who joined: the rows to queue, one per step, due at the given times (null: the step is not emailed). */
+    public record Joined(String personId, List<Instant> dueAt) {
+        public Joined {
+            dueAt = java.util.Collections.unmodifiableList(new ArrayList<>(dueAt));
+        }
+    }
+
+    /** The idempotency key of a send: one per (flow, person, step), ever. */
+    public static String key(String campaignId, String personId, int step) {
+        return campaignId + "|" + step + "|" + personId;
+    }
+
+    // ---- the flow's cursor and the queue -------------------------------------------------------
+
+    /** Where a flow is: the segment whose change log it follows and the last sequence it read. */
+    public record Cursor(String segmentId, long after) {
+    }
+
+    /** Where the flow is; empty before its first pass. */
+    public Optional<Cursor> cursor(String campaignId) {
+        return query("SELECT segment_id, after_seq FROM email_cursors WHERE campaign_id = ?",
+                ps -> ps.setString(1, campaignId),
+                rs -> rs.next() ? Optional.of(new Cursor(rs.getString(1), rs.getLong(2))) : Optional.empty());
+    }
+
+    /**
+     * In one transaction: queues every step of each joined person (a row exited before is queued
+     * again; a row sent, queued or claimed stays as it is), exits the queued rows of those who left and
+     * moves the cursor to {@code after}. A crash before the commit replays the same changes: nothing is
+     * lost, and the keys make the replay queue nothing twice.
+     */
+    public void follow(String campaignId, String storeId, List<Joined> joined, Collection<String> left, Cursor after) {
+        inTransaction(c -> {
+            for (Joined j : joined) {
+                for (int step = 0; step < j.dueAt().size(); step++) {
+                    if (j.dueAt().get(step) == null) {
+                        continue;
+                    }
+                    String key = key(campaignId, j.personId(), step);
+                    OffsetDateTime due = at(j.dueAt().get(step));
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'queued', due_at = ?, "
+                            + "attempts = 0 WHERE idempotency_key = ? AND state = 'exited'")) {
+                        ps.setObject(1, due);
+                        ps.setString(2, key);
+                        ps.executeUpdate();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_sends (idempotency_key, campaign_id, "
+                            + "store_id, person_id, step, state, due_at, attempts) SELECT ?, ?, ?, ?, ?, 'queued', ?, 0 "
+                            + "WHERE NOT EXISTS (SELECT 1 FROM email_sends WHERE idempotency_key = ?)")) {
+                        ps.setString(1, key);
+                        ps.setString(2, campaignId);
+                        ps.setString(3, storeId);
+                        ps.setString(4, j.personId());
+                        ps.setInt(5, step);
+                        ps.setObject(6, due);
+                        ps.setString(7, key);
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            for (String person : left) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'exited' "
+                        + "WHERE campaign_id = ? AND person_id = ? AND state = 'queued'")) {
+                    ps.setString(1, campaignId);
+                    ps.setString(2, person);
+                    ps.executeUpdate();
+                }
+            }
+            int updated;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE email_cursors SET segment_id = ?, after_seq = ? "
+                    + "WHERE campaign_id = ?")) {
+                ps.setString(1, after.segmentId());
+                ps.setLong(2, after.after());
+                ps.setString(3, campaignId);
+                updated = ps.executeUpdate();
+            }
+            if (updated == 0) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_cursors (campaign_id, segment_id, after_seq) "
+                        + "VALUES (?, ?, ?)")) {
+                    ps.setString(1, campaignId);
+                    ps.setString(2, after.segmentId());
+                    ps.setLong(3, after.after());
+                    ps.executeUpdate();
+                }
+            }
+        });
+    }
+
+    /** Queued sends due at {@code now}, earliest first. */
+    public List<Send> due(Instant now, int limit) {
+        return query("SELECT idempotency_key, campaign_id, store_id, person_id, step, due_at, attempts FROM email_sends "
+                        + "WHERE state = 'queued' AND due_at <= ? ORDER BY due_at, idempotency_key LIMIT " + limit,
+                ps -> ps.setObject(1, at(now)), rs -> {
+                    List<Send> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new Send(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getInt(5), rs.getObject(6, OffsetDateTime.class).toInstant(), rs.getInt(7)));
+                    }
+                    return out;
+                });
+    }
+
+    /** queued → sending; false when another worker (or an exit) got there first. */
+    public boolean claim(String key, Instant now) {
+        return update("UPDATE email_sends SET state = 'sending', claimed_at = ?, attempts = attempts + 1 "
+                + "WHERE idempotency_key = ? AND state = 'queued'", ps -> {
+            ps.setObject(1, at(now));
+            ps.setString(2, key);
+        }) == 1;
+    }
+
+    /** sending → {@code state} (sent, exited, suppressed, no_address, failed). */
+    public void finish(String key, String state, Instant now) {
+        update("UPDATE email_sends SET state = ?, sent_at = ? WHERE idempotency_key = ? AND state = 'sending'", ps -> {
+            ps.setString(1, state);
+            ps.setObject(2, "sent".equals(state) ? at(now) : null);
+            ps.setString(3, key);
+        });
+    }
+
+    /** sending → queued again, due at {@code dueAt} (the smart-sending gap, a paused flow, an SMTP failure). */
+    public void defer(String key, Instant dueAt) {
+        update("UPDATE email_sends SET state = 'queued', due_at = ? WHERE idempotency_key = ? AND state = 'sending'", ps -> {
+            ps.setObject(1, at(dueAt));
+            ps.setString(2, key);
+        });
+    }
+
+    /**
+     * Rows claimed before {@code claimedBefore} and never finished — their worker died between the
+     * claim and the mark — are queued again (at-least-once; see docs/campaigns.md, "Email").
+     */
+    public int requeueStale(Instant claimedBefore) {
+        return update("UPDATE email_sends SET state = 'queued' WHERE state = 'sending' AND claimed_at < ?",
+                ps -> ps.setObject(1, at(claimedBefore)));
+    }
+
+    /** When the store last emailed the person, from any flow. */
+    public Optional<Instant> lastSent(String storeId, String personId) {
+        return query("SELECT MAX(sent_at) FROM email_sends WHERE store_id = ? AND person_id = ? AND state = 'sent'", ps -> {
+            ps.setString(1, storeId);
+            ps.setString(2, personId);
+        }, rs -> {
+            rs.next();
+            OffsetDateTime t = rs.getObject(1, OffsetDateTime.class);
+            return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
+        });
+    }
+
+    /** The state of a send (tests, the dashboard later). */
+    public Optional<String> state(String key) {
+        return query("SELECT state FROM email_sends WHERE idempotency_key = ?", ps -> ps.setString(1, key),
+                rs -> rs.next() ? Optional.of(rs.getString(1)) : Optional.empty());
+    }
+
+    // ---- subscribers and suppressions ----------------------------------------------------------
+
+    /** An address with its hash. */
+    public record Address(String emailHash, String email) {
+    }
+
+    public void putSubscriber(String storeId, String emailHash, String email, Instant now) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_subscribers WHERE store_id = ? AND email_hash = ?")) {
+                ps.setString(1, storeId);
+                ps.setString(2, emailHash);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_subscribers (store_id, email_hash, email, "
+                    + "consented_at) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, storeId);
+                ps.setString(2, emailHash);
+                ps.setString(3, email);
+                ps.setObject(4, at(now));
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    public boolean deleteSubscriber(String storeId, String emailHash) {
+        return update("DELETE FROM email_subscribers WHERE store_id = ? AND email_hash = ?", ps -> {
+            ps.setString(1, storeId);
+            ps.setString(2, emailHash);
+        }) > 0;
+    }
+
+    /** The first of {@code emailHashes} with an address given with consent and not suppressed. */
+    public Optional<Address> address(String storeId, Collection<String> emailHashes) {
+        for (String hash : emailHashes.stream().sorted().toList()) {
+            Optional<Address> a = query("SELECT s.email FROM email_subscribers s WHERE s.store_id = ? AND s.email_hash = ? "
+                    + "AND NOT EXISTS (SELECT 1 FROM email_suppressions x WHERE x.store_id = s.store_id "
+                    + "AND x.email_hash = s.email_hash)", ps -> {
+                ps.setString(1, storeId);
+                ps.setString(2, hash);
+            }, rs -> rs.next() ? Optional.of(new Address(hash, rs.getString(1))) : Optional.empty());
+            if (a.isPresent()) {
+                return a;
+            }
+        }
+        return Optional.empty();
+    }
+
+    public boolean suppressed(String storeId, String emailHash) {
+        return query("SELECT 1 FROM email_suppressions WHERE store_id = ? AND email_hash = ?", ps -> {
+            ps.setString(1, storeId);
+            ps.setString(2, emailHash);
+        }, ResultSet::next);
+    }
+
+    /** Adds the address to the suppression list and forgets the raw address. Idempotent. */
+    public void suppress(String storeId, String emailHash, String reason, Instant now) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_suppressions (store_id, email_hash, reason, "
+                    + "suppressed_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM email_suppressions "
+                    + "WHERE store_id = ? AND email_hash = ?)")) {
+                ps.setString(1, storeId);
+                ps.setString(2, emailHash);
+                ps.setString(3, reason);
+                ps.setObject(4, at(now));
+                ps.setString(5, storeId);
+                ps.setString(6, emailHash);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_subscribers WHERE store_id = ? AND email_hash = ?")) {
+                ps.setString(1, storeId);
+                ps.setString(2, emailHash);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Store ids with an active campaign: the flows to follow are among theirs. */
+    public List<String> storesWithActiveCampaigns() {
+        return query("SELECT DISTINCT store_id FROM campaigns WHERE status = 'active' ORDER BY store_id", ps -> {
+        }, rs -> {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        });
+    }
+
+    /** The key unsubscribe tokens are signed with: made by the first caller, the same for every node after. */
+    public byte[] tokenKey() {
+        Optional<String> existing = secret();
+        if (existing.isEmpty()) {
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            update("INSERT INTO email_keys (name, secret) SELECT 'unsubscribe', ? WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM email_keys WHERE name = 'unsubscribe')",
+                    ps -> ps.setString(1, Base64.getEncoder().encodeToString(fresh)));
+            existing = secret();
+        }
+        return Base64.getDecoder().decode(existing.orElseThrow());
+    }
+
+    private Optional<String> secret() {
+        return query("SELECT secret FROM email_keys WHERE name = 'unsubscribe'", ps -> {
+        }, rs -> rs.next() ? Optional.of(rs.getString(1)) : Optional.empty());
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private interface Reader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private static OffsetDateTime at(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    private <T> T query(String sql, Binder binder, Reader<T> reader) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return reader.read(rs);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("email queue: " + e.getMessage(), e);
+        }
+    }
+
+    private int update(String sql, Binder binder) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("email queue: " + e.getMessage(), e);
+        }
+    }
+
+    private void inTransaction(Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("email queue: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.rebound.server.email;
+
+import jakarta.mail.Authenticator;
+import jakarta.mail.MessagingException;
+import jakarta.mail.PasswordAuthentication;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+
+/**
+ * Sends an {@link OutgoingEmail} over SMTP with Jakarta Mail (Angus): multipart/alternative with a
+ * plain-text and an HTML part, {@code List-Unsubscribe} (https URL and mailto) and
+ * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click}.
+ */
+public final class SmtpSender {
+    private final Session session;
+    private final String from;
+
+    public SmtpSender(EmailSettings settings) {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", settings.host());
+        p.put("mail.smtp.port", String.valueOf(settings.port()));
+        p.put("mail.smtp.connectiontimeout", "10000");
+        p.put("mail.smtp.timeout", "30000");
+        p.put("mail.smtp.writetimeout", "30000");
+        if (settings.startTls()) {
+            p.put("mail.smtp.starttls.enable", "true");
+            p.put("mail.smtp.starttls.required", "true");
+        }
+        Authenticator auth = null;
+        if (settings.user() != null) {
+            p.put("mail.smtp.auth", "true");
+            auth = new Authenticator() {
+                @Override
+                protected PasswordAuthentication getPasswordAuthentication() {
+                    return new PasswordAuthentication(settings.user(), settings.password());
+                }
+            };
+        }
+        this.session = Session.getInstance(p, auth);
+        this.from = settings.from();
+    }
+
+    /** Sends {@code email}; throws {@link MessagingException} when the server did not accept it. */
+    public void send(OutgoingEmail email) throws MessagingException {
+        MimeMessage m = new MimeMessage(session) {
+            @Override
+            protected void updateMessageID() throws MessagingException {
+                setHeader("Message-ID", email.messageId());
+            }
+        };
+        m.setFrom(new InternetAddress(from));
+        m.setRecipient(MimeMessage.RecipientType.TO, new InternetAddress(email.to()));
+        m.setSubject(email.subject(), StandardCharsets.UTF_8.name());
+        m.setHeader("List-Unsubscribe", "<" + email.unsubscribeUrl() + ">, <" + email.unsubscribeMailto() + ">");
+        m.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(email.text(), StandardCharsets.UTF_8.name(), "plain");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText(email.html(), StandardCharsets.UTF_8.name(), "html");
+        MimeMultipart alternative = new MimeMultipart("alternative");
+        alternative.addBodyPart(text);
+        alternative.addBodyPart(html);
+        m.setContent(alternative);
+        Transport.send(m);
+    }
+}

@@ -1,0 +1,365 @@
+package io.rebound.server.email;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rebound.core.campaign.CampaignDefinition;
+import io.rebound.core.campaign.CampaignDefinitions;
+import io.rebound.core.catalog.Availability;
+import io.rebound.core.catalog.CatalogProduct;
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.core.event.Product;
+import io.rebound.core.segment.SegmentDefinitions;
+import io.rebound.server.audience.AudienceColumns;
+import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.EmbeddedAudienceRuntime;
+import io.rebound.server.audience.EmbeddedAudiences;
+import io.rebound.server.audience.MutableClock;
+import io.rebound.server.audience.SegmentRepository;
+import io.rebound.server.campaign.CampaignRecord;
+import io.rebound.server.campaign.JdbcCampaigns;
+import io.rebound.server.collect.Pii;
+import io.rebound.server.commerce.JdbcCatalog;
+import io.rebound.server.json.Json;
+import io.rebound.server.log.FileEventLog;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.JdbcStoreRepository;
+import io.rebound.server.meta.StoreRepository;
+import io.rebound.server.runtime.EventIndexer;
+import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.wiring.ServerRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The abandoned-cart flow against a real SMTP server (GreenMail in the JVM), driven by the embedded
+ * audience runtime's membership change log: step 1 to a member, nothing to a buyer, the
+ * smart-sending gap, one-click unsubscribe, and a worker that dies between claim and mark.
+ */
+class EmailFlowTest {
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @RegisterExtension
+    static GreenMailExtension smtp = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+    @TempDir
+    Path root;
+    private Database database;
+    private MutableClock clock;
+    private FileEventLog log;
+    private RocksStore rocks;
+    private RocksStore indexStore;
+    private EventIndexer indexer;
+    private EmbeddedAudienceRuntime runtime;
+    private Audiences audiences;
+    private Vertx vertx;
+    private String base;
+    private String store;
+    private String key;
+    private String segment;
+    private JdbcEmailQueue queue;
+    private EmailSettings settings;
+    private EmailFlows flows;
+    private String campaign;
+
+    @BeforeEach
+    void start() throws Exception {
+        database = Database.embedded(root.resolve("meta"));
+        StoreRepository stores = new JdbcStoreRepository(database);
+        StoreRepository.Created a = stores.create("Yoga & Co", false);
+        store = a.store().id();
+        key = a.secretKey();
+        clock = new MutableClock(T0);
+        log = new FileEventLog(root.resolve("log"), false);
+        rocks = new RocksStore(root.resolve("state"), AudienceColumns.ALL);
+        runtime = new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(database.dataSource()),
+                id -> Optional.empty(), clock);
+        indexStore = new RocksStore(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
+        indexer = new EventIndexer(log.segments(), indexStore, new SimpleMeterRegistry());
+        audiences = new EmbeddedAudiences(runtime, indexer);
+        new JdbcCatalog(database.dataSource(), clock).upsert(store, CatalogProduct.builder("yoga-mat").title("Yoga mat")
+                .description("A mat").link("https://shop.example/p/yoga-mat").imageLink("https://shop.example/i/mat.jpg")
+                .price(new BigDecimal("68.00"), "USD").availability(Availability.IN_STOCK).build());
+
+        Map<String, Object> abandoners = Map.of("name", "Cart abandoners",
+                "include", List.of(Map.of("event", "AddToCart", "within_days", 14)),
+                "exclude", List.of(Map.of("event", "Purchase", "within_days", 14)));
+        segment = audiences.createSegment(store, SegmentDefinitions.parse(abandoners), null).id();
+        runtime.backfillDone(store, segment).join();
+
+        settings = new EmailSettings("127.0.0.1", smtp.getSmtp().getPort(), null, null, false, "shop@yoga.example",
+                Duration.ofHours(16), URI.create("https://rebound.yoga.example"), Duration.ofSeconds(10));
+        vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        EmailSettings noWorker = new EmailSettings(null, 0, null, null, false, "x@y.z", settings.gap(),
+                settings.publicUrl(), settings.pollEvery());
+        ServerRoutes.email(noWorker, vertx, database, stores, audiences, clock).forEach(g -> g.accept(router));
+        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+        base = "http://127.0.0.1:" + server.actualPort();
+
+        queue = new JdbcEmailQueue(database.dataSource());
+        flows = newWorker();
+        // Abandoned cart: a reminder 1 h after the cart, another 2 h after it (held back by the gap), a third at 24 h.
+        campaign = new JdbcCampaigns(database.dataSource(), clock).create(store, CampaignDefinitions.parse(
+                Json.readUntrustedObject("""
+                        {"name": "Abandoned cart", "segment_id": "%s",
+                         "channels": {"ads": [], "email": true, "onsite": false},
+                         "touches": [
+                           {"after_hours": 1, "creative": {"products": ["yoga-mat"], "headline": "You left something behind"}},
+                           {"after_hours": 2, "creative": {"products": ["yoga-mat"], "headline": "Still in your cart"}},
+                           {"after_hours": 24, "creative": {"products": ["yoga-mat"], "headline": "Last call"}},
+                           {"after_hours": 72, "creative": {"products": ["yoga-mat"], "headline": "10 %% off"},
+                            "offer": {"percent": 10, "minimum_order": {"amount": 50, "currency": "USD"}, "expires_hours": 48}}
+                         ],
+                         "holdout_percent": 0}""".formatted(segment)))).id();
+    }
+
+    private EmailFlows newWorker() {
+        return new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
+                new JdbcCatalog(database.dataSource(), clock), audiences, new SmtpSender(settings),
+                new UnsubscribeTokens(queue.tokenKey()), settings, clock);
+    }
+
+    @AfterEach
+    void stop() {
+        vertx.close().await();
+        indexer.close();
+        indexStore.close();
+        runtime.close();
+        rocks.close();
+        log.close();
+        database.close();
+    }
+
+    private static String email(String name) {
+        return name + "@mail.example";
+    }
+
+    private void subscribe(String name) throws Exception {
+        HttpResponse<String> r = http("PUT", "/api/v1/stores/" + store + "/subscribers/" + email(name), key,
+                "{\"consent\": true}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private void event(String name, EventType type, Instant at) {
+        log.append(List.of(Event.builder(store, type + "-" + name + "-" + at.toEpochMilli(), type, at, at)
+                .anonymousId(name).emailHash(Pii.emailSha256(email(name)))
+                .products(List.of(new Product("yoga-mat", "mats", new BigDecimal("68"), 1))).build())).join();
+        runtime.sync();
+    }
+
+    private int runAt(Instant t) {
+        clock.set(t);
+        runtime.sync();
+        return flows.runOnce();
+    }
+
+    private String person(String name) {
+        return audiences.reader().personOf(store, name).orElseThrow();
+    }
+
+    private static List<MimeMessage> to(String name) {
+        return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+            try {
+                return m.getRecipients(Message.RecipientType.TO)[0].toString().equals(email(name));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    private HttpResponse<String> http(String method, String path, String bearer, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) {
+            r.header("Authorization", "Bearer " + bearer);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aMemberGetsStepOneWithBothPartsAndOneClickUnsubscribeHeaders() throws Exception {
+        subscribe("alice");
+        event("alice", EventType.ADD_TO_CART, T0);
+        assertThat(runAt(T0.plus(Duration.ofMinutes(30)))).as("nothing is due before the first delay").isZero();
+        assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isEqualTo(1);
+
+        List<MimeMessage> mail = to("alice");
+        assertThat(mail).hasSize(1);
+        MimeMessage m = mail.getFirst();
+        assertThat(m.getSubject()).isEqualTo("You left something behind");
+        assertThat(m.getFrom()[0].toString()).isEqualTo("shop@yoga.example");
+        assertThat(m.getHeader("List-Unsubscribe-Post")[0]).isEqualTo("List-Unsubscribe=One-Click");
+        String listUnsubscribe = m.getHeader("List-Unsubscribe")[0];
+        assertThat(listUnsubscribe).startsWith("<https://rebound.yoga.example/email/unsubscribe?t=")
+                .contains(", <mailto:shop@yoga.example?subject=unsubscribe%20");
+        assertThat(m.getMessageID()).isEqualTo(EmailFlows.messageId(JdbcEmailQueue.key(campaign, person("alice"), 0)));
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertThat(parts.getContentType()).startsWith("multipart/alternative");
+        assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/plain");
+        assertThat((String) parts.getBodyPart(0).getContent()).contains("Yoga mat (68.00 USD): https://shop.example/p/yoga-mat");
+        assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html");
+        assertThat((String) parts.getBodyPart(1).getContent()).contains("<img src=\"https://shop.example/i/mat.jpg\"");
+    }
+
+    @Test
+    void aBuyerLeavesTheSegmentAndGetsNothingMore() throws Exception {
+        subscribe("bob");
+        event("bob", EventType.ADD_TO_CART, T0);
+        runAt(T0.plus(Duration.ofMinutes(5)));
+        event("bob", EventType.PURCHASE, T0.plus(Duration.ofMinutes(20)));
+        assertThat(runAt(T0.plus(Duration.ofHours(30)))).isZero();
+        assertThat(to("bob")).isEmpty();
+        assertThat(queue.state(JdbcEmailQueue.key(campaign, person("bob"), 0))).contains("exited");
+    }
+
+    @Test
+    void theExitIsCheckedAgainRightBeforeTheSend() throws Exception {
+        subscribe("bob");
+        event("bob", EventType.ADD_TO_CART, T0);
+        runAt(T0.plus(Duration.ofMinutes(5)));
+        event("bob", EventType.PURCHASE, T0.plus(Duration.ofMinutes(20)));
+        // The send is due but the flow has not read the LEFT yet: the membership check catches it.
+        clock.set(T0.plus(Duration.ofHours(2)));
+        runtime.sync();
+        String key0 = JdbcEmailQueue.key(campaign, person("bob"), 0);
+        assertThat(queue.claim(key0, clock.instant())).isTrue();
+        queue.defer(key0, clock.instant());
+        assertThat(newWorker().runOnce()).isZero();
+        assertThat(to("bob")).isEmpty();
+    }
+
+    @Test
+    void theSmartSendingGapHoldsBackTheNextStepAndOfferTouchesAreNotEmailed() throws Exception {
+        subscribe("alice");
+        event("alice", EventType.ADD_TO_CART, T0);
+        assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isEqualTo(1);
+        assertThat(runAt(T0.plus(Duration.ofHours(3)))).as("step 2 is due, but the gap is 16 h").isZero();
+        assertThat(runAt(T0.plus(Duration.ofHours(17).plusMinutes(2)))).as("step 2 after the gap").isEqualTo(1);
+        assertThat(runAt(T0.plus(Duration.ofHours(25)))).as("step 3 is held back by step 2").isZero();
+        assertThat(runAt(T0.plus(Duration.ofHours(34)))).isEqualTo(1);
+        assertThat(runAt(T0.plus(Duration.ofHours(100)))).as("a touch with an offer is not emailed yet").isZero();
+        assertThat(to("alice")).extracting(MimeMessage::getSubject)
+                .containsExactly("You left something behind", "Still in your cart", "Last call");
+    }
+
+    @Test
+    void oneClickUnsubscribeStopsFurtherMail() throws Exception {
+        subscribe("carol");
+        event("carol", EventType.ADD_TO_CART, T0);
+        assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isEqualTo(1);
+        Matcher url = Pattern.compile("<https://rebound\\.yoga\\.example(/email/unsubscribe\\?t=[^>]+)>")
+                .matcher(to("carol").getFirst().getHeader("List-Unsubscribe")[0]);
+        assertThat(url.find()).isTrue();
+
+        HttpResponse<String> page = http("GET", url.group(1), null, null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<form method=\"post\"");
+        assertThat(http("POST", "/email/unsubscribe?t=forged.token", null, "List-Unsubscribe=One-Click").statusCode())
+                .isEqualTo(400);
+        // What a mail client sends for RFC 8058 one-click.
+        assertThat(http("POST", url.group(1), null, "List-Unsubscribe=One-Click").statusCode()).isEqualTo(200);
+        assertThat(queue.suppressed(store, Pii.emailSha256(email("carol")))).isTrue();
+
+        assertThat(runAt(T0.plus(Duration.ofHours(40)))).isZero();
+        assertThat(to("carol")).hasSize(1);
+        assertThat(queue.state(JdbcEmailQueue.key(campaign, person("carol"), 1))).contains("suppressed");
+        HttpResponse<String> again = http("PUT", "/api/v1/stores/" + store + "/subscribers/" + email("carol"), key,
+                "{\"consent\": true}");
+        assertThat(again.body()).contains("\"suppressed\":true");
+    }
+
+    @Test
+    void noConsentNoAddressAndNoMail() throws Exception {
+        HttpResponse<String> r = http("PUT", "/api/v1/stores/" + store + "/subscribers/" + email("dave"), key, "{}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("consent");
+        event("dave", EventType.ADD_TO_CART, T0);
+        assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isZero();
+        assertThat(queue.state(JdbcEmailQueue.key(campaign, person("dave"), 0))).contains("no_address");
+    }
+
+    @Test
+    void aWorkerThatDiesAfterItsClaimLosesNothingAndSendsOnce() throws Exception {
+        subscribe("erin");
+        event("erin", EventType.ADD_TO_CART, T0);
+        runAt(T0.plus(Duration.ofMinutes(5)));
+        Instant due = T0.plus(Duration.ofMinutes(61));
+        String key0 = JdbcEmailQueue.key(campaign, person("erin"), 0);
+        // The first worker claims the row and dies before sending.
+        assertThat(queue.claim(key0, due)).isTrue();
+        flows = newWorker();
+        assertThat(runAt(due.plus(Duration.ofMinutes(1)))).as("a fresh claim is not taken over").isZero();
+        assertThat(runAt(due.plus(EmailFlows.CLAIM_TIMEOUT).plus(Duration.ofMinutes(1)))).isEqualTo(1);
+        assertThat(runAt(due.plus(Duration.ofMinutes(30)))).isZero();
+        assertThat(to("erin")).hasSize(1);
+        assertThat(queue.state(key0)).contains("sent");
+    }
+
+    @Test
+    void aWorkerThatDiesAfterTheServerAcceptedSendsTheSameMessageIdAgain() throws Exception {
+        subscribe("erin");
+        event("erin", EventType.ADD_TO_CART, T0);
+        runAt(T0.plus(Duration.ofMinutes(5)));
+        Instant due = T0.plus(Duration.ofMinutes(61));
+        String key0 = JdbcEmailQueue.key(campaign, person("erin"), 0);
+        // The documented edge: SMTP accepted the message, the process died before marking the row sent.
+        assertThat(queue.claim(key0, due)).isTrue();
+        new SmtpSender(settings).send(new OutgoingEmail(email("erin"), "You left something behind", "t", "<p>h</p>",
+                "https://rebound.yoga.example/email/unsubscribe?t=x", "mailto:shop@yoga.example",
+                EmailFlows.messageId(key0)));
+        flows = newWorker();
+        assertThat(runAt(due.plus(EmailFlows.CLAIM_TIMEOUT).plus(Duration.ofMinutes(1)))).isEqualTo(1);
+        assertThat(runAt(due.plus(Duration.ofHours(1)))).isZero();
+        List<MimeMessage> mail = to("erin");
+        assertThat(mail).hasSize(2);
+        assertThat(mail.get(0).getMessageID()).isEqualTo(mail.get(1).getMessageID());
+    }
+
+    @Test
+    void aFlowMovedToAnotherSegmentFollowsTheNewSegmentsChangeLog() throws Exception {
+        subscribe("frank");
+        Map<String, Object> viewers = Map.of("name", "Viewers",
+                "include", List.of(Map.of("event", "ViewContent", "within_days", 14)));
+        String other = audiences.createSegment(store, SegmentDefinitions.parse(viewers), null).id();
+        runtime.backfillDone(store, other).join();
+        runAt(T0);
+        clock.set(T0.plus(Duration.ofMinutes(10)));
+        JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);
+        CampaignDefinition d = campaigns.get(store, campaign).map(CampaignRecord::definition).orElseThrow();
+        campaigns.update(store, campaign, new CampaignDefinition(d.name(), other, d.channels(), d.touches(),
+                d.capPerPersonPerDay(), d.holdoutBasisPoints()));
+        event("frank", EventType.VIEW_CONTENT, T0.plus(Duration.ofMinutes(20)));
+        assertThat(runAt(T0.plus(Duration.ofMinutes(82)))).isEqualTo(1);
+        assertThat(to("frank")).hasSize(1);
+        assertThat(queue.cursor(campaign).orElseThrow().segmentId()).isEqualTo(other);
+    }
+}
