@@ -9,6 +9,7 @@ import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.DeliveryStore;
 import io.rebound.destinations.delivery.ForwardStore;
+import io.rebound.server.meta.Transactions;
 import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.ReconcileStore;
 import io.rebound.destinations.delivery.Reconciliation;
@@ -181,29 +182,9 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
         });
     }
 
-    /** Work on one connection in one transaction. */
-    @FunctionalInterface
-    private interface Work {
-        void run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction: all of it is kept or none; a failure is an {@link IllegalStateException}. */
-    private void inTransaction(java.util.function.Supplier<String> what, Work work) {
-        try (Connection c = ds.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(what.get(), e);
-        }
+    /** Runs {@code work} in one transaction ({@link Transactions#run}). */
+    private void inTransaction(java.util.function.Supplier<String> what, Transactions.Work work) {
+        Transactions.run(ds, what, work);
     }
 
     private static void insertDeadLetters(Connection c, List<DeadLetter> deadLetters) throws SQLException {

@@ -68,4 +68,31 @@ public final class ApiRoutes {
             throw new BadRequest("body", "the body could not be read");
         }
     }
+
+    /**
+     * The request's body as a JSON object read into maps and lists ({@link Json#readUntrustedObject}), or a
+     * {@link BadRequest} on field {@code body} ({@code example} says what to send); a number out of range is
+     * reported through {@code numberProblem} (field, message), so a definition API can say it its own way.
+     */
+    public static java.util.Map<String, Object> jsonMap(RoutingContext ctx, String example,
+                                                        java.util.function.BiFunction<String, String, RuntimeException> numberProblem) {
+        java.util.Map<String, Object> json;
+        try {
+            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            if (body.length == 0) {
+                throw new BadRequest("body", "send " + example);
+            }
+            json = Json.readUntrustedObject(body);
+        } catch (InvalidNumberException e) {
+            throw numberProblem.apply(e.field(), e.getMessage());
+        } catch (JacksonException e) {
+            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequest("body", "the body could not be read");
+        }
+        if (json == null) {
+            throw new BadRequest("body", "send a JSON object");
+        }
+        return json;
+    }
 }

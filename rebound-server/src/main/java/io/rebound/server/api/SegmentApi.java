@@ -1,6 +1,5 @@
 package io.rebound.server.api;
 
-import com.fasterxml.jackson.core.JacksonException;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.core.engine.PersonIds;
@@ -15,8 +14,6 @@ import io.rebound.server.audience.BackfillJob;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.audience.SegmentLimit;
 import io.rebound.server.audience.SegmentRecord;
-import io.rebound.server.json.InvalidNumberException;
-import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -318,23 +315,8 @@ public final class SegmentApi {
     }
 
     private static Parsed parse(RoutingContext ctx) {
-        Map<String, Object> json;
-        try {
-            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            if (body.length == 0) {
-                throw new BadRequest("body", "send a JSON object: a segment definition or {\"template\": ...}");
-            }
-            json = Json.readUntrustedObject(body);
-        } catch (InvalidNumberException e) {
-            throw new InvalidSegmentException(e.field(), e.getMessage());
-        } catch (JacksonException e) {
-            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new BadRequest("body", "the body could not be read");
-        }
-        if (json == null) {
-            throw new BadRequest("body", "send a JSON object");
-        }
+        Map<String, Object> json = ApiRoutes.jsonMap(ctx,
+                "a JSON object: a segment definition or {\"template\": ...}", InvalidSegmentException::new);
         if (!json.containsKey("template")) {
             return new Parsed(SegmentDefinitions.parse(json), null);
         }

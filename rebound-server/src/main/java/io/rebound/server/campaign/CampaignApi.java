@@ -1,6 +1,5 @@
 package io.rebound.server.campaign;
 
-import com.fasterxml.jackson.core.JacksonException;
 import io.rebound.core.campaign.CampaignDefinition;
 import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.core.campaign.InvalidCampaignException;
@@ -9,10 +8,7 @@ import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
-import io.rebound.server.api.BadRequest;
 import io.rebound.server.audience.Audiences;
-import io.rebound.server.json.InvalidNumberException;
-import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -179,23 +175,8 @@ public final class CampaignApi {
 
     /** The body as a definition whose segment is the store's. */
     private CampaignDefinition parse(RoutingContext ctx, String storeId) {
-        Map<String, Object> json;
-        try {
-            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            if (body.length == 0) {
-                throw new BadRequest("body", "send a campaign as a JSON object (docs/campaigns.md)");
-            }
-            json = Json.readUntrustedObject(body);
-        } catch (InvalidNumberException e) {
-            throw new InvalidCampaignException(e.field(), e.getMessage());
-        } catch (JacksonException e) {
-            throw new BadRequest("body", "the body is not a JSON object: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new BadRequest("body", "the body could not be read");
-        }
-        if (json == null) {
-            throw new BadRequest("body", "send a JSON object");
-        }
+        Map<String, Object> json = ApiRoutes.jsonMap(ctx,
+                "a campaign as a JSON object (docs/campaigns.md)", InvalidCampaignException::new);
         CampaignDefinition d = CampaignDefinitions.parse(json);
         if (audiences.segment(storeId, d.segmentId()).isEmpty()) {
             throw new InvalidCampaignException("segment_id", "no segment '" + d.segmentId() + "' in store '" + storeId

@@ -1,5 +1,7 @@
 package io.rebound.server.email;
 
+import io.rebound.server.meta.Transactions;
+
 import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -304,10 +306,6 @@ public final class JdbcEmailQueue {
         T read(ResultSet rs) throws SQLException;
     }
 
-    private interface Work {
-        void run(Connection c) throws SQLException;
-    }
-
     private static OffsetDateTime at(Instant t) {
         return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
@@ -332,21 +330,7 @@ public final class JdbcEmailQueue {
         }
     }
 
-    private void inTransaction(Work work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("email queue: " + e.getMessage(), e);
-        }
+    private void inTransaction(Transactions.Work work) {
+        Transactions.run(dataSource, () -> "email queue", work);
     }
 }
