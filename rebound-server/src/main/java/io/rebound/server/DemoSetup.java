@@ -94,6 +94,15 @@ final class DemoSetup {
     }
 
     /**
+     * The product brief's example campaign ("Yoga mat viewers", {@link io.rebound.server.demo.DemoCampaign}):
+     * the demo catalog, its segment and the campaign, made once; its emails go to the local mailbox.
+     */
+    static void ensureDemoCampaign(javax.sql.DataSource dataSource, Audiences audiences, String storeId, String baseUrl,
+                                   java.time.Clock clock) {
+        io.rebound.server.demo.DemoCampaign.ensure(dataSource, audiences, storeId, baseUrl, clock);
+    }
+
+    /**
      * The demo shop, created once and mounted on every HTTP instance's router (its orders live in
      * memory and must be seen by all). An empty base URL makes the install snippet load the pixel
      * from the same origin.

@@ -145,6 +145,11 @@ public final class ReboundServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("the demo's dry-run destinations were not connected: {}", e.getMessage());
             }
+            try {
+                DemoSetup.ensureDemoCampaign(database.dataSource(), audiencesPort, demoKeys.storeId(), baseUrl(), clock);
+            } catch (RuntimeException e) {
+                LOG.warn("the demo campaign was not set up: {}", e.getMessage());
+            }
         }
         LOG.info("Rebound listening on {}", baseUrl());
         setupCode = dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));

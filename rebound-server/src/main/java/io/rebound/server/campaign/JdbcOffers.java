@@ -119,6 +119,29 @@ public final class JdbcOffers {
                 campaignId, touch, reason);
     }
 
+    /** A code issued by a campaign, for the dashboard. */
+    public record Code(String personId, int touch, String code, int percent, Instant issuedAt, Instant expiresAt) {
+    }
+
+    /** The campaign's codes, newest first, at most {@code limit}. */
+    public List<Code> codes(String campaignId, int limit) {
+        String sql = "SELECT person_id, touch, code, percent_off, issued_at, expires_at FROM campaign_offers "
+                + "WHERE campaign_id = ? ORDER BY issued_at DESC, code LIMIT " + Math.max(0, limit);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, campaignId);
+            List<Code> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Code(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getInt(4),
+                            rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getObject(6, OffsetDateTime.class).toInstant()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("read codes", e);
+        }
+    }
+
     public Stats stats(String campaignId) {
         Map<Integer, Map<String, Long>> decisions = new TreeMap<>();
         Map<Integer, Long> offers = new TreeMap<>();

@@ -74,6 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
             var summary = simulator.runHistory(Instant.now(), 30, visitors);
             Files.writeString(seeded, Instant.now().toString());
             System.out.println("Seeded: " + summary);
+            // Three consented shoppers view the yoga mat now: the demo campaign emails two of them
+            // (dashboard → Campaigns → Yoga mat viewers → Emails sent).
+            io.rebound.server.demo.DemoShoppers.visit(URI.create(base), keys.writeKey(), Instant.now());
         }
         if (liveRate > 0) {
             Thread.ofVirtual().name("live-traffic").start(() -> {

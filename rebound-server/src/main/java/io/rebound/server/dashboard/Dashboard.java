@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The store owner's web app under {@code /dashboard}: assembly of sign-in ({@link DashboardAuth}),
  * the store pages, the live debugger, the funnel, the visitor page, the segment pages (over the
  * audience runtime, when {@link #attachAudiences} was called) and the destination pages (over
- * activation, when {@link #attachActivation} was called), plus
+ * activation, when {@link #attachActivation} was called), the campaign pages (with the segment pages), plus
  * the indexer listener that keeps their aggregates current.
  *
  * <p>The funnel aggregate ({@link FunnelStats}) lives in memory. At start it is rebuilt by one
@@ -52,6 +52,7 @@ public final class Dashboard {
     private volatile boolean rebuilt;
     private volatile SegmentModels segments;
     private volatile Activation activation;
+    private final javax.sql.DataSource dataSource;
 
     public Dashboard(Vertx vertx, Database database, StoreRepository stores, EventFeed feed,
                      MeterRegistry metrics, DashboardSettings settings) {
@@ -59,6 +60,7 @@ public final class Dashboard {
         this.stores = stores;
         this.metrics = metrics;
         this.settings = settings;
+        this.dataSource = database.dataSource();
         this.users = new UserRepository(database.dataSource(), settings.hasher(), settings.clock());
         this.setup = new SetupProgress(database.dataSource());
         this.live = new LiveEvents(vertx, settings.liveStreamsPerStore(), settings.liveStreams());
@@ -182,6 +184,10 @@ public final class Dashboard {
         }
         SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock(),
                 settings.segmentsPerStore(), destinations);
+        if (audiences != null) {
+            new CampaignPages(access, views, audiences, dataSource, settings.clock(), settings.segmentsPerStore())
+                    .mount(router);
+        }
         router.route("/dashboard/*").failureHandler(ctx -> {
             if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
                 views.error(ctx, ctx.statusCode(), "Not found", "There is no such page.");

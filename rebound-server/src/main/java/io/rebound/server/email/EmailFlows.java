@@ -43,13 +43,13 @@ public final class EmailFlows {
     private final JdbcCampaigns campaigns;
     private final JdbcCatalog catalog;
     private final Audiences audiences;
-    private final SmtpSender sender;
+    private final MailTransport sender;
     private final UnsubscribeTokens tokens;
     private final EmailSettings settings;
     private final Clock clock;
 
     public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcCatalog catalog, Audiences audiences,
-                      SmtpSender sender, UnsubscribeTokens tokens, EmailSettings settings, Clock clock) {
+                      MailTransport sender, UnsubscribeTokens tokens, EmailSettings settings, Clock clock) {
         this.queue = queue;
         this.campaigns = campaigns;
         this.catalog = catalog;

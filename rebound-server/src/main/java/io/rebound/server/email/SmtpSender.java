@@ -18,7 +18,7 @@ import java.util.Properties;
  * plain-text and an HTML part, {@code List-Unsubscribe} (https URL and mailto) and
  * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click}.
  */
-public final class SmtpSender {
+public final class SmtpSender implements MailTransport {
     private final Session session;
     private final String from;
 
@@ -48,7 +48,16 @@ public final class SmtpSender {
     }
 
     /** Sends {@code email}; throws {@link MessagingException} when the server did not accept it. */
+    @Override
     public void send(OutgoingEmail email) throws MessagingException {
+        Transport.send(message(session, from, email));
+    }
+
+    /**
+     * The MIME message for {@code email}, as sent: the capture transport records exactly this, so
+     * the demo mailbox shows what SMTP would carry.
+     */
+    static MimeMessage message(Session session, String from, OutgoingEmail email) throws MessagingException {
         MimeMessage m = new MimeMessage(session) {
             @Override
             protected void updateMessageID() throws MessagingException {
@@ -68,6 +77,7 @@ public final class SmtpSender {
         alternative.addBodyPart(text);
         alternative.addBodyPart(html);
         m.setContent(alternative);
-        Transport.send(m);
+        m.saveChanges();
+        return m;
     }
 }

@@ -34,10 +34,12 @@ import io.rebound.server.commerce.FeedTokens;
 import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.dashboard.DashboardSettings;
+import io.rebound.server.email.CapturedMailbox;
 import io.rebound.server.email.EmailApi;
 import io.rebound.server.email.EmailFlows;
 import io.rebound.server.email.EmailSettings;
 import io.rebound.server.email.JdbcEmailQueue;
+import io.rebound.server.email.MailTransport;
 import io.rebound.server.email.SmtpSender;
 import io.rebound.server.email.UnsubscribeTokens;
 import io.rebound.server.feed.EventFeed;
@@ -190,17 +192,32 @@ public final class ServerRoutes {
                         + "unsubscribe links point at {}", publicUrl);
             }
         }
-        return email(EmailSettings.fromEnv(System.getenv(), publicUrl), vertx, database, stores, audiences, clock);
+        // Without an SMTP host, the demo (and REBOUND_EMAIL_CAPTURE=true) runs the flows into the local
+        // mailbox the dashboard shows.
+        boolean capture = config.demo() || "true".equalsIgnoreCase(System.getenv("REBOUND_EMAIL_CAPTURE"));
+        return email(EmailSettings.fromEnv(System.getenv(), publicUrl), capture, vertx, database, stores, audiences,
+                clock);
     }
 
     /** As above with explicit settings (tests). */
     public static List<Consumer<Router>> email(EmailSettings settings, Vertx vertx, Database database,
                                                StoreRepository stores, Audiences audiences, Clock clock) {
+        return email(settings, false, vertx, database, stores, audiences, clock);
+    }
+
+    /**
+     * As above; with {@code capture} and no SMTP host the flows run and each email goes to the local
+     * mailbox ({@link CapturedMailbox}) instead of a server.
+     */
+    public static List<Consumer<Router>> email(EmailSettings settings, boolean capture, Vertx vertx, Database database,
+                                               StoreRepository stores, Audiences audiences, Clock clock) {
         JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
         UnsubscribeTokens tokens = new UnsubscribeTokens(queue.tokenKey());
-        if (settings.enabled()) {
+        MailTransport transport = settings.enabled() ? new SmtpSender(settings)
+                : capture ? new CapturedMailbox(database.dataSource(), settings.from(), clock) : null;
+        if (transport != null) {
             EmailFlows flows = new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
-                    new JdbcCatalog(database.dataSource(), clock), audiences, new SmtpSender(settings), tokens,
+                    new JdbcCatalog(database.dataSource(), clock), audiences, transport, tokens,
                     settings, clock);
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
             vertx.setPeriodic(settings.pollEvery().toMillis(), id -> {

@@ -1,0 +1,26 @@
+-- The demo mailbox and cart recovery links (docs/campaigns.md). Portable SQL: runs unchanged on
+-- PostgreSQL and on H2 in MODE=PostgreSQL.
+
+-- Emails the capture transport recorded instead of sending (demo mode, REBOUND_EMAIL_CAPTURE): the
+-- message exactly as SMTP would have carried it, keyed by its Message-ID, which is made from the
+-- send's idempotency key (email_sends), so a send finds its captured message.
+CREATE TABLE email_mailbox (
+    message_id   VARCHAR(200)             NOT NULL,
+    recipient    VARCHAR(254)             NOT NULL,
+    subject      VARCHAR(1000)            NOT NULL,
+    text_body    VARCHAR(200000)          NOT NULL,
+    html_body    VARCHAR(400000)          NOT NULL,
+    raw          VARCHAR(1000000)         NOT NULL,
+    captured_at  TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT email_mailbox_pk PRIMARY KEY (message_id)
+);
+
+CREATE INDEX email_mailbox_captured_ix ON email_mailbox (captured_at);
+
+-- Keys of the campaign features that sign links (cart recovery), made once by the first node that
+-- needs one.
+CREATE TABLE campaign_keys (
+    name   VARCHAR(40)  NOT NULL,
+    secret VARCHAR(200) NOT NULL,
+    CONSTRAINT campaign_keys_pk PRIMARY KEY (name)
+);
