@@ -1,7 +1,7 @@
 /* Demo shop behaviour: a localStorage cart and the pixel calls a real store would make. */
 (function () {
   'use strict';
-  var KEY = 'demo_cart', CURRENCY = 'USD';
+  var KEY = 'demo_cart', DISCOUNT = 'demo_discount', CURRENCY = 'USD';
   function track() { if (window.rebound) window.rebound.apply(null, arguments); }
   function load() { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } }
   function save(cart) { localStorage.setItem(KEY, JSON.stringify(cart)); badge(cart); }
@@ -29,8 +29,18 @@
     if (status) status.textContent = line.name + ' added to your cart (' + line.quantity + ' in cart).';
   }
 
+  function restore(view) {
+    // A cart link (Rebound's recovery links land here): its lines replace the cart, its code is applied.
+    save(JSON.parse(view.dataset.restore));
+    if (view.dataset.discount) localStorage.setItem(DISCOUNT, view.dataset.discount); else localStorage.removeItem(DISCOUNT);
+    if (window.history && history.replaceState) history.replaceState(null, '', '/shop/cart');
+  }
+
   function renderCart(view) {
-    var cart = load(), body = view.querySelector('[data-cart-lines]');
+    var cart = load(), body = view.querySelector('[data-cart-lines]'), code = localStorage.getItem(DISCOUNT),
+      discount = view.querySelector('[data-cart-discount]');
+    discount.hidden = !code || cart.length === 0;
+    discount.textContent = code ? 'Discount code ' + code + ' applied: you will see it at checkout.' : '';
     body.textContent = '';
     view.querySelector('.empty').hidden = cart.length > 0;
     view.querySelector('table').hidden = cart.length === 0;
@@ -75,10 +85,12 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
-    if (document.querySelector('[data-clear-cart]')) localStorage.removeItem(KEY);
+    if (document.querySelector('[data-clear-cart]')) { localStorage.removeItem(KEY); localStorage.removeItem(DISCOUNT); }
     badge(load());
     document.querySelectorAll('[data-add-to-cart]').forEach(function (b) { b.addEventListener('click', function () { addToCart(b); }); });
-    var view = document.querySelector('[data-cart-view]'); if (view) renderCart(view);
+    var view = document.querySelector('[data-cart-view]');
+    if (view && view.dataset.restore) restore(view);
+    if (view) renderCart(view);
     var box = document.querySelector('[data-checkout]'); if (box) checkout(box);
   });
 })();

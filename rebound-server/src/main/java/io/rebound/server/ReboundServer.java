@@ -134,6 +134,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.webhooks(config, database, stores, log, clock, metrics));
         groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock));
         groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock));
+        groups.addAll(ServerRoutes.recovery(config, database, stores, clock));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

@@ -74,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
             var summary = simulator.runHistory(Instant.now(), 30, visitors);
             Files.writeString(seeded, Instant.now().toString());
             System.out.println("Seeded: " + summary);
-            // Three consented shoppers view the yoga mat now: the demo campaign emails two of them
+            // Five consented shoppers view the yoga mat now: the demo campaign emails the four who only viewed it
             // (dashboard → Campaigns → Yoga mat viewers → Emails sent).
             io.rebound.server.demo.DemoShoppers.visit(URI.create(base), keys.writeKey(), Instant.now());
         }

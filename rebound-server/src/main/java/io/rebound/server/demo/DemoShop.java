@@ -65,6 +65,7 @@ public final class DemoShop {
         router.get("/shop/categories/:slug").handler(this::category);
         router.get("/shop/products/:id").handler(this::product);
         router.get("/shop/cart").handler(ctx -> page(ctx, 200, "cart", Map.of("title", "Your cart")));
+        router.get("/shop/cart/restore").handler(this::restoreCart);
         router.get("/shop/checkout").handler(ctx -> page(ctx, 200, "checkout", Map.of("title", "Checkout")));
         router.post("/shop/orders").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::placeOrder);
         router.get("/shop/orders/:id").handler(this::order);
@@ -115,6 +116,57 @@ public final class DemoShop {
         page(ctx, 200, "product", Map.of("title", p.name(), "product", view(p), "activeCategory", p.category(),
                 "complements", catalog.complementsOf(p.id()).stream().map(this::view).toList(),
                 "viewContent", scriptJson(viewContent)));
+    }
+
+    /**
+     * A cart link, as a shop platform's cart permalink: {@code ?items=id:qty,id:qty&discount=CODE} fills
+     * the browser's cart with those lines (priced from the catalog) and applies the code. Rebound's signed
+     * recovery links redirect here.
+     */
+    private void restoreCart(RoutingContext ctx) {
+        String items = ctx.request().getParam("items");
+        String discount = ctx.request().getParam("discount");
+        List<Map<String, Object>> lines = new ArrayList<>();
+        String problem = null;
+        if (items == null || items.isBlank() || items.length() > 2_000) {
+            problem = "items: expected id:quantity pairs separated by commas";
+        } else {
+            String[] parts = items.split(",");
+            if (parts.length > 50) {
+                problem = "items: at most 50 lines";
+            }
+            for (int i = 0; problem == null && i < parts.length; i++) {
+                String[] idQty = parts[i].trim().split(":");
+                Optional<DemoProduct> p = catalog.find(idQty[0]);
+                int qty;
+                try {
+                    qty = idQty.length > 1 ? Integer.parseInt(idQty[1]) : 1;
+                } catch (NumberFormatException e) {
+                    qty = 0;
+                }
+                if (p.isEmpty()) {
+                    problem = "items: there is no product “" + idQty[0] + "” in this shop";
+                } else if (qty < 1 || qty > 99) {
+                    problem = "items: the quantity of " + idQty[0] + " must be from 1 to 99";
+                } else {
+                    lines.add(Map.of("id", p.get().id(), "name", p.get().name(), "price", p.get().price(),
+                            "category", p.get().category(), "quantity", qty));
+                }
+            }
+        }
+        if (problem == null && discount != null && !discount.matches("[A-Za-z0-9_-]{1,64}")) {
+            problem = "discount: a discount code is 1 to 64 letters, digits, _ or -";
+        }
+        if (problem != null) {
+            page(ctx, 400, "error", Map.of("title", "Cart link not valid", "heading", "This cart link is not valid",
+                    "message", problem));
+            return;
+        }
+        Map<String, Object> model = new HashMap<>();
+        model.put("title", "Your cart");
+        model.put("restore", scriptJson(lines));
+        model.put("discount", discount == null ? "" : discount);
+        page(ctx, 200, "cart", model);
     }
 
     private void placeOrder(RoutingContext ctx) {

@@ -18,15 +18,16 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Three named demo shoppers who gave their email with consent (see {@link DemoCampaign}) and look at
- * the yoga mat now, through the collector's batch API like any backend: Maya and Liam only view it and
- * join the campaign's segment, so the email flow writes to them; Noor also adds it to the cart and
- * stays out. The simulated history's shoppers are anonymous or unknown addresses, so without these
+ * Five named demo shoppers who gave their email with consent (see {@link DemoCampaign}) and look at
+ * the yoga mat now, through the collector's batch API like any backend: Maya, Liam, Ava and Kai only
+ * view it and join the campaign's segment, so the email flow writes to those not held out; Noor also
+ * adds it to the cart and stays out. The simulated history's shoppers are anonymous or unknown addresses, so without these
  * the demo mailbox would stay empty.
  */
 public final class DemoShoppers {
     /** The consented addresses of the demo shoppers. */
-    public static final List<String> EMAILS = List.of("maya@example.com", "liam@example.com", "noor@example.com");
+    public static final List<String> EMAILS = List.of("maya@example.com", "liam@example.com", "ava@example.com",
+            "kai@example.com", "noor@example.com");
     private static final String UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
             + "Chrome/131.0 Safari/537.36";
 
@@ -46,7 +47,7 @@ public final class DemoShoppers {
             identify.put("traits", Map.of("email", EMAILS.get(i)));
             batch.add(identify);
             batch.add(track("ViewContent", anonymousId, at.plusMillis(100), mat));
-            if (i == 2) {
+            if (i == EMAILS.size() - 1) {
                 batch.add(track("AddToCart", anonymousId, at.plusMillis(200), mat));
             }
         }

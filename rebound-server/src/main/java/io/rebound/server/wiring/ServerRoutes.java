@@ -177,6 +177,17 @@ public final class ServerRoutes {
     }
 
     /**
+     * Cart recovery links (docs/campaigns.md): the API that signs them (store secret key) and {@code /r/:token},
+     * which follows one to the store's cart; links point at the configured public URL.
+     */
+    public static List<Consumer<Router>> recovery(ServerConfig config, Database database, StoreRepository stores,
+                                                  Clock clock) {
+        return List.of(new io.rebound.server.campaign.RecoveryApi(new io.rebound.server.campaign.RecoveryLinks(
+                io.rebound.server.campaign.RecoveryLinks.key(database.dataSource())), new ApiAuth(stores),
+                config.web().publicUrl(), clock)::mount);
+    }
+
+    /**
      * Email (docs/campaigns.md, "Email"): the subscriber API and the unsubscribe endpoints always and,
      * where an SMTP host is configured ({@code REBOUND_SMTP_HOST}), the flow worker, run every
      * {@code pollEvery} on a worker thread of {@code vertx} (stopped with it).
