@@ -1,4 +1,4 @@
--- The demo mailbox and cart recovery links (docs/campaigns.md). Portable SQL: runs unchanged on
+-- The demo mailbox, cart recovery links and code redemption (docs/campaigns.md). Portable SQL: runs unchanged on
 -- PostgreSQL and on H2 in MODE=PostgreSQL.
 
 -- Emails the capture transport recorded instead of sending (demo mode, REBOUND_EMAIL_CAPTURE): the
@@ -24,3 +24,8 @@ CREATE TABLE campaign_keys (
     secret VARCHAR(200) NOT NULL,
     CONSTRAINT campaign_keys_pk PRIMARY KEY (name)
 );
+
+-- Redemption of Rebound-issued codes (stores on neither Shopify nor WooCommerce check codes here):
+-- single use, so a code is redeemed once, with the order it paid for.
+ALTER TABLE campaign_offers ADD COLUMN redeemed_at TIMESTAMP WITH TIME ZONE;
+ALTER TABLE campaign_offers ADD COLUMN redeemed_order VARCHAR(200);

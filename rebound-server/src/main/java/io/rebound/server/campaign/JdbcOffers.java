@@ -90,6 +90,59 @@ public final class JdbcOffers {
         }
     }
 
+    /**
+     * A code as the redemption API sees it.
+     *
+     * @param redeemedAt when it was redeemed, or null
+     * @param orderId    the order that redeemed it, or null
+     */
+    public record Stored(String campaignId, int touch, String code, int percent, Instant issuedAt, Instant expiresAt,
+                         Instant redeemedAt, String orderId) {
+    }
+
+    /** The store's code {@code code} (codes of other stores are not found). */
+    public Optional<Stored> find(String storeId, String code) {
+        String sql = "SELECT campaign_id, touch, code, percent_off, issued_at, expires_at, redeemed_at, redeemed_order "
+                + "FROM campaign_offers WHERE code = ? AND store_id = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, code);
+            ps.setString(2, storeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                OffsetDateTime redeemed = rs.getObject(7, OffsetDateTime.class);
+                return Optional.of(new Stored(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getInt(4),
+                        rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getObject(6, OffsetDateTime.class).toInstant(),
+                        redeemed == null ? null : redeemed.toInstant(), rs.getString(8)));
+            }
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("read a code", e);
+        }
+    }
+
+    /**
+     * Redeems the store's code for {@code orderId} at {@code now}: true when this call did, false when
+     * it was already redeemed, expired or is not the store's. One statement, so two concurrent
+     * redemptions of a single-use code cannot both succeed.
+     */
+    public boolean redeem(String storeId, String code, String orderId, Instant now) {
+        String sql = "UPDATE campaign_offers SET redeemed_at = ?, redeemed_order = ? WHERE code = ? AND store_id = ? "
+                + "AND redeemed_at IS NULL AND expires_at > ? AND issued_at <= ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+            ps.setObject(1, at);
+            ps.setString(2, orderId);
+            ps.setString(3, code);
+            ps.setString(4, storeId);
+            ps.setObject(5, at);
+            ps.setObject(6, at);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("redeem a code", e);
+        }
+    }
+
     /** Touches of the campaign shown to the person on {@code day}. */
     public int shown(String campaignId, String personId, LocalDate day) {
         String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";

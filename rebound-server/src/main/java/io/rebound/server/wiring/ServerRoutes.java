@@ -178,13 +178,16 @@ public final class ServerRoutes {
 
     /**
      * Cart recovery links (docs/campaigns.md): the API that signs them (store secret key) and {@code /r/:token},
-     * which follows one to the store's cart; links point at the configured public URL.
+     * which follows one to the store's cart, links pointing at the configured public URL; and the
+     * redemption API of Rebound-issued codes.
      */
     public static List<Consumer<Router>> recovery(ServerConfig config, Database database, StoreRepository stores,
                                                   Clock clock) {
         return List.of(new io.rebound.server.campaign.RecoveryApi(new io.rebound.server.campaign.RecoveryLinks(
                 io.rebound.server.campaign.RecoveryLinks.key(database.dataSource())), new ApiAuth(stores),
-                config.web().publicUrl(), clock)::mount);
+                config.web().publicUrl(), clock)::mount,
+                new io.rebound.server.campaign.CodesApi(new JdbcOffers(database.dataSource()),
+                        new JdbcCampaigns(database.dataSource(), clock), new ApiAuth(stores), clock)::mount);
     }
 
     /**
