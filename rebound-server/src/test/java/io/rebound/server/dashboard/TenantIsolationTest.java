@@ -24,7 +24,8 @@ class TenantIsolationTest {
             "/funnel?days=7", "/visitors?id=v1", "/visitors/v1", "/segments", "/segments/rows", "/segments/new",
             "/segments/new?template=cart_abandoners", "/segments/seg_x", "/segments/seg_x/chart",
             "/segments/SEG", "/segments/SEG/status", "/segments/SEG/status?was=building", "/segments/SEG/chart",
-            "/destinations", "/destinations/ds_x", "/destinations/DEST", "/destinations/DEST/requests");
+            "/destinations", "/destinations/ds_x", "/destinations/DEST", "/destinations/DEST/requests",
+            "/campaigns", "/campaigns/cmp_x", "/campaigns/CMP", "/campaigns/CMP/mailbox/0123abcd");
 
     @TempDir
     Path dir;
@@ -33,6 +34,7 @@ class TenantIsolationTest {
     StoreRepository.Created bob;
     String aliceSegment;
     String aliceDestination;
+    String aliceCampaign;
 
     @BeforeEach
     void start() throws Exception {
@@ -51,10 +53,14 @@ class TenantIsolationTest {
         aliceDestination = h.activation.connect(alice.store().id(), "Alice Meta", io.rebound.destinations.Mode.DRY_RUN,
                 null, io.rebound.server.activation.DestinationSettings.parse(io.rebound.core.activation.Platform.META,
                         Map.of("ad_account_id", "1234567890", "access_token", "alice-token-1234"))).id();
+        aliceCampaign = new io.rebound.server.campaign.JdbcCampaigns(h.database.dataSource(), h.clock).create(
+                alice.store().id(), io.rebound.core.campaign.CampaignDefinitions.parse(Map.of("name", "Alice campaign",
+                        "segment_id", aliceSegment, "channels", Map.of("onsite", true), "touches", List.of(Map.of(
+                                "after_hours", 0, "creative", Map.of("products", List.of("mat"), "headline", "Hi")))))).id();
     }
 
     private String page(String path) {
-        return path.replace("SEG", aliceSegment).replace("DEST", aliceDestination);
+        return path.replace("SEG", aliceSegment).replace("DEST", aliceDestination).replace("CMP", aliceCampaign);
     }
 
     @AfterEach
@@ -70,9 +76,10 @@ class TenantIsolationTest {
             HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page(page));
             assertThat(r.statusCode()).as(page).isEqualTo(404);
             assertThat(r.body()).as(page).doesNotContain("Alice shop").doesNotContain(alice.store().writeKey())
-                    .doesNotContain("Cart abandoners (9 days)").doesNotContain("Alice Meta");
+                    .doesNotContain("Cart abandoners (9 days)").doesNotContain("Alice Meta")
+                    .doesNotContain("Alice campaign");
             // Alice's segment and destination ids under Bob's own store are not found either.
-            if (page.contains("SEG") || page.contains("DEST")) {
+            if (page.contains("SEG") || page.contains("DEST") || page.contains("CMP")) {
                 HttpResponse<String> own = b.get("/dashboard/stores/" + bob.store().id() + page(page));
                 assertThat(own.statusCode()).as("own store " + page).isEqualTo(404);
                 assertThat(own.body()).doesNotContain("Cart abandoners (9 days)").doesNotContain("Alice Meta");
@@ -110,6 +117,19 @@ class TenantIsolationTest {
                     + aliceDestination, Map.of("_csrf", b.csrf, "sync", "on"));
             assertThat(sync.statusCode()).isEqualTo(404);
         }
+        for (String store : List.of(alice.store().id(), bob.store().id())) {
+            for (String action : List.of("/pause", "/delete")) {
+                HttpResponse<String> r = b.post("/dashboard/stores/" + store + "/campaigns/" + aliceCampaign + action,
+                        Map.of("_csrf", b.csrf));
+                assertThat(r.statusCode()).as(action).isEqualTo(404);
+            }
+        }
+        assertThat(b.post("/dashboard/stores/" + alice.store().id() + "/campaigns", Map.of("_csrf", b.csrf,
+                "name", "Bob's", "template", "product_viewers", "products", "mat", "headline", "x", "onsite", "on"))
+                .statusCode()).isEqualTo(404);
+        assertThat(new io.rebound.server.campaign.JdbcCampaigns(h.database.dataSource(), h.clock)
+                .get(alice.store().id(), aliceCampaign).orElseThrow().status())
+                .isEqualTo(io.rebound.server.campaign.CampaignRecord.Status.ACTIVE);
         assertThat(h.activation.list(alice.store().id())).singleElement()
                 .satisfies(d -> assertThat(d.name()).isEqualTo("Alice Meta"));
         assertThat(h.activation.list(bob.store().id())).isEmpty();
@@ -126,7 +146,7 @@ class TenantIsolationTest {
         b.signIn("alice@example.com", "alice password 1");
         for (String page : List.of("", "/checklist", "/live", "/funnel", "/visitors/v1", "/segments", "/segments/rows",
                 "/segments/new", "/segments/SEG", "/segments/SEG/status", "/segments/SEG/chart", "/destinations",
-                "/destinations/DEST", "/destinations/DEST/requests")) {
+                "/destinations/DEST", "/destinations/DEST/requests", "/campaigns", "/campaigns/CMP")) {
             HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page(page));
             assertThat(r.statusCode()).as(page).isEqualTo(200);
         }
