@@ -40,7 +40,7 @@
     var cart = load(), body = view.querySelector('[data-cart-lines]'), code = localStorage.getItem(DISCOUNT),
       discount = view.querySelector('[data-cart-discount]');
     discount.hidden = !code || cart.length === 0;
-    discount.textContent = code ? 'Discount code ' + code + ' applied: you will see it at checkout.' : '';
+    discount.textContent = code ? 'Discount code ' + code + ' applied.' : '';
     body.textContent = '';
     view.querySelector('.empty').hidden = cart.length > 0;
     view.querySelector('table').hidden = cart.length === 0;
