@@ -76,7 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println("Seeded: " + summary);
             // Five consented shoppers view the yoga mat now: the demo campaign emails the four who only viewed it
             // (dashboard → Campaigns → Yoga mat viewers → Emails sent).
-            io.rebound.server.demo.DemoShoppers.visit(URI.create(base), keys.writeKey(), Instant.now());
+            try {
+                io.rebound.server.demo.DemoShoppers.visit(URI.create(base), keys.writeKey(), Instant.now());
+            } catch (java.io.IOException e) {
+                System.err.println("the demo shoppers were not sent: " + e.getMessage());
+            }
         }
         if (liveRate > 0) {
             Thread.ofVirtual().name("live-traffic").start(() -> {
