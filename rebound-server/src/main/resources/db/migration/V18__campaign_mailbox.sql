@@ -29,3 +29,24 @@ CREATE TABLE campaign_keys (
 -- single use, so a code is redeemed once, with the order it paid for.
 ALTER TABLE campaign_offers ADD COLUMN redeemed_at TIMESTAMP WITH TIME ZONE;
 ALTER TABLE campaign_offers ADD COLUMN redeemed_order VARCHAR(200);
+
+-- Where a store's codes are also created (docs/campaigns.md, "Codes in Shopify and WooCommerce"): the
+-- platform, the shop, live or dry-run, and the API credentials encrypted with the credentials keyring.
+CREATE TABLE campaign_code_stores (
+    store_id     VARCHAR(40)              NOT NULL,
+    platform     VARCHAR(20)              NOT NULL,
+    shop_url     VARCHAR(500)             NOT NULL,
+    api_version  VARCHAR(20),
+    mode         VARCHAR(10)              NOT NULL,
+    credentials  VARCHAR(4000)            NOT NULL,
+    updated_at   TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT campaign_code_stores_pk PRIMARY KEY (store_id),
+    CONSTRAINT campaign_code_stores_platform_ck CHECK (platform IN ('shopify', 'woocommerce')),
+    CONSTRAINT campaign_code_stores_mode_ck CHECK (mode IN ('live', 'dry_run')),
+    CONSTRAINT campaign_code_stores_store_fk FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE
+);
+
+-- Each code's creation in the store: null until tried; created, dry_run or failed (retried).
+ALTER TABLE campaign_offers ADD COLUMN store_state VARCHAR(10);
+ALTER TABLE campaign_offers ADD COLUMN store_detail VARCHAR(4000);
+ALTER TABLE campaign_offers ADD COLUMN store_attempts INT;

@@ -135,6 +135,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock));
         groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock));
         groups.addAll(ServerRoutes.recovery(config, database, stores, clock));
+        groups.addAll(ServerRoutes.storeCodes(config, vertx, database, stores, clock, java.time.Duration.ofSeconds(10)));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

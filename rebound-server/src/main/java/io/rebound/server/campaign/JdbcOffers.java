@@ -172,13 +172,18 @@ public final class JdbcOffers {
                 campaignId, touch, reason);
     }
 
-    /** A code issued by a campaign, for the dashboard. */
-    public record Code(String personId, int touch, String code, int percent, Instant issuedAt, Instant expiresAt) {
+    /**
+     * A code issued by a campaign, for the dashboard.
+     *
+     * @param storeState its creation in the shop: null (not tried, or no code store), created, dry_run or failed
+     */
+    public record Code(String personId, int touch, String code, int percent, Instant issuedAt, Instant expiresAt,
+                       String storeState) {
     }
 
     /** The campaign's codes, newest first, at most {@code limit}. */
     public List<Code> codes(String campaignId, int limit) {
-        String sql = "SELECT person_id, touch, code, percent_off, issued_at, expires_at FROM campaign_offers "
+        String sql = "SELECT person_id, touch, code, percent_off, issued_at, expires_at, store_state FROM campaign_offers "
                 + "WHERE campaign_id = ? ORDER BY issued_at DESC, code LIMIT " + Math.max(0, limit);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, campaignId);
@@ -186,7 +191,8 @@ public final class JdbcOffers {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Code(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getInt(4),
-                            rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getObject(6, OffsetDateTime.class).toInstant()));
+                            rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getObject(6, OffsetDateTime.class).toInstant(),
+                            rs.getString(7)));
                 }
             }
             return out;

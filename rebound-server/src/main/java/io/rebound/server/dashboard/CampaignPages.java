@@ -221,7 +221,12 @@ final class CampaignPages {
         for (JdbcOffers.Code code : offers.codes(c.id(), CODES_LISTED)) {
             codes.add(Map.of("code", code.code(), "touch", code.touch() + 1, "percent", code.percent(),
                     "person", code.personId(), "issuedAt", code.issuedAt().toString(),
-                    "expiresAt", code.expiresAt().toString(), "active", code.expiresAt().isAfter(now)));
+                    "expiresAt", code.expiresAt().toString(), "active", code.expiresAt().isAfter(now),
+                    "inShop", code.storeState() == null ? "Rebound only" : switch (code.storeState()) {
+                        case "created" -> "created";
+                        case "dry_run" -> "dry-run (recorded)";
+                        default -> code.storeState();
+                    }));
         }
         m.put("codes", codes);
         List<Map<String, Object>> sends = new ArrayList<>();

@@ -191,6 +191,33 @@ public final class ServerRoutes {
     }
 
     /**
+     * Codes created in the store's shop (docs/campaigns.md): the code store API (credentials encrypted with
+     * the credentials keyring) and, every {@code every}, a pass that creates each store's new codes in
+     * Shopify or WooCommerce (or records the requests, in dry-run), on a worker thread of {@code vertx}.
+     */
+    public static List<Consumer<Router>> storeCodes(ServerConfig config, Vertx vertx, Database database,
+                                                    StoreRepository stores, Clock clock, java.time.Duration every) {
+        io.rebound.server.campaign.JdbcCodeStores codeStores = new io.rebound.server.campaign.JdbcCodeStores(
+                database.dataSource(), credentialKeys(config), clock);
+        io.rebound.server.campaign.StoreCodePusher pusher = new io.rebound.server.campaign.StoreCodePusher(codeStores,
+                new JdbcCampaigns(database.dataSource(), clock), new io.rebound.server.campaign.StoreDiscounts(
+                        java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build()));
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        vertx.setPeriodic(every.toMillis(), id -> {
+            if (running.compareAndSet(false, true)) {
+                vertx.executeBlocking(() -> pusher.runOnce(), false).onComplete(r -> {
+                    running.set(false);
+                    if (r.failed()) {
+                        org.slf4j.LoggerFactory.getLogger(io.rebound.server.campaign.StoreCodePusher.class)
+                                .warn("store codes: {}", r.cause().getMessage());
+                    }
+                });
+            }
+        });
+        return List.of(new io.rebound.server.campaign.CodeStoreApi(codeStores, new ApiAuth(stores))::mount);
+    }
+
+    /**
      * Email (docs/campaigns.md, "Email"): the subscriber API and the unsubscribe endpoints always and,
      * where an SMTP host is configured ({@code REBOUND_SMTP_HOST}), the flow worker, run every
      * {@code pollEvery} on a worker thread of {@code vertx} (stopped with it).

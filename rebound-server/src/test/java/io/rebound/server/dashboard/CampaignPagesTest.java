@@ -195,7 +195,8 @@ class CampaignPagesTest {
                 h.clock.instant().plus(Duration.ofHours(48)));
 
         String page = b.get(base + "/campaigns/" + c.id()).body();
-        assertThat(page).contains("data-testid=\"code\">RB-").containsPattern("data-testid=\"count-entered\">1<")
+        assertThat(page).contains("data-testid=\"code-in-shop\">Rebound only")
+                .contains("data-testid=\"code\">RB-").containsPattern("data-testid=\"count-entered\">1<")
                 .containsPattern("data-testid=\"count-emails\">1<").containsPattern("data-testid=\"count-offered\">1<");
         assertThat(page).contains("data-testid=\"email-row\" data-state=\"sent\"")
                 .contains("data-testid=\"email-to\">maya@example.com")
