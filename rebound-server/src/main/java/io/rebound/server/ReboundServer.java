@@ -134,6 +134,8 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.webhooks(config, database, stores, log, clock, metrics));
         groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock));
         groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock));
+        groups.addAll(ServerRoutes.recommendations(database, stores, audiencesPort,
+                new EmbeddedEventFeed(indexer, rocks), clock));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

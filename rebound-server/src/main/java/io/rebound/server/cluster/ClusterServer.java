@@ -139,6 +139,7 @@ public final class ClusterServer implements AutoCloseable {
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, Clock.systemUTC()));
         groups.addAll(ServerRoutes.webhooks(config, database, stores, log, Clock.systemUTC(), metrics));
         groups.addAll(ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC()));
+        groups.addAll(ServerRoutes.recommendations(database, stores, audiences, feed, Clock.systemUTC()));
         port = ServerRoutes.listen(config, vertx, groups);
         activation.start();
         dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));

@@ -245,6 +245,34 @@ public final class JdbcCatalog {
         }
     }
 
+    /** The products of {@code productIds} that are in the store's catalog, by id (at most 500 ids at a time). */
+    public java.util.Map<String, CatalogProduct> products(String storeId, Collection<String> productIds) {
+        java.util.Map<String, CatalogProduct> out = new java.util.HashMap<>();
+        String[] ids = productIds.stream().filter(CatalogProduct::validId).distinct().toArray(String[]::new);
+        try (Connection c = dataSource.getConnection()) {
+            for (int from = 0; from < ids.length; from += IN_BATCH) {
+                String[] batch = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + IN_BATCH));
+                String sql = "SELECT " + COLUMNS + " FROM catalog_products WHERE store_id = ? AND product_id IN ("
+                        + "?, ".repeat(batch.length - 1) + "?)";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, storeId);
+                    for (int i = 0; i < batch.length; i++) {
+                        ps.setString(i + 2, batch[i]);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            CatalogProduct p = read(rs).product();
+                            out.put(p.id(), p);
+                        }
+                    }
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("read products", e);
+        }
+    }
+
     private static Entry read(ResultSet rs) throws SQLException {
         String images = rs.getString("additional_image_links");
         long inventory = rs.getLong("inventory");

@@ -175,6 +175,24 @@ public final class ServerRoutes {
     }
 
     /**
+     * Product recommendations and segment product sets (store secret key; the set feed with the catalog
+     * feeds' token) over the catalog, the store's complements and rules, the audiences port and the
+     * co-purchase counts, which subscribe to {@code feed} here.
+     */
+    public static List<Consumer<Router>> recommendations(Database database, StoreRepository stores,
+                                                         Audiences audiences, EventFeed feed, Clock clock) {
+        io.rebound.server.commerce.CoPurchases coPurchases = new io.rebound.server.commerce.CoPurchases();
+        feed.subscribe(coPurchases);
+        io.rebound.server.commerce.Recommendations recommendations = new io.rebound.server.commerce.Recommendations(
+                new JdbcCatalog(database.dataSource(), clock),
+                new io.rebound.server.commerce.JdbcRecommendations(database.dataSource(), clock), coPurchases);
+        ApiAuth auth = new ApiAuth(stores);
+        return List.of(new io.rebound.server.commerce.RecommendationApi(recommendations, audiences, auth)::mount,
+                new io.rebound.server.commerce.ProductSets(recommendations, audiences,
+                        new FeedTokens(database.dataSource(), clock), stores, auth)::mount);
+    }
+
+    /**
      * Email (docs/campaigns.md, "Email"): the subscriber API and the unsubscribe endpoints always and,
      * where an SMTP host is configured ({@code REBOUND_SMTP_HOST}), the flow worker, run every
      * {@code pollEvery} on a worker thread of {@code vertx} (stopped with it).
