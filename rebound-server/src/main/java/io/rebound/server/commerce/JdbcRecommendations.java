@@ -59,23 +59,31 @@ public final class JdbcRecommendations {
         });
     }
 
-    /** The complements of each of {@code productIds} that has some, in the store's order. */
+    /**
+     * The complements of each of {@code productIds} that has some, in the store's order: an indexed
+     * read per product on one connection (an {@code IN} list is a scan on H2).
+     */
     public Map<String, List<String>> complements(String storeId, Collection<String> productIds) {
         Map<String, List<String>> out = new HashMap<>();
         if (productIds.isEmpty()) {
             return out;
         }
-        String sql = "SELECT product_id, complement_id FROM product_complements WHERE store_id = ? AND product_id IN ("
-                + "?, ".repeat(productIds.size() - 1) + "?) ORDER BY product_id, position";
+        String sql = "SELECT complement_id FROM product_complements WHERE store_id = ? AND product_id = ? ORDER BY position";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, storeId);
-            int i = 2;
             for (String id : productIds) {
-                ps.setString(i++, id);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                if (out.containsKey(id)) {
+                    continue;
+                }
+                ps.setString(2, id);
+                List<String> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(rs.getString(1));
+                    }
+                }
+                if (!list.isEmpty()) {
+                    out.put(id, list);
                 }
             }
             return out;
