@@ -13,7 +13,7 @@ DUR="${1:-20}"
 PORT="${PORT:-18280}"
 RATE="${RATE:-1000}"
 RUNS="${RUNS:-3}"
-CONNS="${PACED_CONNS:-12}"
+CONNS="${PACED_CONNS:-16}"
 export VISITORS="${VISITORS:-1000}" PRODUCTS="${PRODUCTS:-1000}"
 command -v wrk >/dev/null || apt-get install -y -qq wrk
 DATA="$(mktemp -d /tmp/rebound-recs.XXXXXX)"
@@ -77,7 +77,9 @@ LAST="$BASE$PATH_BASE/visitors/v-$((VISITORS - 1))/recommendations"
 for _ in $(seq 1 300); do curl -sf -H "Authorization: Bearer $SK" "$LAST" >/dev/null && break; sleep 0.2; done
 while [ "$(curl -sf "$BASE/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["indexer_lag_bytes"]+h["audience_lag_bytes"])')" != "0" ]; do sleep 0.2; done
 echo "sample: $(curl -sf -H "Authorization: Bearer $SK" "$BASE$PATH_BASE/visitors/v-0/recommendations" | head -c 400)"
-export DELAY_MS=$((CONNS * 1000 / RATE))
+# Each connection waits DELAY_MS after a response: one millisecond less than CONNS / RATE, the
+# ~1 ms a response takes, so that the offered load is close to RATE (wrk's delay is whole ms).
+export DELAY_MS=$((CONNS * 1000 / RATE - 1))
 AUTH="Authorization: Bearer $SK"
 paced() { # name [BASELINE]
   wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -s "$ROOT/rebound-bench/wrk/recommendations.lua" \

@@ -232,6 +232,39 @@ class RecommendationServerTest {
     }
 
     @Test
+    void aCampaignOnASegmentNamingNoProductShowsEachPersonTheirOwnProductSet() throws Exception {
+        String abandoners = readySegment("{\"template\": \"cart_abandoners\"}");
+        String purchasers = readySegment("{\"template\": \"past_purchasers\"}");
+        for (String seg : List.of(abandoners, purchasers)) {
+            call("POST", apiA + "/campaigns", a.secretKey(), """
+                    {"name": "Come back %s", "segment_id": "%s", "channels": {"onsite": true},
+                     "touches": [{"after_hours": 0, "creative": {"products": "segment", "headline": "For you"}}],
+                     "holdout_percent": 0}""".formatted(seg, seg), 201);
+        }
+        // The abandoner sees the product left behind (the towel, also left, is out of stock).
+        JsonNode left = until(apiA + "/decide?visitor=abandoner&placement=home_banner", a.secretKey(),
+                n -> n.get("decisions") != null && !n.get("decisions").isEmpty()).get("decisions").get(0);
+        assertThat(left.at("/creative/products/0/id").asText()).isEqualTo("strap");
+        assertThat(left.at("/creative/products/0/title").asText()).isEqualTo("strap");
+        // The purchaser sees related items: the store's complements, then what others bought with the mat.
+        JsonNode related = until(apiA + "/decide?visitor=buyer&placement=home_banner", a.secretKey(),
+                n -> n.get("decisions") != null && !n.get("decisions").isEmpty()).get("decisions").get(0);
+        List<String> ids = new ArrayList<>();
+        related.at("/creative/products").forEach(p -> ids.add(p.get("id").asText()));
+        assertThat(ids).containsExactly("block", "strap", "bottle");
+    }
+
+    private String readySegment(String body) throws Exception {
+        String id = call("POST", apiA + "/segments", a.secretKey(), body, 201).get("id").asText();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!"ready".equals(call("GET", apiA + "/segments/" + id, a.secretKey(), null, 200).get("status").asText())) {
+            assertThat(System.currentTimeMillis()).as("segment ready").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        return id;
+    }
+
+    @Test
     void badInputIsRefusedNamingTheField() throws Exception {
         String rec = apiA + "/visitors/abandoner/recommendations";
         assertThat(call("GET", rec + "?limit=0", a.secretKey(), null, 400).get("field").asText()).isEqualTo("limit");
