@@ -145,6 +145,20 @@ class RecommenderTest {
                 .extracting(Recommendation::productId).containsExactlyElementsOf(expected);
     }
 
+    /** What the server relies on to read the catalog a chunk at a time: a prefix with enough picks decides. */
+    @Property
+    void aPrefixThatAlreadyHoldsEnoughPicksGivesThePicksOfTheWholeList(
+            @ForAll("catalogs") Map<String, CatalogProduct> catalog, @ForAll boolean inStockOnly,
+            @ForAll @IntRange(min = 1, max = 4) int limit, @ForAll @IntRange(min = 0, max = 6) int prefix) {
+        List<Recommendation> candidates = List.of("a", "b", "c", "d", "e", "f").stream()
+                .map(id -> new Recommendation(id, Recommendation.Reason.VIEWED, null)).toList();
+        MerchantRules rules = new MerchantRules(inStockOnly, null);
+        List<Recommendation> fromPrefix = Recommender.select(candidates.subList(0, prefix), catalog, rules, Set.of(), limit);
+        if (fromPrefix.size() == limit) {
+            assertThat(Recommender.select(candidates, catalog, rules, Set.of(), limit)).isEqualTo(fromPrefix);
+        }
+    }
+
     @Provide
     Arbitrary<List<io.rebound.core.segment.RetainedEvent>> histories() {
         return new ProductSetTest().histories();

@@ -10,6 +10,7 @@ import io.rebound.core.recommendation.SegmentProductSet;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.AudienceView;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,8 @@ import java.util.Set;
  * What a person or a segment is recommended: the core's rules ({@link ProductSet},
  * {@link Recommender}, {@link MerchantRules}, {@link SegmentProductSet}) over what the server reads —
  * the person's retained events, the store's complements and rules ({@link JdbcRecommendations}), the
- * co-purchase counts ({@link CoPurchases}) and, in one read, the catalog rows of the candidates.
+ * co-purchase counts ({@link CoPurchases}) and the catalog rows of the candidates, read a chunk at a time
+ * until enough of them pass the rules.
  */
 public final class Recommendations {
     /** Members whose product sets make a segment's product set at most (the first, in person-id order). */
@@ -71,11 +73,22 @@ public final class Recommendations {
         if (candidates.isEmpty()) {
             return new Picked(List.of(), Map.of());
         }
-        Set<String> ids = new HashSet<>();
-        candidates.forEach(c -> ids.add(c.productId()));
-        Map<String, CatalogProduct> products = catalog.products(storeId, ids);
         MerchantRules rules = settings.rules(storeId);
-        return new Picked(Recommender.select(candidates, products, rules, set.purchasedIds(), limit), products);
+        // The catalog is read a chunk of candidates at a time, until enough pass: the picks from a prefix
+        // that already holds `limit` of them are the picks from the whole list.
+        Map<String, CatalogProduct> products = new HashMap<>();
+        int chunk = Math.max(2 * limit, 10);
+        int read = 0;
+        List<Recommendation> picked;
+        do {
+            int to = Math.min(candidates.size(), read + chunk);
+            Set<String> ids = new HashSet<>();
+            candidates.subList(read, to).forEach(c -> ids.add(c.productId()));
+            products.putAll(catalog.products(storeId, ids));
+            read = to;
+            picked = Recommender.select(candidates.subList(0, read), products, rules, set.purchasedIds(), limit);
+        } while (picked.size() < limit && read < candidates.size());
+        return new Picked(picked, products);
     }
 
     /**
