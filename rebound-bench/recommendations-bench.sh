@@ -10,7 +10,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DUR="${1:-20}"
-PORT="${PORT:-18280}"
+# A free port unless PORT is given: other benchmarks may be running on this machine.
+PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 RATE="${RATE:-1000}"
 RUNS="${RUNS:-3}"
 CONNS="${PACED_CONNS:-16}"
@@ -26,7 +27,7 @@ SERVER=$!
 trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 240); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.5; done
-curl -sf "$BASE/health" >/dev/null || { echo "the server did not start:"; tail -20 "$DATA/server.log"; exit 1; }
+curl -sf "$BASE/health" >/dev/null && kill -0 $SERVER 2>/dev/null || { echo "the server did not start:"; tail -20 "$DATA/server.log"; exit 1; }
 STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Recommendations"}' "$BASE/api/v1/stores")
 export BASE_URL="$BASE" STORE_JSON
 python3 - <<'PY'

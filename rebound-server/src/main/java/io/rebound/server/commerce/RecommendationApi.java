@@ -41,8 +41,9 @@ import static io.rebound.server.api.QueryParams.intParam;
  * GET /api/v1/stores/:store/segments/:segment/product-set     ?limit=   the segment's product ids (see {@link ProductSets})
  * </pre>
  * A person's product set comes from their retained events ({@link PersonState#visitor()}, one read of
- * the audiences port, every linked id included); what is recommended is {@link Recommendations}'. Where the runtime cannot read a person's state (cluster
- * mode) the answer is 404 {@code not_available_in_cluster_mode}.
+ * the audiences port, every linked id included); {@link Recommendations} decides what they are shown.
+ * Where the runtime cannot read a person's state (cluster mode) the answer is 404
+ * {@code not_available_in_cluster_mode}.
  */
 public final class RecommendationApi {
     public static final int MAX_VISITOR_ID = 200;
