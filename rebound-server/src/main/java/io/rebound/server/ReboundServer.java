@@ -12,6 +12,7 @@ import io.rebound.server.audience.AudienceColumns;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.EmbeddedAudiences;
+import io.rebound.server.commerce.Recommendations;
 import io.rebound.server.feed.EmbeddedEventFeed;
 import io.rebound.server.audience.SegmentRepository;
 import io.rebound.server.dashboard.Dashboard;
@@ -132,10 +133,12 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, clock));
         groups.addAll(ServerRoutes.webhooks(config, database, stores, log, clock, metrics));
-        groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock));
+        Recommendations recommendations = ServerRoutes.recommender(database, new EmbeddedEventFeed(indexer, rocks), clock);
+        groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock, recommendations));
         groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock));
         groups.addAll(ServerRoutes.recovery(config, database, stores, clock));
         groups.addAll(ServerRoutes.storeCodes(config, vertx, database, stores, clock, java.time.Duration.ofSeconds(10)));
+        groups.addAll(ServerRoutes.recommendations(recommendations, database, stores, audiencesPort, clock));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

@@ -15,8 +15,9 @@ import java.util.Set;
  * The products a touch shows. "The segment's product set" is the product ids the segment's include
  * conditions name with {@code product_id} equality or {@code in} (the yoga mat of "viewed the yoga
  * mat"), in the order written, at most {@link CampaignDefinitions#MAX_PRODUCTS}. A segment that
- * names no product (all cart abandoners, say) has an empty set: the caller shows the headline alone
- * until product recommendations exist.
+ * names no product (all cart abandoners, say) has an empty set: the caller shows the person's own
+ * recommendations instead where it can read them ({@code io.rebound.core.recommendation}), else the
+ * headline alone.
  */
 public final class CampaignProducts {
 

@@ -1,5 +1,6 @@
 package io.rebound.server.campaign;
 
+import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.core.campaign.CampaignProducts;
 import io.rebound.core.campaign.Creative;
 import io.rebound.core.campaign.Decision;
@@ -11,6 +12,7 @@ import io.rebound.core.campaign.Touch;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.event.EventType;
+import io.rebound.core.recommendation.Recommendation;
 import io.rebound.core.segment.RetainedEvent;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.store.Store;
@@ -20,6 +22,7 @@ import io.rebound.server.api.BadRequest;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.commerce.JdbcCatalog;
+import io.rebound.server.commerce.Recommendations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -60,15 +63,26 @@ public final class DecisionApi {
     private final Audiences audiences;
     private final ApiAuth auth;
     private final Clock clock;
+    private final Recommendations recommendations;
 
     public DecisionApi(JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog, Audiences audiences,
                        ApiAuth auth, Clock clock) {
+        this(campaigns, offers, catalog, audiences, auth, clock, null);
+    }
+
+    /**
+     * @param recommendations where a creative shows the segment's products and the segment names none,
+     *                        the person's recommendations are shown instead; null: the headline alone
+     */
+    public DecisionApi(JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog, Audiences audiences,
+                       ApiAuth auth, Clock clock, Recommendations recommendations) {
         this.campaigns = campaigns;
         this.offers = offers;
         this.catalog = catalog;
         this.audiences = audiences;
         this.auth = auth;
         this.clock = clock;
+        this.recommendations = recommendations;
     }
 
     public void mount(Router router) {
@@ -128,6 +142,13 @@ public final class DecisionApi {
                         : audiences.segment(storeId, c.definition().segmentId()).map(SegmentRecord::definition).orElse(null);
                 ids = CampaignProducts.of(creative, segment);
                 products = resolve(storeId, ids);
+                if (ids.isEmpty() && creative.segmentProducts() && recommendations != null && state.isPresent()) {
+                    // A segment that names no product (all cart abandoners): the person's own product set.
+                    Recommendations.Picked picked = recommendations.forPerson(storeId, state.get(),
+                            CampaignDefinitions.MAX_PRODUCTS);
+                    ids = picked.items().stream().map(Recommendation::productId).toList();
+                    products = ids.stream().map(picked.products()::get).toList();
+                }
                 if (d.kind() == Decision.Kind.NEW_OFFER) {
                     // Decided again with prices and costs: the margin guard needs them.
                     d = OfferSequencer.decide(new Situation(c.id(), c.definition(), personId, joined, converted, issued,

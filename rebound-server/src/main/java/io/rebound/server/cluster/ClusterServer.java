@@ -138,8 +138,11 @@ public final class ClusterServer implements AutoCloseable {
         groups.addAll(ServerRoutes.apis(config, stores, audiences, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, Clock.systemUTC()));
         groups.addAll(ServerRoutes.webhooks(config, database, stores, log, Clock.systemUTC(), metrics));
-        groups.addAll(ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC()));
         groups.addAll(ServerRoutes.recovery(config, database, stores, Clock.systemUTC()));
+        io.rebound.server.commerce.Recommendations recommendations =
+                ServerRoutes.recommender(database, feed, Clock.systemUTC());
+        groups.addAll(ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC(), recommendations));
+        groups.addAll(ServerRoutes.recommendations(recommendations, database, stores, audiences, Clock.systemUTC()));
         port = ServerRoutes.listen(config, vertx, groups);
         activation.start();
         dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));

@@ -29,9 +29,14 @@ import io.rebound.server.campaign.DecisionApi;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.commerce.CatalogApi;
+import io.rebound.server.commerce.CoPurchases;
 import io.rebound.server.commerce.FeedRoutes;
 import io.rebound.server.commerce.FeedTokens;
 import io.rebound.server.commerce.JdbcCatalog;
+import io.rebound.server.commerce.JdbcRecommendations;
+import io.rebound.server.commerce.ProductSets;
+import io.rebound.server.commerce.RecommendationApi;
+import io.rebound.server.commerce.Recommendations;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.dashboard.DashboardSettings;
 import io.rebound.server.email.CapturedMailbox;
@@ -168,12 +173,44 @@ public final class ServerRoutes {
      */
     public static List<Consumer<Router>> campaigns(Database database, StoreRepository stores, Audiences audiences,
                                                    Clock clock) {
+        return campaigns(database, stores, audiences, clock, null);
+    }
+
+    /**
+     * As above, where a creative that shows the segment's products and the segment names none shows
+     * the person's recommendations ({@code recommendations}; null: the headline alone).
+     */
+    public static List<Consumer<Router>> campaigns(Database database, StoreRepository stores, Audiences audiences,
+                                                   Clock clock, Recommendations recommendations) {
         JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);
         JdbcOffers offers = new JdbcOffers(database.dataSource());
         ApiAuth auth = new ApiAuth(stores);
         return List.of(new CampaignApi(campaigns, offers, audiences, auth)::mount,
                 new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
-                        clock)::mount);
+                        clock, recommendations)::mount);
+    }
+
+    /**
+     * What persons and segments are recommended, over the catalog and the store's complements and
+     * rules, with co-purchase counts that subscribe to {@code feed} here (one per server).
+     */
+    public static Recommendations recommender(Database database, EventFeed feed, Clock clock) {
+        CoPurchases coPurchases = new CoPurchases();
+        feed.subscribe(coPurchases);
+        return new Recommendations(new JdbcCatalog(database.dataSource(), clock),
+                new JdbcRecommendations(database.dataSource(), clock), coPurchases);
+    }
+
+    /**
+     * Product recommendations and segment product sets (store secret key; the set feed with the catalog
+     * feeds' token) over {@code recommendations} and the audiences port.
+     */
+    public static List<Consumer<Router>> recommendations(Recommendations recommendations, Database database,
+                                                         StoreRepository stores, Audiences audiences, Clock clock) {
+        ApiAuth auth = new ApiAuth(stores);
+        return List.of(new RecommendationApi(recommendations, audiences, auth)::mount,
+                new ProductSets(recommendations, audiences, new FeedTokens(database.dataSource(), clock), stores,
+                        auth)::mount);
     }
 
     /**

@@ -1,0 +1,45 @@
+package io.rebound.core.recommendation;
+
+import java.util.Objects;
+
+/**
+ * One product recommended to a person, with why.
+ *
+ * @param productId the product
+ * @param reason    why it is recommended
+ * @param relatedTo for {@link Reason#COMPLEMENT} and {@link Reason#CO_PURCHASED}, the product the
+ *                  person bought that it goes with; null otherwise
+ */
+public record Recommendation(String productId, Reason reason, String relatedTo) {
+
+    /** Why a product is recommended, in the order they rank. */
+    public enum Reason {
+        /** The person left it in the cart. */
+        CARTED("carted"),
+        /** The person viewed it. */
+        VIEWED("viewed"),
+        /** The store paired it with a product the person bought. */
+        COMPLEMENT("complement"),
+        /** Others who bought a product the person bought bought it in the same order. */
+        CO_PURCHASED("co_purchased");
+
+        private final String json;
+
+        Reason(String json) {
+            this.json = json;
+        }
+
+        /** The API's spelling. */
+        public String json() {
+            return json;
+        }
+    }
+
+    public Recommendation {
+        Objects.requireNonNull(productId, "productId");
+        Objects.requireNonNull(reason, "reason");
+        if ((reason == Reason.COMPLEMENT || reason == Reason.CO_PURCHASED) != (relatedTo != null)) {
+            throw new IllegalArgumentException("relatedTo is set exactly for complement and co_purchased");
+        }
+    }
+}
