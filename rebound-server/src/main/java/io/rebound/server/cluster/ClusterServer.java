@@ -137,7 +137,7 @@ public final class ClusterServer implements AutoCloseable {
         }
         groups.addAll(ServerRoutes.apis(config, stores, audiences, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, Clock.systemUTC()));
-        groups.addAll(ServerRoutes.webhooks(config, database, stores, log, Clock.systemUTC(), metrics));
+        groups.addAll(ServerRoutes.webhooks(config, vertx, database, stores, log, Clock.systemUTC(), metrics));
         groups.addAll(ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC()));
         port = ServerRoutes.listen(config, vertx, groups);
         activation.start();
