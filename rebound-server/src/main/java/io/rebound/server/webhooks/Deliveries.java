@@ -131,6 +131,10 @@ final class Deliveries {
                     events.addAll(identify.accepted());
                 }
                 events.addAll(result.accepted());
+                if (p.recovery() != null) {
+                    events.addAll(parser.parseSingle(new ParsedBody(p.recovery(), null, null, rawSize), "track",
+                            store, RequestInfo.NONE, receivedAt, Source.SERVER).accepted());
+                }
                 yield new Events(List.copyOf(events), p.eventId());
             }
         };

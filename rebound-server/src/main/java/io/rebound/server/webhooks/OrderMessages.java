@@ -45,6 +45,11 @@ public final class OrderMessages {
     public static final String ANONYMOUS_ID_KEY = "_rb_aid";
     /** The InitiateCheckout property that keeps Shopify's recovery link, for campaigns to read. */
     public static final String RECOVERY_URL = "abandoned_checkout_url";
+    /**
+     * The custom event that carries a checkout's recovery link ({@value #RECOVERY_URL}), one per checkout
+     * (event id {@code checkout-recovery-{token}}), filed under the same visitor as its InitiateCheckout.
+     */
+    public static final String RECOVERY_EVENT = "CheckoutRecovery";
     static final int MAX_PRODUCTS = 200;
     private static final int MAX_URL = 1000;
     private static final Set<String> ANONYMOUS_ID_KEYS = Set.of(ANONYMOUS_ID_KEY, "rb_aid");
@@ -64,7 +69,11 @@ public final class OrderMessages {
      * shopper's email (hashed by the collector) to the browsing visitor or customer id, or null when
      * the order names no email or no one to link it to.
      */
-    public record Purchase(ObjectNode message, ObjectNode identify, String eventId) implements Outcome {
+    public record Purchase(ObjectNode message, ObjectNode identify, String eventId, ObjectNode recovery)
+            implements Outcome {
+        Purchase(ObjectNode message, ObjectNode identify, String eventId) {
+            this(message, identify, eventId, null);
+        }
     }
 
     /** Nothing is stored: {@code reason} says why (an unpaid status, an order older than the event-time policy takes). */
@@ -132,10 +141,22 @@ public final class OrderMessages {
             props.put("checkout_id", numericId);
         }
         String recovery = text(checkout.get("abandoned_checkout_url"));
-        if (recovery != null && recovery.length() <= MAX_URL && recovery.startsWith("https://")) {
-            props.put(RECOVERY_URL, recovery);
+        if (recovery == null || recovery.length() > MAX_URL || !recovery.startsWith("https://")) {
+            return p;
         }
-        return p;
+        props.put(RECOVERY_URL, recovery);
+        // The pixel's InitiateCheckout has the same event id and no link; whichever arrives first is kept.
+        // So the link also gets an event of its own, the one place campaigns read it from.
+        ObjectNode r = p.message().deepCopy();
+        r.put("event", RECOVERY_EVENT).put("messageId", "checkout-recovery-" + id);
+        ObjectNode rp = r.putObject("properties");
+        rp.put("event_id", "checkout-recovery-" + id).put(RECOVERY_URL, recovery).put("checkout_token", id)
+                .put("store_platform", WebhookPlatform.SHOPIFY.id());
+        if (numericId != null) {
+            rp.put("checkout_id", numericId);
+        }
+        ((ObjectNode) r.get("context")).remove("traits");
+        return new Purchase(p.message(), p.identify(), p.eventId(), r);
     }
 
     /**

@@ -71,7 +71,7 @@ record WebhookClient(ReboundServer server) {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         List<JsonNode> out = new ArrayList<>();
         r.json().get("events").forEach(e -> {
-            if (type == null || e.get("type").asText().equals(type)) {
+            if (type == null || e.get("type").asText().equals(type) || e.path("name").asText().equals(type)) {
                 out.add(e);
             }
         });

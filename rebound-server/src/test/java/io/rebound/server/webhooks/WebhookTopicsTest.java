@@ -103,6 +103,12 @@ class WebhookTopicsTest {
         assertThat(e.get("properties").get("abandoned_checkout_url").asText())
                 .isEqualTo("https://yoga-shop.myshopify.com/548380009/checkouts/tok-1/recover?key=example-secret-token");
         assertThat(e.get("properties").get("checkout_id").asText()).isEqualTo("981820079255243537");
+        // The link also has its own event, kept whichever InitiateCheckout (pixel's or webhook's) came first.
+        List<JsonNode> recovery = client.events(shop, visitor, "CheckoutRecovery");
+        assertThat(recovery).hasSize(1);
+        assertThat(recovery.get(0).get("properties").get("abandoned_checkout_url").asText())
+                .isEqualTo(e.get("properties").get("abandoned_checkout_url").asText());
+        assertThat(recovery.get(0).get("event_id").asText()).isEqualTo("checkout-recovery-tok-1");
         List<JsonNode> identifies = client.events(shop, visitor, "Identify");
         assertThat(identifies).hasSize(1);
         assertThat(identifies.get(0).toString()).contains(Pii.emailSha256("shopper.one@example.com"))
