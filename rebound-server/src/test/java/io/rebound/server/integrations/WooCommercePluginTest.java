@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * fired with WooCommerce's documented arguments. Skipped, saying so, only when php is not installed
  * ({@code ./rebound test} and {@code .ci/run} install php-cli).
  */
-class WooCommercePluginTest {
+public class WooCommercePluginTest {
     private static final Path PHP = Path.of("/usr/bin/php");
 
     @Test
@@ -50,7 +50,7 @@ class WooCommercePluginTest {
     }
 
     /** The repository's root: the build runs tests in the module's directory. */
-    static Path repositoryRoot() throws IOException {
+    public static Path repositoryRoot() throws IOException {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve("integrations"))) {
             dir = dir.getParent();
