@@ -20,7 +20,9 @@ import java.util.Set;
 /**
  * Turns a platform's order (the JSON its order webhooks deliver) into the Segment-spec
  * {@code track "Purchase"} message the collector's own parser reads, so that the order is
- * validated, hashed and deduplicated like any server-side event. Nothing here does I/O.
+ * validated, hashed and deduplicated like any server-side event; likewise a Shopify checkout into an
+ * {@code InitiateCheckout} ({@link #shopifyCheckout}), and either into the identify that links the
+ * shopper's email to the visitor or customer. Nothing here does I/O.
  *
  * <p><b>Event id</b> {@code order-{id}}: what the Shopify custom pixel and the WooCommerce snippet
  * of docs/pixel.md send as the browser Purchase's event id, so the browser's copy and the webhook's

@@ -81,22 +81,6 @@ public final class WebhookInbox implements AutoCloseable {
         return done;
     }
 
-    /** True if a delivery with this id was stored (and not yet expired). */
-    public boolean seen(String storeId, WebhookPlatform platform, String deliveryId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM webhook_deliveries WHERE store_id = ? AND "
-                     + "platform = ? AND delivery_id = ?")) {
-            ps.setString(1, storeId);
-            ps.setString(2, platform.id());
-            ps.setString(3, deliveryId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("read webhook deliveries: " + e.getMessage(), e);
-        }
-    }
-
     /** Up to {@code limit} deliveries not processed yet, oldest first. */
     public List<Pending> pending(int limit) {
         List<Pending> out = new ArrayList<>();

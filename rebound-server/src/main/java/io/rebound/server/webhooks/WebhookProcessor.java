@@ -10,7 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -73,9 +75,10 @@ public final class WebhookProcessor {
         List<Event> events = new ArrayList<>();
         List<WebhookInbox.Finished> finished = new ArrayList<>(round.size());
         List<WebhookPlatform> platforms = new ArrayList<>(round.size());
+        Map<String, Optional<Store>> storesOfRound = new HashMap<>();
         for (WebhookInbox.Pending p : round) {
             WebhookInbox.Delivery d = p.delivery();
-            Optional<Store> store = stores.byId(d.storeId());
+            Optional<Store> store = storesOfRound.computeIfAbsent(d.storeId(), stores::byId);
             Deliveries.Work work = store.isEmpty() ? new Deliveries.Ignored("the store was deleted")
                     : deliveries.map(d.platform(), d.topic(), d.body(), d.shopDomain(), store.get(), d.receivedAt());
             WebhookInbox.Finished f = switch (work) {

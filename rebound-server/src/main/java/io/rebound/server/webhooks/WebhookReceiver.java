@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * webhook creation is answered 200, the signature header must be there and be the HMAC of the raw
  * bytes under the store's secret (401, compared in constant time, before anything parses the body),
  * then the topic decides: a handled topic ({@link WebhookPlatform#topics()}) goes on, any other is
- * answered 200 and counted as ignored. A delivery id already stored is answered 200 as a duplicate.
+ * answered 200 and counted as ignored. A delivery id already stored is answered 200 as a duplicate
+ * (found when the inbox inserts it).
  *
  * <p>The delivery is then read as it will be processed ({@link Deliveries}), so a malformed one is a
  * 400 naming the field and is not stored; a good one is appended, raw, to the {@link WebhookInbox}
@@ -197,10 +198,8 @@ public final class WebhookReceiver {
         }
         String given = ctx.request().getHeader(platform.deliveryHeader());
         boolean named = given != null && !given.isBlank() && given.strip().length() <= 200;
+        // A repeat is found by the inbox's insert, without a read of its own on this path.
         String deliveryId = named ? given.strip() : "rebound-" + UUID.randomUUID();
-        if (named && inbox.seen(storeId, platform, deliveryId)) {
-            return new Answer(platform, Outcome.DUPLICATE, 200, new JsonObject().put("status", "duplicate"));
-        }
         String shopDomain = shopDomain(ctx.request().getHeader("X-Shopify-Shop-Domain"));
         Deliveries.Work work = deliveries.map(platform, topic, raw, shopDomain, store.get(), receivedAt);
         JsonObject body = switch (work) {
