@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -202,29 +203,24 @@ public final class WebhookReceiver {
         String deliveryId = named ? given.strip() : "rebound-" + UUID.randomUUID();
         String shopDomain = shopDomain(ctx.request().getHeader("X-Shopify-Shop-Domain"));
         Deliveries.Work work = deliveries.map(platform, topic, raw, shopDomain, store.get(), receivedAt);
-        JsonObject body = switch (work) {
-            case Deliveries.Rejected r -> null;
-            case Deliveries.Ignored i -> new JsonObject().put("status", "ignored").put("reason", i.reason());
-            case Deliveries.Events e -> new JsonObject().put("status", "accepted").put("event_id", e.eventId());
+        WebhookInbox.Delivery delivery = new WebhookInbox.Delivery(storeId, platform, deliveryId, topic, shopDomain,
+                raw, receivedAt);
+        return switch (work) {
+            case Deliveries.Rejected r -> new Answer(platform, Outcome.REJECTED, 400, r.body());
+            // Nothing to process: stored only so that its repeats are answered as such.
+            case Deliveries.Ignored i -> new Store(delivery, new JsonObject().put("status", "ignored")
+                    .put("reason", i.reason()), true);
+            case Deliveries.Events e -> new Store(delivery, new JsonObject().put("status", "accepted")
+                    .put("event_id", e.eventId()), false);
             case Deliveries.Products p -> {
                 JsonObject o = new JsonObject().put("status", "accepted").put("products", new JsonArray(
                         p.products().stream().map(c -> (Object) c.id()).toList()));
                 if (!p.refused().isEmpty()) {
-                    o.put("refused", new JsonArray(new java.util.ArrayList<>(p.refused())));
+                    o.put("refused", new JsonArray(List.copyOf(p.refused())));
                 }
-                yield o;
+                yield new Store(delivery, o, false);
             }
         };
-        if (work instanceof Deliveries.Rejected r) {
-            return new Answer(platform, Outcome.REJECTED, 400, r.body());
-        }
-        if (work instanceof Deliveries.Ignored) {
-            // Nothing to process: remembered only so that its repeats are answered as such.
-            return new Store(new WebhookInbox.Delivery(storeId, platform, deliveryId, topic, shopDomain, raw,
-                    receivedAt), body, true);
-        }
-        return new Store(new WebhookInbox.Delivery(storeId, platform, deliveryId, topic, shopDomain, raw,
-                receivedAt), body, false);
     }
 
     /** Appends to the inbox and answers once the append is committed. */
