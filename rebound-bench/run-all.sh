@@ -13,3 +13,4 @@ echo "### customer-list sync";                     "$DIR/sync-bench.sh" 100000 5
 echo "### customer-list sync freshness";           "$DIR/freshness-bench.sh" 1000 30 2>&1 | grep -E "^sent|p50"
 echo "### backfill vs DuckDB, 10M events";         "$DIR/backfill-bench.sh" 2>&1 | grep -v WARN
 echo "### cluster pipeline (in-JVM broker, 1 and 2 stream instances)"; "$DIR/cluster-bench.sh" 2>&1 | grep -v -E "WARN|^\s*at "
+echo "### store webhooks (wrk, 3 × 15 s against the no-op)"; "$DIR/webhook-bench.sh" 15 2>&1 | grep -E "^(warmed|run|webhook)"

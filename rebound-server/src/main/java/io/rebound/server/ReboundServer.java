@@ -132,7 +132,7 @@ public final class ReboundServer implements AutoCloseable {
         groups.add(ServerRoutes.collector(config, stores, log, clock, metrics));
         groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, clock));
-        groups.addAll(ServerRoutes.webhooks(config, database, stores, log, clock, metrics));
+        groups.addAll(ServerRoutes.webhooks(config, vertx, database, stores, log, clock, metrics));
         Recommendations recommendations = ServerRoutes.recommender(database, new EmbeddedEventFeed(indexer, rocks), clock);
         groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock, recommendations));
         groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock));

@@ -137,7 +137,7 @@ public final class ClusterServer implements AutoCloseable {
         }
         groups.addAll(ServerRoutes.apis(config, stores, audiences, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, Clock.systemUTC()));
-        groups.addAll(ServerRoutes.webhooks(config, database, stores, log, Clock.systemUTC(), metrics));
+        groups.addAll(ServerRoutes.webhooks(config, vertx, database, stores, log, Clock.systemUTC(), metrics));
         groups.addAll(ServerRoutes.recovery(config, database, stores, Clock.systemUTC()));
         io.rebound.server.commerce.Recommendations recommendations =
                 ServerRoutes.recommender(database, feed, Clock.systemUTC());

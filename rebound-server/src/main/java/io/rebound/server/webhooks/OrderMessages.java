@@ -20,7 +20,9 @@ import java.util.Set;
 /**
  * Turns a platform's order (the JSON its order webhooks deliver) into the Segment-spec
  * {@code track "Purchase"} message the collector's own parser reads, so that the order is
- * validated, hashed and deduplicated like any server-side event. Nothing here does I/O.
+ * validated, hashed and deduplicated like any server-side event; likewise a Shopify checkout into an
+ * {@code InitiateCheckout} ({@link #shopifyCheckout}), and either into the identify that links the
+ * shopper's email to the visitor or customer. Nothing here does I/O.
  *
  * <p><b>Event id</b> {@code order-{id}}: what the Shopify custom pixel and the WooCommerce snippet
  * of docs/pixel.md send as the browser Purchase's event id, so the browser's copy and the webhook's
@@ -43,7 +45,15 @@ import java.util.Set;
 public final class OrderMessages {
     /** The note attribute / order meta key that carries Rebound's anonymous id (the pixel's {@code _rb_aid}). */
     public static final String ANONYMOUS_ID_KEY = "_rb_aid";
+    /** The InitiateCheckout property that keeps Shopify's recovery link, for campaigns to read. */
+    public static final String RECOVERY_URL = "abandoned_checkout_url";
+    /**
+     * The custom event that carries a checkout's recovery link ({@value #RECOVERY_URL}), one per checkout
+     * (event id {@code checkout-recovery-{token}}), filed under the same visitor as its InitiateCheckout.
+     */
+    public static final String RECOVERY_EVENT = "CheckoutRecovery";
     static final int MAX_PRODUCTS = 200;
+    private static final int MAX_URL = 1000;
     private static final Set<String> ANONYMOUS_ID_KEYS = Set.of(ANONYMOUS_ID_KEY, "rb_aid");
     private static final Set<String> PAID_WOO_STATUSES = Set.of("processing", "completed");
     private static final int MAX_TEXT = 200;
@@ -56,8 +66,16 @@ public final class OrderMessages {
     public sealed interface Outcome {
     }
 
-    /** A Purchase, as a Segment-spec track message. */
-    public record Purchase(ObjectNode message, String eventId) implements Outcome {
+    /**
+     * A Purchase or InitiateCheckout, as a Segment-spec track message, and the identify that links the
+     * shopper's email (hashed by the collector) to the browsing visitor or customer id, or null when
+     * the order names no email or no one to link it to.
+     */
+    public record Purchase(ObjectNode message, ObjectNode identify, String eventId, ObjectNode recovery)
+            implements Outcome {
+        Purchase(ObjectNode message, ObjectNode identify, String eventId) {
+            this(message, identify, eventId, null);
+        }
     }
 
     /** Nothing is stored: {@code reason} says why (an unpaid status, an order older than the event-time policy takes). */
@@ -87,6 +105,60 @@ public final class OrderMessages {
         return purchase(WebhookPlatform.SHOPIFY, id, id, created, text(order.get("total_price")),
                 text(order.get("currency")), lines, email, phone, id(field(customer, "id")),
                 attribute(order.get("note_attributes"), "name"), text(order.get("name")));
+    }
+
+    /**
+     * A Shopify checkout ({@code checkouts/create}, {@code checkouts/update}; the abandoned checkout
+     * resource) as an InitiateCheckout whose event id is {@code checkout-{token}} — what the Shopify
+     * custom pixel sends on {@code checkout_started}, so both copies and every update are one event —
+     * keeping {@code abandoned_checkout_url} (the recovery link) and the checkout's id and token in its
+     * properties. The shopper is found like an order's: {@code _rb_aid} among the note attributes (the
+     * cart's attributes), the customer id, the email.
+     *
+     * @throws BadRequest naming the field when the checkout has neither token nor id
+     */
+    public static Outcome shopifyCheckout(JsonNode checkout, Instant oldest) {
+        String token = id(checkout.get("token"));
+        String id = token != null ? token : requiredId(checkout, "id");
+        Instant created = instant(checkout.get("created_at"));
+        if (created != null && created.isBefore(oldest)) {
+            return tooOld(created);
+        }
+        Map<String, Line> lines = new LinkedHashMap<>();
+        for (JsonNode item : array(checkout.get("line_items"))) {
+            add(lines, firstId(item, "variant_id", "product_id", "sku"), item.get("price"), item.get("quantity"));
+        }
+        JsonNode customer = checkout.get("customer");
+        String email = firstText(checkout.get("email"), field(customer, "email"));
+        String phone = firstText(checkout.get("phone"), field(customer, "phone"),
+                field(checkout.get("billing_address"), "phone"));
+        String currency = firstText(checkout.get("presentment_currency"), checkout.get("currency"));
+        Purchase p = (Purchase) message(WebhookPlatform.SHOPIFY, "InitiateCheckout", "checkout-" + id, "checkout",
+                id, created, text(checkout.get("total_price")), currency, lines, email, phone,
+                id(field(customer, "id")), attribute(checkout.get("note_attributes"), "name"));
+        ObjectNode props = (ObjectNode) p.message().get("properties");
+        props.put("checkout_token", id);
+        String numericId = id(checkout.get("id"));
+        if (numericId != null) {
+            props.put("checkout_id", numericId);
+        }
+        String recovery = text(checkout.get("abandoned_checkout_url"));
+        if (recovery == null || recovery.length() > MAX_URL || !recovery.startsWith("https://")) {
+            return p;
+        }
+        props.put(RECOVERY_URL, recovery);
+        // The pixel's InitiateCheckout has the same event id and no link; whichever arrives first is kept.
+        // So the link also gets an event of its own, the one place campaigns read it from.
+        ObjectNode r = p.message().deepCopy();
+        r.put("event", RECOVERY_EVENT).put("messageId", "checkout-recovery-" + id);
+        ObjectNode rp = r.putObject("properties");
+        rp.put("event_id", "checkout-recovery-" + id).put(RECOVERY_URL, recovery).put("checkout_token", id)
+                .put("store_platform", WebhookPlatform.SHOPIFY.id());
+        if (numericId != null) {
+            rp.put("checkout_id", numericId);
+        }
+        ((ObjectNode) r.get("context")).remove("traits");
+        return new Purchase(p.message(), p.identify(), p.eventId(), r);
     }
 
     /**
@@ -124,9 +196,21 @@ public final class OrderMessages {
     private static Outcome purchase(WebhookPlatform platform, String id, String orderKey, Instant created,
                                     String total, String currency, Map<String, Line> lines, String email,
                                     String phone, String userId, String anonymousId, String orderNumber) {
-        String eventId = "order-" + orderKey;
+        Purchase p = (Purchase) message(platform, "Purchase", "order-" + orderKey, "order", id, created, total,
+                currency, lines, email, phone, userId, anonymousId);
+        ObjectNode props = (ObjectNode) p.message().get("properties");
+        props.put("order_id", orderKey);
+        if (orderNumber != null && !orderNumber.equals(orderKey)) {
+            props.put("order_number", clip(orderNumber));
+        }
+        return p;
+    }
+
+    private static Outcome message(WebhookPlatform platform, String event, String eventId, String what, String id,
+                                   Instant created, String total, String currency, Map<String, Line> lines,
+                                   String email, String phone, String userId, String anonymousId) {
         ObjectNode m = NODES.objectNode();
-        m.put("type", "track").put("event", "Purchase").put("messageId", eventId);
+        m.put("type", "track").put("event", event).put("messageId", eventId);
         if (anonymousId != null) {
             m.put("anonymousId", anonymousId);
         }
@@ -134,16 +218,13 @@ public final class OrderMessages {
             m.put("userId", userId);
         }
         if (anonymousId == null && userId == null) {
-            m.put("anonymousId", platform.id() + "-order-" + id);
+            m.put("anonymousId", platform.id() + "-" + what + "-" + id);
         }
         if (created != null) {
             m.put("timestamp", created.toString());
         }
         ObjectNode p = m.putObject("properties");
-        p.put("event_id", eventId).put("order_id", orderKey).put("store_platform", platform.id());
-        if (orderNumber != null && !orderNumber.equals(orderKey)) {
-            p.put("order_number", clip(orderNumber));
-        }
+        p.put("event_id", eventId).put("store_platform", platform.id());
         if (total != null) {
             p.put("value", total);
         }
@@ -172,7 +253,33 @@ public final class OrderMessages {
             context.set("traits", traits);
         }
         context.putObject("library").put("name", "rebound-webhooks-" + platform.id()).put("version", "1");
-        return new Purchase(m, eventId);
+        return new Purchase(m, identify(m, traits, anonymousId, userId, eventId), eventId);
+    }
+
+    /**
+     * The identify sent with an order or checkout that names an email and someone to link it to
+     * (Rebound's anonymous id, a customer id): it goes through the collector's identify path, so the
+     * email is hashed there and the person the browser was becomes the person who bought.
+     */
+    private static ObjectNode identify(ObjectNode track, ObjectNode traits, String anonymousId, String userId,
+                                       String eventId) {
+        if (traits.isEmpty() || anonymousId == null && userId == null) {
+            return null;
+        }
+        ObjectNode i = NODES.objectNode();
+        i.put("type", "identify").put("messageId", "identify-" + eventId);
+        if (anonymousId != null) {
+            i.put("anonymousId", anonymousId);
+        }
+        if (userId != null) {
+            i.put("userId", userId);
+        }
+        if (track.has("timestamp")) {
+            i.set("timestamp", track.get("timestamp"));
+        }
+        i.set("traits", traits.deepCopy());
+        i.putObject("context").set("library", track.get("context").get("library").deepCopy());
+        return i;
     }
 
     private record Line(String id, JsonNode price, long quantity) {
@@ -248,7 +355,7 @@ public final class OrderMessages {
     }
 
     /** An id given as a whole number or a non-empty string of at most 200 characters. */
-    private static String id(JsonNode n) {
+    static String id(JsonNode n) {
         if (n == null) {
             return null;
         }

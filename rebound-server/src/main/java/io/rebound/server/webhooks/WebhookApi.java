@@ -119,7 +119,7 @@ public final class WebhookApi {
                 : ctx.request().scheme() + "://" + ctx.request().authority();
         JsonObject out = new JsonObject().put("platform", platform.id())
                 .put("url", base + WebhookReceiver.path(store.id(), platform))
-                .put("topics", new JsonArray(platform.orderTopics()))
+                .put("topics", new JsonArray(platform.topics()))
                 .put("format", "JSON")
                 .put("secret_set", hint.isPresent());
         hint.ifPresent(h -> out.put("secret_hint", "…" + h.lastFour()).put("updated_at", h.updatedAt().toString()));

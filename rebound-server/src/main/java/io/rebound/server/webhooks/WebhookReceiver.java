@@ -1,25 +1,12 @@
 package io.rebound.server.webhooks;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.rebound.core.event.Event;
-import io.rebound.core.event.Source;
-import io.rebound.core.event.Violation;
 import io.rebound.core.port.EventLog;
-import io.rebound.core.store.Store;
 import io.rebound.core.time.EventTimePolicy;
 import io.rebound.server.api.ApiErrors;
-import io.rebound.server.api.BadRequest;
-import io.rebound.server.collect.BatchResult;
 import io.rebound.server.collect.CollectorParser;
-import io.rebound.server.collect.ParsedBody;
-import io.rebound.server.collect.RequestInfo;
-import io.rebound.server.json.InvalidNumberException;
-import io.rebound.server.json.Json;
+import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.meta.StoreRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -30,7 +17,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
+import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -49,46 +37,42 @@ import java.util.regex.Pattern;
  * Content-Length before it is read), the store must exist (404), WooCommerce's unsigned ping on
  * webhook creation is answered 200, the signature header must be there and be the HMAC of the raw
  * bytes under the store's secret (401, compared in constant time, before anything parses the body),
- * then the topic decides: an order topic becomes a Purchase, any other topic is answered 200 and
- * counted as ignored. A delivery id handled lately is answered 200 at once.
+ * then the topic decides: a handled topic ({@link WebhookPlatform#topics()}) goes on, any other is
+ * answered 200 and counted as ignored. A delivery id already stored is answered 200 as a duplicate
+ * (found when the inbox inserts it).
  *
- * <p>A Purchase goes through the collector's parser as a server-side ({@link Source#SERVER}) track
- * message and is appended to the event log; the answer is 200 only once the append is durable, and
- * 503 when the log cannot take it, so the platform delivers again. Redeliveries add nothing: the
- * event id is the order's ({@link OrderMessages}).
+ * <p>The delivery is then read as it will be processed ({@link Deliveries}), so a malformed one is a
+ * 400 naming the field and is not stored; a good one is appended, raw, to the {@link WebhookInbox}
+ * and answered 200 once that append is committed (503 with Retry-After when it cannot be). The
+ * {@link WebhookWorker} processes it afterwards: the answer never waits for the event log or the
+ * catalog, which is what keeps a platform that disables slow endpoints (WooCommerce) content.
  */
 public final class WebhookReceiver {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
     private static final Pattern WOO_PING = Pattern.compile("webhook_id=\\d{1,20}");
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS));
+    private static final Pattern SHOP_DOMAIN = Pattern.compile("[a-z0-9][a-z0-9.-]{0,250}");
 
     private final StoreRepository stores;
     private final WebhookSecrets secrets;
-    private final EventLog log;
-    private final CollectorParser parser;
-    private final EventTimePolicy timePolicy;
+    private final WebhookInbox inbox;
+    private final Deliveries deliveries;
     private final Clock clock;
-    private final RecentDeliveries recent = new RecentDeliveries(100_000);
     private final Map<WebhookPlatform, Map<Outcome, Counter>> counters = new EnumMap<>(WebhookPlatform.class);
+    private volatile Runnable wake = () -> { };
 
     /** What became of a delivery, the {@code outcome} tag of {@code rebound_webhooks_deliveries_total}. */
     enum Outcome {
-        ACCEPTED, DUPLICATE, IGNORED, PING, UNAUTHORIZED, REJECTED, FAILED
+        ACCEPTED, DUPLICATE, IGNORED, PING, UNAUTHORIZED, REJECTED, FAILED, STORED, PROCESSING_IGNORED,
+        PROCESSING_REJECTED
     }
 
-    /**
-     * @param parser     the collector's parser, so an order is validated and hashed like any event
-     * @param timePolicy the collector's event-time policy (orders older than it takes are ignored)
-     */
-    public WebhookReceiver(StoreRepository stores, WebhookSecrets secrets, EventLog log, CollectorParser parser,
-                           EventTimePolicy timePolicy, Clock clock, MeterRegistry metrics) {
+    WebhookReceiver(StoreRepository stores, WebhookSecrets secrets, WebhookInbox inbox, Deliveries deliveries,
+                    Clock clock, MeterRegistry metrics) {
         this.stores = stores;
         this.secrets = secrets;
-        this.log = log;
-        this.parser = parser;
-        this.timePolicy = timePolicy;
+        this.inbox = inbox;
+        this.deliveries = deliveries;
         this.clock = clock;
         for (WebhookPlatform p : WebhookPlatform.values()) {
             Map<Outcome, Counter> byOutcome = new EnumMap<>(Outcome.class);
@@ -99,6 +83,34 @@ public final class WebhookReceiver {
             }
             counters.put(p, byOutcome);
         }
+    }
+
+    /**
+     * The receiver and its worker over one inbox in the metadata database: mount the receiver on the
+     * routers, deploy the worker once.
+     *
+     * @param parser     the collector's parser, so an order is validated and hashed like any event
+     * @param timePolicy the collector's event-time policy (orders older than it takes are ignored)
+     */
+    public static Pair create(DataSource dataSource, StoreRepository stores, WebhookSecrets secrets, EventLog log,
+                              CollectorParser parser, EventTimePolicy timePolicy, Clock clock, MeterRegistry metrics) {
+        JdbcCatalog catalog = new JdbcCatalog(dataSource, clock);
+        Deliveries deliveries = new Deliveries(parser, timePolicy, catalog);
+        WebhookInbox inbox = new WebhookInbox(dataSource);
+        WebhookReceiver receiver = new WebhookReceiver(stores, secrets, inbox, deliveries, clock, metrics);
+        WebhookProcessor processor = new WebhookProcessor(inbox, deliveries, stores, log, catalog, clock,
+                (platform, outcome) -> receiver.counter(platform, switch (outcome) {
+                    case "stored" -> Outcome.STORED;
+                    case "ignored" -> Outcome.PROCESSING_IGNORED;
+                    default -> Outcome.PROCESSING_REJECTED;
+                }).increment());
+        WebhookWorker worker = new WebhookWorker(processor, inbox);
+        receiver.wake = worker::wake;
+        return new Pair(receiver, worker);
+    }
+
+    /** A receiver and the worker that processes what it stores. */
+    public record Pair(WebhookReceiver receiver, WebhookWorker worker) {
     }
 
     /** The path a store's platform posts to. */
@@ -113,7 +125,7 @@ public final class WebhookReceiver {
                 .failureHandler(ctx -> ApiErrors.failure(ctx, "1 MB"));
     }
 
-    /** What a delivery leads to, decided off the event loop: an answer, or events to append first. */
+    /** What a delivery leads to, decided off the event loop: an answer, or a delivery to store first. */
     private sealed interface Step {
     }
 
@@ -121,14 +133,13 @@ public final class WebhookReceiver {
     private record Answer(WebhookPlatform platform, Outcome outcome, int status, JsonObject body) implements Step {
     }
 
-    /** Appends {@code events}, then answers 200 (or 503 when the log cannot take them). */
-    private record Append(WebhookPlatform platform, Store store, List<Event> events, String eventId,
-                          String deliveryKey) implements Step {
+    /** Stores {@code delivery} in the inbox, then answers 200 with {@code body} (503 when it cannot). */
+    private record Store(WebhookInbox.Delivery delivery, JsonObject body, boolean ignored) implements Step {
     }
 
     private void receive(RoutingContext ctx) {
         Instant receivedAt = clock.instant();
-        // The database reads and the HMAC run on a worker; the append runs back on this event loop.
+        // The database reads and the HMAC run on a worker; the inbox commits in groups on its own thread.
         ctx.vertx().executeBlocking(() -> decide(ctx, receivedAt), false).onComplete(step -> {
             if (step.failed()) {
                 ApiErrors.exception(ctx, step.cause());
@@ -137,8 +148,8 @@ public final class WebhookReceiver {
                     counter(a.platform(), a.outcome()).increment();
                 }
                 ApiErrors.json(ctx, a.status(), a.body());
-            } else if (step.result() instanceof Append a) {
-                append(ctx, a);
+            } else if (step.result() instanceof Store s) {
+                store(ctx, s);
             }
         });
     }
@@ -151,7 +162,7 @@ public final class WebhookReceiver {
         }
         WebhookPlatform platform = found.get();
         String storeId = ctx.pathParam("store");
-        Optional<Store> store = stores.byId(storeId);
+        Optional<io.rebound.core.store.Store> store = stores.byId(storeId);
         if (store.isEmpty()) {
             return problem(platform, Outcome.REJECTED, 404, "store_not_found", "no store '" + clip(storeId, 60)
                     + "': check the store id in the webhook URL", null);
@@ -179,98 +190,70 @@ public final class WebhookReceiver {
                     + " secret: check that the secret set in Rebound is the one " + platform.displayName()
                     + " signs with", platform.signatureHeader());
         }
-        String topic = ctx.request().getHeader(platform.topicHeader());
-        if (topic == null || !platform.orderTopics().contains(topic.strip())) {
+        String header = ctx.request().getHeader(platform.topicHeader());
+        String topic = header == null ? null : header.strip();
+        if (topic == null || !platform.topics().contains(topic)) {
             return new Answer(platform, Outcome.IGNORED, 200, new JsonObject().put("status", "ignored").put("reason",
                     "topic " + (topic == null ? "(none)" : "'" + clip(topic, 60) + "'") + " is not handled; handled: "
-                            + String.join(", ", platform.orderTopics())));
+                            + String.join(", ", platform.topics())));
         }
-        String delivery = ctx.request().getHeader(platform.deliveryHeader());
-        String deliveryKey = delivery == null || delivery.isBlank() ? null
-                : storeId + "\u0000" + platform.id() + "\u0000" + clip(delivery.strip(), 200);
-        if (deliveryKey != null && recent.contains(deliveryKey)) {
-            return new Answer(platform, Outcome.DUPLICATE, 200, new JsonObject().put("status", "duplicate"));
-        }
-        JsonNode order;
-        try {
-            order = readOrder(raw);
-        } catch (BadRequest e) {
-            return problem(platform, Outcome.REJECTED, 400, e.error(), e.getMessage(), e.field());
-        }
-        Instant oldest = receivedAt.minus(timePolicy.maxAge());
-        OrderMessages.Outcome mapped;
-        try {
-            mapped = platform == WebhookPlatform.SHOPIFY ? OrderMessages.shopify(order, oldest)
-                    : OrderMessages.woocommerce(order, oldest);
-        } catch (BadRequest e) {
-            return problem(platform, Outcome.REJECTED, 400, e.error(), e.getMessage(), e.field());
-        }
-        return switch (mapped) {
-            case OrderMessages.Ignored ignored -> {
-                remember(deliveryKey);
-                yield new Answer(platform, Outcome.IGNORED, 200, new JsonObject().put("status", "ignored")
-                        .put("reason", ignored.reason()));
+        String given = ctx.request().getHeader(platform.deliveryHeader());
+        boolean named = given != null && !given.isBlank() && given.strip().length() <= 200;
+        // A repeat is found by the inbox's insert, without a read of its own on this path.
+        String deliveryId = named ? given.strip() : "rebound-" + UUID.randomUUID();
+        String shopDomain = shopDomain(ctx.request().getHeader("X-Shopify-Shop-Domain"));
+        Deliveries.Work work = deliveries.map(platform, topic, raw, shopDomain, store.get(), receivedAt);
+        WebhookInbox.Delivery delivery = new WebhookInbox.Delivery(storeId, platform, deliveryId, topic, shopDomain,
+                raw, receivedAt);
+        return switch (work) {
+            case Deliveries.Rejected r -> new Answer(platform, Outcome.REJECTED, 400, r.body());
+            // Nothing to process: stored only so that its repeats are answered as such.
+            case Deliveries.Ignored i -> new Store(delivery, new JsonObject().put("status", "ignored")
+                    .put("reason", i.reason()), true);
+            case Deliveries.Events e -> new Store(delivery, new JsonObject().put("status", "accepted")
+                    .put("event_id", e.eventId()), false);
+            case Deliveries.Products p -> {
+                JsonObject o = new JsonObject().put("status", "accepted").put("products", new JsonArray(
+                        p.products().stream().map(c -> (Object) c.id()).toList()));
+                if (!p.refused().isEmpty()) {
+                    o.put("refused", new JsonArray(List.copyOf(p.refused())));
+                }
+                yield new Store(delivery, o, false);
             }
-            case OrderMessages.Purchase purchase -> parse(platform, store.get(), purchase, raw.length, deliveryKey,
-                    receivedAt);
         };
     }
 
-    /** The purchase through the collector's parser, as a server-side track message. */
-    private Step parse(WebhookPlatform platform, Store store, OrderMessages.Purchase purchase, int rawSize,
-                       String deliveryKey, Instant receivedAt) {
-        BatchResult result = parser.parseSingle(new ParsedBody(purchase.message(), null, null, rawSize), "track",
-                store, RequestInfo.NONE, receivedAt, Source.SERVER);
-        if (!result.accepted().isEmpty()) {
-            return new Append(platform, store, result.accepted(), purchase.eventId(), deliveryKey);
-        }
-        JsonObject body = new JsonObject().put("error", "invalid_order");
-        if (result.rejected().isEmpty() || result.rejected().get(0).violations().isEmpty()) {
-            body.put("message", "the order could not be read as a purchase");
-        } else {
-            JsonArray errors = new JsonArray();
-            result.rejected().get(0).violations().forEach(v ->
-                    errors.add(new JsonObject().put("field", v.field()).put("message", v.message())));
-            Violation first = result.rejected().get(0).violations().get(0);
-            body.put("message", first.toString()).put("field", first.field()).put("errors", errors);
-        }
-        return new Answer(platform, Outcome.REJECTED, 400, body);
-    }
-
-    /** Appends on the event loop (the log batches an event loop's appends into one write) and answers once durable. */
-    private void append(RoutingContext ctx, Append a) {
-        Future.fromCompletionStage(log.append(a.events()), ctx.vertx().getOrCreateContext())
-                .onSuccess(v -> {
-                    remember(a.deliveryKey());
-                    counter(a.platform(), Outcome.ACCEPTED).increment();
-                    ApiErrors.json(ctx, 200, new JsonObject().put("status", "accepted").put("event_id", a.eventId()));
+    /** Appends to the inbox and answers once the append is committed. */
+    private void store(RoutingContext ctx, Store s) {
+        WebhookPlatform platform = s.delivery().platform();
+        boolean ignored = s.ignored();
+        Future.fromCompletionStage(inbox.append(s.delivery()), ctx.vertx().getOrCreateContext())
+                .onSuccess(isNew -> {
+                    if (!isNew) {
+                        counter(platform, Outcome.DUPLICATE).increment();
+                        ApiErrors.json(ctx, 200, new JsonObject().put("status", "duplicate"));
+                        return;
+                    }
+                    counter(platform, ignored ? Outcome.IGNORED : Outcome.ACCEPTED).increment();
+                    ApiErrors.json(ctx, 200, s.body());
+                    wake.run();
                 })
                 .onFailure(err -> {
-                    LOG.warn("a {} webhook for store {} was not stored: {}", a.platform().id(), a.store().id(),
+                    LOG.warn("a {} webhook for store {} was not stored: {}", platform.id(), s.delivery().storeId(),
                             err.toString());
-                    counter(a.platform(), Outcome.FAILED).increment();
+                    counter(platform, Outcome.FAILED).increment();
                     ctx.response().putHeader("Retry-After", "1");
-                    ApiErrors.send(ctx, 503, "log_unavailable", "the event log could not store the order; nothing "
-                            + "was accepted, deliver it again");
+                    ApiErrors.send(ctx, 503, "inbox_unavailable", "the delivery could not be stored; nothing was "
+                            + "accepted, deliver it again");
                 });
     }
 
-    /** The body as a JSON object. */
-    private static JsonNode readOrder(byte[] raw) {
-        try {
-            JsonNode node = raw.length == 0 ? null : Json.readUntrusted(READER, raw);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-            throw new BadRequest("body", "invalid_json", "the body must be a JSON object (the order)");
-        } catch (InvalidNumberException e) {
-            throw new BadRequest(e.field(), "invalid_json", e.getMessage());
-        } catch (JacksonException e) {
-            throw new BadRequest("body", "invalid_json", "the body is not valid JSON: "
-                    + clip(String.valueOf(e.getOriginalMessage()), 200));
-        } catch (IOException e) {
-            throw new BadRequest("body", "invalid_json", "the body could not be read");
+    private static String shopDomain(String header) {
+        if (header == null) {
+            return null;
         }
+        String d = header.strip().toLowerCase(Locale.ROOT);
+        return SHOP_DOMAIN.matcher(d).matches() ? d : null;
     }
 
     private static Answer problem(WebhookPlatform platform, Outcome outcome, int status, String error, String message,
@@ -280,12 +263,6 @@ public final class WebhookReceiver {
             body.put("field", field);
         }
         return new Answer(platform, outcome, status, body);
-    }
-
-    private void remember(String deliveryKey) {
-        if (deliveryKey != null) {
-            recent.add(deliveryKey);
-        }
     }
 
     private static boolean isWooPing(byte[] raw) {

@@ -150,21 +150,26 @@ public final class ServerRoutes {
 
     /**
      * Store webhooks: the secrets API (store secret key) and, where this node collects ({@code log} not
-     * null), the receivers, which append orders to {@code log} through the collector's parser. The
+     * null), the receivers, which store deliveries in the metadata database, and the worker that turns them
+     * into events in {@code log} (through the collector's parser) and catalog products. The
      * secrets are encrypted with the keyring destinations use (the same configured keys or data-directory
      * file); those an older key holds are re-encrypted under the active one here.
      */
-    public static List<Consumer<Router>> webhooks(ServerConfig config, Database database, StoreRepository stores,
-                                                  EventLog log, Clock clock, MeterRegistry metrics) {
+    public static List<Consumer<Router>> webhooks(ServerConfig config, Vertx vertx, Database database,
+                                                  StoreRepository stores, EventLog log, Clock clock,
+                                                  MeterRegistry metrics) {
         WebhookSecrets secrets = new WebhookSecrets(database.dataSource(), credentialKeys(config), clock);
         secrets.reencrypt();
         Consumer<Router> api = new WebhookApi(secrets, new ApiAuth(stores), config.web().publicUrl())::mount;
         if (log == null) {
             return List.of(api);
         }
-        return List.of(api, new WebhookReceiver(stores, secrets, log,
+        // Deliveries are stored in the metadata database and processed by one worker per server.
+        WebhookReceiver.Pair webhooks = WebhookReceiver.create(database.dataSource(), stores, secrets, log,
                 new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared()), EventTimePolicy.DEFAULT, clock,
-                metrics)::mount);
+                metrics);
+        vertx.deployVerticle(webhooks.worker());
+        return List.of(api, webhooks.receiver()::mount);
     }
 
     /**

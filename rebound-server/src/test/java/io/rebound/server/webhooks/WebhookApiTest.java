@@ -90,7 +90,7 @@ class WebhookApiTest {
         JsonNode woo = list.json().get("webhooks").get(1);
         assertThat(woo.get("secret_set").asBoolean()).isTrue();
         assertThat(woo.get("secret_hint").asText()).isEqualTo("…XY42");
-        assertThat(woo.get("topics").toString()).isEqualTo("[\"order.created\",\"order.updated\"]");
+        assertThat(woo.get("topics").toString()).isEqualTo("[\"order.created\",\"order.updated\",\"product.updated\"]");
 
         try (Connection c = server.database().dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT secret FROM store_webhook_secrets WHERE store_id = '"
@@ -224,8 +224,8 @@ class WebhookApiTest {
 
     @Test
     void otherTopicsAre200AndIgnored() throws Exception {
-        byte[] body = "{\"id\": 632910392, \"title\": \"IPod Nano - 8GB\"}".getBytes(StandardCharsets.UTF_8);
-        Response r = deliver(shop, "shopify", "products/update", null, body, Signatures.sign(body, SHOPIFY_SECRET));
+        byte[] body = "{\"id\": 706405506930370084, \"email\": \"bob@biller.com\"}".getBytes(StandardCharsets.UTF_8);
+        Response r = deliver(shop, "shopify", "customers/create", null, body, Signatures.sign(body, SHOPIFY_SECRET));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("status").asText()).isEqualTo("ignored");
         assertThat(server.metrics().scrape()).contains("rebound_webhooks_deliveries_total{outcome=\"ignored\",platform=\"shopify\"}");
@@ -243,11 +243,14 @@ class WebhookApiTest {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.json().get("event_id").asText()).isEqualTo("order-" + orderId);
 
-        List<JsonNode> events = events(shop, String.valueOf(customer));
+        List<JsonNode> events = purchases(shop, String.valueOf(customer));
         assertThat(events).hasSize(1);
         JsonNode e = events.get(0);
         assertThat(e.get("type").asText()).isEqualTo("Purchase");
         assertThat(e.get("event_id").asText()).isEqualTo("order-" + orderId);
+        // The email came in through the identify path too, hashed, linked to the customer id.
+        assertThat(events(shop, String.valueOf(customer)).stream().filter(x -> x.get("type").asText().equals("Identify"))
+                .map(x -> x.get("event_id").asText())).containsExactly("identify-order-" + orderId);
         assertThat(e.get("source").asText()).isEqualTo("SERVER");
         assertThat(e.get("value").decimalValue()).isEqualByComparingTo("403.00");
         assertThat(e.get("currency").asText()).isEqualTo("USD");
@@ -289,7 +292,7 @@ class WebhookApiTest {
         assertThat(deliver(shop, "woocommerce", "order.updated", "w3-" + orderId, completed,
                 Signatures.sign(completed, WOO_SECRET)).status()).isEqualTo(200);
 
-        List<JsonNode> events = events(shop, anonymous);
+        List<JsonNode> events = purchases(shop, anonymous);
         assertThat(events).hasSize(1);
         JsonNode e = events.get(0);
         assertThat(e.get("type").asText()).isEqualTo("Purchase");
@@ -319,7 +322,7 @@ class WebhookApiTest {
         // A new delivery of the same order (Shopify retrying with a new id, another node): still one event.
         assertThat(deliver(store, "shopify", "orders/create", "other-delivery", body, signature).status()).isEqualTo(200);
 
-        assertThat(events(store, String.valueOf(customer))).hasSize(1);
+        assertThat(purchases(store, String.valueOf(customer))).hasSize(1);
         // Another customer's order after them: once it counts, the audience runtime has seen every copy.
         byte[] later = shopifyOrder(IDS.incrementAndGet(), IDS.incrementAndGet(), null);
         assertThat(deliver(store, "shopify", "orders/create", null, later, Signatures.sign(later, SHOPIFY_SECRET))
@@ -347,8 +350,7 @@ class WebhookApiTest {
         byte[] body = shopifyOrder(orderId, IDS.incrementAndGet(), visitor);
         Response r = deliver(shop, "shopify", "orders/create", null, body, Signatures.sign(body, SHOPIFY_SECRET));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
-        List<JsonNode> purchases = events(shop, visitor).stream().filter(e -> e.get("type").asText().equals("Purchase"))
-                .toList();
+        List<JsonNode> purchases = purchases(shop, visitor);
         assertThat(purchases).hasSize(1);
         assertThat(purchases.get(0).get("source").asText()).isEqualTo("PIXEL");
     }
@@ -360,7 +362,7 @@ class WebhookApiTest {
         byte[] body = shopifyOrder(orderId, IDS.incrementAndGet(), visitor);
         assertThat(deliver(shop, "shopify", "orders/create", null, body, Signatures.sign(body, SHOPIFY_SECRET)).status())
                 .isEqualTo(200);
-        List<JsonNode> events = events(shop, visitor);
+        List<JsonNode> events = purchases(shop, visitor);
         assertThat(events).hasSize(1);
         assertThat(events.get(0).get("anonymous_id").asText()).isEqualTo(visitor);
     }
@@ -444,6 +446,30 @@ class WebhookApiTest {
         List<JsonNode> out = new ArrayList<>();
         r.json().get("events").forEach(out::add);
         return out;
+    }
+
+    /** The visitor's Purchase events, once every stored delivery is processed. */
+    static List<JsonNode> purchases(StoreRepository.Created store, String visitor) throws Exception {
+        awaitProcessed();
+        await(() -> !events(store, visitor, "Purchase").isEmpty());
+        return events(store, visitor, "Purchase");
+    }
+
+    static List<JsonNode> events(StoreRepository.Created store, String visitor, String type) throws Exception {
+        return events(store, visitor).stream().filter(e -> e.get("type").asText().equals(type)).toList();
+    }
+
+    /** Waits until the worker has processed every stored delivery. */
+    static void awaitProcessed() throws Exception {
+        await(() -> pendingDeliveries() == 0);
+    }
+
+    static long pendingDeliveries() throws Exception {
+        try (Connection c = server.database().dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM webhook_deliveries WHERE processed_at IS NULL")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     static String createSegment(StoreRepository.Created store, String body) throws Exception {

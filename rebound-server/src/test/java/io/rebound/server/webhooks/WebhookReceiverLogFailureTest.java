@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A delivery is acknowledged only once durable: when the event log cannot take the order the answer
- * is 503 with Retry-After (the platform delivers again), and the same delivery is accepted once the
- * log writes again — a failed attempt is not remembered as handled.
+ * A delivery is acknowledged once it is durable in the inbox, not once it is processed: while the
+ * event log cannot write, the delivery is answered 200 and waits; it is appended once the log writes
+ * again, exactly once, and a server restarted in between processes what the stopped one left waiting.
  */
 class WebhookReceiverLogFailureTest {
     private static final String SECRET = "log-failure-secret-0123456789";
@@ -59,7 +59,7 @@ class WebhookReceiverLogFailureTest {
     }
 
     @Test
-    void aLogFailureIs503AndTheRedeliveryIsAccepted() throws Exception {
+    void aLogFailureLeavesTheDeliveryWaitingUntilTheLogWritesAgain() throws Exception {
         Database database = Database.embedded(dir.resolve("meta"));
         Vertx vertx = Vertx.vertx();
         try {
@@ -69,9 +69,12 @@ class WebhookReceiverLogFailureTest {
                     Clock.systemUTC());
             secrets.set(store.store().id(), WebhookPlatform.SHOPIFY, SECRET);
             FailingLog log = new FailingLog();
+            WebhookReceiver.Pair pair = WebhookReceiver.create(database.dataSource(), stores, secrets, log,
+                    new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared()), EventTimePolicy.DEFAULT,
+                    Clock.systemUTC(), new SimpleMeterRegistry());
+            vertx.deployVerticle(pair.worker()).await();
             Router router = Router.router(vertx);
-            new WebhookReceiver(stores, secrets, log, new CollectorParser(EventTimePolicy.DEFAULT, BotFilter.shared()),
-                    EventTimePolicy.DEFAULT, Clock.systemUTC(), new SimpleMeterRegistry()).mount(router);
+            pair.receiver().mount(router);
             int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await().actualPort();
 
             byte[] body = WebhookApiTest.shopifyOrder(42, 7, null);
@@ -81,19 +84,59 @@ class WebhookReceiverLogFailureTest {
                     .header("X-Shopify-Topic", "orders/create").header("X-Shopify-Webhook-Id", "delivery-1")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> refused = http.send(request, HttpResponse.BodyHandlers.ofString());
-            assertThat(refused.statusCode()).isEqualTo(503);
-            assertThat(refused.headers().firstValue("Retry-After")).contains("1");
-            assertThat(refused.body()).contains("log_unavailable");
-
-            log.failing.set(false);
             HttpResponse<String> accepted = http.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
             assertThat(accepted.body()).contains("\"accepted\"");
-            assertThat(log.appended).isEqualTo(1);
+            Thread.sleep(1_500);
+            assertThat(log.appended).isZero();
+
+            log.failing.set(false);
+            WebhookApiTest.await(() -> log.appended > 0);
+            Thread.sleep(1_200);
+            // The identify and the purchase, once, though the failed rounds tried them before.
+            assertThat(log.appended).isEqualTo(2);
+            HttpResponse<String> again = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(again.body()).contains("duplicate");
         } finally {
             vertx.close().await();
             database.close();
+        }
+    }
+
+    @Test
+    void aDeliveryAnsweredBeforeACrashIsProcessedAfterTheRestart() throws Exception {
+        Path meta = dir.resolve("restart");
+        WebhookInbox.Delivery delivery;
+        StoreRepository.Created store;
+        try (Database database = Database.embedded(meta)) {
+            StoreRepository stores = new JdbcStoreRepository(database);
+            store = stores.create("Shop", false);
+            // The first server stored the delivery (and answered 200) and stopped before processing it.
+            WebhookInbox inbox = new WebhookInbox(database.dataSource());
+            delivery = new WebhookInbox.Delivery(store.store().id(), WebhookPlatform.SHOPIFY, "before-crash",
+                    "orders/create", null, WebhookApiTest.shopifyOrder(43, 8, null), java.time.Instant.now());
+            assertThat(inbox.append(delivery).get()).isTrue();
+            inbox.close();
+        }
+        try (Database database = Database.embedded(meta)) {
+            StoreRepository stores = new JdbcStoreRepository(database);
+            FailingLog log = new FailingLog();
+            log.failing.set(false);
+            WebhookInbox inbox = new WebhookInbox(database.dataSource());
+            try {
+                assertThat(inbox.append(delivery).get()).as("a repeat after the restart").isFalse();
+                WebhookProcessor processor = new WebhookProcessor(inbox, new Deliveries(new CollectorParser(
+                        EventTimePolicy.DEFAULT, BotFilter.shared()), EventTimePolicy.DEFAULT,
+                        new io.rebound.server.commerce.JdbcCatalog(database.dataSource(), Clock.systemUTC())),
+                        stores, log, new io.rebound.server.commerce.JdbcCatalog(database.dataSource(),
+                        Clock.systemUTC()), Clock.systemUTC(), (p, o) -> { });
+                assertThat(processor.runOnce()).isEqualTo(1);
+                assertThat(log.appended).isEqualTo(2);
+                assertThat(processor.runOnce()).isZero();
+                assertThat(inbox.pending(10)).isEmpty();
+            } finally {
+                inbox.close();
+            }
         }
     }
 }
