@@ -145,6 +145,11 @@ public final class ReboundServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("the demo's dry-run destinations were not connected: {}", e.getMessage());
             }
+            try {
+                DemoSetup.uploadCatalog(baseUrl(), config.web().publicUrl(), demoKeys);
+            } catch (RuntimeException e) {
+                LOG.warn("the demo catalog was not loaded: {}", e.getMessage());
+            }
         }
         LOG.info("Rebound listening on {}", baseUrl());
         setupCode = dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
