@@ -32,6 +32,7 @@ import io.rebound.server.commerce.CatalogApi;
 import io.rebound.server.commerce.FeedRoutes;
 import io.rebound.server.commerce.FeedTokens;
 import io.rebound.server.commerce.JdbcCatalog;
+import io.rebound.server.dashboard.FunnelStats;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.dashboard.DashboardSettings;
 import io.rebound.server.email.EmailApi;
@@ -136,7 +137,9 @@ public final class ServerRoutes {
                                                  Dashboard dashboard, Clock clock) {
         JdbcCatalog catalog = new JdbcCatalog(database.dataSource(), clock);
         FeedTokens tokens = new FeedTokens(database.dataSource(), clock);
-        return List.of(new CatalogApi(catalog, tokens, new ApiAuth(stores), dashboard.funnel()::productIds,
+        dashboard.attachCatalog(catalog, tokens);
+        return List.of(new CatalogApi(catalog, tokens, new ApiAuth(stores),
+                        id -> dashboard.funnel().productIds(id, clock.instant(), FunnelStats.CATALOG_DAYS),
                         config.web().publicUrl())::mount,
                 new FeedRoutes(catalog, tokens, stores)::mount);
     }
