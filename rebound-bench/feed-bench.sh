@@ -7,15 +7,16 @@
 #   baseline  reading the same rows alone: every page of GET /api/v1/stores/{store}/products?limit=1000
 #             (the same server, the same database reads, rendered as JSON), timed end to end;
 #   feeds     google.xml and meta.csv, plain and gzip: time to first byte and to the last byte;
-#   memory    PARALLEL concurrent google.xml fetches under the heap cap, and the server's resident set
-#             before and after all fetches (a buffered feed of this size would not fit the cap PARALLEL times).
+#   memory    PARALLEL concurrent google.xml fetches under the heap cap, the heap in use sampled from
+#             /metrics every 0.2 s before and during them, and the server's resident set before and after
+#             (PARALLEL buffered copies of the feed would not fit the cap).
 # Prints each run and the median, min and max; only 200 answers of the full size count.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PRODUCTS="${PRODUCTS:-100000}"
 RUNS="${RUNS:-5}"
-HEAP="${HEAP:-192m}"
-PARALLEL="${PARALLEL:-4}"
+HEAP="${HEAP:-512m}"  # the server's own floor is ~300 MB (the user-agent parser's rules load at start)
+PARALLEL="${PARALLEL:-8}"
 PORT="${PORT:-18081}"
 DATA="$(mktemp -d /tmp/rebound-feed-bench.XXXXXX)"
 "$ROOT/rebound" --version >/dev/null  # builds the jar if needed
@@ -23,7 +24,8 @@ export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUN
 JDK_JAVA_OPTIONS="-Xmx$HEAP" "$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
 LAUNCHER=$!
 trap 'status=$?; kill $LAUNCHER 2>/dev/null; wait $LAUNCHER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
+for _ in $(seq 1 400); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
+curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || { echo "the server did not start:"; tail -20 "$DATA/server.log"; exit 1; }
 BASE="http://127.0.0.1:$PORT"
 STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
       -d '{"name":"Feed bench"}' "$BASE/api/v1/stores")
@@ -88,9 +90,16 @@ for r in $(seq 1 "$RUNS"); do
   echo "meta.csv $(fetch "$META")" | tee -a "$DATA/results"
   echo "meta.csv.gz $(fetch "$META" gzip)" | tee -a "$DATA/results"
 done
+heap() { curl -sf "$BASE/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s += $2} END {printf "%d\n", s / 1048576}'; }
+sample() { local max=0 h; while [ ! -f "$DATA/stop" ]; do h=$(heap); [ "$h" -gt "$max" ] && max=$h; sleep 0.2; done; echo "$max"; }
+sample > "$DATA/heap.idle" & SAMPLER=$!; sleep 5; touch "$DATA/stop"; wait $SAMPLER; rm "$DATA/stop"
 echo "== $PARALLEL concurrent google.xml fetches under -Xmx$HEAP"
-for i in $(seq 1 "$PARALLEL"); do fetch "$GOOGLE" > "$DATA/parallel.$i" & done; wait
+sample > "$DATA/heap.busy" & SAMPLER=$!
+FETCHERS=()
+for i in $(seq 1 "$PARALLEL"); do fetch "$GOOGLE" > "$DATA/parallel.$i" & FETCHERS+=($!); done
+wait "${FETCHERS[@]}"; touch "$DATA/stop"; wait $SAMPLER
 cat "$DATA"/parallel.*
+echo "heap in use, highest sample: idle 5 s before $(cat "$DATA/heap.idle") MB; during the $PARALLEL fetches $(cat "$DATA/heap.busy") MB"
 echo "server resident set after every fetch: $(rss)"
 python3 - "$DATA/results" "$PRODUCTS" <<'PY'
 import statistics, sys

@@ -99,7 +99,8 @@ final class DashboardHarness implements AutoCloseable {
         catalog = new io.rebound.server.commerce.JdbcCatalog(database.dataSource(), clock);
         feedTokens = new io.rebound.server.commerce.FeedTokens(database.dataSource(), clock);
         dashboard.attachCatalog(catalog, feedTokens);
-        server = vertx.createHttpServer().requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
+        server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                        .setMaxFormAttributeSize(HttpApi.MAX_FORM_ATTRIBUTE_BYTES)).requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
                 .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();
     }

@@ -161,6 +161,20 @@ class ProductPagesTest {
     }
 
     @Test
+    void aPastedFileOfSeveralHundredRowsIsReadWhole() throws Exception {
+        StringBuilder csv = new StringBuilder(HEADER);
+        for (int i = 0; i < 800; i++) {
+            csv.append(String.format("mat-%03d,Yoga mat %d,\"A mat, number %d\",https://shop.example/p/%d,"
+                    + "https://shop.example/i/%d.jpg,68.00,USD,in_stock,Zen\r\n", i, i, i, i, i));
+        }
+        assertThat(csv.length()).as("far above Vert.x's 8 KB default for a form field").isGreaterThan(90_000);
+        HttpResponse<String> r = upload(csv.toString(), false);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("data-testid=\"upload-accepted\">800<");
+        assertThat(h.catalog.count(shop.store().id())).isEqualTo(800);
+    }
+
+    @Test
     void theFunnelShowsTheShareOfTheLast30DaysProductIdsThatAreInTheCatalog() throws Exception {
         h.catalog.upsertAll(shop.store().id(), List.of(product("mat", "Mat", "Zen", Availability.IN_STOCK),
                 product("block", "Block", "Zen", Availability.IN_STOCK),
