@@ -192,10 +192,15 @@ public final class JdbcCatalog {
         }
     }
 
-    /** Up to {@code limit} products in id order, after {@code afterId} (null: from the first). */
+    /**
+     * Up to {@code limit} products in id order, after {@code afterId} (null: from the first). Ordered by
+     * {@code store_id, product_id}, the primary key's order, so that H2 too reads the index in order and
+     * stops at the limit (ordered by {@code product_id} alone, it sorted every remaining row per page: a
+     * 100,000-product feed took minutes).
+     */
     public List<Entry> page(String storeId, String afterId, int limit) {
         String sql = "SELECT " + COLUMNS + " FROM catalog_products WHERE store_id = ?"
-                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY product_id LIMIT ?";
+                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY store_id, product_id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             ps.setString(i++, storeId);
@@ -308,7 +313,7 @@ public final class JdbcCatalog {
             }
             List<Entry> out = new ArrayList<>(Math.min(limit, 1_000));
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + where
-                    + " ORDER BY product_id LIMIT ? OFFSET ?")) {
+                    + " ORDER BY store_id, product_id LIMIT ? OFFSET ?")) {
                 int i = bindSearch(ps, storeId, q, pattern);
                 ps.setInt(i++, limit);
                 ps.setInt(i, offset);
@@ -338,7 +343,7 @@ public final class JdbcCatalog {
     /** Up to {@code limit} product ids in id order after {@code afterId} (null: from the first). */
     public List<String> ids(String storeId, String afterId, int limit) {
         String sql = "SELECT product_id FROM catalog_products WHERE store_id = ?"
-                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY product_id LIMIT ?";
+                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY store_id, product_id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             ps.setString(i++, storeId);
