@@ -90,7 +90,7 @@ for r in $(seq 1 "$RUNS"); do
   echo "meta.csv $(fetch "$META")" | tee -a "$DATA/results"
   echo "meta.csv.gz $(fetch "$META" gzip)" | tee -a "$DATA/results"
 done
-heap() { curl -sf "$BASE/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s += $2} END {printf "%d\n", s / 1048576}'; }
+heap() { curl -sf "$BASE/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s += $NF} END {printf "%d\n", s / 1048576}'; }
 sample() { local max=0 h; while [ ! -f "$DATA/stop" ]; do h=$(heap); [ "$h" -gt "$max" ] && max=$h; sleep 0.2; done; echo "$max"; }
 sample > "$DATA/heap.idle" & SAMPLER=$!; sleep 5; touch "$DATA/stop"; wait $SAMPLER; rm "$DATA/stop"
 echo "== $PARALLEL concurrent google.xml fetches under -Xmx$HEAP"
