@@ -10,6 +10,7 @@ import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.demo.DemoCatalog;
+import io.rebound.server.demo.DemoCatalogUpload;
 import io.rebound.server.demo.DemoShop;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.StoreRepository;
@@ -95,11 +96,28 @@ final class DemoSetup {
 
     /**
      * The product brief's example campaign ("Yoga mat viewers", {@link io.rebound.server.demo.DemoCampaign}):
-     * the demo catalog, its segment and the campaign, made once; its emails go to the local mailbox.
+     * its segment and the campaign, made once (after the demo catalog is uploaded); its emails go to the local mailbox.
      */
-    static void ensureDemoCampaign(javax.sql.DataSource dataSource, Audiences audiences, String storeId, String baseUrl,
+    static void ensureDemoCampaign(javax.sql.DataSource dataSource, Audiences audiences, String storeId,
                                    java.time.Clock clock) {
-        io.rebound.server.demo.DemoCampaign.ensure(dataSource, audiences, storeId, baseUrl, clock);
+        io.rebound.server.demo.DemoCampaign.ensure(dataSource, audiences, storeId, clock);
+    }
+
+    /**
+     * Loads the demo shop's products into the demo store's catalog through the catalog API at
+     * {@code serverUrl} (as a store would), linked to the shop at {@code publicUrl} when one is
+     * configured. Done at every start: an upsert, and the links follow the port.
+     */
+    static void uploadCatalog(String serverUrl, java.net.URI publicUrl, DemoKeys keys) {
+        try {
+            DemoCatalogUpload.upload(java.net.URI.create(serverUrl), keys.storeId(), keys.secretKey(),
+                    DemoCatalog.yogaShop(), publicUrl == null ? serverUrl : publicUrl.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the demo catalog was not uploaded", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while uploading the demo catalog", e);
+        }
     }
 
     /**

@@ -151,7 +151,12 @@ public final class ReboundServer implements AutoCloseable {
                 LOG.warn("the demo's dry-run destinations were not connected: {}", e.getMessage());
             }
             try {
-                DemoSetup.ensureDemoCampaign(database.dataSource(), audiencesPort, demoKeys.storeId(), baseUrl(), clock);
+                DemoSetup.uploadCatalog(baseUrl(), config.web().publicUrl(), demoKeys);
+            } catch (RuntimeException e) {
+                LOG.warn("the demo catalog was not loaded: {}", e.getMessage());
+            }
+            try {
+                DemoSetup.ensureDemoCampaign(database.dataSource(), audiencesPort, demoKeys.storeId(), clock);
             } catch (RuntimeException e) {
                 LOG.warn("the demo campaign was not set up: {}", e.getMessage());
             }

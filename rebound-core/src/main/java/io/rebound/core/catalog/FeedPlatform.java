@@ -1,5 +1,9 @@
 package io.rebound.core.catalog;
 
+import io.rebound.core.event.Violation;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -65,6 +69,34 @@ public enum FeedPlatform {
                 case OUT_OF_STOCK -> "out of stock";
                 case PREORDER, BACKORDER -> "preorder";
             };
+        };
+    }
+
+    /**
+     * What this platform still lacks in a valid product. A {@link CatalogProduct} already meets the
+     * rules every feed shares (required fields, id length, price, availability: the strictest of the
+     * four, checked once when the product is written); on top of them Meta and TikTok require a
+     * {@code brand}, and Pinterest has no backorder, so such a product is listed there as a
+     * preorder. Each problem names the field as the API spells it.
+     */
+    public List<Violation> problems(CatalogProduct p) {
+        List<Violation> out = new ArrayList<>(1);
+        if ((this == META || this == TIKTOK) && p.brand() == null) {
+            out.add(new Violation("brand", "is required by " + title() + ": the product is refused without it"));
+        }
+        if (this == PINTEREST && p.availability() == Availability.BACKORDER) {
+            out.add(new Violation("availability", "Pinterest has no backorder: the feed lists it as preorder"));
+        }
+        return out;
+    }
+
+    /** The platform's name as people write it: Google, Meta, TikTok, Pinterest. */
+    public String title() {
+        return switch (this) {
+            case GOOGLE -> "Google";
+            case META -> "Meta";
+            case TIKTOK -> "TikTok";
+            case PINTEREST -> "Pinterest";
         };
     }
 

@@ -5,6 +5,7 @@ import io.rebound.server.ReboundServer;
 import io.rebound.server.ServerConfig;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.demo.DemoCatalog;
+import io.rebound.server.demo.DemoCatalogUpload;
 import io.rebound.server.demo.TrafficSimulator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -52,6 +54,7 @@ public final class DemoCommand implements Callable<Integer> {
         }, "shutdown"));
         DemoKeys keys = server.demoStore();
         String base = server.baseUrl();
+        Map<String, String> feeds = feedUrls(base, keys);
         System.out.printf("""
 
                 Rebound demo is running at %s
@@ -62,10 +65,13 @@ public final class DemoCommand implements Callable<Integer> {
                   store id        %s
                   write key       %s   (public, used by the pixel)
                   secret key      %s   (admin API: Authorization: Bearer <secret key>)
+                  meta feed       %s
+                  google feed     %s   (TikTok and Pinterest: /feeds/…/tiktok.xml, pinterest.xml)
                   admin token     %s   (POST /api/v1/stores)
                   data directory  %s
 
-                """, base, base, base, Dashboard.DEMO_EMAIL, Dashboard.DEMO_PASSWORD, base, base, base, keys.storeId(), keys.writeKey(), keys.secretKey(), token,
+                """, base, base, base, Dashboard.DEMO_EMAIL, Dashboard.DEMO_PASSWORD, base, base, base, keys.storeId(), keys.writeKey(), keys.secretKey(),
+                feeds.getOrDefault("meta", "(not available)"), feeds.getOrDefault("google", "(not available)"), token,
                 dataDir.toAbsolutePath().normalize());
         TrafficSimulator simulator = new TrafficSimulator(URI.create(base), keys.writeKey(), DemoCatalog.yogaShop(), 42);
         Path seeded = dataDir.resolve("demo-seeded");
@@ -94,5 +100,18 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("Press Ctrl+C to stop.");
         stopped.await();
         return 0;
+    }
+
+    /** The demo store's catalog feed URLs, asked of the catalog API like any client would; empty if it fails. */
+    private static Map<String, String> feedUrls(String base, DemoKeys keys) {
+        try {
+            return DemoCatalogUpload.feedUrls(URI.create(base), keys.storeId(), keys.secretKey());
+        } catch (java.io.IOException e) {
+            System.err.println("feed URLs not available: " + e.getMessage());
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
     }
 }

@@ -28,7 +28,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 import static io.rebound.server.api.QueryParams.intParam;
@@ -38,12 +37,14 @@ import static io.rebound.server.api.QueryParams.intParam;
  * <pre>
  * PUT    /api/v1/stores/:store/products/:id       one product → 201 new, 200 replaced
  * POST   /api/v1/stores/:store/products/batch     {"products": [...]} up to 1,000, all or nothing
+ * POST   /api/v1/stores/:store/products.csv       a CSV file (text/csv): good rows kept, bad ones listed by row and column
  * GET    /api/v1/stores/:store/products           ?limit=&amp;cursor=  in id order
  * GET    /api/v1/stores/:store/products/:id
  * DELETE /api/v1/stores/:store/products/:id       204
  * GET    /api/v1/stores/:store/catalog/feeds      the feed URLs
  * POST   /api/v1/stores/:store/catalog/feeds/rotate   new feed URLs; the old ones stop working
  * GET    /api/v1/stores/:store/catalog/coverage   do the events' product ids exist in the catalog?
+ * GET    /api/v1/stores/:store/catalog/report     per platform: products it takes as they are, and the problems
  * </pre>
  * Bad input is a 400 listing every violation by field ({@code products[3].price}); another store's
  * product is a 404 like a missing one; the feeds themselves are served by {@link FeedRoutes}.
@@ -52,7 +53,10 @@ public final class CatalogApi {
     public static final int MAX_PRODUCT_BYTES = 64 * 1024;
     public static final int MAX_BATCH = 1_000;
     public static final int MAX_BATCH_BYTES = 8 * 1024 * 1024;
-    private static final int MISSING_SAMPLE = 20;
+    /** CSV upload: bytes of one file (rows are bounded by {@link CatalogCsv#MAX_ROWS}). */
+    public static final int MAX_CSV_BYTES = 8 * 1024 * 1024;
+    /** Row errors one CSV answer lists; the count is always complete. */
+    static final int MAX_LISTED_ERRORS = 1_000;
     private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
@@ -81,6 +85,8 @@ public final class CatalogApi {
         // The batch route comes first: "batch" is no product id for POST (products are PUT by id).
         worker(router.post(products + "/batch").handler(BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES)),
                 this::batch, "8 MB");
+        worker(router.post("/api/v1/stores/:store/products.csv")
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_CSV_BYTES)), this::csv, "8 MB");
         worker(router.get(products), this::list, "64 KB");
         worker(router.put(products + "/:id").handler(BodyHandler.create(false).setBodyLimit(MAX_PRODUCT_BYTES)),
                 this::put, "64 KB");
@@ -89,6 +95,7 @@ public final class CatalogApi {
         worker(router.get("/api/v1/stores/:store/catalog/feeds"), this::feeds, "64 KB");
         worker(router.post("/api/v1/stores/:store/catalog/feeds/rotate"), this::rotate, "64 KB");
         worker(router.get("/api/v1/stores/:store/catalog/coverage"), this::coverage, "64 KB");
+        worker(router.get("/api/v1/stores/:store/catalog/report"), this::report, "64 KB");
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler, String bodyLimit) {
@@ -149,6 +156,42 @@ public final class CatalogApi {
         JdbcCatalog.Written w = catalog.upsertAll(store.get().id(), products);
         ApiErrors.json(ctx, 200, new JsonObject().put("created", w.created()).put("updated", w.updated())
                 .put("total", catalog.count(store.get().id())));
+    }
+
+    private void csv(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("text/csv")) {
+            ApiErrors.send(ctx, 415, "unsupported_media_type", "send the file as Content-Type: text/csv", "Content-Type");
+            return;
+        }
+        byte[] bytes = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        boolean dryRun = "true".equals(ctx.queryParams().get("dry_run"));
+        ApiErrors.json(ctx, 200, importCsv(catalog, store.get().id(), new String(bytes, StandardCharsets.UTF_8), dryRun));
+    }
+
+    /**
+     * Reads a CSV catalog and keeps its good rows (none when {@code dryRun}); the answer the API gives,
+     * which the dashboard shows too. A file that is not a catalog is a {@link BadRequest}.
+     */
+    public static JsonObject importCsv(JdbcCatalog catalog, String storeId, String text, boolean dryRun) {
+        CatalogCsv.Parsed parsed;
+        try {
+            parsed = CatalogCsv.parse(new java.io.StringReader(text), CatalogCsv.MAX_ROWS);
+        } catch (CatalogCsv.BadFile e) {
+            throw new BadRequest(e.field(), e.getMessage());
+        }
+        JdbcCatalog.Written w = dryRun ? new JdbcCatalog.Written(0, 0) : CatalogCsv.keep(catalog, storeId, parsed);
+        JsonArray errors = new JsonArray();
+        parsed.errors().stream().limit(MAX_LISTED_ERRORS).forEach(e -> errors.add(new JsonObject()
+                .put("row", e.row()).put("column", e.column()).put("message", e.message())));
+        return new JsonObject().put("rows", parsed.rows()).put("accepted", parsed.products().size())
+                .put("rejected", parsed.rejected()).put("created", w.created()).put("updated", w.updated())
+                .put("dry_run", dryRun).put("total", catalog.count(storeId))
+                .put("error_count", parsed.errors().size()).put("errors", errors);
     }
 
     private void list(RoutingContext ctx) {
@@ -229,7 +272,7 @@ public final class CatalogApi {
         for (FeedPlatform p : FeedPlatform.values()) {
             feeds.add(new JsonObject().put("platform", p.id()).put("file", p.fileName())
                     .put("content_type", p.writer().contentType())
-                    .put("url", base + FeedRoutes.path(store.id(), p) + "?token=" + token));
+                    .put("url", FeedRoutes.url(base, store.id(), p, token)));
         }
         return new JsonObject().put("store_id", store.id()).put("products", catalog.count(store.id()))
                 .put("feeds", feeds);
@@ -241,22 +284,35 @@ public final class CatalogApi {
             return;
         }
         String storeId = store.get().id();
-        Set<String> seen = seenProductIds.apply(storeId);
-        Set<String> inCatalog = catalog.existing(storeId, seen);
-        TreeSet<String> missing = new TreeSet<>(seen);
-        missing.removeAll(inCatalog);
-        long products = catalog.count(storeId);
-        JsonArray sample = new JsonArray();
-        missing.stream().limit(MISSING_SAMPLE).forEach(sample::add);
+        CatalogCoverage c = CatalogCoverage.of(catalog, storeId, seenProductIds.apply(storeId));
         ApiErrors.json(ctx, 200, new JsonObject().put("store_id", storeId)
-                .put("event_product_ids", seen.size())
-                .put("in_catalog", inCatalog.size())
-                .put("missing_from_catalog", missing.size())
-                .put("missing_sample", sample)
-                .put("catalog_products", products)
-                .put("never_seen_in_events", products - inCatalog.size())
-                .put("coverage_percent", seen.isEmpty() ? null
-                        : Math.round(1000.0 * inCatalog.size() / seen.size()) / 10.0));
+                .put("days", 30)
+                .put("event_product_ids", c.eventProductIds())
+                .put("in_catalog", c.inCatalog())
+                .put("missing_from_catalog", c.missing())
+                .put("missing_sample", new JsonArray(new ArrayList<Object>(c.missingSample())))
+                .put("catalog_products", c.catalogProducts())
+                .put("never_seen_in_events", c.neverSeen())
+                .put("never_seen_sample", new JsonArray(new ArrayList<Object>(c.neverSeenSample())))
+                .put("coverage_percent", c.percent()));
+    }
+
+    private void report(RoutingContext ctx) {
+        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
+        if (store.isEmpty()) {
+            return;
+        }
+        CatalogReport r = CatalogReport.of(catalog, store.get().id());
+        JsonArray platforms = new JsonArray();
+        for (CatalogReport.PlatformReport p : r.platforms()) {
+            JsonArray problems = new JsonArray();
+            p.problems().forEach(x -> problems.add(new JsonObject().put("id", x.productId()).put("field", x.field())
+                    .put("message", x.message())));
+            platforms.add(new JsonObject().put("platform", p.platform().id()).put("file", p.platform().fileName())
+                    .put("ready", p.ready()).put("with_problems", p.withProblems()).put("problems", problems));
+        }
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("products", r.products())
+                .put("platforms", platforms));
     }
 
     // ---- input -------------------------------------------------------------------------------

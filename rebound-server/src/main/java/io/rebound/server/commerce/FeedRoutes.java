@@ -16,6 +16,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +40,11 @@ import java.util.zip.GZIPOutputStream;
  * feed of any size holds one page in memory (and no database connection while the client reads).
  * A client that accepts gzip gets it (the server's own compression is off; the feed compresses
  * well, about tenfold).
+ *
+ * <p>Each feed carries an {@code ETag} (the catalog's version, the platform, the store's name and
+ * the encoding) and a {@code Last-Modified} (when the catalog last changed, deletions included), and
+ * a conditional GET whose {@code If-None-Match} (or, without one, {@code If-Modified-Since}) still
+ * matches is answered 304 without reading a product.
  */
 public final class FeedRoutes {
     static final int PAGE = 500;
@@ -53,6 +64,11 @@ public final class FeedRoutes {
     /** {@code /feeds/<store>/<file>}, without the token. */
     static String path(String storeId, FeedPlatform platform) {
         return "/feeds/" + storeId + "/" + platform.fileName();
+    }
+
+    /** A feed's full URL: {@code base} (scheme, host, port), the path and the token. */
+    public static String url(String base, String storeId, FeedPlatform platform, String token) {
+        return base.replaceAll("/+$", "") + path(storeId, platform) + "?token=" + token;
     }
 
     public void mount(Router router) {
@@ -86,10 +102,23 @@ public final class FeedRoutes {
         FeedWriter writer = platform.get().writer();
         String accept = ctx.request().getHeader("Accept-Encoding");
         boolean gzip = accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("gzip");
-        HttpServerResponse response = ctx.response().setChunked(true)
-                .putHeader("Content-Type", writer.contentType())
+        JdbcCatalog.Change change = catalog.change(storeId);
+        String etag = etag(change, platform.get(), store.get().name(), gzip);
+        HttpServerResponse response = ctx.response()
                 .putHeader("Cache-Control", "private, no-cache")
                 .putHeader("Vary", "Accept-Encoding")
+                .putHeader("ETag", etag);
+        if (change.changedAt() != null) {
+            response.putHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                    change.changedAt().atOffset(ZoneOffset.UTC)));
+        }
+        if (notModified(ctx.request().getHeader("If-None-Match"), ctx.request().getHeader("If-Modified-Since"),
+                etag, change.changedAt())) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        response.setChunked(true)
+                .putHeader("Content-Type", writer.contentType())
                 .putHeader("X-Content-Type-Options", "nosniff");
         if (gzip) {
             response.putHeader("Content-Encoding", "gzip");
@@ -113,6 +142,45 @@ public final class FeedRoutes {
         }
         writer.end(text);
         out.send(text, true);
+    }
+
+    /**
+     * A strong validator of the feed's bytes: they change with the catalog's version, the store's name
+     * (the RSS channel's title) and the encoding, and differ between platforms.
+     */
+    static String etag(JdbcCatalog.Change change, FeedPlatform platform, String storeName, boolean gzip) {
+        return "\"" + platform.id() + "-" + change.version() + "-"
+                + Integer.toHexString(storeName.hashCode()) + (gzip ? "-gzip" : "") + "\"";
+    }
+
+    /**
+     * RFC 9110 section 13.1: with {@code If-None-Match}, 304 when one of its tags (weak comparison) or
+     * {@code *} matches and {@code If-Modified-Since} is ignored; without it, 304 when the catalog has
+     * not changed since that date (second precision, as HTTP dates are). An unreadable date is ignored.
+     */
+    static boolean notModified(String ifNoneMatch, String ifModifiedSince, String etag, Instant changedAt) {
+        if (ifNoneMatch != null) {
+            String mine = etag.substring(1, etag.length() - 1);
+            for (String tag : ifNoneMatch.split(",")) {
+                String t = tag.strip();
+                if (t.startsWith("W/")) {
+                    t = t.substring(2);
+                }
+                if (t.equals("*") || t.equals(etag) || t.equals(mine)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (ifModifiedSince == null || changedAt == null || ifModifiedSince.length() > 64) {
+            return false;
+        }
+        try {
+            Instant since = ZonedDateTime.parse(ifModifiedSince.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return !changedAt.truncatedTo(ChronoUnit.SECONDS).isAfter(since);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** Sends text as chunks, gzip-compressed or not, waiting for each to be written before the next. */

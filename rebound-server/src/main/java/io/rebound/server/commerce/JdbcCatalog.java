@@ -61,6 +61,25 @@ public final class JdbcCatalog {
     }
 
     /**
+     * A catalog's version, bumped by every write and delete (table {@code catalog_changes}).
+     *
+     * @param version   0 for a catalog never written
+     * @param changedAt when it last changed, null for a catalog never written
+     */
+    public record Change(long version, Instant changedAt) {
+        static final Change NEVER = new Change(0, null);
+    }
+
+    /**
+     * One page of a search.
+     *
+     * @param products the page's products, in id order
+     * @param total    products that match, on every page
+     */
+    public record Found(List<Entry> products, long total) {
+    }
+
+    /**
      * What a batch did.
      *
      * @param created products that were new
@@ -114,6 +133,9 @@ public final class JdbcCatalog {
                         insert.executeUpdate();
                         created++;
                     }
+                }
+                if (!products.isEmpty()) {
+                    changed(c, storeId, now);
                 }
                 c.commit();
                 return new Written(created, products.size() - created);
@@ -170,10 +192,15 @@ public final class JdbcCatalog {
         }
     }
 
-    /** Up to {@code limit} products in id order, after {@code afterId} (null: from the first). */
+    /**
+     * Up to {@code limit} products in id order, after {@code afterId} (null: from the first). Ordered by
+     * {@code store_id, product_id}, the primary key's order, so that H2 too reads the index in order and
+     * stops at the limit (ordered by {@code product_id} alone, it sorted every remaining row per page: a
+     * 100,000-product feed took minutes).
+     */
     public List<Entry> page(String storeId, String afterId, int limit) {
         String sql = "SELECT " + COLUMNS + " FROM catalog_products WHERE store_id = ?"
-                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY product_id LIMIT ?";
+                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY store_id, product_id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             ps.setString(i++, storeId);
@@ -195,13 +222,144 @@ public final class JdbcCatalog {
 
     /** True if the product was there. */
     public boolean delete(String storeId, String productId) {
+        try {
+            return deleteOnce(storeId, productId);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw failure("delete product " + productId, e);
+            }
+            try {
+                return deleteOnce(storeId, productId);
+            } catch (SQLException again) {
+                throw failure("delete product " + productId, again);
+            }
+        }
+    }
+
+    private boolean deleteOnce(String storeId, String productId) throws SQLException {
         String sql = "DELETE FROM catalog_products WHERE store_id = ? AND product_id = ?";
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, storeId);
+                ps.setString(2, productId);
+                boolean deleted = ps.executeUpdate() > 0;
+                if (deleted) {
+                    changed(c, storeId, now());
+                }
+                c.commit();
+                return deleted;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    /** Bumps the store's catalog version in the caller's transaction. */
+    private static void changed(Connection c, String storeId, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement(
+                "UPDATE catalog_changes SET version = version + 1, changed_at = ? WHERE store_id = ?")) {
+            up.setObject(1, now);
+            up.setString(2, storeId);
+            if (up.executeUpdate() > 0) {
+                return;
+            }
+        }
+        // A concurrent first write of the same store loses on the primary key; its caller retries once.
+        try (PreparedStatement in = c.prepareStatement(
+                "INSERT INTO catalog_changes (store_id, version, changed_at) VALUES (?, 1, ?)")) {
+            in.setString(1, storeId);
+            in.setObject(2, now);
+            in.executeUpdate();
+        }
+    }
+
+    /** The store's catalog version and when it last changed; what a feed's ETag and Last-Modified say. */
+    public Change change(String storeId) {
+        String sql = "SELECT version, changed_at FROM catalog_changes WHERE store_id = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, storeId);
-            ps.setString(2, productId);
-            return ps.executeUpdate() > 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Change(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant())
+                        : Change.NEVER;
+            }
         } catch (SQLException e) {
-            throw failure("delete product " + productId, e);
+            throw failure("read the catalog's version", e);
+        }
+    }
+
+    /**
+     * The products whose id or title contains {@code query} (case-insensitive; blank: all), in id order,
+     * {@code limit} from {@code offset}: the dashboard's search. A scan of the store's rows, which is
+     * what a person paging through a catalog can wait for.
+     */
+    public Found search(String storeId, String query, int offset, int limit) {
+        String q = query == null ? "" : query.strip().toLowerCase(java.util.Locale.ROOT);
+        String where = " FROM catalog_products WHERE store_id = ?"
+                + (q.isEmpty() ? "" : " AND (LOWER(product_id) LIKE ? ESCAPE '!' OR LOWER(title) LIKE ? ESCAPE '!')");
+        String pattern = "%" + q.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        try (Connection c = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*)" + where)) {
+                bindSearch(ps, storeId, q, pattern);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<Entry> out = new ArrayList<>(Math.min(limit, 1_000));
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + where
+                    + " ORDER BY store_id, product_id LIMIT ? OFFSET ?")) {
+                int i = bindSearch(ps, storeId, q, pattern);
+                ps.setInt(i++, limit);
+                ps.setInt(i, offset);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+            }
+            return new Found(out, total);
+        } catch (SQLException e) {
+            throw failure("search products", e);
+        }
+    }
+
+    /** Binds the store and, for a query, its two patterns; returns the next parameter index. */
+    private static int bindSearch(PreparedStatement ps, String storeId, String q, String pattern) throws SQLException {
+        ps.setString(1, storeId);
+        if (q.isEmpty()) {
+            return 2;
+        }
+        ps.setString(2, pattern);
+        ps.setString(3, pattern);
+        return 4;
+    }
+
+    /** Up to {@code limit} product ids in id order after {@code afterId} (null: from the first). */
+    public List<String> ids(String storeId, String afterId, int limit) {
+        String sql = "SELECT product_id FROM catalog_products WHERE store_id = ?"
+                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY store_id, product_id LIMIT ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, storeId);
+            if (afterId != null) {
+                ps.setString(i++, afterId);
+            }
+            ps.setInt(i, limit);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("list product ids", e);
         }
     }
 

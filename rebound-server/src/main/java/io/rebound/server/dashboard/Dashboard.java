@@ -5,6 +5,8 @@ import io.rebound.core.event.Event;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.ReadinessPolicy;
+import io.rebound.server.commerce.FeedTokens;
+import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.feed.EventFeed;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.StoreRepository;
@@ -53,6 +55,8 @@ public final class Dashboard {
     private volatile SegmentModels segments;
     private volatile Activation activation;
     private final javax.sql.DataSource dataSource;
+    private volatile JdbcCatalog catalog;
+    private volatile FeedTokens feedTokens;
 
     public Dashboard(Vertx vertx, Database database, StoreRepository stores, EventFeed feed,
                      MeterRegistry metrics, DashboardSettings settings) {
@@ -161,6 +165,15 @@ public final class Dashboard {
         this.activation = activation;
     }
 
+    /**
+     * Shows the store's catalog (the Products page) and, on the funnel page, whether the events' product
+     * ids are in it; call before {@link #mount}. Without it there is no Products page.
+     */
+    public void attachCatalog(JdbcCatalog catalog, FeedTokens tokens) {
+        this.catalog = catalog;
+        this.feedTokens = tokens;
+    }
+
     /** Adds every dashboard route; called once per HTTP instance's router. */
     public void mount(Router router) {
         router.get("/dashboard/assets/vendor/*").handler(StaticHandler.create("META-INF/resources/webjars")
@@ -175,12 +188,15 @@ public final class Dashboard {
         new InsightPages(access, funnel, live, audiences == null ? null : audiences.runtime(), metrics, views,
                 settings.clock(), this::ready,
                 audiences == null ? SegmentPages.Memberships.NONE : audiences::memberships,
-                audiences == null ? Traffic.ofFunnel(funnel) : audiences.traffic()).mount(router);
+                audiences == null ? Traffic.ofFunnel(funnel) : audiences.traffic(), catalog).mount(router);
         DestinationModels destinations = activation == null ? null : new DestinationModels(activation,
                 audiences == null ? null : audiences.runtime(),
                 audiences == null ? ReadinessPolicy.DEFAULT : audiences.policy());
         if (destinations != null) {
             new DestinationPages(access, views, destinations, settings.clock()).mount(router);
+        }
+        if (catalog != null) {
+            new ProductPages(access, views, catalog, feedTokens, settings.publicUrl()).mount(router);
         }
         SegmentPages.mountIfAvailable(router, access, views, audiences, settings.clock(),
                 settings.segmentsPerStore(), destinations);
@@ -191,6 +207,11 @@ public final class Dashboard {
         router.route("/dashboard/*").failureHandler(ctx -> {
             if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
                 views.error(ctx, ctx.statusCode(), "Not found", "There is no such page.");
+                return;
+            }
+            if (ctx.statusCode() == 413) {
+                views.error(ctx, 413, "Too large", "The form is larger than the dashboard takes (256 KB); "
+                        + "send a larger catalog file through the API (docs/catalog.md).");
                 return;
             }
             LOG.error("dashboard failed on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());

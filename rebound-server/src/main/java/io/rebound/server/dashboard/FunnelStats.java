@@ -31,12 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@value #MAX_DAYS} days before an event's arrival are not kept (no funnel can show them).
  *
  * <p>Daily counters hold events, events without an anonymous id, purchases, purchases with no
- * earlier add-to-cart (re-classified when a late, backdated add-to-cart arrives), likely
- * duplicates and product references. Those per-visitor diagnoses need a visitor's recent history,
- * kept for the {@value #RECENT_VISITORS} most recently seen visitors of a store; a visitor not
- * among them is new to the diagnosis (a purchase of theirs may count as an orphan). At most
- * {@value #MAX_PRODUCTS} product ids are tracked for "unknown product" warnings. Everything lives
- * in memory and is rebuilt at start from the visitor event store (see {@link Dashboard}).
+ * earlier add-to-cart (re-classified when a late, backdated add-to-cart arrives) and likely
+ * duplicates. Those per-visitor diagnoses need a visitor's recent history, kept for the
+ * {@value #RECENT_VISITORS} most recently seen visitors of a store; a visitor not among them is new
+ * to the diagnosis (a purchase of theirs may count as an orphan). The product ids events sent are
+ * kept with the last day each was sent (at most {@value #MAX_PRODUCTS} per store, dropped after
+ * {@value #MAX_DAYS} days unseen), so the funnel page can check the last
+ * {@value #CATALOG_DAYS} days' ids against the catalog. Everything lives in memory and is rebuilt
+ * at start from the visitor event store (see {@link Dashboard}).
  */
 public final class FunnelStats {
     public static final int MAX_DAYS = 90;
@@ -51,22 +53,23 @@ public final class FunnelStats {
     private static final int PURCHASES = 2;
     private static final int ORPHANS = 3;
     private static final int NEAR_DUPS = 4;
-    private static final int PRODUCT_REFS = 5;
-    private static final int COUNTERS = 6;
+    private static final int COUNTERS = 5;
     private static final long DAY_MILLIS = 86_400_000L;
     /** Visitors per store and day counted exactly; a busier day is estimated. */
     static final int EXACT_VISITORS_PER_DAY = 10_000;
     /** Visitors per store whose recent history the duplicate and orphan diagnoses see. */
     static final int RECENT_VISITORS = 10_000;
-    /** Product ids per store tracked for "referenced but never viewed". */
+    /** Product ids per store tracked for the catalog check. */
     static final int MAX_PRODUCTS = 50_000;
+    /** The window of the catalog check: product ids events sent in this many last days. */
+    public static final int CATALOG_DAYS = 30;
     /** Purchase times kept per visitor, for re-classifying orphans when a backdated add-to-cart arrives. */
     private static final int MAX_PURCHASES = 32;
     private static final Hasher64 VISITOR_HASH = Hashing.komihash5_0(new SecureRandom().nextLong());
 
     /** What the live debugger can say about one event beyond its own fields. */
-    public record Diagnosis(List<String> unknownProductIds, boolean likelyDuplicate, boolean orphanPurchase) {
-        public static final Diagnosis NONE = new Diagnosis(List.of(), false, false);
+    public record Diagnosis(boolean likelyDuplicate, boolean orphanPurchase) {
+        public static final Diagnosis NONE = new Diagnosis(false, false);
     }
 
     /**
@@ -78,8 +81,7 @@ public final class FunnelStats {
 
     /** Everything the funnel page shows, for one store and period. */
     public record Report(int days, List<Step> steps, long events, long eventsWithoutAnonymousId, long purchases,
-                         long orphanPurchases, long likelyDuplicates, long productRefs, long unknownProductRefs,
-                         List<String> unknownProductIds, long visitors30d) {
+                         long orphanPurchases, long likelyDuplicates, long visitors30d) {
         public String percent(long part, long whole) {
             return whole == 0 ? "–" : String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * part / whole);
         }
@@ -117,7 +119,16 @@ public final class FunnelStats {
      */
     public java.util.Set<String> productIds(String storeId) {
         StoreStats s = stores.get(storeId);
-        return s == null ? java.util.Set.of() : s.productIds();
+        return s == null ? java.util.Set.of() : s.productIds(Integer.MIN_VALUE);
+    }
+
+    /**
+     * The product ids the store's events (views included) sent in the last {@code days} days up to
+     * {@code now}, by event time: what the catalog check compares with the catalog.
+     */
+    public java.util.Set<String> productIds(String storeId, Instant now, int days) {
+        StoreStats s = stores.get(storeId);
+        return s == null ? java.util.Set.of() : s.productIds(day(now.toEpochMilli()) - days + 1);
     }
 
     /** Drops visitors not seen for more than {@link #MAX_DAYS} days (they cannot count any more). */
@@ -138,11 +149,6 @@ public final class FunnelStats {
         long signatureTime = Long.MIN_VALUE;
     }
 
-    private static final class ProductRefs {
-        boolean viewed;
-        final Map<Integer, Integer> refsByDay = new HashMap<>();
-    }
-
     private static final class StoreStats {
         /** The most recently seen visitors, least recent first (access order). */
         private final Map<Long, Visitor> visitors = new LinkedHashMap<>(16, 0.75f, true) {
@@ -153,7 +159,8 @@ public final class FunnelStats {
         };
         private final Map<Integer, DayVisitors> visitorsByDay = new HashMap<>();
         private final Map<Integer, long[]> counters = new HashMap<>();
-        private final Map<String, ProductRefs> products = new HashMap<>();
+        /** Product id → the last day an event sent it. */
+        private final Map<String, Integer> products = new HashMap<>();
 
         synchronized Diagnosis accept(Event e) {
             long t = e.eventTime().toEpochMilli();
@@ -191,7 +198,7 @@ public final class FunnelStats {
                     v.purchases[v.purchases.length - 1] = t;
                 }
             }
-            List<String> unknown = products(e, day, c);
+            products(e, day);
             boolean duplicate = false;
             if (e.type() != EventType.PAGE_VIEW && e.type() != EventType.IDENTIFY) {
                 long sig = Objects.hash(e.type(), e.productIds(), e.value() == null ? null : e.value().stripTrailingZeros(),
@@ -203,46 +210,18 @@ public final class FunnelStats {
                 v.signature = sig;
                 v.signatureTime = t;
             }
-            return unknown.isEmpty() && !duplicate && !orphan ? Diagnosis.NONE
-                    : new Diagnosis(unknown, duplicate, orphan);
+            return !duplicate && !orphan ? Diagnosis.NONE : new Diagnosis(duplicate, orphan);
         }
 
-        private List<String> products(Event e, int day, long[] c) {
-            if (e.products().isEmpty()) {
-                return List.of();
-            }
-            if (e.type() == EventType.VIEW_CONTENT) {
-                for (String id : e.productIds()) {
-                    ProductRefs p = product(id);
-                    if (p != null) {
-                        p.viewed = true;
-                    }
-                }
-                return List.of();
-            }
-            List<String> unknown = new ArrayList<>(0);
+        private void products(Event e, int day) {
             for (String id : e.productIds()) {
-                c[PRODUCT_REFS]++;
-                ProductRefs p = product(id);
-                if (p == null) {
-                    continue;
-                }
-                p.refsByDay.merge(day, 1, Integer::sum);
-                if (!p.viewed) {
-                    unknown.add(id);
+                Integer last = products.get(id);
+                if (last != null) {
+                    products.put(id, Math.max(last, day));
+                } else if (products.size() < MAX_PRODUCTS) {
+                    products.put(id, day);
                 }
             }
-            return unknown;
-        }
-
-        /** The product's references; null for a new id once {@value #MAX_PRODUCTS} are tracked. */
-        private ProductRefs product(String id) {
-            ProductRefs p = products.get(id);
-            if (p == null && products.size() < MAX_PRODUCTS) {
-                p = new ProductRefs();
-                products.put(id, p);
-            }
-            return p;
         }
 
         synchronized void forget(java.util.Set<String> visitorIds) {
@@ -278,35 +257,24 @@ public final class FunnelStats {
                 steps.add(new Step(STEP_LABELS[i], STEPS.get(i).canonicalName(), uniques[i], drop,
                         (int) Math.round(85.0 * uniques[i] / top)));
             }
-            Map<String, Long> unknown = new HashMap<>();
-            products.forEach((id, p) -> {
-                if (!p.viewed) {
-                    long n = 0;
-                    for (int d = from; d <= today + 1; d++) {
-                        n += p.refsByDay.getOrDefault(d, 0);
-                    }
-                    if (n > 0) {
-                        unknown.put(id, n);
-                    }
-                }
-            });
-            long unknownRefs = unknown.values().stream().mapToLong(Long::longValue).sum();
-            List<String> topUnknown = unknown.entrySet().stream()
-                    .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-                            .thenComparing(Map.Entry.comparingByKey()))
-                    .limit(10).map(Map.Entry::getKey).toList();
             return new Report(days, steps, sum[EVENTS], sum[NO_ANON], sum[PURCHASES], Math.max(0, sum[ORPHANS]),
-                    sum[NEAR_DUPS], sum[PRODUCT_REFS], unknownRefs, topUnknown, visitors30);
+                    sum[NEAR_DUPS], visitors30);
         }
 
-        synchronized java.util.Set<String> productIds() {
-            return java.util.Set.copyOf(products.keySet());
+        synchronized java.util.Set<String> productIds(int fromDay) {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            products.forEach((id, last) -> {
+                if (last >= fromDay) {
+                    out.add(id);
+                }
+            });
+            return out;
         }
 
         synchronized void prune(int oldestDay) {
             visitorsByDay.keySet().removeIf(d -> d < oldestDay);
             counters.keySet().removeIf(d -> d < oldestDay);
-            products.values().forEach(p -> p.refsByDay.keySet().removeIf(d -> d < oldestDay));
+            products.values().removeIf(d -> d < oldestDay);
         }
     }
 }

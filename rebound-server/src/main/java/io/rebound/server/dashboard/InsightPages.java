@@ -40,9 +40,12 @@ final class InsightPages {
     private final BooleanSupplier ready;
     private final SegmentPages.Memberships memberships;
     private final Traffic traffic;
+    /** The store catalogs the funnel checks the events' product ids against; null: no catalog check. */
+    private final io.rebound.server.commerce.JdbcCatalog catalog;
 
     InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, Audiences audiences, MeterRegistry metrics,
-                 Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships, Traffic traffic) {
+                 Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships, Traffic traffic,
+                 io.rebound.server.commerce.JdbcCatalog catalog) {
         this.access = access;
         this.funnel = funnel;
         this.live = live;
@@ -53,6 +56,7 @@ final class InsightPages {
         this.ready = ready;
         this.memberships = memberships;
         this.traffic = traffic;
+        this.catalog = catalog;
     }
 
     void mount(Router router) {
@@ -149,6 +153,10 @@ final class InsightPages {
         m.put("visitorsRaw", visitors);
         m.put("trafficLevel", traffic.policy().trafficLevel(visitors));
         m.put("readinessPercent", Math.min(100, Math.round(visitors * 100.0 / traffic.policy().monthlyVisitorsOk())));
+        if (catalog != null) {
+            m.put("coverage", io.rebound.server.commerce.CatalogCoverage.of(catalog, store.get().id(),
+                    funnel.productIds(store.get().id(), clock.instant(), FunnelStats.CATALOG_DAYS)));
+        }
         views.page(ctx, 200, "funnel", m);
     }
 

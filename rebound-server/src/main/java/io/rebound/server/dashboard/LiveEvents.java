@@ -208,10 +208,6 @@ public final class LiveEvents {
             out.add("likely duplicate: same event from this visitor seconds ago with another event id — "
                     + "send the same event_id (e.g. the order id) from every copy");
         }
-        if (!d.unknownProductIds().isEmpty()) {
-            out.add("unknown product id " + String.join(", ", d.unknownProductIds())
-                    + ": never seen in a ViewContent — check it matches the catalog feed id");
-        }
         if (d.orphanPurchase()) {
             out.add("purchase without an earlier add-to-cart from this visitor");
         }

@@ -1,8 +1,6 @@
 package io.rebound.server.demo;
 
 import io.rebound.core.campaign.CampaignDefinitions;
-import io.rebound.core.catalog.Availability;
-import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.server.audience.Audiences;
@@ -10,20 +8,18 @@ import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.campaign.CampaignRecord;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.collect.Pii;
-import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.email.JdbcEmailQueue;
 
 import javax.sql.DataSource;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The product brief's example campaign, set up by {@code rebound demo}: the demo catalog in Rebound's
- * catalog (so creatives show its titles, prices and images), the segment "viewed the yoga mat in the
+ * The product brief's example campaign, set up by {@code rebound demo} once the demo catalog is in
+ * Rebound's catalog (uploaded through the API by {@link DemoCatalogUpload}, so creatives show its
+ * titles, prices and images): the segment "viewed the yoga mat in the
  * last 14 days and did not add it to the cart", and the campaign "Yoga mat viewers": a carousel of
  * the mat, a yoga block and a carry strap, a reminder at once (on-site and by email), then 10 % off
  * orders over $50 three days later, 10 % held out. The demo shoppers of {@link DemoShoppers} are
@@ -42,14 +38,11 @@ public final class DemoCampaign {
     }
 
     /**
-     * Puts the demo catalog into Rebound's catalog with links under {@code baseUrl} (every start: the
-     * port may change), creates the segment and the campaign unless they exist, and subscribes the
-     * demo shoppers. Returns the campaign.
+     * Creates the segment and the campaign unless they exist, and subscribes the demo shoppers.
+     * Returns the campaign.
      */
-    public static CampaignRecord ensure(DataSource dataSource, Audiences audiences, String storeId, String baseUrl,
+    public static CampaignRecord ensure(DataSource dataSource, Audiences audiences, String storeId,
                                         Clock clock) {
-        JdbcCatalog catalog = new JdbcCatalog(dataSource, clock);
-        catalog.upsertAll(storeId, catalogProducts(DemoCatalog.yogaShop(), baseUrl));
         JdbcCampaigns campaigns = new JdbcCampaigns(dataSource, clock);
         JdbcEmailQueue queue = new JdbcEmailQueue(dataSource);
         for (String email : DemoShoppers.EMAILS) {
@@ -88,15 +81,5 @@ public final class DemoCampaign {
         json.put("caps", Map.of("per_person_per_day", 3));
         json.put("holdout_percent", 10);
         return json;
-    }
-
-    /** The demo catalog as catalog products: links into the demo shop, a cost at 35 % of the price. */
-    static List<CatalogProduct> catalogProducts(DemoCatalog shop, String baseUrl) {
-        String base = baseUrl.replaceAll("/+$", "");
-        return shop.products().stream().map(p -> CatalogProduct.builder(p.id()).title(p.name())
-                .description(p.description()).link(base + p.pagePath()).imageLink(base + p.imagePath())
-                .price(p.price(), DemoCatalog.CURRENCY).availability(Availability.IN_STOCK)
-                .productType(shop.categories().get(p.category()))
-                .cost(p.price().multiply(new BigDecimal("0.35")).setScale(2, RoundingMode.HALF_UP)).build()).toList();
     }
 }

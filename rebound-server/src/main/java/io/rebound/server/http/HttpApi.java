@@ -17,6 +17,12 @@ import java.util.function.Consumer;
  * functions; failures are turned into JSON problems with the right 4xx and never a stack trace.
  */
 public final class HttpApi {
+    /**
+     * The largest form field: the dashboard's CSV upload posts a whole file as one field, bounded by the
+     * dashboard's 256 KB body limit anyway (Vert.x's default is 8 KB).
+     */
+    public static final int MAX_FORM_ATTRIBUTE_BYTES = 256 * 1024;
+
     private HttpApi() {
     }
 
@@ -60,7 +66,8 @@ public final class HttpApi {
         public Future<?> start() {
             Router router = HttpApi.router(vertx, groups);
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-                    .setCompressionSupported(false).setDecompressionSupported(true).setTcpNoDelay(true));
+                    .setCompressionSupported(false).setDecompressionSupported(true).setTcpNoDelay(true)
+                    .setMaxFormAttributeSize(MAX_FORM_ATTRIBUTE_BYTES));
             return server.requestHandler(router).listen(port.get(), host).onSuccess(s -> port.set(s.actualPort()));
         }
     }

@@ -37,6 +37,7 @@ import io.rebound.server.commerce.JdbcRecommendations;
 import io.rebound.server.commerce.ProductSets;
 import io.rebound.server.commerce.RecommendationApi;
 import io.rebound.server.commerce.Recommendations;
+import io.rebound.server.dashboard.FunnelStats;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.dashboard.DashboardSettings;
 import io.rebound.server.email.CapturedMailbox;
@@ -143,7 +144,9 @@ public final class ServerRoutes {
                                                  Dashboard dashboard, Clock clock) {
         JdbcCatalog catalog = new JdbcCatalog(database.dataSource(), clock);
         FeedTokens tokens = new FeedTokens(database.dataSource(), clock);
-        return List.of(new CatalogApi(catalog, tokens, new ApiAuth(stores), dashboard.funnel()::productIds,
+        dashboard.attachCatalog(catalog, tokens);
+        return List.of(new CatalogApi(catalog, tokens, new ApiAuth(stores),
+                        id -> dashboard.funnel().productIds(id, clock.instant(), FunnelStats.CATALOG_DAYS),
                         config.web().publicUrl())::mount,
                 new FeedRoutes(catalog, tokens, stores)::mount);
     }

@@ -59,6 +59,9 @@ final class DashboardHarness implements AutoCloseable {
     final io.rebound.server.audience.EmbeddedAudiences audiencesPort;
     /** Destinations on the harness's database, credentials under a keyring in the temp dir; dry-run unless a test connects live. */
     final io.rebound.server.activation.Activation activation;
+    /** The stores' catalogs, on the Products page and in the funnel's catalog check. */
+    final io.rebound.server.commerce.JdbcCatalog catalog;
+    final io.rebound.server.commerce.FeedTokens feedTokens;
     final HttpServer server;
     final String base;
 
@@ -93,7 +96,11 @@ final class DashboardHarness implements AutoCloseable {
                 io.rebound.server.activation.Ownership.single(), null);
         dashboard.attachActivation(activation);
         activation.start();
-        server = vertx.createHttpServer().requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
+        catalog = new io.rebound.server.commerce.JdbcCatalog(database.dataSource(), clock);
+        feedTokens = new io.rebound.server.commerce.FeedTokens(database.dataSource(), clock);
+        dashboard.attachCatalog(catalog, feedTokens);
+        server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                        .setMaxFormAttributeSize(HttpApi.MAX_FORM_ATTRIBUTE_BYTES)).requestHandler(HttpApi.router(vertx, List.of(dashboard::mount)))
                 .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();
     }

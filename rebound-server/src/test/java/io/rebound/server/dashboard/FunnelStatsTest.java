@@ -68,19 +68,30 @@ class FunnelStatsTest {
     }
 
     @Test
-    void flagsLikelyDuplicatesUnknownProductsAndMissingAnonymousIds() {
+    void flagsLikelyDuplicatesAndMissingAnonymousIds() {
         send("v1", EventType.VIEW_CONTENT, Duration.ofMinutes(10), "mat");
-        assertThat(send("v1", EventType.ADD_TO_CART, Duration.ofSeconds(30), "mat", "ghost").unknownProductIds())
-                .containsExactly("ghost");
+        assertThat(send("v1", EventType.ADD_TO_CART, Duration.ofSeconds(30), "mat", "ghost").likelyDuplicate()).isFalse();
         assertThat(send("v1", EventType.ADD_TO_CART, Duration.ofSeconds(25), "mat", "ghost").likelyDuplicate()).isTrue();
         stats.accept(Event.builder("st_a", "server-1", EventType.PURCHASE, NOW, NOW).userId("cust_1").build());
         FunnelStats.Report r = stats.report("st_a", 7, NOW);
         assertThat(r.likelyDuplicates()).isEqualTo(1);
-        assertThat(r.unknownProductRefs()).isEqualTo(2);
-        assertThat(r.productRefs()).isEqualTo(4);
-        assertThat(r.unknownProductIds()).containsExactly("ghost");
         assertThat(r.eventsWithoutAnonymousId()).isEqualTo(1);
         assertThat(r.events()).isEqualTo(4);
+    }
+
+    @Test
+    void productIdsAreThoseSentInTheWindowViewsIncludedAndOldOnesArePruned() {
+        send("v1", EventType.VIEW_CONTENT, Duration.ofDays(40), "old-mat");
+        send("v1", EventType.VIEW_CONTENT, Duration.ofDays(29), "mat");
+        send("v2", EventType.ADD_TO_CART, Duration.ofHours(1), "strap");
+        send("v3", EventType.PURCHASE, Duration.ofDays(45), "block");
+        send("v3", EventType.PURCHASE, Duration.ofDays(2), "block");
+        assertThat(stats.productIds("st_a", NOW, FunnelStats.CATALOG_DAYS)).containsExactlyInAnyOrder("mat", "strap", "block");
+        assertThat(stats.productIds("st_a", NOW, 1)).containsExactly("strap");
+        assertThat(stats.productIds("st_a")).contains("old-mat");
+        assertThat(stats.productIds("st_b", NOW, 30)).isEmpty();
+        stats.prune(NOW.plus(Duration.ofDays(FunnelStats.MAX_DAYS - 38)));
+        assertThat(stats.productIds("st_a")).doesNotContain("old-mat").contains("mat");
     }
 
     @Test

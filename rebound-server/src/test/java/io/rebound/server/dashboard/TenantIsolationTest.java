@@ -25,7 +25,8 @@ class TenantIsolationTest {
             "/segments/new?template=cart_abandoners", "/segments/seg_x", "/segments/seg_x/chart",
             "/segments/SEG", "/segments/SEG/status", "/segments/SEG/status?was=building", "/segments/SEG/chart",
             "/destinations", "/destinations/ds_x", "/destinations/DEST", "/destinations/DEST/requests",
-            "/campaigns", "/campaigns/cmp_x", "/campaigns/CMP", "/campaigns/CMP/mailbox/0123abcd");
+            "/campaigns", "/campaigns/cmp_x", "/campaigns/CMP", "/campaigns/CMP/mailbox/0123abcd",
+            "/products", "/products?q=mat&page=2", "/products/ghost");
 
     @TempDir
     Path dir;
@@ -105,6 +106,11 @@ class TenantIsolationTest {
                 Map.of("_csrf", b.csrf, "platform", "meta", "name", "Bob's Meta", "config.ad_account_id", "1",
                         "config.access_token", "bob-token"));
         assertThat(connect.statusCode()).isEqualTo(404);
+        HttpResponse<String> upload = b.post("/dashboard/stores/" + alice.store().id() + "/products/upload",
+                Map.of("_csrf", b.csrf, "csv", "id,title,description,link,image_link,price,currency,availability\r\n"
+                        + "x,X,D,https://a.example/x,https://a.example/x.jpg,1,USD,in_stock\r\n"));
+        assertThat(upload.statusCode()).isEqualTo(404);
+        assertThat(h.catalog.count(alice.store().id())).isZero();
         for (String store : List.of(alice.store().id(), bob.store().id())) {
             String d = "/dashboard/stores/" + store + "/destinations/" + aliceDestination;
             for (String action : List.of("", "/test", "/delete")) {
@@ -146,7 +152,7 @@ class TenantIsolationTest {
         b.signIn("alice@example.com", "alice password 1");
         for (String page : List.of("", "/checklist", "/live", "/funnel", "/visitors/v1", "/segments", "/segments/rows",
                 "/segments/new", "/segments/SEG", "/segments/SEG/status", "/segments/SEG/chart", "/destinations",
-                "/destinations/DEST", "/destinations/DEST/requests", "/campaigns", "/campaigns/CMP")) {
+                "/destinations/DEST", "/destinations/DEST/requests", "/campaigns", "/campaigns/CMP", "/products")) {
             HttpResponse<String> r = b.get("/dashboard/stores/" + alice.store().id() + page(page));
             assertThat(r.statusCode()).as(page).isEqualTo(200);
         }
