@@ -130,7 +130,7 @@ public abstract class ContractServer implements AutoCloseable {
         byte[] bytes = a.bytes();
         ex.getResponseHeaders().set("Content-Type", "application/json");
         a.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        ex.sendResponseHeaders(a.status(), bytes.length);
+        ex.sendResponseHeaders(a.status(), bytes.length == 0 ? -1 : bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         } catch (IOException ignored) {

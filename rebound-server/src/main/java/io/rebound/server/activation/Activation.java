@@ -536,8 +536,12 @@ public final class Activation implements AutoCloseable {
                             "Pinterest's test path (?test=true) is on the Conversions API: set config.conversion_token");
                 }
             }
-            case GOOGLE -> requireSetting(s, "conversion_action_id",
-                    "Google's test path validates an event (validateOnly): set config.conversion_action_id");
+            case GOOGLE -> {
+                if (!s.settings().containsKey("measurement_id")) {
+                    requireSetting(s, "conversion_action_id", "Google's test path validates an event (validateOnly, or GA4's "
+                            + "validation server): set config.conversion_action_id or config.measurement_id");
+                }
+            }
         }
         DestinationSettings tested = patch.isEmpty() ? s : s.with(patch);
         Destination dest = tested.build(d.mode(), d.apiBaseUrl(), true, paced(tested),
@@ -545,7 +549,8 @@ public final class Activation implements AutoCloseable {
         Instant now = clock.instant();
         ServerEvent sample = new ServerEvent("rebound-test-" + UUID.randomUUID(), EventType.PAGE_VIEW, null, now,
                 "https://rebound.invalid/connection-test", null, "203.0.113.7",
-                "Mozilla/5.0 (Rebound connection test)", Map.of(), Contact.ofEmail("test@rebound.invalid"), BigDecimal.ZERO,
+                "Mozilla/5.0 (Rebound connection test)", Map.of(ServerEvent.GA_CLIENT_ID, "1000000000." + now.getEpochSecond()),
+                Contact.ofEmail("test@rebound.invalid"), BigDecimal.ZERO,
                 "USD", List.of(), null, AdConsent.UNSTATED);
         return dest.sendEvents(List.of(sample), now);
     }
