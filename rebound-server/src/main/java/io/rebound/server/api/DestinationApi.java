@@ -285,8 +285,14 @@ public final class DestinationApi {
             throw new BadRequest("audience_id", "invalid_field", e.getMessage());
         }
         switch (result) {
-            case Activation.PairResult.Paired p -> ApiErrors.json(ctx, p.existed() ? 200 : 201,
-                    pairingJson(p.pairing()).put("created_audience", p.created()));
+            case Activation.PairResult.Paired p -> {
+                JsonObject out = pairingJson(p.pairing()).put("created_audience", p.created());
+                if (p.website() != null) {
+                    out.put("website_audience", new JsonObject().put("id", p.website().id())
+                            .put("event_name", p.website().eventName()).put("error", p.website().error()));
+                }
+                ApiErrors.json(ctx, p.existed() ? 200 : 201, out);
+            }
             case Activation.PairResult.Refused refused -> refused(ctx, refused.outcome());
         }
     }

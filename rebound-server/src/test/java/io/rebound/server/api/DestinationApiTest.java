@@ -211,6 +211,11 @@ class DestinationApiTest {
         assertThat(paired.status()).as(paired.raw()).isEqualTo(201);
         assertThat(paired.json().path("created_audience").asBoolean()).isTrue();
         String audience = paired.json().path("audience_id").asText();
+        JsonNode website = paired.json().path("website_audience");
+        assertThat(website.path("error").isNull()).as(paired.raw()).isTrue();
+        assertThat(meta.websiteAudiences()).as("a website Custom Audience by rule on the segment's membership event")
+                .containsEntry(website.path("id").asText(), website.path("event_name").asText());
+        assertThat(website.path("event_name").asText()).startsWith("Rebound_");
         assertThat(call("PUT", sync, null, shop.secretKey()).status()).as("already synced").isEqualTo(200);
 
         addToCart(shop, 0, 20);
