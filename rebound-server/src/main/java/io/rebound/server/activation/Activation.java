@@ -275,6 +275,11 @@ public final class Activation implements AutoCloseable {
 
     // ---- pairings ----------------------------------------------------------------------------
 
+    /** The clock the workers count with (send rates are read against it). */
+    public Clock clock() {
+        return clock;
+    }
+
     /** What pairing a segment with a destination did. */
     public sealed interface PairResult {
         /** Paired now ({@code created}: a platform audience was made; otherwise it was already paired or linked). */
