@@ -97,7 +97,7 @@ public final class ForwardWorker implements Worker {
                 if (report.stoppedBy() instanceof Outcome.Retry retry) {
                     failures++;
                     stats.retries.incrementAndGet();
-                    stats.lastError = retry.reason();
+                    stats.error(retry.reason(), now);
                     return new Pass(batches, backoff.delay(failures, retry.after()));
                 }
                 failures = 0;
@@ -112,6 +112,7 @@ public final class ForwardWorker implements Worker {
     private void account(SyncReport report, EventSource.Batch batch, Instant now, List<DeadLetter> letters) {
         List<ServerEvent> events = batch.events();
         stats.sent.addAndGet(report.appliedRows().size());
+        stats.rate.record(now, report.appliedRows().size());
         report.skipped().forEach(s -> stats.skipped.computeIfAbsent(s.reason(), k -> new AtomicLong()).incrementAndGet());
         java.util.Set<Integer> done = new java.util.HashSet<>(report.appliedRows());
         report.skipped().forEach(s -> done.add(s.row()));
@@ -133,7 +134,7 @@ public final class ForwardWorker implements Worker {
             if (!undone.isEmpty()) {
                 letters.add(letter(DeadLetter.GAVE_UP, g.code(), g.message(), undone, now));
             }
-            stats.lastError = g.code() + ": " + g.message();
+            stats.error(g.code() + ": " + g.message(), now);
         }
         stats.deadLettered.addAndGet(letters.stream().mapToLong(l -> l.personIds().size()).sum());
         if (letters.isEmpty()) {
@@ -154,6 +155,23 @@ public final class ForwardWorker implements Worker {
         final Map<String, AtomicLong> skipped = new ConcurrentHashMap<>();
         volatile Instant lastSuccess;
         volatile String lastError;
+        volatile Instant lastErrorAt;
+        final SendRate rate = new SendRate();
+
+        void error(String message, Instant at) {
+            lastError = message;
+            lastErrorAt = at;
+        }
+
+        /** Events the platform took, per minute (dry-run: recorded). */
+        public SendRate sendRate() {
+            return rate;
+        }
+
+        /** When {@link #lastError()} happened, or null. */
+        public Instant lastErrorAt() {
+            return lastErrorAt;
+        }
 
         /** Events the platform took (dry-run: recorded). */
         public long sent() {

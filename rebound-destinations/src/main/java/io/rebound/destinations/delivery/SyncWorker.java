@@ -199,6 +199,7 @@ public final class SyncWorker implements Worker {
             }
             letters.addAll(deadLetters(pairing, "add", ids(adds), r, from, to, now));
             stats.added.addAndGet(r.appliedRows().size());
+            stats.rate.record(now, r.appliedRows().size());
             stats.skipped.addAndGet(r.skipped().size());
         }
         if (!removes.isEmpty()) {
@@ -209,6 +210,7 @@ public final class SyncWorker implements Worker {
             }
             letters.addAll(deadLetters(pairing, "remove", ids(removes), r, from, to, now));
             stats.removed.addAndGet(r.appliedRows().size());
+            stats.rate.record(now, r.appliedRows().size());
             stats.skipped.addAndGet(r.skipped().size());
         }
         if (membershipEvents != null) {
@@ -243,7 +245,9 @@ public final class SyncWorker implements Worker {
         stats.notUploadable.addAndGet(notUploadable);
         stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
         stats.lastSuccess = now;
-        stats.lastError = letters.isEmpty() ? stats.lastError : letters.getLast().message();
+        if (!letters.isEmpty()) {
+            stats.error(letters.getLast().message(), now);
+        }
         return new Step(pairing.withCursor(to), null);
     }
 
@@ -263,7 +267,7 @@ public final class SyncWorker implements Worker {
     private Duration retryWait(Outcome.Retry retry) {
         failures++;
         stats.retries.incrementAndGet();
-        stats.lastError = retry.reason();
+        stats.error(retry.reason(), clock.instant());
         return backoff.delay(failures, retry.after());
     }
 
@@ -314,7 +318,24 @@ public final class SyncWorker implements Worker {
         final AtomicLong membershipEvents = new AtomicLong();
         volatile Instant lastSuccess;
         volatile String lastError;
+        volatile Instant lastErrorAt;
         volatile Reconciliation lastReconciliation;
+        final SendRate rate = new SendRate();
+
+        void error(String message, Instant at) {
+            lastError = message;
+            lastErrorAt = at;
+        }
+
+        /** List members added and removed that the platform took, per minute (dry-run: recorded). */
+        public SendRate sendRate() {
+            return rate;
+        }
+
+        /** When {@link #lastError()} happened, or null. */
+        public Instant lastErrorAt() {
+            return lastErrorAt;
+        }
 
         /** Members the platform took on additions (dry-run: recorded). */
         public long added() {

@@ -79,6 +79,28 @@ public final class GoogleErrors {
         });
     }
 
+    /**
+     * A GA4 Measurement Protocol answer. {@code /mp/collect} answers 2xx to every request it received, valid
+     * or not (GA4 drops what it cannot use silently; the validation server is the way to see why), so a 2xx is
+     * accepted; the validation server's 2xx with {@code validationMessages} is a give-up naming the first
+     * message. 429 and 5xx are retried, other statuses given up.
+     */
+    public static Outcome classifyGa4(Response response) {
+        return Errors.classify(response, (r, body) -> {
+            if (r.status() >= 200 && r.status() < 300) {
+                JsonNode messages = body.path("validationMessages");
+                if (messages.isArray() && !messages.isEmpty()) {
+                    JsonNode first = messages.get(0);
+                    return new Outcome.GiveUp("GA4 " + first.path("validationCode").asText("VALUE_INVALID"),
+                            first.path("description").asText("invalid") + " (" + first.path("fieldPath").asText("") + ")"
+                                    + (messages.size() > 1 ? " and " + (messages.size() - 1) + " more" : ""), List.of());
+                }
+                return new Outcome.Accepted("GA4 HTTP " + r.status());
+            }
+            return Errors.byStatus(r, null, "GA4 Measurement Protocol: " + Errors.excerpt(r.bodyText()));
+        });
+    }
+
     /** A token that could not be had: revoked or wrong credentials are given up, anything else retried. */
     public static Outcome tokenFailure(IOException e) {
         String m = String.valueOf(e.getMessage());

@@ -51,6 +51,26 @@ public final class MetaDestination extends PlatformDestination<MetaConfig, MetaR
         return seeded(outcome instanceof Outcome.Recorded ? "dry-run" : outcome.applied() ? id[0] : null, outcome, seed);
     }
 
+    /**
+     * Creates a website Custom Audience of the people whose events (pixel or Conversions API) include
+     * {@code eventName} within {@code retention}: the anonymous side of a segment, fed by its membership
+     * events. Needs a pixel id.
+     *
+     * @return the new audience (id {@code dry-run} in dry-run; no seed), or none with the outcome that refused it
+     */
+    public AudienceResult createWebsiteAudience(String name, String eventName, java.time.Duration retention) {
+        Response r = exchange.execute(requests.createWebsiteAudience(name,
+                "Visitors who joined a Rebound segment (" + eventName + "), synced by Rebound", eventName, retention.toSeconds()));
+        String[] id = new String[1];
+        Outcome outcome = MetaErrors.classify(r, body -> {
+            id[0] = body.path("id").asText(null);
+            return id[0] == null ? new Outcome.GiveUp("no-id", "Meta answered without an audience id", List.of())
+                    : new Outcome.Accepted("id=" + id[0]);
+        });
+        String made = outcome instanceof Outcome.Recorded ? "dry-run" : outcome.applied() ? id[0] : null;
+        return new AudienceResult(made == null ? null : AudienceRef.of(Platform.META, made), nothing(), outcome);
+    }
+
     @Override
     protected SyncReport change(AudienceRef audience, List<Member> members, boolean remove) {
         Prepared<ArrayNode> p = prepareMembers(members, remove, Json::bytes,

@@ -31,6 +31,8 @@ import java.util.Map;
  *       DATA_PROCESSING_OPTIONS)], data: [[…], …]}}}, {@code ""} for an unknown value;</li>
  *   <li>{@code POST /{version}/{audience}/usersreplace} with the same payload and Meta's upload
  *       {@code session: {session_id, batch_seq, last_batch_flag, estimated_num_total}} (full reconciliation);</li>
+ *   <li>{@code POST /{version}/act_{ad account}/customaudiences} {@code {name, description, rule, prefill}}: a
+ *       website Custom Audience by rule on a segment's membership event;</li>
  *   <li>{@code POST /{version}/{pixel}/events} with {@code {data: [event…], test_event_code?}}.</li>
  * </ul>
  * The token travels as the {@code access_token} query parameter, as Meta documents it, so bodies
@@ -64,6 +66,48 @@ public final class MetaRequests extends RequestBuilder<MetaConfig> {
         if (description != null) {
             body.put("description", description);
         }
+        return new WireRequest("POST", withToken("/act_" + config.adAccountId() + "/customaudiences"), jsonHeaders(), Json.bytes(body));
+    }
+
+    /** The longest retention of a website Custom Audience rule: 180 days. */
+    public static final long MAX_RETENTION_SECONDS = 180L * 86_400;
+
+    /**
+     * Creates a website Custom Audience by rule: the people whose pixel or Conversions API events include
+     * {@code eventName} in the last {@code retentionSeconds}, counting the pixel's past events ({@code prefill}).
+     * No {@code subtype}: Meta stopped taking one for website audiences in September 2018. The rule is sent as
+     * a JSON-encoded string, as Meta documents it: {@code {"inclusions": {"operator": "or", "rules":
+     * [{"event_sources": [{"id": PIXEL, "type": "pixel"}], "retention_seconds": N, "filter": {"operator": "and",
+     * "filters": [{"field": "event", "operator": "eq", "value": EVENT}]}}]}}}.
+     */
+    public WireRequest createWebsiteAudience(String name, String description, String eventName, long retentionSeconds) {
+        if (config.pixelId() == null) {
+            throw new IllegalStateException("no pixel id configured: a website Custom Audience needs one");
+        }
+        if (retentionSeconds < 1 || retentionSeconds > MAX_RETENTION_SECONDS) {
+            throw new IllegalArgumentException("retention must be 1 second to 180 days, got " + retentionSeconds + " s");
+        }
+        ObjectNode rule = Json.object();
+        ObjectNode inclusions = rule.putObject("inclusions");
+        inclusions.put("operator", "or");
+        ObjectNode r = inclusions.putArray("rules").addObject();
+        ObjectNode source = r.putArray("event_sources").addObject();
+        source.put("id", config.pixelId());
+        source.put("type", "pixel");
+        r.put("retention_seconds", retentionSeconds);
+        ObjectNode filter = r.putObject("filter");
+        filter.put("operator", "and");
+        ObjectNode f = filter.putArray("filters").addObject();
+        f.put("field", "event");
+        f.put("operator", "eq");
+        f.put("value", eventName);
+        ObjectNode body = Json.object();
+        body.put("name", name);
+        if (description != null) {
+            body.put("description", description);
+        }
+        body.put("rule", new String(Json.bytes(rule), StandardCharsets.UTF_8));
+        body.put("prefill", true);
         return new WireRequest("POST", withToken("/act_" + config.adAccountId() + "/customaudiences"), jsonHeaders(), Json.bytes(body));
     }
 

@@ -68,6 +68,12 @@ public record TikTokConfig(String advertiserId, String pixelCode, String accessT
                 rules, limits);
     }
 
+    /** The store's consent policy: with {@code limitedDataUse}, every event carries {@code limited_data_use: true}. */
+    public TikTokConfig withPolicy(ConsentPolicy p) {
+        return new TikTokConfig(advertiserId, pixelCode, accessToken, calculateType, testEventCode, baseUrl, apiVersion, p,
+                rules, limits);
+    }
+
     @Override
     public String toString() {
         return "TikTokConfig[advertiser " + advertiserId + ", pixel " + pixelCode + ", " + baseUrl + "]";

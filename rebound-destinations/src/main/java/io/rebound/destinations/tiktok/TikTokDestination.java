@@ -146,7 +146,7 @@ public final class TikTokDestination extends PlatformDestination<TikTokConfig, T
             throw new IllegalStateException("no pixel code configured: TikTok's Events API needs one");
         }
         Prepared<ObjectNode> p = prepareEvents(events, Json::bytes, (e, keys, d) -> {
-            ObjectNode node = requests.event(e, keys);
+            ObjectNode node = requests.event(e, keys, d);
             return Rows.one(node, !node.path("user").isEmpty(), "nothing to match on (no email, phone, external id, ttclid, ttp, ip)");
         });
         return Deliveries.deliver(exchange, p.rows(), p.skipped(), requests.eventsFraming(), config.limits().events(),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rebound.core.activation.BatchPlanner;
 import io.rebound.core.activation.EventNames;
+import io.rebound.core.activation.ConsentDecision;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
@@ -130,8 +131,8 @@ public final class TikTokRequests extends RequestBuilder<TikTokConfig> {
         return "PHONE_SHA256".equals(config.calculateType()) ? keys.phones() : keys.emails();
     }
 
-    /** One Events API event. */
-    public ObjectNode event(ServerEvent e, MatchKeys keys) {
+    /** One Events API event; {@code limited_data_use: true} when the store's policy asks for Limited Data Use. */
+    public ObjectNode event(ServerEvent e, MatchKeys keys, ConsentDecision d) {
         ObjectNode ev = Json.object();
         ev.put("event", EventNames.of(Platform.TIKTOK, e));
         ev.put("event_time", e.eventTime().getEpochSecond());
@@ -166,6 +167,9 @@ public final class TikTokRequests extends RequestBuilder<TikTokConfig> {
         Json.putIf(props, "currency", e.currency());
         if (!props.isEmpty()) {
             ev.set("properties", props);
+        }
+        if (d.limitedDataUse()) {
+            ev.put("limited_data_use", true);
         }
         return ev;
     }

@@ -19,6 +19,11 @@ public record Answer(int status, Map<String, String> headers, JsonNode body) {
         return new Answer(status, Map.of(), body);
     }
 
+    /** An answer without a body (e.g. 204). */
+    public static Answer empty(int status) {
+        return new Answer(status, Map.of(), null);
+    }
+
     public Answer withHeader(String name, String value) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);
@@ -26,6 +31,6 @@ public record Answer(int status, Map<String, String> headers, JsonNode body) {
     }
 
     byte[] bytes() {
-        return Json.bytes(body);
+        return body == null ? new byte[0] : Json.bytes(body);
     }
 }

@@ -35,6 +35,9 @@ public abstract class ContractServer implements AutoCloseable {
     private final List<String> violations = new ArrayList<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
 
+    private int outage;
+    private int refusedInOutage;
+
     protected ContractServer() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -61,6 +64,23 @@ public abstract class ContractServer implements AutoCloseable {
         return this;
     }
 
+    /** A long outage: every request from now on is answered with {@code status} (the platform's 5xx body) until {@link #recover()}. */
+    public synchronized ContractServer outage(int status) {
+        outage = status;
+        return this;
+    }
+
+    /** Ends an {@link #outage}. */
+    public synchronized ContractServer recover() {
+        outage = 0;
+        return this;
+    }
+
+    /** Requests answered with the outage's status. */
+    public synchronized int refusedInOutage() {
+        return refusedInOutage;
+    }
+
     public synchronized List<Received> received() {
         return List.copyOf(received);
     }
@@ -83,8 +103,13 @@ public abstract class ContractServer implements AutoCloseable {
             Received r = read(ex);
             Fault fault;
             synchronized (this) {
-                received.add(r);
-                fault = faults.pollFirst();
+                if (outage != 0) {
+                    refusedInOutage++;
+                    fault = new Fault.ServerError(outage);
+                } else {
+                    received.add(r);
+                    fault = faults.pollFirst();
+                }
             }
             Answer answer;
             if (fault instanceof Fault.Timeout t) {
@@ -130,7 +155,7 @@ public abstract class ContractServer implements AutoCloseable {
         byte[] bytes = a.bytes();
         ex.getResponseHeaders().set("Content-Type", "application/json");
         a.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        ex.sendResponseHeaders(a.status(), bytes.length);
+        ex.sendResponseHeaders(a.status(), bytes.length == 0 ? -1 : bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         } catch (IOException ignored) {

@@ -40,6 +40,10 @@ public final class GoogleContractServer extends PlatformContractServer {
     private final Map<String, PublicKey> serviceAccounts = new LinkedHashMap<>();
     private final Map<String, String> refreshTokens = new LinkedHashMap<>();
     private int tokenRequests;
+    private String ga4MeasurementId;
+    private String ga4ApiSecret;
+    private final List<JsonNode> ga4Events = new ArrayList<>();
+    private int ga4Validations;
 
     public GoogleContractServer(String accountId) {
         super(7000);
@@ -62,6 +66,23 @@ public final class GoogleContractServer extends PlatformContractServer {
         return this;
     }
 
+    /** Takes GA4 Measurement Protocol requests for this stream and secret (at {@code /mp/collect} and {@code /debug/mp/collect}). */
+    public synchronized GoogleContractServer ga4Stream(String measurementId, String apiSecret) {
+        ga4MeasurementId = measurementId;
+        ga4ApiSecret = apiSecret;
+        return this;
+    }
+
+    /** The GA4 events collected (not validated), each with its request's {@code client_id} and {@code consent} added. */
+    public synchronized List<JsonNode> ga4Events() {
+        return List.copyOf(ga4Events);
+    }
+
+    /** Requests the GA4 validation server checked. */
+    public synchronized int ga4Validations() {
+        return ga4Validations;
+    }
+
     public synchronized int tokenRequests() {
         return tokenRequests;
     }
@@ -70,6 +91,9 @@ public final class GoogleContractServer extends PlatformContractServer {
     protected synchronized Answer handle(Received r) {
         if (r.path().equals("/token")) {
             return token(r);
+        }
+        if (r.path().equals("/mp/collect") || r.path().equals("/debug/mp/collect")) {
+            return ga4(r, r.path().startsWith("/debug"));
         }
         String auth = r.header("authorization");
         if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
@@ -285,6 +309,108 @@ public final class GoogleContractServer extends PlatformContractServer {
         ObjectNode out = Json.object();
         out.put("requestId", "req-events");
         return Answer.json(200, out);
+    }
+
+    private static final Pattern GA4_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,39}");
+    private static final Set<String> GA4_RESERVED = Set.of("ad_activeview", "ad_click", "ad_exposure", "ad_query",
+            "ad_reward", "adunit_exposure", "app_background", "app_clear_data", "app_exception", "app_remove",
+            "app_store_refund", "app_store_subscription_cancel", "app_store_subscription_convert",
+            "app_store_subscription_renew", "app_update", "app_upgrade", "dynamic_link_app_open", "dynamic_link_app_update",
+            "dynamic_link_first_open", "error", "first_open", "first_visit", "in_app_purchase", "notification_dismiss",
+            "notification_foreground", "notification_open", "notification_receive", "os_update", "session_start",
+            "session_start_with_rollout", "user_engagement");
+    private static final Set<String> ITEM_FIELDS = Set.of("item_id", "item_name", "affiliation", "coupon", "discount",
+            "index", "item_brand", "item_category", "item_category2", "item_category3", "item_category4", "item_category5",
+            "item_list_id", "item_list_name", "item_variant", "location_id", "price", "quantity");
+
+    private static void ga4Name(String name, String what) {
+        require(GA4_NAME.matcher(name).matches(), what + " must be 1 to 40 letters, digits or underscores starting with a letter: "
+                + name);
+        require(!name.startsWith("firebase_") && !name.startsWith("ga_") && !name.startsWith("google_"),
+                what + " uses a reserved prefix: " + name);
+    }
+
+    /**
+     * GA4 Measurement Protocol: the stream and secret in the query, a JSON body of one client's events, every
+     * documented limit. The collection endpoint answers 204 without a body (GA4 answers 2xx to whatever it
+     * received); the validation server answers {@code {"validationMessages": []}} and records nothing.
+     */
+    private Answer ga4(Received r, boolean validate) {
+        require(r.method().equals("POST"), "the Measurement Protocol takes POST");
+        require(ga4MeasurementId != null, "no GA4 stream configured on the contract server");
+        require(ga4MeasurementId.equals(r.query().get("measurement_id")), "measurement_id must be " + ga4MeasurementId);
+        require(ga4ApiSecret.equals(r.query().get("api_secret")), "api_secret is not the stream's secret");
+        require(r.header("authorization") == null, "the Measurement Protocol takes no Authorization header");
+        requireJson(r);
+        require(r.body().length < 130_000, "the body must be smaller than 130 kB, got " + r.body().length + " bytes");
+        JsonNode b = jsonBody(r);
+        Checks.onlyFields(b, "request", Set.of("client_id", "user_id", "timestamp_micros", "user_properties", "consent",
+                "non_personalized_ads", "events", "user_data", "user_location", "ip_override", "device", "validation_behavior"));
+        String clientId = Checks.text(b, "client_id", "request");
+        require(clientId.matches("[0-9]+\\.[0-9]+"), "client_id must be the _ga cookie's client id (123.456), got " + clientId);
+        if (b.has("consent")) {
+            Checks.onlyFields(b.get("consent"), "consent", Set.of("ad_user_data", "ad_personalization"));
+            b.get("consent").forEach(v -> require(Set.of("GRANTED", "DENIED").contains(v.asText()), "consent has " + v));
+        }
+        JsonNode es = b.path("events");
+        require(es.isArray() && !es.isEmpty() && es.size() <= 25, "events must hold 1 to 25 events");
+        for (JsonNode e : es) {
+            Checks.onlyFields(e, "event", Set.of("name", "params", "timestamp_micros"));
+            String name = Checks.text(e, "name", "event");
+            ga4Name(name, "event name");
+            require(!GA4_RESERVED.contains(name), "event name is reserved: " + name);
+            if (e.has("timestamp_micros")) {
+                Checks.integer(e, "timestamp_micros", "event");
+            }
+            JsonNode params = e.path("params");
+            if (e.has("params")) {
+                require(params.isObject() && params.size() <= 25, "params must be an object of at most 25 parameters");
+                params.properties().forEach(p -> {
+                    ga4Name(p.getKey(), "parameter name");
+                    if (p.getValue().isTextual()) {
+                        require(p.getValue().asText().length() <= 100, "parameter " + p.getKey() + " is longer than 100 characters");
+                    }
+                });
+                if (params.has("value")) {
+                    require(params.get("value").isNumber(), "value must be a number");
+                    require(params.path("currency").asText("").matches("[A-Z]{3}"), "value needs a currency (ISO 4217)");
+                }
+                if (name.equals("purchase")) {
+                    Checks.text(params, "transaction_id", "purchase.params");
+                }
+                if (params.has("items")) {
+                    JsonNode items = params.get("items");
+                    require(items.isArray() && items.size() <= 200, "items must be an array of at most 200 items");
+                    for (JsonNode item : items) {
+                        Checks.onlyFields(item, "item", ITEM_FIELDS);
+                        require(item.has("item_id") || item.has("item_name"), "an item needs item_id or item_name");
+                        item.properties().forEach(f -> require(!f.getValue().isTextual() || f.getValue().asText().length() <= 100,
+                                "item." + f.getKey() + " is longer than 100 characters"));
+                        if (item.has("price")) {
+                            require(item.get("price").isNumber(), "item.price must be a number");
+                        }
+                        if (item.has("quantity")) {
+                            require(item.get("quantity").isIntegralNumber(), "item.quantity must be an integer");
+                        }
+                    }
+                }
+            }
+        }
+        if (validate) {
+            ga4Validations++;
+            ObjectNode out = Json.object();
+            out.putArray("validationMessages");
+            return Answer.json(200, out);
+        }
+        for (JsonNode e : es) {
+            ObjectNode copy = e.deepCopy();
+            copy.put("client_id", clientId);
+            if (b.has("consent")) {
+                copy.set("consent", b.get("consent"));
+            }
+            ga4Events.add(copy);
+        }
+        return Answer.empty(204);
     }
 
     private static Answer status(int code, String status, String message, String reason) {

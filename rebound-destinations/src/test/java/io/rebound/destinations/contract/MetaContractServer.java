@@ -98,9 +98,85 @@ public final class MetaContractServer extends PlatformContractServer {
         throw new ContractViolation("no such Graph endpoint");
     }
 
+    /** Website Custom Audiences created by rule: audience id → the event name its rule selects. */
+    private final Map<String, String> websiteAudiences = new LinkedHashMap<>();
+
+    /** The website Custom Audiences created, by id, each with the event name its rule selects. */
+    public synchronized Map<String, String> websiteAudiences() {
+        return Map.copyOf(websiteAudiences);
+    }
+
+    /**
+     * A website Custom Audience by rule, as Meta documents it: no subtype (not taken for website audiences since
+     * September 2018), {@code rule} a JSON-encoded string of {@code inclusions {operator, rules [{event_sources
+     * [{id: this pixel, type: pixel}], retention_seconds 1 to 180 days, filter {operator, filters [{field,
+     * operator, value}]}}]}}, at most 10 rules and 100 filters per rule.
+     */
+    private Answer createWebsite(JsonNode b) {
+        Checks.onlyFields(b, "body", Set.of("name", "description", "rule", "prefill", "retention_days", "customer_file_source"));
+        require(!b.has("customer_file_source"), "a website audience takes no customer_file_source");
+        Checks.text(b, "name", "body");
+        require(b.get("rule").isTextual(), "rule must be a JSON-encoded string");
+        if (b.has("prefill")) {
+            require(b.get("prefill").isBoolean(), "prefill must be a boolean");
+        }
+        JsonNode rule = jsonOf(b.get("rule").asText());
+        Checks.onlyFields(rule, "rule", Set.of("inclusions", "exclusions"));
+        JsonNode inc = rule.path("inclusions");
+        Checks.onlyFields(inc, "rule.inclusions", Set.of("operator", "rules"));
+        require(Set.of("and", "or").contains(inc.path("operator").asText()), "rule.inclusions.operator must be and or or");
+        JsonNode rules = inc.path("rules");
+        require(rules.isArray() && !rules.isEmpty() && rules.size() <= 10, "rule.inclusions.rules must hold 1 to 10 rules");
+        String event = null;
+        for (JsonNode one : rules) {
+            Checks.onlyFields(one, "rule", Set.of("event_sources", "retention_seconds", "filter", "aggregation"));
+            JsonNode sources = one.path("event_sources");
+            require(sources.isArray() && sources.size() == 1, "event_sources must name the pixel");
+            Checks.onlyFields(sources.get(0), "event_source", Set.of("id", "type"));
+            require(pixelId.equals(sources.get(0).path("id").asText()), "event_sources id must be pixel " + pixelId);
+            require("pixel".equals(sources.get(0).path("type").asText()), "event_sources type must be pixel");
+            long retention = Checks.integer(one, "retention_seconds", "rule");
+            require(retention >= 1 && retention <= 180L * 86_400, "retention_seconds must be 1 to 15552000 (180 days)");
+            JsonNode filter = one.path("filter");
+            Checks.onlyFields(filter, "filter", Set.of("operator", "filters"));
+            require(Set.of("and", "or").contains(filter.path("operator").asText()), "filter.operator must be and or or");
+            JsonNode filters = filter.path("filters");
+            require(filters.isArray() && !filters.isEmpty() && filters.size() <= 100, "filter.filters must hold 1 to 100 filters");
+            for (JsonNode f : filters) {
+                Checks.onlyFields(f, "filter", Set.of("field", "operator", "value"));
+                Checks.text(f, "field", "filter");
+                require(Set.of("eq", "=", "i_contains", "i_not_contains", "contains", "neq").contains(f.path("operator").asText()),
+                        "unknown filter operator " + f.path("operator"));
+                String value = Checks.text(f, "value", "filter");
+                if (f.path("field").asText().equals("event")) {
+                    require(value.length() <= 50, "a custom event name is at most 50 characters");
+                    event = value;
+                }
+            }
+        }
+        require(event != null, "the rule selects no event");
+        String id = newList(new HashSet<>());
+        websiteAudiences.put(id, event);
+        ObjectNode out = Json.object();
+        out.put("id", id);
+        return Answer.json(200, out);
+    }
+
+    private static JsonNode jsonOf(String text) {
+        try {
+            return Json.parseStrict(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            throw new ContractViolation("rule is not JSON: " + e.getMessage());
+        }
+    }
+
     private Answer create(Received r) {
         requireJson(r);
         JsonNode b = jsonBody(r);
+        if (b.has("rule")) {
+            require(!b.has("subtype"), "a website audience takes no subtype (not supported since September 2018)");
+            return createWebsite(b);
+        }
         Checks.onlyFields(b, "body", Set.of("name", "subtype", "customer_file_source", "description"));
         Checks.text(b, "name", "body");
         require("CUSTOM".equals(b.path("subtype").asText()), "subtype must be CUSTOM");

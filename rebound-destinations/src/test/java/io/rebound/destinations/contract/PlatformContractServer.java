@@ -46,6 +46,11 @@ public abstract class PlatformContractServer extends ContractServer {
         return newList(new HashSet<>());
     }
 
+    /** How many events it took, without copying them. */
+    public synchronized int eventCount() {
+        return events.size();
+    }
+
     public synchronized List<JsonNode> events() {
         return List.copyOf(events);
     }

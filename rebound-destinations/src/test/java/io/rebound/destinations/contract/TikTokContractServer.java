@@ -155,6 +155,9 @@ public final class TikTokContractServer extends PlatformContractServer {
             Checks.text(e, "event", "event");
             Checks.integer(e, "event_time", "event");
             Checks.text(e, "event_id", "event");
+            if (e.has("limited_data_use")) {
+                require(e.get("limited_data_use").isBoolean(), "limited_data_use must be a boolean");
+            }
             JsonNode u = e.path("user");
             Checks.onlyFields(u, "user", Set.of("email", "phone", "external_id", "ttclid", "ttp", "ip", "user_agent", "locale"));
             for (String f : List.of("email", "phone", "external_id")) {

@@ -24,6 +24,7 @@ import io.rebound.destinations.contract.Fixtures;
 import io.rebound.destinations.contract.MetaContractServer;
 import io.rebound.destinations.contract.Received;
 import org.junit.jupiter.api.AfterEach;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -380,5 +381,40 @@ class MetaDestinationTest {
                 .anySatisfy(v -> assertThat(v).contains("was used before"))
                 .anySatisfy(v -> assertThat(v).contains("batches go 1, 2, 3"));
         assertThat(server.members(audience.id())).containsExactly(sha256("a@example.com"));
+    }
+
+    @Test
+    void aWebsiteCustomAudienceByRuleSelectsTheSegmentsMembershipEventOnThePixel() {
+        MetaDestination meta = destination(config(), Mode.LIVE);
+        AudienceResult created = meta.createWebsiteAudience("Rebound · Cart abandoners (website)",
+                "Rebound_Cart_abandoners", Duration.ofDays(30));
+
+        assertThat(server.violations()).isEmpty();
+        assertThat(created.outcome()).isInstanceOf(Outcome.Accepted.class);
+        assertThat(server.websiteAudiences()).containsEntry(created.audience().id(), "Rebound_Cart_abandoners");
+        JsonNode body = server.received().get(0).json();
+        assertThat(body.has("subtype")).isFalse();
+        assertThat(body.path("prefill").asBoolean()).isTrue();
+        JsonNode rule = io.rebound.destinations.internal.Json.parseStrict(body.path("rule").asText().getBytes(StandardCharsets.UTF_8));
+        JsonNode one = rule.path("inclusions").path("rules").get(0);
+        assertThat(one.path("event_sources").get(0).path("id").asText()).isEqualTo("555000111");
+        assertThat(one.path("retention_seconds").asLong()).isEqualTo(30L * 86_400);
+        assertThat(one.path("filter").path("filters").get(0).path("value").asText()).isEqualTo("Rebound_Cart_abandoners");
+
+        MetaDestination dry = destination(config(), Mode.DRY_RUN);
+        AudienceResult recorded = dry.createWebsiteAudience("Rebound · Cart abandoners (website)",
+                "Rebound_Cart_abandoners", Duration.ofDays(30));
+        assertThat(recorded.audience().id()).isEqualTo("dry-run");
+        assertThat(dry.requests().all().get(0).request().body()).isEqualTo(server.received().get(0).body());
+    }
+
+    @Test
+    void aWebsiteAudienceRefusedByMetaIsReportedWithItsMessage() {
+        MetaDestination meta = destination(config(), Mode.LIVE);
+        server.inject(new Fault.Permanent());
+        AudienceResult refused = meta.createWebsiteAudience("Rebound · Viewers (website)", "Rebound_Viewers",
+                Duration.ofDays(30));
+        assertThat(refused.audience()).isNull();
+        assertThat(refused.outcome()).isInstanceOf(Outcome.GiveUp.class);
     }
 }

@@ -184,6 +184,20 @@ class TikTokDestinationTest {
     }
 
     @Test
+    void limitedDataUseFlagsEveryEventWhenTheStoresPolicyAsksForIt() {
+        ServerEvent e = new ServerEvent("ev-ldu", EventType.VIEW_CONTENT, null, NOW, null, null, "1.2.3.4", "UA", Map.of(),
+                Contact.ofEmail("ldu@example.com"), null, null, null, null, null);
+        destination(config().withPolicy(new io.rebound.core.activation.ConsentPolicy(false, true)), Mode.LIVE)
+                .sendEvents(List.of(e), NOW);
+        destination(config(), Mode.LIVE).sendEvents(List.of(e), NOW);
+
+        assertThat(server.violations()).isEmpty();
+        assertThat(server.events().get(0).path("limited_data_use").isBoolean()).isTrue();
+        assertThat(server.events().get(0).path("limited_data_use").asBoolean()).isTrue();
+        assertThat(server.events().get(1).has("limited_data_use")).as("not flagged without the policy").isFalse();
+    }
+
+    @Test
     void aBadRowFailsTheWholeEventBatchAndIsGivenUp() {
         TikTokDestination tiktok = destination(config(), Mode.LIVE);
         server.inject(new Fault.Partial(List.of(0)));

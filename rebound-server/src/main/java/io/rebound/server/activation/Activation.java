@@ -11,6 +11,7 @@ import io.rebound.destinations.Destination;
 import io.rebound.destinations.Member;
 import io.rebound.destinations.Mode;
 import io.rebound.destinations.Outcome;
+import io.rebound.destinations.meta.MetaDestination;
 import io.rebound.destinations.RecordedRequest;
 import io.rebound.destinations.RequestLog;
 import io.rebound.destinations.SyncReport;
@@ -274,15 +275,36 @@ public final class Activation implements AutoCloseable {
 
     // ---- pairings ----------------------------------------------------------------------------
 
+    /** The clock the workers count with (send rates are read against it). */
+    public Clock clock() {
+        return clock;
+    }
+
     /** What pairing a segment with a destination did. */
     public sealed interface PairResult {
         /** Paired now ({@code created}: a platform audience was made; otherwise it was already paired or linked). */
-        record Paired(Pairing pairing, boolean created, boolean existed) implements PairResult {
+        record Paired(Pairing pairing, boolean created, boolean existed, WebsiteAudience website) implements PairResult {
+            public Paired(Pairing pairing, boolean created, boolean existed) {
+                this(pairing, created, existed, null);
+            }
         }
 
         /** The platform did not create the audience: its answer. */
         record Refused(Outcome outcome) implements PairResult {
         }
+    }
+
+    /** How long a visitor stays in a segment's Meta website Custom Audience after their last membership event. */
+    public static final Duration WEBSITE_AUDIENCE_RETENTION = Duration.ofDays(30);
+
+    /**
+     * The website Custom Audience made with a segment's customer list on Meta (a destination with a pixel).
+     *
+     * @param id        its id ({@code dry-run} in dry-run), or null when Meta refused it
+     * @param eventName the membership event its rule selects
+     * @param error     Meta's refusal, or null
+     */
+    public record WebsiteAudience(String id, String eventName, String error) {
     }
 
     /**
@@ -311,14 +333,30 @@ public final class Activation implements AutoCloseable {
             }
             audience = r.audience();
         }
+        WebsiteAudience website = null;
+        if (created && dest instanceof MetaDestination meta && d.settings().settings().containsKey("pixel_id")) {
+            String event = io.rebound.core.activation.Forwarding.membershipEventName(segment.definition().name());
+            AudienceResult w = meta.createWebsiteAudience(audienceName(segment) + " (website)", event,
+                    WEBSITE_AUDIENCE_RETENTION);
+            website = new WebsiteAudience(w.audience() == null ? null : w.audience().id(), event,
+                    w.audience() != null ? null : describe(w.outcome()));
+        }
         synchronized (this) {
             Optional<Pairing> raced = deliveries.pairings(d.id()).stream()
                     .filter(p -> p.storeId().equals(d.storeId()) && p.segmentId().equals(segment.id())).findFirst();
             if (raced.isPresent()) {
                 return new PairResult.Paired(raced.get(), false, true);
             }
-            return new PairResult.Paired(deliveries.pair(d.storeId(), d.id(), segment.id(), audience), created, false);
+            return new PairResult.Paired(deliveries.pair(d.storeId(), d.id(), segment.id(), audience), created, false, website);
         }
+    }
+
+    private static String describe(Outcome o) {
+        return switch (o) {
+            case Outcome.GiveUp g -> (g.code().isEmpty() ? "" : g.code() + ": ") + g.message();
+            case Outcome.Retry r -> "retry later: " + r.reason();
+            default -> o.toString();
+        };
     }
 
     private static String audienceName(SegmentRecord s) {
@@ -536,8 +574,12 @@ public final class Activation implements AutoCloseable {
                             "Pinterest's test path (?test=true) is on the Conversions API: set config.conversion_token");
                 }
             }
-            case GOOGLE -> requireSetting(s, "conversion_action_id",
-                    "Google's test path validates an event (validateOnly): set config.conversion_action_id");
+            case GOOGLE -> {
+                if (!s.settings().containsKey("measurement_id")) {
+                    requireSetting(s, "conversion_action_id", "Google's test path validates an event (validateOnly, or GA4's "
+                            + "validation server): set config.conversion_action_id or config.measurement_id");
+                }
+            }
         }
         DestinationSettings tested = patch.isEmpty() ? s : s.with(patch);
         Destination dest = tested.build(d.mode(), d.apiBaseUrl(), true, paced(tested),
@@ -545,7 +587,8 @@ public final class Activation implements AutoCloseable {
         Instant now = clock.instant();
         ServerEvent sample = new ServerEvent("rebound-test-" + UUID.randomUUID(), EventType.PAGE_VIEW, null, now,
                 "https://rebound.invalid/connection-test", null, "203.0.113.7",
-                "Mozilla/5.0 (Rebound connection test)", Map.of(), Contact.ofEmail("test@rebound.invalid"), BigDecimal.ZERO,
+                "Mozilla/5.0 (Rebound connection test)", Map.of(ServerEvent.GA_CLIENT_ID, "1000000000." + now.getEpochSecond()),
+                Contact.ofEmail("test@rebound.invalid"), BigDecimal.ZERO,
                 "USD", List.of(), null, AdConsent.UNSTATED);
         return dest.sendEvents(List.of(sample), now);
     }

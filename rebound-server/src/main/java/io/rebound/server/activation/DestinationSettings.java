@@ -6,6 +6,7 @@ import io.rebound.destinations.Mode;
 import io.rebound.destinations.RequestLog;
 import io.rebound.destinations.Transport;
 import io.rebound.destinations.google.AccessTokenProvider;
+import io.rebound.destinations.google.Ga4Config;
 import io.rebound.destinations.google.GoogleAuthTokens;
 import io.rebound.destinations.google.GoogleConfig;
 import io.rebound.destinations.google.GoogleDestination;
@@ -239,7 +240,12 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
                     if (baseUrl != null) {
                         c = c.withBaseUrl(baseUrl);
                     }
-                    yield new GoogleDestination(c, googleTokens(), mode, transport, log, clock);
+                    Ga4Config ga4 = null;
+                    if (settings.containsKey("measurement_id") && secrets.containsKey("api_secret")) {
+                        ga4 = new Ga4Config(text("measurement_id"), secrets.get("api_secret"),
+                                baseUrl == null ? Ga4Config.DEFAULT_BASE_URL : baseUrl, test);
+                    }
+                    yield new GoogleDestination(c, ga4, googleTokens(), mode, transport, log, clock);
                 }
                 case TIKTOK -> {
                     TikTokConfig c = TikTokConfig.of(required("advertiser_id"), text("pixel_code"), required("access_token"))
@@ -342,25 +348,27 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
 
     /**
      * Whether the destination takes server events: Meta with a pixel, TikTok with a pixel code, Pinterest
-     * with a conversion token, Google with a conversion action.
+     * with a conversion token, Google with a conversion action or a GA4 stream (measurement id and API secret).
      */
     public boolean sendsEvents() {
         return switch (platform) {
             case META -> settings.containsKey("pixel_id");
             case TIKTOK -> settings.containsKey("pixel_code");
             case PINTEREST -> secrets.containsKey("conversion_token");
-            case GOOGLE -> settings.containsKey("conversion_action_id");
+            case GOOGLE -> settings.containsKey("conversion_action_id") || settings.containsKey("measurement_id");
         };
     }
 
     /**
      * Whether segment joins are also sent as membership events: where the destination takes events and
-     * the platform's website audiences can select people by a custom event's name (Meta, TikTok).
+     * the platform's website audiences can select people by a custom event's name (Meta, TikTok, and Google
+     * with a GA4 stream, whose audiences can select an event name and be shared with Google Ads).
      * Pinterest's API names custom events only {@code custom}, and a Google conversion action is no
-     * audience, so neither gets them.
+     * audience (the destination sends membership events to GA4 only).
      */
     public boolean sendsMembershipEvents() {
-        return sendsEvents() && (platform == Platform.META || platform == Platform.TIKTOK);
+        return sendsEvents() && (platform == Platform.META || platform == Platform.TIKTOK
+                || platform == Platform.GOOGLE && settings.containsKey("measurement_id"));
     }
 
     /**

@@ -8,6 +8,7 @@ import io.rebound.destinations.RecordedRequest;
 import io.rebound.destinations.SyncReport;
 import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.Pairing;
+import io.rebound.destinations.delivery.SendRate;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.DestinationSettings;
@@ -285,8 +286,14 @@ public final class DestinationApi {
             throw new BadRequest("audience_id", "invalid_field", e.getMessage());
         }
         switch (result) {
-            case Activation.PairResult.Paired p -> ApiErrors.json(ctx, p.existed() ? 200 : 201,
-                    pairingJson(p.pairing()).put("created_audience", p.created()));
+            case Activation.PairResult.Paired p -> {
+                JsonObject out = pairingJson(p.pairing()).put("created_audience", p.created());
+                if (p.website() != null) {
+                    out.put("website_audience", new JsonObject().put("id", p.website().id())
+                            .put("event_name", p.website().eventName()).put("error", p.website().error()));
+                }
+                ApiErrors.json(ctx, p.existed() ? 200 : 201, out);
+            }
             case Activation.PairResult.Refused refused -> refused(ctx, refused.outcome());
         }
     }
@@ -440,20 +447,32 @@ public final class DestinationApi {
                 .put("not_uploadable", x.notUploadable()).put("membership_events", x.membershipEvents())
                 .put("dead_lettered", x.deadLettered()).put("retries", x.retries())
                 .put("last_success", x.lastSuccess() == null ? null : x.lastSuccess().toString())
-                .put("last_error", x.lastError()));
+                .put("last_error", x.lastError())
+                .put("last_error_at", x.lastErrorAt() == null ? null : x.lastErrorAt().toString())
+                .put("send_rate", rate(x.sendRate())));
         activation.forwarding(r.id()).ifPresent(f -> {
             JsonObject skipped = new JsonObject();
             f.skipped().forEach(skipped::put);
             s.put("events", new JsonObject().put("sent", f.sent()).put("skipped", skipped)
                     .put("dead_lettered", f.deadLettered()).put("retries", f.retries())
                     .put("last_success", f.lastSuccess() == null ? null : f.lastSuccess().toString())
-                    .put("last_error", f.lastError()));
+                    .put("last_error", f.lastError())
+                    .put("last_error_at", f.lastErrorAt() == null ? null : f.lastErrorAt().toString())
+                    .put("send_rate", rate(f.sendRate())));
         });
         JsonArray pairings = new JsonArray();
         activation.pairings(r.id()).stream().filter(p -> p.storeId().equals(r.storeId()))
                 .forEach(p -> pairings.add(pairingJson(p)));
         s.put("segments", pairings);
         return s;
+    }
+
+    /** Rows the platform took per minute, over the last 5 and 60 minutes. */
+    private JsonObject rate(SendRate r) {
+        java.time.Instant now = activation.clock().instant();
+        return new JsonObject().put("per_minute_5m", Math.round(r.perMinute(now, 5) * 10) / 10.0)
+                .put("per_minute_60m", Math.round(r.perMinute(now, 60) * 10) / 10.0)
+                .put("last_5m", r.total(now, 5)).put("last_60m", r.total(now, 60));
     }
 
     private JsonObject pairingJson(Pairing p) {

@@ -69,6 +69,13 @@ final class DestinationModels {
         return String.format(Locale.ENGLISH, "%,d", n);
     }
 
+    /** Rows taken per minute over the last 5 and 60 minutes, one decimal. */
+    private Map<String, String> rate(io.rebound.destinations.delivery.SendRate r) {
+        java.time.Instant now = activation.clock().instant();
+        return Map.of("m5", String.format(java.util.Locale.ROOT, "%.1f", r.perMinute(now, 5)),
+                "m60", String.format(java.util.Locale.ROOT, "%.1f", r.perMinute(now, 60)));
+    }
+
     /** A destination with its worker's counters and its synced segments. */
     Map<String, Object> row(JdbcDestinations.Record r) {
         Map<String, Object> m = new HashMap<>();
@@ -91,6 +98,13 @@ final class DestinationModels {
             m.put("retries", count(s.retries()));
             m.put("lastSuccess", s.lastSuccess() == null ? null : s.lastSuccess().toString());
             m.put("lastError", s.lastError());
+            m.put("lastErrorAt", s.lastErrorAt() == null ? null : s.lastErrorAt().toString());
+            m.put("sendRate", rate(s.sendRate()));
+        });
+        activation.forwarding(r.id()).ifPresent(f -> {
+            m.put("eventsRate", rate(f.sendRate()));
+            m.put("eventsLastError", f.lastError());
+            m.put("eventsLastErrorAt", f.lastErrorAt() == null ? null : f.lastErrorAt().toString());
         });
         int dead = activation.deadLetters(r.id(), DEAD_LETTERS_SHOWN + 1).size();
         m.put("deadLetters", dead > DEAD_LETTERS_SHOWN ? DEAD_LETTERS_SHOWN + "+" : String.valueOf(dead));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.core.activation.Platform;
 import io.rebound.destinations.Mode;
 import io.rebound.destinations.contract.Fault;
+import io.rebound.destinations.contract.GoogleContractServer;
 import io.rebound.destinations.contract.MetaContractServer;
 import io.rebound.destinations.contract.TikTokContractServer;
 import io.rebound.server.ReboundServer;
@@ -222,6 +223,39 @@ class ForwardingTest {
                 throw new AssertionError("timed out");
             }
             Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aGoogleDestinationWithAGa4StreamSendsTheFunnelThroughTheMeasurementProtocolWithTheGaClientId() throws Exception {
+        try (GoogleContractServer platform = new GoogleContractServer("1234567890").ga4Stream("G-FORWARD123", "mp-secret-1")) {
+            Shop shop = shop("GA4 shop");
+            JdbcDestinations.Record d = server.activation().connect(shop.storeId(), "GA4", Mode.LIVE, platform.baseUrl(),
+                    DestinationSettings.parse(Platform.GOOGLE, Map.of("operating_account_id", "1234567890",
+                            "client_id", "client.apps.googleusercontent.com", "client_secret", "GOCSPX-secret",
+                            "refresh_token", "1//refresh", "measurement_id", "G-FORWARD123", "api_secret", "mp-secret-1")));
+            await(() -> server.activation().forwarding(d.id()).isPresent());
+            String ids = "\"clickIds\":{\"ga_client_id\":\"1187410237.1700000000\"}";
+            post(shop, List.of(
+                    event("ga-view", "Product Viewed", "g1", "", ids),
+                    event("ga-cart", "Product Added", "g1", "", ids),
+                    event("ga-none", "Product Viewed", "g2", "", ""),
+                    event("ga-buy", "Order Completed", "g1", ",\"order_id\":\"o-ga\",\"total\":40", ids)));
+            await(() -> platform.ga4Events().size() >= 3);
+            Thread.sleep(300);
+            assertThat(platform.violations()).isEmpty();
+            assertThat(platform.ga4Events()).extracting(e -> e.path("name").asText())
+                    .containsExactly("view_item", "add_to_cart", "purchase");
+            assertThat(platform.ga4Events()).allSatisfy(e -> assertThat(e.path("client_id").asText())
+                    .isEqualTo("1187410237.1700000000"));
+            JsonNode buy = platform.ga4Events().get(2).path("params");
+            assertThat(buy.path("transaction_id").asText()).isEqualTo("o-ga");
+            assertThat(buy.path("currency").asText()).isEqualTo("USD");
+            assertThat(buy.path("items").get(0).path("item_id").asText()).isEqualTo("mat");
+            assertThat(platform.tokenRequests()).as("GA4 needs no OAuth token").isZero();
+            assertThat(server.activation().forwarding(d.id()).orElseThrow().skipped())
+                    .containsEntry("no GA4 client id (_ga cookie)", 1L);
+            server.activation().disconnect(shop.storeId(), d.id());
         }
     }
 }

@@ -211,6 +211,11 @@ class DestinationApiTest {
         assertThat(paired.status()).as(paired.raw()).isEqualTo(201);
         assertThat(paired.json().path("created_audience").asBoolean()).isTrue();
         String audience = paired.json().path("audience_id").asText();
+        JsonNode website = paired.json().path("website_audience");
+        assertThat(website.path("error").isNull()).as(paired.raw()).isTrue();
+        assertThat(meta.websiteAudiences()).as("a website Custom Audience by rule on the segment's membership event")
+                .containsEntry(website.path("id").asText(), website.path("event_name").asText());
+        assertThat(website.path("event_name").asText()).startsWith("Rebound_");
         assertThat(call("PUT", sync, null, shop.secretKey()).status()).as("already synced").isEqualTo(200);
 
         addToCart(shop, 0, 20);
@@ -230,6 +235,11 @@ class DestinationApiTest {
                 throw new IllegalStateException(e);
             }
         });
+        JsonNode rate = call("GET", destinations(shop) + "/" + id, null, shop.secretKey()).json().path("status")
+                .path("send_rate");
+        assertThat(rate.path("last_5m").asLong()).as("the 20 additions, counted in the last minutes").isGreaterThanOrEqualTo(20);
+        assertThat(rate.path("last_60m").asLong()).isGreaterThanOrEqualTo(rate.path("last_5m").asLong());
+        assertThat(rate.path("per_minute_5m").asDouble()).isEqualTo(Math.round(rate.path("last_5m").asLong() / 5.0 * 10) / 10.0);
         Answer requests = call("GET", destinations(shop) + "/" + id + "/requests?limit=50", null, shop.secretKey());
         assertThat(requests.raw()).doesNotContain(META_TOKEN);
         assertThat(requests.json().path("requests")).isNotEmpty();
@@ -345,6 +355,10 @@ class DestinationApiTest {
         JsonNode letter = call("GET", letters, null, s.secretKey()).json().path("dead_letters").get(0);
         assertThat(letter.path("operation").asText()).isEqualTo("add");
         assertThat(letter.path("persons").asInt()).isEqualTo(5);
+        JsonNode status = call("GET", destinations(s) + "/" + id, null, s.secretKey()).json().path("status");
+        assertThat(status.path("last_error").asText()).isNotEmpty();
+        assertThat(java.time.Instant.parse(status.path("last_error_at").asText()))
+                .isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now());
         assertThat(meta.members(audience)).doesNotContain(sha256("shopper300@example.com"));
 
         String retry = letters + "/" + letter.path("id").asLong() + "/retry";

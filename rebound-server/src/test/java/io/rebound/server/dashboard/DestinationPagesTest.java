@@ -153,6 +153,8 @@ class DestinationPagesTest {
                 .contains("Meta ads").doesNotContain(TOKEN);
         await(() -> h.activation.runsHere(id));
         assertThat(b.get(base + "/destinations").body()).contains("data-testid=\"worker\">running");
+        assertThat(b.get(base + "/destinations").body()).contains("data-testid=\"send-rate\"")
+                .contains("list 0.0/min (5 min), 0.0/min (60 min)");
         JdbcDestinations.Record stored = h.activation.get(shop.store().id(), id).orElseThrow();
         assertThat(stored.mode()).isEqualTo(Mode.DRY_RUN);
         assertThat(stored.settings().secrets()).containsEntry("access_token", TOKEN);

@@ -1,0 +1,129 @@
+package io.rebound.bench;
+
+import io.rebound.core.activation.Platform;
+import io.rebound.destinations.Mode;
+import io.rebound.destinations.contract.MetaContractServer;
+import io.rebound.server.ReboundServer;
+import io.rebound.server.ServerConfig;
+import io.rebound.server.activation.DestinationSettings;
+import io.rebound.server.activation.JdbcDestinations;
+import io.rebound.server.meta.StoreRepository;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Server-side event forwarding against the collector's end-to-end rate, in the same run: a round posts
+ * {@code events} funnel events (Product Viewed with a Meta browser id) as fast as 4 clients can through
+ * {@code /v1/batch} into an embedded server with a live Meta destination (pixel) pointed at the local Meta
+ * contract server. The collector's rate is the events over the time to the last acknowledgement (accepted
+ * and in the durable log); forwarding's is the same events over the time until the contract server holds
+ * all of them. Ratio = forwarding / collector (1.0: forwarding keeps up; the lag is what it trails the last
+ * acknowledgement by). The first round warms up and is not counted. Run by hand:
+ * {@code rebound-bench/forwarding-bench.sh [events=50000] [rounds=4]}.
+ */
+public final class ForwardingThroughputBenchmark {
+    private ForwardingThroughputBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        String token = "EAAB-forwarding";
+        try (MetaContractServer meta = new MetaContractServer(token, "1234567890", "555000111", Clock.systemUTC(), 60_000);
+             ReboundServer server = ReboundServer.start(ServerConfig.defaults(Files.createTempDirectory("rebound-fwd"))
+                     .withPort(0).withRateLimit(1e9, 1_000_000_000).withIpRateLimit(1e9, 1_000_000_000))) {
+            StoreRepository.Created store = server.stores().create("Forwarding", false);
+            String storeId = store.store().id();
+            JdbcDestinations.Record d = server.activation().connect(storeId, "Meta", Mode.LIVE, meta.baseUrl(),
+                    DestinationSettings.parse(Platform.META, Map.of("ad_account_id", "1234567890", "pixel_id", "555000111",
+                            "access_token", token)));
+            while (server.activation().forwarding(d.id()).isEmpty()) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(500);
+            HttpClient http = HttpClient.newHttpClient();
+            String auth = "Basic " + Base64.getEncoder().encodeToString((store.store().writeKey() + ":")
+                    .getBytes(StandardCharsets.UTF_8));
+            System.out.printf(Locale.ROOT, "%,d events a round, %d rounds (the first warms up), batching window %d ms%n",
+                    events, rounds, server.config().activation().batchWindow().toMillis());
+            List<double[]> measured = new ArrayList<>();
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService clients = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().factory());
+            for (int round = 0; round < rounds; round++) {
+                int before = meta.eventCount();
+                int from = next.get();
+                int to = from + events;
+                long start = System.nanoTime();
+                List<Future<?>> posting = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    posting.add(clients.submit(() -> {
+                        while (true) {
+                            int first = next.getAndAdd(500);
+                            if (first >= to) {
+                                return null;
+                            }
+                            List<String> batch = new ArrayList<>();
+                            Instant t = Instant.now();
+                            for (int n = first; n < Math.min(to, first + 500); n++) {
+                                batch.add("""
+                                        {"type":"track","event":"Product Viewed","messageId":"f%1$d","anonymousId":"v%1$d","timestamp":"%2$s","properties":{"product_id":"mat","price":40,"currency":"USD"},"context":{"clickIds":{"fbp":"fb.1.1700000000000.%1$d"}}}"""
+                                        .formatted(n, t));
+                            }
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/batch"))
+                                    .header("Authorization", auth).header("Content-Type", "application/json")
+                                    .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", batch) + "]}"))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() != 200) {
+                                throw new IllegalStateException("collector answered " + r.statusCode() + ": " + r.body());
+                            }
+                        }
+                    }));
+                }
+                for (Future<?> f : posting) {
+                    f.get();
+                }
+                next.set(to);
+                long acked = System.nanoTime();
+                while (meta.eventCount() < before + events) {
+                    Thread.sleep(5);
+                }
+                long forwarded = System.nanoTime();
+                double collector = events / ((acked - start) / 1e9);
+                double forwarding = events / ((forwarded - start) / 1e9);
+                System.out.printf(Locale.ROOT, "round %d%s: collector %,.0f events/s, forwarding %,.0f events/s, "
+                                + "ratio %.2f, lag after the last ack %d ms%n", round, round == 0 ? " (warm-up)" : "",
+                        collector, forwarding, forwarding / collector, (forwarded - acked) / 1_000_000);
+                if (round > 0) {
+                    measured.add(new double[] {collector, forwarding, forwarding / collector});
+                }
+            }
+            clients.shutdownNow();
+            measured.sort((x, y) -> Double.compare(x[2], y[2]));
+            double[] median = measured.get(measured.size() / 2);
+            System.out.printf(Locale.ROOT, "median ratio %.2f (collector %,.0f/s, forwarding %,.0f/s); ratios %.2f–%.2f over %d rounds%n",
+                    median[2], median[0], median[1], measured.getFirst()[2], measured.getLast()[2], measured.size());
+            System.out.printf(Locale.ROOT, "events sent by the forwarder: %,d; contract violations: %d%n",
+                    server.activation().forwarding(d.id()).orElseThrow().sent(), meta.violations().size());
+            if (!meta.violations().isEmpty()) {
+                throw new IllegalStateException("contract violations: " + meta.violations().getFirst());
+            }
+        }
+    }
+}
