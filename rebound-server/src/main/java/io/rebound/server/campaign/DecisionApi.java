@@ -151,7 +151,8 @@ public final class DecisionApi {
         ApiErrors.json(ctx, 200, out.put("person_id", personId).put("decisions", decisions));
     }
 
-    private static Instant lastPurchase(PersonState s) {
+    /** The person's latest purchase among their kept events, or null: what the {@code converted} rule reads. */
+    public static Instant lastPurchase(PersonState s) {
         long latest = Long.MIN_VALUE;
         for (RetainedEvent e : s.visitor().events()) {
             if (e.type() == EventType.PURCHASE && e.timeMillis() > latest) {

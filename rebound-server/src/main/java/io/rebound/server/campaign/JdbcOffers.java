@@ -90,6 +90,20 @@ public final class JdbcOffers {
         }
     }
 
+    /**
+     * Privacy erasure: deletes the person's codes and daily counts in every campaign of the store.
+     * (The decision counts hold no person.) Returns the rows deleted.
+     */
+    public int forgetPerson(String storeId, String personId) {
+        try (Connection c = dataSource.getConnection()) {
+            return run(c, "DELETE FROM campaign_offers WHERE store_id = ? AND person_id = ?", storeId, personId)
+                    + run(c, "DELETE FROM campaign_exposures WHERE person_id = ? AND campaign_id IN "
+                    + "(SELECT id FROM campaigns WHERE store_id = ?)", personId, storeId);
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("erase a person's offers", e);
+        }
+    }
+
     /** Touches of the campaign shown to the person on {@code day}. */
     public int shown(String campaignId, String personId, LocalDate day) {
         String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";

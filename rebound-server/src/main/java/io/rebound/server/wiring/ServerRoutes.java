@@ -168,6 +168,7 @@ public final class ServerRoutes {
                                                    Clock clock) {
         JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);
         JdbcOffers offers = new JdbcOffers(database.dataSource());
+        audiences.onPersonErased((store, person, emailHashes) -> offers.forgetPerson(store, person));
         ApiAuth auth = new ApiAuth(stores);
         return List.of(new CampaignApi(campaigns, offers, audiences, auth)::mount,
                 new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
@@ -198,9 +199,11 @@ public final class ServerRoutes {
                                                StoreRepository stores, Audiences audiences, Clock clock) {
         JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
         UnsubscribeTokens tokens = new UnsubscribeTokens(queue.tokenKey());
+        audiences.onPersonErased(queue::forgetPerson);
         if (settings.enabled()) {
             EmailFlows flows = new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
-                    new JdbcCatalog(database.dataSource(), clock), audiences, new SmtpSender(settings), tokens,
+                    new JdbcOffers(database.dataSource()), new JdbcCatalog(database.dataSource(), clock), audiences,
+                    io.rebound.server.campaign.ComplementaryProducts.CREATIVE, new SmtpSender(settings), tokens,
                     settings, clock);
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
             vertx.setPeriodic(settings.pollEvery().toMillis(), id -> {
