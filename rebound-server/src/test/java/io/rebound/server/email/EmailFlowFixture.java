@@ -150,8 +150,12 @@ abstract class EmailFlowFixture {
     }
 
     EmailFlows newWorker() {
+        return newWorker(ComplementaryProducts.CREATIVE);
+    }
+
+    EmailFlows newWorker(ComplementaryProducts complements) {
         return new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock), new JdbcOffers(database.dataSource()),
-                new JdbcCatalog(database.dataSource(), clock), audiences, ComplementaryProducts.CREATIVE,
+                new JdbcCatalog(database.dataSource(), clock), audiences, complements,
                 new SmtpSender(settings), new UnsubscribeTokens(queue.tokenKey()), settings, clock);
     }
 
