@@ -23,9 +23,9 @@ export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUN
        REBOUND_IP_RATE_LIMIT_PER_SECOND=100000000 REBOUND_IP_RATE_LIMIT_BURST=100000000
 "$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
+trap 'status=$?; [ $status = 0 ] || tail -20 "$DATA/server.log"; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
 BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.3; done
+for _ in $(seq 1 400); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.3; done
 STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Decide"}' "$BASE/api/v1/stores")
 STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
 WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')

@@ -233,8 +233,7 @@ public final class EmailFlows {
             return false;
         }
         queue.finish(s.key(), "sent", now);
-        offers.recordShown(c.id(), s.personId(), day);
-        offers.recordDecision(c.id(), s.step(), d.reason());
+        offers.recordAnswer(c.id(), s.personId(), day, true, s.step(), d.reason());
         return true;
     }
 
