@@ -44,10 +44,11 @@ public final class EmailSendBenchmark {
         }
         GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
+        SmtpSender sender = null;
         try {
             EmailSettings settings = new EmailSettings("127.0.0.1", port, null, null, false, "shop@bench.example",
                     Duration.ofHours(16), URI.create("https://rebound.bench.example"), Duration.ofSeconds(1));
-            SmtpSender sender = new SmtpSender(settings);
+            sender = new SmtpSender(settings);
             List<CatalogProduct> products = List.of(product("yoga-mat", "Yoga mat", "68.00"),
                     product("yoga-block", "Yoga block", "18.00"), product("yoga-strap", "Carry strap", "12.00"));
             Touch touch = new Touch(Duration.ofHours(72), new Creative(List.of("yoga-mat", "yoga-block", "yoga-strap"),
@@ -81,6 +82,9 @@ public final class EmailSendBenchmark {
             System.out.printf(Locale.ROOT, "ratio to baseline:  median %.2f (min %.2f, max %.2f) of the rounds' ratios "
                     + "(target: >= 200 emails/s)%n", median(ratios), min(ratios), max(ratios));
         } finally {
+            if (sender != null) {
+                sender.close(); // GreenMail's stop waits for open client connections
+            }
             smtp.stop();
         }
     }

@@ -100,6 +100,7 @@ public final class PurchaseStopBenchmark {
         Audiences audiences = new EmbeddedAudiences(runtime, indexer);
         Vertx vertx = Vertx.vertx();
         ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
+        SmtpSender sender = null;
         try {
             new JdbcCatalog(database.dataSource(), clock).upsert(store, CatalogProduct.builder("yoga-mat").title("Yoga mat")
                     .description("A mat").link("https://shop.example/p/yoga-mat").imageLink("https://shop.example/i/mat.jpg")
@@ -126,9 +127,10 @@ public final class PurchaseStopBenchmark {
             EmailSettings settings = new EmailSettings("127.0.0.1", smtpPort, null, null, false, "shop@bench.example",
                     Duration.ofHours(16), URI.create("https://rebound.bench.example"), EmailSettings.DEFAULT_POLL);
             JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
+            sender = new SmtpSender(settings);
             EmailFlows flows = new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
                     new JdbcOffers(database.dataSource()), new JdbcCatalog(database.dataSource(), clock), audiences,
-                    ComplementaryProducts.CREATIVE, new SmtpSender(settings), new UnsubscribeTokens(queue.tokenKey()),
+                    ComplementaryProducts.CREATIVE, sender, new UnsubscribeTokens(queue.tokenKey()),
                     settings, clock);
             worker.scheduleWithFixedDelay(() -> {
                 try {
@@ -224,6 +226,9 @@ public final class PurchaseStopBenchmark {
             rocks.close();
             log.close();
             database.close();
+            if (sender != null) {
+                sender.close(); // GreenMail's stop waits for open client connections
+            }
             smtp.stop();
         }
     }
