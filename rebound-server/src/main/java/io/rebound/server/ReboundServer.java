@@ -135,7 +135,8 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.webhooks(config, vertx, database, stores, log, clock, metrics));
         Recommendations recommendations = ServerRoutes.recommender(database, new EmbeddedEventFeed(indexer, rocks), clock);
         groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock, recommendations));
-        groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock));
+        groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock,
+                ServerRoutes.crossSell(recommendations, audiencesPort)));
         groups.addAll(ServerRoutes.recovery(config, database, stores, clock));
         groups.addAll(ServerRoutes.storeCodes(config, vertx, database, stores, clock, java.time.Duration.ofSeconds(10)));
         groups.addAll(ServerRoutes.recommendations(recommendations, database, stores, audiencesPort, clock));

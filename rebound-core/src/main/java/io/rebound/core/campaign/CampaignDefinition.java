@@ -13,10 +13,18 @@ import java.util.List;
  * @param touches           1..{@value CampaignDefinitions#MAX_TOUCHES} touches, strictly later one after another
  * @param capPerPersonPerDay how many touches one person is shown per UTC day, across channels, 1..100
  * @param holdoutBasisPoints the holdout share in hundredths of a percent, 0..5000 (0–50 %)
+ * @param flow               the kind of flow ({@link Flow}): what a purchase means and what the email shows
  */
 public record CampaignDefinition(String name, String segmentId, Channels channels, List<Touch> touches,
-                                 int capPerPersonPerDay, int holdoutBasisPoints) {
+                                 int capPerPersonPerDay, int holdoutBasisPoints, Flow flow) {
     public CampaignDefinition {
         touches = List.copyOf(touches);
+        flow = flow == null ? Flow.ABANDONED_CART : flow;
+    }
+
+    /** An abandoned-cart campaign (the default flow). */
+    public CampaignDefinition(String name, String segmentId, Channels channels, List<Touch> touches,
+                              int capPerPersonPerDay, int holdoutBasisPoints) {
+        this(name, segmentId, channels, touches, capPerPersonPerDay, holdoutBasisPoints, Flow.ABANDONED_CART);
     }
 }

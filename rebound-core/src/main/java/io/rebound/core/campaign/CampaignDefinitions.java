@@ -11,6 +11,7 @@ import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -33,7 +34,7 @@ public final class CampaignDefinitions {
     public static final String SEGMENT_PRODUCTS = "segment";
 
     private static final Set<String> TOP_KEYS =
-            Set.of("name", "segment_id", "channels", "touches", "caps", "holdout_percent");
+            Set.of("name", "segment_id", "flow", "channels", "touches", "caps", "holdout_percent");
     private static final Set<String> CHANNEL_KEYS = Set.of("ads", "email", "onsite");
     private static final Set<String> TOUCH_KEYS = Set.of("after_hours", "creative", "offer");
     private static final Set<String> CREATIVE_KEYS = Set.of("products", "headline");
@@ -69,6 +70,9 @@ public final class CampaignDefinitions {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", d.name());
         out.put("segment_id", d.segmentId());
+        if (d.flow() != Flow.ABANDONED_CART) {
+            out.put("flow", d.flow().wireName());
+        }
         Map<String, Object> channels = new LinkedHashMap<>();
         channels.put("ads", d.channels().ads());
         channels.put("email", d.channels().email());
@@ -125,6 +129,16 @@ public final class CampaignDefinitions {
             } else {
                 segmentId = sid;
             }
+            Flow flow = Flow.ABANDONED_CART;
+            Object f = json.get("flow");
+            if (f != null) {
+                Optional<Flow> known = f instanceof String wire ? Flow.ofWireName(wire) : Optional.empty();
+                if (known.isEmpty()) {
+                    fail("flow", "must be one of abandoned_cart (the default), browse_abandonment, post_purchase, win_back");
+                } else {
+                    flow = known.get();
+                }
+            }
             Channels channels = channels(json.get("channels"));
             List<Touch> touches = touches(json.get("touches"));
             int cap = DEFAULT_CAP;
@@ -153,7 +167,7 @@ public final class CampaignDefinitions {
             if (!violations.isEmpty()) {
                 return null;
             }
-            return new CampaignDefinition(name, segmentId, channels, touches, cap, holdout);
+            return new CampaignDefinition(name, segmentId, channels, touches, cap, holdout, flow);
         }
 
         Channels channels(Object raw) {

@@ -6,7 +6,7 @@ import java.util.List;
  * Where a campaign reaches its members.
  *
  * @param ads        ids of the store's activation destinations the segment is synced to (may be empty)
- * @param email      whether email flows carry the campaign (not sent yet: email flows are a later slice)
+ * @param email      whether the campaign's touches are also emailed (its {@link Flow})
  * @param onsite     whether the decision API answers for it
  * @param placements the on-site placements it answers for; empty means every placement
  */

@@ -13,7 +13,7 @@ import java.util.List;
  *   <li>not a member of the segment: nothing ({@code not_in_segment});</li>
  *   <li>in the holdout ({@link Holdout}): nothing, ever ({@code holdout});</li>
  *   <li>bought at or after joining: nothing ({@code converted}): never a discount to someone who
- *       bought anyway;</li>
+ *       bought anyway. Not in a {@link Flow#POST_PURCHASE} flow, which the purchase starts;</li>
  *   <li>no touch due yet (touch {@code i} is due from {@code joinedAt + after_i} inclusive; the
  *       latest due touch is the one shown): nothing ({@code not_due});</li>
  *   <li>the daily cap reached (UTC day): nothing ({@code capped});</li>
@@ -36,18 +36,13 @@ public final class OfferSequencer {
     private OfferSequencer() {
     }
 
+    /** What the person is shown now: the latest due touch (on-site placements). */
     public static Decision decide(Situation s, Instant now) {
-        CampaignDefinition c = s.campaign();
-        if (s.joinedAt() == null) {
-            return Decision.nothing("not_in_segment", "not a member of the campaign's segment", null);
+        Decision gate = gate(s);
+        if (gate != null) {
+            return gate;
         }
-        if (Holdout.isHeldOut(s.campaignId(), s.personId(), c.holdoutBasisPoints())) {
-            return Decision.nothing("holdout", "in the campaign's holdout: kept for measurement, shown nothing", null);
-        }
-        if (s.convertedAt() != null && !s.convertedAt().isBefore(s.joinedAt())) {
-            return Decision.nothing("converted", "bought at " + s.convertedAt() + ", after joining", null);
-        }
-        List<Touch> touches = c.touches();
+        List<Touch> touches = s.campaign().touches();
         int due = -1;
         for (int i = 0; i < touches.size(); i++) {
             if (!now.isBefore(dueAt(s, i))) {
@@ -58,6 +53,47 @@ public final class OfferSequencer {
         if (due < 0) {
             return Decision.nothing("not_due", "the first touch is due at " + next, next);
         }
+        return decideDue(s, due, now, next);
+    }
+
+    /**
+     * What one given touch gives the person now, by the same rules (email: each step is one touch,
+     * sent once, even when a later touch is also due). Before the touch is due: nothing
+     * ({@code not_due}, {@code nextAt} = when it is).
+     */
+    public static Decision decideTouch(Situation s, int touch, Instant now) {
+        if (touch < 0 || touch >= s.campaign().touches().size()) {
+            throw new IllegalArgumentException("no touch " + touch);
+        }
+        Decision gate = gate(s);
+        if (gate != null) {
+            return gate;
+        }
+        if (now.isBefore(dueAt(s, touch))) {
+            return Decision.nothing("not_due", "touch " + (touch + 1) + " is due at " + dueAt(s, touch), dueAt(s, touch));
+        }
+        Instant next = touch + 1 < s.campaign().touches().size() ? dueAt(s, touch + 1) : null;
+        return decideDue(s, touch, now, next);
+    }
+
+    /** The rules that hold whatever the touch: membership, holdout, conversion; null when none stops it. */
+    private static Decision gate(Situation s) {
+        CampaignDefinition c = s.campaign();
+        if (s.joinedAt() == null) {
+            return Decision.nothing("not_in_segment", "not a member of the campaign's segment", null);
+        }
+        if (Holdout.isHeldOut(s.campaignId(), s.personId(), c.holdoutBasisPoints())) {
+            return Decision.nothing("holdout", "in the campaign's holdout: kept for measurement, shown nothing", null);
+        }
+        if (c.flow().exitsOnPurchase() && s.convertedAt() != null && !s.convertedAt().isBefore(s.joinedAt())) {
+            return Decision.nothing("converted", "bought at " + s.convertedAt() + ", after joining", null);
+        }
+        return null;
+    }
+
+    private static Decision decideDue(Situation s, int due, Instant now, Instant next) {
+        CampaignDefinition c = s.campaign();
+        List<Touch> touches = c.touches();
         if (s.shownToday() >= c.capPerPersonPerDay()) {
             Instant midnight = now.truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS);
             return Decision.nothing("capped", "shown " + s.shownToday() + " times today, the cap is "

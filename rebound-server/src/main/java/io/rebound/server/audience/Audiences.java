@@ -84,6 +84,19 @@ public interface Audiences {
     void onErasure(BiConsumer<String, Set<String>> listener);
 
     /**
+     * Told of every erasure of a known person with the person's id and email hashes as they were
+     * before it: what tables keyed by person or email hash (the email flows', the campaigns' codes)
+     * erase by. Called after the person's state is erased, on the erasing thread.
+     */
+    void onPersonErased(PersonErasureListener listener);
+
+    /** See {@link #onPersonErased}. */
+    @FunctionalInterface
+    interface PersonErasureListener {
+        void erased(String storeId, String personId, Set<String> emailHashes);
+    }
+
+    /**
      * What an erasure did.
      *
      * @param status        {@code erased} (done), {@code erasing} (accepted; the rest follows within

@@ -113,8 +113,10 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
      * @param personId     the erased person, or null when no person had the visitor id
      * @param visitorIds   the visitor id asked for and every id linked to the same person
      * @param segmentsLeft ids of the segments the person was a member of (each got a LEFT)
+     * @param emailHashes  the person's email hashes as they were before the erasure
      */
-    public record Erasure(String personId, java.util.Set<String> visitorIds, List<String> segmentsLeft) {
+    public record Erasure(String personId, java.util.Set<String> visitorIds, List<String> segmentsLeft,
+                          java.util.Set<String> emailHashes) {
     }
 
     /** Privacy erasure of the person a visitor id belongs to: state, ids, memberships (they leave now). */

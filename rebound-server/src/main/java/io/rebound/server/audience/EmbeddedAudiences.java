@@ -27,6 +27,7 @@ public final class EmbeddedAudiences implements Audiences {
     private final EmbeddedAudienceRuntime runtime;
     private final EventIndexer indexer;
     private final List<BiConsumer<String, Set<String>>> erasureListeners = new CopyOnWriteArrayList<>();
+    private final List<PersonErasureListener> personErasureListeners = new CopyOnWriteArrayList<>();
 
     public EmbeddedAudiences(EmbeddedAudienceRuntime runtime, EventIndexer indexer) {
         this.runtime = runtime;
@@ -111,6 +112,9 @@ public final class EmbeddedAudiences implements Audiences {
         Set<String> ids = new TreeSet<>(erased.visitorIds());
         EventIndexer.Erasure events = indexer.eraseVisitors(storeId, ids, ERASE_CATCH_UP_MILLIS);
         erasureListeners.forEach(l -> l.accept(storeId, ids));
+        if (erased.personId() != null) {
+            personErasureListeners.forEach(l -> l.erased(storeId, erased.personId(), erased.emailHashes()));
+        }
         LOG.info("privacy erasure in store {}: {} ids, {} events{}, {} memberships left", storeId, ids.size(),
                 events.eventsRemoved(), events.complete() ? "" : " (more as the index catches up)",
                 erased.segmentsLeft().size());
@@ -122,5 +126,10 @@ public final class EmbeddedAudiences implements Audiences {
     @Override
     public void onErasure(BiConsumer<String, Set<String>> listener) {
         erasureListeners.add(listener);
+    }
+
+    @Override
+    public void onPersonErased(PersonErasureListener listener) {
+        personErasureListeners.add(listener);
     }
 }

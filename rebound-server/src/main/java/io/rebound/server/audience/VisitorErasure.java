@@ -25,11 +25,13 @@ final class VisitorErasure {
         String person = state.identities.personOf(storeId, PersonIds.anonymousKey(visitorId));
         person = person != null ? person : state.identities.personOf(storeId, PersonIds.userKey(visitorId));
         if (person == null) {
-            return new EmbeddedAudienceRuntime.Erasure(null, ids, List.of());
+            return new EmbeddedAudienceRuntime.Erasure(null, ids, List.of(), java.util.Set.of());
         }
         List<String> left = new ArrayList<>();
+        java.util.Set<String> emailHashes = java.util.Set.of();
         PersonState personState = state.persons.get(storeId, person);
         if (personState != null) {
+            emailHashes = java.util.Set.copyOf(personState.ids().emailHashes());
             ids.addAll(personState.ids().anonymousIds());
             ids.addAll(personState.ids().userIds());
             personState.segments().forEach((segment, status) -> {
@@ -41,7 +43,8 @@ final class VisitorErasure {
         }
         erase(storeId, person);
         state.commit();
-        return new EmbeddedAudienceRuntime.Erasure(person, java.util.Collections.unmodifiableSet(ids), List.copyOf(left));
+        return new EmbeddedAudienceRuntime.Erasure(person, java.util.Collections.unmodifiableSet(ids), List.copyOf(left),
+                emailHashes);
     }
 
     /** Erases a person by id. */

@@ -56,6 +56,9 @@ import java.util.regex.Pattern;
 public final class DecisionApi {
     private static final Pattern PLACEMENT = Pattern.compile("[a-z0-9_-]{1,50}");
     private static final int MAX_VISITOR_ID = 200;
+    static final long PRODUCT_TTL_MILLIS = 5_000;
+    private static final int MAX_CACHED_PRODUCTS = 10_000;
+    private final Map<String, CachedProduct> products = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final JdbcCampaigns campaigns;
     private final JdbcOffers offers;
@@ -163,16 +166,14 @@ public final class DecisionApi {
                 expires = o.expiresAt();
                 issued.add(o); // the next campaign of this answer sees it: offers do not stack
             }
-            if (d.kind().shows()) {
-                offers.recordShown(c.id(), personId, day);
-            }
-            offers.recordDecision(c.id(), d.touch(), d.reason());
+            offers.recordAnswer(c.id(), personId, day, d.kind().shows(), d.touch(), d.reason());
             decisions.add(json(c, d, ids, products, code, expires));
         }
         ApiErrors.json(ctx, 200, out.put("person_id", personId).put("decisions", decisions));
     }
 
-    private static Instant lastPurchase(PersonState s) {
+    /** The person's latest purchase among their kept events, or null: what the {@code converted} rule reads. */
+    public static Instant lastPurchase(PersonState s) {
         long latest = Long.MIN_VALUE;
         for (RetainedEvent e : s.visitor().events()) {
             if (e.type() == EventType.PURCHASE && e.timeMillis() > latest) {
@@ -182,12 +183,32 @@ public final class DecisionApi {
         return latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest);
     }
 
+    /**
+     * The creative's products, each read from the catalog at most once per {@link #PRODUCT_TTL_MILLIS}
+     * per node: a campaign shows the same few products to everyone, and reading them on every answer
+     * was three of the answer's database round trips. A price change shows within that time.
+     */
     private List<CatalogProduct> resolve(String storeId, List<String> ids) {
+        long now = System.nanoTime();
         List<CatalogProduct> out = new ArrayList<>();
         for (String id : ids) {
-            catalog.get(storeId, id).ifPresent(e -> out.add(e.product()));
+            String key = storeId + '\u0000' + id;
+            CachedProduct cached = products.get(key);
+            if (cached == null || now - cached.loadedAtNanos() > PRODUCT_TTL_MILLIS * 1_000_000L) {
+                if (products.size() >= MAX_CACHED_PRODUCTS) {
+                    products.clear();
+                }
+                cached = new CachedProduct(catalog.get(storeId, id).map(JdbcCatalog.Entry::product).orElse(null), now);
+                products.put(key, cached);
+            }
+            if (cached.product() != null) {
+                out.add(cached.product());
+            }
         }
         return out;
+    }
+
+    private record CachedProduct(CatalogProduct product, long loadedAtNanos) {
     }
 
     private static List<ProductPrice> prices(List<CatalogProduct> products) {

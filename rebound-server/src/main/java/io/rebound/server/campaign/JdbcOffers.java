@@ -143,6 +143,20 @@ public final class JdbcOffers {
         }
     }
 
+    /**
+     * Privacy erasure: deletes the person's codes and daily counts in every campaign of the store.
+     * (The decision counts hold no person.) Returns the rows deleted.
+     */
+    public int forgetPerson(String storeId, String personId) {
+        try (Connection c = dataSource.getConnection()) {
+            return run(c, "DELETE FROM campaign_offers WHERE store_id = ? AND person_id = ?", storeId, personId)
+                    + run(c, "DELETE FROM campaign_exposures WHERE person_id = ? AND campaign_id IN "
+                    + "(SELECT id FROM campaigns WHERE store_id = ?)", personId, storeId);
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("erase a person's offers", e);
+        }
+    }
+
     /** Touches of the campaign shown to the person on {@code day}. */
     public int shown(String campaignId, String personId, LocalDate day) {
         String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
@@ -163,6 +177,27 @@ public final class JdbcOffers {
         increment("UPDATE campaign_exposures SET shown = shown + 1 WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
                 "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) VALUES (?, ?, ?, 1)",
                 campaignId, personId, day);
+    }
+
+    /**
+     * Counts one answer: a touch shown to the person on {@code day} when {@code shown}, and the
+     * decision for {@code touch} with {@code reason}, on one connection (the decision API's hot path).
+     */
+    public void recordAnswer(String campaignId, String personId, LocalDate day, boolean shown, int touch, String reason) {
+        try (Connection c = dataSource.getConnection()) {
+            if (shown) {
+                increment(c, "UPDATE campaign_exposures SET shown = shown + 1 WHERE campaign_id = ? AND person_id = ? "
+                                + "AND shown_on = ?",
+                        "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) VALUES (?, ?, ?, 1)",
+                        campaignId, personId, day);
+            }
+            increment(c, "UPDATE campaign_decisions SET decisions = decisions + 1 WHERE campaign_id = ? AND touch = ? "
+                            + "AND reason = ?",
+                    "INSERT INTO campaign_decisions (campaign_id, touch, reason, decisions) VALUES (?, ?, ?, 1)",
+                    campaignId, touch, reason);
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("count", e);
+        }
     }
 
     /** Counts a decision of the campaign for {@code touch} (-1: nothing shown) with {@code reason}. */
@@ -231,19 +266,23 @@ public final class JdbcOffers {
 
     private void increment(String update, String insert, Object... key) {
         try (Connection c = dataSource.getConnection()) {
-            if (run(c, update, key) > 0) {
-                return;
-            }
-            try {
-                run(c, insert, key);
-            } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    throw e;
-                }
-                run(c, update, key); // another request inserted the row meanwhile
-            }
+            increment(c, update, insert, key);
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("count", e);
+        }
+    }
+
+    private static void increment(Connection c, String update, String insert, Object... key) throws SQLException {
+        if (run(c, update, key) > 0) {
+            return;
+        }
+        try {
+            run(c, insert, key);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            run(c, update, key); // another request inserted the row meanwhile
         }
     }
 

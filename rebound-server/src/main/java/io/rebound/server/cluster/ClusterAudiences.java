@@ -64,6 +64,7 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Clock clock;
     private final List<BiConsumer<String, Set<String>>> erasureListeners = new CopyOnWriteArrayList<>();
+    private final List<PersonErasureListener> personErasureListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param partitions partitions of the persons topic: the backfill is done when all have reported
@@ -309,7 +310,9 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
         Set<String> ids = new TreeSet<>();
         ids.add(visitorId);
         List<String> left = List.of();
+        Set<String> emailHashes = Set.of();
         if (person.isPresent()) {
+            emailHashes = Set.copyOf(view.ids(storeId, person.get()).emailHashes());
             ids.addAll(view.ids(storeId, person.get()).anonymousIds());
             ids.addAll(view.ids(storeId, person.get()).userIds());
             left = List.copyOf(view.memberships(storeId, person.get()).keySet());
@@ -326,6 +329,8 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
             throw new Unavailable("the erasure request could not be stored in Kafka; send it again", e);
         }
         erasureListeners.forEach(l -> l.accept(storeId, ids));
+        Set<String> hashes = emailHashes;
+        personErasureListeners.forEach(l -> l.erased(storeId, person.get(), hashes));
         LOG.info("privacy erasure in store {}: person {} requested, {} stored events removed", storeId, person.get(), removed);
         return new Erasure("erasing", person.get(), ids, removed, false, left);
     }
@@ -361,6 +366,11 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
     @Override
     public void onErasure(BiConsumer<String, Set<String>> listener) {
         erasureListeners.add(listener);
+    }
+
+    @Override
+    public void onPersonErased(PersonErasureListener listener) {
+        personErasureListeners.add(listener);
     }
 
     /** Cluster mode cannot tell which acknowledged events the materialised view already reflects. */

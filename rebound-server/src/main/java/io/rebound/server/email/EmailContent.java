@@ -1,15 +1,24 @@
 package io.rebound.server.email;
 
+import io.rebound.core.campaign.Flow;
 import io.rebound.core.campaign.Touch;
 import io.rebound.core.catalog.CatalogProduct;
 
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * A touch's email: the headline as subject, the creative's catalog products (title, price, image,
- * link) in an HTML and a plain-text part, and the unsubscribe link in both.
+ * A touch's email: the headline as subject, the flow's line above the products, the creative's
+ * catalog products (title, price, image, link), the offer's code and terms when the touch carries
+ * one, in an HTML and a plain-text part, and the unsubscribe link in both.
  */
 public final class EmailContent {
+    private static final DateTimeFormatter UNTIL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
     private EmailContent() {
     }
 
@@ -17,12 +26,43 @@ public final class EmailContent {
     public record Rendered(String subject, String text, String html) {
     }
 
+    /**
+     * The code a touch's email carries.
+     *
+     * @param minimumOrder the order value it needs, or null
+     * @param currency     of the minimum (null without one)
+     */
+    public record OfferCode(String code, int percent, BigDecimal minimumOrder, String currency, Instant expiresAt) {
+
+        /** "10 % off orders over 50 USD, valid until 2026-03-07 10:00 UTC". */
+        public String terms() {
+            return percent + " % off" + (minimumOrder == null ? "" : " orders over " + minimumOrder.toPlainString()
+                    + " " + currency) + ", valid until " + UNTIL.format(expiresAt);
+        }
+    }
+
+    /** An abandoned-cart email without an offer. */
     public static Rendered render(String campaignName, Touch touch, List<CatalogProduct> products, String unsubscribeUrl) {
+        return render(campaignName, Flow.ABANDONED_CART, touch, products, null, unsubscribeUrl);
+    }
+
+    /** The email of {@code touch} in a flow of kind {@code flow}, with {@code offer} (null: none). */
+    public static Rendered render(String campaignName, Flow flow, Touch touch, List<CatalogProduct> products,
+                                  OfferCode offer, String unsubscribeUrl) {
         String headline = touch.creative().headline() == null || touch.creative().headline().isBlank()
                 ? campaignName : touch.creative().headline();
         StringBuilder text = new StringBuilder(headline).append("\n\n");
         StringBuilder html = new StringBuilder("<!doctype html><html><body style=\"font-family:sans-serif\"><h1>")
                 .append(escape(headline)).append("</h1>");
+        if (offer != null) {
+            text.append("Your code: ").append(offer.code()).append(" (").append(offer.terms()).append(")\n\n");
+            html.append("<p style=\"font-size:large\">Your code: <strong style=\"font-family:monospace\">")
+                    .append(escape(offer.code())).append("</strong><br>").append(escape(offer.terms())).append("</p>");
+        }
+        if (!products.isEmpty()) {
+            text.append(flow.intro()).append('\n');
+            html.append("<p>").append(escape(flow.intro())).append("</p>");
+        }
         for (CatalogProduct p : products) {
             String price = p.price() == null ? "" : p.price().toPlainString() + " " + p.currency();
             text.append("- ").append(p.title()).append(price.isEmpty() ? "" : " (" + price + ")").append(": ")

@@ -1,13 +1,28 @@
 package io.rebound.server.email;
 
+import io.rebound.core.campaign.CampaignDefinition;
+import io.rebound.core.campaign.CampaignProducts;
+import io.rebound.core.campaign.Creative;
+import io.rebound.core.campaign.Decision;
+import io.rebound.core.campaign.Flow;
 import io.rebound.core.campaign.Holdout;
+import io.rebound.core.campaign.IssuedOffer;
+import io.rebound.core.campaign.OfferSequencer;
+import io.rebound.core.campaign.ProductPrice;
+import io.rebound.core.campaign.Situation;
 import io.rebound.core.campaign.Touch;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.PersonState;
+import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.campaign.CampaignRecord;
+import io.rebound.server.campaign.ComplementaryProducts;
+import io.rebound.server.campaign.DecisionApi;
 import io.rebound.server.campaign.JdbcCampaigns;
+import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.commerce.JdbcCatalog;
 import jakarta.mail.MessagingException;
 import org.slf4j.Logger;
@@ -18,6 +33,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,11 +42,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The email flow worker. Each {@link #runOnce()} follows every email campaign's segment change log
- * from its cursor (JOINED queues one send per touch, due at joined-at + the touch's delay; LEFT exits
- * the queued ones; touches with an offer are not emailed yet: their codes come from the decision
- * API only), then sends what is due: claim the row, re-check (still a member, not held out, an
- * address given with consent and not suppressed, the smart-sending gap), send over SMTP, mark sent.
+ * The email flow worker: one engine for every {@link Flow} (abandoned cart, browse abandonment,
+ * post-purchase cross-sell, win-back), the flow being data on the campaign. Each {@link #runOnce()}
+ * follows every email campaign's segment change log from its cursor (JOINED queues one send per
+ * touch, due at joined-at + the touch's delay; LEFT exits the queued ones), then sends what is due:
+ * claim the row, re-check (still a member, an address given with consent and not suppressed, the
+ * smart-sending gap across all flows of the store), decide the touch with the same rule as the
+ * decision API ({@link OfferSequencer#decideTouch}: holdout, a purchase since joining, the daily cap
+ * shared with on-site placements, and for an offer touch the code from {@link JdbcOffers} with the
+ * margin guard, serial abandoners and expiry), send over SMTP, mark sent and count the touch.
  */
 public final class EmailFlows {
     private static final Logger LOG = LoggerFactory.getLogger(EmailFlows.class);
@@ -41,19 +62,24 @@ public final class EmailFlows {
 
     private final JdbcEmailQueue queue;
     private final JdbcCampaigns campaigns;
+    private final JdbcOffers offers;
     private final JdbcCatalog catalog;
     private final Audiences audiences;
+    private final ComplementaryProducts complements;
     private final MailTransport sender;
     private final UnsubscribeTokens tokens;
     private final EmailSettings settings;
     private final Clock clock;
 
-    public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcCatalog catalog, Audiences audiences,
-                      MailTransport sender, UnsubscribeTokens tokens, EmailSettings settings, Clock clock) {
+    public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog,
+                      Audiences audiences, ComplementaryProducts complements, MailTransport sender,
+                      UnsubscribeTokens tokens, EmailSettings settings, Clock clock) {
         this.queue = queue;
         this.campaigns = campaigns;
+        this.offers = offers;
         this.catalog = catalog;
         this.audiences = audiences;
+        this.complements = complements;
         this.sender = sender;
         this.tokens = tokens;
         this.settings = settings;
@@ -98,7 +124,7 @@ public final class EmailFlows {
                         && !Holdout.isHeldOut(c.id(), ch.personId(), c.definition().holdoutBasisPoints())) {
                     left.remove(ch.personId());
                     joined.add(new JdbcEmailQueue.Joined(ch.personId(),
-                            touches.stream().map(t -> t.isReminder() ? ch.at().plus(t.afterJoining()) : null).toList()));
+                            touches.stream().map(t -> ch.at().plus(t.afterJoining())).toList()));
                 }
             }
             queue.follow(c.id(), c.storeId(), joined, left, new JdbcEmailQueue.Cursor(segment, after));
@@ -131,12 +157,16 @@ public final class EmailFlows {
             return false;
         }
         CampaignRecord c = campaign.get();
-        if (c.status() != CampaignRecord.Status.ACTIVE || !c.definition().channels().email()) {
+        CampaignDefinition def = c.definition();
+        if (c.status() != CampaignRecord.Status.ACTIVE || !def.channels().email()) {
             queue.defer(s.key(), now.plus(Duration.ofHours(1)));
             return false;
         }
         // The exit is checked here, right before the send, not only when the LEFT reaches the queue.
-        if (!audiences.reader().isMember(s.storeId(), c.definition().segmentId(), s.personId())) {
+        Optional<PersonState> state = audiences.reader().person(s.storeId(), s.personId());
+        Instant joined = state.map(PersonState::memberships)
+                .orElseGet(() -> audiences.reader().memberships(s.storeId(), s.personId())).get(def.segmentId());
+        if (joined == null) {
             queue.finish(s.key(), "exited", now);
             return false;
         }
@@ -152,13 +182,43 @@ public final class EmailFlows {
             queue.defer(s.key(), last.get().plus(settings.gap()));
             return false;
         }
-        Touch touch = c.definition().touches().get(s.step());
-        List<CatalogProduct> products = touch.creative().productIds().stream()
-                .flatMap(id -> catalog.get(s.storeId(), id).stream()).map(JdbcCatalog.Entry::product).toList();
+        Touch touch = def.touches().get(s.step());
+        List<CatalogProduct> products = products(c, touch, s.personId());
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        // The same rule, offers and daily counter as the decision API: one cap across email and on-site.
+        List<IssuedOffer> issued = offers.offersOf(s.storeId(), s.personId());
+        Situation situation = new Situation(c.id(), def, s.personId(), joined,
+                state.map(DecisionApi::lastPurchase).orElse(null), issued, prices(products),
+                offers.shown(c.id(), s.personId(), day));
+        Decision d = OfferSequencer.decideTouch(situation, s.step(), now);
+        if (!d.kind().shows()) {
+            offers.recordDecision(c.id(), -1, d.reason());
+            switch (d.reason()) {
+                case "capped" -> queue.defer(s.key(), day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+                case "not_due" -> queue.defer(s.key(), d.nextAt());
+                default -> queue.finish(s.key(), "exited", now); // converted, holdout, not in the segment
+            }
+            return false;
+        }
+        if (!touch.isReminder() && d.offer() == null) {
+            // An offer touch without an offer (serial abandoner, margin guard, expired, another offer
+            // held): its email announces a discount, so it is not sent at all.
+            offers.recordDecision(c.id(), s.step(), d.reason());
+            queue.finish(s.key(), "no_offer", now);
+            return false;
+        }
+        EmailContent.OfferCode code = null;
+        if (d.kind() == Decision.Kind.NEW_OFFER || d.kind() == Decision.Kind.SHOW_OFFER) {
+            IssuedOffer o = d.kind() == Decision.Kind.NEW_OFFER
+                    ? offers.issue(c.id(), s.storeId(), s.personId(), s.step(), d.offer().percent(), now, d.expiresAt())
+                    : new IssuedOffer(c.id(), s.step(), d.code(), now, d.expiresAt());
+            code = new EmailContent.OfferCode(o.code(), d.offer().percent(), d.offer().minimumOrder(),
+                    d.offer().currency(), o.expiresAt());
+        }
         String token = tokens.sign(s.storeId(), address.get().emailHash());
         String url = settings.publicUrl().toString().replaceAll("/+$", "") + "/email/unsubscribe?t="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8);
-        EmailContent.Rendered r = EmailContent.render(c.definition().name(), touch, products, url);
+        EmailContent.Rendered r = EmailContent.render(def.name(), def.flow(), touch, products, code, url);
         String mailto = "mailto:" + settings.from() + "?subject=unsubscribe%20" + token;
         try {
             sender.send(new OutgoingEmail(address.get().email(), r.subject(), r.text(), r.html(), url, mailto,
@@ -173,7 +233,31 @@ public final class EmailFlows {
             return false;
         }
         queue.finish(s.key(), "sent", now);
+        offers.recordAnswer(c.id(), s.personId(), day, true, s.step(), d.reason());
         return true;
+    }
+
+    /**
+     * The touch's products from the catalog: the creative's (or the segment's product set) and, in a
+     * post-purchase flow, those {@link ComplementaryProducts} chooses to go with the order.
+     */
+    private List<CatalogProduct> products(CampaignRecord c, Touch touch, String personId) {
+        Creative creative = touch.creative();
+        SegmentDefinition segment = !creative.segmentProducts() ? null
+                : audiences.segment(c.storeId(), c.definition().segmentId()).map(SegmentRecord::definition).orElse(null);
+        List<String> ids = CampaignProducts.of(creative, segment);
+        if (c.definition().flow().crossSells()) {
+            ids = complements.forPerson(c.storeId(), personId, ids);
+        }
+        List<CatalogProduct> out = new ArrayList<>();
+        for (String id : ids) {
+            catalog.get(c.storeId(), id).ifPresent(e -> out.add(e.product()));
+        }
+        return out;
+    }
+
+    private static List<ProductPrice> prices(List<CatalogProduct> products) {
+        return products.stream().map(p -> new ProductPrice(p.id(), p.currentPrice(), p.cost())).toList();
     }
 
     /** The same Message-ID for every attempt of a send, so that a resend after a crash is recognisable. */

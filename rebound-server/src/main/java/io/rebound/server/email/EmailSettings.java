@@ -23,6 +23,12 @@ public record EmailSettings(String host, int port, String user, String password,
                             Duration gap, URI publicUrl, Duration pollEvery) {
 
     public static final Duration DEFAULT_GAP = Duration.ofHours(16);
+    /**
+     * How often the worker follows the change logs: a pass with nothing new is one indexed read per
+     * email flow, and a purchase's LEFT exits the queued sends within about this long (the send-time
+     * re-check stops them at once regardless).
+     */
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
 
     public boolean enabled() {
         return host != null && !host.isBlank();
@@ -40,6 +46,6 @@ public record EmailSettings(String host, int port, String user, String password,
                 env.get("REBOUND_SMTP_PASSWORD"),
                 Boolean.parseBoolean(env.getOrDefault("REBOUND_SMTP_STARTTLS", "true")),
                 env.getOrDefault("REBOUND_EMAIL_FROM", "shop@localhost"), Duration.ofHours(Long.parseLong(gapHours)),
-                publicUrl, Duration.ofSeconds(10));
+                publicUrl, DEFAULT_POLL);
     }
 }

@@ -189,6 +189,46 @@ public final class JdbcEmailQueue {
                 rs -> rs.next() ? Optional.of(rs.getString(1)) : Optional.empty());
     }
 
+    /**
+     * Privacy erasure: deletes the person's sends (queued and past) and the subscriber rows of their
+     * email hashes. Suppressions stay: they hold only a hash, and they are the person's own request
+     * not to be emailed, which a later subscriber call must still honour. Returns the rows deleted.
+     */
+    public int forgetPerson(String storeId, String personId, Collection<String> emailHashes) {
+        int[] deleted = {0};
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_sends WHERE store_id = ? AND person_id = ?")) {
+                ps.setString(1, storeId);
+                ps.setString(2, personId);
+                deleted[0] += ps.executeUpdate();
+            }
+            for (String hash : emailHashes) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_subscribers WHERE store_id = ? "
+                        + "AND email_hash = ?")) {
+                    ps.setString(1, storeId);
+                    ps.setString(2, hash);
+                    deleted[0] += ps.executeUpdate();
+                }
+            }
+        });
+        return deleted[0];
+    }
+
+    /** How many rows of the person the email tables hold (erasure tests). */
+    public int rowsOf(String storeId, String personId, Collection<String> emailHashes) {
+        int n = query("SELECT COUNT(*) FROM email_sends WHERE store_id = ? AND person_id = ?", ps -> {
+            ps.setString(1, storeId);
+            ps.setString(2, personId);
+        }, rs -> rs.next() ? rs.getInt(1) : 0);
+        for (String hash : emailHashes) {
+            n += query("SELECT COUNT(*) FROM email_subscribers WHERE store_id = ? AND email_hash = ?", ps -> {
+                ps.setString(1, storeId);
+                ps.setString(2, hash);
+            }, rs -> rs.next() ? rs.getInt(1) : 0);
+        }
+        return n;
+    }
+
     // ---- subscribers and suppressions ----------------------------------------------------------
 
     /** An address with its hash. */

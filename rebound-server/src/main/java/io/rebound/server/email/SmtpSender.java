@@ -17,10 +17,18 @@ import java.util.Properties;
  * Sends an {@link OutgoingEmail} over SMTP with Jakarta Mail (Angus): multipart/alternative with a
  * plain-text and an HTML part, {@code List-Unsubscribe} (https URL and mailto) and
  * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click}.
+ *
+ * <p>One connection is kept and reused for consecutive messages: opening one per message costs tens
+ * of milliseconds (TCP, greeting, EHLO, QUIT), which held a flow worker under 20 emails/s
+ * (docs/PERFORMANCE.md). A connection idle for {@link #IDLE_RECONNECT} is replaced before the next
+ * message (servers drop idle clients), and one that failed is closed: the send is retried by the queue.
  */
-public final class SmtpSender implements MailTransport {
+public final class SmtpSender implements MailTransport, AutoCloseable {
+    static final java.time.Duration IDLE_RECONNECT = java.time.Duration.ofSeconds(30);
     private final Session session;
     private final String from;
+    private Transport transport;
+    private long lastUsedNanos;
 
     public SmtpSender(EmailSettings settings) {
         Properties p = new Properties();
@@ -49,8 +57,40 @@ public final class SmtpSender implements MailTransport {
 
     /** Sends {@code email}; throws {@link MessagingException} when the server did not accept it. */
     @Override
-    public void send(OutgoingEmail email) throws MessagingException {
-        Transport.send(message(session, from, email));
+    public synchronized void send(OutgoingEmail email) throws MessagingException {
+        MimeMessage m = message(session, from, email);
+        try {
+            connected().sendMessage(m, m.getAllRecipients());
+            lastUsedNanos = System.nanoTime();
+        } catch (MessagingException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Transport connected() throws MessagingException {
+        if (transport != null && System.nanoTime() - lastUsedNanos > IDLE_RECONNECT.toNanos()) {
+            close();
+        }
+        if (transport == null) {
+            Transport t = session.getTransport("smtp");
+            t.connect();
+            transport = t;
+        }
+        return transport;
+    }
+
+    /** Closes the connection (the next send opens a new one). */
+    @Override
+    public synchronized void close() {
+        if (transport != null) {
+            try {
+                transport.close();
+            } catch (MessagingException e) {
+                // the connection is gone either way
+            }
+            transport = null;
+        }
     }
 
     /**

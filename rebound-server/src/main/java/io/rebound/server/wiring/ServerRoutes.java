@@ -3,6 +3,7 @@ package io.rebound.server.wiring;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rebound.core.port.EventLog;
+import io.rebound.core.recommendation.Recommendation;
 import io.rebound.core.segment.VisitorState;
 import io.rebound.core.time.EventTimePolicy;
 import io.rebound.server.ServerConfig;
@@ -25,6 +26,7 @@ import io.rebound.server.collect.CollectorParser;
 import io.rebound.server.collect.GifParser;
 import io.rebound.server.collect.RateLimiter;
 import io.rebound.server.campaign.CampaignApi;
+import io.rebound.server.campaign.ComplementaryProducts;
 import io.rebound.server.campaign.DecisionApi;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.campaign.JdbcOffers;
@@ -192,6 +194,7 @@ public final class ServerRoutes {
                                                    Clock clock, Recommendations recommendations) {
         JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);
         JdbcOffers offers = new JdbcOffers(database.dataSource());
+        audiences.onPersonErased((store, person, emailHashes) -> offers.forgetPerson(store, person));
         ApiAuth auth = new ApiAuth(stores);
         return List.of(new CampaignApi(campaigns, offers, audiences, auth)::mount,
                 new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
@@ -269,6 +272,13 @@ public final class ServerRoutes {
      */
     public static List<Consumer<Router>> email(ServerConfig config, Vertx vertx, Database database,
                                                StoreRepository stores, Audiences audiences, Clock clock) {
+        return email(config, vertx, database, stores, audiences, clock, ComplementaryProducts.CREATIVE);
+    }
+
+    /** As above, with the post-purchase flow's cross-sell chosen by {@code complements}. */
+    public static List<Consumer<Router>> email(ServerConfig config, Vertx vertx, Database database,
+                                               StoreRepository stores, Audiences audiences, Clock clock,
+                                               ComplementaryProducts complements) {
         java.net.URI publicUrl = config.web().publicUrl();
         if (publicUrl == null) {
             // Unsubscribe links must reach this server from the recipient's mail client: say so once.
@@ -282,13 +292,34 @@ public final class ServerRoutes {
         // mailbox the dashboard shows.
         boolean capture = config.demo() || "true".equalsIgnoreCase(System.getenv("REBOUND_EMAIL_CAPTURE"));
         return email(EmailSettings.fromEnv(System.getenv(), publicUrl), capture, vertx, database, stores, audiences,
-                clock);
+                clock, complements);
+    }
+
+    /**
+     * The post-purchase flow's cross-sell from the store's recommendations: the complements and
+     * co-purchases of what the person bought, under the merchant rules (in stock, margin floor, never
+     * bought), best first; the touch's own products when there are none or the person's state is not
+     * readable here.
+     */
+    public static ComplementaryProducts crossSell(Recommendations recommendations, Audiences audiences) {
+        return (storeId, personId, creative) -> {
+            java.util.Optional<io.rebound.core.engine.PersonState> person = audiences.reader().person(storeId, personId);
+            if (person.isEmpty()) {
+                return creative;
+            }
+            int limit = creative.isEmpty() ? ComplementaryProducts.DEFAULT_COUNT : creative.size();
+            List<String> ids = recommendations.forPerson(storeId, person.get(), limit).items().stream()
+                    .filter(r -> r.reason() == Recommendation.Reason.COMPLEMENT
+                            || r.reason() == Recommendation.Reason.CO_PURCHASED)
+                    .map(Recommendation::productId).toList();
+            return ids.isEmpty() ? creative : ids;
+        };
     }
 
     /** As above with explicit settings (tests). */
     public static List<Consumer<Router>> email(EmailSettings settings, Vertx vertx, Database database,
                                                StoreRepository stores, Audiences audiences, Clock clock) {
-        return email(settings, false, vertx, database, stores, audiences, clock);
+        return email(settings, false, vertx, database, stores, audiences, clock, ComplementaryProducts.CREATIVE);
     }
 
     /**
@@ -296,14 +327,17 @@ public final class ServerRoutes {
      * mailbox ({@link CapturedMailbox}) instead of a server.
      */
     public static List<Consumer<Router>> email(EmailSettings settings, boolean capture, Vertx vertx, Database database,
-                                               StoreRepository stores, Audiences audiences, Clock clock) {
+                                               StoreRepository stores, Audiences audiences, Clock clock,
+                                               ComplementaryProducts complements) {
         JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
         UnsubscribeTokens tokens = new UnsubscribeTokens(queue.tokenKey());
+        audiences.onPersonErased(queue::forgetPerson);
         MailTransport transport = settings.enabled() ? new SmtpSender(settings)
                 : capture ? new CapturedMailbox(database.dataSource(), settings.from(), clock) : null;
         if (transport != null) {
             EmailFlows flows = new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
-                    new JdbcCatalog(database.dataSource(), clock), audiences, transport, tokens,
+                    new JdbcOffers(database.dataSource()), new JdbcCatalog(database.dataSource(), clock), audiences,
+                    complements, transport, tokens,
                     settings, clock);
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
             vertx.setPeriodic(settings.pollEvery().toMillis(), id -> {

@@ -8,6 +8,7 @@ import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.server.campaign.CampaignRecord;
+import io.rebound.server.campaign.ComplementaryProducts;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.collect.Pii;
@@ -187,8 +188,9 @@ class CampaignPagesTest {
         CapturedMailbox mailbox = new CapturedMailbox(h.database.dataSource(), "shop@mat.example", h.clock);
         EmailSettings settings = new EmailSettings(null, 0, null, null, false, "shop@mat.example", Duration.ofHours(16),
                 URI.create("https://rebound.mat.example"), Duration.ofSeconds(10));
-        EmailFlows flows = new EmailFlows(queue, campaigns, new JdbcCatalog(h.database.dataSource(), h.clock),
-                h.audiencesPort, mailbox, new UnsubscribeTokens(queue.tokenKey()), settings, h.clock);
+        EmailFlows flows = new EmailFlows(queue, campaigns, new JdbcOffers(h.database.dataSource()),
+                new JdbcCatalog(h.database.dataSource(), h.clock), h.audiencesPort, ComplementaryProducts.CREATIVE, mailbox,
+                new UnsubscribeTokens(queue.tokenKey()), settings, h.clock);
         assertThat(flows.runOnce()).as("the reminder, into the mailbox").isEqualTo(1);
         String person = h.audiencesPort.reader().personOf(shop.store().id(), "maya").orElseThrow();
         new JdbcOffers(h.database.dataSource()).issue(c.id(), shop.store().id(), person, 1, 10, h.clock.instant(),

@@ -61,150 +61,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The abandoned-cart flow against a real SMTP server (GreenMail in the JVM), driven by the embedded
  * audience runtime's membership change log: step 1 to a member, nothing to a buyer, the
- * smart-sending gap, one-click unsubscribe, and a worker that dies between claim and mark.
+ * smart-sending gap, the offer touch's code, one-click unsubscribe, and a worker that dies between
+ * claim and mark (or between the server's accept and the mark: the same Message-ID again).
  */
-class EmailFlowTest {
-    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @RegisterExtension
-    static GreenMailExtension smtp = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
-
-    @TempDir
-    Path root;
-    private Database database;
-    private MutableClock clock;
-    private FileEventLog log;
-    private RocksStore rocks;
-    private RocksStore indexStore;
-    private EventIndexer indexer;
-    private EmbeddedAudienceRuntime runtime;
-    private Audiences audiences;
-    private Vertx vertx;
-    private String base;
-    private String store;
-    private String key;
-    private String segment;
-    private JdbcEmailQueue queue;
-    private EmailSettings settings;
-    private EmailFlows flows;
-    private String campaign;
-
-    @BeforeEach
-    void start() throws Exception {
-        database = Database.embedded(root.resolve("meta"));
-        StoreRepository stores = new JdbcStoreRepository(database);
-        StoreRepository.Created a = stores.create("Yoga & Co", false);
-        store = a.store().id();
-        key = a.secretKey();
-        clock = new MutableClock(T0);
-        log = new FileEventLog(root.resolve("log"), false);
-        rocks = new RocksStore(root.resolve("state"), AudienceColumns.ALL);
-        runtime = new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(database.dataSource()),
-                id -> Optional.empty(), clock);
-        indexStore = new RocksStore(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
-        indexer = new EventIndexer(log.segments(), indexStore, new SimpleMeterRegistry());
-        audiences = new EmbeddedAudiences(runtime, indexer);
-        new JdbcCatalog(database.dataSource(), clock).upsert(store, CatalogProduct.builder("yoga-mat").title("Yoga mat")
-                .description("A mat").link("https://shop.example/p/yoga-mat").imageLink("https://shop.example/i/mat.jpg")
-                .price(new BigDecimal("68.00"), "USD").availability(Availability.IN_STOCK).build());
-
-        Map<String, Object> abandoners = Map.of("name", "Cart abandoners",
-                "include", List.of(Map.of("event", "AddToCart", "within_days", 14)),
-                "exclude", List.of(Map.of("event", "Purchase", "within_days", 14)));
-        segment = audiences.createSegment(store, SegmentDefinitions.parse(abandoners), null).id();
-        runtime.backfillDone(store, segment).join();
-
-        settings = new EmailSettings("127.0.0.1", smtp.getSmtp().getPort(), null, null, false, "shop@yoga.example",
-                Duration.ofHours(16), URI.create("https://rebound.yoga.example"), Duration.ofSeconds(10));
-        vertx = Vertx.vertx();
-        Router router = Router.router(vertx);
-        EmailSettings noWorker = new EmailSettings(null, 0, null, null, false, "x@y.z", settings.gap(),
-                settings.publicUrl(), settings.pollEvery());
-        ServerRoutes.email(noWorker, vertx, database, stores, audiences, clock).forEach(g -> g.accept(router));
-        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
-        base = "http://127.0.0.1:" + server.actualPort();
-
-        queue = new JdbcEmailQueue(database.dataSource());
-        flows = newWorker();
-        // Abandoned cart: a reminder 1 h after the cart, another 2 h after it (held back by the gap), a third at 24 h.
-        campaign = new JdbcCampaigns(database.dataSource(), clock).create(store, CampaignDefinitions.parse(
-                Json.readUntrustedObject("""
-                        {"name": "Abandoned cart", "segment_id": "%s",
-                         "channels": {"ads": [], "email": true, "onsite": false},
-                         "touches": [
-                           {"after_hours": 1, "creative": {"products": ["yoga-mat"], "headline": "You left something behind"}},
-                           {"after_hours": 2, "creative": {"products": ["yoga-mat"], "headline": "Still in your cart"}},
-                           {"after_hours": 24, "creative": {"products": ["yoga-mat"], "headline": "Last call"}},
-                           {"after_hours": 72, "creative": {"products": ["yoga-mat"], "headline": "10 %% off"},
-                            "offer": {"percent": 10, "minimum_order": {"amount": 50, "currency": "USD"}, "expires_hours": 48}}
-                         ],
-                         "holdout_percent": 0}""".formatted(segment)))).id();
-    }
-
-    private EmailFlows newWorker() {
-        return new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
-                new JdbcCatalog(database.dataSource(), clock), audiences, new SmtpSender(settings),
-                new UnsubscribeTokens(queue.tokenKey()), settings, clock);
-    }
-
-    @AfterEach
-    void stop() {
-        vertx.close().await();
-        indexer.close();
-        indexStore.close();
-        runtime.close();
-        rocks.close();
-        log.close();
-        database.close();
-    }
-
-    private static String email(String name) {
-        return name + "@mail.example";
-    }
-
-    private void subscribe(String name) throws Exception {
-        HttpResponse<String> r = http("PUT", "/api/v1/stores/" + store + "/subscribers/" + email(name), key,
-                "{\"consent\": true}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    }
-
-    private void event(String name, EventType type, Instant at) {
-        log.append(List.of(Event.builder(store, type + "-" + name + "-" + at.toEpochMilli(), type, at, at)
-                .anonymousId(name).emailHash(Pii.emailSha256(email(name)))
-                .products(List.of(new Product("yoga-mat", "mats", new BigDecimal("68"), 1))).build())).join();
-        runtime.sync();
-    }
-
-    private int runAt(Instant t) {
-        clock.set(t);
-        runtime.sync();
-        return flows.runOnce();
-    }
-
-    private String person(String name) {
-        return audiences.reader().personOf(store, name).orElseThrow();
-    }
-
-    private static List<MimeMessage> to(String name) {
-        return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
-            try {
-                return m.getRecipients(Message.RecipientType.TO)[0].toString().equals(email(name));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
-    }
-
-    private HttpResponse<String> http(String method, String path, String bearer, String body) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) {
-            r.header("Authorization", "Bearer " + bearer);
-        }
-        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
+class EmailFlowTest extends EmailFlowFixture {
     @Test
     void aMemberGetsStepOneWithBothPartsAndOneClickUnsubscribeHeaders() throws Exception {
         subscribe("alice");
@@ -258,7 +118,7 @@ class EmailFlowTest {
     }
 
     @Test
-    void theSmartSendingGapHoldsBackTheNextStepAndOfferTouchesAreNotEmailed() throws Exception {
+    void theSmartSendingGapHoldsBackTheNextStepAndTheOfferTouchCarriesItsUniqueCode() throws Exception {
         subscribe("alice");
         event("alice", EventType.ADD_TO_CART, T0);
         assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isEqualTo(1);
@@ -266,9 +126,21 @@ class EmailFlowTest {
         assertThat(runAt(T0.plus(Duration.ofHours(17).plusMinutes(2)))).as("step 2 after the gap").isEqualTo(1);
         assertThat(runAt(T0.plus(Duration.ofHours(25)))).as("step 3 is held back by step 2").isZero();
         assertThat(runAt(T0.plus(Duration.ofHours(34)))).isEqualTo(1);
-        assertThat(runAt(T0.plus(Duration.ofHours(100)))).as("a touch with an offer is not emailed yet").isZero();
+        Instant offerAt = T0.plus(Duration.ofHours(72));
+        assertThat(runAt(offerAt)).as("the offer touch").isEqualTo(1);
         assertThat(to("alice")).extracting(MimeMessage::getSubject)
-                .containsExactly("You left something behind", "Still in your cart", "Last call");
+                .containsExactly("You left something behind", "Still in your cart", "Last call", "10 % off");
+
+        // The code is the one the decision API path issued and keeps: one per (campaign, person, touch).
+        List<io.rebound.core.campaign.IssuedOffer> issued = offers.offersOf(store, person("alice"));
+        assertThat(issued).hasSize(1);
+        assertThat(issued.getFirst().touch()).isEqualTo(3);
+        assertThat(issued.getFirst().expiresAt()).isEqualTo(offerAt.plus(Duration.ofHours(48)));
+        String text = (String) ((MimeMultipart) to("alice").getLast().getContent()).getBodyPart(0).getContent();
+        assertThat(text).contains("Your code: " + issued.getFirst().code()
+                + " (10 % off orders over 50 USD, valid until 2026-03-07 10:00 UTC)");
+        String html = (String) ((MimeMultipart) to("alice").getLast().getContent()).getBodyPart(1).getContent();
+        assertThat(html).contains(issued.getFirst().code());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.rebound.core.campaign.Channels;
 import io.rebound.core.campaign.Creative;
 import io.rebound.core.campaign.Touch;
 import io.rebound.server.campaign.JdbcCampaigns;
+import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.PostgresTestDatabase;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 
@@ -87,5 +89,43 @@ class JdbcEmailQueueTest {
         assertThat(queue.suppressed(store, "h1")).isTrue();
         assertThat(queue.tokenKey()).isEqualTo(queue.tokenKey()).hasSize(32);
         assertThat(queue.storesWithActiveCampaigns()).containsExactly(store);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void anOfferTouchWithoutAnOfferEndsNoOfferAndErasureDeletesThePersonsRows(String kind) {
+        if (kind.equals("h2")) {
+            database = Database.embedded(root.resolve("meta"));
+        } else {
+            pg = PostgresTestDatabase.create();
+            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
+        }
+        String store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
+        String campaign = new JdbcCampaigns(database.dataSource(), Clock.systemUTC()).create(store,
+                new CampaignDefinition("c", "seg", new Channels(List.of(), true, false, List.of()),
+                        List.of(new Touch(Duration.ofHours(1), new Creative(List.of(), true, "h"), null)), 3, 0)).id();
+        JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
+        JdbcOffers offers = new JdbcOffers(database.dataSource());
+        for (String person : List.of("p1", "p2")) {
+            queue.follow(campaign, store, List.of(new JdbcEmailQueue.Joined(person, List.of(T0))), Set.of(),
+                    new JdbcEmailQueue.Cursor("seg", 1));
+            queue.putSubscriber(store, "h-" + person, person + "@b.example", T0);
+            offers.issue(campaign, store, person, 0, 10, T0, T0.plusSeconds(3600));
+            offers.recordAnswer(campaign, person, LocalDate.of(2026, 3, 2), true, 0, "offer");
+        }
+        String key = JdbcEmailQueue.key(campaign, "p1", 0);
+        assertThat(queue.claim(key, T0)).isTrue();
+        queue.finish(key, "no_offer", T0);
+        assertThat(queue.state(key)).contains("no_offer");
+
+        assertThat(queue.forgetPerson(store, "p1", Set.of("h-p1"))).isEqualTo(2);
+        assertThat(offers.forgetPerson(store, "p1")).isEqualTo(2);
+        assertThat(queue.rowsOf(store, "p1", Set.of("h-p1"))).isZero();
+        assertThat(offers.offersOf(store, "p1")).isEmpty();
+        assertThat(offers.shown(campaign, "p1", LocalDate.of(2026, 3, 2))).isZero();
+        assertThat(queue.rowsOf(store, "p2", Set.of("h-p2"))).isEqualTo(2);
+        assertThat(offers.offersOf(store, "p2")).hasSize(1);
+        assertThat(offers.shown(campaign, "p2", LocalDate.of(2026, 3, 2))).isEqualTo(1);
+        assertThat(offers.stats(campaign).decisions().get(0)).containsEntry("offer", 2L);
     }
 }
