@@ -71,12 +71,19 @@ public final class RecoveryLinks {
      * What a link restores.
      *
      * @param shopUrl the store's base URL (empty for the demo shop on this server)
-     * @param code    the discount code, or null
+     * @param code        the discount code, or null
+     * @param checkoutUrl the shop's own recovery URL for this shopper (Shopify's {@code abandoned_checkout_url}),
+     *                    which the link goes to instead of a cart made from the lines; null: none
      */
     public record Cart(String storeId, Platform platform, String shopUrl, List<Line> lines, String code,
-                       Instant expiresAt) {
+                       Instant expiresAt, String checkoutUrl) {
         public Cart {
             lines = List.copyOf(lines);
+        }
+
+        /** A cart made from its lines (no recovery URL of the shop's). */
+        public Cart(String storeId, Platform platform, String shopUrl, List<Line> lines, String code, Instant expiresAt) {
+            this(storeId, platform, shopUrl, lines, code, expiresAt, null);
         }
     }
 
@@ -113,6 +120,9 @@ public final class RecoveryLinks {
             body.put("c", cart.code());
         }
         body.put("x", cart.expiresAt().getEpochSecond());
+        if (cart.checkoutUrl() != null) {
+            body.put("k", cart.checkoutUrl());
+        }
         byte[] bytes;
         try {
             bytes = Json.MAPPER.writeValueAsBytes(body);
@@ -144,7 +154,7 @@ public final class RecoveryLinks {
             }
             Cart cart = new Cart(n.path("s").asText(), Platform.valueOf(n.path("p").asText().toUpperCase(Locale.ROOT)),
                     n.path("u").asText(), lines, n.hasNonNull("c") ? n.path("c").asText() : null,
-                    Instant.ofEpochSecond(n.path("x").asLong()));
+                    Instant.ofEpochSecond(n.path("x").asLong()), n.hasNonNull("k") ? n.path("k").asText() : null);
             if (!now.isBefore(cart.expiresAt())) {
                 return new Expired(cart.expiresAt());
             }
@@ -158,6 +168,11 @@ public final class RecoveryLinks {
     public static String target(Cart cart) {
         String base = cart.shopUrl().replaceAll("/+$", "");
         String code = cart.code() == null ? null : URLEncoder.encode(cart.code(), StandardCharsets.UTF_8);
+        if (cart.checkoutUrl() != null) {
+            // Shopify applies a discount code given as ?discount=CODE on a checkout or cart URL.
+            return cart.checkoutUrl() + (code == null ? "" : (cart.checkoutUrl().contains("?") ? "&" : "?")
+                    + "discount=" + code);
+        }
         String items = cart.lines().stream().map(l -> enc(l.id()) + ":" + l.quantity()).collect(Collectors.joining(","));
         return switch (cart.platform()) {
             case DEMO -> base + "/shop/cart/restore?items=" + items + (code == null ? "" : "&discount=" + code);

@@ -49,6 +49,15 @@ public final class EmailContent {
     /** The email of {@code touch} in a flow of kind {@code flow}, with {@code offer} (null: none). */
     public static Rendered render(String campaignName, Flow flow, Touch touch, List<CatalogProduct> products,
                                   OfferCode offer, String unsubscribeUrl) {
+        return render(campaignName, flow, touch, products, offer, unsubscribeUrl, null);
+    }
+
+    /**
+     * As above, with the cart recovery link {@code cartUrl} (null: none) under the products: the cart
+     * restored, with the code applied when there is one.
+     */
+    public static Rendered render(String campaignName, Flow flow, Touch touch, List<CatalogProduct> products,
+                                  OfferCode offer, String unsubscribeUrl, String cartUrl) {
         String headline = touch.creative().headline() == null || touch.creative().headline().isBlank()
                 ? campaignName : touch.creative().headline();
         StringBuilder text = new StringBuilder(headline).append("\n\n");
@@ -72,6 +81,12 @@ public final class EmailContent {
                 html.append("<img src=\"").append(escape(p.imageLink())).append("\" alt=\"\" width=\"160\"><br>");
             }
             html.append(escape(p.title())).append("</a> ").append(escape(price)).append("</p>");
+        }
+        if (cartUrl != null) {
+            String label = offer == null ? "Back to your cart" : "Back to your cart, code applied";
+            text.append('\n').append(label).append(": ").append(cartUrl).append('\n');
+            html.append("<p><a data-rb=\"cart\" href=\"").append(escape(cartUrl))
+                    .append("\" style=\"font-size:large;font-weight:bold\">").append(escape(label)).append("</a></p>");
         }
         text.append("\nUnsubscribe: ").append(unsubscribeUrl).append('\n');
         html.append("<p style=\"font-size:small\"><a href=\"").append(escape(unsubscribeUrl))

@@ -70,10 +70,20 @@ public final class EmailFlows {
     private final UnsubscribeTokens tokens;
     private final EmailSettings settings;
     private final Clock clock;
+    private final CartLinks cartLinks;
 
+    /** Flows whose abandoned-cart emails carry no cart recovery link. */
     public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog,
                       Audiences audiences, ComplementaryProducts complements, MailTransport sender,
                       UnsubscribeTokens tokens, EmailSettings settings, Clock clock) {
+        this(queue, campaigns, offers, catalog, audiences, complements, sender, tokens, settings, clock, null);
+    }
+
+    /** As above; each abandoned-cart email carries the link {@code cartLinks} makes (null: none). */
+    public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog,
+                      Audiences audiences, ComplementaryProducts complements, MailTransport sender,
+                      UnsubscribeTokens tokens, EmailSettings settings, Clock clock, CartLinks cartLinks) {
+        this.cartLinks = cartLinks;
         this.queue = queue;
         this.campaigns = campaigns;
         this.offers = offers;
@@ -218,7 +228,10 @@ public final class EmailFlows {
         String token = tokens.sign(s.storeId(), address.get().emailHash());
         String url = settings.publicUrl().toString().replaceAll("/+$", "") + "/email/unsubscribe?t="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8);
-        EmailContent.Rendered r = EmailContent.render(def.name(), def.flow(), touch, products, code, url);
+        String cartUrl = cartLinks == null || def.flow() != Flow.ABANDONED_CART ? null
+                : cartLinks.link(s.storeId(), s.personId(), products, code == null ? null : code.code(),
+                        code == null ? null : code.expiresAt(), now).orElse(null);
+        EmailContent.Rendered r = EmailContent.render(def.name(), def.flow(), touch, products, code, url, cartUrl);
         String mailto = "mailto:" + settings.from() + "?subject=unsubscribe%20" + token;
         try {
             sender.send(new OutgoingEmail(address.get().email(), r.subject(), r.text(), r.html(), url, mailto,

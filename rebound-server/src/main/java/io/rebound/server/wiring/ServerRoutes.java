@@ -338,7 +338,9 @@ public final class ServerRoutes {
             EmailFlows flows = new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock),
                     new JdbcOffers(database.dataSource()), new JdbcCatalog(database.dataSource(), clock), audiences,
                     complements, transport, tokens,
-                    settings, clock);
+                    settings, clock, new io.rebound.server.email.CartLinks(new io.rebound.server.campaign.RecoveryLinks(
+                            io.rebound.server.campaign.RecoveryLinks.key(database.dataSource())), database.dataSource(),
+                            audiences, settings.publicUrl()));
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
             vertx.setPeriodic(settings.pollEvery().toMillis(), id -> {
                 if (running.compareAndSet(false, true)) {

@@ -21,6 +21,9 @@ import io.rebound.server.campaign.CampaignRecord;
 import io.rebound.server.campaign.ComplementaryProducts;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.campaign.JdbcOffers;
+import io.rebound.server.campaign.RecoveryApi;
+import io.rebound.server.campaign.RecoveryLinks;
+import io.rebound.server.api.ApiAuth;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.json.Json;
@@ -127,6 +130,8 @@ abstract class EmailFlowFixture {
                 settings.publicUrl(), settings.pollEvery());
         ServerRoutes.email(noWorker, vertx, database, stores, audiences, clock).forEach(g -> g.accept(router));
         ServerRoutes.campaigns(database, stores, audiences, clock).forEach(g -> g.accept(router));
+        new RecoveryApi(new RecoveryLinks(RecoveryLinks.key(database.dataSource())), new ApiAuth(stores),
+                settings.publicUrl(), clock).mount(router);
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
         base = "http://127.0.0.1:" + server.actualPort();
 
@@ -156,7 +161,9 @@ abstract class EmailFlowFixture {
     EmailFlows newWorker(ComplementaryProducts complements) {
         return new EmailFlows(queue, new JdbcCampaigns(database.dataSource(), clock), new JdbcOffers(database.dataSource()),
                 new JdbcCatalog(database.dataSource(), clock), audiences, complements,
-                new SmtpSender(settings), new UnsubscribeTokens(queue.tokenKey()), settings, clock);
+                new SmtpSender(settings), new UnsubscribeTokens(queue.tokenKey()), settings, clock,
+                new CartLinks(new RecoveryLinks(RecoveryLinks.key(database.dataSource())), database.dataSource(),
+                        audiences, settings.publicUrl()));
     }
 
     @AfterEach
