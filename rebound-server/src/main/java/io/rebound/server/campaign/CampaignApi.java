@@ -30,7 +30,7 @@ import java.util.Optional;
  * POST   /api/v1/stores/:store/campaigns/:id/pause    → paused: the decision API no longer serves it
  * POST   /api/v1/stores/:store/campaigns/:id/resume   → active
  * DELETE /api/v1/stores/:store/campaigns/:id          204; its codes and counts go with it
- * GET    /api/v1/stores/:store/campaigns/:id/stats    decisions per touch and reason, offers issued
+ * GET    /api/v1/stores/:store/campaigns/:id/stats    decisions per touch and reason, offers issued, people per touch
  * </pre>
  * Bad definitions are a 400 listing every field; another store's campaign is a 404 like a missing one.
  */
@@ -131,6 +131,13 @@ public final class CampaignApi {
             return;
         }
         JdbcOffers.Stats stats = offers.stats(c.get().id());
+        java.util.Set<Integer> reminders = new java.util.TreeSet<>();
+        for (int i = 0; i < c.get().definition().touches().size(); i++) {
+            if (c.get().definition().touches().get(i).isReminder()) {
+                reminders.add(i);
+            }
+        }
+        JdbcOffers.People people = offers.people(c.get().id(), c.get().definition().touches().size(), reminders);
         JsonArray touches = new JsonArray();
         for (int i = 0; i < c.get().definition().touches().size(); i++) {
             Touch t = c.get().definition().touches().get(i);
@@ -139,13 +146,20 @@ public final class CampaignApi {
                     .put("kind", t.isReminder() ? "reminder" : "offer")
                     .put("shown", reasons.values().stream().mapToLong(Long::longValue).sum())
                     .put("reasons", new JsonObject(Map.copyOf(reasons)))
-                    .put("offers_issued", stats.offersIssued().getOrDefault(i, 0L)));
+                    .put("offers_issued", stats.offersIssued().getOrDefault(i, 0L))
+                    .put("people", people(people.touches().get(i))));
         }
         Map<String, Long> nothing = stats.decisions().getOrDefault(-1, Map.of());
         ApiErrors.json(ctx, 200, new JsonObject().put("campaign_id", c.get().id()).put("touches", touches)
                 .put("not_shown", new JsonObject(Map.copyOf(nothing)))
                 .put("decisions", stats.decisions().values().stream().flatMap(m -> m.values().stream())
-                        .mapToLong(Long::longValue).sum()));
+                        .mapToLong(Long::longValue).sum())
+                .put("people", people(people.total())));
+    }
+
+    private static JsonObject people(JdbcOffers.PeopleCounts p) {
+        return new JsonObject().put("entered", p.entered()).put("emailed", p.emailed()).put("reminded", p.reminded())
+                .put("offered", p.offered()).put("converted", p.converted()).put("exited", p.exited());
     }
 
     /** The campaign at the path, or the response already ended with 401/404. */

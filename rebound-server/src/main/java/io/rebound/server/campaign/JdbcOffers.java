@@ -264,6 +264,97 @@ public final class JdbcOffers {
         return new Stats(decisions, offers);
     }
 
+    /**
+     * Distinct people at one step (or, for {@link People#total}, across the campaign).
+     *
+     * @param entered   queued for the touch's email (the flow's members who reached it)
+     * @param emailed   sent the touch's email
+     * @param reminded  sent a reminder touch's email (0 on an offer touch)
+     * @param offered   holding a code of the touch (email or on-site)
+     * @param converted whose send of the touch a purchase stopped, or who redeemed the touch's code
+     * @param exited    whose send of the touch ended unsent (left the segment, bought, held out,
+     *                  suppressed, no address, no offer, failed)
+     */
+    public record PeopleCounts(long entered, long emailed, long reminded, long offered, long converted, long exited) {
+    }
+
+    /** The per-person counts of a campaign: per touch, and each person once across all touches. */
+    public record People(Map<Integer, PeopleCounts> touches, PeopleCounts total) {
+    }
+
+    private static final String UNSENT = "('exited', 'suppressed', 'no_address', 'no_offer', 'failed')";
+
+    /**
+     * Distinct-person counts of a campaign from the email queue ({@code email_sends}: one row per
+     * person and touch) and the offers ({@code campaign_offers}); {@code reminders} are the touch
+     * indexes without an offer.
+     */
+    public People people(String campaignId, int touchCount, java.util.Set<Integer> reminders) {
+        try (Connection c = dataSource.getConnection()) {
+            String sends = "FROM email_sends WHERE campaign_id = ?";
+            Map<Integer, Long> entered = perStep(c, "SELECT step, COUNT(DISTINCT person_id) " + sends + " GROUP BY step", campaignId);
+            Map<Integer, Long> sent = perStep(c, "SELECT step, COUNT(DISTINCT person_id) " + sends
+                    + " AND state = 'sent' GROUP BY step", campaignId);
+            Map<Integer, Long> exited = perStep(c, "SELECT step, COUNT(DISTINCT person_id) " + sends
+                    + " AND state IN " + UNSENT + " GROUP BY step", campaignId);
+            String converts = "(SELECT step, person_id FROM email_sends WHERE campaign_id = ? AND exit_reason = 'converted' "
+                    + "UNION SELECT touch, person_id FROM campaign_offers WHERE campaign_id = ? AND redeemed_at IS NOT NULL) t";
+            Map<Integer, Long> converted = perStep(c, "SELECT step, COUNT(DISTINCT person_id) FROM " + converts
+                    + " GROUP BY step", campaignId, campaignId);
+            Map<Integer, Long> offered = perStep(c, "SELECT touch, COUNT(DISTINCT person_id) FROM campaign_offers "
+                    + "WHERE campaign_id = ? GROUP BY touch", campaignId);
+            Map<Integer, PeopleCounts> touches = new TreeMap<>();
+            for (int i = 0; i < touchCount; i++) {
+                long emailed = sent.getOrDefault(i, 0L);
+                touches.put(i, new PeopleCounts(entered.getOrDefault(i, 0L), emailed,
+                        reminders.contains(i) ? emailed : 0L, offered.getOrDefault(i, 0L),
+                        converted.getOrDefault(i, 0L), exited.getOrDefault(i, 0L)));
+            }
+            String reminderSteps = reminders.isEmpty() ? "(-1)" : reminders.stream().sorted().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+            PeopleCounts total = new PeopleCounts(
+                    scalar(c, "SELECT COUNT(DISTINCT person_id) " + sends, campaignId),
+                    scalar(c, "SELECT COUNT(DISTINCT person_id) " + sends + " AND state = 'sent'", campaignId),
+                    scalar(c, "SELECT COUNT(DISTINCT person_id) " + sends + " AND state = 'sent' AND step IN "
+                            + reminderSteps, campaignId),
+                    scalar(c, "SELECT COUNT(DISTINCT person_id) FROM campaign_offers WHERE campaign_id = ?", campaignId),
+                    scalar(c, "SELECT COUNT(DISTINCT person_id) FROM " + converts, campaignId, campaignId),
+                    // Exited the campaign: a send of theirs ended unsent and none of theirs is still to come.
+                    scalar(c, "SELECT COUNT(DISTINCT person_id) " + sends + " AND state IN " + UNSENT
+                            + " AND person_id NOT IN (SELECT person_id FROM email_sends WHERE campaign_id = ? "
+                            + "AND state IN ('queued', 'sending'))", campaignId, campaignId));
+            return new People(touches, total);
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("read campaign people", e);
+        }
+    }
+
+    private static Map<Integer, Long> perStep(Connection c, String sql, String... params) throws SQLException {
+        Map<Integer, Long> out = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long scalar(Connection c, String sql, String... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        }
+    }
+
     private void increment(String update, String insert, Object... key) {
         try (Connection c = dataSource.getConnection()) {
             increment(c, update, insert, key);

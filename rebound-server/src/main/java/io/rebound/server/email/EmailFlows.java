@@ -137,12 +137,29 @@ public final class EmailFlows {
                             touches.stream().map(t -> ch.at().plus(t.afterJoining())).toList()));
                 }
             }
-            queue.follow(c.id(), c.storeId(), joined, left, new JdbcEmailQueue.Cursor(segment, after));
+            queue.follow(c.id(), c.storeId(), joined, left, converted(c.storeId(), left, changes),
+                    new JdbcEmailQueue.Cursor(segment, after));
             following = true;
             if (changes.size() < BATCH) {
                 return;
             }
         }
+    }
+
+    /** Those of {@code left} who left by buying: their last purchase is at or after their LEFT. */
+    private Set<String> converted(String storeId, Set<String> left, List<LoggedChange> changes) {
+        Set<String> out = new LinkedHashSet<>();
+        for (LoggedChange lc : changes) {
+            MembershipChange ch = lc.change();
+            if (ch.kind() == MembershipChange.Kind.LEFT && left.contains(ch.personId()) && !out.contains(ch.personId())) {
+                Instant bought = audiences.reader().person(storeId, ch.personId()).map(DecisionApi::lastPurchase)
+                        .orElse(null);
+                if (bought != null && !bought.isBefore(ch.at())) {
+                    out.add(ch.personId());
+                }
+            }
+        }
+        return out;
     }
 
     private int sendDue(Instant now) {
@@ -177,7 +194,7 @@ public final class EmailFlows {
         Instant joined = state.map(PersonState::memberships)
                 .orElseGet(() -> audiences.reader().memberships(s.storeId(), s.personId())).get(def.segmentId());
         if (joined == null) {
-            queue.finish(s.key(), "exited", now);
+            queue.finish(s.key(), "exited", "left", now);
             return false;
         }
         Set<String> hashes = audiences.reader().ids(s.storeId(), s.personId()).emailHashes();
@@ -206,7 +223,7 @@ public final class EmailFlows {
             switch (d.reason()) {
                 case "capped" -> queue.defer(s.key(), day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
                 case "not_due" -> queue.defer(s.key(), d.nextAt());
-                default -> queue.finish(s.key(), "exited", now); // converted, holdout, not in the segment
+                default -> queue.finish(s.key(), "exited", d.reason(), now); // converted, holdout, not in the segment
             }
             return false;
         }
@@ -214,7 +231,7 @@ public final class EmailFlows {
             // An offer touch without an offer (serial abandoner, margin guard, expired, another offer
             // held): its email announces a discount, so it is not sent at all.
             offers.recordDecision(c.id(), s.step(), d.reason());
-            queue.finish(s.key(), "no_offer", now);
+            queue.finish(s.key(), "no_offer", d.reason(), now);
             return false;
         }
         EmailContent.OfferCode code = null;

@@ -66,6 +66,12 @@ public final class JdbcEmailQueue {
      * lost, and the keys make the replay queue nothing twice.
      */
     public void follow(String campaignId, String storeId, List<Joined> joined, Collection<String> left, Cursor after) {
+        follow(campaignId, storeId, joined, left, java.util.Set.of(), after);
+    }
+
+    /** As above, where those of {@code left} in {@code converted} exit with the reason {@code converted}, the rest {@code left}. */
+    public void follow(String campaignId, String storeId, List<Joined> joined, Collection<String> left,
+                       java.util.Set<String> converted, Cursor after) {
         inTransaction(c -> {
             for (Joined j : joined) {
                 for (int step = 0; step < j.dueAt().size(); step++) {
@@ -75,7 +81,7 @@ public final class JdbcEmailQueue {
                     String key = key(campaignId, j.personId(), step);
                     OffsetDateTime due = at(j.dueAt().get(step));
                     try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'queued', due_at = ?, "
-                            + "attempts = 0 WHERE idempotency_key = ? AND state = 'exited'")) {
+                            + "attempts = 0, exit_reason = NULL WHERE idempotency_key = ? AND state = 'exited'")) {
                         ps.setObject(1, due);
                         ps.setString(2, key);
                         ps.executeUpdate();
@@ -95,10 +101,11 @@ public final class JdbcEmailQueue {
                 }
             }
             for (String person : left) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'exited' "
-                        + "WHERE campaign_id = ? AND person_id = ? AND state = 'queued'")) {
-                    ps.setString(1, campaignId);
-                    ps.setString(2, person);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'exited', "
+                        + "exit_reason = ? WHERE campaign_id = ? AND person_id = ? AND state = 'queued'")) {
+                    ps.setString(1, converted.contains(person) ? "converted" : "left");
+                    ps.setString(2, campaignId);
+                    ps.setString(3, person);
                     ps.executeUpdate();
                 }
             }
@@ -147,10 +154,17 @@ public final class JdbcEmailQueue {
 
     /** sending → {@code state} (sent, exited, suppressed, no_address, failed). */
     public void finish(String key, String state, Instant now) {
-        update("UPDATE email_sends SET state = ?, sent_at = ? WHERE idempotency_key = ? AND state = 'sending'", ps -> {
+        finish(key, state, null, now);
+    }
+
+    /** As above, keeping why a send ended unsent ({@code reason}, e.g. {@code converted}; null: none). */
+    public void finish(String key, String state, String reason, Instant now) {
+        update("UPDATE email_sends SET state = ?, sent_at = ?, exit_reason = ? WHERE idempotency_key = ? "
+                + "AND state = 'sending'", ps -> {
             ps.setString(1, state);
             ps.setObject(2, "sent".equals(state) ? at(now) : null);
-            ps.setString(3, key);
+            ps.setString(3, reason == null ? null : reason.length() > 30 ? reason.substring(0, 30) : reason);
+            ps.setString(4, key);
         });
     }
 
