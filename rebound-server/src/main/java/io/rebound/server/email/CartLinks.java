@@ -23,7 +23,8 @@ import java.util.Optional;
 
 /**
  * The cart recovery link of an abandoned-cart email: a signed {@code /r/<token>} link
- * ({@link RecoveryLinks}) that restores the email's products (one of each) with the touch's code. The
+ * ({@link RecoveryLinks}) that restores the person's cart — the products they left in it (their
+ * latest cart event of each is an add), else the email's products, one of each — with the touch's code. The
  * cart is made for the store's platform as its code store is configured (Shopify or WooCommerce with
  * the shop's URL, table {@code campaign_code_stores}); a store with none gets what the recovery-link
  * API makes without a {@code shop_url}: the demo shop on this server. On Shopify, a shopper whose
@@ -34,6 +35,8 @@ public final class CartLinks {
     /** A link without a code lives this long; one with a code, as long as the code. */
     static final Duration REMINDER_LINK_LIFE = Duration.ofHours(RecoveryLinks.DEFAULT_EXPIRES_HOURS);
     private static final int TIMELINE_LIMIT = 1_000;
+    /** The ids a recovery link takes (as its API does). */
+    private static final java.util.regex.Pattern VALID_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._~-]{1,100}");
     private final RecoveryLinks links;
     private final DataSource dataSource;
     private final Audiences audiences;
@@ -49,17 +52,22 @@ public final class CartLinks {
     /**
      * The link for the person's email, or empty when there are no products to put in the cart.
      *
+     * @param carted    the product ids the person left in the cart (empty: the email's {@code products})
      * @param code      the touch's code, or null
      * @param expiresAt when the code expires (ignored without a code)
      */
-    public Optional<String> link(String storeId, String personId, List<CatalogProduct> products, String code,
-                                 Instant expiresAt, Instant now) {
-        if (products.isEmpty()) {
-            return Optional.empty();
-        }
+    public Optional<String> link(String storeId, String personId, List<String> carted, List<CatalogProduct> products,
+                                 String code, Instant expiresAt, Instant now) {
+        List<String> ids = carted.isEmpty() ? products.stream().map(CatalogProduct::id).toList() : carted;
         List<RecoveryLinks.Line> lines = new ArrayList<>();
-        for (CatalogProduct p : products.subList(0, Math.min(products.size(), RecoveryLinks.MAX_LINES))) {
-            lines.add(new RecoveryLinks.Line(p.id(), 1));
+        for (String id : ids) {
+            if (lines.size() < RecoveryLinks.MAX_LINES && VALID_ID.matcher(id).matches()
+                    && lines.stream().noneMatch(l -> l.id().equals(id))) {
+                lines.add(new RecoveryLinks.Line(id, 1));
+            }
+        }
+        if (lines.isEmpty()) {
+            return Optional.empty();
         }
         RecoveryLinks.Platform platform = RecoveryLinks.Platform.DEMO;
         String shopUrl = "";

@@ -15,6 +15,7 @@ import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.core.engine.PersonState;
+import io.rebound.core.recommendation.ProductSet;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
@@ -246,7 +247,9 @@ public final class EmailFlows {
         String url = settings.publicUrl().toString().replaceAll("/+$", "") + "/email/unsubscribe?t="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8);
         String cartUrl = cartLinks == null || def.flow() != Flow.ABANDONED_CART ? null
-                : cartLinks.link(s.storeId(), s.personId(), products, code == null ? null : code.code(),
+                : cartLinks.link(s.storeId(), s.personId(), state.map(p -> ProductSet.of(p.visitor().events()).carted()
+                                .stream().map(ProductSet.Item::productId).toList()).orElse(List.of()),
+                        products, code == null ? null : code.code(),
                         code == null ? null : code.expiresAt(), now).orElse(null);
         EmailContent.Rendered r = EmailContent.render(def.name(), def.flow(), touch, products, code, url, cartUrl);
         String mailto = "mailto:" + settings.from() + "?subject=unsubscribe%20" + token;

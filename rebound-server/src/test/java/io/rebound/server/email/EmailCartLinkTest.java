@@ -3,11 +3,13 @@ package io.rebound.server.email;
 import io.rebound.core.campaign.IssuedOffer;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
+import io.rebound.core.event.Product;
 import io.rebound.server.collect.Pii;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -117,6 +119,21 @@ class EmailCartLinkTest extends EmailFlowFixture {
         assertThat(follow(link(to("alice").getLast()))).isEqualTo(latest + "&discount=" + code("alice"));
         assertThat(follow(link(to("bob").getLast())))
                 .isEqualTo("https://yoga-shop.myshopify.com/cart/yoga-mat:1?discount=" + code("bob"));
+    }
+
+    @Test
+    void theLinkRestoresWhatThePersonLeftInTheCartNotOnlyTheEmailsProducts() throws Exception {
+        subscribe("erin");
+        log.append(List.of(Event.builder(store, "cart-erin", EventType.ADD_TO_CART, T0, T0).anonymousId("erin")
+                .emailHash(Pii.emailSha256(email("erin"))).products(List.of(
+                        new Product("yoga-mat", "mats", new BigDecimal("68"), 1),
+                        new Product("carry-strap", "straps", new BigDecimal("12"), 1))).build())).join();
+        runtime.sync();
+        runTheReminder();
+        String location = follow(link(to("erin").getFirst()));
+        assertThat(location).startsWith("/shop/cart/restore?items=");
+        assertThat(location.substring("/shop/cart/restore?items=".length()).split(","))
+                .containsExactlyInAnyOrder("yoga-mat:1", "carry-strap:1");
     }
 
     /** What the Shopify checkouts webhook files: a CheckoutRecovery event with the recovery URL. */
