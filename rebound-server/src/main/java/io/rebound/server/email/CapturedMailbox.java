@@ -1,5 +1,6 @@
 package io.rebound.server.email;
 
+import io.rebound.server.meta.Statements;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -135,31 +136,11 @@ public final class CapturedMailbox implements MailTransport {
                 rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant());
     }
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
+    private <T> T query(String sql, Statements.Binder binder, Statements.Reader<T> reader) {
+        return Statements.query(dataSource, "mailbox", sql, binder, reader);
     }
 
-    private interface Reader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private <T> T query(String sql, Binder binder, Reader<T> reader) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                return reader.read(rs);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("mailbox: " + e.getMessage(), e);
-        }
-    }
-
-    private void update(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("mailbox: " + e.getMessage(), e);
-        }
+    private void update(String sql, Statements.Binder binder) {
+        Statements.update(dataSource, "mailbox", sql, binder);
     }
 }

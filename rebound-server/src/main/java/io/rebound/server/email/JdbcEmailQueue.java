@@ -1,5 +1,6 @@
 package io.rebound.server.email;
 
+import io.rebound.server.meta.Statements;
 import io.rebound.server.meta.Transactions;
 
 import javax.sql.DataSource;
@@ -352,36 +353,16 @@ public final class JdbcEmailQueue {
 
     // ---- plumbing ------------------------------------------------------------------------------
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private interface Reader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
     private static OffsetDateTime at(Instant t) {
         return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
-    private <T> T query(String sql, Binder binder, Reader<T> reader) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                return reader.read(rs);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("email queue: " + e.getMessage(), e);
-        }
+    private <T> T query(String sql, Statements.Binder binder, Statements.Reader<T> reader) {
+        return Statements.query(dataSource, "email queue", sql, binder, reader);
     }
 
-    private int update(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("email queue: " + e.getMessage(), e);
-        }
+    private int update(String sql, Statements.Binder binder) {
+        return Statements.update(dataSource, "email queue", sql, binder);
     }
 
     private void inTransaction(Transactions.Work work) {

@@ -1,0 +1,50 @@
+package io.rebound.server.meta;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * One statement on a connection of its own (auto-commit): a query read by a {@link Reader}, or an
+ * update. A database failure is an {@link IllegalStateException} that says what failed.
+ */
+public final class Statements {
+    private Statements() {
+    }
+
+    /** Sets a statement's parameters. */
+    @FunctionalInterface
+    public interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Reads a query's rows. */
+    @FunctionalInterface
+    public interface Reader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs the query {@code sql} bound by {@code binder} and returns what {@code reader} reads of it. */
+    public static <T> T query(DataSource ds, String what, String sql, Binder binder, Reader<T> reader) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return reader.read(rs);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the update {@code sql} bound by {@code binder}; returns the rows it changed. */
+    public static int update(DataSource ds, String what, String sql, Binder binder) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(what + ": " + e.getMessage(), e);
+        }
+    }
+}
