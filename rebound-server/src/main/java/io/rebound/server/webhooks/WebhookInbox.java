@@ -32,6 +32,11 @@ import java.util.concurrent.TimeUnit;
  * in front of the writer is bounded ({@value #MAX_WAITING}); past it an append fails at once, and the
  * receiver answers 503 so the platform delivers again.
  *
+ * <p>A group is answered only once it is on the device. PostgreSQL is durable at commit; H2 (the
+ * embedded default) writes committed changes to its file up to a second later, so on H2 each group
+ * commit is followed by {@code CHECKPOINT SYNC}, which writes them and forces them to the device:
+ * the platform does not deliver a delivery again once it was answered 200 (WebhookDurabilityIT).
+ *
  * <p>A processed delivery keeps its row, with the body emptied, until {@link #expire} deletes it:
  * that is how long its id drops repeats.
  */
@@ -59,6 +64,8 @@ public final class WebhookInbox implements AutoCloseable {
     }
 
     private final DataSource dataSource;
+    /** Null until the writer first asks the database what it is. */
+    private Boolean h2;
     private final BlockingQueue<Waiting> waiting = new ArrayBlockingQueue<>(MAX_WAITING);
     private final Thread writer;
     private volatile boolean closed;
@@ -217,7 +224,25 @@ public final class WebhookInbox implements AutoCloseable {
                 insert.executeBatch();
             }
         });
+        if (stored.contains(true) && isH2()) {
+            Transactions.run(dataSource, () -> "write webhook deliveries to the device", c -> {
+                try (var st = c.createStatement()) {
+                    st.execute("CHECKPOINT SYNC");
+                }
+            });
+        }
         return stored;
+    }
+
+    private boolean isH2() {
+        if (h2 == null) {
+            try (Connection c = dataSource.getConnection()) {
+                h2 = "H2".equals(c.getMetaData().getDatabaseProductName());
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the metadata database's product name", e);
+            }
+        }
+        return h2;
     }
 
     private static boolean exists(PreparedStatement ps, Delivery d) throws SQLException {
