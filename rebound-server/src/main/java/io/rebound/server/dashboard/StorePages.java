@@ -40,10 +40,17 @@ final class StorePages {
     private final StoreRepository stores;
     private final SetupProgress setup;
     private final Views views;
-    private final String shopifyGuide = resource("shopify.js");
-    private final String wooGuide = resource("woocommerce.php");
-    private final String eventsHtml = resource("events.html");
-    private final String eventsJs = resource("events.js");
+    /**
+     * The WooCommerce plugin's files, as the build copies them from {@code integrations/woocommerce/rebound}
+     * (StorePagesGuideTest checks this list against that directory).
+     */
+    static final List<String> WOO_PLUGIN = List.of("rebound.php", "readme.txt", "includes/class-rebound-settings.php",
+            "includes/class-rebound-events.php", "includes/class-rebound-webhooks.php");
+
+    private final String shopifyGuide = text("integrations/shopify/rebound-custom-pixel.js");
+    private final byte[] wooPlugin = zip("integrations/woocommerce/rebound/", "rebound/", WOO_PLUGIN);
+    private final String eventsHtml = text("templates/dashboard/guides/events.html");
+    private final String eventsJs = text("templates/dashboard/guides/events.js");
 
     private final DashboardSettings settings;
 
@@ -61,6 +68,7 @@ final class StorePages {
         router.get("/dashboard/stores").blockingHandler(this::list, false);
         router.post("/dashboard/stores").blockingHandler(this::create, false);
         router.get("/dashboard/stores/:store").blockingHandler(this::setupPage, false);
+        router.get("/dashboard/stores/:store/rebound-woocommerce.zip").blockingHandler(this::wooPluginZip, false);
         router.get("/dashboard/stores/:store/checklist").blockingHandler(this::checklistFragment, false);
         router.post("/dashboard/stores/:store/secret-key").blockingHandler(this::rotate, false);
     }
@@ -120,11 +128,21 @@ final class StorePages {
         m.put("serverUrl", base);
         m.put("snippet", InstallSnippet.html(base, store.writeKey()));
         m.put("shopifyGuide", fill(shopifyGuide, base, store.writeKey()));
-        m.put("wooGuide", fill(wooGuide, base, store.writeKey()));
+        m.put("storeId", store.id());
         m.put("eventsHtml", eventsHtml);
         m.put("eventsJs", eventsJs);
         m.putAll(checklist(store));
         views.page(ctx, 200, "store", m);
+    }
+
+    /** The WooCommerce plugin to upload under Plugins → Add New → Upload Plugin (its settings take the URL and keys). */
+    private void wooPluginZip(RoutingContext ctx) {
+        if (access.store(ctx).isEmpty()) {
+            return;
+        }
+        Views.secure(ctx).putHeader("Content-Type", "application/zip")
+                .putHeader("Content-Disposition", "attachment; filename=\"rebound-woocommerce.zip\"")
+                .end(io.vertx.core.buffer.Buffer.buffer(wooPlugin));
     }
 
     private void checklistFragment(RoutingContext ctx) {
@@ -170,17 +188,37 @@ final class StorePages {
     }
 
     private static String fill(String guide, String base, String writeKey) {
-        return guide.replace("https://rebound.example.com", base).replace("WRITE_KEY", writeKey);
+        // The quoted placeholder only: the constant is named WRITE_KEY too.
+        return guide.replace("'https://rebound.example.com'", "'" + base + "'").replace("'WRITE_KEY'", "'" + writeKey + "'");
     }
 
-    private static String resource(String name) {
-        try (InputStream in = StorePages.class.getClassLoader().getResourceAsStream("templates/dashboard/guides/" + name)) {
+    private static String text(String path) {
+        return new String(bytes(path), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String path) {
+        try (InputStream in = StorePages.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("missing install guide " + name);
+                throw new IllegalStateException("missing install guide " + path);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The files under {@code from} on the classpath as a zip whose entries start with {@code under}. */
+    static byte[] zip(String from, String under, List<String> files) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+            for (String f : files) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(under + f));
+                zip.write(bytes(from + f));
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }

@@ -26,7 +26,7 @@ class TenantIsolationTest {
             "/segments/SEG", "/segments/SEG/status", "/segments/SEG/status?was=building", "/segments/SEG/chart",
             "/destinations", "/destinations/ds_x", "/destinations/DEST", "/destinations/DEST/requests",
             "/campaigns", "/campaigns/cmp_x", "/campaigns/CMP", "/campaigns/CMP/mailbox/0123abcd",
-            "/products", "/products?q=mat&page=2", "/products/ghost");
+            "/products", "/products?q=mat&page=2", "/products/ghost", "/rebound-woocommerce.zip");
 
     @TempDir
     Path dir;
