@@ -51,21 +51,23 @@ public record CatalogProduct(String id, String title, String description, String
         description = CatalogRules.text("description", description, CatalogRules.MAX_DESCRIPTION, true, true, v);
         link = CatalogRules.url("link", link, true, v);
         imageLink = CatalogRules.url("image_link", imageLink, true, v);
-        List<String> images = new ArrayList<>();
-        if (additionalImageLinks != null) {
+        List<String> images = List.of();
+        if (additionalImageLinks != null && !additionalImageLinks.isEmpty()) {
             if (additionalImageLinks.size() > CatalogRules.MAX_ADDITIONAL_IMAGES) {
                 v.add(new Violation("additional_image_links", "must hold at most "
                         + CatalogRules.MAX_ADDITIONAL_IMAGES + " URLs, got " + additionalImageLinks.size()));
             } else {
+                List<String> kept = new ArrayList<>();
                 for (int i = 0; i < additionalImageLinks.size(); i++) {
                     String u = CatalogRules.url("additional_image_links[" + i + "]", additionalImageLinks.get(i), true, v);
                     if (u != null) {
-                        images.add(u);
+                        kept.add(u);
                     }
                 }
+                images = List.copyOf(kept);
             }
         }
-        additionalImageLinks = List.copyOf(images);
+        additionalImageLinks = images;
         Currency c = CatalogRules.currency("currency", currency, v);
         currency = c == null ? currency : c.getCurrencyCode();
         price = CatalogRules.money("price", price, c, true, v);

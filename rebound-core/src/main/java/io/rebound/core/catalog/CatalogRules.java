@@ -5,7 +5,6 @@ import io.rebound.core.event.Violation;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The field rules of a catalog product, each adding a {@link Violation} named after the field
@@ -69,25 +68,33 @@ final class CatalogRules {
             }
             return null;
         }
-        int length = s.codePointCount(0, s.length());
-        if (length > max) {
-            out.add(new Violation(field, "must be at most " + max + " characters, got " + length));
-            return s;
-        }
-        for (int i = 0; i < s.length(); i++) {
+        // One pass: count code points and look for what the field may not hold (at most 4 × max chars are read).
+        int length = 0;
+        boolean bad = false;
+        for (int i = 0; i < s.length() && length <= max; i++, length++) {
             char c = s.charAt(i);
+            if (c >= ' ' && c < 0x7f) {
+                continue;
+            }
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
                 continue;
             }
             boolean lineBreak = c == '\n' || c == '\r' || c == '\t';
-            if ((Character.isISOControl(c) && !(multiline && lineBreak)) || Character.isSurrogate(c)
-                    || c == '\uFFFE' || c == '\uFFFF') {
-                out.add(new Violation(field, multiline
-                        ? "must not contain control characters other than tab and line breaks"
-                        : "must not contain control characters or line breaks"));
-                break;
+            if (!bad && ((Character.isISOControl(c) && !(multiline && lineBreak)) || Character.isSurrogate(c)
+                    || c == '\uFFFE' || c == '\uFFFF')) {
+                bad = true;
             }
+        }
+        if (length > max) {
+            int all = s.codePointCount(0, s.length());
+            out.add(new Violation(field, "must be at most " + max + " characters, got " + all));
+            return s;
+        }
+        if (bad) {
+            out.add(new Violation(field, multiline
+                    ? "must not contain control characters other than tab and line breaks"
+                    : "must not contain control characters or line breaks"));
         }
         return s;
     }
@@ -105,34 +112,50 @@ final class CatalogRules {
             out.add(new Violation(field, "must be at most " + MAX_URL + " characters, got " + s.length()));
             return s;
         }
-        String lower = s.toLowerCase(Locale.ROOT);
-        int start = lower.startsWith("https://") ? 8 : lower.startsWith("http://") ? 7 : -1;
+        int start = s.regionMatches(true, 0, "https://", 0, 8) ? 8 : s.regionMatches(true, 0, "http://", 0, 7) ? 7 : -1;
         if (start < 0) {
             out.add(new Violation(field, "must be an absolute http:// or https:// URL"));
             return s;
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c <= ' ' || c >= 0x7f || "<>\"{}|\\^`".indexOf(c) >= 0) {
+            if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|'
+                    || c == '\\' || c == '^' || c == '`') {
                 out.add(new Violation(field, "must be a percent-encoded URL: no spaces, quotes, angle brackets "
                         + "or non-ASCII characters"));
                 return s;
             }
         }
         int end = start;
-        while (end < s.length() && "/?#".indexOf(s.charAt(end)) < 0) {
+        int at = -1;
+        int colon = -1;
+        while (end < s.length()) {
+            char c = s.charAt(end);
+            if (c == '/' || c == '?' || c == '#') {
+                break;
+            }
+            if (c == '@') {
+                at = end;
+            } else if (c == ':') {
+                colon = end;
+            }
             end++;
         }
-        String authority = s.substring(start, end);
-        int colon = authority.lastIndexOf(':');
-        String host = colon >= 0 ? authority.substring(0, colon) : authority;
-        String port = colon >= 0 ? authority.substring(colon + 1) : "";
-        boolean hostOk = !host.isEmpty() && !host.startsWith(".") && !host.startsWith("-")
-                && host.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-');
-        boolean portOk = colon < 0 || (!port.isEmpty() && port.length() <= 5 && port.chars().allMatch(Character::isDigit));
-        if (authority.contains("@")) {
+        if (at >= 0) {
             out.add(new Violation(field, "must not contain user information (user@host)"));
-        } else if (!hostOk || !portOk) {
+            return s;
+        }
+        int hostEnd = colon >= 0 ? colon : end;
+        boolean hostOk = hostEnd > start && s.charAt(start) != '.' && s.charAt(start) != '-';
+        for (int i = start; i < hostEnd && hostOk; i++) {
+            char c = s.charAt(i);
+            hostOk = Character.isLetterOrDigit(c) || c == '.' || c == '-';
+        }
+        boolean portOk = colon < 0 || (end - colon - 1 >= 1 && end - colon - 1 <= 5);
+        for (int i = colon + 1; colon >= 0 && i < end && portOk; i++) {
+            portOk = Character.isDigit(s.charAt(i));
+        }
+        if (!hostOk || !portOk) {
             out.add(new Violation(field, "must name a host, e.g. https://shop.example/product"));
         }
         return s;
@@ -145,7 +168,7 @@ final class CatalogRules {
             return null;
         }
         String s = raw.strip();
-        if (s.length() != 3 || !s.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
+        if (s.length() != 3 || !upper(s.charAt(0)) || !upper(s.charAt(1)) || !upper(s.charAt(2))) {
             out.add(new Violation(field, "must be an ISO 4217 code in upper case, such as USD or EUR"));
             return null;
         }
@@ -160,6 +183,10 @@ final class CatalogRules {
             out.add(new Violation(field, "'" + s + "' is not an ISO 4217 currency code"));
             return null;
         }
+    }
+
+    private static boolean upper(char c) {
+        return c >= 'A' && c <= 'Z';
     }
 
     /**
@@ -186,6 +213,9 @@ final class CatalogRules {
             return raw;
         }
         int digits = currency.getDefaultFractionDigits();
+        if (raw.scale() == digits) {
+            return raw;
+        }
         BigDecimal stripped = raw.signum() == 0 ? BigDecimal.ZERO : raw.stripTrailingZeros();
         if (stripped.scale() > digits) {
             out.add(new Violation(field, "has more decimals than " + currency.getCurrencyCode() + " allows ("

@@ -73,7 +73,17 @@ final class RssFeedWriter implements FeedWriter {
 
     /** XML character data: {@code & < >} as entities, and a carriage return kept as {@code &#13;}. */
     static void escape(String s, StringBuilder out) {
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length()) {
+            char c = s.charAt(plain);
+            if (c == '&' || c == '<' || c == '>' || c == '\r') {
+                break;
+            }
+            plain++;
+        }
+        // Most values need no entity: copied in one go, then char by char from the first that does.
+        out.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '&' -> out.append("&amp;");

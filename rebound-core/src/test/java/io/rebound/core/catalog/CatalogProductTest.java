@@ -72,6 +72,17 @@ class CatalogProductTest {
         assertThat(fields(yogaMat().link("https://shop.example:8443/p?x=1#y"))).isEmpty();
         assertThat(fields(yogaMat().link("HTTP://SHOP.EXAMPLE"))).isEmpty();
         assertThat(fields(yogaMat().link("https://shop.example/" + "a".repeat(2000)))).containsExactly("link");
+        assertThat(fields(yogaMat().link("Https://shop.example/p"))).isEmpty();
+        assertThat(fields(yogaMat().link("https://shop.example:"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://shop.example:123456/"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://shop.example:80a/"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://.shop.example/"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://-shop.example/"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://shop_x.example/"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://shop.example?q=a@b"))).isEmpty();
+        assertThat(fields(yogaMat().link("https://a:b@shop.example:80/"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://shop.example/\\x"))).containsExactly("link");
+        assertThat(fields(yogaMat().link("https://shop.example/caf\u00e9"))).containsExactly("link");
     }
 
     @Test
@@ -129,6 +140,24 @@ class CatalogProductTest {
         assertThat(fields(yogaMat().description("bell\u0007"))).containsExactly("description");
         assertThat(fields(yogaMat().description("lone \uD800 surrogate"))).containsExactly("description");
         assertThat(fields(yogaMat().brand("b".repeat(71)))).containsExactly("brand");
+        assertThat(fields(yogaMat().title("🧘".repeat(151)))).containsExactly("title");
+        assertThat(fields(yogaMat().title("é".repeat(150)))).isEmpty();
+        assertThat(fields(yogaMat().title("del\u007f"))).containsExactly("title");
+        assertThat(fields(yogaMat().title("c1\u0085"))).containsExactly("title");
+        assertThat(fields(yogaMat().title("noncharacter \uFFFF"))).containsExactly("title");
+        assertThat(fields(yogaMat().title("tail surrogate \uDC00 alone"))).containsExactly("title");
+        assertThat(fields(yogaMat().title("trailing high \uD83E"))).containsExactly("title");
+    }
+
+    @Test
+    void moneyKeepsTheCurrencysDigits() {
+        assertThat(yogaMat().price(new BigDecimal("12.5"), "USD").build().price()).isEqualByComparingTo("12.50")
+                .hasToString("12.50");
+        assertThat(yogaMat().price(new BigDecimal("12.50"), "USD").build().price()).hasToString("12.50");
+        assertThat(yogaMat().price(new BigDecimal("1200"), "JPY").build().price()).hasToString("1200");
+        assertThat(yogaMat().price(new BigDecimal("1.2E+3"), "JPY").build().price()).hasToString("1200");
+        assertThat(fields(yogaMat().price(new BigDecimal("12.505"), "USD"))).containsExactly("price");
+        assertThat(fields(yogaMat().price(new BigDecimal("1"), "usd"))).containsExactly("currency");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.rebound.core.catalog.FeedWriter;
 import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -27,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -35,9 +37,10 @@ import java.util.zip.GZIPOutputStream;
  * Platforms send no credentials, so the token in the URL is the credential ({@link FeedTokens}); a
  * wrong token, an unknown store and an unknown file all get the same 404.
  *
- * <p>The feed is streamed: products are read {@value #PAGE} at a time in id order, each page is
- * written as one chunk, and the next page is read only once the previous chunk has gone out, so a
- * feed of any size holds one page in memory (and no database connection while the client reads).
+ * <p>The feed is streamed: products are read {@value #PAGE} at a time in id order and each page is
+ * written as one chunk; the next page is read and written while the previous chunk goes out, and
+ * then waits for it, so a feed of any size holds at most two pages in memory (and no database
+ * connection while the client reads).
  * A client that accepts gzip gets it (the server's own compression is off; the feed compresses
  * well, about tenfold).
  *
@@ -47,7 +50,7 @@ import java.util.zip.GZIPOutputStream;
  * matches is answered 304 without reading a product.
  */
 public final class FeedRoutes {
-    static final int PAGE = 500;
+    static final int PAGE = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(FeedRoutes.class);
     private static final long WRITE_TIMEOUT_SECONDS = 60;
 
@@ -124,7 +127,7 @@ public final class FeedRoutes {
             response.putHeader("Content-Encoding", "gzip");
         }
         Chunks out = new Chunks(response, gzip);
-        StringBuilder text = new StringBuilder(64 * 1024);
+        StringBuilder text = new StringBuilder(256 * 1024);
         String feedUrl = ctx.request().scheme() + "://" + ctx.request().authority() + path(storeId, platform.get());
         writer.begin(new FeedWriter.FeedInfo(store.get().name(), feedUrl,
                 "Product catalog of " + store.get().name() + ", served by Rebound"), text);
@@ -142,6 +145,7 @@ public final class FeedRoutes {
         }
         writer.end(text);
         out.send(text, true);
+        out.await();
     }
 
     /**
@@ -183,16 +187,26 @@ public final class FeedRoutes {
         }
     }
 
-    /** Sends text as chunks, gzip-compressed or not, waiting for each to be written before the next. */
+    /**
+     * Sends text as chunks, gzip-compressed (at the fastest level: a feed is text that compresses
+     * about tenfold even so) or not. A chunk is handed to the connection at once and the next page is
+     * read and written while it goes out; only then does {@link #send} wait for it, so at most two
+     * chunks are held and a client that stops reading stops the feed within {@value #WRITE_TIMEOUT_SECONDS} s.
+     */
     private static final class Chunks {
         private final HttpServerResponse response;
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
         private final GZIPOutputStream gzip;
+        private Future<Void> inFlight;
 
         Chunks(HttpServerResponse response, boolean compress) {
             this.response = response;
             try {
-                this.gzip = compress ? new GZIPOutputStream(bytes, 8192, true) : null;
+                this.gzip = compress ? new GZIPOutputStream(bytes, 64 * 1024, true) {
+                    {
+                        def.setLevel(Deflater.BEST_SPEED);
+                    }
+                } : null;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -218,14 +232,24 @@ public final class FeedRoutes {
                 chunk = Buffer.buffer(bytes.toByteArray());
                 bytes.reset();
             }
+            await();
+            inFlight = last ? response.end(chunk) : response.write(chunk);
+        }
+
+        /** Waits until the chunk last handed over is written. */
+        void await() {
+            if (inFlight == null) {
+                return;
+            }
             try {
-                (last ? response.end(chunk) : response.write(chunk)).toCompletionStage().toCompletableFuture()
-                        .get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                inFlight.toCompletionStage().toCompletableFuture().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while sending a feed", e);
             } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("the client stopped reading the feed", e);
+            } finally {
+                inFlight = null;
             }
         }
     }
