@@ -91,7 +91,11 @@ public final class JdbcCampaigns {
              PreparedStatement ps = c.prepareStatement("DELETE FROM campaigns WHERE store_id = ? AND id = ?")) {
             ps.setString(1, storeId);
             ps.setString(2, id);
-            return ps.executeUpdate() == 1;
+            boolean deleted = ps.executeUpdate() == 1;
+            if (deleted) {
+                DecisionCounts.of(dataSource).forget(id);
+            }
+            return deleted;
         } catch (SQLException e) {
             throw failure("delete campaign " + id, e);
         } finally {

@@ -20,7 +20,8 @@ import java.util.TreeMap;
 /**
  * What campaigns leave behind per person, in the metadata database: offer codes (one per campaign,
  * person and touch, ever), the touches shown per UTC day (the caps) and the decisions made per touch
- * and reason (the stats). Counters are an UPDATE and, when no row was there, an INSERT: portable.
+ * and reason (the stats, added up in memory first: {@link DecisionCounts}). Counters are an UPDATE
+ * and, when no row was there, an INSERT: portable.
  */
 public final class JdbcOffers {
     /** The most offers read for one person: enough for 10 campaigns × 10 touches, twice over. */
@@ -29,9 +30,11 @@ public final class JdbcOffers {
     private static final char[] CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
 
     private final DataSource dataSource;
+    private final DecisionCounts decisions;
 
     public JdbcOffers(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.decisions = DecisionCounts.of(dataSource);
     }
 
     /** The per-touch counts of one campaign; touch -1 holds the decisions that showed nothing. */
@@ -180,31 +183,20 @@ public final class JdbcOffers {
     }
 
     /**
-     * Counts one answer: a touch shown to the person on {@code day} when {@code shown}, and the
-     * decision for {@code touch} with {@code reason}, on one connection (the decision API's hot path).
+     * Counts one answer: a touch shown to the person on {@code day} when {@code shown} (written now: the
+     * daily cap reads it), and the decision for {@code touch} with {@code reason} ({@link DecisionCounts}:
+     * written within a second, read exactly on this node).
      */
     public void recordAnswer(String campaignId, String personId, LocalDate day, boolean shown, int touch, String reason) {
-        try (Connection c = dataSource.getConnection()) {
-            if (shown) {
-                increment(c, "UPDATE campaign_exposures SET shown = shown + 1 WHERE campaign_id = ? AND person_id = ? "
-                                + "AND shown_on = ?",
-                        "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) VALUES (?, ?, ?, 1)",
-                        campaignId, personId, day);
-            }
-            increment(c, "UPDATE campaign_decisions SET decisions = decisions + 1 WHERE campaign_id = ? AND touch = ? "
-                            + "AND reason = ?",
-                    "INSERT INTO campaign_decisions (campaign_id, touch, reason, decisions) VALUES (?, ?, ?, 1)",
-                    campaignId, touch, reason);
-        } catch (SQLException e) {
-            throw JdbcCampaigns.failure("count", e);
+        if (shown) {
+            recordShown(campaignId, personId, day);
         }
+        decisions.add(campaignId, touch, reason);
     }
 
     /** Counts a decision of the campaign for {@code touch} (-1: nothing shown) with {@code reason}. */
     public void recordDecision(String campaignId, int touch, String reason) {
-        increment("UPDATE campaign_decisions SET decisions = decisions + 1 WHERE campaign_id = ? AND touch = ? AND reason = ?",
-                "INSERT INTO campaign_decisions (campaign_id, touch, reason, decisions) VALUES (?, ?, ?, 1)",
-                campaignId, touch, reason);
+        decisions.add(campaignId, touch, reason);
     }
 
     /**
@@ -237,6 +229,7 @@ public final class JdbcOffers {
     }
 
     public Stats stats(String campaignId) {
+        this.decisions.flush();
         Map<Integer, Map<String, Long>> decisions = new TreeMap<>();
         Map<Integer, Long> offers = new TreeMap<>();
         try (Connection c = dataSource.getConnection()) {

@@ -130,7 +130,46 @@ class JdbcOffersTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
-    void deletingACampaignDeletesItsCodesAndCounts(String kind) {
+    void decisionCountsAddUpInMemoryAndReachTheDatabaseWithinASecond(String kind) throws Exception {
+        open(kind);
+        String id = campaign();
+        LocalDate day = LocalDate.of(2026, 3, 2);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 500; i++) {
+                    offers.recordAnswer(id, "person-" + thread, day, i % 2 == 0, 0, i % 5 == 0 ? "capped" : "reminder");
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        // Another reader of the same database on this node (the dashboard has its own) sees every count.
+        assertThat(new JdbcOffers(database.dataSource()).stats(id).decisions().get(0))
+                .containsEntry("reminder", 6_400L).containsEntry("capped", 1_600L);
+        assertThat(offers.shown(id, "person-3", day)).isEqualTo(250);
+        // Counted without anyone asking: on the database within a second (what other nodes read).
+        offers.recordDecision(id, -1, "holdout");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long holdouts = 0;
+        while (System.nanoTime() < deadline && holdouts == 0) {
+            Thread.sleep(50);
+            try (var c = database.dataSource().getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT decisions FROM campaign_decisions WHERE campaign_id = '" + id
+                         + "' AND touch = -1")) {
+                holdouts = rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+        assertThat(holdouts).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void deletingACampaignDeletesItsCodesAndCounts(String kind) throws Exception {
         open(kind);
         String id = campaign();
         offers.issue(id, store, "person-3", 0, 10, T0, T0.plusSeconds(60));
@@ -138,5 +177,12 @@ class JdbcOffersTest {
         assertThat(campaigns.delete(store, id)).isTrue();
         assertThat(offers.offersOf(store, "person-3")).isEmpty();
         assertThat(offers.stats(id).decisions()).isEmpty();
+        // A count still in memory for a deleted campaign writes nothing and fails nothing.
+        String other = campaign();
+        offers.recordDecision(other, 0, "reminder");
+        try (var c = database.dataSource().getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM campaigns WHERE id = '" + other + "'");
+        }
+        assertThat(offers.stats(other).decisions()).isEmpty();
     }
 }
