@@ -90,10 +90,16 @@ public final class JdbcCatalog {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final ProductCache.Generations generations;
 
     public JdbcCatalog(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.generations = ProductCache.generations(dataSource);
+    }
+
+    DataSource dataSource() {
+        return dataSource;
     }
 
     /** Stores {@code product}, replacing one with its id; true if it was new. */
@@ -114,6 +120,8 @@ public final class JdbcCatalog {
             } catch (SQLException again) {
                 throw failure("store products", again);
             }
+        } finally {
+            generations.bump(storeId); // after the commit: cached rows of the store are read again (ProductCache)
         }
     }
 
@@ -233,6 +241,8 @@ public final class JdbcCatalog {
             } catch (SQLException again) {
                 throw failure("delete product " + productId, again);
             }
+        } finally {
+            generations.bump(storeId);
         }
     }
 

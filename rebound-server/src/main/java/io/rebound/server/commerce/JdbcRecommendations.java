@@ -1,5 +1,7 @@
 package io.rebound.server.commerce;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.rebound.core.recommendation.MerchantRules;
 import io.rebound.server.meta.Transactions;
 
@@ -21,6 +23,10 @@ import java.util.Map;
  * What a store sets for its recommendations, in the metadata database (migration V16): the
  * complements it pairs with a product ({@code product_complements}) and its merchant rules
  * ({@code recommendation_rules}). Every method takes the store id: a store reaches only its own rows.
+ *
+ * <p>Both are read on every recommendation, so they are kept for {@link ProductCache#TTL} per instance;
+ * a change made through this instance (the API's) drops what it replaces at once, one made on another
+ * node shows here within that time.
  */
 public final class JdbcRecommendations {
     /** Complements per product at most. */
@@ -28,6 +34,14 @@ public final class JdbcRecommendations {
 
     private final DataSource dataSource;
     private final Clock clock;
+
+    private record ProductKey(String storeId, String productId) {
+    }
+
+    private final Cache<String, MerchantRules> rules = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(ProductCache.TTL).build();
+    private final Cache<ProductKey, List<String>> complements = Caffeine.newBuilder()
+            .maximumSize(ProductCache.MAX_ROWS).expireAfterWrite(ProductCache.TTL).build();
 
     public JdbcRecommendations(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -57,6 +71,7 @@ public final class JdbcRecommendations {
                 }
             }
         });
+        this.complements.invalidate(new ProductKey(storeId, productId));
     }
 
     /**
@@ -65,13 +80,22 @@ public final class JdbcRecommendations {
      */
     public Map<String, List<String>> complements(String storeId, Collection<String> productIds) {
         Map<String, List<String>> out = new HashMap<>();
-        if (productIds.isEmpty()) {
+        List<String> missing = new ArrayList<>();
+        for (String id : productIds) {
+            List<String> cached = complements.getIfPresent(new ProductKey(storeId, id));
+            if (cached == null) {
+                missing.add(id);
+            } else if (!cached.isEmpty()) {
+                out.put(id, cached);
+            }
+        }
+        if (missing.isEmpty()) {
             return out;
         }
         String sql = "SELECT complement_id FROM product_complements WHERE store_id = ? AND product_id = ? ORDER BY position";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, storeId);
-            for (String id : productIds) {
+            for (String id : missing) {
                 if (out.containsKey(id)) {
                     continue;
                 }
@@ -82,6 +106,7 @@ public final class JdbcRecommendations {
                         list.add(rs.getString(1));
                     }
                 }
+                complements.put(new ProductKey(storeId, id), List.copyOf(list));
                 if (!list.isEmpty()) {
                     out.put(id, list);
                 }
@@ -94,6 +119,10 @@ public final class JdbcRecommendations {
 
     /** The store's merchant rules ({@link MerchantRules#DEFAULT} when it set none). */
     public MerchantRules rules(String storeId) {
+        return rules.get(storeId, this::readRules);
+    }
+
+    private MerchantRules readRules(String storeId) {
         String sql = "SELECT in_stock_only, min_margin_percent FROM recommendation_rules WHERE store_id = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, storeId);
@@ -124,5 +153,6 @@ public final class JdbcRecommendations {
                 ins.executeUpdate();
             }
         });
+        this.rules.invalidate(storeId);
     }
 }

@@ -32,11 +32,13 @@ public final class Recommendations {
     private static final int MEMBER_PAGE = 1_000;
 
     private final JdbcCatalog catalog;
+    private final ProductCache cachedProducts;
     private final JdbcRecommendations settings;
     private final CoPurchases coPurchases;
 
     public Recommendations(JdbcCatalog catalog, JdbcRecommendations settings, CoPurchases coPurchases) {
         this.catalog = catalog;
+        this.cachedProducts = new ProductCache(catalog);
         this.settings = settings;
         this.coPurchases = coPurchases;
     }
@@ -84,7 +86,7 @@ public final class Recommendations {
             int to = Math.min(candidates.size(), read + chunk);
             Set<String> ids = new HashSet<>();
             candidates.subList(read, to).forEach(c -> ids.add(c.productId()));
-            products.putAll(catalog.products(storeId, ids));
+            products.putAll(cachedProducts.products(storeId, ids));
             read = to;
             picked = Recommender.select(candidates.subList(0, read), products, rules, set.purchasedIds(), limit);
         } while (picked.size() < limit && read < candidates.size());

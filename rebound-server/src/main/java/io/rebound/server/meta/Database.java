@@ -108,8 +108,9 @@ public final class Database implements AutoCloseable {
             config.setPassword(password);
         }
         config.setPoolName(postgres ? "rebound-meta-pg" : "rebound-meta-h2");
-        // Metadata traffic is light (the hot path reads from memory); a small pool is plenty.
-        config.setMaximumPoolSize(postgres ? 8 : 4);
+        // The admin APIs, the decision API and recommendations read it per request (key checks, offers,
+        // caps), the workers beside them: enough connections that 16-20 concurrent requests rarely wait.
+        config.setMaximumPoolSize(postgres ? 10 : 8);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
         HikariDataSource ds = new HikariDataSource(config);
