@@ -47,6 +47,8 @@ public final class ClusterServer implements AutoCloseable {
     private final ClusterConfig cluster;
     private final PrometheusMeterRegistry metrics;
     private final Topics topics;
+    /** Where the SMTP settings are read from ({@code REBOUND_SMTP_HOST}, …): the process environment. */
+    private final Map<String, String> env;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Database database;
     private StoreRepository stores;
@@ -57,14 +59,17 @@ public final class ClusterServer implements AutoCloseable {
     private ClusterEventFeed feed;
     private Dashboard dashboard;
     private Activation activation;
+    /** The email flows and the codes created in the shops, run by one node of the cluster at a time. */
+    private io.rebound.server.wiring.OwnedJobs jobs;
     private int partitions;
     private Vertx vertx;
     private int port;
     /** This node's self-check findings (none on a collector-only node, which audits nothing). */
     private AuditStats audits = new AuditStats();
 
-    private ClusterServer(ServerConfig config, ClusterConfig cluster) {
+    private ClusterServer(ServerConfig config, ClusterConfig cluster, Map<String, String> env) {
         this.config = config;
+        this.env = Map.copyOf(env);
         this.cluster = cluster;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.topics = new Topics(cluster.topicPrefix());
@@ -72,12 +77,17 @@ public final class ClusterServer implements AutoCloseable {
 
     /** Starts a node; fails with a message naming the setting when PostgreSQL or Kafka is not usable. */
     public static ClusterServer start(ServerConfig config, ClusterConfig cluster) {
+        return start(config, cluster, System.getenv());
+    }
+
+    /** As above, the email settings ({@code REBOUND_SMTP_HOST}, …) read from {@code env}. */
+    public static ClusterServer start(ServerConfig config, ClusterConfig cluster, Map<String, String> env) {
         String url = config.databaseUrl();
         if (url == null || !url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("cluster mode (kafka-bootstrap-servers is set) needs database-url "
                     + "to name PostgreSQL (jdbc:postgresql://host:port/database); got " + Database.redact(url));
         }
-        ClusterServer s = new ClusterServer(config, cluster);
+        ClusterServer s = new ClusterServer(config, cluster, env);
         try {
             s.assemble();
             s.listen();
@@ -127,6 +137,8 @@ public final class ClusterServer implements AutoCloseable {
                 new PostgresOwnership(database.dataSource()),
                 new ClusterEventSource(database.dataSource(), partitions, audiences.reader()));
         resources.addFirst(activation);
+        jobs = new io.rebound.server.wiring.OwnedJobs(new PostgresOwnership(database.dataSource()));
+        resources.addFirst(jobs);
     }
 
     private void listen() {
@@ -143,8 +155,12 @@ public final class ClusterServer implements AutoCloseable {
                 ServerRoutes.recommender(database, feed, Clock.systemUTC());
         groups.addAll(ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC(), recommendations));
         groups.addAll(ServerRoutes.recommendations(recommendations, database, stores, audiences, Clock.systemUTC()));
+        groups.addAll(ServerRoutes.email(config, env, jobs, database, stores, audiences, Clock.systemUTC(),
+                ServerRoutes.crossSell(recommendations, audiences)));
+        groups.addAll(ServerRoutes.storeCodes(config, jobs, database, stores, Clock.systemUTC(), Duration.ofSeconds(10)));
         port = ServerRoutes.listen(config, vertx, groups);
         activation.start();
+        jobs.start();
         dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
         LOG.info("Rebound cluster node ({}) listening on {}", cluster.role().name().toLowerCase(Locale.ROOT), baseUrl());
     }
@@ -185,6 +201,11 @@ public final class ClusterServer implements AutoCloseable {
     /** This node's destinations and the sync workers it owns. */
     public Activation activation() {
         return activation;
+    }
+
+    /** Which of the cluster's single-owner passes (email flows, store codes) run on this node. */
+    public io.rebound.server.wiring.OwnedJobs jobs() {
+        return jobs;
     }
 
     /** This node's segment service (tests). */
