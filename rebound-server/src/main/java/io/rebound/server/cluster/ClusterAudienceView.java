@@ -4,6 +4,9 @@ import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.kafka.EventSerde;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.AudienceView;
 import io.rebound.server.audience.Recency;
@@ -157,6 +160,44 @@ public final class ClusterAudienceView implements AudienceView {
             return new PersonIds(anonymous, users, emails);
         }, storeId, personId);
     }
+
+    /**
+     * The latest Purchase among the person's materialised events (under every anonymous and user id
+     * linked to them), a commit or two behind the collector; the newest {@link #PURCHASE_SCAN} events
+     * are looked at.
+     */
+    @Override
+    public Optional<Instant> lastPurchase(String storeId, String personId) {
+        PersonIds ids = ids(storeId, personId);
+        if (ids.anonymousIds().isEmpty() && ids.userIds().isEmpty()) {
+            return Optional.empty();
+        }
+        // visitor_id is the anonymous id, or the user id when none was sent; user_id the user id.
+        List<String> visitors = new ArrayList<>(ids.anonymousIds());
+        visitors.addAll(ids.userIds());
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT event FROM cluster_visitor_events WHERE store_id = ? "
+                        + "AND (visitor_id = ANY (?) OR user_id = ANY (?)) ORDER BY event_time DESC LIMIT "
+                        + PURCHASE_SCAN)) {
+            ps.setString(1, storeId);
+            ps.setArray(2, c.createArrayOf("text", visitors.toArray()));
+            ps.setArray(3, c.createArrayOf("text", ids.userIds().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Event e = EventSerde.decode(rs.getBytes(1));
+                    if (e.type() == EventType.PURCHASE) {
+                        return Optional.of(e.eventTime());
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the person's events: " + e.getMessage(), e);
+        }
+    }
+
+    /** At most this many of a person's newest events are read for their latest purchase. */
+    static final int PURCHASE_SCAN = 1_000;
 
     @Override
     public Map<String, Instant> memberships(String storeId, String personId) {

@@ -153,8 +153,7 @@ public final class EmailFlows {
         for (LoggedChange lc : changes) {
             MembershipChange ch = lc.change();
             if (ch.kind() == MembershipChange.Kind.LEFT && left.contains(ch.personId()) && !out.contains(ch.personId())) {
-                Instant bought = audiences.reader().person(storeId, ch.personId()).map(DecisionApi::lastPurchase)
-                        .orElse(null);
+                Instant bought = audiences.reader().lastPurchase(storeId, ch.personId()).orElse(null);
                 if (bought != null && !bought.isBefore(ch.at())) {
                     out.add(ch.personId());
                 }
@@ -216,7 +215,9 @@ public final class EmailFlows {
         // The same rule, offers and daily counter as the decision API: one cap across email and on-site.
         List<IssuedOffer> issued = offers.offersOf(s.storeId(), s.personId());
         Situation situation = new Situation(c.id(), def, s.personId(), joined,
-                state.map(DecisionApi::lastPurchase).orElse(null), issued, prices(products),
+                state.isPresent() ? DecisionApi.lastPurchase(state.get())
+                        : audiences.reader().lastPurchase(s.storeId(), s.personId()).orElse(null),
+                issued, prices(products),
                 offers.shown(c.id(), s.personId(), day));
         Decision d = OfferSequencer.decideTouch(situation, s.step(), now);
         if (!d.kind().shows()) {
