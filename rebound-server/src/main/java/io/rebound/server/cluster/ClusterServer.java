@@ -38,6 +38,8 @@ import java.util.function.Consumer;
  * ({@link KafkaEventLog}, answered after {@code acks=all}), this node's Kafka Streams instance of the
  * audience topology (roles {@code all}/{@code streams}), the {@link ClusterSink} that materialises
  * memberships in PostgreSQL, and the HTTP API answering from there — so any node serves any read.
+ * The passes that must not run twice (destination syncs, the email flows, the shop codes) run on one
+ * node at a time, claimed through PostgreSQL advisory locks.
  * {@link #start} returns once the server listens; {@link #close()} stops it cleanly.
  */
 public final class ClusterServer implements AutoCloseable {
