@@ -119,9 +119,10 @@ public final class DecisionApi {
         Optional<PersonState> state = audiences.reader().person(storeId, personId);
         Map<String, Instant> memberships = state.map(PersonState::memberships)
                 .orElseGet(() -> audiences.reader().memberships(storeId, personId));
-        // Read from the state when the runtime keeps it; cluster mode reads the materialised events.
-        Instant converted = state.isPresent() ? lastPurchase(state.get())
-                : audiences.reader().lastPurchase(storeId, personId).orElse(null);
+        // Read from the state when the runtime keeps it; cluster mode reads the materialised events,
+        // once and only when a campaign applies.
+        Instant converted = state.isPresent() ? lastPurchase(state.get()) : null;
+        boolean purchaseRead = state.isPresent();
         List<IssuedOffer> issued = null;
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         JsonArray decisions = new JsonArray();
@@ -132,6 +133,10 @@ public final class DecisionApi {
             }
             if (issued == null) {
                 issued = new ArrayList<>(offers.offersOf(storeId, personId));
+            }
+            if (!purchaseRead) {
+                converted = audiences.reader().lastPurchase(storeId, personId).orElse(null);
+                purchaseRead = true;
             }
             int shown = offers.shown(c.id(), personId, day);
             Situation s = new Situation(c.id(), c.definition(), personId, joined, converted, issued, List.of(), shown);

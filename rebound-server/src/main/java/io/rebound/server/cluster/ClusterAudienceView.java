@@ -163,8 +163,8 @@ public final class ClusterAudienceView implements AudienceView {
 
     /**
      * The latest Purchase among the person's materialised events (under every anonymous and user id
-     * linked to them), a commit or two behind the collector; the newest {@link #PURCHASE_SCAN} events
-     * are looked at.
+     * linked to them), a commit or two behind the collector. Only the rows whose bytes hold the type's
+     * name are read and decoded (both record versions spell it out), newest first.
      */
     @Override
     public Optional<Instant> lastPurchase(String storeId, String personId) {
@@ -177,11 +177,14 @@ public final class ClusterAudienceView implements AudienceView {
         visitors.addAll(ids.userIds());
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT event FROM cluster_visitor_events WHERE store_id = ? "
-                        + "AND (visitor_id = ANY (?) OR user_id = ANY (?)) ORDER BY event_time DESC LIMIT "
-                        + PURCHASE_SCAN)) {
+                        + "AND (visitor_id = ANY (?) OR user_id = ANY (?)) "
+                        + "AND (position(? IN event) > 0 OR position(? IN event) > 0) "
+                        + "ORDER BY event_time DESC LIMIT " + PURCHASE_CANDIDATES)) {
             ps.setString(1, storeId);
             ps.setArray(2, c.createArrayOf("text", visitors.toArray()));
             ps.setArray(3, c.createArrayOf("text", ids.userIds().toArray()));
+            ps.setBytes(4, EventType.PURCHASE.canonicalName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ps.setBytes(5, EventType.PURCHASE.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Event e = EventSerde.decode(rs.getBytes(1));
@@ -196,8 +199,11 @@ public final class ClusterAudienceView implements AudienceView {
         }
     }
 
-    /** At most this many of a person's newest events are read for their latest purchase. */
-    static final int PURCHASE_SCAN = 1_000;
+    /**
+     * At most this many of a person's newest events that name a purchase somewhere (in a property,
+     * say) are decoded for their latest purchase.
+     */
+    static final int PURCHASE_CANDIDATES = 100;
 
     @Override
     public Map<String, Instant> memberships(String storeId, String personId) {

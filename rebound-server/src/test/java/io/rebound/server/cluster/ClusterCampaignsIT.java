@@ -144,13 +144,13 @@ class ClusterCampaignsIT {
 
             // Ten shoppers abandon their carts, their events posted to the node that does not send.
             abandon(other, s, 0, 10);
-            await("ten reminders", () -> smtp.getReceivedMessages().length >= 10);
+            await("ten reminders", () -> smtp.getReceivedMessages().length >= 10, () -> sends(db));
             Thread.sleep(3_000); // a few more passes of the worker: nothing is sent again
             assertEachOnce(0, 10);
 
             // Shoppers 0 and 1 buy: they leave the segment, and their queued second touch exits as converted.
             buy(other, s, 0, 2);
-            await("two conversions", () -> converted(other, s, flow) == 2);
+            await("two conversions", () -> converted(other, s, flow) == 2, () -> sends(db));
             // The cart adders' offer: shopper 2 is given a code (created once in the shop), shopper 0
             // bought after joining and is given nothing.
             JsonNode offer = decide(other, s, "shopper2");
@@ -160,18 +160,19 @@ class ClusterCampaignsIT {
             assertThat(decide(owner, s, "shopper0").path("reason").asText()).as("a purchase stops the offer")
                     .isEqualTo("converted");
 
-            // The owner stops; the other node takes the flows over and sends to the next shoppers.
+            // Ten more shoppers abandon their carts and the owner stops at once, whatever it was doing:
+            // the other node takes the flows over and sends the rest.
+            abandon(other, s, 10, 20);
             running.remove(owner);
             owner.close();
             long stopped = System.nanoTime();
-            abandon(other, s, 10, 20);
             await("the other node took the flows over", () -> other.jobs().runsHere(ServerRoutes.EMAIL_FLOWS));
             assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("within a claim round")
                     .isLessThan(Duration.ofSeconds(12));
-            await("twenty reminders", () -> smtp.getReceivedMessages().length >= 20);
+            await("twenty reminders", () -> smtp.getReceivedMessages().length >= 20, () -> sends(db));
             // Shopper 3's second touch was queued by the stopped node; the new owner exits it on the purchase.
             buy(other, s, 3, 4);
-            await("a third conversion", () -> converted(other, s, flow) == 3);
+            await("a third conversion", () -> converted(other, s, flow) == 3, () -> sends(db));
             assertEachOnce(0, 20);
 
             await("the other node creates the codes", () -> other.jobs().runsHere(ServerRoutes.STORE_CODES));
@@ -303,11 +304,31 @@ class ClusterCampaignsIT {
         });
     }
 
+    /** The email queue's rows (state, reason, count), for a failure's message. */
+    private static String sends(Database db) {
+        StringBuilder b = new StringBuilder();
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.ResultSet rs = c.createStatement()
+                .executeQuery("SELECT step, state, exit_reason, COUNT(*) FROM email_sends GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")) {
+            while (rs.next()) {
+                b.append(" step ").append(rs.getInt(1)).append(' ').append(rs.getString(2)).append('/')
+                        .append(rs.getString(3)).append(": ").append(rs.getLong(4)).append(';');
+            }
+        } catch (java.sql.SQLException e) {
+            b.append(e.getMessage());
+        }
+        return b.toString();
+    }
+
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        await(what, condition, () -> "");
+    }
+
+    private static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> detail)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what + "; email sends:" + detail.get());
             }
             Thread.sleep(100);
         }
