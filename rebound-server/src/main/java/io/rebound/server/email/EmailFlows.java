@@ -299,7 +299,7 @@ public final class EmailFlows {
         }
         Instant first = unsettled.computeIfAbsent(s.key(), k -> now);
         if (now.isBefore(first.plus(SETTLE))) {
-            queue.defer(s.key(), now.plus(SETTLE_RETRY));
+            queue.deferUncounted(s.key(), now.plus(SETTLE_RETRY)); // SMTP failures keep their 5 attempts
             return true;
         }
         unsettled.remove(s.key());

@@ -50,6 +50,7 @@ class EmailFlowSettleTest extends EmailFlowFixture {
         membershipsShown = true;
         assertThat(runAt(worker, due.plusSeconds(10))).as("no address yet: waits").isZero();
         assertThat(queue.state(JdbcEmailQueue.key(campaign, person("erin"), 0))).contains("queued");
+        assertThat(attempts(JdbcEmailQueue.key(campaign, person("erin"), 0))).as("waiting is not an attempt").isZero();
         idsShown = true;
         assertThat(runAt(worker, due.plusSeconds(12))).isEqualTo(1);
         assertThat(to("erin")).hasSize(1);
@@ -69,6 +70,17 @@ class EmailFlowSettleTest extends EmailFlowFixture {
         assertThat(queue.state(JdbcEmailQueue.key(campaign, person("fred"), 0))).contains("queued");
         runAt(worker, due.plus(EmailFlows.SETTLE).plusSeconds(2));
         assertThat(queue.state(JdbcEmailQueue.key(campaign, person("fred"), 0))).contains("no_address");
+    }
+
+    private int attempts(String key) throws java.sql.SQLException {
+        try (java.sql.Connection c = database.dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT attempts FROM email_sends WHERE idempotency_key = ?")) {
+            ps.setString(1, key);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     private int runAt(EmailFlows worker, Instant t) {
