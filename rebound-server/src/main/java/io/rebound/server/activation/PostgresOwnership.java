@@ -97,6 +97,14 @@ public final class PostgresOwnership implements Ownership {
 
     private void closeConnection() {
         if (connection != null) {
+            // A pooled connection goes back to the pool, session and locks included: unlock first, or
+            // no other node could claim until the pool retires it. A broken one fails here; the pool drops it.
+            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+                connection.setNetworkTimeout(Runnable::run, 5_000); // a hung connection: give up, the pool drops it
+                ps.executeQuery().close();
+            } catch (SQLException e) {
+                LOG.debug("unlocking on the ownership connection", e);
+            }
             try {
                 connection.close();
             } catch (SQLException e) {

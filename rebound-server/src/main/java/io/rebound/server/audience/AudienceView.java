@@ -3,6 +3,8 @@ package io.rebound.server.audience;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
+import io.rebound.core.event.EventType;
+import io.rebound.core.segment.RetainedEvent;
 
 import java.time.Instant;
 import java.util.List;
@@ -52,6 +54,27 @@ public interface AudienceView {
     /** The ids linked to a person (empty when unknown). */
     default PersonIds ids(String storeId, String personId) {
         return person(storeId, personId).map(PersonState::ids).orElse(PersonIds.NONE);
+    }
+
+    /**
+     * When the person last bought (the latest Purchase among their kept events), or empty: the
+     * conversion that stops a campaign's touches and offers. The embedded runtime reads it from the
+     * person's state; cluster mode, where that state lives in the Streams tasks, from the events
+     * materialised in PostgreSQL.
+     */
+    default Optional<Instant> lastPurchase(String storeId, String personId) {
+        return person(storeId, personId).map(AudienceView::lastPurchase);
+    }
+
+    /** The latest Purchase among the events {@code s} keeps, or null. */
+    static Instant lastPurchase(PersonState s) {
+        long latest = Long.MIN_VALUE;
+        for (RetainedEvent e : s.visitor().events()) {
+            if (e.type() == EventType.PURCHASE && e.timeMillis() > latest) {
+                latest = e.timeMillis();
+            }
+        }
+        return latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest);
     }
 
     /** A person's current memberships: segment id → joined-at. */

@@ -11,9 +11,7 @@ import io.rebound.core.campaign.Situation;
 import io.rebound.core.campaign.Touch;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.engine.PersonState;
-import io.rebound.core.event.EventType;
 import io.rebound.core.recommendation.Recommendation;
-import io.rebound.core.segment.RetainedEvent;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
@@ -118,7 +116,10 @@ public final class DecisionApi {
         Optional<PersonState> state = audiences.reader().person(storeId, personId);
         Map<String, Instant> memberships = state.map(PersonState::memberships)
                 .orElseGet(() -> audiences.reader().memberships(storeId, personId));
-        Instant converted = state.map(DecisionApi::lastPurchase).orElse(null);
+        // Read from the state when the runtime keeps it; cluster mode reads the materialised events,
+        // once and only when a campaign applies.
+        Instant converted = state.isPresent() ? lastPurchase(state.get()) : null;
+        boolean purchaseRead = state.isPresent();
         List<IssuedOffer> issued = null;
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         JsonArray decisions = new JsonArray();
@@ -129,6 +130,10 @@ public final class DecisionApi {
             }
             if (issued == null) {
                 issued = new ArrayList<>(offers.offersOf(storeId, personId));
+            }
+            if (!purchaseRead) {
+                converted = audiences.reader().lastPurchase(storeId, personId).orElse(null);
+                purchaseRead = true;
             }
             int shown = offers.shown(c.id(), personId, day);
             Situation s = new Situation(c.id(), c.definition(), personId, joined, converted, issued, List.of(), shown);
@@ -171,13 +176,7 @@ public final class DecisionApi {
 
     /** The person's latest purchase among their kept events, or null: what the {@code converted} rule reads. */
     public static Instant lastPurchase(PersonState s) {
-        long latest = Long.MIN_VALUE;
-        for (RetainedEvent e : s.visitor().events()) {
-            if (e.type() == EventType.PURCHASE && e.timeMillis() > latest) {
-                latest = e.timeMillis();
-            }
-        }
-        return latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest);
+        return io.rebound.server.audience.AudienceView.lastPurchase(s);
     }
 
     /**

@@ -4,6 +4,9 @@ import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
+import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
+import io.rebound.kafka.EventSerde;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.AudienceView;
 import io.rebound.server.audience.Recency;
@@ -157,6 +160,50 @@ public final class ClusterAudienceView implements AudienceView {
             return new PersonIds(anonymous, users, emails);
         }, storeId, personId);
     }
+
+    /**
+     * The latest Purchase among the person's materialised events (under every anonymous and user id
+     * linked to them), a commit or two behind the collector. Only the rows whose bytes hold the type's
+     * name are read and decoded (both record versions spell it out), newest first.
+     */
+    @Override
+    public Optional<Instant> lastPurchase(String storeId, String personId) {
+        PersonIds ids = ids(storeId, personId);
+        if (ids.anonymousIds().isEmpty() && ids.userIds().isEmpty()) {
+            return Optional.empty();
+        }
+        // visitor_id is the anonymous id, or the user id when none was sent; user_id the user id.
+        List<String> visitors = new ArrayList<>(ids.anonymousIds());
+        visitors.addAll(ids.userIds());
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT event FROM cluster_visitor_events WHERE store_id = ? "
+                        + "AND (visitor_id = ANY (?) OR user_id = ANY (?)) "
+                        + "AND (position(? IN event) > 0 OR position(? IN event) > 0) "
+                        + "ORDER BY event_time DESC LIMIT " + PURCHASE_CANDIDATES)) {
+            ps.setString(1, storeId);
+            ps.setArray(2, c.createArrayOf("text", visitors.toArray()));
+            ps.setArray(3, c.createArrayOf("text", ids.userIds().toArray()));
+            ps.setBytes(4, EventType.PURCHASE.canonicalName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ps.setBytes(5, EventType.PURCHASE.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Event e = EventSerde.decode(rs.getBytes(1));
+                    if (e.type() == EventType.PURCHASE) {
+                        return Optional.of(e.eventTime());
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the person's events: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * At most this many of a person's newest events that name a purchase somewhere (in a property,
+     * say) are decoded for their latest purchase.
+     */
+    static final int PURCHASE_CANDIDATES = 100;
 
     @Override
     public Map<String, Instant> memberships(String storeId, String personId) {

@@ -38,6 +38,8 @@ import java.util.function.Consumer;
  * ({@link KafkaEventLog}, answered after {@code acks=all}), this node's Kafka Streams instance of the
  * audience topology (roles {@code all}/{@code streams}), the {@link ClusterSink} that materialises
  * memberships in PostgreSQL, and the HTTP API answering from there — so any node serves any read.
+ * The passes that must not run twice (destination syncs, the email flows, the shop codes) run on one
+ * node at a time, claimed through PostgreSQL advisory locks.
  * {@link #start} returns once the server listens; {@link #close()} stops it cleanly.
  */
 public final class ClusterServer implements AutoCloseable {
@@ -47,6 +49,8 @@ public final class ClusterServer implements AutoCloseable {
     private final ClusterConfig cluster;
     private final PrometheusMeterRegistry metrics;
     private final Topics topics;
+    /** Where the SMTP settings are read from ({@code REBOUND_SMTP_HOST}, …): the process environment. */
+    private final Map<String, String> env;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Database database;
     private StoreRepository stores;
@@ -57,14 +61,17 @@ public final class ClusterServer implements AutoCloseable {
     private ClusterEventFeed feed;
     private Dashboard dashboard;
     private Activation activation;
+    /** The email flows and the codes created in the shops, run by one node of the cluster at a time. */
+    private io.rebound.server.wiring.OwnedJobs jobs;
     private int partitions;
     private Vertx vertx;
     private int port;
     /** This node's self-check findings (none on a collector-only node, which audits nothing). */
     private AuditStats audits = new AuditStats();
 
-    private ClusterServer(ServerConfig config, ClusterConfig cluster) {
+    private ClusterServer(ServerConfig config, ClusterConfig cluster, Map<String, String> env) {
         this.config = config;
+        this.env = Map.copyOf(env);
         this.cluster = cluster;
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.topics = new Topics(cluster.topicPrefix());
@@ -72,12 +79,17 @@ public final class ClusterServer implements AutoCloseable {
 
     /** Starts a node; fails with a message naming the setting when PostgreSQL or Kafka is not usable. */
     public static ClusterServer start(ServerConfig config, ClusterConfig cluster) {
+        return start(config, cluster, System.getenv());
+    }
+
+    /** As above, the email settings ({@code REBOUND_SMTP_HOST}, …) read from {@code env}. */
+    public static ClusterServer start(ServerConfig config, ClusterConfig cluster, Map<String, String> env) {
         String url = config.databaseUrl();
         if (url == null || !url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("cluster mode (kafka-bootstrap-servers is set) needs database-url "
                     + "to name PostgreSQL (jdbc:postgresql://host:port/database); got " + Database.redact(url));
         }
-        ClusterServer s = new ClusterServer(config, cluster);
+        ClusterServer s = new ClusterServer(config, cluster, env);
         try {
             s.assemble();
             s.listen();
@@ -127,6 +139,8 @@ public final class ClusterServer implements AutoCloseable {
                 new PostgresOwnership(database.dataSource()),
                 new ClusterEventSource(database.dataSource(), partitions, audiences.reader()));
         resources.addFirst(activation);
+        jobs = new io.rebound.server.wiring.OwnedJobs(new PostgresOwnership(database.dataSource()));
+        resources.addFirst(jobs);
     }
 
     private void listen() {
@@ -143,8 +157,12 @@ public final class ClusterServer implements AutoCloseable {
                 ServerRoutes.recommender(database, feed, Clock.systemUTC());
         groups.addAll(ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC(), recommendations));
         groups.addAll(ServerRoutes.recommendations(recommendations, database, stores, audiences, Clock.systemUTC()));
+        groups.addAll(ServerRoutes.email(config, env, jobs, database, stores, audiences, Clock.systemUTC(),
+                ServerRoutes.crossSell(recommendations, audiences)));
+        groups.addAll(ServerRoutes.storeCodes(config, jobs, database, stores, Clock.systemUTC(), Duration.ofSeconds(10)));
         port = ServerRoutes.listen(config, vertx, groups);
         activation.start();
+        jobs.start();
         dashboard.openSetup(ServerRoutes.signInUrl(config, baseUrl()));
         LOG.info("Rebound cluster node ({}) listening on {}", cluster.role().name().toLowerCase(Locale.ROOT), baseUrl());
     }
@@ -185,6 +203,11 @@ public final class ClusterServer implements AutoCloseable {
     /** This node's destinations and the sync workers it owns. */
     public Activation activation() {
         return activation;
+    }
+
+    /** Which of the cluster's single-owner passes (email flows, store codes) run on this node. */
+    public io.rebound.server.wiring.OwnedJobs jobs() {
+        return jobs;
     }
 
     /** This node's segment service (tests). */

@@ -60,6 +60,15 @@ public final class EmailFlows {
     static final Duration RETRY_AFTER = Duration.ofMinutes(5);
     static final int MAX_ATTEMPTS = 5;
     private static final int BATCH = 500;
+    /**
+     * Cluster nodes read a person's memberships and ids from rows materialised from other records than
+     * the change that queued the send, and these can reach PostgreSQL a moment later: a send that finds
+     * its membership or its address missing there is looked at again every {@link #SETTLE_RETRY} for
+     * this long before it ends {@code exited} or {@code no_address}. The embedded runtime reads both
+     * from the person's state at once and never waits.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(30);
+    static final Duration SETTLE_RETRY = Duration.ofSeconds(2);
 
     private final JdbcEmailQueue queue;
     private final JdbcCampaigns campaigns;
@@ -72,6 +81,8 @@ public final class EmailFlows {
     private final EmailSettings settings;
     private final Clock clock;
     private final CartLinks cartLinks;
+    /** When each send first found its membership or address missing where no person state is read. */
+    private final java.util.Map<String, Instant> unsettled = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Flows whose abandoned-cart emails carry no cart recovery link. */
     public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog,
@@ -153,8 +164,7 @@ public final class EmailFlows {
         for (LoggedChange lc : changes) {
             MembershipChange ch = lc.change();
             if (ch.kind() == MembershipChange.Kind.LEFT && left.contains(ch.personId()) && !out.contains(ch.personId())) {
-                Instant bought = audiences.reader().person(storeId, ch.personId()).map(DecisionApi::lastPurchase)
-                        .orElse(null);
+                Instant bought = audiences.reader().lastPurchase(storeId, ch.personId()).orElse(null);
                 if (bought != null && !bought.isBefore(ch.at())) {
                     out.add(ch.personId());
                 }
@@ -168,6 +178,7 @@ public final class EmailFlows {
         if (requeued > 0) {
             LOG.warn("{} email sends claimed by a worker that stopped were queued again", requeued);
         }
+        unsettled.values().removeIf(t -> t.isBefore(now.minus(SETTLE.multipliedBy(2))));
         int sent = 0;
         for (JdbcEmailQueue.Send s : queue.due(now, BATCH)) {
             if (queue.claim(s.key(), now) && send(s, now)) {
@@ -195,6 +206,9 @@ public final class EmailFlows {
         Instant joined = state.map(PersonState::memberships)
                 .orElseGet(() -> audiences.reader().memberships(s.storeId(), s.personId())).get(def.segmentId());
         if (joined == null) {
+            if (settling(state, s, now)) {
+                return false;
+            }
             queue.finish(s.key(), "exited", "left", now);
             return false;
         }
@@ -202,6 +216,9 @@ public final class EmailFlows {
         Optional<JdbcEmailQueue.Address> address = queue.address(s.storeId(), hashes);
         if (address.isEmpty()) {
             boolean suppressed = hashes.stream().anyMatch(h -> queue.suppressed(s.storeId(), h));
+            if (!suppressed && settling(state, s, now)) {
+                return false;
+            }
             queue.finish(s.key(), suppressed ? "suppressed" : "no_address", now);
             return false;
         }
@@ -216,7 +233,9 @@ public final class EmailFlows {
         // The same rule, offers and daily counter as the decision API: one cap across email and on-site.
         List<IssuedOffer> issued = offers.offersOf(s.storeId(), s.personId());
         Situation situation = new Situation(c.id(), def, s.personId(), joined,
-                state.map(DecisionApi::lastPurchase).orElse(null), issued, prices(products),
+                state.isPresent() ? DecisionApi.lastPurchase(state.get())
+                        : audiences.reader().lastPurchase(s.storeId(), s.personId()).orElse(null),
+                issued, prices(products),
                 offers.shown(c.id(), s.personId(), day));
         Decision d = OfferSequencer.decideTouch(situation, s.step(), now);
         if (!d.kind().shows()) {
@@ -268,6 +287,23 @@ public final class EmailFlows {
         queue.finish(s.key(), "sent", now);
         offers.recordAnswer(c.id(), s.personId(), day, true, s.step(), d.reason());
         return true;
+    }
+
+    /**
+     * Whether the send waits for what it found missing to be materialised (see {@link #SETTLE}); if
+     * so it is deferred. Never where the runtime gave the person's state.
+     */
+    private boolean settling(Optional<PersonState> state, JdbcEmailQueue.Send s, Instant now) {
+        if (state.isPresent()) {
+            return false;
+        }
+        Instant first = unsettled.computeIfAbsent(s.key(), k -> now);
+        if (now.isBefore(first.plus(SETTLE))) {
+            queue.deferUncounted(s.key(), now.plus(SETTLE_RETRY)); // SMTP failures keep their 5 attempts
+            return true;
+        }
+        unsettled.remove(s.key());
+        return false;
     }
 
     /**

@@ -177,6 +177,15 @@ public final class JdbcEmailQueue {
         });
     }
 
+    /** As {@link #defer}, the claim not counted as an attempt: the send was not tried, only looked at too early. */
+    public void deferUncounted(String key, Instant dueAt) {
+        update("UPDATE email_sends SET state = 'queued', due_at = ?, attempts = attempts - 1 "
+                + "WHERE idempotency_key = ? AND state = 'sending'", ps -> {
+            ps.setObject(1, at(dueAt));
+            ps.setString(2, key);
+        });
+    }
+
     /**
      * Rows claimed before {@code claimedBefore} and never finished — their worker died between the
      * claim and the mark — are queued again (at-least-once; see docs/campaigns.md, "Email").

@@ -245,25 +245,25 @@ public final class ServerRoutes {
      */
     public static List<Consumer<Router>> storeCodes(ServerConfig config, Vertx vertx, Database database,
                                                     StoreRepository stores, Clock clock, java.time.Duration every) {
+        return storeCodes(config, Jobs.onVertx(vertx), database, stores, clock, every);
+    }
+
+    /** As above, the pass run by {@code jobs} (in a cluster: on the one node holding {@link #STORE_CODES}). */
+    public static List<Consumer<Router>> storeCodes(ServerConfig config, Jobs jobs, Database database,
+                                                    StoreRepository stores, Clock clock, java.time.Duration every) {
         io.rebound.server.campaign.JdbcCodeStores codeStores = new io.rebound.server.campaign.JdbcCodeStores(
                 database.dataSource(), credentialKeys(config), clock);
         io.rebound.server.campaign.StoreCodePusher pusher = new io.rebound.server.campaign.StoreCodePusher(codeStores,
                 new JdbcCampaigns(database.dataSource(), clock), new io.rebound.server.campaign.StoreDiscounts(
                         java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build()));
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
-        vertx.setPeriodic(every.toMillis(), id -> {
-            if (running.compareAndSet(false, true)) {
-                vertx.executeBlocking(() -> pusher.runOnce(), false).onComplete(r -> {
-                    running.set(false);
-                    if (r.failed()) {
-                        org.slf4j.LoggerFactory.getLogger(io.rebound.server.campaign.StoreCodePusher.class)
-                                .warn("store codes: {}", r.cause().getMessage());
-                    }
-                });
-            }
-        });
+        jobs.every(STORE_CODES, every, pusher::runOnce);
         return List.of(new io.rebound.server.campaign.CodeStoreApi(codeStores, new ApiAuth(stores))::mount);
     }
+
+    /** The name of the pass creating codes in the shops ({@link Jobs}). */
+    public static final String STORE_CODES = "store-codes";
+    /** The name of the email flow worker's pass ({@link Jobs}). */
+    public static final String EMAIL_FLOWS = "email-flows";
 
     /**
      * Email (docs/campaigns.md, "Email"): the subscriber API and the unsubscribe endpoints always and,
@@ -279,20 +279,30 @@ public final class ServerRoutes {
     public static List<Consumer<Router>> email(ServerConfig config, Vertx vertx, Database database,
                                                StoreRepository stores, Audiences audiences, Clock clock,
                                                ComplementaryProducts complements) {
+        return email(config, System.getenv(), Jobs.onVertx(vertx), database, stores, audiences, clock, complements);
+    }
+
+    /**
+     * As above, the SMTP settings read from {@code env} ({@code REBOUND_SMTP_HOST}, …) and the worker run by
+     * {@code jobs} (in a cluster: on the one node holding {@link #EMAIL_FLOWS}).
+     */
+    public static List<Consumer<Router>> email(ServerConfig config, java.util.Map<String, String> env, Jobs jobs,
+                                               Database database, StoreRepository stores, Audiences audiences,
+                                               Clock clock, ComplementaryProducts complements) {
         java.net.URI publicUrl = config.web().publicUrl();
         if (publicUrl == null) {
             // Unsubscribe links must reach this server from the recipient's mail client: say so once.
             publicUrl = java.net.URI.create("http://localhost:" + config.port());
-            if (System.getenv("REBOUND_SMTP_HOST") != null) {
+            if (env.get("REBOUND_SMTP_HOST") != null) {
                 org.slf4j.LoggerFactory.getLogger(EmailFlows.class).warn("email is on but no public-url is set: "
                         + "unsubscribe links point at {}", publicUrl);
             }
         }
         // Without an SMTP host, the demo (and REBOUND_EMAIL_CAPTURE=true) runs the flows into the local
         // mailbox the dashboard shows.
-        boolean capture = config.demo() || "true".equalsIgnoreCase(System.getenv("REBOUND_EMAIL_CAPTURE"));
-        return email(EmailSettings.fromEnv(System.getenv(), publicUrl), capture, vertx, database, stores, audiences,
-                clock, complements);
+        boolean capture = config.demo() || "true".equalsIgnoreCase(env.get("REBOUND_EMAIL_CAPTURE"));
+        return email(EmailSettings.fromEnv(env, publicUrl), capture, jobs, database, stores, audiences, clock,
+                complements);
     }
 
     /**
@@ -319,14 +329,15 @@ public final class ServerRoutes {
     /** As above with explicit settings (tests). */
     public static List<Consumer<Router>> email(EmailSettings settings, Vertx vertx, Database database,
                                                StoreRepository stores, Audiences audiences, Clock clock) {
-        return email(settings, false, vertx, database, stores, audiences, clock, ComplementaryProducts.CREATIVE);
+        return email(settings, false, Jobs.onVertx(vertx), database, stores, audiences, clock,
+                ComplementaryProducts.CREATIVE);
     }
 
     /**
      * As above; with {@code capture} and no SMTP host the flows run and each email goes to the local
      * mailbox ({@link CapturedMailbox}) instead of a server.
      */
-    public static List<Consumer<Router>> email(EmailSettings settings, boolean capture, Vertx vertx, Database database,
+    public static List<Consumer<Router>> email(EmailSettings settings, boolean capture, Jobs jobs, Database database,
                                                StoreRepository stores, Audiences audiences, Clock clock,
                                                ComplementaryProducts complements) {
         JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
@@ -341,18 +352,7 @@ public final class ServerRoutes {
                     settings, clock, new io.rebound.server.email.CartLinks(new io.rebound.server.campaign.RecoveryLinks(
                             io.rebound.server.campaign.RecoveryLinks.key(database.dataSource())), database.dataSource(),
                             audiences, settings.publicUrl()));
-            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
-            vertx.setPeriodic(settings.pollEvery().toMillis(), id -> {
-                if (running.compareAndSet(false, true)) {
-                    vertx.executeBlocking(() -> flows.runOnce(), false).onComplete(r -> {
-                        running.set(false);
-                        if (r.failed()) {
-                            org.slf4j.LoggerFactory.getLogger(EmailFlows.class).warn("email flows: {}",
-                                    r.cause().getMessage());
-                        }
-                    });
-                }
-            });
+            jobs.every(EMAIL_FLOWS, settings.pollEvery(), flows::runOnce);
         }
         return List.of(new EmailApi(queue, tokens, new ApiAuth(stores), clock)::mount);
     }

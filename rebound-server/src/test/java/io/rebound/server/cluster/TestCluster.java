@@ -35,9 +35,15 @@ final class TestCluster {
     /** As above, with these activation settings (a keyring shared by the nodes, a short batching window). */
     static ClusterServer node(Path dataDir, KafkaClusterTestKit broker, PostgresTestDatabase pg, String prefix, int partitions,
                               ServerConfig.Activation activation) {
+        return node(dataDir, broker, pg, prefix, partitions, activation, java.util.Map.of());
+    }
+
+    /** As above, the node's email settings ({@code REBOUND_SMTP_HOST}, …) read from {@code env}. */
+    static ClusterServer node(Path dataDir, KafkaClusterTestKit broker, PostgresTestDatabase pg, String prefix, int partitions,
+                              ServerConfig.Activation activation, java.util.Map<String, String> env) {
         return ClusterServer.start(ServerConfig.defaults(dataDir).withPort(0).withRateLimit(1_000_000, 1_000_000)
                         .withDatabase(pg.jdbcUrl(), PostgresTestDatabase.USER, null).withActivation(activation),
                 new ClusterConfig(broker.bootstrapServers(), prefix, prefix, ClusterConfig.Role.ALL, partitions, (short) 1,
-                        1, 0, 50, 6_000));
+                        1, 0, 50, 6_000), env);
     }
 }
