@@ -130,16 +130,19 @@ public final class ReboundServer implements AutoCloseable {
         groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),
                 deadLetters, config.noopEndpoint())::mount);
         groups.add(ServerRoutes.collector(config, stores, log, clock, metrics));
+        // Routes are tried in order, each path with parameters by a regex: the per-request read APIs come
+        // right after the collector, so a request to them is not matched against every other route first.
+        int hot = groups.size();
         groups.addAll(ServerRoutes.apis(config, stores, audiencesPort, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, clock));
         groups.addAll(ServerRoutes.webhooks(config, vertx, database, stores, log, clock, metrics));
         Recommendations recommendations = ServerRoutes.recommender(database, new EmbeddedEventFeed(indexer, rocks), clock);
-        groups.addAll(ServerRoutes.campaigns(database, stores, audiencesPort, clock, recommendations));
+        groups.addAll(hot, ServerRoutes.campaigns(database, stores, audiencesPort, clock, recommendations));
         groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock,
                 ServerRoutes.crossSell(recommendations, audiencesPort)));
         groups.addAll(ServerRoutes.recovery(config, database, stores, clock));
         groups.addAll(ServerRoutes.storeCodes(config, vertx, database, stores, clock, java.time.Duration.ofSeconds(10)));
-        groups.addAll(ServerRoutes.recommendations(recommendations, database, stores, audiencesPort, clock));
+        groups.addAll(hot, ServerRoutes.recommendations(recommendations, database, stores, audiencesPort, clock));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }

@@ -149,14 +149,15 @@ public final class ClusterServer implements AutoCloseable {
         if (log != null) {
             groups.add(ServerRoutes.collector(config, stores, log, Clock.systemUTC(), metrics));
         }
+        int hot = groups.size(); // the per-request read APIs go first: routes are matched in order, by regex
         groups.addAll(ServerRoutes.apis(config, stores, audiences, activation, dashboard));
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, Clock.systemUTC()));
         groups.addAll(ServerRoutes.webhooks(config, vertx, database, stores, log, Clock.systemUTC(), metrics));
         groups.addAll(ServerRoutes.recovery(config, database, stores, Clock.systemUTC()));
         io.rebound.server.commerce.Recommendations recommendations =
                 ServerRoutes.recommender(database, feed, Clock.systemUTC());
-        groups.addAll(ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC(), recommendations));
-        groups.addAll(ServerRoutes.recommendations(recommendations, database, stores, audiences, Clock.systemUTC()));
+        groups.addAll(hot, ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC(), recommendations));
+        groups.addAll(hot, ServerRoutes.recommendations(recommendations, database, stores, audiences, Clock.systemUTC()));
         groups.addAll(ServerRoutes.email(config, env, jobs, database, stores, audiences, Clock.systemUTC(),
                 ServerRoutes.crossSell(recommendations, audiences)));
         groups.addAll(ServerRoutes.storeCodes(config, jobs, database, stores, Clock.systemUTC(), Duration.ofSeconds(10)));
