@@ -1,6 +1,7 @@
 package io.rebound.server.campaign;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.rebound.server.meta.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,23 +98,15 @@ final class DecisionCounts {
             if (taken.isEmpty()) {
                 return;
             }
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
+            try {
+                Transactions.run(dataSource, () -> "metadata database: cannot write decision counts", c -> {
                     for (Map.Entry<Key, Long> e : taken) {
                         add(c, e.getKey(), e.getValue());
                     }
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
-            } catch (SQLException | RuntimeException e) {
+                });
+            } catch (RuntimeException e) {
                 taken.forEach(t -> pending.merge(t.getKey(), t.getValue(), Long::sum));
-                throw e instanceof SQLException s ? JdbcCampaigns.failure("write decision counts", s)
-                        : (RuntimeException) e;
+                throw e;
             }
         }
     }
