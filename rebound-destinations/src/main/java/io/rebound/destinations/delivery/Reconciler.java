@@ -44,9 +44,9 @@ import java.util.Set;
  * run removes those uploaded earlier. A pairing whose withholding rule changed (its
  * {@link Withholding.Rule#version() version}, as this reconciler last ran it) is due at once, so a
  * grown holdout leaves the platform's list and a shrunk one joins it without waiting an interval.
- * The first version seen after a start is taken as the one the list holds: a change made while no
- * worker ran waits for the next interval (the incremental sync removes a withheld person at their next
- * change meanwhile).
+ * The first version seen after a start is taken as the one the list holds, unless the rule says it
+ * changed ({@link Withholding.Rule#changedAt()}) after the pairing's last reconciliation: then the
+ * pairing is due at once too, so a change made while no worker ran is applied when one starts.
  *
  * <p>The current members are held in memory for the run (the replace is one session).
  */
@@ -95,12 +95,17 @@ public final class Reconciler {
     /**
      * Whether the pairing's last reconciliation (or its pairing) is an interval old. The store is asked
      * only once the time it named last has come, not at every poll of the worker. A pairing whose
-     * withholding rule changed since its last run here is due at once.
+     * withholding rule changed since its last run here (or, first seen, since its last reconciliation)
+     * is due at once.
      */
     public boolean due(Pairing pairing) {
         String key = pairing.storeId() + "/" + pairing.segmentId();
-        String version = withholding.rule(pairing.storeId(), pairing.segmentId()).version();
-        if (!ruleVersions.computeIfAbsent(key, k -> version).equals(version)) {
+        Withholding.Rule rule = withholding.rule(pairing.storeId(), pairing.segmentId());
+        String seen = ruleVersions.putIfAbsent(key, rule.version());
+        if (seen != null && !seen.equals(rule.version())) {
+            return true;
+        }
+        if (seen == null && rule.changedAt() != null && rule.changedAt().isAfter(store.reconciledSince(pairing))) {
             return true;
         }
         Instant now = clock.instant();

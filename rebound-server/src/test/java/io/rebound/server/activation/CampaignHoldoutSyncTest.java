@@ -8,7 +8,15 @@ import io.rebound.core.campaign.Creative;
 import io.rebound.core.campaign.Holdout;
 import io.rebound.core.campaign.Touch;
 import io.rebound.core.segment.SegmentTemplates;
+import io.rebound.destinations.AudienceRef;
+import io.rebound.destinations.HttpTransport;
 import io.rebound.destinations.Mode;
+import io.rebound.destinations.RequestLog;
+import io.rebound.destinations.delivery.Backoff;
+import io.rebound.destinations.delivery.SyncWorker;
+import io.rebound.destinations.delivery.Worker;
+import io.rebound.destinations.meta.MetaConfig;
+import io.rebound.destinations.meta.MetaDestination;
 import io.rebound.destinations.contract.MetaContractServer;
 import io.rebound.destinations.contract.Received;
 import io.rebound.server.ReboundServer;
@@ -16,6 +24,7 @@ import io.rebound.server.ServerConfig;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
+import io.rebound.server.campaign.CampaignHoldouts;
 import io.rebound.server.campaign.CampaignRecord;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.meta.StoreRepository;
@@ -89,7 +98,7 @@ class CampaignHoldoutSyncTest {
             SegmentRecord segment = a.createSegment(storeId,
                     SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE), "cart_abandoners");
             await(() -> a.segment(storeId, segment.id()).orElseThrow().status() == SegmentRecord.Status.READY);
-            join(created.store().writeKey());
+            join(created.store().writeKey(), SHOPPERS);
             await(() -> a.reader().size(storeId, segment.id()) == SHOPPERS);
             Map<String, String> hashByPerson = hashByPerson(storeId, segment.id());
             assertThat(hashByPerson).hasSize(SHOPPERS);
@@ -137,6 +146,69 @@ class CampaignHoldoutSyncTest {
             server.activation().disconnect(storeId, listed.id());
             server.activation().disconnect(storeId, other.id());
         }
+    }
+
+    @Test
+    void aHoldoutGrownWhileNoWorkerRanLeavesTheListWhenTheNextWorkerStarts() throws Exception {
+        try (MetaContractServer platform = new MetaContractServer(TOKEN, "1234567890", PIXEL, Clock.systemUTC(), 60_000)) {
+            StoreRepository.Created created = server.stores().create("Restart shop", false);
+            String storeId = created.store().id();
+            Audiences a = server.audiencesPort();
+            SegmentRecord segment = a.createSegment(storeId,
+                    SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE), "cart_abandoners");
+            await(() -> a.segment(storeId, segment.id()).orElseThrow().status() == SegmentRecord.Status.READY);
+            join(created.store().writeKey(), 300);
+            await(() -> a.reader().size(storeId, segment.id()) == 300);
+            Map<String, String> hashByPerson = hashByPerson(storeId, segment.id());
+
+            JdbcCampaigns campaigns = new JdbcCampaigns(server.database().dataSource(), Clock.systemUTC());
+            CampaignRecord campaign = campaigns.create(storeId, campaign(segment.id(), List.of("meta-restart"), 1_000));
+            MetaDestination meta = new MetaDestination(MetaConfig.of("act_1234567890", PIXEL, TOKEN)
+                    .withBaseUrl(platform.baseUrl()), Mode.LIVE, new HttpTransport(Duration.ofSeconds(5),
+                    Duration.ofSeconds(20)), new RequestLog(1_000), Clock.systemUTC());
+            JdbcDeliveryStore store = new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC());
+            AudienceRef list = meta.linkAudience(platform.createExisting());
+            store.pair(storeId, "meta-restart", segment.id(), list);
+
+            // One worker syncs the list (a 10 % holdout withheld), then stops.
+            caughtUp(sync(campaigns).worker("meta-restart", meta));
+            assertThat(platform.members(list.id())).isEqualTo(treated(hashByPerson, campaign.id(), 1_000));
+
+            // The share grows to 30 % while no worker runs; the next worker reconciles at once, not in 24 h.
+            campaigns.update(storeId, campaign.id(), campaign(segment.id(), List.of("meta-restart"), 3_000)).orElseThrow();
+            caughtUp(sync(campaigns).worker("meta-restart", meta));
+            assertThat(platform.members(list.id())).isEqualTo(treated(hashByPerson, campaign.id(), 3_000));
+
+            // Reconciled since the change: a third worker does not run it again.
+            int requests = platform.received().size();
+            caughtUp(sync(campaigns).worker("meta-restart", meta));
+            assertThat(platform.received()).hasSize(requests);
+            assertThat(platform.violations()).isEmpty();
+        }
+    }
+
+    /** A list sync over the server's stores whose holdouts are read afresh (no cache shared with another worker). */
+    private static ListSync sync(JdbcCampaigns campaigns) {
+        return new ListSync(server.audiencesPort(), new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC()),
+                Backoff.DEFAULT, Clock.systemUTC(), SyncWorker.DEFAULT_BATCH).withWithholding(
+                new CampaignHoldouts(campaigns, Clock.systemUTC())::forDestination);
+    }
+
+    private static void caughtUp(SyncWorker worker) {
+        for (int i = 0; i < 20; i++) {
+            Worker.Pass pass = worker.syncOnce();
+            assertThat(pass.retryAfter()).isNull();
+            if (pass.batches() == 0) {
+                return;
+            }
+        }
+        throw new AssertionError("the worker did not catch up");
+    }
+
+    private static Set<String> treated(Map<String, String> hashByPerson, String campaignId, int basisPoints) {
+        Set<String> out = new HashSet<>(hashByPerson.values());
+        out.removeAll(held(hashByPerson, campaignId, basisPoints));
+        return out;
     }
 
     private static CampaignDefinition campaign(String segmentId, List<String> ads, int holdoutBasisPoints) {
@@ -194,9 +266,9 @@ class CampaignHoldoutSyncTest {
         }
     }
 
-    private static void join(String writeKey) throws Exception {
+    private static void join(String writeKey, int shoppers) throws Exception {
         List<String> events = new ArrayList<>();
-        for (int i = 0; i < SHOPPERS; i++) {
+        for (int i = 0; i < shoppers; i++) {
             events.add("""
                     {"type":"track","event":"Product Added","messageId":"add-%1$d","anonymousId":"v%1$d","timestamp":"%2$s","properties":{"product_id":"mat","email":"Shopper%1$d@Example.com"}}"""
                     .formatted(i, T));
