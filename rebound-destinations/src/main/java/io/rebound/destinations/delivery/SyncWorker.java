@@ -187,19 +187,19 @@ public final class SyncWorker implements Worker {
         List<Member> adds = new ArrayList<>();
         List<Member> removes = new ArrayList<>();
         int notUploadable = 0;
-        int withheld = 0;
         Withholding.Rule rule = withholding.rule(pairing.storeId(), pairing.segmentId());
+        Set<String> held = new HashSet<>();
+        last.keySet().stream().filter(rule::withholds).forEach(held::add);
         // A removal sends what was uploaded: the person's ids may be gone by now (erased, merged away).
         List<String> leaving = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT)
                 .map(Map.Entry::getKey).toList();
         // Withheld joiners are looked up too: an earlier batch may have uploaded them, before the holdout grew.
         List<String> lookUp = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT
-                || rule.withholds(e.getKey())).map(Map.Entry::getKey).toList();
+                || held.contains(e.getKey())).map(Map.Entry::getKey).toList();
         Map<String, Contact> uploaded = lookUp.isEmpty() ? Map.of() : store.uploaded(pairing, lookUp);
         Set<String> forgotten = new HashSet<>(leaving);
         for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
-            if (rule.withholds(e.getKey())) {
-                withheld++;
+            if (held.contains(e.getKey())) {
                 Contact was = uploaded.get(e.getKey());
                 if (was != null) {
                     removes.add(new Member(e.getKey(), was, AdConsent.UNSTATED));
@@ -247,7 +247,7 @@ public final class SyncWorker implements Worker {
         if (membershipEvents != null) {
             List<ServerEvent> joins = new ArrayList<>();
             for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
-                if (e.getValue() == MembershipChange.Kind.JOINED && !rule.withholds(e.getKey())) {
+                if (e.getValue() == MembershipChange.Kind.JOINED && !held.contains(e.getKey())) {
                     LoggedChange c = lastChange.get(e.getKey());
                     ServerEvent ev = membershipEvents.joined(pairing.storeId(), pairing.segmentId(), e.getKey(),
                             c.change().at(), c.sequence());
@@ -274,7 +274,7 @@ public final class SyncWorker implements Worker {
         store.commit(pairing, to, letters, added, forgotten);
         failures = 0;
         stats.notUploadable.addAndGet(notUploadable);
-        stats.withheld.addAndGet(withheld);
+        stats.withheld.addAndGet(held.size());
         stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
         stats.lastSuccess = now;
         if (!letters.isEmpty()) {
