@@ -472,7 +472,7 @@ public final class Activation implements AutoCloseable {
      * What retrying a dead letter did.
      *
      * @param sent    the persons sent again (additions: those still members and not withheld; removals: all)
-     * @param skipped the persons not sent (no longer members, or nothing uploadable left)
+     * @param skipped the persons not sent (no longer members, withheld, or nothing uploadable left)
      * @param report  the platform's answer; null when nothing was sent
      * @param cleared whether the letter is done and was removed
      */

@@ -18,6 +18,8 @@ import io.rebound.destinations.delivery.Worker;
 import io.rebound.destinations.meta.MetaConfig;
 import io.rebound.destinations.meta.MetaDestination;
 import io.rebound.destinations.contract.MetaContractServer;
+import io.rebound.destinations.contract.PinterestContractServer;
+import io.rebound.destinations.contract.PlatformContractServer;
 import io.rebound.destinations.contract.Received;
 import io.rebound.server.ReboundServer;
 import io.rebound.server.ServerConfig;
@@ -187,6 +189,43 @@ class CampaignHoldoutSyncTest {
         }
     }
 
+    @Test
+    void aPinterestListSeededAtItsCreationHoldsNoHoldoutMember() throws Exception {
+        try (PinterestContractServer pinterest = new PinterestContractServer("549756359984", "pina_holdout", "conv_holdout")) {
+            StoreRepository.Created created = server.stores().create("Seed shop", false);
+            String storeId = created.store().id();
+            Audiences a = server.audiencesPort();
+            SegmentRecord segment = a.createSegment(storeId,
+                    SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE), "cart_abandoners");
+            await(() -> a.segment(storeId, segment.id()).orElseThrow().status() == SegmentRecord.Status.READY);
+            join(created.store().writeKey(), 300);
+            await(() -> a.reader().size(storeId, segment.id()) == 300);
+            Map<String, String> hashByPerson = hashByPerson(storeId, segment.id());
+
+            JdbcDestinations.Record d = server.activation().connect(storeId, "Pinterest", Mode.LIVE, pinterest.baseUrl(),
+                    DestinationSettings.parse(Platform.PINTEREST, Map.of("ad_account_id", "549756359984",
+                            "api_token", "pina_holdout")));
+            JdbcCampaigns campaigns = new JdbcCampaigns(server.database().dataSource(), Clock.systemUTC());
+            CampaignRecord campaign = campaigns.create(storeId, campaign(segment.id(), List.of(d.id()), 1_000));
+            // The list is created from an upload of the segment's members (the seed), then the log is replayed.
+            assertThat(server.activation().pair(d, segment, null)).isInstanceOf(Activation.PairResult.Paired.class);
+            String listId = server.activation().pairings(d.id()).getFirst().audience().id();
+            Set<String> held = held(hashByPerson, campaign.id(), 1_000);
+            Set<String> treated = treated(hashByPerson, campaign.id(), 1_000);
+            assertThat(held).isNotEmpty();
+            await(() -> pinterest.members(listId).equals(treated));
+            String seed = pinterest.received().stream()
+                    .filter(r -> r.method().equals("POST") && r.path().endsWith("/customer_lists"))
+                    .map(r -> new String(r.body(), StandardCharsets.UTF_8)).findFirst().orElseThrow();
+            assertThat(treated.stream().filter(seed::contains).count()).as("the seed: the treated members")
+                    .isEqualTo(treated.size());
+            assertThat(held.stream().filter(seed::contains)).as("the seed: no holdout member").isEmpty();
+            assertThat(bodiesContaining(pinterest, held)).as("requests carrying a holdout member's hash").isEmpty();
+            assertThat(pinterest.violations()).isEmpty();
+            server.activation().disconnect(storeId, d.id());
+        }
+    }
+
     /** A list sync over the server's stores whose holdouts are read afresh (no cache shared with another worker). */
     private static ListSync sync(JdbcCampaigns campaigns) {
         return new ListSync(server.audiencesPort(), new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC()),
@@ -238,7 +277,7 @@ class CampaignHoldoutSyncTest {
     }
 
     /** The requests whose body holds any of the hashes. */
-    private static List<String> bodiesContaining(MetaContractServer platform, Set<String> hashes) {
+    private static List<String> bodiesContaining(PlatformContractServer platform, Set<String> hashes) {
         List<String> out = new ArrayList<>();
         for (Received r : platform.received()) {
             String body = r.body() == null ? "" : new String(r.body(), StandardCharsets.UTF_8);
