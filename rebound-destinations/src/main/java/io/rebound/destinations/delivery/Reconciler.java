@@ -40,6 +40,14 @@ import java.util.Set;
  * and the worker applies them next (idempotently). A replace stopped half-way (retry, a crash) commits
  * nothing: the platform keeps the list as it was, and the next run starts a new session.
  *
+ * <p>Members the {@link Withholding} withholds (a campaign's holdout) are not current members here: a
+ * run removes those uploaded earlier. A pairing whose withholding rule changed (its
+ * {@link Withholding.Rule#version() version}, as this reconciler last ran it) is due at once, so a
+ * grown holdout leaves the platform's list and a shrunk one joins it without waiting an interval.
+ * The first version seen after a start is taken as the one the list holds, unless the rule says it
+ * changed ({@link Withholding.Rule#changedAt()}) after the pairing's last reconciliation: then the
+ * pairing is due at once too, so a change made while no worker ran is applied when one starts.
+ *
  * <p>The current members are held in memory for the run (the replace is one session).
  */
 public final class Reconciler {
@@ -57,6 +65,9 @@ public final class Reconciler {
     private final Clock clock;
     /** When each pairing ({@code store/segment}) is next due, as last read; only this worker's thread uses it. */
     private final Map<String, Instant> dueAt = new java.util.HashMap<>();
+    /** The withholding rule's version each pairing was last reconciled with (or first seen with). */
+    private final Map<String, String> ruleVersions = new java.util.HashMap<>();
+    private Withholding withholding = Withholding.NONE;
 
     public Reconciler(Destination destination, SegmentMembers segments, MemberSource members, ReconcileStore store,
                       Duration interval, Clock clock) {
@@ -71,16 +82,32 @@ public final class Reconciler {
         this.interval = interval;
     }
 
+    /** Withholds the persons {@code withholding} names: they are removed from the list, never added. */
+    public Reconciler withWithholding(Withholding withholding) {
+        this.withholding = Objects.requireNonNull(withholding, "withholding");
+        return this;
+    }
+
     public Duration interval() {
         return interval;
     }
 
     /**
      * Whether the pairing's last reconciliation (or its pairing) is an interval old. The store is asked
-     * only once the time it named last has come, not at every poll of the worker.
+     * only once the time it named last has come, not at every poll of the worker. A pairing whose
+     * withholding rule changed since its last run here (or, first seen, since its last reconciliation)
+     * is due at once.
      */
     public boolean due(Pairing pairing) {
         String key = pairing.storeId() + "/" + pairing.segmentId();
+        Withholding.Rule rule = withholding.rule(pairing.storeId(), pairing.segmentId());
+        String seen = ruleVersions.putIfAbsent(key, rule.version());
+        if (seen != null && !seen.equals(rule.version())) {
+            return true;
+        }
+        if (seen == null && rule.changedAt() != null && rule.changedAt().isAfter(store.reconciledSince(pairing))) {
+            return true;
+        }
         Instant now = clock.instant();
         Instant known = dueAt.get(key);
         if (known != null && now.isBefore(known)) {
@@ -102,11 +129,16 @@ public final class Reconciler {
 
     /** Reconciles the pairing now. An exception (store, source, a dying transport) propagates with nothing committed. */
     public Result reconcile(Pairing pairing) {
-        Map<String, Member> current = currentMembers(pairing);
+        Withholding.Rule rule = withholding.rule(pairing.storeId(), pairing.segmentId());
+        Map<String, Member> current = currentMembers(pairing, rule);
         Map<String, Contact> uploaded = uploaded(pairing);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as the store keeps it
         boolean replace = destination.supportsReplace() && !current.isEmpty();
-        return replace ? replace(pairing, current, uploaded, now) : diff(pairing, current, uploaded, now);
+        Result result = replace ? replace(pairing, current, uploaded, now) : diff(pairing, current, uploaded, now);
+        if (result.retry() == null) {
+            ruleVersions.put(pairing.storeId() + "/" + pairing.segmentId(), rule.version());
+        }
+        return result;
     }
 
     private Result replace(Pairing pairing, Map<String, Member> current, Map<String, Contact> uploaded, Instant now) {
@@ -178,13 +210,16 @@ public final class Reconciler {
         return new Result(done, null);
     }
 
-    /** The segment's members with an identifier a list can take, by person id, in person-id order. */
-    private Map<String, Member> currentMembers(Pairing pairing) {
+    /** The segment's members with an identifier a list can take and not withheld, by person id, in person-id order. */
+    private Map<String, Member> currentMembers(Pairing pairing, Withholding.Rule rule) {
         Map<String, Member> out = new LinkedHashMap<>();
         String after = null;
         while (true) {
             List<String> page = segments.after(pairing.storeId(), pairing.segmentId(), after, PAGE);
             for (String person : page) {
+                if (rule.withholds(person)) {
+                    continue;
+                }
                 Member m = members.member(pairing.storeId(), person);
                 if (m != null && SyncWorker.uploadable(m.contact())) {
                     out.put(person, m);

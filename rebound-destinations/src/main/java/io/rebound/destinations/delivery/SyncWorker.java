@@ -2,6 +2,7 @@ package io.rebound.destinations.delivery;
 
 import io.rebound.core.activation.Contact;
 import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.engine.AdConsent;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.engine.MembershipStore.LoggedChange;
 import io.rebound.destinations.Destination;
@@ -38,6 +39,10 @@ import java.util.stream.Collectors;
  *   <li>give up: the members not applied go to the dead letters with the platform's message, and the
  *       cursor moves past the batch, so a permanent error is never retried forever.</li>
  * </ul>
+ * A person the {@link Withholding} withholds (a campaign's holdout) is never added and gets no
+ * membership event; if an earlier batch uploaded them (before the holdout grew), they are removed
+ * with what was uploaded.
+ * <p>
  * Consent needs no filter here: the audience engine keeps a person whose consent denies advertising
  * out of every segment (they leave at the denial), so the change feed only ever adds persons who may be
  * in audiences; the destination applies the store's consent policy per row on top.
@@ -63,6 +68,8 @@ public final class SyncWorker implements Worker {
     private MembershipEvents membershipEvents;
     /** Full reconciliation of each pairing when due, or null when this worker does none. */
     private Reconciler reconciler;
+    /** Persons this destination must not receive (a campaign's holdout). */
+    private Withholding withholding = Withholding.NONE;
 
     public SyncWorker(String destinationId, Destination destination, ChangeFeed feed, MemberSource members,
                       DeliveryStore store, Backoff backoff, Clock clock, int batchSize) {
@@ -94,6 +101,15 @@ public final class SyncWorker implements Worker {
      */
     public SyncWorker withReconciler(Reconciler reconciler) {
         this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
+        return this;
+    }
+
+    /**
+     * Withholds the persons {@code withholding} names from this destination: never added, no membership
+     * event, removed if uploaded before. Give the reconciler the same one.
+     */
+    public SyncWorker withWithholding(Withholding withholding) {
+        this.withholding = Objects.requireNonNull(withholding, "withholding");
         return this;
     }
 
@@ -171,11 +187,26 @@ public final class SyncWorker implements Worker {
         List<Member> adds = new ArrayList<>();
         List<Member> removes = new ArrayList<>();
         int notUploadable = 0;
+        Withholding.Rule rule = withholding.rule(pairing.storeId(), pairing.segmentId());
+        Set<String> held = new HashSet<>();
+        last.keySet().stream().filter(rule::withholds).forEach(held::add);
         // A removal sends what was uploaded: the person's ids may be gone by now (erased, merged away).
         List<String> leaving = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT)
                 .map(Map.Entry::getKey).toList();
-        Map<String, Contact> uploaded = leaving.isEmpty() ? Map.of() : store.uploaded(pairing, leaving);
+        // Withheld joiners are looked up too: an earlier batch may have uploaded them, before the holdout grew.
+        List<String> lookUp = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT
+                || held.contains(e.getKey())).map(Map.Entry::getKey).toList();
+        Map<String, Contact> uploaded = lookUp.isEmpty() ? Map.of() : store.uploaded(pairing, lookUp);
+        Set<String> forgotten = new HashSet<>(leaving);
         for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
+            if (held.contains(e.getKey())) {
+                Contact was = uploaded.get(e.getKey());
+                if (was != null) {
+                    removes.add(new Member(e.getKey(), was, AdConsent.UNSTATED));
+                    forgotten.add(e.getKey());
+                }
+                continue;
+            }
             Member m = members.member(pairing.storeId(), e.getKey());
             boolean joined = e.getValue() == MembershipChange.Kind.JOINED;
             Contact sent = joined ? null : uploaded.get(e.getKey());
@@ -216,7 +247,7 @@ public final class SyncWorker implements Worker {
         if (membershipEvents != null) {
             List<ServerEvent> joins = new ArrayList<>();
             for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
-                if (e.getValue() == MembershipChange.Kind.JOINED) {
+                if (e.getValue() == MembershipChange.Kind.JOINED && !held.contains(e.getKey())) {
                     LoggedChange c = lastChange.get(e.getKey());
                     ServerEvent ev = membershipEvents.joined(pairing.storeId(), pairing.segmentId(), e.getKey(),
                             c.change().at(), c.sequence());
@@ -240,9 +271,10 @@ public final class SyncWorker implements Worker {
         letters.stream().filter(d -> d.operation().equals("add")).forEach(d -> refused.addAll(d.personIds()));
         Map<String, Contact> added = new LinkedHashMap<>();
         adds.stream().filter(m -> !refused.contains(m.personId())).forEach(m -> added.put(m.personId(), m.contact()));
-        store.commit(pairing, to, letters, added, Set.copyOf(leaving));
+        store.commit(pairing, to, letters, added, forgotten);
         failures = 0;
         stats.notUploadable.addAndGet(notUploadable);
+        stats.withheld.addAndGet(held.size());
         stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
         stats.lastSuccess = now;
         if (!letters.isEmpty()) {
@@ -313,6 +345,7 @@ public final class SyncWorker implements Worker {
         final AtomicLong removed = new AtomicLong();
         final AtomicLong skipped = new AtomicLong();
         final AtomicLong notUploadable = new AtomicLong();
+        final AtomicLong withheld = new AtomicLong();
         final AtomicLong deadLettered = new AtomicLong();
         final AtomicLong retries = new AtomicLong();
         final AtomicLong membershipEvents = new AtomicLong();
@@ -354,6 +387,11 @@ public final class SyncWorker implements Worker {
         /** Persons with no email, phone or external id: counted, never sent (server events reach them). */
         public long notUploadable() {
             return notUploadable.get();
+        }
+
+        /** Membership changes of withheld persons (a campaign's holdout): never added, never sent an event. */
+        public long withheld() {
+            return withheld.get();
         }
 
         public long deadLettered() {

@@ -137,6 +137,32 @@ class SyncWorkerTest {
     }
 
     @Test
+    void aWithheldPersonIsNeverAddedAndLeavesTheListWhenUploadedBeforeTheyWereWithheld() {
+        Set<String> withheld = new HashSet<>();
+        worker.withWithholding((storeId, segmentId) -> new Withholding.Rule(String.join(",", withheld),
+                withheld::contains));
+        join("ann", "bob");
+        worker.syncOnce();
+        assertThat(server.members(audience.id())).isEqualTo(hashes("ann", "bob"));
+
+        // bob's campaign holdout grows to take him in; dan is held out from his first change.
+        withheld.add("bob");
+        withheld.add("dan");
+        join("bob", "dan", "eve");
+        change("dan", MembershipChange.Kind.LEFT);
+        join("dan");
+        worker.syncOnce();
+
+        assertThat(server.members(audience.id())).isEqualTo(hashes("ann", "eve"));
+        assertThat(server.received()).extracting(Received::bodyText)
+                .noneMatch(body -> body.contains(sha256("dan@example.com")));
+        assertThat(store.uploaded).containsOnlyKeys("ann", "eve");
+        assertThat(store.pairing.cursor()).isEqualTo(log.size());
+        assertThat(worker.stats().withheld()).isEqualTo(2);
+        assertThat(server.violations()).isEmpty();
+    }
+
+    @Test
     void aServerErrorLeavesTheCursorAndWaitsAtLeastTheHintThenTheBatchIsResent() {
         join("ann", "bob");
         server.inject(new Fault.ServerError(503));

@@ -26,6 +26,7 @@ import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.Reconciler;
 import io.rebound.destinations.delivery.Reconciliation;
 import io.rebound.destinations.delivery.SyncWorker;
+import io.rebound.destinations.delivery.Withholding;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
@@ -45,6 +46,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Activation on one server: the store owners' connected destinations ({@link JdbcDestinations},
@@ -71,7 +73,8 @@ public final class Activation implements AutoCloseable {
     private final JdbcDestinations destinations;
     private final JdbcDeliveryStore deliveries;
     private final Audiences audiences;
-    private final ListSync sync;
+    /** Replaced once, before {@link #start()}, by {@link #withholding(Function)}. */
+    private volatile ListSync sync;
     private final DeliveryEngine engine;
     private final Transport transport;
     private final Clock clock;
@@ -114,6 +117,16 @@ public final class Activation implements AutoCloseable {
     public Activation(JdbcDestinations destinations, JdbcDeliveryStore deliveries, Audiences audiences,
                       Transport transport, Clock clock, Duration pollInterval, Ownership ownership, EventSource events) {
         this(destinations, deliveries, audiences, transport, clock, pollInterval, ownership, events, Reconciler.DEFAULT_INTERVAL);
+    }
+
+    /**
+     * Withholds from each destination the persons {@code withholding} names for its id (the campaigns'
+     * holdouts): its list sync, reconciliation, membership events, a new audience's seed and dead-letter
+     * retries all leave them out. Call before {@link #start()}.
+     */
+    public Activation withholding(Function<String, Withholding> withholding) {
+        this.sync = sync.withWithholding(withholding);
+        return this;
     }
 
     /** Re-encrypts credentials held under a rotated-out key, then starts a worker per destination. */
@@ -327,7 +340,7 @@ public final class Activation implements AutoCloseable {
         if (audienceId != null) {
             audience = dest.linkAudience(audienceId);
         } else {
-            AudienceResult r = dest.createAudience(audienceName(segment), seed(d.platform(), segment));
+            AudienceResult r = dest.createAudience(audienceName(segment), seed(d, segment));
             if (r.audience() == null || !(r.outcome() instanceof Outcome.Accepted || r.outcome() instanceof Outcome.Recorded)) {
                 return new PairResult.Refused(r.outcome());
             }
@@ -364,10 +377,11 @@ public final class Activation implements AutoCloseable {
         return name.length() > 100 ? name.substring(0, 100) : name;
     }
 
-    private List<Member> seed(Platform platform, SegmentRecord segment) {
-        if (platform != Platform.TIKTOK && platform != Platform.PINTEREST) {
+    private List<Member> seed(JdbcDestinations.Record d, SegmentRecord segment) {
+        if (d.platform() != Platform.TIKTOK && d.platform() != Platform.PINTEREST) {
             return List.of();
         }
+        Withholding.Rule withheld = sync.withholding().apply(d.id()).rule(segment.storeId(), segment.id());
         AudiencesMemberSource source = new AudiencesMemberSource(audiences);
         List<Member> seed = new ArrayList<>();
         String after = null;
@@ -377,11 +391,14 @@ public final class Activation implements AutoCloseable {
                 break;
             }
             for (AudienceReader.Member m : page) {
+                after = m.personId();
+                if (withheld.withholds(m.personId())) {
+                    continue;
+                }
                 Member member = source.member(segment.storeId(), m.personId());
                 if (SyncWorker.uploadable(member.contact()) && seed.size() < MAX_SEED) {
                     seed.add(member);
                 }
-                after = m.personId();
             }
         }
         return seed;
@@ -454,8 +471,8 @@ public final class Activation implements AutoCloseable {
     /**
      * What retrying a dead letter did.
      *
-     * @param sent    the persons sent again (additions: those still members; removals: all)
-     * @param skipped the persons not sent (no longer members, or nothing uploadable left)
+     * @param sent    the persons sent again (additions: those still members and not withheld; removals: all)
+     * @param skipped the persons not sent (no longer members, withheld, or nothing uploadable left)
      * @param report  the platform's answer; null when nothing was sent
      * @param cleared whether the letter is done and was removed
      */
@@ -484,8 +501,10 @@ public final class Activation implements AutoCloseable {
         int skipped = 0;
         boolean add = "add".equals(letter.operation());
         Map<String, Contact> uploaded = add ? Map.of() : deliveries.uploaded(pairing, letter.personIds());
+        Withholding.Rule withheld = sync.withholding().apply(d.id()).rule(d.storeId(), letter.segmentId());
         for (String person : letter.personIds()) {
-            if (add && !audiences.reader().isMember(d.storeId(), letter.segmentId(), person)) {
+            if (add && (withheld.withholds(person)
+                    || !audiences.reader().isMember(d.storeId(), letter.segmentId(), person))) {
                 skipped++;
                 continue;
             }

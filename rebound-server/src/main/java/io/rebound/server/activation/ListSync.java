@@ -5,12 +5,14 @@ import io.rebound.destinations.delivery.Backoff;
 import io.rebound.destinations.delivery.Reconciler;
 import io.rebound.destinations.delivery.SegmentMembers;
 import io.rebound.destinations.delivery.SyncWorker;
+import io.rebound.destinations.delivery.Withholding;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.Audiences;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The seam between the server and the delivery engine: builds a destination's {@link SyncWorker}
@@ -24,9 +26,12 @@ import java.util.Objects;
  * @param clock             the server's clock
  * @param batchSize         changes read per batch
  * @param reconcileInterval how often each pairing is reconciled in full
+ * @param withholding       per destination id, the persons its sync withholds (the campaigns' holdouts,
+ *                          {@code io.rebound.server.campaign.CampaignHoldouts}); the worker, its
+ *                          reconciler, a new audience's seed and a dead letter's retry all apply it
  */
 public record ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff backoff, Clock clock, int batchSize,
-                       Duration reconcileInterval) {
+                       Duration reconcileInterval, Function<String, Withholding> withholding) {
 
     public ListSync {
         Objects.requireNonNull(audiences, "audiences");
@@ -34,6 +39,13 @@ public record ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff bac
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(reconcileInterval, "reconcileInterval");
+        Objects.requireNonNull(withholding, "withholding");
+    }
+
+    /** Withholding nobody. */
+    public ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff backoff, Clock clock, int batchSize,
+                    Duration reconcileInterval) {
+        this(audiences, store, backoff, clock, batchSize, reconcileInterval, id -> Withholding.NONE);
     }
 
     /** With the default reconciliation interval ({@link Reconciler#DEFAULT_INTERVAL}). */
@@ -43,24 +55,30 @@ public record ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff bac
 
     /** The same, reconciling every {@code interval} (tests use a short one). */
     public ListSync withReconcileInterval(Duration interval) {
-        return new ListSync(audiences, store, backoff, clock, batchSize, interval);
+        return new ListSync(audiences, store, backoff, clock, batchSize, interval, withholding);
+    }
+
+    /** The same, withholding from each destination what {@code withholding} names for its id. */
+    public ListSync withWithholding(Function<String, Withholding> withholding) {
+        return new ListSync(audiences, store, backoff, clock, batchSize, reconcileInterval, withholding);
     }
 
     public SyncWorker worker(String destinationId, Destination destination) {
         AudiencesMemberSource members = new AudiencesMemberSource(audiences);
+        Withholding withheld = withholding.apply(destinationId);
         return new SyncWorker(destinationId, destination, new AudiencesChangeFeed(audiences), members, store, backoff,
-                clock, batchSize).withReconciler(reconciler(destination, members));
+                clock, batchSize).withReconciler(reconciler(destination, members, withheld)).withWithholding(withheld);
     }
 
     /** The full reconciliation of {@code destination}'s pairings over the segments' current members. */
-    public Reconciler reconciler(Destination destination) {
-        return reconciler(destination, new AudiencesMemberSource(audiences));
+    public Reconciler reconciler(String destinationId, Destination destination) {
+        return reconciler(destination, new AudiencesMemberSource(audiences), withholding.apply(destinationId));
     }
 
-    private Reconciler reconciler(Destination destination, AudiencesMemberSource members) {
+    private Reconciler reconciler(Destination destination, AudiencesMemberSource members, Withholding withheld) {
         SegmentMembers segments = (storeId, segmentId, after, limit) -> audiences.reader()
                 .members(storeId, segmentId, after, limit).stream().map(AudienceReader.Member::personId).toList();
-        return new Reconciler(destination, segments, members, store, reconcileInterval, clock);
+        return new Reconciler(destination, segments, members, store, reconcileInterval, clock).withWithholding(withheld);
     }
 
     /** A worker that also sends a membership event per join ({@link AudiencesMembershipEvents}). */

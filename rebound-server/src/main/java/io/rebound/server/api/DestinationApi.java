@@ -444,7 +444,7 @@ public final class DestinationApi {
         Optional<SyncWorker.Stats> stats = activation.stats(r.id());
         s.put("running", stats.isPresent());
         stats.ifPresent(x -> s.put("added", x.added()).put("removed", x.removed()).put("skipped", x.skipped())
-                .put("not_uploadable", x.notUploadable()).put("membership_events", x.membershipEvents())
+                .put("not_uploadable", x.notUploadable()).put("withheld", x.withheld()).put("membership_events", x.membershipEvents())
                 .put("dead_lettered", x.deadLettered()).put("retries", x.retries())
                 .put("last_success", x.lastSuccess() == null ? null : x.lastSuccess().toString())
                 .put("last_error", x.lastError())

@@ -131,13 +131,7 @@ public final class CampaignApi {
             return;
         }
         JdbcOffers.Stats stats = offers.stats(c.get().id());
-        java.util.Set<Integer> reminders = new java.util.TreeSet<>();
-        for (int i = 0; i < c.get().definition().touches().size(); i++) {
-            if (c.get().definition().touches().get(i).isReminder()) {
-                reminders.add(i);
-            }
-        }
-        JdbcOffers.People people = offers.people(c.get().id(), c.get().definition().touches().size(), reminders);
+        JdbcOffers.People people = offers.people(c.get());
         JsonArray touches = new JsonArray();
         for (int i = 0; i < c.get().definition().touches().size(); i++) {
             Touch t = c.get().definition().touches().get(i);

@@ -277,6 +277,18 @@ public final class JdbcOffers {
 
     private static final String UNSENT = "('exited', 'suppressed', 'no_address', 'no_offer', 'failed')";
 
+    /** The per-person counts of the campaign (its reminder touches read from its definition): the API's and the dashboard's. */
+    public People people(CampaignRecord campaign) {
+        java.util.List<io.rebound.core.campaign.Touch> touches = campaign.definition().touches();
+        java.util.Set<Integer> reminders = new java.util.TreeSet<>();
+        for (int i = 0; i < touches.size(); i++) {
+            if (touches.get(i).isReminder()) {
+                reminders.add(i);
+            }
+        }
+        return people(campaign.id(), touches.size(), reminders);
+    }
+
     /**
      * Distinct-person counts of a campaign from the email queue ({@code email_sends}: one row per
      * person and touch) and the offers ({@code campaign_offers}); {@code reminders} are the touch

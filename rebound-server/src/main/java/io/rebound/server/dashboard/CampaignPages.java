@@ -35,6 +35,7 @@ import java.util.Optional;
  * POST /dashboard/stores/:store/campaigns                          create (segment from the template, then campaign) → 303
  * GET  /dashboard/stores/:store/campaigns/:id                      audience, creative per touch, timeline, caps,
  *                                                                  holdout, counts per step, codes, emails sent
+ * GET  /dashboard/stores/:store/campaigns/:id/people               the people per step (the page polls it)
  * POST /dashboard/stores/:store/campaigns/:id/pause|resume|delete
  * GET  /dashboard/stores/:store/campaigns/:id/mailbox/:message     a captured email's HTML part, as the recipient sees it
  * </pre>
@@ -78,6 +79,7 @@ final class CampaignPages {
         router.get(base).blockingHandler(this::list, false);
         router.post(base).blockingHandler(this::create, false);
         router.get(base + "/:id").blockingHandler(this::page, false);
+        router.get(base + "/:id/people").blockingHandler(this::people, false);
         router.post(base + "/:id/pause").blockingHandler(ctx -> status(ctx, CampaignRecord.Status.PAUSED), false);
         router.post(base + "/:id/resume").blockingHandler(ctx -> status(ctx, CampaignRecord.Status.ACTIVE), false);
         router.post(base + "/:id/delete").blockingHandler(this::delete, false);
@@ -210,6 +212,7 @@ final class CampaignPages {
                     d.channels().email()));
         }
         m.put("touches", touches);
+        m.putAll(peopleModel(c, path(store.get()) + "/" + c.id()));
         Map<String, Long> nothing = stats.decisions().getOrDefault(-1, Map.of());
         m.put("notShown", Map.of("holdout", nothing.getOrDefault("holdout", 0L),
                 "converted", nothing.getOrDefault("converted", 0L), "capped", nothing.getOrDefault("capped", 0L),
@@ -248,6 +251,48 @@ final class CampaignPages {
         m.put("sends", sends);
         m.put("flash", ctx.session() == null ? null : ctx.session().remove(FLASH));
         views.page(ctx, 200, "campaign", m);
+    }
+
+    /** The people section alone: the campaign page reloads it every few seconds. */
+    private void people(RoutingContext ctx) {
+        Optional<Store> store = access.store(ctx);
+        Optional<CampaignRecord> c = store.flatMap(s -> campaign(ctx, s));
+        if (c.isEmpty()) {
+            return;
+        }
+        views.page(ctx, 200, "campaign-people", peopleModel(c.get(), path(store.get()) + "/" + c.get().id()));
+    }
+
+    /**
+     * Distinct people per step, the same counts as {@code GET …/campaigns/{id}/stats}'s {@code people}
+     * ({@link JdbcOffers#people(CampaignRecord)}): a row per touch and the campaign's total.
+     */
+    private Map<String, Object> peopleModel(CampaignRecord c, String campaignPath) {
+        JdbcOffers.People people = offers.people(c);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Touch> touches = c.definition().touches();
+        for (int i = 0; i < touches.size(); i++) {
+            Map<String, Object> row = peopleRow(people.touches().get(i));
+            row.put("label", "Touch " + (i + 1) + " · " + (touches.get(i).isReminder() ? "reminder" : "offer"));
+            row.put("touch", String.valueOf(i + 1));
+            rows.add(row);
+        }
+        Map<String, Object> total = peopleRow(people.total());
+        total.put("label", "The campaign (each person once)");
+        total.put("touch", "all");
+        return Map.of("people", rows, "peopleTotal", total, "peoplePath", campaignPath + "/people",
+                "peopleAt", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    }
+
+    private static Map<String, Object> peopleRow(JdbcOffers.PeopleCounts p) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("entered", p.entered());
+        m.put("emailed", p.emailed());
+        m.put("reminded", p.reminded());
+        m.put("offered", p.offered());
+        m.put("converted", p.converted());
+        m.put("exited", p.exited());
+        return m;
     }
 
     private Map<String, Object> touch(Store store, int i, Touch t, SegmentDefinition segment, JdbcOffers.Stats stats,

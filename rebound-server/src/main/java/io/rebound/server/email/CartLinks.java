@@ -22,14 +22,17 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The cart recovery link of an abandoned-cart email: a signed {@code /r/<token>} link
- * ({@link RecoveryLinks}) that restores the person's cart — the products they left in it (their
- * latest cart event of each is an add), else the email's products, one of each — with the touch's code. The
+ * The cart link of a flow email: a signed {@code /r/<token>} link ({@link RecoveryLinks}) that fills
+ * the cart with the touch's code applied. In an abandoned-cart email ({@link #link}) the cart is the
+ * person's — the products they left in it (their latest cart event of each is an add), else the
+ * email's products, one of each; in the other flows' emails ({@link #productsLink}: browse
+ * abandonment, post-purchase, win-back) it is the email's products, one of each. The
  * cart is made for the store's platform as its code store is configured (Shopify or WooCommerce with
  * the shop's URL, table {@code campaign_code_stores}); a store with none gets what the recovery-link
  * API makes without a {@code shop_url}: the demo shop on this server. On Shopify, a shopper whose
  * latest {@code CheckoutRecovery} event (from the checkouts webhook) holds an
- * {@code abandoned_checkout_url} is sent to that URL, with {@code discount=CODE} added.
+ * {@code abandoned_checkout_url} is sent to that URL, with {@code discount=CODE} added (abandoned-cart
+ * emails only: the other flows show other products than the checkout holds).
  */
 public final class CartLinks {
     /** A link without a code lives this long; one with a code, as long as the code. */
@@ -59,6 +62,22 @@ public final class CartLinks {
     public Optional<String> link(String storeId, String personId, List<String> carted, List<CatalogProduct> products,
                                  String code, Instant expiresAt, Instant now) {
         List<String> ids = carted.isEmpty() ? products.stream().map(CatalogProduct::id).toList() : carted;
+        return make(storeId, personId, ids, code, expiresAt, now);
+    }
+
+    /**
+     * The link that puts the email's products in the cart, one of each, with the touch's code (null:
+     * none); empty when the email shows no product a link can take. No Shopify checkout URL: the email's
+     * products are not the checkout's.
+     */
+    public Optional<String> productsLink(String storeId, List<CatalogProduct> products, String code, Instant expiresAt,
+                                         Instant now) {
+        return make(storeId, null, products.stream().map(CatalogProduct::id).toList(), code, expiresAt, now);
+    }
+
+    /** {@code checkoutOf}: the person whose Shopify checkout the link may go to, or null for none. */
+    private Optional<String> make(String storeId, String checkoutOf, List<String> ids, String code, Instant expiresAt,
+                                  Instant now) {
         List<RecoveryLinks.Line> lines = new ArrayList<>();
         for (String id : ids) {
             if (lines.size() < RecoveryLinks.MAX_LINES && VALID_ID.matcher(id).matches()
@@ -76,7 +95,8 @@ public final class CartLinks {
             platform = RecoveryLinks.Platform.valueOf(configured.get()[0].toUpperCase(Locale.ROOT));
             shopUrl = configured.get()[1];
         }
-        String checkout = platform == RecoveryLinks.Platform.SHOPIFY ? checkoutUrl(storeId, personId) : null;
+        String checkout = platform == RecoveryLinks.Platform.SHOPIFY && checkoutOf != null
+                ? checkoutUrl(storeId, checkoutOf) : null;
         Instant expiry = code != null && expiresAt != null ? expiresAt : now.plus(REMINDER_LINK_LIFE);
         String token = links.sign(new RecoveryLinks.Cart(storeId, platform, shopUrl, lines, code, expiry, checkout));
         return Optional.of(publicUrl.toString().replaceAll("/+$", "") + "/r/" + token);

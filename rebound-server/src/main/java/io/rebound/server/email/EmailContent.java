@@ -53,8 +53,9 @@ public final class EmailContent {
     }
 
     /**
-     * As above, with the cart recovery link {@code cartUrl} (null: none) under the products: the cart
-     * restored, with the code applied when there is one.
+     * As above, with the cart link {@code cartUrl} (null: none) under the products: the cart restored
+     * (abandoned cart: "Back to your cart") or filled with the email's products (the other flows: "Put
+     * these in your cart"), with the code applied when there is one.
      */
     public static Rendered render(String campaignName, Flow flow, Touch touch, List<CatalogProduct> products,
                                   OfferCode offer, String unsubscribeUrl, String cartUrl) {
@@ -83,7 +84,8 @@ public final class EmailContent {
             html.append(escape(p.title())).append("</a> ").append(escape(price)).append("</p>");
         }
         if (cartUrl != null) {
-            String label = offer == null ? "Back to your cart" : "Back to your cart, code applied";
+            String label = (flow == Flow.ABANDONED_CART ? "Back to your cart" : "Put these in your cart")
+                    + (offer == null ? "" : ", code applied");
             text.append('\n').append(label).append(": ").append(cartUrl).append('\n');
             html.append("<p><a data-rb=\"cart\" href=\"").append(escape(cartUrl))
                     .append("\" style=\"font-size:large;font-weight:bold\">").append(escape(label)).append("</a></p>");

@@ -51,7 +51,8 @@ import java.util.Set;
  * smart-sending gap across all flows of the store), decide the touch with the same rule as the
  * decision API ({@link OfferSequencer#decideTouch}: holdout, a purchase since joining, the daily cap
  * shared with on-site placements, and for an offer touch the code from {@link JdbcOffers} with the
- * margin guard, serial abandoners and expiry), send over SMTP, mark sent and count the touch.
+ * margin guard, serial abandoners and expiry), send over SMTP, mark sent and count the touch. Every
+ * email that shows products carries a signed cart link ({@link CartLinks}) with the touch's code.
  */
 public final class EmailFlows {
     private static final Logger LOG = LoggerFactory.getLogger(EmailFlows.class);
@@ -84,14 +85,17 @@ public final class EmailFlows {
     /** When each send first found its membership or address missing where no person state is read. */
     private final java.util.Map<String, Instant> unsettled = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Flows whose abandoned-cart emails carry no cart recovery link. */
+    /** Flows whose emails carry no cart link. */
     public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog,
                       Audiences audiences, ComplementaryProducts complements, MailTransport sender,
                       UnsubscribeTokens tokens, EmailSettings settings, Clock clock) {
         this(queue, campaigns, offers, catalog, audiences, complements, sender, tokens, settings, clock, null);
     }
 
-    /** As above; each abandoned-cart email carries the link {@code cartLinks} makes (null: none). */
+    /**
+     * As above; each email that shows products carries the cart link {@code cartLinks} makes (null:
+     * none): the person's cart in an abandoned-cart email, the email's products in the other flows.
+     */
     public EmailFlows(JdbcEmailQueue queue, JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog,
                       Audiences audiences, ComplementaryProducts complements, MailTransport sender,
                       UnsubscribeTokens tokens, EmailSettings settings, Clock clock, CartLinks cartLinks) {
@@ -265,11 +269,13 @@ public final class EmailFlows {
         String token = tokens.sign(s.storeId(), address.get().emailHash());
         String url = settings.publicUrl().toString().replaceAll("/+$", "") + "/email/unsubscribe?t="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8);
-        String cartUrl = cartLinks == null || def.flow() != Flow.ABANDONED_CART ? null
-                : cartLinks.link(s.storeId(), s.personId(), state.map(p -> ProductSet.of(p.visitor().events()).carted()
-                                .stream().map(ProductSet.Item::productId).toList()).orElse(List.of()),
-                        products, code == null ? null : code.code(),
-                        code == null ? null : code.expiresAt(), now).orElse(null);
+        String codeText = code == null ? null : code.code();
+        Instant codeExpiry = code == null ? null : code.expiresAt();
+        String cartUrl = cartLinks == null ? null : def.flow() == Flow.ABANDONED_CART
+                ? cartLinks.link(s.storeId(), s.personId(), state.map(p -> ProductSet.of(p.visitor().events()).carted()
+                        .stream().map(ProductSet.Item::productId).toList()).orElse(List.of()),
+                        products, codeText, codeExpiry, now).orElse(null)
+                : cartLinks.productsLink(s.storeId(), products, codeText, codeExpiry, now).orElse(null);
         EmailContent.Rendered r = EmailContent.render(def.name(), def.flow(), touch, products, code, url, cartUrl);
         String mailto = "mailto:" + settings.from() + "?subject=unsubscribe%20" + token;
         try {

@@ -116,7 +116,9 @@ public final class ServerRoutes {
                                         Ownership ownership, EventSource events) {
         return new Activation(new JdbcDestinations(database.dataSource(), credentialKeys(config), clock),
                 new JdbcDeliveryStore(database.dataSource(), clock), audiences, HttpTransport.withDefaults(), clock,
-                config.activation().batchWindow(), ownership, events, config.activation().reconcileInterval());
+                config.activation().batchWindow(), ownership, events, config.activation().reconcileInterval())
+                .withholding(new io.rebound.server.campaign.CampaignHoldouts(
+                        new JdbcCampaigns(database.dataSource(), clock), clock)::forDestination);
     }
 
     /** The keyring every stored credential is encrypted with: {@code credentials-keys}, else the data directory's file. */

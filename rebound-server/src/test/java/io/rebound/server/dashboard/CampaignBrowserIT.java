@@ -212,6 +212,21 @@ class CampaignBrowserIT {
             }
             assertThat(touches.nth(0).getByTestId("count-emails")).hasText(String.valueOf(treated.size()));
             assertThat(touches.nth(1).getByTestId("count-offered")).hasText(String.valueOf(treated.size()));
+            // People per step: the stats API's distinct-person counts, reloaded by the page itself.
+            String n = String.valueOf(treated.size());
+            Locator first = page.locator("[data-testid=people-row][data-touch='1']");
+            Locator second = page.locator("[data-testid=people-row][data-touch='2']");
+            assertThat(first.getByTestId("people-entered")).hasText(n);
+            assertThat(first.getByTestId("people-reminded")).hasText(n);
+            assertThat(second.getByTestId("people-offered")).hasText(n);
+            assertThat(second.getByTestId("people-converted")).hasText("0");
+            HttpResponse<String> redeemed = api("POST", "/api/v1/stores/" + store + "/codes/" + code + "/redeem", "{}");
+            assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+            // Live: the section reloads itself every 5 s, without the page being loaded again.
+            assertThat(second.getByTestId("people-converted"))
+                    .hasText("1", new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(15_000));
+            assertThat(page.locator("[data-testid=people-row][data-touch='all']").getByTestId("people-converted"))
+                    .hasText("1");
             assertThat(page.getByTestId("code")).hasCount(treated.size());
             assertThat(page.getByTestId("code").filter(new Locator.FilterOptions().setHasText(code))).hasCount(1);
             assertThat(page.getByTestId("email-row")).hasCount(2 * treated.size());

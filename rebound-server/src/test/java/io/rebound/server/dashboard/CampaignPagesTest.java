@@ -215,6 +215,85 @@ class CampaignPagesTest {
     }
 
     @Test
+    void thePeoplePerStepAreTheStatsCountsAndTheSectionReloadsThemLive() throws Exception {
+        String segment = h.audiencesPort.createSegment(shop.store().id(),
+                SegmentTemplates.productViewers(14, new SegmentTemplates.Scope("yoga-mat", null)), "product_viewers").id();
+        h.audiences.backfillDone(shop.store().id(), segment).join();
+        JdbcCampaigns campaigns = new JdbcCampaigns(h.database.dataSource(), h.clock);
+        CampaignRecord c = campaigns.create(shop.store().id(), CampaignDefinitions.parse(Json.readUntrustedObject("""
+                {"name": "Yoga mat viewers", "segment_id": "%s", "channels": {"email": true, "onsite": true},
+                 "touches": [{"after_hours": 0, "creative": {"products": ["yoga-mat"], "headline": "Still thinking about it?"}},
+                             {"after_hours": 72, "creative": {"products": ["yoga-mat"], "headline": "10 %% off"},
+                              "offer": {"percent": 10, "expires_hours": 48}}],
+                 "holdout_percent": 0}""".formatted(segment))));
+        JdbcEmailQueue queue = new JdbcEmailQueue(h.database.dataSource());
+        queue.putSubscriber(shop.store().id(), Pii.emailSha256("maya@example.com"), "maya@example.com", h.clock.instant());
+        queue.putSubscriber(shop.store().id(), Pii.emailSha256("ravi@example.com"), "ravi@example.com", h.clock.instant());
+        view("maya", "maya@example.com", EventType.VIEW_CONTENT);
+        view("ravi", "ravi@example.com", EventType.VIEW_CONTENT);
+        view("noor", "noor@example.com", EventType.VIEW_CONTENT); // no consent: her send ends unsent
+        CapturedMailbox mailbox = new CapturedMailbox(h.database.dataSource(), "shop@mat.example", h.clock);
+        EmailSettings settings = new EmailSettings(null, 0, null, null, false, "shop@mat.example", Duration.ofHours(16),
+                URI.create("https://rebound.mat.example"), Duration.ofSeconds(10));
+        JdbcOffers offers = new JdbcOffers(h.database.dataSource());
+        EmailFlows flows = new EmailFlows(queue, campaigns, offers, new JdbcCatalog(h.database.dataSource(), h.clock),
+                h.audiencesPort, ComplementaryProducts.CREATIVE, mailbox, new UnsubscribeTokens(queue.tokenKey()),
+                settings, h.clock);
+        flows.runOnce();
+        String maya = h.audiencesPort.reader().personOf(shop.store().id(), "maya").orElseThrow();
+
+        String page = b.get(base + "/campaigns/" + c.id()).body();
+        assertThat(page).contains("data-testid=\"people\"").contains("hx-get=\"" + base + "/campaigns/" + c.id() + "/people\"")
+                .contains("hx-trigger=\"every 5s\"");
+        JdbcOffers.People before = offers.people(c);
+        assertThat(before.touches().get(0)).isEqualTo(new JdbcOffers.PeopleCounts(3, 2, 2, 0, 0, 1));
+        assertThat(row(page, "1")).isEqualTo(List.of(3L, 2L, 0L, 0L, 1L, 2L));
+        assertThat(row(page, "2")).isEqualTo(counts(before.touches().get(1)));
+        assertThat(row(page, "all")).isEqualTo(counts(before.total()));
+
+        // Maya is offered touch 2's code and redeems it: the section, reloaded alone, shows it.
+        String code = offers.issue(c.id(), shop.store().id(), maya, 1, 10, h.clock.instant(),
+                h.clock.instant().plus(Duration.ofHours(48))).code();
+        assertThat(offers.redeem(shop.store().id(), code, "o-1", h.clock.instant())).isTrue();
+        HttpResponse<String> section = b.get(base + "/campaigns/" + c.id() + "/people");
+        assertThat(section.statusCode()).isEqualTo(200);
+        assertThat(section.body()).startsWith("<section").doesNotContain("<html");
+        JdbcOffers.People after = offers.people(c);
+        assertThat(after.touches().get(1).offered()).isEqualTo(1);
+        assertThat(after.touches().get(1).converted()).isEqualTo(1);
+        assertThat(row(section.body(), "2")).isEqualTo(counts(after.touches().get(1)));
+        assertThat(row(section.body(), "all")).isEqualTo(counts(after.total()));
+        assertThat(row(section.body(), "all").get(2)).as("offered, the campaign").isEqualTo(1L);
+
+        StoreRepository.Created other = h.stores.create("Other shop", false);
+        long stranger = h.dashboard.users().create("other@example.com", "other password 1").id();
+        h.dashboard.users().addMember(stranger, other.store().id());
+        DashboardHarness.Browser b2 = h.browser();
+        b2.signIn("other@example.com", "other password 1");
+        assertThat(b2.get("/dashboard/stores/" + other.store().id() + "/campaigns/" + c.id() + "/people").statusCode())
+                .isEqualTo(404);
+    }
+
+    /** A people row as shown: entered, reminded, offered, converted, exited, emailed. */
+    private static List<Long> row(String html, String touch) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?s)data-testid=\"people-row\" data-touch=\""
+                + touch + "\">(.*?)</tr>").matcher(html);
+        assertThat(m.find()).as("people row " + touch).isTrue();
+        java.util.regex.Matcher cell = java.util.regex.Pattern.compile(
+                "data-testid=\"people-([a-z]+)\">(?:<strong>)?(\\d+)").matcher(m.group(1));
+        Map<String, Long> cells = new HashMap<>();
+        while (cell.find()) {
+            cells.put(cell.group(1), Long.parseLong(cell.group(2)));
+        }
+        return List.of(cells.get("entered"), cells.get("reminded"), cells.get("offered"), cells.get("converted"),
+                cells.get("exited"), cells.get("emailed"));
+    }
+
+    private static List<Long> counts(JdbcOffers.PeopleCounts p) {
+        return List.of(p.entered(), p.reminded(), p.offered(), p.converted(), p.exited(), p.emailed());
+    }
+
+    @Test
     void pauseResumeAndDeleteAndAnotherTenantsCampaignIsNotFound() throws Exception {
         String segment = h.audiencesPort.createSegment(shop.store().id(),
                 SegmentTemplates.productViewers(14, SegmentTemplates.Scope.STORE), "product_viewers").id();

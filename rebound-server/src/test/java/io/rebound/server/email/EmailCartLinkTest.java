@@ -1,10 +1,18 @@
 package io.rebound.server.email;
 
+import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.core.campaign.IssuedOffer;
+import io.rebound.core.catalog.Availability;
+import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
+import io.rebound.core.segment.SegmentDefinitions;
 import io.rebound.server.collect.Pii;
+import io.rebound.server.commerce.JdbcCatalog;
+import io.rebound.server.demo.DemoCatalog;
+import io.rebound.server.demo.DemoShop;
+import io.rebound.server.json.Json;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.Test;
@@ -134,6 +142,90 @@ class EmailCartLinkTest extends EmailFlowFixture {
         assertThat(location).startsWith("/shop/cart/restore?items=");
         assertThat(location.substring("/shop/cart/restore?items=".length()).split(","))
                 .containsExactlyInAnyOrder("yoga-mat:1", "carry-strap:1");
+    }
+
+    @Test
+    void browseAbandonmentPostPurchaseAndWinBackEmailsCarryALinkFillingTheCartWithTheirProductsAndCode()
+            throws Exception {
+        JdbcCatalog catalog = new JdbcCatalog(database.dataSource(), clock);
+        for (String id : List.of("yoga-block", "carry-strap")) {
+            catalog.upsert(store, CatalogProduct.builder(id).title(id).description(id).link("https://shop.example/p/" + id)
+                    .imageLink("https://shop.example/i/" + id + ".jpg")
+                    .price(new BigDecimal("18.00"), "USD").availability(Availability.IN_STOCK).build());
+        }
+        String viewers = segment(Map.of("name", "Viewers", "include", List.of(Map.of("event", "ViewContent", "within_days", 14))));
+        String buyers = segment(Map.of("name", "Buyers", "include", List.of(Map.of("event", "Purchase", "within_days", 30))));
+        String lapsed = segment(Map.of("name", "Lapsed", "include", List.of(Map.of("event", "Purchase", "within_days", 180)),
+                "exclude", List.of(Map.of("event", "Purchase", "within_days", 60))));
+        flow("browse_abandonment", viewers, """
+                [{"after_hours": 1, "creative": {"products": ["yoga-mat", "yoga-block"], "headline": "Still looking?"}},
+                 {"after_hours": 48, "creative": {"products": ["yoga-mat"], "headline": "10 % off the mat"},
+                  "offer": {"percent": 10, "expires_hours": 48}}]""");
+        flow("post_purchase", buyers, """
+                [{"after_hours": 2, "creative": {"products": ["yoga-block", "carry-strap"], "headline": "Complete your practice"}}]""");
+        flow("win_back", lapsed, """
+                [{"after_hours": 0, "creative": {"products": ["yoga-mat"], "headline": "We miss you"}}]""");
+        subscribe("gina");
+        subscribe("hugo");
+        event("gina", EventType.VIEW_CONTENT, T0);
+        event("hugo", EventType.PURCHASE, T0);
+
+        assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isEqualTo(1);
+        assertThat(follow(productsLink(to("gina").getFirst(), false))).as("browse abandonment: the email's products")
+                .isEqualTo("/shop/cart/restore?items=yoga-mat:1,yoga-block:1");
+        assertThat(runAt(T0.plus(Duration.ofHours(2)))).isEqualTo(1);
+        assertThat(follow(productsLink(to("hugo").getFirst(), false))).as("post-purchase: the products that go with it")
+                .isEqualTo("/shop/cart/restore?items=yoga-block:1,carry-strap:1");
+        assertThat(runAt(T0.plus(Duration.ofHours(48).plusMinutes(1)))).isEqualTo(1);
+        String code = code("gina");
+        String offerLink = productsLink(to("gina").getLast(), true);
+        assertThat(follow(offerLink)).as("the offer touch: its code applied")
+                .isEqualTo("/shop/cart/restore?items=yoga-mat:1&discount=" + code);
+
+        // The demo shop (the store has no code store) restores that cart with the code applied.
+        io.vertx.ext.web.Router shopRouter = io.vertx.ext.web.Router.router(vertx);
+        new DemoShop(DemoCatalog.yogaShop(), base, "wk").mount(shopRouter);
+        int shopPort = vertx.createHttpServer().requestHandler(shopRouter).listen(0, "127.0.0.1").await().actualPort();
+        HttpResponse<String> restored = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + shopPort + follow(offerLink))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+        assertThat(restored.body()).contains("Everyday Yoga Mat").contains(code);
+
+        assertThat(runAt(T0.plus(Duration.ofDays(60)).plusSeconds(1))).as("hugo's win-back").isEqualTo(1);
+        assertThat(follow(productsLink(to("hugo").getLast(), false))).as("win-back")
+                .isEqualTo("/shop/cart/restore?items=yoga-mat:1");
+        assertThat(http("GET", offerLink, null, null).statusCode()).as("the offer's link ends with its code")
+                .isEqualTo(410);
+    }
+
+    private static final Pattern PRODUCTS_TEXT_LINK = Pattern.compile(
+            "Put these in your cart(, code applied)?: https://rebound\\.yoga\\.example(/r/[A-Za-z0-9_.-]+)\\s");
+
+    /** The link of a non-abandoned-cart email, the same in both parts, labelled with or without the code. */
+    private static String productsLink(MimeMessage m, boolean withCode) throws Exception {
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        String text = (String) parts.getBodyPart(0).getContent();
+        String html = (String) parts.getBodyPart(1).getContent();
+        Matcher t = PRODUCTS_TEXT_LINK.matcher(text);
+        Matcher h = HTML_LINK.matcher(html);
+        assertThat(t.find()).as(text).isTrue();
+        assertThat(t.group(1) != null).as("labelled with the code").isEqualTo(withCode);
+        assertThat(h.find()).as(html).isTrue();
+        assertThat(h.group(1)).isEqualTo(t.group(2));
+        return t.group(2);
+    }
+
+    private String segment(Map<String, Object> json) {
+        String id = audiences.createSegment(store, SegmentDefinitions.parse(json), null).id();
+        runtime.backfillDone(store, id).join();
+        return id;
+    }
+
+    private void flow(String flowName, String segmentId, String touches) throws Exception {
+        campaigns.create(store, CampaignDefinitions.parse(Json.readUntrustedObject("""
+                {"name": "%s", "flow": "%s", "segment_id": "%s", "channels": {"ads": [], "email": true, "onsite": false},
+                 "touches": %s, "holdout_percent": 0}""".formatted(flowName, flowName, segmentId, touches))));
     }
 
     /** What the Shopify checkouts webhook files: a CheckoutRecovery event with the recovery URL. */
