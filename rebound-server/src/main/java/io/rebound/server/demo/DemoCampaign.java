@@ -72,6 +72,8 @@ public final class DemoCampaign {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", NAME);
         json.put("segment_id", segmentId);
+        // Viewed and not carted: browse abandonment ("still thinking about…"), not "you left these in your cart".
+        json.put("flow", "browse_abandonment");
         json.put("channels", Map.of("ads", List.of(), "email", true, "onsite", List.of("home_banner", "cart_drawer")));
         json.put("touches", List.of(
                 Map.of("after_hours", 0, "creative", Map.of("products", PRODUCTS,
