@@ -259,93 +259,67 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
         }
     }
 
-    /** Persons per statement when a batch's rows of {@code destination_members} are written. */
-    static final int ROWS_PER_STATEMENT = 250;
-
     /**
-     * Replaces the rows of the persons added (their contacts as uploaded now) and deletes those removed.
-     * A few multi-row statements per batch, not one per person: removals as {@code DELETE … IN (…)},
-     * additions as one standard {@code MERGE} (H2 2.x and PostgreSQL 15+) over a {@code VALUES} list of
-     * up to {@value #ROWS_PER_STATEMENT} persons — the pairing's ids and the time bound once per statement.
-     * A batch of 5,000 changes costs some twenty statements instead of 5,000: what the database's per-statement
-     * work (parse-free execution, locks, undo log) made the largest part of a sync's cost.
+     * Contacts as {@code destination_members} keeps them: without empty fields (most members have one email
+     * and nothing else; a Google email map is rare), as the row's bytes are what H2's write costs grow with
+     * (a profile of the sync benchmark puts its time in MVStore's page serialisation). Read back by
+     * {@link Json#MAPPER}: an absent field is an empty one.
      */
+    private static final com.fasterxml.jackson.databind.ObjectMapper CONTACTS = Json.MAPPER.copy()
+            .setDefaultPropertyInclusion(com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY,
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY));
+
+    /** Replaces the rows of the persons added (their contacts as uploaded now) and deletes those removed. */
     private static void remember(Connection c, Pairing p, Map<String, Contact> added, Set<String> removed, Instant now)
             throws SQLException {
         if (added.isEmpty() && removed.isEmpty()) {
             return;
         }
-        List<String> gone = new ArrayList<>(new java.util.TreeSet<>(removed));
-        for (int from = 0; from < gone.size(); from += ROWS_PER_STATEMENT) {
-            List<String> chunk = gone.subList(from, Math.min(gone.size(), from + ROWS_PER_STATEMENT));
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM destination_members WHERE destination_id = ? "
-                    + "AND store_id = ? AND segment_id = ? AND person_id IN (" + "?, ".repeat(chunk.size() - 1) + "?)")) {
-                bind(delete, p);
-                int at = 4;
-                for (String person : chunk) {
-                    delete.setString(at++, person);
+        // One statement per person either way: removals delete, additions upsert (standard MERGE: H2 2.x and
+        // PostgreSQL 15+), where a delete and an insert per added person cost twice the writes.
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM destination_members "
+                + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND person_id = ?");
+             PreparedStatement upsert = c.prepareStatement("MERGE INTO destination_members m USING (VALUES (CAST(? AS "
+                     + "VARCHAR(40)), CAST(? AS VARCHAR(40)), CAST(? AS VARCHAR(40)), CAST(? AS VARCHAR(1000)), "
+                     + "CAST(? AS VARCHAR(100000)), CAST(? AS TIMESTAMP WITH TIME ZONE))) AS s (store_id, destination_id, "
+                     + "segment_id, person_id, contact, updated_at) ON m.destination_id = s.destination_id "
+                     + "AND m.store_id = s.store_id AND m.segment_id = s.segment_id AND m.person_id = s.person_id "
+                     + "WHEN MATCHED THEN UPDATE SET contact = s.contact, updated_at = s.updated_at "
+                     + "WHEN NOT MATCHED THEN INSERT (store_id, destination_id, segment_id, person_id, contact, updated_at) "
+                     + "VALUES (s.store_id, s.destination_id, s.segment_id, s.person_id, s.contact, s.updated_at)")) {
+            for (String person : new java.util.TreeSet<>(removed)) {
+                delete.setString(1, p.destinationId());
+                delete.setString(2, p.storeId());
+                delete.setString(3, p.segmentId());
+                delete.setString(4, person);
+                delete.addBatch();
+            }
+            if (!removed.isEmpty()) {
+                delete.executeBatch();
+            }
+            boolean any = false;
+            for (Map.Entry<String, Contact> e : new java.util.TreeMap<>(added).entrySet()) {
+                if (removed.contains(e.getKey())) {
+                    continue;
                 }
-                delete.executeUpdate();
-            }
-        }
-        List<Map.Entry<String, String>> rows = new ArrayList<>(added.size());
-        for (Map.Entry<String, Contact> e : new java.util.TreeMap<>(added).entrySet()) {
-            if (removed.contains(e.getKey())) {
-                continue;
-            }
-            try {
-                rows.add(Map.entry(e.getKey(), Json.MAPPER.writeValueAsString(e.getValue())));
-            } catch (JacksonException x) {
-                throw new IllegalStateException("cannot write the contact of " + e.getKey(), x);
-            }
-        }
-        PreparedStatement full = null;
-        try {
-            for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-                List<Map.Entry<String, String>> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-                boolean isFull = chunk.size() == ROWS_PER_STATEMENT;
-                if (isFull && full == null) {
-                    full = c.prepareStatement(upsertMembers(ROWS_PER_STATEMENT));
-                }
-                PreparedStatement upsert = isFull ? full : c.prepareStatement(upsertMembers(chunk.size()));
+                upsert.setString(1, p.storeId());
+                upsert.setString(2, p.destinationId());
+                upsert.setString(3, p.segmentId());
+                upsert.setString(4, e.getKey());
                 try {
-                    int at = 1;
-                    for (Map.Entry<String, String> row : chunk) {
-                        upsert.setString(at++, row.getKey());
-                        upsert.setString(at++, row.getValue());
-                    }
-                    upsert.setString(at++, p.destinationId());
-                    upsert.setString(at++, p.storeId());
-                    upsert.setString(at++, p.segmentId());
-                    upsert.setObject(at++, ts(now));
-                    upsert.setString(at++, p.storeId());
-                    upsert.setString(at++, p.destinationId());
-                    upsert.setString(at++, p.segmentId());
-                    upsert.setObject(at, ts(now));
-                    upsert.executeUpdate();
-                } finally {
-                    if (!isFull) {
-                        upsert.close();
-                    }
+                    upsert.setString(5, CONTACTS.writeValueAsString(e.getValue()));
+                } catch (JacksonException x) {
+                    throw new IllegalStateException("cannot write the contact of " + e.getKey(), x);
                 }
+                upsert.setObject(6, ts(now));
+                upsert.addBatch();
+                any = true;
             }
-        } finally {
-            if (full != null) {
-                full.close();
+            if (any) {
+                upsert.executeBatch();
             }
         }
-    }
-
-    /** A MERGE of {@code rows} persons' contacts into one pairing's {@code destination_members}. */
-    private static String upsertMembers(int rows) {
-        String row = "(CAST(? AS VARCHAR(1000)), CAST(? AS VARCHAR(100000)))";
-        return "MERGE INTO destination_members m USING (VALUES " + (row + ", ").repeat(rows - 1) + row
-                + ") AS s (person_id, contact) ON m.destination_id = ? AND m.store_id = ? AND m.segment_id = ? "
-                + "AND m.person_id = s.person_id "
-                + "WHEN MATCHED THEN UPDATE SET contact = s.contact, updated_at = CAST(? AS TIMESTAMP WITH TIME ZONE) "
-                + "WHEN NOT MATCHED THEN INSERT (store_id, destination_id, segment_id, person_id, contact, updated_at) "
-                + "VALUES (CAST(? AS VARCHAR(40)), CAST(? AS VARCHAR(40)), CAST(? AS VARCHAR(40)), s.person_id, s.contact, "
-                + "CAST(? AS TIMESTAMP WITH TIME ZONE))";
     }
 
     // ---- full reconciliation (V12) ----

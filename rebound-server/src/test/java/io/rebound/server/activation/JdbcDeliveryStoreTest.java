@@ -109,14 +109,14 @@ class JdbcDeliveryStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
-    void aLargeBatchsUploadedIdentifiersAreWrittenInMultiRowStatementsAndReadBackExactly(String kind) {
+    void aLargeBatchsUploadedIdentifiersAreWrittenUpdatedRemovedAndReadBackExactly(String kind) {
         try (Database db = open(kind)) {
             String storeId = new JdbcStoreRepository(db).create("Big shop", false).store().id();
             JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
             Pairing p = store.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
             Pairing other = store.pair(storeId, "meta", "seg-2", AudienceRef.of(Platform.META, "2386"));
-            // Two full statements and a remainder, then updates of some, removals of others, in one commit.
-            int n = 2 * JdbcDeliveryStore.ROWS_PER_STATEMENT + 17;
+            // Hundreds of persons, then updates of some and removals of the others in one commit.
+            int n = 517;
             java.util.Map<String, io.rebound.core.activation.Contact> added = new java.util.HashMap<>();
             for (int i = 0; i < n; i++) {
                 added.put("e:" + i, io.rebound.core.activation.Contact.ofEmail("p" + i + "@example.com"));
