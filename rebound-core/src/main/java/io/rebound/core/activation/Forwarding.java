@@ -75,11 +75,14 @@ public final class Forwarding {
                 List.of(), null, consent);
     }
 
-    /** The identifiers an event carries itself: its email hash and the store's user id. */
+    /** The identifiers an event carries itself: its email hash (with Google's, when it has one) and the store's user id. */
     public static Contact contactOf(Event e) {
         Contact c = Contact.EMPTY;
         if (e.emailHash() != null) {
             c = c.withEmails(java.util.List.of(e.emailHash()));
+            if (e.googleEmailHash() != null) {
+                c = c.withGoogleEmails(java.util.Map.of(e.emailHash(), e.googleEmailHash()));
+            }
         }
         if (e.userId() != null) {
             c = c.withExternalIds(java.util.List.of(e.userId()));

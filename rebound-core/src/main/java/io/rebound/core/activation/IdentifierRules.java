@@ -25,7 +25,8 @@ import java.util.function.Function;
  *       list and the server events carry the same key.</li>
  * </ul>
  * Every hashed value is the SHA-256 hex of the normalised UTF-8 string. A value that already is a
- * SHA-256 hex digest is passed through lower-cased: a field the platform takes in the clear cannot be
+ * SHA-256 hex digest is passed through lower-cased — for Google, an email digest is replaced by the
+ * digest of Google's form when the contact has it ({@link Contact#googleEmails()}): a field the platform takes in the clear cannot be
  * recovered from a digest and is dropped instead. Values that do not normalise (an email without
  * {@code @}) are dropped rather than hashed into keys that never match.
  */
@@ -187,8 +188,16 @@ public final class IdentifierRules {
 
     /** All of a contact's identifiers as this platform takes them. */
     public MatchKeys keys(Contact c) {
+        Function<String, String> emailKey = this::email;
+        if (platform == Platform.GOOGLE && !c.googleEmails().isEmpty()) {
+            // An address that was hashed the other platforms' way, with Google's form known beside it.
+            emailKey = v -> {
+                String google = c.googleEmails().get(v.strip().toLowerCase(Locale.ROOT));
+                return google != null && Sha256.isDigest(google) ? Sha256.lowerHex(google) : email(v);
+            };
+        }
         return new MatchKeys(platform,
-                all(c.emails(), this::email),
+                all(c.emails(), emailKey),
                 all(c.phones(), this::phone),
                 takesNames() ? name(c.firstName()) : null,
                 takesNames() ? name(c.lastName()) : null,

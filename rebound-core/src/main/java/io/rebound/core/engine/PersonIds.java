@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -17,10 +19,19 @@ import java.util.TreeSet;
  * @param anonymousIds anonymous ids
  * @param userIds      user ids
  * @param emailHashes  normalised-email SHA-256 hashes
+ * @param googleEmailHashes for those of {@code emailHashes} whose address the collector saw in the clear
+ *                     and Google normalises differently (a Gmail address with dots or a {@code +tag}),
+ *                     the hash of Google's form; not identity keys — carried for Google only
  */
-public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<String> emailHashes) {
+public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<String> emailHashes,
+                        Map<String, String> googleEmailHashes) {
 
     public static final PersonIds NONE = new PersonIds(Set.of(), Set.of(), Set.of());
+
+    /** Ids without any Google-normalised email hash. */
+    public PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<String> emailHashes) {
+        this(anonymousIds, userIds, emailHashes, Map.of());
+    }
 
     /**
      * Which of two persons survives when they turn out to be one: a person is named after the
@@ -51,6 +62,8 @@ public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<Strin
         anonymousIds = sorted(anonymousIds);
         userIds = sorted(userIds);
         emailHashes = sorted(emailHashes);
+        googleEmailHashes = googleEmailHashes == null || googleEmailHashes.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(googleEmailHashes));
     }
 
     private static Set<String> sorted(Set<String> s) {
@@ -96,7 +109,9 @@ public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<Strin
 
     /** These ids plus those the event carries. */
     public PersonIds with(Event event) {
-        return union(new PersonIds(one(event.anonymousId()), one(event.userId()), one(event.emailHash())));
+        Map<String, String> google = event.googleEmailHash() == null ? Map.of()
+                : Map.of(event.emailHash(), event.googleEmailHash());
+        return union(new PersonIds(one(event.anonymousId()), one(event.userId()), one(event.emailHash()), google));
     }
 
     private static Set<String> one(String s) {
@@ -104,8 +119,13 @@ public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<Strin
     }
 
     public PersonIds union(PersonIds other) {
+        Map<String, String> google = googleEmailHashes;
+        if (!other.googleEmailHashes.isEmpty()) {
+            google = new TreeMap<>(googleEmailHashes);
+            google.putAll(other.googleEmailHashes);
+        }
         return new PersonIds(both(anonymousIds, other.anonymousIds), both(userIds, other.userIds),
-                both(emailHashes, other.emailHashes));
+                both(emailHashes, other.emailHashes), google);
     }
 
     private static Set<String> both(Set<String> a, Set<String> b) {

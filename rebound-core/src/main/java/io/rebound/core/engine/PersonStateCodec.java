@@ -15,25 +15,29 @@ import java.util.TreeMap;
  * The binary form of a {@link PersonState}: the value every runtime stores per (store, person).
  * Pure (byte arrays only).
  *
- * <p>Layout (version 5): version byte; the type mask of the retained events (varint, bit
+ * <p>Layout (version 6; version 5 when the person has no Google email hash, so most states keep the
+ * bytes they had): version byte; the type mask of the retained events (varint, bit
  * {@code 1 << EventType.ordinal()}); for each type in the mask, in ordinal order, the time of the
  * latest retained event of that type (8-byte little-endian epoch millis); evaluated-at and timer-at
  * (8 bytes each, {@link Long#MIN_VALUE} for none); evaluated-with (8 bytes, {@link
  * PersonState#evaluatedWith}); the advertising consent (a byte: 0 unstated, 1 allowed, 2 denied;
  * then the instant it was stated, 8 bytes, unless unstated); the segment statuses (varint count; id, member
  * byte, zigzag varint since); store id; person id; anonymous ids, user ids, email hashes (varint
- * count, varint length + UTF-8 each); then the {@link VisitorStateCodec} bytes of the retained events.
+ * count, varint length + UTF-8 each); in version 6 the Google-normalised email hashes (varint count;
+ * email hash and Google's hash of the same address each, {@link PersonIds#googleEmailHashes}); then the
+ * {@link VisitorStateCodec} bytes of the retained events.
  * What a backfill decides on comes first, at fixed places, so that {@link #peek} reads it without
  * decoding a string; what a timer or a backfill changes (evaluated-at, timer, statuses) lies between
  * parts it copies unchanged ({@link #encode(PersonState, byte[], PersonState)}).
  *
- * <p>Versions 4 (the same without evaluated-with), 3 (varint times; store, person and ids before the
- * statuses) and 2 (the same without the latest times) are still read, as states evaluated with
- * {@link PersonState#UNKNOWN} segments.
+ * <p>Versions 4 (version 5 without evaluated-with and consent), 3 (varint times; store, person and ids
+ * before the statuses) and 2 (the same without the latest times) are still read, as states evaluated
+ * with {@link PersonState#UNKNOWN} segments.
  */
 public final class PersonStateCodec {
 
-    private static final byte VERSION = 5;
+    private static final byte VERSION = 6;
+    private static final byte WITHOUT_GOOGLE_HASHES = 5;
     private static final byte WITHOUT_EVALUATED_WITH = 4;
     private static final byte IDS_FIRST = 3;
     private static final byte WITHOUT_LATEST = 2;
@@ -50,7 +54,7 @@ public final class PersonStateCodec {
     public static final class Header {
         private final byte[] bytes;
         private final long typeMask;
-        /** Where the latest times start (versions 4 and 5), or -1 when {@link #latestTimes} holds them (or none). */
+        /** Where the latest times start (versions 4 to 6), or -1 when {@link #latestTimes} holds them (or none). */
         private final int latestAt;
         private final long[] latestTimes;
         private final long evaluatedAt;
@@ -130,7 +134,8 @@ public final class PersonStateCodec {
 
     public static byte[] encode(PersonState state) {
         BinaryWriter out = new BinaryWriter(VisitorStateCodec.knownSize(state.visitor()) + 128);
-        out.u8(VERSION);
+        Map<String, String> google = state.ids().googleEmailHashes();
+        out.u8(google.isEmpty() ? WITHOUT_GOOGLE_HASHES : VERSION);
         long mask = VisitorStateCodec.typeMask(state.visitor());
         out.varlong(mask);
         long[] latest = state.visitor().latestMillisByType();
@@ -145,6 +150,13 @@ public final class PersonStateCodec {
         set(out, state.ids().anonymousIds());
         set(out, state.ids().userIds());
         set(out, state.ids().emailHashes());
+        if (!google.isEmpty()) {
+            out.varint(google.size());
+            for (Map.Entry<String, String> e : google.entrySet()) {
+                out.varintString(e.getKey());
+                out.varintString(e.getValue());
+            }
+        }
         VisitorStateCodec.encode(state.visitor(), out);
         return out.toByteArray();
     }
@@ -156,7 +168,7 @@ public final class PersonStateCodec {
      * is the same as {@link #encode(PersonState)}'s.
      */
     public static byte[] encode(PersonState state, byte[] from, PersonState decoded) {
-        if (state.visitor() != decoded.visitor() || state.ids() != decoded.ids() || from[0] != VERSION
+        if (state.visitor() != decoded.visitor() || state.ids() != decoded.ids() || (from[0] != VERSION && from[0] != WITHOUT_GOOGLE_HASHES)
                 || !state.storeId().equals(decoded.storeId()) || !state.personId().equals(decoded.personId())) {
             return encode(state);
         }
@@ -192,18 +204,22 @@ public final class PersonStateCodec {
             BinaryReader in = new BinaryReader(bytes);
             int version = version(in);
             long mask = in.varlong();
-            if (version != VERSION && version != WITHOUT_EVALUATED_WITH) {
+            if (!fixedHeader(version)) {
                 return decodeIdsFirst(bytes, in, version, mask);
             }
             in.skip(8 * Long.bitCount(mask));
             Instant evaluated = instant(in.int64LE());
             Instant timer = instant(in.int64LE());
-            long evaluatedWith = version == VERSION ? in.int64LE() : PersonState.UNKNOWN;
-            AdConsent consent = version == VERSION ? consent(in) : AdConsent.UNSTATED;
+            boolean withConsent = version != WITHOUT_EVALUATED_WITH;
+            long evaluatedWith = withConsent ? in.int64LE() : PersonState.UNKNOWN;
+            AdConsent consent = withConsent ? consent(in) : AdConsent.UNSTATED;
             Map<String, SegmentStatus> segments = statuses(in, known);
             String store = known(in, known);
             String personId = in.varintString();
-            PersonIds ids = new PersonIds(set(in), set(in), set(in));
+            Set<String> anonymous = set(in);
+            Set<String> users = set(in);
+            Set<String> emails = set(in);
+            PersonIds ids = new PersonIds(anonymous, users, emails, version == VERSION ? googleHashes(in) : Map.of());
             // The events are read in place, and only as far as asked (see VisitorStateCodec.decode).
             return new PersonState(store, personId, ids, VisitorStateCodec.decode(bytes, in.position()), segments,
                     evaluated, timer, evaluatedWith, consent);
@@ -247,12 +263,13 @@ public final class PersonStateCodec {
             BinaryReader in = new BinaryReader(bytes);
             int version = version(in);
             long mask = in.varlong();
-            if (version == VERSION || version == WITHOUT_EVALUATED_WITH) {
+            if (fixedHeader(version)) {
                 int latestAt = in.position();
                 in.skip(8 * Long.bitCount(mask));
                 long evaluated = in.int64LE();
-                in.skip(version == VERSION ? 16 : 8);
-                if (version == VERSION) {
+                boolean withConsent = version != WITHOUT_EVALUATED_WITH;
+                in.skip(withConsent ? 16 : 8);
+                if (withConsent) {
                     consent(in);
                 }
                 return new Header(bytes, mask, latestAt, null, evaluated, in.position());
@@ -279,9 +296,26 @@ public final class PersonStateCodec {
         }
     }
 
+    /** Versions 4 to 6: the latest times, evaluated-at and timer at fixed places, the statuses before the ids. */
+    private static boolean fixedHeader(int version) {
+        return version == VERSION || version == WITHOUT_GOOGLE_HASHES || version == WITHOUT_EVALUATED_WITH;
+    }
+
+    private static Map<String, String> googleHashes(BinaryReader in) {
+        int n = in.varint();
+        if (n == 0) {
+            return Map.of();
+        }
+        Map<String, String> out = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            out.put(in.varintString(), in.varintString());
+        }
+        return out;
+    }
+
     private static int version(BinaryReader in) {
         int v = in.u8();
-        if (v != VERSION && v != WITHOUT_EVALUATED_WITH && v != IDS_FIRST && v != WITHOUT_LATEST) {
+        if (!fixedHeader(v) && v != IDS_FIRST && v != WITHOUT_LATEST) {
             throw new IllegalArgumentException("unknown person state version " + v);
         }
         return v;

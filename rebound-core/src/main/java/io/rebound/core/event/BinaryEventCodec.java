@@ -27,7 +27,8 @@ import java.util.Map;
  * bit 9 set and two bits each for ad storage, ad user data, ad personalisation and analytics storage
  * — 0 unstated, 1 denied, 2 granted — and bit 8 for GPC); the properties (varint count; key, then a
  * varint tag: 0 string, 1 true, 2 false, 3 integer as its text, 4 decimal as its text); the source's
- * ordinal as a varint. Strings are a varint of (UTF-8 length + 1) then the bytes, 0 for absent
+ * ordinal as a varint; last, only when the event has one, its Google email hash (an optional trailing
+ * string: a record without it — every record written before it existed — reads as none). Strings are a varint of (UTF-8 length + 1) then the bytes, 0 for absent
  * ({@link BinaryWriter#varintStringOrNull}); amounts are a varint tag (0 absent, 1 zigzag scale then
  * zigzag unscaled value, 2 the decimal's text when the unscaled value does not fit a long).
  * Properties keep the value JSON would have carried, so integers read back as {@code Long} and
@@ -108,6 +109,9 @@ public final class BinaryEventCodec {
             }
         }
         o.varint(e.source().ordinal());
+        if (e.googleEmailHash() != null) {
+            o.varintStringOrNull(e.googleEmailHash());
+        }
         return o.toByteArray();
     }
 
@@ -198,11 +202,12 @@ public final class BinaryEventCodec {
         if (source >= SOURCES.length) {
             throw new IllegalArgumentException("corrupt event record: source " + source);
         }
+        String googleEmailHash = in.remaining() > 0 ? in.varintStringOrNull() : null;
         return Event.builder(storeId, eventId, type, Instant.ofEpochMilli(eventTime), Instant.ofEpochMilli(receivedAt))
                 .name(name).anonymousId(anonymousId).userId(userId).emailHash(emailHash).products(products)
                 .value(value).currency(currency).pageUrl(pageUrl).referrer(referrer).userAgent(userAgent).ip(ip)
                 .clickIds(clickIds).utm(utm).consent(consent).properties(properties).source(SOURCES[source])
-                .build();
+                .googleEmailHash(googleEmailHash).build();
     }
 
     private static BigDecimal decimal(BinaryReader in) {

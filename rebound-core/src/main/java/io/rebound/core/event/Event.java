@@ -34,6 +34,10 @@ import java.util.Objects;
  * @param consent     consent signals
  * @param properties  remaining custom properties (string, number, boolean values)
  * @param source      the endpoint that accepted it
+ * @param googleEmailHash SHA-256 hex of the email as Google normalises it (for {@code gmail.com} and
+ *                    {@code googlemail.com}: no dots and no {@code +tag} before the {@code @}), only
+ *                    when the collector saw the address in the clear and the result differs from
+ *                    {@code emailHash}; else null. Google's rule only: no other platform gets it.
  */
 public record Event(
         String storeId,
@@ -56,7 +60,18 @@ public record Event(
         Map<String, String> utm,
         Consent consent,
         Map<String, Object> properties,
-        Source source) {
+        Source source,
+        String googleEmailHash) {
+
+    /** An event without a Google-normalised email hash (the form every event had before it existed). */
+    public Event(String storeId, String eventId, EventType type, String name, String anonymousId, String userId,
+                 String emailHash, List<Product> products, BigDecimal value, String currency, Instant eventTime,
+                 Instant receivedAt, String pageUrl, String referrer, String userAgent, String ip,
+                 Map<String, String> clickIds, Map<String, String> utm, Consent consent,
+                 Map<String, Object> properties, Source source) {
+        this(storeId, eventId, type, name, anonymousId, userId, emailHash, products, value, currency, eventTime,
+                receivedAt, pageUrl, referrer, userAgent, ip, clickIds, utm, consent, properties, source, null);
+    }
 
     public Event {
         Objects.requireNonNull(storeId, "storeId");
@@ -80,6 +95,26 @@ public record Event(
         consent = consent == null ? Consent.UNSTATED : consent;
         properties = properties == null ? Map.of() : Map.copyOf(properties);
         source = source == null ? Source.SERVER : source;
+        if (googleEmailHash != null) {
+            if (emailHash == null || !isDigest(googleEmailHash)) {
+                throw new IllegalArgumentException("a Google email hash is a SHA-256 hex digest beside an email hash");
+            }
+            // Kept only where it differs: an event of a non-Gmail address carries one hash, as before.
+            googleEmailHash = googleEmailHash.equals(emailHash) ? null : googleEmailHash;
+        }
+    }
+
+    private static boolean isDigest(String s) {
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The visitor key used before identity resolution: the anonymous id, else the user id. */
@@ -120,6 +155,7 @@ public record Event(
         private Consent consent;
         private Map<String, Object> properties;
         private Source source;
+        private String googleEmailHash;
 
         private Builder(String storeId, String eventId, EventType type, Instant eventTime, Instant receivedAt) {
             this.storeId = storeId;
@@ -145,11 +181,12 @@ public record Event(
         public Builder consent(Consent v) { this.consent = v; return this; }
         public Builder properties(Map<String, Object> v) { this.properties = v; return this; }
         public Builder source(Source v) { this.source = v; return this; }
+        public Builder googleEmailHash(String v) { this.googleEmailHash = v; return this; }
 
         public Event build() {
             return new Event(storeId, eventId, type, name, anonymousId, userId, emailHash, products, value,
                     currency, eventTime, receivedAt, pageUrl, referrer, userAgent, ip, clickIds, utm,
-                    consent, properties, source);
+                    consent, properties, source, googleEmailHash);
         }
     }
 }

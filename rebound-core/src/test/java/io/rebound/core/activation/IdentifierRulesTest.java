@@ -92,6 +92,21 @@ class IdentifierRulesTest {
     }
 
     @Test
+    void aContactsGoogleDigestReplacesItsEmailDigestForGoogleOnly() throws Exception {
+        // The collector hashed "John.Doe+x@gmail.com" trim + lower case, and kept Google's form beside it.
+        String plain = sha256("john.doe+x@gmail.com");
+        String google = sha256("johndoe@gmail.com");
+        Contact c = Contact.EMPTY.withEmails(List.of(plain, sha256("other@example.com")))
+                .withGoogleEmails(java.util.Map.of(plain, google));
+        assertThat(GOOGLE.keys(c).emails()).containsExactly(google, sha256("other@example.com"));
+        for (IdentifierRules rules : List.of(META, TIKTOK, PINTEREST)) {
+            assertThat(rules.keys(c).emails()).containsExactly(plain, sha256("other@example.com"));
+        }
+        // A digest without Google's form known stays as it is: it cannot be normalised again.
+        assertThat(GOOGLE.keys(Contact.EMPTY.withEmails(List.of(plain))).emails()).containsExactly(plain);
+    }
+
+    @Test
     void googleTakesRegionAndPostalCodeInTheClearAndNoCityOrExternalId() throws Exception {
         MatchKeys keys = GOOGLE.keys(Contact.ofEmail("a@b.co").withName("John", "Smith")
                 .withAddress("Menlo Park", "CA", "94025-1234", "us").withExternalIds(List.of("cust-1")));

@@ -232,4 +232,31 @@ class PersonStateCodecTest {
         assertThat(PersonStateCodec.encode(PersonState.empty("st", "a:v1"))).isEqualTo(empty);
         assertThat(PersonStateCodec.decode(empty)).isEqualTo(PersonState.empty("st", "a:v1"));
     }
+
+    @Test
+    void googleEmailHashesAreKeptInVersion6AndAStateWithoutThemKeepsVersion5() {
+        PersonState p = everyPart();
+        String plain = "a".repeat(64);
+        String google = "b".repeat(64);
+        PersonIds ids = new PersonIds(p.ids().anonymousIds(), p.ids().userIds(), Set.of(plain, "5e884898da"),
+                Map.of(plain, google));
+        PersonState with = new PersonState(p.storeId(), p.personId(), ids, p.visitor(), p.segments(), p.evaluatedAt(),
+                p.timerAt(), p.evaluatedWith(), p.consent());
+        byte[] bytes = PersonStateCodec.encode(with);
+        assertThat(bytes[0]).isEqualTo((byte) 6);
+        PersonState decoded = PersonStateCodec.decode(bytes);
+        assertThat(decoded).isEqualTo(with);
+        assertThat(decoded.ids().googleEmailHashes()).containsExactly(Map.entry(plain, google));
+        PersonStateCodec.Header h = PersonStateCodec.peek(bytes);
+        assertThat(h.evaluatedAt()).isEqualTo(T.plusSeconds(91));
+        assertThat(h.segments()).containsExactly("seg-1", "seg-2", "seg-ü");
+        // A timer's result spliced into version-6 bytes keeps the Google hashes.
+        PersonState next = new PersonState(p.storeId(), p.personId(), decoded.ids(), decoded.visitor(), Map.of(),
+                p.evaluatedAt().plusSeconds(1), null, 9, p.consent());
+        byte[] spliced = PersonStateCodec.encode(next, bytes, decoded);
+        assertThat(spliced).isEqualTo(PersonStateCodec.encode(next));
+        assertThat(PersonStateCodec.decode(spliced).ids().googleEmailHashes()).containsEntry(plain, google);
+        // Without any, the bytes are version 5's, as before the Google hashes existed.
+        assertThat(PersonStateCodec.encode(p)[0]).isEqualTo((byte) 5);
+    }
 }

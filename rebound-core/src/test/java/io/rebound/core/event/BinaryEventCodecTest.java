@@ -133,4 +133,28 @@ class BinaryEventCodecTest {
         assertThat(BinaryEventCodec.isRecord(record)).isTrue();
         assertThat(BinaryEventCodec.isRecord(new byte[0])).isFalse();
     }
+
+    @Test
+    void aGoogleEmailHashIsAnOptionalTrailingFieldThatOlderRecordsDoNotHave() {
+        Event plain = everyField();
+        String google = "0123456789abcdef".repeat(4);
+        Event with = Event.builder(plain.storeId(), plain.eventId(), plain.type(), plain.eventTime(), plain.receivedAt())
+                .name(plain.name()).anonymousId(plain.anonymousId()).userId(plain.userId()).emailHash(plain.emailHash())
+                .products(plain.products()).value(plain.value()).currency(plain.currency()).pageUrl(plain.pageUrl())
+                .referrer(plain.referrer()).userAgent(plain.userAgent()).ip(plain.ip()).clickIds(plain.clickIds())
+                .utm(plain.utm()).consent(plain.consent()).properties(plain.properties()).source(plain.source())
+                .googleEmailHash(google).build();
+        byte[] bytes = BinaryEventCodec.encode(with);
+        assertThat(BinaryEventCodec.decode(bytes)).isEqualTo(with);
+        assertThat(BinaryEventCodec.decode(bytes).googleEmailHash()).isEqualTo(google);
+        // The record without it is the version-2 record, byte for byte.
+        byte[] without = BinaryEventCodec.encode(plain);
+        assertThat(Arrays.copyOf(bytes, without.length)).isEqualTo(without);
+        assertThat(BinaryEventCodec.decode(without).googleEmailHash()).isNull();
+        // Only beside an email hash, only a digest, and not kept when it is the email hash itself.
+        assertThatThrownBy(() -> Event.builder("st", "e", EventType.IDENTIFY, plain.eventTime(), plain.receivedAt())
+                .anonymousId("a").googleEmailHash(google).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Event.builder("st", "e", EventType.IDENTIFY, plain.eventTime(), plain.receivedAt())
+                .anonymousId("a").emailHash(google).googleEmailHash(google).build().googleEmailHash()).isNull();
+    }
 }

@@ -23,10 +23,19 @@ import java.util.Objects;
  * @param policy             the store's consent policy (Limited Data Use)
  * @param rules              identifier rules (Meta's, possibly with the store's calling code)
  * @param limits             request limits
+ * @param lduLocation        the country and state sent with Limited Data Use ({@link LduLocation#GEOLOCATE} unless fixed)
  */
 public record MetaConfig(String adAccountId, String pixelId, String accessToken, URI baseUrl, String apiVersion,
                          String customerFileSource, String testEventCode, ConsentPolicy policy, IdentifierRules rules,
-                         PlatformLimits limits) {
+                         PlatformLimits limits, LduLocation lduLocation) {
+
+    /** A config whose Limited Data Use, if the policy asks for it, leaves Meta to geolocate. */
+    public MetaConfig(String adAccountId, String pixelId, String accessToken, URI baseUrl, String apiVersion,
+                      String customerFileSource, String testEventCode, ConsentPolicy policy, IdentifierRules rules,
+                      PlatformLimits limits) {
+        this(adAccountId, pixelId, accessToken, baseUrl, apiVersion, customerFileSource, testEventCode, policy, rules,
+                limits, LduLocation.GEOLOCATE);
+    }
 
     public static final URI DEFAULT_BASE_URL = URI.create("https://graph.facebook.com");
     /** The Graph API version Rebound's builders follow. */
@@ -48,6 +57,10 @@ public record MetaConfig(String adAccountId, String pixelId, String accessToken,
             throw new IllegalArgumentException("customerFileSource is not one of Meta's values: " + customerFileSource);
         }
         ConfigChecks.rules(policy, rules, Platform.META, "Meta", limits);
+        lduLocation = lduLocation == null ? LduLocation.GEOLOCATE : lduLocation;
+        if (!lduLocation.geolocated() && !policy.limitedDataUse()) {
+            throw new IllegalArgumentException("lduLocation is only sent with Limited Data Use (policy.limitedDataUse)");
+        }
     }
 
     /** A connection with Meta's defaults: production base URL, {@value #DEFAULT_API_VERSION}, user-provided data. */
@@ -58,22 +71,31 @@ public record MetaConfig(String adAccountId, String pixelId, String accessToken,
 
     public MetaConfig withBaseUrl(URI url) {
         return new MetaConfig(adAccountId, pixelId, accessToken, url, apiVersion, customerFileSource, testEventCode,
-                policy, rules, limits);
+                policy, rules, limits, lduLocation);
     }
 
     public MetaConfig withPolicy(ConsentPolicy p) {
         return new MetaConfig(adAccountId, pixelId, accessToken, baseUrl, apiVersion, customerFileSource, testEventCode,
-                p, rules, limits);
+                p, rules, limits, lduLocation);
     }
 
     public MetaConfig withTestEventCode(String code) {
         return new MetaConfig(adAccountId, pixelId, accessToken, baseUrl, apiVersion, customerFileSource, code,
-                policy, rules, limits);
+                policy, rules, limits, lduLocation);
     }
 
     public MetaConfig withLimits(PlatformLimits l) {
         return new MetaConfig(adAccountId, pixelId, accessToken, baseUrl, apiVersion, customerFileSource, testEventCode,
-                policy, rules, l);
+                policy, rules, l, lduLocation);
+    }
+
+    /**
+     * This config flagging every row and event for Limited Data Use ({@code ["LDU"]}), with Meta told
+     * {@code location} (or left to geolocate, {@link LduLocation#GEOLOCATE}).
+     */
+    public MetaConfig withLimitedDataUse(LduLocation location) {
+        return new MetaConfig(adAccountId, pixelId, accessToken, baseUrl, apiVersion, customerFileSource, testEventCode,
+                new ConsentPolicy(policy.requireStatedConsent(), true), rules, limits, location);
     }
 
     @Override

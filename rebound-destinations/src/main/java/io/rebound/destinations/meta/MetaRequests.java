@@ -43,6 +43,8 @@ public final class MetaRequests extends RequestBuilder<MetaConfig> {
     /** The customer-list schema: every key Rebound may know, in a fixed order so all rows line up. */
     public static final List<String> SCHEMA = List.of("EMAIL", "PHONE", "FN", "LN", "CT", "ST", "ZIP", "COUNTRY", "EXTERN_ID");
     public static final String LDU_KEY = "DATA_PROCESSING_OPTIONS";
+    public static final String LDU_COUNTRY_KEY = "DATA_PROCESSING_OPTIONS_COUNTRY";
+    public static final String LDU_STATE_KEY = "DATA_PROCESSING_OPTIONS_STATE";
 
     public MetaRequests(MetaConfig config) {
         super(config, config.baseUrl(), "/" + config.apiVersion());
@@ -111,11 +113,18 @@ public final class MetaRequests extends RequestBuilder<MetaConfig> {
         return new WireRequest("POST", withToken("/act_" + config.adAccountId() + "/customaudiences"), jsonHeaders(), Json.bytes(body));
     }
 
-    /** The schema, with the Limited Data Use column when the store's policy asks for it. */
+    /**
+     * The schema, with the Limited Data Use column when the store's policy asks for it, and the country
+     * and state columns when the store fixed them (without them Meta geolocates each row).
+     */
     public List<String> schema() {
         List<String> s = new ArrayList<>(SCHEMA);
         if (config.policy().limitedDataUse()) {
             s.add(LDU_KEY);
+            if (!config.lduLocation().geolocated()) {
+                s.add(LDU_COUNTRY_KEY);
+                s.add(LDU_STATE_KEY);
+            }
         }
         return s;
     }
@@ -144,6 +153,10 @@ public final class MetaRequests extends RequestBuilder<MetaConfig> {
                     ldu.add("LDU");
                 }
                 row.add(ldu);
+                if (!config.lduLocation().geolocated()) {
+                    row.add(decision.limitedDataUse() ? config.lduLocation().country() : 0);
+                    row.add(decision.limitedDataUse() ? config.lduLocation().state() : 0);
+                }
             }
             boolean any = false;
             for (int c = 0; c < SCHEMA.size(); c++) {
@@ -265,8 +278,8 @@ public final class MetaRequests extends RequestBuilder<MetaConfig> {
         }
         if (decision.limitedDataUse()) {
             ev.set("data_processing_options", Json.strings(List.of("LDU")));
-            ev.put("data_processing_options_country", 0);
-            ev.put("data_processing_options_state", 0);
+            ev.put("data_processing_options_country", config.lduLocation().country());
+            ev.put("data_processing_options_state", config.lduLocation().state());
         }
         return ev;
     }

@@ -27,7 +27,8 @@ import static io.rebound.destinations.contract.Checks.require;
 public final class MetaContractServer extends PlatformContractServer {
 
     static final Set<String> SCHEMA_KEYS = Set.of("EMAIL", "EMAIL_SHA256", "PHONE", "PHONE_SHA256", "FN", "LN", "CT", "ST",
-            "ZIP", "COUNTRY", "EXTERN_ID", "GEN", "DOBY", "DOBM", "DOBD", "FI", "MADID", "DATA_PROCESSING_OPTIONS");
+            "ZIP", "COUNTRY", "EXTERN_ID", "GEN", "DOBY", "DOBM", "DOBD", "FI", "MADID", "DATA_PROCESSING_OPTIONS",
+            "DATA_PROCESSING_OPTIONS_COUNTRY", "DATA_PROCESSING_OPTIONS_STATE");
     static final Set<String> HASHED = Set.of("EMAIL", "EMAIL_SHA256", "PHONE", "PHONE_SHA256", "FN", "LN", "CT", "ST", "ZIP",
             "COUNTRY", "EXTERN_ID");
     static final Pattern USERS = Pattern.compile("/(v[0-9]+\\.[0-9])/([0-9]+)/users");
@@ -201,6 +202,10 @@ public final class MetaContractServer extends PlatformContractServer {
             require(SCHEMA_KEYS.contains(k.asText()), "unknown schema key " + k);
             keys.add(k.asText());
         });
+        boolean location = keys.contains("DATA_PROCESSING_OPTIONS_COUNTRY") || keys.contains("DATA_PROCESSING_OPTIONS_STATE");
+        require(!location || keys.contains("DATA_PROCESSING_OPTIONS") && keys.contains("DATA_PROCESSING_OPTIONS_COUNTRY")
+                && keys.contains("DATA_PROCESSING_OPTIONS_STATE"),
+                "DATA_PROCESSING_OPTIONS_COUNTRY and _STATE come together, with DATA_PROCESSING_OPTIONS");
         JsonNode data = payload.path("data");
         require(data.isArray() && !data.isEmpty(), "payload.data must be a non-empty array");
         require(data.size() <= 10_000, "at most 10,000 rows per request, got " + data.size());
@@ -216,6 +221,13 @@ public final class MetaContractServer extends PlatformContractServer {
                             "DATA_PROCESSING_OPTIONS is [] or [\"LDU\"]");
                     continue;
                 }
+                if (key.equals("DATA_PROCESSING_OPTIONS_COUNTRY")) {
+                    lduLocation(cell, row.get(keys.indexOf("DATA_PROCESSING_OPTIONS_STATE")), key);
+                    continue;
+                }
+                if (key.equals("DATA_PROCESSING_OPTIONS_STATE")) {
+                    continue;
+                }
                 require(cell.isTextual(), key + " must be a string");
                 if (HASHED.contains(key) && !cell.asText().isEmpty()) {
                     Checks.hash(cell, key);
@@ -227,6 +239,15 @@ public final class MetaContractServer extends PlatformContractServer {
             rows.add(matchKeys);
         }
         return rows;
+    }
+
+    /** Meta's location codes: country 0 (geolocate) or 1 (US); state 0 (geolocate) or a US state code from 1000. */
+    private static void lduLocation(JsonNode country, JsonNode state, String what) {
+        require(country != null && country.isInt() && state != null && state.isInt(), what + ": country and state are integers");
+        int c = country.asInt();
+        int st = state.asInt();
+        require(c == 0 || c == 1, what + ": country is 0 (geolocate) or 1 (US), got " + c);
+        require(st == 0 || st >= 1000 && st <= 1999 && c == 1, what + ": state is 0, or a US state code (1000 California…) with country 1, got " + st);
     }
 
     private Answer users(Received r, String id, boolean remove) {
@@ -337,6 +358,8 @@ public final class MetaContractServer extends PlatformContractServer {
                 require(e.path("data_processing_options").toString().equals("[\"LDU\"]"), "data_processing_options is [\"LDU\"]");
                 require(e.path("data_processing_options_country").isInt() && e.path("data_processing_options_state").isInt(),
                         "LDU needs data_processing_options_country and _state");
+                lduLocation(e.get("data_processing_options_country"), e.get("data_processing_options_state"),
+                        "data_processing_options_country");
             }
             if (e.has("custom_data")) {
                 Checks.onlyFields(e.get("custom_data"), "custom_data", Set.of("value", "currency", "content_ids", "contents",

@@ -10,6 +10,7 @@ import io.rebound.destinations.google.Ga4Config;
 import io.rebound.destinations.google.GoogleAuthTokens;
 import io.rebound.destinations.google.GoogleConfig;
 import io.rebound.destinations.google.GoogleDestination;
+import io.rebound.destinations.meta.LduLocation;
 import io.rebound.destinations.meta.MetaConfig;
 import io.rebound.destinations.meta.MetaDestination;
 import io.rebound.destinations.pinterest.PinterestConfig;
@@ -46,7 +47,7 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
     public static final int MAX_SECRET_CHARS = 16 * 1024;
     private static final int MAX_SETTING_CHARS = 200;
 
-    private enum Kind { TEXT, SECRET, FLAG, NUMBER }
+    private enum Kind { TEXT, SECRET, FLAG, NUMBER, PROCESSING_OPTIONS }
 
     private record Field(String name, Kind kind, String javaName) {
     }
@@ -58,7 +59,10 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
                     new Field("access_token", Kind.SECRET, "accessToken"),
                     new Field("customer_file_source", Kind.TEXT, "customerFileSource"),
                     new Field("test_event_code", Kind.TEXT, "testEventCode"),
-                    new Field("api_version", Kind.TEXT, "apiVersion")),
+                    new Field("api_version", Kind.TEXT, "apiVersion"),
+                    new Field("data_processing_options", Kind.PROCESSING_OPTIONS, "dataProcessingOptions"),
+                    new Field("data_processing_options_country", Kind.NUMBER, "lduCountry"),
+                    new Field("data_processing_options_state", Kind.NUMBER, "lduState")),
             Platform.GOOGLE, List.of(
                     new Field("operating_account_id", Kind.TEXT, "operatingAccountId"),
                     new Field("login_account_id", Kind.TEXT, "loginAccountId"),
@@ -167,6 +171,12 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
                     }
                     settings.put(f.name, ((Number) v).longValue());
                 }
+                case PROCESSING_OPTIONS -> {
+                    if (!(v instanceof List<?> list) || list.size() > 1 || list.size() == 1 && !"LDU".equals(list.getFirst())) {
+                        throw new InvalidSetting(name, name + " must be [] or [\"LDU\"] (Meta's Limited Data Use)");
+                    }
+                    settings.put(f.name, List.copyOf(list));
+                }
             }
         }
         return new DestinationSettings(platform, settings, secrets);
@@ -223,7 +233,7 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
                     c = new MetaConfig(c.adAccountId(), c.pixelId(), c.accessToken(), baseUrl == null ? c.baseUrl() : baseUrl,
                             orDefault("api_version", c.apiVersion()), orDefault("customer_file_source", c.customerFileSource()),
                             text("test_event_code"), c.policy(), c.rules(), c.limits());
-                    yield new MetaDestination(c, mode, transport, log, clock);
+                    yield new MetaDestination(withLimitedDataUse(c), mode, transport, log, clock);
                 }
                 case GOOGLE -> {
                     GoogleConfig c = GoogleConfig.of(required("operating_account_id"))
@@ -265,6 +275,37 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
             throw new InvalidSetting(fieldNamed(e.getMessage()), e.getMessage() == null ? "invalid settings"
                     : apiNames(e.getMessage()));
         }
+    }
+
+    /**
+     * Meta's Limited Data Use, as the store set it: {@code data_processing_options ["LDU"]} flags every row and
+     * event, with {@code data_processing_options_country}/{@code _state} (both 0, Meta geolocates, unless given).
+     */
+    private MetaConfig withLimitedDataUse(MetaConfig c) {
+        boolean ldu = settings.get("data_processing_options") instanceof List<?> l && !l.isEmpty();
+        if (!ldu) {
+            for (String f : List.of("data_processing_options_country", "data_processing_options_state")) {
+                if (settings.containsKey(f)) {
+                    throw new InvalidSetting("config." + f, "config." + f
+                            + " is sent only with Limited Data Use: set config.data_processing_options to [\"LDU\"]");
+                }
+            }
+            return c;
+        }
+        return c.withLimitedDataUse(new LduLocation(intSetting("data_processing_options_country"),
+                intSetting("data_processing_options_state")));
+    }
+
+    private int intSetting(String name) {
+        Object v = settings.get(name);
+        if (v == null) {
+            return 0;
+        }
+        long n = ((Number) v).longValue();
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw new InvalidSetting("config." + name, "config." + name + " is out of range: " + n);
+        }
+        return (int) n;
     }
 
     private String orDefault(String name, String fallback) {

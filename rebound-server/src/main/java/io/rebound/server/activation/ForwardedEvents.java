@@ -35,7 +35,7 @@ public final class ForwardedEvents {
         if (own.emails().isEmpty() && personId.isPresent()) {
             PersonIds ids = person.map(PersonState::ids).orElseGet(() -> audiences.ids(e.storeId(), personId.get()));
             Contact known = Contact.of(ids);
-            contact = own.withEmails(known.emails())
+            contact = own.withEmails(known.emails()).withGoogleEmails(known.googleEmails())
                     .withExternalIds(own.externalIds().isEmpty() ? known.externalIds() : own.externalIds());
         }
         ServerEvent event = Forwarding.event(e, contact, consent);

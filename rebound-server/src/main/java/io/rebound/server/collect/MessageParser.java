@@ -2,6 +2,8 @@ package io.rebound.server.collect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rebound.core.activation.IdentifierRules;
+import io.rebound.core.activation.Platform;
 import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.Consent;
 import io.rebound.core.event.Event;
@@ -191,6 +193,7 @@ final class MessageParser {
         // Personal identifiers, hashed.
         String emailHash = hashed(f, EMAIL_KEYS, Pii::emailSha256, "an email address or its SHA-256 hex digest",
                 traits, contextTraits, properties);
+        String googleEmailHash = googleEmailHash(emailHash, traits, contextTraits, properties);
         String phoneHash = hashed(f, PHONE_KEYS, Pii::phoneSha256, "a phone number in E.164 form or its SHA-256 hex digest",
                 traits, contextTraits, properties);
 
@@ -238,6 +241,7 @@ final class MessageParser {
 
         if (!keep) {
             emailHash = null;
+            googleEmailHash = null;
             phoneHash = null;
             ip = null;
             if (anonymousId != null) {
@@ -261,6 +265,7 @@ final class MessageParser {
                 .anonymousId(anonymousId)
                 .userId(userId)
                 .emailHash(emailHash)
+                .googleEmailHash(googleEmailHash)
                 .products(products)
                 .value(value)
                 .currency(currency)
@@ -343,6 +348,33 @@ final class MessageParser {
         return result;
     }
 
+    /**
+     * The hash of the email as Google normalises it (Gmail: no dots, no {@code +tag}), when the address
+     * that gave {@code emailHash} came in the clear and Google's form differs; else null. Only here is
+     * the plain address seen: a digest sent by the client cannot be normalised again.
+     */
+    private static String googleEmailHash(String emailHash, ObjectNode... sources) {
+        if (emailHash == null) {
+            return null;
+        }
+        for (ObjectNode source : sources) {
+            JsonNode node = source == null ? null : Fields.get(source, EMAIL_KEYS[0]);
+            if (node != null && node.isTextual() && gmail(node.asText())
+                    && emailHash.equals(Pii.emailSha256(node.asText()))) {
+                String google = GOOGLE_RULES.email(node.asText());
+                return google == null || google.equals(emailHash) ? null : google;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the address is at one of the domains Google's rule changes (the other addresses cost no second hash). */
+    private static boolean gmail(String email) {
+        String e = email.strip().toLowerCase(Locale.ROOT);
+        return e.endsWith("@gmail.com") || e.endsWith("@googlemail.com");
+    }
+
+    private static final IdentifierRules GOOGLE_RULES = IdentifierRules.of(Platform.GOOGLE);
     private static final String[] HASHED_SOURCES = {"traits", "context.traits", "properties"};
     /** A personal identifier in the clear, then as its SHA-256 digest. */
     private static final String[] EMAIL_KEYS = {"email", "email_sha256"};

@@ -109,6 +109,40 @@ class JdbcDeliveryStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
+    void aLargeBatchsUploadedIdentifiersAreWrittenUpdatedRemovedAndReadBackExactly(String kind) {
+        try (Database db = open(kind)) {
+            String storeId = new JdbcStoreRepository(db).create("Big shop", false).store().id();
+            JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
+            Pairing p = store.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
+            Pairing other = store.pair(storeId, "meta", "seg-2", AudienceRef.of(Platform.META, "2386"));
+            // Hundreds of persons, then updates of some and removals of the others in one commit.
+            int n = 517;
+            java.util.Map<String, io.rebound.core.activation.Contact> added = new java.util.HashMap<>();
+            for (int i = 0; i < n; i++) {
+                added.put("e:" + i, io.rebound.core.activation.Contact.ofEmail("p" + i + "@example.com"));
+            }
+            store.commit(p, 10, List.of(), added, java.util.Set.of());
+            store.commit(other, 1, List.of(), java.util.Map.of("e:0", added.get("e:0")), java.util.Set.of());
+            assertThat(store.uploadedCount(p)).isEqualTo(n);
+            java.util.Map<String, io.rebound.core.activation.Contact> changed = new java.util.HashMap<>();
+            java.util.Set<String> removed = new java.util.HashSet<>();
+            for (int i = 0; i < n; i += 2) {
+                changed.put("e:" + i, io.rebound.core.activation.Contact.ofEmail("new" + i + "@example.com"));
+            }
+            for (int i = 1; i < n; i += 2) {
+                removed.add("e:" + i);
+            }
+            store.commit(p.withCursor(10), 20, List.of(), changed, removed);
+            assertThat(store.uploadedCount(p)).isEqualTo(changed.size());
+            java.util.List<String> everyone = new java.util.ArrayList<>(added.keySet());
+            assertThat(store.uploaded(p, everyone)).isEqualTo(changed);
+            assertThat(store.uploaded(store.pairings("meta").get(1), List.of("e:0")))
+                    .as("another pairing's rows are its own").containsEntry("e:0", added.get("e:0"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
     void aReconciliationIsRecordedWithTheUploadedRecordAndCountsFromThePairingBeforeTheFirst(String kind) {
         try (Database db = open(kind)) {
             String storeId = new JdbcStoreRepository(db).create("Yoga shop", false).store().id();

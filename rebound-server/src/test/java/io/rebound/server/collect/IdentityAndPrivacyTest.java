@@ -49,6 +49,21 @@ class IdentityAndPrivacyTest {
     }
 
     @Test
+    void aGmailAddressSeenInTheClearAlsoGetsGooglesHashAndADigestCannot() {
+        // Google Customer Match: for gmail.com / googlemail.com, dots and the +tag before '@' go (Google only).
+        var gmail = one("{'type':'identify','userId':'u','traits':{'email':' John.Doe+x@Gmail.com '}}");
+        assertThat(gmail.emailHash()).isEqualTo(Pii.sha256Hex("john.doe+x@gmail.com"));
+        assertThat(gmail.googleEmailHash()).isEqualTo(Pii.sha256Hex("johndoe@gmail.com"));
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email':'j.doe@googlemail.com'}}").googleEmailHash())
+                .isEqualTo(Pii.sha256Hex("jdoe@googlemail.com"));
+        // Nothing to add where Google's form is the same, or another domain, or only a digest came.
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email':'johndoe@gmail.com'}}").googleEmailHash()).isNull();
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email':'John.Doe+x@example.com'}}").googleEmailHash()).isNull();
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email_sha256':'" + Pii.sha256Hex("john.doe+x@gmail.com")
+                + "'}}").googleEmailHash()).isNull();
+    }
+
+    @Test
     void emailIsFoundInTraitsContextTraitsOrProperties() {
         assertThat(one("{'type':'identify','userId':'u','traits':{'email':'test@example.com'}}").emailHash()).isEqualTo(TEST_EMAIL_SHA256);
         assertThat(one("{'type':'track','event':'x','userId':'u','context':{'traits':{'email':'test@example.com'}}}").emailHash())
