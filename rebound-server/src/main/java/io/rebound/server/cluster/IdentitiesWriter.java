@@ -1,6 +1,7 @@
 package io.rebound.server.cluster;
 
 import io.rebound.kafka.Keys;
+import io.rebound.server.cluster.SinkSql.StoreKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -24,23 +25,20 @@ import static io.rebound.server.cluster.SinkSql.text;
  */
 final class IdentitiesWriter implements TopicWriter {
 
-    private record Identity(String store, String key) {
+    private record Alias(StoreKey identity, String person, long atMillis) {
     }
 
-    private record Alias(Identity identity, String person, long atMillis) {
-    }
-
-    private final Map<Identity, Alias> last = new LinkedHashMap<>();
+    private final Map<StoreKey, Alias> last = new LinkedHashMap<>();
 
     @Override
     public void add(ConsumerRecord<String, byte[]> r) {
-        Identity id = new Identity(Keys.store(r.key()), Keys.rest(r.key()));
+        StoreKey id = new StoreKey(Keys.store(r.key()), Keys.rest(r.key()));
         last.put(id, new Alias(id, r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8), r.timestamp()));
     }
 
     @Override
     public void write(Connection c, Instant now) throws SQLException {
-        List<Identity> gone = new ArrayList<>();
+        List<StoreKey> gone = new ArrayList<>();
         List<Alias> set = new ArrayList<>();
         last.values().forEach(a -> {
             if (a.person() == null) {
@@ -49,14 +47,7 @@ final class IdentitiesWriter implements TopicWriter {
                 set.add(a);
             }
         });
-        if (!gone.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM cluster_identities i USING unnest(?, ?) AS x(s, k) "
-                    + "WHERE i.store_id = x.s AND i.id_key = x.k")) {
-                ps.setArray(1, text(c, gone, Identity::store));
-                ps.setArray(2, text(c, gone, Identity::key));
-                ps.executeUpdate();
-            }
-        }
+        SinkSql.delete(c, "cluster_identities", "id_key", gone);
         if (!set.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_identities (store_id, id_key, person_id, updated_at) "
                     + "SELECT s, k, p, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?) AS x(s, k, p, t) "

@@ -1,6 +1,7 @@
 package io.rebound.server.cluster;
 
 import io.rebound.kafka.Keys;
+import io.rebound.server.cluster.SinkSql.StoreKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.sql.Connection;
@@ -21,23 +22,20 @@ import static io.rebound.server.cluster.SinkSql.text;
  */
 final class SegmentRecordsWriter implements TopicWriter {
 
-    private record Segment(String store, String id) {
-    }
-
-    private record Upsert(Segment segment, byte[] record) {
+    private record Upsert(StoreKey segment, byte[] record) {
     }
 
     /** The record bytes, or null for a tombstone. */
-    private final Map<Segment, byte[]> last = new LinkedHashMap<>();
+    private final Map<StoreKey, byte[]> last = new LinkedHashMap<>();
 
     @Override
     public void add(ConsumerRecord<String, byte[]> r) {
-        last.put(new Segment(Keys.store(r.key()), Keys.rest(r.key())), r.value());
+        last.put(new StoreKey(Keys.store(r.key()), Keys.rest(r.key())), r.value());
     }
 
     @Override
     public void write(Connection c, Instant now) throws SQLException {
-        List<Segment> gone = new ArrayList<>();
+        List<StoreKey> gone = new ArrayList<>();
         List<Upsert> set = new ArrayList<>();
         last.forEach((k, v) -> {
             if (v == null) {
@@ -46,20 +44,13 @@ final class SegmentRecordsWriter implements TopicWriter {
                 set.add(new Upsert(k, v));
             }
         });
-        if (!gone.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM cluster_segment_records r "
-                    + "USING unnest(?, ?) AS x(s, g) WHERE r.store_id = x.s AND r.segment_id = x.g")) {
-                ps.setArray(1, text(c, gone, Segment::store));
-                ps.setArray(2, text(c, gone, Segment::id));
-                ps.executeUpdate();
-            }
-        }
+        SinkSql.delete(c, "cluster_segment_records", "segment_id", gone);
         if (!set.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_segment_records (store_id, segment_id, record) "
                     + "SELECT s, g, b FROM unnest(?, ?, ?) AS x(s, g, b) "
                     + "ON CONFLICT (store_id, segment_id) DO UPDATE SET record = EXCLUDED.record")) {
                 ps.setArray(1, text(c, set, u -> u.segment().store()));
-                ps.setArray(2, text(c, set, u -> u.segment().id()));
+                ps.setArray(2, text(c, set, u -> u.segment().key()));
                 ps.setArray(3, bytea(c, set, Upsert::record));
                 ps.executeUpdate();
             }

@@ -52,21 +52,11 @@ final class SinkOffsets {
 
     /** The stored next offsets of these partitions; a partition never applied is absent. */
     static Map<TopicPartition, Long> stored(Connection c, Collection<TopicPartition> partitions) throws SQLException {
-        Map<TopicPartition, Long> out = new HashMap<>();
         if (partitions.isEmpty()) {
-            return out;
+            return new HashMap<>();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT o.topic, o.partition_no, o.next_offset FROM cluster_offsets o "
-                + "JOIN unnest(?, ?) AS x(t, p) ON o.topic = x.t AND o.partition_no = x.p")) {
-            ps.setArray(1, text(c, partitions, TopicPartition::topic));
-            ps.setArray(2, integer(c, partitions, TopicPartition::partition));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
-                }
-            }
-        }
-        return out;
+        return offsets(c, "SELECT o.topic, o.partition_no, o.next_offset FROM cluster_offsets o "
+                + "JOIN unnest(?, ?) AS x(t, p) ON o.topic = x.t AND o.partition_no = x.p", partitions);
     }
 
     /** Locks the batch's partitions in the caller's transaction and sorts its records into fresh and applied. */
@@ -101,20 +91,26 @@ final class SinkOffsets {
      * transaction, returns the offset it committed.
      */
     private static Map<TopicPartition, Long> lock(Connection c, List<TopicPartition> ordered) throws SQLException {
-        Map<TopicPartition, Long> next = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_offsets (topic, partition_no, next_offset) "
+        return offsets(c, "INSERT INTO cluster_offsets (topic, partition_no, next_offset) "
                 + "SELECT t, p, 0 FROM unnest(?, ?) WITH ORDINALITY AS x(t, p, n) ORDER BY n "
                 + "ON CONFLICT (topic, partition_no) DO UPDATE SET next_offset = cluster_offsets.next_offset "
-                + "RETURNING topic, partition_no, next_offset")) {
-            ps.setArray(1, text(c, ordered, TopicPartition::topic));
-            ps.setArray(2, integer(c, ordered, TopicPartition::partition));
+                + "RETURNING topic, partition_no, next_offset", ordered);
+    }
+
+    /** Runs a statement over (topic[], partition[]) that answers (topic, partition, next offset) rows. */
+    private static Map<TopicPartition, Long> offsets(Connection c, String sql, Collection<TopicPartition> partitions)
+            throws SQLException {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, text(c, partitions, TopicPartition::topic));
+            ps.setArray(2, integer(c, partitions, TopicPartition::partition));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    next.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                    out.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
                 }
             }
         }
-        return next;
+        return out;
     }
 
     /** Stores the claim's new offsets, in the transaction that wrote its fresh records. */

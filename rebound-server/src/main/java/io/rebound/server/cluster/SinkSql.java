@@ -2,6 +2,7 @@ package io.rebound.server.cluster;
 
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -36,6 +37,23 @@ final class SinkSql {
 
     static <T> Array bytea(Connection c, List<T> rows, Function<T, byte[]> column) throws SQLException {
         return c.createArrayOf("bytea", rows.stream().map(column).toArray(byte[][]::new));
+    }
+
+    /** A row's key in the tables keyed by store and one id (segment records, identities). */
+    record StoreKey(String store, String key) {
+    }
+
+    /** Deletes the rows of these keys from a table keyed by {@code store_id} and {@code keyColumn}, in one statement. */
+    static void delete(Connection c, String table, String keyColumn, List<StoreKey> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " t USING unnest(?, ?) AS x(s, k) "
+                + "WHERE t.store_id = x.s AND t." + keyColumn + " = x.k")) {
+            ps.setArray(1, text(c, keys, StoreKey::store));
+            ps.setArray(2, text(c, keys, StoreKey::key));
+            ps.executeUpdate();
+        }
     }
 
     static OffsetDateTime ts(Instant i) {
