@@ -16,8 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +24,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -35,33 +33,22 @@ import java.util.function.Supplier;
  * {@code memberships} (with member counts and an hourly size history), {@code membership-changes},
  * {@code backfill-progress}, {@code segments} (for the segment-set fingerprint) and the aliases
  * changelog (visitor id → person). Every node runs one; they share the partitions as a consumer group.
+ * A second sink, with a consumer group of its own so that the event volume never delays memberships,
+ * stores the accepted events ({@link #events}).
  *
- * <p>Exactly once into PostgreSQL: each polled batch is applied in one transaction that also
- * advances {@code cluster_offsets}; on assignment the consumer seeks to the stored offsets (the
- * group's Kafka offsets are never used). The offsets rows are locked ({@code FOR UPDATE}, in a fixed
- * order) and records below the stored offset skipped, so a node that still holds a partition
- * during a rebalance cannot apply a record twice. Reads {@code read_committed}: only what the
- * topology's exactly-once transactions committed. What a batch writes, and how, is its {@link Batch}'s:
- * {@link AudienceBatch} for the topology's outputs, {@link EventsBatch} for the accepted events (a
- * second sink with a consumer group of its own, so that the event volume never delays memberships).
+ * <p>Each poll is applied in one PostgreSQL transaction: the {@link SinkOffsets offset protocol}
+ * claims the polled partitions and leaves out what was applied already, one {@link TopicWriter} per
+ * topic writes its records with a constant number of statements, and the offsets advance in the same
+ * transaction — exactly once into PostgreSQL. On assignment the consumer seeks to the stored offsets.
+ * Reads {@code read_committed}: only what the topology's exactly-once transactions committed.
  */
 public final class ClusterSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSink.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
-    /** What one consumed batch does to PostgreSQL; written in the transaction that advances the offsets. */
-    interface Batch {
-        void add(ConsumerRecord<String, byte[]> record);
-
-        void write(Connection c, Instant now) throws SQLException;
-
-        /** Records added. */
-        long size();
-    }
-
     private final DataSource db;
-    private final List<String> subscribed;
-    private final Supplier<Batch> batches;
+    /** Per subscribed topic, its writer; in the order the writers write. */
+    private final Map<String, Supplier<TopicWriter>> writers;
     private final String name;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
@@ -71,20 +58,29 @@ public final class ClusterSink implements AutoCloseable {
 
     /** The topology's outputs and the aliases changelog: memberships, changes, progress, segment records, identities. */
     public ClusterSink(ClusterConfig config, Topics topics, DataSource db) {
-        this(config, "-pg-sink", "cluster-sink", List.of(topics.memberships(), topics.changes(), topics.progress(),
-                topics.segments(), aliasesChangelog(config)), db, () -> new AudienceBatch(topics, aliasesChangelog(config)));
+        this(config, "-pg-sink", "cluster-sink", audienceWriters(topics, aliasesChangelog(config)), db);
     }
 
-    /** The accepted events, for timelines and the dashboard's funnel ({@link EventsBatch}). */
+    /** The accepted events, for timelines and the dashboard's funnel ({@link VisitorEventsWriter}). */
     public static ClusterSink events(ClusterConfig config, Topics topics, DataSource db) {
-        return new ClusterSink(config, "-pg-events", "cluster-events-sink", List.of(topics.events()), db, EventsBatch::new);
+        return new ClusterSink(config, "-pg-events", "cluster-events-sink",
+                Map.of(topics.events(), VisitorEventsWriter::new), db);
     }
 
-    private ClusterSink(ClusterConfig config, String groupSuffix, String name, List<String> subscribed, DataSource db,
-                        Supplier<Batch> batches) {
+    private static Map<String, Supplier<TopicWriter>> audienceWriters(Topics topics, String aliasesChangelog) {
+        Map<String, Supplier<TopicWriter>> w = new LinkedHashMap<>();
+        w.put(topics.memberships(), MembershipsWriter::new);
+        w.put(topics.changes(), ChangesWriter::new);
+        w.put(topics.progress(), BackfillProgressWriter::new);
+        w.put(topics.segments(), SegmentRecordsWriter::new);
+        w.put(aliasesChangelog, IdentitiesWriter::new);
+        return w;
+    }
+
+    private ClusterSink(ClusterConfig config, String groupSuffix, String name, Map<String, Supplier<TopicWriter>> writers,
+                        DataSource db) {
         this.db = db;
-        this.subscribed = subscribed;
-        this.batches = batches;
+        this.writers = writers;
         this.name = name;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -125,7 +121,7 @@ public final class ClusterSink implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(subscribed, new ConsumerRebalanceListener() {
+            consumer.subscribe(List.copyOf(writers.keySet()), new ConsumerRebalanceListener() {
                         @Override
                         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                             // Nothing to commit: offsets live in PostgreSQL with the data.
@@ -146,28 +142,26 @@ public final class ClusterSink implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             failure = e;
-            LOG.error("{} stopped: PostgreSQL is no longer updated from {}", name, subscribed, e);
+            LOG.error("{} stopped: PostgreSQL is no longer updated from {}", name, writers.keySet(), e);
         } finally {
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
+    /** Seeks to the stored offsets; a database error is retried (failing here would stop the sink for good). */
     private void seekToStored(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, Long> stored = new java.util.HashMap<>();
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT next_offset FROM cluster_offsets WHERE topic = ? AND partition_no = ?")) {
-            for (TopicPartition tp : partitions) {
-                ps.setString(1, tp.topic());
-                ps.setInt(2, tp.partition());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        stored.put(tp, rs.getLong(1));
-                    }
+        Map<TopicPartition, Long> stored = null;
+        long backoff = 100;
+        while (stored == null) {
+            try (Connection c = db.getConnection()) {
+                stored = SinkOffsets.stored(c, partitions);
+            } catch (SQLException e) {
+                LOG.warn("{}: cannot read the stored offsets, retrying in {} ms: {}", name, backoff, e.getMessage());
+                if (!pause(backoff)) {
+                    return; // closing: nothing is applied from here
                 }
+                backoff = Math.min(5_000, backoff * 2);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the sink's offsets: " + e.getMessage(), e);
         }
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : partitions) {
@@ -189,10 +183,7 @@ public final class ClusterSink implements AutoCloseable {
                 return;
             } catch (SQLException e) {
                 LOG.warn("{}: batch failed, retrying in {} ms: {}", name, backoff, e.getMessage());
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                if (!pause(backoff)) {
                     return;
                 }
                 backoff = Math.min(5_000, backoff * 2);
@@ -200,69 +191,41 @@ public final class ClusterSink implements AutoCloseable {
         }
     }
 
-    private void apply(ConsumerRecords<String, byte[]> records) throws SQLException {
-        // Lock the offsets rows in one order, so that two nodes briefly sharing partitions cannot deadlock.
-        TreeMap<String, TopicPartition> order = new TreeMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            order.put(tp.topic() + "\0" + String.format("%08d", tp.partition()), tp);
+    /** Sleeps; false if the sink is closing. */
+    private boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        Map<TopicPartition, Long> seekTo = new java.util.HashMap<>();
-        Batch batch = batches.get();
+        return running;
+    }
+
+    private void apply(ConsumerRecords<String, byte[]> records) throws SQLException {
+        SinkOffsets.Claim claim;
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (TopicPartition tp : order.values()) {
-                    long next = lockOffset(c, tp);
-                    long last = -1;
-                    for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
-                        last = r.offset();
-                        if (r.offset() >= next) { // below: applied by this or another node already
-                            batch.add(r);
-                        }
-                    }
-                    if (last >= next) {
-                        storeOffset(c, tp, last + 1);
-                    } else {
-                        seekTo.put(tp, next); // another node got further: continue from there
-                    }
+                claim = SinkOffsets.claim(c, records);
+                Map<String, TopicWriter> batch = new LinkedHashMap<>();
+                writers.forEach((topic, writer) -> batch.put(topic, writer.get()));
+                for (ConsumerRecord<String, byte[]> r : claim.fresh()) {
+                    batch.get(r.topic()).add(r);
                 }
-                batch.write(c, Instant.now());
+                Instant now = Instant.now();
+                for (TopicWriter w : batch.values()) {
+                    w.write(c, now);
+                }
+                SinkOffsets.advance(c, claim);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
-        seekTo.forEach(consumer::seek);
-        applied.addAndGet(batch.size());
-    }
-
-    private static long lockOffset(Connection c, TopicPartition tp) throws SQLException {
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO cluster_offsets (topic, partition_no, next_offset) "
-                + "VALUES (?, ?, 0) ON CONFLICT (topic, partition_no) DO NOTHING")) {
-            ins.setString(1, tp.topic());
-            ins.setInt(2, tp.partition());
-            ins.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT next_offset FROM cluster_offsets WHERE topic = ? AND partition_no = ? FOR UPDATE")) {
-            ps.setString(1, tp.topic());
-            ps.setInt(2, tp.partition());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private static void storeOffset(Connection c, TopicPartition tp, long next) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE cluster_offsets SET next_offset = ? WHERE topic = ? AND partition_no = ?")) {
-            ps.setLong(1, next);
-            ps.setString(2, tp.topic());
-            ps.setInt(3, tp.partition());
-            ps.executeUpdate();
-        }
+        claim.seek().forEach(consumer::seek);
+        applied.addAndGet(claim.fresh().size());
     }
 
     @Override

@@ -14,12 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One consumed batch of the events topic into {@code cluster_visitor_events}, with one statement:
+ * {@code <prefix>.events} (the accepted events) into {@code cluster_visitor_events}, for timelines and
+ * the dashboard's funnel, with one statement per batch:
  * an event id is stored once (the first copy wins, as in the embedded index), an event without a
  * visitor id is not a timeline's and is skipped, and an event of a visitor id erased after it was
  * accepted is not stored (see {@code cluster_erasures}).
  */
-final class EventsBatch implements ClusterSink.Batch {
+final class VisitorEventsWriter implements TopicWriter {
 
     private record Row(Event event, int partition, long offset, byte[] bytes) {
         String visitor() {
@@ -29,11 +30,9 @@ final class EventsBatch implements ClusterSink.Batch {
 
     /** First copy of each (store, event id) in this batch. */
     private final Map<List<String>, Row> rows = new LinkedHashMap<>();
-    private long records;
 
     @Override
     public void add(ConsumerRecord<String, byte[]> r) {
-        records++;
         if (r.value() == null) {
             return;
         }
@@ -42,11 +41,6 @@ final class EventsBatch implements ClusterSink.Batch {
         if (row.visitor() != null) {
             rows.putIfAbsent(List.of(e.storeId(), e.eventId()), row);
         }
-    }
-
-    @Override
-    public long size() {
-        return records;
     }
 
     @Override

@@ -1,0 +1,63 @@
+package io.rebound.server.cluster;
+
+import io.rebound.kafka.Keys;
+import io.rebound.server.cluster.SinkSql.StoreKey;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.rebound.server.cluster.SinkSql.MILLIS;
+import static io.rebound.server.cluster.SinkSql.bigint;
+import static io.rebound.server.cluster.SinkSql.text;
+
+/**
+ * The Streams changelog of the aliases store ({@code <application-id>-rebound-aliases-changelog}:
+ * identity key {@code a:}/{@code u:}/{@code e:} → person) into {@code cluster_identities}: the last
+ * record per key is stored with its record timestamp, a tombstone (an erased identity) deletes the row.
+ */
+final class IdentitiesWriter implements TopicWriter {
+
+    private record Alias(StoreKey identity, String person, long atMillis) {
+    }
+
+    private final Map<StoreKey, Alias> last = new LinkedHashMap<>();
+
+    @Override
+    public void add(ConsumerRecord<String, byte[]> r) {
+        StoreKey id = new StoreKey(Keys.store(r.key()), Keys.rest(r.key()));
+        last.put(id, new Alias(id, r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8), r.timestamp()));
+    }
+
+    @Override
+    public void write(Connection c, Instant now) throws SQLException {
+        List<StoreKey> gone = new ArrayList<>();
+        List<Alias> set = new ArrayList<>();
+        last.values().forEach(a -> {
+            if (a.person() == null) {
+                gone.add(a.identity());
+            } else {
+                set.add(a);
+            }
+        });
+        SinkSql.delete(c, "cluster_identities", "id_key", gone);
+        if (!set.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_identities (store_id, id_key, person_id, updated_at) "
+                    + "SELECT s, k, p, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?) AS x(s, k, p, t) "
+                    + "ON CONFLICT (store_id, id_key) DO UPDATE SET person_id = EXCLUDED.person_id, updated_at = EXCLUDED.updated_at")) {
+                ps.setArray(1, text(c, set, a -> a.identity().store()));
+                ps.setArray(2, text(c, set, a -> a.identity().key()));
+                ps.setArray(3, text(c, set, Alias::person));
+                ps.setArray(4, bigint(c, set, Alias::atMillis));
+                ps.executeUpdate();
+            }
+        }
+    }
+}
