@@ -40,6 +40,7 @@ final class ServerProcess implements AutoCloseable {
         pb.environment().put("REBOUND_FSYNC", String.valueOf(fsync));
         pb.environment().put("REBOUND_RATE_LIMIT_PER_SECOND", "1000000");
         pb.environment().put("REBOUND_RATE_LIMIT_BURST", "1000000");
+        pb.environment().put("REBOUND_IP_RATE_LIMIT_PER_SECOND", "0");   // the tests send everything from one address
         ServerProcess sp = new ServerProcess(pb.start(), port);
         sp.awaitHealthy(Duration.ofSeconds(60));
         return sp;

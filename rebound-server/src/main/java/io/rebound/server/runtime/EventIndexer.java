@@ -304,13 +304,14 @@ public final class EventIndexer implements AutoCloseable {
             if (setAside != null) {
                 attempts.setAside(setAside);
             }
+            // Counted before the position moves, so whoever waits for it (awaitCaughtUp) reads them.
+            indexed.increment(fresh.size());
+            duplicates.increment(dropped.size());
+            expired.increment(tooOld);
             publish(next);
         } catch (org.rocksdb.RocksDBException e) {
             throw new IllegalStateException(e);
         }
-        indexed.increment(fresh.size());
-        duplicates.increment(dropped.size());
-        expired.increment(tooOld);
         return new Indexed(fresh, dropped);
     }
 
