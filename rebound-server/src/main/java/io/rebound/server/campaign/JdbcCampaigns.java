@@ -94,6 +94,7 @@ public final class JdbcCampaigns {
             boolean deleted = ps.executeUpdate() == 1;
             if (deleted) {
                 DecisionCounts.of(dataSource).forget(id);
+                ExposureCounts.of(dataSource).forgetCampaign(id);
             }
             return deleted;
         } catch (SQLException e) {

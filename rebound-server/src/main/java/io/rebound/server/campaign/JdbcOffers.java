@@ -31,10 +31,12 @@ public final class JdbcOffers {
 
     private final DataSource dataSource;
     private final DecisionCounts decisions;
+    private final ExposureCounts exposures;
 
     public JdbcOffers(DataSource dataSource) {
         this.dataSource = dataSource;
         this.decisions = DecisionCounts.of(dataSource);
+        this.exposures = ExposureCounts.of(dataSource);
     }
 
     /** The per-touch counts of one campaign; touch -1 holds the decisions that showed nothing. */
@@ -151,40 +153,32 @@ public final class JdbcOffers {
      * (The decision counts hold no person.) Returns the rows deleted.
      */
     public int forgetPerson(String storeId, String personId) {
-        try (Connection c = dataSource.getConnection()) {
-            return run(c, "DELETE FROM campaign_offers WHERE store_id = ? AND person_id = ?", storeId, personId)
-                    + run(c, "DELETE FROM campaign_exposures WHERE person_id = ? AND campaign_id IN "
-                    + "(SELECT id FROM campaigns WHERE store_id = ?)", personId, storeId);
-        } catch (SQLException e) {
-            throw JdbcCampaigns.failure("erase a person's offers", e);
-        }
-    }
-
-    /** Touches of the campaign shown to the person on {@code day}. */
-    public int shown(String campaignId, String personId, LocalDate day) {
-        String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, campaignId);
-            ps.setString(2, personId);
-            ps.setObject(3, day);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : 0;
+        int[] deleted = new int[1];
+        exposures.forgetPerson(personId, () -> {
+            try (Connection c = dataSource.getConnection()) {
+                deleted[0] = run(c, "DELETE FROM campaign_offers WHERE store_id = ? AND person_id = ?", storeId, personId)
+                        + run(c, "DELETE FROM campaign_exposures WHERE person_id = ? AND campaign_id IN "
+                        + "(SELECT id FROM campaigns WHERE store_id = ?)", personId, storeId);
+            } catch (SQLException e) {
+                throw JdbcCampaigns.failure("erase a person's offers", e);
             }
-        } catch (SQLException e) {
-            throw JdbcCampaigns.failure("read the daily cap", e);
-        }
+        });
+        return deleted[0];
     }
 
-    /** Counts a touch shown to the person on {@code day}. */
+    /** Touches of the campaign shown to the person on {@code day}, on every channel (the daily cap). */
+    public int shown(String campaignId, String personId, LocalDate day) {
+        return exposures.shown(campaignId, personId, day);
+    }
+
+    /** Counts a touch shown to the person on {@code day}: read at once on this node, written within a second. */
     public void recordShown(String campaignId, String personId, LocalDate day) {
-        increment("UPDATE campaign_exposures SET shown = shown + 1 WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
-                "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) VALUES (?, ?, ?, 1)",
-                campaignId, personId, day);
+        exposures.add(campaignId, personId, day);
     }
 
     /**
-     * Counts one answer: a touch shown to the person on {@code day} when {@code shown} (written now: the
-     * daily cap reads it), and the decision for {@code touch} with {@code reason} ({@link DecisionCounts}:
+     * Counts one answer: a touch shown to the person on {@code day} when {@code shown} ({@link ExposureCounts}:
+     * read at once on this node, written within a second), and the decision for {@code touch} with {@code reason} ({@link DecisionCounts}:
      * written within a second, read exactly on this node).
      */
     public void recordAnswer(String campaignId, String personId, LocalDate day, boolean shown, int touch, String reason) {
@@ -230,6 +224,7 @@ public final class JdbcOffers {
 
     public Stats stats(String campaignId) {
         this.decisions.flush();
+        this.exposures.flush();
         Map<Integer, Map<String, Long>> decisions = new TreeMap<>();
         Map<Integer, Long> offers = new TreeMap<>();
         try (Connection c = dataSource.getConnection()) {
@@ -357,28 +352,6 @@ public final class JdbcOffers {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0L;
             }
-        }
-    }
-
-    private void increment(String update, String insert, Object... key) {
-        try (Connection c = dataSource.getConnection()) {
-            increment(c, update, insert, key);
-        } catch (SQLException e) {
-            throw JdbcCampaigns.failure("count", e);
-        }
-    }
-
-    private static void increment(Connection c, String update, String insert, Object... key) throws SQLException {
-        if (run(c, update, key) > 0) {
-            return;
-        }
-        try {
-            run(c, insert, key);
-        } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw e;
-            }
-            run(c, update, key); // another request inserted the row meanwhile
         }
     }
 

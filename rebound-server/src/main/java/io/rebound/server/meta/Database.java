@@ -147,6 +147,22 @@ public final class Database implements AutoCloseable {
         return postgres;
     }
 
+    /**
+     * True when this process is the only one that can write to {@code dataSource}: an embedded H2
+     * file or memory database, which H2 locks to one process (not H2 in server or auto-server mode,
+     * not PostgreSQL). What this process last wrote there is then what is there, so a cache that
+     * every write of this process updates is exact.
+     */
+    public static boolean onlyWriter(DataSource dataSource) {
+        String url = dataSource instanceof HikariDataSource h ? h.getJdbcUrl() : null;
+        if (url == null) {
+            return false;
+        }
+        String u = url.toLowerCase(java.util.Locale.ROOT);
+        return (u.startsWith("jdbc:h2:file:") || u.startsWith("jdbc:h2:mem:"))
+                && !u.contains("auto_server=true");
+    }
+
     /** The JDBC URL this database was opened with, any password in it redacted ({@link #redact}). */
     public String jdbcUrl() {
         return redact(url);

@@ -66,6 +66,8 @@ public final class JdbcStoreRepository implements StoreRepository {
     private final DataSource dataSource;
     private final Clock clock;
     private final AsyncLoadingCache<String, Optional<Store>> byWriteKey;
+    /** Stores by secret-key hash, only where this process is the database's only writer; else null. */
+    private final SecretKeyCache bySecretHash;
 
     public JdbcStoreRepository(Database database) {
         this(database.dataSource(), Clock.systemUTC());
@@ -78,6 +80,7 @@ public final class JdbcStoreRepository implements StoreRepository {
     JdbcStoreRepository(DataSource dataSource, Clock clock, long maxUnknownKeys) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.bySecretHash = SecretKeyCache.of(dataSource);
         ThreadPoolExecutor lookups = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(LOOKUP_QUEUE), r -> {
                     Thread t = new Thread(r, "rebound-store-lookup");
@@ -199,6 +202,13 @@ public final class JdbcStoreRepository implements StoreRepository {
             return Optional.empty();
         }
         String hash = StoreKeys.hash(secretKey);
+        if (bySecretHash == null) {
+            return loadBySecretHash(hash);
+        }
+        return bySecretHash.get(hash, this::loadBySecretHash);
+    }
+
+    private Optional<Store> loadBySecretHash(String hash) {
         String sql = "SELECT " + COLUMNS + ", secret_key_hash FROM stores WHERE secret_key_hash = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, hash);
@@ -263,6 +273,8 @@ public final class JdbcStoreRepository implements StoreRepository {
             }
         } catch (SQLException e) {
             throw failure("update store " + storeId, e);
+        } finally {
+            secretKeysChanged();
         }
         Store updated = byId(storeId).orElseThrow(() -> new StoreNotFoundException(storeId));
         byWriteKey.put(updated.writeKey(), CompletableFuture.completedFuture(Optional.of(updated)));
@@ -340,6 +352,15 @@ public final class JdbcStoreRepository implements StoreRepository {
             }
         } catch (SQLException e) {
             throw failure("replace the secret key of " + storeId, e);
+        } finally {
+            secretKeysChanged();
+        }
+    }
+
+    /** After any write to a store: the secret-key cache forgets every store (writes are rare; reads are not). */
+    private void secretKeysChanged() {
+        if (bySecretHash != null) {
+            bySecretHash.changed();
         }
     }
 

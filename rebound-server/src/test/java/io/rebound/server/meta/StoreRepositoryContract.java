@@ -216,6 +216,36 @@ abstract class StoreRepositoryContract {
     }
 
     @Test
+    void aKeyLookedUpOnOtherThreadsWhileItIsRotatedIsRefusedEverywhereOnceTheRotationReturns() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            StoreRepository.Created created = stores.create("Shop " + round, false);
+            java.util.concurrent.atomic.AtomicBoolean rotated = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger acceptedAfter = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(3);
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                readers.add(Thread.ofPlatform().start(() -> {
+                    running.countDown();
+                    for (int i = 0; i < 200; i++) {
+                        boolean after = rotated.get();
+                        if (stores.bySecretKey(created.secretKey()).isPresent() && after) {
+                            acceptedAfter.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            running.await();
+            stores.rotateSecretKey(created.store().id());
+            rotated.set(true);
+            for (Thread r : readers) {
+                r.join();
+            }
+            assertThat(acceptedAfter).as("round %d", round).hasValue(0);
+            assertThat(stores.bySecretKey(created.secretKey())).isEmpty();
+        }
+    }
+
+    @Test
     void createWithKeysIsIdempotentAndRestoresTheGivenSecret() {
         String writeKey = "wk_demoDemoDemoDemo0001";
         String secretKey = "sk_demoDemoDemoDemoDemoDemo0001";

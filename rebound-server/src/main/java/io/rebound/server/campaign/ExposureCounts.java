@@ -1,0 +1,246 @@
+package io.rebound.server.campaign;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.zaxxer.hikari.HikariDataSource;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.Transactions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+
+/**
+ * The touches shown per campaign, person and UTC day ({@code campaign_exposures}, what the daily caps
+ * read), counted in memory and written at most {@value #FLUSH_MILLIS} ms later in one transaction.
+ * Every answer of the decision API that shows something reads and counts one; written one by one, the
+ * read and the UPDATE were two of the answer's four database round trips, and the only write.
+ *
+ * <p>A count is what the database held when this node first read it ({@code base}), plus what this node
+ * counted since: the part not yet written ({@code pending}) and the part being written ({@code writing}).
+ * After a write commits, its counts move into the base before they leave {@code writing}, so a reader in
+ * between counts them twice, never not at all: a cap may hold back one touch too early, never let one
+ * through too many. The embedded server is the only process that opens its H2 file, so its base, once
+ * read, stays exact; with PostgreSQL, other nodes count too, and a base is read again after
+ * {@link #SHARED_BASE_TTL} (a person answered by two nodes in the same two seconds may see one touch
+ * more than the cap: decision 0013).
+ *
+ * <p>There is one instance per database in a JVM ({@link #of}), so the decision API and the email flows,
+ * whose caps are one cap across channels, count together. A node killed loses at most its last second
+ * of counts: after a crash, a person may be shown one touch more than the cap that day.
+ */
+final class ExposureCounts {
+    static final long FLUSH_MILLIS = 1_000;
+    static final Duration SHARED_BASE_TTL = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(ExposureCounts.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final Map<DataSource, ExposureCounts> BY_DATABASE = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("rebound-exposure-counts").factory());
+
+    record Key(String campaignId, String personId, LocalDate day) {
+    }
+
+    private final DataSource dataSource;
+    private final ConcurrentHashMap<Key, Integer> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Integer> writing = new ConcurrentHashMap<>();
+    private final Cache<Key, Integer> base;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Object flushing = new Object();
+    /** Odd while a write or an erasure is changing stored counts; bumped under {@link #flushing}. */
+    private volatile long changes;
+
+    private ExposureCounts(DataSource dataSource) {
+        this.dataSource = dataSource;
+        Caffeine<Object, Object> b = Caffeine.newBuilder().maximumSize(500_000);
+        this.base = (Database.onlyWriter(dataSource) ? b.expireAfterAccess(Duration.ofHours(26)) : b.expireAfterWrite(SHARED_BASE_TTL))
+                .build();
+    }
+
+    static ExposureCounts of(DataSource dataSource) {
+        return BY_DATABASE.computeIfAbsent(dataSource, ExposureCounts::new);
+    }
+
+    /** Touches of the campaign shown to the person on {@code day}, this node's unwritten ones included. */
+    int shown(String campaignId, String personId, LocalDate day) {
+        Key k = new Key(campaignId, personId, day);
+        int local = pending.getOrDefault(k, 0) + writing.getOrDefault(k, 0);
+        Integer stored = base.getIfPresent(k);
+        if (stored == null) {
+            long before = changes;
+            stored = read(k);
+            // Kept only if no write or erasure ran meanwhile (changes even and unchanged): a read from
+            // before a write's commit, kept after the write moved its counts into the base, would be
+            // short of them for the rest of the day.
+            if ((before & 1) == 0 && before == changes) {
+                base.asMap().putIfAbsent(k, stored);
+            }
+        }
+        return stored + local;
+    }
+
+    /** Counts one touch shown; written within {@value #FLUSH_MILLIS} ms. */
+    void add(String campaignId, String personId, LocalDate day) {
+        pending.merge(new Key(campaignId, personId, day), 1, Integer::sum);
+        if (scheduled.compareAndSet(false, true)) {
+            FLUSHER.schedule(this::flushLater, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Forgets the person's counts (erasure): this node's are written first, so that {@code deleteStored}
+     * deletes, and counts, every one.
+     */
+    void forgetPerson(String personId, Runnable deleteStored) {
+        synchronized (flushing) {
+            flush();
+            forget(k -> k.personId().equals(personId), deleteStored);
+        }
+    }
+
+    /** Forgets a campaign's counts (the campaign is being deleted; its rows go with it). */
+    void forgetCampaign(String campaignId) {
+        forget(k -> k.campaignId().equals(campaignId), () -> { });
+    }
+
+    private void forget(Predicate<Key> which, Runnable deleteStored) {
+        synchronized (flushing) { // no write of the forgotten counts is under way, nor starts before the delete
+            changes++;
+            try {
+                pending.keySet().removeIf(which);
+                base.asMap().keySet().removeIf(which);
+                deleteStored.run();
+            } finally {
+                changes++;
+            }
+        }
+    }
+
+    private void flushLater() {
+        scheduled.set(false);
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            if (dataSource instanceof HikariDataSource h && h.isClosed()) {
+                pending.clear(); // the server is stopping: nothing will read them on this node again
+                return;
+            }
+            LOG.warn("daily cap counts not written yet, trying again in {} ms: {}", FLUSH_MILLIS, e.getMessage());
+        }
+        if (!pending.isEmpty() && scheduled.compareAndSet(false, true)) {
+            FLUSHER.schedule(this::flushLater, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Writes every count added so far, in one transaction; on failure they stay pending. */
+    void flush() {
+        synchronized (flushing) {
+            List<Map.Entry<Key, Integer>> taken = new ArrayList<>();
+            for (Key k : pending.keySet()) {
+                // Into writing before out of pending, so a reader counts it once or twice, never not at all.
+                Integer n = pending.get(k);
+                if (n == null) {
+                    continue;
+                }
+                writing.merge(k, n, Integer::sum);
+                if (!pending.remove(k, n)) {
+                    writing.merge(k, -n, Integer::sum); // counted again meanwhile: next round
+                    writing.remove(k, 0);
+                    continue;
+                }
+                taken.add(Map.entry(k, n));
+            }
+            if (taken.isEmpty()) {
+                return;
+            }
+            changes++;
+            try {
+                Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> {
+                    for (Map.Entry<Key, Integer> e : taken) {
+                        add(c, e.getKey(), e.getValue());
+                    }
+                });
+                for (Map.Entry<Key, Integer> t : taken) {
+                    base.asMap().computeIfPresent(t.getKey(), (k, v) -> v + t.getValue());
+                    settle(t.getKey(), t.getValue());
+                }
+            } catch (RuntimeException e) {
+                for (Map.Entry<Key, Integer> t : taken) {
+                    pending.merge(t.getKey(), t.getValue(), Integer::sum);
+                    settle(t.getKey(), t.getValue());
+                }
+                throw e;
+            } finally {
+                changes++;
+            }
+        }
+    }
+
+    private void settle(Key k, int n) {
+        writing.merge(k, -n, Integer::sum);
+        writing.remove(k, 0);
+    }
+
+    private int read(Key k) {
+        String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, k.campaignId());
+            ps.setString(2, k.personId());
+            ps.setObject(3, k.day());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw JdbcCampaigns.failure("read the daily cap", e);
+        }
+    }
+
+    private static void add(Connection c, Key k, int n) throws SQLException {
+        if (update(c, k, n) > 0) {
+            return;
+        }
+        // Counts of a campaign deleted meanwhile insert nothing (and need no foreign-key error to say so).
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, "
+                + "shown) SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?")) {
+            ps.setString(1, k.campaignId());
+            ps.setString(2, k.personId());
+            ps.setObject(3, k.day());
+            ps.setInt(4, n);
+            ps.setString(5, k.campaignId());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            update(c, k, n); // another node inserted the row meanwhile
+        }
+    }
+
+    private static int update(Connection c, Key k, int n) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE campaign_exposures SET shown = shown + ? "
+                + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?")) {
+            ps.setInt(1, n);
+            ps.setString(2, k.campaignId());
+            ps.setString(3, k.personId());
+            ps.setObject(4, k.day());
+            return ps.executeUpdate();
+        }
+    }
+}
