@@ -95,6 +95,10 @@ public final class JdbcCampaigns {
             if (deleted) {
                 DecisionCounts.of(dataSource).forget(id);
                 ExposureCounts.of(dataSource).forgetCampaign(id);
+                var offers = JdbcOffers.offersByPerson(dataSource); // its offers went with it (ON DELETE CASCADE)
+                if (offers != null) {
+                    offers.changedAll();
+                }
             }
             return deleted;
         } catch (SQLException e) {

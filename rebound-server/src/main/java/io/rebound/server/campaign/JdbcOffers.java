@@ -2,6 +2,8 @@ package io.rebound.server.campaign;
 
 import io.rebound.core.campaign.IssuedOffer;
 
+import io.rebound.server.meta.OwnedRowsCache;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,11 +34,22 @@ public final class JdbcOffers {
     private final DataSource dataSource;
     private final DecisionCounts decisions;
     private final ExposureCounts exposures;
+    /** Each person's offers, where this process is the database's only writer (else null). */
+    private final OwnedRowsCache<PersonKey, List<IssuedOffer>> byPerson;
+
+    private record PersonKey(String storeId, String personId) {
+    }
 
     public JdbcOffers(DataSource dataSource) {
         this.dataSource = dataSource;
         this.decisions = DecisionCounts.of(dataSource);
         this.exposures = ExposureCounts.of(dataSource);
+        this.byPerson = offersByPerson(dataSource);
+    }
+
+    /** The cache of each person's offers over {@code dataSource}: {@link JdbcCampaigns#delete} clears it too. */
+    static OwnedRowsCache<PersonKey, List<IssuedOffer>> offersByPerson(DataSource dataSource) {
+        return OwnedRowsCache.of(dataSource, "offers by person", 200_000);
     }
 
     /** The per-touch counts of one campaign; touch -1 holds the decisions that showed nothing. */
@@ -45,6 +58,15 @@ public final class JdbcOffers {
 
     /** The person's offers in every campaign of the store, oldest first. */
     public List<IssuedOffer> offersOf(String storeId, String personId) {
+        if (byPerson == null) {
+            return load(new PersonKey(storeId, personId));
+        }
+        return byPerson.get(new PersonKey(storeId, personId), this::load);
+    }
+
+    private List<IssuedOffer> load(PersonKey person) {
+        String storeId = person.storeId();
+        String personId = person.personId();
         String sql = "SELECT campaign_id, touch, code, issued_at, expires_at FROM campaign_offers "
                 + "WHERE store_id = ? AND person_id = ? ORDER BY issued_at LIMIT " + MAX_OFFERS_PER_PERSON;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -57,7 +79,7 @@ public final class JdbcOffers {
                             rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getObject(5, OffsetDateTime.class).toInstant()));
                 }
             }
-            return out;
+            return List.copyOf(out);
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("read offers", e);
         }
@@ -82,6 +104,7 @@ public final class JdbcOffers {
             ps.setObject(7, OffsetDateTime.ofInstant(issuedAt, ZoneOffset.UTC));
             ps.setObject(8, OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC));
             ps.executeUpdate();
+            offersChanged(storeId, personId);
             return new IssuedOffer(campaignId, touch, code, issuedAt, expiresAt);
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -161,9 +184,17 @@ public final class JdbcOffers {
                         + "(SELECT id FROM campaigns WHERE store_id = ?)", personId, storeId);
             } catch (SQLException e) {
                 throw JdbcCampaigns.failure("erase a person's offers", e);
+            } finally {
+                offersChanged(storeId, personId);
             }
         });
         return deleted[0];
+    }
+
+    private void offersChanged(String storeId, String personId) {
+        if (byPerson != null) {
+            byPerson.changed(new PersonKey(storeId, personId));
+        }
     }
 
     /** Touches of the campaign shown to the person on {@code day}, on every channel (the daily cap). */

@@ -66,8 +66,11 @@ public final class JdbcStoreRepository implements StoreRepository {
     private final DataSource dataSource;
     private final Clock clock;
     private final AsyncLoadingCache<String, Optional<Store>> byWriteKey;
-    /** Stores by secret-key hash, only where this process is the database's only writer; else null. */
-    private final SecretKeyCache bySecretHash;
+    /**
+     * Stores by secret-key hash, where this process is the database's only writer (else null); only
+     * keys that name a store are kept, so no one fills memory by guessing.
+     */
+    private final OwnedRowsCache<String, Store> bySecretHash;
 
     public JdbcStoreRepository(Database database) {
         this(database.dataSource(), Clock.systemUTC());
@@ -80,7 +83,7 @@ public final class JdbcStoreRepository implements StoreRepository {
     JdbcStoreRepository(DataSource dataSource, Clock clock, long maxUnknownKeys) {
         this.dataSource = dataSource;
         this.clock = clock;
-        this.bySecretHash = SecretKeyCache.of(dataSource);
+        this.bySecretHash = OwnedRowsCache.of(dataSource, "stores by secret key", 100_000);
         ThreadPoolExecutor lookups = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(LOOKUP_QUEUE), r -> {
                     Thread t = new Thread(r, "rebound-store-lookup");
@@ -205,7 +208,7 @@ public final class JdbcStoreRepository implements StoreRepository {
         if (bySecretHash == null) {
             return loadBySecretHash(hash);
         }
-        return bySecretHash.get(hash, this::loadBySecretHash);
+        return Optional.ofNullable(bySecretHash.get(hash, h -> loadBySecretHash(h).orElse(null)));
     }
 
     private Optional<Store> loadBySecretHash(String hash) {
@@ -360,7 +363,7 @@ public final class JdbcStoreRepository implements StoreRepository {
     /** After any write to a store: the secret-key cache forgets every store (writes are rare; reads are not). */
     private void secretKeysChanged() {
         if (bySecretHash != null) {
-            bySecretHash.changed();
+            bySecretHash.changedAll();
         }
     }
 

@@ -174,6 +174,7 @@ class JdbcOffersTest {
         String id = campaign();
         offers.issue(id, store, "person-3", 0, 10, T0, T0.plusSeconds(60));
         offers.recordDecision(id, -1, "holdout");
+        assertThat(offers.offersOf(store, "person-3")).hasSize(1); // read (and, embedded, kept) before the delete
         assertThat(campaigns.delete(store, id)).isTrue();
         assertThat(offers.offersOf(store, "person-3")).isEmpty();
         assertThat(offers.stats(id).decisions()).isEmpty();

@@ -118,6 +118,7 @@ class JdbcEmailQueueTest {
         queue.finish(key, "no_offer", T0);
         assertThat(queue.state(key)).contains("no_offer");
 
+        assertThat(offers.offersOf(store, "p1")).hasSize(1); // read (and, embedded, kept) before the erasure
         assertThat(queue.forgetPerson(store, "p1", Set.of("h-p1"))).isEqualTo(2);
         assertThat(offers.forgetPerson(store, "p1")).isEqualTo(2);
         assertThat(queue.rowsOf(store, "p1", Set.of("h-p1"))).isZero();
