@@ -21,6 +21,8 @@ import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.commerce.Recommendations;
+import io.rebound.server.meta.Database;
+import io.rebound.server.meta.MemoryOnly;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -52,6 +54,7 @@ import java.util.regex.Pattern;
  * and harvest codes. On-site use goes through the store's backend (docs/campaigns.md).
  */
 public final class DecisionApi {
+    private static final String PATH = "/api/v1/stores/:store/decide";
     private static final Pattern PLACEMENT = Pattern.compile("[a-z0-9_-]{1,50}");
     private static final int MAX_VISITOR_ID = 200;
 
@@ -62,6 +65,8 @@ public final class DecisionApi {
     private final ApiAuth auth;
     private final Clock clock;
     private final Recommendations recommendations;
+    /** Answer on the event loop from memory first ({@link MemoryOnly}): the embedded server's caches are exact. */
+    private final boolean memoryFirst;
 
     public DecisionApi(JdbcCampaigns campaigns, JdbcOffers offers, JdbcCatalog catalog, Audiences audiences,
                        ApiAuth auth, Clock clock) {
@@ -77,6 +82,7 @@ public final class DecisionApi {
         this.campaigns = campaigns;
         this.offers = offers;
         this.catalog = new io.rebound.server.commerce.ProductCache(catalog);
+        this.memoryFirst = Database.onlyWriter(catalog.dataSource());
         this.audiences = audiences;
         this.auth = auth;
         this.clock = clock;
@@ -84,7 +90,30 @@ public final class DecisionApi {
     }
 
     public void mount(Router router) {
-        CampaignApi.worker(router.get("/api/v1/stores/:store/decide"), this::decide);
+        if (memoryFirst) {
+            router.get(PATH).handler(this::fromMemory);
+        }
+        CampaignApi.worker(router.get(PATH), this::decide);
+    }
+
+    /**
+     * On the event loop: the answer when everything it needs is in memory (a known person, whose offers
+     * and daily counts were read before, the campaigns and products cached), else on to the worker
+     * route. Nothing is counted or written before the answer is complete, so a retry counts once.
+     */
+    private void fromMemory(RoutingContext ctx) {
+        try {
+            MemoryOnly.run(() -> {
+                decide(ctx);
+                return null;
+            });
+        } catch (MemoryOnly.Miss miss) {
+            ctx.next();
+        } catch (BadRequest e) {
+            ApiErrors.send(ctx, 400, e.error(), e.getMessage(), e.field());
+        } catch (RuntimeException e) {
+            ApiErrors.exception(ctx, e);
+        }
     }
 
     private void decide(RoutingContext ctx) {
@@ -114,8 +143,10 @@ public final class DecisionApi {
         }
         String personId = person.get();
         Optional<PersonState> state = audiences.reader().person(storeId, personId);
-        Map<String, Instant> memberships = state.map(PersonState::memberships)
-                .orElseGet(() -> audiences.reader().memberships(storeId, personId));
+        Map<String, Instant> memberships = state.map(PersonState::memberships).orElseGet(() -> {
+            MemoryOnly.check();
+            return audiences.reader().memberships(storeId, personId);
+        });
         // Read from the state when the runtime keeps it; cluster mode reads the materialised events,
         // once and only when a campaign applies.
         Instant converted = state.isPresent() ? lastPurchase(state.get()) : null;
@@ -123,6 +154,7 @@ public final class DecisionApi {
         List<IssuedOffer> issued = null;
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         JsonArray decisions = new JsonArray();
+        List<Runnable> counted = new ArrayList<>(); // after every campaign is decided: a retry elsewhere counts once
         for (CampaignRecord c : campaigns.active(storeId)) {
             Instant joined = memberships.get(c.definition().segmentId());
             if (joined == null || !c.definition().channels().servesPlacement(placement)) {
@@ -132,6 +164,7 @@ public final class DecisionApi {
                 issued = new ArrayList<>(offers.offersOf(storeId, personId));
             }
             if (!purchaseRead) {
+                MemoryOnly.check();
                 converted = audiences.reader().lastPurchase(storeId, personId).orElse(null);
                 purchaseRead = true;
             }
@@ -143,6 +176,9 @@ public final class DecisionApi {
             if (d.kind().shows()) {
                 // The segment's definition is read only when its product set is shown.
                 Creative creative = c.definition().touches().get(d.touch()).creative();
+                if (creative.segmentProducts()) {
+                    MemoryOnly.check();
+                }
                 SegmentDefinition segment = !creative.segmentProducts() ? null
                         : audiences.segment(storeId, c.definition().segmentId()).map(SegmentRecord::definition).orElse(null);
                 ids = CampaignProducts.of(creative, segment);
@@ -168,9 +204,12 @@ public final class DecisionApi {
                 expires = o.expiresAt();
                 issued.add(o); // the next campaign of this answer sees it: offers do not stack
             }
-            offers.recordAnswer(c.id(), personId, day, d.kind().shows(), d.touch(), d.reason());
+            Decision answered = d;
+            counted.add(() -> offers.recordAnswer(c.id(), personId, day, answered.kind().shows(), answered.touch(),
+                    answered.reason()));
             decisions.add(json(c, d, ids, products, code, expires));
         }
+        counted.forEach(Runnable::run);
         ApiErrors.json(ctx, 200, out.put("person_id", personId).put("decisions", decisions));
     }
 

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.zaxxer.hikari.HikariDataSource;
 import io.rebound.server.meta.Database;
+import io.rebound.server.meta.MemoryOnly;
 import io.rebound.server.meta.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +85,7 @@ final class ExposureCounts {
         int local = pending.getOrDefault(k, 0) + writing.getOrDefault(k, 0);
         Integer stored = base.getIfPresent(k);
         if (stored == null) {
+            MemoryOnly.check();
             long before = changes;
             stored = read(k);
             // Kept only if no write or erasure ran meanwhile (changes even and unchanged): a read from

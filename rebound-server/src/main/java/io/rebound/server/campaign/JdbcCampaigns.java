@@ -3,6 +3,7 @@ package io.rebound.server.campaign;
 import io.rebound.core.campaign.CampaignDefinition;
 import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.server.json.Json;
+import io.rebound.server.meta.MemoryOnly;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -125,6 +126,7 @@ public final class JdbcCampaigns {
         long now = clock.millis();
         Cached c = active.get(storeId);
         if (c == null || now - c.loadedAtMillis() >= CACHE_TTL_MILLIS || now < c.loadedAtMillis()) {
+            MemoryOnly.check();
             List<CampaignRecord> all = list(storeId).stream()
                     .filter(r -> r.status() == CampaignRecord.Status.ACTIVE).toList();
             c = new Cached(all, now);

@@ -2,6 +2,7 @@ package io.rebound.server.campaign;
 
 import io.rebound.core.campaign.IssuedOffer;
 
+import io.rebound.server.meta.MemoryOnly;
 import io.rebound.server.meta.OwnedRowsCache;
 
 import javax.sql.DataSource;
@@ -59,6 +60,7 @@ public final class JdbcOffers {
     /** The person's offers in every campaign of the store, oldest first. */
     public List<IssuedOffer> offersOf(String storeId, String personId) {
         if (byPerson == null) {
+            MemoryOnly.check();
             return load(new PersonKey(storeId, personId));
         }
         return byPerson.get(new PersonKey(storeId, personId), this::load);
@@ -91,6 +93,7 @@ public final class JdbcOffers {
      */
     public IssuedOffer issue(String campaignId, String storeId, String personId, int touch, int percent,
                              Instant issuedAt, Instant expiresAt) {
+        MemoryOnly.check();
         String code = newCode();
         String sql = "INSERT INTO campaign_offers (campaign_id, person_id, touch, store_id, code, percent_off, issued_at, "
                 + "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";

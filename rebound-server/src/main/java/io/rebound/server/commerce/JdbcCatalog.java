@@ -98,7 +98,7 @@ public final class JdbcCatalog {
         this.generations = ProductCache.generations(dataSource);
     }
 
-    DataSource dataSource() {
+    public DataSource dataSource() {
         return dataSource;
     }
 

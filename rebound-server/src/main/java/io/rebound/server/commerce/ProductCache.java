@@ -80,6 +80,7 @@ public final class ProductCache {
             }
         }
         if (!missing.isEmpty()) {
+            io.rebound.server.meta.MemoryOnly.check();
             Map<String, CatalogProduct> read = catalog.products(storeId, missing);
             for (String id : missing) {
                 CatalogProduct p = read.get(id);

@@ -206,6 +206,7 @@ public final class JdbcStoreRepository implements StoreRepository {
         }
         String hash = StoreKeys.hash(secretKey);
         if (bySecretHash == null) {
+            MemoryOnly.check();
             return loadBySecretHash(hash);
         }
         return Optional.ofNullable(bySecretHash.get(hash, h -> loadBySecretHash(h).orElse(null)));

@@ -53,6 +53,7 @@ public final class OwnedRowsCache<K, V> {
         if (cached != null) {
             return cached;
         }
+        MemoryOnly.check();
         long before = writes.get();
         V loaded = load.apply(key);
         if (loaded != null && writes.get() == before) {
