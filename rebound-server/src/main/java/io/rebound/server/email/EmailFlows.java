@@ -286,7 +286,7 @@ public final class EmailFlows {
             if (s.attempts() + 1 >= MAX_ATTEMPTS) {
                 queue.finish(s.key(), "failed", now);
             } else {
-                queue.defer(s.key(), now.plus(RETRY_AFTER));
+                queue.retry(s.key(), now.plus(RETRY_AFTER));
             }
             return false;
         }
@@ -305,7 +305,7 @@ public final class EmailFlows {
         }
         Instant first = unsettled.computeIfAbsent(s.key(), k -> now);
         if (now.isBefore(first.plus(SETTLE))) {
-            queue.deferUncounted(s.key(), now.plus(SETTLE_RETRY)); // SMTP failures keep their 5 attempts
+            queue.defer(s.key(), now.plus(SETTLE_RETRY));
             return true;
         }
         unsettled.remove(s.key());

@@ -169,16 +169,23 @@ public final class JdbcEmailQueue {
         });
     }
 
-    /** sending → queued again, due at {@code dueAt} (the smart-sending gap, a paused flow, an SMTP failure). */
-    public void defer(String key, Instant dueAt) {
+    /**
+     * sending → queued again after an SMTP failure, due at {@code dueAt}: the claim stays counted, so a
+     * send that keeps failing ends after {@code MAX_ATTEMPTS} tries.
+     */
+    public void retry(String key, Instant dueAt) {
         update("UPDATE email_sends SET state = 'queued', due_at = ? WHERE idempotency_key = ? AND state = 'sending'", ps -> {
             ps.setObject(1, at(dueAt));
             ps.setString(2, key);
         });
     }
 
-    /** As {@link #defer}, the claim not counted as an attempt: the send was not tried, only looked at too early. */
-    public void deferUncounted(String key, Instant dueAt) {
+    /**
+     * sending → queued again, due at {@code dueAt}, the claim not counted as an attempt: the send was not
+     * tried, only looked at too early (the smart-sending gap, the daily cap, a paused flow, a membership
+     * still settling). A send put off any number of times still has all its attempts for SMTP.
+     */
+    public void defer(String key, Instant dueAt) {
         update("UPDATE email_sends SET state = 'queued', due_at = ?, attempts = attempts - 1 "
                 + "WHERE idempotency_key = ? AND state = 'sending'", ps -> {
             ps.setObject(1, at(dueAt));

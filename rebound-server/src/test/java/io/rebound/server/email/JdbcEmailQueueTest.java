@@ -89,6 +89,20 @@ class JdbcEmailQueueTest {
         assertThat(queue.suppressed(store, "h1")).isTrue();
         assertThat(queue.tokenKey()).isEqualTo(queue.tokenKey()).hasSize(32);
         assertThat(queue.storesWithActiveCampaigns()).containsExactly(store);
+
+        // Put off (gap, cap, paused flow) any number of times: still every attempt left; an SMTP failure counts one.
+        JdbcEmailQueue.Joined r = new JdbcEmailQueue.Joined("p3", List.of(T0));
+        queue.follow(campaign, store, List.of(r), Set.of(), new JdbcEmailQueue.Cursor("seg", 10));
+        String later = JdbcEmailQueue.key(campaign, "p3", 0);
+        for (int i = 0; i < 8; i++) {
+            assertThat(queue.claim(later, T0)).isTrue();
+            queue.defer(later, T0);
+        }
+        assertThat(attempts(queue, later)).isZero();
+        assertThat(queue.claim(later, T0)).isTrue();
+        queue.retry(later, T0);
+        assertThat(attempts(queue, later)).isEqualTo(1);
+
     }
 
     @ParameterizedTest
@@ -128,5 +142,10 @@ class JdbcEmailQueueTest {
         assertThat(offers.offersOf(store, "p2")).hasSize(1);
         assertThat(offers.shown(campaign, "p2", LocalDate.of(2026, 3, 2))).isEqualTo(1);
         assertThat(offers.stats(campaign).decisions().get(0)).containsEntry("offer", 2L);
+    }
+
+    private static int attempts(JdbcEmailQueue queue, String key) {
+        return queue.due(T0.plusSeconds(86_400), 100).stream().filter(x -> x.key().equals(key))
+                .mapToInt(JdbcEmailQueue.Send::attempts).findFirst().orElseThrow();
     }
 }
