@@ -123,6 +123,7 @@ public final class AudienceTopology {
     /** Names of the queryable state stores. */
     public static final class Stores {
         public static final String ALIASES = IdentityProcessor.ALIASES;
+        public static final String GOOGLE_EMAILS = IdentityProcessor.GOOGLE_EMAILS;
         public static final String PERSONS = PersonProcessor.PERSONS;
         public static final String REDIRECTS = PersonProcessor.REDIRECTS;
         public static final String TIMERS = TimerIndex.STORE;

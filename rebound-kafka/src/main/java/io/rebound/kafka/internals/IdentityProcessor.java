@@ -27,15 +27,25 @@ import java.util.List;
  * survivor's partition together with the list of persons it absorbs. A {@link Link} that finds its
  * id moved to a third person meanwhile merges the two, the same order choosing the survivor, so
  * concurrent merges agree on who absorbs whom.
+ *
+ * <p>Beside the aliases, the partition of an email key keeps Google's digest of that address when an
+ * event brought one ({@link #GOOGLE_EMAILS}, {@code store \0 e:digest → Google's digest}; decision
+ * 0022): its changelog is how cluster mode's list sync learns it, and it goes when the alias goes.
  */
 public final class IdentityProcessor implements Processor<String, byte[], String, byte[]> {
 
     public static final String ALIASES = "rebound-aliases";
+    /**
+     * Email key → the SHA-256 of the address in Google's form (a Gmail address without dots or
+     * {@code +tag}), only for addresses whose two digests differ. Not an alias: identity never reads it.
+     */
+    public static final String GOOGLE_EMAILS = "rebound-google-emails";
     static final String IDENTITY_SINK = "identity-sink";
     static final String PERSONS_SINK = "persons-sink";
 
     private final String eventsTopic;
     private KeyValueStore<String, String> aliases;
+    private KeyValueStore<String, String> googleEmails;
     private ProcessorContext<String, byte[]> context;
     private Tracker tracker;
 
@@ -47,6 +57,7 @@ public final class IdentityProcessor implements Processor<String, byte[], String
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.aliases = context.getStateStore(ALIASES);
+        this.googleEmails = context.getStateStore(GOOGLE_EMAILS);
         this.tracker = new Tracker(context);
     }
 
@@ -74,6 +85,7 @@ public final class IdentityProcessor implements Processor<String, byte[], String
             tracker.loop(IDENTITY_SINK, Keys.of(store, idKey), IdentityCommand.encode(r));
             return;
         }
+        keepGoogleEmail(key, idKey, event);
         String here = aliases.get(key);
         List<String> observed = new ArrayList<>(r.observed());
         observed.add(here == null ? "" : here);
@@ -121,8 +133,21 @@ public final class IdentityProcessor implements Processor<String, byte[], String
     private void unlink(String store, Unlink u) {
         String key = Keys.of(store, u.idKey());
         String current = aliases.get(key);
-        if (current != null && (current.equals(u.personId()) || u.names().contains(current))) {
+        boolean unlinked = current != null && (current.equals(u.personId()) || u.names().contains(current));
+        if (unlinked) {
             aliases.delete(key);
+        }
+        if ((unlinked || current == null) && googleEmails.get(key) != null) {
+            // An erased or retired address leaves no digest behind, Google's form included.
+            googleEmails.delete(key);
+        }
+    }
+
+    /** At the email key's own partition: remembers the event's Google digest of that address. */
+    private void keepGoogleEmail(String key, String idKey, Event event) {
+        String google = event.googleEmailHash();
+        if (google != null && idKey.equals(PersonIds.emailKey(event.emailHash())) && !google.equals(googleEmails.get(key))) {
+            googleEmails.put(key, google);
         }
     }
 }
