@@ -28,24 +28,22 @@ import java.util.List;
  * id moved to a third person meanwhile merges the two, the same order choosing the survivor, so
  * concurrent merges agree on who absorbs whom.
  *
- * <p>Beside the aliases, the partition of an email key keeps Google's digest of that address when an
- * event brought one ({@link #GOOGLE_EMAILS}, {@code store \0 e:digest → Google's digest}; decision
- * 0022): its changelog is how cluster mode's list sync learns it, and it goes when the alias goes.
+ * <p>Beside an email's alias, its partition keeps Google's digest of that address when an event
+ * brought one, under {@link #googleEmailKey} (decision 0022): not an alias — identity never reads it —
+ * but in the same store, so that the changelog that tells PostgreSQL an address's person tells it,
+ * no later, the digest it came with (a second store's changelog could be applied after the alias).
+ * It goes when the alias goes.
  */
 public final class IdentityProcessor implements Processor<String, byte[], String, byte[]> {
 
     public static final String ALIASES = "rebound-aliases";
-    /**
-     * Email key → the SHA-256 of the address in Google's form (a Gmail address without dots or
-     * {@code +tag}), only for addresses whose two digests differ. Not an alias: identity never reads it.
-     */
-    public static final String GOOGLE_EMAILS = "rebound-google-emails";
+    /** Prefix of the {@link #googleEmailKey} entries in the aliases store. */
+    public static final String GOOGLE_EMAIL_PREFIX = "g:";
     static final String IDENTITY_SINK = "identity-sink";
     static final String PERSONS_SINK = "persons-sink";
 
     private final String eventsTopic;
     private KeyValueStore<String, String> aliases;
-    private KeyValueStore<String, String> googleEmails;
     private ProcessorContext<String, byte[]> context;
     private Tracker tracker;
 
@@ -57,7 +55,6 @@ public final class IdentityProcessor implements Processor<String, byte[], String
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.aliases = context.getStateStore(ALIASES);
-        this.googleEmails = context.getStateStore(GOOGLE_EMAILS);
         this.tracker = new Tracker(context);
     }
 
@@ -85,7 +82,7 @@ public final class IdentityProcessor implements Processor<String, byte[], String
             tracker.loop(IDENTITY_SINK, Keys.of(store, idKey), IdentityCommand.encode(r));
             return;
         }
-        keepGoogleEmail(key, idKey, event);
+        keepGoogleEmail(store, idKey, event);
         String here = aliases.get(key);
         List<String> observed = new ArrayList<>(r.observed());
         observed.add(here == null ? "" : here);
@@ -137,17 +134,30 @@ public final class IdentityProcessor implements Processor<String, byte[], String
         if (unlinked) {
             aliases.delete(key);
         }
-        if ((unlinked || current == null) && googleEmails.get(key) != null) {
+        String email = PersonIds.emailKey("");
+        String googleKey = u.idKey().startsWith(email) ? Keys.of(store, googleEmailKey(u.idKey().substring(email.length()))) : null;
+        if ((unlinked || current == null) && googleKey != null && aliases.get(googleKey) != null) {
             // An erased or retired address leaves no digest behind, Google's form included.
-            googleEmails.delete(key);
+            aliases.delete(googleKey);
         }
     }
 
-    /** At the email key's own partition: remembers the event's Google digest of that address. */
-    private void keepGoogleEmail(String key, String idKey, Event event) {
+    /**
+     * The aliases store's key of Google's digest of the address whose trim + lower-case digest is
+     * {@code emailHash}: {@code g:} and that digest, where its alias is {@code e:} and the digest.
+     */
+    public static String googleEmailKey(String emailHash) {
+        return GOOGLE_EMAIL_PREFIX + emailHash;
+    }
+
+    /** At the email key's own partition, before its alias is written: remembers the event's Google digest of that address. */
+    private void keepGoogleEmail(String store, String idKey, Event event) {
         String google = event.googleEmailHash();
-        if (google != null && idKey.equals(PersonIds.emailKey(event.emailHash())) && !google.equals(googleEmails.get(key))) {
-            googleEmails.put(key, google);
+        if (google != null && idKey.equals(PersonIds.emailKey(event.emailHash()))) {
+            String key = Keys.of(store, googleEmailKey(event.emailHash()));
+            if (!google.equals(aliases.get(key))) {
+                aliases.put(key, google);
+            }
         }
     }
 }

@@ -38,8 +38,6 @@ public final class TopologyWiring {
         t.addProcessor("identity", () -> new IdentityProcessor(topics.events()), "events-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IdentityProcessor.ALIASES),
                 Serdes.String(), Serdes.String()), "identity");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IdentityProcessor.GOOGLE_EMAILS),
-                Serdes.String(), Serdes.String()), "identity");
         t.addSink(IdentityProcessor.IDENTITY_SINK, topics.identity(), keyOut, valueOut, "identity");
         t.addSink(IdentityProcessor.PERSONS_SINK, topics.persons(), keyOut, valueOut, "identity");
 

@@ -121,8 +121,7 @@ final class Partitions {
         this.random = random;
         for (int p = 0; p < count; p++) {
             identity.add(new Task<>(new IdentityProcessor(EVENTS), start,
-                    List.of(new StoreSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()),
-                            new StoreSpec(IdentityProcessor.GOOGLE_EMAILS, Serdes.String(), Serdes.String()))));
+                    List.of(new StoreSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()))));
             persons.add(new Task<>(new PersonProcessor(catalogs.apply(p), clock, Duration.ofSeconds(1),
                     new Backfiller.Options(chunk, new BackfillProgress()), audit, housekeeping), start,
                     List.of(new StoreSpec(PersonProcessor.PERSONS, Serdes.String(), Serdes.ByteArray()),
