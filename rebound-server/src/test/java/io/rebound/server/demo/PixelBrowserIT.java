@@ -262,6 +262,50 @@ class PixelBrowserIT {
         }
     }
 
+    /**
+     * Google's form of a Gmail address (decision 0022), hashed in the browser beside the address as
+     * written — with SubtleCrypto and, where it is missing (plain http), with the fallback — and only
+     * where it differs. Expected digests are {@code MessageDigest} over the literals.
+     */
+    @Test
+    void aGmailAddressIsHashedTwiceInTheBrowserOnlyWhereGooglesFormDiffers() {
+        for (boolean subtle : new boolean[] {true, false}) {
+            server.collected.clear();
+            try (BrowserContext context = browser.newContext()) {
+                if (!subtle) {
+                    context.addInitScript("Object.defineProperty(Crypto.prototype, 'subtle', {get: () => undefined})");
+                }
+                Page page = context.newPage();
+                page.navigate(server.baseUrl() + "/shop/");
+                assertThat(page.evaluate("() => !!(window.crypto && crypto.subtle)")).isEqualTo(subtle);
+                for (String email : List.of(" John.Doe+x@Gmail.com ", "mary.major@googlemail.com", "johndoe@gmail.com",
+                        "Jane.Doe+x@Example.com", "+x@gmail.com")) {
+                    page.evaluate("e => rebound('identify', {email: e})", email);
+                }
+                assertThat(Browsers.await(Duration.ofSeconds(5), () -> named("Identify").size() == 5)).as("subtle " + subtle).isTrue();
+                assertThat(server.collected).allSatisfy(c -> assertThat(c.body().toString())
+                        .doesNotContainIgnoringCase("john.doe").doesNotContain("johndoe@").doesNotContain("mary.major"));
+                assertThat(named("Identify")).extracting(m -> m.path("traits").path("email_sha256").asText() + " "
+                        + m.path("traits").path("email_google_sha256").asText("-")).as("subtle " + subtle).containsExactly(
+                        digest("john.doe+x@gmail.com") + " " + digest("johndoe@gmail.com"),
+                        digest("mary.major@googlemail.com") + " " + digest("marymajor@googlemail.com"),
+                        digest("johndoe@gmail.com") + " -",
+                        digest("jane.doe+x@example.com") + " -",
+                        // Google's rule leaves nothing of this one: no Google form to send.
+                        digest("+x@gmail.com") + " -");
+            }
+        }
+    }
+
+    private static String digest(String literal) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(literal.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void cartRemovalFiresRemoveFromCart() {
         try (BrowserContext context = browser.newContext()) {
