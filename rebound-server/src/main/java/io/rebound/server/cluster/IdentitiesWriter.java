@@ -1,8 +1,8 @@
 package io.rebound.server.cluster;
 
 import io.rebound.core.engine.PersonIds;
-import io.rebound.kafka.Keys;
 import io.rebound.kafka.AudienceTopology;
+import io.rebound.kafka.Keys;
 import io.rebound.server.cluster.SinkSql.StoreKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
