@@ -5,7 +5,7 @@ var L=location,Q=X&&X.q||[],K,B,R=null,G=n.globalPrivacyControl===true,C={},H=[]
  CI=['fbclid','gclid','gbraid','wbraid','ttclid','epik'],M={c:{},k:{}},SK='_rb_c';
 try{U=localStorage.getItem('_rb_uid')}catch(e){}
 function uuid(){var c=w.crypto;if(c&&c.randomUUID)return c.randomUUID();
- return'10000000-1000-4000-8000-100000000000'.replace(/[018]/g,function(x){return(x^(c?c.getRandomValues(new Uint8Array(1))[0]:Math.random()*256)&15>>x/4).toString(16)})}
+ return'10000000-1000-4000-8000-100000000000'.replace(/[018]/g,x=>(x^(c?c.getRandomValues(new Uint8Array(1))[0]:Math.random()*256)&15>>x/4).toString(16))}
 function iso(){return new Date().toISOString()}
 function ck(c,v,a){
  try{if(v==null)return(v=d.cookie.match('(^|; )'+c+'=([^;]+)'))&&decodeURIComponent(v[2]);
@@ -39,12 +39,16 @@ function sha(s){
   for(i=0;i<8;i++)h[i]=h[i]+o[i]|0}
  for(i=0;i<8;i++)for(j=3;j+1;j--){x=h[i]>>j*8&255;r+=(x<16?0:'')+x.toString(16)}
  return r}
-function hex(b){return Array.prototype.map.call(new Uint8Array(b),function(x){return(x<16?'0':'')+x.toString(16)}).join('')}
+function hex(b){return[...new Uint8Array(b)].map(x=>(x<16?'0':'')+x.toString(16)).join('')}
+// Google matches a Gmail address without dots or +tag: that form, only where it differs (decision 0022).
+function gm(e){var q=e.match(/^([^@]+)(@g(oogle)?mail\.com)$/),l=q&&q[1].split('+')[0].replace(/\./g,'')+q[2];return q&&l!=e&&l[0]!='@'?[e,l]:[e]}
+// The digests of gm's forms; JSON drops an undefined second one.
+function eh(x,v){x.email_sha256=v[0];x.email_google_sha256=v[1]}
 // Consent: storage (cookie, sending) needs ad_storage granted when the store requires consent,
 // and is refused whenever ad_storage is denied. Identifiers also need no GPC and ad_user_data not denied.
 function ok(){return C.ad_storage=='granted'||R===false&&C.ad_storage!='denied'}
 function ids(){return ok()&&!G&&C.ad_user_data!='denied'}
-function strip(u){try{u=new URL(u);CI.forEach(function(y){u.searchParams.delete(y)});return u.href}catch(z){return u}}
+function strip(u){try{u=new URL(u);CI.forEach(y=>u.searchParams.delete(y));return u.href}catch(z){return u}}
 function ctx(){var p={url:L.href,referrer:d.referrer,title:d.title,path:L.pathname};return{page:p,campaign:M.c}}
 function add(t,e,p,o){
  var m={type:t,messageId:o&&o.eventID?''+o.eventID:uuid(),timestamp:iso(),context:ctx()};
@@ -55,8 +59,8 @@ function ident(t){
  if(id)U=''+id;
  var m=add('identify',0,0,t);m.traits=x;
  if(p)x.phone_sha256=sha(p);
- if(e){m.e=e;if(s&&w.TextEncoder)s.digest('SHA-256',new TextEncoder().encode(e)).then(function(b){if(m.e){x.email_sha256=hex(b);delete m.e;sched()}},function(){});else{x.email_sha256=sha(e);delete m.e}}}
-function sched(){if(!T){T=1;Promise.resolve().then(function(){T=0;run()})}}
+ if(e){m.e=gm(e);if(s&&w.TextEncoder)Promise.all(m.e.map(y=>s.digest('SHA-256',new TextEncoder().encode(y)))).then(b=>{if(m.e){eh(x,b.map(hex));delete m.e;sched()}},()=>0);else{eh(x,m.e.map(sha));delete m.e}}}
+function sched(){if(!T){T=1;Promise.resolve().then(()=>{T=0;run()})}}
 // Sends held messages when allowed; f (page hiding) hashes synchronously instead of waiting.
 function run(f){
  if(!K||R===null)return;
@@ -67,7 +71,7 @@ function run(f){
  for(y in C)cs[y]=C[y];
  while(H.length){
   m=H[0];
-  if(m.e&&i){if(!f)break;m.traits.email_sha256=sha(m.e)}
+  if(m.e&&i){if(!f)break;eh(m.traits,m.e.map(sha))}
   delete m.e;
   H.shift();m.anonymousId=A;m.context.consent=cs;m.context.gpc=G;m.context.library={name:'rebound-pixel',version:'1'};
   m.context.clickIds=k;if(!a)m.context.page.url=strip(m.context.page.url);
@@ -81,12 +85,12 @@ function init(k,o){
  if(K)return;o=o||{};K=k;
  var sc=d.currentScript,q=new URLSearchParams(L.search),c={},cl={},y,hit;
  B=(o.baseUrl||(sc&&sc.src?sc.src.replace(/\/pixel\.js(\?.*)?$/,''):L.origin)).replace(/\/$/,'');
- 'source medium name term content'.split(' ').forEach(function(y){var v=q.get('utm_'+(y=='name'?'campaign':y));if(v){c[y]=v;hit=1}});
- CI.forEach(function(y){var v=q.get(y);if(v){cl[y]=v;hit=1}});
+ 'source medium name term content'.split(' ').forEach(y=>{var v=q.get('utm_'+(y=='name'?'campaign':y));if(v){c[y]=v;hit=1}});
+ CI.forEach(y=>{var v=q.get(y);if(v){cl[y]=v;hit=1}});
  if(hit)M={c:c,k:cl};else try{M=JSON.parse(sessionStorage.getItem(SK))||M}catch(z){}
  if(o.consentRequired!=null)R=!!o.consentRequired;
- else fetch(B+'/v1/projects/'+encodeURIComponent(K)+'/settings').then(function(r){if(!r.ok)throw 0;return r.json()})
-  .then(function(j){R=!!(j.rebound&&j.rebound.consentRequired)},function(){R=true}).then(sched);
+ else fetch(B+'/v1/projects/'+encodeURIComponent(K)+'/settings').then(r=>{if(!r.ok)throw 0;return r.json()})
+  .then(j=>{R=!!(j.rebound&&j.rebound.consentRequired)},()=>{R=true}).then(sched);
  add('page','PageView',{path:L.pathname,title:d.title})}
 function api(c,a,b,o){
  if(c=='init')init(a,b);
@@ -96,6 +100,6 @@ function api(c,a,b,o){
  else if(c=='consent'){for(var y in a||{})C[y]=a[y]===true||a[y]=='granted'?'granted':'denied';sched()}}
 w.rebound=api;api.loaded=1;api.h=sha;
 for(var i=0;i<Q.length;i++)api.apply(0,Q[i]);
-w.addEventListener('pagehide',function(){run(1)});
-d.addEventListener('visibilitychange',function(){if(d.visibilityState=='hidden')run(1)});
+w.addEventListener('pagehide',()=>run(1));
+d.addEventListener('visibilitychange',()=>{if(d.visibilityState=='hidden')run(1)});
 })(window,document,navigator);

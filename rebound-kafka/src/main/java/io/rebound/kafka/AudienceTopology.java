@@ -123,6 +123,11 @@ public final class AudienceTopology {
     /** Names of the queryable state stores. */
     public static final class Stores {
         public static final String ALIASES = IdentityProcessor.ALIASES;
+        /**
+         * Prefix of the aliases store's entries that are not aliases: {@code g:} and an email digest →
+         * Google's digest of that address (decision 0022).
+         */
+        public static final String GOOGLE_EMAIL_PREFIX = IdentityProcessor.GOOGLE_EMAIL_PREFIX;
         public static final String PERSONS = PersonProcessor.PERSONS;
         public static final String REDIRECTS = PersonProcessor.REDIRECTS;
         public static final String TIMERS = TimerIndex.STORE;

@@ -27,10 +27,18 @@ import java.util.List;
  * survivor's partition together with the list of persons it absorbs. A {@link Link} that finds its
  * id moved to a third person meanwhile merges the two, the same order choosing the survivor, so
  * concurrent merges agree on who absorbs whom.
+ *
+ * <p>Beside an email's alias, its partition keeps Google's digest of that address when an event
+ * brought one, under {@link #googleEmailKey} (decision 0022): not an alias — identity never reads it —
+ * but in the same store, so that the changelog that tells PostgreSQL an address's person tells it,
+ * no later, the digest it came with (a second store's changelog could be applied after the alias).
+ * It goes when the alias goes.
  */
 public final class IdentityProcessor implements Processor<String, byte[], String, byte[]> {
 
     public static final String ALIASES = "rebound-aliases";
+    /** Prefix of the {@link #googleEmailKey} entries in the aliases store. */
+    public static final String GOOGLE_EMAIL_PREFIX = "g:";
     static final String IDENTITY_SINK = "identity-sink";
     static final String PERSONS_SINK = "persons-sink";
 
@@ -74,6 +82,7 @@ public final class IdentityProcessor implements Processor<String, byte[], String
             tracker.loop(IDENTITY_SINK, Keys.of(store, idKey), IdentityCommand.encode(r));
             return;
         }
+        keepGoogleEmail(store, idKey, event);
         String here = aliases.get(key);
         List<String> observed = new ArrayList<>(r.observed());
         observed.add(here == null ? "" : here);
@@ -121,8 +130,34 @@ public final class IdentityProcessor implements Processor<String, byte[], String
     private void unlink(String store, Unlink u) {
         String key = Keys.of(store, u.idKey());
         String current = aliases.get(key);
-        if (current != null && (current.equals(u.personId()) || u.names().contains(current))) {
+        boolean unlinked = current != null && (current.equals(u.personId()) || u.names().contains(current));
+        if (unlinked) {
             aliases.delete(key);
+        }
+        String email = PersonIds.emailKey("");
+        String googleKey = u.idKey().startsWith(email) ? Keys.of(store, googleEmailKey(u.idKey().substring(email.length()))) : null;
+        if ((unlinked || current == null) && googleKey != null && aliases.get(googleKey) != null) {
+            // An erased or retired address leaves no digest behind, Google's form included.
+            aliases.delete(googleKey);
+        }
+    }
+
+    /**
+     * The aliases store's key of Google's digest of the address whose trim + lower-case digest is
+     * {@code emailHash}: {@code g:} and that digest, where its alias is {@code e:} and the digest.
+     */
+    public static String googleEmailKey(String emailHash) {
+        return GOOGLE_EMAIL_PREFIX + emailHash;
+    }
+
+    /** At the email key's own partition, before its alias is written: remembers the event's Google digest of that address. */
+    private void keepGoogleEmail(String store, String idKey, Event event) {
+        String google = event.googleEmailHash();
+        if (google != null && idKey.equals(PersonIds.emailKey(event.emailHash()))) {
+            String key = Keys.of(store, googleEmailKey(event.emailHash()));
+            if (!google.equals(aliases.get(key))) {
+                aliases.put(key, google);
+            }
         }
     }
 }

@@ -142,22 +142,34 @@ public final class ClusterAudienceView implements AudienceView {
     private static final long VISITORS_CACHE_NANOS = Duration.ofSeconds(10).toNanos();
     private final Map<String, Cached> visitors = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * The person's identity keys, with Google's digest of each email that has one (decision 0022):
+     * what list sync and membership events read in cluster mode, as the embedded server reads the
+     * person state's ids.
+     */
     @Override
     public PersonIds ids(String storeId, String personId) {
-        return query("SELECT id_key FROM cluster_identities WHERE store_id = ? AND person_id = ?", rs -> {
+        return query("SELECT i.id_key, g.google_email_hash FROM cluster_identities i LEFT JOIN cluster_google_emails g "
+                + "ON g.store_id = i.store_id AND g.id_key = i.id_key WHERE i.store_id = ? AND i.person_id = ?", rs -> {
             Set<String> anonymous = new TreeSet<>();
             Set<String> users = new TreeSet<>();
             Set<String> emails = new TreeSet<>();
+            Map<String, String> google = new TreeMap<>();
             while (rs.next()) {
                 String k = rs.getString(1);
                 String id = k.substring(2);
                 switch (k.charAt(0)) {
                     case 'a' -> anonymous.add(id);
                     case 'u' -> users.add(id);
-                    default -> emails.add(id);
+                    default -> {
+                        emails.add(id);
+                        if (rs.getString(2) != null) {
+                            google.put(id, rs.getString(2));
+                        }
+                    }
                 }
             }
-            return new PersonIds(anonymous, users, emails);
+            return new PersonIds(anonymous, users, emails, google);
         }, storeId, personId);
     }
 

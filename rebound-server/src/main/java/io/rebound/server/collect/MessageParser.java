@@ -38,11 +38,12 @@ final class MessageParser {
     static final int MAX_URL = 2048;
     static final int MAX_USER_AGENT = 2048;
     private static final Set<String> CONSUMED = Set.of("value", "revenue", "total", "currency", "email",
-            "email_sha256", "phone", "phone_sha256", "event_id", "eventID");
+            "email_sha256", "email_google_sha256", "phone", "phone_sha256", "event_id", "eventID");
     /** Property keys not copied as custom properties, by [single product shape + 2 × page call]. */
     private static final List<Set<String>> SKIPPED = List.of(skipped(false, false), skipped(true, false),
             skipped(false, true), skipped(true, true));
-    private static final Set<String> TRAITS_SKIPPED = Set.of("email", "email_sha256", "phone", "phone_sha256");
+    private static final Set<String> TRAITS_SKIPPED = Set.of("email", "email_sha256", "email_google_sha256", "phone",
+            "phone_sha256");
 
     /** What the request around a message contributes. */
     record Context(Store store, RequestInfo request, Instant receivedAt, Source source, Instant bodySentAt,
@@ -193,7 +194,7 @@ final class MessageParser {
         // Personal identifiers, hashed.
         String emailHash = hashed(f, EMAIL_KEYS, Pii::emailSha256, "an email address or its SHA-256 hex digest",
                 traits, contextTraits, properties);
-        String googleEmailHash = googleEmailHash(emailHash, traits, contextTraits, properties);
+        String googleEmailHash = googleEmailHash(f, emailHash, traits, contextTraits, properties);
         String phoneHash = hashed(f, PHONE_KEYS, Pii::phoneSha256, "a phone number in E.164 form or its SHA-256 hex digest",
                 traits, contextTraits, properties);
 
@@ -349,23 +350,44 @@ final class MessageParser {
     }
 
     /**
-     * The hash of the email as Google normalises it (Gmail: no dots, no {@code +tag}), when the address
-     * that gave {@code emailHash} came in the clear and Google's form differs; else null. Only here is
-     * the plain address seen: a digest sent by the client cannot be normalised again.
+     * The hash of the email as Google normalises it (Gmail: no dots, no {@code +tag}), or null. From the
+     * address that gave {@code emailHash} when it came in the clear (only here is it seen); else the
+     * client's own {@code email_google_sha256}, for a client that hashes before sending (the pixel),
+     * which must come beside the email it is Google's form of. Where the two agree the event keeps one.
      */
-    private static String googleEmailHash(String emailHash, ObjectNode... sources) {
+    private static String googleEmailHash(Fields f, String emailHash, ObjectNode... sources) {
+        String sent = null;
+        String sentPath = null;
+        for (int i = 0; i < sources.length; i++) {
+            JsonNode node = sources[i] == null ? null : Fields.get(sources[i], GOOGLE_EMAIL_KEY);
+            String path = HASHED_SOURCES[i] + "." + GOOGLE_EMAIL_KEY;
+            String raw = node == null ? null : f.text(node, path, 320);
+            if (raw == null) {
+                continue;
+            }
+            if (!Pii.isSha256Hex(raw)) {
+                f.add(path, "must be the SHA-256 hex digest (64 hex characters) of the email in Google's form");
+            } else if (sent == null) {
+                sent = raw.toLowerCase(Locale.ROOT);
+                sentPath = path;
+            }
+        }
         if (emailHash == null) {
+            if (sent != null) {
+                f.add(sentPath, "comes with the email it is Google's form of: send email_sha256 (or email) beside it");
+            }
             return null;
         }
         for (ObjectNode source : sources) {
             JsonNode node = source == null ? null : Fields.get(source, EMAIL_KEYS[0]);
-            if (node != null && node.isTextual() && gmail(node.asText())
+            if (node != null && node.isTextual() && !Pii.isSha256Hex(node.asText().strip())
                     && emailHash.equals(Pii.emailSha256(node.asText()))) {
-                String google = GOOGLE_RULES.email(node.asText());
+                // The address itself is here: Google's form is computed, whatever the client sent.
+                String google = gmail(node.asText()) ? GOOGLE_RULES.email(node.asText()) : null;
                 return google == null || google.equals(emailHash) ? null : google;
             }
         }
-        return null;
+        return sent;
     }
 
     /** Whether the address is at one of the domains Google's rule changes (the other addresses cost no second hash). */
@@ -379,6 +401,8 @@ final class MessageParser {
     /** A personal identifier in the clear, then as its SHA-256 digest. */
     private static final String[] EMAIL_KEYS = {"email", "email_sha256"};
     private static final String[] PHONE_KEYS = {"phone", "phone_sha256"};
+    /** The client's digest of the email in Google's form, for when it sends no clear address. */
+    private static final String GOOGLE_EMAIL_KEY = "email_google_sha256";
 
     private static String currency(Fields f, ObjectNode properties) {
         String c = f.text(properties, "currency", "properties.currency", 40);

@@ -37,7 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * embedded server's collector and joins a segment synced to Meta and Google; Google's contract server
  * gets the hash of {@code johndoe@gmail.com} (dots and {@code +tag} removed, Google's rule), Meta's the
  * hash of {@code john.doe+x@gmail.com} (trim and lower case only), on the customer lists and on the
- * forwarded events alike. Expected hashes are {@code MessageDigest} over the literals.
+ * forwarded events alike. A second visitor sends only the pixel's two digests ({@code email_sha256}
+ * and {@code email_google_sha256}): each platform gets its own. Expected hashes are
+ * {@code MessageDigest} over the literals.
  */
 class GmailNormalisationTest {
 
@@ -85,15 +87,26 @@ class GmailNormalisationTest {
             assertThat(server.activation().pair(g, segment, null)).isInstanceOf(Activation.PairResult.Paired.class);
             await(() -> server.activation().forwarding(m.id()).isPresent() && server.activation().forwarding(g.id()).isPresent());
 
+            String pixelPlain = sha256("mary.major+shop@googlemail.com");
+            String pixelGoogles = sha256("marymajor@googlemail.com");
             post(created.store().writeKey(), List.of("""
                     {"type":"identify","messageId":"id-1","anonymousId":"v-gmail","timestamp":"%s","traits":{"email":"John.Doe+x@gmail.com"}}"""
-                    .formatted(T)));
+                    .formatted(T),
+                    // As the pixel sends it: the two digests, no address.
+                    """
+                    {"type":"identify","messageId":"id-2","anonymousId":"v-pixel","timestamp":"%s","traits":{"email_sha256":"%s","email_google_sha256":"%s"}}"""
+                    .formatted(T, pixelPlain, pixelGoogles)));
             // The cart event carries no email: its forwarded copy takes the person's, learnt from the identify.
-            await(() -> server.audiencesPort().reader().personOf(storeId, "v-gmail")
-                    .map(p -> !server.audiencesPort().reader().ids(storeId, p).emailHashes().isEmpty()).orElse(false));
+            for (String visitor : List.of("v-gmail", "v-pixel")) {
+                await(() -> server.audiencesPort().reader().personOf(storeId, visitor)
+                        .map(p -> !server.audiencesPort().reader().ids(storeId, p).emailHashes().isEmpty()).orElse(false));
+            }
             post(created.store().writeKey(), List.of(
                     """
                     {"type":"track","event":"Product Added","messageId":"cart-gmail","anonymousId":"v-gmail","timestamp":"%s","properties":{"product_id":"mat","price":40,"currency":"USD"}}"""
+                            .formatted(T.plusSeconds(1)),
+                    """
+                    {"type":"track","event":"Product Added","messageId":"cart-pixel","anonymousId":"v-pixel","timestamp":"%s","properties":{"product_id":"mat","price":40,"currency":"USD"}}"""
                             .formatted(T.plusSeconds(1)),
                     // A non-Gmail address is the same for both platforms.
                     """
@@ -106,8 +119,8 @@ class GmailNormalisationTest {
             String googles = sha256("johndoe@gmail.com");
             String other = sha256("jane.roe+x@example.com");
             try {
-                await(() -> meta.members(metaList).size() >= 2 && google.members(googleList).size() >= 2
-                        && meta.eventCount() >= 2 && google.eventCount() >= 2);
+                await(() -> meta.members(metaList).size() >= 3 && google.members(googleList).size() >= 3
+                        && meta.eventCount() >= 3 && google.eventCount() >= 3);
             } catch (AssertionError e) {
                 throw new AssertionError("meta list " + meta.members(metaList) + ", google list " + google.members(googleList)
                         + ", meta events " + meta.events() + ", google events " + google.events() + ", violations "
@@ -115,16 +128,16 @@ class GmailNormalisationTest {
                         + server.activation().forwarding(m.id()), e);
             }
 
-            assertThat(meta.members(metaList)).containsExactlyInAnyOrder(plain, other);
-            assertThat(google.members(googleList)).containsExactlyInAnyOrder(googles, other);
+            assertThat(meta.members(metaList)).containsExactlyInAnyOrder(plain, pixelPlain, other);
+            assertThat(google.members(googleList)).containsExactlyInAnyOrder(googles, pixelGoogles, other);
             assertThat(meta.events().stream().filter(e -> e.path("event_name").asText().equals("AddToCart"))
-                    .map(e -> e.path("user_data").path("em").get(0).asText())).containsExactly(plain, other);
-            await(() -> meta.events().stream().filter(e -> e.path("event_name").asText().startsWith("Rebound_")).count() == 2);
+                    .map(e -> e.path("user_data").path("em").get(0).asText())).containsExactlyInAnyOrder(plain, pixelPlain, other);
+            await(() -> meta.events().stream().filter(e -> e.path("event_name").asText().startsWith("Rebound_")).count() == 3);
             assertThat(meta.events().stream().filter(e -> e.path("event_name").asText().startsWith("Rebound_"))
                     .map(e -> e.path("user_data").path("em").get(0).asText()))
-                    .as("the membership events, from the person's ids").containsExactlyInAnyOrder(plain, other);
+                    .as("the membership events, from the person's ids").containsExactlyInAnyOrder(plain, pixelPlain, other);
             assertThat(google.events()).extracting(e -> e.path("userData").path("userIdentifiers").get(0)
-                    .path("emailAddress").asText()).containsExactly(googles, other);
+                    .path("emailAddress").asText()).containsExactlyInAnyOrder(googles, pixelGoogles, other);
             assertThat(meta.violations()).isEmpty();
             assertThat(google.violations()).isEmpty();
 

@@ -55,7 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replaced by a fresh one leaves PostgreSQL with exactly the rows the topics say: no change-log row
  * lost or appended twice, member counts that moved once per member, the last record per key in the
  * keyed tables, tombstones applied. The records are produced straight to the topics the topology
- * writes (memberships, changes, progress, segment records, the aliases changelog), with joins,
+ * writes (memberships, changes, progress, segment records, the aliases changelog with its Google
+ * email digests), with joins,
  * leaves and re-joins of the same members and identities erased and re-set, so that a replayed
  * record would show.
  */
@@ -85,7 +86,8 @@ class ClusterSinkCrashIT {
             new Crash("commit", 1, "cluster_membership_changes"), new Crash("commit", 1, "cluster_memberships"),
             new Crash("commit", 1, "cluster_identities"), new Crash("commit", 1, null), new Crash("cluster_offsets", 1, null),
             new Crash("cluster_identities", 1, null), new Crash("cluster_segment_records", 1, null),
-            new Crash("cluster_backfill_progress", 1, null), new Crash("commit", 2, "cluster_membership_changes"),
+            new Crash("cluster_backfill_progress", 1, null), new Crash("cluster_google_emails", 1, null),
+            new Crash("commit", 2, "cluster_membership_changes"),
             new Crash("commit", 3, null), new Crash("commit", 5, null));
 
     private static KafkaClusterTestKit broker;
@@ -162,6 +164,7 @@ class ClusterSinkCrashIT {
             assertThat(counts()).isEqualTo(records.counts());
             assertThat(changes()).isEqualTo(records.changes);
             assertThat(rows("SELECT store_id, id_key, person_id FROM cluster_identities")).isEqualTo(records.identities);
+            assertThat(rows("SELECT store_id, id_key, google_email_hash FROM cluster_google_emails")).isEqualTo(records.googleEmails);
             assertThat(rows("SELECT store_id, segment_id, encode(record, 'escape') FROM cluster_segment_records"))
                     .isEqualTo(records.segmentRecords);
             assertThat(rows("SELECT store_id, CAST(partition_no AS VARCHAR), CAST(done AS VARCHAR) FROM cluster_backfill_progress"))
@@ -179,6 +182,8 @@ class ClusterSinkCrashIT {
         final Map<List<String>, Long> members = new TreeMap<>(ClusterSinkCrashIT::compare);
         final Map<List<String>, List<String>> changes = new TreeMap<>(ClusterSinkCrashIT::compare);
         final Map<List<String>, String> identities = new TreeMap<>(ClusterSinkCrashIT::compare);
+        /** The aliases changelog's g: entries (Google's email digests), under the email's identity key. */
+        final Map<List<String>, String> googleEmails = new TreeMap<>(ClusterSinkCrashIT::compare);
         final Map<List<String>, String> segmentRecords = new TreeMap<>(ClusterSinkCrashIT::compare);
         final Map<List<String>, String> progress = new TreeMap<>(ClusterSinkCrashIT::compare);
         private final Topics topics;
@@ -244,6 +249,17 @@ class ClusterSinkCrashIT {
                         identities.remove(List.of(store, key));
                     } else {
                         identities.put(List.of(store, key), to);
+                    }
+                }
+                if (i % 7 == 0) {
+                    String digest = "d" + random.nextInt(60);
+                    String google = random.nextInt(4) == 0 ? null : "google " + i;
+                    sent.add(producer.send(new ProducerRecord<>(aliases, Keys.of(store, "g:" + digest),
+                            google == null ? null : google.getBytes(StandardCharsets.UTF_8))));
+                    if (google == null) {
+                        googleEmails.remove(List.of(store, "e:" + digest));
+                    } else {
+                        googleEmails.put(List.of(store, "e:" + digest), google);
                     }
                 }
                 if (i % 50 == 0) {

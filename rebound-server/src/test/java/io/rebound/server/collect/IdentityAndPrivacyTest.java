@@ -64,6 +64,33 @@ class IdentityAndPrivacyTest {
     }
 
     @Test
+    void aClientThatHashesSendsGooglesFormBesideTheDigestAndTheClearAddressOutranksIt() {
+        String plain = Pii.sha256Hex("john.doe+x@gmail.com");
+        String google = Pii.sha256Hex("johndoe@gmail.com");
+        // The pixel's two digests: kept side by side, Google's lower-cased like email_sha256.
+        var hashed = one("{'type':'identify','userId':'u','traits':{'email_sha256':'" + plain
+                + "','email_google_sha256':'" + google.toUpperCase() + "'}}");
+        assertThat(hashed.emailHash()).isEqualTo(plain);
+        assertThat(hashed.googleEmailHash()).isEqualTo(google);
+        assertThat(hashed.properties()).isEmpty();
+        var inProperties = one("{'type':'track','event':'x','userId':'u','properties':{'email_sha256':'" + plain
+                + "','email_google_sha256':'" + google + "'}}");
+        assertThat(inProperties.googleEmailHash()).isEqualTo(google);
+        assertThat(inProperties.properties()).as("consumed, not a custom property").doesNotContainKey("email_google_sha256");
+        // The same digest twice is one digest: nothing extra is kept.
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email_sha256':'" + google
+                + "','email_google_sha256':'" + google + "'}}").googleEmailHash()).isNull();
+        // With the address in the clear, Rebound computes Google's form itself, whatever the client sent.
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email':'John.Doe+x@gmail.com','email_google_sha256':'"
+                + Pii.sha256Hex("someone@else.com") + "'}}").googleEmailHash()).isEqualTo(google);
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email':'jane@example.com','email_google_sha256':'"
+                + google + "'}}").googleEmailHash()).isNull();
+        // Without advertising consent neither digest is kept.
+        assertThat(one("{'type':'identify','userId':'u','traits':{'email_sha256':'" + plain + "','email_google_sha256':'"
+                + google + "'},'context':{'gpc':true}}").googleEmailHash()).isNull();
+    }
+
+    @Test
     void emailIsFoundInTraitsContextTraitsOrProperties() {
         assertThat(one("{'type':'identify','userId':'u','traits':{'email':'test@example.com'}}").emailHash()).isEqualTo(TEST_EMAIL_SHA256);
         assertThat(one("{'type':'track','event':'x','userId':'u','context':{'traits':{'email':'test@example.com'}}}").emailHash())

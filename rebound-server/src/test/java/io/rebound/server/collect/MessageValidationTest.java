@@ -65,6 +65,8 @@ class MessageValidationTest {
             OK,'traits':{'email':'not an email'}                                       | batch[0].traits.email: must be an email address or its SHA-256 hex digest
             OK,'properties':{'email':'bob@'}                                           | batch[0].properties.email: must be an email address
             OK,'traits':{'email_sha256':'abc'}                                         | batch[0].traits.email_sha256: must be a SHA-256 hex digest
+            OK,'traits':{'email_sha256':'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514','email_google_sha256':'abc'}          | batch[0].traits.email_google_sha256: must be the SHA-256 hex digest (64 hex characters) of the email in Google's form
+            OK,'properties':{'email_google_sha256':'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514'}                             | batch[0].properties.email_google_sha256: comes with the email it is Google's form of
             OK,'context':{'traits':{'phone':'12'}}                                     | batch[0].context.traits.phone: must be a phone number in E.164 form
             'type':'alias','userId':'u1'                                               | batch[0].previousId: is required for alias
             'type':'group','userId':'u1'                                               | batch[0].groupId: is required for group

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -259,6 +260,59 @@ class PixelBrowserIT {
                     .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
             assertThat(page.evaluate("() => rebound.h('jane.doe@example.com')"))
                     .isEqualTo(JourneyGenerator.sha256("jane.doe@example.com"));
+        }
+    }
+
+    /**
+     * Google's form of a Gmail address (decision 0022), hashed in the browser beside the address as
+     * written — with SubtleCrypto; with the fallback where SubtleCrypto is missing (plain http); and
+     * synchronously when the page hides before SubtleCrypto answers — and only where it differs.
+     * Expected digests are {@code MessageDigest} over the literals.
+     */
+    @Test
+    void aGmailAddressIsHashedTwiceInTheBrowserOnlyWhereGooglesFormDiffers() {
+        Map<String, String> paths = Map.of("subtle", "",
+                "fallback", "Object.defineProperty(Crypto.prototype, 'subtle', {get: () => undefined})",
+                "page hidden first", "SubtleCrypto.prototype.digest = () => new Promise(() => {})");
+        paths.forEach((path, init) -> {
+            server.collected.clear();
+            try (BrowserContext context = browser.newContext()) {
+                if (!init.isEmpty()) {
+                    context.addInitScript(init);
+                }
+                Page page = context.newPage();
+                page.navigate(server.baseUrl() + "/shop/");
+                assertThat(page.evaluate("() => !!(window.crypto && crypto.subtle)")).isEqualTo(!path.equals("fallback"));
+                for (String email : List.of(" John.Doe+x@Gmail.com ", "mary.major@googlemail.com", "johndoe@gmail.com",
+                        "Jane.Doe+x@Example.com", "+x@gmail.com")) {
+                    page.evaluate("e => rebound('identify', {email: e})", email);
+                }
+                if (path.equals("page hidden first")) {
+                    page.waitForTimeout(300);
+                    assertThat(named("Identify")).as("held while SubtleCrypto works").isEmpty();
+                    page.navigate(server.baseUrl() + "/shop/cart");
+                }
+                assertThat(Browsers.await(Duration.ofSeconds(5), () -> named("Identify").size() == 5)).as(path).isTrue();
+                assertThat(server.collected).allSatisfy(c -> assertThat(c.body().toString())
+                        .doesNotContainIgnoringCase("john.doe").doesNotContain("johndoe@").doesNotContain("mary.major"));
+                assertThat(named("Identify")).extracting(m -> m.path("traits").path("email_sha256").asText() + " "
+                        + m.path("traits").path("email_google_sha256").asText("-")).as(path).containsExactly(
+                        digest("john.doe+x@gmail.com") + " " + digest("johndoe@gmail.com"),
+                        digest("mary.major@googlemail.com") + " " + digest("marymajor@googlemail.com"),
+                        digest("johndoe@gmail.com") + " -",
+                        digest("jane.doe+x@example.com") + " -",
+                        // Google's rule leaves nothing of this one: no Google form to send.
+                        digest("+x@gmail.com") + " -");
+            }
+        });
+    }
+
+    private static String digest(String literal) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(literal.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
