@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * per database, bumped after every committed write, and a row read under an older generation is read
  * again. A write on another node shows here within {@link #TTL}.
  *
- * <p>The generation is read before the database, so a row read while a write commits is never
+ * <p>Every cache over one database shares its rows (the decision API's and the recommendations'), so a
+ * product is held once per node. The generation is read before the database, so a row read while a write commits is never
  * kept past that write.
  */
 public final class ProductCache {
@@ -33,9 +34,10 @@ public final class ProductCache {
     static final long MAX_ROWS = 100_000;
     private static final Map<DataSource, Generations> BY_DATABASE = Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** Per-store write counters of one database. */
+    /** Per-store write counters of one database, and its cached rows (one copy per database, however many caches read it). */
     static final class Generations {
         private final ConcurrentHashMap<String, AtomicLong> byStore = new ConcurrentHashMap<>();
+        private final Cache<Key, Row> rows = Caffeine.newBuilder().maximumSize(MAX_ROWS).expireAfterWrite(TTL).build();
 
         long of(String storeId) {
             AtomicLong g = byStore.get(storeId);
@@ -55,11 +57,12 @@ public final class ProductCache {
 
     private final JdbcCatalog catalog;
     private final Generations generations;
-    private final Cache<Key, Row> rows = Caffeine.newBuilder().maximumSize(MAX_ROWS).expireAfterWrite(TTL).build();
+    private final Cache<Key, Row> rows;
 
     public ProductCache(JdbcCatalog catalog) {
         this.catalog = catalog;
         this.generations = generations(catalog.dataSource());
+        this.rows = generations.rows;
     }
 
     static Generations generations(DataSource dataSource) {
