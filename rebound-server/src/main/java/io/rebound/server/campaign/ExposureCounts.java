@@ -2,12 +2,9 @@ package io.rebound.server.campaign;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.zaxxer.hikari.HikariDataSource;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.MemoryOnly;
 import io.rebound.server.meta.Transactions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -22,10 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
@@ -47,29 +40,22 @@ import java.util.function.Predicate;
  * whose caps are one cap across channels, count together. A node killed loses at most its last second
  * of counts: after a crash, a person may be shown one touch more than the cap that day.
  */
-final class ExposureCounts {
-    static final long FLUSH_MILLIS = 1_000;
+final class ExposureCounts extends WrittenBehind {
     static final Duration SHARED_BASE_TTL = Duration.ofSeconds(1);
-    private static final Logger LOG = LoggerFactory.getLogger(ExposureCounts.class);
-    private static final String UNIQUE_VIOLATION = "23505";
     private static final Map<DataSource, ExposureCounts> BY_DATABASE = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("rebound-exposure-counts").factory());
 
     record Key(String campaignId, String personId, LocalDate day) {
     }
 
-    private final DataSource dataSource;
     private final ConcurrentHashMap<Key, Integer> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Integer> writing = new ConcurrentHashMap<>();
     private final Cache<Key, Integer> base;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Object flushing = new Object();
     /** Odd while a write or an erasure is changing stored counts; bumped under {@link #flushing}. */
     private volatile long changes;
 
     private ExposureCounts(DataSource dataSource) {
-        this.dataSource = dataSource;
+        super(dataSource);
         Caffeine<Object, Object> b = Caffeine.newBuilder().maximumSize(500_000);
         this.base = (Database.onlyWriter(dataSource) ? b.expireAfterAccess(Duration.ofHours(26)) : b.expireAfterWrite(SHARED_BASE_TTL))
                 .build();
@@ -101,9 +87,17 @@ final class ExposureCounts {
     /** Counts one touch shown; written within {@value #FLUSH_MILLIS} ms. */
     void add(String campaignId, String personId, LocalDate day) {
         pending.merge(new Key(campaignId, personId, day), 1, Integer::sum);
-        if (scheduled.compareAndSet(false, true)) {
-            FLUSHER.schedule(this::flushLater, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        writeSoon();
+    }
+
+    @Override
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    @Override
+    void dropPending() {
+        pending.clear();
     }
 
     /**
@@ -135,23 +129,8 @@ final class ExposureCounts {
         }
     }
 
-    private void flushLater() {
-        scheduled.set(false);
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            if (dataSource instanceof HikariDataSource h && h.isClosed()) {
-                pending.clear(); // the server is stopping: nothing will read them on this node again
-                return;
-            }
-            LOG.warn("daily cap counts not written yet, trying again in {} ms: {}", FLUSH_MILLIS, e.getMessage());
-        }
-        if (!pending.isEmpty() && scheduled.compareAndSet(false, true)) {
-            FLUSHER.schedule(this::flushLater, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-        }
-    }
-
     /** Writes every count added so far, in one transaction; on failure they stay pending. */
+    @Override
     void flush() {
         synchronized (flushing) {
             List<Map.Entry<Key, Integer>> taken = new ArrayList<>();
@@ -176,7 +155,12 @@ final class ExposureCounts {
             try {
                 Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> {
                     for (Map.Entry<Key, Integer> e : taken) {
-                        add(c, e.getKey(), e.getValue());
+                        Key k = e.getKey();
+                        add(c, "UPDATE campaign_exposures SET shown = shown + ? "
+                                        + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
+                                "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) "
+                                        + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?",
+                                e.getValue(), k.campaignId(), k.campaignId(), k.personId(), k.day());
                     }
                 });
                 for (Map.Entry<Key, Integer> t : taken) {
@@ -211,38 +195,6 @@ final class ExposureCounts {
             }
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("read the daily cap", e);
-        }
-    }
-
-    private static void add(Connection c, Key k, int n) throws SQLException {
-        if (update(c, k, n) > 0) {
-            return;
-        }
-        // Counts of a campaign deleted meanwhile insert nothing (and need no foreign-key error to say so).
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, "
-                + "shown) SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?")) {
-            ps.setString(1, k.campaignId());
-            ps.setString(2, k.personId());
-            ps.setObject(3, k.day());
-            ps.setInt(4, n);
-            ps.setString(5, k.campaignId());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw e;
-            }
-            update(c, k, n); // another node inserted the row meanwhile
-        }
-    }
-
-    private static int update(Connection c, Key k, int n) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE campaign_exposures SET shown = shown + ? "
-                + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?")) {
-            ps.setInt(1, n);
-            ps.setString(2, k.campaignId());
-            ps.setString(3, k.personId());
-            ps.setObject(4, k.day());
-            return ps.executeUpdate();
         }
     }
 }
