@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The decisions per campaign, touch and reason ({@code campaign_decisions}, the stats), added up in
@@ -22,13 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * most one second of decision counts, which are statistics, never a shopper's data or a code (offers
  * and the per-person daily caps are still written before the answer).
  */
-final class DecisionCounts extends WrittenBehind {
+final class DecisionCounts extends WrittenBehind<DecisionCounts.Key> {
     private static final Map<DataSource, DecisionCounts> BY_DATABASE = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private record Key(String campaignId, int touch, String reason) {
+    record Key(String campaignId, int touch, String reason) {
     }
 
-    private final ConcurrentHashMap<Key, Long> pending = new ConcurrentHashMap<>();
     private final Object writing = new Object();
 
     private DecisionCounts(DataSource dataSource) {
@@ -41,18 +39,7 @@ final class DecisionCounts extends WrittenBehind {
 
     /** Counts one decision; written within {@value #FLUSH_MILLIS} ms. */
     void add(String campaignId, int touch, String reason) {
-        pending.merge(new Key(campaignId, touch, reason), 1L, Long::sum);
-        writeSoon();
-    }
-
-    @Override
-    boolean hasPending() {
-        return !pending.isEmpty();
-    }
-
-    @Override
-    void dropPending() {
-        pending.clear();
+        count(new Key(campaignId, touch, reason));
     }
 
     /** Drops the counts of a campaign being deleted. */

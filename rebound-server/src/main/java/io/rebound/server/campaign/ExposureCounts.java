@@ -40,16 +40,15 @@ import java.util.function.Predicate;
  * whose caps are one cap across channels, count together. A node killed loses at most its last second
  * of counts: after a crash, a person may be shown one touch more than the cap that day.
  */
-final class ExposureCounts extends WrittenBehind {
+final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
     static final Duration SHARED_BASE_TTL = Duration.ofSeconds(1);
     private static final Map<DataSource, ExposureCounts> BY_DATABASE = Collections.synchronizedMap(new WeakHashMap<>());
 
     record Key(String campaignId, String personId, LocalDate day) {
     }
 
-    private final ConcurrentHashMap<Key, Integer> pending = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Key, Integer> writing = new ConcurrentHashMap<>();
-    private final Cache<Key, Integer> base;
+    private final ConcurrentHashMap<Key, Long> writing = new ConcurrentHashMap<>();
+    private final Cache<Key, Long> base;
     private final Object flushing = new Object();
     /** Odd while a write or an erasure is changing stored counts; bumped under {@link #flushing}. */
     private volatile long changes;
@@ -68,8 +67,8 @@ final class ExposureCounts extends WrittenBehind {
     /** Touches of the campaign shown to the person on {@code day}, this node's unwritten ones included. */
     int shown(String campaignId, String personId, LocalDate day) {
         Key k = new Key(campaignId, personId, day);
-        int local = pending.getOrDefault(k, 0) + writing.getOrDefault(k, 0);
-        Integer stored = base.getIfPresent(k);
+        long local = pending.getOrDefault(k, 0L) + writing.getOrDefault(k, 0L);
+        Long stored = base.getIfPresent(k);
         if (stored == null) {
             MemoryOnly.check();
             long before = changes;
@@ -81,23 +80,12 @@ final class ExposureCounts extends WrittenBehind {
                 base.asMap().putIfAbsent(k, stored);
             }
         }
-        return stored + local;
+        return (int) Math.min(Integer.MAX_VALUE, stored + local);
     }
 
     /** Counts one touch shown; written within {@value #FLUSH_MILLIS} ms. */
     void add(String campaignId, String personId, LocalDate day) {
-        pending.merge(new Key(campaignId, personId, day), 1, Integer::sum);
-        writeSoon();
-    }
-
-    @Override
-    boolean hasPending() {
-        return !pending.isEmpty();
-    }
-
-    @Override
-    void dropPending() {
-        pending.clear();
+        count(new Key(campaignId, personId, day));
     }
 
     /**
@@ -133,17 +121,17 @@ final class ExposureCounts extends WrittenBehind {
     @Override
     void flush() {
         synchronized (flushing) {
-            List<Map.Entry<Key, Integer>> taken = new ArrayList<>();
+            List<Map.Entry<Key, Long>> taken = new ArrayList<>();
             for (Key k : pending.keySet()) {
                 // Into writing before out of pending, so a reader counts it once or twice, never not at all.
-                Integer n = pending.get(k);
+                Long n = pending.get(k);
                 if (n == null) {
                     continue;
                 }
-                writing.merge(k, n, Integer::sum);
+                writing.merge(k, n, Long::sum);
                 if (!pending.remove(k, n)) {
-                    writing.merge(k, -n, Integer::sum); // counted again meanwhile: next round
-                    writing.remove(k, 0);
+                    writing.merge(k, -n, Long::sum); // counted again meanwhile: next round
+                    writing.remove(k, 0L);
                     continue;
                 }
                 taken.add(Map.entry(k, n));
@@ -154,7 +142,7 @@ final class ExposureCounts extends WrittenBehind {
             changes++;
             try {
                 Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> {
-                    for (Map.Entry<Key, Integer> e : taken) {
+                    for (Map.Entry<Key, Long> e : taken) {
                         Key k = e.getKey();
                         add(c, "UPDATE campaign_exposures SET shown = shown + ? "
                                         + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
@@ -163,13 +151,13 @@ final class ExposureCounts extends WrittenBehind {
                                 e.getValue(), k.campaignId(), k.campaignId(), k.personId(), k.day());
                     }
                 });
-                for (Map.Entry<Key, Integer> t : taken) {
+                for (Map.Entry<Key, Long> t : taken) {
                     base.asMap().computeIfPresent(t.getKey(), (k, v) -> v + t.getValue());
                     settle(t.getKey(), t.getValue());
                 }
             } catch (RuntimeException e) {
-                for (Map.Entry<Key, Integer> t : taken) {
-                    pending.merge(t.getKey(), t.getValue(), Integer::sum);
+                for (Map.Entry<Key, Long> t : taken) {
+                    pending.merge(t.getKey(), t.getValue(), Long::sum);
                     settle(t.getKey(), t.getValue());
                 }
                 throw e;
@@ -179,19 +167,19 @@ final class ExposureCounts extends WrittenBehind {
         }
     }
 
-    private void settle(Key k, int n) {
-        writing.merge(k, -n, Integer::sum);
-        writing.remove(k, 0);
+    private void settle(Key k, long n) {
+        writing.merge(k, -n, Long::sum);
+        writing.remove(k, 0L);
     }
 
-    private int read(Key k) {
+    private long read(Key k) {
         String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, k.campaignId());
             ps.setString(2, k.personId());
             ps.setObject(3, k.day());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : 0;
+                return rs.next() ? rs.getLong(1) : 0L;
             }
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("read the daily cap", e);

@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link ExposureCounts} share. A write that fails is tried again a second later; once the database is
  * closed (the server stopping) the unwritten counts are dropped.
  */
-abstract class WrittenBehind {
+abstract class WrittenBehind<K> {
     static final long FLUSH_MILLIS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(WrittenBehind.class);
     private static final String UNIQUE_VIOLATION = "23505";
@@ -27,6 +28,8 @@ abstract class WrittenBehind {
             Thread.ofPlatform().daemon().name("rebound-campaign-counts").factory());
 
     final DataSource dataSource;
+    /** Counts added and not written yet. */
+    final ConcurrentHashMap<K, Long> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     WrittenBehind(DataSource dataSource) {
@@ -36,12 +39,13 @@ abstract class WrittenBehind {
     /** Writes every count added so far; on failure they stay pending and this throws. */
     abstract void flush();
 
-    abstract boolean hasPending();
+    /** Counts one more of {@code key}; written within {@value #FLUSH_MILLIS} ms. */
+    final void count(K key) {
+        pending.merge(key, 1L, Long::sum);
+        writeSoon();
+    }
 
-    abstract void dropPending();
-
-    /** After a count was added: a write within {@value #FLUSH_MILLIS} ms, unless one is due already. */
-    final void writeSoon() {
+    private void writeSoon() {
         if (scheduled.compareAndSet(false, true)) {
             FLUSHER.schedule(this::flushLater, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         }
@@ -53,13 +57,13 @@ abstract class WrittenBehind {
             flush();
         } catch (RuntimeException e) {
             if (dataSource instanceof HikariDataSource h && h.isClosed()) {
-                dropPending(); // the server is stopping: nothing will read them on this node again
+                pending.clear(); // the server is stopping: nothing will read them on this node again
                 return;
             }
             LOG.warn("{} not written yet, trying again in {} ms: {}", getClass().getSimpleName(), FLUSH_MILLIS,
                     e.getMessage());
         }
-        if (hasPending()) {
+        if (!pending.isEmpty()) {
             writeSoon();
         }
     }
