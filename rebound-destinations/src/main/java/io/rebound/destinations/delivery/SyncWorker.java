@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -33,7 +37,9 @@ import java.util.stream.Collectors;
  * destination, and then:
  * <ul>
  *   <li>accepted, recorded (dry-run) or partial: commits the cursor past the batch, with the refused
- *       rows of a partial answer as dead letters;</li>
+ *       rows of a partial answer as dead letters — on another thread while the next batch is prepared and
+ *       sent; commits run one at a time and in order, a read of what was uploaded waits for the one in
+ *       flight, and a pass returns (or throws its failure) only once it is done;</li>
  *   <li>retry: commits nothing and stops the pass; the caller waits {@link Pass#retryAfter()} (backoff
  *       with jitter, at least the platform's hint) — the whole batch is sent again, which is harmless;</li>
  *   <li>give up: the members not applied go to the dead letters with the platform's message, and the
@@ -53,6 +59,12 @@ public final class SyncWorker implements Worker {
 
     /** Changes read per batch by default (the destination splits a batch into the platform's requests). */
     public static final int DEFAULT_BATCH = 5_000;
+    /**
+     * Where batch commits run, beside the worker's thread: a virtual thread each, never interrupted by a
+     * stop (H2 closes its file when a thread is interrupted in I/O).
+     */
+    private static final Executor COMMITS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("rebound-sync-commit-", 0).factory());
 
     private final String destinationId;
     private final Destination destination;
@@ -64,6 +76,8 @@ public final class SyncWorker implements Worker {
     private final int batchSize;
     private int failures;
     private final Stats stats = new Stats();
+    /** The commit of the last batch the platform took, still running; null when none is in flight. */
+    private CompletableFuture<Void> pending;
     /** Membership events for joins, or null when the destination takes none. */
     private MembershipEvents membershipEvents;
     /** Full reconciliation of each pairing when due, or null when this worker does none. */
@@ -139,6 +153,22 @@ public final class SyncWorker implements Worker {
      */
     @Override
     public Pass syncOnce() {
+        Pass pass;
+        try {
+            pass = passes();
+        } catch (RuntimeException | Error e) {
+            try {
+                settle();
+            } catch (RuntimeException | Error also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
+        settle();
+        return pass;
+    }
+
+    private Pass passes() {
         int batches = 0;
         for (Pairing p : store.pairings(destinationId)) {
             Pairing current = p;
@@ -153,6 +183,7 @@ public final class SyncWorker implements Worker {
                 batches++;
                 current = step.next;
             }
+            settle();
             if (reconciler != null && reconciler.due(current)) {
                 Reconciler.Result r = reconciler.reconcile(current);
                 if (r.retry() != null) {
@@ -196,6 +227,9 @@ public final class SyncWorker implements Worker {
         // Withheld joiners are looked up too: an earlier batch may have uploaded them, before the holdout grew.
         List<String> lookUp = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT
                 || held.contains(e.getKey())).map(Map.Entry::getKey).toList();
+        if (!lookUp.isEmpty()) {
+            settle(); // what the previous batch uploaded is read back
+        }
         Map<String, Contact> uploaded = lookUp.isEmpty() ? Map.of() : store.uploaded(pairing, lookUp);
         Set<String> forgotten = new HashSet<>(leaving);
         for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
@@ -271,16 +305,60 @@ public final class SyncWorker implements Worker {
         letters.stream().filter(d -> d.operation().equals("add")).forEach(d -> refused.addAll(d.personIds()));
         Map<String, Contact> added = new LinkedHashMap<>();
         adds.stream().filter(m -> !refused.contains(m.personId())).forEach(m -> added.put(m.personId(), m.contact()));
-        store.commit(pairing, to, letters, added, forgotten);
         failures = 0;
-        stats.notUploadable.addAndGet(notUploadable);
-        stats.withheld.addAndGet(held.size());
-        stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
-        stats.lastSuccess = now;
-        if (!letters.isEmpty()) {
-            stats.error(letters.getLast().message(), now);
-        }
+        int withheldCount = held.size();
+        int notUploadableCount = notUploadable;
+        // The platform took the batch: its commit runs while the next batch is read, looked up, hashed and
+        // sent (the commit's row writes cost more than all of that). Commits stay in order, one at a time.
+        settle();
+        pending = CompletableFuture.runAsync(() -> {
+            store.commit(pairing, to, letters, added, forgotten);
+            stats.notUploadable.addAndGet(notUploadableCount);
+            stats.withheld.addAndGet(withheldCount);
+            stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
+            stats.lastSuccess = now;
+            if (!letters.isEmpty()) {
+                stats.error(letters.getLast().message(), now);
+            }
+        }, COMMITS);
         return new Step(pairing.withCursor(to), null);
+    }
+
+    /**
+     * Waits for the commit in flight, if any, and rethrows its failure: nothing after it (the next batch's
+     * commit, a read of what was uploaded, the end of a pass) runs before it is durable. Not interruptible:
+     * a stopped worker lets the commit of a batch the platform took finish.
+     */
+    private void settle() {
+        CompletableFuture<Void> p = pending;
+        if (p == null) {
+            return;
+        }
+        pending = null;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    p.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static List<String> ids(List<Member> members) {
