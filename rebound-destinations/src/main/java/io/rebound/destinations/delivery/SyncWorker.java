@@ -21,10 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -60,11 +57,11 @@ public final class SyncWorker implements Worker {
     /** Changes read per batch by default (the destination splits a batch into the platform's requests). */
     public static final int DEFAULT_BATCH = 5_000;
     /**
-     * Where batch commits run, beside the worker's thread: a virtual thread each, never interrupted by a
-     * stop (H2 closes its file when a thread is interrupted in I/O).
+     * Where this worker's batch commits run: one platform thread, gone after a few idle seconds (so a worker
+     * that is dropped leaves no thread behind), never interrupted by a stop (H2 closes its file when a
+     * thread is interrupted in I/O). A virtual thread per commit cost more CPU (the carrier pool's spinning).
      */
-    private static final Executor COMMITS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("rebound-sync-commit-", 0).factory());
+    private final java.util.concurrent.ExecutorService commits;
 
     private final String destinationId;
     private final Destination destination;
@@ -77,7 +74,7 @@ public final class SyncWorker implements Worker {
     private int failures;
     private final Stats stats = new Stats();
     /** The commit of the last batch the platform took, still running; null when none is in flight. */
-    private CompletableFuture<Void> pending;
+    private java.util.concurrent.Future<?> pending;
     /** Membership events for joins, or null when the destination takes none. */
     private MembershipEvents membershipEvents;
     /** Full reconciliation of each pairing when due, or null when this worker does none. */
@@ -98,6 +95,10 @@ public final class SyncWorker implements Worker {
             throw new IllegalArgumentException("batchSize must be at least 1");
         }
         this.batchSize = batchSize;
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(0, 1, 5,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                Thread.ofPlatform().daemon().name("rebound-sync-commit-" + destinationId).factory());
+        this.commits = pool;
     }
 
     /**
@@ -311,7 +312,7 @@ public final class SyncWorker implements Worker {
         // The platform took the batch: its commit runs while the next batch is read, looked up, hashed and
         // sent (the commit's row writes cost more than all of that). Commits stay in order, one at a time.
         settle();
-        pending = CompletableFuture.runAsync(() -> {
+        pending = commits.submit(() -> {
             store.commit(pairing, to, letters, added, forgotten);
             stats.notUploadable.addAndGet(notUploadableCount);
             stats.withheld.addAndGet(withheldCount);
@@ -320,7 +321,7 @@ public final class SyncWorker implements Worker {
             if (!letters.isEmpty()) {
                 stats.error(letters.getLast().message(), now);
             }
-        }, COMMITS);
+        });
         return new Step(pairing.withCursor(to), null);
     }
 
@@ -330,7 +331,7 @@ public final class SyncWorker implements Worker {
      * a stopped worker lets the commit of a batch the platform took finish.
      */
     private void settle() {
-        CompletableFuture<Void> p = pending;
+        java.util.concurrent.Future<?> p = pending;
         if (p == null) {
             return;
         }
