@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -56,13 +55,6 @@ public final class SyncWorker implements Worker {
 
     /** Changes read per batch by default (the destination splits a batch into the platform's requests). */
     public static final int DEFAULT_BATCH = 5_000;
-    /**
-     * Where this worker's batch commits run: one platform thread, gone after a few idle seconds (so a worker
-     * that is dropped leaves no thread behind), never interrupted by a stop (H2 closes its file when a
-     * thread is interrupted in I/O). A virtual thread per commit cost more CPU (the carrier pool's spinning).
-     */
-    private final java.util.concurrent.ExecutorService commits;
-
     private final String destinationId;
     private final Destination destination;
     private final ChangeFeed feed;
@@ -73,8 +65,8 @@ public final class SyncWorker implements Worker {
     private final int batchSize;
     private int failures;
     private final Stats stats = new Stats();
-    /** The commit of the last batch the platform took, still running; null when none is in flight. */
-    private java.util.concurrent.Future<?> pending;
+    /** The commit of the last batch the platform took, run beside the next batch. */
+    private final BackgroundCommits commits;
     /** Membership events for joins, or null when the destination takes none. */
     private MembershipEvents membershipEvents;
     /** Full reconciliation of each pairing when due, or null when this worker does none. */
@@ -95,10 +87,7 @@ public final class SyncWorker implements Worker {
             throw new IllegalArgumentException("batchSize must be at least 1");
         }
         this.batchSize = batchSize;
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(0, 1, 5,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
-                Thread.ofPlatform().daemon().name("rebound-sync-commit-" + destinationId).factory());
-        this.commits = pool;
+        this.commits = new BackgroundCommits("rebound-sync-commit-" + destinationId);
     }
 
     /**
@@ -159,13 +148,13 @@ public final class SyncWorker implements Worker {
             pass = passes();
         } catch (RuntimeException | Error e) {
             try {
-                settle();
+                commits.settle();
             } catch (RuntimeException | Error also) {
                 e.addSuppressed(also);
             }
             throw e;
         }
-        settle();
+        commits.settle();
         return pass;
     }
 
@@ -184,7 +173,7 @@ public final class SyncWorker implements Worker {
                 batches++;
                 current = step.next;
             }
-            settle();
+            commits.settle();
             if (reconciler != null && reconciler.due(current)) {
                 Reconciler.Result r = reconciler.reconcile(current);
                 if (r.retry() != null) {
@@ -229,7 +218,7 @@ public final class SyncWorker implements Worker {
         List<String> lookUp = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT
                 || held.contains(e.getKey())).map(Map.Entry::getKey).toList();
         if (!lookUp.isEmpty()) {
-            settle(); // what the previous batch uploaded is read back
+            commits.settle(); // what the previous batch uploaded is read back
         }
         Map<String, Contact> uploaded = lookUp.isEmpty() ? Map.of() : store.uploaded(pairing, lookUp);
         Set<String> forgotten = new HashSet<>(leaving);
@@ -311,8 +300,7 @@ public final class SyncWorker implements Worker {
         int notUploadableCount = notUploadable;
         // The platform took the batch: its commit runs while the next batch is read, looked up, hashed and
         // sent (the commit's row writes cost more than all of that). Commits stay in order, one at a time.
-        settle();
-        pending = commits.submit(() -> {
+        commits.submit(() -> {
             store.commit(pairing, to, letters, added, forgotten);
             stats.notUploadable.addAndGet(notUploadableCount);
             stats.withheld.addAndGet(withheldCount);
@@ -323,43 +311,6 @@ public final class SyncWorker implements Worker {
             }
         });
         return new Step(pairing.withCursor(to), null);
-    }
-
-    /**
-     * Waits for the commit in flight, if any, and rethrows its failure: nothing after it (the next batch's
-     * commit, a read of what was uploaded, the end of a pass) runs before it is durable. Not interruptible:
-     * a stopped worker lets the commit of a batch the platform took finish.
-     */
-    private void settle() {
-        java.util.concurrent.Future<?> p = pending;
-        if (p == null) {
-            return;
-        }
-        pending = null;
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    p.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private static List<String> ids(List<Member> members) {
