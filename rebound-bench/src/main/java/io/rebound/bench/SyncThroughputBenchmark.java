@@ -77,6 +77,7 @@ public final class SyncThroughputBenchmark {
             System.out.printf(Locale.ROOT, "changes per round: %,d; rounds: %d (+1 warm-up)%n", changes, rounds);
             List<Double> syncRates = new ArrayList<>();
             List<Double> baseRates = new ArrayList<>();
+            List<Double> cpuPerChange = new ArrayList<>();
             for (int round = 0; round <= rounds; round++) {
                 RequestLog log = new RequestLog(100_000);
                 MetaDestination destination = new MetaDestination(MetaConfig.of("1234567890", "555000111", token)
@@ -89,11 +90,13 @@ public final class SyncThroughputBenchmark {
                 SyncWorker worker = new SyncWorker("dest" + round, destination, new Joins(storeId, segment, first, changes),
                         (s, person) -> new Member(person, Contact.ofEmail("Shopper" + person.substring(1) + "@Example.com"),
                                 AdConsent.UNSTATED), store, Backoff.DEFAULT, Clock.systemUTC(), SyncWorker.DEFAULT_BATCH);
+                long cpu0 = cpu();
                 long t0 = System.nanoTime();
                 while (!worker.syncOnce().caughtUp() || store.pairings("dest" + round).getFirst().cursor() < changes) {
                     Thread.onSpinWait();
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                double cpuMicros = (cpu() - cpu0) / 1e3 / changes;
                 int members = meta.members(audience).size();
                 if (members != changes) {
                     throw new IllegalStateException("the platform holds " + members + " members, expected " + changes);
@@ -113,19 +116,31 @@ public final class SyncThroughputBenchmark {
                 double baseSeconds = (System.nanoTime() - b0) / 1e9;
                 double rate = changes / seconds;
                 double base = changes / baseSeconds;
-                System.out.printf(Locale.ROOT, "%s %d: sync %,.0f changes/s (%.2f s, %d requests) | baseline replay %,.0f changes/s "
-                                + "(%.2f s) | ratio %.2f%n", round == 0 ? "warm-up" : "round", round, rate, seconds, sent.size(),
+                System.out.printf(Locale.ROOT, "%s %d: sync %,.0f changes/s (%.2f s, %d requests, %.1f µs CPU a change) | baseline replay %,.0f changes/s "
+                                + "(%.2f s) | ratio %.2f%n", round == 0 ? "warm-up" : "round", round, rate, seconds, sent.size(), cpuMicros,
                         base, baseSeconds, rate / base);
                 if (round > 0) {
+                    cpuPerChange.add(cpuMicros);
                     syncRates.add(rate);
                     baseRates.add(base);
                 }
             }
             System.out.printf(Locale.ROOT, "sync changes/s: min %,.0f  median %,.0f  max %,.0f%n", min(syncRates),
                     median(syncRates), max(syncRates));
+            System.out.printf(Locale.ROOT, "process CPU per change (µs): min %.1f  median %.1f  max %.1f%n",
+                    min(cpuPerChange), median(cpuPerChange), max(cpuPerChange));
             System.out.printf(Locale.ROOT, "baseline changes/s: min %,.0f  median %,.0f  max %,.0f%n", min(baseRates),
                     median(baseRates), max(baseRates));
         }
+    }
+
+    /**
+     * CPU time of the whole process (every thread: the worker, its commits, H2's page writer, the contract
+     * server), in ns: what other processes on a shared machine move least.
+     */
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The recorded request with the token put back (the log redacts it), to replay exactly what was sent. */

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs {@link Worker}s (list sync, event forwarding), each on a thread of its own: a destination that is down or throttling
  * waits out its own backoff and delays no other. A worker that caught up polls its feed again after
- * {@code pollInterval}; one that made progress goes on at once; one asked to retry waits
+ * {@code pollInterval} (unless it waits for news itself: {@link Worker#idleDelay}); one that made progress goes on at once; one asked to retry waits
  * {@link Worker.Pass#retryAfter()}; one that failed (its store or feed threw) waits a backoff.
  * Nothing is queued in memory: the cursors are on the durable change log.
  */
@@ -51,7 +51,8 @@ public final class DeliveryEngine implements AutoCloseable {
         try {
             Worker.Pass pass = r.worker.syncOnce();
             r.errors = 0;
-            next = pass.retryAfter() != null ? pass.retryAfter() : pass.batches() > 0 ? Duration.ZERO : pollInterval;
+            next = pass.retryAfter() != null ? pass.retryAfter() : pass.batches() > 0 ? Duration.ZERO
+                    : r.worker.idleDelay(pollInterval);
         } catch (RuntimeException e) {
             r.errors++;
             next = errorBackoff.delay(r.errors, Duration.ZERO);

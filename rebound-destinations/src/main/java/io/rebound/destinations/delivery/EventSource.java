@@ -25,6 +25,25 @@ public interface EventSource {
     String end(String storeId);
 
     /**
+     * Whether {@link #awaitNews} can wait for the next accepted event; a source that cannot is polled at
+     * the engine's interval.
+     */
+    default boolean canAwait() {
+        return false;
+    }
+
+    /**
+     * Waits until something may have been accepted after {@code cursor}, at most {@code timeoutMillis}, so
+     * that a caught-up forwarder wakes at the next accepted event instead of polling.
+     *
+     * @return whether something came (false at the timeout, or at once when the source {@link #canAwait cannot wait})
+     * @throws InterruptedException when the worker is stopped meanwhile
+     */
+    default boolean awaitNews(String storeId, String cursor, long timeoutMillis) throws InterruptedException {
+        return false;
+    }
+
+    /**
      * Events read and the cursor to commit once they are done.
      *
      * @param events the events, in log order

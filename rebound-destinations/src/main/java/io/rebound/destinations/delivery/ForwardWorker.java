@@ -6,6 +6,7 @@ import io.rebound.destinations.Outcome;
 import io.rebound.destinations.SyncReport;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       cursor moves on, so a permanent error is never retried forever.</li>
  * </ul>
  * Events past the platform's maximum age are skipped by the destination and counted by reason, never
- * retried. Nothing is held in memory between rounds: the backlog is the durable log behind the cursor.
+ * retried. A caught-up worker whose source can wait ({@link EventSource#canAwait()}) is woken by the next
+ * accepted event and lets more gather briefly before it reads; otherwise the engine polls it. Nothing is held in memory between rounds: the backlog is the durable log behind the cursor.
  * A destination connected now starts at the log's end ({@link EventSource#end()}): history is not sent.
  *
  * <p>Not thread-safe: one worker per destination, driven by one thread ({@link DeliveryEngine}).
@@ -36,6 +38,17 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ForwardWorker implements Worker {
     /** Events read per batch by default (the destination splits a batch into the platform's requests). */
     public static final int DEFAULT_BATCH = 1_000;
+    /**
+     * How long a caught-up worker waits for the next accepted event within one pass (when its source can
+     * wait) before the pass ends; the engine starts the next pass at once.
+     */
+    static final long IDLE_WAIT_MILLIS = 1_000;
+    /**
+     * How long a worker that was woken by a new event lets more gather before it reads: a trickle of events
+     * goes out in a few requests a second, not one request per event. Under sustained load the worker never
+     * catches up, reads full batches and never lingers.
+     */
+    static final long LINGER_MILLIS = 200;
 
     private final String destinationId;
     private final String storeId;
@@ -88,6 +101,9 @@ public final class ForwardWorker implements Worker {
         while (true) {
             EventSource.Batch batch = source.read(storeId, cursor, batchSize);
             if (!batch.moved()) {
+                if (batches == 0 && awaitNews(cursor)) {
+                    continue;
+                }
                 return new Pass(batches, null);
             }
             List<DeadLetter> letters = new ArrayList<>();
@@ -107,6 +123,32 @@ public final class ForwardWorker implements Worker {
             cursor = batch.next();
             batches++;
         }
+    }
+
+    /**
+     * Caught up: waits for the next accepted event (at most {@link #IDLE_WAIT_MILLIS}), then lets more
+     * gather for {@link #LINGER_MILLIS}; true when there is something to read. A stop (interrupt) ends the wait.
+     */
+    private boolean awaitNews(String cursor) {
+        if (!source.canAwait()) {
+            return false;
+        }
+        try {
+            if (!source.awaitNews(storeId, cursor, IDLE_WAIT_MILLIS)) {
+                return false;
+            }
+            Thread.sleep(LINGER_MILLIS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Zero when the source waits for news within {@link #syncOnce()}, which then ends only after a wait. */
+    @Override
+    public Duration idleDelay(Duration pollInterval) {
+        return source.canAwait() ? Duration.ZERO : pollInterval;
     }
 
     private void account(SyncReport report, EventSource.Batch batch, Instant now, List<DeadLetter> letters) {

@@ -33,7 +33,9 @@ import java.util.stream.Collectors;
  * destination, and then:
  * <ul>
  *   <li>accepted, recorded (dry-run) or partial: commits the cursor past the batch, with the refused
- *       rows of a partial answer as dead letters;</li>
+ *       rows of a partial answer as dead letters — on another thread while the next batch is prepared and
+ *       sent; commits run one at a time and in order, a read of what was uploaded waits for the one in
+ *       flight, and a pass returns (or throws its failure) only once it is done;</li>
  *   <li>retry: commits nothing and stops the pass; the caller waits {@link Pass#retryAfter()} (backoff
  *       with jitter, at least the platform's hint) — the whole batch is sent again, which is harmless;</li>
  *   <li>give up: the members not applied go to the dead letters with the platform's message, and the
@@ -53,7 +55,6 @@ public final class SyncWorker implements Worker {
 
     /** Changes read per batch by default (the destination splits a batch into the platform's requests). */
     public static final int DEFAULT_BATCH = 5_000;
-
     private final String destinationId;
     private final Destination destination;
     private final ChangeFeed feed;
@@ -64,6 +65,8 @@ public final class SyncWorker implements Worker {
     private final int batchSize;
     private int failures;
     private final Stats stats = new Stats();
+    /** The commit of the last batch the platform took, run beside the next batch. */
+    private final BackgroundCommits commits;
     /** Membership events for joins, or null when the destination takes none. */
     private MembershipEvents membershipEvents;
     /** Full reconciliation of each pairing when due, or null when this worker does none. */
@@ -84,6 +87,7 @@ public final class SyncWorker implements Worker {
             throw new IllegalArgumentException("batchSize must be at least 1");
         }
         this.batchSize = batchSize;
+        this.commits = new BackgroundCommits("rebound-sync-commit-" + destinationId);
     }
 
     /**
@@ -139,6 +143,22 @@ public final class SyncWorker implements Worker {
      */
     @Override
     public Pass syncOnce() {
+        Pass pass;
+        try {
+            pass = passes();
+        } catch (RuntimeException | Error e) {
+            try {
+                commits.settle();
+            } catch (RuntimeException | Error also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
+        commits.settle();
+        return pass;
+    }
+
+    private Pass passes() {
         int batches = 0;
         for (Pairing p : store.pairings(destinationId)) {
             Pairing current = p;
@@ -153,6 +173,7 @@ public final class SyncWorker implements Worker {
                 batches++;
                 current = step.next;
             }
+            commits.settle();
             if (reconciler != null && reconciler.due(current)) {
                 Reconciler.Result r = reconciler.reconcile(current);
                 if (r.retry() != null) {
@@ -196,6 +217,9 @@ public final class SyncWorker implements Worker {
         // Withheld joiners are looked up too: an earlier batch may have uploaded them, before the holdout grew.
         List<String> lookUp = last.entrySet().stream().filter(e -> e.getValue() == MembershipChange.Kind.LEFT
                 || held.contains(e.getKey())).map(Map.Entry::getKey).toList();
+        if (!lookUp.isEmpty()) {
+            commits.settle(); // what the previous batch uploaded is read back
+        }
         Map<String, Contact> uploaded = lookUp.isEmpty() ? Map.of() : store.uploaded(pairing, lookUp);
         Set<String> forgotten = new HashSet<>(leaving);
         for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
@@ -271,15 +295,21 @@ public final class SyncWorker implements Worker {
         letters.stream().filter(d -> d.operation().equals("add")).forEach(d -> refused.addAll(d.personIds()));
         Map<String, Contact> added = new LinkedHashMap<>();
         adds.stream().filter(m -> !refused.contains(m.personId())).forEach(m -> added.put(m.personId(), m.contact()));
-        store.commit(pairing, to, letters, added, forgotten);
         failures = 0;
-        stats.notUploadable.addAndGet(notUploadable);
-        stats.withheld.addAndGet(held.size());
-        stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
-        stats.lastSuccess = now;
-        if (!letters.isEmpty()) {
-            stats.error(letters.getLast().message(), now);
-        }
+        int withheldCount = held.size();
+        int notUploadableCount = notUploadable;
+        // The platform took the batch: its commit runs while the next batch is read, looked up, hashed and
+        // sent (the commit's row writes cost more than all of that). Commits stay in order, one at a time.
+        commits.submit(() -> {
+            store.commit(pairing, to, letters, added, forgotten);
+            stats.notUploadable.addAndGet(notUploadableCount);
+            stats.withheld.addAndGet(withheldCount);
+            stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());
+            stats.lastSuccess = now;
+            if (!letters.isEmpty()) {
+                stats.error(letters.getLast().message(), now);
+            }
+        });
         return new Step(pairing.withCursor(to), null);
     }
 

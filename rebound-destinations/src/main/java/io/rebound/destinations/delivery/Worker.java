@@ -22,6 +22,14 @@ public interface Worker {
     Pass syncOnce();
 
     /**
+     * How long the engine waits after a pass that found nothing to do: {@code pollInterval} unless the worker
+     * waits for news itself within {@link #syncOnce()} (then zero).
+     */
+    default Duration idleDelay(Duration pollInterval) {
+        return pollInterval;
+    }
+
+    /**
      * What one round did.
      *
      * @param batches    batches committed

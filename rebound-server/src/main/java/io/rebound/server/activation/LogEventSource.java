@@ -67,6 +67,17 @@ public final class LogEventSource implements EventSource {
     }
 
     @Override
+    public boolean canAwait() {
+        return true;
+    }
+
+    /** Waits on the log's own signal of a durable append (the indexer follows the log the same way). */
+    @Override
+    public boolean awaitNews(String storeId, String cursor, long timeoutMillis) throws InterruptedException {
+        return log.awaitEnd(parse(cursor), timeoutMillis);
+    }
+
+    @Override
     public String end(String storeId) {
         return Long.toString(log.end());
     }

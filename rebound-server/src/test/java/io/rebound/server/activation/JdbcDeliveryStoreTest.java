@@ -132,9 +132,12 @@ class JdbcDeliveryStoreTest {
             for (int i = 1; i < n; i += 2) {
                 removed.add("e:" + i);
             }
+            // Updated rows beside a new one: the plain insert meets existing keys and the batch is upserted.
+            changed.put("e:fresh", io.rebound.core.activation.Contact.ofEmail("fresh@example.com"));
             store.commit(p.withCursor(10), 20, List.of(), changed, removed);
             assertThat(store.uploadedCount(p)).isEqualTo(changed.size());
             java.util.List<String> everyone = new java.util.ArrayList<>(added.keySet());
+            everyone.add("e:fresh");
             assertThat(store.uploaded(p, everyone)).isEqualTo(changed);
             assertThat(store.uploaded(store.pairings("meta").get(1), List.of("e:0")))
                     .as("another pairing's rows are its own").containsEntry("e:0", added.get("e:0"));
