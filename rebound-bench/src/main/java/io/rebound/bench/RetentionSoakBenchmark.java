@@ -2,7 +2,7 @@ package io.rebound.bench;
 
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.meta.StoreRepository;
 
 import java.io.IOException;

@@ -13,6 +13,8 @@ import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.EmbeddedAudiences;
 import io.rebound.server.commerce.Recommendations;
+import io.rebound.server.config.DataDirectory;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.feed.EmbeddedEventFeed;
 import io.rebound.server.audience.SegmentRepository;
 import io.rebound.server.dashboard.Dashboard;

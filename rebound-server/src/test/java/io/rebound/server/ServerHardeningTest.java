@@ -1,6 +1,7 @@
 package io.rebound.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.StoreRepository;
 import org.junit.jupiter.api.Test;

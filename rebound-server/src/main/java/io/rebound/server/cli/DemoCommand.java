@@ -2,7 +2,7 @@ package io.rebound.server.cli;
 
 import io.rebound.server.DemoKeys;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.demo.DemoCatalog;
 import io.rebound.server.demo.DemoCatalogUpload;

@@ -1,8 +1,8 @@
 package io.rebound.server.cli;
 
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
-import io.rebound.server.cluster.ClusterConfig;
+import io.rebound.server.config.ServerConfig;
+import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.cluster.ClusterServer;
 import io.rebound.server.meta.Database;
 import picocli.CommandLine.Command;

@@ -14,6 +14,7 @@ import io.rebound.server.audience.AudienceView;
 import io.rebound.server.audience.BackfillJob;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.audience.SegmentRepository;
+import io.rebound.server.config.ClusterConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -3,6 +3,7 @@ package io.rebound.server.cluster;
 import io.rebound.core.event.Event;
 import io.rebound.kafka.EventSerde;
 import io.rebound.kafka.Topics;
+import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.feed.EventFeed;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -2,6 +2,7 @@ package io.rebound.server.cluster;
 
 import io.rebound.kafka.AudienceTopology;
 import io.rebound.kafka.Topics;
+import io.rebound.server.config.ClusterConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,6 +1,7 @@
 package io.rebound.server.cluster;
 
 import io.rebound.kafka.Topics;
+import io.rebound.server.config.ClusterConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

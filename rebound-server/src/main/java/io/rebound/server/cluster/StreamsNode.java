@@ -3,6 +3,7 @@ package io.rebound.server.cluster;
 import io.rebound.core.engine.AuditStats;
 import io.rebound.kafka.AudienceTopology;
 import io.rebound.kafka.Topics;
+import io.rebound.server.config.ClusterConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;

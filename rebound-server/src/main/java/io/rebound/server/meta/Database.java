@@ -2,7 +2,7 @@ package io.rebound.server.meta;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;

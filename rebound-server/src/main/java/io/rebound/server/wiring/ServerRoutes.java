@@ -6,7 +6,7 @@ import io.rebound.core.port.EventLog;
 import io.rebound.core.recommendation.Recommendation;
 import io.rebound.core.segment.VisitorState;
 import io.rebound.core.time.EventTimePolicy;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.destinations.HttpTransport;
 import io.rebound.destinations.delivery.EventSource;
 import io.rebound.server.activation.Activation;

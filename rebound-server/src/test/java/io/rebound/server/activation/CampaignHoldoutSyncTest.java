@@ -22,7 +22,7 @@ import io.rebound.destinations.contract.PinterestContractServer;
 import io.rebound.destinations.contract.PlatformContractServer;
 import io.rebound.destinations.contract.Received;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;

@@ -8,7 +8,7 @@ import io.rebound.destinations.contract.GoogleContractServer;
 import io.rebound.destinations.contract.MetaContractServer;
 import io.rebound.destinations.contract.TikTokContractServer;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.meta.StoreRepository;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -6,7 +6,7 @@ import io.rebound.destinations.Mode;
 import io.rebound.destinations.contract.GoogleContractServer;
 import io.rebound.destinations.contract.MetaContractServer;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.meta.StoreRepository;
 import org.junit.jupiter.api.AfterAll;

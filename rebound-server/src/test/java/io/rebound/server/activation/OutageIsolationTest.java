@@ -27,7 +27,7 @@ import io.rebound.destinations.pinterest.PinterestDestination;
 import io.rebound.destinations.tiktok.TikTokConfig;
 import io.rebound.destinations.tiktok.TikTokDestination;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.meta.StoreRepository;

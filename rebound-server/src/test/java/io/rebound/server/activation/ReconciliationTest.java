@@ -20,7 +20,7 @@ import io.rebound.destinations.meta.MetaDestination;
 import io.rebound.destinations.pinterest.PinterestConfig;
 import io.rebound.destinations.pinterest.PinterestDestination;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;

@@ -6,7 +6,7 @@ import io.rebound.destinations.contract.MetaContractServer;
 import io.rebound.destinations.contract.PinterestContractServer;
 import io.rebound.destinations.contract.Received;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.StoreRepository;

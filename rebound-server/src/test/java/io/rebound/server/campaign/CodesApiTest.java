@@ -2,7 +2,7 @@ package io.rebound.server.campaign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.core.campaign.CampaignDefinitions;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.MutableClock;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.Database;

@@ -57,7 +57,7 @@ class RecoveryLinksTest {
         clock = new MutableClock(T0);
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        ServerRoutes.recovery(io.rebound.server.ServerConfig.defaults(root.resolve("data")), database, stores, clock)
+        ServerRoutes.recovery(io.rebound.server.config.ServerConfig.defaults(root.resolve("data")), database, stores, clock)
                 .forEach(g -> g.accept(router));
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
         base = "http://127.0.0.1:" + server.actualPort();

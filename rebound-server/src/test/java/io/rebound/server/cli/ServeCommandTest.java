@@ -1,6 +1,6 @@
 package io.rebound.server.cli;
 
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.meta.Database;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.rebound.core.catalog.Availability;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.segment.SegmentDefinitions;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.json.Json;

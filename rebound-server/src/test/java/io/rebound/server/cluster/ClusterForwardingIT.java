@@ -3,7 +3,7 @@ package io.rebound.server.cluster;
 import io.rebound.core.activation.Platform;
 import io.rebound.destinations.Mode;
 import io.rebound.destinations.contract.MetaContractServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.activation.DestinationSettings;
 import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.meta.PostgresTestDatabase;

@@ -7,7 +7,7 @@ import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.destinations.Mode;
 import io.rebound.destinations.contract.GoogleContractServer;
 import io.rebound.destinations.contract.MetaContractServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.DestinationSettings;
 import io.rebound.server.activation.JdbcDestinations;

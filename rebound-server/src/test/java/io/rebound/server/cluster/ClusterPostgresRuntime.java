@@ -14,6 +14,7 @@ import io.rebound.kafka.internals.PersonCommand;
 import io.rebound.kafka.internals.Tracker;
 import io.rebound.server.audience.AudienceReader;
 import io.rebound.server.audience.MutableClock;
+import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.PostgresTestDatabase;
 import org.apache.kafka.clients.admin.Admin;

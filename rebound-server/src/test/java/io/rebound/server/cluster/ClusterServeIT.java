@@ -3,7 +3,7 @@ package io.rebound.server.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.PostgresTestDatabase;
 import org.apache.kafka.common.test.KafkaClusterTestKit;

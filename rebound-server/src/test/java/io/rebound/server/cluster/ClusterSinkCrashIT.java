@@ -5,6 +5,7 @@ import io.rebound.kafka.BackfillProgress;
 import io.rebound.kafka.Keys;
 import io.rebound.kafka.MembershipChangeSerde;
 import io.rebound.kafka.Topics;
+import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.PostgresTestDatabase;
 import org.apache.kafka.clients.admin.Admin;

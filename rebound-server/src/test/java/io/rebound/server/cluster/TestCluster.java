@@ -1,6 +1,7 @@
 package io.rebound.server.cluster;
 
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ClusterConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.meta.PostgresTestDatabase;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;

@@ -11,7 +11,7 @@ import com.microsoft.playwright.options.AriaRole;
 import io.rebound.core.campaign.Holdout;
 import io.rebound.server.DemoKeys;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.campaign.CampaignRecord;
 import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.demo.DemoCampaign;

@@ -9,7 +9,7 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import io.rebound.server.DemoKeys;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.demo.DemoCatalog;
 import io.rebound.server.demo.TrafficSimulator;
 import org.junit.jupiter.api.AfterAll;

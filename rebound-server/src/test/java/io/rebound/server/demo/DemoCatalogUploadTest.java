@@ -2,7 +2,7 @@ package io.rebound.server.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

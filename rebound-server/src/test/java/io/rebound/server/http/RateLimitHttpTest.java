@@ -1,7 +1,7 @@
 package io.rebound.server.http;
 
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

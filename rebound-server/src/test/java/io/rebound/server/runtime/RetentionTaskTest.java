@@ -2,7 +2,7 @@ package io.rebound.server.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.audience.AudienceColumns;
 import io.rebound.server.audience.MutableClock;
 import io.rebound.server.json.Json;

@@ -9,7 +9,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.sun.net.httpserver.HttpServer;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.integrations.WooCommercePluginTest;
 import io.rebound.server.json.Json;

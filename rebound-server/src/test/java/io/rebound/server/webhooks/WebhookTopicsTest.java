@@ -3,7 +3,7 @@ package io.rebound.server.webhooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rebound.server.ReboundServer;
-import io.rebound.server.ServerConfig;
+import io.rebound.server.config.ServerConfig;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.StoreRepository;

@@ -1,6 +1,5 @@
-package io.rebound.server;
+package io.rebound.server.config;
 
-import io.rebound.server.cluster.ClusterConfig;
 import io.rebound.server.http.TrustedProxies;
 
 import java.io.IOException;

@@ -1,6 +1,5 @@
-package io.rebound.server.cluster;
+package io.rebound.server.config;
 
-import io.rebound.server.ServerConfig;
 
 import java.nio.file.Path;
 import java.util.Locale;

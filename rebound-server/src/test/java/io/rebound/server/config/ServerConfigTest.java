@@ -1,4 +1,4 @@
-package io.rebound.server;
+package io.rebound.server.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.rebound.server;
+package io.rebound.server.config;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
