@@ -93,10 +93,10 @@ public final class PurchaseStopBenchmark {
         secret = created.secretKey();
         FileEventLog log = new FileEventLog(root.resolve("log"), false);
         RocksStore rocks = new RocksStore(root.resolve("state"), AudienceColumns.ALL);
-        EmbeddedAudienceRuntime runtime = new EmbeddedAudienceRuntime(log.segments(), rocks,
+        EmbeddedAudienceRuntime runtime = new EmbeddedAudienceRuntime(log.records(), rocks,
                 new SegmentRepository(database.dataSource()), id -> Optional.empty(), clock);
         RocksStore indexStore = new RocksStore(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
-        EventIndexer indexer = new EventIndexer(log.segments(), indexStore, new SimpleMeterRegistry());
+        EventIndexer indexer = new EventIndexer(log.records(), indexStore, new SimpleMeterRegistry());
         Audiences audiences = new EmbeddedAudiences(runtime, indexer);
         Vertx vertx = Vertx.vertx();
         ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();

@@ -75,7 +75,7 @@ public final class RetentionSoakBenchmark {
     }
 
     record Sample(double minutes, Duration clockElapsed, long accepted, long logBytes, long stateBytes,
-                  long walBytes, long otherBytes, long heapBytes, long deletedEvents, long deletedSegments) {
+                  long walBytes, long otherBytes, long heapBytes, long deletedEvents, long deletedLogFiles) {
         long diskBytes() {
             return logBytes + stateBytes + otherBytes;
         }
@@ -89,7 +89,7 @@ public final class RetentionSoakBenchmark {
         Path data = Files.createTempDirectory("rebound-soak");
         FastClock clock = new FastClock(speed);
         ServerConfig config = ServerConfig.defaults(data).withPort(0).withRateLimit(1e9, 1_000_000_000)
-                .withLogRetention(Duration.ofHours(1)).withLogSegmentMb(8);
+                .withLogRetention(Duration.ofHours(1)).withLogFileMb(8);
         System.out.printf("soak: %d min at %,d events/s, clock %d× (1 day of retention every %.1f min), data in %s%n",
                 minutes, rate, speed, Duration.ofDays(retentionDays).toSeconds() / (double) speed / 60, data);
         List<Sample> samples = new ArrayList<>();
@@ -135,7 +135,7 @@ public final class RetentionSoakBenchmark {
                 System.out.printf("%5.1f %9.1f %10d %10.1f %9.1f %5.1f %9.1f %8.1f %8.1f %15d %17d%n", s.minutes(),
                         s.clockElapsed().toMinutes() / 60.0, s.accepted(), mb(s.logBytes()), mb(s.stateBytes()),
                         mb(s.walBytes()),
-                        mb(s.otherBytes()), mb(s.diskBytes()), mb(s.heapBytes()), s.deletedEvents(), s.deletedSegments());
+                        mb(s.otherBytes()), mb(s.diskBytes()), mb(s.heapBytes()), s.deletedEvents(), s.deletedLogFiles());
             }
             load.shutdownNow();
             System.out.printf("accepted %,d events (%,.0f/s), %,d failed%n", accepted.get(),

@@ -119,7 +119,7 @@ public final class RuntimeThroughputBenchmark {
             double runtimeSeconds;
             double[] indexerSeconds = new double[1];
             try (EmbeddedAudienceRuntime runtime = runtime(log, rocks, db);
-                 EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+                 EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
                 long[] writerCpu = {cpuOf("audience-writer"), 0};
                 long[] indexerCpu = {cpuOf("event-indexer"), 0};
                 long processCpu = processCpu();
@@ -191,7 +191,7 @@ public final class RuntimeThroughputBenchmark {
     }
 
     private static EmbeddedAudienceRuntime runtime(FileEventLog log, RocksStore rocks, Database db) {
-        return new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(db.dataSource()),
+        return new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(db.dataSource()),
                 id -> Optional.empty(), Clock.systemUTC());
     }
 }

@@ -83,16 +83,16 @@ public final class ReboundServer implements AutoCloseable {
                 : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         this.stores = new JdbcStoreRepository(database);
         this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync(),
-                (long) config.logSegmentMb() << 20);
+                (long) config.logFileMb() << 20);
         BackgroundPriority.configure(config.backgroundNice());
         this.rocks = new RocksStore(config.dataDir().resolve("state"),
                 java.util.stream.Stream.concat(EventIndexer.COLUMN_FAMILIES.stream(), AudienceColumns.ALL.stream()).toList());
         this.deadLetters = new DeadLetters(rocks, clock);
-        this.indexer = new EventIndexer(log.segments(), rocks, deadLetters, metrics, new StoreRetentions(stores::byId),
+        this.indexer = new EventIndexer(log.records(), rocks, deadLetters, metrics, new StoreRetentions(stores::byId),
                 clock);
-        this.audiences = new EmbeddedAudienceRuntime(log.segments(), rocks,
+        this.audiences = new EmbeddedAudienceRuntime(log.records(), rocks,
                 new SegmentRepository(database.dataSource()), stores::byId, clock, deadLetters);
-        this.retention = new RetentionTask(indexer, new LogRetention(log.segments(), config.logRetention(),
+        this.retention = new RetentionTask(indexer, new LogRetention(log.records(), config.logRetention(),
                 List.of(indexer::position, audiences::position)), clock, RetentionTask.DEFAULT_INTERVAL, metrics);
         this.audiences.recordLatencyIn(metrics);
         this.demoKeys = config.demo() ? DemoSetup.ensureDemoStore(stores, config.dataDir()) : null;
@@ -104,7 +104,7 @@ public final class ReboundServer implements AutoCloseable {
             dashboard.ensureDemoUser(demoKeys.storeId());
         }
         this.activation = ServerRoutes.activation(config, database, audiencesPort, clock, Ownership.single(),
-                new LogEventSource(log.segments(), audiencesPort.reader()));
+                new LogEventSource(log.records(), audiencesPort.reader()));
     }
 
     public static ReboundServer start(ServerConfig config) {
@@ -129,7 +129,7 @@ public final class ReboundServer implements AutoCloseable {
 
     private void listen() {
         List<Consumer<Router>> groups = new ArrayList<>();
-        groups.add(new OpsRoutes(metrics, log.segments(), indexer, audiences::position, audiences.audits(),
+        groups.add(new OpsRoutes(metrics, log.records(), indexer, audiences::position, audiences.audits(),
                 deadLetters, config.noopEndpoint())::mount);
         groups.add(ServerRoutes.collector(config, stores, log, clock, metrics));
         // Routes are tried in order, each path with parameters by a regex: the per-request read APIs come

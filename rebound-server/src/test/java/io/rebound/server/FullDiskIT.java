@@ -48,7 +48,7 @@ class FullDiskIT {
     @Test
     void aFullDiskAnswers503LosesNothingAcknowledgedAndAcceptingResumesWhenSpaceReturns() throws Exception {
         Path data = tmp.resolve("data");
-        Path segment = data.resolve("log").resolve(String.format("%020d.log", 0));
+        Path logFile = data.resolve("log").resolve(String.format("%020d.log", 0));
         ServerConfig config = ServerConfig.defaults(data).withPort(0).withRateLimit(1_000_000, 1_000_000);
         List<String> acknowledged = new ArrayList<>();
         StoreRepository.Created store;
@@ -58,7 +58,7 @@ class FullDiskIT {
                 for (int i = 0; i < 5; i++) {
                     acknowledged.add(accepted(server, store, "before-" + i, ""));
                 }
-                while (Files.size(segment) % 4096 == 0) {
+                while (Files.size(logFile) % 4096 == 0) {
                     acknowledged.add(accepted(server, store, "before-" + acknowledged.size(), ""));
                 }
 
@@ -69,7 +69,7 @@ class FullDiskIT {
                     assertThat(r.headers().firstValue("Retry-After")).isPresent();
                     assertThat(json(r).get("error").asText()).isEqualTo("log_unavailable");
                     JsonNode health = health(server);
-                    assertThat(Files.size(segment)).as("the torn record is cut back to the last good end")
+                    assertThat(Files.size(logFile)).as("the torn record is cut back to the last good end")
                             .isEqualTo(health.get("log_end").asLong());
                     assertThat(health.get("status").asText()).isEqualTo("degraded");
                     assertThat(health.get("log_writable").asBoolean()).isFalse();
@@ -83,7 +83,7 @@ class FullDiskIT {
                 JsonNode health = health(server);
                 assertThat(health.get("status").asText()).isEqualTo("ok");
                 assertThat(health.get("log_writable").asBoolean()).isTrue();
-                assertThat(Files.size(segment)).isEqualTo(health.get("log_end").asLong());
+                assertThat(Files.size(logFile)).isEqualTo(health.get("log_end").asLong());
             }
             try (ReboundServer server = ReboundServer.start(config)) {
                 assertThat(eventIds(server, store)).containsAll(acknowledged).noneMatch(id -> id.startsWith("full-"));

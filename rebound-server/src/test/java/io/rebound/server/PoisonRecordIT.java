@@ -3,7 +3,7 @@ package io.rebound.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.server.config.ServerConfig;
 import io.rebound.server.json.Json;
-import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.log.RollingLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +32,7 @@ class PoisonRecordIT {
     void bothConsumersMovePastAPoisonRecordAndHealthShowsIt() throws Exception {
         Path data = tmp.resolve("data");
         long poisonEnd;
-        try (SegmentedLog log = new SegmentedLog(data.resolve("log"), false, 128L << 20)) {
+        try (RollingLog log = new RollingLog(data.resolve("log"), false, 128L << 20)) {
             poisonEnd = log.append(List.of("{this is not an event".getBytes(StandardCharsets.UTF_8))).join();
         }
         try (ReboundServer server = ReboundServer.start(ServerConfig.defaults(data).withPort(0))) {

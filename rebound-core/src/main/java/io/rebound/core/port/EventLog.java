@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The durable, append-only log of accepted events: the seam between the collector and
- * every runtime. Embedded: local segment files; cluster: a Kafka topic keyed by store + visitor.
+ * every runtime. Embedded: local log files; cluster: a Kafka topic keyed by store + visitor.
  *
  * <p>The returned future completes only once every event is durable (survives the process
  * being killed; with fsync enabled, survives power loss). The collector acknowledges after that.

@@ -6,7 +6,7 @@ import io.rebound.destinations.delivery.EventSource;
 import io.rebound.server.audience.AudienceView;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
-import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.log.RollingLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,17 +17,17 @@ import java.util.Objects;
 /**
  * The embedded server's accepted events for forwarding, read from the event log by byte position
  * (the cursor is that position as text). Each forwardable event of the store is completed with what is
- * known of its person ({@link ForwardedEvents}). Positions before the log's start (segments deleted by retention) resume at the start; a record that cannot be
+ * known of its person ({@link ForwardedEvents}). Positions before the log's start (log files deleted by retention) resume at the start; a record that cannot be
  * decoded is passed over (the indexer sets it aside as a dead letter).
  */
 public final class LogEventSource implements EventSource {
     private static final Logger LOG = LoggerFactory.getLogger(LogEventSource.class);
     private static final int MAX_BYTES = 8 << 20;
 
-    private final SegmentedLog log;
+    private final RollingLog log;
     private final AudienceView audiences;
 
-    public LogEventSource(SegmentedLog log, AudienceView audiences) {
+    public LogEventSource(RollingLog log, AudienceView audiences) {
         this.log = Objects.requireNonNull(log, "log");
         this.audiences = Objects.requireNonNull(audiences, "audiences");
     }

@@ -5,7 +5,7 @@ import io.rebound.core.event.Event;
 import io.rebound.server.log.CorruptRecordException;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
-import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.log.RollingLog;
 import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.RecordFailedException;
@@ -44,7 +44,7 @@ final class AudienceWriter {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final String CONSUMER = "audience";
 
-    private final SegmentedLog log;
+    private final RollingLog log;
     private final WriterState state;
     private final SegmentJobs segments;
     private final Maintenance maintenance;
@@ -58,7 +58,7 @@ final class AudienceWriter {
     private volatile boolean dead;
 
     /** Reads the committed offset; the thread starts with {@link #start}. */
-    AudienceWriter(SegmentedLog log, RocksStore rocks, WriterState state, SegmentJobs segments,
+    AudienceWriter(RollingLog log, RocksStore rocks, WriterState state, SegmentJobs segments,
                    Maintenance maintenance, MembershipLatency latency, DeadLetters deadLetters) {
         this.log = log;
         this.attempts = deadLetters.attempts(CONSUMER);

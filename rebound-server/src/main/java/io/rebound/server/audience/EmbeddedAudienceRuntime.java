@@ -5,7 +5,7 @@ import io.rebound.core.engine.AudienceEngine;
 import io.rebound.core.engine.AuditStats;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.store.Store;
-import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.log.RollingLog;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.RocksStore;
 
@@ -44,7 +44,7 @@ import java.util.function.Function;
 public final class EmbeddedAudienceRuntime implements AutoCloseable {
     static final int BACKFILL_CHUNK = SegmentJobs.BACKFILL_CHUNK;
 
-    private final SegmentedLog log;
+    private final RollingLog log;
     private final WriterState state;
     private final SegmentJobs segments;
     private final Maintenance maintenance;
@@ -61,12 +61,12 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
      * @param stores     store lookup (for each store's retention)
      * @param clock      wall clock (tests pass a controllable one)
      */
-    public EmbeddedAudienceRuntime(SegmentedLog log, RocksStore rocks, SegmentRepository repository,
+    public EmbeddedAudienceRuntime(RollingLog log, RocksStore rocks, SegmentRepository repository,
                                    Function<String, Optional<Store>> stores, Clock clock) {
         this(log, rocks, repository, stores, clock, new DeadLetters(rocks, clock));
     }
 
-    public EmbeddedAudienceRuntime(SegmentedLog log, RocksStore rocks, SegmentRepository repository,
+    public EmbeddedAudienceRuntime(RollingLog log, RocksStore rocks, SegmentRepository repository,
                                    Function<String, Optional<Store>> stores, Clock clock, DeadLetters deadLetters) {
         this.log = log;
         this.state = new WriterState(rocks, stores, clock, () -> beforeCommit.run());

@@ -35,7 +35,7 @@ import java.util.Properties;
  * @param web                how the server is reached from outside: public URL, trusted proxies, Secure cookies
  * @param limits             caps on what one store or one client can make the server hold (and send: the
  *                           per-address rate limit)
- * @param eventLog           how long event-log segments are kept and how large they are
+ * @param eventLog           how long event-log files are kept and how large they are
  * @param activation         destinations: the credentials keyring, the sync batching window and the full
  *                           reconciliation interval
  */
@@ -113,9 +113,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      *
      * @param retention how long segments are kept after their records arrived, once every consumer has passed
      *                  them ({@code log-retention-hours}, default 7 days)
-     * @param segmentMb size of a segment file in MB, the unit retention deletes ({@code log-segment-mb}, default 128)
+     * @param fileMb size of a log file in MB, the unit retention deletes ({@code log-segment-mb}, default 128)
      */
-    public record EventLog(Duration retention, int segmentMb) {
+    public record EventLog(Duration retention, int fileMb) {
         public static final EventLog DEFAULT = new EventLog(DEFAULT_LOG_RETENTION, 128);
 
         public EventLog {
@@ -123,28 +123,28 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 throw new IllegalArgumentException("configuration key 'log-retention-hours' must be 0 or more, got "
                         + retention);
             }
-            if (segmentMb < 1 || segmentMb > 1024) {
+            if (fileMb < 1 || fileMb > 1024) {
                 throw new IllegalArgumentException("configuration key 'log-segment-mb' must be between 1 and 1024, got "
-                        + segmentMb);
+                        + fileMb);
             }
         }
     }
 
-    /** How long event-log segments are kept once every consumer has passed them. */
+    /** How long event-log files are kept once every consumer has passed them. */
     public Duration logRetention() {
         return eventLog.retention();
     }
 
-    /** Size of an event-log segment file in MB. */
-    public int logSegmentMb() {
-        return eventLog.segmentMb();
+    /** Size of an event-log file in MB. */
+    public int logFileMb() {
+        return eventLog.fileMb();
     }
 
     public ServerConfig withLogRetention(Duration r) {
-        return withEventLog(new EventLog(r, eventLog.segmentMb()));
+        return withEventLog(new EventLog(r, eventLog.fileMb()));
     }
 
-    public ServerConfig withLogSegmentMb(int mb) {
+    public ServerConfig withLogFileMb(int mb) {
         return withEventLog(new EventLog(eventLog.retention(), mb));
     }
 
@@ -315,7 +315,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                                 String.valueOf(Limits.DEFAULT.ipRateLimitPerSecond()))),
                         intOf(p, "ip-rate-limit-burst", Limits.DEFAULT.ipRateLimitBurst())),
                 new EventLog(Duration.ofHours(intOf(p, "log-retention-hours", (int) DEFAULT_LOG_RETENTION.toHours())),
-                        intOf(p, "log-segment-mb", EventLog.DEFAULT.segmentMb())),
+                        intOf(p, "log-segment-mb", EventLog.DEFAULT.fileMb())),
                 new Activation(p.getProperty("credentials-keys"),
                         Duration.ofMillis(intOf(p, "sync-batch-window-ms", (int) Activation.DEFAULT.batchWindow().toMillis())),
                         Duration.ofHours(intOf(p, "reconcile-interval-hours",

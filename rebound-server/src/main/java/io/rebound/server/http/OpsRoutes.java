@@ -3,7 +3,7 @@ package io.rebound.server.http;
 import io.rebound.core.engine.AuditStats;
 import io.rebound.server.api.ApiErrors;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.log.RollingLog;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.EventIndexer;
 import io.vertx.core.buffer.Buffer;
@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
 /** Operations endpoints: health, Prometheus metrics, the pixel script, and the benchmark's no-op baseline. */
 public final class OpsRoutes {
     private final PrometheusMeterRegistry metrics;
-    private final SegmentedLog log;
+    private final RollingLog log;
     private final EventIndexer indexer;
     private final LongSupplier audiencePosition;
     private final AuditStats audits;
@@ -27,7 +27,7 @@ public final class OpsRoutes {
     private final boolean noop;
     private static final Buffer PIXEL = Buffer.buffer(pixelScript());
 
-    public OpsRoutes(PrometheusMeterRegistry metrics, SegmentedLog log, EventIndexer indexer,
+    public OpsRoutes(PrometheusMeterRegistry metrics, RollingLog log, EventIndexer indexer,
                      LongSupplier audiencePosition, AuditStats audits, DeadLetters deadLetters, boolean noop) {
         this.metrics = metrics;
         this.log = log;

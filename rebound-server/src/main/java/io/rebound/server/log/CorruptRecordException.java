@@ -25,7 +25,7 @@ public final class CorruptRecordException extends RuntimeException {
 
     /**
      * Where reading can go on: after the record when its length is plausible, else the end of what
-     * its segment holds (the bytes in between cannot be framed).
+     * its file holds (the bytes in between cannot be framed).
      */
     public long resumeAt() {
         return resumeAt;

@@ -10,19 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** The embedded {@link EventLog}: canonical events encoded by {@link EventCodec} into a {@link SegmentedLog}. */
+/** The embedded {@link EventLog}: canonical events encoded by {@link EventCodec} into a {@link RollingLog}. */
 public final class FileEventLog implements EventLog {
     /** Per event-loop thread: a flush of this log is already scheduled after the current pass. */
     private final ThreadLocal<Boolean> flushScheduled = ThreadLocal.withInitial(() -> false);
-    private final SegmentedLog log;
+    private final RollingLog log;
 
     public FileEventLog(Path dir, boolean fsync) {
         this(dir, fsync, 128L << 20);
     }
 
-    /** A log whose segment files roll at {@code segmentBytes}: the unit in which retention deletes. */
-    public FileEventLog(Path dir, boolean fsync, long segmentBytes) {
-        this.log = new SegmentedLog(dir, fsync, segmentBytes);
+    /** A log whose log files roll at {@code fileBytes}: the unit in which retention deletes. */
+    public FileEventLog(Path dir, boolean fsync, long fileBytes) {
+        this.log = new RollingLog(dir, fsync, fileBytes);
     }
 
     @Override
@@ -56,7 +56,7 @@ public final class FileEventLog implements EventLog {
     }
 
     /** The underlying log, for the runtime that consumes it. */
-    public SegmentedLog segments() {
+    public RollingLog records() {
         return log;
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Which event-log segment files may go: a segment is deleted once every consumer has committed
+ * Which event-log files may go: a file is deleted once every consumer has committed
  * past its end <em>and</em> everything in it arrived more than the log retention ago
  * ({@code log-retention-hours}). The first condition means nothing is ever deleted that a
  * consumer has not processed, however old; the second keeps a replay window, like the Kafka
@@ -14,12 +14,12 @@ import java.util.function.LongSupplier;
  *
  * <p>A record's age is its {@code receivedAt} (the collector's clock when it was accepted), not
  * its event time, which a client may backdate. Records are appended in arrival order, so the
- * first record of the next segment arrived after every record of this one (give or take the
+ * first record of the next file arrived after every record of this one (give or take the
  * milliseconds between a request being received and appended): reading that one record dates
- * the whole segment without scanning it. The segment being written is never deleted.
+ * the whole file without scanning it. The file being written is never deleted.
  */
 public final class LogRetention {
-    private final SegmentedLog log;
+    private final RollingLog log;
     private final Duration retention;
     private final List<LongSupplier> consumers;
 
@@ -28,7 +28,7 @@ public final class LogRetention {
      * @param retention how long a record is kept after it arrived (at least)
      * @param consumers the committed positions of every consumer of the log
      */
-    public LogRetention(SegmentedLog log, Duration retention, List<LongSupplier> consumers) {
+    public LogRetention(RollingLog log, Duration retention, List<LongSupplier> consumers) {
         if (retention.isNegative()) {
             throw new IllegalArgumentException("log retention must not be negative, got " + retention);
         }
@@ -44,14 +44,14 @@ public final class LogRetention {
         return retention;
     }
 
-    /** Deletes the segments that may go at {@code now}; returns how many were deleted. */
+    /** Deletes the files that may go at {@code now}; returns how many were deleted. */
     public int apply(Instant now) {
         long consumed = Long.MAX_VALUE;
         for (LongSupplier c : consumers) {
             consumed = Math.min(consumed, c.getAsLong());
         }
         Instant cutoff = now.minus(retention);
-        List<Long> starts = log.segmentStarts();
+        List<Long> starts = log.fileStarts();
         long deleteBefore = starts.getFirst();
         for (int i = 0; i + 1 < starts.size(); i++) {
             long next = starts.get(i + 1);

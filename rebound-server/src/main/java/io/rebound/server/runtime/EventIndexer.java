@@ -7,7 +7,7 @@ import io.rebound.core.event.Event;
 import io.rebound.server.log.CorruptRecordException;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
-import io.rebound.server.log.SegmentedLog;
+import io.rebound.server.log.RollingLog;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
@@ -60,7 +60,7 @@ public final class EventIndexer implements AutoCloseable {
     private static final long BATCH_WAIT_MILLIS = 5;
     private static final byte[] OFFSET_KEY = "indexer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-    private final SegmentedLog log;
+    private final RollingLog log;
     private final RocksStore store;
     private final List<Consumer<List<Event>>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<List<Event>>> duplicateListeners = new CopyOnWriteArrayList<>();
@@ -84,12 +84,12 @@ public final class EventIndexer implements AutoCloseable {
     volatile boolean paused;
 
     /** An indexer that keeps every event forever (tests and tools). */
-    public EventIndexer(SegmentedLog log, RocksStore store, MeterRegistry metrics) {
+    public EventIndexer(RollingLog log, RocksStore store, MeterRegistry metrics) {
         this(log, store, new DeadLetters(store, Clock.systemUTC()), metrics);
     }
 
     /** An indexer that keeps every event forever, setting aside what keeps failing in {@code deadLetters}. */
-    public EventIndexer(SegmentedLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics) {
+    public EventIndexer(RollingLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics) {
         this(log, store, deadLetters, metrics, StoreRetentions.forever(), Clock.systemUTC());
     }
 
@@ -98,7 +98,7 @@ public final class EventIndexer implements AutoCloseable {
      * @param retentions  each store's retention
      * @param clock       what "now" is for retention (tests pass a controllable one)
      */
-    public EventIndexer(SegmentedLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics,
+    public EventIndexer(RollingLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics,
                         StoreRetentions retentions, Clock clock) {
         this.log = log;
         this.store = store;

@@ -30,13 +30,13 @@ public final class RetentionTask implements AutoCloseable {
     private final Duration interval;
     private final Counter events;
     private final Counter dedupKeys;
-    private final Counter segments;
+    private final Counter logFilesDeleted;
     private final Thread thread;
     private Instant lastPass;
     private volatile boolean running = true;
 
     /** What one pass deleted. */
-    public record Pass(Instant at, long events, long dedupKeys, int logSegments) {
+    public record Pass(Instant at, long events, long dedupKeys, int logFiles) {
     }
 
     public RetentionTask(EventIndexer indexer, LogRetention log, Clock clock, Duration interval, MeterRegistry metrics) {
@@ -48,8 +48,8 @@ public final class RetentionTask implements AutoCloseable {
                 .description("stored visitor events deleted by retention").register(metrics);
         this.dedupKeys = Counter.builder("rebound.retention.dedup.deleted")
                 .description("dedup keys deleted by retention").register(metrics);
-        this.segments = Counter.builder("rebound.retention.log.segments.deleted")
-                .description("event log segment files deleted by retention").register(metrics);
+        this.logFilesDeleted = Counter.builder("rebound.retention.log.segments.deleted")
+                .description("event log files deleted by retention").register(metrics);
         this.thread = Thread.ofPlatform().name("retention").daemon(true).start(this::run);
     }
 
@@ -58,14 +58,14 @@ public final class RetentionTask implements AutoCloseable {
         Instant now = clock.instant();
         lastPass = now;
         EventRetention.Purged purged = indexer.purgeExpired(now);
-        int deletedSegments = log.apply(now);
+        int deletedLogFiles = log.apply(now);
         events.increment(purged.events());
         dedupKeys.increment(purged.dedupKeys());
-        segments.increment(deletedSegments);
-        Pass pass = new Pass(now, purged.events(), purged.dedupKeys(), deletedSegments);
-        if (pass.events() + pass.dedupKeys() + pass.logSegments() > 0) {
-            LOG.info("retention: deleted {} events, {} dedup keys, {} log segments", pass.events(), pass.dedupKeys(),
-                    pass.logSegments());
+        logFilesDeleted.increment(deletedLogFiles);
+        Pass pass = new Pass(now, purged.events(), purged.dedupKeys(), deletedLogFiles);
+        if (pass.events() + pass.dedupKeys() + pass.logFiles() > 0) {
+            LOG.info("retention: deleted {} events, {} dedup keys, {} log files", pass.events(), pass.dedupKeys(),
+                    pass.logFiles());
         }
         return pass;
     }

@@ -99,7 +99,7 @@ final class AudienceHarness implements AudienceRuntime {
     private void open() {
         log = new FileEventLog(dir.resolve("log"), false);
         rocks = new RocksStore(dir.resolve("state"), AudienceColumns.ALL);
-        runtime = new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(database.dataSource()),
+        runtime = new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(database.dataSource()),
                 id -> Optional.empty(), clock);
     }
 
@@ -107,7 +107,7 @@ final class AudienceHarness implements AudienceRuntime {
     Audiences audiences() {
         if (indexer == null) {
             indexStore = new RocksStore(dir.resolve("index"), io.rebound.server.runtime.EventIndexer.COLUMN_FAMILIES);
-            indexer = new io.rebound.server.runtime.EventIndexer(log.segments(), indexStore,
+            indexer = new io.rebound.server.runtime.EventIndexer(log.records(), indexStore,
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         }
         return new EmbeddedAudiences(runtime, indexer);

@@ -172,7 +172,7 @@ class EmbeddedRuntimeDurabilityTest {
             embedded.rocks.db().put(embedded.rocks.family(AudienceColumns.META), AudienceKeys.OFFSET, AudienceKeys.i64(0));
             embedded.restart();
             embedded.advanceTo(embedded.now());
-            assertThat(embedded.runtime.position()).isEqualTo(embedded.log.segments().end());
+            assertThat(embedded.runtime.position()).isEqualTo(embedded.log.records().end());
             assertThat(snapshot(embedded)).isEqualTo(before);
         }
     }

@@ -50,8 +50,8 @@ class EmbeddedRuntimePoisonRecordTest {
     @Test
     void aRecordThatCannotBeDecodedIsSetAsideAndTheWriterMovesOn() throws Exception {
         try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
-            long poison = h.log.segments().end();
-            h.log.segments().append(List.of("{this is not an event".getBytes(StandardCharsets.UTF_8))).join();
+            long poison = h.log.records().end();
+            h.log.records().append(List.of("{this is not an event".getBytes(StandardCharsets.UTF_8))).join();
             h.append(view("after", "v-after", T0));
             assertThat(h.runtime.awaitCaughtUp(20_000)).as("the writer got past the poison record").isTrue();
             assertThat(h.personOf(STORE, "v-after")).isPresent();
@@ -67,7 +67,7 @@ class EmbeddedRuntimePoisonRecordTest {
     void anErrorThrownByARecordDoesNotKillTheWriter() throws Exception {
         try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
             // 2^31 - 1 products announced: decoding asks for an array larger than the VM allows.
-            h.log.segments().append(List.of(new byte[]{(byte) 0xB2, 0, 0, 0, 0, 0, 0, 0,
+            h.log.records().append(List.of(new byte[]{(byte) 0xB2, 0, 0, 0, 0, 0, 0, 0,
                     (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07})).join();
             h.append(view("after", "v-after", T0));
             assertThat(h.runtime.awaitCaughtUp(20_000)).as("the writer got past the record").isTrue();
@@ -80,7 +80,7 @@ class EmbeddedRuntimePoisonRecordTest {
     @Test
     void aStoredPositionBeyondATruncatedLogIsClampedToItsEnd() throws Exception {
         try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
-            long kept = h.log.segments().append(List.of(EventCodec.encode(view("e1", "v1", T0)))).join();
+            long kept = h.log.records().append(List.of(EventCodec.encode(view("e1", "v1", T0)))).join();
             h.append(view("lost-2", "v2", T0.plusSeconds(2)), view("lost-3", "v3", T0.plusSeconds(3)));
             h.runtime.sync();
             assertThat(h.runtime.position()).isGreaterThan(kept);
@@ -93,10 +93,10 @@ class EmbeddedRuntimePoisonRecordTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            assertThat(h.log.segments().end()).isEqualTo(kept);
+            assertThat(h.log.records().end()).isEqualTo(kept);
             h.append(view("new-4", "v4", T0.plusSeconds(4)));
             assertThat(h.runtime.awaitCaughtUp(5_000)).isTrue();
-            assertThat(h.runtime.position()).isEqualTo(h.log.segments().end());
+            assertThat(h.runtime.position()).isEqualTo(h.log.records().end());
             assertThat(h.personOf(STORE, "v4")).isPresent();
         }
     }

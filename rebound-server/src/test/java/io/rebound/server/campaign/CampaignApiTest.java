@@ -93,10 +93,10 @@ class CampaignApiTest {
         clock = new MutableClock(T0);
         log = new FileEventLog(root.resolve("log"), false);
         rocks = new RocksStore(root.resolve("state"), AudienceColumns.ALL);
-        runtime = new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(database.dataSource()),
+        runtime = new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(database.dataSource()),
                 id -> Optional.empty(), clock);
         indexStore = new RocksStore(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
-        indexer = new EventIndexer(log.segments(), indexStore, new SimpleMeterRegistry());
+        indexer = new EventIndexer(log.records(), indexStore, new SimpleMeterRegistry());
         audiences = new EmbeddedAudiences(runtime, indexer);
 
         JdbcCatalog catalog = new JdbcCatalog(database.dataSource(), clock);

@@ -56,13 +56,13 @@ class ServerConfigTest {
     }
 
     @Test
-    void theEventLogKeepsSevenDaysIn128MbSegmentsUnlessConfiguredOtherwise() {
+    void theEventLogKeepsSevenDaysIn128MbFilesUnlessConfiguredOtherwise() {
         ServerConfig d = ServerConfig.load(null, Map.of());
         assertThat(d.logRetention()).isEqualTo(java.time.Duration.ofDays(7));
-        assertThat(d.logSegmentMb()).isEqualTo(128);
+        assertThat(d.logFileMb()).isEqualTo(128);
         ServerConfig c = ServerConfig.load(null, Map.of("REBOUND_LOG_RETENTION_HOURS", "24", "REBOUND_LOG_SEGMENT_MB", "16"));
         assertThat(c.logRetention()).isEqualTo(java.time.Duration.ofHours(24));
-        assertThat(c.logSegmentMb()).isEqualTo(16);
+        assertThat(c.logFileMb()).isEqualTo(16);
         assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_LOG_RETENTION_HOURS", "-1")))
                 .hasMessageContaining("'log-retention-hours' must be 0 or more");
     }

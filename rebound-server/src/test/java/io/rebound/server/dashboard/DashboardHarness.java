@@ -78,8 +78,8 @@ final class DashboardHarness implements AutoCloseable {
         rocks = new RocksStore(dir.resolve("state"), java.util.stream.Stream.concat(
                 java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS),
                 AudienceColumns.ALL.stream()).toList());
-        indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry());
-        audiences = new EmbeddedAudienceRuntime(log.segments(), rocks, new SegmentRepository(database.dataSource()),
+        indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry());
+        audiences = new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(database.dataSource()),
                 stores::byId, clock);
         vertx = Vertx.vertx();
         DashboardSettings settings = adjust.apply(new DashboardSettings(clock, IDLE, ABSOLUTE, false, null,

@@ -40,7 +40,7 @@ class FileEventLogTest {
                 }).toCompletionStage().toCompletableFuture();
                 done.get(10, TimeUnit.SECONDS);
             }
-            assertThat(log.segments().read(log.segments().start(), 100, 1 << 20)).hasSize(5);
+            assertThat(log.records().read(log.records().start(), 100, 1 << 20)).hasSize(5);
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }

@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Event-log segment files go only once every consumer has committed past them and everything in
- * them arrived more than the log retention ago; the segment being written never goes.
+ * Event-log files go only once every consumer has committed past them and everything in
+ * them arrived more than the log retention ago; the file being written never goes.
  */
 class LogRetentionTest {
     private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
@@ -27,15 +27,15 @@ class LogRetentionTest {
     @TempDir
     Path dir;
 
-    /** Three segments of events received at T0, T0 + 1 h and T0 + 2 h, and the active fourth (T0 + 3 h). */
-    private static SegmentedLog logOfFourSegments(Path dir) {
-        SegmentedLog log = new SegmentedLog(dir, false, 1);    // every append after the first rolls
+    /** Three files of events received at T0, T0 + 1 h and T0 + 2 h, and the active fourth (T0 + 3 h). */
+    private static RollingLog logOfFourFiles(Path dir) {
+        RollingLog log = new RollingLog(dir, false, 1);    // every append after the first rolls
         for (int hour = 0; hour < 4; hour++) {
             Instant at = T0.plus(Duration.ofHours(hour));
             log.append(List.of(EventCodec.encode(Event.builder("st_a", "e" + hour, EventType.PAGE_VIEW, at, at)
                     .anonymousId("v1").build()))).join();
         }
-        assertThat(log.segmentStarts()).hasSize(4);
+        assertThat(log.fileStarts()).hasSize(4);
         return log;
     }
 
@@ -46,9 +46,9 @@ class LogRetentionTest {
     }
 
     @Test
-    void aSegmentStaysUntilEveryConsumerHasPassedItHoweverOld() throws IOException {
-        try (SegmentedLog log = logOfFourSegments(dir)) {
-            List<Long> starts = log.segmentStarts();
+    void aLogFileStaysUntilEveryConsumerHasPassedItHoweverOld() throws IOException {
+        try (RollingLog log = logOfFourFiles(dir)) {
+            List<Long> starts = log.fileStarts();
             AtomicLong indexer = new AtomicLong(log.end());
             AtomicLong audiences = new AtomicLong(starts.get(0));
             LogRetention retention = new LogRetention(log, RETENTION, List.of(indexer::get, audiences::get));
@@ -57,25 +57,25 @@ class LogRetentionTest {
             assertThat(retention.apply(muchLater)).isZero();
             assertThat(files()).hasSize(4);
 
-            audiences.set(starts.get(1) + 1);           // inside the second segment: only the first is passed
+            audiences.set(starts.get(1) + 1);           // inside the second file: only the first is passed
             assertThat(retention.apply(muchLater)).isEqualTo(1);
             assertThat(log.start()).isEqualTo(starts.get(1));
 
-            audiences.set(log.end());                   // everyone at the end: all but the active segment go
+            audiences.set(log.end());                   // everyone at the end: all but the active file go
             assertThat(retention.apply(muchLater)).isEqualTo(2);
-            assertThat(log.segmentStarts()).containsExactly(starts.get(3));
+            assertThat(log.fileStarts()).containsExactly(starts.get(3));
             assertThat(files()).hasSize(1);
             assertThat(log.read(log.start(), 10, 1 << 20)).hasSize(1);
         }
     }
 
     @Test
-    void aConsumedSegmentStaysUntilItsNewestRecordIsOlderThanTheRetention() throws IOException {
-        try (SegmentedLog log = logOfFourSegments(dir)) {
-            List<Long> starts = log.segmentStarts();
+    void aConsumedLogFileStaysUntilItsNewestRecordIsOlderThanTheRetention() throws IOException {
+        try (RollingLog log = logOfFourFiles(dir)) {
+            List<Long> starts = log.fileStarts();
             LogRetention retention = new LogRetention(log, RETENTION, List.of(log::end));
 
-            // The first segment's record arrived at T0, but it is dated by the next one's first (T0 + 1 h).
+            // The first file's record arrived at T0, but it is dated by the next one's first (T0 + 1 h).
             assertThat(retention.apply(T0.plus(RETENTION).plus(Duration.ofMinutes(30)))).isZero();
             assertThat(retention.apply(T0.plus(RETENTION).plus(Duration.ofHours(1)))).isZero();
             assertThat(retention.apply(T0.plus(RETENTION).plus(Duration.ofHours(1)).plusMillis(1))).isEqualTo(1);
@@ -84,7 +84,7 @@ class LogRetentionTest {
             assertThat(files()).hasSize(1);
         }
         // Reopened, the log starts at the oldest file left and still reads it.
-        try (SegmentedLog log = new SegmentedLog(dir, false, 1)) {
+        try (RollingLog log = new RollingLog(dir, false, 1)) {
             assertThat(log.read(log.start(), 10, 1 << 20)).singleElement()
                     .satisfies(r -> assertThat(EventCodec.decode(r.payload()).eventId()).isEqualTo("e3"));
         }

@@ -35,7 +35,7 @@ class EventIndexerErasureTest {
     void erasesOnlyThatVisitorOfThatStoreIncludingEventsNotYetIndexedAndKeepsDedupKeys() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "v1", T0), event("st_a", "e2", "v1", T0.plusSeconds(1)),
                     event("st_a", "e3", "v10", T0), event("st_b", "e1", "v1", T0))).join();
             // Acknowledged just now, maybe not indexed yet: the erasure must still cover it.
@@ -59,7 +59,7 @@ class EventIndexerErasureTest {
     void everyEventAcknowledgedBeforeTheErasureIsGoneWhileTheIndexerKeepsWriting() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             AtomicInteger acknowledged = new AtomicInteger(-1);
             AtomicBoolean stop = new AtomicBoolean();
             Thread writer = Thread.ofPlatform().start(() -> {
@@ -96,7 +96,7 @@ class EventIndexerErasureTest {
     void anErasureWhileTheIndexerIsBehindIsPendingAndDropsTheEventsAsItCatchesUpEvenAfterARestart() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false)) {
             try (RocksStore rocks = open();
-                 EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+                 EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
                 log.append(List.of(event("st_a", "e1", "v1", T0))).join();
                 assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
                 indexer.paused = true;
@@ -107,7 +107,7 @@ class EventIndexerErasureTest {
             }
             log.append(List.of(event("st_a", "e4", "v1", T0.plusSeconds(3)))).join();
             try (RocksStore rocks = open();
-                 EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+                 EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
                 assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
                 assertThat(indexer.visitorEvents("st_a", "v1", 100)).extracting(Event::eventId).containsExactly("e4");
                 assertThat(indexer.visitorEvents("st_a", "v2", 100)).hasSize(1);

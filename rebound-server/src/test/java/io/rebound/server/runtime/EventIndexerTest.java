@@ -42,7 +42,7 @@ class EventIndexerTest {
     void filesEventsByVisitorInEventTimeOrderAndDropsDuplicates() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e2", "v1", T0.plusSeconds(20)),
                     event("st_a", "e1", "v1", T0.plusSeconds(10)),   // late: earlier event time, later arrival
                     event("st_a", "e2", "v1", T0.plusSeconds(20)),   // duplicate in the same batch
@@ -59,13 +59,13 @@ class EventIndexerTest {
     void restartResumesFromTheCommittedPositionWithoutReindexing() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "v1", T0))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
         }
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "v1", T0), event("st_a", "e3", "v1", T0.plusSeconds(1)))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
             assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("e1", "e3");
@@ -76,7 +76,7 @@ class EventIndexerTest {
     void visitorIdsCannotForgeAnotherStoresPrefix() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "x", T0), event("st_ax", "e2", "", T0))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
             assertThat(ids(indexer.visitorEvents("st_a", "x", 100))).containsExactly("e1");
@@ -102,9 +102,9 @@ class EventIndexerTest {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open()) {
             DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
-            try (EventIndexer indexer = new EventIndexer(log.segments(), rocks, letters, new SimpleMeterRegistry())) {
-                poison = log.segments().append(List.of(EventCodec.encode(event("st_a", "before", "v1", T0)))).join();
-                log.segments().append(List.of(undecodable())).join();
+            try (EventIndexer indexer = new EventIndexer(log.records(), rocks, letters, new SimpleMeterRegistry())) {
+                poison = log.records().append(List.of(EventCodec.encode(event("st_a", "before", "v1", T0)))).join();
+                log.records().append(List.of(undecodable())).join();
                 log.append(List.of(event("st_a", "after", "v1", T0.plusSeconds(1)))).join();
                 assertThat(indexer.awaitCaughtUp(20_000)).as("indexer got past the poison record").isTrue();
                 assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("before", "after");
@@ -130,7 +130,7 @@ class EventIndexerTest {
     void aRecordDamagedOnDiskIsSetAsideAndIndexingResumesAfterIt() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open()) {
-            long damaged = log.segments().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
+            long damaged = log.records().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
             log.append(List.of(event("st_a", "rotten", "v1", T0.plusSeconds(1)))).join();
             log.append(List.of(event("st_a", "e3", "v1", T0.plusSeconds(2)))).join();
             // Bit rot in the second record's payload (8 bytes of frame header, then the payload).
@@ -139,7 +139,7 @@ class EventIndexerTest {
                 ch.write(java.nio.ByteBuffer.wrap(new byte[]{0x42}), damaged + 8 + 5);
             }
             DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
-            try (EventIndexer indexer = new EventIndexer(log.segments(), rocks, letters, new SimpleMeterRegistry())) {
+            try (EventIndexer indexer = new EventIndexer(log.records(), rocks, letters, new SimpleMeterRegistry())) {
                 assertThat(indexer.awaitCaughtUp(20_000)).isTrue();
                 assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("e1", "e3");
                 assertThat(letters.last().orElseThrow().error()).contains("CRC mismatch");
@@ -153,8 +153,8 @@ class EventIndexerTest {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open()) {
             DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
-            try (EventIndexer indexer = new EventIndexer(log.segments(), rocks, letters, new SimpleMeterRegistry())) {
-                log.segments().append(List.of(decodingThrowsAnError())).join();
+            try (EventIndexer indexer = new EventIndexer(log.records(), rocks, letters, new SimpleMeterRegistry())) {
+                log.records().append(List.of(decodingThrowsAnError())).join();
                 log.append(List.of(event("st_a", "after", "v1", T0))).join();
                 assertThat(indexer.awaitCaughtUp(20_000)).as("indexer got past the record").isTrue();
                 assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("after");
@@ -169,8 +169,8 @@ class EventIndexerTest {
         long kept;
         try (FileEventLog log = new FileEventLog(logDir, false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
-            kept = log.segments().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
+            kept = log.records().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
             log.append(List.of(event("st_a", "lost-2", "v1", T0.plusSeconds(2)),
                     event("st_a", "lost-3", "v1", T0.plusSeconds(3)))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
@@ -182,11 +182,11 @@ class EventIndexerTest {
         }
         try (FileEventLog log = new FileEventLog(logDir, false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks, new SimpleMeterRegistry())) {
-            assertThat(log.segments().end()).isEqualTo(kept);
+             EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
+            assertThat(log.records().end()).isEqualTo(kept);
             log.append(List.of(event("st_a", "new-4", "v1", T0.plusSeconds(4)))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
-            assertThat(indexer.position()).isEqualTo(log.segments().end());
+            assertThat(indexer.position()).isEqualTo(log.records().end());
             assertThat(ids(indexer.visitorEvents("st_a", "v1", 100))).containsExactly("e1", "lost-2", "lost-3", "new-4");
         }
     }
@@ -199,7 +199,7 @@ class EventIndexerTest {
         int visitors = 2_500;   // more expired events than one purge chunk
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
              RocksStore rocks = open();
-             EventIndexer indexer = new EventIndexer(log.segments(), rocks,
+             EventIndexer indexer = new EventIndexer(log.records(), rocks,
                      new DeadLetters(rocks, clock), new SimpleMeterRegistry(), retentions, clock)) {
             List<Event> events = new ArrayList<>();
             for (String store : List.of("st_a", "st_b")) {

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The embedded server's retention, driven by a clock the test moves: raw visitor events and their
  * dedup keys leave by event time when their store's {@code retention_days} has passed — from the
  * visitor events API and from RocksDB — while another store's longer retention keeps its events;
- * an expired copy sent again is not filed again; event-log segment files go once the indexer and
+ * an expired copy sent again is not filed again; event-log files go once the indexer and
  * the audience runtime have passed them and the log retention has passed.
  */
 class RetentionTaskTest {
@@ -98,13 +98,13 @@ class RetentionTaskTest {
     }
 
     @Test
-    void logSegmentsGoOnceBothConsumersHavePassedThemAndTheLogRetentionHasPassed() throws Exception {
+    void logFilesGoOnceBothConsumersHavePassedThemAndTheLogRetentionHasPassed() throws Exception {
         MutableClock clock = new MutableClock(T0);
         try (ReboundServer s = ReboundServer.start(ServerConfig.defaults(dir).withPort(0)
-                .withRateLimit(1_000_000, 1_000_000).withLogSegmentMb(1).withLogRetention(Duration.ofHours(1)), clock)) {
+                .withRateLimit(1_000_000, 1_000_000).withLogFileMb(1).withLogRetention(Duration.ofHours(1)), clock)) {
             server = s;
             StoreRepository.Created store = s.stores().create("Log retention", false);
-            String url = "https://shop.example/" + "p".repeat(400);   // ~3 segment files of 1 MB in all
+            String url = "https://shop.example/" + "p".repeat(400);   // ~3 log files of 1 MB in all
             for (int request = 0; request < 60; request++) {
                 StringBuilder batch = new StringBuilder("{\"batch\":[");
                 for (int i = 0; i < 100; i++) {

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * An append-only log of byte records in segment files, with group commit.
+ * An append-only log of byte records in log files, with group commit.
  *
  * <p>Group commit: appends queue up and one writer writes everything queued in one
  * {@code write} call, then completes the appenders' futures. Without fsync the writer is
@@ -38,26 +38,26 @@ import java.util.zip.CRC32C;
  * on open, a torn or corrupt tail (a crash mid-write) is truncated away.
  *
  * <p>A write that fails (disk full, I/O error) may have put part of its group in the file. The
- * writer cuts the segment back to the end of the last good write before anything else is written,
+ * writer cuts the file back to the end of the last good write before anything else is written,
  * so a torn record never has acknowledged records after it; the failed appends complete
  * exceptionally (the collector answers 503) and every later group tries again, so accepting resumes
  * by itself once the disk has room. Until a write succeeds, {@link #writeFailure()} says why not.
  * Readers check each record's CRC and length and never hand out a damaged payload
  * ({@link CorruptRecordException}).
  *
- * <p>Positions are global byte offsets; a segment file is named after the position of its
+ * <p>Positions are global byte offsets; a log file is named after the position of its
  * first byte, like Kafka's. Readers follow the committed end and never see a partial record.
  */
-public final class SegmentedLog implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
+public final class RollingLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RollingLog.class);
     private static final int HEADER = 8;
     private static final String SUFFIX = ".log";
     public static final int MAX_RECORD = 1 << 20;
 
     private final Path dir;
     private final boolean fsync;
-    private final long segmentBytes;
-    private final TreeMap<Long, Path> segments = new TreeMap<>();
+    private final long fileBytes;
+    private final TreeMap<Long, Path> logFiles = new TreeMap<>();
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     /** Set by the writer just before it parks: appenders wake it only then, not once per append. */
     private final AtomicBoolean writerParked = new AtomicBoolean();
@@ -73,14 +73,14 @@ public final class SegmentedLog implements AutoCloseable {
 
     private FileChannel active;
     private long activeBase;
-    /** Bytes of the active segment that hold whole, successfully written records; what a failed write is cut back to. */
+    /** Bytes of the active file that hold whole, successfully written records; what a failed write is cut back to. */
     private long written;
     /**
      * Where a consumer that committed {@code stored} resumes: there, unless the log no longer
      * reaches it. Past the end means the log lost a tail the consumer had already committed (a
      * torn or damaged tail truncated on open, after the consumer's state survived): it resumes at
      * the end, because waiting for the log to grow back to {@code stored} would then read from the
-     * middle of a record. Before the start means those segments were deleted.
+     * middle of a record. Before the start means those files were deleted.
      */
     public long resumePosition(String consumer, long stored) {
         long end = this.end;
@@ -120,25 +120,25 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
-    public SegmentedLog(Path dir, boolean fsync, long segmentBytes) {
+    public RollingLog(Path dir, boolean fsync, long fileBytes) {
         this.dir = dir;
         this.fsync = fsync;
-        this.segmentBytes = segmentBytes;
+        this.fileBytes = fileBytes;
         try {
             Files.createDirectories(dir);
             try (Stream<Path> files = Files.list(dir)) {
                 files.filter(p -> p.getFileName().toString().endsWith(SUFFIX))
-                        .forEach(p -> segments.put(baseOf(p), p));
+                        .forEach(p -> logFiles.put(baseOf(p), p));
             }
-            if (segments.isEmpty()) {
-                segments.put(0L, segmentPath(0));
+            if (logFiles.isEmpty()) {
+                logFiles.put(0L, logFilePath(0));
             }
-            activeBase = segments.lastKey();
-            active = FileChannel.open(segments.lastEntry().getValue(), StandardOpenOption.CREATE,
+            activeBase = logFiles.lastKey();
+            active = FileChannel.open(logFiles.lastEntry().getValue(), StandardOpenOption.CREATE,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
             long valid = recoverTail(active);
             if (valid < active.size()) {
-                LOG.warn("log: truncating torn tail of {} at byte {} (was {} bytes)", segments.lastEntry().getValue(),
+                LOG.warn("log: truncating torn tail of {} at byte {} (was {} bytes)", logFiles.lastEntry().getValue(),
                         valid, active.size());
                 active.truncate(valid);
                 active.force(true);
@@ -157,11 +157,11 @@ public final class SegmentedLog implements AutoCloseable {
         return Long.parseLong(n.substring(0, n.length() - SUFFIX.length()));
     }
 
-    private Path segmentPath(long base) {
+    private Path logFilePath(long base) {
         return dir.resolve(String.format("%020d%s", base, SUFFIX));
     }
 
-    /** Scans a segment and returns the length of its valid prefix. */
+    /** Scans a file and returns the length of its valid prefix. */
     private static long recoverTail(FileChannel ch) throws IOException {
         long pos = 0;
         long size = ch.size();
@@ -321,7 +321,7 @@ public final class SegmentedLog implements AutoCloseable {
     private void cutBackToLastGoodWrite() {
         try {
             if (active.size() > written) {
-                LOG.warn("log: cutting a failed write out of segment {} (back to byte {} from {})", activeBase,
+                LOG.warn("log: cutting a failed write out of file {} (back to byte {} from {})", activeBase,
                         written, active.size());
                 active.truncate(written);
             }
@@ -340,7 +340,7 @@ public final class SegmentedLog implements AutoCloseable {
             active.position(written);
             cutPending = false;
         }
-        if (written >= segmentBytes) {
+        if (written >= fileBytes) {
             roll();
         }
         int startIndex = 0;
@@ -384,13 +384,13 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     /**
-     * Starts a new segment. The new file is opened before the old one is closed, so a roll that
-     * fails (no room for the file) leaves the old segment active and the next group tries again;
+     * Starts a new file. The new file is opened before the old one is closed, so a roll that
+     * fails (no room for the file) leaves the old file active and the next group tries again;
      * a file left by such an attempt lies past the end and holds nothing acknowledged.
      */
     private void roll() throws IOException {
         long base = activeBase + written;
-        Path p = segmentPath(base);
+        Path p = logFilePath(base);
         FileChannel next = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
@@ -404,8 +404,8 @@ public final class SegmentedLog implements AutoCloseable {
         active = next;
         activeBase = base;
         written = 0;
-        synchronized (segments) {
-            segments.put(base, p);
+        synchronized (logFiles) {
+            logFiles.put(base, p);
         }
     }
 
@@ -431,8 +431,8 @@ public final class SegmentedLog implements AutoCloseable {
 
     /** Position of the first retained byte. */
     public long start() {
-        synchronized (segments) {
-            return segments.firstKey();
+        synchronized (logFiles) {
+            return logFiles.firstKey();
         }
     }
 
@@ -469,12 +469,12 @@ public final class SegmentedLog implements AutoCloseable {
         int bytes = 0;
         try {
             while (pos < limit && out.size() < maxRecords && bytes < maxBytes) {
-                var seg = floorSegment(pos);
+                var seg = floorLogFile(pos);
                 long base = seg.getKey();
                 FileChannel ch = readChannel(base, seg.getValue());
                 long segEnd = Math.min(base + ch.size(), limit);
                 if (pos >= segEnd) {
-                    Long next = nextSegment(base);
+                    Long next = nextLogFile(base);
                     if (next == null) {
                         break;
                     }
@@ -537,7 +537,7 @@ public final class SegmentedLog implements AutoCloseable {
 
     /**
      * A length that cannot be right: negative, over the limit, or past the readable end of its
-     * segment (the writer publishes the end only after whole records).
+     * file (the writer publishes the end only after whole records).
      */
     private static boolean impossible(int len, long pos, long segEnd) {
         return len < 0 || len > MAX_RECORD || pos + HEADER + len > segEnd;
@@ -585,44 +585,44 @@ public final class SegmentedLog implements AutoCloseable {
         }
     }
 
-    private java.util.Map.Entry<Long, Path> floorSegment(long pos) {
-        synchronized (segments) {
-            return segments.floorEntry(pos);
+    private java.util.Map.Entry<Long, Path> floorLogFile(long pos) {
+        synchronized (logFiles) {
+            return logFiles.floorEntry(pos);
         }
     }
 
-    private Long nextSegment(long base) {
-        synchronized (segments) {
-            return segments.higherKey(base);
+    private Long nextLogFile(long base) {
+        synchronized (logFiles) {
+            return logFiles.higherKey(base);
         }
     }
 
-    /** The first positions of the segment files, oldest first; the last one is the segment being written. */
-    public List<Long> segmentStarts() {
-        synchronized (segments) {
-            return List.copyOf(segments.keySet());
+    /** The first positions of the log files, oldest first; the last one is the file being written. */
+    public List<Long> fileStarts() {
+        synchronized (logFiles) {
+            return List.copyOf(logFiles.keySet());
         }
     }
 
     /**
-     * Deletes whole segments that end at or before {@code position}, keeping the active one. The
+     * Deletes whole files that end at or before {@code position}, keeping the active one. The
      * caller ({@link LogRetention}) passes a position every consumer has committed past.
      */
     public int deleteBefore(long position) {
         int deleted = 0;
-        synchronized (segments) {
-            while (segments.size() > 1) {
-                long first = segments.firstKey();
-                Long second = segments.higherKey(first);
+        synchronized (logFiles) {
+            while (logFiles.size() > 1) {
+                long first = logFiles.firstKey();
+                Long second = logFiles.higherKey(first);
                 if (second == null || second > position) {
                     break;
                 }
                 try {
                     closeQuietly(readers.remove(first));
-                    Files.deleteIfExists(segments.remove(first));
+                    Files.deleteIfExists(logFiles.remove(first));
                     deleted++;
                 } catch (IOException e) {
-                    LOG.warn("log: cannot delete segment {}", first, e);
+                    LOG.warn("log: cannot delete file {}", first, e);
                     break;
                 }
             }
@@ -645,7 +645,7 @@ public final class SegmentedLog implements AutoCloseable {
             writeQueuedAndComplete();
             active.force(true);
             active.close();
-            readers.values().forEach(SegmentedLog::closeQuietly);
+            readers.values().forEach(RollingLog::closeQuietly);
             readers.clear();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
