@@ -31,7 +31,7 @@ import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import io.rebound.server.wiring.ServerRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -92,11 +92,11 @@ public final class PurchaseStopBenchmark {
         String store = created.store().id();
         secret = created.secretKey();
         FileEventLog log = new FileEventLog(root.resolve("log"), false);
-        RocksStore rocks = new RocksStore(root.resolve("state"), AudienceColumns.ALL);
+        RocksDatabase rocks = new RocksDatabase(root.resolve("state"), AudienceColumns.ALL);
         EmbeddedAudienceRuntime runtime = new EmbeddedAudienceRuntime(log.records(), rocks,
                 new SegmentRepository(database.dataSource()), id -> Optional.empty(), clock);
-        RocksStore indexStore = new RocksStore(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
-        EventIndexer indexer = new EventIndexer(log.records(), indexStore, new SimpleMeterRegistry());
+        RocksDatabase indexRocks = new RocksDatabase(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
+        EventIndexer indexer = new EventIndexer(log.records(), indexRocks, new SimpleMeterRegistry());
         Audiences audiences = new EmbeddedAudiences(runtime, indexer);
         Vertx vertx = Vertx.vertx();
         ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
@@ -221,7 +221,7 @@ public final class PurchaseStopBenchmark {
             worker.awaitTermination(10, TimeUnit.SECONDS);
             vertx.close().await();
             indexer.close();
-            indexStore.close();
+            indexRocks.close();
             runtime.close();
             rocks.close();
             log.close();

@@ -12,7 +12,7 @@ import io.rebound.server.log.FileEventLog;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
@@ -85,7 +85,7 @@ public final class RuntimeThroughputBenchmark {
         Path dir = Files.createTempDirectory("rebound-runtime-bench");
         try (Database db = Database.embedded(dir);
              FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = new RocksStore(dir.resolve("state"),
+             RocksDatabase rocks = new RocksDatabase(dir.resolve("state"),
                      Stream.concat(EventIndexer.COLUMN_FAMILIES.stream(), AudienceColumns.ALL.stream()).toList())) {
             String store = new JdbcStoreRepository(db).create("Bench", false).store().id();
             // The segments first, then the load; the consumers start on the full log (the runtime restores the segments).
@@ -190,7 +190,7 @@ public final class RuntimeThroughputBenchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static EmbeddedAudienceRuntime runtime(FileEventLog log, RocksStore rocks, Database db) {
+    private static EmbeddedAudienceRuntime runtime(FileEventLog log, RocksDatabase rocks, Database db) {
         return new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(db.dataSource()),
                 id -> Optional.empty(), Clock.systemUTC());
     }

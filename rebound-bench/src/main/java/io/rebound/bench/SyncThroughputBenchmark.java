@@ -3,7 +3,7 @@ package io.rebound.bench;
 import io.rebound.core.activation.Contact;
 import io.rebound.core.engine.AdConsent;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.HttpTransport;
 import io.rebound.destinations.Member;
@@ -19,7 +19,7 @@ import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.destinations.meta.MetaConfig;
 import io.rebound.destinations.meta.MetaDestination;
-import io.rebound.server.activation.JdbcDeliveryStore;
+import io.rebound.server.activation.JdbcDeliveryRepository;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 
@@ -72,7 +72,7 @@ public final class SyncThroughputBenchmark {
         try (Database db = Database.embedded(dir);
              MetaContractServer meta = new MetaContractServer(token, "1234567890", "555000111", Clock.systemUTC(), 60_000)) {
             String storeId = new JdbcStoreRepository(db).create("Sync bench", false).store().id();
-            JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.systemUTC());
+            JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(db.dataSource(), Clock.systemUTC());
             HttpTransport transport = new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(60));
             System.out.printf(Locale.ROOT, "changes per round: %,d; rounds: %d (+1 warm-up)%n", changes, rounds);
             List<Double> syncRates = new ArrayList<>();
@@ -84,15 +84,15 @@ public final class SyncThroughputBenchmark {
                         .withBaseUrl(meta.baseUrl()), Mode.LIVE, transport, log, Clock.systemUTC());
                 String audience = destination.createAudience("bench " + round, List.of()).audience().id();
                 String segment = "seg" + round;
-                Pairing pairing = store.pair(storeId, "dest" + round, segment, AudienceRef.of(
+                Pairing pairing = deliveries.pair(storeId, "dest" + round, segment, AudienceRef.of(
                         io.rebound.core.activation.Platform.META, audience));
                 int first = round * changes * 2;
                 SyncWorker worker = new SyncWorker("dest" + round, destination, new Joins(storeId, segment, first, changes),
                         (s, person) -> new Member(person, Contact.ofEmail("Shopper" + person.substring(1) + "@Example.com"),
-                                AdConsent.UNSTATED), store, Backoff.DEFAULT, Clock.systemUTC(), SyncWorker.DEFAULT_BATCH);
+                                AdConsent.UNSTATED), deliveries, Backoff.DEFAULT, Clock.systemUTC(), SyncWorker.DEFAULT_BATCH);
                 long cpu0 = cpu();
                 long t0 = System.nanoTime();
-                while (!worker.syncOnce().caughtUp() || store.pairings("dest" + round).getFirst().cursor() < changes) {
+                while (!worker.syncOnce().caughtUp() || deliveries.pairings("dest" + round).getFirst().cursor() < changes) {
                     Thread.onSpinWait();
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;

@@ -28,7 +28,7 @@ import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.EventIndexer;
 import io.rebound.server.runtime.RetentionTask;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import io.rebound.server.wiring.ServerRoutes;
 import io.rebound.server.runtime.StoreRetentions;
 import io.vertx.core.Vertx;
@@ -56,7 +56,7 @@ public final class ReboundServer implements AutoCloseable {
     private final Database database;
     private final StoreRepository stores;
     private final FileEventLog log;
-    private final RocksStore rocks;
+    private final RocksDatabase rocks;
     private final EventIndexer indexer;
     private final DeadLetters deadLetters;
     private final RetentionTask retention;
@@ -85,7 +85,7 @@ public final class ReboundServer implements AutoCloseable {
         this.log = new FileEventLog(config.dataDir().resolve("log"), config.fsync(),
                 (long) config.logFileMb() << 20);
         BackgroundPriority.configure(config.backgroundNice());
-        this.rocks = new RocksStore(config.dataDir().resolve("state"),
+        this.rocks = new RocksDatabase(config.dataDir().resolve("state"),
                 java.util.stream.Stream.concat(EventIndexer.COLUMN_FAMILIES.stream(), AudienceColumns.ALL.stream()).toList());
         this.deadLetters = new DeadLetters(rocks, clock);
         this.indexer = new EventIndexer(log.records(), rocks, deadLetters, metrics, new StoreRetentions(stores::byId),

@@ -28,17 +28,17 @@ public class AudienceEngine implements AudienceRuntime {
 
     private static final int TIMER_BATCH = 512;
 
-    private final PersonStore persons;
-    private final IdentityStore identities;
-    private final TimerStore timers;
-    private final MembershipStore memberships;
+    private final PersonTable persons;
+    private final IdentityTable identities;
+    private final TimerTable timers;
+    private final MembershipTable memberships;
     private final Map<String, Map<String, Segment>> segments = new HashMap<>();
     private final Map<String, Duration> retention = new HashMap<>();
     private final Map<String, AudienceProcessor> processors = new HashMap<>();
     private Instant clock;
 
-    public AudienceEngine(PersonStore persons, IdentityStore identities, TimerStore timers,
-                          MembershipStore memberships, Instant start) {
+    public AudienceEngine(PersonTable persons, IdentityTable identities, TimerTable timers,
+                          MembershipTable memberships, Instant start) {
         this.persons = persons;
         this.identities = identities;
         this.timers = timers;
@@ -152,9 +152,9 @@ public class AudienceEngine implements AudienceRuntime {
         if (now.isAfter(clock)) {
             clock = now;
         }
-        List<TimerStore.Timer> due;
+        List<TimerTable.Timer> due;
         while (!(due = timers.dueBy(clock, TIMER_BATCH)).isEmpty()) {
-            for (TimerStore.Timer t : due) {
+            for (TimerTable.Timer t : due) {
                 PersonState state = persons.get(t.storeId(), t.personId());
                 if (state == null) {
                     timers.set(t.storeId(), t.personId(), null);
@@ -187,7 +187,7 @@ public class AudienceEngine implements AudienceRuntime {
     @Override
     public synchronized List<MembershipChange> changes(String storeId, String segmentId) {
         return memberships.changes(storeId, segmentId, 0, Integer.MAX_VALUE).stream()
-                .map(MembershipStore.LoggedChange::change).toList();
+                .map(MembershipTable.LoggedChange::change).toList();
     }
 
     @Override

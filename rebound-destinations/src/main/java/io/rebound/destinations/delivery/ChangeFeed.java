@@ -1,6 +1,6 @@
 package io.rebound.destinations.delivery;
 
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 
 import java.util.List;
 

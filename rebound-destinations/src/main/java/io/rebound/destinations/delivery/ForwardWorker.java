@@ -54,7 +54,7 @@ public final class ForwardWorker implements Worker {
     private final String storeId;
     private final Destination destination;
     private final EventSource source;
-    private final ForwardStore store;
+    private final ForwardRepository repository;
     private final Backoff backoff;
     private final Clock clock;
     private final int batchSize;
@@ -62,12 +62,12 @@ public final class ForwardWorker implements Worker {
     private final Stats stats = new Stats();
 
     public ForwardWorker(String destinationId, String storeId, Destination destination, EventSource source,
-                         ForwardStore store, Backoff backoff, Clock clock, int batchSize) {
+                         ForwardRepository repository, Backoff backoff, Clock clock, int batchSize) {
         this.destinationId = Objects.requireNonNull(destinationId, "destinationId");
         this.storeId = Objects.requireNonNull(storeId, "storeId");
         this.destination = Objects.requireNonNull(destination, "destination");
         this.source = Objects.requireNonNull(source, "source");
-        this.store = Objects.requireNonNull(store, "store");
+        this.repository = Objects.requireNonNull(repository, "repository");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (batchSize < 1) {
@@ -92,9 +92,9 @@ public final class ForwardWorker implements Worker {
 
     @Override
     public Pass syncOnce() {
-        String cursor = store.eventCursor(destinationId).orElseGet(() -> {
+        String cursor = repository.eventCursor(destinationId).orElseGet(() -> {
             String end = source.end(storeId);
-            store.commitEvents(storeId, destinationId, end, List.of());
+            repository.commitEvents(storeId, destinationId, end, List.of());
             return end;
         });
         int batches = 0;
@@ -119,7 +119,7 @@ public final class ForwardWorker implements Worker {
                 failures = 0;
                 account(report, batch, now, letters);
             }
-            store.commitEvents(storeId, destinationId, batch.next(), letters);
+            repository.commitEvents(storeId, destinationId, batch.next(), letters);
             cursor = batch.next();
             batches++;
         }

@@ -60,7 +60,7 @@ public final class Reconciler {
     private final Destination destination;
     private final SegmentMembers segments;
     private final MemberSource members;
-    private final ReconcileStore store;
+    private final ReconcileRepository repository;
     private final Duration interval;
     private final Clock clock;
     /** When each pairing ({@code store/segment}) is next due, as last read; only this worker's thread uses it. */
@@ -69,12 +69,12 @@ public final class Reconciler {
     private final Map<String, String> ruleVersions = new java.util.HashMap<>();
     private Withholding withholding = Withholding.NONE;
 
-    public Reconciler(Destination destination, SegmentMembers segments, MemberSource members, ReconcileStore store,
+    public Reconciler(Destination destination, SegmentMembers segments, MemberSource members, ReconcileRepository repository,
                       Duration interval, Clock clock) {
         this.destination = Objects.requireNonNull(destination, "destination");
         this.segments = Objects.requireNonNull(segments, "segments");
         this.members = Objects.requireNonNull(members, "members");
-        this.store = Objects.requireNonNull(store, "store");
+        this.repository = Objects.requireNonNull(repository, "repository");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (interval == null || interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("the reconcile interval must be positive, got " + interval);
@@ -105,7 +105,7 @@ public final class Reconciler {
         if (seen != null && !seen.equals(rule.version())) {
             return true;
         }
-        if (seen == null && rule.changedAt() != null && rule.changedAt().isAfter(store.reconciledSince(pairing))) {
+        if (seen == null && rule.changedAt() != null && rule.changedAt().isAfter(repository.reconciledSince(pairing))) {
             return true;
         }
         Instant now = clock.instant();
@@ -113,7 +113,7 @@ public final class Reconciler {
         if (known != null && now.isBefore(known)) {
             return false;
         }
-        Instant at = store.reconciledSince(pairing).plus(interval);
+        Instant at = repository.reconciledSince(pairing).plus(interval);
         dueAt.put(key, at);
         return !now.isBefore(at);
     }
@@ -205,7 +205,7 @@ public final class Reconciler {
     }
 
     private Result committed(Pairing pairing, Reconciliation done, Map<String, Contact> held, Set<String> forgotten) {
-        store.reconciled(pairing, done, held, forgotten);
+        repository.reconciled(pairing, done, held, forgotten);
         dueAt.put(pairing.storeId() + "/" + pairing.segmentId(), done.at().plus(interval));
         return new Result(done, null);
     }
@@ -236,7 +236,7 @@ public final class Reconciler {
         Map<String, Contact> out = new LinkedHashMap<>();
         String after = null;
         while (true) {
-            Map<String, Contact> page = store.uploadedAfter(pairing, after, PAGE);
+            Map<String, Contact> page = repository.uploadedAfter(pairing, after, PAGE);
             out.putAll(page);
             if (page.size() < PAGE) {
                 return out;

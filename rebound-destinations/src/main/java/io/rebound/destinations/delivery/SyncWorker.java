@@ -4,7 +4,7 @@ import io.rebound.core.activation.Contact;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.AdConsent;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.destinations.Destination;
 import io.rebound.destinations.Member;
 import io.rebound.destinations.Outcome;
@@ -59,7 +59,7 @@ public final class SyncWorker implements Worker {
     private final Destination destination;
     private final ChangeFeed feed;
     private final MemberSource members;
-    private final DeliveryStore store;
+    private final DeliveryRepository repository;
     private final Backoff backoff;
     private final Clock clock;
     private final int batchSize;
@@ -75,12 +75,12 @@ public final class SyncWorker implements Worker {
     private Withholding withholding = Withholding.NONE;
 
     public SyncWorker(String destinationId, Destination destination, ChangeFeed feed, MemberSource members,
-                      DeliveryStore store, Backoff backoff, Clock clock, int batchSize) {
+                      DeliveryRepository repository, Backoff backoff, Clock clock, int batchSize) {
         this.destinationId = Objects.requireNonNull(destinationId, "destinationId");
         this.destination = Objects.requireNonNull(destination, "destination");
         this.feed = Objects.requireNonNull(feed, "feed");
         this.members = Objects.requireNonNull(members, "members");
-        this.store = Objects.requireNonNull(store, "store");
+        this.repository = Objects.requireNonNull(repository, "repository");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (batchSize < 1) {
@@ -160,7 +160,7 @@ public final class SyncWorker implements Worker {
 
     private Pass passes() {
         int batches = 0;
-        for (Pairing p : store.pairings(destinationId)) {
+        for (Pairing p : repository.pairings(destinationId)) {
             Pairing current = p;
             while (true) {
                 Step step = step(current);
@@ -220,7 +220,7 @@ public final class SyncWorker implements Worker {
         if (!lookUp.isEmpty()) {
             commits.settle(); // what the previous batch uploaded is read back
         }
-        Map<String, Contact> uploaded = lookUp.isEmpty() ? Map.of() : store.uploaded(pairing, lookUp);
+        Map<String, Contact> uploaded = lookUp.isEmpty() ? Map.of() : repository.uploaded(pairing, lookUp);
         Set<String> forgotten = new HashSet<>(leaving);
         for (Map.Entry<String, MembershipChange.Kind> e : last.entrySet()) {
             if (held.contains(e.getKey())) {
@@ -301,7 +301,7 @@ public final class SyncWorker implements Worker {
         // The platform took the batch: its commit runs while the next batch is read, looked up, hashed and
         // sent (the commit's row writes cost more than all of that). Commits stay in order, one at a time.
         commits.submit(() -> {
-            store.commit(pairing, to, letters, added, forgotten);
+            repository.commit(pairing, to, letters, added, forgotten);
             stats.notUploadable.addAndGet(notUploadableCount);
             stats.withheld.addAndGet(withheldCount);
             stats.deadLettered.addAndGet(letters.stream().mapToLong(d -> d.personIds().size()).sum());

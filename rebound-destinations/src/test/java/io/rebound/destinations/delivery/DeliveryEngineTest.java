@@ -3,7 +3,7 @@ package io.rebound.destinations.delivery;
 import io.rebound.core.activation.Contact;
 import io.rebound.core.engine.AdConsent;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.HttpTransport;
 import io.rebound.destinations.Member;
@@ -39,8 +39,8 @@ class DeliveryEngineTest {
             AudienceRef audience = meta.linkAudience(server.createExisting());
             List<LoggedChange> log = new CopyOnWriteArrayList<>();
             AtomicInteger commits = new AtomicInteger();
-            SyncWorkerTest.MemoryStore memory = new SyncWorkerTest.MemoryStore(new Pairing("s1", "meta", "seg", audience, 0));
-            DeliveryStore flaky = new DeliveryStore() {
+            SyncWorkerTest.MemoryRepository memory = new SyncWorkerTest.MemoryRepository(new Pairing("s1", "meta", "seg", audience, 0));
+            DeliveryRepository flaky = new DeliveryRepository() {
                 @Override
                 public List<Pairing> pairings(String destinationId) {
                     return memory.pairings(destinationId);

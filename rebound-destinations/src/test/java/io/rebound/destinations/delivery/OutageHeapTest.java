@@ -3,7 +3,7 @@ package io.rebound.destinations.delivery;
 import io.rebound.core.activation.Contact;
 import io.rebound.core.engine.AdConsent;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.HttpTransport;
 import io.rebound.destinations.Member;
@@ -76,14 +76,14 @@ class OutageHeapTest {
                 new RequestLog(10), Clock.fixed(NOW, ZoneOffset.UTC)); // the request log is bounded (200 by default)
         AudienceRef audience = meta.linkAudience(server.createExisting());
         AtomicLong head = new AtomicLong();
-        SyncWorkerTest.MemoryStore store = new SyncWorkerTest.MemoryStore(new Pairing("s1", "meta", "seg", audience, 0));
+        SyncWorkerTest.MemoryRepository deliveries = new SyncWorkerTest.MemoryRepository(new Pairing("s1", "meta", "seg", audience, 0));
         SyncWorker worker = new SyncWorker("meta", meta, (s, seg, after, limit) -> {
             List<LoggedChange> out = new ArrayList<>();
             for (long n = after + 1; n <= head.get() && out.size() < limit; n++) {
                 out.add(change(n));
             }
             return out;
-        }, (s, person) -> new Member(person, Contact.ofEmail(person + "@example.com"), AdConsent.UNSTATED), store,
+        }, (s, person) -> new Member(person, Contact.ofEmail(person + "@example.com"), AdConsent.UNSTATED), deliveries,
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), new SplittableRandom(1)), Clock.fixed(NOW, ZoneOffset.UTC),
                 SyncWorker.DEFAULT_BATCH);
 
@@ -105,17 +105,17 @@ class OutageHeapTest {
         long late = usedHeapAfterGc(memory);
         System.out.printf("outage: backlog %,d changes; heap after GC at 6 min %,d B, at 60 min %,d B; samples %s%n",
                 head.get(), early, late, samples);
-        assertThat(store.pairing.cursor()).as("nothing committed during the outage").isZero();
+        assertThat(deliveries.pairing.cursor()).as("nothing committed during the outage").isZero();
         assertThat(worker.stats().retries()).isEqualTo(HOUR / SECONDS_PER_PASS);
         assertThat(server.refusedInOutage()).isEqualTo(HOUR / SECONDS_PER_PASS);
         assertThat(late - early).as("heap growth while the backlog grew tenfold (3,600 s × 100/s)")
                 .isLessThan(4L * 1024 * 1024);
 
         server.recover();
-        for (int i = 0; i < 1_000 && store.pairing.cursor() < head.get(); i++) {
+        for (int i = 0; i < 1_000 && deliveries.pairing.cursor() < head.get(); i++) {
             assertThat(worker.syncOnce().retryAfter()).isNull();
         }
-        assertThat(store.pairing.cursor()).isEqualTo(head.get());
+        assertThat(deliveries.pairing.cursor()).isEqualTo(head.get());
         Set<String> expected = new HashSet<>();
         for (int p = 0; p < PERSONS; p++) {
             expected.add(sha256("p" + p + "@example.com"));

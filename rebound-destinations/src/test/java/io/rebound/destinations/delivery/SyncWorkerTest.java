@@ -3,7 +3,7 @@ package io.rebound.destinations.delivery;
 import io.rebound.core.activation.Contact;
 import io.rebound.core.engine.AdConsent;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.HttpTransport;
 import io.rebound.destinations.Member;
@@ -46,24 +46,24 @@ class SyncWorkerTest {
             new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(20)), new RequestLog(), CLOCK);
     private final AudienceRef audience = meta.linkAudience(server.createExisting());
     private final List<LoggedChange> log = new ArrayList<>();
-    private final MemoryStore store = new MemoryStore(new Pairing("s1", "meta", "seg", audience, 0));
+    private final MemoryRepository deliveries = new MemoryRepository(new Pairing("s1", "meta", "seg", audience, 0));
     private final SyncWorker worker = new SyncWorker("meta", meta,
-            (store, segment, after, limit) -> log.stream().filter(c -> c.sequence() > after).limit(limit).toList(),
-            (store, person) -> person.startsWith("anon")
+            (storeId, segment, after, limit) -> log.stream().filter(c -> c.sequence() > after).limit(limit).toList(),
+            (storeId, person) -> person.startsWith("anon")
                     ? new Member(person, Contact.EMPTY, AdConsent.UNSTATED)
                     : new Member(person, Contact.ofEmail(person + "@example.com"), AdConsent.UNSTATED),
-            store, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new SplittableRandom(1)), CLOCK, 100);
+            deliveries, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new SplittableRandom(1)), CLOCK, 100);
 
     @AfterEach
     void close() {
         server.close();
     }
 
-    static final class MemoryStore implements DeliveryStore {
+    static final class MemoryRepository implements DeliveryRepository {
         Pairing pairing;
         final List<DeadLetter> letters = new ArrayList<>();
 
-        MemoryStore(Pairing p) {
+        MemoryRepository(Pairing p) {
             pairing = p;
         }
 
@@ -129,7 +129,7 @@ class SyncWorkerTest {
         assertThat(sent).extracting(Received::method).containsExactly("POST", "DELETE");
         assertThat(sent.get(0).bodyText()).doesNotContain(sha256("bob@example.com"));
         assertThat(sent.get(1).bodyText()).contains(sha256("bob@example.com")).doesNotContain(sha256("cy@example.com"));
-        assertThat(store.pairing.cursor()).isEqualTo(7);
+        assertThat(deliveries.pairing.cursor()).isEqualTo(7);
         assertThat(worker.stats().notUploadable()).isEqualTo(1);
         assertThat(worker.stats().added()).isEqualTo(2);
         assertThat(worker.stats().removed()).isEqualTo(1);
@@ -156,8 +156,8 @@ class SyncWorkerTest {
         assertThat(server.members(audience.id())).isEqualTo(hashes("ann", "eve"));
         assertThat(server.received()).extracting(Received::bodyText)
                 .noneMatch(body -> body.contains(sha256("dan@example.com")));
-        assertThat(store.uploaded).containsOnlyKeys("ann", "eve");
-        assertThat(store.pairing.cursor()).isEqualTo(log.size());
+        assertThat(deliveries.uploaded).containsOnlyKeys("ann", "eve");
+        assertThat(deliveries.pairing.cursor()).isEqualTo(log.size());
         assertThat(worker.stats().withheld()).isEqualTo(2);
         assertThat(server.violations()).isEmpty();
     }
@@ -171,14 +171,14 @@ class SyncWorkerTest {
 
         assertThat(failed.caughtUp()).isFalse();
         assertThat(failed.retryAfter()).isGreaterThanOrEqualTo(Duration.ofSeconds(10)); // Meta code 2: transient, 10 s
-        assertThat(store.pairing.cursor()).isZero();
+        assertThat(deliveries.pairing.cursor()).isZero();
         assertThat(worker.stats().retries()).isEqualTo(1);
         assertThat(worker.stats().lastError()).contains("Meta");
 
         assertThat(worker.syncOnce().caughtUp()).isTrue();
-        assertThat(store.pairing.cursor()).isEqualTo(2);
+        assertThat(deliveries.pairing.cursor()).isEqualTo(2);
         assertThat(server.members(audience.id())).isEqualTo(hashes("ann", "bob"));
-        assertThat(store.letters).isEmpty();
+        assertThat(deliveries.letters).isEmpty();
     }
 
     @Test
@@ -188,8 +188,8 @@ class SyncWorkerTest {
 
         assertThat(worker.syncOnce().caughtUp()).isTrue();
 
-        assertThat(store.pairing.cursor()).isEqualTo(5);
-        assertThat(store.letters).singleElement().satisfies(d -> {
+        assertThat(deliveries.pairing.cursor()).isEqualTo(5);
+        assertThat(deliveries.letters).singleElement().satisfies(d -> {
             assertThat(d.kind()).isEqualTo(DeadLetter.REFUSED);
             assertThat(d.operation()).isEqualTo("add");
             assertThat(d.personIds()).containsExactly("p1", "p3");
@@ -209,8 +209,8 @@ class SyncWorkerTest {
         assertThat(worker.syncOnce().batches()).isZero();
 
         assertThat(server.received()).hasSize(1);
-        assertThat(store.pairing.cursor()).isEqualTo(2);
-        assertThat(store.letters).singleElement().satisfies(d -> {
+        assertThat(deliveries.pairing.cursor()).isEqualTo(2);
+        assertThat(deliveries.letters).singleElement().satisfies(d -> {
             assertThat(d.kind()).isEqualTo(DeadLetter.GAVE_UP);
             assertThat(d.code()).startsWith("190");
             assertThat(d.message()).contains("Session has expired");

@@ -50,7 +50,7 @@ import java.util.function.Function;
 
 /**
  * Activation on one server: the store owners' connected destinations ({@link JdbcDestinations},
- * credentials encrypted), the segments paired with them ({@link JdbcDeliveryStore}), and a
+ * credentials encrypted), the segments paired with them ({@link JdbcDeliveryRepository}), and a
  * customer-list sync worker per destination on a thread of its own ({@link DeliveryEngine}). The API and
  * the dashboard connect, change, test and remove destinations through it; a change restarts that
  * destination's worker and no other. Each destination keeps the last requests it built (live or
@@ -71,7 +71,7 @@ public final class Activation implements AutoCloseable {
     public static final int PENDING_CAP = 10_000;
 
     private final JdbcDestinations destinations;
-    private final JdbcDeliveryStore deliveries;
+    private final JdbcDeliveryRepository deliveries;
     private final Audiences audiences;
     /** Replaced once, before {@link #start()}, by {@link #withholding(Function)}. */
     private volatile ListSync sync;
@@ -99,7 +99,7 @@ public final class Activation implements AutoCloseable {
      * @param events       the accepted events to forward to conversions APIs, or null to forward none
      * @param reconcileInterval how often each synced segment's list is reconciled in full
      */
-    public Activation(JdbcDestinations destinations, JdbcDeliveryStore deliveries, Audiences audiences,
+    public Activation(JdbcDestinations destinations, JdbcDeliveryRepository deliveries, Audiences audiences,
                       Transport transport, Clock clock, Duration pollInterval, Ownership ownership, EventSource events,
                       Duration reconcileInterval) {
         this.events = events;
@@ -114,7 +114,7 @@ public final class Activation implements AutoCloseable {
     }
 
     /** With the default reconciliation interval ({@link Reconciler#DEFAULT_INTERVAL}). */
-    public Activation(JdbcDestinations destinations, JdbcDeliveryStore deliveries, Audiences audiences,
+    public Activation(JdbcDestinations destinations, JdbcDeliveryRepository deliveries, Audiences audiences,
                       Transport transport, Clock clock, Duration pollInterval, Ownership ownership, EventSource events) {
         this(destinations, deliveries, audiences, transport, clock, pollInterval, ownership, events, Reconciler.DEFAULT_INTERVAL);
     }
@@ -443,12 +443,12 @@ public final class Activation implements AutoCloseable {
     }
 
     /** The destination's dead letters with their ids, newest first. */
-    public List<JdbcDeliveryStore.Stored> storedDeadLetters(String destinationId, int limit) {
+    public List<JdbcDeliveryRepository.Stored> storedDeadLetters(String destinationId, int limit) {
         return deliveries.storedDeadLetters(destinationId, limit);
     }
 
     /** One dead letter of the destination. */
-    public Optional<JdbcDeliveryStore.Stored> deadLetter(JdbcDestinations.Record d, long id) {
+    public Optional<JdbcDeliveryRepository.Stored> deadLetter(JdbcDestinations.Record d, long id) {
         return deliveries.deadLetter(d.storeId(), d.id(), id);
     }
 
@@ -485,7 +485,7 @@ public final class Activation implements AutoCloseable {
      * takes them, the letter goes. Forwarded events are not kept, so their letters cannot be retried.
      */
     public Retried retryDeadLetter(JdbcDestinations.Record d, long letterId) {
-        JdbcDeliveryStore.Stored stored = deliveries.deadLetter(d.storeId(), d.id(), letterId)
+        JdbcDeliveryRepository.Stored stored = deliveries.deadLetter(d.storeId(), d.id(), letterId)
                 .orElseThrow(() -> new NotRetryable("no dead letter " + letterId + " for this destination"));
         DeadLetter letter = stored.letter();
         if ("event".equals(letter.operation())) {

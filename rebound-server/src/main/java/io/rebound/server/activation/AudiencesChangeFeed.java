@@ -1,6 +1,6 @@
 package io.rebound.server.activation;
 
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.destinations.delivery.ChangeFeed;
 import io.rebound.server.audience.Audiences;
 

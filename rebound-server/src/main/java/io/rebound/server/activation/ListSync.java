@@ -21,7 +21,7 @@ import java.util.function.Function;
  * {@link Activation} builds one for each destination it runs.
  *
  * @param audiences         the audiences port (embedded or cluster)
- * @param store             pairings, cursors, dead letters and reconciliations
+ * @param deliveries        pairings, cursors, dead letters and reconciliations
  * @param backoff           retry backoff
  * @param clock             the server's clock
  * @param batchSize         changes read per batch
@@ -30,12 +30,12 @@ import java.util.function.Function;
  *                          {@code io.rebound.server.campaign.CampaignHoldouts}); the worker, its
  *                          reconciler, a new audience's seed and a dead letter's retry all apply it
  */
-public record ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff backoff, Clock clock, int batchSize,
+public record ListSync(Audiences audiences, JdbcDeliveryRepository deliveries, Backoff backoff, Clock clock, int batchSize,
                        Duration reconcileInterval, Function<String, Withholding> withholding) {
 
     public ListSync {
         Objects.requireNonNull(audiences, "audiences");
-        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(deliveries, "deliveries");
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(reconcileInterval, "reconcileInterval");
@@ -43,30 +43,30 @@ public record ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff bac
     }
 
     /** Withholding nobody. */
-    public ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff backoff, Clock clock, int batchSize,
+    public ListSync(Audiences audiences, JdbcDeliveryRepository deliveries, Backoff backoff, Clock clock, int batchSize,
                     Duration reconcileInterval) {
-        this(audiences, store, backoff, clock, batchSize, reconcileInterval, id -> Withholding.NONE);
+        this(audiences, deliveries, backoff, clock, batchSize, reconcileInterval, id -> Withholding.NONE);
     }
 
     /** With the default reconciliation interval ({@link Reconciler#DEFAULT_INTERVAL}). */
-    public ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff backoff, Clock clock, int batchSize) {
-        this(audiences, store, backoff, clock, batchSize, Reconciler.DEFAULT_INTERVAL);
+    public ListSync(Audiences audiences, JdbcDeliveryRepository deliveries, Backoff backoff, Clock clock, int batchSize) {
+        this(audiences, deliveries, backoff, clock, batchSize, Reconciler.DEFAULT_INTERVAL);
     }
 
     /** The same, reconciling every {@code interval} (tests use a short one). */
     public ListSync withReconcileInterval(Duration interval) {
-        return new ListSync(audiences, store, backoff, clock, batchSize, interval, withholding);
+        return new ListSync(audiences, deliveries, backoff, clock, batchSize, interval, withholding);
     }
 
     /** The same, withholding from each destination what {@code withholding} names for its id. */
     public ListSync withWithholding(Function<String, Withholding> withholding) {
-        return new ListSync(audiences, store, backoff, clock, batchSize, reconcileInterval, withholding);
+        return new ListSync(audiences, deliveries, backoff, clock, batchSize, reconcileInterval, withholding);
     }
 
     public SyncWorker worker(String destinationId, Destination destination) {
         AudiencesMemberSource members = new AudiencesMemberSource(audiences);
         Withholding withheld = withholding.apply(destinationId);
-        return new SyncWorker(destinationId, destination, new AudiencesChangeFeed(audiences), members, store, backoff,
+        return new SyncWorker(destinationId, destination, new AudiencesChangeFeed(audiences), members, deliveries, backoff,
                 clock, batchSize).withReconciler(reconciler(destination, members, withheld)).withWithholding(withheld);
     }
 
@@ -78,7 +78,7 @@ public record ListSync(Audiences audiences, JdbcDeliveryStore store, Backoff bac
     private Reconciler reconciler(Destination destination, AudiencesMemberSource members, Withholding withheld) {
         SegmentMembers segments = (storeId, segmentId, after, limit) -> audiences.reader()
                 .members(storeId, segmentId, after, limit).stream().map(AudienceReader.Member::personId).toList();
-        return new Reconciler(destination, segments, members, store, reconcileInterval, clock).withWithholding(withheld);
+        return new Reconciler(destination, segments, members, deliveries, reconcileInterval, clock).withWithholding(withheld);
     }
 
     /** A worker that also sends a membership event per join ({@link AudiencesMembershipEvents}). */

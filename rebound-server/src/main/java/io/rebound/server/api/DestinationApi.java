@@ -12,7 +12,7 @@ import io.rebound.destinations.delivery.SendRate;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.DestinationSettings;
-import io.rebound.server.activation.JdbcDeliveryStore;
+import io.rebound.server.activation.JdbcDeliveryRepository;
 import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
@@ -193,7 +193,7 @@ public final class DestinationApi {
         }
         int limit = intParam(ctx, "limit", 50, 1, 500);
         JsonArray out = new JsonArray();
-        for (JdbcDeliveryStore.Stored stored : activation.storedDeadLetters(r.get().id(), limit)) {
+        for (JdbcDeliveryRepository.Stored stored : activation.storedDeadLetters(r.get().id(), limit)) {
             DeadLetter d = stored.letter();
             out.add(new JsonObject().put("id", stored.id()).put("segment_id", d.segmentId()).put("operation", d.operation())
                     .put("kind", d.kind()).put("code", d.code()).put("message", d.message())

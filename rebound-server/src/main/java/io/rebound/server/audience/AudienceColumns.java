@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The RocksDB column families of the embedded audience runtime, opened by the server's one
- * {@link io.rebound.server.runtime.RocksStore}. Every key starts with the length-prefixed store id
+ * {@link io.rebound.server.runtime.RocksDatabase}. Every key starts with the length-prefixed store id
  * (see {@link io.rebound.server.runtime.Keys}) except the due-ordered timer queue, which is global.
  *
  * <pre>

@@ -3,7 +3,7 @@ package io.rebound.server.audience;
 import io.rebound.core.binary.BinaryReader;
 import io.rebound.core.binary.BinaryWriter;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.server.runtime.Keys;
 
 import java.nio.ByteBuffer;

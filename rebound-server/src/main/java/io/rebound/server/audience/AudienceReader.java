@@ -1,11 +1,11 @@
 package io.rebound.server.audience;
 
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
 import io.rebound.server.runtime.Keys;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
@@ -40,12 +40,12 @@ public final class AudienceReader implements AudienceView {
     private record Cached(long value, long computedNanos) {
     }
 
-    private final RocksStore rocks;
+    private final RocksDatabase rocks;
     private final MemberIndex members;
     private final RecencySampler recency;
     private final Map<String, Cached> visitors = new ConcurrentHashMap<>();
 
-    AudienceReader(RocksStore rocks, MemberIndex members) {
+    AudienceReader(RocksDatabase rocks, MemberIndex members) {
         this.rocks = rocks;
         this.members = members;
         this.recency = new RecencySampler(rocks, members);

@@ -9,7 +9,7 @@ import io.rebound.server.log.RollingLog;
 import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.RecordFailedException;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +58,7 @@ final class AudienceWriter {
     private volatile boolean dead;
 
     /** Reads the committed offset; the thread starts with {@link #start}. */
-    AudienceWriter(RollingLog log, RocksStore rocks, WriterState state, SegmentJobs segments,
+    AudienceWriter(RollingLog log, RocksDatabase rocks, WriterState state, SegmentJobs segments,
                    Maintenance maintenance, MembershipLatency latency, DeadLetters deadLetters) {
         this.log = log;
         this.attempts = deadLetters.attempts(CONSUMER);
@@ -245,7 +245,7 @@ final class AudienceWriter {
             }
             try {
                 accept(r, records.size());
-            } catch (StateStoreException | EmbeddedAudienceRuntime.SimulatedCrash notTheRecords) {
+            } catch (StateStorageException | EmbeddedAudienceRuntime.SimulatedCrash notTheRecords) {
                 throw notTheRecords;
             } catch (RuntimeException | Error failure) {
                 attempts.failed(r.position(), failure);
@@ -263,7 +263,7 @@ final class AudienceWriter {
         state.ensureRetention(e.storeId());
         try {
             state.engine().accept(e);
-        } catch (StateStoreException failure) {
+        } catch (StateStorageException failure) {
             throw failure;
         } catch (IllegalArgumentException | java.util.NoSuchElementException rejected) {
             LOG.warn("audience runtime: skipped event {} of store {}: {}", e.eventId(), e.storeId(),

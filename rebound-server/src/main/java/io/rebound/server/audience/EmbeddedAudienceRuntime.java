@@ -7,7 +7,7 @@ import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.store.Store;
 import io.rebound.server.log.RollingLog;
 import io.rebound.server.runtime.DeadLetters;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -61,12 +61,12 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
      * @param stores     store lookup (for each store's retention)
      * @param clock      wall clock (tests pass a controllable one)
      */
-    public EmbeddedAudienceRuntime(RollingLog log, RocksStore rocks, SegmentRepository repository,
+    public EmbeddedAudienceRuntime(RollingLog log, RocksDatabase rocks, SegmentRepository repository,
                                    Function<String, Optional<Store>> stores, Clock clock) {
         this(log, rocks, repository, stores, clock, new DeadLetters(rocks, clock));
     }
 
-    public EmbeddedAudienceRuntime(RollingLog log, RocksStore rocks, SegmentRepository repository,
+    public EmbeddedAudienceRuntime(RollingLog log, RocksDatabase rocks, SegmentRepository repository,
                                    Function<String, Optional<Store>> stores, Clock clock, DeadLetters deadLetters) {
         this.log = log;
         this.state = new WriterState(rocks, stores, clock, () -> beforeCommit.run());

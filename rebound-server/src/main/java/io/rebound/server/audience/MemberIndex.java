@@ -1,6 +1,6 @@
 package io.rebound.server.audience;
 
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import org.rocksdb.RocksIterator;
 
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class MemberIndex {
     private final Map<String, Map<String, Set<String>>> stores = new ConcurrentHashMap<>();
 
     /** The index as RocksDB holds it now. */
-    static MemberIndex load(RocksStore rocks) {
+    static MemberIndex load(RocksDatabase rocks) {
         MemberIndex index = new MemberIndex();
         try (RocksIterator it = rocks.db().newIterator(rocks.family(AudienceColumns.MEMBERS))) {
             for (it.seekToFirst(); it.isValid(); it.next()) {

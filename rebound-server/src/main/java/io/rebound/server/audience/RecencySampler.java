@@ -2,7 +2,7 @@ package io.rebound.server.audience;
 
 import io.rebound.core.engine.PersonStateCodec;
 import io.rebound.core.segment.QualifyingAction;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,10 +24,10 @@ import java.util.Optional;
 final class RecencySampler {
     private static final long DAY_MILLIS = 86_400_000L;
 
-    private final RocksStore rocks;
+    private final RocksDatabase rocks;
     private final MemberIndex members;
 
-    RecencySampler(RocksStore rocks, MemberIndex members) {
+    RecencySampler(RocksDatabase rocks, MemberIndex members) {
         this.rocks = rocks;
         this.members = members;
     }

@@ -26,16 +26,16 @@ final class RetentionSweep {
     private enum Phase { PERSONS, CHANGES, ACTIVITY, IDLE }
 
     private final UnitOfWork uow;
-    private final RocksPersonStore persons;
-    private final RocksIdentityStore identities;
-    private final RocksTimerStore timers;
-    private final RocksMembershipStore memberships;
+    private final RocksPersonTable persons;
+    private final RocksIdentityTable identities;
+    private final RocksTimerTable timers;
+    private final RocksMembershipTable memberships;
     private final Function<String, AudienceProcessor> processors;
     private Phase phase = Phase.IDLE;
     private byte[] cursor;
 
-    RetentionSweep(UnitOfWork uow, RocksPersonStore persons, RocksIdentityStore identities, RocksTimerStore timers,
-                   RocksMembershipStore memberships, Function<String, AudienceProcessor> processors) {
+    RetentionSweep(UnitOfWork uow, RocksPersonTable persons, RocksIdentityTable identities, RocksTimerTable timers,
+                   RocksMembershipTable memberships, Function<String, AudienceProcessor> processors) {
         this.uow = uow;
         this.persons = persons;
         this.identities = identities;

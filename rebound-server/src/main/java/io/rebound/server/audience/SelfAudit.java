@@ -27,9 +27,9 @@ final class SelfAudit {
     private static final Logger LOG = LoggerFactory.getLogger(SelfAudit.class);
 
     private final UnitOfWork uow;
-    private final RocksPersonStore persons;
-    private final RocksTimerStore timers;
-    private final RocksMembershipStore memberships;
+    private final RocksPersonTable persons;
+    private final RocksTimerTable timers;
+    private final RocksMembershipTable memberships;
     private final Function<String, AudienceProcessor> processors;
     private final AuditStats stats = new AuditStats();
     private volatile Duration every = Duration.ofMinutes(1);
@@ -38,7 +38,7 @@ final class SelfAudit {
     /** The last person key audited; null to start from the first. */
     private byte[] cursor;
 
-    SelfAudit(UnitOfWork uow, RocksPersonStore persons, RocksTimerStore timers, RocksMembershipStore memberships,
+    SelfAudit(UnitOfWork uow, RocksPersonTable persons, RocksTimerTable timers, RocksMembershipTable memberships,
               Function<String, AudienceProcessor> processors) {
         this.uow = uow;
         this.persons = persons;

@@ -1,7 +1,7 @@
 package io.rebound.server.audience;
 
 import io.rebound.server.runtime.Keys;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import org.rocksdb.AbstractWriteBatch;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -39,7 +39,7 @@ final class UnitOfWork implements AutoCloseable {
     /** Heap for the counts and the few meta keys held. */
     static final long SMALL_BUDGET = 1L << 20;
 
-    private final RocksStore rocks;
+    private final RocksDatabase rocks;
     private WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     /** Reused for every point read: the writer is single-threaded, and a new one per get costs a JNI round trip. */
     private final ReadOptions pointReads = new ReadOptions();
@@ -62,7 +62,7 @@ final class UnitOfWork implements AutoCloseable {
         }
     }
 
-    UnitOfWork(RocksStore rocks) {
+    UnitOfWork(RocksDatabase rocks) {
         this.rocks = rocks;
         hot(AudienceColumns.PERSONS, PERSONS_BUDGET);
         hot(AudienceColumns.IDENTITIES, KEYS_BUDGET);
@@ -105,7 +105,7 @@ final class UnitOfWork implements AutoCloseable {
             try {
                 value = batch.getFromBatchAndDB(rocks.db(), f.handle, pointReads, key);
             } catch (RocksDBException e) {
-                throw new StateStoreException("read from " + family + " failed", e);
+                throw new StateStorageException("read from " + family + " failed", e);
             }
         }
         if (f.hot != null) {
@@ -118,7 +118,7 @@ final class UnitOfWork implements AutoCloseable {
         try {
             return rocks.db().get(f.handle, pointReads, key);
         } catch (RocksDBException e) {
-            throw new StateStoreException("read failed", e);
+            throw new StateStorageException("read failed", e);
         }
     }
 
@@ -172,7 +172,7 @@ final class UnitOfWork implements AutoCloseable {
                 f.pending.clear();
             }
         } catch (RocksDBException e) {
-            throw new StateStoreException("write to the unit of work failed", e);
+            throw new StateStorageException("write to the unit of work failed", e);
         }
     }
 
@@ -233,7 +233,7 @@ final class UnitOfWork implements AutoCloseable {
                 }
             }
         } catch (RocksDBException e) {
-            throw new StateStoreException("commit failed", e);
+            throw new StateStorageException("commit failed", e);
         }
         runAfterCommit();
         reset();

@@ -4,7 +4,7 @@ import io.rebound.core.engine.AudienceEngine;
 import io.rebound.core.engine.AudienceProcessor;
 import io.rebound.core.segment.Segment;
 import io.rebound.core.store.Store;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +28,10 @@ final class WriterState {
 
     final Clock clock;
     final UnitOfWork uow;
-    final RocksPersonStore persons;
-    final RocksIdentityStore identities;
-    final RocksTimerStore timers;
-    final RocksMembershipStore memberships;
+    final RocksPersonTable persons;
+    final RocksIdentityTable identities;
+    final RocksTimerTable timers;
+    final RocksMembershipTable memberships;
     final AudienceReader reader;
     /** The installed segments: store id → segment id → record. */
     final Map<String, Map<String, SegmentRecord>> registry = new ConcurrentHashMap<>();
@@ -48,16 +48,16 @@ final class WriterState {
      * @param clock        wall clock (tests pass a controllable one)
      * @param beforeCommit run just before each commit (the runtime's test hook)
      */
-    WriterState(RocksStore rocks, Function<String, Optional<Store>> stores, Clock clock, Runnable beforeCommit) {
+    WriterState(RocksDatabase rocks, Function<String, Optional<Store>> stores, Clock clock, Runnable beforeCommit) {
         this.stores = stores;
         this.clock = clock;
         this.beforeCommit = beforeCommit;
         this.uow = new UnitOfWork(rocks);
-        this.persons = new RocksPersonStore(uow);
-        this.identities = new RocksIdentityStore(uow);
-        this.timers = new RocksTimerStore(uow);
+        this.persons = new RocksPersonTable(uow);
+        this.identities = new RocksIdentityTable(uow);
+        this.timers = new RocksTimerTable(uow);
         MemberIndex members = MemberIndex.load(rocks);
-        this.memberships = new RocksMembershipStore(uow, members);
+        this.memberships = new RocksMembershipTable(uow, members);
         this.reader = new AudienceReader(rocks, members);
     }
 

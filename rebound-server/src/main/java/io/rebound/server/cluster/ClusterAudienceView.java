@@ -1,7 +1,7 @@
 package io.rebound.server.cluster;
 
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.event.Event;

@@ -187,7 +187,7 @@ final class DestinationModels {
     /** What the platform would not take, newest first. */
     List<Map<String, Object>> deadLetters(String destinationId) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (io.rebound.server.activation.JdbcDeliveryStore.Stored stored
+        for (io.rebound.server.activation.JdbcDeliveryRepository.Stored stored
                 : activation.storedDeadLetters(destinationId, DEAD_LETTERS_SHOWN)) {
             DeadLetter d = stored.letter();
             Map<String, Object> m = new HashMap<>();

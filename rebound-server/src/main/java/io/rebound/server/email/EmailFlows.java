@@ -13,7 +13,7 @@ import io.rebound.core.campaign.Situation;
 import io.rebound.core.campaign.Touch;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.recommendation.ProductSet;
 import io.rebound.core.segment.SegmentDefinition;

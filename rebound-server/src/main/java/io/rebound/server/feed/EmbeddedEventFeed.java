@@ -3,7 +3,7 @@ package io.rebound.server.feed;
 import io.rebound.core.event.Event;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -23,9 +23,9 @@ public final class EmbeddedEventFeed implements EventFeed {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEventFeed.class);
 
     private final EventIndexer indexer;
-    private final RocksStore rocks;
+    private final RocksDatabase rocks;
 
-    public EmbeddedEventFeed(EventIndexer indexer, RocksStore rocks) {
+    public EmbeddedEventFeed(EventIndexer indexer, RocksDatabase rocks) {
         this.indexer = indexer;
         this.rocks = rocks;
     }

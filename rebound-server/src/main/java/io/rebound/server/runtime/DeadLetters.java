@@ -37,15 +37,15 @@ public final class DeadLetters {
     public record Letter(String consumer, long position, Instant at, int attempts, String error) {
     }
 
-    private final RocksStore store;
+    private final RocksDatabase rocks;
     private final Clock clock;
     private final AtomicLong count = new AtomicLong();
     private volatile Letter last;
 
-    public DeadLetters(RocksStore store, Clock clock) {
-        this.store = store;
+    public DeadLetters(RocksDatabase rocks, Clock clock) {
+        this.rocks = rocks;
         this.clock = clock;
-        try (RocksIterator it = store.db().newIterator(store.family(CF))) {
+        try (RocksIterator it = rocks.db().newIterator(rocks.family(CF))) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 Letter l = parse(it.value());
                 count.incrementAndGet();

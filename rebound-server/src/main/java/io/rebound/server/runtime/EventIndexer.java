@@ -61,7 +61,7 @@ public final class EventIndexer implements AutoCloseable {
     private static final byte[] OFFSET_KEY = "indexer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final RollingLog log;
-    private final RocksStore store;
+    private final RocksDatabase rocks;
     private final List<Consumer<List<Event>>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<List<Event>>> duplicateListeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -84,13 +84,13 @@ public final class EventIndexer implements AutoCloseable {
     volatile boolean paused;
 
     /** An indexer that keeps every event forever (tests and tools). */
-    public EventIndexer(RollingLog log, RocksStore store, MeterRegistry metrics) {
-        this(log, store, new DeadLetters(store, Clock.systemUTC()), metrics);
+    public EventIndexer(RollingLog log, RocksDatabase rocks, MeterRegistry metrics) {
+        this(log, rocks, new DeadLetters(rocks, Clock.systemUTC()), metrics);
     }
 
     /** An indexer that keeps every event forever, setting aside what keeps failing in {@code deadLetters}. */
-    public EventIndexer(RollingLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics) {
-        this(log, store, deadLetters, metrics, StoreRetentions.forever(), Clock.systemUTC());
+    public EventIndexer(RollingLog log, RocksDatabase rocks, DeadLetters deadLetters, MeterRegistry metrics) {
+        this(log, rocks, deadLetters, metrics, StoreRetentions.forever(), Clock.systemUTC());
     }
 
     /**
@@ -98,15 +98,15 @@ public final class EventIndexer implements AutoCloseable {
      * @param retentions  each store's retention
      * @param clock       what "now" is for retention (tests pass a controllable one)
      */
-    public EventIndexer(RollingLog log, RocksStore store, DeadLetters deadLetters, MeterRegistry metrics,
+    public EventIndexer(RollingLog log, RocksDatabase rocks, DeadLetters deadLetters, MeterRegistry metrics,
                         StoreRetentions retentions, Clock clock) {
         this.log = log;
-        this.store = store;
+        this.rocks = rocks;
         this.attempts = deadLetters.attempts(CONSUMER);
         this.retentions = retentions;
         this.clock = clock;
-        this.retention = new EventRetention(store, retentions, writing);
-        byte[] saved = store.get(CF_OFFSETS, OFFSET_KEY);
+        this.retention = new EventRetention(rocks, retentions, writing);
+        byte[] saved = rocks.get(CF_OFFSETS, OFFSET_KEY);
         this.position = log.resumePosition(CONSUMER, saved == null ? log.start() : ByteBuffer.wrap(saved).getLong());
         loadErasures();
         this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor store")
@@ -215,9 +215,9 @@ public final class EventIndexer implements AutoCloseable {
         writing.lock();
         try (WriteBatch batch = new WriteBatch()) {
             DeadLetters.Letter letter = attempts.letter();
-            batch.put(store.family(DeadLetters.CF), attempts.key(), attempts.value(letter, new byte[0]));
-            batch.put(store.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(e.resumeAt()).array());
-            store.write(batch);
+            batch.put(rocks.family(DeadLetters.CF), attempts.key(), attempts.value(letter, new byte[0]));
+            batch.put(rocks.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(e.resumeAt()).array());
+            rocks.write(batch);
             attempts.setAside(letter);
             publish(e.resumeAt());
         } catch (org.rocksdb.RocksDBException ex) {
@@ -264,7 +264,7 @@ public final class EventIndexer implements AutoCloseable {
                 if (attempts.exhausted(r.position())) {
                     // The batch ends here, so the letter and the position past it commit together.
                     setAside = attempts.letter();
-                    batch.put(store.family(DeadLetters.CF), attempts.key(), attempts.value(setAside, r.payload()));
+                    batch.put(rocks.family(DeadLetters.CF), attempts.key(), attempts.value(setAside, r.payload()));
                     break;
                 }
                 Event e;
@@ -284,23 +284,23 @@ public final class EventIndexer implements AutoCloseable {
                     tooOld++;
                     continue;
                 }
-                if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || store.get(CF_DEDUP, dedupKey) != null) {
+                if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || rocks.get(CF_DEDUP, dedupKey) != null) {
                     dropped.add(e);
                     continue;
                 }
-                batch.put(store.family(CF_DEDUP), dedupKey,
+                batch.put(rocks.family(CF_DEDUP), dedupKey,
                         ByteBuffer.allocate(8).putLong(e.eventTime().toEpochMilli()).array());
                 if (!erasures.isEmpty() && erased(e, r.position())) {
                     continue; // erased by a request that came after it was acknowledged
                 }
-                batch.put(store.family(CF_EVENTS), eventKey, r.payload());
+                batch.put(rocks.family(CF_EVENTS), eventKey, r.payload());
                 fresh.add(e);
             }
-            batch.put(store.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(next).array());
+            batch.put(rocks.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(next).array());
             if (!erasures.isEmpty()) {
                 dropPassedErasures(batch, next);
             }
-            store.write(batch);
+            rocks.write(batch);
             if (setAside != null) {
                 attempts.setAside(setAside);
             }
@@ -345,7 +345,7 @@ public final class EventIndexer implements AutoCloseable {
         List<Event> out = new ArrayList<>();
         try (Slice upper = new Slice(Keys.prefixEnd(prefix));
              ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-             RocksIterator it = store.db().newIterator(store.family(CF_EVENTS), ro)) {
+             RocksIterator it = rocks.db().newIterator(rocks.family(CF_EVENTS), ro)) {
             for (it.seek(prefix); it.isValid() && out.size() < limit; it.next()) {
                 out.add(EventCodec.decode(it.value()));
             }
@@ -358,7 +358,7 @@ public final class EventIndexer implements AutoCloseable {
         byte[] prefix = visitorPrefix(storeId, visitorId);
         try (Slice lower = new Slice(prefix);
              ReadOptions ro = new ReadOptions().setIterateLowerBound(lower);
-             RocksIterator it = store.db().newIterator(store.family(CF_EVENTS), ro)) {
+             RocksIterator it = rocks.db().newIterator(rocks.family(CF_EVENTS), ro)) {
             it.seekForPrev(Keys.prefixEnd(prefix));
             if (it.isValid() && startsWith(it.key(), prefix)) {
                 return java.util.Optional.of(EventCodec.decode(it.value()));
@@ -394,7 +394,7 @@ public final class EventIndexer implements AutoCloseable {
                 // Events acknowledged before the request are not all filed yet: the indexer drops them as it reaches them.
                 for (String visitorId : visitorIds) {
                     byte[] key = erasureKey(storeId, visitorId);
-                    batch.put(store.family(CF_OFFSETS), key, ByteBuffer.allocate(8).putLong(target).array());
+                    batch.put(rocks.family(CF_OFFSETS), key, ByteBuffer.allocate(8).putLong(target).array());
                     erasures.merge(storeId + '\u0000' + visitorId, target, Math::max);
                 }
             }
@@ -402,15 +402,15 @@ public final class EventIndexer implements AutoCloseable {
                 byte[] prefix = visitorPrefix(storeId, visitorId);
                 try (Slice upper = new Slice(Keys.prefixEnd(prefix));
                      ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-                     RocksIterator it = store.db().newIterator(store.family(CF_EVENTS), ro)) {
+                     RocksIterator it = rocks.db().newIterator(rocks.family(CF_EVENTS), ro)) {
                     for (it.seek(prefix); it.isValid(); it.next()) {
-                        batch.delete(store.family(CF_EVENTS), it.key());
+                        batch.delete(rocks.family(CF_EVENTS), it.key());
                         n++;
                     }
                 }
             }
             if (n > 0 || pending) {
-                store.write(batch);
+                rocks.write(batch);
             }
             return new Erasure(n, !pending);
         } catch (org.rocksdb.RocksDBException e) {
@@ -441,7 +441,7 @@ public final class EventIndexer implements AutoCloseable {
         byte[] prefix = Keys.key().str(ERASURE_PREFIX).build();
         try (Slice upper = new Slice(Keys.prefixEnd(prefix));
              ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-             RocksIterator it = store.db().newIterator(store.family(CF_OFFSETS), ro)) {
+             RocksIterator it = rocks.db().newIterator(rocks.family(CF_OFFSETS), ro)) {
             for (it.seek(prefix); it.isValid(); it.next()) {
                 ByteBuffer k = ByteBuffer.wrap(it.key());
                 String kind = Keys.readStr(k);
@@ -466,7 +466,7 @@ public final class EventIndexer implements AutoCloseable {
             var e = it.next();
             if (e.getValue() <= next) {
                 String[] parts = e.getKey().split("\u0000", 2);
-                batch.delete(store.family(CF_OFFSETS), erasureKey(parts[0], parts[1]));
+                batch.delete(rocks.family(CF_OFFSETS), erasureKey(parts[0], parts[1]));
                 it.remove();
             }
         }

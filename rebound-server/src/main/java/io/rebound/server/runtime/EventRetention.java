@@ -29,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class EventRetention {
     static final int CHUNK = 2_000;
 
-    private final RocksStore store;
+    private final RocksDatabase rocks;
     private final StoreRetentions retentions;
     private final ReentrantLock writing;
 
@@ -37,8 +37,8 @@ public final class EventRetention {
     public record Purged(long events, long dedupKeys) {
     }
 
-    EventRetention(RocksStore store, StoreRetentions retentions, ReentrantLock writing) {
-        this.store = store;
+    EventRetention(RocksDatabase rocks, StoreRetentions retentions, ReentrantLock writing) {
+        this.rocks = rocks;
         this.retentions = retentions;
         this.writing = writing;
     }
@@ -88,7 +88,7 @@ public final class EventRetention {
         byte[] cursor = null;
         do {
             List<byte[]> doomed = new ArrayList<>();
-            try (RocksIterator it = store.db().newIterator(store.family(family))) {
+            try (RocksIterator it = rocks.db().newIterator(rocks.family(family))) {
                 seek(it, cursor);
                 for (int scanned = 0; it.isValid() && doomed.size() < CHUNK && scanned < 8 * CHUNK; scanned++) {
                     byte[] key = it.key();
@@ -133,9 +133,9 @@ public final class EventRetention {
         writing.lock();
         try (WriteBatch batch = new WriteBatch()) {
             for (byte[] key : keys) {
-                batch.delete(store.family(family), key);
+                batch.delete(rocks.family(family), key);
             }
-            store.write(batch);
+            rocks.write(batch);
         } catch (RocksDBException e) {
             throw new IllegalStateException(e);
         } finally {

@@ -11,7 +11,7 @@ import io.rebound.destinations.HttpTransport;
 import io.rebound.destinations.delivery.EventSource;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.CredentialKeys;
-import io.rebound.server.activation.JdbcDeliveryStore;
+import io.rebound.server.activation.JdbcDeliveryRepository;
 import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.activation.Ownership;
 import io.rebound.server.api.ApiAuth;
@@ -115,7 +115,7 @@ public final class ServerRoutes {
     public static Activation activation(ServerConfig config, Database database, Audiences audiences, Clock clock,
                                         Ownership ownership, EventSource events) {
         return new Activation(new JdbcDestinations(database.dataSource(), credentialKeys(config), clock),
-                new JdbcDeliveryStore(database.dataSource(), clock), audiences, HttpTransport.withDefaults(), clock,
+                new JdbcDeliveryRepository(database.dataSource(), clock), audiences, HttpTransport.withDefaults(), clock,
                 config.activation().batchWindow(), ownership, events, config.activation().reconcileInterval())
                 .withholding(new io.rebound.server.campaign.CampaignHoldouts(
                         new JdbcCampaigns(database.dataSource(), clock), clock)::forDestination);

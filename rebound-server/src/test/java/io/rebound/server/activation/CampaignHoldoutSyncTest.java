@@ -168,9 +168,9 @@ class CampaignHoldoutSyncTest {
             MetaDestination meta = new MetaDestination(MetaConfig.of("act_1234567890", PIXEL, TOKEN)
                     .withBaseUrl(platform.baseUrl()), Mode.LIVE, new HttpTransport(Duration.ofSeconds(5),
                     Duration.ofSeconds(20)), new RequestLog(1_000), Clock.systemUTC());
-            JdbcDeliveryStore store = new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC());
+            JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(server.database().dataSource(), Clock.systemUTC());
             AudienceRef list = meta.linkAudience(platform.createExisting());
-            store.pair(storeId, "meta-restart", segment.id(), list);
+            deliveries.pair(storeId, "meta-restart", segment.id(), list);
 
             // One worker syncs the list (a 10 % holdout withheld), then stops.
             caughtUp(sync(campaigns).worker("meta-restart", meta));
@@ -228,7 +228,7 @@ class CampaignHoldoutSyncTest {
 
     /** A list sync over the server's stores whose holdouts are read afresh (no cache shared with another worker). */
     private static ListSync sync(JdbcCampaigns campaigns) {
-        return new ListSync(server.audiencesPort(), new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC()),
+        return new ListSync(server.audiencesPort(), new JdbcDeliveryRepository(server.database().dataSource(), Clock.systemUTC()),
                 Backoff.DEFAULT, Clock.systemUTC(), SyncWorker.DEFAULT_BATCH).withWithholding(
                 new CampaignHoldouts(campaigns, Clock.systemUTC())::forDestination);
     }

@@ -2,7 +2,7 @@ package io.rebound.server.activation;
 
 import io.rebound.core.engine.AdConsent;
 import io.rebound.core.activation.Contact;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.Destination;
@@ -77,14 +77,14 @@ class FourPlatformSyncTest {
     @TempDir
     static Path dir;
     private static ReboundServer server;
-    private static JdbcDeliveryStore store;
+    private static JdbcDeliveryRepository deliveries;
 
     @BeforeAll
     static void start() {
         // 13,000 events from this one address, faster than the default per-address limit allows.
         server = ReboundServer.start(ServerConfig.defaults(dir).withPort(0).withRateLimit(1_000_000, 1_000_000)
                 .withIpRateLimit(0, 1));
-        store = new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC());
+        deliveries = new JdbcDeliveryRepository(server.database().dataSource(), Clock.systemUTC());
     }
 
     @AfterAll
@@ -129,14 +129,14 @@ class FourPlatformSyncTest {
             // TikTok and Pinterest create a list only from an upload: seeded with shopper 0, who joins and leaves.
             List<Member> seed = List.of(new Member("seed", Contact.ofEmail("Shopper0@Example.com"), AdConsent.UNSTATED));
             Map<String, AudienceRef> audiences = new LinkedHashMap<>();
-            ListSync sync = new ListSync(a, store, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), new SplittableRandom(5)),
+            ListSync sync = new ListSync(a, deliveries, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), new SplittableRandom(5)),
                     clock, SyncWorker.DEFAULT_BATCH);
             try (DeliveryEngine engine = new DeliveryEngine(Duration.ofMillis(50), Backoff.DEFAULT)) {
                 for (Map.Entry<String, Destination> d : destinations.entrySet()) {
                     AudienceRef audience = d.getValue().createAudience("Cart abandoners", seed).audience();
                     assertThat(audience).as(d.getKey()).isNotNull();
                     audiences.put(d.getKey(), audience);
-                    store.pair(storeId, "four-" + d.getKey(), segment.id(), audience);
+                    deliveries.pair(storeId, "four-" + d.getKey(), segment.id(), audience);
                     engine.start(sync.worker("four-" + d.getKey(), d.getValue()));
                 }
 
@@ -155,12 +155,12 @@ class FourPlatformSyncTest {
                 for (String p : destinations.keySet()) {
                     String list = audiences.get(p).id();
                     await(p + "'s list", () -> platforms.get(p).members(list).equals(expected));
-                    await(p + "'s cursor at the end of the log", () -> store.pairings("four-" + p).getFirst().cursor() == last);
+                    await(p + "'s cursor at the end of the log", () -> deliveries.pairings("four-" + p).getFirst().cursor() == last);
                 }
                 for (String p : destinations.keySet()) {
                     assertThat(platforms.get(p).members(audiences.get(p).id())).as(p).isEqualTo(expected);
                     assertThat(platforms.get(p).violations()).as(p).isEmpty();
-                    assertThat(store.deadLetters("four-" + p, 10)).as(p).isEmpty();
+                    assertThat(deliveries.deadLetters("four-" + p, 10)).as(p).isEmpty();
                 }
             }
         }

@@ -1,6 +1,6 @@
 package io.rebound.server.activation;
 
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.Destination;
@@ -15,7 +15,7 @@ import io.rebound.destinations.contract.Received;
 import io.rebound.destinations.delivery.Backoff;
 import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.DeliveryEngine;
-import io.rebound.destinations.delivery.DeliveryStore;
+import io.rebound.destinations.delivery.DeliveryRepository;
 import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.SyncWorker;
 import io.rebound.destinations.meta.MetaConfig;
@@ -76,7 +76,7 @@ class ListSyncTest {
     @TempDir
     static Path dir;
     private static ReboundServer server;
-    private static JdbcDeliveryStore store;
+    private static JdbcDeliveryRepository deliveries;
     private static ListSync sync;
 
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -85,8 +85,8 @@ class ListSyncTest {
     @BeforeAll
     static void start() {
         server = ReboundServer.start(ServerConfig.defaults(dir).withPort(0).withRateLimit(1_000_000, 1_000_000));
-        store = new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC());
-        sync = new ListSync(server.audiencesPort(), store,
+        deliveries = new JdbcDeliveryRepository(server.database().dataSource(), Clock.systemUTC());
+        sync = new ListSync(server.audiencesPort(), deliveries,
                 new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), new SplittableRandom(7)), Clock.systemUTC(),
                 SyncWorker.DEFAULT_BATCH);
     }
@@ -274,7 +274,7 @@ class ListSyncTest {
         MetaContractServer platform = meta();
         MetaDestination meta = metaDestination(platform, Mode.LIVE);
         AudienceRef audience = meta.createAudience("Cart abandoners", List.of()).audience();
-        store.pair(shop.storeId(), "meta-exact", shop.segmentId(), audience);
+        deliveries.pair(shop.storeId(), "meta-exact", shop.segmentId(), audience);
         SyncWorker worker = sync.worker("meta-exact", meta);
         engine().start(worker);
 
@@ -295,7 +295,7 @@ class ListSyncTest {
         assertThat(platform.violations()).isEmpty();
         assertThat(worker.stats().notUploadable()).as("anonymous visitors are counted, not sent").isEqualTo(50);
         assertThat(uploads(platform).stream().filter(r -> r.method().equals("DELETE"))).isNotEmpty();
-        assertThat(store.deadLetters("meta-exact", 10)).isEmpty();
+        assertThat(deliveries.deadLetters("meta-exact", 10)).isEmpty();
     }
 
     @Test
@@ -305,19 +305,19 @@ class ListSyncTest {
         MetaContractServer platform = meta();
         MetaDestination meta = metaDestination(platform, Mode.LIVE);
         AudienceRef audience = meta.linkAudience(platform.createExisting());
-        store.pair(shop.storeId(), "meta-crash", shop.segmentId(), audience);
+        deliveries.pair(shop.storeId(), "meta-crash", shop.segmentId(), audience);
 
         // A worker whose process dies after the platform took the batch and before the cursor commit.
-        DeliveryStore dying = new DeliveryStore() {
+        DeliveryRepository dying = new DeliveryRepository() {
             @Override
             public List<Pairing> pairings(String destinationId) {
-                return store.pairings(destinationId);
+                return deliveries.pairings(destinationId);
             }
 
             @Override
             public java.util.Map<String, io.rebound.core.activation.Contact> uploaded(Pairing pairing,
                                                                                    java.util.Collection<String> personIds) {
-                return store.uploaded(pairing, personIds);
+                return deliveries.uploaded(pairing, personIds);
             }
 
             @Override
@@ -351,13 +351,13 @@ class ListSyncTest {
         MetaContractServer metaPlatform = meta();
         MetaDestination meta = metaDestination(metaPlatform, Mode.LIVE);
         AudienceRef metaList = meta.linkAudience(metaPlatform.createExisting());
-        store.pair(shop.storeId(), "meta-outage", shop.segmentId(), metaList);
+        deliveries.pair(shop.storeId(), "meta-outage", shop.segmentId(), metaList);
 
         PinterestContractServer pinPlatform = closed(new PinterestContractServer("549756359984", "pina_api", "conv_token"));
         PinterestDestination pinterest = new PinterestDestination(PinterestConfig.of("549756359984", "pina_api", "conv_token")
                 .withBaseUrl(pinPlatform.baseUrl()), Mode.LIVE, transport, new RequestLog(), Clock.systemUTC());
         AudienceRef pinList = pinterest.linkAudience(pinPlatform.createExisting());
-        store.pair(shop.storeId(), "pinterest-outage", shop.segmentId(), pinList);
+        deliveries.pair(shop.storeId(), "pinterest-outage", shop.segmentId(), pinList);
         int throttles = 6;
         for (int i = 0; i < throttles; i++) {
             pinPlatform.inject(new Fault.Throttle(1)); // 429, Retry-After: 1
@@ -383,7 +383,7 @@ class ListSyncTest {
         assertThat(metaWorker.stats().retries()).isZero();
         assertThat(pinPlatform.violations()).isEmpty();
         assertThat(metaPlatform.violations()).isEmpty();
-        assertThat(store.deadLetters("pinterest-outage", 10)).isEmpty();
+        assertThat(deliveries.deadLetters("pinterest-outage", 10)).isEmpty();
     }
 
     @Test
@@ -394,7 +394,7 @@ class ListSyncTest {
         MetaContractServer platform = meta();
         MetaDestination meta = metaDestination(platform, Mode.LIVE);
         AudienceRef audience = meta.linkAudience(platform.createExisting());
-        store.pair(shop.storeId(), "meta-dead", shop.segmentId(), audience);
+        deliveries.pair(shop.storeId(), "meta-dead", shop.segmentId(), audience);
         platform.inject(new Fault.Permanent());
 
         SyncWorker worker = sync.worker("meta-dead", meta);
@@ -402,7 +402,7 @@ class ListSyncTest {
         long moved = cursor("meta-dead", shop);
         assertThat(moved).isEqualTo(lastSequence(shop));
         assertThat(platform.members(audience.id())).isEmpty();
-        List<DeadLetter> letters = store.deadLetters("meta-dead", 10);
+        List<DeadLetter> letters = deliveries.deadLetters("meta-dead", 10);
         assertThat(letters).singleElement().satisfies(d -> {
             assertThat(d.kind()).isEqualTo(DeadLetter.GAVE_UP);
             assertThat(d.operation()).isEqualTo("add");
@@ -432,7 +432,7 @@ class ListSyncTest {
         MetaContractServer platform = meta();
         MetaDestination meta = metaDestination(platform, Mode.LIVE);
         AudienceRef audience = meta.linkAudience(platform.createExisting());
-        Pairing pairing = store.pair(shop.storeId(), "meta-erase", shop.segmentId(), audience);
+        Pairing pairing = deliveries.pair(shop.storeId(), "meta-erase", shop.segmentId(), audience);
         SyncWorker worker = sync.worker("meta-erase", meta);
         assertThat(worker.syncOnce().caughtUp()).isTrue();
         assertThat(platform.members(audience.id())).isEqualTo(hashes(0, 20));
@@ -444,8 +444,8 @@ class ListSyncTest {
         Set<String> remaining = hashes(0, 20);
         remaining.remove(hashOf(3));
         assertThat(platform.members(audience.id())).isEqualTo(remaining).isEqualTo(uploadableMembers(shop));
-        assertThat(store.uploaded(pairing, List.of("e:" + hashOf(3)))).isEmpty();
-        assertThat(store.uploaded(pairing, List.of("e:" + hashOf(4)))).hasSize(1);
+        assertThat(deliveries.uploaded(pairing, List.of("e:" + hashOf(3)))).isEmpty();
+        assertThat(deliveries.uploaded(pairing, List.of("e:" + hashOf(4)))).hasSize(1);
         assertThat(worker.stats().notUploadable()).isZero();
         assertThat(platform.violations()).isEmpty();
     }
@@ -459,10 +459,10 @@ class ListSyncTest {
 
         MetaDestination live = metaDestination(platform, Mode.LIVE);
         MetaDestination dry = metaDestination(platform, Mode.DRY_RUN);
-        store.pair(shop.storeId(), "meta-live", shop.segmentId(), live.linkAudience(listId));
-        store.pair(shop.storeId(), "meta-dry", shop.segmentId(), dry.linkAudience(listId));
+        deliveries.pair(shop.storeId(), "meta-live", shop.segmentId(), live.linkAudience(listId));
+        deliveries.pair(shop.storeId(), "meta-dry", shop.segmentId(), dry.linkAudience(listId));
         // Small batches: several adds and removes, in the order of the change log.
-        ListSync small = new ListSync(server.audiencesPort(), store, Backoff.DEFAULT, Clock.systemUTC(), 100);
+        ListSync small = new ListSync(server.audiencesPort(), deliveries, Backoff.DEFAULT, Clock.systemUTC(), 100);
 
         SyncWorker dryWorker = small.worker("meta-dry", dry);
         assertThat(dryWorker.syncOnce().caughtUp()).isTrue();

@@ -73,12 +73,12 @@ class OutageIsolationTest {
     @TempDir
     static Path dir;
     private static ReboundServer server;
-    private static JdbcDeliveryStore store;
+    private static JdbcDeliveryRepository deliveries;
 
     @BeforeAll
     static void start() {
         server = ReboundServer.start(ServerConfig.defaults(dir).withPort(0).withRateLimit(1_000_000, 1_000_000));
-        store = new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC());
+        deliveries = new JdbcDeliveryRepository(server.database().dataSource(), Clock.systemUTC());
     }
 
     @AfterAll
@@ -122,13 +122,13 @@ class OutageIsolationTest {
             List<Member> seed = List.of(new Member("seed", Contact.ofEmail("Seed@Example.com"), AdConsent.UNSTATED));
             Map<String, AudienceRef> audiences = new LinkedHashMap<>();
             // The workers' own backoff: 1 s to 5 min, as in production.
-            ListSync sync = new ListSync(a, store, Backoff.DEFAULT, clock, SyncWorker.DEFAULT_BATCH);
+            ListSync sync = new ListSync(a, deliveries, Backoff.DEFAULT, clock, SyncWorker.DEFAULT_BATCH);
             Map<String, SyncWorker> workers = new LinkedHashMap<>();
             try (DeliveryEngine engine = new DeliveryEngine(Duration.ofMillis(50), Backoff.DEFAULT)) {
                 for (Map.Entry<String, Destination> d : destinations.entrySet()) {
                     AudienceRef audience = d.getValue().createAudience("Cart abandoners", seed).audience();
                     audiences.put(d.getKey(), audience);
-                    store.pair(storeId, "iso-" + d.getKey(), segment.id(), audience);
+                    deliveries.pair(storeId, "iso-" + d.getKey(), segment.id(), audience);
                     SyncWorker w = sync.worker("iso-" + d.getKey(), d.getValue());
                     workers.put(d.getKey(), w);
                     engine.start(w);

@@ -71,7 +71,7 @@ class ReconciliationTest {
     @TempDir
     static Path dir;
     private static ReboundServer server;
-    private static JdbcDeliveryStore store;
+    private static JdbcDeliveryRepository deliveries;
 
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final HttpTransport transport = new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(20));
@@ -82,7 +82,7 @@ class ReconciliationTest {
     @BeforeAll
     static void start() {
         server = ReboundServer.start(ServerConfig.defaults(dir).withPort(0).withRateLimit(1_000_000, 1_000_000));
-        store = new JdbcDeliveryStore(server.database().dataSource(), Clock.systemUTC());
+        deliveries = new JdbcDeliveryRepository(server.database().dataSource(), Clock.systemUTC());
     }
 
     @AfterAll
@@ -104,7 +104,7 @@ class ReconciliationTest {
 
     private ListSync sync() {
         if (sync == null) {
-            sync = new ListSync(server.audiencesPort(), store, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1),
+            sync = new ListSync(server.audiencesPort(), deliveries, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1),
                     new SplittableRandom(7)), clock, SyncWorker.DEFAULT_BATCH).withReconcileInterval(INTERVAL);
         }
         return sync;
@@ -258,7 +258,7 @@ class ReconciliationTest {
         joinThenLeave(shop, 1_200, 20, 200);
         MetaContractServer platform = meta();
         AudienceRef audience = metaDestination(platform, Mode.LIVE, transport).linkAudience(platform.createExisting());
-        Pairing pairing = store.pair(shop.storeId(), name, shop.segmentId(), audience);
+        Pairing pairing = deliveries.pair(shop.storeId(), name, shop.segmentId(), audience);
         assertThat(sync().worker(name, metaDestination(platform, Mode.LIVE, transport)).syncOnce().caughtUp()).isTrue();
         assertThat(platform.members(audience.id())).isEqualTo(hashes(200, 1_200)).isEqualTo(uploadableMembers(shop));
         return new MetaSetup(shop, platform, audience, pairing);
@@ -296,12 +296,12 @@ class ReconciliationTest {
         assertThat(batches.stream().map(r -> r.json().path("session").path("session_id").asLong()).distinct()).hasSize(1);
         assertThat(batches.getLast().json().path("session").path("last_batch_flag").asBoolean()).isTrue();
         assertThat(m.platform().violations()).isEmpty();
-        Reconciliation r = store.reconciliation(m.pairing()).orElseThrow();
+        Reconciliation r = deliveries.reconciliation(m.pairing()).orElseThrow();
         assertThat(r.method()).isEqualTo(Reconciliation.REPLACE);
         assertThat(r.members()).as("uploadable members; the anonymous are not").isEqualTo(1_000);
         assertThat(r.error()).isNull();
         assertThat(worker.stats().lastReconciliation()).isEqualTo(r);
-        assertThat(store.uploadedCount(m.pairing())).isEqualTo(1_000);
+        assertThat(deliveries.uploadedCount(m.pairing())).isEqualTo(1_000);
 
         // Committed: neither this worker nor a restarted one reconciles again before the next interval.
         int sent = m.platform().received().size();
@@ -330,7 +330,7 @@ class ReconciliationTest {
         assertThat(replaces(m.platform())).hasSize(1);
         assertThat(m.platform().members(m.audience().id())).as("an unfinished session changes nothing").isEqualTo(drifted);
         assertThat(m.platform().openReplaceSessions(m.audience().id())).isEqualTo(1);
-        assertThat(store.reconciliation(m.pairing())).as("nothing committed").isEmpty();
+        assertThat(deliveries.reconciliation(m.pairing())).as("nothing committed").isEmpty();
 
         // The restarted worker finds the reconciliation still due and completes it in a new session.
         SyncWorker restarted = sync().worker("reconcile-killed", metaDestination(m.platform(), Mode.LIVE, transport));
@@ -339,7 +339,7 @@ class ReconciliationTest {
         assertThat(m.platform().openReplaceSessions(m.audience().id())).isZero();
         assertThat(replaces(m.platform()).stream().map(r -> r.json().path("session").path("session_id").asLong()).distinct())
                 .hasSize(2);
-        assertThat(store.reconciliation(m.pairing())).isPresent();
+        assertThat(deliveries.reconciliation(m.pairing())).isPresent();
         assertThat(m.platform().violations()).isEmpty();
     }
 
@@ -356,11 +356,11 @@ class ReconciliationTest {
         assertThat(pass.retryAfter()).isPositive();
         assertThat(worker.stats().retries()).isEqualTo(1);
         assertThat(m.platform().members(m.audience().id())).isEqualTo(drifted);
-        assertThat(store.reconciliation(m.pairing())).isEmpty();
+        assertThat(deliveries.reconciliation(m.pairing())).isEmpty();
 
         assertThat(worker.syncOnce().caughtUp()).isTrue();
         assertThat(m.platform().members(m.audience().id())).isEqualTo(hashes(200, 1_200));
-        assertThat(store.reconciliation(m.pairing())).isPresent();
+        assertThat(deliveries.reconciliation(m.pairing())).isPresent();
         assertThat(m.platform().violations()).isEmpty();
     }
 
@@ -384,7 +384,7 @@ class ReconciliationTest {
         });
         assertThat(new String(recorded.getFirst().request().body(), StandardCharsets.UTF_8))
                 .contains("\"batch_seq\":1").contains("\"last_batch_flag\":false").contains(hashOf(200));
-        assertThat(store.reconciliation(m.pairing()).orElseThrow().method()).isEqualTo(Reconciliation.REPLACE);
+        assertThat(deliveries.reconciliation(m.pairing()).orElseThrow().method()).isEqualTo(Reconciliation.REPLACE);
     }
 
     @Test
@@ -396,7 +396,7 @@ class ReconciliationTest {
         PinterestDestination pinterest = new PinterestDestination(PinterestConfig.of("549756359984", "pina_api", "conv_token")
                 .withBaseUrl(platform.baseUrl()), Mode.LIVE, transport, new RequestLog(), Clock.systemUTC());
         AudienceRef list = pinterest.linkAudience(platform.createExisting());
-        Pairing pairing = store.pair(shop.storeId(), "reconcile-pin", shop.segmentId(), list);
+        Pairing pairing = deliveries.pair(shop.storeId(), "reconcile-pin", shop.segmentId(), list);
         SyncWorker worker = sync().worker("reconcile-pin", pinterest);
         assertThat(worker.syncOnce().caughtUp()).isTrue();
         assertThat(platform.members(list.id())).isEqualTo(expected);
@@ -405,7 +405,7 @@ class ReconciliationTest {
         // Drift: the platform lost member 150's addition; a stranger was added by hand; and Rebound's record
         // holds a ghost that is no longer a member (its removal never went out), still in the list.
         String ghost = sha256("ghost@example.com");
-        store.commit(pairing.withCursor(0), 0, List.of(), Map.of("e:" + ghost, Contact.ofEmail(ghost)), Set.of());
+        deliveries.commit(pairing.withCursor(0), 0, List.of(), Map.of("e:" + ghost, Contact.ofEmail(ghost)), Set.of());
         String stranger = sha256("stranger@example.com");
         platform.drift(list.id(), Set.of(stranger, ghost), Set.of(hashOf(150)));
 
@@ -417,13 +417,13 @@ class ReconciliationTest {
         assertThat(platform.members(list.id()))
                 .as("member 150 is back, the ghost is gone; the stranger stays: a diff sees only what Rebound uploaded")
                 .isEqualTo(repaired);
-        Reconciliation r = store.reconciliation(pairing).orElseThrow();
+        Reconciliation r = deliveries.reconciliation(pairing).orElseThrow();
         assertThat(r.method()).isEqualTo(Reconciliation.DIFF);
         assertThat(r.members()).isEqualTo(200);
         assertThat(r.removed()).isEqualTo(1);
         assertThat(r.added()).as("by Rebound's record member 150 was uploaded all along").isZero();
-        assertThat(store.uploaded(pairing, List.of("e:" + ghost))).isEmpty();
-        assertThat(store.uploadedCount(pairing)).isEqualTo(200);
+        assertThat(deliveries.uploaded(pairing, List.of("e:" + ghost))).isEmpty();
+        assertThat(deliveries.uploadedCount(pairing)).isEqualTo(200);
         assertThat(platform.violations()).isEmpty();
     }
 }

@@ -2,12 +2,12 @@ package io.rebound.server.audience;
 
 import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.server.log.FileEventLog;
 import io.rebound.server.meta.Database;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,9 +39,9 @@ final class AudienceHarness implements AudienceRuntime {
     final Database database;
     final java.time.Clock clock;
     FileEventLog log;
-    RocksStore rocks;
+    RocksDatabase rocks;
     EmbeddedAudienceRuntime runtime;
-    private RocksStore indexStore;
+    private RocksDatabase indexRocks;
     private io.rebound.server.runtime.EventIndexer indexer;
 
     AudienceHarness(Path dir, Database database, Instant start) {
@@ -98,7 +98,7 @@ final class AudienceHarness implements AudienceRuntime {
 
     private void open() {
         log = new FileEventLog(dir.resolve("log"), false);
-        rocks = new RocksStore(dir.resolve("state"), AudienceColumns.ALL);
+        rocks = new RocksDatabase(dir.resolve("state"), AudienceColumns.ALL);
         runtime = new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(database.dataSource()),
                 id -> Optional.empty(), clock);
     }
@@ -106,8 +106,8 @@ final class AudienceHarness implements AudienceRuntime {
     /** The audiences port over this runtime, with a visitor event index of its own (made on first use). */
     Audiences audiences() {
         if (indexer == null) {
-            indexStore = new RocksStore(dir.resolve("index"), io.rebound.server.runtime.EventIndexer.COLUMN_FAMILIES);
-            indexer = new io.rebound.server.runtime.EventIndexer(log.records(), indexStore,
+            indexRocks = new RocksDatabase(dir.resolve("index"), io.rebound.server.runtime.EventIndexer.COLUMN_FAMILIES);
+            indexer = new io.rebound.server.runtime.EventIndexer(log.records(), indexRocks,
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         }
         return new EmbeddedAudiences(runtime, indexer);
@@ -116,7 +116,7 @@ final class AudienceHarness implements AudienceRuntime {
     private void shut() {
         if (indexer != null) {
             indexer.close();
-            indexStore.close();
+            indexRocks.close();
             indexer = null;
         }
         runtime.close();
@@ -131,9 +131,9 @@ final class AudienceHarness implements AudienceRuntime {
     }
 
     /** Stops the runtime, lets {@code action} change its RocksDB directly, and starts it again. */
-    void whileStopped(java.util.function.Consumer<RocksStore> action) {
+    void whileStopped(java.util.function.Consumer<RocksDatabase> action) {
         shut();
-        rocks = new RocksStore(dir.resolve("state"), AudienceColumns.ALL);
+        rocks = new RocksDatabase(dir.resolve("state"), AudienceColumns.ALL);
         try {
             action.accept(rocks);
         } finally {

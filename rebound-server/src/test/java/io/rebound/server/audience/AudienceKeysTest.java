@@ -1,7 +1,7 @@
 package io.rebound.server.audience;
 
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.rebound.server.audience;
 
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.server.meta.StoreRepository;
 import org.junit.jupiter.api.Test;

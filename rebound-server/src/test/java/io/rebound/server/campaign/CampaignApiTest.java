@@ -22,7 +22,7 @@ import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import io.rebound.server.wiring.ServerRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -64,8 +64,8 @@ class CampaignApiTest {
     private static Database database;
     private static MutableClock clock;
     private static FileEventLog log;
-    private static RocksStore rocks;
-    private static RocksStore indexStore;
+    private static RocksDatabase rocks;
+    private static RocksDatabase indexRocks;
     private static EventIndexer indexer;
     private static EmbeddedAudienceRuntime runtime;
     private static Audiences audiences;
@@ -92,11 +92,11 @@ class CampaignApiTest {
         keyB = b.secretKey();
         clock = new MutableClock(T0);
         log = new FileEventLog(root.resolve("log"), false);
-        rocks = new RocksStore(root.resolve("state"), AudienceColumns.ALL);
+        rocks = new RocksDatabase(root.resolve("state"), AudienceColumns.ALL);
         runtime = new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(database.dataSource()),
                 id -> Optional.empty(), clock);
-        indexStore = new RocksStore(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
-        indexer = new EventIndexer(log.records(), indexStore, new SimpleMeterRegistry());
+        indexRocks = new RocksDatabase(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
+        indexer = new EventIndexer(log.records(), indexRocks, new SimpleMeterRegistry());
         audiences = new EmbeddedAudiences(runtime, indexer);
 
         JdbcCatalog catalog = new JdbcCatalog(database.dataSource(), clock);
@@ -135,7 +135,7 @@ class CampaignApiTest {
     static void stop() {
         vertx.close().await();
         indexer.close();
-        indexStore.close();
+        indexRocks.close();
         runtime.close();
         rocks.close();
         log.close();

@@ -2,7 +2,7 @@ package io.rebound.server.cluster;
 
 import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore.LoggedChange;
+import io.rebound.core.engine.MembershipTable.LoggedChange;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.kafka.AudienceTopology;

@@ -12,7 +12,7 @@ import io.rebound.server.log.FileEventLog;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
@@ -51,7 +51,7 @@ final class DashboardHarness implements AutoCloseable {
     final Database database;
     final JdbcStoreRepository stores;
     final FileEventLog log;
-    final RocksStore rocks;
+    final RocksDatabase rocks;
     final EventIndexer indexer;
     final EmbeddedAudienceRuntime audiences;
     final Vertx vertx;
@@ -75,7 +75,7 @@ final class DashboardHarness implements AutoCloseable {
                 + "DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "");
         stores = new JdbcStoreRepository(database);
         log = new FileEventLog(dir.resolve("log"), false);
-        rocks = new RocksStore(dir.resolve("state"), java.util.stream.Stream.concat(
+        rocks = new RocksDatabase(dir.resolve("state"), java.util.stream.Stream.concat(
                 java.util.stream.Stream.of(EventIndexer.CF_EVENTS, EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS),
                 AudienceColumns.ALL.stream()).toList());
         indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry());
@@ -91,7 +91,7 @@ final class DashboardHarness implements AutoCloseable {
         activation = new io.rebound.server.activation.Activation(
                 new io.rebound.server.activation.JdbcDestinations(database.dataSource(),
                         io.rebound.server.activation.CredentialKeys.inDirectory(dir), clock),
-                new io.rebound.server.activation.JdbcDeliveryStore(database.dataSource(), clock), audiencesPort,
+                new io.rebound.server.activation.JdbcDeliveryRepository(database.dataSource(), clock), audiencesPort,
                 io.rebound.destinations.HttpTransport.withDefaults(), clock, Duration.ofMillis(100),
                 io.rebound.server.activation.Ownership.single(), null);
         dashboard.attachActivation(activation);

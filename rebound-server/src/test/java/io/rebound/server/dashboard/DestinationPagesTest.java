@@ -306,9 +306,9 @@ class DestinationPagesTest {
         Pairing pairing = h.activation.pairingsOf(shop.store().id(), segment).getFirst();
         await(() -> h.activation.uploaded(pairing) == 1);
         String person = h.audiences.reader().personOf(shop.store().id(), "dl-v1").orElseThrow();
-        io.rebound.server.activation.JdbcDeliveryStore store =
-                new io.rebound.server.activation.JdbcDeliveryStore(h.database.dataSource(), h.clock);
-        store.commit(pairing, pairing.cursor(), List.of(
+        io.rebound.server.activation.JdbcDeliveryRepository deliveries =
+                new io.rebound.server.activation.JdbcDeliveryRepository(h.database.dataSource(), h.clock);
+        deliveries.commit(pairing, pairing.cursor(), List.of(
                 new io.rebound.destinations.delivery.DeadLetter(shop.store().id(), id, segment, "add", "gave_up", "190",
                         "Error validating access token", List.of(person), 1, 1, now),
                 new io.rebound.destinations.delivery.DeadLetter(shop.store().id(), id, "", "event", "gave_up", "100",

@@ -32,7 +32,7 @@ import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import io.rebound.server.wiring.ServerRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -80,8 +80,8 @@ abstract class EmailFlowFixture {
     Database database;
     MutableClock clock;
     FileEventLog log;
-    RocksStore rocks;
-    RocksStore indexStore;
+    RocksDatabase rocks;
+    RocksDatabase indexRocks;
     EventIndexer indexer;
     EmbeddedAudienceRuntime runtime;
     Audiences audiences;
@@ -106,11 +106,11 @@ abstract class EmailFlowFixture {
         key = a.secretKey();
         clock = new MutableClock(T0);
         log = new FileEventLog(root.resolve("log"), false);
-        rocks = new RocksStore(root.resolve("state"), AudienceColumns.ALL);
+        rocks = new RocksDatabase(root.resolve("state"), AudienceColumns.ALL);
         runtime = new EmbeddedAudienceRuntime(log.records(), rocks, new SegmentRepository(database.dataSource()),
                 id -> Optional.empty(), clock);
-        indexStore = new RocksStore(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
-        indexer = new EventIndexer(log.records(), indexStore, new SimpleMeterRegistry());
+        indexRocks = new RocksDatabase(root.resolve("index"), EventIndexer.COLUMN_FAMILIES);
+        indexer = new EventIndexer(log.records(), indexRocks, new SimpleMeterRegistry());
         audiences = new EmbeddedAudiences(runtime, indexer);
         new JdbcCatalog(database.dataSource(), clock).upsert(store, CatalogProduct.builder("yoga-mat").title("Yoga mat")
                 .description("A mat").link("https://shop.example/p/yoga-mat").imageLink("https://shop.example/i/mat.jpg")
@@ -170,7 +170,7 @@ abstract class EmailFlowFixture {
     void stop() {
         vertx.close().await();
         indexer.close();
-        indexStore.close();
+        indexRocks.close();
         runtime.close();
         rocks.close();
         log.close();

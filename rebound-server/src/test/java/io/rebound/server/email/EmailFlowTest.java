@@ -27,7 +27,7 @@ import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.StoreRepository;
 import io.rebound.server.runtime.EventIndexer;
-import io.rebound.server.runtime.RocksStore;
+import io.rebound.server.runtime.RocksDatabase;
 import io.rebound.server.wiring.ServerRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

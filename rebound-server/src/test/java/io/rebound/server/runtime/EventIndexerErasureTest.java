@@ -27,14 +27,14 @@ class EventIndexerErasureTest {
         return Event.builder(store, id, EventType.PAGE_VIEW, at, at).anonymousId(visitor).build();
     }
 
-    private RocksStore open() {
-        return new RocksStore(dir.resolve("state"), EventIndexer.COLUMN_FAMILIES);
+    private RocksDatabase open() {
+        return new RocksDatabase(dir.resolve("state"), EventIndexer.COLUMN_FAMILIES);
     }
 
     @Test
     void erasesOnlyThatVisitorOfThatStoreIncludingEventsNotYetIndexedAndKeepsDedupKeys() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "v1", T0), event("st_a", "e2", "v1", T0.plusSeconds(1)),
                     event("st_a", "e3", "v10", T0), event("st_b", "e1", "v1", T0))).join();
@@ -58,7 +58,7 @@ class EventIndexerErasureTest {
     @Test
     void everyEventAcknowledgedBeforeTheErasureIsGoneWhileTheIndexerKeepsWriting() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             AtomicInteger acknowledged = new AtomicInteger(-1);
             AtomicBoolean stop = new AtomicBoolean();
@@ -95,7 +95,7 @@ class EventIndexerErasureTest {
     @Test
     void anErasureWhileTheIndexerIsBehindIsPendingAndDropsTheEventsAsItCatchesUpEvenAfterARestart() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false)) {
-            try (RocksStore rocks = open();
+            try (RocksDatabase rocks = open();
                  EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
                 log.append(List.of(event("st_a", "e1", "v1", T0))).join();
                 assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
@@ -106,7 +106,7 @@ class EventIndexerErasureTest {
                 assertThat(erasure).isEqualTo(new EventIndexer.Erasure(1, false));
             }
             log.append(List.of(event("st_a", "e4", "v1", T0.plusSeconds(3)))).join();
-            try (RocksStore rocks = open();
+            try (RocksDatabase rocks = open();
                  EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
                 assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
                 assertThat(indexer.visitorEvents("st_a", "v1", 100)).extracting(Event::eventId).containsExactly("e4");

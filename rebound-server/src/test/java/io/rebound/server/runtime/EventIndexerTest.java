@@ -41,7 +41,7 @@ class EventIndexerTest {
     @Test
     void filesEventsByVisitorInEventTimeOrderAndDropsDuplicates() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e2", "v1", T0.plusSeconds(20)),
                     event("st_a", "e1", "v1", T0.plusSeconds(10)),   // late: earlier event time, later arrival
@@ -58,13 +58,13 @@ class EventIndexerTest {
     @Test
     void restartResumesFromTheCommittedPositionWithoutReindexing() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "v1", T0))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
         }
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "v1", T0), event("st_a", "e3", "v1", T0.plusSeconds(1)))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
@@ -75,7 +75,7 @@ class EventIndexerTest {
     @Test
     void visitorIdsCannotForgeAnotherStoresPrefix() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             log.append(List.of(event("st_a", "e1", "x", T0), event("st_ax", "e2", "", T0))).join();
             assertThat(indexer.awaitCaughtUp(5_000)).isTrue();
@@ -100,7 +100,7 @@ class EventIndexerTest {
     void aRecordThatCannotBeDecodedIsSetAsideAndIndexingMovesOn() throws Exception {
         long poison;
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open()) {
+             RocksDatabase rocks = open()) {
             DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
             try (EventIndexer indexer = new EventIndexer(log.records(), rocks, letters, new SimpleMeterRegistry())) {
                 poison = log.records().append(List.of(EventCodec.encode(event("st_a", "before", "v1", T0)))).join();
@@ -116,7 +116,7 @@ class EventIndexerTest {
                 assertThat(letter.error()).contains("corrupt event record");
             }
         }
-        try (RocksStore rocks = open()) {
+        try (RocksDatabase rocks = open()) {
             DeadLetters reopened = new DeadLetters(rocks, Clock.systemUTC());
             assertThat(reopened.count()).as("dead letters are stored").isEqualTo(1);
             assertThat(reopened.last().orElseThrow().position()).isEqualTo(poison);
@@ -129,7 +129,7 @@ class EventIndexerTest {
     @Test
     void aRecordDamagedOnDiskIsSetAsideAndIndexingResumesAfterIt() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open()) {
+             RocksDatabase rocks = open()) {
             long damaged = log.records().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
             log.append(List.of(event("st_a", "rotten", "v1", T0.plusSeconds(1)))).join();
             log.append(List.of(event("st_a", "e3", "v1", T0.plusSeconds(2)))).join();
@@ -151,7 +151,7 @@ class EventIndexerTest {
     @Test
     void anErrorThrownByARecordDoesNotKillTheIndexer() throws Exception {
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open()) {
+             RocksDatabase rocks = open()) {
             DeadLetters letters = new DeadLetters(rocks, Clock.systemUTC());
             try (EventIndexer indexer = new EventIndexer(log.records(), rocks, letters, new SimpleMeterRegistry())) {
                 log.records().append(List.of(decodingThrowsAnError())).join();
@@ -168,7 +168,7 @@ class EventIndexerTest {
         Path logDir = dir.resolve("log");
         long kept;
         try (FileEventLog log = new FileEventLog(logDir, false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             kept = log.records().append(List.of(EventCodec.encode(event("st_a", "e1", "v1", T0)))).join();
             log.append(List.of(event("st_a", "lost-2", "v1", T0.plusSeconds(2)),
@@ -181,7 +181,7 @@ class EventIndexerTest {
             ch.truncate(kept + 20);
         }
         try (FileEventLog log = new FileEventLog(logDir, false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
             assertThat(log.records().end()).isEqualTo(kept);
             log.append(List.of(event("st_a", "new-4", "v1", T0.plusSeconds(4)))).join();
@@ -198,7 +198,7 @@ class EventIndexerTest {
                 new Store(id, id, "wk_" + id, false, id.equals("st_a") ? 1 : 3, T0)));
         int visitors = 2_500;   // more expired events than one purge chunk
         try (FileEventLog log = new FileEventLog(dir.resolve("log"), false);
-             RocksStore rocks = open();
+             RocksDatabase rocks = open();
              EventIndexer indexer = new EventIndexer(log.records(), rocks,
                      new DeadLetters(rocks, clock), new SimpleMeterRegistry(), retentions, clock)) {
             List<Event> events = new ArrayList<>();
@@ -232,7 +232,7 @@ class EventIndexerTest {
         }
     }
 
-    private static long count(RocksStore rocks, String family) {
+    private static long count(RocksDatabase rocks, String family) {
         long n = 0;
         try (org.rocksdb.RocksIterator it = rocks.db().newIterator(rocks.family(family))) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -242,7 +242,7 @@ class EventIndexerTest {
         return n;
     }
 
-    private RocksStore open() {
-        return new RocksStore(dir.resolve("state"), EventIndexer.COLUMN_FAMILIES);
+    private RocksDatabase open() {
+        return new RocksDatabase(dir.resolve("state"), EventIndexer.COLUMN_FAMILIES);
     }
 }

@@ -88,7 +88,7 @@ class RetentionTaskTest {
         }
 
         // And in RocksDB itself: nothing of the purged event is left, neither its event nor its dedup key.
-        try (RocksStore rocks = new RocksStore(dir.resolve("state"), Stream.concat(Stream.of(EventIndexer.CF_EVENTS,
+        try (RocksDatabase rocks = new RocksDatabase(dir.resolve("state"), Stream.concat(Stream.of(EventIndexer.CF_EVENTS,
                 EventIndexer.CF_DEDUP, EventIndexer.CF_OFFSETS), AudienceColumns.ALL.stream()).toList())) {
             assertThat(keys(rocks, EventIndexer.CF_EVENTS)).hasSize(2);
             List<String> dedup = keys(rocks, EventIndexer.CF_DEDUP);
@@ -145,7 +145,7 @@ class RetentionTaskTest {
         return (long) s.metrics().get(counter).counter().count();
     }
 
-    private static List<String> keys(RocksStore rocks, String family) {
+    private static List<String> keys(RocksDatabase rocks, String family) {
         List<String> out = new ArrayList<>();
         try (RocksIterator it = rocks.db().newIterator(rocks.family(family))) {
             for (it.seekToFirst(); it.isValid(); it.next()) {

@@ -12,8 +12,8 @@ public final class InMemoryAudienceRuntime extends AudienceEngine {
 
     /** A runtime whose clock starts at {@code start}. */
     public InMemoryAudienceRuntime(Instant start) {
-        super(new InMemoryPersonStore(), new InMemoryIdentityStore(), new InMemoryTimerStore(),
-                new InMemoryMembershipStore(), start);
+        super(new InMemoryPersonTable(), new InMemoryIdentityTable(), new InMemoryTimerTable(),
+                new InMemoryMembershipTable(), start);
     }
 
     public InMemoryAudienceRuntime() {

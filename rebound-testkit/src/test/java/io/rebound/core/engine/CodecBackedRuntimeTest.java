@@ -12,12 +12,12 @@ class CodecBackedRuntimeTest extends AudienceRuntimeContract {
 
     @Override
     protected AudienceRuntime newRuntime() {
-        return CodecBackedPersonStore.runtime();
+        return CodecBackedPersonTable.runtime();
     }
 
     @TestFactory
     Stream<DynamicTest> membershipsEqualTheReferenceWhenStateIsPersistedAsBytes() {
-        DifferentialScenario scenario = new DifferentialScenario(CodecBackedPersonStore::runtime);
+        DifferentialScenario scenario = new DifferentialScenario(CodecBackedPersonTable::runtime);
         return LongStream.range(500, 550).mapToObj(seed ->
                 DynamicTest.dynamicTest("seed " + seed, () -> scenario.run(seed, false, true)));
     }

@@ -1,8 +1,8 @@
 package io.rebound.core.engine;
 
-import io.rebound.testkit.memory.InMemoryIdentityStore;
-import io.rebound.testkit.memory.InMemoryMembershipStore;
-import io.rebound.testkit.memory.InMemoryTimerStore;
+import io.rebound.testkit.memory.InMemoryIdentityTable;
+import io.rebound.testkit.memory.InMemoryMembershipTable;
+import io.rebound.testkit.memory.InMemoryTimerTable;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -14,12 +14,12 @@ import java.util.TreeMap;
  * A person store that keeps only {@link PersonStateCodec} bytes, as RocksDB and Kafka Streams will:
  * running the contract and the differential test over it proves the persisted form is complete.
  */
-final class CodecBackedPersonStore implements PersonStore {
+final class CodecBackedPersonTable implements PersonTable {
     private final Map<String, Map<String, byte[]>> stores = new HashMap<>();
 
     static AudienceRuntime runtime() {
-        return new AudienceEngine(new CodecBackedPersonStore(), new InMemoryIdentityStore(), new InMemoryTimerStore(),
-                new InMemoryMembershipStore(), Instant.EPOCH);
+        return new AudienceEngine(new CodecBackedPersonTable(), new InMemoryIdentityTable(), new InMemoryTimerTable(),
+                new InMemoryMembershipTable(), Instant.EPOCH);
     }
 
     @Override

@@ -4,7 +4,7 @@ package io.rebound.core.engine;
  * Port: the alias map from identity keys ({@link PersonIds#anonymousKey}, {@link PersonIds#userKey},
  * {@link PersonIds#emailKey}) to the person they belong to, per store.
  */
-public interface IdentityStore {
+public interface IdentityTable {
 
     /** The person an identity key belongs to, or null. */
     String personOf(String storeId, String idKey);

@@ -1,10 +1,10 @@
 package io.rebound.server.audience;
 
 /** RocksDB failed under the audience runtime: the unit of work is discarded and retried, never skipped. */
-public final class StateStoreException extends RuntimeException {
+public final class StateStorageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public StateStoreException(String message, Throwable cause) {
+    public StateStorageException(String message, Throwable cause) {
         super(message + ": " + cause.getMessage(), cause);
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
  * Port: at most one pending timer per person. Embedded: RocksDB keyed by due time (big-endian)
  * plus a person → due index; cluster: a store scanned by a wall-clock punctuator.
  */
-public interface TimerStore {
+public interface TimerTable {
 
     /** A pending timer. */
     record Timer(String storeId, String personId, Instant due) {

@@ -8,9 +8,9 @@ import java.util.Set;
 
 /**
  * What a {@link Reconciler} keeps durably beside the pairings: when each pairing was last reconciled,
- * and what Rebound has uploaded to its list (the same record {@link DeliveryStore#commit} keeps).
+ * and what Rebound has uploaded to its list (the same record {@link DeliveryRepository#commit} keeps).
  */
-public interface ReconcileStore {
+public interface ReconcileRepository {
 
     /**
      * When the pairing was last reconciled, or when it was paired if it never was: the next

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Migration V6 and the pairing store, on embedded H2 (PostgreSQL mode) and on the PostgreSQL at 127.0.0.1:5432. */
-class JdbcDeliveryStoreTest {
+class JdbcDeliveryRepositoryTest {
 
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     private static PostgresTestDatabase pg;
@@ -50,60 +50,60 @@ class JdbcDeliveryStoreTest {
     void pairsCommitsAtomicallyNeverGoesBackAndKeepsDeadLetters(String kind) {
         try (Database db = open(kind)) {
             String storeId = new JdbcStoreRepository(db).create("Yoga shop", false).store().id();
-            JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
+            JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
             AudienceRef pin = new AudienceRef(Platform.PINTEREST, "list-1", "audience-9");
-            Pairing p = store.pair(storeId, "pin", "seg-1", pin);
-            store.pair(storeId, "pin", "seg-0", AudienceRef.of(Platform.PINTEREST, "list-0"));
-            store.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
-            assertThatThrownBy(() -> store.pair(storeId, "pin", "seg-1", pin)).isInstanceOf(IllegalStateException.class);
+            Pairing p = deliveries.pair(storeId, "pin", "seg-1", pin);
+            deliveries.pair(storeId, "pin", "seg-0", AudienceRef.of(Platform.PINTEREST, "list-0"));
+            deliveries.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
+            assertThatThrownBy(() -> deliveries.pair(storeId, "pin", "seg-1", pin)).isInstanceOf(IllegalStateException.class);
 
-            assertThat(store.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-0", "seg-1");
-            assertThat(store.pairings("pin").get(1)).isEqualTo(new Pairing(storeId, "pin", "seg-1", pin, 0));
+            assertThat(deliveries.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-0", "seg-1");
+            assertThat(deliveries.pairings("pin").get(1)).isEqualTo(new Pairing(storeId, "pin", "seg-1", pin, 0));
 
             DeadLetter refused = new DeadLetter(storeId, "pin", "seg-1", "add", DeadLetter.REFUSED, "", "invalid hash",
                     List.of("e:1", "e:2"), 1, 40, NOW);
             DeadLetter gaveUp = new DeadLetter(storeId, "pin", "seg-1", "remove", DeadLetter.GAVE_UP, "401/2",
                     "Authentication failed. " + "x".repeat(5_000), List.of("u:7"), 1, 40, NOW);
-            store.commit(p, 40, List.of(refused, gaveUp), java.util.Map.of(), java.util.Set.of());
-            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
-            assertThat(store.pairings("meta").getFirst().cursor()).isZero();
+            deliveries.commit(p, 40, List.of(refused, gaveUp), java.util.Map.of(), java.util.Set.of());
+            assertThat(deliveries.pairings("pin").get(1).cursor()).isEqualTo(40);
+            assertThat(deliveries.pairings("meta").getFirst().cursor()).isZero();
 
             // A late commit of an older batch never moves the cursor back.
-            store.commit(p, 12, List.of(), java.util.Map.of(), java.util.Set.of());
-            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
+            deliveries.commit(p, 12, List.of(), java.util.Map.of(), java.util.Set.of());
+            assertThat(deliveries.pairings("pin").get(1).cursor()).isEqualTo(40);
 
             // Cursor and dead letters go together or not at all.
             DeadLetter bad = new DeadLetter(storeId, "pin", "seg-1", "upsert", DeadLetter.GAVE_UP, "", "", List.of(), 41, 50, NOW);
-            assertThatThrownBy(() -> store.commit(p.withCursor(40), 50, List.of(bad), java.util.Map.of(), java.util.Set.of())).isInstanceOf(IllegalStateException.class);
-            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(40);
+            assertThatThrownBy(() -> deliveries.commit(p.withCursor(40), 50, List.of(bad), java.util.Map.of(), java.util.Set.of())).isInstanceOf(IllegalStateException.class);
+            assertThat(deliveries.pairings("pin").get(1).cursor()).isEqualTo(40);
 
-            List<DeadLetter> letters = store.deadLetters("pin", 10);
+            List<DeadLetter> letters = deliveries.deadLetters("pin", 10);
             assertThat(letters).hasSize(2);
             assertThat(letters.get(1)).isEqualTo(refused);
             assertThat(letters.get(0).message()).startsWith("Authentication failed.").hasSize(4000);
             assertThat(letters.get(0).personIds()).containsExactly("u:7");
-            assertThat(store.deadLetters("meta", 10)).isEmpty();
+            assertThat(deliveries.deadLetters("meta", 10)).isEmpty();
 
             // A batch of long ids given up whole is split over rows that fit the column.
             List<String> many = java.util.stream.IntStream.range(0, 6_000).mapToObj(i -> "u:" + "x".repeat(190) + i).toList();
-            store.commit(p.withCursor(40), 60, List.of(new DeadLetter(storeId, "pin", "seg-1", "add", DeadLetter.GAVE_UP,
+            deliveries.commit(p.withCursor(40), 60, List.of(new DeadLetter(storeId, "pin", "seg-1", "add", DeadLetter.GAVE_UP,
                     "400", "bad", many, 41, 60, NOW)), java.util.Map.of(), java.util.Set.of());
-            List<DeadLetter> split = store.deadLetters("pin", 10).stream().filter(d -> d.toSequence() == 60).toList();
+            List<DeadLetter> split = deliveries.deadLetters("pin", 10).stream().filter(d -> d.toSequence() == 60).toList();
             assertThat(split).hasSizeGreaterThan(1);
             assertThat(split.stream().mapToInt(d -> d.personIds().size()).sum()).isEqualTo(6_000);
-            assertThat(store.pairings("pin").get(1).cursor()).isEqualTo(60);
+            assertThat(deliveries.pairings("pin").get(1).cursor()).isEqualTo(60);
 
             // What was uploaded is remembered with the cursor, and forgotten with the removal.
             io.rebound.core.activation.Contact ann = io.rebound.core.activation.Contact.ofEmail("ann@example.com");
-            store.commit(p.withCursor(60), 61, List.of(), java.util.Map.of("e:ann", ann), java.util.Set.of());
-            assertThat(store.uploaded(p, List.of("e:ann", "e:bob"))).containsExactly(java.util.Map.entry("e:ann", ann));
-            assertThat(store.uploaded(store.pairings("meta").getFirst(), List.of("e:ann"))).isEmpty();
-            store.commit(p.withCursor(61), 62, List.of(), java.util.Map.of(), java.util.Set.of("e:ann"));
-            assertThat(store.uploaded(p, List.of("e:ann"))).isEmpty();
+            deliveries.commit(p.withCursor(60), 61, List.of(), java.util.Map.of("e:ann", ann), java.util.Set.of());
+            assertThat(deliveries.uploaded(p, List.of("e:ann", "e:bob"))).containsExactly(java.util.Map.entry("e:ann", ann));
+            assertThat(deliveries.uploaded(deliveries.pairings("meta").getFirst(), List.of("e:ann"))).isEmpty();
+            deliveries.commit(p.withCursor(61), 62, List.of(), java.util.Map.of(), java.util.Set.of("e:ann"));
+            assertThat(deliveries.uploaded(p, List.of("e:ann"))).isEmpty();
 
-            assertThat(store.unpair(storeId, "pin", "seg-0")).isTrue();
-            assertThat(store.unpair(storeId, "pin", "seg-0")).isFalse();
-            assertThat(store.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-1");
+            assertThat(deliveries.unpair(storeId, "pin", "seg-0")).isTrue();
+            assertThat(deliveries.unpair(storeId, "pin", "seg-0")).isFalse();
+            assertThat(deliveries.pairings("pin")).extracting(Pairing::segmentId).containsExactly("seg-1");
         }
     }
 
@@ -112,18 +112,18 @@ class JdbcDeliveryStoreTest {
     void aLargeBatchsUploadedIdentifiersAreWrittenUpdatedRemovedAndReadBackExactly(String kind) {
         try (Database db = open(kind)) {
             String storeId = new JdbcStoreRepository(db).create("Big shop", false).store().id();
-            JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
-            Pairing p = store.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
-            Pairing other = store.pair(storeId, "meta", "seg-2", AudienceRef.of(Platform.META, "2386"));
+            JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
+            Pairing p = deliveries.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
+            Pairing other = deliveries.pair(storeId, "meta", "seg-2", AudienceRef.of(Platform.META, "2386"));
             // Hundreds of persons, then updates of some and removals of the others in one commit.
             int n = 517;
             java.util.Map<String, io.rebound.core.activation.Contact> added = new java.util.HashMap<>();
             for (int i = 0; i < n; i++) {
                 added.put("e:" + i, io.rebound.core.activation.Contact.ofEmail("p" + i + "@example.com"));
             }
-            store.commit(p, 10, List.of(), added, java.util.Set.of());
-            store.commit(other, 1, List.of(), java.util.Map.of("e:0", added.get("e:0")), java.util.Set.of());
-            assertThat(store.uploadedCount(p)).isEqualTo(n);
+            deliveries.commit(p, 10, List.of(), added, java.util.Set.of());
+            deliveries.commit(other, 1, List.of(), java.util.Map.of("e:0", added.get("e:0")), java.util.Set.of());
+            assertThat(deliveries.uploadedCount(p)).isEqualTo(n);
             java.util.Map<String, io.rebound.core.activation.Contact> changed = new java.util.HashMap<>();
             java.util.Set<String> removed = new java.util.HashSet<>();
             for (int i = 0; i < n; i += 2) {
@@ -134,12 +134,12 @@ class JdbcDeliveryStoreTest {
             }
             // Updated rows beside a new one: the plain insert meets existing keys and the batch is upserted.
             changed.put("e:fresh", io.rebound.core.activation.Contact.ofEmail("fresh@example.com"));
-            store.commit(p.withCursor(10), 20, List.of(), changed, removed);
-            assertThat(store.uploadedCount(p)).isEqualTo(changed.size());
+            deliveries.commit(p.withCursor(10), 20, List.of(), changed, removed);
+            assertThat(deliveries.uploadedCount(p)).isEqualTo(changed.size());
             java.util.List<String> everyone = new java.util.ArrayList<>(added.keySet());
             everyone.add("e:fresh");
-            assertThat(store.uploaded(p, everyone)).isEqualTo(changed);
-            assertThat(store.uploaded(store.pairings("meta").get(1), List.of("e:0")))
+            assertThat(deliveries.uploaded(p, everyone)).isEqualTo(changed);
+            assertThat(deliveries.uploaded(deliveries.pairings("meta").get(1), List.of("e:0")))
                     .as("another pairing's rows are its own").containsEntry("e:0", added.get("e:0"));
         }
     }
@@ -149,34 +149,34 @@ class JdbcDeliveryStoreTest {
     void aReconciliationIsRecordedWithTheUploadedRecordAndCountsFromThePairingBeforeTheFirst(String kind) {
         try (Database db = open(kind)) {
             String storeId = new JdbcStoreRepository(db).create("Yoga shop", false).store().id();
-            JdbcDeliveryStore store = new JdbcDeliveryStore(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
-            Pairing p = store.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
+            JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
+            Pairing p = deliveries.pair(storeId, "meta", "seg-1", AudienceRef.of(Platform.META, "2385"));
             io.rebound.core.activation.Contact a = io.rebound.core.activation.Contact.ofEmail("a@example.com");
             io.rebound.core.activation.Contact b = io.rebound.core.activation.Contact.ofEmail("b@example.com");
-            store.commit(p, 5, List.of(), java.util.Map.of("e:a", a, "e:b", b), java.util.Set.of());
-            assertThat(store.reconciledSince(p)).isEqualTo(NOW);
-            assertThat(store.reconciliation(p)).isEmpty();
-            assertThat(store.uploadedAfter(p, null, 1)).containsOnlyKeys("e:a");
-            assertThat(store.uploadedAfter(p, "e:a", 10)).containsOnlyKeys("e:b");
+            deliveries.commit(p, 5, List.of(), java.util.Map.of("e:a", a, "e:b", b), java.util.Set.of());
+            assertThat(deliveries.reconciledSince(p)).isEqualTo(NOW);
+            assertThat(deliveries.reconciliation(p)).isEmpty();
+            assertThat(deliveries.uploadedAfter(p, null, 1)).containsOnlyKeys("e:a");
+            assertThat(deliveries.uploadedAfter(p, "e:a", 10)).containsOnlyKeys("e:b");
 
             Instant later = NOW.plusSeconds(3_600);
             io.rebound.destinations.delivery.Reconciliation r = new io.rebound.destinations.delivery.Reconciliation(
                     later, "replace", 2, 1, 1, null);
-            store.reconciled(p, r, java.util.Map.of("e:c", io.rebound.core.activation.Contact.ofEmail("c@example.com")),
+            deliveries.reconciled(p, r, java.util.Map.of("e:c", io.rebound.core.activation.Contact.ofEmail("c@example.com")),
                     java.util.Set.of("e:b"));
-            assertThat(store.reconciledSince(p)).isEqualTo(later);
-            assertThat(store.reconciliation(p)).contains(r);
-            assertThat(store.uploadedAfter(p, null, 10)).containsOnlyKeys("e:a", "e:c");
+            assertThat(deliveries.reconciledSince(p)).isEqualTo(later);
+            assertThat(deliveries.reconciliation(p)).contains(r);
+            assertThat(deliveries.uploadedAfter(p, null, 10)).containsOnlyKeys("e:a", "e:c");
 
             // A second run replaces the record; an error is kept with it.
             io.rebound.destinations.delivery.Reconciliation failed = new io.rebound.destinations.delivery.Reconciliation(
                     later.plusSeconds(60), "diff", 2, 0, 0, "401: Authentication failed.");
-            store.reconciled(p, failed, java.util.Map.of(), java.util.Set.of());
-            assertThat(store.reconciliation(p)).contains(failed);
+            deliveries.reconciled(p, failed, java.util.Map.of(), java.util.Set.of());
+            assertThat(deliveries.reconciliation(p)).contains(failed);
 
             // Unpairing forgets it: a new pairing counts from itself again.
-            assertThat(store.unpair(storeId, "meta", "seg-1")).isTrue();
-            assertThat(store.reconciliation(p)).isEmpty();
+            assertThat(deliveries.unpair(storeId, "meta", "seg-1")).isTrue();
+            assertThat(deliveries.reconciliation(p)).isEmpty();
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.rebound.testkit.memory;
 
-import io.rebound.core.engine.TimerStore;
+import io.rebound.core.engine.TimerTable;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** {@link TimerStore} as a due-ordered set plus a person index. */
-public final class InMemoryTimerStore implements TimerStore {
+/** {@link TimerTable} as a due-ordered set plus a person index. */
+public final class InMemoryTimerTable implements TimerTable {
     private final TreeSet<Timer> byDue = new TreeSet<>(Comparator.comparing(Timer::due)
             .thenComparing(Timer::storeId).thenComparing(Timer::personId));
     private final Map<String, Timer> byPerson = new HashMap<>();

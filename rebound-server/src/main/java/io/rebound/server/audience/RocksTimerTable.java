@@ -1,6 +1,6 @@
 package io.rebound.server.audience;
 
-import io.rebound.core.engine.TimerStore;
+import io.rebound.core.engine.TimerTable;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * {@link TimerStore} kept twice: durably in RocksDB — a due-ordered queue
+ * {@link TimerTable} kept twice: durably in RocksDB — a due-ordered queue
  * ({@link AudienceColumns#TIMERS}, key = due millis first, big-endian) plus a person → due index
  * ({@link AudienceColumns#TIMER_INDEX}) — and as an in-memory ordered index that answers
  * {@link #dueBy} and {@link #nextDue}, rebuilt from the index column family when the runtime opens.
@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * for restarts. The memory copy can run ahead of RocksDB only until the unit of work commits; a
  * crash before that loses both, and reopening rebuilds memory from what was committed.
  */
-final class RocksTimerStore implements TimerStore {
+final class RocksTimerTable implements TimerTable {
     private record Entry(long due, String storeId, String personId) {
     }
 
@@ -39,7 +39,7 @@ final class RocksTimerStore implements TimerStore {
     private final TreeSet<Entry> queue = new TreeSet<>(ORDER);
     private final Map<String, Map<String, Long>> dueOf = new HashMap<>();
 
-    RocksTimerStore(UnitOfWork uow) {
+    RocksTimerTable(UnitOfWork uow) {
         this.uow = uow;
         uow.scan(AudienceColumns.TIMER_INDEX, null, null, (k, v) -> {
             AudienceKeys.Reader r = new AudienceKeys.Reader(k);

@@ -1,7 +1,7 @@
 package io.rebound.testkit.memory;
 
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore;
+import io.rebound.core.engine.MembershipTable;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** {@link MembershipStore} as an in-memory log and members index. */
-public final class InMemoryMembershipStore implements MembershipStore {
+/** {@link MembershipTable} as an in-memory log and members index. */
+public final class InMemoryMembershipTable implements MembershipTable {
     private final Map<String, List<LoggedChange>> logs = new HashMap<>();
     private final Map<String, Map<String, Instant>> members = new HashMap<>();
 

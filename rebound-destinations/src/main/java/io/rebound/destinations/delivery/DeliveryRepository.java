@@ -12,7 +12,7 @@ import java.util.List;
  * Where pairings, their cursors and dead letters are kept: durable, beside nothing else of the
  * worker's, so that a restarted worker resumes exactly after the last committed batch.
  */
-public interface DeliveryStore {
+public interface DeliveryRepository {
 
     /** The pairings a destination serves, with their committed cursors. */
     List<Pairing> pairings(String destinationId);

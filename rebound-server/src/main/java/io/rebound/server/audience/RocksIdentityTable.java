@@ -1,14 +1,14 @@
 package io.rebound.server.audience;
 
-import io.rebound.core.engine.IdentityStore;
+import io.rebound.core.engine.IdentityTable;
 
 import java.nio.charset.StandardCharsets;
 
-/** {@link IdentityStore} in {@link AudienceColumns#IDENTITIES}, through the current unit of work. */
-final class RocksIdentityStore implements IdentityStore {
+/** {@link IdentityTable} in {@link AudienceColumns#IDENTITIES}, through the current unit of work. */
+final class RocksIdentityTable implements IdentityTable {
     private final UnitOfWork uow;
 
-    RocksIdentityStore(UnitOfWork uow) {
+    RocksIdentityTable(UnitOfWork uow) {
         this.uow = uow;
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
  * Port: person states by (store, person). Embedded: RocksDB column family keyed
  * {@code store \0 person} holding {@link PersonStateCodec} bytes; cluster: a Kafka Streams store.
  */
-public interface PersonStore {
+public interface PersonTable {
 
     /** The person's state, or null when unknown. */
     PersonState get(String storeId, String personId);

@@ -2,16 +2,16 @@ package io.rebound.server.audience;
 
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
-import io.rebound.core.engine.PersonStore;
+import io.rebound.core.engine.PersonTable;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link PersonStore} in {@link AudienceColumns#PERSONS}, through the current unit of work. */
-final class RocksPersonStore implements PersonStore {
+/** {@link PersonTable} in {@link AudienceColumns#PERSONS}, through the current unit of work. */
+final class RocksPersonTable implements PersonTable {
     private final UnitOfWork uow;
 
-    RocksPersonStore(UnitOfWork uow) {
+    RocksPersonTable(UnitOfWork uow) {
         this.uow = uow;
     }
 

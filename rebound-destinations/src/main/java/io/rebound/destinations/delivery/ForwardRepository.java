@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Where a destination's event-forwarding cursor and dead letters are kept, durably. */
-public interface ForwardStore {
+public interface ForwardRepository {
 
     /** The committed cursor of the destination's forwarding ({@link EventSource}'s text); empty before the first commit. */
     Optional<String> eventCursor(String destinationId);

@@ -9,7 +9,7 @@ import java.util.Map;
  * The per-person truth is in {@link PersonState#segments()}; this store answers
  * "who is in segment X" and "what changed after cursor C" without scanning persons.
  */
-public interface MembershipStore {
+public interface MembershipTable {
 
     /** A change with its position in the log; positions grow per store. */
     record LoggedChange(long sequence, MembershipChange change) {

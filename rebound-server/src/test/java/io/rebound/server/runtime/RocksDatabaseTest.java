@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RocksStoreTest {
+class RocksDatabaseTest {
     @TempDir
     Path dir;
 
@@ -26,7 +26,7 @@ class RocksStoreTest {
     void theWriteAheadLogStaysBoundedWhenAColumnFamilyIsNeverFlushedBySize() throws Exception {
         byte[] value = new byte[1 << 20];
         Random random = new Random(1);
-        try (RocksStore rocks = new RocksStore(dir, List.of("busy", "offsets"))) {
+        try (RocksDatabase rocks = new RocksDatabase(dir, List.of("busy", "offsets"))) {
             for (int i = 0; i < 160; i++) {
                 random.nextBytes(value);   // incompressible: 1 MB per write reaches the WAL
                 try (WriteBatch batch = new WriteBatch()) {

@@ -1,12 +1,12 @@
 package io.rebound.testkit.memory;
 
-import io.rebound.core.engine.IdentityStore;
+import io.rebound.core.engine.IdentityTable;
 
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@link IdentityStore} in a map. */
-public final class InMemoryIdentityStore implements IdentityStore {
+/** {@link IdentityTable} in a map. */
+public final class InMemoryIdentityTable implements IdentityTable {
     private final Map<String, String> links = new HashMap<>();
 
     private static String key(String storeId, String idKey) {

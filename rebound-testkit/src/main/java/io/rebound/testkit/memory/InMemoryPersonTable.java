@@ -1,15 +1,15 @@
 package io.rebound.testkit.memory;
 
 import io.rebound.core.engine.PersonState;
-import io.rebound.core.engine.PersonStore;
+import io.rebound.core.engine.PersonTable;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** {@link PersonStore} in a map; the reference for tests and the demo. */
-public final class InMemoryPersonStore implements PersonStore {
+/** {@link PersonTable} in a map; the reference for tests and the demo. */
+public final class InMemoryPersonTable implements PersonTable {
     private final Map<String, Map<String, PersonState>> stores = new HashMap<>();
 
     @Override

@@ -27,7 +27,7 @@ import java.util.Map;
  * component writes through {@link #write(WriteBatch)} so that state and the log offset it
  * reflects are committed atomically — re-processing after a crash is then exact.
  */
-public final class RocksStore implements AutoCloseable {
+public final class RocksDatabase implements AutoCloseable {
     static {
         RocksDB.loadLibrary();
     }
@@ -43,7 +43,7 @@ public final class RocksStore implements AutoCloseable {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
 
     /** Opens (creating what is missing) the column families listed; one listed by two owners is opened once. */
-    public RocksStore(Path dir, List<String> names) {
+    public RocksDatabase(Path dir, List<String> names) {
         List<String> columnFamilies = names.stream().distinct().toList();
         try {
             Files.createDirectories(dir);

@@ -1,7 +1,7 @@
 package io.rebound.server.audience;
 
 import io.rebound.core.engine.MembershipChange;
-import io.rebound.core.engine.MembershipStore;
+import io.rebound.core.engine.MembershipTable;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,18 +10,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link MembershipStore} in RocksDB: the change log ({@link AudienceColumns#CHANGES}, per store and
+ * {@link MembershipTable} in RocksDB: the change log ({@link AudienceColumns#CHANGES}, per store and
  * segment, ordered by a per-store sequence), the members index ({@link AudienceColumns#MEMBERS}) and
  * a maintained member count per segment ({@link AudienceColumns#COUNTS}), all written in the
  * current unit of work so that they never disagree; the in-memory {@link MemberIndex} follows when
  * that unit commits.
  */
-final class RocksMembershipStore implements MembershipStore {
+final class RocksMembershipTable implements MembershipTable {
     private final UnitOfWork uow;
     private final MemberIndex index;
 
     /** @param index the in-memory copy of the members index, updated when each unit of work commits */
-    RocksMembershipStore(UnitOfWork uow, MemberIndex index) {
+    RocksMembershipTable(UnitOfWork uow, MemberIndex index) {
         this.uow = uow;
         this.index = index;
     }

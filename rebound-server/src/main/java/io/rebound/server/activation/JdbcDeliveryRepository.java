@@ -7,11 +7,11 @@ import io.rebound.server.json.Json;
 import io.rebound.core.activation.Platform;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.delivery.DeadLetter;
-import io.rebound.destinations.delivery.DeliveryStore;
-import io.rebound.destinations.delivery.ForwardStore;
+import io.rebound.destinations.delivery.DeliveryRepository;
+import io.rebound.destinations.delivery.ForwardRepository;
 import io.rebound.server.meta.Transactions;
 import io.rebound.destinations.delivery.Pairing;
-import io.rebound.destinations.delivery.ReconcileStore;
+import io.rebound.destinations.delivery.ReconcileRepository;
 import io.rebound.destinations.delivery.Reconciliation;
 
 import javax.sql.DataSource;
@@ -38,7 +38,7 @@ import java.util.Objects;
  * in cluster mode). A commit moves the cursor and records the batch's dead letters in one transaction,
  * and never moves a cursor backwards. Full reconciliations are recorded per pairing (migration V12).
  */
-public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, ReconcileStore {
+public final class JdbcDeliveryRepository implements DeliveryRepository, ForwardRepository, ReconcileRepository {
     private static final int MAX_MESSAGE = 4000;
     /** The {@code person_ids} column holds at most 1,000,000 characters; stay clear of it. */
     static final int MAX_PERSON_CHARS = 900_000;
@@ -46,7 +46,7 @@ public final class JdbcDeliveryStore implements DeliveryStore, ForwardStore, Rec
     private final DataSource ds;
     private final Clock clock;
 
-    public JdbcDeliveryStore(DataSource ds, Clock clock) {
+    public JdbcDeliveryRepository(DataSource ds, Clock clock) {
         this.ds = Objects.requireNonNull(ds, "ds");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
