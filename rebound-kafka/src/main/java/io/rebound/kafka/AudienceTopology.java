@@ -121,7 +121,7 @@ public final class AudienceTopology {
     }
 
     /** Names of the queryable state stores. */
-    public static final class Stores {
+    public static final class StateNames {
         public static final String ALIASES = IdentityProcessor.ALIASES;
         /**
          * Prefix of the aliases store's entries that are not aliases: {@code g:} and an email digest →
@@ -130,10 +130,10 @@ public final class AudienceTopology {
         public static final String GOOGLE_EMAIL_PREFIX = IdentityProcessor.GOOGLE_EMAIL_PREFIX;
         public static final String PERSONS = PersonProcessor.PERSONS;
         public static final String REDIRECTS = PersonProcessor.REDIRECTS;
-        public static final String TIMERS = TimerIndex.STORE;
-        public static final String SEGMENTS = TopologyWiring.SEGMENTS_STORE;
+        public static final String TIMERS = TimerIndex.STATE;
+        public static final String SEGMENTS = TopologyWiring.SEGMENTS_STATE;
 
-        private Stores() {
+        private StateNames() {
         }
     }
 }

@@ -274,7 +274,7 @@ final class ClusterRuntime implements AudienceRuntime {
     void awaitCatalogs(SegmentRecord r) {
         byte[] bytes = r.encode();
         for (KafkaStreams s : instances()) {
-            waitFor(() -> Arrays.equals(bytes, query(s, AudienceTopology.Stores.SEGMENTS,
+            waitFor(() -> Arrays.equals(bytes, query(s, AudienceTopology.StateNames.SEGMENTS,
                     (ReadOnlyKeyValueStore<String, byte[]> st) -> st.get(r.key()))), "segment " + r.key());
         }
     }
@@ -326,7 +326,7 @@ final class ClusterRuntime implements AudienceRuntime {
     public Optional<String> personOf(String storeId, String visitorId) {
         for (String idKey : List.of(PersonIds.anonymousKey(visitorId), PersonIds.userKey(visitorId))) {
             for (KafkaStreams s : instances()) {
-                String p = query(s, AudienceTopology.Stores.ALIASES,
+                String p = query(s, AudienceTopology.StateNames.ALIASES,
                         (ReadOnlyKeyValueStore<String, String> st) -> st.get(Keys.of(storeId, idKey)));
                 if (p != null) {
                     return Optional.of(p);

@@ -131,7 +131,7 @@ final class DriverRuntime implements AudienceRuntime {
 
     @Override
     public Optional<String> personOf(String storeId, String visitorId) {
-        KeyValueStore<String, String> aliases = driver.getKeyValueStore(AudienceTopology.Stores.ALIASES);
+        KeyValueStore<String, String> aliases = driver.getKeyValueStore(AudienceTopology.StateNames.ALIASES);
         String p = aliases.get(Keys.of(storeId, PersonIds.anonymousKey(visitorId)));
         if (p == null) {
             p = aliases.get(Keys.of(storeId, PersonIds.userKey(visitorId)));

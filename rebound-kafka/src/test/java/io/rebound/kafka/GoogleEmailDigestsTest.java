@@ -29,7 +29,7 @@ class GoogleEmailDigestsTest {
     @Test
     void theEmailKeysPartitionKeepsGooglesDigestUntilThePersonIsErased() {
         try (DriverRuntime runtime = new DriverRuntime()) {
-            KeyValueStore<String, String> aliases = runtime.driver().getKeyValueStore(AudienceTopology.Stores.ALIASES);
+            KeyValueStore<String, String> aliases = runtime.driver().getKeyValueStore(AudienceTopology.StateNames.ALIASES);
             String key = Keys.of("st", PersonIds.emailKey(PLAIN));
             String googleKey = Keys.of("st", IdentityProcessor.googleEmailKey(PLAIN));
             // A user id, then the email, then the cookie: the email is the middle hop, not the last.

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class Backfiller {
 
-    public static final String STORE = "rebound-backfills";
+    public static final String STATE = "rebound-backfills";
     static final String PROGRESS_SINK = "progress-sink";
 
     /**
@@ -58,7 +58,7 @@ public final class Backfiller {
 
     private final ProcessorContext<String, byte[]> context;
     private final KeyValueStore<String, byte[]> persons;
-    private final KeyValueStore<String, byte[]> store;
+    private final KeyValueStore<String, byte[]> state;
     private final SegmentCatalog catalog;
     private final Options options;
     private final Step step;
@@ -68,11 +68,11 @@ public final class Backfiller {
                Options options, Step step) {
         this.context = context;
         this.persons = persons;
-        this.store = context.getStateStore(STORE);
+        this.state = context.getStateStore(STATE);
         this.catalog = catalog;
         this.options = options;
         this.step = step;
-        try (KeyValueIterator<String, byte[]> it = store.all()) {
+        try (KeyValueIterator<String, byte[]> it = state.all()) {
             it.forEachRemaining(kv -> states.put(kv.key, State.decode(kv.value)));
         }
     }
@@ -91,7 +91,7 @@ public final class Backfiller {
                 s = chunk(storeId, s, now);
             } while (complete && !s.complete());
             states.put(storeId, s);
-            store.put(storeId, s.encode());
+            state.put(storeId, s.encode());
             BackfillProgress.Partition p = new BackfillProgress.Partition(storeId, context.taskId().partition(),
                     fingerprint, s.done(), s.total());
             options.progress().update(p);

@@ -73,7 +73,7 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         this.context = context;
         this.persons = context.getStateStore(PERSONS);
         this.redirects = new Redirects(context.getStateStore(REDIRECTS));
-        KeyValueStore<Bytes, byte[]> t = context.getStateStore(TimerIndex.STORE);
+        KeyValueStore<Bytes, byte[]> t = context.getStateStore(TimerIndex.STATE);
         this.timers = new TimerIndex(t);
         this.tracker = new Tracker(context);
         this.backfiller = new Backfiller(context, persons, catalog, backfillOptions, this::backfillOne);

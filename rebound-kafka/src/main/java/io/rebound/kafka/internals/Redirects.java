@@ -22,33 +22,33 @@ import java.util.List;
  */
 final class Redirects {
 
-    private final KeyValueStore<String, String> store;
+    private final KeyValueStore<String, String> state;
 
-    Redirects(KeyValueStore<String, String> store) {
-        this.store = store;
+    Redirects(KeyValueStore<String, String> state) {
+        this.state = state;
     }
 
     /** The survivor a person moved to; null when it has none (never moved, or retired). */
     String target(String key) {
-        return survivorOf(store.get(key));
+        return survivorOf(state.get(key));
     }
 
     /** Whether housekeeping retired this person (its ids unlinked) within the grace period. */
     boolean retired(String key) {
-        String v = store.get(key);
+        String v = state.get(key);
         return v != null && v.indexOf(Keys.SEP) == 0;
     }
 
     void moveTo(String key, String survivor, long streamTime) {
-        store.put(key, survivor + Keys.SEP + streamTime);
+        state.put(key, survivor + Keys.SEP + streamTime);
     }
 
     void retire(String key, long streamTime) {
-        store.put(key, String.valueOf(Keys.SEP) + streamTime);
+        state.put(key, String.valueOf(Keys.SEP) + streamTime);
     }
 
     void delete(String key) {
-        store.delete(key);
+        state.delete(key);
     }
 
     /** The survivor in a stored value (null for none or a retired person). */
@@ -68,7 +68,7 @@ final class Redirects {
      */
     String sweep(String cursor, int limit, long before, long streamTime, Counts counts) {
         List<KeyValue<String, String>> chunk = new ArrayList<>(limit);
-        try (KeyValueIterator<String, String> it = cursor == null ? store.all() : store.range(cursor, null)) {
+        try (KeyValueIterator<String, String> it = cursor == null ? state.all() : state.range(cursor, null)) {
             while (it.hasNext() && chunk.size() < limit) {
                 KeyValue<String, String> kv = it.next();
                 if (!kv.key.equals(cursor)) {
@@ -81,7 +81,7 @@ final class Redirects {
             if (sep < 0) {
                 moveTo(kv.key, kv.value, streamTime);
             } else if (Long.parseLong(kv.value.substring(sep + 1)) < before) {
-                store.delete(kv.key);
+                state.delete(kv.key);
                 counts.redirectsDropped++;
             }
         }

@@ -89,15 +89,15 @@ public final class SegmentCatalog {
     }
 
     /** The global store's update processor: writes the store and the catalog. */
-    public Processor<String, byte[], Void, Void> updater(String storeName) {
+    public Processor<String, byte[], Void, Void> updater(String stateName) {
         return new Processor<>() {
-            private KeyValueStore<String, byte[]> store;
+            private KeyValueStore<String, byte[]> state;
 
             @Override
             public void init(ProcessorContext<Void, Void> context) {
-                store = context.getStateStore(storeName);
+                state = context.getStateStore(stateName);
                 // Global stores are restored before processors start: load what is already there.
-                try (KeyValueIterator<String, byte[]> it = store.all()) {
+                try (KeyValueIterator<String, byte[]> it = state.all()) {
                     it.forEachRemaining(kv -> apply(kv.key, kv.value));
                 }
             }
@@ -105,9 +105,9 @@ public final class SegmentCatalog {
             @Override
             public void process(Record<String, byte[]> record) {
                 if (record.value() == null) {
-                    store.delete(record.key());
+                    state.delete(record.key());
                 } else {
-                    store.put(record.key(), record.value());
+                    state.put(record.key(), record.value());
                 }
                 apply(record.key(), record.value());
             }

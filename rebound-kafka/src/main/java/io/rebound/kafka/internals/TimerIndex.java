@@ -19,13 +19,13 @@ import java.util.List;
  */
 public final class TimerIndex {
 
-    public static final String STORE = "rebound-timers";
+    public static final String STATE = "rebound-timers";
     private static final byte[] NONE = new byte[0];
 
-    private final KeyValueStore<Bytes, byte[]> store;
+    private final KeyValueStore<Bytes, byte[]> state;
 
-    public TimerIndex(KeyValueStore<Bytes, byte[]> store) {
-        this.store = store;
+    public TimerIndex(KeyValueStore<Bytes, byte[]> state) {
+        this.state = state;
     }
 
     /** A due timer: the person key and the instant. */
@@ -34,17 +34,17 @@ public final class TimerIndex {
 
     public void replace(String personKey, Instant old, Instant next) {
         if (old != null && !old.equals(next)) {
-            store.delete(key(old, personKey));
+            state.delete(key(old, personKey));
         }
         if (next != null) {
-            store.put(key(next, personKey), NONE);
+            state.put(key(next, personKey), NONE);
         }
     }
 
     /** Up to {@code limit} timers due at or before {@code now}, earliest first. */
     public List<Due> dueBy(Instant now, int limit) {
         List<Due> out = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = store.range(prefix(Long.MIN_VALUE), prefix(now.toEpochMilli() + 1))) {
+        try (KeyValueIterator<Bytes, byte[]> it = state.range(prefix(Long.MIN_VALUE), prefix(now.toEpochMilli() + 1))) {
             while (it.hasNext() && out.size() < limit) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 byte[] k = kv.key.get();
@@ -60,7 +60,7 @@ public final class TimerIndex {
     }
 
     public void delete(Due due) {
-        store.delete(key(due.at(), due.personKey()));
+        state.delete(key(due.at(), due.personKey()));
     }
 
     private static Bytes prefix(long millis) {

@@ -15,7 +15,7 @@ import java.time.Duration;
 /** Wires processors, stores and topics; see {@link io.rebound.kafka.AudienceTopology}. */
 public final class TopologyWiring {
 
-    public static final String SEGMENTS_STORE = "rebound-segments";
+    public static final String SEGMENTS_STATE = "rebound-segments";
 
     private TopologyWiring() {
     }
@@ -29,10 +29,10 @@ public final class TopologyWiring {
         ByteArraySerializer valueOut = new ByteArraySerializer();
         Topology t = new Topology();
 
-        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEGMENTS_STORE),
+        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEGMENTS_STATE),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
                 "segments-source", keys, values, topics.segments(), "segments-catalog",
-                () -> catalog.updater(SEGMENTS_STORE));
+                () -> catalog.updater(SEGMENTS_STATE));
 
         t.addSource("events-source", keys, values, topics.events(), topics.identity());
         t.addProcessor("identity", () -> new IdentityProcessor(topics.events()), "events-source");
@@ -47,9 +47,9 @@ public final class TopologyWiring {
                 Serdes.String(), Serdes.ByteArray()), "persons");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PersonProcessor.REDIRECTS),
                 Serdes.String(), Serdes.String()), "persons");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TimerIndex.STORE),
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TimerIndex.STATE),
                 Serdes.Bytes(), Serdes.ByteArray()), "persons");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Backfiller.STORE),
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Backfiller.STATE),
                 Serdes.String(), Serdes.ByteArray()), "persons");
         t.addSink(PersonProcessor.PERSONS_SINK, topics.persons(), keyOut, valueOut, "persons");
         t.addSink(PersonProcessor.IDENTITY_SINK, topics.identity(), keyOut, valueOut, "persons");

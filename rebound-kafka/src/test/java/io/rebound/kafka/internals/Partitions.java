@@ -60,11 +60,11 @@ final class Partitions {
         final Map<String, KeyValueStore<?, ?>> stores = new HashMap<>();
         final P processor;
 
-        Task(P processor, Instant start, List<StoreSpec> specs) {
+        Task(P processor, Instant start, List<StateSpec> specs) {
             this.processor = processor;
             context.setCurrentSystemTimeMs(start.toEpochMilli());
             context.setCurrentStreamTimeMs(start.toEpochMilli()); // records carry no later timestamps: it stays
-            for (StoreSpec spec : specs) {
+            for (StateSpec spec : specs) {
                 KeyValueStore<?, ?> store = spec.build();
                 store.init(context.getStateStoreContext(), store);
                 context.addStateStore(store);
@@ -85,7 +85,7 @@ final class Partitions {
         }
     }
 
-    record StoreSpec(String name, Serde<?> keys, Serde<?> values) {
+    record StateSpec(String name, Serde<?> keys, Serde<?> values) {
         KeyValueStore<?, ?> build() {
             return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values).withLoggingDisabled().build();
         }
@@ -121,13 +121,13 @@ final class Partitions {
         this.random = random;
         for (int p = 0; p < count; p++) {
             identity.add(new Task<>(new IdentityProcessor(EVENTS), start,
-                    List.of(new StoreSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()))));
+                    List.of(new StateSpec(IdentityProcessor.ALIASES, Serdes.String(), Serdes.String()))));
             persons.add(new Task<>(new PersonProcessor(catalogs.apply(p), clock, Duration.ofSeconds(1),
                     new Backfiller.Options(chunk, new BackfillProgress()), audit, housekeeping), start,
-                    List.of(new StoreSpec(PersonProcessor.PERSONS, Serdes.String(), Serdes.ByteArray()),
-                            new StoreSpec(PersonProcessor.REDIRECTS, Serdes.String(), Serdes.String()),
-                            new StoreSpec(TimerIndex.STORE, Serdes.Bytes(), Serdes.ByteArray()),
-                            new StoreSpec(Backfiller.STORE, Serdes.String(), Serdes.ByteArray()))));
+                    List.of(new StateSpec(PersonProcessor.PERSONS, Serdes.String(), Serdes.ByteArray()),
+                            new StateSpec(PersonProcessor.REDIRECTS, Serdes.String(), Serdes.String()),
+                            new StateSpec(TimerIndex.STATE, Serdes.Bytes(), Serdes.ByteArray()),
+                            new StateSpec(Backfiller.STATE, Serdes.String(), Serdes.ByteArray()))));
         }
     }
 

@@ -102,7 +102,7 @@ public final class ClusterSink implements AutoCloseable {
 
     /** The Streams changelog of the aliases store, {@code <application-id>-rebound-aliases-changelog}. */
     static String aliasesChangelog(ClusterConfig config) {
-        return config.applicationId() + "-" + AudienceTopology.Stores.ALIASES + "-changelog";
+        return config.applicationId() + "-" + AudienceTopology.StateNames.ALIASES + "-changelog";
     }
 
     public ClusterSink start() {

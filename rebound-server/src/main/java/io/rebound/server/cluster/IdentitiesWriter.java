@@ -40,9 +40,9 @@ final class IdentitiesWriter implements TopicWriter {
     @Override
     public void add(ConsumerRecord<String, byte[]> r) {
         String rest = Keys.rest(r.key());
-        boolean googleDigest = rest.startsWith(AudienceTopology.Stores.GOOGLE_EMAIL_PREFIX);
+        boolean googleDigest = rest.startsWith(AudienceTopology.StateNames.GOOGLE_EMAIL_PREFIX);
         StoreKey id = new StoreKey(Keys.store(r.key()), googleDigest
-                ? PersonIds.emailKey(rest.substring(AudienceTopology.Stores.GOOGLE_EMAIL_PREFIX.length())) : rest);
+                ? PersonIds.emailKey(rest.substring(AudienceTopology.StateNames.GOOGLE_EMAIL_PREFIX.length())) : rest);
         (googleDigest ? google : last).put(id, new Alias(id, r.value() == null ? null
                 : new String(r.value(), StandardCharsets.UTF_8), r.timestamp()));
     }

@@ -318,7 +318,7 @@ final class ClusterPostgresRuntime implements AudienceRuntime {
     private byte[] segmentInStore(String key) {
         try {
             ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(
-                    AudienceTopology.Stores.SEGMENTS, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+                    AudienceTopology.StateNames.SEGMENTS, QueryableStoreTypes.<String, byte[]>keyValueStore()));
             return store.get(key);
         } catch (InvalidStateStoreException e) {
             return null; // migrating: asked again
