@@ -5,7 +5,7 @@ import io.rebound.core.event.Event;
 
 /**
  * Record keys. Every key starts with the store id and a NUL, so a store's records never share a key
- * with another store's and a store's persons are one contiguous range of a RocksDB store.
+ * with another store's and a store's persons are one contiguous range of a RocksDB table.
  */
 public final class Keys {
 

@@ -215,7 +215,7 @@ public final class ReboundServer implements AutoCloseable {
         return indexer;
     }
 
-    /** The retention of the visitor event store and the event log (its passes can be run by hand). */
+    /** The retention of the visitor event table and the event log (its passes can be run by hand). */
     public RetentionTask retention() {
         return retention;
     }

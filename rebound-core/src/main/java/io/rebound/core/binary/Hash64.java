@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *       retained event in every person state ({@code RetainedEvent.hashId}), and the fingerprint of
  *       the segment versions a state was evaluated with.</li>
  *   <li>{@link #fnv1aUtf16}: FNV-1a over the UTF-16 code units, no finaliser. The event-id part of the
- *       embedded visitor event store's keys. For an ASCII id it is {@code eventId} without the
+ *       embedded visitor event table's keys. For an ASCII id it is {@code eventId} without the
  *       finaliser; for others the input differs too. Keys already in RocksDB were made with it, so it
  *       stays (its only job there is to keep keys of one millisecond apart).</li>
  *   <li>{@link #fnv1a(long, byte[])}: FNV-1a over bytes, continuing from a previous value. The

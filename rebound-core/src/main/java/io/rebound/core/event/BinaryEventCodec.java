@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The binary record of a canonical {@link Event}: what the embedded log and the visitor event store
+ * The binary record of a canonical {@link Event}: what the embedded log and the visitor event table
  * hold. Every accepted event is encoded once on the request path and decoded by every consumer, so
  * this format is what the collector's and the consumers' cost per event is made of. Pure: byte
  * arrays only.

@@ -36,7 +36,7 @@ class BinaryEventCodecTest {
                 .properties(Map.of(key, property)).build();
     }
 
-    /** Written by version 2 (0xB2): the log's records and the visitor event store's values must keep reading the same. */
+    /** Written by version 2 (0xB2): the log's records and the visitor event table's values must keep reading the same. */
     private static final Map<String, String> VERSION_2 = Map.of(
             "every field", "b20573745f310565762d31095075726368617365104f7264657220436f6d706c6574656407616e6f6e2d310763757374"
                     + "2d3941393733646665343633656338353738356635663935616635626133393036656564623264393331633234653639"

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Pending timers of one partition in a RocksDB store ordered by due time: key = due millis
+ * Pending timers of one partition in a RocksDB table ordered by due time: key = due millis
  * (big-endian, sign bit flipped so byte order is time order) + {@code store \0 person}. The person's
  * state remembers its own due instant ({@code timerAt}), so replacing a timer needs no second index.
  */

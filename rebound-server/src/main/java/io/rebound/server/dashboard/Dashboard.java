@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the indexer listener that keeps their aggregates current.
  *
  * <p>The funnel aggregate ({@link FunnelStats}) lives in memory. At start it is rebuilt by one
- * pass over the visitor event store (RocksDB, through a snapshot) on a background thread; events
+ * pass over the visitor event table (RocksDB, through a snapshot) on a background thread; events
  * that the indexer delivers meanwhile are queued and applied afterwards unless the snapshot
  * already held them, so nothing is counted twice or missed. Memory is an in-memory structure
  * rather than a RocksDB family because it is small (a few ints per visitor) and must answer

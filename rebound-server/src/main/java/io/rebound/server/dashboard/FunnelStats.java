@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * kept with the last day each was sent (at most {@value #MAX_PRODUCTS} per store, dropped after
  * {@value #MAX_DAYS} days unseen), so the funnel page can check the last
  * {@value #CATALOG_DAYS} days' ids against the catalog. Everything lives in memory and is rebuilt
- * at start from the visitor event store (see {@link Dashboard}).
+ * at start from the visitor event table (see {@link Dashboard}).
  */
 public final class FunnelStats {
     public static final int MAX_DAYS = 90;

@@ -27,7 +27,7 @@ import java.util.Map;
 /**
  * The stored form of a canonical event.
  *
- * <p>In the log and the visitor event store an event is a compact binary record
+ * <p>In the log and the visitor event table an event is a compact binary record
  * ({@link #encode}/{@link #decode}), version 2, laid out as {@link BinaryEventCodec} describes.
  * Records written by version 1 (JSON, first byte <code>'{'</code>) are still read, so an existing
  * data directory keeps working.
@@ -47,7 +47,7 @@ public final class EventCodec {
     private EventCodec() {
     }
 
-    /** Encodes for the log and the visitor event store (binary, version 2). */
+    /** Encodes for the log and the visitor event table (binary, version 2). */
     public static byte[] encode(Event e) {
         return BinaryEventCodec.encode(e);
     }

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * failing record (an exception or an {@link Error} while processing it, or a damaged frame) and
  * after {@link #MAX_ATTEMPTS} failures at the same position writes a dead letter — consumer,
  * position, time, error and the raw payload — in the same atomic write that moves its offset past
- * the record. Failures of the state store itself are not the record's fault and are retried
+ * the record. Failures of the state storage itself are not the record's fault and are retried
  * without limit. {@code /health} shows the count and the last letter.
  *
  * <pre>

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * Consumes the event log in order and keeps the visitor event store: drops duplicates (same
+ * Consumes the event log in order and keeps the visitor event table: drops duplicates (same
  * store + event id), then files each event under its visitor in event-time order. Dedup keys,
  * events and the consumed log position go into one RocksDB batch, so after a crash indexing
  * resumes exactly where it committed — no event is indexed twice or lost.
@@ -53,7 +53,7 @@ public final class EventIndexer implements AutoCloseable {
     public static final String CF_EVENTS = "events";
     public static final String CF_DEDUP = "dedup";
     public static final String CF_OFFSETS = "offsets";
-    /** The column families the indexer writes, for the list the RocksDB store opens. */
+    /** The column families the indexer writes, for the list the RocksDB database opens. */
     public static final List<String> COLUMN_FAMILIES = List.of(CF_EVENTS, CF_DEDUP, CF_OFFSETS, DeadLetters.CF);
     private static final String CONSUMER = "indexer";
     private static final int SMALL_BATCH = 256;
@@ -109,7 +109,7 @@ public final class EventIndexer implements AutoCloseable {
         byte[] saved = rocks.get(CF_OFFSETS, OFFSET_KEY);
         this.position = log.resumePosition(CONSUMER, saved == null ? log.start() : ByteBuffer.wrap(saved).getLong());
         loadErasures();
-        this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor store")
+        this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor event table")
                 .register(metrics);
         this.duplicates = Counter.builder("rebound.events.duplicates")
                 .description("events dropped because their event id was already stored").register(metrics);
@@ -330,7 +330,7 @@ public final class EventIndexer implements AutoCloseable {
     }
 
     /**
-     * The visitor event store's key of {@code e}: store, visitor, event time, event-id hash. The hash is
+     * The visitor event table's key of {@code e}: store, visitor, event time, event-id hash. The hash is
      * {@link Hash64#fnv1aUtf16}, not the {@link Hash64#eventId} person states keep: the keys already
      * stored were made with it, and the dashboard finds an event again by its key.
      */

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The visitor event store's retention: deletes the raw events (user agent, truncated IP, URLs,
+ * The visitor event table's retention: deletes the raw events (user agent, truncated IP, URLs,
  * ids, email hashes) and the dedup keys whose event time is older than their store's
  * {@code retention_days}. Both are judged by event time, with the same cutoff, so a dedup key
  * lives exactly as long as the event it protects; the indexer drops an arriving copy older than

@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs the embedded server's retention by its clock: once at start and then every
- * {@code interval} of clock time, the visitor event store's purge ({@link EventIndexer#purgeExpired})
+ * {@code interval} of clock time, the visitor event table's purge ({@link EventIndexer#purgeExpired})
  * and the event log's ({@link LogRetention}). One background thread, at the consumers' lower CPU
  * priority; it looks at the clock once a second, so a test's or a benchmark's fast clock drives
  * it too. The audience runtime purges its own state ({@code RetentionSweep}).

@@ -14,7 +14,7 @@ class KeysTest {
 
     /**
      * Keys already in RocksDB must be found again: the layout of a key never changes, nor the event-id
-     * hash in the event store's keys ({@code Hash64.fnv1aUtf16}, golden values in core's Hash64Test).
+     * hash in the event table's keys ({@code Hash64.fnv1aUtf16}, golden values in core's Hash64Test).
      */
     @Test
     void keyLayoutsStayAsTheyWere() {
