@@ -111,9 +111,10 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     /**
      * The event log's retention.
      *
-     * @param retention how long segments are kept after their records arrived, once every consumer has passed
+     * @param retention how long log files are kept after their records arrived, once every consumer has passed
      *                  them ({@code log-retention-hours}, default 7 days)
-     * @param fileMb size of a log file in MB, the unit retention deletes ({@code log-segment-mb}, default 128)
+     * @param fileMb    size of a log file in MB, the unit retention deletes ({@code log-file-mb}, default 128;
+     *                  {@code log-segment-mb}, its former name, is still accepted)
      */
     public record EventLog(Duration retention, int fileMb) {
         public static final EventLog DEFAULT = new EventLog(DEFAULT_LOG_RETENTION, 128);
@@ -124,7 +125,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                         + retention);
             }
             if (fileMb < 1 || fileMb > 1024) {
-                throw new IllegalArgumentException("configuration key 'log-segment-mb' must be between 1 and 1024, got "
+                throw new IllegalArgumentException("configuration key 'log-file-mb' must be between 1 and 1024, got "
                         + fileMb);
             }
         }
@@ -285,6 +286,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      */
     public static ServerConfig load(Path file, Map<String, String> env) {
         Properties p = properties(file, env);
+        renamed(p, "log-segment-mb", LOG_FILE_MB);
         ServerConfig d = defaults(Path.of(p.getProperty("data-dir", "./data")));
         for (String key : p.stringPropertyNames()) {
             if (!KNOWN.contains(key)) {
@@ -315,7 +317,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                                 String.valueOf(Limits.DEFAULT.ipRateLimitPerSecond()))),
                         intOf(p, "ip-rate-limit-burst", Limits.DEFAULT.ipRateLimitBurst())),
                 new EventLog(Duration.ofHours(intOf(p, "log-retention-hours", (int) DEFAULT_LOG_RETENTION.toHours())),
-                        intOf(p, "log-segment-mb", EventLog.DEFAULT.fileMb())),
+                        intOf(p, LOG_FILE_MB, EventLog.DEFAULT.fileMb())),
                 new Activation(p.getProperty("credentials-keys"),
                         Duration.ofMillis(intOf(p, "sync-batch-window-ms", (int) Activation.DEFAULT.batchWindow().toMillis())),
                         Duration.ofHours(intOf(p, "reconcile-interval-hours",
@@ -364,6 +366,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         return p;
     }
 
+    private static final String LOG_FILE_MB = "log-file-mb";
+
     /** Every key {@link #load} accepts: this record's, and cluster mode's ({@link ClusterConfig#KEYS}). */
     private static final java.util.Set<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "host", "port", "data-dir", "database-url",
@@ -371,9 +375,26 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             "rate-limit-burst", "noop-endpoint", "event-loops", "background-nice", "config", "public-url",
             "trusted-proxies", "secure-cookies", "segments-per-store", "live-streams-per-store", "live-streams",
             "dashboard-sessions", "ip-rate-limit-per-second", "ip-rate-limit-burst", "log-retention-hours",
-            "log-segment-mb", "credentials-keys", "sync-batch-window-ms",
+            LOG_FILE_MB, "log-segment-mb", "credentials-keys", "sync-batch-window-ms",
             "reconcile-interval-hours"), ClusterConfig.KEYS.stream())
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+
+    /**
+     * Reads a key set under its old name as if set under its new one, so files and {@code REBOUND_*}
+     * variables written for an earlier release keep working; both at once is an error naming both.
+     */
+    private static void renamed(Properties p, String old, String now) {
+        String v = p.getProperty(old);
+        if (v == null) {
+            return;
+        }
+        if (p.getProperty(now) != null) {
+            throw new IllegalArgumentException("configuration keys '" + old + "' and '" + now + "' are both set; '"
+                    + old + "' is the old name of '" + now + "': keep only '" + now + "'");
+        }
+        p.setProperty(now, v);
+        p.remove(old);
+    }
 
     /** An integer key, or {@code dflt} when absent; a non-integer is an error naming the key. */
     public static int intOf(Properties p, String key, int dflt) {

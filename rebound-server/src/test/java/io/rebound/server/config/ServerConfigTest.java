@@ -60,11 +60,23 @@ class ServerConfigTest {
         ServerConfig d = ServerConfig.load(null, Map.of());
         assertThat(d.logRetention()).isEqualTo(java.time.Duration.ofDays(7));
         assertThat(d.logFileMb()).isEqualTo(128);
-        ServerConfig c = ServerConfig.load(null, Map.of("REBOUND_LOG_RETENTION_HOURS", "24", "REBOUND_LOG_SEGMENT_MB", "16"));
+        ServerConfig c = ServerConfig.load(null, Map.of("REBOUND_LOG_RETENTION_HOURS", "24", "REBOUND_LOG_FILE_MB", "16"));
         assertThat(c.logRetention()).isEqualTo(java.time.Duration.ofHours(24));
         assertThat(c.logFileMb()).isEqualTo(16);
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_LOG_FILE_MB", "0")))
+                .hasMessageContaining("'log-file-mb' must be between 1 and 1024");
         assertThatThrownBy(() -> ServerConfig.load(null, Map.of("REBOUND_LOG_RETENTION_HOURS", "-1")))
                 .hasMessageContaining("'log-retention-hours' must be 0 or more");
+    }
+
+    @Test
+    void theOldNameOfTheLogFileSizeIsStillAcceptedButNotBesideTheNewOne() throws Exception {
+        assertThat(ServerConfig.load(null, Map.of("REBOUND_LOG_SEGMENT_MB", "16")).logFileMb()).isEqualTo(16);
+        Path file = dir.resolve("rebound.properties");
+        Files.writeString(file, "log-segment-mb=32\n");
+        assertThat(ServerConfig.load(file, Map.of()).logFileMb()).isEqualTo(32);
+        assertThatThrownBy(() -> ServerConfig.load(file, Map.of("REBOUND_LOG_FILE_MB", "16")))
+                .hasMessageContaining("'log-segment-mb' and 'log-file-mb' are both set");
     }
 
     @Test
