@@ -2,7 +2,6 @@ package io.rebound.server.meta;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.rebound.server.config.ServerConfig;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
@@ -121,13 +120,6 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return new Database(ds, postgres, jdbcUrl);
-    }
-
-    /** Embedded H2 in {@code config.dataDir()} unless {@code config.databaseUrl()} names PostgreSQL. */
-    public static Database open(ServerConfig config) {
-        return config.databaseUrl() == null || config.databaseUrl().isBlank()
-                ? embedded(config.dataDir())
-                : open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     }
 
     private static void migrate(DataSource ds) {
