@@ -1,5 +1,7 @@
 package io.rebound.core.activation;
 
+import io.rebound.core.binary.Sha256Hex;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,29 +34,12 @@ public final class Sha256 {
      * passed on lower-cased ({@link #lowerHex(String)}), never hashed a second time.
      */
     public static boolean isDigest(String s) {
-        if (s == null || s.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
+        return Sha256Hex.isDigest(s);
     }
 
     /** True for exactly what every platform expects on the wire: 64 lower-case hex characters. */
     public static boolean isLowerHexDigest(String s) {
-        if (s == null || s.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return true;
+        return Sha256Hex.isLowerCaseDigest(s);
     }
 
     /** A digest ({@link #isDigest}) in lower case. */

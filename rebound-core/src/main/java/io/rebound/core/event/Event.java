@@ -1,5 +1,7 @@
 package io.rebound.core.event;
 
+import io.rebound.core.binary.Sha256Hex;
+
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -96,25 +98,12 @@ public record Event(
         properties = properties == null ? Map.of() : Map.copyOf(properties);
         source = source == null ? Source.SERVER : source;
         if (googleEmailHash != null) {
-            if (emailHash == null || !isDigest(googleEmailHash)) {
+            if (emailHash == null || !Sha256Hex.isLowerCaseDigest(googleEmailHash)) {
                 throw new IllegalArgumentException("a Google email hash is a SHA-256 hex digest beside an email hash");
             }
             // Kept only where it differs: an event of a non-Gmail address carries one hash, as before.
             googleEmailHash = googleEmailHash.equals(emailHash) ? null : googleEmailHash;
         }
-    }
-
-    private static boolean isDigest(String s) {
-        if (s.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The visitor key used before identity resolution: the anonymous id, else the user id. */
