@@ -104,7 +104,7 @@ public final class ReboundServer implements AutoCloseable {
             dashboard.ensureDemoUser(demoKeys.storeId());
         }
         this.activation = ServerRoutes.activation(config, database, audiencesPort, clock, Ownership.single(),
-                new LogEventSource(log.records(), audiencesPort.reader()));
+                new LogEventSource(log.records(), audiencesPort.reader(), audiences::position));
     }
 
     public static ReboundServer start(ServerConfig config) {
