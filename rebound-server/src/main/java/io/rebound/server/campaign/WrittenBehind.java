@@ -1,6 +1,7 @@
 package io.rebound.server.campaign;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.rebound.server.runtime.BackgroundPriority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,12 @@ abstract class WrittenBehind<K> {
     static final long FLUSH_MILLIS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(WrittenBehind.class);
     private static final String UNIQUE_VIOLATION = "23505";
+    /** At the background priority (nice 10 by default), like the log's consumers: answers come first. */
     private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("rebound-campaign-counts").factory());
+            r -> Thread.ofPlatform().daemon().name("rebound-campaign-counts").unstarted(() -> {
+                BackgroundPriority.lowerCurrentThread();
+                r.run();
+            }));
 
     final DataSource dataSource;
     /** Counts added and not written yet. */
