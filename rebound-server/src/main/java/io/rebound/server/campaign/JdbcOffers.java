@@ -1,7 +1,6 @@
 package io.rebound.server.campaign;
 
 import io.rebound.core.campaign.IssuedOffer;
-
 import io.rebound.server.meta.MemoryOnly;
 import io.rebound.server.meta.OwnedRowsCache;
 
@@ -111,7 +110,8 @@ public final class JdbcOffers {
             return new IssuedOffer(campaignId, touch, code, issuedAt, expiresAt);
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                Optional<IssuedOffer> existing = offersOf(storeId, personId).stream()
+                // From the database, not the cache: the winner's insert may not have cleared it yet.
+                Optional<IssuedOffer> existing = load(new PersonKey(storeId, personId)).stream()
                         .filter(o -> o.campaignId().equals(campaignId) && o.touch() == touch).findFirst();
                 if (existing.isPresent()) {
                     return existing.get();
