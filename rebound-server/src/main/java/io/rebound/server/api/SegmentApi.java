@@ -22,14 +22,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.rebound.server.api.QueryParams.cursorParam;
 import static io.rebound.server.api.QueryParams.intParam;
+import static io.rebound.server.api.QueryParams.nextCursor;
 import static io.rebound.server.api.QueryParams.longParam;
 
 /**
@@ -198,15 +198,7 @@ public final class SegmentApi {
             return;
         }
         int limit = intParam(ctx, "limit", 100, 1, 1_000);
-        String cursor = ctx.queryParams().get("cursor");
-        String after = null;
-        if (cursor != null && !cursor.isEmpty()) {
-            try {
-                after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw new BadRequest("cursor", "cursor must be a next_cursor value returned by this endpoint");
-            }
-        }
+        String after = cursorParam(ctx, key -> true);
         String storeId = s.get().storeId();
         List<AudienceReader.Member> page = runtime.reader().members(storeId, s.get().id(), after, limit);
         JsonArray out = new JsonArray();
@@ -220,8 +212,7 @@ public final class SegmentApi {
                     .put("user_id", users.isEmpty() ? null : users.getString(0)).put("user_ids", users)
                     .put("joined_at", m.joinedAt().toString()));
         }
-        String next = page.size() < limit ? null
-                : Base64.getUrlEncoder().withoutPadding().encodeToString(page.getLast().personId().getBytes(StandardCharsets.UTF_8));
+        String next = nextCursor(page, limit, AudienceReader.Member::personId);
         ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id()).put("members", out)
                 .put("next_cursor", next));
     }

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.core.event.Violation;
 import io.rebound.server.json.Json;
+import io.rebound.server.meta.SignedTokens;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -52,7 +49,6 @@ public final class RecoveryLinks {
     public static final int MAX_TOKEN_CHARS = 4096;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,100}");
     private static final Pattern CODE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     /** The store's platform: what its cart URL looks like. */
     public enum Platform {
@@ -103,10 +99,10 @@ public final class RecoveryLinks {
     public record Invalid() implements Followed {
     }
 
-    private final byte[] key;
+    private final SignedTokens tokens;
 
     public RecoveryLinks(byte[] key) {
-        this.key = key.clone();
+        this.tokens = new SignedTokens(key);
     }
 
     /** The token for {@code cart}. */
@@ -129,25 +125,17 @@ public final class RecoveryLinks {
         } catch (JacksonException e) {
             throw new IllegalStateException("cannot write a recovery link", e);
         }
-        return B64.encodeToString(bytes) + "." + B64.encodeToString(mac(bytes));
+        return tokens.sign(bytes);
     }
 
     /** Checks a token at {@code now}: the signature first, then the expiry. */
     public Followed follow(String token, Instant now) {
-        if (token == null || token.length() > MAX_TOKEN_CHARS) {
-            return new Invalid();
-        }
-        int dot = token.indexOf('.');
-        if (dot <= 0) {
+        Optional<byte[]> body = tokens.open(token, MAX_TOKEN_CHARS);
+        if (body.isEmpty()) {
             return new Invalid();
         }
         try {
-            byte[] body = Base64.getUrlDecoder().decode(token.substring(0, dot));
-            byte[] sig = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-            if (!MessageDigest.isEqual(sig, mac(body))) {
-                return new Invalid();
-            }
-            JsonNode n = Json.MAPPER.readTree(body);
+            JsonNode n = Json.MAPPER.readTree(body.get());
             List<Line> lines = new ArrayList<>();
             for (JsonNode l : n.path("i")) {
                 lines.add(new Line(l.path(0).asText(), l.path(1).asInt()));
@@ -272,16 +260,6 @@ public final class RecoveryLinks {
                     && uri.getQuery() == null && uri.getFragment() == null && uri.getUserInfo() == null;
         } catch (java.net.URISyntaxException e) {
             return false;
-        }
-    }
-
-    private byte[] mac(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("every JDK has HmacSHA256", e);
         }
     }
 

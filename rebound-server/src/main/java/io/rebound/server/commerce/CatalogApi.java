@@ -23,14 +23,15 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
+import static io.rebound.server.api.QueryParams.cursorParam;
 import static io.rebound.server.api.QueryParams.intParam;
+import static io.rebound.server.api.QueryParams.nextCursor;
 
 /**
  * The catalog API (store secret key), docs/catalog.md:
@@ -200,23 +201,11 @@ public final class CatalogApi {
             return;
         }
         int limit = intParam(ctx, "limit", 100, 1, 1_000);
-        String cursor = ctx.queryParams().get("cursor");
-        String after = null;
-        if (cursor != null && !cursor.isEmpty()) {
-            try {
-                after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                after = null;
-            }
-            if (after == null || !CatalogProduct.validId(after)) {
-                throw new BadRequest("cursor", "cursor must be a next_cursor value returned by this endpoint");
-            }
-        }
+        String after = cursorParam(ctx, CatalogProduct::validId);
         List<JdbcCatalog.Entry> page = catalog.page(store.get().id(), after, limit);
         JsonArray out = new JsonArray();
         page.forEach(e -> out.add(ProductJson.render(e)));
-        String next = page.size() < limit ? null : Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(page.getLast().product().id().getBytes(StandardCharsets.UTF_8));
+        String next = nextCursor(page, limit, e -> e.product().id());
         ApiErrors.json(ctx, 200, new JsonObject().put("products", out).put("next_cursor", next)
                 .put("total", catalog.count(store.get().id())));
     }

@@ -2,6 +2,7 @@ package io.rebound.server.dashboard;
 
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
+import io.rebound.server.http.Html;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
@@ -68,24 +69,9 @@ final class Views {
     /** An error page (or, for an htmx request, just the message). */
     void error(RoutingContext ctx, int status, String heading, String message) {
         if ("true".equals(ctx.request().getHeader("HX-Request"))) {
-            html(ctx, status, "<p class=\"error\" role=\"alert\">" + escape(message) + "</p>");
+            html(ctx, status, "<p class=\"error\" role=\"alert\">" + Html.escape(message) + "</p>");
             return;
         }
         page(ctx, status, "error", Map.of("title", heading, "heading", heading, "message", message));
-    }
-
-    static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.rebound.server.demo;
 
+import io.rebound.server.http.Html;
+
 /**
  * Draws the demo shop's product images as small SVGs, so the demo needs no external or binary
  * assets: a soft background, a shape for the category and the product name.
@@ -23,16 +25,12 @@ final class ProductImages {
             default -> "<rect x=\"140\" y=\"90\" width=\"120\" height=\"130\" rx=\"24\" fill=\"url(#g)\"/>"
                     + "<path d=\"M170 92 v-22 a30 30 0 0 1 60 0 v22\" stroke=\"" + c + "\" stroke-width=\"10\" fill=\"none\"/>";
         };
-        String name = escape(p.name());
+        String name = Html.escape(p.name());
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 300\" role=\"img\" aria-label=\"" + name + "\">"
                 + "<defs><linearGradient id=\"g\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"" + c
                 + "\"/><stop offset=\"1\" stop-color=\"" + c + "\" stop-opacity=\".72\"/></linearGradient></defs>"
                 + "<rect width=\"400\" height=\"300\" fill=\"#f5f1ea\"/>" + shape
                 + "<text x=\"200\" y=\"270\" text-anchor=\"middle\" font-family=\"system-ui,sans-serif\" font-size=\"22\""
                 + " fill=\"#2b2b2b\">" + name + "</text></svg>";
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

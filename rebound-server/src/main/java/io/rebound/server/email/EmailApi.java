@@ -8,6 +8,7 @@ import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
 import io.rebound.server.collect.Pii;
+import io.rebound.server.http.Html;
 import io.rebound.server.json.Json;
 import io.rebound.core.store.Store;
 import io.vertx.core.Handler;
@@ -115,7 +116,7 @@ public final class EmailApi {
             return;
         }
         html(ctx, 200, "<h1>Unsubscribe</h1><form method=\"post\" action=\"/email/unsubscribe?t="
-                + EmailContent.escape(java.net.URLEncoder.encode(t, java.nio.charset.StandardCharsets.UTF_8))
+                + Html.escape(java.net.URLEncoder.encode(t, java.nio.charset.StandardCharsets.UTF_8))
                 + "\"><button type=\"submit\">Unsubscribe from these emails</button></form>");
     }
 

@@ -3,6 +3,7 @@ package io.rebound.server.email;
 import io.rebound.core.campaign.Flow;
 import io.rebound.core.campaign.Touch;
 import io.rebound.core.catalog.CatalogProduct;
+import io.rebound.server.http.Html;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -63,54 +64,36 @@ public final class EmailContent {
                 ? campaignName : touch.creative().headline();
         StringBuilder text = new StringBuilder(headline).append("\n\n");
         StringBuilder html = new StringBuilder("<!doctype html><html><body style=\"font-family:sans-serif\"><h1>")
-                .append(escape(headline)).append("</h1>");
+                .append(Html.escape(headline)).append("</h1>");
         if (offer != null) {
             text.append("Your code: ").append(offer.code()).append(" (").append(offer.terms()).append(")\n\n");
             html.append("<p style=\"font-size:large\">Your code: <strong style=\"font-family:monospace\">")
-                    .append(escape(offer.code())).append("</strong><br>").append(escape(offer.terms())).append("</p>");
+                    .append(Html.escape(offer.code())).append("</strong><br>").append(Html.escape(offer.terms())).append("</p>");
         }
         if (!products.isEmpty()) {
             text.append(flow.intro()).append('\n');
-            html.append("<p>").append(escape(flow.intro())).append("</p>");
+            html.append("<p>").append(Html.escape(flow.intro())).append("</p>");
         }
         for (CatalogProduct p : products) {
             String price = p.price() == null ? "" : p.price().toPlainString() + " " + p.currency();
             text.append("- ").append(p.title()).append(price.isEmpty() ? "" : " (" + price + ")").append(": ")
                     .append(p.link()).append('\n');
-            html.append("<p><a href=\"").append(escape(p.link())).append("\">");
+            html.append("<p><a href=\"").append(Html.escape(p.link())).append("\">");
             if (p.imageLink() != null) {
-                html.append("<img src=\"").append(escape(p.imageLink())).append("\" alt=\"\" width=\"160\"><br>");
+                html.append("<img src=\"").append(Html.escape(p.imageLink())).append("\" alt=\"\" width=\"160\"><br>");
             }
-            html.append(escape(p.title())).append("</a> ").append(escape(price)).append("</p>");
+            html.append(Html.escape(p.title())).append("</a> ").append(Html.escape(price)).append("</p>");
         }
         if (cartUrl != null) {
             String label = (flow == Flow.ABANDONED_CART ? "Back to your cart" : "Put these in your cart")
                     + (offer == null ? "" : ", code applied");
             text.append('\n').append(label).append(": ").append(cartUrl).append('\n');
-            html.append("<p><a data-rb=\"cart\" href=\"").append(escape(cartUrl))
-                    .append("\" style=\"font-size:large;font-weight:bold\">").append(escape(label)).append("</a></p>");
+            html.append("<p><a data-rb=\"cart\" href=\"").append(Html.escape(cartUrl))
+                    .append("\" style=\"font-size:large;font-weight:bold\">").append(Html.escape(label)).append("</a></p>");
         }
         text.append("\nUnsubscribe: ").append(unsubscribeUrl).append('\n');
-        html.append("<p style=\"font-size:small\"><a href=\"").append(escape(unsubscribeUrl))
+        html.append("<p style=\"font-size:small\"><a href=\"").append(Html.escape(unsubscribeUrl))
                 .append("\">Unsubscribe</a></p></body></html>");
         return new Rendered(headline, text.toString(), html.toString());
-    }
-
-    static String escape(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

@@ -1,11 +1,8 @@
 package io.rebound.server.email;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import io.rebound.server.meta.SignedTokens;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -14,11 +11,11 @@ import java.util.Optional;
  * expires: an unsubscribe link must keep working (RFC 8058 asks for it to work without a session).
  */
 public final class UnsubscribeTokens {
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private final byte[] key;
+    private static final int MAX_TOKEN_CHARS = 512;
+    private final SignedTokens tokens;
 
     public UnsubscribeTokens(byte[] key) {
-        this.key = key.clone();
+        this.tokens = new SignedTokens(key);
     }
 
     /** Who a token unsubscribes. */
@@ -26,40 +23,15 @@ public final class UnsubscribeTokens {
     }
 
     public String sign(String storeId, String emailHash) {
-        byte[] body = (storeId + "|" + emailHash).getBytes(StandardCharsets.UTF_8);
-        return B64.encodeToString(body) + "." + B64.encodeToString(mac(body));
+        return tokens.sign((storeId + "|" + emailHash).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The subject of a well-signed token; empty for anything else. */
     public Optional<Subject> verify(String token) {
-        if (token == null || token.length() > 512) {
-            return Optional.empty();
-        }
-        int dot = token.indexOf('.');
-        if (dot <= 0) {
-            return Optional.empty();
-        }
-        try {
-            byte[] body = Base64.getUrlDecoder().decode(token.substring(0, dot));
-            byte[] sig = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-            if (!MessageDigest.isEqual(sig, mac(body))) {
-                return Optional.empty();
-            }
+        return tokens.open(token, MAX_TOKEN_CHARS).flatMap(body -> {
             String s = new String(body, StandardCharsets.UTF_8);
             int bar = s.indexOf('|');
             return bar <= 0 ? Optional.empty() : Optional.of(new Subject(s.substring(0, bar), s.substring(bar + 1)));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private byte[] mac(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("every JDK has HmacSHA256", e);
-        }
+        });
     }
 }

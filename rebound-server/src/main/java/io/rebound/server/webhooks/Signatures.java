@@ -1,9 +1,8 @@
 package io.rebound.server.webhooks;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import io.rebound.server.meta.SignedTokens;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 
@@ -20,7 +19,7 @@ public final class Signatures {
 
     /** base64(HMAC-SHA256(body, secret)), as the platforms send it. */
     public static String sign(byte[] body, String secret) {
-        return Base64.getEncoder().encodeToString(hmac(body, secret));
+        return Base64.getEncoder().encodeToString(SignedTokens.hmacSha256(secret.getBytes(StandardCharsets.UTF_8), body));
     }
 
     /** True when {@code header} is the signature of {@code body} under {@code secret}. */
@@ -34,16 +33,6 @@ public final class Signatures {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return MessageDigest.isEqual(hmac(body, secret), presented);
-    }
-
-    private static byte[] hmac(byte[] body, String secret) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return MessageDigest.isEqual(SignedTokens.hmacSha256(secret.getBytes(StandardCharsets.UTF_8), body), presented);
     }
 }
