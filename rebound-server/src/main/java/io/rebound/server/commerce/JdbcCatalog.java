@@ -207,7 +207,12 @@ public final class JdbcCatalog {
      * 100,000-product feed took minutes).
      */
     public List<Entry> page(String storeId, String afterId, int limit) {
-        String sql = "SELECT " + COLUMNS + " FROM catalog_products WHERE store_id = ?"
+        return keyset(COLUMNS, storeId, afterId, limit, JdbcCatalog::read, "list products");
+    }
+
+    /** A page of {@code columns} in the primary key's order, after {@code afterId} (null: from the first). */
+    private <T> List<T> keyset(String columns, String storeId, String afterId, int limit, Row<T> row, String what) {
+        String sql = "SELECT " + columns + " FROM catalog_products WHERE store_id = ?"
                 + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY store_id, product_id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
@@ -216,16 +221,21 @@ public final class JdbcCatalog {
                 ps.setString(i++, afterId);
             }
             ps.setInt(i, limit);
-            List<Entry> out = new ArrayList<>(Math.min(limit, 1_000));
+            List<T> out = new ArrayList<>(Math.min(limit, 1_000));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(read(rs));
+                    out.add(row.read(rs));
                 }
             }
             return out;
         } catch (SQLException e) {
-            throw failure("list products", e);
+            throw failure(what, e);
         }
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
     }
 
     /** True if the product was there. */
@@ -352,25 +362,7 @@ public final class JdbcCatalog {
 
     /** Up to {@code limit} product ids in id order after {@code afterId} (null: from the first). */
     public List<String> ids(String storeId, String afterId, int limit) {
-        String sql = "SELECT product_id FROM catalog_products WHERE store_id = ?"
-                + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY store_id, product_id LIMIT ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            ps.setString(i++, storeId);
-            if (afterId != null) {
-                ps.setString(i++, afterId);
-            }
-            ps.setInt(i, limit);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw failure("list product ids", e);
-        }
+        return keyset("product_id", storeId, afterId, limit, rs -> rs.getString(1), "list product ids");
     }
 
     public long count(String storeId) {
