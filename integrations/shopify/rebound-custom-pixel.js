@@ -6,7 +6,7 @@
 //   product_viewed         → ViewContent       (content id: the variant id)
 //   product_added_to_cart  → AddToCart         (content id: the variant id)
 //   checkout_started       → InitiateCheckout  (event id: checkout-{token}, as the checkouts/create webhook's)
-//   checkout_completed     → identify (email, hashed here) + Purchase (event id: order-{order id}, as the orders/create webhook's)
+//   checkout_completed     → identify (email, hashed here, and Google's form of a Gmail address) + Purchase (event id: order-{order id}, as the orders/create webhook's)
 //
 // Shopify's clientId is the anonymous id; Shopify's event id is the message id; the visitor's
 // customer-privacy choices become the consent signals (docs/pixel.md, rule 5).
@@ -17,9 +17,21 @@ let privacy = init.customerPrivacy;
 customerPrivacy.subscribe('visitorConsentCollected', (event) => { privacy = event.customerPrivacy; });
 
 async function sha256(text) {
-  const bytes = new TextEncoder().encode(text.trim().toLowerCase());
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// The traits of an email: its digest, and Google's form of a Gmail address (no dots, no +tag) where that
+// differs, as Rebound's own pixel sends them (docs/decisions/0022).
+async function emailTraits(raw) {
+  const email = raw.trim().toLowerCase();
+  const traits = {email_sha256: await sha256(email)};
+  const m = email.match(/^([^@]+)(@g(oogle)?mail\.com)$/);
+  const local = m ? m[1].split('+')[0].replace(/\./g, '') : '';
+  if (local && local + m[2] !== email) {
+    traits.email_google_sha256 = await sha256(local + m[2]);
+  }
+  return traits;
 }
 
 // Web Pixels ids are numbers as strings; a GraphQL id (gid://shopify/ProductVariant/123) keeps only its number,
@@ -97,7 +109,7 @@ analytics.subscribe('checkout_started', (event) => {
 analytics.subscribe('checkout_completed', async (event) => {
   const checkout = event.data.checkout;
   if (checkout.email) {
-    await send(event, {type: 'identify', traits: {email_sha256: await sha256(checkout.email)}});
+    await send(event, {type: 'identify', traits: await emailTraits(checkout.email)});
   }
   const order = checkout.order && checkout.order.id ? plainId(checkout.order.id) : checkout.token;
   // The order id as event id: the same purchase sent again (reload, the orders/create webhook) counts once.

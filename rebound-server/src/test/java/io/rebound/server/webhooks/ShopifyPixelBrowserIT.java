@@ -102,9 +102,9 @@ class ShopifyPixelBrowserIT {
                 + " preferencesProcessingAllowed: true, saleOfDataAllowed: true}};\n"
                 + "var customerPrivacy = {subscribe: () => {}};\n"
                 + "let seq = 0;\n"
-                + "function emit(name, data) {\n"
+                + "function emit(name, data, clientId) {\n"
                 + "  const event = {id: 'sh-' + (++seq) + '-' + Math.random().toString(16).slice(2), name: name,"
-                + " clientId: '" + CLIENT_ID + "', timestamp: new Date().toISOString(), type: 'standard',"
+                + " clientId: clientId || '" + CLIENT_ID + "', timestamp: new Date().toISOString(), type: 'standard',"
                 + " context: {document: {location: {href: location.href + '?utm_source=facebook&fbclid=FB.7',"
                 + " pathname: location.pathname, search: '?utm_source=facebook&fbclid=FB.7'}, title: document.title,"
                 + " referrer: ''}}, data: data};\n"
@@ -156,5 +156,30 @@ class ShopifyPixelBrowserIT {
                 .satisfies(e -> assertThat(e.get("source").asText()).isEqualTo("PIXEL"));
         assertThat(client.read(shop, CLIENT_ID, "Purchase")).singleElement()
                 .satisfies(e -> assertThat(e.get("source").asText()).isEqualTo("PIXEL"));
+    }
+
+    /** A Gmail address goes out as two digests, the second of Google's form (decision 0022), never in the clear. */
+    @Test
+    void aGmailCheckoutIsHashedInGooglesFormToo() throws Exception {
+        String clientId = "a1b2c3d4-shopify-client-gmail";
+        List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.onRequest(r -> {
+                if (r.url().endsWith("/v1/collect")) {
+                    sent.add(r.postData());
+                }
+            });
+            page.navigate("http://127.0.0.1:" + storefront.getAddress().getPort() + "/products/example-t-shirt");
+            page.evaluate("id => emit('checkout_completed', {checkout: Object.assign({}, EVENTS.checkout,"
+                    + " {email: ' Bob.Norman+shop@GMail.com ', token: 'gmail-checkout', order: {id: '991'}})}, id)", clientId);
+            assertThat(client.events(shop, clientId, "Identify").get(0).get("email_sha256").asText())
+                    .isEqualTo(Pii.sha256Hex("bob.norman+shop@gmail.com"));
+        }
+        JsonNode identify = Json.MAPPER.readTree(sent.stream().filter(b -> b.contains("\"identify\"")).findFirst()
+                .orElseThrow()).get("batch").get(0);
+        assertThat(identify.get("traits").get("email_sha256").asText()).isEqualTo(Pii.sha256Hex("bob.norman+shop@gmail.com"));
+        assertThat(identify.get("traits").get("email_google_sha256").asText()).isEqualTo(Pii.sha256Hex("bobnorman@gmail.com"));
+        assertThat(String.join("", sent)).doesNotContainIgnoringCase("bob.norman@").doesNotContainIgnoringCase("norman+shop");
     }
 }
