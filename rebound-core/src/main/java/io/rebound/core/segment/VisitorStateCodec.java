@@ -62,6 +62,9 @@ public final class VisitorStateCodec {
     private static final int TAG_FALSE = 3;
     private static final int TAG_BIG_NUMBER = 4;
 
+    /** Time offset, header, id hash and a typical body: what {@link #sizeHint} reckons per event. */
+    private static final int ESTIMATED_BYTES_PER_EVENT = 40;
+
     private VisitorStateCodec() {
     }
 
@@ -114,7 +117,7 @@ public final class VisitorStateCodec {
                     | (e.name() != null ? HAS_NAME : 0));
         }
         Map<String, Integer> strings = new LinkedHashMap<>();
-        BinaryWriter bodies = new BinaryWriter();
+        BinaryWriter bodies = new BinaryWriter(events.size() * 16);
         BinaryWriter body = new BinaryWriter();
         for (RetainedEvent e : events) {
             body.clear();
@@ -170,6 +173,12 @@ public final class VisitorStateCodec {
                 }
             }
         }
+    }
+
+    /** Bytes the encoding of {@code state} takes, or an estimate a little above it when not known without encoding it. */
+    public static int sizeHint(VisitorState state) {
+        int known = knownSize(state);
+        return known > 0 ? known : state.size() * ESTIMATED_BYTES_PER_EVENT + 64;
     }
 
     /** Bytes the encoding of {@code state} takes, when known without encoding it (decoded, unchanged); else 0. */

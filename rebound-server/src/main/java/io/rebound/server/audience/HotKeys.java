@@ -1,17 +1,22 @@
 package io.rebound.server.audience;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.HashMap;
 
 /**
  * The writer thread's copy of recently read or written keys of one column family, as the current
  * unit of work sees them (committed state plus the unit's own writes): the value, or the knowledge
- * that the key is absent. Least recently used keys leave once the copy holds more than its byte
- * budget. Reading a key costs a JNI round trip through the unit's {@code WriteBatchWithIndex}
+ * that the key is absent. Reading a key costs a JNI round trip through the unit's {@code WriteBatchWithIndex}
  * into RocksDB; the runtime reads the same identities, persons and activity keys event after event,
  * and profiling showed those reads as its largest cost.
+ *
+ * <p>Once the copy holds more than its byte budget, keys leave by second chance (CLOCK): keys wait
+ * in a queue in the order they came in; the one at its head leaves unless it was used since it last
+ * came round, in which case it goes to the back once more. That keeps what is used again as a
+ * least-recently-used copy would, but a hit only sets a flag on its own entry — the access-ordered
+ * map this replaces relinked every entry it returned between two others, touching three entries
+ * scattered over the heap, on every read of every event.
  *
  * <p>Correct by construction as long as every write of the family goes through the same unit of
  * work (it updates this copy) and the copy is emptied whenever the unit's writes are dropped. Not
@@ -20,12 +25,26 @@ import java.util.Map;
 final class HotKeys {
     /** Marks a key known to be absent (compared by identity; a stored empty value is another array). */
     static final byte[] ABSENT = new byte[0];
-    /** Rough heap per entry beyond key and value bytes: the map entry, the key wrapper, two array headers. */
-    private static final int ENTRY_OVERHEAD = 96;
+    /** Rough heap per entry beyond key and value bytes: the map entry, the key wrapper, the entry, the queue slot, two array headers. */
+    private static final int ENTRY_OVERHEAD = 112;
 
     private final long budgetBytes;
-    private final LinkedHashMap<Key, byte[]> entries = new LinkedHashMap<>(1 << 12, 0.75f, true);
+    private final HashMap<Key, Entry> entries = new HashMap<>(1 << 12);
+    /** Every entry once, oldest arrival (or second chance) first. */
+    private final ArrayDeque<Entry> clock = new ArrayDeque<>(1 << 12);
     private long bytes;
+
+    private static final class Entry {
+        final Key key;
+        byte[] value;
+        /** Used since it last came round the clock. */
+        boolean used;
+
+        Entry(Key key, byte[] value) {
+            this.key = key;
+            this.value = value;
+        }
+    }
 
     HotKeys(long budgetBytes) {
         this.budgetBytes = budgetBytes;
@@ -33,25 +52,42 @@ final class HotKeys {
 
     /** The value, {@link #ABSENT}, or null when the key is not held. */
     byte[] get(Key key) {
-        return entries.get(key);
+        Entry e = entries.get(key);
+        if (e == null) {
+            return null;
+        }
+        e.used = true;
+        return e.value;
     }
 
     /** Records what the key holds now ({@link #ABSENT} after a delete). */
     void put(Key key, byte[] value) {
-        byte[] old = entries.put(key, value);
-        bytes += value.length - (old == null ? -(key.bytes.length + ENTRY_OVERHEAD) : old.length);
-        if (bytes > budgetBytes) {
-            Iterator<Map.Entry<Key, byte[]>> eldest = entries.entrySet().iterator();
-            while (bytes > budgetBytes && eldest.hasNext()) {
-                Map.Entry<Key, byte[]> e = eldest.next();
-                bytes -= e.getKey().bytes.length + e.getValue().length + ENTRY_OVERHEAD;
-                eldest.remove();
+        Entry e = entries.get(key);
+        if (e != null) {
+            bytes += value.length - e.value.length;
+            e.value = value;
+            e.used = true;
+        } else {
+            e = new Entry(key, value);
+            entries.put(key, e);
+            clock.addLast(e);
+            bytes += key.bytes.length + value.length + ENTRY_OVERHEAD;
+        }
+        while (bytes > budgetBytes && !clock.isEmpty()) {
+            Entry head = clock.pollFirst();
+            if (head.used && head != e) {
+                head.used = false;
+                clock.addLast(head);
+            } else {
+                entries.remove(head.key);
+                bytes -= head.key.bytes.length + head.value.length + ENTRY_OVERHEAD;
             }
         }
     }
 
     void clear() {
         entries.clear();
+        clock.clear();
         bytes = 0;
     }
 

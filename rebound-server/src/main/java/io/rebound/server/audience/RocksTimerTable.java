@@ -11,9 +11,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * {@link TimerTable} kept twice: durably in RocksDB — a due-ordered queue
- * ({@link AudienceColumns#TIMERS}, key = due millis first, big-endian) plus a person → due index
- * ({@link AudienceColumns#TIMER_INDEX}) — and as an in-memory ordered index that answers
+ * {@link TimerTable} kept twice: durably in RocksDB as a person → due index
+ * ({@link AudienceColumns#TIMER_INDEX}), and as an in-memory ordered index that answers
  * {@link #dueBy} and {@link #nextDue}, rebuilt from the index column family when the runtime opens.
  *
  * <p>Why both: a timer queue in RocksDB is the classic tombstone trap. Every reschedule deletes the
@@ -21,6 +20,10 @@ import java.util.TreeSet;
  * that seek dominated the runtime under load. Memory answers in O(log n); RocksDB keeps the truth
  * for restarts. The memory copy can run ahead of RocksDB only until the unit of work commits; a
  * crash before that loses both, and reopening rebuilds memory from what was committed.
+ *
+ * <p>The due-ordered queue in RocksDB ({@link AudienceColumns#TIMERS}) that the memory copy replaced
+ * was still written, a delete and a put on nearly every event, and never read: it is no longer
+ * written. What older versions left in it stays unread.
  */
 final class RocksTimerTable implements TimerTable {
     private record Entry(long due, String storeId, String personId) {
@@ -61,7 +64,6 @@ final class RocksTimerTable implements TimerTable {
                 return;
             }
             queue.remove(new Entry(old, storeId, personId));
-            uow.delete(AudienceColumns.TIMERS, AudienceKeys.timer(old, storeId, personId));
         }
         byte[] indexKey = AudienceKeys.person(storeId, personId);
         if (due == null) {
@@ -74,7 +76,6 @@ final class RocksTimerTable implements TimerTable {
         long millis = due.toEpochMilli();
         store.put(personId, millis);
         queue.add(new Entry(millis, storeId, personId));
-        uow.put(AudienceColumns.TIMERS, AudienceKeys.timer(millis, storeId, personId), new byte[0]);
         uow.put(AudienceColumns.TIMER_INDEX, indexKey, AudienceKeys.i64(millis));
     }
 

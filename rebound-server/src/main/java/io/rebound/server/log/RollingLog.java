@@ -51,6 +51,8 @@ import java.util.zip.CRC32C;
 public final class RollingLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RollingLog.class);
     private static final int HEADER = 8;
+    /** What {@link #read} reckons a record takes before it has read one (event records: a few hundred bytes). */
+    private static final long FIRST_RECORD_GUESS = 512;
     private static final String SUFFIX = ".log";
     public static final int MAX_RECORD = 1 << 20;
 
@@ -482,7 +484,12 @@ public final class RollingLog implements AutoCloseable {
                     continue;
                 }
                 // One read for many records; a record cut at the chunk's end is read again next round.
-                int chunkSize = (int) Math.min(segEnd - pos, Math.max(HEADER, Math.min(maxBytes - bytes, 4 << 20)));
+                // Sized for the records still wanted (by the mean size of those read so far, a guess before
+                // the first): a consumer asking for a few thousand records no longer reads, zeroes and drops
+                // a 4 MB chunk each time, most of it read again by its next call.
+                long perRecord = out.isEmpty() ? FIRST_RECORD_GUESS : (long) bytes / out.size() + HEADER + 64;
+                long wanted = Math.max(HEADER, Math.min((long) (maxRecords - out.size()) * perRecord, Math.min(maxBytes - bytes, 4 << 20)));
+                int chunkSize = (int) Math.min(segEnd - pos, wanted);
                 ByteBuffer chunk = ByteBuffer.allocate(chunkSize);
                 while (chunk.hasRemaining() && ch.read(chunk, pos - base + chunk.position()) > 0) {
                     // keep reading until the chunk is full

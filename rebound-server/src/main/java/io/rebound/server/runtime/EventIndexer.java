@@ -253,7 +253,7 @@ public final class EventIndexer implements AutoCloseable {
     private Indexed indexBatchLocked(List<LogRecord> records) {
         List<Event> fresh = new ArrayList<>(records.size());
         List<Event> dropped = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+        Set<ByteBuffer> seen = new HashSet<>();
         DeadLetters.Letter setAside = null;
         long next = position;
         Instant now = clock.instant();
@@ -284,7 +284,7 @@ public final class EventIndexer implements AutoCloseable {
                     tooOld++;
                     continue;
                 }
-                if (!seen.add(e.storeId() + '\u0000' + e.eventId()) || rocks.get(CF_DEDUP, dedupKey) != null) {
+                if (!seen.add(ByteBuffer.wrap(dedupKey)) || rocks.get(CF_DEDUP, dedupKey) != null) {
                     dropped.add(e);
                     continue;
                 }
