@@ -78,6 +78,7 @@ public final class SyncThroughputBenchmark {
             List<Double> syncRates = new ArrayList<>();
             List<Double> baseRates = new ArrayList<>();
             List<Double> cpuPerChange = new ArrayList<>();
+            List<Double> commitCpuPerChange = new ArrayList<>();
             for (int round = 0; round <= rounds; round++) {
                 RequestLog log = new RequestLog(100_000);
                 MetaDestination destination = new MetaDestination(MetaConfig.of("1234567890", "555000111", token)
@@ -97,6 +98,7 @@ public final class SyncThroughputBenchmark {
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double cpuMicros = (cpu() - cpu0) / 1e3 / changes;
+                double commitMicros = threadCpu("rebound-sync-commit-dest" + round) / 1e3 / changes;
                 int members = meta.members(audience).size();
                 if (members != changes) {
                     throw new IllegalStateException("the platform holds " + members + " members, expected " + changes);
@@ -116,11 +118,13 @@ public final class SyncThroughputBenchmark {
                 double baseSeconds = (System.nanoTime() - b0) / 1e9;
                 double rate = changes / seconds;
                 double base = changes / baseSeconds;
-                System.out.printf(Locale.ROOT, "%s %d: sync %,.0f changes/s (%.2f s, %d requests, %.1f µs CPU a change) | baseline replay %,.0f changes/s "
-                                + "(%.2f s) | ratio %.2f%n", round == 0 ? "warm-up" : "round", round, rate, seconds, sent.size(), cpuMicros,
+                System.out.printf(Locale.ROOT, "%s %d: sync %,.0f changes/s (%.2f s, %d requests, %.1f µs CPU a change, %.1f µs of it on the commit "
+                                + "thread) | baseline replay %,.0f changes/s (%.2f s) | ratio %.2f%n", round == 0 ? "warm-up" : "round",
+                        round, rate, seconds, sent.size(), cpuMicros, commitMicros,
                         base, baseSeconds, rate / base);
                 if (round > 0) {
                     cpuPerChange.add(cpuMicros);
+                    commitCpuPerChange.add(commitMicros);
                     syncRates.add(rate);
                     baseRates.add(base);
                 }
@@ -129,6 +133,8 @@ public final class SyncThroughputBenchmark {
                     median(syncRates), max(syncRates));
             System.out.printf(Locale.ROOT, "process CPU per change (µs): min %.1f  median %.1f  max %.1f%n",
                     min(cpuPerChange), median(cpuPerChange), max(cpuPerChange));
+            System.out.printf(Locale.ROOT, "commit thread CPU per change (µs): min %.1f  median %.1f  max %.1f%n",
+                    min(commitCpuPerChange), median(commitCpuPerChange), max(commitCpuPerChange));
             System.out.printf(Locale.ROOT, "baseline changes/s: min %,.0f  median %,.0f  max %,.0f%n", min(baseRates),
                     median(baseRates), max(baseRates));
         }
@@ -141,6 +147,17 @@ public final class SyncThroughputBenchmark {
     private static long cpu() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * CPU time, in ns, of the live thread named {@code name}: the worker's commit thread (decision 0023),
+     * which sets the pace of a sync; it stays alive a few seconds after its last commit. The commit threads
+     * of earlier rounds have other names.
+     */
+    private static long threadCpu(String name) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                .mapToLong(t -> Math.max(0, threads.getThreadCpuTime(t.threadId()))).sum();
     }
 
     /** The recorded request with the token put back (the log redacts it), to replay exactly what was sent. */

@@ -15,17 +15,24 @@ import java.util.Locale;
 public final class Sha256 {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** One digest per thread: {@code MessageDigest.getInstance} looks the provider up on every call. */
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    });
 
     private Sha256() {
     }
 
     /** The lower-case hex SHA-256 of the UTF-8 bytes of {@code value}. */
     public static String hex(String value) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        // digest() resets the digest, so the next call starts afresh (an exception cannot leave it half-fed:
+        // the bytes are computed before it is touched).
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        return HEX.formatHex(DIGEST.get().digest(bytes));
     }
 
     /**

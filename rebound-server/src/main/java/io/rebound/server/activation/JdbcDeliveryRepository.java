@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.HashMap;
 import java.util.Collection;
 import java.util.Objects;
@@ -80,7 +81,8 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement members = c.prepareStatement(
-                    "DELETE FROM destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ?");
+                    "DELETE FROM destination_members WHERE pairing_no IN (SELECT pairing_no FROM destination_pairings "
+                            + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?)");
                  PreparedStatement reconciled = c.prepareStatement(
                          "DELETE FROM destination_reconciliations WHERE destination_id = ? AND store_id = ? AND segment_id = ?");
                  PreparedStatement ps = c.prepareStatement(
@@ -107,7 +109,8 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
     /** How many persons Rebound has uploaded to the pairing's platform list and not removed since. */
     public long uploadedCount(Pairing p) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT COUNT(*) FROM destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+                "SELECT COUNT(*) FROM destination_members m JOIN destination_pairings p ON p.pairing_no = m.pairing_no "
+                        + "WHERE p.destination_id = ? AND p.store_id = ? AND p.segment_id = ?")) {
             ps.setString(1, p.destinationId());
             ps.setString(2, p.storeId());
             ps.setString(3, p.segmentId());
@@ -144,12 +147,14 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
     public Map<String, Contact> uploaded(Pairing p, Collection<String> personIds) {
         Map<String, Contact> out = new HashMap<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT contact FROM "
-                + "destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND person_id = ?")) {
+                + "destination_members WHERE pairing_no = ? AND person_id = ?")) {
+            OptionalLong number = pairingNumber(c, p);
+            if (number.isEmpty()) {
+                return out; // unpaired: nothing is remembered for it
+            }
             for (String person : personIds) {
-                ps.setString(1, p.destinationId());
-                ps.setString(2, p.storeId());
-                ps.setString(3, p.segmentId());
-                ps.setString(4, person);
+                ps.setLong(1, number.getAsLong());
+                ps.setString(2, person);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         out.put(person, Json.MAPPER.readValue(rs.getString(1), Contact.class));
@@ -160,6 +165,20 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
             throw new IllegalStateException("cannot read what " + p + " uploaded", e);
         }
         return out;
+    }
+
+    /**
+     * The pairing's number, which its {@code destination_members} rows carry (migration V22), or empty when
+     * it is not paired (any more).
+     */
+    private static OptionalLong pairingNumber(Connection c, Pairing p) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pairing_no FROM destination_pairings "
+                + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
+            bind(ps, p);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+        }
     }
 
     @Override
@@ -269,6 +288,7 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
             .setDefaultPropertyInclusion(com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
                     com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY,
                     com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY));
+    private static final com.fasterxml.jackson.databind.ObjectWriter CONTACT_WRITER = CONTACTS.writerFor(Contact.class);
 
     /** Replaces the rows of the persons added (their contacts as uploaded now) and deletes those removed. */
     private static void remember(Connection c, Pairing p, Map<String, Contact> added, Set<String> removed, Instant now)
@@ -276,13 +296,16 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
         if (added.isEmpty() && removed.isEmpty()) {
             return;
         }
+        OptionalLong found = pairingNumber(c, p);
+        if (found.isEmpty()) {
+            return; // unpaired meanwhile: its rows went with it, and a later pairing starts from nothing
+        }
+        long number = found.getAsLong();
         try (PreparedStatement delete = c.prepareStatement("DELETE FROM destination_members "
-                + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND person_id = ?")) {
+                + "WHERE pairing_no = ? AND person_id = ?")) {
             for (String person : new java.util.TreeSet<>(removed)) {
-                delete.setString(1, p.destinationId());
-                delete.setString(2, p.storeId());
-                delete.setString(3, p.segmentId());
-                delete.setString(4, person);
+                delete.setLong(1, number);
+                delete.setString(2, person);
                 delete.addBatch();
             }
             if (!removed.isEmpty()) {
@@ -295,7 +318,7 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
                 continue;
             }
             try {
-                rows.add(new String[] {e.getKey(), CONTACTS.writeValueAsString(e.getValue())});
+                rows.add(new String[] {e.getKey(), CONTACT_WRITER.writeValueAsString(e.getValue())});
             } catch (JacksonException x) {
                 throw new IllegalStateException("cannot write the contact of " + e.getKey(), x);
             }
@@ -310,35 +333,34 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
         // PostgreSQL 15+).
         java.sql.Savepoint before = c.setSavepoint();
         try {
-            write(c, p, rows, now, "INSERT INTO destination_members (store_id, destination_id, segment_id, person_id, "
-                    + "contact, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+            write(c, number, rows, now, "INSERT INTO destination_members (pairing_no, person_id, contact, updated_at) "
+                    + "VALUES (?, ?, ?, ?)");
         } catch (SQLException e) {
             if (!uniqueViolation(e)) {
                 throw e;
             }
             c.rollback(before);
-            write(c, p, rows, now, "MERGE INTO destination_members m USING (VALUES (CAST(? AS "
-                    + "VARCHAR(40)), CAST(? AS VARCHAR(40)), CAST(? AS VARCHAR(40)), CAST(? AS VARCHAR(1000)), "
-                    + "CAST(? AS VARCHAR(100000)), CAST(? AS TIMESTAMP WITH TIME ZONE))) AS s (store_id, destination_id, "
-                    + "segment_id, person_id, contact, updated_at) ON m.destination_id = s.destination_id "
-                    + "AND m.store_id = s.store_id AND m.segment_id = s.segment_id AND m.person_id = s.person_id "
+            write(c, number, rows, now, "MERGE INTO destination_members m USING (VALUES (CAST(? AS BIGINT), "
+                    + "CAST(? AS VARCHAR(1000)), CAST(? AS VARCHAR(100000)), CAST(? AS TIMESTAMP WITH TIME ZONE))) "
+                    + "AS s (pairing_no, person_id, contact, updated_at) "
+                    + "ON m.pairing_no = s.pairing_no AND m.person_id = s.person_id "
                     + "WHEN MATCHED THEN UPDATE SET contact = s.contact, updated_at = s.updated_at "
-                    + "WHEN NOT MATCHED THEN INSERT (store_id, destination_id, segment_id, person_id, contact, updated_at) "
-                    + "VALUES (s.store_id, s.destination_id, s.segment_id, s.person_id, s.contact, s.updated_at)");
+                    + "WHEN NOT MATCHED THEN INSERT (pairing_no, person_id, contact, updated_at) "
+                    + "VALUES (s.pairing_no, s.person_id, s.contact, s.updated_at)");
         }
         c.releaseSavepoint(before);
     }
 
-    /** One batch of {@code sql} (store, destination, segment, person, contact, updated_at) over {@code rows}. */
-    private static void write(Connection c, Pairing p, List<String[]> rows, Instant now, String sql) throws SQLException {
+    /** One batch of {@code sql} (pairing number, person, contact, updated_at) over {@code rows}. */
+    private static void write(Connection c, long pairingNo, List<String[]> rows, Instant now, String sql)
+            throws SQLException {
+        OffsetDateTime at = ts(now);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (String[] row : rows) {
-                ps.setString(1, p.storeId());
-                ps.setString(2, p.destinationId());
-                ps.setString(3, p.segmentId());
-                ps.setString(4, row[0]);
-                ps.setString(5, row[1]);
-                ps.setObject(6, ts(now));
+                ps.setLong(1, pairingNo);
+                ps.setString(2, row[0]);
+                ps.setString(3, row[1]);
+                ps.setObject(4, at);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -383,9 +405,10 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
     @Override
     public Map<String, Contact> uploadedAfter(Pairing p, String afterPerson, int limit) {
         Map<String, Contact> out = new java.util.LinkedHashMap<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT person_id, contact FROM "
-                + "destination_members WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND person_id > ? "
-                + "ORDER BY person_id LIMIT ?")) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT m.person_id, m.contact "
+                + "FROM destination_members m JOIN destination_pairings p ON p.pairing_no = m.pairing_no "
+                + "WHERE p.destination_id = ? AND p.store_id = ? AND p.segment_id = ? AND m.person_id > ? "
+                + "ORDER BY m.person_id LIMIT ?")) {
             bind(ps, p);
             ps.setString(4, afterPerson == null ? "" : afterPerson);
             ps.setInt(5, limit);

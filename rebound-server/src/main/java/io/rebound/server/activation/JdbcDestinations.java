@@ -121,7 +121,13 @@ public final class JdbcDestinations {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (String table : List.of("destination_members", "destination_dead_letters", "destination_pairings",
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM destination_members WHERE pairing_no IN "
+                        + "(SELECT pairing_no FROM destination_pairings WHERE destination_id = ? AND store_id = ?)")) {
+                    ps.setString(1, id);
+                    ps.setString(2, storeId);
+                    ps.executeUpdate();
+                }
+                for (String table : List.of("destination_dead_letters", "destination_pairings",
                         "destination_event_cursors")) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table
                             + " WHERE destination_id = ? AND store_id = ?")) {

@@ -21,7 +21,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Migration V6 and the pairing store, on embedded H2 (PostgreSQL mode) and on the PostgreSQL at 127.0.0.1:5432. */
+/** Migrations V6 and V22 and the pairing store, on embedded H2 (PostgreSQL mode) and on the PostgreSQL at 127.0.0.1:5432. */
 class JdbcDeliveryRepositoryTest {
 
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
@@ -179,4 +179,87 @@ class JdbcDeliveryRepositoryTest {
             assertThat(deliveries.reconciliation(p)).isEmpty();
         }
     }
+
+    /**
+     * Migration V22: the uploaded identifiers of every pairing, written under V21's four-column key, are
+     * carried over to the pairing's number (rows of a pairing that is gone are dropped), and the store works
+     * on them: read, counted, reconciled, replaced, removed, unpaired.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void migrationV22CarriesEveryPairingsUploadedIdentifiersOverToItsNumber(String kind) throws Exception {
+        String url;
+        String user;
+        if (kind.equals("h2")) {
+            url = "jdbc:h2:file:" + dir.resolve("meta") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+            user = "sa";
+        } else {
+            pg = PostgresTestDatabase.create();
+            url = pg.jdbcUrl();
+            user = PostgresTestDatabase.USER;
+        }
+        org.flywaydb.core.Flyway.configure().dataSource(url, user, kind.equals("h2") ? "" : null)
+                .locations(Database.MIGRATIONS).target("21").load().migrate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, kind.equals("h2") ? "" : null);
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("INSERT INTO stores (id, name, write_key, secret_key_hash, consent_required, retention_days, "
+                    + "created_at, updated_at) VALUES ('st1', 'Old shop', 'wk1', 'h1', FALSE, 30, "
+                    + "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+            for (String seg : List.of("seg-1", "seg-2")) {
+                s.execute("INSERT INTO destination_pairings (store_id, destination_id, segment_id, platform, audience_id, "
+                        + "targeting_id, cursor_seq, created_at, updated_at) VALUES ('st1', 'meta', '" + seg + "', 'META', "
+                        + "'aud-" + seg + "', '', 7, TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', "
+                        + "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+            }
+            String[][] rows = {{"seg-1", "e:a", "{\"emails\":[\"a@example.com\"]}"},
+                    {"seg-1", "e:b", "{\"emails\":[\"b@example.com\"],\"externalIds\":[\"c-2\"]}"},
+                    {"seg-2", "e:a", "{\"emails\":[\"a2@example.com\"]}"},
+                    {"seg-gone", "e:z", "{\"emails\":[\"z@example.com\"]}"}};
+            for (String[] r : rows) {
+                s.execute("INSERT INTO destination_members (store_id, destination_id, segment_id, person_id, contact, "
+                        + "updated_at) VALUES ('st1', 'meta', '" + r[0] + "', '" + r[1] + "', '" + r[2] + "', "
+                        + "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+            }
+        }
+        try (Database db = Database.open(url, user, kind.equals("h2") ? "" : null)) {
+            JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(db.dataSource(), Clock.fixed(NOW, ZoneOffset.UTC));
+            List<Pairing> pairings = deliveries.pairings("meta");
+            assertThat(pairings).extracting(Pairing::segmentId).containsExactly("seg-1", "seg-2");
+            Pairing one = pairings.get(0);
+            Pairing two = pairings.get(1);
+            assertThat(one.cursor()).isEqualTo(7);
+            io.rebound.core.activation.Contact a = io.rebound.core.activation.Contact.ofEmail("a@example.com");
+            io.rebound.core.activation.Contact b = io.rebound.core.activation.Contact.ofEmail("b@example.com")
+                    .withExternalIds(List.of("c-2"));
+            assertThat(deliveries.uploaded(one, List.of("e:a", "e:b", "e:z"))).isEqualTo(java.util.Map.of("e:a", a, "e:b", b));
+            assertThat(deliveries.uploadedAfter(one, null, 10)).containsExactly(java.util.Map.entry("e:a", a),
+                    java.util.Map.entry("e:b", b));
+            assertThat(deliveries.uploaded(two, List.of("e:a")))
+                    .isEqualTo(java.util.Map.of("e:a", io.rebound.core.activation.Contact.ofEmail("a2@example.com")));
+            assertThat(deliveries.uploadedCount(one)).isEqualTo(2);
+            assertThat(deliveries.uploadedCount(two)).isEqualTo(1);
+            try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM destination_members")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("the gone pairing's row is dropped").isEqualTo(3);
+            }
+            // The carried-over rows behave as rows written now: replaced (the insert meets the key), removed.
+            io.rebound.core.activation.Contact a3 = io.rebound.core.activation.Contact.ofEmail("a3@example.com");
+            deliveries.commit(one, 9, List.of(), java.util.Map.of("e:a", a3, "e:c", a), java.util.Set.of("e:b"));
+            assertThat(deliveries.uploadedAfter(one, null, 10)).containsExactly(java.util.Map.entry("e:a", a3),
+                    java.util.Map.entry("e:c", a));
+            // A new pairing gets a number of its own; unpairing forgets only its pairing's rows.
+            Pairing three = deliveries.pair("st1", "meta", "seg-3", AudienceRef.of(Platform.META, "aud-3"));
+            deliveries.commit(three, 1, List.of(), java.util.Map.of("e:a", a), java.util.Set.of());
+            assertThat(deliveries.uploadedCount(three)).isEqualTo(1);
+            assertThat(deliveries.unpair("st1", "meta", "seg-1")).isTrue();
+            assertThat(deliveries.uploadedCount(one)).isZero();
+            assertThat(deliveries.uploadedCount(two)).isEqualTo(1);
+            assertThat(deliveries.uploadedCount(three)).isEqualTo(1);
+            // Re-paired, the segment starts from nothing uploaded.
+            Pairing again = deliveries.pair("st1", "meta", "seg-1", AudienceRef.of(Platform.META, "aud-1"));
+            assertThat(deliveries.uploadedCount(again)).isZero();
+        }
+    }
+
 }
