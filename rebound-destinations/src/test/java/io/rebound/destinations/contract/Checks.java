@@ -17,12 +17,19 @@ public final class Checks {
         }
     }
 
+    /** As {@link #require(boolean, String)}, the message built only on failure (checks run per row and per field). */
+    public static void require(boolean ok, java.util.function.Supplier<String> message) {
+        if (!ok) {
+            throw new ContractViolation(message.get());
+        }
+    }
+
     /** Only documented fields: anything else is a typo the platform would reject or ignore. */
     public static void onlyFields(JsonNode node, String where, Set<String> allowed) {
-        require(node.isObject(), where + " must be an object");
+        require(node.isObject(), () -> where + " must be an object");
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            require(allowed.contains(f), where + " has an undocumented field '" + f + "'");
+            require(allowed.contains(f), () -> where + " has an undocumented field '" + f + "'");
         }
     }
 
@@ -40,12 +47,21 @@ public final class Checks {
 
     /** 64 lower-case hex characters: a SHA-256 as every platform takes it. */
     public static String hash(JsonNode v, String where) {
-        require(v != null && v.isTextual() && isLowerHex64(v.asText()), where + " must be a SHA-256 in 64 lower-case hex, got " + v);
+        require(v != null && v.isTextual() && isLowerHex64(v.asText()), () -> where + " must be a SHA-256 in 64 lower-case hex, got " + v);
         return v.asText();
     }
 
     public static boolean isLowerHex64(String s) {
-        return s.length() == 64 && s.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static void hashArray(JsonNode node, String field, String where) {

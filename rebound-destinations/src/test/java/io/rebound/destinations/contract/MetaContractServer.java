@@ -228,7 +228,7 @@ public final class MetaContractServer extends PlatformContractServer {
                 if (key.equals("DATA_PROCESSING_OPTIONS_STATE")) {
                     continue;
                 }
-                require(cell.isTextual(), key + " must be a string");
+                require(cell.isTextual(), () -> key + " must be a string");
                 if (HASHED.contains(key) && !cell.asText().isEmpty()) {
                     Checks.hash(cell, key);
                 }
@@ -243,11 +243,11 @@ public final class MetaContractServer extends PlatformContractServer {
 
     /** Meta's location codes: country 0 (geolocate) or 1 (US); state 0 (geolocate) or a US state code from 1000. */
     private static void lduLocation(JsonNode country, JsonNode state, String what) {
-        require(country != null && country.isInt() && state != null && state.isInt(), what + ": country and state are integers");
+        require(country != null && country.isInt() && state != null && state.isInt(), () -> what + ": country and state are integers");
         int c = country.asInt();
         int st = state.asInt();
-        require(c == 0 || c == 1, what + ": country is 0 (geolocate) or 1 (US), got " + c);
-        require(st == 0 || st >= 1000 && st <= 1999 && c == 1, what + ": state is 0, or a US state code (1000 California…) with country 1, got " + st);
+        require(c == 0 || c == 1, () -> what + ": country is 0 (geolocate) or 1 (US), got " + c);
+        require(st == 0 || st >= 1000 && st <= 1999 && c == 1, () -> what + ": state is 0, or a US state code (1000 California…) with country 1, got " + st);
     }
 
     private Answer users(Received r, String id, boolean remove) {
