@@ -62,16 +62,16 @@ final class DecisionCounts extends WrittenBehind<DecisionCounts.Key> {
                 return;
             }
             try {
-                List<Row> rows = new ArrayList<>(taken.size());
-                for (Map.Entry<Key, Long> e : taken) {
-                    Key k = e.getKey();
-                    rows.add(new Row(k.campaignId(), e.getValue(), k.campaignId(), k.touch(), k.reason()));
-                }
-                Transactions.run(dataSource, () -> "metadata database: cannot write decision counts", c -> add(c,
-                        "UPDATE campaign_decisions SET decisions = decisions + ? "
-                                + "WHERE campaign_id = ? AND touch = ? AND reason = ?",
-                        "INSERT INTO campaign_decisions (campaign_id, touch, reason, decisions) "
-                                + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?", rows));
+                Transactions.run(dataSource, () -> "metadata database: cannot write decision counts", c -> {
+                    for (Map.Entry<Key, Long> e : taken) {
+                        Key k = e.getKey();
+                        add(c, "UPDATE campaign_decisions SET decisions = decisions + ? "
+                                        + "WHERE campaign_id = ? AND touch = ? AND reason = ?",
+                                "INSERT INTO campaign_decisions (campaign_id, touch, reason, decisions) "
+                                        + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?",
+                                e.getValue(), k.campaignId(), k.campaignId(), k.touch(), k.reason());
+                    }
+                });
             } catch (RuntimeException e) {
                 taken.forEach(t -> pending.merge(t.getKey(), t.getValue(), Long::sum));
                 throw e;

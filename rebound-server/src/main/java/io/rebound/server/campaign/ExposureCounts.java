@@ -141,16 +141,16 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
             }
             changes++;
             try {
-                List<Row> rows = new ArrayList<>(taken.size());
-                for (Map.Entry<Key, Long> e : taken) {
-                    Key k = e.getKey();
-                    rows.add(new Row(k.campaignId(), e.getValue(), k.campaignId(), k.personId(), k.day()));
-                }
-                Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> add(c,
-                        "UPDATE campaign_exposures SET shown = shown + ? "
-                                + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
-                        "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) "
-                                + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?", rows));
+                Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> {
+                    for (Map.Entry<Key, Long> e : taken) {
+                        Key k = e.getKey();
+                        add(c, "UPDATE campaign_exposures SET shown = shown + ? "
+                                        + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
+                                "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) "
+                                        + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?",
+                                e.getValue(), k.campaignId(), k.campaignId(), k.personId(), k.day());
+                    }
+                });
                 for (Map.Entry<Key, Long> t : taken) {
                     base.asMap().computeIfPresent(t.getKey(), (k, v) -> v + t.getValue());
                     settle(t.getKey(), t.getValue());

@@ -9,7 +9,6 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,40 +73,17 @@ abstract class WrittenBehind<K> {
         }
     }
 
-    /** A counter row's key (the parameters of {@code update} after the amount) and the amount to add. */
-    record Row(String campaignId, long n, Object... key) {
-    }
-
     /**
-     * Adds each row's amount to its counter row: {@code update} (its first parameter the amount, then the
-     * key), all rows in one JDBC batch of one prepared statement; where no row was there, {@code insert}
-     * (the key, the amount, then the campaign id) — an {@code INSERT … SELECT … FROM campaigns WHERE id = ?},
-     * so the counts of a campaign deleted meanwhile insert nothing; when another node inserted the row
-     * meanwhile, the update again. One statement executed per row, prepared once: preparing and
-     * executing each row's update separately was most of the writer's cost under the decision benchmark.
+     * Adds {@code n} to a counter row: {@code update} (its first parameter the amount, then {@code key});
+     * when no row was there, {@code insert} ({@code key}, the amount, then the campaign id) — an
+     * {@code INSERT … SELECT … FROM campaigns WHERE id = ?}, so the counts of a campaign deleted meanwhile
+     * insert nothing; when another node inserted the row meanwhile, the update again.
      */
-    static void add(Connection c, String update, String insert, List<Row> rows) throws SQLException {
-        int[] updated;
-        try (PreparedStatement ps = c.prepareStatement(update)) {
-            for (Row r : rows) {
-                bind(ps, r.n(), r.key());
-                ps.addBatch();
-            }
-            updated = ps.executeBatch();
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            if (updated[i] < 0) { // H2 and PostgreSQL count each update of a batch
-                throw new SQLException("the JDBC driver did not count the updated rows (" + updated[i] + ")");
-            }
-            if (updated[i] == 0) {
-                Row r = rows.get(i);
-                insert(c, update, insert, r.n(), r.campaignId(), r.key());
-            }
-        }
-    }
-
-    private static void insert(Connection c, String update, String insert, long n, String campaignId, Object... key)
+    static void add(Connection c, String update, String insert, long n, String campaignId, Object... key)
             throws SQLException {
+        if (update(c, update, n, key) > 0) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement(insert)) {
             int i = 1;
             for (Object k : key) {
@@ -120,18 +96,18 @@ abstract class WrittenBehind<K> {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw e;
             }
-            try (PreparedStatement ps = c.prepareStatement(update)) {
-                bind(ps, n, key);
-                ps.executeUpdate();
-            }
+            update(c, update, n, key);
         }
     }
 
-    private static void bind(PreparedStatement ps, long n, Object... key) throws SQLException {
-        ps.setLong(1, n);
-        int i = 2;
-        for (Object k : key) {
-            ps.setObject(i++, k);
+    private static int update(Connection c, String sql, long n, Object... key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, n);
+            int i = 2;
+            for (Object k : key) {
+                ps.setObject(i++, k);
+            }
+            return ps.executeUpdate();
         }
     }
 }
