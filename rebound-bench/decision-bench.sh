@@ -62,9 +62,13 @@ while [ "$(lag)" != "0" ]; do sleep 0.2; done
 curl -sf "$BASE/api/v1/stores/$STORE/decide?visitor=d-1&placement=home_banner" -H "Authorization: Bearer $SK" \
   | grep -q '"reason":"\(reminder\|holdout\)"' || { echo "d-1 is not in the campaign's segment"; exit 1; }
 DECIDE="/api/v1/stores/$STORE/decide?placement=home_banner"
+cpu_ticks() { awk '{print $14, $15}' "/proc/$SERVER/stat"; } # the server's user and system time, in clock ticks
 wrkrun() { # name method path
+  local before after; before=($(cpu_ticks))
   METHOD=$2 DECIDE_PATH=$3 wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -H "Authorization: Bearer $SK" \
     -s "$ROOT/rebound-bench/wrk/decide.lua" "$BASE$3" > "$DATA/$1.txt"
+  after=($(cpu_ticks))
+  echo "server cpu ticks user $(( after[0] - before[0] )) system $(( after[1] - before[1] )) of $(getconf CLK_TCK)/s" >> "$DATA/$1.txt"
 }
 # Warm up both paths (JIT, the campaign cache, H2's pages).
 DUR_SAVED=$DUR; DUR=20; wrkrun warm GET "$DECIDE"; wrkrun warm POST /v1/noop; DUR=$DUR_SAVED
@@ -84,10 +88,13 @@ def read(name):
     def ms(q):
         v, u = re.search(r'%s%%\s+([\d.]+)(us|ms|s)\b' % q, t).groups()
         return float(v) / 1000 if u == 'us' else float(v) * 1000 if u == 's' else float(v)
-    return float(re.search(r'Requests/sec:\s+([\d.]+)', t).group(1)), ms('50'), ms('99'), good
+    user, system, hz = map(int, re.search(r'server cpu ticks user (\d+) system (\d+) of (\d+)/s', t).groups())
+    total = max(int(re.search(r'(\d+) requests in', t).group(1)), 1)
+    cpu = f"{(user + system) / hz * 1e6 / total:.0f} us cpu/req ({user / hz * 1e6 / total:.0f} user)"
+    return float(re.search(r'Requests/sec:\s+([\d.]+)', t).group(1)), ms('50'), ms('99'), good, cpu
 for r in range(1, runs + 1):
-    n_rps, n50, n99, _ = read(f"noop-{r}")
-    d_rps, d50, d99, good = read(f"decide-{r}")
-    print(f"run {r}: no-op {n_rps:7.0f} req/s p50 {n50:.2f} ms p99 {n99:.2f} ms | decide {d_rps:7.0f} req/s "
-          f"p50 {d50:.2f} ms p99 {d99:.2f} ms ({good} 2xx, 0 other) | p99 ratio {d99 / n99:.2f}")
+    n_rps, n50, n99, _, n_cpu = read(f"noop-{r}")
+    d_rps, d50, d99, good, d_cpu = read(f"decide-{r}")
+    print(f"run {r}: no-op {n_rps:7.0f} req/s p50 {n50:.2f} ms p99 {n99:.2f} ms {n_cpu} | decide {d_rps:7.0f} "
+          f"req/s p50 {d50:.2f} ms p99 {d99:.2f} ms {d_cpu}, {good} 2xx, 0 other | p99 ratio {d99 / n99:.2f}")
 PY

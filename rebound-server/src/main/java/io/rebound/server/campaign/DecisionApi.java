@@ -1,5 +1,7 @@
 package io.rebound.server.campaign;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.core.campaign.CampaignProducts;
 import io.rebound.core.campaign.Creative;
@@ -21,13 +23,16 @@ import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.commerce.Recommendations;
+import io.rebound.server.json.Json;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.MemoryOnly;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -57,6 +62,7 @@ public final class DecisionApi {
     private static final String PATH = "/api/v1/stores/:store/decide";
     private static final Pattern PLACEMENT = Pattern.compile("[a-z0-9_-]{1,50}");
     private static final int MAX_VISITOR_ID = 200;
+    private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
 
     private final JdbcCampaigns campaigns;
     private final JdbcOffers offers;
@@ -133,12 +139,9 @@ public final class DecisionApi {
                     + "e.g. home_banner");
         }
         Instant now = clock.instant();
-        JsonObject out = new JsonObject().put("store_id", storeId).put("visitor", visitor).put("placement", placement)
-                .put("at", now.toString());
         Optional<String> person = audiences.reader().personOf(storeId, visitor);
         if (person.isEmpty()) {
-            ApiErrors.json(ctx, 200, out.putNull("person_id").put("reason", "unknown_visitor")
-                    .put("decisions", new JsonArray()));
+            send(ctx, storeId, visitor, placement, now, null, List.of());
             return;
         }
         String personId = person.get();
@@ -153,8 +156,7 @@ public final class DecisionApi {
         boolean purchaseRead = state.isPresent();
         List<IssuedOffer> issued = null;
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        JsonArray decisions = new JsonArray();
-        List<Runnable> counted = new ArrayList<>(); // after every campaign is decided: a retry elsewhere counts once
+        List<Answer> answers = new ArrayList<>(); // counted after every campaign is decided: a retry elsewhere counts once
         for (CampaignRecord c : campaigns.active(storeId)) {
             Instant joined = memberships.get(c.definition().segmentId());
             if (joined == null || !c.definition().channels().servesPlacement(placement)) {
@@ -204,13 +206,18 @@ public final class DecisionApi {
                 expires = o.expiresAt();
                 issued.add(o); // the next campaign of this answer sees it: offers do not stack
             }
-            Decision answered = d;
-            counted.add(() -> offers.recordAnswer(c.id(), personId, day, answered.kind().shows(), answered.touch(),
-                    answered.reason()));
-            decisions.add(json(c, d, ids, products, code, expires));
+            answers.add(new Answer(c, d, ids, products, code, expires));
         }
-        counted.forEach(Runnable::run);
-        ApiErrors.json(ctx, 200, out.put("person_id", personId).put("decisions", decisions));
+        for (Answer a : answers) {
+            offers.recordAnswer(a.campaign().id(), personId, day, a.decision().kind().shows(), a.decision().touch(),
+                    a.decision().reason());
+        }
+        send(ctx, storeId, visitor, placement, now, personId, answers);
+    }
+
+    /** A campaign's decision in an answer, with what it shows. */
+    private record Answer(CampaignRecord campaign, Decision decision, List<String> ids, List<CatalogProduct> products,
+                          String code, Instant expires) {
     }
 
     /** The person's latest purchase among their kept events, or null: what the {@code converted} rule reads. */
@@ -239,34 +246,92 @@ public final class DecisionApi {
         return products.stream().map(p -> new ProductPrice(p.id(), p.currentPrice(), p.cost())).toList();
     }
 
-    private static JsonObject json(CampaignRecord c, Decision d, List<String> ids, List<CatalogProduct> products,
-                                   String code, Instant expires) {
-        JsonObject o = new JsonObject().put("campaign_id", c.id()).put("campaign_name", c.definition().name())
-                .put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT)).put("reason", d.reason())
-                .put("detail", d.detail()).put("next_at", d.nextAt() == null ? null : d.nextAt().toString());
+    /**
+     * Writes the answer with a JSON generator straight into the response's bytes: building a tree of
+     * {@code JsonObject}s and encoding it was about a third of the answer's time on the event loop.
+     * Fields, their order and their nulls are the tree's (DecisionApiTest pins them).
+     */
+    private static void send(RoutingContext ctx, String storeId, String visitor, String placement, Instant now,
+                             String personId, List<Answer> answers) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + answers.size() * 1024);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("store_id", storeId);
+            g.writeStringField("visitor", visitor);
+            g.writeStringField("placement", placement);
+            g.writeStringField("at", now.toString());
+            g.writeStringField("person_id", personId);
+            if (personId == null) {
+                g.writeStringField("reason", "unknown_visitor");
+            }
+            g.writeArrayFieldStart("decisions");
+            for (Answer a : answers) {
+                write(g, a);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ctx.response().setStatusCode(200)
+                .putHeader("Content-Type", "application/json; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .end(Buffer.buffer(out.toByteArray()));
+    }
+
+    private static void write(JsonGenerator g, Answer a) throws IOException {
+        CampaignRecord c = a.campaign();
+        Decision d = a.decision();
+        g.writeStartObject();
+        g.writeStringField("campaign_id", c.id());
+        g.writeStringField("campaign_name", c.definition().name());
+        g.writeStringField("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
+        g.writeStringField("reason", d.reason());
+        g.writeStringField("detail", d.detail());
+        g.writeStringField("next_at", d.nextAt() == null ? null : d.nextAt().toString());
         if (!d.kind().shows()) {
-            return o.putNull("touch");
+            g.writeNullField("touch");
+            g.writeEndObject();
+            return;
         }
         Touch t = c.definition().touches().get(d.touch());
-        JsonArray items = new JsonArray();
-        for (String id : ids) {
-            JsonObject item = new JsonObject().put("id", id);
-            products.stream().filter(p -> p.id().equals(id)).findFirst().ifPresent(p -> item
-                    .put("title", p.title()).put("price", p.currentPrice().toPlainString()).put("currency", p.currency())
-                    .put("link", p.link()).put("image_link", p.imageLink()));
-            items.add(item);
-        }
-        o.put("touch", d.touch()).put("creative", new JsonObject().put("headline", t.creative().headline())
-                .put("products", items));
-        if (d.offer() != null && code != null) {
-            JsonObject offer = new JsonObject().put("code", code).put("percent", d.offer().percent())
-                    .put("expires_at", expires.toString());
-            if (d.offer().minimumOrder() != null) {
-                offer.put("minimum_order", new JsonObject().put("amount", d.offer().minimumOrder().toPlainString())
-                        .put("currency", d.offer().currency()));
+        g.writeNumberField("touch", d.touch());
+        g.writeObjectFieldStart("creative");
+        g.writeStringField("headline", t.creative().headline());
+        g.writeArrayFieldStart("products");
+        for (String id : a.ids()) {
+            g.writeStartObject();
+            g.writeStringField("id", id);
+            for (CatalogProduct p : a.products()) {
+                if (p.id().equals(id)) {
+                    g.writeStringField("title", p.title());
+                    g.writeStringField("price", p.currentPrice().toPlainString());
+                    g.writeStringField("currency", p.currency());
+                    g.writeStringField("link", p.link());
+                    g.writeStringField("image_link", p.imageLink());
+                    break;
+                }
             }
-            o.put("offer", offer);
+            g.writeEndObject();
         }
-        return o;
+        g.writeEndArray();
+        g.writeEndObject();
+        if (d.offer() != null && a.code() != null) {
+            g.writeObjectFieldStart("offer");
+            g.writeStringField("code", a.code());
+            g.writeNumberField("percent", d.offer().percent());
+            g.writeStringField("expires_at", a.expires().toString());
+            if (d.offer().minimumOrder() != null) {
+                g.writeObjectFieldStart("minimum_order");
+                g.writeStringField("amount", d.offer().minimumOrder().toPlainString());
+                g.writeStringField("currency", d.offer().currency());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
     }
 }

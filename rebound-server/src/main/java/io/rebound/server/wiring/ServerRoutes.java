@@ -198,9 +198,10 @@ public final class ServerRoutes {
         JdbcOffers offers = new JdbcOffers(database.dataSource());
         audiences.onPersonErased((store, person, emailHashes) -> offers.forgetPerson(store, person));
         ApiAuth auth = new ApiAuth(stores);
-        return List.of(new CampaignApi(campaigns, offers, audiences, auth)::mount,
-                new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
-                        clock, recommendations)::mount);
+        // The decision API first: Vert.x tries each route's path in order, and it is the hot one.
+        return List.of(new DecisionApi(campaigns, offers, new JdbcCatalog(database.dataSource(), clock), audiences, auth,
+                        clock, recommendations)::mount,
+                new CampaignApi(campaigns, offers, audiences, auth)::mount);
     }
 
     /**
