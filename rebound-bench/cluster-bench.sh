@@ -15,6 +15,6 @@ $MVN -pl rebound-core,rebound-testkit,rebound-kafka test-compile dependency:buil
 CP="rebound-kafka/target/classes:rebound-kafka/target/test-classes:rebound-core/target/classes:$(cat rebound-kafka/target/cp.txt)"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g \
   -Dbench.events="${EVENTS:-100000}" -Dbench.partitions="${PARTITIONS:-6}" -Dbench.stores="${STORES:-100}" \
-  -Dbench.rate="${RATE:-1000}" -Dbench.latencySeconds="${LATENCY_SECONDS:-10}" -Dbench.commitMs="${COMMIT_MS:-100}" \
+  -Dbench.rate="${RATE:-1000}" -Dbench.latencySeconds="${LATENCY_SECONDS:-10}" -Dbench.commitMs="${COMMIT_MS:-50}" \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$CP" io.rebound.kafka.ClusterBenchmark
