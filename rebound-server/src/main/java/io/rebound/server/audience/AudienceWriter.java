@@ -104,6 +104,16 @@ final class AudienceWriter {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
+            // Where the writer is, so that a stall can be told from a slow command.
+            StringBuilder at = new StringBuilder();
+            Thread t = thread;
+            if (t != null) {
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    at.append("\n\tat ").append(frame);
+                }
+            }
+            LOG.error("the audience runtime did not answer a command within {}; its thread ({}) is at:{}", COMMAND_TIMEOUT,
+                    t == null ? "not started" : t.getState(), at);
             throw new IllegalStateException("the audience runtime did not answer within " + COMMAND_TIMEOUT, e);
         }
     }
