@@ -460,10 +460,20 @@ public final class AudienceProcessor {
                 // Wake up to purge the oldest event when retention ends, even if no segment needs it.
                 next = min(next, visitor.oldest().plus(retention).plusMillis(1));
             }
+            // Timers are kept to the millisecond (the state codec, both runtimes' timer indexes). Rounded down, a
+            // timer at 10:00:00.000400 would fire at 10:00:00.000 and find nothing due yet, set itself again to
+            // the same millisecond and fire again at once, forever: rounded up it fires at most 1 ms late. The
+            // changes it records keep their exact instants (the timeline's, not the timer's).
+            next = ceilToMillis(next);
             changes.sort(CHANGE_ORDER);
             PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next, evaluatedWith(now),
                     consent);
             return new Result(state, changes, next);
+        }
+
+        private static Instant ceilToMillis(Instant t) {
+            return t == null || t.getNano() % 1_000_000 == 0 ? t
+                    : Instant.ofEpochMilli(t.toEpochMilli()).plusMillis(1);
         }
 
         private Instant min(Instant a, Instant b) {

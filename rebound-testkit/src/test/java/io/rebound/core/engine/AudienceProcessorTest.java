@@ -55,6 +55,30 @@ class AudienceProcessorTest {
         assertThat(late.nextTimer()).isNull();
     }
 
+    /**
+     * Both runtimes keep timers to the millisecond. A timer inside a millisecond (a segment saved "now" is
+     * effective from an instant with microseconds) is rounded up: rounded down it would fire before its instant,
+     * find nothing due, set itself to the same millisecond again, and the runtime's timer loop would never end.
+     */
+    @Test
+    void aTimerIsKeptToTheMillisecondRoundedUpSoItNeverFiresBeforeItsInstant() {
+        Instant effective = T0.plusNanos(400_000);
+        AudienceProcessor p = new AudienceProcessor(STORE, List.of(new Segment(STORE, "abandoners",
+                SegmentTemplates.cartAbandoners(7, Scope.STORE), effective)), Duration.ofDays(30));
+        AudienceProcessor.Result r = p.onEvent(PersonState.empty(STORE, "p1"),
+                event(STORE, "e1", EventType.ADD_TO_CART, "a1", T0.minusSeconds(1), "mat"), T0);
+        assertThat(r.changes()).isEmpty();
+        assertThat(r.nextTimer()).isEqualTo(T0.plusMillis(1));
+
+        // Woken early within that millisecond, the timer it sets again lies after the clock.
+        Instant early = T0.plusNanos(100_000);
+        assertThat(p.onTimer(r.state(), early).nextTimer()).isEqualTo(T0.plusMillis(1)).isAfter(early);
+
+        AudienceProcessor.Result due = p.onTimer(r.state(), T0.plusMillis(1));
+        assertThat(summary(due)).containsExactly("abandoners JOINED@" + effective);
+        assertThat(due.nextTimer()).isEqualTo(T0.minusSeconds(1).plus(Duration.ofDays(7)));
+    }
+
     @Test
     void aSpuriousTimerChangesNothing() {
         AudienceProcessor.Result r = processor.onEvent(PersonState.empty(STORE, "p1"),
