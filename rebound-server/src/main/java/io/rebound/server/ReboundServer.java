@@ -9,6 +9,7 @@ import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.LogEventSource;
 import io.rebound.server.activation.Ownership;
 import io.rebound.server.audience.AudienceColumns;
+import io.rebound.server.campaign.RocksExposures;
 import io.rebound.server.audience.EmbeddedAudienceRuntime;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.EmbeddedAudiences;
@@ -57,6 +58,8 @@ public final class ReboundServer implements AutoCloseable {
     private final StoreRepository stores;
     private final FileEventLog log;
     private final RocksDatabase rocks;
+    /** The campaigns' daily cap counts, in {@link #rocks}. */
+    private final RocksExposures exposures;
     private final EventIndexer indexer;
     private final DeadLetters deadLetters;
     private final RetentionTask retention;
@@ -86,7 +89,9 @@ public final class ReboundServer implements AutoCloseable {
                 (long) config.logFileMb() << 20);
         BackgroundPriority.configure(config.backgroundNice());
         this.rocks = new RocksDatabase(config.dataDir().resolve("state"),
-                java.util.stream.Stream.concat(EventIndexer.COLUMN_FAMILIES.stream(), AudienceColumns.ALL.stream()).toList());
+                java.util.stream.Stream.of(EventIndexer.COLUMN_FAMILIES, AudienceColumns.ALL, List.of(RocksExposures.FAMILY))
+                        .flatMap(List::stream).toList());
+        this.exposures = RocksExposures.attach(database.dataSource(), rocks);
         this.deadLetters = new DeadLetters(rocks, clock);
         this.indexer = new EventIndexer(log.records(), rocks, deadLetters, metrics, new StoreRetentions(stores::byId),
                 clock);
@@ -139,12 +144,13 @@ public final class ReboundServer implements AutoCloseable {
         groups.addAll(ServerRoutes.catalog(config, database, stores, dashboard, clock));
         groups.addAll(ServerRoutes.webhooks(config, vertx, database, stores, log, clock, metrics));
         Recommendations recommendations = ServerRoutes.recommender(database, new EmbeddedEventFeed(indexer, rocks), clock);
-        groups.addAll(hot, ServerRoutes.campaigns(database, stores, audiencesPort, clock, recommendations));
         groups.addAll(ServerRoutes.email(config, vertx, database, stores, audiencesPort, clock,
                 ServerRoutes.crossSell(recommendations, audiencesPort)));
         groups.addAll(ServerRoutes.recovery(config, database, stores, clock));
         groups.addAll(ServerRoutes.storeCodes(config, vertx, database, stores, clock, java.time.Duration.ofSeconds(10)));
         groups.addAll(hot, ServerRoutes.recommendations(recommendations, database, stores, audiencesPort, clock));
+        // The decision API first of all (its route is the campaigns' first): p99 ≤ 2 ms at 2,000 requests/s.
+        groups.addAll(hot, ServerRoutes.campaigns(database, stores, audiencesPort, clock, recommendations));
         if (demoKeys != null) {
             groups.add(DemoSetup.shop(demoKeys.writeKey())::mount);
         }
@@ -247,6 +253,11 @@ public final class ReboundServer implements AutoCloseable {
         audiences.close();
         indexer.close();
         log.close();
+        try {
+            exposures.close();
+        } catch (RuntimeException e) {
+            LOG.warn("the daily cap counts of the last second were not written: {}", e.getMessage());
+        }
         rocks.close();
         database.close();
         metrics.close();

@@ -30,8 +30,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,7 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The decision API (store secret key):
@@ -60,7 +59,7 @@ import java.util.regex.Pattern;
  */
 public final class DecisionApi {
     private static final String PATH = "/api/v1/stores/:store/decide";
-    private static final Pattern PLACEMENT = Pattern.compile("[a-z0-9_-]{1,50}");
+    private static final int MAX_PLACEMENT = 50;
     private static final int MAX_VISITOR_ID = 200;
     private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
 
@@ -134,7 +133,7 @@ public final class DecisionApi {
                     + MAX_VISITOR_ID + " characters");
         }
         String placement = ctx.queryParams().get("placement");
-        if (placement == null || !PLACEMENT.matcher(placement).matches()) {
+        if (!isPlacement(placement)) {
             throw new BadRequest("placement", "placement is required: 1 to 50 lower-case letters, digits, _ or -, "
                     + "e.g. home_banner");
         }
@@ -215,6 +214,20 @@ public final class DecisionApi {
         send(ctx, storeId, visitor, placement, now, personId, answers);
     }
 
+    /** 1 to {@value #MAX_PLACEMENT} of {@code a-z 0-9 _ -}: what a campaign's channels name. */
+    private static boolean isPlacement(String s) {
+        if (s == null || s.isEmpty() || s.length() > MAX_PLACEMENT) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A campaign's decision in an answer, with what it shows. */
     private record Answer(CampaignRecord campaign, Decision decision, List<String> ids, List<CatalogProduct> products,
                           String code, Instant expires) {
@@ -256,8 +269,8 @@ public final class DecisionApi {
         if (ctx.response().ended()) {
             return;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + answers.size() * 1024);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        Buffer body = Buffer.buffer(256 + answers.size() * 1024);
+        try (JsonGenerator g = FACTORY.createGenerator(new BufferOutput(body))) {
             g.writeStartObject();
             g.writeStringField("store_id", storeId);
             g.writeStringField("visitor", visitor);
@@ -279,7 +292,26 @@ public final class DecisionApi {
         ctx.response().setStatusCode(200)
                 .putHeader("Content-Type", "application/json; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
-                .end(Buffer.buffer(out.toByteArray()));
+                .end(body);
+    }
+
+    /** Jackson's generator buffers what it writes and hands it over in blocks: straight into the response's buffer. */
+    private static final class BufferOutput extends OutputStream {
+        private final Buffer buffer;
+
+        BufferOutput(Buffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public void write(int b) {
+            buffer.appendByte((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            buffer.appendBytes(b, off, len);
+        }
     }
 
     private static void write(JsonGenerator g, Answer a) throws IOException {

@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The touches shown per campaign, person and UTC day ({@code campaign_exposures}, what the daily caps
- * read), counted in memory and written at most {@value #FLUSH_MILLIS} ms later in one transaction.
+ * The touches shown per campaign, person and UTC day (what the daily caps read), counted in memory and
+ * written at most {@value #FLUSH_MILLIS} ms later in one transaction: to {@code campaign_exposures} in the
+ * metadata database, or in the embedded server to its RocksDB ({@link RocksExposures}, decision 0026).
  * Every answer of the decision API that shows something reads and counts one; written one by one, the
  * read and the UPDATE were two of the answer's four database round trips, and the only write.
  *
@@ -43,9 +44,25 @@ import java.util.function.Predicate;
 final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
     static final Duration SHARED_BASE_TTL = Duration.ofSeconds(1);
     private static final Map<DataSource, ExposureCounts> BY_DATABASE = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Where a database's counts are kept when not in its {@code campaign_exposures} ({@link #keepIn}). */
+    private static final Map<DataSource, Storage> ELSEWHERE = Collections.synchronizedMap(new WeakHashMap<>());
 
     record Key(String campaignId, String personId, LocalDate day) {
     }
+
+    /** Where the counts are written and read back from. */
+    interface Storage {
+        /** The count of {@code k} as stored: 0 when none. */
+        long read(Key k);
+
+        /** Adds every count to what is stored, all or none. */
+        void add(List<Map.Entry<Key, Long>> counts);
+
+        /** After the person's erasure in the metadata database: their counts go too. */
+        void deletePerson(String personId);
+    }
+
+    private final Storage storage;
 
     private final ConcurrentHashMap<Key, Long> writing = new ConcurrentHashMap<>();
     private final Cache<Key, Long> base;
@@ -55,6 +72,7 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
 
     private ExposureCounts(DataSource dataSource) {
         super(dataSource);
+        this.storage = ELSEWHERE.containsKey(dataSource) ? ELSEWHERE.get(dataSource) : new Jdbc(dataSource);
         Caffeine<Object, Object> b = Caffeine.newBuilder().maximumSize(500_000);
         this.base = (Database.onlyWriter(dataSource) ? b.expireAfterAccess(Duration.ofHours(26)) : b.expireAfterWrite(SHARED_BASE_TTL))
                 .build();
@@ -62,6 +80,16 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
 
     static ExposureCounts of(DataSource dataSource) {
         return BY_DATABASE.computeIfAbsent(dataSource, ExposureCounts::new);
+    }
+
+    /** Keeps the counts of {@code dataSource}'s campaigns in {@code storage}: before anything counts or reads one. */
+    static void keepIn(DataSource dataSource, Storage storage) {
+        synchronized (BY_DATABASE) {
+            if (BY_DATABASE.containsKey(dataSource)) {
+                throw new IllegalStateException("the daily cap counts of this database are already in use");
+            }
+            ELSEWHERE.put(dataSource, storage);
+        }
     }
 
     /** Touches of the campaign shown to the person on {@code day}, this node's unwritten ones included. */
@@ -72,7 +100,7 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
         if (stored == null) {
             MemoryOnly.check();
             long before = changes;
-            stored = read(k);
+            stored = storage.read(k);
             // Kept only if no write or erasure ran meanwhile (changes even and unchanged): a read from
             // before a write's commit, kept after the write moved its counts into the base, would be
             // short of them for the rest of the day.
@@ -95,7 +123,10 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
     void forgetPerson(String personId, Runnable deleteStored) {
         synchronized (flushing) {
             flush();
-            forget(k -> k.personId().equals(personId), deleteStored);
+            forget(k -> k.personId().equals(personId), () -> {
+                deleteStored.run();
+                storage.deletePerson(personId);
+            });
         }
     }
 
@@ -141,16 +172,7 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
             }
             changes++;
             try {
-                Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> {
-                    for (Map.Entry<Key, Long> e : taken) {
-                        Key k = e.getKey();
-                        add(c, "UPDATE campaign_exposures SET shown = shown + ? "
-                                        + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
-                                "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) "
-                                        + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?",
-                                e.getValue(), k.campaignId(), k.campaignId(), k.personId(), k.day());
-                    }
-                });
+                storage.add(taken);
                 for (Map.Entry<Key, Long> t : taken) {
                     base.asMap().computeIfPresent(t.getKey(), (k, v) -> v + t.getValue());
                     settle(t.getKey(), t.getValue());
@@ -172,17 +194,40 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
         writing.remove(k, 0L);
     }
 
-    private long read(Key k) {
-        String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, k.campaignId());
-            ps.setString(2, k.personId());
-            ps.setObject(3, k.day());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0L;
+    /** {@code campaign_exposures} in the metadata database: PostgreSQL in cluster mode, shared by every node. */
+    private record Jdbc(DataSource dataSource) implements Storage {
+        @Override
+        public long read(Key k) {
+            String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, k.campaignId());
+                ps.setString(2, k.personId());
+                ps.setObject(3, k.day());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            } catch (SQLException e) {
+                throw JdbcCampaigns.failure("read the daily cap", e);
             }
-        } catch (SQLException e) {
-            throw JdbcCampaigns.failure("read the daily cap", e);
+        }
+
+        @Override
+        public void add(List<Map.Entry<Key, Long>> counts) {
+            Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> {
+                for (Map.Entry<Key, Long> e : counts) {
+                    Key k = e.getKey();
+                    WrittenBehind.add(c, "UPDATE campaign_exposures SET shown = shown + ? "
+                                    + "WHERE campaign_id = ? AND person_id = ? AND shown_on = ?",
+                            "INSERT INTO campaign_exposures (campaign_id, person_id, shown_on, shown) "
+                                    + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?",
+                            e.getValue(), k.campaignId(), k.campaignId(), k.personId(), k.day());
+                }
+            });
+        }
+
+        @Override
+        public void deletePerson(String personId) {
+            // The metadata database's erasure deleted the rows with the person's offers (JdbcOffers.forgetPerson).
         }
     }
 }

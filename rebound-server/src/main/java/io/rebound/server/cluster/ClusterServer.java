@@ -157,8 +157,8 @@ public final class ClusterServer implements AutoCloseable {
         groups.addAll(ServerRoutes.recovery(config, database, stores, Clock.systemUTC()));
         io.rebound.server.commerce.Recommendations recommendations =
                 ServerRoutes.recommender(database, feed, Clock.systemUTC());
-        groups.addAll(hot, ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC(), recommendations));
         groups.addAll(hot, ServerRoutes.recommendations(recommendations, database, stores, audiences, Clock.systemUTC()));
+        groups.addAll(hot, ServerRoutes.campaigns(database, stores, audiences, Clock.systemUTC(), recommendations)); // decide first
         groups.addAll(ServerRoutes.email(config, env, jobs, database, stores, audiences, Clock.systemUTC(),
                 ServerRoutes.crossSell(recommendations, audiences)));
         groups.addAll(ServerRoutes.storeCodes(config, jobs, database, stores, Clock.systemUTC(), Duration.ofSeconds(10)));

@@ -1,10 +1,10 @@
 package io.rebound.server.meta;
 
+import io.rebound.core.activation.Sha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 
 /**
  * Store ids and keys: a type prefix and random base62 characters from {@link SecureRandom}.
@@ -40,12 +40,7 @@ public final class StoreKeys {
 
     /** SHA-256 of the key's UTF-8 bytes, lower-case hex: what the database keeps of a secret key. */
     public static String hash(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
+        return Sha256.hex(key);
     }
 
     /**

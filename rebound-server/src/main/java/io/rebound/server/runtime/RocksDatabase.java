@@ -8,6 +8,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Holder;
+import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -45,11 +46,21 @@ public final class RocksDatabase implements AutoCloseable {
     private final Map<String, ColumnFamilyHandle> families = new LinkedHashMap<>();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
 
-    /** Opens (creating what is missing) the column families listed; one listed by two owners is opened once. */
+    /**
+     * Opens (creating what is missing) the column families listed; one listed by two owners is opened once.
+     * Families the directory holds and the list does not name are opened too (RocksDB refuses to open a
+     * database without all of them): a tool or a test that reads some of a server's families can open its
+     * directory, and so can an older build after a newer one added a family.
+     */
     public RocksDatabase(Path dir, List<String> names) {
-        List<String> columnFamilies = names.stream().distinct().toList();
         try {
             Files.createDirectories(dir);
+            List<String> columnFamilies = new ArrayList<>(names.stream().distinct().toList());
+            for (String existing : existingFamilies(dir)) {
+                if (!existing.equals("default") && !columnFamilies.contains(existing)) {
+                    columnFamilies.add(existing);
+                }
+            }
             dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(2).setKeepLogFileNum(3)
                     // A family that never fills its memtable (the offsets, rewritten at one key) would pin
@@ -76,6 +87,16 @@ public final class RocksDatabase implements AutoCloseable {
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot open RocksDB in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> existingFamilies(Path dir) throws RocksDBException {
+        if (!Files.exists(dir.resolve("CURRENT"))) {
+            return List.of();
+        }
+        try (Options options = new Options()) {
+            return RocksDB.listColumnFamilies(options, dir.toString()).stream()
+                    .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
         }
     }
 

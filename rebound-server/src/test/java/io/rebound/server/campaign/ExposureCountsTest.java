@@ -7,6 +7,7 @@ import io.rebound.core.campaign.Touch;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
 import io.rebound.server.meta.PostgresTestDatabase;
+import io.rebound.server.runtime.RocksDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The daily caps' counts kept in memory and written behind: never short of what was counted, while
@@ -38,6 +40,9 @@ class ExposureCountsTest {
     Path root;
     private PostgresTestDatabase pg;
     private final List<Database> databases = new ArrayList<>();
+    /** For the "rocks" kind: the embedded server's storage of the counts, and its RocksDB. */
+    private RocksExposures rocksCounts;
+    private RocksDatabase rocks;
     private String store;
     private String campaign;
 
@@ -45,6 +50,10 @@ class ExposureCountsTest {
         Database d;
         if (kind.equals("h2")) {
             d = Database.embedded(root.resolve("meta"));
+        } else if (kind.equals("rocks")) {
+            d = Database.embedded(root.resolve("meta"));
+            rocks = new RocksDatabase(root.resolve("state"), List.of(RocksExposures.FAMILY));
+            rocksCounts = RocksExposures.attach(d.dataSource(), rocks);
         } else {
             if (pg == null) {
                 pg = PostgresTestDatabase.create();
@@ -63,6 +72,10 @@ class ExposureCountsTest {
 
     @AfterEach
     void close() {
+        if (rocks != null) {
+            rocksCounts.close();
+            rocks.close();
+        }
         databases.forEach(Database::close);
         if (pg != null) {
             pg.drop();
@@ -70,7 +83,7 @@ class ExposureCountsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"h2", "postgres"})
+    @ValueSource(strings = {"h2", "postgres", "rocks"})
     void aCountIsNeverShortOfWhatWasCountedWhileWritesAndErasuresRun(String kind) throws Exception {
         Database d = open(kind);
         ExposureCounts counts = ExposureCounts.of(d.dataSource());
@@ -140,7 +153,7 @@ class ExposureCountsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"h2", "postgres"})
+    @ValueSource(strings = {"h2", "postgres", "rocks"})
     void erasureForgetsTheCountsInMemoryAndOnDisk(String kind) {
         Database d = open(kind);
         JdbcOffers offers = new JdbcOffers(d.dataSource());
@@ -156,7 +169,66 @@ class ExposureCountsTest {
         assertThat(stored(d, "cid")).isEqualTo(1);
     }
 
-    private static int stored(Database d, String person) {
+    @Test
+    void theEmbeddedServersCountsSurviveTheProcessAndKeepOnlyTheLatestDay() {
+        Database d = open("rocks");
+        JdbcOffers offers = new JdbcOffers(d.dataSource());
+        offers.recordShown(campaign, "dee", DAY);
+        offers.recordShown(campaign, "dee", DAY);
+        offers.recordShown(campaign, "eve", DAY.minusDays(1));
+        offers.recordShown(campaign, "eve", DAY); // a later day replaces the earlier one
+        rocksCounts.close(); // the server stopping: what is pending is written first
+        assertThat(RocksExposures.dump(rocks)).containsExactly(
+                "dee " + campaign + " " + DAY + " 2", "eve " + campaign + " " + DAY + " 1");
+        assertThat(storedInSql(d, "dee")).as("nothing in the metadata database").isZero();
+        rocks.close();
+        d.close();
+        databases.remove(d);
+
+        // Another process over the same files: RocksDB's write-ahead log kept the counts.
+        Database again = Database.embedded(root.resolve("meta"));
+        databases.add(again);
+        rocks = new RocksDatabase(root.resolve("state"), List.of(RocksExposures.FAMILY));
+        rocksCounts = RocksExposures.attach(again.dataSource(), rocks);
+        JdbcOffers after = new JdbcOffers(again.dataSource());
+        assertThat(after.shown(campaign, "dee", DAY)).isEqualTo(2);
+        assertThat(after.shown(campaign, "eve", DAY)).isEqualTo(1);
+        assertThat(after.shown(campaign, "eve", DAY.minusDays(1))).as("only the latest day is kept").isZero();
+        after.recordShown(campaign, "dee", DAY.minusDays(1)); // late for a day already past: dropped when written
+        ExposureCounts.of(again.dataSource()).flush();
+        assertThat(RocksExposures.dump(rocks)).contains("dee " + campaign + " " + DAY + " 2");
+    }
+
+    @Test
+    void theStorageIsChosenBeforeTheFirstCount() {
+        Database d = open("h2");
+        ExposureCounts.of(d.dataSource());
+        try (RocksDatabase other = new RocksDatabase(root.resolve("other"), List.of(RocksExposures.FAMILY))) {
+            assertThatThrownBy(() -> RocksExposures.attach(d.dataSource(), other))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("already in use");
+        }
+    }
+
+    @Test
+    void theEmbeddedStorageRefusesWorkOnceClosedInsteadOfReachingAFreedHandle() {
+        Database e = open("rocks");
+        rocksCounts.close();
+        assertThatThrownBy(() -> new JdbcOffers(e.dataSource()).shown(campaign, "fay", DAY))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("server is stopping");
+    }
+
+    private int stored(Database d, String person) {
+        if (rocksCounts != null) {
+            // The "rocks" kind: the counts are in RocksDB, and campaign_exposures stays empty.
+            int sql = storedInSql(d, person);
+            assertThat(sql).as("campaign_exposures with the counts in RocksDB").isZero();
+            return RocksExposures.dump(rocks).stream().filter(l -> l.startsWith(person + " "))
+                    .mapToInt(l -> Integer.parseInt(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+        return storedInSql(d, person);
+    }
+
+    private static int storedInSql(Database d, String person) {
         try (var c = d.dataSource().getConnection(); var ps = c.prepareStatement(
                 "SELECT COALESCE(SUM(shown), 0) FROM campaign_exposures WHERE person_id = ?")) {
             ps.setString(1, person);

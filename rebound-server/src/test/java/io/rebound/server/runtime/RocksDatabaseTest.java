@@ -17,6 +17,22 @@ class RocksDatabaseTest {
     @TempDir
     Path dir;
 
+    /** RocksDB refuses a database opened without all of its families: those not named are opened too. */
+    @Test
+    void familiesTheDirectoryHoldsAndTheListDoesNotNameAreOpenedToo() {
+        try (RocksDatabase rocks = new RocksDatabase(dir, List.of("mine", "theirs"))) {
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.put(rocks.family("theirs"), "k".getBytes(), "v".getBytes());
+                rocks.write(batch);
+            } catch (org.rocksdb.RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try (RocksDatabase rocks = new RocksDatabase(dir, List.of("mine"))) {
+            assertThat(rocks.get("theirs", "k".getBytes())).isEqualTo("v".getBytes());
+        }
+    }
+
     /**
      * A column family written rarely or always at the same key (the consumers' offsets) never fills
      * its memtable, so it never flushes and pins every write-ahead log file written since: without a
