@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Decision API latency at a paced load, run by hand:
-#   [RATE=2000] [VISITORS=10000] [RUNS=3] rebound-bench/decision-bench.sh [duration-seconds=30]
+#   [RATE=2000] [VISITORS=10000] [RUNS=3] [WARM=30] rebound-bench/decision-bench.sh [duration-seconds=30]
 # Starts `rebound serve` (with the no-op baseline endpoint) on a fresh data directory, creates a store
 # with the seed's three products, a product_viewers segment for the yoga mat and an on-site campaign
 # (reminder carousel), makes VISITORS visitors view the mat (/v1/batch) and waits until the runtime has
@@ -13,6 +13,7 @@ DUR="${1:-30}"
 PORT="${PORT:-18280}"
 RATE="${RATE:-2000}"
 RUNS="${RUNS:-3}"
+WARM="${WARM:-30}"   # seconds of each warm-up run (decide, then no-op): C2 was still compiling after 20
 export VISITORS="${VISITORS:-10000}" THREADS=2 DELAY_MS=10
 CONNS=$(( RATE * 11 / 1000 ))   # 10 ms pause + ~1 ms answer per request and connection
 command -v wrk >/dev/null || apt-get install -y -qq wrk
@@ -71,7 +72,7 @@ wrkrun() { # name method path
   echo "server cpu ticks user $(( after[0] - before[0] )) system $(( after[1] - before[1] )) of $(getconf CLK_TCK)/s" >> "$DATA/$1.txt"
 }
 # Warm up both paths (JIT, the campaign cache, H2's pages).
-DUR_SAVED=$DUR; DUR=20; wrkrun warm GET "$DECIDE"; wrkrun warm POST /v1/noop; DUR=$DUR_SAVED
+DUR_SAVED=$DUR; DUR=$WARM; wrkrun warm GET "$DECIDE"; wrkrun warm POST /v1/noop; DUR=$DUR_SAVED
 echo "store $STORE: $VISITORS visitors in the segment; $CONNS connections x $THREADS threads, ${DELAY_MS} ms pause (target $RATE req/s)"
 for r in $(seq 1 "$RUNS"); do
   wrkrun "noop-$r" POST /v1/noop

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,13 +26,19 @@ public interface Jobs {
         return (name, every, pass) -> {
             AtomicBoolean running = new AtomicBoolean();
             vertx.setPeriodic(every.toMillis(), id -> {
-                if (running.compareAndSet(false, true)) {
+                if (!running.compareAndSet(false, true)) {
+                    return;
+                }
+                try {
                     vertx.executeBlocking(pass, false).onComplete(r -> {
                         running.set(false);
                         if (r.failed()) {
                             LoggerFactory.getLogger(Jobs.class).warn("{}: {}", name, r.cause().getMessage());
                         }
                     });
+                } catch (RejectedExecutionException stopping) {
+                    // A timer that fired as the server stops: its worker pool is gone, and so is the pass.
+                    running.set(false);
                 }
             });
         };
