@@ -195,7 +195,15 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
     }
 
     /** {@code campaign_exposures} in the metadata database: PostgreSQL in cluster mode, shared by every node. */
-    private record Jdbc(DataSource dataSource) implements Storage {
+    private static final class Jdbc implements Storage {
+        private final DataSource dataSource;
+        /** The latest day whose older rows were deleted; written under {@link #flushing}. */
+        private LocalDate swept = LocalDate.MIN;
+
+        Jdbc(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
         @Override
         public long read(Key k) {
             String sql = "SELECT shown FROM campaign_exposures WHERE campaign_id = ? AND person_id = ? AND shown_on = ?";
@@ -222,7 +230,19 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
                                     + "SELECT ?, ?, ?, ? FROM campaigns WHERE id = ?",
                             e.getValue(), k.campaignId(), k.campaignId(), k.personId(), k.day());
                 }
+                // A cap reads today's count only: once a day, the rows of the days before yesterday go
+                // (yesterday's stay for an answer decided just before midnight), or the table would keep
+                // a row per person shown, per day, for ever.
+                LocalDate latest = counts.stream().map(e -> e.getKey().day()).max(LocalDate::compareTo).orElse(swept);
+                if (latest.isAfter(swept)) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM campaign_exposures WHERE shown_on < ?")) {
+                        ps.setObject(1, latest.minusDays(1));
+                        ps.executeUpdate();
+                    }
+                }
             });
+            counts.stream().map(e -> e.getKey().day()).max(LocalDate::compareTo)
+                    .filter(d -> d.isAfter(swept)).ifPresent(d -> swept = d);
         }
 
         @Override

@@ -169,6 +169,23 @@ class ExposureCountsTest {
         assertThat(stored(d, "cid")).isEqualTo(1);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void theDatabaseKeepsTodaysAndYesterdaysCountsOnly(String kind) {
+        Database d = open(kind);
+        JdbcOffers offers = new JdbcOffers(d.dataSource());
+        offers.recordShown(campaign, "gus", DAY.minusDays(3));
+        offers.recordShown(campaign, "gus", DAY.minusDays(2));
+        ExposureCounts.of(d.dataSource()).flush();
+        assertThat(stored(d, "gus")).isEqualTo(2);
+        offers.recordShown(campaign, "gus", DAY.minusDays(1));
+        offers.recordShown(campaign, "hal", DAY);
+        ExposureCounts.of(d.dataSource()).flush();
+        assertThat(stored(d, "gus")).as("the day before yesterday and older are gone").isEqualTo(1);
+        assertThat(offers.shown(campaign, "gus", DAY.minusDays(1))).isEqualTo(1);
+        assertThat(stored(d, "hal")).isEqualTo(1);
+    }
+
     @Test
     void theEmbeddedServersCountsSurviveTheProcessAndKeepOnlyTheLatestDay() {
         Database d = open("rocks");
