@@ -56,6 +56,11 @@ final class Maintenance {
         }
     }
 
+    /** True while a retention sweep is under way: it goes one step a pass of the writer. */
+    boolean stepping() {
+        return sweep.running();
+    }
+
     /** What the background self-check found (see {@link SelfAudit}). */
     AuditStats audits() {
         return audit.stats();

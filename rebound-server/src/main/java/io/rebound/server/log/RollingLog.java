@@ -65,6 +65,8 @@ public final class RollingLog implements AutoCloseable {
     private final AtomicBoolean writerParked = new AtomicBoolean();
     private final ReentrantLock endLock = new ReentrantLock();
     private final Condition grown = endLock.newCondition();
+    /** Bumped by {@link #wakeReaders}; guarded by {@link #endLock}. */
+    private long wakes;
     private final Thread writer;
     /** Held by whoever is writing a group; the buffers below belong to its holder. */
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -440,17 +442,49 @@ public final class RollingLog implements AutoCloseable {
 
     /** Waits until the log end passes {@code position} or the timeout elapses. */
     public boolean awaitEnd(long position, long timeoutMillis) throws InterruptedException {
+        return awaitEnd(position, timeoutMillis, wakes());
+    }
+
+    /**
+     * A reader's wake-ups ({@link #wakeReaders}) so far: pass it to {@link #awaitEnd(long, long, long)}
+     * before looking for other work, and a wake-up in between is not missed.
+     */
+    public long wakes() {
+        endLock.lock();
+        try {
+            return wakes;
+        } finally {
+            endLock.unlock();
+        }
+    }
+
+    /** Wakes every reader waiting in {@link #awaitEnd}: a reader has work besides the log's (a command). */
+    public void wakeReaders() {
+        endLock.lock();
+        try {
+            wakes++;
+            grown.signalAll();
+        } finally {
+            endLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the log end passes {@code position}, a reader is woken after {@code wakesSeen}
+     * ({@link #wakes}), or the timeout elapses; true when the end passed the position.
+     */
+    public boolean awaitEnd(long position, long timeoutMillis, long wakesSeen) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         endLock.lock();
         try {
-            while (end <= position) {
+            while (end <= position && wakes == wakesSeen) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || closed) {
                     return false;
                 }
                 grown.awaitNanos(left);
             }
-            return true;
+            return end > position;
         } finally {
             endLock.unlock();
         }
