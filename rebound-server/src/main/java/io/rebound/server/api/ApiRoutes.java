@@ -3,6 +3,7 @@ package io.rebound.server.api;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.rebound.core.event.Violation;
 import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
@@ -10,6 +11,8 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * How every admin-API route runs: on a worker thread (handlers read the database), unordered, with
@@ -27,6 +30,18 @@ public final class ApiRoutes {
         Refusals NONE = (ctx, e) -> false;
 
         boolean answer(RoutingContext ctx, RuntimeException e);
+
+        /** A definition API's refusal: a {@code type} is a 400 {@code error} listing its {@code violations}. */
+        static <E extends RuntimeException> Refusals violations(Class<E> type, String error,
+                                                                Function<E, List<Violation>> violations) {
+            return (ctx, e) -> {
+                if (type.isInstance(e)) {
+                    ApiErrors.violations(ctx, 400, error, violations.apply(type.cast(e)));
+                    return true;
+                }
+                return false;
+            };
+        }
     }
 
     /** Runs {@code handler} for {@code route} as described above; {@code bodyLimit} is said in a 413 ("64 KB"). */

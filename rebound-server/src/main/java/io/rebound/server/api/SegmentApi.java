@@ -85,13 +85,8 @@ public final class SegmentApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> {
-            if (e instanceof InvalidSegmentException invalid) {
-                ApiErrors.violations(ctx, 400, "invalid_segment", invalid.violations());
-                return true;
-            }
-            return false;
-        });
+        ApiRoutes.blocking(route, handler, "64 KB",
+                ApiRoutes.Refusals.violations(InvalidSegmentException.class, "invalid_segment", InvalidSegmentException::violations));
     }
 
     // ---- segments --------------------------------------------------------------------------

@@ -62,13 +62,9 @@ public final class CampaignApi {
     }
 
     static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> {
-            if (e instanceof InvalidCampaignException invalid) {
-                ApiErrors.violations(ctx, 400, "invalid_campaign", invalid.violations());
-                return true;
-            }
-            return false;
-        });
+        ApiRoutes.blocking(route, handler, "64 KB",
+                ApiRoutes.Refusals.violations(InvalidCampaignException.class, "invalid_campaign",
+                        InvalidCampaignException::violations));
     }
 
     private void create(RoutingContext ctx) {
