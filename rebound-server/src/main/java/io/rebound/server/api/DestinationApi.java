@@ -75,8 +75,8 @@ public final class DestinationApi {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         String all = "/api/v1/stores/:store/destinations";
         String one = all + "/:id";
-        worker(router.post(all).handler(body), this::create);
-        worker(router.get(all), this::list);
+        worker(router.post(all).handler(body), auth.withStore(this::create));
+        worker(router.get(all), auth.withStore(this::list));
         worker(router.get(one), this::get);
         worker(router.patch(one).handler(body), this::patch);
         worker(router.delete(one), this::delete);
@@ -114,29 +114,21 @@ public final class DestinationApi {
 
     // ---- destinations ------------------------------------------------------------------------
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void create(RoutingContext ctx, Store store) {
         Map<String, Object> body = body(ctx, CREATE_FIELDS);
         Platform platform = platform(body.get("platform"));
         String name = name(body.get("name"));
         Mode mode = body.containsKey("mode") ? mode(body.get("mode")) : Mode.DRY_RUN;
         URI base = baseUrl(body.get("api_base_url"));
         DestinationSettings settings = DestinationSettings.parse(platform, object(body.get("config"), "config"));
-        JdbcDestinations.Record r = activation.connect(store.get().id(), name, mode, base, settings);
+        JdbcDestinations.Record r = activation.connect(store.id(), name, mode, base, settings);
         ctx.response().putHeader("Location", "/api/v1/stores/" + r.storeId() + "/destinations/" + r.id());
         ApiErrors.json(ctx, 201, json(r, false));
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void list(RoutingContext ctx, Store store) {
         JsonArray out = new JsonArray();
-        activation.list(store.get().id()).forEach(r -> out.add(json(r, false)));
+        activation.list(store.id()).forEach(r -> out.add(json(r, false)));
         ApiErrors.json(ctx, 200, new JsonObject().put("destinations", out));
     }
 

@@ -72,16 +72,16 @@ public final class SegmentApi {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         String segments = "/api/v1/stores/:store/segments";
-        worker(router.post(segments).handler(body), this::create);
-        worker(router.get(segments), this::list);
+        worker(router.post(segments).handler(body), auth.withStore(this::create));
+        worker(router.get(segments), auth.withStore(this::list));
         worker(router.get(segments + "/:id"), this::get);
         worker(router.put(segments + "/:id").handler(body), this::replace);
         worker(router.delete(segments + "/:id"), this::delete);
         worker(router.get(segments + "/:id/members"), this::members);
         worker(router.get(segments + "/:id/changes"), this::changes);
         worker(router.get(segments + "/:id/sizes"), this::sizes);
-        worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), this::visitorSegments);
-        worker(router.get("/api/v1/stores/:store/readiness"), this::readiness);
+        worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), auth.withStore(this::visitorSegments));
+        worker(router.get("/api/v1/stores/:store/readiness"), auth.withStore(this::readiness));
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
@@ -91,29 +91,21 @@ public final class SegmentApi {
 
     // ---- segments --------------------------------------------------------------------------
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        int count = runtime.segments(store.get().id()).size();
+    private void create(RoutingContext ctx, Store store) {
+        int count = runtime.segments(store.id()).size();
         if (count >= maxSegments) {
-            ApiErrors.send(ctx, 409, "segment_limit_reached", SegmentLimit.message(store.get().id(), count, maxSegments));
+            ApiErrors.send(ctx, 409, "segment_limit_reached", SegmentLimit.message(store.id(), count, maxSegments));
             return;
         }
         Parsed p = parse(ctx);
-        SegmentRecord s = runtime.createSegment(store.get().id(), p.definition, p.template);
+        SegmentRecord s = runtime.createSegment(store.id(), p.definition, p.template);
         ctx.response().putHeader("Location", "/api/v1/stores/" + s.storeId() + "/segments/" + s.id());
         ApiErrors.json(ctx, 201, segmentJson(s));
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void list(RoutingContext ctx, Store store) {
         JsonArray out = new JsonArray();
-        runtime.segments(store.get().id()).forEach(s -> out.add(segmentJson(s)));
+        runtime.segments(store.id()).forEach(s -> out.add(segmentJson(s)));
         ApiErrors.json(ctx, 200, new JsonObject().put("segments", out));
     }
 
@@ -246,17 +238,13 @@ public final class SegmentApi {
 
     // ---- visitors and readiness --------------------------------------------------------------
 
-    private void visitorSegments(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void visitorSegments(RoutingContext ctx, Store store) {
         try {
             runtime.awaitCaughtUp(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Audiences.VisitorMemberships v = runtime.visitor(store.get().id(), ctx.pathParam("visitorId"));
+        Audiences.VisitorMemberships v = runtime.visitor(store.id(), ctx.pathParam("visitorId"));
         JsonArray out = new JsonArray();
         for (Audiences.VisitorMemberships.Membership m : v.memberships()) {
             JsonObject o = new JsonObject().put("segment_id", m.segmentId()).put("joined_at", m.joinedAt().toString());
@@ -270,12 +258,8 @@ public final class SegmentApi {
                 .put("person_id", v.personId()).put("segments", out));
     }
 
-    private void readiness(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        long visitors = runtime.reader().uniqueVisitors30d(store.get().id(), runtime.clock().instant());
+    private void readiness(RoutingContext ctx, Store store) {
+        long visitors = runtime.reader().uniqueVisitors30d(store.id(), runtime.clock().instant());
         String level = policy.trafficLevel(visitors);
         String advice = switch (level) {
             case "too_small" -> "fewer than " + policy.monthlyVisitorsLow() + " unique visitors in 30 days: retargeting "
@@ -284,12 +268,12 @@ public final class SegmentApi {
             default -> "enough traffic to fill retargeting audiences";
         };
         JsonArray segments = new JsonArray();
-        for (SegmentRecord s : runtime.segments(store.get().id())) {
+        for (SegmentRecord s : runtime.segments(store.id())) {
             long size = runtime.reader().size(s.storeId(), s.id());
             segments.add(new JsonObject().put("id", s.id()).put("name", s.definition().name()).put("size", size)
                     .put("readiness", readiness(size)));
         }
-        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("window_days", 30)
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.id()).put("window_days", 30)
                 .put("unique_visitors", visitors).put("monthly_visitors_minimum", policy.monthlyVisitorsLow())
                 .put("monthly_visitors_recommended", policy.monthlyVisitorsOk()).put("level", level)
                 .put("advice", advice).put("segments", segments));

@@ -51,8 +51,8 @@ public final class CampaignApi {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         String base = "/api/v1/stores/:store/campaigns";
-        worker(router.post(base).handler(body), this::create);
-        worker(router.get(base), this::list);
+        worker(router.post(base).handler(body), auth.withStore(this::create));
+        worker(router.get(base), auth.withStore(this::list));
         worker(router.get(base + "/:id"), ctx -> campaign(ctx).ifPresent(c -> ApiErrors.json(ctx, 200, json(c))));
         worker(router.put(base + "/:id").handler(body), this::replace);
         worker(router.post(base + "/:id/pause"), ctx -> status(ctx, CampaignRecord.Status.PAUSED));
@@ -67,29 +67,21 @@ public final class CampaignApi {
                         InvalidCampaignException::violations));
     }
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        CampaignDefinition d = parse(ctx, store.get().id());
-        if (campaigns.list(store.get().id()).size() >= JdbcCampaigns.MAX_PER_STORE) {
-            ApiErrors.send(ctx, 409, "campaign_limit_reached", "store '" + store.get().id() + "' has "
+    private void create(RoutingContext ctx, Store store) {
+        CampaignDefinition d = parse(ctx, store.id());
+        if (campaigns.list(store.id()).size() >= JdbcCampaigns.MAX_PER_STORE) {
+            ApiErrors.send(ctx, 409, "campaign_limit_reached", "store '" + store.id() + "' has "
                     + JdbcCampaigns.MAX_PER_STORE + " campaigns, the most it may have; delete one first");
             return;
         }
-        CampaignRecord c = campaigns.create(store.get().id(), d);
+        CampaignRecord c = campaigns.create(store.id(), d);
         ctx.response().putHeader("Location", "/api/v1/stores/" + c.storeId() + "/campaigns/" + c.id());
         ApiErrors.json(ctx, 201, json(c));
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void list(RoutingContext ctx, Store store) {
         JsonArray out = new JsonArray();
-        campaigns.list(store.get().id()).forEach(c -> out.add(json(c)));
+        campaigns.list(store.id()).forEach(c -> out.add(json(c)));
         ApiErrors.json(ctx, 200, new JsonObject().put("campaigns", out));
     }
 

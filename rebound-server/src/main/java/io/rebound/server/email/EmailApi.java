@@ -47,8 +47,8 @@ public final class EmailApi {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/subscribers/:email";
-        worker(router.put(path).handler(BodyHandler.create(false).setBodyLimit(4096)), this::put);
-        worker(router.delete(path), this::delete);
+        worker(router.put(path).handler(BodyHandler.create(false).setBodyLimit(4096)), auth.withStore(this::put));
+        worker(router.delete(path), auth.withStore(this::delete));
         worker(router.post("/email/unsubscribe").handler(BodyHandler.create(false).setBodyLimit(4096)),
                 this::unsubscribe);
         worker(router.get("/email/unsubscribe"), this::page);
@@ -58,11 +58,7 @@ public final class EmailApi {
         ApiRoutes.blocking(route, handler, "4 KB", ApiRoutes.Refusals.NONE);
     }
 
-    private void put(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void put(RoutingContext ctx, Store store) {
         String email = email(ctx);
         JsonNode body = ApiRoutes.jsonObject(ctx, READER, "a JSON object: {\"consent\": true}");
         if (!body.path("consent").isBoolean() || !body.get("consent").asBoolean()) {
@@ -70,20 +66,16 @@ public final class EmailApi {
                     + "marketing may be stored");
         }
         String hash = Pii.emailSha256(email);
-        boolean suppressed = queue.suppressed(store.get().id(), hash);
+        boolean suppressed = queue.suppressed(store.id(), hash);
         if (!suppressed) {
-            queue.putSubscriber(store.get().id(), hash, email, clock.instant());
+            queue.putSubscriber(store.id(), hash, email, clock.instant());
         }
         ApiErrors.json(ctx, 200, new JsonObject().put("email_sha256", hash).put("subscribed", !suppressed)
                 .put("suppressed", suppressed));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        boolean existed = queue.deleteSubscriber(store.get().id(), Pii.emailSha256(email(ctx)));
+    private void delete(RoutingContext ctx, Store store) {
+        boolean existed = queue.deleteSubscriber(store.id(), Pii.emailSha256(email(ctx)));
         if (existed) {
             ctx.response().setStatusCode(204).end();
         } else {
