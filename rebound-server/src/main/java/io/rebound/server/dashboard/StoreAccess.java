@@ -2,12 +2,14 @@ package io.rebound.server.dashboard;
 
 import io.rebound.core.store.Store;
 import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Tenant isolation for every {@code /dashboard/stores/{store}/...} page: the signed-in user must
@@ -33,6 +35,11 @@ final class StoreAccess {
             views.error(ctx, 404, "Store not found", "There is no such store in your account.");
         }
         return store;
+    }
+
+    /** {@code handler} for the path's store, run once {@link #store} found it visible to the user. */
+    Handler<RoutingContext> withStore(BiConsumer<RoutingContext, Store> handler) {
+        return ctx -> store(ctx).ifPresent(store -> handler.accept(ctx, store));
     }
 
     Optional<Store> visible(long userId, String storeId) {
