@@ -2,7 +2,6 @@ package io.rebound.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.event.Violation;
 import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
@@ -60,17 +59,17 @@ public final class ApiRoutes {
     }
 
     /**
-     * The request's body as a JSON object read with {@code reader} (an {@link Json#untrustedReader}), or a
-     * {@link BadRequest} on field {@code body} ({@code example} says what to send) — or on the number's own
-     * field when a number is out of range.
+     * The request's body as a JSON object read with {@link Json#STRICT_READER}, or a {@link BadRequest} on
+     * field {@code body} ({@code example} says what to send) — or on the number's own field when a number
+     * is out of range.
      */
-    public static JsonNode jsonObject(RoutingContext ctx, ObjectReader reader, String example) {
+    public static JsonNode jsonObject(RoutingContext ctx, String example) {
         byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         if (body.length == 0) {
             throw new BadRequest("body", "send " + example);
         }
         try {
-            JsonNode node = Json.readUntrusted(reader, body);
+            JsonNode node = Json.readUntrusted(Json.STRICT_READER, body);
             if (node == null || !node.isObject()) {
                 throw new BadRequest("body", "send " + example);
             }

@@ -2,9 +2,7 @@ package io.rebound.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.store.Store;
 import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
@@ -41,9 +39,6 @@ public final class StoreApi {
 
     private static final Set<String> CREATE_FIELDS = Set.of("name", "consent_required", "retention_days");
     private static final Set<String> PATCH_FIELDS = CREATE_FIELDS;
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final StoreRepository stores;
     private final ApiAuth auth;
@@ -143,7 +138,7 @@ public final class StoreApi {
         }
         JsonNode node;
         try {
-            node = Json.readUntrusted(READER, raw.getBytes());
+            node = Json.readUntrusted(Json.STRICT_READER, raw.getBytes());
         } catch (InvalidNumberException e) {
             throw new BadRequest(e.field(), "invalid_field", e.field() + " " + e.getMessage());
         } catch (JacksonException e) {

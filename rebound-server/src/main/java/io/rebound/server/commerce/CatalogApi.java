@@ -1,8 +1,6 @@
 package io.rebound.server.commerce;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.catalog.FeedPlatform;
 import io.rebound.core.event.Violation;
@@ -11,7 +9,6 @@ import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,9 +55,6 @@ public final class CatalogApi {
     public static final int MAX_CSV_BYTES = 8 * 1024 * 1024;
     /** Row errors one CSV answer lists; the count is always complete. */
     static final int MAX_LISTED_ERRORS = 1_000;
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final JdbcCatalog catalog;
     private final FeedTokens tokens;
@@ -275,6 +269,6 @@ public final class CatalogApi {
     // ---- input -------------------------------------------------------------------------------
 
     private static JsonNode body(RoutingContext ctx) {
-        return ApiRoutes.jsonObject(ctx, READER, "a JSON object");
+        return ApiRoutes.jsonObject(ctx, "a JSON object");
     }
 }

@@ -1,8 +1,6 @@
 package io.rebound.server.commerce;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.recommendation.MerchantRules;
@@ -14,7 +12,6 @@ import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
-import io.rebound.server.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -50,9 +47,6 @@ public final class RecommendationApi {
     public static final int MAX_SEGMENT_ID = 64;
     public static final int MAX_LIMIT = 50;
     private static final int BODY_LIMIT = 16 * 1024;
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final Recommendations recommendations;
     private final JdbcCatalog catalog;
@@ -144,7 +138,7 @@ public final class RecommendationApi {
 
     private void putComplements(RoutingContext ctx, Store store) {
         String productId = ctx.pathParam("id");
-        JsonNode body = ApiRoutes.jsonObject(ctx, READER, "{\"complements\": [\"product-id\", ...]}");
+        JsonNode body = ApiRoutes.jsonObject(ctx, "{\"complements\": [\"product-id\", ...]}");
         Iterator<String> fields = body.fieldNames();
         while (fields.hasNext()) {
             String f = fields.next();
@@ -214,7 +208,7 @@ public final class RecommendationApi {
     }
 
     private void putRules(RoutingContext ctx, Store store) {
-        JsonNode body = ApiRoutes.jsonObject(ctx, READER, "{\"in_stock_only\": true, \"min_margin_percent\": 30}");
+        JsonNode body = ApiRoutes.jsonObject(ctx, "{\"in_stock_only\": true, \"min_margin_percent\": 30}");
         Iterator<String> fields = body.fieldNames();
         while (fields.hasNext()) {
             String f = fields.next();

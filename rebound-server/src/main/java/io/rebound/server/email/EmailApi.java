@@ -1,15 +1,12 @@
 package io.rebound.server.email;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.http.Html;
-import io.rebound.server.json.Json;
 import io.rebound.core.store.Store;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -29,9 +26,6 @@ import java.util.Optional;
  * target, {@code GET} shows a page with the button (a GET never unsubscribes: mail scanners follow links).
  */
 public final class EmailApi {
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final JdbcEmailQueue queue;
     private final UnsubscribeTokens tokens;
@@ -60,7 +54,7 @@ public final class EmailApi {
 
     private void put(RoutingContext ctx, Store store) {
         String email = email(ctx);
-        JsonNode body = ApiRoutes.jsonObject(ctx, READER, "a JSON object: {\"consent\": true}");
+        JsonNode body = ApiRoutes.jsonObject(ctx, "a JSON object: {\"consent\": true}");
         if (!body.path("consent").isBoolean() || !body.get("consent").asBoolean()) {
             throw new BadRequest("consent", "send \"consent\": true — only addresses whose owner agreed to email "
                     + "marketing may be stored");
