@@ -11,6 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -56,6 +58,15 @@ public final class ApiRoutes {
                 }
             }
         }, false).failureHandler(ctx -> ApiErrors.failure(ctx, bodyLimit));
+    }
+
+    /**
+     * {@code handler} with what {@code find} finds for the request (the path's segment, campaign, destination…);
+     * when it finds nothing, {@code find} has answered (401, 404) and the handler does not run.
+     */
+    public static <T> Handler<RoutingContext> found(Function<RoutingContext, Optional<T>> find,
+                                                    BiConsumer<RoutingContext, T> handler) {
+        return ctx -> find.apply(ctx).ifPresent(found -> handler.accept(ctx, found));
     }
 
     /**

@@ -75,11 +75,11 @@ public final class SegmentApi {
         worker(router.post(segments).handler(body), auth.withStore(this::create));
         worker(router.get(segments), auth.withStore(this::list));
         worker(router.get(segments + "/:id"), this::get);
-        worker(router.put(segments + "/:id").handler(body), this::replace);
-        worker(router.delete(segments + "/:id"), this::delete);
-        worker(router.get(segments + "/:id/members"), this::members);
-        worker(router.get(segments + "/:id/changes"), this::changes);
-        worker(router.get(segments + "/:id/sizes"), this::sizes);
+        worker(router.put(segments + "/:id").handler(body), ApiRoutes.found(this::segment, this::replace));
+        worker(router.delete(segments + "/:id"), ApiRoutes.found(this::segment, this::delete));
+        worker(router.get(segments + "/:id/members"), ApiRoutes.found(this::segment, this::members));
+        worker(router.get(segments + "/:id/changes"), ApiRoutes.found(this::segment, this::changes));
+        worker(router.get(segments + "/:id/sizes"), ApiRoutes.found(this::segment, this::sizes));
         worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), auth.withStore(this::visitorSegments));
         worker(router.get("/api/v1/stores/:store/readiness"), auth.withStore(this::readiness));
     }
@@ -113,22 +113,14 @@ public final class SegmentApi {
         segment(ctx).ifPresent(s -> ApiErrors.json(ctx, 200, segmentJson(s)));
     }
 
-    private void replace(RoutingContext ctx) {
-        Optional<SegmentRecord> old = segment(ctx);
-        if (old.isEmpty()) {
-            return;
-        }
+    private void replace(RoutingContext ctx, SegmentRecord old) {
         Parsed p = parse(ctx);
-        SegmentRecord s = runtime.putSegment(old.get().storeId(), old.get().id(), p.definition, p.template);
+        SegmentRecord s = runtime.putSegment(old.storeId(), old.id(), p.definition, p.template);
         ApiErrors.json(ctx, 200, segmentJson(s));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
-        runtime.deleteSegment(s.get().storeId(), s.get().id());
+    private void delete(RoutingContext ctx, SegmentRecord s) {
+        runtime.deleteSegment(s.storeId(), s.id());
         ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
     }
 
@@ -179,15 +171,11 @@ public final class SegmentApi {
 
     // ---- members, changes, sizes -------------------------------------------------------------
 
-    private void members(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
+    private void members(RoutingContext ctx, SegmentRecord s) {
         int limit = intParam(ctx, "limit", 100, 1, 1_000);
         String after = cursorParam(ctx, key -> true);
-        String storeId = s.get().storeId();
-        List<AudienceReader.Member> page = runtime.reader().members(storeId, s.get().id(), after, limit);
+        String storeId = s.storeId();
+        List<AudienceReader.Member> page = runtime.reader().members(storeId, s.id(), after, limit);
         JsonArray out = new JsonArray();
         for (AudienceReader.Member m : page) {
             PersonIds ids = runtime.reader().ids(storeId, m.personId());
@@ -200,18 +188,14 @@ public final class SegmentApi {
                     .put("joined_at", m.joinedAt().toString()));
         }
         String next = nextCursor(page, limit, AudienceReader.Member::personId);
-        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id()).put("members", out)
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.id()).put("members", out)
                 .put("next_cursor", next));
     }
 
-    private void changes(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
+    private void changes(RoutingContext ctx, SegmentRecord s) {
         long after = longParam(ctx, "after", 0);
         int limit = intParam(ctx, "limit", 100, 1, 1_000);
-        List<LoggedChange> page = runtime.reader().changes(s.get().storeId(), s.get().id(), after, limit);
+        List<LoggedChange> page = runtime.reader().changes(s.storeId(), s.id(), after, limit);
         JsonArray out = new JsonArray();
         for (LoggedChange l : page) {
             MembershipChange c = l.change();
@@ -219,21 +203,17 @@ public final class SegmentApi {
                     .put("kind", c.kind() == MembershipChange.Kind.JOINED ? "joined" : "left")
                     .put("at", c.at().toString()).put("reason", c.reason()));
         }
-        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id()).put("changes", out)
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.id()).put("changes", out)
                 .put("next_after", page.isEmpty() ? after : page.getLast().sequence()));
     }
 
-    private void sizes(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
+    private void sizes(RoutingContext ctx, SegmentRecord s) {
         int limit = intParam(ctx, "limit", 1_000, 1, 10_000);
         JsonArray out = new JsonArray();
-        runtime.reader().sizes(s.get().storeId(), s.get().id(), limit)
+        runtime.reader().sizes(s.storeId(), s.id(), limit)
                 .forEach(x -> out.add(new JsonObject().put("at", x.at().toString()).put("size", x.size())));
-        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id())
-                .put("current_size", runtime.reader().size(s.get().storeId(), s.get().id())).put("sizes", out));
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.id())
+                .put("current_size", runtime.reader().size(s.storeId(), s.id())).put("sizes", out));
     }
 
     // ---- visitors and readiness --------------------------------------------------------------

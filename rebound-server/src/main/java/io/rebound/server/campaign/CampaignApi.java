@@ -54,11 +54,11 @@ public final class CampaignApi {
         worker(router.post(base).handler(body), auth.withStore(this::create));
         worker(router.get(base), auth.withStore(this::list));
         worker(router.get(base + "/:id"), ctx -> campaign(ctx).ifPresent(c -> ApiErrors.json(ctx, 200, json(c))));
-        worker(router.put(base + "/:id").handler(body), this::replace);
+        worker(router.put(base + "/:id").handler(body), ApiRoutes.found(this::campaign, this::replace));
         worker(router.post(base + "/:id/pause"), ctx -> status(ctx, CampaignRecord.Status.PAUSED));
         worker(router.post(base + "/:id/resume"), ctx -> status(ctx, CampaignRecord.Status.ACTIVE));
-        worker(router.delete(base + "/:id"), this::delete);
-        worker(router.get(base + "/:id/stats"), this::stats);
+        worker(router.delete(base + "/:id"), ApiRoutes.found(this::campaign, this::delete));
+        worker(router.get(base + "/:id/stats"), ApiRoutes.found(this::campaign, this::stats));
     }
 
     static void worker(Route route, Handler<RoutingContext> handler) {
@@ -85,14 +85,10 @@ public final class CampaignApi {
         ApiErrors.json(ctx, 200, new JsonObject().put("campaigns", out));
     }
 
-    private void replace(RoutingContext ctx) {
-        Optional<CampaignRecord> old = campaign(ctx);
-        if (old.isEmpty()) {
-            return;
-        }
-        CampaignDefinition d = parse(ctx, old.get().storeId());
-        campaigns.update(old.get().storeId(), old.get().id(), d)
-                .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.get().storeId()));
+    private void replace(RoutingContext ctx, CampaignRecord old) {
+        CampaignDefinition d = parse(ctx, old.storeId());
+        campaigns.update(old.storeId(), old.id(), d)
+                .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.storeId()));
     }
 
     private void status(RoutingContext ctx, CampaignRecord.Status status) {
@@ -104,25 +100,17 @@ public final class CampaignApi {
                 .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.get().storeId()));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<CampaignRecord> c = campaign(ctx);
-        if (c.isEmpty()) {
-            return;
-        }
-        campaigns.delete(c.get().storeId(), c.get().id());
+    private void delete(RoutingContext ctx, CampaignRecord c) {
+        campaigns.delete(c.storeId(), c.id());
         ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
     }
 
-    private void stats(RoutingContext ctx) {
-        Optional<CampaignRecord> c = campaign(ctx);
-        if (c.isEmpty()) {
-            return;
-        }
-        JdbcOffers.Stats stats = offers.stats(c.get().id());
-        JdbcOffers.People people = offers.people(c.get());
+    private void stats(RoutingContext ctx, CampaignRecord c) {
+        JdbcOffers.Stats stats = offers.stats(c.id());
+        JdbcOffers.People people = offers.people(c);
         JsonArray touches = new JsonArray();
-        for (int i = 0; i < c.get().definition().touches().size(); i++) {
-            Touch t = c.get().definition().touches().get(i);
+        for (int i = 0; i < c.definition().touches().size(); i++) {
+            Touch t = c.definition().touches().get(i);
             Map<String, Long> reasons = stats.decisions().getOrDefault(i, Map.of());
             touches.add(new JsonObject().put("touch", i).put("after_hours", t.afterJoining().toHours())
                     .put("kind", t.isReminder() ? "reminder" : "offer")
@@ -132,7 +120,7 @@ public final class CampaignApi {
                     .put("people", people(people.touches().get(i))));
         }
         Map<String, Long> nothing = stats.decisions().getOrDefault(-1, Map.of());
-        ApiErrors.json(ctx, 200, new JsonObject().put("campaign_id", c.get().id()).put("touches", touches)
+        ApiErrors.json(ctx, 200, new JsonObject().put("campaign_id", c.id()).put("touches", touches)
                 .put("not_shown", new JsonObject(Map.copyOf(nothing)))
                 .put("decisions", stats.decisions().values().stream().flatMap(m -> m.values().stream())
                         .mapToLong(Long::longValue).sum())
