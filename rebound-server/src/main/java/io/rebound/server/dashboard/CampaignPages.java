@@ -78,14 +78,14 @@ final class CampaignPages {
         String base = "/dashboard/stores/:store/campaigns";
         router.get(base).blockingHandler(access.withStore(this::list), false);
         router.post(base).blockingHandler(access.withStore(this::create), false);
-        router.get(base + "/:id").blockingHandler(access.withStore(this::page), false);
-        router.get(base + "/:id/people").blockingHandler(access.withStore(this::people), false);
-        router.post(base + "/:id/pause").blockingHandler(
-                access.withStore((ctx, store) -> status(ctx, store, CampaignRecord.Status.PAUSED)), false);
-        router.post(base + "/:id/resume").blockingHandler(
-                access.withStore((ctx, store) -> status(ctx, store, CampaignRecord.Status.ACTIVE)), false);
-        router.post(base + "/:id/delete").blockingHandler(access.withStore(this::delete), false);
-        router.get(base + "/:id/mailbox/:message").blockingHandler(access.withStore(this::mail), false);
+        router.get(base + "/:id").blockingHandler(access.withItem(this::campaign, this::page), false);
+        router.get(base + "/:id/people").blockingHandler(access.withItem(this::campaign, this::people), false);
+        router.post(base + "/:id/pause").blockingHandler(access.withItem(this::campaign,
+                (ctx, store, c) -> status(ctx, store, c, CampaignRecord.Status.PAUSED)), false);
+        router.post(base + "/:id/resume").blockingHandler(access.withItem(this::campaign,
+                (ctx, store, c) -> status(ctx, store, c, CampaignRecord.Status.ACTIVE)), false);
+        router.post(base + "/:id/delete").blockingHandler(access.withItem(this::campaign, this::delete), false);
+        router.get(base + "/:id/mailbox/:message").blockingHandler(access.withItem(this::campaign, this::mail), false);
     }
 
     private static String path(Store store) {
@@ -179,12 +179,7 @@ final class CampaignPages {
         return c;
     }
 
-    private void page(RoutingContext ctx, Store store) {
-        Optional<CampaignRecord> found = campaign(ctx, store);
-        if (found.isEmpty()) {
-            return;
-        }
-        CampaignRecord c = found.get();
+    private void page(RoutingContext ctx, Store store, CampaignRecord c) {
         CampaignDefinition d = c.definition();
         Map<String, Object> m = access.model(ctx, store, "campaigns", d.name());
         Instant now = clock.instant();
@@ -250,12 +245,8 @@ final class CampaignPages {
     }
 
     /** The people section alone: the campaign page reloads it every few seconds. */
-    private void people(RoutingContext ctx, Store store) {
-        Optional<CampaignRecord> c = campaign(ctx, store);
-        if (c.isEmpty()) {
-            return;
-        }
-        views.page(ctx, 200, "campaign-people", peopleModel(c.get(), path(store) + "/" + c.get().id()));
+    private void people(RoutingContext ctx, Store store, CampaignRecord c) {
+        views.page(ctx, 200, "campaign-people", peopleModel(c, path(store) + "/" + c.id()));
     }
 
     /**
@@ -343,36 +334,24 @@ final class CampaignPages {
         return m;
     }
 
-    private void status(RoutingContext ctx, Store store, CampaignRecord.Status status) {
-        Optional<CampaignRecord> c = campaign(ctx, store);
-        if (c.isEmpty()) {
-            return;
-        }
-        campaigns.setStatus(store.id(), c.get().id(), status);
+    private void status(RoutingContext ctx, Store store, CampaignRecord c, CampaignRecord.Status status) {
+        campaigns.setStatus(store.id(), c.id(), status);
         ctx.session().put(FLASH, status == CampaignRecord.Status.PAUSED
                 ? "Paused: nothing is shown or emailed until you resume it." : "Resumed.");
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + c.get().id()).end();
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + c.id()).end();
     }
 
-    private void delete(RoutingContext ctx, Store store) {
-        Optional<CampaignRecord> c = campaign(ctx, store);
-        if (c.isEmpty()) {
-            return;
-        }
-        campaigns.delete(store.id(), c.get().id());
-        ctx.session().put(FLASH, "Deleted “" + c.get().definition().name() + "” with its codes and counts.");
+    private void delete(RoutingContext ctx, Store store, CampaignRecord c) {
+        campaigns.delete(store.id(), c.id());
+        ctx.session().put(FLASH, "Deleted “" + c.definition().name() + "” with its codes and counts.");
         Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store)).end();
     }
 
     /** A captured email's HTML part, under a policy that lets its images load and nothing run. */
-    private void mail(RoutingContext ctx, Store store) {
-        Optional<CampaignRecord> c = campaign(ctx, store);
-        if (c.isEmpty()) {
-            return;
-        }
+    private void mail(RoutingContext ctx, Store store, CampaignRecord c) {
         String wanted = ctx.pathParam("message");
         // Only a message of this campaign's sends: the list is the store's and campaign's own.
-        Optional<CapturedMailbox.Captured> mail = mailbox.sends(store.id(), c.get().id()).stream()
+        Optional<CapturedMailbox.Captured> mail = mailbox.sends(store.id(), c.id()).stream()
                 .flatMap(s -> s.captured().stream()).filter(x -> mailPath(x.messageId()).equals(wanted)).findFirst();
         if (mail.isEmpty()) {
             views.error(ctx, 404, "Email not found", "This campaign's mailbox holds no such email.");

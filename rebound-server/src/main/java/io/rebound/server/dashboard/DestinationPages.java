@@ -53,12 +53,13 @@ final class DestinationPages {
         String base = "/dashboard/stores/:store/destinations";
         router.get(base).blockingHandler(access.withStore(this::list), false);
         router.post(base).blockingHandler(access.withStore(this::connect), false);
-        router.get(base + "/:id").blockingHandler(access.withStore(this::page), false);
-        router.post(base + "/:id").blockingHandler(access.withStore(this::edit), false);
-        router.post(base + "/:id/delete").blockingHandler(access.withStore(this::delete), false);
-        router.post(base + "/:id/test").blockingHandler(access.withStore(this::test), false);
-        router.post(base + "/:id/dead-letters/:letter/retry").blockingHandler(access.withStore(this::retry), false);
-        router.get(base + "/:id/requests").blockingHandler(access.withStore(this::requests), false);
+        router.get(base + "/:id").blockingHandler(access.withItem(this::destination, this::page), false);
+        router.post(base + "/:id").blockingHandler(access.withItem(this::destination, this::edit), false);
+        router.post(base + "/:id/delete").blockingHandler(access.withItem(this::destination, this::delete), false);
+        router.post(base + "/:id/test").blockingHandler(access.withItem(this::destination, this::test), false);
+        router.post(base + "/:id/dead-letters/:letter/retry")
+                .blockingHandler(access.withItem(this::destination, this::retry), false);
+        router.get(base + "/:id/requests").blockingHandler(access.withItem(this::destination, this::requests), false);
         router.post("/dashboard/stores/:store/segments/:segment/destinations/:id")
                 .blockingHandler(access.withStore(this::sync), false);
     }
@@ -156,12 +157,8 @@ final class DestinationPages {
         return r;
     }
 
-    private void page(RoutingContext ctx, Store store) {
-        Optional<JdbcDestinations.Record> d = destination(ctx, store);
-        if (d.isEmpty()) {
-            return;
-        }
-        renderPage(ctx, 200, store, d.get(), null, Map.of(), null);
+    private void page(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
+        renderPage(ctx, 200, store, d, null, Map.of(), null);
     }
 
     /**
@@ -191,12 +188,7 @@ final class DestinationPages {
         return m;
     }
 
-    private void edit(RoutingContext ctx, Store store) {
-        Optional<JdbcDestinations.Record> d = destination(ctx, store);
-        if (d.isEmpty()) {
-            return;
-        }
-        JdbcDestinations.Record old = d.get();
+    private void edit(RoutingContext ctx, Store store, JdbcDestinations.Record old) {
         DestinationForms.Outcome o = DestinationForms.edit(old, ctx.request().formAttributes());
         if (!o.ok()) {
             renderPage(ctx, 400, store, old, o.values(), o.errors(), null);
@@ -212,22 +204,14 @@ final class DestinationPages {
         Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + old.id()).end();
     }
 
-    private void delete(RoutingContext ctx, Store store) {
-        Optional<JdbcDestinations.Record> d = destination(ctx, store);
-        if (d.isEmpty()) {
-            return;
-        }
-        activation.disconnect(store.id(), d.get().id());
-        ctx.session().put(FLASH, "Removed “" + d.get().name() + "”. Its audiences on " + DestinationForms.TITLES.get(
-                d.get().platform()) + " are left as they are.");
+    private void delete(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
+        activation.disconnect(store.id(), d.id());
+        ctx.session().put(FLASH, "Removed “" + d.name() + "”. Its audiences on " + DestinationForms.TITLES.get(
+                d.platform()) + " are left as they are.");
         Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store)).end();
     }
 
-    private void retry(RoutingContext ctx, Store store) {
-        Optional<JdbcDestinations.Record> d = destination(ctx, store);
-        if (d.isEmpty()) {
-            return;
-        }
+    private void retry(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
         long letter;
         try {
             letter = Long.parseLong(ctx.pathParam("letter"));
@@ -235,13 +219,13 @@ final class DestinationPages {
             views.error(ctx, 404, "Dead letter not found", "There is no such dead letter for this destination.");
             return;
         }
-        if (activation.deadLetter(d.get(), letter).isEmpty()) {
+        if (activation.deadLetter(d, letter).isEmpty()) {
             views.error(ctx, 404, "Dead letter not found", "There is no such dead letter for this destination.");
             return;
         }
         String message;
         try {
-            Activation.Retried r = activation.retryDeadLetter(d.get(), letter);
+            Activation.Retried r = activation.retryDeadLetter(d, letter);
             message = r.cleared() ? "Sent " + r.sent() + " again" + (r.skipped() > 0 ? " (" + r.skipped()
                     + " no longer members or without an identifier, left out)" : "") + "; the dead letter is cleared."
                     : "Sent " + r.sent() + " again, and the platform did not take them all: "
@@ -250,15 +234,11 @@ final class DestinationPages {
             message = "Not retried: " + e.getMessage() + ".";
         }
         ctx.session().put(FLASH, message);
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + d.get().id() + "#dead-letters")
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + d.id() + "#dead-letters")
                 .end();
     }
 
-    private void test(RoutingContext ctx, Store store) {
-        Optional<JdbcDestinations.Record> d = destination(ctx, store);
-        if (d.isEmpty()) {
-            return;
-        }
+    private void test(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
         String code = ctx.request().getFormAttribute("test_event_code");
         code = code == null || code.isBlank() ? null : code.strip();
         Map<String, Object> test = new HashMap<>();
@@ -268,14 +248,14 @@ final class DestinationPages {
             status = 400;
         } else {
             try {
-                SyncReport report = activation.test(d.get(), code);
+                SyncReport report = activation.test(d, code);
                 test.putAll(DestinationModels.outcome(report));
             } catch (Activation.NotTestable e) {
-                test.put("error", DestinationForms.human(d.get().platform(), e.getMessage()));
+                test.put("error", DestinationForms.human(d.platform(), e.getMessage()));
                 test.put("field", e.field());
                 status = 400;
             } catch (DestinationSettings.InvalidSetting e) {
-                test.put("error", DestinationForms.human(d.get().platform(), e.getMessage()));
+                test.put("error", DestinationForms.human(d.platform(), e.getMessage()));
                 test.put("field", e.field());
                 status = 400;
             }
@@ -284,20 +264,16 @@ final class DestinationPages {
         if (htmx(ctx)) {
             // The requests list below shows the test request: ask it to refresh.
             ctx.response().putHeader("HX-Trigger", "requests-changed");
-            Map<String, Object> m = new HashMap<>(pageModel(store, d.get()));
+            Map<String, Object> m = new HashMap<>(pageModel(store, d));
             m.put("test", test);
             views.page(ctx, status, "destination-test", m);
             return;
         }
-        renderPage(ctx, status, store, d.get(), null, Map.of(), test);
+        renderPage(ctx, status, store, d, null, Map.of(), test);
     }
 
-    private void requests(RoutingContext ctx, Store store) {
-        Optional<JdbcDestinations.Record> d = destination(ctx, store);
-        if (d.isEmpty()) {
-            return;
-        }
-        views.page(ctx, 200, "destination-requests", pageModel(store, d.get()));
+    private void requests(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
+        views.page(ctx, 200, "destination-requests", pageModel(store, d));
     }
 
     // ---- the segment page's toggle -----------------------------------------------------------

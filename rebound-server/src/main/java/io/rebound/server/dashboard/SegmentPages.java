@@ -90,10 +90,10 @@ final class SegmentPages {
         router.get(base + "/rows").blockingHandler(access.withStore(this::rows), false);
         router.get(base + "/new").blockingHandler(access.withStore(this::newForm), false);
         router.post(base).blockingHandler(access.withStore(this::create), false);
-        router.get(base + "/:segment").blockingHandler(access.withStore(this::page), false);
-        router.get(base + "/:segment/status").blockingHandler(access.withStore(this::status), false);
-        router.get(base + "/:segment/chart").blockingHandler(access.withStore(this::chart), false);
-        router.post(base + "/:segment/delete").blockingHandler(access.withStore(this::delete), false);
+        router.get(base + "/:segment").blockingHandler(access.withItem(this::segment, this::page), false);
+        router.get(base + "/:segment/status").blockingHandler(access.withItem(this::segment, this::status), false);
+        router.get(base + "/:segment/chart").blockingHandler(access.withItem(this::segment, this::chart), false);
+        router.post(base + "/:segment/delete").blockingHandler(access.withItem(this::segment, this::delete), false);
     }
 
     // ---- list and create ---------------------------------------------------------------------
@@ -202,17 +202,13 @@ final class SegmentPages {
         return s;
     }
 
-    private void page(RoutingContext ctx, Store store) {
-        Optional<SegmentRecord> s = segment(ctx, store);
-        if (s.isEmpty()) {
-            return;
-        }
-        Map<String, Object> m = access.model(ctx, store, "segments", s.get().definition().name());
-        m.put("segment", models.row(s.get()));
-        m.put("definitionJson", SegmentForms.pretty(s.get().definition()));
-        m.putAll(live(s.get()));
+    private void page(RoutingContext ctx, Store store, SegmentRecord s) {
+        Map<String, Object> m = access.model(ctx, store, "segments", s.definition().name());
+        m.put("segment", models.row(s));
+        m.put("definitionJson", SegmentForms.pretty(s.definition()));
+        m.putAll(live(s));
         if (destinations != null) {
-            m.put("destinations", destinations.section(s.get()));
+            m.put("destinations", destinations.section(s));
             String flash = ctx.session() == null ? null : ctx.session().remove(FLASH_DESTINATIONS);
             if (flash != null) {
                 m.put("syncFailed", flash.startsWith("!"));
@@ -232,12 +228,8 @@ final class SegmentPages {
         return m;
     }
 
-    private void status(RoutingContext ctx, Store store) {
-        Optional<SegmentRecord> s = segment(ctx, store);
-        if (s.isEmpty()) {
-            return;
-        }
-        Map<String, Object> row = models.row(s.get());
+    private void status(RoutingContext ctx, Store store, SegmentRecord s) {
+        Map<String, Object> row = models.row(s);
         if ("building".equals(ctx.request().getParam("was")) && !(Boolean) row.get("building")) {
             // The charts and sample were drawn while building: ask the page to refresh them.
             ctx.response().putHeader("HX-Trigger", "segment-ready");
@@ -245,23 +237,15 @@ final class SegmentPages {
         views.page(ctx, 200, "segment-status", Map.of("segment", row, "base", "/dashboard/stores/" + store.id()));
     }
 
-    private void chart(RoutingContext ctx, Store store) {
-        Optional<SegmentRecord> s = segment(ctx, store);
-        if (s.isEmpty()) {
-            return;
-        }
-        Map<String, Object> m = live(s.get());
+    private void chart(RoutingContext ctx, Store store, SegmentRecord s) {
+        Map<String, Object> m = live(s);
         m.put("base", "/dashboard/stores/" + store.id());
         views.page(ctx, 200, "segment-live", m);
     }
 
-    private void delete(RoutingContext ctx, Store store) {
-        Optional<SegmentRecord> s = segment(ctx, store);
-        if (s.isEmpty()) {
-            return;
-        }
-        runtime.deleteSegment(store.id(), s.get().id());
-        ctx.session().put(FLASH, "Deleted “" + s.get().definition().name() + "”.");
+    private void delete(RoutingContext ctx, Store store, SegmentRecord s) {
+        runtime.deleteSegment(store.id(), s.id());
+        ctx.session().put(FLASH, "Deleted “" + s.definition().name() + "”.");
         Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.id() + "/segments")
                 .end();
     }
