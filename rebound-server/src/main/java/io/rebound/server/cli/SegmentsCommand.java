@@ -149,16 +149,13 @@ public final class SegmentsCommand extends CommandGroup {
             try {
                 String missing = api.missing();
                 if (missing != null) {
-                    err.println("error: " + missing);
-                    return 2;
+                    return error(err, missing, 2);
                 }
                 return run(new Client(api), spec.commandLine().getOut(), err);
             } catch (Usage e) {
-                err.println("error: " + e.getMessage());
-                return 2;
+                return error(err, e.getMessage(), 2);
             } catch (Failure e) {
-                err.println("error: " + e.getMessage());
-                return 1;
+                return error(err, e.getMessage(), 1);
             } finally {
                 spec.commandLine().getOut().flush();
                 err.flush();

@@ -78,11 +78,9 @@ public final class StoresCommand extends CommandGroup {
                 out.flush();
                 return 0;
             } catch (InvalidFieldException e) {
-                err.println("error: " + e.getMessage());
-                return 2;
+                return error(err, e.getMessage(), 2);
             } catch (StoreNotFoundException e) {
-                err.println("error: " + e.getMessage());
-                return 1;
+                return error(err, e.getMessage(), 1);
             } catch (Database.InUseException e) {
                 err.println("error: " + e.getMessage() + ".");
                 err.println("A running server keeps its embedded database to itself. Either stop it and run this "
@@ -93,8 +91,7 @@ public final class StoresCommand extends CommandGroup {
                         + "secret key — docs/api.md)");
                 return 1;
             } catch (RuntimeException e) {
-                err.println("error: " + describe(e));
-                return 1;
+                return error(err, describe(e), 1);
             } finally {
                 err.flush();
             }
