@@ -45,6 +45,11 @@ public final class ApiRoutes {
         }
     }
 
+    /** As {@link #blocking(Route, Handler, String, Refusals)} for an API without refusals of its own. */
+    public static void blocking(Route route, Handler<RoutingContext> handler, String bodyLimit) {
+        blocking(route, handler, bodyLimit, Refusals.NONE);
+    }
+
     /** Runs {@code handler} for {@code route} as described above; {@code bodyLimit} is said in a 413 ("64 KB"). */
     public static void blocking(Route route, Handler<RoutingContext> handler, String bodyLimit, Refusals refusals) {
         route.blockingHandler(ctx -> {

@@ -65,7 +65,7 @@ public final class StoreApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "64 KB");
     }
 
     private void create(RoutingContext ctx) {

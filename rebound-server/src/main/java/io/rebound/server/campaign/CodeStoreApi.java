@@ -43,9 +43,9 @@ public final class CodeStoreApi {
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/code-store";
         ApiRoutes.blocking(router.put(path).handler(BodyHandler.create(false).setBodyLimit(8 * 1024)),
-                auth.withStore(this::put), "8 KB", ApiRoutes.Refusals.NONE);
-        ApiRoutes.blocking(router.get(path), auth.withStore(this::get), "8 KB", ApiRoutes.Refusals.NONE);
-        ApiRoutes.blocking(router.delete(path), auth.withStore(this::delete), "8 KB", ApiRoutes.Refusals.NONE);
+                auth.withStore(this::put), "8 KB");
+        ApiRoutes.blocking(router.get(path), auth.withStore(this::get), "8 KB");
+        ApiRoutes.blocking(router.delete(path), auth.withStore(this::delete), "8 KB");
     }
 
     private void put(RoutingContext ctx, Store store) {

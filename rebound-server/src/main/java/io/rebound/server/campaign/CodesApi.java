@@ -45,9 +45,9 @@ public final class CodesApi {
 
     public void mount(Router router) {
         String base = "/api/v1/stores/:store/codes/:code";
-        ApiRoutes.blocking(router.get(base), auth.withStore(this::get), "4 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(router.get(base), auth.withStore(this::get), "4 KB");
         ApiRoutes.blocking(router.post(base + "/redeem").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::redeem), "4 KB", ApiRoutes.Refusals.NONE);
+                auth.withStore(this::redeem), "4 KB");
     }
 
     private Optional<JdbcOffers.Stored> code(RoutingContext ctx, Store store) {

@@ -43,7 +43,7 @@ public final class RecoveryApi {
     public void mount(Router router) {
         ApiRoutes.blocking(router.post("/api/v1/stores/:store/recovery-links")
                         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::create), "16 KB", ApiRoutes.Refusals.NONE);
+                auth.withStore(this::create), "16 KB");
         router.get("/r/:token").handler(this::follow);
     }
 

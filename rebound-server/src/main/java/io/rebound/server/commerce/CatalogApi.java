@@ -94,7 +94,7 @@ public final class CatalogApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler, String bodyLimit) {
-        ApiRoutes.blocking(route, handler, bodyLimit, ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, bodyLimit);
     }
 
     // ---- products ----------------------------------------------------------------------------

@@ -49,8 +49,8 @@ public final class ProductSets {
 
     public void mount(Router router) {
         ApiRoutes.blocking(router.get("/api/v1/stores/:store/segments/:segment/product-set"),
-                auth.withStore(this::api), "64 KB", ApiRoutes.Refusals.NONE);
-        ApiRoutes.blocking(router.get("/feeds/:store/sets/:file"), this::feed, "64 KB", ApiRoutes.Refusals.NONE);
+                auth.withStore(this::api), "64 KB");
+        ApiRoutes.blocking(router.get("/feeds/:store/sets/:file"), this::feed, "64 KB");
     }
 
     private void api(RoutingContext ctx, Store store) {

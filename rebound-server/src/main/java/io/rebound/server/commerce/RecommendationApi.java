@@ -73,7 +73,7 @@ public final class RecommendationApi {
     }
 
     private static void worker(Route route, io.vertx.core.Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "16 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "16 KB");
     }
 
     // ---- a person's recommendations ----------------------------------------------------------

@@ -49,7 +49,7 @@ public final class EmailApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "4 KB");
     }
 
     private void put(RoutingContext ctx, Store store) {

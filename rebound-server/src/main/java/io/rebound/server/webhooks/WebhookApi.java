@@ -52,7 +52,7 @@ public final class WebhookApi {
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "4 KB");
     }
 
     private void list(RoutingContext ctx, Store store) {
