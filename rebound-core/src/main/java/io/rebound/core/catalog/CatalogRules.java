@@ -40,12 +40,21 @@ final class CatalogRules {
         return true;
     }
 
-    static String id(String field, String raw, boolean required, List<Violation> out) {
+    /** The value stripped, or null when blank ({@code is required} when it is). */
+    private static String present(String field, String raw, boolean required, List<Violation> out) {
         String s = raw == null ? null : raw.strip();
         if (s == null || s.isEmpty()) {
             if (required) {
                 out.add(new Violation(field, "is required"));
             }
+            return null;
+        }
+        return s;
+    }
+
+    static String id(String field, String raw, boolean required, List<Violation> out) {
+        String s = present(field, raw, required, out);
+        if (s == null) {
             return null;
         }
         if (s.length() > MAX_ID) {
@@ -61,11 +70,8 @@ final class CatalogRules {
      * Rejects other control characters and what XML 1.0 cannot carry (lone surrogates, U+FFFE/U+FFFF).
      */
     static String text(String field, String raw, int max, boolean required, boolean multiline, List<Violation> out) {
-        String s = raw == null ? null : raw.strip();
-        if (s == null || s.isEmpty()) {
-            if (required) {
-                out.add(new Violation(field, "is required"));
-            }
+        String s = present(field, raw, required, out);
+        if (s == null) {
             return null;
         }
         // One pass: count code points and look for what the field may not hold (at most 4 × max chars are read).
@@ -101,11 +107,8 @@ final class CatalogRules {
 
     /** An absolute http(s) URL with a host, in printable ASCII (percent-encode the rest), no user info. */
     static String url(String field, String raw, boolean required, List<Violation> out) {
-        String s = raw == null ? null : raw.strip();
-        if (s == null || s.isEmpty()) {
-            if (required) {
-                out.add(new Violation(field, "is required"));
-            }
+        String s = present(field, raw, required, out);
+        if (s == null) {
             return null;
         }
         if (s.length() > MAX_URL) {

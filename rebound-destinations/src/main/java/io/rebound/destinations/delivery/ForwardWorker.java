@@ -190,30 +190,9 @@ public final class ForwardWorker implements Worker {
     }
 
     /** Counters for the status page; safe to read from any thread. */
-    public static final class Stats {
+    public static final class Stats extends WorkerStats {
         final AtomicLong sent = new AtomicLong();
-        final AtomicLong deadLettered = new AtomicLong();
-        final AtomicLong retries = new AtomicLong();
         final Map<String, AtomicLong> skipped = new ConcurrentHashMap<>();
-        volatile Instant lastSuccess;
-        volatile String lastError;
-        volatile Instant lastErrorAt;
-        final SendRate rate = new SendRate();
-
-        void error(String message, Instant at) {
-            lastError = message;
-            lastErrorAt = at;
-        }
-
-        /** Events the platform took, per minute (dry-run: recorded). */
-        public SendRate sendRate() {
-            return rate;
-        }
-
-        /** When {@link #lastError()} happened, or null. */
-        public Instant lastErrorAt() {
-            return lastErrorAt;
-        }
 
         /** Events the platform took (dry-run: recorded). */
         public long sent() {
@@ -225,22 +204,6 @@ public final class ForwardWorker implements Worker {
             Map<String, Long> out = new java.util.TreeMap<>();
             skipped.forEach((k, v) -> out.put(k, v.get()));
             return out;
-        }
-
-        public long deadLettered() {
-            return deadLettered.get();
-        }
-
-        public long retries() {
-            return retries.get();
-        }
-
-        public Instant lastSuccess() {
-            return lastSuccess;
-        }
-
-        public String lastError() {
-            return lastError;
         }
     }
 }

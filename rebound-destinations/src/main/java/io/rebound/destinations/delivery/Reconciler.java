@@ -173,28 +173,35 @@ public final class Reconciler {
         Map<String, Contact> held = new LinkedHashMap<>();
         if (!adds.isEmpty()) {
             SyncReport r = destination.addMembers(pairing.audience(), adds);
-            if (r.stoppedBy() instanceof Outcome.Retry retry) {
-                return new Result(null, retry);
-            }
-            if (r.stoppedBy() instanceof Outcome.GiveUp g) {
-                return gaveUp(pairing, Reconciliation.DIFF, current.size(), g, now);
+            Result stopped = diffStopped(r, pairing, current.size(), now);
+            if (stopped != null) {
+                return stopped;
             }
             r.appliedRows().forEach(row -> held.put(adds.get(row).personId(), adds.get(row).contact()));
         }
         Set<String> forgotten = new HashSet<>();
         if (!removes.isEmpty()) {
             SyncReport r = destination.removeMembers(pairing.audience(), removes);
-            if (r.stoppedBy() instanceof Outcome.Retry retry) {
-                return new Result(null, retry);
-            }
-            if (r.stoppedBy() instanceof Outcome.GiveUp g) {
-                return gaveUp(pairing, Reconciliation.DIFF, current.size(), g, now);
+            Result stopped = diffStopped(r, pairing, current.size(), now);
+            if (stopped != null) {
+                return stopped;
             }
             r.appliedRows().forEach(row -> forgotten.add(removes.get(row).personId()));
         }
         long added = held.keySet().stream().filter(p -> !uploaded.containsKey(p)).count();
         Reconciliation done = new Reconciliation(now, Reconciliation.DIFF, current.size(), added, forgotten.size(), null);
         return committed(pairing, done, held, forgotten);
+    }
+
+    /** What ends a diff when the platform stopped {@code r} (retry later, or gave up); null when it went through. */
+    private Result diffStopped(SyncReport r, Pairing pairing, long members, Instant now) {
+        if (r.stoppedBy() instanceof Outcome.Retry retry) {
+            return new Result(null, retry);
+        }
+        if (r.stoppedBy() instanceof Outcome.GiveUp g) {
+            return gaveUp(pairing, Reconciliation.DIFF, members, g, now);
+        }
+        return null;
     }
 
     /** A permanent error: recorded (so it waits an interval, not a poll), with nothing changed in the uploaded record. */

@@ -370,35 +370,14 @@ public final class SyncWorker implements Worker {
     }
 
     /** Counters for the status page; safe to read from any thread. */
-    public static final class Stats {
+    public static final class Stats extends WorkerStats {
         final AtomicLong added = new AtomicLong();
         final AtomicLong removed = new AtomicLong();
         final AtomicLong skipped = new AtomicLong();
         final AtomicLong notUploadable = new AtomicLong();
         final AtomicLong withheld = new AtomicLong();
-        final AtomicLong deadLettered = new AtomicLong();
-        final AtomicLong retries = new AtomicLong();
         final AtomicLong membershipEvents = new AtomicLong();
-        volatile Instant lastSuccess;
-        volatile String lastError;
-        volatile Instant lastErrorAt;
         volatile Reconciliation lastReconciliation;
-        final SendRate rate = new SendRate();
-
-        void error(String message, Instant at) {
-            lastError = message;
-            lastErrorAt = at;
-        }
-
-        /** List members added and removed that the platform took, per minute (dry-run: recorded). */
-        public SendRate sendRate() {
-            return rate;
-        }
-
-        /** When {@link #lastError()} happened, or null. */
-        public Instant lastErrorAt() {
-            return lastErrorAt;
-        }
 
         /** Members the platform took on additions (dry-run: recorded). */
         public long added() {
@@ -424,14 +403,6 @@ public final class SyncWorker implements Worker {
             return withheld.get();
         }
 
-        public long deadLettered() {
-            return deadLettered.get();
-        }
-
-        public long retries() {
-            return retries.get();
-        }
-
         /** Membership events the platform took (dry-run: recorded). */
         public long membershipEvents() {
             return membershipEvents.get();
@@ -440,14 +411,6 @@ public final class SyncWorker implements Worker {
         /** The last full reconciliation this worker ran, or null (the store keeps each pairing's). */
         public Reconciliation lastReconciliation() {
             return lastReconciliation;
-        }
-
-        public Instant lastSuccess() {
-            return lastSuccess;
-        }
-
-        public String lastError() {
-            return lastError;
         }
     }
 }

@@ -571,21 +571,13 @@ public final class Activation implements AutoCloseable {
         switch (d.platform()) {
             case META -> {
                 requireSetting(s, "pixel_id", "Meta's test path sends a test event to the pixel: set config.pixel_id");
-                if (testEventCode != null) {
-                    patch.put("test_event_code", testEventCode);
-                } else {
-                    requireSetting(s, "test_event_code", "Meta's test path needs the test event code Events Manager "
-                            + "shows (Test events tab): give test_event_code");
-                }
+                testEventCode(s, testEventCode, patch, "Meta's test path needs the test event code Events Manager "
+                        + "shows (Test events tab): give test_event_code");
             }
             case TIKTOK -> {
                 requireSetting(s, "pixel_code", "TikTok's test path sends a test event to the pixel: set config.pixel_code");
-                if (testEventCode != null) {
-                    patch.put("test_event_code", testEventCode);
-                } else {
-                    requireSetting(s, "test_event_code", "TikTok's test path needs the test event code Events Manager "
-                            + "shows: give test_event_code");
-                }
+                testEventCode(s, testEventCode, patch, "TikTok's test path needs the test event code Events Manager "
+                        + "shows: give test_event_code");
             }
             case PINTEREST -> {
                 if (!s.secrets().containsKey("conversion_token")) {
@@ -610,6 +602,15 @@ public final class Activation implements AutoCloseable {
                 Contact.ofEmail("test@rebound.invalid"), BigDecimal.ZERO,
                 "USD", List.of(), null, AdConsent.UNSTATED);
         return dest.sendEvents(List.of(sample), now);
+    }
+
+    /** The test sends with {@code given}, else with the configured test event code, which {@code missing} asks for. */
+    private static void testEventCode(DestinationSettings s, String given, Map<String, Object> patch, String missing) {
+        if (given != null) {
+            patch.put("test_event_code", given);
+        } else {
+            requireSetting(s, "test_event_code", missing);
+        }
     }
 
     private static void requireSetting(DestinationSettings s, String name, String message) {

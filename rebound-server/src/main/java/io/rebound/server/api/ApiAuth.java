@@ -3,12 +3,14 @@ package io.rebound.server.api;
 import io.rebound.core.store.Store;
 import io.rebound.server.meta.StoreKeys;
 import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Who may call the admin API. Tenant endpoints take the store's secret key, as
@@ -40,6 +42,11 @@ public final class ApiAuth {
             return Optional.empty();
         }
         return storeForKey(ctx, key.get(), storeId);
+    }
+
+    /** {@code handler} for the path's {@code :store}, run once {@link #requireStore} found it. */
+    public Handler<RoutingContext> withStore(BiConsumer<RoutingContext, Store> handler) {
+        return ctx -> requireStore(ctx, ctx.pathParam("store")).ifPresent(store -> handler.accept(ctx, store));
     }
 
     /**

@@ -2,7 +2,7 @@ package io.rebound.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
+import io.rebound.core.event.Violation;
 import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
@@ -10,6 +10,10 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * How every admin-API route runs: on a worker thread (handlers read the database), unordered, with
@@ -27,6 +31,23 @@ public final class ApiRoutes {
         Refusals NONE = (ctx, e) -> false;
 
         boolean answer(RoutingContext ctx, RuntimeException e);
+
+        /** A definition API's refusal: a {@code type} is a 400 {@code error} listing its {@code violations}. */
+        static <E extends RuntimeException> Refusals violations(Class<E> type, String error,
+                                                                Function<E, List<Violation>> violations) {
+            return (ctx, e) -> {
+                if (type.isInstance(e)) {
+                    ApiErrors.violations(ctx, 400, error, violations.apply(type.cast(e)));
+                    return true;
+                }
+                return false;
+            };
+        }
+    }
+
+    /** As {@link #blocking(Route, Handler, String, Refusals)} for an API without refusals of its own. */
+    public static void blocking(Route route, Handler<RoutingContext> handler, String bodyLimit) {
+        blocking(route, handler, bodyLimit, Refusals.NONE);
     }
 
     /** Runs {@code handler} for {@code route} as described above; {@code bodyLimit} is said in a 413 ("64 KB"). */
@@ -45,17 +66,26 @@ public final class ApiRoutes {
     }
 
     /**
-     * The request's body as a JSON object read with {@code reader} (an {@link Json#untrustedReader}), or a
-     * {@link BadRequest} on field {@code body} ({@code example} says what to send) — or on the number's own
-     * field when a number is out of range.
+     * {@code handler} with what {@code find} finds for the request (the path's segment, campaign, destination…);
+     * when it finds nothing, {@code find} has answered (401, 404) and the handler does not run.
      */
-    public static JsonNode jsonObject(RoutingContext ctx, ObjectReader reader, String example) {
+    public static <T> Handler<RoutingContext> found(Function<RoutingContext, Optional<T>> find,
+                                                    BiConsumer<RoutingContext, T> handler) {
+        return ctx -> find.apply(ctx).ifPresent(found -> handler.accept(ctx, found));
+    }
+
+    /**
+     * The request's body as a JSON object read with {@link Json#STRICT_READER}, or a {@link BadRequest} on
+     * field {@code body} ({@code example} says what to send) — or on the number's own field when a number
+     * is out of range.
+     */
+    public static JsonNode jsonObject(RoutingContext ctx, String example) {
         byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         if (body.length == 0) {
             throw new BadRequest("body", "send " + example);
         }
         try {
-            JsonNode node = Json.readUntrusted(reader, body);
+            JsonNode node = Json.readUntrusted(Json.STRICT_READER, body);
             if (node == null || !node.isObject()) {
                 throw new BadRequest("body", "send " + example);
             }

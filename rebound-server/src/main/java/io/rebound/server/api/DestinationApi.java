@@ -75,19 +75,19 @@ public final class DestinationApi {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         String all = "/api/v1/stores/:store/destinations";
         String one = all + "/:id";
-        worker(router.post(all).handler(body), this::create);
-        worker(router.get(all), this::list);
+        worker(router.post(all).handler(body), auth.withStore(this::create));
+        worker(router.get(all), auth.withStore(this::list));
         worker(router.get(one), this::get);
-        worker(router.patch(one).handler(body), this::patch);
-        worker(router.delete(one), this::delete);
-        worker(router.get(one + "/requests"), this::requests);
-        worker(router.get(one + "/dead-letters"), this::deadLetters);
-        worker(router.post(one + "/test").handler(body), this::test);
-        worker(router.post(one + "/dead-letters/:letter/retry"), this::retry);
+        worker(router.patch(one).handler(body), ApiRoutes.found(this::destination, this::patch));
+        worker(router.delete(one), ApiRoutes.found(this::destination, this::delete));
+        worker(router.get(one + "/requests"), ApiRoutes.found(this::destination, this::requests));
+        worker(router.get(one + "/dead-letters"), ApiRoutes.found(this::destination, this::deadLetters));
+        worker(router.post(one + "/test").handler(body), ApiRoutes.found(this::destination, this::test));
+        worker(router.post(one + "/dead-letters/:letter/retry"), ApiRoutes.found(this::destination, this::retry));
         String synced = "/api/v1/stores/:store/segments/:segment/destinations";
-        worker(router.get(synced), this::segmentDestinations);
-        worker(router.put(synced + "/:id").handler(body), this::pair);
-        worker(router.delete(synced + "/:id"), this::unpair);
+        worker(router.get(synced), ApiRoutes.found(this::segment, this::segmentDestinations));
+        worker(router.put(synced + "/:id").handler(body), ApiRoutes.found(this::segment, this::pair));
+        worker(router.delete(synced + "/:id"), ApiRoutes.found(this::segment, this::unpair));
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
@@ -114,29 +114,21 @@ public final class DestinationApi {
 
     // ---- destinations ------------------------------------------------------------------------
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void create(RoutingContext ctx, Store store) {
         Map<String, Object> body = body(ctx, CREATE_FIELDS);
         Platform platform = platform(body.get("platform"));
         String name = name(body.get("name"));
         Mode mode = body.containsKey("mode") ? mode(body.get("mode")) : Mode.DRY_RUN;
         URI base = baseUrl(body.get("api_base_url"));
         DestinationSettings settings = DestinationSettings.parse(platform, object(body.get("config"), "config"));
-        JdbcDestinations.Record r = activation.connect(store.get().id(), name, mode, base, settings);
+        JdbcDestinations.Record r = activation.connect(store.id(), name, mode, base, settings);
         ctx.response().putHeader("Location", "/api/v1/stores/" + r.storeId() + "/destinations/" + r.id());
         ApiErrors.json(ctx, 201, json(r, false));
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void list(RoutingContext ctx, Store store) {
         JsonArray out = new JsonArray();
-        activation.list(store.get().id()).forEach(r -> out.add(json(r, false)));
+        activation.list(store.id()).forEach(r -> out.add(json(r, false)));
         ApiErrors.json(ctx, 200, new JsonObject().put("destinations", out));
     }
 
@@ -144,12 +136,8 @@ public final class DestinationApi {
         destination(ctx).ifPresent(r -> ApiErrors.json(ctx, 200, json(r, true)));
     }
 
-    private void patch(RoutingContext ctx) {
-        Optional<JdbcDestinations.Record> old = destination(ctx);
-        if (old.isEmpty()) {
-            return;
-        }
-        JdbcDestinations.Record r = old.get();
+    private void patch(RoutingContext ctx, JdbcDestinations.Record old) {
+        JdbcDestinations.Record r = old;
         Map<String, Object> body = body(ctx, PATCH_FIELDS);
         String name = body.containsKey("name") ? name(body.get("name")) : r.name();
         Mode mode = body.containsKey("mode") ? mode(body.get("mode")) : r.mode();
@@ -166,34 +154,22 @@ public final class DestinationApi {
                 () -> notFound(ctx, r.id()));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<JdbcDestinations.Record> r = destination(ctx);
-        if (r.isEmpty()) {
-            return;
-        }
-        activation.disconnect(r.get().storeId(), r.get().id());
+    private void delete(RoutingContext ctx, JdbcDestinations.Record r) {
+        activation.disconnect(r.storeId(), r.id());
         ctx.response().setStatusCode(204).end();
     }
 
-    private void requests(RoutingContext ctx) {
-        Optional<JdbcDestinations.Record> r = destination(ctx);
-        if (r.isEmpty()) {
-            return;
-        }
+    private void requests(RoutingContext ctx, JdbcDestinations.Record r) {
         int limit = intParam(ctx, "limit", 20, 1, 200);
         JsonArray out = new JsonArray();
-        activation.requests(r.get().id(), limit).forEach(q -> out.add(requestJson(q)));
+        activation.requests(r.id(), limit).forEach(q -> out.add(requestJson(q)));
         ApiErrors.json(ctx, 200, new JsonObject().put("requests", out));
     }
 
-    private void deadLetters(RoutingContext ctx) {
-        Optional<JdbcDestinations.Record> r = destination(ctx);
-        if (r.isEmpty()) {
-            return;
-        }
+    private void deadLetters(RoutingContext ctx, JdbcDestinations.Record r) {
         int limit = intParam(ctx, "limit", 50, 1, 500);
         JsonArray out = new JsonArray();
-        for (JdbcDeliveryRepository.Stored stored : activation.storedDeadLetters(r.get().id(), limit)) {
+        for (JdbcDeliveryRepository.Stored stored : activation.storedDeadLetters(r.id(), limit)) {
             DeadLetter d = stored.letter();
             out.add(new JsonObject().put("id", stored.id()).put("segment_id", d.segmentId()).put("operation", d.operation())
                     .put("kind", d.kind()).put("code", d.code()).put("message", d.message())
@@ -203,43 +179,35 @@ public final class DestinationApi {
         ApiErrors.json(ctx, 200, new JsonObject().put("dead_letters", out));
     }
 
-    private void test(RoutingContext ctx) {
-        Optional<JdbcDestinations.Record> r = destination(ctx);
-        if (r.isEmpty()) {
-            return;
-        }
+    private void test(RoutingContext ctx, JdbcDestinations.Record r) {
         Map<String, Object> body = optionalBody(ctx, Set.of("test_event_code"));
         Object code = body.get("test_event_code");
         if (code != null && (!(code instanceof String s) || s.isBlank() || s.length() > 100)) {
             throw new BadRequest("test_event_code", "invalid_field", "test_event_code must be a string of 1 to 100 characters");
         }
-        SyncReport report = activation.test(r.get(), (String) code);
-        JsonObject out = new JsonObject().put("mode", JdbcDestinations.wire(r.get().mode()))
+        SyncReport report = activation.test(r, (String) code);
+        JsonObject out = new JsonObject().put("mode", JdbcDestinations.wire(r.mode()))
                 .put("ok", report.complete() && report.deliveries().stream().allMatch(d -> d.outcome().applied()));
         if (!report.deliveries().isEmpty()) {
             out.put("outcome", outcomeJson(report.deliveries().getFirst().outcome()));
         }
         report.skipped().stream().findFirst().ifPresent(s -> out.put("skipped", s.reason()));
-        activation.requests(r.get().id(), 1).stream().findFirst().ifPresent(q -> out.put("request", requestJson(q)));
+        activation.requests(r.id(), 1).stream().findFirst().ifPresent(q -> out.put("request", requestJson(q)));
         ApiErrors.json(ctx, 200, out);
     }
 
-    private void retry(RoutingContext ctx) {
-        Optional<JdbcDestinations.Record> r = destination(ctx);
-        if (r.isEmpty()) {
-            return;
-        }
+    private void retry(RoutingContext ctx, JdbcDestinations.Record r) {
         long letter;
         try {
             letter = Long.parseLong(ctx.pathParam("letter"));
         } catch (NumberFormatException e) {
             throw new BadRequest("letter", "invalid_field", "the dead letter id is a number");
         }
-        if (activation.deadLetter(r.get(), letter).isEmpty()) {
+        if (activation.deadLetter(r, letter).isEmpty()) {
             ApiErrors.send(ctx, 404, "dead_letter_not_found", "no dead letter " + letter + " for this destination");
             return;
         }
-        Activation.Retried done = activation.retryDeadLetter(r.get(), letter);
+        Activation.Retried done = activation.retryDeadLetter(r, letter);
         JsonObject out = new JsonObject().put("sent", done.sent()).put("skipped", done.skipped())
                 .put("cleared", done.cleared());
         if (done.report() != null && !done.report().deliveries().isEmpty()) {
@@ -251,24 +219,16 @@ public final class DestinationApi {
 
     // ---- segments ----------------------------------------------------------------------------
 
-    private void segmentDestinations(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
+    private void segmentDestinations(RoutingContext ctx, SegmentRecord s) {
         JsonArray out = new JsonArray();
-        for (Pairing p : activation.pairingsOf(s.get().storeId(), s.get().id())) {
+        for (Pairing p : activation.pairingsOf(s.storeId(), s.id())) {
             out.add(pairingJson(p));
         }
         ApiErrors.json(ctx, 200, new JsonObject().put("destinations", out));
     }
 
-    private void pair(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
-        Optional<JdbcDestinations.Record> d = activation.get(s.get().storeId(), ctx.pathParam("id"));
+    private void pair(RoutingContext ctx, SegmentRecord s) {
+        Optional<JdbcDestinations.Record> d = activation.get(s.storeId(), ctx.pathParam("id"));
         if (d.isEmpty()) {
             notFound(ctx, ctx.pathParam("id"));
             return;
@@ -281,7 +241,7 @@ public final class DestinationApi {
         }
         Activation.PairResult result;
         try {
-            result = activation.pair(d.get(), s.get(), (String) audienceId);
+            result = activation.pair(d.get(), s, (String) audienceId);
         } catch (IllegalArgumentException e) {
             throw new BadRequest("audience_id", "invalid_field", e.getMessage());
         }
@@ -310,13 +270,9 @@ public final class DestinationApi {
         }
     }
 
-    private void unpair(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
-        if (!activation.unpair(s.get().storeId(), ctx.pathParam("id"), s.get().id())) {
-            ApiErrors.send(ctx, 404, "not_synced", "segment " + s.get().id() + " is not synced to destination "
+    private void unpair(RoutingContext ctx, SegmentRecord s) {
+        if (!activation.unpair(s.storeId(), ctx.pathParam("id"), s.id())) {
+            ApiErrors.send(ctx, 404, "not_synced", "segment " + s.id() + " is not synced to destination "
                     + ctx.pathParam("id"));
             return;
         }

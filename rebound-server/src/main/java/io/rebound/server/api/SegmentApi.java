@@ -72,53 +72,40 @@ public final class SegmentApi {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         String segments = "/api/v1/stores/:store/segments";
-        worker(router.post(segments).handler(body), this::create);
-        worker(router.get(segments), this::list);
+        worker(router.post(segments).handler(body), auth.withStore(this::create));
+        worker(router.get(segments), auth.withStore(this::list));
         worker(router.get(segments + "/:id"), this::get);
-        worker(router.put(segments + "/:id").handler(body), this::replace);
-        worker(router.delete(segments + "/:id"), this::delete);
-        worker(router.get(segments + "/:id/members"), this::members);
-        worker(router.get(segments + "/:id/changes"), this::changes);
-        worker(router.get(segments + "/:id/sizes"), this::sizes);
-        worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), this::visitorSegments);
-        worker(router.get("/api/v1/stores/:store/readiness"), this::readiness);
+        worker(router.put(segments + "/:id").handler(body), ApiRoutes.found(this::segment, this::replace));
+        worker(router.delete(segments + "/:id"), ApiRoutes.found(this::segment, this::delete));
+        worker(router.get(segments + "/:id/members"), ApiRoutes.found(this::segment, this::members));
+        worker(router.get(segments + "/:id/changes"), ApiRoutes.found(this::segment, this::changes));
+        worker(router.get(segments + "/:id/sizes"), ApiRoutes.found(this::segment, this::sizes));
+        worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), auth.withStore(this::visitorSegments));
+        worker(router.get("/api/v1/stores/:store/readiness"), auth.withStore(this::readiness));
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> {
-            if (e instanceof InvalidSegmentException invalid) {
-                ApiErrors.violations(ctx, 400, "invalid_segment", invalid.violations());
-                return true;
-            }
-            return false;
-        });
+        ApiRoutes.blocking(route, handler, "64 KB",
+                ApiRoutes.Refusals.violations(InvalidSegmentException.class, "invalid_segment", InvalidSegmentException::violations));
     }
 
     // ---- segments --------------------------------------------------------------------------
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        int count = runtime.segments(store.get().id()).size();
+    private void create(RoutingContext ctx, Store store) {
+        int count = runtime.segments(store.id()).size();
         if (count >= maxSegments) {
-            ApiErrors.send(ctx, 409, "segment_limit_reached", SegmentLimit.message(store.get().id(), count, maxSegments));
+            ApiErrors.send(ctx, 409, "segment_limit_reached", SegmentLimit.message(store.id(), count, maxSegments));
             return;
         }
         Parsed p = parse(ctx);
-        SegmentRecord s = runtime.createSegment(store.get().id(), p.definition, p.template);
+        SegmentRecord s = runtime.createSegment(store.id(), p.definition, p.template);
         ctx.response().putHeader("Location", "/api/v1/stores/" + s.storeId() + "/segments/" + s.id());
         ApiErrors.json(ctx, 201, segmentJson(s));
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void list(RoutingContext ctx, Store store) {
         JsonArray out = new JsonArray();
-        runtime.segments(store.get().id()).forEach(s -> out.add(segmentJson(s)));
+        runtime.segments(store.id()).forEach(s -> out.add(segmentJson(s)));
         ApiErrors.json(ctx, 200, new JsonObject().put("segments", out));
     }
 
@@ -126,22 +113,14 @@ public final class SegmentApi {
         segment(ctx).ifPresent(s -> ApiErrors.json(ctx, 200, segmentJson(s)));
     }
 
-    private void replace(RoutingContext ctx) {
-        Optional<SegmentRecord> old = segment(ctx);
-        if (old.isEmpty()) {
-            return;
-        }
+    private void replace(RoutingContext ctx, SegmentRecord old) {
         Parsed p = parse(ctx);
-        SegmentRecord s = runtime.putSegment(old.get().storeId(), old.get().id(), p.definition, p.template);
+        SegmentRecord s = runtime.putSegment(old.storeId(), old.id(), p.definition, p.template);
         ApiErrors.json(ctx, 200, segmentJson(s));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
-        runtime.deleteSegment(s.get().storeId(), s.get().id());
+    private void delete(RoutingContext ctx, SegmentRecord s) {
+        runtime.deleteSegment(s.storeId(), s.id());
         ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
     }
 
@@ -192,15 +171,11 @@ public final class SegmentApi {
 
     // ---- members, changes, sizes -------------------------------------------------------------
 
-    private void members(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
+    private void members(RoutingContext ctx, SegmentRecord s) {
         int limit = intParam(ctx, "limit", 100, 1, 1_000);
         String after = cursorParam(ctx, key -> true);
-        String storeId = s.get().storeId();
-        List<AudienceReader.Member> page = runtime.reader().members(storeId, s.get().id(), after, limit);
+        String storeId = s.storeId();
+        List<AudienceReader.Member> page = runtime.reader().members(storeId, s.id(), after, limit);
         JsonArray out = new JsonArray();
         for (AudienceReader.Member m : page) {
             PersonIds ids = runtime.reader().ids(storeId, m.personId());
@@ -213,18 +188,14 @@ public final class SegmentApi {
                     .put("joined_at", m.joinedAt().toString()));
         }
         String next = nextCursor(page, limit, AudienceReader.Member::personId);
-        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id()).put("members", out)
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.id()).put("members", out)
                 .put("next_cursor", next));
     }
 
-    private void changes(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
+    private void changes(RoutingContext ctx, SegmentRecord s) {
         long after = longParam(ctx, "after", 0);
         int limit = intParam(ctx, "limit", 100, 1, 1_000);
-        List<LoggedChange> page = runtime.reader().changes(s.get().storeId(), s.get().id(), after, limit);
+        List<LoggedChange> page = runtime.reader().changes(s.storeId(), s.id(), after, limit);
         JsonArray out = new JsonArray();
         for (LoggedChange l : page) {
             MembershipChange c = l.change();
@@ -232,36 +203,28 @@ public final class SegmentApi {
                     .put("kind", c.kind() == MembershipChange.Kind.JOINED ? "joined" : "left")
                     .put("at", c.at().toString()).put("reason", c.reason()));
         }
-        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id()).put("changes", out)
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.id()).put("changes", out)
                 .put("next_after", page.isEmpty() ? after : page.getLast().sequence()));
     }
 
-    private void sizes(RoutingContext ctx) {
-        Optional<SegmentRecord> s = segment(ctx);
-        if (s.isEmpty()) {
-            return;
-        }
+    private void sizes(RoutingContext ctx, SegmentRecord s) {
         int limit = intParam(ctx, "limit", 1_000, 1, 10_000);
         JsonArray out = new JsonArray();
-        runtime.reader().sizes(s.get().storeId(), s.get().id(), limit)
+        runtime.reader().sizes(s.storeId(), s.id(), limit)
                 .forEach(x -> out.add(new JsonObject().put("at", x.at().toString()).put("size", x.size())));
-        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.get().id())
-                .put("current_size", runtime.reader().size(s.get().storeId(), s.get().id())).put("sizes", out));
+        ApiErrors.json(ctx, 200, new JsonObject().put("segment_id", s.id())
+                .put("current_size", runtime.reader().size(s.storeId(), s.id())).put("sizes", out));
     }
 
     // ---- visitors and readiness --------------------------------------------------------------
 
-    private void visitorSegments(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void visitorSegments(RoutingContext ctx, Store store) {
         try {
             runtime.awaitCaughtUp(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Audiences.VisitorMemberships v = runtime.visitor(store.get().id(), ctx.pathParam("visitorId"));
+        Audiences.VisitorMemberships v = runtime.visitor(store.id(), ctx.pathParam("visitorId"));
         JsonArray out = new JsonArray();
         for (Audiences.VisitorMemberships.Membership m : v.memberships()) {
             JsonObject o = new JsonObject().put("segment_id", m.segmentId()).put("joined_at", m.joinedAt().toString());
@@ -275,12 +238,8 @@ public final class SegmentApi {
                 .put("person_id", v.personId()).put("segments", out));
     }
 
-    private void readiness(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        long visitors = runtime.reader().uniqueVisitors30d(store.get().id(), runtime.clock().instant());
+    private void readiness(RoutingContext ctx, Store store) {
+        long visitors = runtime.reader().uniqueVisitors30d(store.id(), runtime.clock().instant());
         String level = policy.trafficLevel(visitors);
         String advice = switch (level) {
             case "too_small" -> "fewer than " + policy.monthlyVisitorsLow() + " unique visitors in 30 days: retargeting "
@@ -289,12 +248,12 @@ public final class SegmentApi {
             default -> "enough traffic to fill retargeting audiences";
         };
         JsonArray segments = new JsonArray();
-        for (SegmentRecord s : runtime.segments(store.get().id())) {
+        for (SegmentRecord s : runtime.segments(store.id())) {
             long size = runtime.reader().size(s.storeId(), s.id());
             segments.add(new JsonObject().put("id", s.id()).put("name", s.definition().name()).put("size", size)
                     .put("readiness", readiness(size)));
         }
-        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("window_days", 30)
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.id()).put("window_days", 30)
                 .put("unique_visitors", visitors).put("monthly_visitors_minimum", policy.monthlyVisitorsLow())
                 .put("monthly_visitors_recommended", policy.monthlyVisitorsOk()).put("level", level)
                 .put("advice", advice).put("segments", segments));

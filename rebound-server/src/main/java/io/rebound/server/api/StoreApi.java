@@ -2,9 +2,7 @@ package io.rebound.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.store.Store;
 import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
@@ -23,6 +21,8 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Store administration over HTTP:
@@ -41,9 +41,6 @@ public final class StoreApi {
 
     private static final Set<String> CREATE_FIELDS = Set.of("name", "consent_required", "retention_days");
     private static final Set<String> PATCH_FIELDS = CREATE_FIELDS;
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final StoreRepository stores;
     private final ApiAuth auth;
@@ -61,13 +58,14 @@ public final class StoreApi {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         worker(router.post("/api/v1/stores").handler(body), api::create);
         worker(router.get("/api/v1/stores"), api::list);
-        worker(router.get("/api/v1/stores/:store"), api::get);
-        worker(router.patch("/api/v1/stores/:store").handler(body), api::patch);
-        worker(router.post("/api/v1/stores/:store/rotate-secret-key").handler(body), api::rotate);
+        String one = "/api/v1/stores/:store";
+        worker(router.get(one), ApiRoutes.found(api::store, api::get));
+        worker(router.patch(one).handler(body), ApiRoutes.found(api::store, api::patch));
+        worker(router.post(one + "/rotate-secret-key").handler(body), ApiRoutes.found(api::store, api::rotate));
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "64 KB");
     }
 
     private void create(RoutingContext ctx) {
@@ -97,17 +95,16 @@ public final class StoreApi {
         ApiErrors.json(ctx, 200, new JsonObject().put("stores", out));
     }
 
-    private void get(RoutingContext ctx) {
-        auth.requireStoreOrAdmin(ctx, ctx.pathParam("store"), adminToken)
-                .ifPresent(store -> ApiErrors.json(ctx, 200, toJson(store)));
+    private void get(RoutingContext ctx, Store store) {
+        ApiErrors.json(ctx, 200, toJson(store));
     }
 
-    private void patch(RoutingContext ctx) {
-        Optional<Store> found = auth.requireStoreOrAdmin(ctx, ctx.pathParam("store"), adminToken);
-        if (found.isEmpty()) {
-            return;
-        }
-        Store current = found.get();
+    /** The path's store, for its secret key or the admin token. */
+    private Optional<Store> store(RoutingContext ctx) {
+        return auth.requireStoreOrAdmin(ctx, ctx.pathParam("store"), adminToken);
+    }
+
+    private void patch(RoutingContext ctx, Store current) {
         JsonNode body = object(ctx, PATCH_FIELDS);
         Store updated = stores.update(current.id(),
                 string(body, "name").orElse(current.name()),
@@ -116,12 +113,8 @@ public final class StoreApi {
         ApiErrors.json(ctx, 200, toJson(updated));
     }
 
-    private void rotate(RoutingContext ctx) {
-        Optional<Store> found = auth.requireStoreOrAdmin(ctx, ctx.pathParam("store"), adminToken);
-        if (found.isEmpty()) {
-            return;
-        }
-        String secretKey = stores.rotateSecretKey(found.get().id());
+    private void rotate(RoutingContext ctx, Store store) {
+        String secretKey = stores.rotateSecretKey(store.id());
         ApiErrors.json(ctx, 200, new JsonObject().put("secret_key", secretKey));
     }
 
@@ -143,7 +136,7 @@ public final class StoreApi {
         }
         JsonNode node;
         try {
-            node = Json.readUntrusted(READER, raw.getBytes());
+            node = Json.readUntrusted(Json.STRICT_READER, raw.getBytes());
         } catch (InvalidNumberException e) {
             throw new BadRequest(e.field(), "invalid_field", e.field() + " " + e.getMessage());
         } catch (JacksonException e) {
@@ -168,38 +161,30 @@ public final class StoreApi {
     }
 
     private static Optional<String> string(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null) {
-            return Optional.empty();
-        }
-        if (!v.isTextual()) {
-            throw new BadRequest(field, "invalid_field", field + " must be a string, got " + describe(v));
-        }
-        return Optional.of(v.textValue());
+        return field(body, field, JsonNode::isTextual, JsonNode::textValue, "a string");
     }
 
     private static Optional<Boolean> bool(JsonNode body, String field) {
+        return field(body, field, JsonNode::isBoolean, JsonNode::booleanValue, "true or false");
+    }
+
+    private static Optional<Integer> retentionDays(JsonNode body) {
+        return field(body, "retention_days", v -> v.isIntegralNumber() && v.canConvertToInt()
+                        && v.intValue() >= 1 && v.intValue() <= Store.MAX_RETENTION_DAYS,
+                JsonNode::intValue, "an integer within 1.." + Store.MAX_RETENTION_DAYS);
+    }
+
+    /** The field's {@code value}, empty when absent; a 400 saying it must be {@code expected} when not {@code valid}. */
+    private static <T> Optional<T> field(JsonNode body, String field, Predicate<JsonNode> valid,
+                                         Function<JsonNode, T> value, String expected) {
         JsonNode v = body.get(field);
         if (v == null) {
             return Optional.empty();
         }
-        if (!v.isBoolean()) {
-            throw new BadRequest(field, "invalid_field", field + " must be true or false, got " + describe(v));
+        if (!valid.test(v)) {
+            throw new BadRequest(field, "invalid_field", field + " must be " + expected + ", got " + describe(v));
         }
-        return Optional.of(v.booleanValue());
-    }
-
-    private static Optional<Integer> retentionDays(JsonNode body) {
-        JsonNode v = body.get("retention_days");
-        if (v == null) {
-            return Optional.empty();
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()
-                || v.intValue() < 1 || v.intValue() > Store.MAX_RETENTION_DAYS) {
-            throw new BadRequest("retention_days", "invalid_field",
-                    "retention_days must be an integer within 1.." + Store.MAX_RETENTION_DAYS + ", got " + describe(v));
-        }
-        return Optional.of(v.intValue());
+        return Optional.of(value.apply(v));
     }
 
     /** The offending value as the client sent it, shortened: messages must stay small. */

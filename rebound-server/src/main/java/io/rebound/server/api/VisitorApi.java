@@ -38,18 +38,15 @@ public final class VisitorApi {
 
     public void mount(Router router) {
         // Blocking: the secret-key check is a database lookup, and reads wait for the indexer.
-        router.get("/api/v1/stores/:store/visitors/:visitorId/events").blockingHandler(this::events, false);
-        router.delete("/api/v1/stores/:store/visitors/:visitorId").blockingHandler(this::erase, false)
+        router.get("/api/v1/stores/:store/visitors/:visitorId/events")
+                .blockingHandler(auth.withStore(this::events), false);
+        router.delete("/api/v1/stores/:store/visitors/:visitorId").blockingHandler(auth.withStore(this::erase), false)
                 .failureHandler(ApiErrors::failure);
     }
 
     /** Privacy erasure; idempotent: erasing again removes nothing. */
-    private void erase(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        String storeId = store.get().id();
+    private void erase(RoutingContext ctx, Store store) {
+        String storeId = store.id();
         String visitorId = ctx.pathParam("visitorId");
         Audiences.Erasure erased;
         try {
@@ -74,11 +71,7 @@ public final class VisitorApi {
                 .put("memberships_left", new JsonArray(erased.segmentsLeft())));
     }
 
-    private void events(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void events(RoutingContext ctx, Store store) {
         int limit;
         try {
             limit = QueryParams.intParam(ctx, "limit", 1000, 1, MAX_LIMIT);
@@ -87,7 +80,7 @@ public final class VisitorApi {
             return;
         }
         String visitorId = ctx.pathParam("visitorId");
-        Optional<List<Event>> events = audiences.timeline(store.get().id(), visitorId, limit);
+        Optional<List<Event>> events = audiences.timeline(store.id(), visitorId, limit);
         if (events.isEmpty()) {
             ApiErrors.send(ctx, 404, "not_available_in_cluster_mode",
                     "raw events are kept per visitor only by the embedded server; in cluster mode they are in the events topic");
@@ -95,7 +88,7 @@ public final class VisitorApi {
         }
         ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
-                .end(Buffer.buffer(toJson(store.get().id(), visitorId, events.get())));
+                .end(Buffer.buffer(toJson(store.id(), visitorId, events.get())));
     }
 
     static byte[] toJson(String storeId, String visitorId, List<Event> events) {

@@ -51,60 +51,44 @@ public final class CampaignApi {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         String base = "/api/v1/stores/:store/campaigns";
-        worker(router.post(base).handler(body), this::create);
-        worker(router.get(base), this::list);
+        worker(router.post(base).handler(body), auth.withStore(this::create));
+        worker(router.get(base), auth.withStore(this::list));
         worker(router.get(base + "/:id"), ctx -> campaign(ctx).ifPresent(c -> ApiErrors.json(ctx, 200, json(c))));
-        worker(router.put(base + "/:id").handler(body), this::replace);
+        worker(router.put(base + "/:id").handler(body), ApiRoutes.found(this::campaign, this::replace));
         worker(router.post(base + "/:id/pause"), ctx -> status(ctx, CampaignRecord.Status.PAUSED));
         worker(router.post(base + "/:id/resume"), ctx -> status(ctx, CampaignRecord.Status.ACTIVE));
-        worker(router.delete(base + "/:id"), this::delete);
-        worker(router.get(base + "/:id/stats"), this::stats);
+        worker(router.delete(base + "/:id"), ApiRoutes.found(this::campaign, this::delete));
+        worker(router.get(base + "/:id/stats"), ApiRoutes.found(this::campaign, this::stats));
     }
 
     static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> {
-            if (e instanceof InvalidCampaignException invalid) {
-                ApiErrors.violations(ctx, 400, "invalid_campaign", invalid.violations());
-                return true;
-            }
-            return false;
-        });
+        ApiRoutes.blocking(route, handler, "64 KB",
+                ApiRoutes.Refusals.violations(InvalidCampaignException.class, "invalid_campaign",
+                        InvalidCampaignException::violations));
     }
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        CampaignDefinition d = parse(ctx, store.get().id());
-        if (campaigns.list(store.get().id()).size() >= JdbcCampaigns.MAX_PER_STORE) {
-            ApiErrors.send(ctx, 409, "campaign_limit_reached", "store '" + store.get().id() + "' has "
+    private void create(RoutingContext ctx, Store store) {
+        CampaignDefinition d = parse(ctx, store.id());
+        if (campaigns.list(store.id()).size() >= JdbcCampaigns.MAX_PER_STORE) {
+            ApiErrors.send(ctx, 409, "campaign_limit_reached", "store '" + store.id() + "' has "
                     + JdbcCampaigns.MAX_PER_STORE + " campaigns, the most it may have; delete one first");
             return;
         }
-        CampaignRecord c = campaigns.create(store.get().id(), d);
+        CampaignRecord c = campaigns.create(store.id(), d);
         ctx.response().putHeader("Location", "/api/v1/stores/" + c.storeId() + "/campaigns/" + c.id());
         ApiErrors.json(ctx, 201, json(c));
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void list(RoutingContext ctx, Store store) {
         JsonArray out = new JsonArray();
-        campaigns.list(store.get().id()).forEach(c -> out.add(json(c)));
+        campaigns.list(store.id()).forEach(c -> out.add(json(c)));
         ApiErrors.json(ctx, 200, new JsonObject().put("campaigns", out));
     }
 
-    private void replace(RoutingContext ctx) {
-        Optional<CampaignRecord> old = campaign(ctx);
-        if (old.isEmpty()) {
-            return;
-        }
-        CampaignDefinition d = parse(ctx, old.get().storeId());
-        campaigns.update(old.get().storeId(), old.get().id(), d)
-                .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.get().storeId()));
+    private void replace(RoutingContext ctx, CampaignRecord old) {
+        CampaignDefinition d = parse(ctx, old.storeId());
+        campaigns.update(old.storeId(), old.id(), d)
+                .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.storeId()));
     }
 
     private void status(RoutingContext ctx, CampaignRecord.Status status) {
@@ -116,25 +100,17 @@ public final class CampaignApi {
                 .ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(c)), () -> notFound(ctx, old.get().storeId()));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<CampaignRecord> c = campaign(ctx);
-        if (c.isEmpty()) {
-            return;
-        }
-        campaigns.delete(c.get().storeId(), c.get().id());
+    private void delete(RoutingContext ctx, CampaignRecord c) {
+        campaigns.delete(c.storeId(), c.id());
         ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
     }
 
-    private void stats(RoutingContext ctx) {
-        Optional<CampaignRecord> c = campaign(ctx);
-        if (c.isEmpty()) {
-            return;
-        }
-        JdbcOffers.Stats stats = offers.stats(c.get().id());
-        JdbcOffers.People people = offers.people(c.get());
+    private void stats(RoutingContext ctx, CampaignRecord c) {
+        JdbcOffers.Stats stats = offers.stats(c.id());
+        JdbcOffers.People people = offers.people(c);
         JsonArray touches = new JsonArray();
-        for (int i = 0; i < c.get().definition().touches().size(); i++) {
-            Touch t = c.get().definition().touches().get(i);
+        for (int i = 0; i < c.definition().touches().size(); i++) {
+            Touch t = c.definition().touches().get(i);
             Map<String, Long> reasons = stats.decisions().getOrDefault(i, Map.of());
             touches.add(new JsonObject().put("touch", i).put("after_hours", t.afterJoining().toHours())
                     .put("kind", t.isReminder() ? "reminder" : "offer")
@@ -144,7 +120,7 @@ public final class CampaignApi {
                     .put("people", people(people.touches().get(i))));
         }
         Map<String, Long> nothing = stats.decisions().getOrDefault(-1, Map.of());
-        ApiErrors.json(ctx, 200, new JsonObject().put("campaign_id", c.get().id()).put("touches", touches)
+        ApiErrors.json(ctx, 200, new JsonObject().put("campaign_id", c.id()).put("touches", touches)
                 .put("not_shown", new JsonObject(Map.copyOf(nothing)))
                 .put("decisions", stats.decisions().values().stream().flatMap(m -> m.values().stream())
                         .mapToLong(Long::longValue).sum())

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -43,17 +42,13 @@ public final class CodeStoreApi {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/code-store";
-        ApiRoutes.blocking(router.put(path).handler(BodyHandler.create(false).setBodyLimit(8 * 1024)), this::put, "8 KB",
-                ApiRoutes.Refusals.NONE);
-        ApiRoutes.blocking(router.get(path), this::get, "8 KB", ApiRoutes.Refusals.NONE);
-        ApiRoutes.blocking(router.delete(path), this::delete, "8 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(router.put(path).handler(BodyHandler.create(false).setBodyLimit(8 * 1024)),
+                auth.withStore(this::put), "8 KB");
+        ApiRoutes.blocking(router.get(path), auth.withStore(this::get), "8 KB");
+        ApiRoutes.blocking(router.delete(path), auth.withStore(this::delete), "8 KB");
     }
 
-    private void put(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void put(RoutingContext ctx, Store store) {
         Map<String, Object> json = ApiRoutes.jsonMap(ctx, "a code store as a JSON object (docs/campaigns.md)", BadRequest::new);
         List<Violation> problems = new ArrayList<>();
         StoreDiscounts.Connection c = parse(json, problems);
@@ -61,29 +56,21 @@ public final class CodeStoreApi {
             ApiErrors.violations(ctx, 400, "invalid_code_store", problems);
             return;
         }
-        stores.put(store.get().id(), c);
-        ApiErrors.json(ctx, 200, json(store.get().id(), c));
+        stores.put(store.id(), c);
+        ApiErrors.json(ctx, 200, json(store.id(), c));
     }
 
-    private void get(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        stores.get(store.get().id()).ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(store.get().id(), c)),
-                () -> ApiErrors.send(ctx, 404, "code_store_not_found", "store '" + store.get().id()
+    private void get(RoutingContext ctx, Store store) {
+        stores.get(store.id()).ifPresentOrElse(c -> ApiErrors.json(ctx, 200, json(store.id(), c)),
+                () -> ApiErrors.send(ctx, 404, "code_store_not_found", "store '" + store.id()
                         + "' creates its codes nowhere but in Rebound; PUT a code store to create them in the shop"));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        if (stores.delete(store.get().id())) {
+    private void delete(RoutingContext ctx, Store store) {
+        if (stores.delete(store.id())) {
             ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
         } else {
-            ApiErrors.send(ctx, 404, "code_store_not_found", "store '" + store.get().id() + "' has no code store");
+            ApiErrors.send(ctx, 404, "code_store_not_found", "store '" + store.id() + "' has no code store");
         }
     }
 

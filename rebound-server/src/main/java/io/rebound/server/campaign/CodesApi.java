@@ -45,9 +45,9 @@ public final class CodesApi {
 
     public void mount(Router router) {
         String base = "/api/v1/stores/:store/codes/:code";
-        ApiRoutes.blocking(router.get(base), this::get, "4 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(router.get(base), auth.withStore(this::get), "4 KB");
         ApiRoutes.blocking(router.post(base + "/redeem").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                this::redeem, "4 KB", ApiRoutes.Refusals.NONE);
+                auth.withStore(this::redeem), "4 KB");
     }
 
     private Optional<JdbcOffers.Stored> code(RoutingContext ctx, Store store) {
@@ -60,14 +60,12 @@ public final class CodesApi {
         return found;
     }
 
-    private void get(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        store.flatMap(s -> code(ctx, s)).ifPresent(c -> ApiErrors.json(ctx, 200, json(store.get(), c, clock.instant())));
+    private void get(RoutingContext ctx, Store store) {
+        code(ctx, store).ifPresent(c -> ApiErrors.json(ctx, 200, json(store, c, clock.instant())));
     }
 
-    private void redeem(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        Optional<JdbcOffers.Stored> found = store.flatMap(s -> code(ctx, s));
+    private void redeem(RoutingContext ctx, Store store) {
+        Optional<JdbcOffers.Stored> found = code(ctx, store);
         if (found.isEmpty()) {
             return;
         }
@@ -86,7 +84,7 @@ public final class CodesApi {
             }
             orderId = s;
         }
-        Offer offer = offer(store.get(), c);
+        Offer offer = offer(store, c);
         if (body.get("order_value") != null) {
             if (!(body.get("order_value") instanceof Map<?, ?> value) || !(value.get("amount") instanceof Number amount)
                     || !(value.get("currency") instanceof String currency) || currency.length() != 3) {
@@ -104,11 +102,11 @@ public final class CodesApi {
             }
         }
         Instant now = clock.instant();
-        if (offers.redeem(store.get().id(), c.code(), orderId, now)) {
-            ApiErrors.json(ctx, 200, json(store.get(), offers.find(store.get().id(), c.code()).orElseThrow(), now));
+        if (offers.redeem(store.id(), c.code(), orderId, now)) {
+            ApiErrors.json(ctx, 200, json(store, offers.find(store.id(), c.code()).orElseThrow(), now));
             return;
         }
-        JdbcOffers.Stored after = offers.find(store.get().id(), c.code()).orElse(c);
+        JdbcOffers.Stored after = offers.find(store.id(), c.code()).orElse(c);
         if (after.redeemedAt() != null) {
             ApiErrors.send(ctx, 409, "code_already_redeemed", "code '" + c.code() + "' was redeemed at "
                     + after.redeemedAt() + (after.orderId() == null ? "" : " by order '" + after.orderId() + "'")

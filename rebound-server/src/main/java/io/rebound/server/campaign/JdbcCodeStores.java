@@ -2,6 +2,7 @@ package io.rebound.server.campaign;
 
 import io.rebound.server.activation.CredentialKeys;
 import io.rebound.server.json.Json;
+import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -53,9 +54,9 @@ public final class JdbcCodeStores {
             throw new IllegalStateException(e);
         }
         io.rebound.server.meta.Transactions.run(dataSource, () -> "code store", conn -> {
-            run(conn, "DELETE FROM campaign_code_stores WHERE store_id = ?", storeId);
-            run(conn, "INSERT INTO campaign_code_stores (store_id, platform, shop_url, api_version, mode, credentials, "
-                    + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", storeId, c.platform(), c.shopUrl(), c.apiVersion(),
+            Statements.update(conn, "DELETE FROM campaign_code_stores WHERE store_id = ?", storeId);
+            Statements.update(conn, "INSERT INTO campaign_code_stores (store_id, platform, shop_url, api_version, mode, "
+                    + "credentials, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", storeId, c.platform(), c.shopUrl(), c.apiVersion(),
                     c.live() ? "live" : "dry_run", sealed, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
         });
     }
@@ -81,7 +82,7 @@ public final class JdbcCodeStores {
 
     public boolean delete(String storeId) {
         try (Connection conn = dataSource.getConnection()) {
-            return run(conn, "DELETE FROM campaign_code_stores WHERE store_id = ?", storeId) > 0;
+            return Statements.update(conn, "DELETE FROM campaign_code_stores WHERE store_id = ?", storeId) > 0;
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("delete the code store", e);
         }
@@ -134,7 +135,7 @@ public final class JdbcCodeStores {
     /** Records how creating {@code code} went: created, dry_run (with the requests) or failed (with why). */
     public void mark(String code, String state, String detail) {
         try (Connection conn = dataSource.getConnection()) {
-            run(conn, "UPDATE campaign_offers SET store_state = ?, store_detail = ?, "
+            Statements.update(conn, "UPDATE campaign_offers SET store_state = ?, store_detail = ?, "
                     + "store_attempts = COALESCE(store_attempts, 0) + 1 WHERE code = ?", state,
                     detail == null ? null : detail.length() > 4000 ? detail.substring(0, 3999) + "…" : detail, code);
         } catch (SQLException e) {
@@ -154,15 +155,6 @@ public final class JdbcCodeStores {
             }
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("read a code's store state", e);
-        }
-    }
-
-    private static int run(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            return ps.executeUpdate();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.rebound.server.campaign;
 import io.rebound.core.campaign.IssuedOffer;
 import io.rebound.server.meta.MemoryOnly;
 import io.rebound.server.meta.OwnedRowsCache;
+import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -182,8 +183,9 @@ public final class JdbcOffers {
         int[] deleted = new int[1];
         exposures.forgetPerson(personId, () -> {
             try (Connection c = dataSource.getConnection()) {
-                deleted[0] = run(c, "DELETE FROM campaign_offers WHERE store_id = ? AND person_id = ?", storeId, personId)
-                        + run(c, "DELETE FROM campaign_exposures WHERE person_id = ? AND campaign_id IN "
+                deleted[0] = Statements.update(c, "DELETE FROM campaign_offers WHERE store_id = ? AND person_id = ?",
+                        storeId, personId)
+                        + Statements.update(c, "DELETE FROM campaign_exposures WHERE person_id = ? AND campaign_id IN "
                         + "(SELECT id FROM campaigns WHERE store_id = ?)", personId, storeId);
             } catch (SQLException e) {
                 throw JdbcCampaigns.failure("erase a person's offers", e);
@@ -386,15 +388,6 @@ public final class JdbcOffers {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0L;
             }
-        }
-    }
-
-    private static int run(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            return ps.executeUpdate();
         }
     }
 

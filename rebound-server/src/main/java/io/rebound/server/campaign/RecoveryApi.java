@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Cart recovery links ({@link RecoveryLinks}):
@@ -43,19 +42,16 @@ public final class RecoveryApi {
 
     public void mount(Router router) {
         ApiRoutes.blocking(router.post("/api/v1/stores/:store/recovery-links")
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)), this::create, "16 KB", ApiRoutes.Refusals.NONE);
+                        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
+                auth.withStore(this::create), "16 KB");
         router.get("/r/:token").handler(this::follow);
     }
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void create(RoutingContext ctx, Store store) {
         Map<String, Object> json = ApiRoutes.jsonMap(ctx, "a recovery link as a JSON object (docs/campaigns.md)",
                 (field, message) -> new io.rebound.server.api.BadRequest(field, message));
         List<Violation> problems = new ArrayList<>();
-        RecoveryLinks.Cart cart = RecoveryLinks.parse(store.get().id(), json, clock.instant(), problems);
+        RecoveryLinks.Cart cart = RecoveryLinks.parse(store.id(), json, clock.instant(), problems);
         if (cart == null) {
             ApiErrors.violations(ctx, 400, "invalid_recovery_link", problems);
             return;

@@ -35,15 +35,7 @@ import java.util.concurrent.Callable;
 @Command(name = "segments", mixinStandardHelpOptions = true,
         description = "Create, list and inspect segments through a running server's API.",
         subcommands = {SegmentsCommand.Create.class, SegmentsCommand.ListSegments.class, SegmentsCommand.Get.class})
-public final class SegmentsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
+public final class SegmentsCommand extends CommandGroup {
 
     /** Where the API is and whose store; shared by every subcommand. {@code ${X}}: system property X, else env X. */
     static final class ApiOptions {
@@ -144,31 +136,33 @@ public final class SegmentsCommand implements Callable<Integer> {
         }
     }
 
-    /** Validates the options, runs {@code action}, maps failures to a message and an exit code. */
-    private static int run(CommandSpec spec, ApiOptions api, Action action) {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            String missing = api.missing();
-            if (missing != null) {
-                err.println("error: " + missing);
-                return 2;
-            }
-            return action.run(new Client(api), spec.commandLine().getOut(), err);
-        } catch (Usage e) {
-            err.println("error: " + e.getMessage());
-            return 2;
-        } catch (Failure e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        } finally {
-            spec.commandLine().getOut().flush();
-            err.flush();
-        }
-    }
+    /** A subcommand on the API: validates the options, runs, maps failures to a message and an exit code. */
+    abstract static class ApiAction implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        ApiOptions api;
 
-    @FunctionalInterface
-    private interface Action {
-        int run(Client client, PrintWriter out, PrintWriter err) throws Failure, Usage;
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                String missing = api.missing();
+                if (missing != null) {
+                    return error(err, missing, 2);
+                }
+                return run(new Client(api), spec.commandLine().getOut(), err);
+            } catch (Usage e) {
+                return error(err, e.getMessage(), 2);
+            } catch (Failure e) {
+                return error(err, e.getMessage(), 1);
+            } finally {
+                spec.commandLine().getOut().flush();
+                err.flush();
+            }
+        }
+
+        abstract int run(Client client, PrintWriter out, PrintWriter err) throws Failure, Usage;
     }
 
     /** Bad usage the option parser cannot see (exit 2). */
@@ -182,12 +176,7 @@ public final class SegmentsCommand implements Callable<Integer> {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a segment from a template or a JSON file, then follow its backfill until it is ready.")
-    static final class Create implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class Create extends ApiAction {
         @Option(names = "--template", paramLabel = "NAME", description = "product_viewers, cart_abandoners, "
                 + "past_purchasers, abandoner_reminder or abandoner_offer.")
         String template;
@@ -221,13 +210,11 @@ public final class SegmentsCommand implements Callable<Integer> {
         Duration pollEvery = Duration.ofMillis(250);
 
         @Override
-        public Integer call() {
-            return run(spec, api, (client, out, err) -> {
-                JsonNode created = client.send("POST", api.segments(), body());
-                JsonNode segment = noWait ? created : follow(client, created.get("id").asText(), created, err);
-                print(segment, out, json);
-                return 0;
-            });
+        int run(Client client, PrintWriter out, PrintWriter err) throws Failure, Usage {
+            JsonNode created = client.send("POST", api.segments(), body());
+            JsonNode segment = noWait ? created : follow(client, created.get("id").asText(), created, err);
+            print(segment, out, json);
+            return 0;
         }
 
         private String body() throws Usage {
@@ -332,46 +319,34 @@ public final class SegmentsCommand implements Callable<Integer> {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the store's segments.")
-    static final class ListSegments implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class ListSegments extends ApiAction {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
 
         @Override
-        public Integer call() {
-            return run(spec, api, (client, out, err) -> {
-                JsonNode all = client.send("GET", api.segments(), null);
-                if (json) {
-                    out.println(all.toPrettyString());
-                } else if (all.path("segments").isEmpty()) {
-                    out.println("No segments yet. Create one with: rebound segments create --template cart_abandoners");
-                } else {
-                    String format = "%-19s  %-8s  %10s  %s%n";
-                    out.printf(format, "ID", "STATUS", "SIZE", "NAME");
-                    for (JsonNode s : all.path("segments")) {
-                        String status = s.path("status").asText();
-                        if ("building".equals(status)) {
-                            status = String.format(Locale.ROOT, "%.0f%%", s.path("progress").path("percent").asDouble());
-                        }
-                        out.printf(format, s.path("id").asText(), status, s.path("size").asLong(), s.path("name").asText());
+        int run(Client client, PrintWriter out, PrintWriter err) throws Failure, Usage {
+            JsonNode all = client.send("GET", api.segments(), null);
+            if (json) {
+                out.println(all.toPrettyString());
+            } else if (all.path("segments").isEmpty()) {
+                out.println("No segments yet. Create one with: rebound segments create --template cart_abandoners");
+            } else {
+                String format = "%-19s  %-8s  %10s  %s%n";
+                out.printf(format, "ID", "STATUS", "SIZE", "NAME");
+                for (JsonNode s : all.path("segments")) {
+                    String status = s.path("status").asText();
+                    if ("building".equals(status)) {
+                        status = String.format(Locale.ROOT, "%.0f%%", s.path("progress").path("percent").asDouble());
                     }
+                    out.printf(format, s.path("id").asText(), status, s.path("size").asLong(), s.path("name").asText());
                 }
-                return 0;
-            });
+            }
+            return 0;
         }
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one segment: status, size, readiness.")
-    static final class Get implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class Get extends ApiAction {
         @Option(names = "--id", required = true, paramLabel = "SEGMENT_ID", description = "The segment's id (sg_...).")
         String id;
 
@@ -379,15 +354,13 @@ public final class SegmentsCommand implements Callable<Integer> {
         boolean json;
 
         @Override
-        public Integer call() {
-            return run(spec, api, (client, out, err) -> {
-                JsonNode s = client.send("GET", api.segments() + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null);
-                print(s, out, json);
-                if ("building".equals(s.path("status").asText())) {
-                    out.println("  building:   " + progressLine(s).strip());
-                }
-                return 0;
-            });
+        int run(Client client, PrintWriter out, PrintWriter err) throws Failure, Usage {
+            JsonNode s = client.send("GET", api.segments() + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null);
+            print(s, out, json);
+            if ("building".equals(s.path("status").asText())) {
+                out.println("  building:   " + progressLine(s).strip());
+            }
+            return 0;
         }
     }
 

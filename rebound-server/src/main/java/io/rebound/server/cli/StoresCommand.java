@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 /**
  * {@code rebound stores}: create and list stores and rotate their secret keys, directly in the
@@ -36,15 +35,7 @@ import java.util.function.Function;
 @Command(name = "stores", mixinStandardHelpOptions = true,
         description = "Create and list stores and manage their keys.",
         subcommands = {StoresCommand.Create.class, StoresCommand.ListStores.class, StoresCommand.RotateSecret.class})
-public final class StoresCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
+public final class StoresCommand extends CommandGroup {
 
     /** Where the metadata lives; shared by every subcommand. */
     static final class DatabaseOptions {
@@ -71,32 +62,42 @@ public final class StoresCommand implements Callable<Integer> {
         }
     }
 
-    /** Opens the database, runs {@code action}, maps failures to a message and an exit code. */
-    private static int withStores(CommandSpec spec, DatabaseOptions db, Function<StoreRepository, Integer> action) {
-        PrintWriter err = spec.commandLine().getErr();
-        try (Database database = db.open()) {
-            return action.apply(new JdbcStoreRepository(database));
-        } catch (InvalidFieldException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
-        } catch (StoreNotFoundException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        } catch (Database.InUseException e) {
-            err.println("error: " + e.getMessage() + ".");
-            err.println("A running server keeps its embedded database to itself. Either stop it and run this "
-                    + "command again, or use its HTTP API with the admin token (admin-token setting), e.g.:");
-            err.println("  curl -X POST http://localhost:8080/api/v1/stores -H \"Authorization: Bearer $ADMIN_TOKEN\" "
-                    + "-H 'Content-Type: application/json' -d '{\"name\": \"My shop\"}'");
-            err.println("  (GET /api/v1/stores lists them; POST /api/v1/stores/{id}/rotate-secret-key rotates a "
-                    + "secret key — docs/api.md)");
-            return 1;
-        } catch (RuntimeException e) {
-            err.println("error: " + describe(e));
-            return 1;
-        } finally {
-            err.flush();
+    /** A subcommand on the store repository: opens the database, runs, maps failures to a message and an exit code. */
+    abstract static class StoresAction implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        DatabaseOptions db;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try (Database database = db.open()) {
+                PrintWriter out = spec.commandLine().getOut();
+                run(new JdbcStoreRepository(database), out);
+                out.flush();
+                return 0;
+            } catch (InvalidFieldException e) {
+                return error(err, e.getMessage(), 2);
+            } catch (StoreNotFoundException e) {
+                return error(err, e.getMessage(), 1);
+            } catch (Database.InUseException e) {
+                err.println("error: " + e.getMessage() + ".");
+                err.println("A running server keeps its embedded database to itself. Either stop it and run this "
+                        + "command again, or use its HTTP API with the admin token (admin-token setting), e.g.:");
+                err.println("  curl -X POST http://localhost:8080/api/v1/stores -H \"Authorization: Bearer $ADMIN_TOKEN\" "
+                        + "-H 'Content-Type: application/json' -d '{\"name\": \"My shop\"}'");
+                err.println("  (GET /api/v1/stores lists them; POST /api/v1/stores/{id}/rotate-secret-key rotates a "
+                        + "secret key — docs/api.md)");
+                return 1;
+            } catch (RuntimeException e) {
+                return error(err, describe(e), 1);
+            } finally {
+                err.flush();
+            }
         }
+
+        abstract void run(StoreRepository stores, PrintWriter out);
     }
 
     private static String describe(Throwable e) {
@@ -112,12 +113,7 @@ public final class StoresCommand implements Callable<Integer> {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a store and print its id, write key and secret key (shown only now).")
-    static final class Create implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        DatabaseOptions db;
-
+    static final class Create extends StoresAction {
         @Option(names = "--name", required = true, description = "Display name, 1..100 characters.")
         String name;
 
@@ -129,71 +125,51 @@ public final class StoresCommand implements Callable<Integer> {
         boolean json;
 
         @Override
-        public Integer call() {
-            return withStores(spec, db, stores -> {
-                StoreRepository.Created created = stores.create(name, consentRequired);
-                PrintWriter out = spec.commandLine().getOut();
-                Store s = created.store();
-                if (json) {
-                    out.println(StoreApi.toJson(s).put("secret_key", created.secretKey()).encodePrettily());
-                } else {
-                    out.println("Created store \"" + s.name() + "\"");
-                    out.println("  store id:          " + s.id());
-                    out.println("  write key:         " + s.writeKey() + "   (public: goes in the pixel snippet)");
-                    out.println("  secret key:        " + created.secretKey()
-                            + "   (shown only now: keep it server-side)");
-                    out.println("  consent required:  " + s.consentRequired());
-                    out.println("  retention days:    " + s.retentionDays());
-                }
-                out.flush();
-                return 0;
-            });
+        void run(StoreRepository stores, PrintWriter out) {
+            StoreRepository.Created created = stores.create(name, consentRequired);
+            Store s = created.store();
+            if (json) {
+                out.println(StoreApi.toJson(s).put("secret_key", created.secretKey()).encodePrettily());
+            } else {
+                out.println("Created store \"" + s.name() + "\"");
+                out.println("  store id:          " + s.id());
+                out.println("  write key:         " + s.writeKey() + "   (public: goes in the pixel snippet)");
+                out.println("  secret key:        " + created.secretKey()
+                        + "   (shown only now: keep it server-side)");
+                out.println("  consent required:  " + s.consentRequired());
+                out.println("  retention days:    " + s.retentionDays());
+            }
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List stores with their write keys.")
-    static final class ListStores implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        DatabaseOptions db;
-
+    static final class ListStores extends StoresAction {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
 
         @Override
-        public Integer call() {
-            return withStores(spec, db, stores -> {
-                List<Store> all = stores.list();
-                PrintWriter out = spec.commandLine().getOut();
-                if (json) {
-                    JsonArray array = new JsonArray();
-                    all.forEach(s -> array.add(StoreApi.toJson(s)));
-                    out.println(new JsonObject().put("stores", array).encodePrettily());
-                } else if (all.isEmpty()) {
-                    out.println("No stores yet. Create one with: rebound stores create --name \"My shop\"");
-                } else {
-                    String format = "%-19s  %-27s  %-8s  %-9s  %-20s  %s%n";
-                    out.printf(format, "ID", "WRITE KEY", "CONSENT", "RETENTION", "CREATED", "NAME");
-                    for (Store s : all) {
-                        out.printf(format, s.id(), s.writeKey(), s.consentRequired() ? "required" : "-",
-                                s.retentionDays() + "d", s.createdAt().truncatedTo(ChronoUnit.SECONDS), s.name());
-                    }
+        void run(StoreRepository stores, PrintWriter out) {
+            List<Store> all = stores.list();
+            if (json) {
+                JsonArray array = new JsonArray();
+                all.forEach(s -> array.add(StoreApi.toJson(s)));
+                out.println(new JsonObject().put("stores", array).encodePrettily());
+            } else if (all.isEmpty()) {
+                out.println("No stores yet. Create one with: rebound stores create --name \"My shop\"");
+            } else {
+                String format = "%-19s  %-27s  %-8s  %-9s  %-20s  %s%n";
+                out.printf(format, "ID", "WRITE KEY", "CONSENT", "RETENTION", "CREATED", "NAME");
+                for (Store s : all) {
+                    out.printf(format, s.id(), s.writeKey(), s.consentRequired() ? "required" : "-",
+                            s.retentionDays() + "d", s.createdAt().truncatedTo(ChronoUnit.SECONDS), s.name());
                 }
-                out.flush();
-                return 0;
-            });
+            }
         }
     }
 
     @Command(name = "rotate-secret", mixinStandardHelpOptions = true,
             description = "Replace a store's secret key; the old one stops working at once.")
-    static final class RotateSecret implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        DatabaseOptions db;
-
+    static final class RotateSecret extends StoresAction {
         @Option(names = "--store", required = true, paramLabel = "STORE_ID", description = "The store's id (st_...).")
         String storeId;
 
@@ -201,19 +177,14 @@ public final class StoresCommand implements Callable<Integer> {
         boolean json;
 
         @Override
-        public Integer call() {
-            return withStores(spec, db, stores -> {
-                String secretKey = stores.rotateSecretKey(storeId);
-                PrintWriter out = spec.commandLine().getOut();
-                if (json) {
-                    out.println(new JsonObject().put("id", storeId).put("secret_key", secretKey).encodePrettily());
-                } else {
-                    out.println("New secret key for " + storeId + " (the old one no longer works):");
-                    out.println("  secret key:  " + secretKey);
-                }
-                out.flush();
-                return 0;
-            });
+        void run(StoreRepository stores, PrintWriter out) {
+            String secretKey = stores.rotateSecretKey(storeId);
+            if (json) {
+                out.println(new JsonObject().put("id", storeId).put("secret_key", secretKey).encodePrettily());
+            } else {
+                out.println("New secret key for " + storeId + " (the old one no longer works):");
+                out.println("  secret key:  " + secretKey);
+            }
         }
     }
 

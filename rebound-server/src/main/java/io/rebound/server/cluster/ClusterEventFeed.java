@@ -3,6 +3,7 @@ package io.rebound.server.cluster;
 import io.rebound.core.event.Event;
 import io.rebound.kafka.EventSerde;
 import io.rebound.kafka.Topics;
+import io.rebound.server.concurrent.Threads;
 import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.feed.EventFeed;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -209,10 +210,6 @@ public final class ClusterEventFeed implements EventFeed, AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(thread, Duration.ofSeconds(10));
     }
 }

@@ -2,6 +2,7 @@ package io.rebound.server.cluster;
 
 import io.rebound.kafka.AudienceTopology;
 import io.rebound.kafka.Topics;
+import io.rebound.server.concurrent.Threads;
 import io.rebound.server.config.ClusterConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -233,10 +234,6 @@ public final class ClusterSink implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(thread, Duration.ofSeconds(10));
     }
 }

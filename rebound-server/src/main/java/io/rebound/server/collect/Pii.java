@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * Normalises and hashes personal identifiers the way the ad platforms expect (Meta's customer
@@ -44,15 +45,7 @@ public final class Pii {
 
     /** SHA-256 hex of the normalised email, the given hash lower-cased, or null when neither. */
     public static String emailSha256(String raw) {
-        if (raw == null) {
-            return null;
-        }
-        String s = raw.strip();
-        if (isSha256Hex(s)) {
-            return s.toLowerCase(Locale.ROOT);
-        }
-        String normalised = normaliseEmail(s);
-        return normalised == null ? null : sha256Hex(normalised);
+        return sha256Of(raw, Pii::normaliseEmail);
     }
 
     /** The phone number's digits without leading zeros (E.164 without '+'), or null unless 7 to 15 digits. */
@@ -74,6 +67,11 @@ public final class Pii {
 
     /** SHA-256 hex of the normalised phone number, the given hash lower-cased, or null when neither. */
     public static String phoneSha256(String raw) {
+        return sha256Of(raw, Pii::normalisePhone);
+    }
+
+    /** SHA-256 hex of {@code raw} as {@code normalise} writes it, the given hash lower-cased, or null when neither. */
+    private static String sha256Of(String raw, UnaryOperator<String> normalise) {
         if (raw == null) {
             return null;
         }
@@ -81,7 +79,7 @@ public final class Pii {
         if (isSha256Hex(s)) {
             return s.toLowerCase(Locale.ROOT);
         }
-        String normalised = normalisePhone(s);
+        String normalised = normalise.apply(s);
         return normalised == null ? null : sha256Hex(normalised);
     }
 

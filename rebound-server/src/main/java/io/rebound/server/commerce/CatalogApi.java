@@ -1,8 +1,6 @@
 package io.rebound.server.commerce;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.catalog.FeedPlatform;
 import io.rebound.core.event.Violation;
@@ -11,7 +9,6 @@ import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,9 +55,6 @@ public final class CatalogApi {
     public static final int MAX_CSV_BYTES = 8 * 1024 * 1024;
     /** Row errors one CSV answer lists; the count is always complete. */
     static final int MAX_LISTED_ERRORS = 1_000;
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final JdbcCatalog catalog;
     private final FeedTokens tokens;
@@ -85,49 +79,41 @@ public final class CatalogApi {
         String products = "/api/v1/stores/:store/products";
         // The batch route comes first: "batch" is no product id for POST (products are PUT by id).
         worker(router.post(products + "/batch").handler(BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES)),
-                this::batch, "8 MB");
+                auth.withStore(this::batch), "8 MB");
         worker(router.post("/api/v1/stores/:store/products.csv")
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_CSV_BYTES)), this::csv, "8 MB");
-        worker(router.get(products), this::list, "64 KB");
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_CSV_BYTES)), auth.withStore(this::csv), "8 MB");
+        worker(router.get(products), auth.withStore(this::list), "64 KB");
         worker(router.put(products + "/:id").handler(BodyHandler.create(false).setBodyLimit(MAX_PRODUCT_BYTES)),
-                this::put, "64 KB");
-        worker(router.get(products + "/:id"), this::get, "64 KB");
-        worker(router.delete(products + "/:id"), this::delete, "64 KB");
+                auth.withStore(this::put), "64 KB");
+        worker(router.get(products + "/:id"), auth.withStore(this::get), "64 KB");
+        worker(router.delete(products + "/:id"), auth.withStore(this::delete), "64 KB");
         worker(router.get("/api/v1/stores/:store/catalog/feeds"), this::feeds, "64 KB");
         worker(router.post("/api/v1/stores/:store/catalog/feeds/rotate"), this::rotate, "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/coverage"), this::coverage, "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/report"), this::report, "64 KB");
+        worker(router.get("/api/v1/stores/:store/catalog/coverage"), auth.withStore(this::coverage), "64 KB");
+        worker(router.get("/api/v1/stores/:store/catalog/report"), auth.withStore(this::report), "64 KB");
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler, String bodyLimit) {
-        ApiRoutes.blocking(route, handler, bodyLimit, ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, bodyLimit);
     }
 
     // ---- products ----------------------------------------------------------------------------
 
-    private void put(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void put(RoutingContext ctx, Store store) {
         ProductJson.Parsed p = ProductJson.parse(body(ctx), "", ctx.pathParam("id"));
         if (p.product() == null) {
             ApiErrors.violations(ctx, 400, "invalid_product", p.violations());
             return;
         }
-        boolean created = catalog.upsert(store.get().id(), p.product());
-        JdbcCatalog.Entry e = catalog.get(store.get().id(), p.product().id()).orElseThrow();
+        boolean created = catalog.upsert(store.id(), p.product());
+        JdbcCatalog.Entry e = catalog.get(store.id(), p.product().id()).orElseThrow();
         if (created) {
-            ctx.response().putHeader("Location", "/api/v1/stores/" + store.get().id() + "/products/" + p.product().id());
+            ctx.response().putHeader("Location", "/api/v1/stores/" + store.id() + "/products/" + p.product().id());
         }
         ApiErrors.json(ctx, created ? 201 : 200, ProductJson.render(e));
     }
 
-    private void batch(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void batch(RoutingContext ctx, Store store) {
         JsonNode body = body(ctx);
         JsonNode list = body == null ? null : body.get("products");
         if (list == null || !list.isArray()) {
@@ -154,16 +140,12 @@ public final class CatalogApi {
             ApiErrors.violations(ctx, 400, "invalid_products", violations);
             return;
         }
-        JdbcCatalog.Written w = catalog.upsertAll(store.get().id(), products);
+        JdbcCatalog.Written w = catalog.upsertAll(store.id(), products);
         ApiErrors.json(ctx, 200, new JsonObject().put("created", w.created()).put("updated", w.updated())
-                .put("total", catalog.count(store.get().id())));
+                .put("total", catalog.count(store.id())));
     }
 
-    private void csv(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void csv(RoutingContext ctx, Store store) {
         String type = ctx.request().getHeader("Content-Type");
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("text/csv")) {
             ApiErrors.send(ctx, 415, "unsupported_media_type", "send the file as Content-Type: text/csv", "Content-Type");
@@ -171,7 +153,7 @@ public final class CatalogApi {
         }
         byte[] bytes = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         boolean dryRun = "true".equals(ctx.queryParams().get("dry_run"));
-        ApiErrors.json(ctx, 200, importCsv(catalog, store.get().id(), new String(bytes, StandardCharsets.UTF_8), dryRun));
+        ApiErrors.json(ctx, 200, importCsv(catalog, store.id(), new String(bytes, StandardCharsets.UTF_8), dryRun));
     }
 
     /**
@@ -195,43 +177,31 @@ public final class CatalogApi {
                 .put("error_count", parsed.errors().size()).put("errors", errors);
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void list(RoutingContext ctx, Store store) {
         int limit = intParam(ctx, "limit", 100, 1, 1_000);
         String after = cursorParam(ctx, CatalogProduct::validId);
-        List<JdbcCatalog.Entry> page = catalog.page(store.get().id(), after, limit);
+        List<JdbcCatalog.Entry> page = catalog.page(store.id(), after, limit);
         JsonArray out = new JsonArray();
         page.forEach(e -> out.add(ProductJson.render(e)));
         String next = nextCursor(page, limit, e -> e.product().id());
         ApiErrors.json(ctx, 200, new JsonObject().put("products", out).put("next_cursor", next)
-                .put("total", catalog.count(store.get().id())));
+                .put("total", catalog.count(store.id())));
     }
 
-    private void get(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void get(RoutingContext ctx, Store store) {
         String id = ctx.pathParam("id");
-        Optional<JdbcCatalog.Entry> e = CatalogProduct.validId(id) ? catalog.get(store.get().id(), id) : Optional.empty();
+        Optional<JdbcCatalog.Entry> e = CatalogProduct.validId(id) ? catalog.get(store.id(), id) : Optional.empty();
         if (e.isEmpty()) {
-            notFound(ctx, store.get(), id);
+            notFound(ctx, store, id);
             return;
         }
         ApiErrors.json(ctx, 200, ProductJson.render(e.get()));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void delete(RoutingContext ctx, Store store) {
         String id = ctx.pathParam("id");
-        if (!CatalogProduct.validId(id) || !catalog.delete(store.get().id(), id)) {
-            notFound(ctx, store.get(), id);
+        if (!CatalogProduct.validId(id) || !catalog.delete(store.id(), id)) {
+            notFound(ctx, store, id);
             return;
         }
         ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
@@ -267,12 +237,8 @@ public final class CatalogApi {
                 .put("feeds", feeds);
     }
 
-    private void coverage(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        String storeId = store.get().id();
+    private void coverage(RoutingContext ctx, Store store) {
+        String storeId = store.id();
         CatalogCoverage c = CatalogCoverage.of(catalog, storeId, seenProductIds.apply(storeId));
         ApiErrors.json(ctx, 200, new JsonObject().put("store_id", storeId)
                 .put("days", 30)
@@ -286,12 +252,8 @@ public final class CatalogApi {
                 .put("coverage_percent", c.percent()));
     }
 
-    private void report(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        CatalogReport r = CatalogReport.of(catalog, store.get().id());
+    private void report(RoutingContext ctx, Store store) {
+        CatalogReport r = CatalogReport.of(catalog, store.id());
         JsonArray platforms = new JsonArray();
         for (CatalogReport.PlatformReport p : r.platforms()) {
             JsonArray problems = new JsonArray();
@@ -300,13 +262,13 @@ public final class CatalogApi {
             platforms.add(new JsonObject().put("platform", p.platform().id()).put("file", p.platform().fileName())
                     .put("ready", p.ready()).put("with_problems", p.withProblems()).put("problems", problems));
         }
-        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("products", r.products())
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.id()).put("products", r.products())
                 .put("platforms", platforms));
     }
 
     // ---- input -------------------------------------------------------------------------------
 
     private static JsonNode body(RoutingContext ctx) {
-        return ApiRoutes.jsonObject(ctx, READER, "a JSON object");
+        return ApiRoutes.jsonObject(ctx, "a JSON object");
     }
 }

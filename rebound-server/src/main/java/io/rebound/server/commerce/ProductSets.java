@@ -48,17 +48,13 @@ public final class ProductSets {
     }
 
     public void mount(Router router) {
-        ApiRoutes.blocking(router.get("/api/v1/stores/:store/segments/:segment/product-set"), this::api, "64 KB",
-                ApiRoutes.Refusals.NONE);
-        ApiRoutes.blocking(router.get("/feeds/:store/sets/:file"), this::feed, "64 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(router.get("/api/v1/stores/:store/segments/:segment/product-set"),
+                auth.withStore(this::api), "64 KB");
+        ApiRoutes.blocking(router.get("/feeds/:store/sets/:file"), this::feed, "64 KB");
     }
 
-    private void api(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        String storeId = store.get().id();
+    private void api(RoutingContext ctx, Store store) {
+        String storeId = store.id();
         int limit = intParam(ctx, "limit", 100, 1, MAX_FEED_PRODUCTS);
         String segmentId = ctx.pathParam("segment");
         if (segmentId.length() > RecommendationApi.MAX_SEGMENT_ID || audiences.segment(storeId, segmentId).isEmpty()) {

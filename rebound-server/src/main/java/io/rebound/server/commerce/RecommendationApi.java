@@ -1,8 +1,6 @@
 package io.rebound.server.commerce;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.engine.PersonState;
 import io.rebound.core.recommendation.MerchantRules;
@@ -14,7 +12,6 @@ import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
-import io.rebound.server.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -50,9 +47,6 @@ public final class RecommendationApi {
     public static final int MAX_SEGMENT_ID = 64;
     public static final int MAX_LIMIT = 50;
     private static final int BODY_LIMIT = 16 * 1024;
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final Recommendations recommendations;
     private final JdbcCatalog catalog;
@@ -69,27 +63,23 @@ public final class RecommendationApi {
     }
 
     public void mount(Router router) {
-        worker(router.get("/api/v1/stores/:store/visitors/:visitor/recommendations"), this::recommend);
+        worker(router.get("/api/v1/stores/:store/visitors/:visitor/recommendations"), auth.withStore(this::recommend));
         worker(router.put("/api/v1/stores/:store/products/:id/complements")
-                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)), this::putComplements);
-        worker(router.get("/api/v1/stores/:store/products/:id/complements"), this::getComplements);
+                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)), auth.withStore(this::putComplements));
+        worker(router.get("/api/v1/stores/:store/products/:id/complements"), auth.withStore(this::getComplements));
         worker(router.get("/api/v1/stores/:store/recommendations/rules"), this::getRules);
         worker(router.put("/api/v1/stores/:store/recommendations/rules")
-                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)), this::putRules);
+                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)), auth.withStore(this::putRules));
     }
 
     private static void worker(Route route, io.vertx.core.Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "16 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "16 KB");
     }
 
     // ---- a person's recommendations ----------------------------------------------------------
 
-    private void recommend(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        String storeId = store.get().id();
+    private void recommend(RoutingContext ctx, Store store) {
+        String storeId = store.id();
         String visitor = ctx.pathParam("visitor");
         if (visitor.isBlank() || visitor.length() > MAX_VISITOR_ID) {
             throw new BadRequest("visitor", "the visitor's anonymous id or user id, 1 to " + MAX_VISITOR_ID + " characters");
@@ -146,13 +136,9 @@ public final class RecommendationApi {
 
     // ---- complements -------------------------------------------------------------------------
 
-    private void putComplements(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void putComplements(RoutingContext ctx, Store store) {
         String productId = ctx.pathParam("id");
-        JsonNode body = ApiRoutes.jsonObject(ctx, READER, "{\"complements\": [\"product-id\", ...]}");
+        JsonNode body = ApiRoutes.jsonObject(ctx, "{\"complements\": [\"product-id\", ...]}");
         Iterator<String> fields = body.fieldNames();
         while (fields.hasNext()) {
             String f = fields.next();
@@ -184,24 +170,20 @@ public final class RecommendationApi {
             }
             ids.add(n.asText());
         }
-        if (!productExists(ctx, store.get().id(), productId)) {
+        if (!productExists(ctx, store.id(), productId)) {
             return;
         }
-        settings.setComplements(store.get().id(), productId, ids);
-        ApiErrors.json(ctx, 200, complementsJson(store.get().id(), productId, ids));
+        settings.setComplements(store.id(), productId, ids);
+        ApiErrors.json(ctx, 200, complementsJson(store.id(), productId, ids));
     }
 
-    private void getComplements(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void getComplements(RoutingContext ctx, Store store) {
         String productId = ctx.pathParam("id");
-        if (!productExists(ctx, store.get().id(), productId)) {
+        if (!productExists(ctx, store.id(), productId)) {
             return;
         }
-        List<String> ids = settings.complements(store.get().id(), List.of(productId)).getOrDefault(productId, List.of());
-        ApiErrors.json(ctx, 200, complementsJson(store.get().id(), productId, ids));
+        List<String> ids = settings.complements(store.id(), List.of(productId)).getOrDefault(productId, List.of());
+        ApiErrors.json(ctx, 200, complementsJson(store.id(), productId, ids));
     }
 
     private boolean productExists(RoutingContext ctx, String storeId, String productId) {
@@ -225,12 +207,8 @@ public final class RecommendationApi {
                 .ifPresent(s -> ApiErrors.json(ctx, 200, rulesJson(s.id(), settings.rules(s.id()))));
     }
 
-    private void putRules(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        JsonNode body = ApiRoutes.jsonObject(ctx, READER, "{\"in_stock_only\": true, \"min_margin_percent\": 30}");
+    private void putRules(RoutingContext ctx, Store store) {
+        JsonNode body = ApiRoutes.jsonObject(ctx, "{\"in_stock_only\": true, \"min_margin_percent\": 30}");
         Iterator<String> fields = body.fieldNames();
         while (fields.hasNext()) {
             String f = fields.next();
@@ -258,8 +236,8 @@ public final class RecommendationApi {
             min = min.setScale(2, java.math.RoundingMode.UNNECESSARY);
         }
         MerchantRules rules = new MerchantRules(stock.booleanValue(), min);
-        settings.setRules(store.get().id(), rules);
-        ApiErrors.json(ctx, 200, rulesJson(store.get().id(), rules));
+        settings.setRules(store.id(), rules);
+        ApiErrors.json(ctx, 200, rulesJson(store.id(), rules));
     }
 
     private static JsonObject rulesJson(String storeId, MerchantRules r) {

@@ -76,14 +76,16 @@ final class CampaignPages {
 
     void mount(Router router) {
         String base = "/dashboard/stores/:store/campaigns";
-        router.get(base).blockingHandler(this::list, false);
-        router.post(base).blockingHandler(this::create, false);
-        router.get(base + "/:id").blockingHandler(this::page, false);
-        router.get(base + "/:id/people").blockingHandler(this::people, false);
-        router.post(base + "/:id/pause").blockingHandler(ctx -> status(ctx, CampaignRecord.Status.PAUSED), false);
-        router.post(base + "/:id/resume").blockingHandler(ctx -> status(ctx, CampaignRecord.Status.ACTIVE), false);
-        router.post(base + "/:id/delete").blockingHandler(this::delete, false);
-        router.get(base + "/:id/mailbox/:message").blockingHandler(this::mail, false);
+        router.get(base).blockingHandler(access.withStore(this::list), false);
+        router.post(base).blockingHandler(access.withStore(this::create), false);
+        router.get(base + "/:id").blockingHandler(access.withItem(this::campaign, this::page), false);
+        router.get(base + "/:id/people").blockingHandler(access.withItem(this::campaign, this::people), false);
+        router.post(base + "/:id/pause").blockingHandler(access.withItem(this::campaign,
+                (ctx, store, c) -> status(ctx, store, c, CampaignRecord.Status.PAUSED)), false);
+        router.post(base + "/:id/resume").blockingHandler(access.withItem(this::campaign,
+                (ctx, store, c) -> status(ctx, store, c, CampaignRecord.Status.ACTIVE)), false);
+        router.post(base + "/:id/delete").blockingHandler(access.withItem(this::campaign, this::delete), false);
+        router.get(base + "/:id/mailbox/:message").blockingHandler(access.withItem(this::campaign, this::mail), false);
     }
 
     private static String path(Store store) {
@@ -92,8 +94,8 @@ final class CampaignPages {
 
     // ---- list and create -----------------------------------------------------------------------
 
-    private void list(RoutingContext ctx) {
-        access.store(ctx).ifPresent(store -> renderList(ctx, 200, store, CampaignForms.DEFAULTS, Map.of()));
+    private void list(RoutingContext ctx, Store store) {
+        renderList(ctx, 200, store, CampaignForms.DEFAULTS, Map.of());
     }
 
     private void renderList(RoutingContext ctx, int status, Store store, Map<String, String> values,
@@ -125,12 +127,7 @@ final class CampaignPages {
         views.page(ctx, status, "campaigns", m);
     }
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> found = access.store(ctx);
-        if (found.isEmpty()) {
-            return;
-        }
-        Store store = found.get();
+    private void create(RoutingContext ctx, Store store) {
         Map<String, String> values = CampaignForms.values(ctx.request().formAttributes());
         if (campaigns.list(store.id()).size() >= JdbcCampaigns.MAX_PER_STORE) {
             renderList(ctx, 409, store, values, Map.of("name", "This store has " + JdbcCampaigns.MAX_PER_STORE
@@ -182,19 +179,13 @@ final class CampaignPages {
         return c;
     }
 
-    private void page(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<CampaignRecord> found = store.flatMap(s -> campaign(ctx, s));
-        if (found.isEmpty()) {
-            return;
-        }
-        CampaignRecord c = found.get();
+    private void page(RoutingContext ctx, Store store, CampaignRecord c) {
         CampaignDefinition d = c.definition();
-        Map<String, Object> m = access.model(ctx, store.get(), "campaigns", d.name());
+        Map<String, Object> m = access.model(ctx, store, "campaigns", d.name());
         Instant now = clock.instant();
         m.put("c", Map.of("id", c.id(), "name", d.name(), "status", c.status().json(),
-                "createdAt", c.createdAt().toString(), "path", path(store.get()) + "/" + c.id()));
-        Optional<SegmentRecord> segment = audiences.segment(store.get().id(), d.segmentId());
+                "createdAt", c.createdAt().toString(), "path", path(store) + "/" + c.id()));
+        Optional<SegmentRecord> segment = audiences.segment(store.id(), d.segmentId());
         m.put("segment", segment.map(segments::row).orElse(null));
         m.put("segmentId", d.segmentId());
         m.put("channels", Map.of("email", d.channels().email(), "onsite", d.channels().onsite(),
@@ -208,11 +199,11 @@ final class CampaignPages {
         SegmentDefinition segmentDefinition = segment.map(SegmentRecord::definition).orElse(null);
         List<Map<String, Object>> touches = new ArrayList<>();
         for (int i = 0; i < d.touches().size(); i++) {
-            touches.add(touch(store.get(), i, d.touches().get(i), segmentDefinition, stats, emails.getOrDefault(i, Map.of()),
+            touches.add(touch(store, i, d.touches().get(i), segmentDefinition, stats, emails.getOrDefault(i, Map.of()),
                     d.channels().email()));
         }
         m.put("touches", touches);
-        m.putAll(peopleModel(c, path(store.get()) + "/" + c.id()));
+        m.putAll(peopleModel(c, path(store) + "/" + c.id()));
         Map<String, Long> nothing = stats.decisions().getOrDefault(-1, Map.of());
         m.put("notShown", Map.of("holdout", nothing.getOrDefault("holdout", 0L),
                 "converted", nothing.getOrDefault("converted", 0L), "capped", nothing.getOrDefault("capped", 0L),
@@ -233,7 +224,7 @@ final class CampaignPages {
         }
         m.put("codes", codes);
         List<Map<String, Object>> sends = new ArrayList<>();
-        for (CapturedMailbox.Send s : mailbox.sends(store.get().id(), c.id())) {
+        for (CapturedMailbox.Send s : mailbox.sends(store.id(), c.id())) {
             Map<String, Object> row = new HashMap<>();
             row.put("person", s.personId());
             row.put("touch", s.step() + 1);
@@ -244,7 +235,7 @@ final class CampaignPages {
                 row.put("subject", mail.subject());
                 row.put("text", mail.text());
                 row.put("raw", mail.raw());
-                row.put("html", path(store.get()) + "/" + c.id() + "/mailbox/" + mailPath(mail.messageId()));
+                row.put("html", path(store) + "/" + c.id() + "/mailbox/" + mailPath(mail.messageId()));
             });
             sends.add(row);
         }
@@ -254,13 +245,8 @@ final class CampaignPages {
     }
 
     /** The people section alone: the campaign page reloads it every few seconds. */
-    private void people(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<CampaignRecord> c = store.flatMap(s -> campaign(ctx, s));
-        if (c.isEmpty()) {
-            return;
-        }
-        views.page(ctx, 200, "campaign-people", peopleModel(c.get(), path(store.get()) + "/" + c.get().id()));
+    private void people(RoutingContext ctx, Store store, CampaignRecord c) {
+        views.page(ctx, 200, "campaign-people", peopleModel(c, path(store) + "/" + c.id()));
     }
 
     /**
@@ -348,39 +334,24 @@ final class CampaignPages {
         return m;
     }
 
-    private void status(RoutingContext ctx, CampaignRecord.Status status) {
-        Optional<Store> store = access.store(ctx);
-        Optional<CampaignRecord> c = store.flatMap(s -> campaign(ctx, s));
-        if (c.isEmpty()) {
-            return;
-        }
-        campaigns.setStatus(store.get().id(), c.get().id(), status);
+    private void status(RoutingContext ctx, Store store, CampaignRecord c, CampaignRecord.Status status) {
+        campaigns.setStatus(store.id(), c.id(), status);
         ctx.session().put(FLASH, status == CampaignRecord.Status.PAUSED
                 ? "Paused: nothing is shown or emailed until you resume it." : "Resumed.");
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store.get()) + "/" + c.get().id()).end();
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + c.id()).end();
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<CampaignRecord> c = store.flatMap(s -> campaign(ctx, s));
-        if (c.isEmpty()) {
-            return;
-        }
-        campaigns.delete(store.get().id(), c.get().id());
-        ctx.session().put(FLASH, "Deleted “" + c.get().definition().name() + "” with its codes and counts.");
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store.get())).end();
+    private void delete(RoutingContext ctx, Store store, CampaignRecord c) {
+        campaigns.delete(store.id(), c.id());
+        ctx.session().put(FLASH, "Deleted “" + c.definition().name() + "” with its codes and counts.");
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store)).end();
     }
 
     /** A captured email's HTML part, under a policy that lets its images load and nothing run. */
-    private void mail(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<CampaignRecord> c = store.flatMap(s -> campaign(ctx, s));
-        if (c.isEmpty()) {
-            return;
-        }
+    private void mail(RoutingContext ctx, Store store, CampaignRecord c) {
         String wanted = ctx.pathParam("message");
         // Only a message of this campaign's sends: the list is the store's and campaign's own.
-        Optional<CapturedMailbox.Captured> mail = mailbox.sends(store.get().id(), c.get().id()).stream()
+        Optional<CapturedMailbox.Captured> mail = mailbox.sends(store.id(), c.id()).stream()
                 .flatMap(s -> s.captured().stream()).filter(x -> mailPath(x.messageId()).equals(wanted)).findFirst();
         if (mail.isEmpty()) {
             views.error(ctx, 404, "Email not found", "This campaign's mailbox holds no such email.");

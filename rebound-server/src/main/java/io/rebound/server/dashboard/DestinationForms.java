@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 
 /**
  * The connect and edit forms of a destination, turned into what {@link DestinationSettings} takes, or
@@ -129,27 +131,8 @@ final class DestinationForms {
 
     /** The connect form: {@code name}, {@code mode}, {@code api_base_url} and the platform's {@code config.*} inputs. */
     static Outcome connect(Platform platform, MultiMap form) {
-        Map<String, String> errors = new LinkedHashMap<>();
-        Map<String, String> values = typed(platform, form);
-        String name = name(form.get("name"), errors);
-        Mode mode = mode(form.get("mode"), errors);
-        URI base = baseUrl(form.get("api_base_url"), errors);
-        Map<String, Object> config = new LinkedHashMap<>();
-        for (Field f : FIELDS.get(platform)) {
-            Object v = value(f, form.get(f.input()), errors);
-            if (v != null) {
-                config.put(f.name, v);
-            }
-        }
-        DestinationSettings settings = null;
-        if (errors.keySet().stream().noneMatch(k -> k.startsWith("config."))) {
-            try {
-                settings = DestinationSettings.parse(platform, config);
-            } catch (DestinationSettings.InvalidSetting e) {
-                errors.put(e.field(), human(platform, e.getMessage()));
-            }
-        }
-        return new Outcome(name, mode, base, settings, errors, values);
+        return outcome(platform, form, new LinkedHashMap<>(), (f, v) -> v != null,
+                config -> DestinationSettings.parse(platform, config));
     }
 
     /**
@@ -157,28 +140,37 @@ final class DestinationForms {
      * typed (blank keeps the stored one).
      */
     static Outcome edit(JdbcDestinations.Record old, MultiMap form) {
-        Platform platform = old.platform();
+        return outcome(old.platform(), form, new HashMap<>(), (f, v) -> v != null || f.kind != Kind.SECRET,
+                patch -> old.settings().with(patch));
+    }
+
+    /**
+     * Reads the form: name, mode, base URL and the platform's settings, each kept in {@code config} when
+     * {@code keep} says so; the settings are then made by {@code settings} unless a setting was already refused.
+     */
+    private static Outcome outcome(Platform platform, MultiMap form, Map<String, Object> config,
+                                   BiPredicate<Field, Object> keep,
+                                   Function<Map<String, Object>, DestinationSettings> settings) {
         Map<String, String> errors = new LinkedHashMap<>();
         Map<String, String> values = typed(platform, form);
         String name = name(form.get("name"), errors);
         Mode mode = mode(form.get("mode"), errors);
         URI base = baseUrl(form.get("api_base_url"), errors);
-        Map<String, Object> patch = new HashMap<>();
         for (Field f : FIELDS.get(platform)) {
             Object v = value(f, form.get(f.input()), errors);
-            if (v != null || f.kind != Kind.SECRET) {
-                patch.put(f.name, v);
+            if (keep.test(f, v)) {
+                config.put(f.name, v);
             }
         }
-        DestinationSettings settings = null;
+        DestinationSettings made = null;
         if (errors.keySet().stream().noneMatch(k -> k.startsWith("config."))) {
             try {
-                settings = old.settings().with(patch);
+                made = settings.apply(config);
             } catch (DestinationSettings.InvalidSetting e) {
                 errors.put(e.field(), human(platform, e.getMessage()));
             }
         }
-        return new Outcome(name, mode, base, settings, errors, values);
+        return new Outcome(name, mode, base, made, errors, values);
     }
 
     /** The values a stored destination's edit form starts with (never a secret). */

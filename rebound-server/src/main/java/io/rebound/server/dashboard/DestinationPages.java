@@ -51,15 +51,17 @@ final class DestinationPages {
 
     void mount(Router router) {
         String base = "/dashboard/stores/:store/destinations";
-        router.get(base).blockingHandler(this::list, false);
-        router.post(base).blockingHandler(this::connect, false);
-        router.get(base + "/:id").blockingHandler(this::page, false);
-        router.post(base + "/:id").blockingHandler(this::edit, false);
-        router.post(base + "/:id/delete").blockingHandler(this::delete, false);
-        router.post(base + "/:id/test").blockingHandler(this::test, false);
-        router.post(base + "/:id/dead-letters/:letter/retry").blockingHandler(this::retry, false);
-        router.get(base + "/:id/requests").blockingHandler(this::requests, false);
-        router.post("/dashboard/stores/:store/segments/:segment/destinations/:id").blockingHandler(this::sync, false);
+        router.get(base).blockingHandler(access.withStore(this::list), false);
+        router.post(base).blockingHandler(access.withStore(this::connect), false);
+        router.get(base + "/:id").blockingHandler(access.withItem(this::destination, this::page), false);
+        router.post(base + "/:id").blockingHandler(access.withItem(this::destination, this::edit), false);
+        router.post(base + "/:id/delete").blockingHandler(access.withItem(this::destination, this::delete), false);
+        router.post(base + "/:id/test").blockingHandler(access.withItem(this::destination, this::test), false);
+        router.post(base + "/:id/dead-letters/:letter/retry")
+                .blockingHandler(access.withItem(this::destination, this::retry), false);
+        router.get(base + "/:id/requests").blockingHandler(access.withItem(this::destination, this::requests), false);
+        router.post("/dashboard/stores/:store/segments/:segment/destinations/:id")
+                .blockingHandler(access.withStore(this::sync), false);
     }
 
     private static String path(Store store) {
@@ -72,8 +74,8 @@ final class DestinationPages {
 
     // ---- list and connect --------------------------------------------------------------------
 
-    private void list(RoutingContext ctx) {
-        access.store(ctx).ifPresent(store -> renderList(ctx, 200, store, null, Map.of(), Map.of()));
+    private void list(RoutingContext ctx, Store store) {
+        renderList(ctx, 200, store, null, Map.of(), Map.of());
     }
 
     private void renderList(RoutingContext ctx, int status, Store store, Platform failed, Map<String, String> errors,
@@ -119,12 +121,7 @@ final class DestinationPages {
         return out;
     }
 
-    private void connect(RoutingContext ctx) {
-        Optional<Store> found = access.store(ctx);
-        if (found.isEmpty()) {
-            return;
-        }
-        Store store = found.get();
+    private void connect(RoutingContext ctx, Store store) {
         var form = ctx.request().formAttributes();
         Platform platform = DestinationForms.platform(form.get("platform"));
         if (platform == null) {
@@ -160,13 +157,8 @@ final class DestinationPages {
         return r;
     }
 
-    private void page(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<JdbcDestinations.Record> d = store.flatMap(s -> destination(ctx, s));
-        if (d.isEmpty()) {
-            return;
-        }
-        renderPage(ctx, 200, store.get(), d.get(), null, Map.of(), null);
+    private void page(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
+        renderPage(ctx, 200, store, d, null, Map.of(), null);
     }
 
     /**
@@ -196,16 +188,10 @@ final class DestinationPages {
         return m;
     }
 
-    private void edit(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<JdbcDestinations.Record> d = store.flatMap(s -> destination(ctx, s));
-        if (d.isEmpty()) {
-            return;
-        }
-        JdbcDestinations.Record old = d.get();
+    private void edit(RoutingContext ctx, Store store, JdbcDestinations.Record old) {
         DestinationForms.Outcome o = DestinationForms.edit(old, ctx.request().formAttributes());
         if (!o.ok()) {
-            renderPage(ctx, 400, store.get(), old, o.values(), o.errors(), null);
+            renderPage(ctx, 400, store, old, o.values(), o.errors(), null);
             return;
         }
         JdbcDestinations.Record changed = new JdbcDestinations.Record(old.id(), old.storeId(), o.name(), o.mode(),
@@ -215,27 +201,17 @@ final class DestinationPages {
             return;
         }
         ctx.session().put(FLASH, "Saved “" + changed.name() + "”; its worker restarted with the new settings.");
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store.get()) + "/" + old.id()).end();
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + old.id()).end();
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<JdbcDestinations.Record> d = store.flatMap(s -> destination(ctx, s));
-        if (d.isEmpty()) {
-            return;
-        }
-        activation.disconnect(store.get().id(), d.get().id());
-        ctx.session().put(FLASH, "Removed “" + d.get().name() + "”. Its audiences on " + DestinationForms.TITLES.get(
-                d.get().platform()) + " are left as they are.");
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store.get())).end();
+    private void delete(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
+        activation.disconnect(store.id(), d.id());
+        ctx.session().put(FLASH, "Removed “" + d.name() + "”. Its audiences on " + DestinationForms.TITLES.get(
+                d.platform()) + " are left as they are.");
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store)).end();
     }
 
-    private void retry(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<JdbcDestinations.Record> d = store.flatMap(s -> destination(ctx, s));
-        if (d.isEmpty()) {
-            return;
-        }
+    private void retry(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
         long letter;
         try {
             letter = Long.parseLong(ctx.pathParam("letter"));
@@ -243,13 +219,13 @@ final class DestinationPages {
             views.error(ctx, 404, "Dead letter not found", "There is no such dead letter for this destination.");
             return;
         }
-        if (activation.deadLetter(d.get(), letter).isEmpty()) {
+        if (activation.deadLetter(d, letter).isEmpty()) {
             views.error(ctx, 404, "Dead letter not found", "There is no such dead letter for this destination.");
             return;
         }
         String message;
         try {
-            Activation.Retried r = activation.retryDeadLetter(d.get(), letter);
+            Activation.Retried r = activation.retryDeadLetter(d, letter);
             message = r.cleared() ? "Sent " + r.sent() + " again" + (r.skipped() > 0 ? " (" + r.skipped()
                     + " no longer members or without an identifier, left out)" : "") + "; the dead letter is cleared."
                     : "Sent " + r.sent() + " again, and the platform did not take them all: "
@@ -258,16 +234,11 @@ final class DestinationPages {
             message = "Not retried: " + e.getMessage() + ".";
         }
         ctx.session().put(FLASH, message);
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store.get()) + "/" + d.get().id() + "#dead-letters")
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", path(store) + "/" + d.id() + "#dead-letters")
                 .end();
     }
 
-    private void test(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<JdbcDestinations.Record> d = store.flatMap(s -> destination(ctx, s));
-        if (d.isEmpty()) {
-            return;
-        }
+    private void test(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
         String code = ctx.request().getFormAttribute("test_event_code");
         code = code == null || code.isBlank() ? null : code.strip();
         Map<String, Object> test = new HashMap<>();
@@ -277,14 +248,14 @@ final class DestinationPages {
             status = 400;
         } else {
             try {
-                SyncReport report = activation.test(d.get(), code);
+                SyncReport report = activation.test(d, code);
                 test.putAll(DestinationModels.outcome(report));
             } catch (Activation.NotTestable e) {
-                test.put("error", DestinationForms.human(d.get().platform(), e.getMessage()));
+                test.put("error", DestinationForms.human(d.platform(), e.getMessage()));
                 test.put("field", e.field());
                 status = 400;
             } catch (DestinationSettings.InvalidSetting e) {
-                test.put("error", DestinationForms.human(d.get().platform(), e.getMessage()));
+                test.put("error", DestinationForms.human(d.platform(), e.getMessage()));
                 test.put("field", e.field());
                 status = 400;
             }
@@ -293,37 +264,28 @@ final class DestinationPages {
         if (htmx(ctx)) {
             // The requests list below shows the test request: ask it to refresh.
             ctx.response().putHeader("HX-Trigger", "requests-changed");
-            Map<String, Object> m = new HashMap<>(pageModel(store.get(), d.get()));
+            Map<String, Object> m = new HashMap<>(pageModel(store, d));
             m.put("test", test);
             views.page(ctx, status, "destination-test", m);
             return;
         }
-        renderPage(ctx, status, store.get(), d.get(), null, Map.of(), test);
+        renderPage(ctx, status, store, d, null, Map.of(), test);
     }
 
-    private void requests(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<JdbcDestinations.Record> d = store.flatMap(s -> destination(ctx, s));
-        if (d.isEmpty()) {
-            return;
-        }
-        views.page(ctx, 200, "destination-requests", pageModel(store.get(), d.get()));
+    private void requests(RoutingContext ctx, Store store, JdbcDestinations.Record d) {
+        views.page(ctx, 200, "destination-requests", pageModel(store, d));
     }
 
     // ---- the segment page's toggle -----------------------------------------------------------
 
-    private void sync(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
+    private void sync(RoutingContext ctx, Store store) {
         Optional<SegmentRecord> segment = models.audiences() == null ? Optional.empty()
-                : models.audiences().segment(store.get().id(), ctx.pathParam("segment"));
+                : models.audiences().segment(store.id(), ctx.pathParam("segment"));
         if (segment.isEmpty()) {
             views.error(ctx, 404, "Segment not found", "There is no such segment in this store.");
             return;
         }
-        Optional<JdbcDestinations.Record> d = destination(ctx, store.get());
+        Optional<JdbcDestinations.Record> d = destination(ctx, store);
         if (d.isEmpty()) {
             return;
         }
@@ -342,20 +304,20 @@ final class DestinationPages {
                 status = message.startsWith("Syncing") ? 200 : 422;
             }
         } else {
-            activation.unpair(store.get().id(), d.get().id(), segment.get().id());
+            activation.unpair(store.id(), d.get().id(), segment.get().id());
             message = "Stopped syncing to “" + d.get().name() + "”. The audience on " + title + " is left as it is.";
         }
         if (htmx(ctx)) {
             Map<String, Object> m = new HashMap<>();
             m.put("destinations", models.section(segment.get()));
-            m.put("base", "/dashboard/stores/" + store.get().id());
+            m.put("base", "/dashboard/stores/" + store.id());
             m.put("syncMessage", message);
             m.put("syncFailed", status != 200);
             views.page(ctx, status, "segment-destinations", m);
             return;
         }
         ctx.session().put(SegmentPages.FLASH_DESTINATIONS, (status != 200 ? "!" : "") + message);
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.get().id()
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.id()
                 + "/segments/" + segment.get().id() + "#destinations").end();
     }
 

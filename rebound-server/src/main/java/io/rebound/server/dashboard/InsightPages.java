@@ -60,20 +60,17 @@ final class InsightPages {
     }
 
     void mount(Router router) {
-        router.get("/dashboard/stores/:store/live").blockingHandler(this::livePage, false);
-        router.get("/dashboard/stores/:store/live/stream").handler(this::stream);
-        router.get("/dashboard/stores/:store/funnel").blockingHandler(this::funnelPage, false);
-        router.get("/dashboard/stores/:store/visitors").blockingHandler(this::findVisitor, false);
-        router.get("/dashboard/stores/:store/visitors/:visitor").blockingHandler(this::visitorPage, false);
+        String base = "/dashboard/stores/:store";
+        router.get(base + "/live").blockingHandler(access.withStore(this::livePage), false);
+        router.get(base + "/live/stream").handler(this::stream);
+        router.get(base + "/funnel").blockingHandler(access.withStore(this::funnelPage), false);
+        router.get(base + "/visitors").blockingHandler(access.withStore(this::findVisitor), false);
+        router.get(base + "/visitors/:visitor").blockingHandler(access.withStore(this::visitorPage), false);
     }
 
-    private void livePage(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
-        Map<String, Object> m = access.model(ctx, store.get(), "live", "Live events");
-        List<JsonObject> recent = new ArrayList<>(live.recent(store.get().id()));
+    private void livePage(RoutingContext ctx, Store store) {
+        Map<String, Object> m = access.model(ctx, store, "live", "Live events");
+        List<JsonObject> recent = new ArrayList<>(live.recent(store.id()));
         java.util.Collections.reverse(recent);
         m.put("recent", recent.stream().map(JsonObject::getMap).toList());
         views.page(ctx, 200, "live", m);
@@ -129,18 +126,14 @@ final class InsightPages {
         });
     }
 
-    private void funnelPage(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
+    private void funnelPage(RoutingContext ctx, Store store) {
         int days = switch (String.valueOf(ctx.request().getParam("days"))) {
             case "7" -> 7;
             case "90" -> 90;
             default -> 30;
         };
-        FunnelStats.Report report = funnel.report(store.get().id(), days, clock.instant());
-        Map<String, Object> m = access.model(ctx, store.get(), "funnel", "Funnel");
+        FunnelStats.Report report = funnel.report(store.id(), days, clock.instant());
+        Map<String, Object> m = access.model(ctx, store, "funnel", "Funnel");
         m.put("report", report);
         m.put("days", days);
         m.put("periods", List.of(7, 30, 90));
@@ -148,51 +141,43 @@ final class InsightPages {
         Counter dropped = metrics.find("rebound.events.duplicates").counter();
         m.put("exactDuplicatesDropped", dropped == null ? 0 : (long) dropped.count());
         // One definition of "unique visitors in the last 30 days" for every page and the readiness API: the audiences'.
-        long visitors = traffic.visitors30d(store.get().id(), clock.instant());
+        long visitors = traffic.visitors30d(store.id(), clock.instant());
         m.put("visitors30d", String.format(java.util.Locale.ENGLISH, "%,d", visitors));
         m.put("visitorsRaw", visitors);
         m.put("trafficLevel", traffic.policy().trafficLevel(visitors));
         m.put("readinessPercent", Math.min(100, Math.round(visitors * 100.0 / traffic.policy().monthlyVisitorsOk())));
         if (catalog != null) {
-            m.put("coverage", io.rebound.server.commerce.CatalogCoverage.of(catalog, store.get().id(),
-                    funnel.productIds(store.get().id(), clock.instant(), FunnelStats.CATALOG_DAYS)));
+            m.put("coverage", io.rebound.server.commerce.CatalogCoverage.of(catalog, store.id(),
+                    funnel.productIds(store.id(), clock.instant(), FunnelStats.CATALOG_DAYS)));
         }
         views.page(ctx, 200, "funnel", m);
     }
 
-    private void findVisitor(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
+    private void findVisitor(RoutingContext ctx, Store store) {
         String id = String.valueOf(ctx.request().getParam("id")).strip();
         if (id.isEmpty() || "null".equals(id)) {
             views.error(ctx, 400, "Which visitor?", "Enter a visitor id (the _rb_aid cookie value or a user id).");
             return;
         }
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.get().id()
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.id()
                 + "/visitors/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20")).end();
     }
 
-    private void visitorPage(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
+    private void visitorPage(RoutingContext ctx, Store store) {
         String visitor = ctx.pathParam("visitor");
         Optional<List<Event>> timeline = audiences == null ? Optional.empty()
-                : audiences.timeline(store.get().id(), visitor, TIMELINE_LIMIT);
+                : audiences.timeline(store.id(), visitor, TIMELINE_LIMIT);
         List<Event> events = timeline.orElse(List.of());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = events.size() - 1; i >= 0; i--) {
             rows.add(LiveEvents.row(events.get(i), FunnelStats.Diagnosis.NONE).getMap());
         }
-        Map<String, Object> m = access.model(ctx, store.get(), "visitors", "Visitor");
+        Map<String, Object> m = access.model(ctx, store, "visitors", "Visitor");
         m.put("visitor", visitor);
         m.put("events", rows);
         m.put("truncated", events.size() >= TIMELINE_LIMIT);
         m.put("timelineAvailable", timeline.isPresent());
-        m.put("memberships", memberships.of(store.get().id(), visitor));
+        m.put("memberships", memberships.of(store.id(), visitor));
         views.page(ctx, 200, "visitor", m);
     }
 }

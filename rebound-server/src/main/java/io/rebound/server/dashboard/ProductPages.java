@@ -53,13 +53,13 @@ final class ProductPages {
 
     void mount(Router router) {
         String base = "/dashboard/stores/:store/products";
-        router.get(base).blockingHandler(this::list, false);
-        router.post(base + "/upload").blockingHandler(this::upload, false);
-        router.get(base + "/:id").blockingHandler(this::product, false);
+        router.get(base).blockingHandler(access.withStore(this::list), false);
+        router.post(base + "/upload").blockingHandler(access.withStore(this::upload), false);
+        router.get(base + "/:id").blockingHandler(access.withStore(this::product), false);
     }
 
-    private void list(RoutingContext ctx) {
-        access.store(ctx).ifPresent(store -> renderList(ctx, 200, store, null, null, null));
+    private void list(RoutingContext ctx, Store store) {
+        renderList(ctx, 200, store, null, null, null);
     }
 
     private void renderList(RoutingContext ctx, int status, Store store, JsonObject upload, String uploadError,
@@ -140,27 +140,18 @@ final class ProductPages {
         return out;
     }
 
-    private void upload(RoutingContext ctx) {
-        Optional<Store> found = access.store(ctx);
-        if (found.isEmpty()) {
-            return;
-        }
+    private void upload(RoutingContext ctx, Store store) {
         String csv = Optional.ofNullable(ctx.request().getFormAttribute("csv")).orElse("");
         boolean dryRun = "on".equals(ctx.request().getFormAttribute("dry_run"));
         try {
-            JsonObject result = CatalogApi.importCsv(catalog, found.get().id(), csv, dryRun);
-            renderList(ctx, 200, found.get(), result, null, null);
+            JsonObject result = CatalogApi.importCsv(catalog, store.id(), csv, dryRun);
+            renderList(ctx, 200, store, result, null, null);
         } catch (BadRequest e) {
-            renderList(ctx, 400, found.get(), null, e.getMessage(), csv.length() <= 64 * 1024 ? csv : null);
+            renderList(ctx, 400, store, null, e.getMessage(), csv.length() <= 64 * 1024 ? csv : null);
         }
     }
 
-    private void product(RoutingContext ctx) {
-        Optional<Store> found = access.store(ctx);
-        if (found.isEmpty()) {
-            return;
-        }
-        Store store = found.get();
+    private void product(RoutingContext ctx, Store store) {
         String id = ctx.pathParam("id");
         Optional<JdbcCatalog.Entry> entry = CatalogProduct.validId(id) ? catalog.get(store.id(), id) : Optional.empty();
         if (entry.isEmpty()) {

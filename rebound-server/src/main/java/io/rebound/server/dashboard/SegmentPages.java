@@ -72,37 +72,34 @@ final class SegmentPages {
     static void mountIfAvailable(Router router, StoreAccess access, Views views, SegmentModels models, Clock clock,
                                  int maxSegments, DestinationModels destinations) {
         if (models == null) {
-            router.get("/dashboard/stores/:store/segments").blockingHandler(ctx -> placeholder(ctx, access, views), false);
+            router.get("/dashboard/stores/:store/segments").blockingHandler(
+                    access.withStore((ctx, store) -> placeholder(ctx, store, access, views)), false);
             return;
         }
         new SegmentPages(access, views, models, clock, maxSegments, destinations).mount(router);
     }
 
-    private static void placeholder(RoutingContext ctx, StoreAccess access, Views views) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
-        Map<String, Object> m = access.model(ctx, store.get(), "segments", "Segments");
+    private static void placeholder(RoutingContext ctx, Store store, StoreAccess access, Views views) {
+        Map<String, Object> m = access.model(ctx, store, "segments", "Segments");
         views.page(ctx, 200, "segments-unavailable", m);
     }
 
     void mount(Router router) {
         String base = "/dashboard/stores/:store/segments";
-        router.get(base).blockingHandler(this::list, false);
-        router.get(base + "/rows").blockingHandler(this::rows, false);
-        router.get(base + "/new").blockingHandler(this::newForm, false);
-        router.post(base).blockingHandler(this::create, false);
-        router.get(base + "/:segment").blockingHandler(this::page, false);
-        router.get(base + "/:segment/status").blockingHandler(this::status, false);
-        router.get(base + "/:segment/chart").blockingHandler(this::chart, false);
-        router.post(base + "/:segment/delete").blockingHandler(this::delete, false);
+        router.get(base).blockingHandler(access.withStore(this::list), false);
+        router.get(base + "/rows").blockingHandler(access.withStore(this::rows), false);
+        router.get(base + "/new").blockingHandler(access.withStore(this::newForm), false);
+        router.post(base).blockingHandler(access.withStore(this::create), false);
+        router.get(base + "/:segment").blockingHandler(access.withItem(this::segment, this::page), false);
+        router.get(base + "/:segment/status").blockingHandler(access.withItem(this::segment, this::status), false);
+        router.get(base + "/:segment/chart").blockingHandler(access.withItem(this::segment, this::chart), false);
+        router.post(base + "/:segment/delete").blockingHandler(access.withItem(this::segment, this::delete), false);
     }
 
     // ---- list and create ---------------------------------------------------------------------
 
-    private void list(RoutingContext ctx) {
-        access.store(ctx).ifPresent(store -> renderList(ctx, 200, store, null, Map.of(), Map.of()));
+    private void list(RoutingContext ctx, Store store) {
+        renderList(ctx, 200, store, null, Map.of(), Map.of());
     }
 
     private void renderList(RoutingContext ctx, int status, Store store, String failedTemplate,
@@ -128,8 +125,8 @@ final class SegmentPages {
         return Map.of("rows", rows, "anyBuilding", building, "base", "/dashboard/stores/" + store.id());
     }
 
-    private void rows(RoutingContext ctx) {
-        access.store(ctx).ifPresent(store -> views.page(ctx, 200, "segment-rows", rowsModel(store)));
+    private void rows(RoutingContext ctx, Store store) {
+        views.page(ctx, 200, "segment-rows", rowsModel(store));
     }
 
     private static List<Map<String, Object>> templateCards(String failed, Map<String, String> errors,
@@ -147,16 +144,12 @@ final class SegmentPages {
         return cards;
     }
 
-    private void newForm(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
+    private void newForm(RoutingContext ctx, Store store) {
         String template = ctx.request().getParam("template");
         SegmentDefinition example = SegmentTemplates.IDS.contains(String.valueOf(template))
                 ? SegmentTemplates.instantiate(template, null, SegmentTemplates.Scope.STORE)
                 : SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
-        renderNew(ctx, 200, store.get(), SegmentForms.pretty(example), Map.of());
+        renderNew(ctx, 200, store, SegmentForms.pretty(example), Map.of());
     }
 
     private void renderNew(RoutingContext ctx, int status, Store store, String json, Map<String, String> errors) {
@@ -167,12 +160,7 @@ final class SegmentPages {
         views.page(ctx, status, "segment-new", m);
     }
 
-    private void create(RoutingContext ctx) {
-        Optional<Store> found = access.store(ctx);
-        if (found.isEmpty()) {
-            return;
-        }
-        Store store = found.get();
+    private void create(RoutingContext ctx, Store store) {
         int count = runtime.segments(store.id()).size();
         if (count >= maxSegments) {
             views.error(ctx, 409, "Too many segments", SegmentLimit.message(store.id(), count, maxSegments));
@@ -214,18 +202,13 @@ final class SegmentPages {
         return s;
     }
 
-    private void page(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
-        if (s.isEmpty()) {
-            return;
-        }
-        Map<String, Object> m = access.model(ctx, store.get(), "segments", s.get().definition().name());
-        m.put("segment", models.row(s.get()));
-        m.put("definitionJson", SegmentForms.pretty(s.get().definition()));
-        m.putAll(live(s.get()));
+    private void page(RoutingContext ctx, Store store, SegmentRecord s) {
+        Map<String, Object> m = access.model(ctx, store, "segments", s.definition().name());
+        m.put("segment", models.row(s));
+        m.put("definitionJson", SegmentForms.pretty(s.definition()));
+        m.putAll(live(s));
         if (destinations != null) {
-            m.put("destinations", destinations.section(s.get()));
+            m.put("destinations", destinations.section(s));
             String flash = ctx.session() == null ? null : ctx.session().remove(FLASH_DESTINATIONS);
             if (flash != null) {
                 m.put("syncFailed", flash.startsWith("!"));
@@ -245,40 +228,25 @@ final class SegmentPages {
         return m;
     }
 
-    private void status(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
-        if (s.isEmpty()) {
-            return;
-        }
-        Map<String, Object> row = models.row(s.get());
+    private void status(RoutingContext ctx, Store store, SegmentRecord s) {
+        Map<String, Object> row = models.row(s);
         if ("building".equals(ctx.request().getParam("was")) && !(Boolean) row.get("building")) {
             // The charts and sample were drawn while building: ask the page to refresh them.
             ctx.response().putHeader("HX-Trigger", "segment-ready");
         }
-        views.page(ctx, 200, "segment-status", Map.of("segment", row, "base", "/dashboard/stores/" + store.get().id()));
+        views.page(ctx, 200, "segment-status", Map.of("segment", row, "base", "/dashboard/stores/" + store.id()));
     }
 
-    private void chart(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
-        if (s.isEmpty()) {
-            return;
-        }
-        Map<String, Object> m = live(s.get());
-        m.put("base", "/dashboard/stores/" + store.get().id());
+    private void chart(RoutingContext ctx, Store store, SegmentRecord s) {
+        Map<String, Object> m = live(s);
+        m.put("base", "/dashboard/stores/" + store.id());
         views.page(ctx, 200, "segment-live", m);
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        Optional<SegmentRecord> s = store.flatMap(st -> segment(ctx, st));
-        if (s.isEmpty()) {
-            return;
-        }
-        runtime.deleteSegment(store.get().id(), s.get().id());
-        ctx.session().put(FLASH, "Deleted “" + s.get().definition().name() + "”.");
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.get().id() + "/segments")
+    private void delete(RoutingContext ctx, Store store, SegmentRecord s) {
+        runtime.deleteSegment(store.id(), s.id());
+        ctx.session().put(FLASH, "Deleted “" + s.definition().name() + "”.");
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.id() + "/segments")
                 .end();
     }
 }

@@ -2,12 +2,15 @@ package io.rebound.server.dashboard;
 
 import io.rebound.core.store.Store;
 import io.rebound.server.meta.StoreRepository;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * Tenant isolation for every {@code /dashboard/stores/{store}/...} page: the signed-in user must
@@ -33,6 +36,22 @@ final class StoreAccess {
             views.error(ctx, 404, "Store not found", "There is no such store in your account.");
         }
         return store;
+    }
+
+    /** {@code handler} for the path's store, run once {@link #store} found it visible to the user. */
+    Handler<RoutingContext> withStore(BiConsumer<RoutingContext, Store> handler) {
+        return ctx -> store(ctx).ifPresent(store -> handler.accept(ctx, store));
+    }
+
+    /** A page of one item of a store: a segment, a campaign, a destination. */
+    @FunctionalInterface
+    interface ItemPage<T> {
+        void handle(RoutingContext ctx, Store store, T item);
+    }
+
+    /** {@code page} for the path's store and the item {@code find} finds in it; otherwise {@code find} showed the 404. */
+    <T> Handler<RoutingContext> withItem(BiFunction<RoutingContext, Store, Optional<T>> find, ItemPage<T> page) {
+        return withStore((ctx, store) -> find.apply(ctx, store).ifPresent(item -> page.handle(ctx, store, item)));
     }
 
     Optional<Store> visible(long userId, String storeId) {

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Store pages: the list with a create form, and each store's setup page — write key, secret key
@@ -67,10 +66,11 @@ final class StorePages {
     void mount(Router router) {
         router.get("/dashboard/stores").blockingHandler(this::list, false);
         router.post("/dashboard/stores").blockingHandler(this::create, false);
-        router.get("/dashboard/stores/:store").blockingHandler(this::setupPage, false);
-        router.get("/dashboard/stores/:store/rebound-woocommerce.zip").blockingHandler(this::wooPluginZip, false);
-        router.get("/dashboard/stores/:store/checklist").blockingHandler(this::checklistFragment, false);
-        router.post("/dashboard/stores/:store/secret-key").blockingHandler(this::rotate, false);
+        String base = "/dashboard/stores/:store";
+        router.get(base).blockingHandler(access.withStore(this::setupPage), false);
+        router.get(base + "/rebound-woocommerce.zip").blockingHandler(access.withStore((ctx, s) -> wooPluginZip(ctx)), false);
+        router.get(base + "/checklist").blockingHandler(access.withStore(this::checklistFragment), false);
+        router.post(base + "/secret-key").blockingHandler(access.withStore(this::rotate), false);
     }
 
     private void list(RoutingContext ctx) {
@@ -103,22 +103,13 @@ final class StorePages {
         }
     }
 
-    private void rotate(RoutingContext ctx) {
-        Optional<Store> store = access.store(ctx);
-        if (store.isEmpty()) {
-            return;
-        }
-        String secret = stores.rotateSecretKey(store.get().id());
-        ctx.session().put(FLASH_SECRET, store.get().id() + " " + secret);
-        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.get().id() + "#keys").end();
+    private void rotate(RoutingContext ctx, Store store) {
+        String secret = stores.rotateSecretKey(store.id());
+        ctx.session().put(FLASH_SECRET, store.id() + " " + secret);
+        Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.id() + "#keys").end();
     }
 
-    private void setupPage(RoutingContext ctx) {
-        Optional<Store> found = access.store(ctx);
-        if (found.isEmpty()) {
-            return;
-        }
-        Store store = found.get();
+    private void setupPage(RoutingContext ctx, Store store) {
         Map<String, Object> m = access.model(ctx, store, "setup", "Setup");
         String flash = ctx.session().remove(FLASH_SECRET);
         if (flash != null && flash.startsWith(store.id() + " ")) {
@@ -137,21 +128,14 @@ final class StorePages {
 
     /** The WooCommerce plugin to upload under Plugins → Add New → Upload Plugin (its settings take the URL and keys). */
     private void wooPluginZip(RoutingContext ctx) {
-        if (access.store(ctx).isEmpty()) {
-            return;
-        }
         Views.secure(ctx).putHeader("Content-Type", "application/zip")
                 .putHeader("Content-Disposition", "attachment; filename=\"rebound-woocommerce.zip\"")
                 .end(io.vertx.core.buffer.Buffer.buffer(wooPlugin));
     }
 
-    private void checklistFragment(RoutingContext ctx) {
-        Optional<Store> found = access.store(ctx);
-        if (found.isEmpty()) {
-            return;
-        }
-        Map<String, Object> m = new HashMap<>(checklist(found.get()));
-        m.put("base", "/dashboard/stores/" + found.get().id());
+    private void checklistFragment(RoutingContext ctx, Store store) {
+        Map<String, Object> m = new HashMap<>(checklist(store));
+        m.put("base", "/dashboard/stores/" + store.id());
         views.page(ctx, 200, "checklist", m);
     }
 

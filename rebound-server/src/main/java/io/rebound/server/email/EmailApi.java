@@ -1,15 +1,12 @@
 package io.rebound.server.email;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.http.Html;
-import io.rebound.server.json.Json;
 import io.rebound.core.store.Store;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -29,9 +26,6 @@ import java.util.Optional;
  * target, {@code GET} shows a page with the button (a GET never unsubscribes: mail scanners follow links).
  */
 public final class EmailApi {
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final JdbcEmailQueue queue;
     private final UnsubscribeTokens tokens;
@@ -47,43 +41,35 @@ public final class EmailApi {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/subscribers/:email";
-        worker(router.put(path).handler(BodyHandler.create(false).setBodyLimit(4096)), this::put);
-        worker(router.delete(path), this::delete);
+        worker(router.put(path).handler(BodyHandler.create(false).setBodyLimit(4096)), auth.withStore(this::put));
+        worker(router.delete(path), auth.withStore(this::delete));
         worker(router.post("/email/unsubscribe").handler(BodyHandler.create(false).setBodyLimit(4096)),
                 this::unsubscribe);
         worker(router.get("/email/unsubscribe"), this::page);
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "4 KB");
     }
 
-    private void put(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void put(RoutingContext ctx, Store store) {
         String email = email(ctx);
-        JsonNode body = ApiRoutes.jsonObject(ctx, READER, "a JSON object: {\"consent\": true}");
+        JsonNode body = ApiRoutes.jsonObject(ctx, "a JSON object: {\"consent\": true}");
         if (!body.path("consent").isBoolean() || !body.get("consent").asBoolean()) {
             throw new BadRequest("consent", "send \"consent\": true — only addresses whose owner agreed to email "
                     + "marketing may be stored");
         }
         String hash = Pii.emailSha256(email);
-        boolean suppressed = queue.suppressed(store.get().id(), hash);
+        boolean suppressed = queue.suppressed(store.id(), hash);
         if (!suppressed) {
-            queue.putSubscriber(store.get().id(), hash, email, clock.instant());
+            queue.putSubscriber(store.id(), hash, email, clock.instant());
         }
         ApiErrors.json(ctx, 200, new JsonObject().put("email_sha256", hash).put("subscribed", !suppressed)
                 .put("suppressed", suppressed));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        boolean existed = queue.deleteSubscriber(store.get().id(), Pii.emailSha256(email(ctx)));
+    private void delete(RoutingContext ctx, Store store) {
+        boolean existed = queue.deleteSubscriber(store.id(), Pii.emailSha256(email(ctx)));
         if (existed) {
             ctx.response().setStatusCode(204).end();
         } else {

@@ -67,8 +67,11 @@ public final class Json {
         return base.with(BoundedNumbers.INSTANCE);
     }
 
-    /** {@link #untrustedReader} of the mapper's reader, refusing duplicate keys and trailing tokens. */
-    private static final ObjectReader DEFAULT_READER = untrustedReader(MAPPER.reader()
+    /**
+     * {@link #untrustedReader} of the mapper's reader, refusing duplicate keys and trailing tokens: what
+     * the admin API reads request bodies with.
+     */
+    public static final ObjectReader STRICT_READER = untrustedReader(MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
@@ -100,12 +103,12 @@ public final class Json {
      * null when the body is not a JSON object.
      */
     public static Map<String, Object> readUntrustedObject(String body) throws IOException {
-        return asObject(readUntrusted(DEFAULT_READER, body));
+        return asObject(readUntrusted(STRICT_READER, body));
     }
 
     /** As {@link #readUntrustedObject(String)}, for bytes. */
     public static Map<String, Object> readUntrustedObject(byte[] body) throws IOException {
-        return asObject(readUntrusted(DEFAULT_READER, body));
+        return asObject(readUntrusted(STRICT_READER, body));
     }
 
     private static Map<String, Object> asObject(JsonNode node) {

@@ -264,22 +264,14 @@ public final class JdbcStoreRepository implements StoreRepository {
             throw new InvalidFieldException("retention_days",
                     "must be an integer within 1.." + Store.MAX_RETENTION_DAYS + ", got " + retentionDays);
         }
-        String sql = "UPDATE stores SET name = ?, consent_required = ?, retention_days = ?, updated_at = ? "
-                + "WHERE id = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, cleanName);
-            ps.setBoolean(2, consentRequired);
-            ps.setInt(3, retentionDays);
-            ps.setObject(4, now());
-            ps.setString(5, storeId);
-            if (ps.executeUpdate() == 0) {
-                throw new StoreNotFoundException(storeId);
-            }
-        } catch (SQLException e) {
-            throw failure("update store " + storeId, e);
-        } finally {
-            secretKeysChanged();
-        }
+        updateRow(storeId, "update store " + storeId, "UPDATE stores SET name = ?, consent_required = ?, "
+                + "retention_days = ?, updated_at = ? WHERE id = ?", ps -> {
+                    ps.setString(1, cleanName);
+                    ps.setBoolean(2, consentRequired);
+                    ps.setInt(3, retentionDays);
+                    ps.setObject(4, now());
+                    ps.setString(5, storeId);
+                });
         Store updated = byId(storeId).orElseThrow(() -> new StoreNotFoundException(storeId));
         byWriteKey.put(updated.writeKey(), CompletableFuture.completedFuture(Optional.of(updated)));
         return updated;
@@ -346,16 +338,26 @@ public final class JdbcStoreRepository implements StoreRepository {
     }
 
     private void setSecretHash(String storeId, String hash) {
-        String sql = "UPDATE stores SET secret_key_hash = ?, updated_at = ? WHERE id = ?";
+        updateRow(storeId, "replace the secret key of " + storeId,
+                "UPDATE stores SET secret_key_hash = ?, updated_at = ? WHERE id = ?", ps -> {
+                    ps.setString(1, hash);
+                    ps.setObject(2, now());
+                    ps.setString(3, storeId);
+                });
+    }
+
+    /**
+     * Runs the update {@code sql} of the store's row ({@link StoreNotFoundException} when there is none),
+     * then {@link #secretKeysChanged}.
+     */
+    private void updateRow(String storeId, String what, String sql, Statements.Binder binder) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, hash);
-            ps.setObject(2, now());
-            ps.setString(3, storeId);
+            binder.bind(ps);
             if (ps.executeUpdate() == 0) {
                 throw new StoreNotFoundException(storeId);
             }
         } catch (SQLException e) {
-            throw failure("replace the secret key of " + storeId, e);
+            throw failure(what, e);
         } finally {
             secretKeysChanged();
         }

@@ -38,6 +38,19 @@ public final class Statements {
         }
     }
 
+    /**
+     * Runs the update {@code sql} on {@code c} (in the caller's transaction) with {@code params} in order;
+     * returns the rows it changed.
+     */
+    public static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
     /** Runs the update {@code sql} bound by {@code binder}; returns the rows it changed. */
     public static int update(DataSource ds, String what, String sql, Binder binder) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

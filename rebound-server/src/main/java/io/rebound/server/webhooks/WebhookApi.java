@@ -1,14 +1,11 @@
 package io.rebound.server.webhooks;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.rebound.core.store.Store;
 import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,9 +31,6 @@ import java.util.Optional;
  */
 public final class WebhookApi {
     static final int MAX_BODY_BYTES = 4 * 1024;
-    private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
 
     private final WebhookSecrets secrets;
     private final ApiAuth auth;
@@ -51,55 +45,43 @@ public final class WebhookApi {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/webhooks";
-        worker(router.get(path), this::list);
+        worker(router.get(path), auth.withStore(this::list));
         worker(router.put(path + "/:platform").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                this::put);
-        worker(router.delete(path + "/:platform"), this::delete);
+                auth.withStore(this::put));
+        worker(router.delete(path + "/:platform"), auth.withStore(this::delete));
     }
 
     private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB", ApiRoutes.Refusals.NONE);
+        ApiRoutes.blocking(route, handler, "4 KB");
     }
 
-    private void list(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
-        List<WebhookSecrets.Hint> hints = secrets.hints(store.get().id());
+    private void list(RoutingContext ctx, Store store) {
+        List<WebhookSecrets.Hint> hints = secrets.hints(store.id());
         JsonArray out = new JsonArray();
         for (WebhookPlatform p : WebhookPlatform.values()) {
-            out.add(render(ctx, store.get(), p, hints.stream().filter(h -> h.platform() == p).findFirst()));
+            out.add(render(ctx, store, p, hints.stream().filter(h -> h.platform() == p).findFirst()));
         }
-        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.get().id()).put("webhooks", out));
+        ApiErrors.json(ctx, 200, new JsonObject().put("store_id", store.id()).put("webhooks", out));
     }
 
-    private void put(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void put(RoutingContext ctx, Store store) {
         Optional<WebhookPlatform> platform = platform(ctx);
         if (platform.isEmpty()) {
             return;
         }
         String secret = secret(body(ctx));
-        WebhookSecrets.Hint hint = secrets.set(store.get().id(), platform.get(), secret);
-        ApiErrors.json(ctx, 200, render(ctx, store.get(), platform.get(), Optional.of(hint)));
+        WebhookSecrets.Hint hint = secrets.set(store.id(), platform.get(), secret);
+        ApiErrors.json(ctx, 200, render(ctx, store, platform.get(), Optional.of(hint)));
     }
 
-    private void delete(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return;
-        }
+    private void delete(RoutingContext ctx, Store store) {
         Optional<WebhookPlatform> platform = platform(ctx);
         if (platform.isEmpty()) {
             return;
         }
-        if (!secrets.delete(store.get().id(), platform.get())) {
+        if (!secrets.delete(store.id(), platform.get())) {
             ApiErrors.send(ctx, 404, "webhook_secret_not_found", "no " + platform.get().displayName()
-                    + " webhook secret is set for store '" + store.get().id() + "'");
+                    + " webhook secret is set for store '" + store.id() + "'");
             return;
         }
         ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
@@ -156,6 +138,6 @@ public final class WebhookApi {
     }
 
     private static JsonNode body(RoutingContext ctx) {
-        return ApiRoutes.jsonObject(ctx, READER, "a JSON object: {\"secret\": \"…\"}");
+        return ApiRoutes.jsonObject(ctx, "a JSON object: {\"secret\": \"…\"}");
     }
 }

@@ -1,5 +1,6 @@
 package io.rebound.server.webhooks;
 
+import io.rebound.server.concurrent.Threads;
 import io.rebound.server.meta.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -151,11 +153,7 @@ public final class WebhookInbox implements AutoCloseable {
     public void close() {
         closed = true;
         writer.interrupt();
-        try {
-            writer.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(writer, Duration.ofSeconds(5));
         failAll(new ArrayList<>(waiting), new IllegalStateException("the webhook inbox is closed"));
     }
 
