@@ -84,7 +84,8 @@ public final class RuntimeThroughputBenchmark {
     }
 
     /** One round's figures: wall-clock rate and CPU per event of each consumer and of the whole process. */
-    private record Round(double eventsPerSecond, double runtimeMicros, double indexerMicros, double processMicros) {
+    private record Round(double eventsPerSecond, double runtimeMicros, double indexerMicros, double processMicros,
+                         double runtimeBytes, double indexerBytes) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -110,6 +111,11 @@ public final class RuntimeThroughputBenchmark {
                     measured.stream().mapToDouble(Round::eventsPerSecond).max().orElseThrow(),
                     median(measured, Round::runtimeMicros), median(measured, Round::indexerMicros),
                     median(measured, Round::processMicros));
+            System.out.printf("median of %d rounds: heap allocated per event: audience runtime %,.0f bytes, indexer %,.0f bytes;"
+                            + " lowest CPU per event: audience runtime %.1f µs, indexer %.1f µs%n", rounds,
+                    median(measured, Round::runtimeBytes), median(measured, Round::indexerBytes),
+                    measured.stream().mapToDouble(Round::runtimeMicros).min().orElseThrow(),
+                    measured.stream().mapToDouble(Round::indexerMicros).min().orElseThrow());
         }
     }
 
@@ -161,6 +167,8 @@ public final class RuntimeThroughputBenchmark {
                  EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
                 long[] writerCpu = {cpuOf("audience-writer"), 0};
                 long[] indexerCpu = {cpuOf("event-indexer"), 0};
+                long[] writerBytes = {allocatedOf("audience-writer"), 0};
+                long[] indexerBytes = {allocatedOf("event-indexer"), 0};
                 long processCpu = processCpu();
                 Map<String, Long> threadsBefore = threadTicks();
                 Thread indexed = Thread.ofPlatform().start(() -> {
@@ -168,6 +176,7 @@ public final class RuntimeThroughputBenchmark {
                         indexer.awaitCaughtUp(600_000);
                         indexerSeconds[0] = (System.nanoTime() - t0) / 1e9;
                         indexerCpu[1] = cpuOf("event-indexer");
+                        indexerBytes[1] = allocatedOf("event-indexer");
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -175,18 +184,22 @@ public final class RuntimeThroughputBenchmark {
                 runtime.awaitCaughtUp(600_000);
                 runtimeSeconds = (System.nanoTime() - t0) / 1e9;
                 writerCpu[1] = cpuOf("audience-writer");
+                writerBytes[1] = allocatedOf("audience-writer");
                 indexed.join();
                 long processCpuNanos = processCpu() - processCpu;
                 double seconds = Math.max(runtimeSeconds, indexerSeconds[0]);
                 Round result = new Round(events / seconds, (writerCpu[1] - writerCpu[0]) / 1e3 / events,
-                        (indexerCpu[1] - indexerCpu[0]) / 1e3 / events, processCpuNanos / 1e3 / events);
+                        (indexerCpu[1] - indexerCpu[0]) / 1e3 / events, processCpuNanos / 1e3 / events,
+                        (double) (writerBytes[1] - writerBytes[0]) / events, (double) (indexerBytes[1] - indexerBytes[0]) / events);
                 System.out.printf("%s: consumers drained %,d events (%,d visitors, %d segments) in %.2f s = %,.0f events/s"
                                 + " (audience runtime done after %.2f s, indexer after %.2f s)%n",
                         label, events, visitors, segmentCount, seconds, result.eventsPerSecond(), runtimeSeconds,
                         indexerSeconds[0]);
                 // CPU time per event: what the load of other processes on a shared machine moves least.
-                System.out.printf("%s: CPU per event: audience runtime %.1f µs, indexer %.1f µs, whole process %.1f µs%n",
-                        label, result.runtimeMicros(), result.indexerMicros(), result.processMicros());
+                System.out.printf("%s: CPU per event: audience runtime %.1f µs, indexer %.1f µs, whole process %.1f µs;"
+                                + " heap allocated per event: audience runtime %,.0f bytes, indexer %,.0f bytes%n",
+                        label, result.runtimeMicros(), result.indexerMicros(), result.processMicros(),
+                        result.runtimeBytes(), result.indexerBytes());
                 if (Boolean.getBoolean("rebound.bench.threads")) {
                     Map<String, Long> after = threadTicks();
                     after.replaceAll((name, ticks) -> ticks - threadsBefore.getOrDefault(name, 0L));
@@ -219,6 +232,17 @@ public final class RuntimeThroughputBenchmark {
                 .max(java.util.Comparator.comparingLong(Thread::threadId))
                 .orElseThrow(() -> new IllegalStateException("no thread " + threadName));
         return ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.threadId());
+    }
+
+    /**
+     * Heap allocated so far by the thread with this name, in bytes: unlike CPU time, the load of other
+     * processes does not move it.
+     */
+    private static long allocatedOf(String threadName) {
+        Thread thread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(threadName))
+                .max(java.util.Comparator.comparingLong(Thread::threadId))
+                .orElseThrow(() -> new IllegalStateException("no thread " + threadName));
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(thread.threadId());
     }
 
     /** CPU ticks (1/100 s) of every thread of this process, native ones included, summed by name (Linux only). */
