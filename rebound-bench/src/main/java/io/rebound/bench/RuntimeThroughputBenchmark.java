@@ -33,7 +33,12 @@ import java.util.stream.Stream;
  * load is appended to the log first; then the event indexer and the audience runtime (with the five
  * segment templates, as {@code rebound-bench/collector-bench.sh} defines them) consume it side by
  * side, as in the server, and each reports when it has no lag left. Run by hand:
- * {@code rebound-bench/runtime-bench.sh [events] [visitors] [segments]}.
+ * {@code rebound-bench/runtime-bench.sh [events] [visitors] [segments] [rounds] [warm-up events]}.
+ *
+ * <p>A warm-up round (its own data directory, the same templates, other visitors; as many events as a
+ * measured round unless told) runs first so that the JIT has compiled the consumers before anything is
+ * timed; then {@code rounds} measured rounds, each on a new data directory with the same load, and their
+ * median.
  */
 public final class RuntimeThroughputBenchmark {
     private RuntimeThroughputBenchmark() {
@@ -78,10 +83,50 @@ public final class RuntimeThroughputBenchmark {
         }
     }
 
+    /** One round's figures: wall-clock rate and CPU per event of each consumer and of the whole process. */
+    private record Round(double eventsPerSecond, double runtimeMicros, double indexerMicros, double processMicros,
+                         double runtimeBytes, double indexerBytes) {
+    }
+
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int visitors = args.length > 1 ? Integer.parseInt(args[1]) : 30_000;
         int segmentCount = args.length > 2 ? Integer.parseInt(args[2]) : SegmentTemplates.IDS.size();
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        int warmupEvents = args.length > 4 ? Integer.parseInt(args[4]) : events;
+        // Warm-up: the same templates and load shape on its own data directory, with other visitors (w…), filled
+        // and drained first so that the measured rounds do not pay for the JIT compiling the consumers' code.
+        if (warmupEvents > 0) {
+            round("warm-up", warmupEvents, visitors, segmentCount, 11, "w", false);
+        }
+        List<Round> measured = new ArrayList<>();
+        for (int i = 1; i <= rounds; i++) {
+            // Every measured round starts from an empty data directory with the same load (seed 7, visitors v…).
+            measured.add(round("round " + i + "/" + rounds, events, visitors, segmentCount, 7, "v", i == rounds));
+        }
+        if (rounds > 1) {
+            System.out.printf("median of %d rounds: %,.0f events/s (min %,.0f, max %,.0f); CPU per event: audience runtime"
+                            + " %.1f µs, indexer %.1f µs, whole process %.1f µs%n", rounds,
+                    median(measured, Round::eventsPerSecond), measured.stream().mapToDouble(Round::eventsPerSecond).min().orElseThrow(),
+                    measured.stream().mapToDouble(Round::eventsPerSecond).max().orElseThrow(),
+                    median(measured, Round::runtimeMicros), median(measured, Round::indexerMicros),
+                    median(measured, Round::processMicros));
+            System.out.printf("median of %d rounds: heap allocated per event: audience runtime %,.0f bytes, indexer %,.0f bytes;"
+                            + " lowest CPU per event: audience runtime %.1f µs, indexer %.1f µs%n", rounds,
+                    median(measured, Round::runtimeBytes), median(measured, Round::indexerBytes),
+                    measured.stream().mapToDouble(Round::runtimeMicros).min().orElseThrow(),
+                    measured.stream().mapToDouble(Round::indexerMicros).min().orElseThrow());
+        }
+    }
+
+    private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> figure) {
+        double[] v = rounds.stream().mapToDouble(figure).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** Fills a log in a new data directory with {@code events} events, then has the consumers drain it; timed. */
+    private static Round round(String label, int events, int visitors, int segmentCount, long seed, String visitorPrefix,
+                               boolean lookups) throws Exception {
         Path dir = Files.createTempDirectory("rebound-runtime-bench");
         try (Database db = Database.embedded(dir);
              FileEventLog log = new FileEventLog(dir.resolve("log"), false);
@@ -94,7 +139,7 @@ public final class RuntimeThroughputBenchmark {
                     setup.createSegment(store, SegmentTemplates.instantiate(t, null, null), t);
                 }
             }
-            Random r = new Random(7);
+            Random r = new Random(seed);
             Instant now = Instant.now();
             List<Event> batch = new ArrayList<>(1_000);
             for (int i = 0; i < events; i++) {
@@ -105,7 +150,7 @@ public final class RuntimeThroughputBenchmark {
                     default -> EventType.PURCHASE;
                 };
                 Instant at = now.minusSeconds(r.nextInt(20 * 86_400));
-                batch.add(Event.builder(store, "e" + i, type, at, now).anonymousId("v" + r.nextInt(visitors))
+                batch.add(Event.builder(store, "e" + i, type, at, now).anonymousId(visitorPrefix + r.nextInt(visitors))
                         .products(type == EventType.PAGE_VIEW ? List.of()
                                 : List.of(new Product("p" + r.nextInt(500), "c", new BigDecimal("68"), 1)))
                         .value(new BigDecimal("68")).currency("USD").build());
@@ -122,6 +167,8 @@ public final class RuntimeThroughputBenchmark {
                  EventIndexer indexer = new EventIndexer(log.records(), rocks, new SimpleMeterRegistry())) {
                 long[] writerCpu = {cpuOf("audience-writer"), 0};
                 long[] indexerCpu = {cpuOf("event-indexer"), 0};
+                long[] writerBytes = {allocatedOf("audience-writer"), 0};
+                long[] indexerBytes = {allocatedOf("event-indexer"), 0};
                 long processCpu = processCpu();
                 Map<String, Long> threadsBefore = threadTicks();
                 Thread indexed = Thread.ofPlatform().start(() -> {
@@ -129,6 +176,7 @@ public final class RuntimeThroughputBenchmark {
                         indexer.awaitCaughtUp(600_000);
                         indexerSeconds[0] = (System.nanoTime() - t0) / 1e9;
                         indexerCpu[1] = cpuOf("event-indexer");
+                        indexerBytes[1] = allocatedOf("event-indexer");
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -136,16 +184,22 @@ public final class RuntimeThroughputBenchmark {
                 runtime.awaitCaughtUp(600_000);
                 runtimeSeconds = (System.nanoTime() - t0) / 1e9;
                 writerCpu[1] = cpuOf("audience-writer");
+                writerBytes[1] = allocatedOf("audience-writer");
                 indexed.join();
                 long processCpuNanos = processCpu() - processCpu;
                 double seconds = Math.max(runtimeSeconds, indexerSeconds[0]);
-                System.out.printf("consumers drained %,d events (%,d visitors, %d segments) in %.2f s = %,.0f events/s"
+                Round result = new Round(events / seconds, (writerCpu[1] - writerCpu[0]) / 1e3 / events,
+                        (indexerCpu[1] - indexerCpu[0]) / 1e3 / events, processCpuNanos / 1e3 / events,
+                        (double) (writerBytes[1] - writerBytes[0]) / events, (double) (indexerBytes[1] - indexerBytes[0]) / events);
+                System.out.printf("%s: consumers drained %,d events (%,d visitors, %d segments) in %.2f s = %,.0f events/s"
                                 + " (audience runtime done after %.2f s, indexer after %.2f s)%n",
-                        events, visitors, segmentCount, seconds, events / seconds, runtimeSeconds, indexerSeconds[0]);
+                        label, events, visitors, segmentCount, seconds, result.eventsPerSecond(), runtimeSeconds,
+                        indexerSeconds[0]);
                 // CPU time per event: what the load of other processes on a shared machine moves least.
-                System.out.printf("CPU per event: audience runtime %.1f µs, indexer %.1f µs, whole process %.1f µs%n",
-                        (writerCpu[1] - writerCpu[0]) / 1e3 / events, (indexerCpu[1] - indexerCpu[0]) / 1e3 / events,
-                        processCpuNanos / 1e3 / events);
+                System.out.printf("%s: CPU per event: audience runtime %.1f µs, indexer %.1f µs, whole process %.1f µs;"
+                                + " heap allocated per event: audience runtime %,.0f bytes, indexer %,.0f bytes%n",
+                        label, result.runtimeMicros(), result.indexerMicros(), result.processMicros(),
+                        result.runtimeBytes(), result.indexerBytes());
                 if (Boolean.getBoolean("rebound.bench.threads")) {
                     Map<String, Long> after = threadTicks();
                     after.replaceAll((name, ticks) -> ticks - threadsBefore.getOrDefault(name, 0L));
@@ -153,19 +207,42 @@ public final class RuntimeThroughputBenchmark {
                             .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
                             .forEach(e -> System.out.printf("  CPU of %-18s %6.2f s%n", e.getKey(), e.getValue() / 100.0));
                 }
-                lookups(runtime, store, visitors);
+                if (lookups) {
+                    lookups(runtime, store, visitors);
+                }
+                return result;
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
 
     /** CPU time so far of the thread with this name (the consumers' own threads), in ns. */
     private static long cpuOf(String threadName) {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals(threadName)) {
-                return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.threadId());
-            }
-        }
-        throw new IllegalStateException("no thread " + threadName);
+        // The newest live thread of that name: an earlier round's consumer may not have ended yet.
+        Thread thread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(threadName))
+                .max(java.util.Comparator.comparingLong(Thread::threadId))
+                .orElseThrow(() -> new IllegalStateException("no thread " + threadName));
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.threadId());
+    }
+
+    /**
+     * Heap allocated so far by the thread with this name, in bytes: unlike CPU time, the load of other
+     * processes does not move it.
+     */
+    private static long allocatedOf(String threadName) {
+        Thread thread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(threadName))
+                .max(java.util.Comparator.comparingLong(Thread::threadId))
+                .orElseThrow(() -> new IllegalStateException("no thread " + threadName));
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(thread.threadId());
     }
 
     /** CPU ticks (1/100 s) of every thread of this process, native ones included, summed by name (Linux only). */

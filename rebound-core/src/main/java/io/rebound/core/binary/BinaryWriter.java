@@ -147,6 +147,28 @@ public final class BinaryWriter {
 
     /** A non-null string of at most 65,535 UTF-8 bytes: the 2-byte big-endian UTF-8 length, then the UTF-8. */
     public BinaryWriter int16String(String s) {
+        // RocksDB keys are made of these, several per event: an ASCII string is copied char by char
+        // after its length, without the array getBytes would allocate.
+        int n = s.length();
+        if (n <= 0xffff) {
+            ensure(n + 2);
+            byte[] b = buf;
+            int p = size + 2;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    p = -1;
+                    break;
+                }
+                b[p++] = (byte) c;
+            }
+            if (p >= 0) {
+                b[size] = (byte) (n >>> 8);
+                b[size + 1] = (byte) n;
+                size = p;
+                return this;
+            }
+        }
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > 0xffff) {
             throw new IllegalArgumentException("a string of " + utf8.length + " UTF-8 bytes does not fit a 2-byte length");

@@ -148,10 +148,15 @@ public final class VisitorStateCodec {
         if (e.name() != null) {
             body.varint(index(strings, e.name()));
         }
+        // Plain loops: the capturing lambdas of forEach were allocated for every event encoded.
         body.varint(e.productIds().size());
-        e.productIds().forEach(p -> body.varint(index(strings, p)));
+        for (String p : e.productIds()) {
+            body.varint(index(strings, p));
+        }
         body.varint(e.categories().size());
-        e.categories().forEach(c -> body.varint(index(strings, c)));
+        for (String c : e.categories()) {
+            body.varint(index(strings, c));
+        }
         if (e.value() != null) {
             number(body, strings, e.value());
         }
@@ -605,6 +610,11 @@ public final class VisitorStateCodec {
     }
 
     private static int index(Map<String, Integer> strings, String s) {
-        return strings.computeIfAbsent(s, k -> strings.size());
+        Integer i = strings.get(s); // not computeIfAbsent: its capturing lambda was allocated on every call
+        if (i == null) {
+            i = strings.size();
+            strings.put(s, i);
+        }
+        return i;
     }
 }

@@ -45,6 +45,21 @@ class BinaryWriterTest {
     }
 
     @Property(tries = 300)
+    void int16StringIsTheLengthThenTheUtf8(@ForAll String s, @ForAll boolean afterOtherBytes) {
+        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        BinaryWriter w = new BinaryWriter(16);
+        if (afterOtherBytes) {
+            w.u8(7);
+        }
+        byte[] written = w.int16String(s).toByteArray();
+        BinaryWriter expected = new BinaryWriter(16);
+        if (afterOtherBytes) {
+            expected.u8(7);
+        }
+        assertThat(written).isEqualTo(expected.int16BE(utf8.length).bytes(utf8).toByteArray());
+    }
+
+    @Property(tries = 300)
     void zigzagInvertsForEveryLong(@ForAll long v) {
         assertThat(BinaryReader.unzigzag(BinaryWriter.zigzag(v))).isEqualTo(v);
         assertThat(new BinaryReader(new BinaryWriter().zigzagVarlong(v).toByteArray()).zigzagVarlong()).isEqualTo(v);

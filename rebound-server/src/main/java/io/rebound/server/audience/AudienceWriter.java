@@ -283,8 +283,8 @@ final class AudienceWriter {
 
     private void accept(LogRecord r, int batchSize) {
         Event e = EventCodec.decode(r.payload());
-        if (PersonIds.keysOf(e).isEmpty()) {
-            return;
+        if (e.userId() == null && e.emailHash() == null && e.anonymousId() == null) {
+            return; // no identity key (PersonIds.keysOf would be empty), asked without building the keys the engine builds
         }
         state.ensureRetention(e.storeId());
         try {

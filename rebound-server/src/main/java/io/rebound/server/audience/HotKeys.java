@@ -34,15 +34,20 @@ final class HotKeys {
     private final ArrayDeque<Entry> clock = new ArrayDeque<>(1 << 12);
     private long bytes;
 
-    private static final class Entry {
-        final Key key;
-        byte[] value;
+    static final class Entry {
+        private final Key key;
+        private byte[] value;
         /** Used since it last came round the clock. */
         boolean used;
 
         Entry(Key key, byte[] value) {
             this.key = key;
             this.value = value;
+        }
+
+        /** What the key holds: the value, or {@link #ABSENT}. */
+        byte[] value() {
+            return value;
         }
     }
 
@@ -60,9 +65,26 @@ final class HotKeys {
         return e.value;
     }
 
+    /**
+     * The entry holding the key (its {@link Entry#value}: the value or {@link #ABSENT}), or null when
+     * the key is not held; a write that looked first then passes it to {@link #put(Key, Entry, byte[])},
+     * so that the key is looked up once.
+     */
+    Entry entry(Key key) {
+        Entry e = entries.get(key);
+        if (e != null) {
+            e.used = true;
+        }
+        return e;
+    }
+
     /** Records what the key holds now ({@link #ABSENT} after a delete). */
     void put(Key key, byte[] value) {
-        Entry e = entries.get(key);
+        put(key, entries.get(key), value);
+    }
+
+    /** {@link #put(Key, byte[])} where {@code e} is what {@link #entry} returned for the key just before. */
+    void put(Key key, Entry e, byte[] value) {
         if (e != null) {
             bytes += value.length - e.value.length;
             e.value = value;

@@ -9,7 +9,15 @@ import java.util.List;
 
 /** {@link PersonTable} in {@link AudienceColumns#PERSONS}, through the current unit of work. */
 final class RocksPersonTable implements PersonTable {
+    /** Most store and segment ids {@link #known} holds. */
+    private static final int MAX_KNOWN = 32;
+
     private final UnitOfWork uow;
+    /**
+     * Store and segment ids met in decoded states: a state holding one of them shares it instead of
+     * decoding a copy of its own (each event decoded its person's store id and every segment id anew).
+     */
+    private String[] known = new String[0];
 
     RocksPersonTable(UnitOfWork uow) {
         this.uow = uow;
@@ -18,7 +26,27 @@ final class RocksPersonTable implements PersonTable {
     @Override
     public PersonState get(String storeId, String personId) {
         byte[] b = uow.get(AudienceColumns.PERSONS, AudienceKeys.person(storeId, personId));
-        return b == null ? null : PersonStateCodec.decode(b);
+        if (b == null) {
+            return null;
+        }
+        PersonState state = PersonStateCodec.decode(b, known);
+        learn(state.storeId());
+        for (String segment : state.segments().keySet()) {
+            learn(segment);
+        }
+        return state;
+    }
+
+    private void learn(String s) {
+        for (String k : known) {
+            if (k == s) {
+                return;
+            }
+        }
+        if (known.length < MAX_KNOWN) {
+            known = java.util.Arrays.copyOf(known, known.length + 1);
+            known[known.length - 1] = s;
+        }
     }
 
     @Override

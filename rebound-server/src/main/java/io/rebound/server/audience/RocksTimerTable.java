@@ -29,10 +29,13 @@ final class RocksTimerTable implements TimerTable {
     private record Entry(long due, String storeId, String personId) {
     }
 
-    /** Due first, then store and person (written out: the composed comparator's lambdas showed in profiles). */
+    /**
+     * Due first, then store and person (written out: the composed comparator's lambdas showed in profiles).
+     * The entries of a store share one store id string ({@link #storeIds}), so equal stores compare by identity.
+     */
     private static final Comparator<Entry> ORDER = (a, b) -> {
         int c = Long.compare(a.due(), b.due());
-        if (c == 0) {
+        if (c == 0 && a.storeId() != b.storeId()) {
             c = a.storeId().compareTo(b.storeId());
         }
         return c != 0 ? c : a.personId().compareTo(b.personId());
@@ -41,6 +44,8 @@ final class RocksTimerTable implements TimerTable {
     private final UnitOfWork uow;
     private final TreeSet<Entry> queue = new TreeSet<>(ORDER);
     private final Map<String, Map<String, Long>> dueOf = new HashMap<>();
+    /** One string per store id, shared by that store's entries. */
+    private final Map<String, String> storeIds = new HashMap<>();
 
     RocksTimerTable(UnitOfWork uow) {
         this.uow = uow;
@@ -49,7 +54,7 @@ final class RocksTimerTable implements TimerTable {
             String store = r.str();
             String person = r.str();
             long due = AudienceKeys.i64(v);
-            queue.add(new Entry(due, store, person));
+            queue.add(new Entry(due, storeId(store), person));
             dueOf.computeIfAbsent(store, s -> new HashMap<>()).put(person, due);
             return true;
         });
@@ -63,7 +68,7 @@ final class RocksTimerTable implements TimerTable {
             if (due != null && due.toEpochMilli() == old) {
                 return;
             }
-            queue.remove(new Entry(old, storeId, personId));
+            queue.remove(new Entry(old, storeId(storeId), personId));
         }
         byte[] indexKey = AudienceKeys.person(storeId, personId);
         if (due == null) {
@@ -75,8 +80,12 @@ final class RocksTimerTable implements TimerTable {
         }
         long millis = due.toEpochMilli();
         store.put(personId, millis);
-        queue.add(new Entry(millis, storeId, personId));
+        queue.add(new Entry(millis, storeId(storeId), personId));
         uow.put(AudienceColumns.TIMER_INDEX, indexKey, AudienceKeys.i64(millis));
+    }
+
+    private String storeId(String storeId) {
+        return storeIds.computeIfAbsent(storeId, s -> s);
     }
 
     @Override

@@ -88,9 +88,11 @@ final class UnitOfWork implements AutoCloseable {
     byte[] get(String family, byte[] key) {
         Family f = family(family);
         HotKeys.Key k = new HotKeys.Key(key);
-        byte[] known = f.pending.get(k);
-        if (known == null && f.hot != null) {
-            known = f.hot.get(k);
+        // The hot copy first: when it holds a key, it holds the key's latest value (every write of the
+        // family updates it), pending or not; a pending write it let go is still in the pending map.
+        byte[] known = f.hot != null ? f.hot.get(k) : null;
+        if (known == null) {
+            known = f.pending.get(k);
         }
         if (known != null) {
             return known == HotKeys.ABSENT ? null : known;
@@ -132,17 +134,16 @@ final class UnitOfWork implements AutoCloseable {
 
     /** Records {@code value} ({@link HotKeys#ABSENT}: a delete) as the key's pending write, unless the key holds it already. */
     private void write(Family f, HotKeys.Key k, byte[] value) {
-        byte[] known = f.pending.get(k);
-        if (known == null && f.hot != null) {
-            known = f.hot.get(k);
-        }
+        // Looked up once in the hot copy, which holds the key's latest value when it holds the key.
+        HotKeys.Entry hot = f.hot != null ? f.hot.entry(k) : null;
+        byte[] known = hot != null ? hot.value() : f.pending.get(k);
         if (known != null && (known == value || known != HotKeys.ABSENT && value != HotKeys.ABSENT
                 && java.util.Arrays.equals(known, value))) {
             return; // the key holds this value already (committed, or pending in this unit)
         }
         f.pending.put(k, value);
         if (f.hot != null) {
-            f.hot.put(k, value);
+            f.hot.put(k, hot, value);
         }
         dirty = true;
     }

@@ -491,6 +491,28 @@ public final class RollingLog implements AutoCloseable {
     }
 
     /**
+     * Each reading thread's chunk buffer, reused from read to read (its contents are copied out before a
+     * read returns): a new one per read was a tenth of what a consumer allocated, zeroed and then dropped.
+     * Chunks larger than {@link #MAX_HELD_CHUNK} are not kept.
+     */
+    private static final ThreadLocal<ByteBuffer> CHUNK = new ThreadLocal<>();
+    private static final int MAX_HELD_CHUNK = 2 << 20;
+
+    /** A heap buffer of {@code size} bytes (position 0, limit {@code size}); its old contents are not cleared. */
+    private static ByteBuffer chunk(int size) {
+        if (size > MAX_HELD_CHUNK) {
+            return ByteBuffer.allocate(size);
+        }
+        ByteBuffer held = CHUNK.get();
+        if (held == null || held.capacity() < size) {
+            held = ByteBuffer.allocate(Math.min(MAX_HELD_CHUNK, Math.max(size, 64 << 10)));
+            CHUNK.set(held);
+        }
+        held.clear().limit(size);
+        return held;
+    }
+
+    /**
      * Reads whole records from {@code position}, up to {@code maxRecords} or about
      * {@code maxBytes}, never past the durable end. Empty when the position is at the end. Each
      * record's length and CRC are checked; the read stops before a damaged record.
@@ -524,7 +546,7 @@ public final class RollingLog implements AutoCloseable {
                 long perRecord = out.isEmpty() ? FIRST_RECORD_GUESS : (long) bytes / out.size() + HEADER + 64;
                 long wanted = Math.max(HEADER, Math.min((long) (maxRecords - out.size()) * perRecord, Math.min(maxBytes - bytes, 4 << 20)));
                 int chunkSize = (int) Math.min(segEnd - pos, wanted);
-                ByteBuffer chunk = ByteBuffer.allocate(chunkSize);
+                ByteBuffer chunk = chunk(chunkSize);
                 while (chunk.hasRemaining() && ch.read(chunk, pos - base + chunk.position()) > 0) {
                     // keep reading until the chunk is full
                 }
