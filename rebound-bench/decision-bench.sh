@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Decision API latency at a paced load, run by hand:
-#   [RATE=2000] [VISITORS=10000] [RUNS=3] [WARM=30] rebound-bench/decision-bench.sh [duration-seconds=30]
+#   [RATE=2000] [VISITORS=10000] [RUNS=3] [WARM=30] [JITTER=1] rebound-bench/decision-bench.sh [duration-seconds=30]
 # Starts `rebound serve` (with the no-op baseline endpoint) on a fresh data directory, creates a store
 # with the seed's three products, a product_viewers segment for the yoga mat and an on-site campaign
 # (reminder carousel), makes VISITORS visitors view the mat (/v1/batch) and waits until the runtime has
 # read them. Then, per run, wrk (rebound-bench/wrk/decide.lua, distinct visitor ids per thread, paced to
 # RATE) against the no-op endpoint (baseline, same rate) and GET /decide. A run with any non-2xx answer
-# fails the script: only 2xx are counted.
+# fails the script: only 2xx are counted. JITTER=1 (the default) draws each connection's pause from 0 to
+# twice the mean, so that requests arrive independently, as shoppers' do; JITTER=0 keeps the fixed pause,
+# whose connections stay in phase and arrive in waves of CONNS/2 requests per event loop (docs/PERFORMANCE.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DUR="${1:-30}"
@@ -14,7 +16,7 @@ PORT="${PORT:-18280}"
 RATE="${RATE:-2000}"
 RUNS="${RUNS:-3}"
 WARM="${WARM:-30}"   # seconds of each warm-up run (decide, then no-op): C2 was still compiling after 20
-export VISITORS="${VISITORS:-10000}" THREADS=2 DELAY_MS=10
+export VISITORS="${VISITORS:-10000}" THREADS=2 DELAY_MS=10 JITTER="${JITTER:-1}"
 CONNS=$(( RATE * 11 / 1000 ))   # 10 ms pause + ~1 ms answer per request and connection
 command -v wrk >/dev/null || apt-get install -y -qq wrk
 DATA="$(mktemp -d /tmp/rebound-decide.XXXXXX)"
@@ -73,7 +75,7 @@ wrkrun() { # name method path
 }
 # Warm up both paths (JIT, the campaign cache, H2's pages).
 DUR_SAVED=$DUR; DUR=$WARM; wrkrun warm GET "$DECIDE"; wrkrun warm POST /v1/noop; DUR=$DUR_SAVED
-echo "store $STORE: $VISITORS visitors in the segment; $CONNS connections x $THREADS threads, ${DELAY_MS} ms pause (target $RATE req/s)"
+echo "store $STORE: $VISITORS visitors in the segment; $CONNS connections x $THREADS threads, ${DELAY_MS} ms pause (target $RATE req/s), pauses $([ "$JITTER" = 1 ] && echo "drawn from 0 to $((2 * DELAY_MS)) ms" || echo "fixed")"
 for r in $(seq 1 "$RUNS"); do
   wrkrun "noop-$r" POST /v1/noop
   wrkrun "decide-$r" GET "$DECIDE"

@@ -15,8 +15,15 @@ function setup(thread)
   table.insert(threads, thread)
   thread_id = thread_id + 1
 end
-function init(args) counter = 0; ok = 0; bad = 0 end
-function delay() return pause end
+function init(args) counter = 0; ok = 0; bad = 0; math.randomseed(os.time() + tid * 7919) end
+-- JITTER=1 draws each pause uniformly from 0 to 2 x DELAY_MS (the same mean): connections that all
+-- wait exactly DELAY_MS stay in phase and arrive as one wave per pause, which the server answers in
+-- turn; shoppers do not. Unset: the fixed pause.
+local jitter = os.getenv("JITTER") == "1"
+function delay()
+  if jitter then return math.random(0, 2 * pause) end
+  return pause
+end
 function response(status, headers, body)
   if status >= 200 and status < 300 then ok = ok + 1 else bad = bad + 1 end
 end
