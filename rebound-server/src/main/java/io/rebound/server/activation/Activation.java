@@ -558,14 +558,19 @@ public final class Activation implements AutoCloseable {
         }
     }
 
+    /** A connection test's outcome and the request it made (null when it made none). */
+    public record Tested(SyncReport report, RecordedRequest request) {
+    }
+
     /**
      * Sends one sample event through the platform's validation path (Meta and TikTok: the test event
      * code; Pinterest: {@code ?test=true}; Google: {@code validateOnly}), or in dry-run builds and records
-     * it. Nothing reaches the advertiser's reports.
+     * it. Nothing reaches the advertiser's reports. The answer names the test's own request, never one the
+     * forwarder recorded meanwhile.
      *
      * @param testEventCode Meta's or TikTok's test event code, overriding the configured one (null: configured)
      */
-    public SyncReport test(JdbcDestinations.Record d, String testEventCode) {
+    public Tested test(JdbcDestinations.Record d, String testEventCode) {
         DestinationSettings s = d.settings();
         Map<String, Object> patch = new java.util.HashMap<>();
         switch (d.platform()) {
@@ -593,15 +598,25 @@ public final class Activation implements AutoCloseable {
             }
         }
         DestinationSettings tested = patch.isEmpty() ? s : s.with(patch);
-        Destination dest = tested.build(d.mode(), d.apiBaseUrl(), true, paced(tested),
-                logs.computeIfAbsent(d.id(), k -> new RequestLog()), clock);
+        // Its own log, so that the request it answers with is the test's, not an event the forwarder
+        // recorded meanwhile; then into the destination's log with the others.
+        RequestLog own = new RequestLog();
+        Destination dest = tested.build(d.mode(), d.apiBaseUrl(), true, paced(tested), own, clock);
         Instant now = clock.instant();
         ServerEvent sample = new ServerEvent("rebound-test-" + UUID.randomUUID(), EventType.PAGE_VIEW, null, now,
                 "https://rebound.invalid/connection-test", null, "203.0.113.7",
                 "Mozilla/5.0 (Rebound connection test)", Map.of(ServerEvent.GA_CLIENT_ID, "1000000000." + now.getEpochSecond()),
                 Contact.ofEmail("test@rebound.invalid"), BigDecimal.ZERO,
                 "USD", List.of(), null, AdConsent.UNSTATED);
-        return dest.sendEvents(List.of(sample), now);
+        SyncReport report;
+        try {
+            report = dest.sendEvents(List.of(sample), now);
+        } finally {
+            RequestLog shared = logs.computeIfAbsent(d.id(), k -> new RequestLog());
+            own.last(RequestLog.DEFAULT_CAPACITY).forEach(shared::add);
+        }
+        List<RecordedRequest> made = own.last(1);
+        return new Tested(report, made.isEmpty() ? null : made.getFirst());
     }
 
     /** The test sends with {@code given}, else with the configured test event code, which {@code missing} asks for. */

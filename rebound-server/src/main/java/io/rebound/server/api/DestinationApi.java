@@ -185,14 +185,17 @@ public final class DestinationApi {
         if (code != null && (!(code instanceof String s) || s.isBlank() || s.length() > 100)) {
             throw new BadRequest("test_event_code", "invalid_field", "test_event_code must be a string of 1 to 100 characters");
         }
-        SyncReport report = activation.test(r, (String) code);
+        Activation.Tested tested = activation.test(r, (String) code);
+        SyncReport report = tested.report();
         JsonObject out = new JsonObject().put("mode", JdbcDestinations.wire(r.mode()))
                 .put("ok", report.complete() && report.deliveries().stream().allMatch(d -> d.outcome().applied()));
         if (!report.deliveries().isEmpty()) {
             out.put("outcome", outcomeJson(report.deliveries().getFirst().outcome()));
         }
         report.skipped().stream().findFirst().ifPresent(s -> out.put("skipped", s.reason()));
-        activation.requests(r.id(), 1).stream().findFirst().ifPresent(q -> out.put("request", requestJson(q)));
+        if (tested.request() != null) {
+            out.put("request", requestJson(tested.request()));
+        }
         ApiErrors.json(ctx, 200, out);
     }
 

@@ -248,7 +248,7 @@ final class DestinationPages {
             status = 400;
         } else {
             try {
-                SyncReport report = activation.test(d, code);
+                SyncReport report = activation.test(d, code).report();
                 test.putAll(DestinationModels.outcome(report));
             } catch (Activation.NotTestable e) {
                 test.put("error", DestinationForms.human(d.platform(), e.getMessage()));

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
 /**
@@ -32,6 +33,8 @@ public final class OwnedRowsCache<K, V> {
     private final Cache<K, V> rows;
     /** Bumped by every write: a load that ran across one is not kept. */
     private final AtomicLong writes = new AtomicLong();
+    /** Loads publish under its read lock, writes clear under its write lock. */
+    private final ReentrantReadWriteLock publishing = new ReentrantReadWriteLock();
 
     private OwnedRowsCache(long maximumSize) {
         this.rows = Caffeine.newBuilder().maximumSize(maximumSize).build();
@@ -56,10 +59,17 @@ public final class OwnedRowsCache<K, V> {
         MemoryOnly.check();
         long before = writes.get();
         V loaded = load.apply(key);
-        if (loaded != null && writes.get() == before) {
-            rows.put(key, loaded);
-            if (writes.get() != before) {
-                rows.invalidate(key); // a write committed and cleared the cache between the check and the put
+        if (loaded != null) {
+            // The check and the put under the read lock, a write's bump and clearing under the write lock:
+            // the put lands before the clearing (and is cleared) or sees the bump (and is not made). A put
+            // checked, made and then taken back would be visible in between to every other reader.
+            publishing.readLock().lock();
+            try {
+                if (writes.get() == before) {
+                    rows.put(key, loaded);
+                }
+            } finally {
+                publishing.readLock().unlock();
             }
         }
         return loaded;
@@ -67,13 +77,23 @@ public final class OwnedRowsCache<K, V> {
 
     /** After a committed write of {@code key}'s rows. */
     public void changed(K key) {
-        writes.incrementAndGet();
-        rows.invalidate(key);
+        publishing.writeLock().lock();
+        try {
+            writes.incrementAndGet();
+            rows.invalidate(key);
+        } finally {
+            publishing.writeLock().unlock();
+        }
     }
 
     /** After a committed write that may touch any key's rows. */
     public void changedAll() {
-        writes.incrementAndGet();
-        rows.invalidateAll();
+        publishing.writeLock().lock();
+        try {
+            writes.incrementAndGet();
+            rows.invalidateAll();
+        } finally {
+            publishing.writeLock().unlock();
+        }
     }
 }
