@@ -153,15 +153,7 @@ public final class BinaryWriter {
         if (n <= 0xffff) {
             ensure(n + 2);
             byte[] b = buf;
-            int p = size + 2;
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    p = -1;
-                    break;
-                }
-                b[p++] = (byte) c;
-            }
+            int p = copyAscii(s, b, size + 2);
             if (p >= 0) {
                 b[size] = (byte) (n >>> 8);
                 b[size + 1] = (byte) n;
@@ -214,6 +206,21 @@ public final class BinaryWriter {
     }
 
     /**
+     * Copies {@code s} to {@code b} from {@code p} if every char is ASCII (one byte each, room already
+     * ensured): the end position, or -1 when a char is not, and the caller encodes UTF-8 instead.
+     */
+    private static int copyAscii(String s, byte[] b, int p) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return -1;
+            }
+            b[p++] = (byte) c;
+        }
+        return p;
+    }
+
+    /**
      * The UTF-8 of {@code s} after a varint of its length + {@code extra}. Ids are short and ASCII: one
      * of at most {@value #SHORT} chars is copied char by char, without an intermediate array; a longer
      * one goes through {@link String#getBytes}, which copies a whole ASCII string at once.
@@ -222,17 +229,8 @@ public final class BinaryWriter {
         int n = s.length();
         if (n <= SHORT) {
             ensure(n + 1);
-            byte[] b = buf;
-            int p = size;
-            b[p++] = (byte) (n + extra);
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    p = -1;
-                    break;
-                }
-                b[p++] = (byte) c;
-            }
+            buf[size] = (byte) (n + extra);
+            int p = copyAscii(s, buf, size + 1);
             if (p >= 0) {
                 size = p;
                 return this;
