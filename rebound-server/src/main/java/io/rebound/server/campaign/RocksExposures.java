@@ -58,7 +58,7 @@ public final class RocksExposures implements ExposureCounts.Storage, AutoCloseab
     @Override
     public synchronized long read(ExposureCounts.Key k) {
         requireOpen();
-        byte[] v = rocks.get(FAMILY, key(k.personId(), k.campaignId()));
+        byte[] v = get(key(k.personId(), k.campaignId()));
         return v != null && day(v) == k.day().toEpochDay() ? count(v) : 0L;
     }
 
@@ -73,7 +73,7 @@ public final class RocksExposures implements ExposureCounts.Storage, AutoCloseab
             ExposureCounts.Key k = e.getKey();
             byte[] key = key(k.personId(), k.campaignId());
             ByteBuffer id = ByteBuffer.wrap(key);
-            byte[] held = values.containsKey(id) ? values.get(id) : rocks.get(FAMILY, key);
+            byte[] held = values.containsKey(id) ? values.get(id) : get(key);
             long day = k.day().toEpochDay();
             if (held != null && day(held) > day) {
                 continue;
@@ -125,6 +125,15 @@ public final class RocksExposures implements ExposureCounts.Storage, AutoCloseab
             synchronized (this) {
                 closed = true;
             }
+        }
+    }
+
+    /** A plain read: the count is read, added to and written back, so it must be the latest value. */
+    private byte[] get(byte[] key) {
+        try {
+            return rocks.db().get(rocks.family(FAMILY), key);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot read a daily cap count: " + e.getMessage(), e);
         }
     }
 
