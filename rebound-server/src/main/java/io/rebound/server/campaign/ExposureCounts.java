@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 
 /**
@@ -69,6 +70,8 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
     private final Object flushing = new Object();
     /** Odd while a write or an erasure is changing stored counts; bumped under {@link #flushing}. */
     private volatile long changes;
+    /** Readers keep a base under its read lock; {@link #changes} is bumped under its write lock. */
+    private final ReentrantReadWriteLock publishing = new ReentrantReadWriteLock();
 
     private ExposureCounts(DataSource dataSource) {
         super(dataSource);
@@ -104,8 +107,16 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
             // Kept only if no write or erasure ran meanwhile (changes even and unchanged): a read from
             // before a write's commit, kept after the write moved its counts into the base, would be
             // short of them for the rest of the day.
-            if ((before & 1) == 0 && before == changes) {
-                base.asMap().putIfAbsent(k, stored);
+            // The check and the put under the read lock, each bump of changes under the write lock: else a
+            // whole flush could run between them, add its counts to a base not there yet, and this put a
+            // base without them — short of them for the rest of the day.
+            publishing.readLock().lock();
+            try {
+                if ((before & 1) == 0 && before == changes) {
+                    base.asMap().putIfAbsent(k, stored);
+                }
+            } finally {
+                publishing.readLock().unlock();
             }
         }
         return (int) Math.min(Integer.MAX_VALUE, stored + local);
@@ -137,13 +148,13 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
 
     private void forget(Predicate<Key> which, Runnable deleteStored) {
         synchronized (flushing) { // no write of the forgotten counts is under way, nor starts before the delete
-            changes++;
+            bump();
             try {
                 pending.keySet().removeIf(which);
                 base.asMap().keySet().removeIf(which);
                 deleteStored.run();
             } finally {
-                changes++;
+                bump();
             }
         }
     }
@@ -170,7 +181,7 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
             if (taken.isEmpty()) {
                 return;
             }
-            changes++;
+            bump();
             try {
                 storage.add(taken);
                 for (Map.Entry<Key, Long> t : taken) {
@@ -184,8 +195,17 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
                 }
                 throw e;
             } finally {
-                changes++;
+                bump();
             }
+        }
+    }
+
+    private void bump() {
+        publishing.writeLock().lock();
+        try {
+            changes++;
+        } finally {
+            publishing.writeLock().unlock();
         }
     }
 
