@@ -241,6 +241,7 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
 
         @Override
         public void add(List<Map.Entry<Key, Long>> counts) {
+            LocalDate latest = counts.stream().map(e -> e.getKey().day()).max(LocalDate::compareTo).orElse(swept);
             Transactions.run(dataSource, () -> "metadata database: cannot write daily cap counts", c -> {
                 for (Map.Entry<Key, Long> e : counts) {
                     Key k = e.getKey();
@@ -253,7 +254,6 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
                 // A cap reads today's count only: once a day, the rows of the days before yesterday go
                 // (yesterday's stay for an answer decided just before midnight), or the table would keep
                 // a row per person shown, per day, for ever.
-                LocalDate latest = counts.stream().map(e -> e.getKey().day()).max(LocalDate::compareTo).orElse(swept);
                 if (latest.isAfter(swept)) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM campaign_exposures WHERE shown_on < ?")) {
                         ps.setObject(1, latest.minusDays(1));
@@ -261,8 +261,9 @@ final class ExposureCounts extends WrittenBehind<ExposureCounts.Key> {
                     }
                 }
             });
-            counts.stream().map(e -> e.getKey().day()).max(LocalDate::compareTo)
-                    .filter(d -> d.isAfter(swept)).ifPresent(d -> swept = d);
+            if (latest.isAfter(swept)) {
+                swept = latest;
+            }
         }
 
         @Override
