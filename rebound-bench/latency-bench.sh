@@ -37,13 +37,29 @@ AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
 SCRIPT=single.lua
 if [ -n "${RATE:-}" ]; then
   # wrk's delay is whole milliseconds: above ~6,000/s pace more connections (PACED_CONNS) with a longer delay.
+  # RATE counts events: with BATCH=n events per request (sent to /v1/batch) the requests are RATE/n.
   SCRIPT=paced.lua CONNS=${PACED_CONNS:-12}
-  export DELAY_MS=$((CONNS * 1000 / RATE))
+  export BATCH="${BATCH:-1}"
+  export DELAY_MS=$((CONNS * 1000 * BATCH / RATE))
 fi
+ENDPOINT=/v1/track
+[ "${BATCH:-1}" -gt 1 ] && ENDPOINT=/v1/batch
 # Warm up (JIT, caches) at the same load; the runtime's percentiles cover only the last 10-20 s.
-wrk -t2 -c"$CONNS" -d20s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/$SCRIPT" "$BASE/v1/track" >/dev/null
-wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -s "$ROOT/rebound-bench/wrk/$SCRIPT" "$BASE/v1/track" \
-  | grep -E 'Requests/sec|99%' | sed 's/^/collector: /'
+wrk -t2 -c"$CONNS" -d20s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/$SCRIPT" "$BASE$ENDPOINT" >/dev/null
+wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$AUTH" -s "$ROOT/rebound-bench/wrk/$SCRIPT" "$BASE$ENDPOINT" > "$DATA/wrk.txt"
+# Only 2xx answers count as accepted events.
+python3 - "$DATA/wrk.txt" "${BATCH:-1}" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+batch = int(sys.argv[2])
+done = re.search(r'(\d+) requests in ([\d.]+)(m?s)', t)
+requests, secs = int(done.group(1)), float(done.group(2)) * (60 if done.group(3) == 'm' else 1)
+non2xx = re.search(r'Non-2xx or 3xx responses: (\d+)', t)
+ok = requests - (int(non2xx.group(1)) if non2xx else 0)
+p99 = re.search(r'99%\s+(\S+)', t).group(1)
+print(f"collector: {ok / secs:,.0f} requests/s with 2xx, {ok * batch / secs:,.0f} accepted events/s "
+      f"({batch} per request), request p99 {p99}, non-2xx {requests - ok}")
+PY
 curl -sf "$BASE/metrics" > "$DATA/metrics.txt"
 python3 - "$DATA/metrics.txt" <<'PY'
 import re, sys

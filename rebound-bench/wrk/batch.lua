@@ -4,7 +4,10 @@
 local counter = 0
 local thread_id = 0
 local size = tonumber(os.getenv("BATCH") or "100")
-function setup(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
+-- Ids unique across wrk runs too (a warm-up and the measured run must not send the same events:
+-- a duplicate is dropped by the consumers, so it is not throughput): RUN, or the start second.
+local run = os.getenv("RUN") or tostring(os.time())
+function setup(thread) thread:set("tid", run .. "-" .. thread_id); thread_id = thread_id + 1 end
 local head = '{"type":"track","event":"Product Viewed","messageId":"b'
 local middle = '","anonymousId":"v-'
 local tail = '","properties":{"product_id":"yoga-mat","price":68,"currency":"USD"}}'

@@ -1,7 +1,10 @@
 -- One Segment track call per request, unique messageId per request (wrk -s single.lua).
 local counter = 0
 local thread_id = 0
-function setup(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
+-- Ids unique across wrk runs too (a warm-up and the measured run must not send the same events:
+-- a duplicate is dropped by the consumers, so it is not throughput): RUN, or the start second.
+local run = os.getenv("RUN") or tostring(os.time())
+function setup(thread) thread:set("tid", run .. "-" .. thread_id); thread_id = thread_id + 1 end
 function init(args) counter = 0 end
 request = function()
   counter = counter + 1
