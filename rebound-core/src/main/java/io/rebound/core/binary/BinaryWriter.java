@@ -255,6 +255,17 @@ public final class BinaryWriter {
         return size;
     }
 
+    /** How many bytes it holds before it grows. */
+    public int capacity() {
+        return buf.length;
+    }
+
+    /** Forgets what was written, keeping the buffer: a writer reused for one value after another. */
+    public BinaryWriter reset() {
+        size = 0;
+        return this;
+    }
+
     /** A copy of the bytes written. */
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);

@@ -132,9 +132,28 @@ public final class PersonStateCodec {
         }
     }
 
+    /**
+     * Each thread's buffer for the state it encodes: the result is copied out at its exact size, so a
+     * buffer of its own per encode (sized for the whole state up front, since growing by doubling was
+     * a tenth of encoding) was allocated and dropped on every event. One that grew past
+     * {@link #SCRATCH_KEPT} bytes for a very large state is not kept.
+     */
+    private static final ThreadLocal<BinaryWriter> SCRATCH = ThreadLocal.withInitial(() -> new BinaryWriter(4_096));
+    private static final int SCRATCH_KEPT = 1 << 20;
+
     public static byte[] encode(PersonState state) {
-        // Sized for the whole state up front: growing the array by doubling was a tenth of encoding.
-        BinaryWriter out = new BinaryWriter(VisitorStateCodec.sizeHint(state.visitor()) + 128);
+        BinaryWriter out = SCRATCH.get().reset();
+        try {
+            encode(state, out);
+            return out.toByteArray();
+        } finally {
+            if (out.capacity() > SCRATCH_KEPT) {
+                SCRATCH.remove();
+            }
+        }
+    }
+
+    private static void encode(PersonState state, BinaryWriter out) {
         Map<String, String> google = state.ids().googleEmailHashes();
         out.u8(google.isEmpty() ? WITHOUT_GOOGLE_HASHES : VERSION);
         long mask = VisitorStateCodec.typeMask(state.visitor());
@@ -159,7 +178,6 @@ public final class PersonStateCodec {
             }
         }
         VisitorStateCodec.encode(state.visitor(), out);
-        return out.toByteArray();
     }
 
     /**

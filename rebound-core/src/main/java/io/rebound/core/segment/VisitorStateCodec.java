@@ -62,9 +62,6 @@ public final class VisitorStateCodec {
     private static final int TAG_FALSE = 3;
     private static final int TAG_BIG_NUMBER = 4;
 
-    /** Time offset, header, id hash and a typical body: what {@link #sizeHint} reckons per event. */
-    private static final int ESTIMATED_BYTES_PER_EVENT = 40;
-
     private VisitorStateCodec() {
     }
 
@@ -180,17 +177,6 @@ public final class VisitorStateCodec {
         }
     }
 
-    /** Bytes the encoding of {@code state} takes, or an estimate a little above it when not known without encoding it. */
-    public static int sizeHint(VisitorState state) {
-        int known = knownSize(state);
-        return known > 0 ? known : state.size() * ESTIMATED_BYTES_PER_EVENT + 64;
-    }
-
-    /** Bytes the encoding of {@code state} takes, when known without encoding it (decoded, unchanged); else 0. */
-    public static int knownSize(VisitorState state) {
-        return state.source() == null ? 0 : state.source().byteSize();
-    }
-
     public static VisitorState decode(byte[] bytes) {
         return decode(bytes, 0);
     }
@@ -296,10 +282,6 @@ public final class VisitorStateCodec {
 
         void copyTo(BinaryWriter out) {
             out.bytes(bytes, offset, end - offset);
-        }
-
-        int byteSize() {
-            return end - offset;
         }
 
         int size() {

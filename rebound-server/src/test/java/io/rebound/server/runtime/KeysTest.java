@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KeysTest {
 
@@ -37,5 +38,23 @@ class KeysTest {
         Keys.skipStr(key);
         assertThat(Keys.readStr(key)).isEqualTo("v");
         assertThat(key.getLong()).isEqualTo(7);
+    }
+
+    @Test
+    void keysBuiltOneAfterAnotherOnAThreadAreEachWhole() {
+        String longId = "p".repeat(300); // beyond the scratch buffer's first size
+        byte[] first = Keys.key().str("st_1").str(longId).build();
+        byte[] second = Keys.key().str("a").i64(1).build();
+        assertThat(first).hasSize(2 + 4 + 2 + 300);
+        assertThat(HexFormat.of().formatHex(second)).isEqualTo("000161" + "0000000000000001");
+        assertThat(Keys.readStr(ByteBuffer.wrap(first).position(6))).isEqualTo(longId);
+    }
+
+    @Test
+    void aBuilderUsedAfterAnotherWasStartedFailsInsteadOfMixingKeys() {
+        Keys.Builder stale = Keys.key().str("st_1");
+        Keys.key().str("other");
+        assertThatThrownBy(() -> stale.str("p")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(stale::build).isInstanceOf(IllegalStateException.class);
     }
 }
