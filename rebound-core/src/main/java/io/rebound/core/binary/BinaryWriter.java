@@ -260,12 +260,6 @@ public final class BinaryWriter {
         return buf.length;
     }
 
-    /** Forgets what was written, keeping the buffer: a writer reused for one value after another. */
-    public BinaryWriter reset() {
-        size = 0;
-        return this;
-    }
-
     /** A copy of the bytes written. */
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);

@@ -142,7 +142,8 @@ public final class PersonStateCodec {
     private static final int SCRATCH_KEPT = 1 << 20;
 
     public static byte[] encode(PersonState state) {
-        BinaryWriter out = SCRATCH.get().reset();
+        BinaryWriter out = SCRATCH.get();
+        out.clear();
         try {
             encode(state, out);
             return out.toByteArray();
@@ -351,11 +352,12 @@ public final class PersonStateCodec {
             out.int64LE(consent.at().toEpochMilli());
         }
         out.varint(state.segments().size());
-        for (Map.Entry<String, SegmentStatus> e : state.segments().entrySet()) {
-            out.varintString(e.getKey());
-            out.u8(e.getValue().member() ? 1 : 0);
-            out.zigzagVarlong(e.getValue().since().toEpochMilli());
-        }
+        // forEach: an unmodifiable map's entry set wraps every entry it hands out.
+        state.segments().forEach((segment, status) -> {
+            out.varintString(segment);
+            out.u8(status.member() ? 1 : 0);
+            out.zigzagVarlong(status.since().toEpochMilli());
+        });
     }
 
     private static AdConsent consent(BinaryReader in) {

@@ -97,7 +97,8 @@ public final class VisitorStateCodec {
             boolean wide = events.getLast().timeMillis() - base >= 1L << 40;
             out.zigzagVarlong(base);
             out.u8(wide ? 8 : 5);
-            for (RetainedEvent e : events) {
+            for (int i = 0, n = events.size(); i < n; i++) {
+                RetainedEvent e = events.get(i);
                 long offset = e.timeMillis() - base;
                 if (wide) {
                     out.int64LE(offset);
@@ -106,7 +107,8 @@ public final class VisitorStateCodec {
                 }
             }
         }
-        for (RetainedEvent e : events) {
+        for (int i = 0, n = events.size(); i < n; i++) {
+            RetainedEvent e = events.get(i);
             out.u8(CODE_BY_ORDINAL[e.type().ordinal()]
                     | (e.value() != null ? HAS_VALUE : 0)
                     | (e.currency() != null ? HAS_CURRENCY : 0)
@@ -116,7 +118,8 @@ public final class VisitorStateCodec {
         Map<String, Integer> strings = new LinkedHashMap<>();
         BinaryWriter bodies = new BinaryWriter(events.size() * 16);
         BinaryWriter body = new BinaryWriter();
-        for (RetainedEvent e : events) {
+        for (int i = 0, n = events.size(); i < n; i++) {
+            RetainedEvent e = events.get(i);
             body.clear();
             body(e, body, strings);
             bodies.varint(body.size());
@@ -131,7 +134,8 @@ public final class VisitorStateCodec {
         out.varint(strings.size());
         out.varint(table.size());
         out.bytes(table.array(), 0, table.size());
-        for (RetainedEvent e : events) {
+        for (int i = 0, n = events.size(); i < n; i++) {
+            RetainedEvent e = events.get(i);
             out.int64LE(e.idHash());
         }
     }
@@ -147,12 +151,14 @@ public final class VisitorStateCodec {
         }
         // Plain loops: the capturing lambdas of forEach were allocated for every event encoded.
         body.varint(e.productIds().size());
-        for (String p : e.productIds()) {
-            body.varint(index(strings, p));
+        List<String> products = e.productIds();
+        for (int i = 0, n = products.size(); i < n; i++) { // indexed: an iterator per list was allocated per event
+            body.varint(index(strings, products.get(i)));
         }
         body.varint(e.categories().size());
-        for (String c : e.categories()) {
-            body.varint(index(strings, c));
+        List<String> categories = e.categories();
+        for (int i = 0, n = categories.size(); i < n; i++) {
+            body.varint(index(strings, categories.get(i)));
         }
         if (e.value() != null) {
             number(body, strings, e.value());

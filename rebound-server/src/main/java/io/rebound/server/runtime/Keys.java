@@ -64,7 +64,7 @@ public final class Keys {
 
     public static Builder key() {
         Scratch s = SCRATCH.get();
-        s.out.reset();
+        s.out.clear();
         return new Builder(s, ++s.generation);
     }
 
