@@ -51,15 +51,9 @@ public final class JdbcCampaigns {
         OffsetDateTime now = now();
         String sql = "INSERT INTO campaigns (id, store_id, name, segment_id, definition, status, created_at, updated_at) "
                 + "VALUES (?, ?, ?, ?, ?, 'active', ?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, id);
-            ps.setString(2, storeId);
-            ps.setString(3, definition.name());
-            ps.setString(4, definition.segmentId());
-            ps.setString(5, text(definition));
-            ps.setObject(6, now);
-            ps.setObject(7, now);
-            ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            Statements.update(c, sql, id, storeId, definition.name(), definition.segmentId(), text(definition),
+                    now, now);
         } catch (SQLException e) {
             throw failure("create a campaign", e);
         }
