@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.rebound.core.segment.SegmentDefinitions;
 import io.rebound.server.json.Json;
-import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -14,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,17 +107,22 @@ public final class SegmentRepository {
     }
 
     private List<SegmentRecord> query(String sql, String... args) {
-        return Statements.list(dataSource, "cannot read segments", sql, SegmentRepository::read, args);
-    }
-
-    private static SegmentRecord read(ResultSet rs) throws SQLException {
-        try {
-            return new SegmentRecord(rs.getString("store_id"), rs.getString("id"),
-                    SegmentDefinitions.parse(Json.MAPPER.readValue(rs.getString("definition"), TREE)),
-                    rs.getString("template"),
-                    SegmentRecord.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
-                    instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "effective_from"));
-        } catch (JsonProcessingException e) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            List<SegmentRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SegmentRecord(rs.getString("store_id"), rs.getString("id"),
+                            SegmentDefinitions.parse(Json.MAPPER.readValue(rs.getString("definition"), TREE)),
+                            rs.getString("template"),
+                            SegmentRecord.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
+                            instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "effective_from")));
+                }
+            }
+            return out;
+        } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("cannot read segments: " + e.getMessage(), e);
         }
     }
