@@ -4,7 +4,6 @@ import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentDefinition;
-import io.rebound.core.segment.SegmentDefinitions;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.segment.SegmentTemplates.Scope;
 
@@ -63,9 +62,7 @@ public final class DifferentialScenario {
     }
 
     private static SegmentDefinition parse(String compact) {
-        Map<String, Object> json = MiniJson.parse(compact);
-        json.put("name", "differential");
-        return SegmentDefinitions.parse(json);
+        return MiniJson.segment("differential", compact);
     }
 
     /** Runs one stream; throws AssertionError naming the seed, instant, segment and difference. */

@@ -1,5 +1,8 @@
 package io.rebound.testkit;
 
+import io.rebound.core.segment.SegmentDefinition;
+import io.rebound.core.segment.SegmentDefinitions;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +30,13 @@ public final class MiniJson {
             throw new IllegalArgumentException("trailing text at " + p.pos);
         }
         return (Map<String, Object>) v;
+    }
+
+    /** The segment definition written compactly as {@code compact}, named {@code name}. */
+    public static SegmentDefinition segment(String name, String compact) {
+        Map<String, Object> json = parse(compact);
+        json.put("name", name);
+        return SegmentDefinitions.parse(json);
     }
 
     private void skip() {

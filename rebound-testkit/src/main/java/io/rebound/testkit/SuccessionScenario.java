@@ -4,7 +4,6 @@ import io.rebound.core.engine.AudienceRuntime;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.segment.SegmentDefinition;
-import io.rebound.core.segment.SegmentDefinitions;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.segment.SegmentTemplates.Scope;
 
@@ -116,9 +115,7 @@ public final class SuccessionScenario {
     }
 
     private static SegmentDefinition parse(String compact) {
-        Map<String, Object> json = MiniJson.parse(compact);
-        json.put("name", "succession");
-        return SegmentDefinitions.parse(json);
+        return MiniJson.segment("succession", compact);
     }
 
     /** The history: each visitor's 1–12 events spread over the 40 days before {@code now}. */

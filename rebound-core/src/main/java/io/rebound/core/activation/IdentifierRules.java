@@ -29,8 +29,12 @@ import java.util.function.Function;
  * digest of Google's form when the contact has it ({@link Contact#googleEmails()}): a field the platform takes in the clear cannot be
  * recovered from a digest and is dropped instead. Values that do not normalise (an email without
  * {@code @}) are dropped rather than hashed into keys that never match.
+ *
+ * @param platform           whose rules these are
+ * @param phoneFormat        how a phone number is written before hashing
+ * @param defaultCallingCode the calling code of a national phone number (1 to 3 digits), or null
  */
-public final class IdentifierRules {
+public record IdentifierRules(Platform platform, PhoneFormat phoneFormat, String defaultCallingCode) {
 
     /** How a phone number is written before hashing. */
     public enum PhoneFormat {
@@ -40,14 +44,12 @@ public final class IdentifierRules {
         E164
     }
 
-    private final Platform platform;
-    private final PhoneFormat phoneFormat;
-    private final String defaultCallingCode;
-
-    private IdentifierRules(Platform platform, PhoneFormat phoneFormat, String defaultCallingCode) {
-        this.platform = platform;
-        this.phoneFormat = phoneFormat;
-        this.defaultCallingCode = defaultCallingCode;
+    public IdentifierRules {
+        Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(phoneFormat, "phoneFormat");
+        if (defaultCallingCode != null && !defaultCallingCode.matches("[1-9][0-9]{0,2}")) {
+            throw new IllegalArgumentException("a calling code is 1 to 3 digits without '+', got " + defaultCallingCode);
+        }
     }
 
     /** The platform's documented rules (TikTok: E.164 with {@code +}, its Events API's format). */
@@ -69,18 +71,7 @@ public final class IdentifierRules {
      * country with this calling code (the store's country: {@code "1"}, {@code "44"} …).
      */
     public IdentifierRules withDefaultCallingCode(String callingCode) {
-        if (callingCode != null && !callingCode.matches("[1-9][0-9]{0,2}")) {
-            throw new IllegalArgumentException("a calling code is 1 to 3 digits without '+', got " + callingCode);
-        }
         return new IdentifierRules(platform, phoneFormat, callingCode);
-    }
-
-    public Platform platform() {
-        return platform;
-    }
-
-    public PhoneFormat phoneFormat() {
-        return phoneFormat;
     }
 
     // --- normalisation (the string that gets hashed) ---

@@ -1,21 +1,19 @@
 package io.rebound.core.activation;
 
+import java.util.Locale;
+
 /**
  * The ad platforms Rebound activates audiences on. Each has its own identifier normalisation
  * ({@link IdentifierRules}), its own request limits ({@link PlatformLimits}) and its own consent
  * fields ({@link ConsentDecision}); the wire formats live in {@code rebound-destinations}.
  */
 public enum Platform {
-    META("meta"),
-    GOOGLE("google"),
-    TIKTOK("tiktok"),
-    PINTEREST("pinterest");
+    META,
+    GOOGLE,
+    TIKTOK,
+    PINTEREST;
 
-    private final String id;
-
-    Platform(String id) {
-        this.id = id;
-    }
+    private final String id = name().toLowerCase(Locale.ROOT);
 
     /** The lower-case name used in the API and configuration ({@code "meta"}, …). */
     public String id() {

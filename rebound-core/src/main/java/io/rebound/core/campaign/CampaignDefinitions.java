@@ -1,8 +1,8 @@
 package io.rebound.core.campaign;
 
 import io.rebound.core.catalog.CatalogProduct;
+import io.rebound.core.event.DefinitionParser;
 import io.rebound.core.event.NumberLimits;
-import io.rebound.core.event.Violation;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -56,13 +56,13 @@ public final class CampaignDefinitions {
         }
         Parser p = new Parser();
         p.numbers(json, "", 0);
-        if (p.violations.isEmpty()) {
+        if (p.violations().isEmpty()) {
             CampaignDefinition d = p.definition(json);
-            if (p.violations.isEmpty()) {
+            if (p.violations().isEmpty()) {
                 return d;
             }
         }
-        throw new InvalidCampaignException(p.violations);
+        throw new InvalidCampaignException(p.violations());
     }
 
     /** Writes {@code d} as a JSON tree; {@code parse(toJson(d))} equals {@code d}. */
@@ -108,15 +108,9 @@ public final class CampaignDefinitions {
     }
 
     /** Collects violations while building; parsing goes on after one so that all are reported. */
-    private static final class Parser {
-        final List<Violation> violations = new ArrayList<>();
-
-        void fail(String field, String message) {
-            violations.add(new Violation(field, message));
-        }
-
-        void numbers(Object node, String path, int depth) {
-            NumberLimits.check(node, path, depth, MAX_DEPTH, "a campaign definition", this::fail);
+    private static final class Parser extends DefinitionParser {
+        Parser() {
+            super(MAX_DEPTH, "a campaign definition");
         }
 
         CampaignDefinition definition(Map<String, Object> json) {
@@ -164,7 +158,7 @@ public final class CampaignDefinitions {
                     holdout = share.movePointRight(2).intValueExact();
                 }
             }
-            if (!violations.isEmpty()) {
+            if (!violations().isEmpty()) {
                 return null;
             }
             return new CampaignDefinition(name, segmentId, channels, touches, cap, holdout, flow);

@@ -1,6 +1,7 @@
 package io.rebound.core.campaign;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -19,22 +20,21 @@ import java.util.Optional;
  * </ul>
  */
 public enum Flow {
-    ABANDONED_CART("abandoned_cart", true, "You left these in your cart:"),
-    BROWSE_ABANDONMENT("browse_abandonment", true, "Still looking? Here is what you were browsing:"),
-    POST_PURCHASE("post_purchase", false, "Thank you for your order. These go well with it:"),
-    WIN_BACK("win_back", true, "It has been a while. Here is what is new for you:");
+    ABANDONED_CART(true, "You left these in your cart:"),
+    BROWSE_ABANDONMENT(true, "Still looking? Here is what you were browsing:"),
+    POST_PURCHASE(false, "Thank you for your order. These go well with it:"),
+    WIN_BACK(true, "It has been a while. Here is what is new for you:");
 
-    private final String wireName;
+    private final String wireName = name().toLowerCase(Locale.ROOT);
     private final boolean exitsOnPurchase;
     private final String intro;
 
-    Flow(String wireName, boolean exitsOnPurchase, String intro) {
-        this.wireName = wireName;
+    Flow(boolean exitsOnPurchase, String intro) {
         this.exitsOnPurchase = exitsOnPurchase;
         this.intro = intro;
     }
 
-    /** The name in the campaign JSON. */
+    /** The name in the campaign JSON: the constant's name in lower case. */
     public String wireName() {
         return wireName;
     }

@@ -8,16 +8,13 @@ import java.util.Optional;
  * spells it the way its platform expects ({@link FeedPlatform#availability}).
  */
 public enum Availability {
-    IN_STOCK("in_stock"),
-    OUT_OF_STOCK("out_of_stock"),
-    PREORDER("preorder"),
-    BACKORDER("backorder");
+    IN_STOCK,
+    OUT_OF_STOCK,
+    PREORDER,
+    BACKORDER;
 
-    private final String json;
-
-    Availability(String json) {
-        this.json = json;
-    }
+    /** The constant's name in lower case: how the API and configuration spell it. */
+    private final String json = name().toLowerCase(Locale.ROOT);
 
     /** The API's spelling: {@code in_stock}, {@code out_of_stock}, {@code preorder}, {@code backorder}. */
     public String json() {

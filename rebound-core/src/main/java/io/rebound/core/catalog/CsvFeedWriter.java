@@ -9,16 +9,13 @@ import java.util.function.Function;
  * a cell quoted when it holds a comma, a quote, a line break or edge spaces, quotes doubled, CRLF
  * line ends). Additional images go in one cell, comma-separated, as Meta reads them. Cost and
  * inventory are never written (see {@link RssFeedWriter}).
+ *
+ * @param availability how the platform spells a product's availability
  */
-final class CsvFeedWriter implements FeedWriter {
+record CsvFeedWriter(Function<Availability, String> availability) implements FeedWriter {
     static final List<String> COLUMNS = List.of("id", "title", "description", "availability", "condition", "price",
             "link", "image_link", "brand", "sale_price", "additional_image_link", "google_product_category",
             "product_type", "gtin", "mpn", "item_group_id");
-    private final Function<Availability, String> availability;
-
-    CsvFeedWriter(Function<Availability, String> availability) {
-        this.availability = availability;
-    }
 
     @Override
     public String contentType() {

@@ -8,14 +8,11 @@ import java.util.function.Function;
  * Every product field is a {@code g:} element; optional fields are left out when empty. Cost and
  * inventory are never written: a feed URL is a capability that may leak, and margins are private.
  * Text is escaped here; {@link CatalogProduct} has already refused what XML 1.0 cannot carry.
+ *
+ * @param availability how the platform spells a product's availability
  */
-final class RssFeedWriter implements FeedWriter {
+record RssFeedWriter(Function<Availability, String> availability) implements FeedWriter {
     static final String NAMESPACE = "http://base.google.com/ns/1.0";
-    private final Function<Availability, String> availability;
-
-    RssFeedWriter(Function<Availability, String> availability) {
-        this.availability = availability;
-    }
 
     @Override
     public String contentType() {

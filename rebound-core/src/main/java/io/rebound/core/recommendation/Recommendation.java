@@ -1,5 +1,7 @@
 package io.rebound.core.recommendation;
 
+import java.util.Locale;
+
 import java.util.Objects;
 
 /**
@@ -15,19 +17,16 @@ public record Recommendation(String productId, Reason reason, String relatedTo) 
     /** Why a product is recommended, in the order they rank. */
     public enum Reason {
         /** The person left it in the cart. */
-        CARTED("carted"),
+        CARTED,
         /** The person viewed it. */
-        VIEWED("viewed"),
+        VIEWED,
         /** The store paired it with a product the person bought. */
-        COMPLEMENT("complement"),
+        COMPLEMENT,
         /** Others who bought a product the person bought bought it in the same order. */
-        CO_PURCHASED("co_purchased");
+        CO_PURCHASED;
 
-        private final String json;
-
-        Reason(String json) {
-            this.json = json;
-        }
+        /** The constant's name in lower case: how the API and configuration spell it. */
+        private final String json = name().toLowerCase(Locale.ROOT);
 
         /** The API's spelling. */
         public String json() {

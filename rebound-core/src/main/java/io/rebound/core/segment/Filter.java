@@ -23,13 +23,10 @@ public record Filter(String field, Operator operator, Object operand) {
 
     /** Comparisons a {@code where} clause can use; {@link #json()} is the JSON key. */
     public enum Operator {
-        EQ("eq"), IN("in"), GT("gt"), GTE("gte"), LT("lt"), LTE("lte"), CONTAINS("contains");
+        EQ, IN, GT, GTE, LT, LTE, CONTAINS;
 
-        private final String json;
-
-        Operator(String json) {
-            this.json = json;
-        }
+        /** The constant's name in lower case. */
+        private final String json = name().toLowerCase(Locale.ROOT);
 
         public String json() {
             return json;

@@ -1,5 +1,6 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.event.InvalidInputException;
 import io.rebound.core.event.Violation;
 
 import java.util.List;
@@ -8,20 +9,12 @@ import java.util.List;
  * A segment definition was rejected; each violation names the field (e.g. {@code include[0].within_days})
  * and what was expected, phrased for a store owner. Maps to HTTP 400 / 422, never 5xx.
  */
-public final class InvalidSegmentException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final transient List<Violation> violations;
-
+public final class InvalidSegmentException extends InvalidInputException {
     public InvalidSegmentException(List<Violation> violations) {
-        super(violations.stream().map(Violation::toString).reduce((a, b) -> a + "; " + b).orElse("invalid segment"));
-        this.violations = List.copyOf(violations);
+        super(violations, "invalid segment");
     }
 
     public InvalidSegmentException(String field, String message) {
         this(List.of(new Violation(field, message)));
-    }
-
-    public List<Violation> violations() {
-        return violations;
     }
 }

@@ -1,9 +1,8 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.event.DefinitionParser;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.EventVocabulary;
-import io.rebound.core.event.NumberLimits;
-import io.rebound.core.event.Violation;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -39,12 +38,12 @@ public final class SegmentDefinitions {
         Parser p = new Parser();
         // Numbers out of range are refused before any field is read, so none reaches arithmetic.
         p.numbers(json, "", 0);
-        if (!p.violations.isEmpty()) {
-            throw new InvalidSegmentException(p.violations);
+        if (!p.violations().isEmpty()) {
+            throw new InvalidSegmentException(p.violations());
         }
         SegmentDefinition d = p.definition(json);
-        if (!p.violations.isEmpty()) {
-            throw new InvalidSegmentException(p.violations);
+        if (!p.violations().isEmpty()) {
+            throw new InvalidSegmentException(p.violations());
         }
         return d;
     }
@@ -138,19 +137,9 @@ public final class SegmentDefinitions {
     }
 
     /** Collects violations while building; returns placeholders so that parsing can go on. */
-    private static final class Parser {
-        final List<Violation> violations = new ArrayList<>();
-
-        void fail(String field, String message) {
-            violations.add(new Violation(field, message));
-        }
-
-        /**
-         * Reports every number of the tree outside {@link NumberLimits} (where values,
-         * sum_value_gte, windows, counts, unknown keys alike) and nesting deeper than {@link #MAX_DEPTH}.
-         */
-        void numbers(Object node, String path, int depth) {
-            NumberLimits.check(node, path, depth, MAX_DEPTH, "a segment definition", this::fail);
+    private static final class Parser extends DefinitionParser {
+        Parser() {
+            super(MAX_DEPTH, "a segment definition");
         }
 
         SegmentDefinition definition(Map<String, Object> json) {
@@ -170,7 +159,7 @@ public final class SegmentDefinitions {
             }
             List<Condition> include = conditions(json.get("include"), "include", false, true);
             List<Condition> exclude = conditions(json.get("exclude"), "exclude", true, false);
-            if (!violations.isEmpty()) {
+            if (!violations().isEmpty()) {
                 return null;
             }
             return new SegmentDefinition(name, (String) d, include, exclude);
@@ -246,7 +235,7 @@ public final class SegmentDefinitions {
     private record ConditionParser(Parser p, String path) {
 
         EventCondition parse(Map<?, ?> map, boolean exclude) {
-            int before = p.violations.size();
+            int before = p.violations().size();
             p.unknownKeys(map, CONDITION_KEYS, path);
             EventType type = null;
             String custom = null;
@@ -286,7 +275,7 @@ public final class SegmentDefinitions {
                     since = Since.LAST_INCLUDE;
                 }
             }
-            if (p.violations.size() > before) {
+            if (p.violations().size() > before) {
                 return null;
             }
             return new EventCondition(type, custom, window, where, minCount, sum, since);

@@ -9,6 +9,7 @@ import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.delivery.DeadLetter;
 import io.rebound.destinations.delivery.DeliveryRepository;
 import io.rebound.destinations.delivery.ForwardRepository;
+import io.rebound.server.meta.Statements;
 import io.rebound.server.meta.Transactions;
 import io.rebound.destinations.delivery.Pairing;
 import io.rebound.destinations.delivery.ReconcileRepository;
@@ -186,16 +187,9 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
                        Set<String> removed) {
         Instant now = clock.instant();
         inTransaction(() -> "cannot commit the cursor of " + p, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE destination_pairings SET cursor_seq = ?, updated_at = ? "
-                    + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND cursor_seq <= ?")) {
-                ps.setLong(1, cursor);
-                ps.setObject(2, ts(now));
-                ps.setString(3, p.destinationId());
-                ps.setString(4, p.storeId());
-                ps.setString(5, p.segmentId());
-                ps.setLong(6, cursor);
-                ps.executeUpdate();
-            }
+            Statements.update(c, "UPDATE destination_pairings SET cursor_seq = ?, updated_at = ? "
+                    + "WHERE destination_id = ? AND store_id = ? AND segment_id = ? AND cursor_seq <= ?",
+                    cursor, ts(now), p.destinationId(), p.storeId(), p.segmentId(), cursor);
             insertDeadLetters(c, deadLetters);
             remember(c, p, added, removed, now);
         });
@@ -247,23 +241,13 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
     public void commitEvents(String storeId, String destinationId, String cursor, List<DeadLetter> deadLetters) {
         Instant now = clock.instant();
         inTransaction(() -> "cannot commit the event cursor of destination " + destinationId, c -> {
-            int moved;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE destination_event_cursors SET position = ?, "
-                    + "updated_at = ? WHERE destination_id = ?")) {
-                ps.setString(1, cursor);
-                ps.setObject(2, ts(now));
-                ps.setString(3, destinationId);
-                moved = ps.executeUpdate();
-            }
+            int moved = Statements.update(c, "UPDATE destination_event_cursors SET position = ?, "
+                    + "updated_at = ? WHERE destination_id = ?",
+                    cursor, ts(now), destinationId);
             if (moved == 0 && eventCursorIn(c, destinationId) == null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_event_cursors "
-                        + "(destination_id, store_id, position, updated_at) VALUES (?, ?, ?, ?)")) {
-                    ps.setString(1, destinationId);
-                    ps.setString(2, storeId);
-                    ps.setString(3, cursor);
-                    ps.setObject(4, ts(now));
-                    ps.executeUpdate();
-                }
+                Statements.update(c, "INSERT INTO destination_event_cursors "
+                        + "(destination_id, store_id, position, updated_at) VALUES (?, ?, ?, ?)",
+                        destinationId, storeId, cursor, ts(now));
             }
             insertDeadLetters(c, deadLetters);
         });
@@ -426,36 +410,18 @@ public final class JdbcDeliveryRepository implements DeliveryRepository, Forward
     @Override
     public void reconciled(Pairing p, Reconciliation r, Map<String, Contact> uploaded, Set<String> forgotten) {
         inTransaction(() -> "cannot record the reconciliation of " + p, c -> {
-            int updated;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE destination_reconciliations SET reconciled_at = ?, "
+            int updated = Statements.update(c, "UPDATE destination_reconciliations SET reconciled_at = ?, "
                     + "method = ?, members = ?, added = ?, removed = ?, error = ? "
-                    + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?")) {
-                ps.setObject(1, ts(r.at()));
-                ps.setString(2, r.method());
-                ps.setLong(3, r.members());
-                ps.setLong(4, r.added());
-                ps.setLong(5, r.removed());
-                ps.setString(6, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
-                ps.setString(7, p.destinationId());
-                ps.setString(8, p.storeId());
-                ps.setString(9, p.segmentId());
-                updated = ps.executeUpdate();
-            }
+                    + "WHERE destination_id = ? AND store_id = ? AND segment_id = ?",
+                    ts(r.at()), r.method(), r.members(), r.added(), r.removed(),
+                    r.error() == null ? null : clip(r.error(), MAX_MESSAGE), p.destinationId(), p.storeId(),
+                    p.segmentId());
             if (updated == 0) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO destination_reconciliations (store_id, "
+                Statements.update(c, "INSERT INTO destination_reconciliations (store_id, "
                         + "destination_id, segment_id, reconciled_at, method, members, added, removed, error) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, p.storeId());
-                    ps.setString(2, p.destinationId());
-                    ps.setString(3, p.segmentId());
-                    ps.setObject(4, ts(r.at()));
-                    ps.setString(5, r.method());
-                    ps.setLong(6, r.members());
-                    ps.setLong(7, r.added());
-                    ps.setLong(8, r.removed());
-                    ps.setString(9, r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
-                    ps.executeUpdate();
-                }
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p.storeId(), p.destinationId(), p.segmentId(), ts(r.at()), r.method(), r.members(), r.added(),
+                        r.removed(), r.error() == null ? null : clip(r.error(), MAX_MESSAGE));
             }
             remember(c, p, uploaded, forgotten, r.at());
         });

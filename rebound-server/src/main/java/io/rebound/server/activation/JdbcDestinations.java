@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.rebound.core.activation.Platform;
 import io.rebound.destinations.Mode;
 import io.rebound.server.json.Json;
+import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.net.URI;
@@ -233,20 +234,7 @@ public final class JdbcDestinations {
     }
 
     private List<Record> query(String sql, String... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-            }
-            List<Record> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read destinations: " + e.getMessage(), e);
-        }
+        return Statements.list(ds, "cannot read destinations", sql, this::read, args);
     }
 
     private Record read(ResultSet rs) throws SQLException {

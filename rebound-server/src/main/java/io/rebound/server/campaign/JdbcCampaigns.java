@@ -4,19 +4,18 @@ import io.rebound.core.campaign.CampaignDefinition;
 import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.MemoryOnly;
+import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -52,15 +51,9 @@ public final class JdbcCampaigns {
         OffsetDateTime now = now();
         String sql = "INSERT INTO campaigns (id, store_id, name, segment_id, definition, status, created_at, updated_at) "
                 + "VALUES (?, ?, ?, ?, ?, 'active', ?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, id);
-            ps.setString(2, storeId);
-            ps.setString(3, definition.name());
-            ps.setString(4, definition.segmentId());
-            ps.setString(5, text(definition));
-            ps.setObject(6, now);
-            ps.setObject(7, now);
-            ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            Statements.update(c, sql, id, storeId, definition.name(), definition.segmentId(), text(definition),
+                    now, now);
         } catch (SQLException e) {
             throw failure("create a campaign", e);
         }
@@ -160,23 +153,11 @@ public final class JdbcCampaigns {
     }
 
     private List<CampaignRecord> query(String sql, String... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setString(i + 1, params[i]);
-            }
-            List<CampaignRecord> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new CampaignRecord(rs.getString(1), rs.getString(2), definition(rs.getString(3)),
-                            CampaignRecord.Status.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT)),
-                            rs.getObject(5, OffsetDateTime.class).toInstant(),
-                            rs.getObject(6, OffsetDateTime.class).toInstant()));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw failure("read campaigns", e);
-        }
+        return Statements.list(dataSource, "cannot read campaigns", sql, rs -> new CampaignRecord(rs.getString(1),
+                rs.getString(2), definition(rs.getString(3)),
+                CampaignRecord.Status.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT)),
+                rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getObject(6, OffsetDateTime.class).toInstant()),
+                params);
     }
 
     private static String text(CampaignDefinition d) {

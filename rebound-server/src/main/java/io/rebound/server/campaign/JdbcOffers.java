@@ -97,16 +97,10 @@ public final class JdbcOffers {
         String code = newCode();
         String sql = "INSERT INTO campaign_offers (campaign_id, person_id, touch, store_id, code, percent_off, issued_at, "
                 + "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, campaignId);
-            ps.setString(2, personId);
-            ps.setInt(3, touch);
-            ps.setString(4, storeId);
-            ps.setString(5, code);
-            ps.setInt(6, percent);
-            ps.setObject(7, OffsetDateTime.ofInstant(issuedAt, ZoneOffset.UTC));
-            ps.setObject(8, OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC));
-            ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            Statements.update(c, sql, campaignId, personId, touch, storeId, code, percent,
+                    OffsetDateTime.ofInstant(issuedAt, ZoneOffset.UTC),
+                    OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC));
             offersChanged(storeId, personId);
             return new IssuedOffer(campaignId, touch, code, issuedAt, expiresAt);
         } catch (SQLException e) {
@@ -161,15 +155,9 @@ public final class JdbcOffers {
     public boolean redeem(String storeId, String code, String orderId, Instant now) {
         String sql = "UPDATE campaign_offers SET redeemed_at = ?, redeemed_order = ? WHERE code = ? AND store_id = ? "
                 + "AND redeemed_at IS NULL AND expires_at > ? AND issued_at <= ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-            ps.setObject(1, at);
-            ps.setString(2, orderId);
-            ps.setString(3, code);
-            ps.setString(4, storeId);
-            ps.setObject(5, at);
-            ps.setObject(6, at);
-            return ps.executeUpdate() == 1;
+        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+        try (Connection c = dataSource.getConnection()) {
+            return Statements.update(c, sql, at, orderId, code, storeId, at, at) == 1;
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("redeem a code", e);
         }

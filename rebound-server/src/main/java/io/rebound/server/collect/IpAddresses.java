@@ -26,8 +26,8 @@ public final class IpAddresses {
             return null;
         }
         if (s.indexOf(':') < 0) {
-            int[] v4 = parseV4(s);
-            return v4 == null ? null : v4[0] + "." + v4[1] + "." + v4[2] + ".0";
+            byte[] v4 = parseV4(s);
+            return v4 == null ? null : (v4[0] & 0xff) + "." + (v4[1] & 0xff) + "." + (v4[2] & 0xff) + ".0";
         }
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
@@ -62,12 +62,16 @@ public final class IpAddresses {
         return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
     }
 
-    private static int[] parseV4(String s) {
+    /**
+     * The four bytes of a dotted quad ({@code 203.0.113.77}), or null for anything else: parsed here, as
+     * the JDK would take {@code 256.1.1.1} for a host name and look it up.
+     */
+    public static byte[] parseV4(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) {
             return null;
         }
-        int[] out = new int[4];
+        byte[] out = new byte[4];
         for (int i = 0; i < 4; i++) {
             String p = parts[i];
             if (p.isEmpty() || p.length() > 3) {
@@ -84,7 +88,7 @@ public final class IpAddresses {
             if (v > 255) {
                 return null;
             }
-            out[i] = v;
+            out[i] = (byte) v;
         }
         return out;
     }

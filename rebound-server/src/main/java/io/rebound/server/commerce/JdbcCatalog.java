@@ -3,6 +3,7 @@ package io.rebound.server.commerce;
 import io.rebound.core.catalog.Availability;
 import io.rebound.core.catalog.CatalogProduct;
 import io.rebound.core.catalog.Condition;
+import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -211,7 +212,8 @@ public final class JdbcCatalog {
     }
 
     /** A page of {@code columns} in the primary key's order, after {@code afterId} (null: from the first). */
-    private <T> List<T> keyset(String columns, String storeId, String afterId, int limit, Row<T> row, String what) {
+    private <T> List<T> keyset(String columns, String storeId, String afterId, int limit, Statements.Row<T> row,
+                              String what) {
         String sql = "SELECT " + columns + " FROM catalog_products WHERE store_id = ?"
                 + (afterId == null ? "" : " AND product_id > ?") + " ORDER BY store_id, product_id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -231,11 +233,6 @@ public final class JdbcCatalog {
         } catch (SQLException e) {
             throw failure(what, e);
         }
-    }
-
-    @FunctionalInterface
-    private interface Row<T> {
-        T read(ResultSet rs) throws SQLException;
     }
 
     /** True if the product was there. */

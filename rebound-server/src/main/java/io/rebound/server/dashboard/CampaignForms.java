@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The dashboard's "new campaign" form turned into the campaign JSON of docs/campaigns.md: a reminder
@@ -138,31 +139,27 @@ final class CampaignForms {
         }
     }
 
+    /** A form input and the violation fields it answers for. */
+    private record FieldInput(Predicate<String> matches, String input) {
+    }
+
+    /** The inputs of the touches' fields, the first that matches wins (the first touch's headline is its own). */
+    private static final List<FieldInput> TOUCH_INPUTS = List.of(
+            new FieldInput(f -> f.startsWith("touches[0].creative.headline"), "headline"),
+            new FieldInput(f -> f.contains(".creative.headline"), "offer_headline"),
+            new FieldInput(f -> f.contains(".creative.products"), "products"),
+            new FieldInput(f -> f.startsWith("touches[1].after_hours") || f.equals("touches"), "offer_after_hours"),
+            new FieldInput(f -> f.contains(".offer.percent"), "offer_percent"),
+            new FieldInput(f -> f.contains(".offer.minimum_order.currency"), "offer_currency"),
+            new FieldInput(f -> f.contains(".offer.minimum_order"), "offer_minimum"),
+            new FieldInput(f -> f.contains(".offer.expires_hours"), "offer_expires_hours"));
+
     /** The form input a core violation is about. */
     static String input(String field) {
-        if (field.startsWith("touches[0].creative.headline")) {
-            return "headline";
-        }
-        if (field.contains(".creative.headline")) {
-            return "offer_headline";
-        }
-        if (field.contains(".creative.products")) {
-            return "products";
-        }
-        if (field.startsWith("touches[1].after_hours") || field.equals("touches")) {
-            return "offer_after_hours";
-        }
-        if (field.contains(".offer.percent")) {
-            return "offer_percent";
-        }
-        if (field.contains(".offer.minimum_order.currency")) {
-            return "offer_currency";
-        }
-        if (field.contains(".offer.minimum_order")) {
-            return "offer_minimum";
-        }
-        if (field.contains(".offer.expires_hours")) {
-            return "offer_expires_hours";
+        for (FieldInput touch : TOUCH_INPUTS) {
+            if (touch.matches().test(field)) {
+                return touch.input();
+            }
         }
         return switch (field) {
             case "name" -> "name";

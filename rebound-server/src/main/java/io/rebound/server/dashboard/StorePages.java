@@ -3,13 +3,13 @@ package io.rebound.server.dashboard;
 import io.rebound.core.event.EventType;
 import io.rebound.core.store.Store;
 import io.rebound.server.demo.InstallSnippet;
+import io.rebound.server.http.ClasspathResources;
 import io.rebound.server.meta.InvalidFieldException;
 import io.rebound.server.meta.StoreRepository;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -177,18 +177,7 @@ final class StorePages {
     }
 
     private static String text(String path) {
-        return new String(bytes(path), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(String path) {
-        try (InputStream in = StorePages.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing install guide " + path);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new String(ClasspathResources.read(path), StandardCharsets.UTF_8);
     }
 
     /** The files under {@code from} on the classpath as a zip whose entries start with {@code under}. */
@@ -197,7 +186,7 @@ final class StorePages {
         try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
             for (String f : files) {
                 zip.putNextEntry(new java.util.zip.ZipEntry(under + f));
-                zip.write(bytes(from + f));
+                zip.write(ClasspathResources.read(from + f));
                 zip.closeEntry();
             }
         } catch (IOException e) {

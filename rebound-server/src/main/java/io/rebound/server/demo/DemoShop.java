@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The demo yoga shop, served by Rebound itself with the pixel installed exactly as
@@ -63,12 +64,14 @@ public final class DemoShop {
             }
         });
         router.get("/shop/categories/:slug").handler(this::category);
-        router.get("/shop/products/:id").handler(this::product);
+        router.get("/shop/products/:id").handler(ctx -> shown(ctx, catalog.find(ctx.pathParam("id")),
+                "We could not find that product. It may have been removed from the catalog.", this::product));
         router.get("/shop/cart").handler(ctx -> page(ctx, 200, "cart", Map.of("title", "Your cart")));
         router.get("/shop/cart/restore").handler(this::restoreCart);
         router.get("/shop/checkout").handler(ctx -> page(ctx, 200, "checkout", Map.of("title", "Checkout")));
         router.post("/shop/orders").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::placeOrder);
-        router.get("/shop/orders/:id").handler(this::order);
+        router.get("/shop/orders/:id").handler(ctx -> shown(ctx, orders.find(ctx.pathParam("id")),
+                "We could not find that order.", this::order));
         router.get("/shop/images/:file").handler(this::image);
         router.get("/shop/assets/*").handler(StaticHandler.create("web/shop").setCachingEnabled(false));
         router.get("/shop/*").handler(ctx -> notFound(ctx, "This page does not exist."));
@@ -98,13 +101,7 @@ public final class DemoShop {
                 "products", catalog.inCategory(slug).stream().map(this::view).toList()));
     }
 
-    private void product(RoutingContext ctx) {
-        Optional<DemoProduct> found = catalog.find(ctx.pathParam("id"));
-        if (found.isEmpty()) {
-            notFound(ctx, "We could not find that product. It may have been removed from the catalog.");
-            return;
-        }
-        DemoProduct p = found.get();
+    private void product(RoutingContext ctx, DemoProduct p) {
         Map<String, Object> viewContent = new LinkedHashMap<>();
         viewContent.put("content_ids", List.of(p.id()));
         viewContent.put("content_type", "product");
@@ -220,13 +217,7 @@ public final class DemoShop {
         }
     }
 
-    private void order(RoutingContext ctx) {
-        Optional<DemoOrder> found = orders.find(ctx.pathParam("id"));
-        if (found.isEmpty()) {
-            notFound(ctx, "We could not find that order.");
-            return;
-        }
-        DemoOrder o = found.get();
+    private void order(RoutingContext ctx, DemoOrder o) {
         List<Map<String, Object>> contents = new ArrayList<>();
         List<Map<String, Object>> lines = new ArrayList<>();
         for (DemoOrder.Line line : o.lines()) {
@@ -258,6 +249,12 @@ public final class DemoShop {
         }
         ctx.response().putHeader("Content-Type", "image/svg+xml").putHeader("Cache-Control", "public, max-age=86400")
                 .end(ProductImages.svg(p.get()));
+    }
+
+    /** Shows {@code found} with {@code page}, or the not-found page saying {@code missing}. */
+    private <T> void shown(RoutingContext ctx, Optional<T> found, String missing,
+                           BiConsumer<RoutingContext, T> page) {
+        found.ifPresentOrElse(item -> page.accept(ctx, item), () -> notFound(ctx, missing));
     }
 
     private void notFound(RoutingContext ctx, String message) {

@@ -6,7 +6,6 @@ import io.rebound.server.meta.Transactions;
 import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -81,51 +80,26 @@ public final class JdbcEmailQueue {
                     }
                     String key = key(campaignId, j.personId(), step);
                     OffsetDateTime due = at(j.dueAt().get(step));
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'queued', due_at = ?, "
-                            + "attempts = 0, exit_reason = NULL WHERE idempotency_key = ? AND state = 'exited'")) {
-                        ps.setObject(1, due);
-                        ps.setString(2, key);
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_sends (idempotency_key, campaign_id, "
+                    Statements.update(c, "UPDATE email_sends SET state = 'queued', due_at = ?, "
+                            + "attempts = 0, exit_reason = NULL WHERE idempotency_key = ? AND state = 'exited'",
+                            due, key);
+                    Statements.update(c, "INSERT INTO email_sends (idempotency_key, campaign_id, "
                             + "store_id, person_id, step, state, due_at, attempts) SELECT ?, ?, ?, ?, ?, 'queued', ?, 0 "
-                            + "WHERE NOT EXISTS (SELECT 1 FROM email_sends WHERE idempotency_key = ?)")) {
-                        ps.setString(1, key);
-                        ps.setString(2, campaignId);
-                        ps.setString(3, storeId);
-                        ps.setString(4, j.personId());
-                        ps.setInt(5, step);
-                        ps.setObject(6, due);
-                        ps.setString(7, key);
-                        ps.executeUpdate();
-                    }
+                            + "WHERE NOT EXISTS (SELECT 1 FROM email_sends WHERE idempotency_key = ?)",
+                            key, campaignId, storeId, j.personId(), step, due, key);
                 }
             }
             for (String person : left) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE email_sends SET state = 'exited', "
-                        + "exit_reason = ? WHERE campaign_id = ? AND person_id = ? AND state = 'queued'")) {
-                    ps.setString(1, converted.contains(person) ? "converted" : "left");
-                    ps.setString(2, campaignId);
-                    ps.setString(3, person);
-                    ps.executeUpdate();
-                }
+                Statements.update(c, "UPDATE email_sends SET state = 'exited', "
+                        + "exit_reason = ? WHERE campaign_id = ? AND person_id = ? AND state = 'queued'",
+                        converted.contains(person) ? "converted" : "left", campaignId, person);
             }
-            int updated;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE email_cursors SET segment_id = ?, after_seq = ? "
-                    + "WHERE campaign_id = ?")) {
-                ps.setString(1, after.segmentId());
-                ps.setLong(2, after.after());
-                ps.setString(3, campaignId);
-                updated = ps.executeUpdate();
-            }
+            int updated = Statements.update(c, "UPDATE email_cursors SET segment_id = ?, after_seq = ? "
+                    + "WHERE campaign_id = ?", after.segmentId(), after.after(), campaignId);
             if (updated == 0) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_cursors (campaign_id, segment_id, after_seq) "
-                        + "VALUES (?, ?, ?)")) {
-                    ps.setString(1, campaignId);
-                    ps.setString(2, after.segmentId());
-                    ps.setLong(3, after.after());
-                    ps.executeUpdate();
-                }
+                Statements.update(c, "INSERT INTO email_cursors (campaign_id, segment_id, after_seq) "
+                        + "VALUES (?, ?, ?)",
+                        campaignId, after.segmentId(), after.after());
             }
         });
     }
@@ -228,18 +202,11 @@ public final class JdbcEmailQueue {
     public int forgetPerson(String storeId, String personId, Collection<String> emailHashes) {
         int[] deleted = {0};
         inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_sends WHERE store_id = ? AND person_id = ?")) {
-                ps.setString(1, storeId);
-                ps.setString(2, personId);
-                deleted[0] += ps.executeUpdate();
-            }
+            deleted[0] += Statements.update(c, "DELETE FROM email_sends WHERE store_id = ? AND person_id = ?",
+                    storeId, personId);
             for (String hash : emailHashes) {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_subscribers WHERE store_id = ? "
-                        + "AND email_hash = ?")) {
-                    ps.setString(1, storeId);
-                    ps.setString(2, hash);
-                    deleted[0] += ps.executeUpdate();
-                }
+                deleted[0] += Statements.update(c, "DELETE FROM email_subscribers WHERE store_id = ? "
+                        + "AND email_hash = ?", storeId, hash);
             }
         });
         return deleted[0];
@@ -268,19 +235,11 @@ public final class JdbcEmailQueue {
 
     public void putSubscriber(String storeId, String emailHash, String email, Instant now) {
         inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_subscribers WHERE store_id = ? AND email_hash = ?")) {
-                ps.setString(1, storeId);
-                ps.setString(2, emailHash);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_subscribers (store_id, email_hash, email, "
-                    + "consented_at) VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, storeId);
-                ps.setString(2, emailHash);
-                ps.setString(3, email);
-                ps.setObject(4, at(now));
-                ps.executeUpdate();
-            }
+            Statements.update(c, "DELETE FROM email_subscribers WHERE store_id = ? AND email_hash = ?",
+                    storeId, emailHash);
+            Statements.update(c, "INSERT INTO email_subscribers (store_id, email_hash, email, "
+                    + "consented_at) VALUES (?, ?, ?, ?)",
+                    storeId, emailHash, email, at(now));
         });
     }
 
@@ -317,22 +276,12 @@ public final class JdbcEmailQueue {
     /** Adds the address to the suppression list and forgets the raw address. Idempotent. */
     public void suppress(String storeId, String emailHash, String reason, Instant now) {
         inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO email_suppressions (store_id, email_hash, reason, "
+            Statements.update(c, "INSERT INTO email_suppressions (store_id, email_hash, reason, "
                     + "suppressed_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM email_suppressions "
-                    + "WHERE store_id = ? AND email_hash = ?)")) {
-                ps.setString(1, storeId);
-                ps.setString(2, emailHash);
-                ps.setString(3, reason);
-                ps.setObject(4, at(now));
-                ps.setString(5, storeId);
-                ps.setString(6, emailHash);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM email_subscribers WHERE store_id = ? AND email_hash = ?")) {
-                ps.setString(1, storeId);
-                ps.setString(2, emailHash);
-                ps.executeUpdate();
-            }
+                    + "WHERE store_id = ? AND email_hash = ?)",
+                    storeId, emailHash, reason, at(now), storeId, emailHash);
+            Statements.update(c, "DELETE FROM email_subscribers WHERE store_id = ? AND email_hash = ?",
+                    storeId, emailHash);
         });
     }
 

@@ -10,9 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
@@ -41,23 +38,12 @@ public final class OpsRoutes {
         this.noop = noop;
     }
 
-    static byte[] resource(String name) {
-        try (InputStream in = OpsRoutes.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
      * {@code pixel.js} as served: the source without its whole-line {@code //} comments, which say why
      * for its readers and cost every shop's visitors bytes (the {@code /*!} header stays).
      */
     public static byte[] pixelScript() {
-        String source = new String(resource("web/pixel.js"), StandardCharsets.UTF_8);
+        String source = new String(ClasspathResources.read("web/pixel.js"), StandardCharsets.UTF_8);
         StringBuilder served = new StringBuilder(source.length());
         for (String line : source.split("\n", -1)) {
             if (!line.stripLeading().startsWith("//")) {

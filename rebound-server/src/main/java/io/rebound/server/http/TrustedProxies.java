@@ -1,5 +1,6 @@
 package io.rebound.server.http;
 
+import io.rebound.server.collect.IpAddresses;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 
@@ -168,7 +169,7 @@ public final class TrustedProxies {
             }
         }
         if (!v6) {
-            return v4(t);
+            return IpAddresses.parseV4(t);
         }
         try {
             // Only hex digits, dots and colons reach here, in brackets: no name lookup can happen.
@@ -176,25 +177,5 @@ public final class TrustedProxies {
         } catch (UnknownHostException | IllegalArgumentException e) {
             return null;
         }
-    }
-
-    /** Dotted quad only, parsed here: the JDK would treat {@code 256.1.1.1} as a host name and look it up. */
-    private static byte[] v4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
-        byte[] out = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            if (parts[i].isEmpty() || parts[i].length() > 3) {
-                return null;
-            }
-            int v = Integer.parseInt(parts[i]);
-            if (v > 255) {
-                return null;
-            }
-            out[i] = (byte) v;
-        }
-        return out;
     }
 }

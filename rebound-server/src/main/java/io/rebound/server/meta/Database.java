@@ -41,12 +41,10 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final boolean postgres;
-    private final String url;
 
-    private Database(HikariDataSource dataSource, boolean postgres, String url) {
+    private Database(HikariDataSource dataSource, boolean postgres) {
         this.dataSource = dataSource;
         this.postgres = postgres;
-        this.url = url;
     }
 
     /** The embedded H2 database in {@code <dataDir>/meta.mv.db}, created and migrated as needed. */
@@ -119,7 +117,7 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw e;
         }
-        return new Database(ds, postgres, jdbcUrl);
+        return new Database(ds, postgres);
     }
 
     private static void migrate(DataSource ds) {
@@ -157,7 +155,7 @@ public final class Database implements AutoCloseable {
 
     /** The JDBC URL this database was opened with, any password in it redacted ({@link #redact}). */
     public String jdbcUrl() {
-        return redact(url);
+        return redact(dataSource.getJdbcUrl());
     }
 
     @Override

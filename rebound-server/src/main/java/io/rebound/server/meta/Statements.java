@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One statement on a connection of its own (auto-commit): a query read by a {@link Reader}, or an
@@ -24,6 +26,27 @@ public final class Statements {
     @FunctionalInterface
     public interface Reader<T> {
         T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Reads one row of a query. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** The rows of the query {@code sql}, its parameters {@code params} in order, each read by {@code row}. */
+    public static <T> List<T> list(DataSource ds, String what, String sql, Row<T> row, String... params) {
+        return query(ds, what, sql, ps -> {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+        }, rs -> {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(row.read(rs));
+            }
+            return out;
+        });
     }
 
     /** Runs the query {@code sql} bound by {@code binder} and returns what {@code reader} reads of it. */

@@ -1,6 +1,7 @@
 package io.rebound.server.webhooks;
 
 import io.rebound.server.activation.CredentialKeys;
+import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -50,24 +51,10 @@ public final class WebhookSecrets {
         OffsetDateTime now = clock.instant().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
         for (int attempt = 0; ; attempt++) {
             try (Connection c = dataSource.getConnection()) {
-                try (PreparedStatement up = c.prepareStatement("UPDATE store_webhook_secrets SET secret = ?, "
-                        + "secret_hint = ?, updated_at = ? WHERE store_id = ? AND platform = ?")) {
-                    up.setString(1, sealed);
-                    up.setString(2, hint);
-                    up.setObject(3, now);
-                    up.setString(4, storeId);
-                    up.setString(5, platform.id());
-                    if (up.executeUpdate() == 0) {
-                        try (PreparedStatement in = c.prepareStatement("INSERT INTO store_webhook_secrets "
-                                + "(store_id, platform, secret, secret_hint, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-                            in.setString(1, storeId);
-                            in.setString(2, platform.id());
-                            in.setString(3, sealed);
-                            in.setString(4, hint);
-                            in.setObject(5, now);
-                            in.executeUpdate();
-                        }
-                    }
+                if (Statements.update(c, "UPDATE store_webhook_secrets SET secret = ?, secret_hint = ?, updated_at = ? "
+                        + "WHERE store_id = ? AND platform = ?", sealed, hint, now, storeId, platform.id()) == 0) {
+                    Statements.update(c, "INSERT INTO store_webhook_secrets (store_id, platform, secret, secret_hint, "
+                            + "updated_at) VALUES (?, ?, ?, ?, ?)", storeId, platform.id(), sealed, hint, now);
                 }
                 return new Hint(platform, hint, now.toInstant());
             } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.rebound.server.demo;
 
+import io.rebound.server.http.ClasspathResources;
 import io.rebound.server.http.OpsRoutes;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class PixelScriptTest {
 
     @Test
     void theServedPixelDropsOnlyWholeLineCommentsOfTheSource() {
-        String source = new String(ShopTestServer.resource("web/pixel.js"), StandardCharsets.UTF_8);
+        String source = new String(ClasspathResources.read("web/pixel.js"), StandardCharsets.UTF_8);
         String served = new String(OpsRoutes.pixelScript(), StandardCharsets.UTF_8);
         assertThat(source).contains("\n// ");
         assertThat(served).doesNotContain("\n// ").startsWith("/*! Rebound pixel")
@@ -27,7 +28,7 @@ class PixelScriptTest {
 
     @Test
     void pixelPostsTextPlainToCollectAndNeverSendsAClearEmailField() {
-        String js = new String(ShopTestServer.resource("web/pixel.js"), StandardCharsets.UTF_8);
+        String js = new String(ClasspathResources.read("web/pixel.js"), StandardCharsets.UTF_8);
         assertThat(js).contains("/v1/collect", "sendBeacon", "keepalive", "_rb_aid", "globalPrivacyControl",
                 "email_sha256", "consentRequired");
         assertThat(js).doesNotContain("traits.email=", "x.email=", "console.");

@@ -9,8 +9,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -63,17 +61,6 @@ final class ShopTestServer implements AutoCloseable {
     /** All messages received so far, in arrival order. */
     List<JsonNode> messages() {
         return collected.stream().flatMap(c -> c.messages().stream()).toList();
-    }
-
-    static byte[] resource(String path) {
-        try (InputStream in = ShopTestServer.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing classpath resource " + path);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
