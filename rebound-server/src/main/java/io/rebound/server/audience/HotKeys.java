@@ -162,13 +162,19 @@ final class HotKeys {
     }
 
     private void place(Entry e) {
-        int mask = slots.length - 1;
-        int i = index(e.hash);
-        while (slots[i] != null) {
-            i = (i + 1) & mask;
-        }
+        int i = probe(e.hash, null);
         slots[i] = e;
         hashes[i] = e.hash;
+    }
+
+    /** The first slot on the probe of {@code hash} that holds {@code target} (null: the first free one). */
+    private int probe(int hash, Entry target) {
+        int mask = slots.length - 1;
+        int i = index(hash);
+        while (slots[i] != target) {
+            i = (i + 1) & mask;
+        }
+        return i;
     }
 
     private void grow() {
@@ -186,10 +192,7 @@ final class HotKeys {
     /** Takes {@code e} out, moving back the entries after it that it had pushed along their probe. */
     private void remove(Entry e) {
         int mask = slots.length - 1;
-        int i = index(e.hash);
-        while (slots[i] != e) {
-            i = (i + 1) & mask;
-        }
+        int i = probe(e.hash, e);
         slots[i] = null;
         count--;
         for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
