@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>System properties: {@code bench.events} (default 100000), {@code bench.stores} (100),
  * {@code bench.partitions} (6), {@code bench.commitMs} (50, the server's default; Streams' own exactly-once default is 100),
- * {@code bench.rate} (events/s of the latency phase, 1000), {@code bench.latencySeconds} (10).
+ * {@code bench.rate} (events/s of the latency phase, 1000), {@code bench.latencySeconds} (10). Besides events/s
+ * it prints the process CPU time per event of the throughput phase.
  */
 public final class ClusterBenchmark {
 
@@ -47,6 +48,12 @@ public final class ClusterBenchmark {
     private static final int COMMIT_MS = Integer.getInteger("bench.commitMs", 50);
     private static final int RATE = Integer.getInteger("bench.rate", 1000);
     private static final int LATENCY_SECONDS = Integer.getInteger("bench.latencySeconds", 10);
+    /**
+     * The JVM's CPU time (broker, Streams, this sender and reader): CPU per event is the cost figure a
+     * busy machine does not distort the way it does events/s.
+     */
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private ClusterBenchmark() {
     }
@@ -99,14 +106,16 @@ public final class ClusterBenchmark {
             Thread reader = Thread.ofPlatform().daemon().start(() -> read(bootstrap, topics, sentAt, latencies, joins, reading));
 
             long t0 = System.nanoTime();
+            long cpu0 = CPU.getProcessCpuTime();
             for (int i = 0; i < EVENTS; i++) {
                 send(producer, topics, "t" + i, i, sentAt, false);
             }
             producer.flush();
             waitFor(joins, EVENTS);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("instances=%d partitions=%d events=%d: %.1f s, %.0f events/s%n",
-                    instanceCount, PARTITIONS, EVENTS, seconds, EVENTS / seconds);
+            double cpuMicros = (CPU.getProcessCpuTime() - cpu0) / 1e3 / EVENTS;
+            System.out.printf("instances=%d partitions=%d events=%d: %.1f s, %.0f events/s, %.0f µs CPU/event%n",
+                    instanceCount, PARTITIONS, EVENTS, seconds, EVENTS / seconds, cpuMicros);
 
             synchronized (latencies) {
                 latencies.clear();
