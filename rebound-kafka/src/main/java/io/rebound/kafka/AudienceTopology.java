@@ -9,6 +9,7 @@ import io.rebound.kafka.internals.SegmentCatalog;
 import io.rebound.kafka.internals.SelfAudit;
 import io.rebound.kafka.internals.TimerIndex;
 import io.rebound.kafka.internals.TopologyWiring;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -41,6 +42,8 @@ public final class AudienceTopology {
     /** Default self-check: each partition audits {@link #AUDIT_SAMPLE} persons this often. */
     public static final Duration AUDIT_EVERY = Duration.ofMinutes(1);
     public static final int AUDIT_SAMPLE = 20;
+    /** How long the broker may hold the global consumer's fetch of the segments topic when it has nothing new. */
+    public static final int GLOBAL_FETCH_MAX_WAIT_MS = 500;
 
     private final Topics topics;
     private final Clock clock;
@@ -107,7 +110,7 @@ public final class AudienceTopology {
 
     /**
      * The Streams configuration Rebound needs (callers add bootstrap servers, state dir, threads):
-     * exactly-once v2, string keys, byte values.
+     * exactly-once v2, string keys, byte values, the global consumer's fetch wait.
      */
     public static Properties config(String applicationId, String bootstrapServers) {
         Properties p = new Properties();
@@ -117,6 +120,12 @@ public final class AudienceTopology {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put("processing.exception.handler.global.enabled", "true");
+        // The global consumer reads the segments topic, which changes rarely and whose writer is not
+        // transactional: a fetch there returns as soon as a record arrives, so waiting up to the
+        // default 500 ms costs no latency, while the few milliseconds the partitioned topics' consumers
+        // need (callers set consumer.fetch.max.wait.ms, which the global consumer would inherit) would
+        // have it ask the broker a hundred times a second for nothing.
+        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), GLOBAL_FETCH_MAX_WAIT_MS);
         return p;
     }
 

@@ -37,7 +37,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>System properties: {@code bench.events} (default 100000), {@code bench.stores} (100),
  * {@code bench.partitions} (6), {@code bench.commitMs} (50, the server's default; Streams' own exactly-once default is 100),
- * {@code bench.rate} (events/s of the latency phase, 1000), {@code bench.latencySeconds} (10).
+ * {@code bench.rate} (events/s of the latency phase, 1000), {@code bench.latencySeconds} (10). Besides events/s
+ * it prints the process CPU time per event of the throughput phase. {@code bench.warmupEvents} (0): events
+ * first sent through a one-instance pipeline of their own, so that the figures measured after it are
+ * of a JVM whose code is compiled (without it, the one-instance phase pays for the JIT compiler).
+ * {@code bench.threads} (1): stream threads per instance (the server runs one per core by default).
  */
 public final class ClusterBenchmark {
 
@@ -47,6 +51,14 @@ public final class ClusterBenchmark {
     private static final int COMMIT_MS = Integer.getInteger("bench.commitMs", 50);
     private static final int RATE = Integer.getInteger("bench.rate", 1000);
     private static final int LATENCY_SECONDS = Integer.getInteger("bench.latencySeconds", 10);
+    private static final int WARMUP_EVENTS = Integer.getInteger("bench.warmupEvents", 0);
+    private static final int THREADS = Integer.getInteger("bench.threads", 1);
+    /**
+     * The JVM's CPU time (broker, Streams, this sender and reader): CPU per event is the cost figure a
+     * busy machine does not distort the way it does events/s.
+     */
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private ClusterBenchmark() {
     }
@@ -54,15 +66,18 @@ public final class ClusterBenchmark {
     @SuppressWarnings("try") // the broker's close() may throw InterruptedException; main propagates it
     public static void main(String[] args) throws Exception {
         try (KafkaClusterTestKit cluster = Broker.start()) {
+            if (WARMUP_EVENTS > 0) {
+                run(cluster.bootstrapServers(), "warmup", 1, WARMUP_EVENTS, false);
+            }
             for (int instances : new int[] {1, 2}) {
-                run(cluster.bootstrapServers(), instances);
+                run(cluster.bootstrapServers(), "bench" + instances, instances, EVENTS, true);
             }
         }
         System.exit(0);
     }
 
-    private static void run(String bootstrap, int instanceCount) throws Exception {
-        Topics topics = new Topics("bench" + instanceCount);
+    private static void run(String bootstrap, String name, int instanceCount, int events, boolean measureLatency) throws Exception {
+        Topics topics = new Topics(name);
         ClusterRuntime.createTopics(bootstrap, topics, PARTITIONS);
         List<KafkaStreams> instances = new ArrayList<>();
         for (int i = 0; i < instanceCount; i++) {
@@ -70,6 +85,7 @@ public final class ClusterBenchmark {
             p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("rebound-bench").toString());
             p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_MS);
             p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+            p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, THREADS);
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
             KafkaStreams s = new KafkaStreams(new AudienceTopology(topics).build(), p);
@@ -99,36 +115,39 @@ public final class ClusterBenchmark {
             Thread reader = Thread.ofPlatform().daemon().start(() -> read(bootstrap, topics, sentAt, latencies, joins, reading));
 
             long t0 = System.nanoTime();
-            for (int i = 0; i < EVENTS; i++) {
+            long cpu0 = CPU.getProcessCpuTime();
+            for (int i = 0; i < events; i++) {
                 send(producer, topics, "t" + i, i, sentAt, false);
             }
             producer.flush();
-            waitFor(joins, EVENTS);
+            waitFor(joins, events);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("instances=%d partitions=%d events=%d: %.1f s, %.0f events/s%n",
-                    instanceCount, PARTITIONS, EVENTS, seconds, EVENTS / seconds);
-
-            synchronized (latencies) {
-                latencies.clear();
-            }
-            int paced = RATE * LATENCY_SECONDS;
-            long begin = System.nanoTime();
-            for (int i = 0; i < paced; i++) {
-                long due = begin + (long) (i * 1e9 / RATE);
-                // Sleeps, never spins: a spinning sender would take one of the two cores from the pipeline it measures.
-                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            double cpuMicros = (CPU.getProcessCpuTime() - cpu0) / 1e3 / events;
+            System.out.printf("%sinstances=%d partitions=%d events=%d: %.1f s, %.0f events/s, %.0f µs CPU/event%n",
+                    measureLatency ? "" : "warm-up ", instanceCount, PARTITIONS, events, seconds, events / seconds, cpuMicros);
+            if (measureLatency) {
+                synchronized (latencies) {
+                    latencies.clear();
                 }
-                send(producer, topics, "l" + i, i, sentAt, true);
+                int paced = RATE * LATENCY_SECONDS;
+                long begin = System.nanoTime();
+                for (int i = 0; i < paced; i++) {
+                    long due = begin + (long) (i * 1e9 / RATE);
+                    // Sleeps, never spins: a spinning sender would take one of the two cores from the pipeline it measures.
+                    for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    send(producer, topics, "l" + i, i, sentAt, true);
+                }
+                producer.flush();
+                waitFor(joins, events + paced);
+                long[] l;
+                synchronized (latencies) {
+                    l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+                }
+                System.out.printf("instances=%d latency at %d events/s (commit.interval.ms=%d): p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)%n",
+                        instanceCount, RATE, COMMIT_MS, pct(l, 0.50), pct(l, 0.99), l.length == 0 ? 0 : l[l.length - 1] / 1e6, l.length);
             }
-            producer.flush();
-            waitFor(joins, EVENTS + paced);
-            long[] l;
-            synchronized (latencies) {
-                l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            }
-            System.out.printf("instances=%d latency at %d events/s (commit.interval.ms=%d): p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)%n",
-                    instanceCount, RATE, COMMIT_MS, pct(l, 0.50), pct(l, 0.99), l.length == 0 ? 0 : l[l.length - 1] / 1e6, l.length);
             reading.set(false);
             reader.join();
         }

@@ -141,15 +141,18 @@ public final class PersonProcessor implements Processor<String, byte[], String, 
         String key = Keys.of(store, d.target());
         byte[] bytes = persons.get(key);
         boolean relink = false;
-        if (bytes == null) {
-            String moved = redirects.target(key);
+        // A new person's first record (the usual case) reads its redirect once and, finding none, writes
+        // nothing there: a delete would cost a second read and a tombstone on the changelog.
+        String left = bytes == null ? redirects.entry(key) : null;
+        if (left != null) {
+            String moved = Redirects.survivorOf(left);
             if (moved != null && !d.visited().contains(moved)) {
                 // The target was absorbed, or claimed by a merge before its state existed: its survivor gets the work.
                 send(store, new Deliver(moved, List.of(), d.absorbed(), d.event(), with(d.visited(), d.target())));
                 return;
             }
             // Retired by housekeeping while this record was on its way: its ids were unlinked; link them back.
-            relink = redirects.retired(key);
+            relink = Redirects.isRetired(left);
             redirects.delete(key);
         }
         Instant now = now();

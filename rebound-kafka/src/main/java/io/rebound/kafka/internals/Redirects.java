@@ -33,10 +33,14 @@ final class Redirects {
         return survivorOf(state.get(key));
     }
 
-    /** Whether housekeeping retired this person (its ids unlinked) within the grace period. */
-    boolean retired(String key) {
-        String v = state.get(key);
-        return v != null && v.indexOf(Keys.SEP) == 0;
+    /** What this person left behind: its stored value, null when it never moved nor retired (or that was dropped). */
+    String entry(String key) {
+        return state.get(key);
+    }
+
+    /** Whether a stored value marks a person housekeeping retired (its ids unlinked) within the grace period. */
+    static boolean isRetired(String value) {
+        return value.indexOf(Keys.SEP) == 0;
     }
 
     void moveTo(String key, String survivor, long streamTime) {

@@ -32,9 +32,9 @@ final class StreamsNode implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), config.sessionTimeoutMs());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
                 Math.max(100, config.sessionTimeoutMs() / 5));
-        // read_committed fetches otherwise wait up to fetch.max.wait.ms (500 ms) on every identity/persons hop.
+        // read_committed fetches otherwise wait up to fetch.max.wait.ms (500 ms) on every identity/persons hop
+        // (the global consumer keeps AudienceTopology's own setting: its topic is not written in transactions).
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
-        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         this.topology = new AudienceTopology(topics);
         this.streams = new KafkaStreams(topology.build(), p);
         streams.setUncaughtExceptionHandler(e -> {
