@@ -31,6 +31,7 @@ import io.rebound.server.runtime.EventIndexer;
 import io.rebound.server.runtime.RetentionTask;
 import io.rebound.server.runtime.RocksDatabase;
 import io.rebound.server.wiring.ServerRoutes;
+import io.rebound.server.wiring.Startup;
 import io.rebound.server.runtime.StoreRetentions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -122,14 +123,7 @@ public final class ReboundServer implements AutoCloseable {
      * benchmark pass a controllable or fast clock).
      */
     public static ReboundServer start(ServerConfig config, Clock clock) {
-        ReboundServer server = new ReboundServer(config, clock);
-        try {
-            server.listen();
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return Startup.orClose(new ReboundServer(config, clock), ReboundServer::listen);
     }
 
     private void listen() {

@@ -24,9 +24,8 @@ final class Maintenance {
     Maintenance(WriterState state, SegmentJobs segments) {
         this.state = state;
         this.segments = segments;
-        this.sweep = new RetentionSweep(state.uow, state.persons, state.identities, state.timers, state.memberships,
-                state::processor);
-        this.audit = new SelfAudit(state.uow, state.persons, state.timers, state.memberships, state::processor);
+        this.sweep = new RetentionSweep(state);
+        this.audit = new SelfAudit(state);
     }
 
     /** Starts the intervals: sizes are sampled at the first step, the first sweep runs an interval from now. */

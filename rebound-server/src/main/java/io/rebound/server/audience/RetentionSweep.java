@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The retention purge, run in chunks on the writer thread. Events themselves are purged by the
@@ -25,23 +24,13 @@ final class RetentionSweep {
 
     private enum Phase { PERSONS, CHANGES, ACTIVITY, IDLE }
 
-    private final UnitOfWork uow;
-    private final RocksPersonTable persons;
-    private final RocksIdentityTable identities;
-    private final RocksTimerTable timers;
-    private final RocksMembershipTable memberships;
-    private final Function<String, AudienceProcessor> processors;
+    private final WriterState writer;
     private Phase phase = Phase.IDLE;
     private byte[] cursor;
 
-    RetentionSweep(UnitOfWork uow, RocksPersonTable persons, RocksIdentityTable identities, RocksTimerTable timers,
-                   RocksMembershipTable memberships, Function<String, AudienceProcessor> processors) {
-        this.uow = uow;
-        this.persons = persons;
-        this.identities = identities;
-        this.timers = timers;
-        this.memberships = memberships;
-        this.processors = processors;
+    /** Sweeps the writer's stores and tables, each store at its processor's retention. */
+    RetentionSweep(WriterState writer) {
+        this.writer = writer;
     }
 
     void start() {
@@ -75,7 +64,7 @@ final class RetentionSweep {
             return;
         }
         List<Map.Entry<byte[], byte[]>> chunk = new ArrayList<>(CHUNK);
-        uow.scan(family, null, cursor, (k, v) -> {
+        writer.uow.scan(family, null, cursor, (k, v) -> {
             if (cursor != null && Arrays.equals(k, cursor)) {
                 return true;
             }
@@ -104,36 +93,36 @@ final class RetentionSweep {
             return;
         }
         // Bring the shell up to date first: that records any due leave and forgets statuses older than retention.
-        AudienceProcessor.Result r = processors.apply(state.storeId()).onTimer(state, now);
-        memberships.record(r.changes());
+        AudienceProcessor.Result r = writer.processor(state.storeId()).onTimer(state, now);
+        writer.memberships.record(r.changes());
         if (r.state().vacant()) {
-            persons.delete(state.storeId(), state.personId());
-            timers.set(state.storeId(), state.personId(), null);
+            writer.persons.delete(state.storeId(), state.personId());
+            writer.timers.set(state.storeId(), state.personId(), null);
             for (String key : state.ids().keys()) {
-                if (state.personId().equals(identities.personOf(state.storeId(), key))) {
-                    identities.unlink(state.storeId(), key);
+                if (state.personId().equals(writer.identities.personOf(state.storeId(), key))) {
+                    writer.identities.unlink(state.storeId(), key);
                 }
             }
         } else {
-            persons.put(r.state());
-            timers.set(state.storeId(), state.personId(), r.nextTimer());
+            writer.persons.put(r.state());
+            writer.timers.set(state.storeId(), state.personId(), r.nextTimer());
         }
     }
 
     private void change(byte[] key, byte[] value, Instant now) {
         var c = AudienceKeys.decodeChange(key, value).change();
-        Duration retention = processors.apply(c.storeId()).retention();
+        Duration retention = writer.processor(c.storeId()).retention();
         if (c.at().isBefore(now.minus(retention))) {
-            uow.delete(AudienceColumns.CHANGES, key);
+            writer.uow.delete(AudienceColumns.CHANGES, key);
         }
     }
 
     private void activity(byte[] key, byte[] value, Instant now) {
         String store = new AudienceKeys.Reader(key).str();
-        Duration retention = processors.apply(store).retention();
+        Duration retention = writer.processor(store).retention();
         Duration keep = retention.compareTo(ACTIVITY_WINDOW) < 0 ? retention : ACTIVITY_WINDOW;
         if (AudienceKeys.i64(value) < now.minus(keep).toEpochMilli()) {
-            uow.delete(AudienceColumns.ACTIVITY, key);
+            writer.uow.delete(AudienceColumns.ACTIVITY, key);
         }
     }
 }

@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The embedded runtime's self-check, run on the writer thread: every {@code every}, the next
@@ -26,11 +25,7 @@ import java.util.function.Function;
 final class SelfAudit {
     private static final Logger LOG = LoggerFactory.getLogger(SelfAudit.class);
 
-    private final UnitOfWork uow;
-    private final RocksPersonTable persons;
-    private final RocksTimerTable timers;
-    private final RocksMembershipTable memberships;
-    private final Function<String, AudienceProcessor> processors;
+    private final WriterState writer;
     private final AuditStats stats = new AuditStats();
     private volatile Duration every = Duration.ofMinutes(1);
     private volatile int sample = 100;
@@ -38,13 +33,9 @@ final class SelfAudit {
     /** The last person key audited; null to start from the first. */
     private byte[] cursor;
 
-    SelfAudit(UnitOfWork uow, RocksPersonTable persons, RocksTimerTable timers, RocksMembershipTable memberships,
-              Function<String, AudienceProcessor> processors) {
-        this.uow = uow;
-        this.persons = persons;
-        this.timers = timers;
-        this.memberships = memberships;
-        this.processors = processors;
+    /** Audits the writer's persons against its processors, storing repairs in its tables. */
+    SelfAudit(WriterState writer) {
+        this.writer = writer;
     }
 
     AuditStats stats() {
@@ -71,7 +62,7 @@ final class SelfAudit {
         List<byte[]> states = new ArrayList<>(n);
         byte[][] lastKey = new byte[1][];
         byte[] from = cursor;
-        uow.scan(AudienceColumns.PERSONS, null, from, (k, v) -> {
+        writer.uow.scan(AudienceColumns.PERSONS, null, from, (k, v) -> {
             if (from != null && Arrays.equals(k, from)) {
                 return true;
             }
@@ -83,7 +74,7 @@ final class SelfAudit {
         Map<String, AudienceProcessor> byStore = new HashMap<>();
         for (byte[] bytes : states) {
             PersonState state = PersonStateCodec.decode(bytes);
-            AudienceProcessor.Audit audit = byStore.computeIfAbsent(state.storeId(), processors).audit(state, now);
+            AudienceProcessor.Audit audit = byStore.computeIfAbsent(state.storeId(), writer::processor).audit(state, now);
             stats.record(audit);
             if (!audit.mismatches().isEmpty()) {
                 LOG.warn("audience self-check: {} of store {} had {} wrong membership(s), repaired: {}",
@@ -91,9 +82,9 @@ final class SelfAudit {
             }
             AudienceProcessor.Result r = audit.result();
             if (!r.changes().isEmpty()) {
-                persons.put(r.state());
-                memberships.record(r.changes());
-                timers.set(r.state().storeId(), r.state().personId(), r.nextTimer());
+                writer.persons.put(r.state());
+                writer.memberships.record(r.changes());
+                writer.timers.set(r.state().storeId(), r.state().personId(), r.nextTimer());
             }
         }
         return true;

@@ -5,7 +5,6 @@ import io.rebound.kafka.Keys;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,18 +43,16 @@ final class BackfillProgressWriter implements TopicWriter {
             return;
         }
         List<Progress> rows = new ArrayList<>(last.values());
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_backfill_progress "
-                + "(store_id, partition_no, fingerprint, done, total, updated_at) "
-                + "SELECT s, p, f, d, n, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?, ?, ?) AS x(s, p, f, d, n, t) "
-                + "ON CONFLICT (store_id, partition_no) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, "
-                + "done = EXCLUDED.done, total = EXCLUDED.total, updated_at = EXCLUDED.updated_at")) {
-            ps.setArray(1, text(c, rows, x -> x.partition().storeId()));
-            ps.setArray(2, integer(c, rows, x -> x.partition().partition()));
-            ps.setArray(3, bigint(c, rows, x -> x.partition().fingerprint()));
-            ps.setArray(4, bigint(c, rows, x -> x.partition().done()));
-            ps.setArray(5, bigint(c, rows, x -> x.partition().total()));
-            ps.setArray(6, bigint(c, rows, Progress::atMillis));
-            ps.executeUpdate();
-        }
+        SinkSql.update(c, "INSERT INTO cluster_backfill_progress "
+                        + "(store_id, partition_no, fingerprint, done, total, updated_at) "
+                        + "SELECT s, p, f, d, n, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?, ?, ?) AS x(s, p, f, d, n, t) "
+                        + "ON CONFLICT (store_id, partition_no) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, "
+                        + "done = EXCLUDED.done, total = EXCLUDED.total, updated_at = EXCLUDED.updated_at",
+                text(c, rows, x -> x.partition().storeId()),
+                integer(c, rows, x -> x.partition().partition()),
+                bigint(c, rows, x -> x.partition().fingerprint()),
+                bigint(c, rows, x -> x.partition().done()),
+                bigint(c, rows, x -> x.partition().total()),
+                bigint(c, rows, Progress::atMillis));
     }
 }

@@ -5,7 +5,6 @@ import io.rebound.kafka.MembershipChangeSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,17 +35,15 @@ final class ChangesWriter implements TopicWriter {
             return;
         }
         // WITH ORDINALITY + ORDER BY: the identity column numbers the rows in consumed order.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_membership_changes "
-                + "(store_id, segment_id, person_id, kind, changed_at, reason) "
-                + "SELECT s, g, p, k, " + MILLIS.formatted("t") + ", r "
-                + "FROM unnest(?, ?, ?, ?, ?, ?) WITH ORDINALITY AS x(s, g, p, k, t, r, n) ORDER BY n")) {
-            ps.setArray(1, text(c, changes, MembershipChange::storeId));
-            ps.setArray(2, text(c, changes, MembershipChange::segmentId));
-            ps.setArray(3, text(c, changes, MembershipChange::personId));
-            ps.setArray(4, text(c, changes, m -> m.kind() == MembershipChange.Kind.JOINED ? "joined" : "left"));
-            ps.setArray(5, bigint(c, changes, m -> m.at().toEpochMilli()));
-            ps.setArray(6, text(c, changes, MembershipChange::reason));
-            ps.executeUpdate();
-        }
+        SinkSql.update(c, "INSERT INTO cluster_membership_changes "
+                        + "(store_id, segment_id, person_id, kind, changed_at, reason) "
+                        + "SELECT s, g, p, k, " + MILLIS.formatted("t") + ", r "
+                        + "FROM unnest(?, ?, ?, ?, ?, ?) WITH ORDINALITY AS x(s, g, p, k, t, r, n) ORDER BY n",
+                text(c, changes, MembershipChange::storeId),
+                text(c, changes, MembershipChange::segmentId),
+                text(c, changes, MembershipChange::personId),
+                text(c, changes, m -> m.kind() == MembershipChange.Kind.JOINED ? "joined" : "left"),
+                bigint(c, changes, m -> m.at().toEpochMilli()),
+                text(c, changes, MembershipChange::reason));
     }
 }

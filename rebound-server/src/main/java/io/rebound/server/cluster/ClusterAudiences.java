@@ -261,10 +261,21 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
      */
     @Override
     public Optional<List<Event>> timeline(String storeId, String visitorId, int limit) {
+        return Optional.of(visitorEvents(storeId, visitorId, "event_time, event_id", limit, "the visitor's events"));
+    }
+
+    @Override
+    public Optional<Event> latestEvent(String storeId, String visitorId) {
+        return visitorEvents(storeId, visitorId, "event_time DESC, event_id DESC", 1, "the visitor's latest event")
+                .stream().findFirst();
+    }
+
+    /** At most {@code limit} of the visitor's materialised events in {@code order}; {@code what} names them in a failure. */
+    private List<Event> visitorEvents(String storeId, String visitorId, String order, int limit, String what) {
         List<Event> out = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT event FROM cluster_visitor_events WHERE store_id = ? AND (visitor_id = ? OR user_id = ?) "
-                        + "ORDER BY event_time, event_id LIMIT ?")) {
+                        + "ORDER BY " + order + " LIMIT ?")) {
             ps.setString(1, storeId);
             ps.setString(2, visitorId);
             ps.setString(3, visitorId);
@@ -275,25 +286,9 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the visitor's events: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read " + what + ": " + e.getMessage(), e);
         }
-        return Optional.of(out);
-    }
-
-    @Override
-    public Optional<Event> latestEvent(String storeId, String visitorId) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT event FROM cluster_visitor_events WHERE store_id = ? AND (visitor_id = ? OR user_id = ?) "
-                        + "ORDER BY event_time DESC, event_id DESC LIMIT 1")) {
-            ps.setString(1, storeId);
-            ps.setString(2, visitorId);
-            ps.setString(3, visitorId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(EventSerde.decode(rs.getBytes(1))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the visitor's latest event: " + e.getMessage(), e);
-        }
+        return out;
     }
 
     /**

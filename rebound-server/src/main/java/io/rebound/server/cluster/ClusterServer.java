@@ -14,6 +14,7 @@ import io.rebound.server.config.ServerConfig;
 import io.rebound.server.activation.Activation;
 import io.rebound.server.activation.PostgresOwnership;
 import io.rebound.server.wiring.ServerRoutes;
+import io.rebound.server.wiring.Startup;
 import io.rebound.server.http.AuditReport;
 import io.rebound.server.dashboard.Dashboard;
 import io.rebound.server.meta.Database;
@@ -90,15 +91,10 @@ public final class ClusterServer implements AutoCloseable {
             throw new IllegalArgumentException("cluster mode (kafka-bootstrap-servers is set) needs database-url "
                     + "to name PostgreSQL (jdbc:postgresql://host:port/database); got " + Database.redact(url));
         }
-        ClusterServer s = new ClusterServer(config, cluster, env);
-        try {
+        return Startup.orClose(new ClusterServer(config, cluster, env), s -> {
             s.assemble();
             s.listen();
-        } catch (RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        });
     }
 
     private void assemble() {

@@ -3,15 +3,14 @@ package io.rebound.server.cluster;
 import io.rebound.core.engine.PersonIds;
 import io.rebound.kafka.AudienceTopology;
 import io.rebound.kafka.Keys;
+import io.rebound.server.cluster.SinkSql.Latest;
 import io.rebound.server.cluster.SinkSql.StoreKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +32,7 @@ final class IdentitiesWriter implements TopicWriter {
     private record Alias(StoreKey identity, String person, long atMillis) {
     }
 
+    /** The last alias per identity key, or null for a tombstone. */
     private final Map<StoreKey, Alias> last = new LinkedHashMap<>();
     /** The {@code g:} entries, keyed by the email's identity key {@code e:…}; the value is Google's digest. */
     private final Map<StoreKey, Alias> google = new LinkedHashMap<>();
@@ -43,8 +43,8 @@ final class IdentitiesWriter implements TopicWriter {
         boolean googleDigest = rest.startsWith(AudienceTopology.StateNames.GOOGLE_EMAIL_PREFIX);
         StoreKey id = new StoreKey(Keys.store(r.key()), googleDigest
                 ? PersonIds.emailKey(rest.substring(AudienceTopology.StateNames.GOOGLE_EMAIL_PREFIX.length())) : rest);
-        (googleDigest ? google : last).put(id, new Alias(id, r.value() == null ? null
-                : new String(r.value(), StandardCharsets.UTF_8), r.timestamp()));
+        (googleDigest ? google : last).put(id, r.value() == null ? null
+                : new Alias(id, new String(r.value(), StandardCharsets.UTF_8), r.timestamp()));
     }
 
     @Override
@@ -54,27 +54,18 @@ final class IdentitiesWriter implements TopicWriter {
     }
 
     private static void write(Connection c, Map<StoreKey, Alias> last, String table, String valueColumn) throws SQLException {
-        List<StoreKey> gone = new ArrayList<>();
-        List<Alias> set = new ArrayList<>();
-        last.values().forEach(a -> {
-            if (a.person() == null) {
-                gone.add(a.identity());
-            } else {
-                set.add(a);
-            }
-        });
-        SinkSql.delete(c, table, "id_key", gone);
+        Latest<StoreKey, Alias> latest = Latest.of(last, (id, alias) -> alias);
+        SinkSql.delete(c, table, "id_key", latest.tombstones());
+        List<Alias> set = latest.upserts();
         if (!set.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (store_id, id_key, " + valueColumn
-                    + ", updated_at) SELECT s, k, p, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?) AS x(s, k, p, t) "
-                    + "ON CONFLICT (store_id, id_key) DO UPDATE SET " + valueColumn + " = EXCLUDED." + valueColumn
-                    + ", updated_at = EXCLUDED.updated_at")) {
-                ps.setArray(1, text(c, set, a -> a.identity().store()));
-                ps.setArray(2, text(c, set, a -> a.identity().key()));
-                ps.setArray(3, text(c, set, Alias::person));
-                ps.setArray(4, bigint(c, set, Alias::atMillis));
-                ps.executeUpdate();
-            }
+            SinkSql.update(c, "INSERT INTO " + table + " (store_id, id_key, " + valueColumn
+                            + ", updated_at) SELECT s, k, p, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?) AS x(s, k, p, t) "
+                            + "ON CONFLICT (store_id, id_key) DO UPDATE SET " + valueColumn + " = EXCLUDED." + valueColumn
+                            + ", updated_at = EXCLUDED.updated_at",
+                    text(c, set, a -> a.identity().store()),
+                    text(c, set, a -> a.identity().key()),
+                    text(c, set, Alias::person),
+                    bigint(c, set, Alias::atMillis));
         }
     }
 }

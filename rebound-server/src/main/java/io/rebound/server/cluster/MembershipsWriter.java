@@ -1,12 +1,12 @@
 package io.rebound.server.cluster;
 
 import io.rebound.kafka.Keys;
+import io.rebound.server.cluster.SinkSql.Latest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -57,19 +57,11 @@ final class MembershipsWriter implements TopicWriter {
         if (last.isEmpty()) {
             return;
         }
-        List<Join> joins = new ArrayList<>();
-        List<Member> leaves = new ArrayList<>();
-        last.forEach((m, at) -> {
-            if (at == null) {
-                leaves.add(m);
-            } else {
-                joins.add(new Join(m, at));
-            }
-        });
+        Latest<Member, Join> latest = Latest.of(last, Join::new);
         TreeMap<List<String>, Long> deltas = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
                 ? a.get(1).compareTo(b.get(1)) : a.get(0).compareTo(b.get(0)));
-        join(c, joins, deltas);
-        leave(c, leaves, deltas);
+        join(c, latest.upserts(), deltas);
+        leave(c, latest.tombstones(), deltas);
         count(c, deltas, now);
     }
 
@@ -78,41 +70,33 @@ final class MembershipsWriter implements TopicWriter {
             return;
         }
         // xmax = 0: the row was inserted, not updated — a new member.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_memberships "
-                + "(store_id, segment_id, person_id, joined_at) "
-                + "SELECT s, g, p, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?) AS x(s, g, p, t) "
-                + "ON CONFLICT (store_id, segment_id, person_id) DO UPDATE SET joined_at = EXCLUDED.joined_at "
-                + "RETURNING store_id, segment_id, (xmax = 0)")) {
-            ps.setArray(1, text(c, joins, j -> j.member().store()));
-            ps.setArray(2, text(c, joins, j -> j.member().segment()));
-            ps.setArray(3, text(c, joins, j -> j.member().person()));
-            ps.setArray(4, bigint(c, joins, Join::atMillis));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+        SinkSql.update(c, "INSERT INTO cluster_memberships "
+                        + "(store_id, segment_id, person_id, joined_at) "
+                        + "SELECT s, g, p, " + MILLIS.formatted("t") + " FROM unnest(?, ?, ?, ?) AS x(s, g, p, t) "
+                        + "ON CONFLICT (store_id, segment_id, person_id) DO UPDATE SET joined_at = EXCLUDED.joined_at "
+                        + "RETURNING store_id, segment_id, (xmax = 0)",
+                rs -> {
                     if (rs.getBoolean(3)) {
                         deltas.merge(List.of(rs.getString(1), rs.getString(2)), 1L, Long::sum);
                     }
-                }
-            }
-        }
+                },
+                text(c, joins, j -> j.member().store()),
+                text(c, joins, j -> j.member().segment()),
+                text(c, joins, j -> j.member().person()),
+                bigint(c, joins, Join::atMillis));
     }
 
     private static void leave(Connection c, List<Member> leaves, Map<List<String>, Long> deltas) throws SQLException {
         if (leaves.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM cluster_memberships m "
-                + "USING unnest(?, ?, ?) AS x(s, g, p) WHERE m.store_id = x.s AND m.segment_id = x.g AND m.person_id = x.p "
-                + "RETURNING m.store_id, m.segment_id")) {
-            ps.setArray(1, text(c, leaves, Member::store));
-            ps.setArray(2, text(c, leaves, Member::segment));
-            ps.setArray(3, text(c, leaves, Member::person));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    deltas.merge(List.of(rs.getString(1), rs.getString(2)), -1L, Long::sum);
-                }
-            }
-        }
+        SinkSql.update(c, "DELETE FROM cluster_memberships m "
+                        + "USING unnest(?, ?, ?) AS x(s, g, p) WHERE m.store_id = x.s AND m.segment_id = x.g AND m.person_id = x.p "
+                        + "RETURNING m.store_id, m.segment_id",
+                rs -> deltas.merge(List.of(rs.getString(1), rs.getString(2)), -1L, Long::sum),
+                text(c, leaves, Member::store),
+                text(c, leaves, Member::segment),
+                text(c, leaves, Member::person));
     }
 
     /**

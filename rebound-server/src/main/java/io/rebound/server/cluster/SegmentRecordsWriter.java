@@ -1,14 +1,13 @@
 package io.rebound.server.cluster;
 
 import io.rebound.kafka.Keys;
+import io.rebound.server.cluster.SinkSql.Latest;
 import io.rebound.server.cluster.SinkSql.StoreKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,25 +34,16 @@ final class SegmentRecordsWriter implements TopicWriter {
 
     @Override
     public void write(Connection c, Instant now) throws SQLException {
-        List<StoreKey> gone = new ArrayList<>();
-        List<Upsert> set = new ArrayList<>();
-        last.forEach((k, v) -> {
-            if (v == null) {
-                gone.add(k);
-            } else {
-                set.add(new Upsert(k, v));
-            }
-        });
-        SinkSql.delete(c, "cluster_segment_records", "segment_id", gone);
+        Latest<StoreKey, Upsert> latest = Latest.of(last, Upsert::new);
+        SinkSql.delete(c, "cluster_segment_records", "segment_id", latest.tombstones());
+        List<Upsert> set = latest.upserts();
         if (!set.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_segment_records (store_id, segment_id, record) "
-                    + "SELECT s, g, b FROM unnest(?, ?, ?) AS x(s, g, b) "
-                    + "ON CONFLICT (store_id, segment_id) DO UPDATE SET record = EXCLUDED.record")) {
-                ps.setArray(1, text(c, set, u -> u.segment().store()));
-                ps.setArray(2, text(c, set, u -> u.segment().key()));
-                ps.setArray(3, bytea(c, set, Upsert::record));
-                ps.executeUpdate();
-            }
+            SinkSql.update(c, "INSERT INTO cluster_segment_records (store_id, segment_id, record) "
+                            + "SELECT s, g, b FROM unnest(?, ?, ?) AS x(s, g, b) "
+                            + "ON CONFLICT (store_id, segment_id) DO UPDATE SET record = EXCLUDED.record",
+                    text(c, set, u -> u.segment().store()),
+                    text(c, set, u -> u.segment().key()),
+                    bytea(c, set, Upsert::record));
         }
     }
 }

@@ -3,12 +3,16 @@ package io.rebound.server.cluster;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -39,6 +43,63 @@ final class SinkSql {
         return c.createArrayOf("bytea", rows.stream().map(column).toArray(byte[][]::new));
     }
 
+    /**
+     * Runs one statement whose {@code ?} are the columns of its {@code unnest}, in order: the whole
+     * batch in one round trip.
+     */
+    static void update(Connection c, String sql, Array... columns) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, columns)) {
+            ps.executeUpdate();
+        }
+    }
+
+    /** What a statement's {@code RETURNING} row does. */
+    @FunctionalInterface
+    interface Returned {
+        void accept(ResultSet row) throws SQLException;
+    }
+
+    /** {@link #update}, for a statement with {@code RETURNING}: each row it returns goes to {@code each}. */
+    static void update(Connection c, String sql, Returned each, Array... columns) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, columns); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                each.accept(rs);
+            }
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Array... columns) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < columns.length; i++) {
+                ps.setArray(i + 1, columns[i]);
+            }
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A batch of a compacted topic, the last record per key: the keys whose last record is a
+     * tombstone (their rows go) and the rows to upsert, each in consumed order.
+     */
+    record Latest<K, R>(List<K> tombstones, List<R> upserts) {
+        /** Splits {@code last} (a null value: a tombstone), making each upsert of its key and value. */
+        static <K, V, R> Latest<K, R> of(Map<K, V> last, BiFunction<K, V, R> upsert) {
+            Latest<K, R> latest = new Latest<>(new ArrayList<>(), new ArrayList<>());
+            last.forEach((k, v) -> {
+                if (v == null) {
+                    latest.tombstones().add(k);
+                } else {
+                    latest.upserts().add(upsert.apply(k, v));
+                }
+            });
+            return latest;
+        }
+    }
+
     /** A row's key in the tables keyed by store and one id (segment records, identities). */
     record StoreKey(String store, String key) {
     }
@@ -48,12 +109,9 @@ final class SinkSql {
         if (keys.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " t USING unnest(?, ?) AS x(s, k) "
-                + "WHERE t.store_id = x.s AND t." + keyColumn + " = x.k")) {
-            ps.setArray(1, text(c, keys, StoreKey::store));
-            ps.setArray(2, text(c, keys, StoreKey::key));
-            ps.executeUpdate();
-        }
+        update(c, "DELETE FROM " + table + " t USING unnest(?, ?) AS x(s, k) "
+                        + "WHERE t.store_id = x.s AND t." + keyColumn + " = x.k",
+                text(c, keys, StoreKey::store), text(c, keys, StoreKey::key));
     }
 
     static OffsetDateTime ts(Instant i) {

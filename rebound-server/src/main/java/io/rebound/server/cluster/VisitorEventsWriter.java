@@ -5,13 +5,18 @@ import io.rebound.kafka.EventSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.rebound.server.cluster.SinkSql.MILLIS;
+import static io.rebound.server.cluster.SinkSql.bigint;
+import static io.rebound.server.cluster.SinkSql.bytea;
+import static io.rebound.server.cluster.SinkSql.integer;
+import static io.rebound.server.cluster.SinkSql.text;
 
 /**
  * {@code <prefix>.events} (the accepted events) into {@code cluster_visitor_events}, for timelines and
@@ -49,24 +54,22 @@ final class VisitorEventsWriter implements TopicWriter {
             return;
         }
         List<Row> all = new ArrayList<>(rows.values());
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_visitor_events "
-                + "(store_id, event_id, visitor_id, user_id, event_time, partition_no, record_offset, event) "
-                + "SELECT s, e, v, u, TIMESTAMP WITH TIME ZONE 'epoch' + t * INTERVAL '1 millisecond', p, o, b "
-                + "FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?) AS x(s, e, v, u, t, r, p, o, b) "
-                + "WHERE NOT EXISTS (SELECT 1 FROM cluster_erasures er WHERE er.store_id = x.s "
-                + "AND (er.visitor_id = x.v OR er.visitor_id = x.u) "
-                + "AND er.erased_at >= TIMESTAMP WITH TIME ZONE 'epoch' + x.r * INTERVAL '1 millisecond') "
-                + "ON CONFLICT (store_id, event_id) DO NOTHING")) {
-            ps.setArray(1, c.createArrayOf("text", all.stream().map(r -> r.event().storeId()).toArray()));
-            ps.setArray(2, c.createArrayOf("text", all.stream().map(r -> r.event().eventId()).toArray()));
-            ps.setArray(3, c.createArrayOf("text", all.stream().map(Row::visitor).toArray()));
-            ps.setArray(4, c.createArrayOf("text", all.stream().map(r -> r.event().userId()).toArray()));
-            ps.setArray(5, c.createArrayOf("bigint", all.stream().map(r -> r.event().eventTime().toEpochMilli()).toArray()));
-            ps.setArray(6, c.createArrayOf("bigint", all.stream().map(r -> r.event().receivedAt().toEpochMilli()).toArray()));
-            ps.setArray(7, c.createArrayOf("integer", all.stream().map(Row::partition).toArray()));
-            ps.setArray(8, c.createArrayOf("bigint", all.stream().map(Row::offset).toArray()));
-            ps.setArray(9, c.createArrayOf("bytea", all.stream().map(Row::bytes).toArray(byte[][]::new)));
-            ps.executeUpdate();
-        }
+        SinkSql.update(c, "INSERT INTO cluster_visitor_events "
+                        + "(store_id, event_id, visitor_id, user_id, event_time, partition_no, record_offset, event) "
+                        + "SELECT s, e, v, u, " + MILLIS.formatted("t") + ", p, o, b "
+                        + "FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?) AS x(s, e, v, u, t, r, p, o, b) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM cluster_erasures er WHERE er.store_id = x.s "
+                        + "AND (er.visitor_id = x.v OR er.visitor_id = x.u) "
+                        + "AND er.erased_at >= " + MILLIS.formatted("x.r") + ") "
+                        + "ON CONFLICT (store_id, event_id) DO NOTHING",
+                text(c, all, r -> r.event().storeId()),
+                text(c, all, r -> r.event().eventId()),
+                text(c, all, Row::visitor),
+                text(c, all, r -> r.event().userId()),
+                bigint(c, all, r -> r.event().eventTime().toEpochMilli()),
+                bigint(c, all, r -> r.event().receivedAt().toEpochMilli()),
+                integer(c, all, Row::partition),
+                bigint(c, all, Row::offset),
+                bytea(c, all, Row::bytes));
     }
 }

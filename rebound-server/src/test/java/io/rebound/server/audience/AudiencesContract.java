@@ -149,6 +149,8 @@ public abstract class AudiencesContract {
         List<io.rebound.core.event.Event> timeline = await("v2's timeline", () -> a.timeline(store, "v2", 100).orElseThrow(),
                 events -> events.size() == 2);
         assertThat(timeline).extracting(e -> e.type().name()).containsExactly("ADD_TO_CART", "PURCHASE");
+        assertThat(a.latestEvent(store, "v2")).map(e -> e.type().name()).hasValue("PURCHASE");
+        assertThat(a.latestEvent(store, "nobody")).isEmpty();
         assertThat(await("3 visitors in 30 days", () -> a.reader().uniqueVisitors30d(store, a.clock().instant()),
                 n -> n == 3)).isEqualTo(3);
     }
