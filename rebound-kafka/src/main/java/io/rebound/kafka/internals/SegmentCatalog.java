@@ -102,14 +102,20 @@ public final class SegmentCatalog {
                 }
             }
 
+            /**
+             * The catalog first, then the queryable store: whoever sees a segment in the store (a caller
+             * that waits for it before asking for a backfill) finds it in the catalog too. The other way
+             * round left a window in which the store had it and a tick's backfill did not (a CI run of
+             * ClusterPostgresContractIT lost a membership so).
+             */
             @Override
             public void process(Record<String, byte[]> record) {
+                apply(record.key(), record.value());
                 if (record.value() == null) {
                     state.delete(record.key());
                 } else {
                     state.put(record.key(), record.value());
                 }
-                apply(record.key(), record.value());
             }
         };
     }
