@@ -107,7 +107,10 @@ final class RocksTimerTable implements TimerTable {
         return store != null && store.get(e.personId()) == e;
     }
 
-    /** The heap of the live entries only (a heapify of them, linear). */
+    /**
+     * The heap of the live entries only. They are added one by one: {@code PriorityQueue} heapifies in
+     * linear time only a collection that carries its comparator, and a rebuild is rare.
+     */
     private void rebuild() {
         List<Entry> all = new ArrayList<>(live);
         current.values().forEach(m -> all.addAll(m.values()));
