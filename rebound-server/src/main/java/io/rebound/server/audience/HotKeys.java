@@ -162,19 +162,13 @@ final class HotKeys {
     }
 
     private void place(Entry e) {
-        int i = probe(e.hash, null);
-        slots[i] = e;
-        hashes[i] = e.hash;
-    }
-
-    /** The first slot on the probe of {@code hash} that holds {@code target} (null: the first free one). */
-    private int probe(int hash, Entry target) {
         int mask = slots.length - 1;
-        int i = index(hash);
-        while (slots[i] != target) {
+        int i = index(e.hash);
+        while (slots[i] != null) {
             i = (i + 1) & mask;
         }
-        return i;
+        slots[i] = e;
+        hashes[i] = e.hash;
     }
 
     private void grow() {
@@ -192,7 +186,10 @@ final class HotKeys {
     /** Takes {@code e} out, moving back the entries after it that it had pushed along their probe. */
     private void remove(Entry e) {
         int mask = slots.length - 1;
-        int i = probe(e.hash, e);
+        int i = index(e.hash);
+        while (slots[i] != e) {
+            i = (i + 1) & mask;
+        }
         slots[i] = null;
         count--;
         for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
