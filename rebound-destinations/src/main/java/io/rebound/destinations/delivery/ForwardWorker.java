@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Events past the platform's maximum age are skipped by the destination and counted by reason, never
  * retried. A caught-up worker whose source can wait ({@link EventSource#canAwait()}) is woken by the next
  * accepted event and lets more gather briefly before it reads; otherwise the engine polls it. Nothing is held in memory between rounds: the backlog is the durable log behind the cursor.
- * A destination connected now starts at the log's end ({@link EventSource#end()}): history is not sent.
+ * A destination connected now starts at the log's end ({@link EventSource#end}) as it was when the worker
+ * was started ({@link #anchor()}): history is not sent, and nothing accepted after the connect is missed.
  *
  * <p>Not thread-safe: one worker per destination, driven by one thread ({@link DeliveryEngine}).
  */
@@ -90,13 +91,22 @@ public final class ForwardWorker implements Worker {
         return stats;
     }
 
-    @Override
-    public Pass syncOnce() {
-        String cursor = repository.eventCursor(destinationId).orElseGet(() -> {
+    /**
+     * Where forwarding goes on from: the committed cursor, or, for a destination never synced, the source's
+     * end now, committed. The owner calls it when it starts the worker, before the first pass, so that every
+     * event accepted after the destination was connected is sent, however late the engine's first pass runs.
+     */
+    public String anchor() {
+        return repository.eventCursor(destinationId).orElseGet(() -> {
             String end = source.end(storeId);
             repository.commitEvents(storeId, destinationId, end, List.of());
             return end;
         });
+    }
+
+    @Override
+    public Pass syncOnce() {
+        String cursor = anchor();
         int batches = 0;
         while (true) {
             EventSource.Batch batch = source.read(storeId, cursor, batchSize);

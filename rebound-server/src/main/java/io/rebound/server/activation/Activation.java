@@ -175,12 +175,16 @@ public final class Activation implements AutoCloseable {
             SyncWorker w = r.settings().sendsMembershipEvents()
                     ? sync.workerWithMembershipEvents(r.id(), destination(r, false))
                     : sync.worker(r.id(), destination(r, false));
+            ForwardWorker f = null;
+            if (events != null && r.settings().sendsEvents()) {
+                f = new ForwardWorker(r.id(), r.storeId(), destination(r, false), events, deliveries,
+                        Backoff.DEFAULT, clock, ForwardWorker.DEFAULT_BATCH);
+                f.anchor(); // before any pass: events accepted from now on are all sent
+            }
             workers.put(r.id(), w);
             running.put(r.id(), r.updatedAt());
             engine.start(w);
-            if (events != null && r.settings().sendsEvents()) {
-                ForwardWorker f = new ForwardWorker(r.id(), r.storeId(), destination(r, false), events, deliveries,
-                        Backoff.DEFAULT, clock, ForwardWorker.DEFAULT_BATCH);
+            if (f != null) {
                 forwarders.put(r.id(), f);
                 engine.start(f);
             }
@@ -435,6 +439,11 @@ public final class Activation implements AutoCloseable {
     /** The event forwarder's counters, when one runs for the destination. */
     public Optional<ForwardWorker.Stats> forwarding(String destinationId) {
         return Optional.ofNullable(forwarders.get(destinationId)).map(ForwardWorker::stats);
+    }
+
+    /** The destination's committed forwarding cursor (tests). */
+    Optional<String> eventCursor(String destinationId) {
+        return deliveries.eventCursor(destinationId);
     }
 
     /** Whether this runtime forwards store events to conversions APIs. */

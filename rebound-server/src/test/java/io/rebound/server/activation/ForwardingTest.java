@@ -170,6 +170,21 @@ class ForwardingTest {
     }
 
     @Test
+    void everyEventAcceptedAfterConnectReturnsIsForwardedHoweverLateTheWorkersFirstPass() throws Exception {
+        try (MetaContractServer platform = new MetaContractServer(TOKEN, "1234567890", PIXEL, Clock.systemUTC(), 60_000)) {
+            Shop shop = shop("Connect-then-post shop");
+            post(shop, List.of(event("history", "Product Viewed", "h1", "", "")));
+            JdbcDestinations.Record d = meta(shop, platform);
+            assertThat(server.activation().eventCursor(d.id())).as("the start is fixed when connect returns").isPresent();
+            post(shop, List.of(event("right-after-connect", "Product Viewed", "n1", "", "")));
+            await(() -> platform.events().size() >= 1);
+            Thread.sleep(300);
+            assertThat(eventIds(platform)).containsExactly("right-after-connect");
+            server.activation().disconnect(shop.storeId(), d.id());
+        }
+    }
+
+    @Test
     void aSegmentJoinIsSentAsAMembershipEventWithTheVisitorsBrowserIds() throws Exception {
         try (MetaContractServer platform = new MetaContractServer(TOKEN, "1234567890", PIXEL, Clock.systemUTC(), 60_000)) {
             Shop shop = shop("Membership shop");
