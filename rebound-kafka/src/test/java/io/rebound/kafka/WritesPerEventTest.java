@@ -52,6 +52,13 @@ class WritesPerEventTest {
                 .isEqualTo(AudienceTopology.GLOBAL_FETCH_MAX_WAIT_MS);
     }
 
+    @Test
+    void theTopologysProducersCompressTheirBatches() {
+        StreamsConfig config = new StreamsConfig(AudienceTopology.config("app", "unused:9092"));
+        assertThat(config.getProducerConfigs("c").get(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG))
+                .as("lz4: fewer bytes for the broker to append and serve on every hop and changelog").isEqualTo("lz4");
+    }
+
     private static TestOutputTopic<String, byte[]> changelog(DriverRuntime runtime, String store) {
         return runtime.driver().createOutputTopic("rebound-ttd-" + store + "-changelog",
                 new StringDeserializer(), new ByteArrayDeserializer());
