@@ -6,39 +6,22 @@
 # wrk in the same session against: the no-op endpoint (baseline), single-event /v1/track
 # (acknowledged after the durable append), and /v1/batch with 100 events per request.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/bench-server.sh"
 DUR="${1:-20}"
 PORT="${PORT:-18080}"
 THREADS="${THREADS:-2}"
 CONNS="${CONNS:-64}"
 FSYNC="${FSYNC:-false}"
-command -v wrk >/dev/null || apt-get install -y -qq wrk
-DATA="$(mktemp -d /tmp/rebound-bench.XXXXXX)"
-"$ROOT/rebound" --version >/dev/null  # builds the jar if needed
-export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
-       REBOUND_NOOP_ENDPOINT=true REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000 \
-       REBOUND_IP_RATE_LIMIT_PER_SECOND=100000000 REBOUND_IP_RATE_LIMIT_BURST=100000000 \
-       REBOUND_FSYNC=$FSYNC
-"$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
-SERVER=$!
-trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
-STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
-      -d '{"name":"Bench"}' "http://127.0.0.1:$PORT/api/v1/stores")
-WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
-# The five segment templates, so that the audience runtime evaluates what a store typically defines.
-STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
-for t in ${TEMPLATES:-product_viewers cart_abandoners past_purchasers abandoner_reminder abandoner_offer}; do
-  curl -sf -X POST -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \
-       -d "{\"template\":\"$t\"}" "http://127.0.0.1:$PORT/api/v1/stores/$STORE/segments" >/dev/null
-done
+require_wrk
+start_server rebound-bench REBOUND_NOOP_ENDPOINT=true "${NO_RATE_LIMITS[@]}" REBOUND_FSYNC=$FSYNC
+wait_for_server 100 0.3
+create_store Bench
+add_segment_templates
 AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
-lag() { curl -sf "http://127.0.0.1:$PORT/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["indexer_lag_bytes"]+h["audience_lag_bytes"])'; }
 catch_up() { # seconds until the log's consumers (indexer, audience runtime) have read everything
   local start=$(date +%s.%N)
-  while [ "$(lag)" != "0" ]; do sleep 0.2; done
-  python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')"
+  wait_for_consumers
+  seconds_since "$start"
 }
 run() { # name path script
   echo "== $1"

@@ -10,7 +10,7 @@
 # twice the mean, so that requests arrive independently, as shoppers' do; JITTER=0 keeps the fixed pause,
 # whose connections stay in phase and arrive in waves of CONNS/2 requests per event loop (docs/PERFORMANCE.md).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/bench-server.sh"
 DUR="${1:-30}"
 PORT="${PORT:-18280}"
 RATE="${RATE:-2000}"
@@ -18,21 +18,11 @@ RUNS="${RUNS:-3}"
 WARM="${WARM:-30}"   # seconds of each warm-up run (decide, then no-op): C2 was still compiling after 20
 export VISITORS="${VISITORS:-10000}" THREADS=2 DELAY_MS=10 JITTER="${JITTER:-1}"
 CONNS=$(( RATE * 11 / 1000 ))   # 10 ms pause + ~1 ms answer per request and connection
-command -v wrk >/dev/null || apt-get install -y -qq wrk
-DATA="$(mktemp -d /tmp/rebound-decide.XXXXXX)"
-"$ROOT/rebound" --version >/dev/null
-export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
-       REBOUND_NOOP_ENDPOINT=true REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000 \
-       REBOUND_IP_RATE_LIMIT_PER_SECOND=100000000 REBOUND_IP_RATE_LIMIT_BURST=100000000
-"$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
-SERVER=$!
-trap 'status=$?; [ $status = 0 ] || tail -20 "$DATA/server.log"; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 1 400); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.3; done
-STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Decide"}' "$BASE/api/v1/stores")
-STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
-SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
+require_wrk
+SERVER_LOG_ON_FAILURE=20
+start_server rebound-decide REBOUND_NOOP_ENDPOINT=true "${NO_RATE_LIMITS[@]}"
+wait_for_server 400 0.3
+create_store Decide
 for p in "yoga-mat|Yoga mat|68.00|21.00" "yoga-block|Yoga block|18.00|5.00" "yoga-strap|Carry strap|12.00|3.50"; do
   IFS='|' read -r id title price cost <<< "$p"
   curl -sf -X PUT "$BASE/api/v1/stores/$STORE/products/$id" -H "Authorization: Bearer $SK" -d "{\"title\": \"$title\",
@@ -40,8 +30,7 @@ for p in "yoga-mat|Yoga mat|68.00|21.00" "yoga-block|Yoga block|18.00|5.00" "yog
     \"price\": \"$price\", \"cost\": \"$cost\", \"currency\": \"USD\", \"availability\": \"in_stock\"}" >/dev/null
 done
 SEGMENT=$(curl -sf -X POST "$BASE/api/v1/stores/$STORE/segments" -H "Authorization: Bearer $SK" \
-  -d '{"template": "product_viewers", "within_days": 14, "product_id": "yoga-mat"}' \
-  | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
+  -d '{"template": "product_viewers", "within_days": 14, "product_id": "yoga-mat"}' | json_field id)
 curl -sf -X POST "$BASE/api/v1/stores/$STORE/campaigns" -H "Authorization: Bearer $SK" -d '{
   "name": "Yoga mat viewers", "segment_id": "'"$SEGMENT"'",
   "channels": {"ads": [], "email": false, "onsite": ["home_banner"]},
@@ -60,8 +49,7 @@ PY
 while read -r line; do
   curl -sf -X POST -H "$AUTH" -H 'Content-Type: application/json' -d "$line" "$BASE/v1/batch" >/dev/null
 done < "$DATA/batches.txt"
-lag() { curl -sf "$BASE/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["indexer_lag_bytes"]+h["audience_lag_bytes"])'; }
-while [ "$(lag)" != "0" ]; do sleep 0.2; done
+wait_for_consumers
 curl -sf "$BASE/api/v1/stores/$STORE/decide?visitor=d-1&placement=home_banner" -H "Authorization: Bearer $SK" \
   | grep -q '"reason":"\(reminder\|holdout\)"' || { echo "d-1 is not in the campaign's segment"; exit 1; }
 DECIDE="/api/v1/stores/$STORE/decide?placement=home_banner"

@@ -12,25 +12,17 @@
 #             (PARALLEL buffered copies of the feed would not fit the cap).
 # Prints each run and the median, min and max; only 200 answers of the full size count.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/bench-server.sh"
 PRODUCTS="${PRODUCTS:-100000}"
 RUNS="${RUNS:-5}"
 HEAP="${HEAP:-512m}"  # the server's own floor is ~300 MB (the user-agent parser's rules load at start)
 PARALLEL="${PARALLEL:-8}"
 PORT="${PORT:-18081}"
-DATA="$(mktemp -d /tmp/rebound-feed-bench.XXXXXX)"
-"$ROOT/rebound" --version >/dev/null  # builds the jar if needed
-export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench
-JDK_JAVA_OPTIONS="-Xmx$HEAP" "$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
-LAUNCHER=$!
-trap 'status=$?; kill $LAUNCHER 2>/dev/null; wait $LAUNCHER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
-for _ in $(seq 1 400); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
-curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || { echo "the server did not start:"; tail -20 "$DATA/server.log"; exit 1; }
-BASE="http://127.0.0.1:$PORT"
-STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
-      -d '{"name":"Feed bench"}' "$BASE/api/v1/stores")
-STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
+# JDK_JAVA_OPTIONS is exported once the jar is built: the heap cap is the server's alone.
+start_server rebound-feed-bench JDK_JAVA_OPTIONS="-Xmx$HEAP"
+wait_for_server 400 0.3
+curl -sf "$BASE/health" >/dev/null || { echo "the server did not start:"; tail -20 "$DATA/server.log"; exit 1; }
+create_store "Feed bench"
 echo "loading $PRODUCTS products..."
 python3 - "$BASE" "$STORE" "$SK" "$PRODUCTS" <<'PY'
 import json, sys, urllib.request
@@ -53,7 +45,7 @@ PY
 FEEDS=$(curl -sf -H "Authorization: Bearer $SK" "$BASE/api/v1/stores/$STORE/catalog/feeds")
 url() { echo "$FEEDS" | python3 -c "import sys,json;print([f['url'] for f in json.load(sys.stdin)['feeds'] if f['platform']=='$1'][0])"; }
 GOOGLE=$(url google); META=$(url meta)
-PID=$LAUNCHER  # the launcher execs the JVM, so this is the server itself
+PID=$SERVER  # the launcher execs the JVM, so this is the server itself
 rss() { [ -n "$PID" ] && awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$PID/status"; echo; }
 echo "server resident set after loading: $(rss)"
 

@@ -10,29 +10,15 @@
 # before 2026-12-02 it had two: product_viewers cart_abandoners), drives single-event ViewContent
 # traffic with wrk, then reads the runtime's own timer rebound_audience_event_to_membership_seconds (collector accept -> memberships committed).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/bench-server.sh"
 DUR="${1:-15}"
 CONNS="${2:-16}"
 PORT="${PORT:-18180}"
-command -v wrk >/dev/null || apt-get install -y -qq wrk
-DATA="$(mktemp -d /tmp/rebound-latency.XXXXXX)"
-"$ROOT/rebound" --version >/dev/null
-export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
-       REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000 \
-       REBOUND_IP_RATE_LIMIT_PER_SECOND=100000000 REBOUND_IP_RATE_LIMIT_BURST=100000000
-"$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
-SERVER=$!
-trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.3; done
-STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Latency"}' "$BASE/api/v1/stores")
-STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-WK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["write_key"])')
-SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
-for t in ${TEMPLATES:-product_viewers cart_abandoners past_purchasers abandoner_reminder abandoner_offer}; do
-  curl -sf -X POST -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \
-       -d "{\"template\":\"$t\"}" "$BASE/api/v1/stores/$STORE/segments" >/dev/null
-done
+require_wrk
+start_server rebound-latency "${NO_RATE_LIMITS[@]}"
+wait_for_server 100 0.3
+create_store Latency
+add_segment_templates
 AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
 SCRIPT=single.lua
 if [ -n "${RATE:-}" ]; then

@@ -8,27 +8,18 @@
 # requests/s (wrk/recommendations.lua) against the baseline — GET …/recommendations/rules: the same
 # secret-key check and one indexed read — and GET …/visitors/{v}/recommendations, each after a warm-up.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/bench-server.sh"
 DUR="${1:-20}"
-# A free port unless PORT is given: other benchmarks may be running on this machine.
-PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+PORT="${PORT:-$(free_port)}"
 RATE="${RATE:-1000}"
 RUNS="${RUNS:-3}"
 CONNS="${PACED_CONNS:-16}"
 export VISITORS="${VISITORS:-1000}" PRODUCTS="${PRODUCTS:-1000}"
-command -v wrk >/dev/null || apt-get install -y -qq wrk
-DATA="$(mktemp -d /tmp/rebound-recs.XXXXXX)"
-"$ROOT/rebound" --version >/dev/null  # builds the jar if needed
-export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
-       REBOUND_RATE_LIMIT_PER_SECOND=100000000 REBOUND_RATE_LIMIT_BURST=100000000 \
-       REBOUND_IP_RATE_LIMIT_PER_SECOND=100000000 REBOUND_IP_RATE_LIMIT_BURST=100000000
-"$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
-SERVER=$!
-trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 1 240); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.5; done
+require_wrk
+start_server rebound-recs "${NO_RATE_LIMITS[@]}"
+wait_for_server 240 0.5
 curl -sf "$BASE/health" >/dev/null && kill -0 $SERVER 2>/dev/null || { echo "the server did not start:"; tail -20 "$DATA/server.log"; exit 1; }
-STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -d '{"name":"Recommendations"}' "$BASE/api/v1/stores")
+create_store Recommendations
 export BASE_URL="$BASE" STORE_JSON
 python3 - <<'PY'
 import base64, json, os, random, urllib.request
@@ -71,12 +62,10 @@ for i in range(0, len(events), 100):
     send("POST", f"{base}/v1/batch", wk, {"batch": events[i:i + 100]})
 print(f"loaded {n} products, {visitors} shoppers, {len(events)} events")
 PY
-STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
 export PATH_BASE="/api/v1/stores/$STORE"
 LAST="$BASE$PATH_BASE/visitors/v-$((VISITORS - 1))/recommendations"
 for _ in $(seq 1 300); do curl -sf -H "Authorization: Bearer $SK" "$LAST" >/dev/null && break; sleep 0.2; done
-while [ "$(curl -sf "$BASE/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["indexer_lag_bytes"]+h["audience_lag_bytes"])')" != "0" ]; do sleep 0.2; done
+wait_for_consumers
 echo "sample: $(curl -sf -H "Authorization: Bearer $SK" "$BASE$PATH_BASE/visitors/v-0/recommendations" | head -c 400)"
 # Each connection waits DELAY_MS after a response: one millisecond less than CONNS / RATE, the
 # ~1 ms a response takes, so that the offered load is close to RATE (wrk's delay is whole ms).

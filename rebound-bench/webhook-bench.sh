@@ -8,27 +8,17 @@
 # request (each one verified, mapped, stored durably in the inbox and answered 200; processed after).
 # Only 2xx answers count. Afterwards it reports how long the worker took to process the backlog.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/bench-server.sh"
 DUR="${1:-15}"
 RUNS="${RUNS:-3}"
-# A free port unless PORT is given: other benchmarks may be running on this machine.
-PORT="${PORT:-$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')}"
+PORT="${PORT:-$(free_port)}"
 THREADS="${THREADS:-2}"
 CONNS="${CONNS:-64}"
-command -v wrk >/dev/null || apt-get install -y -qq wrk
-DATA="$(mktemp -d /tmp/rebound-webhook-bench.XXXXXX)"
-"$ROOT/rebound" --version >/dev/null  # builds the jar if needed
-export REBOUND_PORT=$PORT REBOUND_HOST=127.0.0.1 REBOUND_DATA_DIR="$DATA" REBOUND_ADMIN_TOKEN=bench \
-       REBOUND_NOOP_ENDPOINT=true
-"$ROOT/rebound" serve > "$DATA/server.log" 2>&1 &
-SERVER=$!
-trap 'status=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit $status' EXIT
-for _ in $(seq 1 400); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.3; done
+require_wrk
+start_server rebound-webhook-bench REBOUND_NOOP_ENDPOINT=true
+wait_for_server 400 0.3
 kill -0 $SERVER 2>/dev/null || { echo "the server did not start:" >&2; tail -5 "$DATA/server.log" >&2; exit 1; }
-STORE_JSON=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
-      -d '{"name":"Webhook bench"}' "http://127.0.0.1:$PORT/api/v1/stores")
-STORE=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-SK=$(echo "$STORE_JSON" | python3 -c 'import sys,json;print(json.load(sys.stdin)["secret_key"])')
+create_store "Webhook bench"
 SECRET="shpss_bench_0123456789abcdef0123456789"
 curl -sf -X PUT -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \
      -d "{\"secret\":\"$SECRET\"}" "http://127.0.0.1:$PORT/api/v1/stores/$STORE/webhooks/shopify" >/dev/null
@@ -73,25 +63,22 @@ request = function()
 end
 LUA
 HOOK="/webhooks/$STORE/shopify"
-stored() { curl -sf "http://127.0.0.1:$PORT/metrics" | python3 -c '
+deliveries() { # outcome-regex: the Shopify deliveries counted under those outcomes
+  curl -sf "http://127.0.0.1:$PORT/metrics" | python3 -c '
 import sys,re
 t=0
 for l in sys.stdin:
-    m=re.match(r"rebound_webhooks_deliveries_total\{outcome=\"(stored|processing_ignored|processing_rejected)\",platform=\"shopify\"\} ([\d.E]+)", l)
+    m=re.match(r"rebound_webhooks_deliveries_total\{outcome=\"(%s)\",platform=\"shopify\"\} ([\d.E]+)" % sys.argv[1], l)
     if m: t+=float(m.group(2))
-print(int(t))'; }
-accepted() { curl -sf "http://127.0.0.1:$PORT/metrics" | python3 -c '
-import sys,re
-t=0
-for l in sys.stdin:
-    m=re.match(r"rebound_webhooks_deliveries_total\{outcome=\"(accepted|ignored)\",platform=\"shopify\"\} ([\d.E]+)", l)
-    if m: t+=float(m.group(2))
-print(int(t))'; }
+print(int(t))' "$1"
+}
+stored() { deliveries 'stored|processing_ignored|processing_rejected'; }
+accepted() { deliveries 'accepted|ignored'; }
 catch_up() { # seconds until the worker has processed every stored delivery
   local start=$(date +%s.%N)
   local waited=0
   while [ "$(stored)" -lt "$(accepted)" ]; do sleep 0.2; waited=$((waited + 1)); [ $waited -lt 3000 ] || break; done
-  python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')"
+  seconds_since "$start"
 }
 WARMUP="${WARMUP:-30}"
 wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "$DATA/webhook.lua" "http://127.0.0.1:$PORT$HOOK" >/dev/null
