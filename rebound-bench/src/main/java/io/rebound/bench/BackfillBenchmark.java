@@ -48,6 +48,12 @@ public final class BackfillBenchmark {
     private static final String STORE = "st_bench";
     private static final String SEGMENT_ID = "seg_new";
     private static final SegmentStatus NOT_MEMBER = new SegmentStatus(false, Instant.EPOCH);
+    /** A session's steps after its page view; each is taken with its {@link #ONWARD} chance once the one before was. */
+    private static final EventType[] FUNNEL = {EventType.VIEW_CONTENT, EventType.ADD_TO_CART, EventType.INITIATE_CHECKOUT,
+            EventType.PURCHASE};
+    private static final double[] ONWARD = {0.8, 0.3, 0.35, 0.6};
+    /** The longest pause (plus one second) after each step but the purchase. */
+    private static final int[] PAUSE_MILLIS = {60_000, 120_000, 120_000};
 
     private static volatile long lastProcessed;
 
@@ -239,19 +245,10 @@ public final class BackfillBenchmark {
             BigDecimal price = BigDecimal.valueOf(10 + (product.hashCode() & 0x3f));
             out.add(event(visitor, v, seq++, EventType.PAGE_VIEW, t, null, null));
             t += 1_000 + r.nextInt(60_000);
-            if (out.size() < count && r.nextDouble() < 0.8) {
-                out.add(event(visitor, v, seq++, EventType.VIEW_CONTENT, t, product, price));
-                t += 1_000 + r.nextInt(60_000);
-                if (out.size() < count && r.nextDouble() < 0.3) {
-                    out.add(event(visitor, v, seq++, EventType.ADD_TO_CART, t, product, price));
-                    t += 1_000 + r.nextInt(120_000);
-                    if (out.size() < count && r.nextDouble() < 0.35) {
-                        out.add(event(visitor, v, seq++, EventType.INITIATE_CHECKOUT, t, product, price));
-                        t += 1_000 + r.nextInt(120_000);
-                        if (out.size() < count && r.nextDouble() < 0.6) {
-                            out.add(event(visitor, v, seq++, EventType.PURCHASE, t, product, price));
-                        }
-                    }
+            for (int step = 0; step < FUNNEL.length && out.size() < count && r.nextDouble() < ONWARD[step]; step++) {
+                out.add(event(visitor, v, seq++, FUNNEL[step], t, product, price));
+                if (step < PAUSE_MILLIS.length) {
+                    t += 1_000 + r.nextInt(PAUSE_MILLIS[step]);
                 }
             }
             // next session: minutes to days later, wrapping inside the window
