@@ -7,6 +7,7 @@ import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
 import io.rebound.server.log.RollingLog;
 import io.rebound.server.runtime.BackgroundPriority;
+import io.rebound.server.runtime.ConsumedPosition;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.RecordFailedException;
 import io.rebound.server.runtime.RocksDatabase;
@@ -52,9 +53,8 @@ final class AudienceWriter {
     private final MembershipLatency latency;
     private final DeadLetters.Attempts attempts;
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
-    private final Object progressLock = new Object();
+    private final ConsumedPosition position;
     private Thread thread;
-    private volatile long position;
     private volatile boolean running = true;
     private volatile boolean dead;
 
@@ -68,7 +68,7 @@ final class AudienceWriter {
         this.maintenance = maintenance;
         this.latency = latency;
         byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
-        this.position = log.resumePosition(CONSUMER, saved == null ? 0 : AudienceKeys.i64(saved));
+        this.position = new ConsumedPosition(log.resumePosition(CONSUMER, saved == null ? 0 : AudienceKeys.i64(saved)));
     }
 
     void start() {
@@ -127,7 +127,7 @@ final class AudienceWriter {
 
     /** On the writer thread: processes the log up to {@code target}, each batch committed; stops early at its end. */
     void catchUpTo(long target) {
-        while (position < target) {
+        while (position.get() < target) {
             if (!consume()) {
                 break;
             }
@@ -136,23 +136,12 @@ final class AudienceWriter {
 
     /** Waits (up to {@code timeoutMillis}) until the log's current end is processed; false on timeout. */
     boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
-        long target = log.end();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        synchronized (progressLock) {
-            while (position < target) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    return false;
-                }
-                progressLock.wait(left);
-            }
-        }
-        return true;
+        return position.await(log.end(), timeoutMillis);
     }
 
     /** Log position up to which events are committed. */
     long position() {
-        return position;
+        return position.get();
     }
 
     /** True once the thread has stopped (closed or crashed). */
@@ -193,7 +182,7 @@ final class AudienceWriter {
                 busy |= segments.backfillStep();
                 maintenance.step();
                 if (!busy) {
-                    log.awaitEnd(position, waitMillis(), wakes);
+                    log.awaitEnd(position.get(), waitMillis(), wakes);
                 }
             } catch (EmbeddedAudienceRuntime.SimulatedCrash c) {
                 LOG.warn("audience runtime: simulated crash, pending unit of work dropped");
@@ -203,7 +192,7 @@ final class AudienceWriter {
                 break;
             } catch (RuntimeException | Error e) {
                 if (!(e instanceof RecordFailedException)) { // a record's failure is counted and logged where it failed
-                    LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position, e);
+                    LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position.get(), e);
                 }
                 state.uow.discard();
                 state.rebuildEngine();
@@ -246,7 +235,7 @@ final class AudienceWriter {
     private boolean consume() {
         List<LogRecord> records;
         try {
-            records = log.read(position, LOG_BATCH, LOG_BATCH_BYTES);
+            records = log.read(position.get(), LOG_BATCH, LOG_BATCH_BYTES);
         } catch (CorruptRecordException damaged) {
             attempts.failed(damaged.position(), damaged);
             if (!attempts.exhausted(damaged.position())) {
@@ -262,7 +251,7 @@ final class AudienceWriter {
         }
         state.tick();
         latency.reset();
-        long next = position;
+        long next = position.get();
         for (LogRecord r : records) {
             next = r.nextPosition();
             if (attempts.exhausted(r.position())) {
@@ -311,10 +300,7 @@ final class AudienceWriter {
         state.uow.put(AudienceColumns.META, AudienceKeys.OFFSET, AudienceKeys.i64(next));
         state.commit();
         latency.record();
-        synchronized (progressLock) {
-            position = next;
-            progressLock.notifyAll();
-        }
+        position.advance(next);
         return true;
     }
 

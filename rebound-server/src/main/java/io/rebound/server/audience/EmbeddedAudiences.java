@@ -11,23 +11,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 
 /**
  * The audiences port on the embedded server: segments and memberships from the
  * {@link EmbeddedAudienceRuntime}, timelines and the raw side of an erasure from the visitor event
  * store ({@link EventIndexer}).
  */
-public final class EmbeddedAudiences implements Audiences {
+public final class EmbeddedAudiences extends AbstractAudiences {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAudiences.class);
     /** How long an erasure waits for the event index to reach the log's end before answering 202. */
     static final long ERASE_CATCH_UP_MILLIS = 10_000;
 
     private final EmbeddedAudienceRuntime runtime;
     private final EventIndexer indexer;
-    private final List<BiConsumer<String, Set<String>>> erasureListeners = new CopyOnWriteArrayList<>();
-    private final List<PersonErasureListener> personErasureListeners = new CopyOnWriteArrayList<>();
 
     public EmbeddedAudiences(EmbeddedAudienceRuntime runtime, EventIndexer indexer) {
         this.runtime = runtime;
@@ -111,9 +107,9 @@ public final class EmbeddedAudiences implements Audiences {
         EmbeddedAudienceRuntime.Erasure erased = runtime.forgetVisitor(storeId, visitorId);
         Set<String> ids = new TreeSet<>(erased.visitorIds());
         EventIndexer.Erasure events = indexer.eraseVisitors(storeId, ids, ERASE_CATCH_UP_MILLIS);
-        erasureListeners.forEach(l -> l.accept(storeId, ids));
+        idsErased(storeId, ids);
         if (erased.personId() != null) {
-            personErasureListeners.forEach(l -> l.erased(storeId, erased.personId(), erased.emailHashes()));
+            personErased(storeId, erased.personId(), erased.emailHashes());
         }
         LOG.info("privacy erasure in store {}: {} ids, {} events{}, {} memberships left", storeId, ids.size(),
                 events.eventsRemoved(), events.complete() ? "" : " (more as the index catches up)",
@@ -121,15 +117,5 @@ public final class EmbeddedAudiences implements Audiences {
         String status = !events.complete() ? "erasing"
                 : erased.personId() == null && events.eventsRemoved() == 0 ? "nothing_to_erase" : "erased";
         return new Erasure(status, erased.personId(), ids, events.eventsRemoved(), events.complete(), erased.segmentsLeft());
-    }
-
-    @Override
-    public void onErasure(BiConsumer<String, Set<String>> listener) {
-        erasureListeners.add(listener);
-    }
-
-    @Override
-    public void onPersonErased(PersonErasureListener listener) {
-        personErasureListeners.add(listener);
     }
 }

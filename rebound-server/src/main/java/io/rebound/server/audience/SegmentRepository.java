@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.rebound.core.segment.SegmentDefinitions;
 import io.rebound.server.json.Json;
+import io.rebound.server.meta.Statements;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,28 +69,21 @@ public final class SegmentRepository {
     }
 
     public void setStatus(String storeId, String id, SegmentRecord.Status status, Instant at) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE segments SET status = ?, updated_at = ? WHERE store_id = ? AND id = ?")) {
-            ps.setString(1, status.json());
-            ps.setObject(2, ts(at));
-            ps.setString(3, storeId);
-            ps.setString(4, id);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot update segment " + id + ": " + e.getMessage(), e);
-        }
+        Statements.update(dataSource, "cannot update segment " + id,
+                "UPDATE segments SET status = ?, updated_at = ? WHERE store_id = ? AND id = ?", ps -> {
+                    ps.setString(1, status.json());
+                    ps.setObject(2, ts(at));
+                    ps.setString(3, storeId);
+                    ps.setString(4, id);
+                });
     }
 
     public boolean delete(String storeId, String id) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM segments WHERE store_id = ? AND id = ?")) {
-            ps.setString(1, storeId);
-            ps.setString(2, id);
-            return ps.executeUpdate() > 0;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot delete segment " + id + ": " + e.getMessage(), e);
-        }
+        return Statements.update(dataSource, "cannot delete segment " + id,
+                "DELETE FROM segments WHERE store_id = ? AND id = ?", ps -> {
+                    ps.setString(1, storeId);
+                    ps.setString(2, id);
+                }) > 0;
     }
 
     public Optional<SegmentRecord> byId(String storeId, String id) {
@@ -107,24 +100,20 @@ public final class SegmentRepository {
     }
 
     private List<SegmentRecord> query(String sql, String... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-            }
-            List<SegmentRecord> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new SegmentRecord(rs.getString("store_id"), rs.getString("id"),
-                            SegmentDefinitions.parse(Json.MAPPER.readValue(rs.getString("definition"), TREE)),
-                            rs.getString("template"),
-                            SegmentRecord.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
-                            instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "effective_from")));
-                }
-            }
-            return out;
-        } catch (SQLException | JsonProcessingException e) {
+        return Statements.list(dataSource, "cannot read segments", sql, SegmentRepository::read, args);
+    }
+
+    private static SegmentRecord read(ResultSet rs) throws SQLException {
+        Map<String, Object> definition;
+        try {
+            definition = Json.MAPPER.readValue(rs.getString("definition"), TREE);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read segments: " + e.getMessage(), e);
         }
+        return new SegmentRecord(rs.getString("store_id"), rs.getString("id"), SegmentDefinitions.parse(definition),
+                rs.getString("template"),
+                SegmentRecord.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
+                instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "effective_from"));
     }
 
     private static String name(SegmentRecord s) {

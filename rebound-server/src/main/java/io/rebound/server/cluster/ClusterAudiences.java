@@ -7,7 +7,7 @@ import io.rebound.kafka.EventSerde;
 import io.rebound.kafka.KafkaEventLog;
 import io.rebound.kafka.StoreSettings;
 import io.rebound.kafka.Topics;
-import io.rebound.server.audience.Audiences;
+import io.rebound.server.audience.AbstractAudiences;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.rebound.server.audience.AudienceView;
@@ -38,11 +38,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 
 /**
  * Segments in cluster mode. A create, edit or delete is published to the compacted segments topic
@@ -52,7 +50,7 @@ import java.util.function.BiConsumer;
  * {@link ClusterSink}, a finished backfill of the store's current segment set (same fingerprint as
  * the topology's catalog) that includes this version of the segment.
  */
-public final class ClusterAudiences implements Audiences, AutoCloseable {
+public final class ClusterAudiences extends AbstractAudiences implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterAudiences.class);
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -64,8 +62,6 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
     private final ClusterAudienceView view;
     private final KafkaProducer<String, byte[]> producer;
     private final Clock clock;
-    private final List<BiConsumer<String, Set<String>>> erasureListeners = new CopyOnWriteArrayList<>();
-    private final List<PersonErasureListener> personErasureListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param partitions partitions of the persons topic: the backfill is done when all have reported
@@ -315,7 +311,7 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
         }
         int removed = forgetEvents(storeId, ids);
         if (person.isEmpty()) {
-            erasureListeners.forEach(l -> l.accept(storeId, ids));
+            idsErased(storeId, ids);
             return new Erasure(removed == 0 ? "nothing_to_erase" : "erased", null, ids, removed, true, List.of());
         }
         try {
@@ -324,9 +320,8 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
             LOG.warn("privacy erasure in store {}: the broker did not take the request", storeId, e);
             throw new Unavailable("the erasure request could not be stored in Kafka; send it again", e);
         }
-        erasureListeners.forEach(l -> l.accept(storeId, ids));
-        Set<String> hashes = emailHashes;
-        personErasureListeners.forEach(l -> l.erased(storeId, person.get(), hashes));
+        idsErased(storeId, ids);
+        personErased(storeId, person.get(), emailHashes);
         LOG.info("privacy erasure in store {}: person {} requested, {} stored events removed", storeId, person.get(), removed);
         return new Erasure("erasing", person.get(), ids, removed, false, left);
     }
@@ -357,16 +352,6 @@ public final class ClusterAudiences implements Audiences, AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot erase the visitor's stored events: " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public void onErasure(BiConsumer<String, Set<String>> listener) {
-        erasureListeners.add(listener);
-    }
-
-    @Override
-    public void onPersonErased(PersonErasureListener listener) {
-        personErasureListeners.add(listener);
     }
 
     /** Cluster mode cannot tell which acknowledged events the materialised view already reflects. */

@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Typed reads from one message's JSON that collect violations instead of stopping at the first,
@@ -72,15 +73,22 @@ final class Fields {
 
     /** An object, or null when absent; anything else is a violation. */
     ObjectNode object(JsonNode parent, String key, String path) {
-        JsonNode n = get(parent, key);
+        return (ObjectNode) typed(get(parent, key), path, ObjectNode.class::isInstance, "must be an object");
+    }
+
+    /**
+     * {@code n} when it is of the expected {@code type}; null when absent, and when of another type,
+     * with the violation "{@code expected}, got" its kind.
+     */
+    private JsonNode typed(JsonNode n, String path, Predicate<JsonNode> type, String expected) {
         if (n == null) {
             return null;
         }
-        if (n instanceof ObjectNode o) {
-            return o;
+        if (!type.test(n)) {
+            add(path, expected + ", got " + kind(n));
+            return null;
         }
-        add(path, "must be an object, got " + kind(n));
-        return null;
+        return n;
     }
 
     /** A string, or null when absent or blank; longer than {@code max} or not a string is a violation. */
@@ -108,15 +116,9 @@ final class Fields {
 
     /** The stripped text of a string node; null when absent or blank; a violation when not a string. */
     private String stripped(JsonNode n, String path) {
-        if (n == null) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            add(path, "must be a string, got " + kind(n));
-            return null;
-        }
-        String s = n.textValue().strip();
-        return s.isEmpty() ? null : s;
+        JsonNode t = typed(n, path, JsonNode::isTextual, "must be a string");
+        String s = t == null ? null : t.textValue().strip();
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /**
@@ -219,28 +221,15 @@ final class Fields {
     }
 
     Boolean bool(JsonNode parent, String key, String path) {
-        JsonNode n = get(parent, key);
-        if (n == null) {
-            return null;
-        }
-        if (!n.isBoolean()) {
-            add(path, "must be true or false, got " + kind(n));
-            return null;
-        }
-        return n.booleanValue();
+        JsonNode n = typed(get(parent, key), path, JsonNode::isBoolean, "must be true or false");
+        return n == null ? null : n.booleanValue();
     }
 
     /** An ISO-8601 date-time with an offset or Z, or null when absent. */
     Instant instant(JsonNode parent, String key, String path) {
-        JsonNode n = get(parent, key);
-        if (n == null) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            add(path, "must be an ISO-8601 date-time string such as 2025-01-31T12:00:00Z, got " + kind(n));
-            return null;
-        }
-        return instant(n.textValue(), path);
+        JsonNode n = typed(get(parent, key), path, JsonNode::isTextual,
+                "must be an ISO-8601 date-time string such as 2025-01-31T12:00:00Z");
+        return n == null ? null : instant(n.textValue(), path);
     }
 
     Instant instant(String s, String path) {

@@ -25,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -64,8 +62,6 @@ public final class EventIndexer implements AutoCloseable {
     private final RocksDatabase rocks;
     private final List<Consumer<List<Event>>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<List<Event>>> duplicateListeners = new CopyOnWriteArrayList<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition advanced = lock.newCondition();
     /** Held while a batch is indexed and while a visitor is erased, so neither sees half of the other. */
     private final ReentrantLock writing = new ReentrantLock();
     private final Counter indexed;
@@ -76,7 +72,7 @@ public final class EventIndexer implements AutoCloseable {
     private final EventRetention retention;
     private final Clock clock;
     private final Thread thread;
-    private volatile long position;
+    private final ConsumedPosition position;
     private volatile boolean running = true;
     /** Erasures the indexer has not passed yet: store \0 visitor → the log end when they were asked for. */
     private final Map<String, Long> erasures = new java.util.concurrent.ConcurrentHashMap<>();
@@ -107,7 +103,7 @@ public final class EventIndexer implements AutoCloseable {
         this.clock = clock;
         this.retention = new EventRetention(rocks, retentions, writing);
         byte[] saved = rocks.get(CF_OFFSETS, OFFSET_KEY);
-        this.position = log.resumePosition(CONSUMER, saved == null ? log.start() : ByteBuffer.wrap(saved).getLong());
+        this.position = new ConsumedPosition(log.resumePosition(CONSUMER, saved == null ? log.start() : ByteBuffer.wrap(saved).getLong()));
         loadErasures();
         this.indexed = Counter.builder("rebound.events.indexed").description("events filed in the visitor event table")
                 .register(metrics);
@@ -116,7 +112,7 @@ public final class EventIndexer implements AutoCloseable {
         this.expired = Counter.builder("rebound.events.expired")
                 .description("events not filed because their event time is older than the store's retention")
                 .register(metrics);
-        metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position));
+        metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position.get()));
         this.thread = Thread.ofPlatform().name("event-indexer").daemon(true).start(this::run);
     }
 
@@ -131,26 +127,12 @@ public final class EventIndexer implements AutoCloseable {
 
     /** Log position up to which events are indexed. */
     public long position() {
-        return position;
+        return position.get();
     }
 
     /** Waits until everything durable in the log at call time is indexed (read-your-writes). */
     public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
-        long target = log.end();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        lock.lock();
-        try {
-            while (position < target) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                advanced.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return position.await(log.end(), timeoutMillis);
     }
 
     private void run() {
@@ -161,16 +143,16 @@ public final class EventIndexer implements AutoCloseable {
                     Thread.sleep(5);
                     continue;
                 }
-                List<LogRecord> records = log.read(position, 2_000, 8 << 20);
+                List<LogRecord> records = log.read(position.get(), 2_000, 8 << 20);
                 if (records.isEmpty()) {
-                    log.awaitEnd(position, 200);
+                    log.awaitEnd(position.get(), 200);
                     continue;
                 }
                 if (records.size() < SMALL_BATCH && log.end() == records.get(records.size() - 1).nextPosition()) {
                     // Under a trickle, wait briefly so the next read takes a fuller batch: one RocksDB
                     // write per batch is what indexing costs, and a few ms of delay is invisible.
                     Thread.sleep(BATCH_WAIT_MILLIS);
-                    records = log.read(position, 2_000, 8 << 20);
+                    records = log.read(position.get(), 2_000, 8 << 20);
                 }
                 Indexed batch = indexBatch(records);
                 notify(listeners, batch.fresh());
@@ -193,7 +175,7 @@ public final class EventIndexer implements AutoCloseable {
                 }
             } catch (RuntimeException | Error e) {
                 // Not a record's fault (RocksDB, a listener): retried without limit, never silently fatal.
-                LOG.error("indexer: failed at log position {}; retrying in 1 s", position, e);
+                LOG.error("indexer: failed at log position {}; retrying in 1 s", position.get(), e);
                 if (!pause()) {
                     return;
                 }
@@ -219,7 +201,7 @@ public final class EventIndexer implements AutoCloseable {
             batch.put(rocks.family(CF_OFFSETS), OFFSET_KEY, ByteBuffer.allocate(8).putLong(e.resumeAt()).array());
             rocks.write(batch);
             attempts.setAside(letter);
-            publish(e.resumeAt());
+            position.advance(e.resumeAt());
         } catch (org.rocksdb.RocksDBException ex) {
             throw new IllegalStateException(ex);
         } finally {
@@ -255,7 +237,7 @@ public final class EventIndexer implements AutoCloseable {
         List<Event> dropped = new ArrayList<>();
         Set<ByteBuffer> seen = new HashSet<>();
         DeadLetters.Letter setAside = null;
-        long next = position;
+        long next = position.get();
         Instant now = clock.instant();
         int tooOld = 0;
         try (WriteBatch batch = new WriteBatch()) {
@@ -308,22 +290,13 @@ public final class EventIndexer implements AutoCloseable {
             indexed.increment(fresh.size());
             duplicates.increment(dropped.size());
             expired.increment(tooOld);
-            publish(next);
+            position.advance(next);
         } catch (org.rocksdb.RocksDBException e) {
             throw new IllegalStateException(e);
         }
         return new Indexed(fresh, dropped);
     }
 
-    private void publish(long next) {
-        lock.lock();
-        try {
-            position = next;
-            advanced.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
 
     static byte[] visitorPrefix(String storeId, String visitorId) {
         return Keys.key().str(storeId).str(visitorId).build();
@@ -389,7 +362,7 @@ public final class EventIndexer implements AutoCloseable {
         writing.lock();
         try (WriteBatch batch = new WriteBatch()) {
             int n = 0;
-            boolean pending = !caughtUp && position < target;
+            boolean pending = !caughtUp && position.get() < target;
             if (pending) {
                 // Events acknowledged before the request are not all filed yet: the indexer drops them as it reaches them.
                 for (String visitorId : visitorIds) {
