@@ -17,13 +17,10 @@ import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.json.Json;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.io.IOException;
 import java.net.URI;
@@ -72,26 +69,27 @@ public final class DestinationApi {
     }
 
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES, DestinationApi::refusal);
         String all = "/api/v1/stores/:store/destinations";
         String one = all + "/:id";
-        worker(router.post(all).handler(body), auth.withStore(this::create));
-        worker(router.get(all), auth.withStore(this::list));
-        worker(router.get(one), this::get);
-        worker(router.patch(one).handler(body), ApiRoutes.found(this::destination, this::patch));
-        worker(router.delete(one), ApiRoutes.found(this::destination, this::delete));
-        worker(router.get(one + "/requests"), ApiRoutes.found(this::destination, this::requests));
-        worker(router.get(one + "/dead-letters"), ApiRoutes.found(this::destination, this::deadLetters));
-        worker(router.post(one + "/test").handler(body), ApiRoutes.found(this::destination, this::test));
-        worker(router.post(one + "/dead-letters/:letter/retry"), ApiRoutes.found(this::destination, this::retry));
+        api.withBody(router.post(all), auth.withStore(this::create));
+        api.worker(router.get(all), auth.withStore(this::list));
+        api.worker(router.get(one), this::get);
+        api.withBody(router.patch(one), ApiRoutes.found(this::destination, this::patch));
+        api.worker(router.delete(one), ApiRoutes.found(this::destination, this::delete));
+        api.worker(router.get(one + "/requests"), ApiRoutes.found(this::destination, this::requests));
+        api.worker(router.get(one + "/dead-letters"), ApiRoutes.found(this::destination, this::deadLetters));
+        api.withBody(router.post(one + "/test"), ApiRoutes.found(this::destination, this::test));
+        api.worker(router.post(one + "/dead-letters/:letter/retry"), ApiRoutes.found(this::destination, this::retry));
         String synced = "/api/v1/stores/:store/segments/:segment/destinations";
-        worker(router.get(synced), ApiRoutes.found(this::segment, this::segmentDestinations));
-        worker(router.put(synced + "/:id").handler(body), ApiRoutes.found(this::segment, this::pair));
-        worker(router.delete(synced + "/:id"), ApiRoutes.found(this::segment, this::unpair));
+        api.worker(router.get(synced), ApiRoutes.found(this::segment, this::segmentDestinations));
+        api.withBody(router.put(synced + "/:id"), ApiRoutes.found(this::segment, this::pair));
+        api.worker(router.delete(synced + "/:id"), ApiRoutes.found(this::segment, this::unpair));
     }
 
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> switch (e) {
+    /** The API's own refusals ({@link ApiRoutes.Refusals}). */
+    private static boolean refusal(RoutingContext ctx, RuntimeException e) {
+        return switch (e) {
             case DestinationSettings.InvalidSetting invalid -> {
                 ApiErrors.send(ctx, 400, "invalid_field", invalid.getMessage(), invalid.field());
                 yield true;
@@ -109,7 +107,7 @@ public final class DestinationApi {
                 yield true;
             }
             default -> false;
-        });
+        };
     }
 
     // ---- destinations ------------------------------------------------------------------------

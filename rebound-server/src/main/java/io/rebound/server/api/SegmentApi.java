@@ -14,13 +14,10 @@ import io.rebound.server.audience.BackfillJob;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.audience.SegmentLimit;
 import io.rebound.server.audience.SegmentRecord;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.List;
 import java.util.Map;
@@ -70,23 +67,19 @@ public final class SegmentApi {
     }
 
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES, ApiRoutes.Refusals.violations(
+                InvalidSegmentException.class, "invalid_segment", InvalidSegmentException::violations));
         String segments = "/api/v1/stores/:store/segments";
-        worker(router.post(segments).handler(body), auth.withStore(this::create));
-        worker(router.get(segments), auth.withStore(this::list));
-        worker(router.get(segments + "/:id"), this::get);
-        worker(router.put(segments + "/:id").handler(body), ApiRoutes.found(this::segment, this::replace));
-        worker(router.delete(segments + "/:id"), ApiRoutes.found(this::segment, this::delete));
-        worker(router.get(segments + "/:id/members"), ApiRoutes.found(this::segment, this::members));
-        worker(router.get(segments + "/:id/changes"), ApiRoutes.found(this::segment, this::changes));
-        worker(router.get(segments + "/:id/sizes"), ApiRoutes.found(this::segment, this::sizes));
-        worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), auth.withStore(this::visitorSegments));
-        worker(router.get("/api/v1/stores/:store/readiness"), auth.withStore(this::readiness));
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB",
-                ApiRoutes.Refusals.violations(InvalidSegmentException.class, "invalid_segment", InvalidSegmentException::violations));
+        api.withBody(router.post(segments), auth.withStore(this::create));
+        api.worker(router.get(segments), auth.withStore(this::list));
+        api.worker(router.get(segments + "/:id"), this::get);
+        api.withBody(router.put(segments + "/:id"), ApiRoutes.found(this::segment, this::replace));
+        api.worker(router.delete(segments + "/:id"), ApiRoutes.found(this::segment, this::delete));
+        api.worker(router.get(segments + "/:id/members"), ApiRoutes.found(this::segment, this::members));
+        api.worker(router.get(segments + "/:id/changes"), ApiRoutes.found(this::segment, this::changes));
+        api.worker(router.get(segments + "/:id/sizes"), ApiRoutes.found(this::segment, this::sizes));
+        api.worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), auth.withStore(this::visitorSegments));
+        api.worker(router.get("/api/v1/stores/:store/readiness"), auth.withStore(this::readiness));
     }
 
     // ---- segments --------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import io.rebound.server.api.BadRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -42,10 +41,10 @@ public final class CodeStoreApi {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/code-store";
-        ApiRoutes.blocking(router.put(path).handler(BodyHandler.create(false).setBodyLimit(8 * 1024)),
-                auth.withStore(this::put), "8 KB");
-        ApiRoutes.blocking(router.get(path), auth.withStore(this::get), "8 KB");
-        ApiRoutes.blocking(router.delete(path), auth.withStore(this::delete), "8 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(8 * 1024);
+        api.withBody(router.put(path), auth.withStore(this::put));
+        api.worker(router.get(path), auth.withStore(this::get));
+        api.worker(router.delete(path), auth.withStore(this::delete));
     }
 
     private void put(RoutingContext ctx, Store store) {

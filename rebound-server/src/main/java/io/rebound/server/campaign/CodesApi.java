@@ -10,7 +10,6 @@ import io.rebound.server.api.BadRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -45,9 +44,9 @@ public final class CodesApi {
 
     public void mount(Router router) {
         String base = "/api/v1/stores/:store/codes/:code";
-        ApiRoutes.blocking(router.get(base), auth.withStore(this::get), "4 KB");
-        ApiRoutes.blocking(router.post(base + "/redeem").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::redeem), "4 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES);
+        api.worker(router.get(base), auth.withStore(this::get));
+        api.withBody(router.post(base + "/redeem"), auth.withStore(this::redeem));
     }
 
     private Optional<JdbcOffers.Stored> code(RoutingContext ctx, Store store) {

@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.time.Clock;
@@ -41,9 +40,8 @@ public final class RecoveryApi {
     }
 
     public void mount(Router router) {
-        ApiRoutes.blocking(router.post("/api/v1/stores/:store/recovery-links")
-                        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::create), "16 KB");
+        new ApiRoutes.Mount(MAX_BODY_BYTES).withBody(router.post("/api/v1/stores/:store/recovery-links"),
+                auth.withStore(this::create));
         router.get("/r/:token").handler(this::follow);
     }
 

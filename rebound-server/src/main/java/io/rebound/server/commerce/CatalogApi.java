@@ -9,13 +9,10 @@ import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -78,23 +75,18 @@ public final class CatalogApi {
     public void mount(Router router) {
         String products = "/api/v1/stores/:store/products";
         // The batch route comes first: "batch" is no product id for POST (products are PUT by id).
-        worker(router.post(products + "/batch").handler(BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES)),
-                auth.withStore(this::batch), "8 MB");
-        worker(router.post("/api/v1/stores/:store/products.csv")
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_CSV_BYTES)), auth.withStore(this::csv), "8 MB");
-        worker(router.get(products), auth.withStore(this::list), "64 KB");
-        worker(router.put(products + "/:id").handler(BodyHandler.create(false).setBodyLimit(MAX_PRODUCT_BYTES)),
-                auth.withStore(this::put), "64 KB");
-        worker(router.get(products + "/:id"), auth.withStore(this::get), "64 KB");
-        worker(router.delete(products + "/:id"), auth.withStore(this::delete), "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/feeds"), this::feeds, "64 KB");
-        worker(router.post("/api/v1/stores/:store/catalog/feeds/rotate"), this::rotate, "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/coverage"), auth.withStore(this::coverage), "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/report"), auth.withStore(this::report), "64 KB");
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler, String bodyLimit) {
-        ApiRoutes.blocking(route, handler, bodyLimit);
+        new ApiRoutes.Mount(MAX_BATCH_BYTES).withBody(router.post(products + "/batch"), auth.withStore(this::batch));
+        new ApiRoutes.Mount(MAX_CSV_BYTES).withBody(router.post("/api/v1/stores/:store/products.csv"),
+                auth.withStore(this::csv));
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_PRODUCT_BYTES);
+        api.worker(router.get(products), auth.withStore(this::list));
+        api.withBody(router.put(products + "/:id"), auth.withStore(this::put));
+        api.worker(router.get(products + "/:id"), auth.withStore(this::get));
+        api.worker(router.delete(products + "/:id"), auth.withStore(this::delete));
+        api.worker(router.get("/api/v1/stores/:store/catalog/feeds"), this::feeds);
+        api.worker(router.post("/api/v1/stores/:store/catalog/feeds/rotate"), this::rotate);
+        api.worker(router.get("/api/v1/stores/:store/catalog/coverage"), auth.withStore(this::coverage));
+        api.worker(router.get("/api/v1/stores/:store/catalog/report"), auth.withStore(this::report));
     }
 
     // ---- products ----------------------------------------------------------------------------

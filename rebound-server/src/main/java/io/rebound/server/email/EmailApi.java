@@ -8,12 +8,9 @@ import io.rebound.server.api.BadRequest;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.http.Html;
 import io.rebound.core.store.Store;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -41,15 +38,11 @@ public final class EmailApi {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/subscribers/:email";
-        worker(router.put(path).handler(BodyHandler.create(false).setBodyLimit(4096)), auth.withStore(this::put));
-        worker(router.delete(path), auth.withStore(this::delete));
-        worker(router.post("/email/unsubscribe").handler(BodyHandler.create(false).setBodyLimit(4096)),
-                this::unsubscribe);
-        worker(router.get("/email/unsubscribe"), this::page);
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(4096);
+        api.withBody(router.put(path), auth.withStore(this::put));
+        api.worker(router.delete(path), auth.withStore(this::delete));
+        api.withBody(router.post("/email/unsubscribe"), this::unsubscribe);
+        api.worker(router.get("/email/unsubscribe"), this::page);
     }
 
     private void put(RoutingContext ctx, Store store) {

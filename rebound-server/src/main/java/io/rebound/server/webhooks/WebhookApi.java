@@ -6,13 +6,10 @@ import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.util.Iterator;
@@ -45,14 +42,10 @@ public final class WebhookApi {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/webhooks";
-        worker(router.get(path), auth.withStore(this::list));
-        worker(router.put(path + "/:platform").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::put));
-        worker(router.delete(path + "/:platform"), auth.withStore(this::delete));
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES);
+        api.worker(router.get(path), auth.withStore(this::list));
+        api.withBody(router.put(path + "/:platform"), auth.withStore(this::put));
+        api.worker(router.delete(path + "/:platform"), auth.withStore(this::delete));
     }
 
     private void list(RoutingContext ctx, Store store) {
