@@ -50,23 +50,17 @@ import static io.rebound.server.api.QueryParams.intParam;
  * </pre>
  * Credentials are never returned: {@code secrets} shows the last four characters of each. Bad input is
  * a 400 naming the field; another store's destination or segment is a 404 like a missing one.
+ *
+ * @param activation the destinations, their workers and pairings
+ * @param audiences  the segments a destination syncs
+ * @param auth       the store secret-key check
  */
-public final class DestinationApi {
+public record DestinationApi(Activation activation, Audiences audiences, ApiAuth auth) {
     /** A service account key is a few KB; the rest is small. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Set<String> CREATE_FIELDS = Set.of("platform", "name", "mode", "api_base_url", "config");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "mode", "api_base_url", "config");
     private static final int MAX_NAME = 200;
-
-    private final Activation activation;
-    private final Audiences audiences;
-    private final ApiAuth auth;
-
-    public DestinationApi(Activation activation, Audiences audiences, ApiAuth auth) {
-        this.activation = activation;
-        this.audiences = audiences;
-        this.auth = auth;
-    }
 
     public void mount(Router router) {
         ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES, DestinationApi::refusal);

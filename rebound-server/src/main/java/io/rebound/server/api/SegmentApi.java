@@ -44,26 +44,19 @@ import static io.rebound.server.api.QueryParams.longParam;
  * GET    /api/v1/stores/:store/readiness
  * </pre>
  * Bad input is a 400 naming the field; another store's segment is a 404 like a missing one.
+ *
+ * @param runtime     the audiences port the segments live in
+ * @param auth        the store secret-key check
+ * @param policy      what sizes and traffic count as ready
+ * @param maxSegments the most segments a store may have ({@link SegmentLimit})
  */
-public final class SegmentApi {
+public record SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy, int maxSegments) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Set<String> TEMPLATE_FIELDS = Set.of("template", "within_days", "product_id", "category", "name");
-    private final Audiences runtime;
-    private final ApiAuth auth;
-    private final ReadinessPolicy policy;
 
-    private final int maxSegments;
-
+    /** The API with the default segment limit ({@link SegmentLimit#DEFAULT}). */
     public SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy) {
         this(runtime, auth, policy, SegmentLimit.DEFAULT);
-    }
-
-    /** The API with at most {@code maxSegments} segments per store ({@link SegmentLimit}). */
-    public SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy, int maxSegments) {
-        this.maxSegments = maxSegments;
-        this.runtime = runtime;
-        this.auth = auth;
-        this.policy = policy;
     }
 
     public void mount(Router router) {

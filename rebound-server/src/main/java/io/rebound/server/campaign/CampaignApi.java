@@ -30,23 +30,17 @@ import java.util.Optional;
  * GET    /api/v1/stores/:store/campaigns/:id/stats    decisions per touch and reason, offers issued, people per touch
  * </pre>
  * Bad definitions are a 400 listing every field; another store's campaign is a 404 like a missing one.
+ *
+ * @param campaigns the campaigns
+ * @param offers    the offers, for a campaign's stats
+ * @param audiences the segments a campaign may target
+ * @param auth      the store secret-key check
  */
-public final class CampaignApi {
+public record CampaignApi(JdbcCampaigns campaigns, JdbcOffers offers, Audiences audiences, ApiAuth auth) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     /** How the campaign routes run (the decision API's too): an invalid definition is a 400 listing its violations. */
     static final ApiRoutes.Mount ROUTES = new ApiRoutes.Mount(MAX_BODY_BYTES, ApiRoutes.Refusals.violations(
             InvalidCampaignException.class, "invalid_campaign", InvalidCampaignException::violations));
-    private final JdbcCampaigns campaigns;
-    private final JdbcOffers offers;
-    private final Audiences audiences;
-    private final ApiAuth auth;
-
-    public CampaignApi(JdbcCampaigns campaigns, JdbcOffers offers, Audiences audiences, ApiAuth auth) {
-        this.campaigns = campaigns;
-        this.offers = offers;
-        this.audiences = audiences;
-        this.auth = auth;
-    }
 
     public void mount(Router router) {
         String base = "/api/v1/stores/:store/campaigns";

@@ -26,18 +26,14 @@ import java.util.Set;
  * DELETE /api/v1/stores/:store/code-store   204: codes are Rebound's only again
  * </pre>
  * The mode defaults to {@code dry_run}: the requests are built and recorded on each code, nothing is sent.
+ *
+ * @param stores the stores' code store connections
+ * @param auth   the store secret-key check
  */
-public final class CodeStoreApi {
+public record CodeStoreApi(JdbcCodeStores stores, ApiAuth auth) {
     static final String DEFAULT_SHOPIFY_VERSION = "2025-07";
     private static final Set<String> SHOPIFY = Set.of("platform", "shop_url", "api_version", "access_token", "mode");
     private static final Set<String> WOO = Set.of("platform", "shop_url", "consumer_key", "consumer_secret", "mode");
-    private final JdbcCodeStores stores;
-    private final ApiAuth auth;
-
-    public CodeStoreApi(JdbcCodeStores stores, ApiAuth auth) {
-        this.stores = stores;
-        this.auth = auth;
-    }
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/code-store";

@@ -43,8 +43,15 @@ import static io.rebound.server.api.QueryParams.nextCursor;
  * </pre>
  * Bad input is a 400 listing every violation by field ({@code products[3].price}); another store's
  * product is a 404 like a missing one; the feeds themselves are served by {@link FeedRoutes}.
+ *
+ * @param catalog        the products
+ * @param tokens         the feed tokens
+ * @param auth           the store secret-key check
+ * @param seenProductIds the product ids a store's events referenced (the dashboard's funnel keeps them)
+ * @param publicUrl      the server's public base URL for feed links, or null to take the request's host
  */
-public final class CatalogApi {
+public record CatalogApi(JdbcCatalog catalog, FeedTokens tokens, ApiAuth auth,
+                         Function<String, Set<String>> seenProductIds, URI publicUrl) {
     public static final int MAX_PRODUCT_BYTES = 64 * 1024;
     public static final int MAX_BATCH = 1_000;
     public static final int MAX_BATCH_BYTES = 8 * 1024 * 1024;
@@ -52,25 +59,6 @@ public final class CatalogApi {
     public static final int MAX_CSV_BYTES = 8 * 1024 * 1024;
     /** Row errors one CSV answer lists; the count is always complete. */
     static final int MAX_LISTED_ERRORS = 1_000;
-
-    private final JdbcCatalog catalog;
-    private final FeedTokens tokens;
-    private final ApiAuth auth;
-    private final Function<String, Set<String>> seenProductIds;
-    private final URI publicUrl;
-
-    /**
-     * @param seenProductIds the product ids a store's events referenced (the dashboard's funnel keeps them)
-     * @param publicUrl      the server's public base URL for feed links, or null to take the request's host
-     */
-    public CatalogApi(JdbcCatalog catalog, FeedTokens tokens, ApiAuth auth,
-                      Function<String, Set<String>> seenProductIds, URI publicUrl) {
-        this.catalog = catalog;
-        this.tokens = tokens;
-        this.auth = auth;
-        this.seenProductIds = seenProductIds;
-        this.publicUrl = publicUrl;
-    }
 
     public void mount(Router router) {
         String products = "/api/v1/stores/:store/products";

@@ -21,20 +21,13 @@ import java.util.Optional;
  * the person agreed to receive marketing at, {@code DELETE} takes it back. Unsubscribing (public, the
  * signed token is the credential): {@code POST /email/unsubscribe?t=…} is the RFC 8058 one-click
  * target, {@code GET} shows a page with the button (a GET never unsubscribes: mail scanners follow links).
+ *
+ * @param queue  the subscribers and suppressions
+ * @param tokens what signs and verifies an unsubscribe token
+ * @param auth   the store secret-key check
+ * @param clock  when an address is stored or unsubscribed
  */
-public final class EmailApi {
-
-    private final JdbcEmailQueue queue;
-    private final UnsubscribeTokens tokens;
-    private final ApiAuth auth;
-    private final Clock clock;
-
-    public EmailApi(JdbcEmailQueue queue, UnsubscribeTokens tokens, ApiAuth auth, Clock clock) {
-        this.queue = queue;
-        this.tokens = tokens;
-        this.auth = auth;
-        this.clock = clock;
-    }
+public record EmailApi(JdbcEmailQueue queue, UnsubscribeTokens tokens, ApiAuth auth, Clock clock) {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/subscribers/:email";

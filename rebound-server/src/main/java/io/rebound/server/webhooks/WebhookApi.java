@@ -25,20 +25,13 @@ import java.util.Optional;
  * </pre>
  * A secret is never returned: only its last four characters. Another store's path is a 404 like
  * an unknown store; an unknown platform a 404.
+ *
+ * @param secrets   the stores' webhook secrets
+ * @param auth      the store secret-key check
+ * @param publicUrl the server's public base URL for the webhook URLs, or null to take the request's host
  */
-public final class WebhookApi {
+public record WebhookApi(WebhookSecrets secrets, ApiAuth auth, URI publicUrl) {
     static final int MAX_BODY_BYTES = 4 * 1024;
-
-    private final WebhookSecrets secrets;
-    private final ApiAuth auth;
-    private final URI publicUrl;
-
-    /** @param publicUrl the server's public base URL for the webhook URLs, or null to take the request's host */
-    public WebhookApi(WebhookSecrets secrets, ApiAuth auth, URI publicUrl) {
-        this.secrets = secrets;
-        this.auth = auth;
-        this.publicUrl = publicUrl;
-    }
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/webhooks";
