@@ -277,27 +277,14 @@ public record DestinationApi(Activation activation, Audiences audiences, ApiAuth
     // ---- reading input -----------------------------------------------------------------------
 
     private Optional<JdbcDestinations.Record> destination(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<JdbcDestinations.Record> r = activation.get(store.get().id(), ctx.pathParam("id"));
-        if (r.isEmpty()) {
-            notFound(ctx, ctx.pathParam("id"));
-        }
-        return r;
+        String id = ctx.pathParam("id");
+        return auth.findInStore(ctx, store -> activation.get(store.id(), id), store -> notFound(ctx, id));
     }
 
     private Optional<SegmentRecord> segment(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<SegmentRecord> s = audiences.segment(store.get().id(), ctx.pathParam("segment"));
-        if (s.isEmpty()) {
-            ApiErrors.send(ctx, 404, "segment_not_found", "no segment '" + ctx.pathParam("segment") + "' in this store");
-        }
-        return s;
+        String id = ctx.pathParam("segment");
+        return auth.findInStore(ctx, store -> audiences.segment(store.id(), id), store -> ApiErrors.send(ctx, 404,
+                "segment_not_found", "no segment '" + id + "' in this store"));
     }
 
     private static void notFound(RoutingContext ctx, String id) {

@@ -112,16 +112,9 @@ public record SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy
 
     /** The segment at the path, or the response already ended with 401/404. */
     private Optional<SegmentRecord> segment(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
         String id = ctx.pathParam("id");
-        Optional<SegmentRecord> s = runtime.segment(store.get().id(), id);
-        if (s.isEmpty()) {
-            ApiErrors.send(ctx, 404, "segment_not_found", "no segment '" + id + "' in store '" + store.get().id() + "'");
-        }
-        return s;
+        return auth.findInStore(ctx, store -> runtime.segment(store.id(), id), store -> ApiErrors.send(ctx, 404,
+                "segment_not_found", "no segment '" + id + "' in store '" + store.id() + "'"));
     }
 
     private JsonObject segmentJson(SegmentRecord s) {

@@ -121,15 +121,8 @@ public record CampaignApi(JdbcCampaigns campaigns, JdbcOffers offers, Audiences 
 
     /** The campaign at the path, or the response already ended with 401/404. */
     private Optional<CampaignRecord> campaign(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<CampaignRecord> c = campaigns.get(store.get().id(), ctx.pathParam("id"));
-        if (c.isEmpty()) {
-            notFound(ctx, store.get().id());
-        }
-        return c;
+        return auth.findInStore(ctx, store -> campaigns.get(store.id(), ctx.pathParam("id")),
+                store -> notFound(ctx, store.id()));
     }
 
     private static void notFound(RoutingContext ctx, String storeId) {
