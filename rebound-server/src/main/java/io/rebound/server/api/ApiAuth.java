@@ -11,6 +11,8 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Who may call the admin API. Tenant endpoints take the store's secret key, as
@@ -47,6 +49,20 @@ public final class ApiAuth {
     /** {@code handler} for the path's {@code :store}, run once {@link #requireStore} found it. */
     public Handler<RoutingContext> withStore(BiConsumer<RoutingContext, Store> handler) {
         return ctx -> requireStore(ctx, ctx.pathParam("store")).ifPresent(store -> handler.accept(ctx, store));
+    }
+
+    /**
+     * What {@code find} finds in the path's {@code :store} ({@link #requireStore}): a segment, campaign,
+     * destination…; empty once the response has ended, by the store check or by {@code notFound} (given the
+     * store) when {@code find} finds nothing there.
+     */
+    public <T> Optional<T> findInStore(RoutingContext ctx, Function<Store, Optional<T>> find, Consumer<Store> notFound) {
+        Optional<Store> store = requireStore(ctx, ctx.pathParam("store"));
+        Optional<T> found = store.flatMap(find);
+        if (store.isPresent() && found.isEmpty()) {
+            notFound.accept(store.get());
+        }
+        return found;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.rebound.server.json.Json;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
 import java.io.IOException;
 import java.util.List;
@@ -63,6 +64,39 @@ public final class ApiRoutes {
                 }
             }
         }, false).failureHandler(ctx -> ApiErrors.failure(ctx, bodyLimit));
+    }
+
+    /**
+     * One API's routes: each runs as {@link #blocking(Route, Handler, String, Refusals)} describes, with the
+     * API's {@code refusals}; one that reads a body ({@link #withBody}) reads at most {@code maxBodyBytes},
+     * the limit a 413 names ("64 KB").
+     *
+     * @param maxBodyBytes the largest body a route of the API reads
+     * @param refusals     the API's own refusals
+     */
+    public record Mount(int maxBodyBytes, Refusals refusals) {
+        /** An API without refusals of its own. */
+        public Mount(int maxBodyBytes) {
+            this(maxBodyBytes, Refusals.NONE);
+        }
+
+        /** Runs {@code handler} for {@code route}, which reads no body. */
+        public void worker(Route route, Handler<RoutingContext> handler) {
+            blocking(route, handler, size(maxBodyBytes), refusals);
+        }
+
+        /** Runs {@code handler} for {@code route} once its body is read (at most {@code maxBodyBytes}). */
+        public void withBody(Route route, Handler<RoutingContext> handler) {
+            worker(route.handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)), handler);
+        }
+    }
+
+    /** {@code bytes} as a 413 says it: "8 MB", "64 KB", "100 bytes". */
+    static String size(int bytes) {
+        if (bytes % (1024 * 1024) == 0) {
+            return bytes / (1024 * 1024) + " MB";
+        }
+        return bytes % 1024 == 0 ? bytes / 1024 + " KB" : bytes + " bytes";
     }
 
     /**

@@ -17,13 +17,10 @@ import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.json.Json;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.io.IOException;
 import java.net.URI;
@@ -53,45 +50,40 @@ import static io.rebound.server.api.QueryParams.intParam;
  * </pre>
  * Credentials are never returned: {@code secrets} shows the last four characters of each. Bad input is
  * a 400 naming the field; another store's destination or segment is a 404 like a missing one.
+ *
+ * @param activation the destinations, their workers and pairings
+ * @param audiences  the segments a destination syncs
+ * @param auth       the store secret-key check
  */
-public final class DestinationApi {
+public record DestinationApi(Activation activation, Audiences audiences, ApiAuth auth) {
     /** A service account key is a few KB; the rest is small. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Set<String> CREATE_FIELDS = Set.of("platform", "name", "mode", "api_base_url", "config");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "mode", "api_base_url", "config");
     private static final int MAX_NAME = 200;
 
-    private final Activation activation;
-    private final Audiences audiences;
-    private final ApiAuth auth;
-
-    public DestinationApi(Activation activation, Audiences audiences, ApiAuth auth) {
-        this.activation = activation;
-        this.audiences = audiences;
-        this.auth = auth;
-    }
-
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES, DestinationApi::refusal);
         String all = "/api/v1/stores/:store/destinations";
         String one = all + "/:id";
-        worker(router.post(all).handler(body), auth.withStore(this::create));
-        worker(router.get(all), auth.withStore(this::list));
-        worker(router.get(one), this::get);
-        worker(router.patch(one).handler(body), ApiRoutes.found(this::destination, this::patch));
-        worker(router.delete(one), ApiRoutes.found(this::destination, this::delete));
-        worker(router.get(one + "/requests"), ApiRoutes.found(this::destination, this::requests));
-        worker(router.get(one + "/dead-letters"), ApiRoutes.found(this::destination, this::deadLetters));
-        worker(router.post(one + "/test").handler(body), ApiRoutes.found(this::destination, this::test));
-        worker(router.post(one + "/dead-letters/:letter/retry"), ApiRoutes.found(this::destination, this::retry));
+        api.withBody(router.post(all), auth.withStore(this::create));
+        api.worker(router.get(all), auth.withStore(this::list));
+        api.worker(router.get(one), this::get);
+        api.withBody(router.patch(one), ApiRoutes.found(this::destination, this::patch));
+        api.worker(router.delete(one), ApiRoutes.found(this::destination, this::delete));
+        api.worker(router.get(one + "/requests"), ApiRoutes.found(this::destination, this::requests));
+        api.worker(router.get(one + "/dead-letters"), ApiRoutes.found(this::destination, this::deadLetters));
+        api.withBody(router.post(one + "/test"), ApiRoutes.found(this::destination, this::test));
+        api.worker(router.post(one + "/dead-letters/:letter/retry"), ApiRoutes.found(this::destination, this::retry));
         String synced = "/api/v1/stores/:store/segments/:segment/destinations";
-        worker(router.get(synced), ApiRoutes.found(this::segment, this::segmentDestinations));
-        worker(router.put(synced + "/:id").handler(body), ApiRoutes.found(this::segment, this::pair));
-        worker(router.delete(synced + "/:id"), ApiRoutes.found(this::segment, this::unpair));
+        api.worker(router.get(synced), ApiRoutes.found(this::segment, this::segmentDestinations));
+        api.withBody(router.put(synced + "/:id"), ApiRoutes.found(this::segment, this::pair));
+        api.worker(router.delete(synced + "/:id"), ApiRoutes.found(this::segment, this::unpair));
     }
 
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB", (ctx, e) -> switch (e) {
+    /** The API's own refusals ({@link ApiRoutes.Refusals}). */
+    private static boolean refusal(RoutingContext ctx, RuntimeException e) {
+        return switch (e) {
             case DestinationSettings.InvalidSetting invalid -> {
                 ApiErrors.send(ctx, 400, "invalid_field", invalid.getMessage(), invalid.field());
                 yield true;
@@ -109,7 +101,7 @@ public final class DestinationApi {
                 yield true;
             }
             default -> false;
-        });
+        };
     }
 
     // ---- destinations ------------------------------------------------------------------------
@@ -285,27 +277,14 @@ public final class DestinationApi {
     // ---- reading input -----------------------------------------------------------------------
 
     private Optional<JdbcDestinations.Record> destination(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<JdbcDestinations.Record> r = activation.get(store.get().id(), ctx.pathParam("id"));
-        if (r.isEmpty()) {
-            notFound(ctx, ctx.pathParam("id"));
-        }
-        return r;
+        String id = ctx.pathParam("id");
+        return auth.findInStore(ctx, store -> activation.get(store.id(), id), store -> notFound(ctx, id));
     }
 
     private Optional<SegmentRecord> segment(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<SegmentRecord> s = audiences.segment(store.get().id(), ctx.pathParam("segment"));
-        if (s.isEmpty()) {
-            ApiErrors.send(ctx, 404, "segment_not_found", "no segment '" + ctx.pathParam("segment") + "' in this store");
-        }
-        return s;
+        String id = ctx.pathParam("segment");
+        return auth.findInStore(ctx, store -> audiences.segment(store.id(), id), store -> ApiErrors.send(ctx, 404,
+                "segment_not_found", "no segment '" + id + "' in this store"));
     }
 
     private static void notFound(RoutingContext ctx, String id) {

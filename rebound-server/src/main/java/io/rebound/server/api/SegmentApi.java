@@ -14,13 +14,10 @@ import io.rebound.server.audience.BackfillJob;
 import io.rebound.server.audience.ReadinessPolicy;
 import io.rebound.server.audience.SegmentLimit;
 import io.rebound.server.audience.SegmentRecord;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.List;
 import java.util.Map;
@@ -47,46 +44,35 @@ import static io.rebound.server.api.QueryParams.longParam;
  * GET    /api/v1/stores/:store/readiness
  * </pre>
  * Bad input is a 400 naming the field; another store's segment is a 404 like a missing one.
+ *
+ * @param runtime     the audiences port the segments live in
+ * @param auth        the store secret-key check
+ * @param policy      what sizes and traffic count as ready
+ * @param maxSegments the most segments a store may have ({@link SegmentLimit})
  */
-public final class SegmentApi {
+public record SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy, int maxSegments) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Set<String> TEMPLATE_FIELDS = Set.of("template", "within_days", "product_id", "category", "name");
-    private final Audiences runtime;
-    private final ApiAuth auth;
-    private final ReadinessPolicy policy;
 
-    private final int maxSegments;
-
+    /** The API with the default segment limit ({@link SegmentLimit#DEFAULT}). */
     public SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy) {
         this(runtime, auth, policy, SegmentLimit.DEFAULT);
     }
 
-    /** The API with at most {@code maxSegments} segments per store ({@link SegmentLimit}). */
-    public SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy, int maxSegments) {
-        this.maxSegments = maxSegments;
-        this.runtime = runtime;
-        this.auth = auth;
-        this.policy = policy;
-    }
-
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES, ApiRoutes.Refusals.violations(
+                InvalidSegmentException.class, "invalid_segment", InvalidSegmentException::violations));
         String segments = "/api/v1/stores/:store/segments";
-        worker(router.post(segments).handler(body), auth.withStore(this::create));
-        worker(router.get(segments), auth.withStore(this::list));
-        worker(router.get(segments + "/:id"), this::get);
-        worker(router.put(segments + "/:id").handler(body), ApiRoutes.found(this::segment, this::replace));
-        worker(router.delete(segments + "/:id"), ApiRoutes.found(this::segment, this::delete));
-        worker(router.get(segments + "/:id/members"), ApiRoutes.found(this::segment, this::members));
-        worker(router.get(segments + "/:id/changes"), ApiRoutes.found(this::segment, this::changes));
-        worker(router.get(segments + "/:id/sizes"), ApiRoutes.found(this::segment, this::sizes));
-        worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), auth.withStore(this::visitorSegments));
-        worker(router.get("/api/v1/stores/:store/readiness"), auth.withStore(this::readiness));
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB",
-                ApiRoutes.Refusals.violations(InvalidSegmentException.class, "invalid_segment", InvalidSegmentException::violations));
+        api.withBody(router.post(segments), auth.withStore(this::create));
+        api.worker(router.get(segments), auth.withStore(this::list));
+        api.worker(router.get(segments + "/:id"), this::get);
+        api.withBody(router.put(segments + "/:id"), ApiRoutes.found(this::segment, this::replace));
+        api.worker(router.delete(segments + "/:id"), ApiRoutes.found(this::segment, this::delete));
+        api.worker(router.get(segments + "/:id/members"), ApiRoutes.found(this::segment, this::members));
+        api.worker(router.get(segments + "/:id/changes"), ApiRoutes.found(this::segment, this::changes));
+        api.worker(router.get(segments + "/:id/sizes"), ApiRoutes.found(this::segment, this::sizes));
+        api.worker(router.get("/api/v1/stores/:store/visitors/:visitorId/segments"), auth.withStore(this::visitorSegments));
+        api.worker(router.get("/api/v1/stores/:store/readiness"), auth.withStore(this::readiness));
     }
 
     // ---- segments --------------------------------------------------------------------------
@@ -126,16 +112,9 @@ public final class SegmentApi {
 
     /** The segment at the path, or the response already ended with 401/404. */
     private Optional<SegmentRecord> segment(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
         String id = ctx.pathParam("id");
-        Optional<SegmentRecord> s = runtime.segment(store.get().id(), id);
-        if (s.isEmpty()) {
-            ApiErrors.send(ctx, 404, "segment_not_found", "no segment '" + id + "' in store '" + store.get().id() + "'");
-        }
-        return s;
+        return auth.findInStore(ctx, store -> runtime.segment(store.id(), id), store -> ApiErrors.send(ctx, 404,
+                "segment_not_found", "no segment '" + id + "' in store '" + store.id() + "'"));
     }
 
     private JsonObject segmentJson(SegmentRecord s) {

@@ -7,14 +7,11 @@ import io.rebound.core.store.Store;
 import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.StoreRepository;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.io.IOException;
 import java.util.Iterator;
@@ -55,17 +52,13 @@ public final class StoreApi {
     /** Adds the store routes to {@code router}; {@code adminToken} null disables the admin-only ones. */
     public static void mount(Router router, StoreRepository stores, String adminToken) {
         StoreApi api = new StoreApi(stores, adminToken);
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
-        worker(router.post("/api/v1/stores").handler(body), api::create);
-        worker(router.get("/api/v1/stores"), api::list);
+        ApiRoutes.Mount routes = new ApiRoutes.Mount(MAX_BODY_BYTES);
+        routes.withBody(router.post("/api/v1/stores"), api::create);
+        routes.worker(router.get("/api/v1/stores"), api::list);
         String one = "/api/v1/stores/:store";
-        worker(router.get(one), ApiRoutes.found(api::store, api::get));
-        worker(router.patch(one).handler(body), ApiRoutes.found(api::store, api::patch));
-        worker(router.post(one + "/rotate-secret-key").handler(body), ApiRoutes.found(api::store, api::rotate));
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB");
+        routes.worker(router.get(one), ApiRoutes.found(api::store, api::get));
+        routes.withBody(router.patch(one), ApiRoutes.found(api::store, api::patch));
+        routes.withBody(router.post(one + "/rotate-secret-key"), ApiRoutes.found(api::store, api::rotate));
     }
 
     private void create(RoutingContext ctx) {

@@ -25,16 +25,12 @@ import java.util.Optional;
  * GET    /api/v1/stores/:store/visitors/:visitorId/events   ?limit=   (404 not_available_in_cluster_mode where none are kept per visitor)
  * DELETE /api/v1/stores/:store/visitors/:visitorId          → 200 erased / nothing_to_erase; 202 erasing (the rest follows)
  * </pre>
+ *
+ * @param audiences the audiences port the events and the erasure go to
+ * @param auth      the store secret-key check
  */
-public final class VisitorApi {
+public record VisitorApi(Audiences audiences, ApiAuth auth) {
     private static final int MAX_LIMIT = 10_000;
-    private final Audiences audiences;
-    private final ApiAuth auth;
-
-    public VisitorApi(Audiences audiences, ApiAuth auth) {
-        this.audiences = audiences;
-        this.auth = auth;
-    }
 
     public void mount(Router router) {
         // Blocking: the secret-key check is a database lookup, and reads wait for the indexer.

@@ -9,13 +9,10 @@ import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.audience.Audiences;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.Map;
 import java.util.Optional;
@@ -33,38 +30,28 @@ import java.util.Optional;
  * GET    /api/v1/stores/:store/campaigns/:id/stats    decisions per touch and reason, offers issued, people per touch
  * </pre>
  * Bad definitions are a 400 listing every field; another store's campaign is a 404 like a missing one.
+ *
+ * @param campaigns the campaigns
+ * @param offers    the offers, for a campaign's stats
+ * @param audiences the segments a campaign may target
+ * @param auth      the store secret-key check
  */
-public final class CampaignApi {
+public record CampaignApi(JdbcCampaigns campaigns, JdbcOffers offers, Audiences audiences, ApiAuth auth) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
-    private final JdbcCampaigns campaigns;
-    private final JdbcOffers offers;
-    private final Audiences audiences;
-    private final ApiAuth auth;
-
-    public CampaignApi(JdbcCampaigns campaigns, JdbcOffers offers, Audiences audiences, ApiAuth auth) {
-        this.campaigns = campaigns;
-        this.offers = offers;
-        this.audiences = audiences;
-        this.auth = auth;
-    }
+    /** How the campaign routes run (the decision API's too): an invalid definition is a 400 listing its violations. */
+    static final ApiRoutes.Mount ROUTES = new ApiRoutes.Mount(MAX_BODY_BYTES, ApiRoutes.Refusals.violations(
+            InvalidCampaignException.class, "invalid_campaign", InvalidCampaignException::violations));
 
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         String base = "/api/v1/stores/:store/campaigns";
-        worker(router.post(base).handler(body), auth.withStore(this::create));
-        worker(router.get(base), auth.withStore(this::list));
-        worker(router.get(base + "/:id"), ctx -> campaign(ctx).ifPresent(c -> ApiErrors.json(ctx, 200, json(c))));
-        worker(router.put(base + "/:id").handler(body), ApiRoutes.found(this::campaign, this::replace));
-        worker(router.post(base + "/:id/pause"), ctx -> status(ctx, CampaignRecord.Status.PAUSED));
-        worker(router.post(base + "/:id/resume"), ctx -> status(ctx, CampaignRecord.Status.ACTIVE));
-        worker(router.delete(base + "/:id"), ApiRoutes.found(this::campaign, this::delete));
-        worker(router.get(base + "/:id/stats"), ApiRoutes.found(this::campaign, this::stats));
-    }
-
-    static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "64 KB",
-                ApiRoutes.Refusals.violations(InvalidCampaignException.class, "invalid_campaign",
-                        InvalidCampaignException::violations));
+        ROUTES.withBody(router.post(base), auth.withStore(this::create));
+        ROUTES.worker(router.get(base), auth.withStore(this::list));
+        ROUTES.worker(router.get(base + "/:id"), ctx -> campaign(ctx).ifPresent(c -> ApiErrors.json(ctx, 200, json(c))));
+        ROUTES.withBody(router.put(base + "/:id"), ApiRoutes.found(this::campaign, this::replace));
+        ROUTES.worker(router.post(base + "/:id/pause"), ctx -> status(ctx, CampaignRecord.Status.PAUSED));
+        ROUTES.worker(router.post(base + "/:id/resume"), ctx -> status(ctx, CampaignRecord.Status.ACTIVE));
+        ROUTES.worker(router.delete(base + "/:id"), ApiRoutes.found(this::campaign, this::delete));
+        ROUTES.worker(router.get(base + "/:id/stats"), ApiRoutes.found(this::campaign, this::stats));
     }
 
     private void create(RoutingContext ctx, Store store) {
@@ -134,15 +121,8 @@ public final class CampaignApi {
 
     /** The campaign at the path, or the response already ended with 401/404. */
     private Optional<CampaignRecord> campaign(RoutingContext ctx) {
-        Optional<Store> store = auth.requireStore(ctx, ctx.pathParam("store"));
-        if (store.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<CampaignRecord> c = campaigns.get(store.get().id(), ctx.pathParam("id"));
-        if (c.isEmpty()) {
-            notFound(ctx, store.get().id());
-        }
-        return c;
+        return auth.findInStore(ctx, store -> campaigns.get(store.id(), ctx.pathParam("id")),
+                store -> notFound(ctx, store.id()));
     }
 
     private static void notFound(RoutingContext ctx, String storeId) {

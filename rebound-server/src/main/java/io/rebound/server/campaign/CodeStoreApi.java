@@ -9,7 +9,6 @@ import io.rebound.server.api.BadRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -27,25 +26,21 @@ import java.util.Set;
  * DELETE /api/v1/stores/:store/code-store   204: codes are Rebound's only again
  * </pre>
  * The mode defaults to {@code dry_run}: the requests are built and recorded on each code, nothing is sent.
+ *
+ * @param stores the stores' code store connections
+ * @param auth   the store secret-key check
  */
-public final class CodeStoreApi {
+public record CodeStoreApi(JdbcCodeStores stores, ApiAuth auth) {
     static final String DEFAULT_SHOPIFY_VERSION = "2025-07";
     private static final Set<String> SHOPIFY = Set.of("platform", "shop_url", "api_version", "access_token", "mode");
     private static final Set<String> WOO = Set.of("platform", "shop_url", "consumer_key", "consumer_secret", "mode");
-    private final JdbcCodeStores stores;
-    private final ApiAuth auth;
-
-    public CodeStoreApi(JdbcCodeStores stores, ApiAuth auth) {
-        this.stores = stores;
-        this.auth = auth;
-    }
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/code-store";
-        ApiRoutes.blocking(router.put(path).handler(BodyHandler.create(false).setBodyLimit(8 * 1024)),
-                auth.withStore(this::put), "8 KB");
-        ApiRoutes.blocking(router.get(path), auth.withStore(this::get), "8 KB");
-        ApiRoutes.blocking(router.delete(path), auth.withStore(this::delete), "8 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(8 * 1024);
+        api.withBody(router.put(path), auth.withStore(this::put));
+        api.worker(router.get(path), auth.withStore(this::get));
+        api.worker(router.delete(path), auth.withStore(this::delete));
     }
 
     private void put(RoutingContext ctx, Store store) {

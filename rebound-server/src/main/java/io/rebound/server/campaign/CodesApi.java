@@ -10,7 +10,6 @@ import io.rebound.server.api.BadRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -28,26 +27,20 @@ import java.util.Optional;
  * A code is single-use: a second redemption is a 409 naming the order that used it; an expired code a
  * 410; an order under the offer's minimum a 422 on {@code order_value.amount}; another store's code a
  * 404 like a missing one.
+ *
+ * @param offers    the issued codes
+ * @param campaigns the campaigns, for a code's offer
+ * @param auth      the store secret-key check
+ * @param clock     whether a code has expired
  */
-public final class CodesApi {
+public record CodesApi(JdbcOffers offers, JdbcCampaigns campaigns, ApiAuth auth, Clock clock) {
     static final int MAX_BODY_BYTES = 4 * 1024;
-    private final JdbcOffers offers;
-    private final JdbcCampaigns campaigns;
-    private final ApiAuth auth;
-    private final Clock clock;
-
-    public CodesApi(JdbcOffers offers, JdbcCampaigns campaigns, ApiAuth auth, Clock clock) {
-        this.offers = offers;
-        this.campaigns = campaigns;
-        this.auth = auth;
-        this.clock = clock;
-    }
 
     public void mount(Router router) {
         String base = "/api/v1/stores/:store/codes/:code";
-        ApiRoutes.blocking(router.get(base), auth.withStore(this::get), "4 KB");
-        ApiRoutes.blocking(router.post(base + "/redeem").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::redeem), "4 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES);
+        api.worker(router.get(base), auth.withStore(this::get));
+        api.withBody(router.post(base + "/redeem"), auth.withStore(this::redeem));
     }
 
     private Optional<JdbcOffers.Stored> code(RoutingContext ctx, Store store) {

@@ -98,7 +98,7 @@ public final class DecisionApi {
         if (memoryFirst) {
             router.get(PATH).handler(this::fromMemory);
         }
-        CampaignApi.worker(router.get(PATH), this::decide);
+        CampaignApi.ROUTES.worker(router.get(PATH), this::decide);
     }
 
     /**

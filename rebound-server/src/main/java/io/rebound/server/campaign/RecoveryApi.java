@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.time.Clock;
@@ -24,26 +23,18 @@ import java.util.Map;
  * GET  /r/:token                              302 to the store's cart; 400 page when tampered, 410 when expired
  * </pre>
  * Creating takes the store's secret key; following is public (the link is what the shopper clicks).
+ *
+ * @param links     what signs and reads a link
+ * @param auth      the store secret-key check
+ * @param publicUrl where links point (null: the URL the request came to)
+ * @param clock     when a link expires
  */
-public final class RecoveryApi {
+public record RecoveryApi(RecoveryLinks links, ApiAuth auth, URI publicUrl, Clock clock) {
     static final int MAX_BODY_BYTES = 16 * 1024;
-    private final RecoveryLinks links;
-    private final ApiAuth auth;
-    private final URI publicUrl;
-    private final Clock clock;
-
-    /** @param publicUrl where links point (null: the URL the request came to) */
-    public RecoveryApi(RecoveryLinks links, ApiAuth auth, URI publicUrl, Clock clock) {
-        this.links = links;
-        this.auth = auth;
-        this.publicUrl = publicUrl;
-        this.clock = clock;
-    }
 
     public void mount(Router router) {
-        ApiRoutes.blocking(router.post("/api/v1/stores/:store/recovery-links")
-                        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::create), "16 KB");
+        new ApiRoutes.Mount(MAX_BODY_BYTES).withBody(router.post("/api/v1/stores/:store/recovery-links"),
+                auth.withStore(this::create));
         router.get("/r/:token").handler(this::follow);
     }
 

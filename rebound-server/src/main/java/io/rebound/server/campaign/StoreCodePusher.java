@@ -12,19 +12,14 @@ import java.util.Optional;
  * code store connection: one pass per {@link #runOnce()}, the codes of each store oldest first. A
  * failed creation is tried again on the next passes, up to {@link JdbcCodeStores#MAX_ATTEMPTS} times;
  * in dry-run the requests are recorded on the code instead of sent.
+ *
+ * @param stores    the code store connections and the codes still to create
+ * @param campaigns the campaigns the codes were issued for
+ * @param discounts what creates a code in a shop
  */
-public final class StoreCodePusher {
+public record StoreCodePusher(JdbcCodeStores stores, JdbcCampaigns campaigns, StoreDiscounts discounts) {
     private static final Logger LOG = LoggerFactory.getLogger(StoreCodePusher.class);
     static final int BATCH = 200;
-    private final JdbcCodeStores stores;
-    private final JdbcCampaigns campaigns;
-    private final StoreDiscounts discounts;
-
-    public StoreCodePusher(JdbcCodeStores stores, JdbcCampaigns campaigns, StoreDiscounts discounts) {
-        this.stores = stores;
-        this.campaigns = campaigns;
-        this.discounts = discounts;
-    }
 
     /** One pass; returns the codes tried. */
     public int runOnce() {

@@ -9,13 +9,10 @@ import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +43,15 @@ import static io.rebound.server.api.QueryParams.nextCursor;
  * </pre>
  * Bad input is a 400 listing every violation by field ({@code products[3].price}); another store's
  * product is a 404 like a missing one; the feeds themselves are served by {@link FeedRoutes}.
+ *
+ * @param catalog        the products
+ * @param tokens         the feed tokens
+ * @param auth           the store secret-key check
+ * @param seenProductIds the product ids a store's events referenced (the dashboard's funnel keeps them)
+ * @param publicUrl      the server's public base URL for feed links, or null to take the request's host
  */
-public final class CatalogApi {
+public record CatalogApi(JdbcCatalog catalog, FeedTokens tokens, ApiAuth auth,
+                         Function<String, Set<String>> seenProductIds, URI publicUrl) {
     public static final int MAX_PRODUCT_BYTES = 64 * 1024;
     public static final int MAX_BATCH = 1_000;
     public static final int MAX_BATCH_BYTES = 8 * 1024 * 1024;
@@ -56,45 +60,21 @@ public final class CatalogApi {
     /** Row errors one CSV answer lists; the count is always complete. */
     static final int MAX_LISTED_ERRORS = 1_000;
 
-    private final JdbcCatalog catalog;
-    private final FeedTokens tokens;
-    private final ApiAuth auth;
-    private final Function<String, Set<String>> seenProductIds;
-    private final URI publicUrl;
-
-    /**
-     * @param seenProductIds the product ids a store's events referenced (the dashboard's funnel keeps them)
-     * @param publicUrl      the server's public base URL for feed links, or null to take the request's host
-     */
-    public CatalogApi(JdbcCatalog catalog, FeedTokens tokens, ApiAuth auth,
-                      Function<String, Set<String>> seenProductIds, URI publicUrl) {
-        this.catalog = catalog;
-        this.tokens = tokens;
-        this.auth = auth;
-        this.seenProductIds = seenProductIds;
-        this.publicUrl = publicUrl;
-    }
-
     public void mount(Router router) {
         String products = "/api/v1/stores/:store/products";
         // The batch route comes first: "batch" is no product id for POST (products are PUT by id).
-        worker(router.post(products + "/batch").handler(BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES)),
-                auth.withStore(this::batch), "8 MB");
-        worker(router.post("/api/v1/stores/:store/products.csv")
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_CSV_BYTES)), auth.withStore(this::csv), "8 MB");
-        worker(router.get(products), auth.withStore(this::list), "64 KB");
-        worker(router.put(products + "/:id").handler(BodyHandler.create(false).setBodyLimit(MAX_PRODUCT_BYTES)),
-                auth.withStore(this::put), "64 KB");
-        worker(router.get(products + "/:id"), auth.withStore(this::get), "64 KB");
-        worker(router.delete(products + "/:id"), auth.withStore(this::delete), "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/feeds"), this::feeds, "64 KB");
-        worker(router.post("/api/v1/stores/:store/catalog/feeds/rotate"), this::rotate, "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/coverage"), auth.withStore(this::coverage), "64 KB");
-        worker(router.get("/api/v1/stores/:store/catalog/report"), auth.withStore(this::report), "64 KB");
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler, String bodyLimit) {
-        ApiRoutes.blocking(route, handler, bodyLimit);
+        new ApiRoutes.Mount(MAX_BATCH_BYTES).withBody(router.post(products + "/batch"), auth.withStore(this::batch));
+        new ApiRoutes.Mount(MAX_CSV_BYTES).withBody(router.post("/api/v1/stores/:store/products.csv"),
+                auth.withStore(this::csv));
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_PRODUCT_BYTES);
+        api.worker(router.get(products), auth.withStore(this::list));
+        api.withBody(router.put(products + "/:id"), auth.withStore(this::put));
+        api.worker(router.get(products + "/:id"), auth.withStore(this::get));
+        api.worker(router.delete(products + "/:id"), auth.withStore(this::delete));
+        api.worker(router.get("/api/v1/stores/:store/catalog/feeds"), this::feeds);
+        api.worker(router.post("/api/v1/stores/:store/catalog/feeds/rotate"), this::rotate);
+        api.worker(router.get("/api/v1/stores/:store/catalog/coverage"), auth.withStore(this::coverage));
+        api.worker(router.get("/api/v1/stores/:store/catalog/report"), auth.withStore(this::report));
     }
 
     // ---- products ----------------------------------------------------------------------------

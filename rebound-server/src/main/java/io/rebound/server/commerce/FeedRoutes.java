@@ -48,21 +48,15 @@ import java.util.zip.GZIPOutputStream;
  * the encoding) and a {@code Last-Modified} (when the catalog last changed, deletions included), and
  * a conditional GET whose {@code If-None-Match} (or, without one, {@code If-Modified-Since}) still
  * matches is answered 304 without reading a product.
+ *
+ * @param catalog the products the feeds list
+ * @param tokens  the feed tokens a request must carry
+ * @param stores  the stores, for a feed's store name
  */
-public final class FeedRoutes {
+public record FeedRoutes(JdbcCatalog catalog, FeedTokens tokens, StoreRepository stores) {
     static final int PAGE = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(FeedRoutes.class);
     private static final long WRITE_TIMEOUT_SECONDS = 60;
-
-    private final JdbcCatalog catalog;
-    private final FeedTokens tokens;
-    private final StoreRepository stores;
-
-    public FeedRoutes(JdbcCatalog catalog, FeedTokens tokens, StoreRepository stores) {
-        this.catalog = catalog;
-        this.tokens = tokens;
-        this.stores = stores;
-    }
 
     /** {@code /feeds/<store>/<file>}, without the token. */
     static String path(String storeId, FeedPlatform platform) {

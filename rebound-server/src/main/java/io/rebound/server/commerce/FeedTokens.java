@@ -19,19 +19,14 @@ import java.util.Optional;
  * fetch feeds without credentials, so the URL is the credential: 192 random bits, compared in
  * constant time. A store gets its token the first time it is asked for; rotating replaces it, and
  * the old URLs stop working at once.
+ *
+ * @param dataSource the database of {@code catalog_feeds}
+ * @param clock      when a token is created or rotated
  */
-public final class FeedTokens {
+public record FeedTokens(DataSource dataSource, Clock clock) {
     static final String PREFIX = "ft_";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String UNIQUE_VIOLATION = "23505";
-
-    private final DataSource dataSource;
-    private final Clock clock;
-
-    public FeedTokens(DataSource dataSource, Clock clock) {
-        this.dataSource = dataSource;
-        this.clock = clock;
-    }
 
     /** The store's token, created on first use. */
     public String tokenFor(String storeId) {

@@ -28,24 +28,16 @@ import static io.rebound.server.api.QueryParams.intParam;
  * the segment's products: at each fetch a product that left the set loses the label. The token is the
  * catalog feeds' one ({@link FeedTokens}); a wrong token, an unknown store or segment all answer the
  * same 404.
+ *
+ * @param recommendations what makes a segment's product set
+ * @param audiences       the segments and their members
+ * @param tokens          the feed tokens
+ * @param stores          the stores the feeds are served for
+ * @param auth            the store secret-key check
  */
-public final class ProductSets {
+public record ProductSets(Recommendations recommendations, Audiences audiences, FeedTokens tokens,
+                          StoreRepository stores, ApiAuth auth) {
     public static final int MAX_FEED_PRODUCTS = 1_000;
-
-    private final Recommendations recommendations;
-    private final Audiences audiences;
-    private final FeedTokens tokens;
-    private final StoreRepository stores;
-    private final ApiAuth auth;
-
-    public ProductSets(Recommendations recommendations, Audiences audiences, FeedTokens tokens,
-                       StoreRepository stores, ApiAuth auth) {
-        this.recommendations = recommendations;
-        this.audiences = audiences;
-        this.tokens = tokens;
-        this.stores = stores;
-        this.auth = auth;
-    }
 
     public void mount(Router router) {
         ApiRoutes.blocking(router.get("/api/v1/stores/:store/segments/:segment/product-set"),

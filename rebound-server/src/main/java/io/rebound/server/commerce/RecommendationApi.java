@@ -14,10 +14,8 @@ import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -63,17 +61,12 @@ public final class RecommendationApi {
     }
 
     public void mount(Router router) {
-        worker(router.get("/api/v1/stores/:store/visitors/:visitor/recommendations"), auth.withStore(this::recommend));
-        worker(router.put("/api/v1/stores/:store/products/:id/complements")
-                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)), auth.withStore(this::putComplements));
-        worker(router.get("/api/v1/stores/:store/products/:id/complements"), auth.withStore(this::getComplements));
-        worker(router.get("/api/v1/stores/:store/recommendations/rules"), this::getRules);
-        worker(router.put("/api/v1/stores/:store/recommendations/rules")
-                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)), auth.withStore(this::putRules));
-    }
-
-    private static void worker(Route route, io.vertx.core.Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "16 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(BODY_LIMIT);
+        api.worker(router.get("/api/v1/stores/:store/visitors/:visitor/recommendations"), auth.withStore(this::recommend));
+        api.withBody(router.put("/api/v1/stores/:store/products/:id/complements"), auth.withStore(this::putComplements));
+        api.worker(router.get("/api/v1/stores/:store/products/:id/complements"), auth.withStore(this::getComplements));
+        api.worker(router.get("/api/v1/stores/:store/recommendations/rules"), this::getRules);
+        api.withBody(router.put("/api/v1/stores/:store/recommendations/rules"), auth.withStore(this::putRules));
     }
 
     // ---- a person's recommendations ----------------------------------------------------------

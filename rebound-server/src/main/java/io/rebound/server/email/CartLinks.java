@@ -33,24 +33,18 @@ import java.util.Optional;
  * latest {@code CheckoutRecovery} event (from the checkouts webhook) holds an
  * {@code abandoned_checkout_url} is sent to that URL, with {@code discount=CODE} added (abandoned-cart
  * emails only: the other flows show other products than the checkout holds).
+ *
+ * @param links      what signs a link
+ * @param dataSource the database of the code store connections
+ * @param audiences  the persons' ids and events
+ * @param publicUrl  the server's public base URL, where links point
  */
-public final class CartLinks {
+public record CartLinks(RecoveryLinks links, DataSource dataSource, Audiences audiences, URI publicUrl) {
     /** A link without a code lives this long; one with a code, as long as the code. */
     static final Duration REMINDER_LINK_LIFE = Duration.ofHours(RecoveryLinks.DEFAULT_EXPIRES_HOURS);
     private static final int TIMELINE_LIMIT = 1_000;
     /** The ids a recovery link takes (as its API does). */
     private static final java.util.regex.Pattern VALID_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._~-]{1,100}");
-    private final RecoveryLinks links;
-    private final DataSource dataSource;
-    private final Audiences audiences;
-    private final URI publicUrl;
-
-    public CartLinks(RecoveryLinks links, DataSource dataSource, Audiences audiences, URI publicUrl) {
-        this.links = links;
-        this.dataSource = dataSource;
-        this.audiences = audiences;
-        this.publicUrl = publicUrl;
-    }
 
     /**
      * The link for the person's email, or empty when there are no products to put in the cart.

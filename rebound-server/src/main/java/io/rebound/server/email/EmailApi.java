@@ -8,12 +8,9 @@ import io.rebound.server.api.BadRequest;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.http.Html;
 import io.rebound.core.store.Store;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -24,32 +21,21 @@ import java.util.Optional;
  * the person agreed to receive marketing at, {@code DELETE} takes it back. Unsubscribing (public, the
  * signed token is the credential): {@code POST /email/unsubscribe?t=…} is the RFC 8058 one-click
  * target, {@code GET} shows a page with the button (a GET never unsubscribes: mail scanners follow links).
+ *
+ * @param queue  the subscribers and suppressions
+ * @param tokens what signs and verifies an unsubscribe token
+ * @param auth   the store secret-key check
+ * @param clock  when an address is stored or unsubscribed
  */
-public final class EmailApi {
-
-    private final JdbcEmailQueue queue;
-    private final UnsubscribeTokens tokens;
-    private final ApiAuth auth;
-    private final Clock clock;
-
-    public EmailApi(JdbcEmailQueue queue, UnsubscribeTokens tokens, ApiAuth auth, Clock clock) {
-        this.queue = queue;
-        this.tokens = tokens;
-        this.auth = auth;
-        this.clock = clock;
-    }
+public record EmailApi(JdbcEmailQueue queue, UnsubscribeTokens tokens, ApiAuth auth, Clock clock) {
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/subscribers/:email";
-        worker(router.put(path).handler(BodyHandler.create(false).setBodyLimit(4096)), auth.withStore(this::put));
-        worker(router.delete(path), auth.withStore(this::delete));
-        worker(router.post("/email/unsubscribe").handler(BodyHandler.create(false).setBodyLimit(4096)),
-                this::unsubscribe);
-        worker(router.get("/email/unsubscribe"), this::page);
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(4096);
+        api.withBody(router.put(path), auth.withStore(this::put));
+        api.worker(router.delete(path), auth.withStore(this::delete));
+        api.withBody(router.post("/email/unsubscribe"), this::unsubscribe);
+        api.worker(router.get("/email/unsubscribe"), this::page);
     }
 
     private void put(RoutingContext ctx, Store store) {

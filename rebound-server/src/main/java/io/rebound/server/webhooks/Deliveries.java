@@ -33,20 +33,14 @@ import java.util.Optional;
  * 400 before it is stored) and when it is processed: events through the collector's parser (an
  * order's Purchase, a checkout's InitiateCheckout, and the identify that links the shopper's email),
  * catalog products, or nothing and why. Reads the catalog only for a product's currency.
+ *
+ * @param parser     the collector's parser, which the events go through
+ * @param timePolicy how old an event may be
+ * @param catalog    the catalog, for a product's currency
  */
-final class Deliveries {
+record Deliveries(CollectorParser parser, EventTimePolicy timePolicy, JdbcCatalog catalog) {
     private static final ObjectReader READER = Json.untrustedReader(Json.MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS));
-
-    private final CollectorParser parser;
-    private final EventTimePolicy timePolicy;
-    private final JdbcCatalog catalog;
-
-    Deliveries(CollectorParser parser, EventTimePolicy timePolicy, JdbcCatalog catalog) {
-        this.parser = parser;
-        this.timePolicy = timePolicy;
-        this.catalog = catalog;
-    }
 
     /** What a delivery leads to. */
     sealed interface Work {

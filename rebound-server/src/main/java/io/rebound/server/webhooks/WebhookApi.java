@@ -6,13 +6,10 @@ import io.rebound.server.api.ApiAuth;
 import io.rebound.server.api.ApiErrors;
 import io.rebound.server.api.ApiRoutes;
 import io.rebound.server.api.BadRequest;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.util.Iterator;
@@ -28,31 +25,20 @@ import java.util.Optional;
  * </pre>
  * A secret is never returned: only its last four characters. Another store's path is a 404 like
  * an unknown store; an unknown platform a 404.
+ *
+ * @param secrets   the stores' webhook secrets
+ * @param auth      the store secret-key check
+ * @param publicUrl the server's public base URL for the webhook URLs, or null to take the request's host
  */
-public final class WebhookApi {
+public record WebhookApi(WebhookSecrets secrets, ApiAuth auth, URI publicUrl) {
     static final int MAX_BODY_BYTES = 4 * 1024;
-
-    private final WebhookSecrets secrets;
-    private final ApiAuth auth;
-    private final URI publicUrl;
-
-    /** @param publicUrl the server's public base URL for the webhook URLs, or null to take the request's host */
-    public WebhookApi(WebhookSecrets secrets, ApiAuth auth, URI publicUrl) {
-        this.secrets = secrets;
-        this.auth = auth;
-        this.publicUrl = publicUrl;
-    }
 
     public void mount(Router router) {
         String path = "/api/v1/stores/:store/webhooks";
-        worker(router.get(path), auth.withStore(this::list));
-        worker(router.put(path + "/:platform").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)),
-                auth.withStore(this::put));
-        worker(router.delete(path + "/:platform"), auth.withStore(this::delete));
-    }
-
-    private static void worker(Route route, Handler<RoutingContext> handler) {
-        ApiRoutes.blocking(route, handler, "4 KB");
+        ApiRoutes.Mount api = new ApiRoutes.Mount(MAX_BODY_BYTES);
+        api.worker(router.get(path), auth.withStore(this::list));
+        api.withBody(router.put(path + "/:platform"), auth.withStore(this::put));
+        api.worker(router.delete(path + "/:platform"), auth.withStore(this::delete));
     }
 
     private void list(RoutingContext ctx, Store store) {
