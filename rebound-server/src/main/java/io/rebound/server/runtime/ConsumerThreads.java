@@ -1,0 +1,198 @@
+package io.rebound.server.runtime;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs a log consumer's loop (the indexer, the audience writer) at the request threads' priority
+ * while it keeps up, and at the {@linkplain BackgroundPriority background priority} once it has had
+ * work waiting for longer than {@link #BEHIND_AFTER}.
+ *
+ * <p>Why both: a consumer that keeps up is what makes audiences fresh, and at a lower priority it
+ * waits for the scheduler every time it wakes for new records (event → membership p99 of 16–42 ms
+ * instead of 5–8 ms at 18,000 events/s, docs/PERFORMANCE.md). A consumer that has fallen behind is
+ * in a burst the CPUs cannot serve at once; then the collector comes first, the log absorbs the
+ * difference and the consumer catches up when the burst passes. A thread may lower its priority
+ * without privileges but not raise it again, so there are two threads, one at each priority, and
+ * one turn: only the thread that holds it runs passes, and the turn moves only between passes.
+ * Its hand-over, under a lock, orders everything one pass wrote before the next pass, on either thread.
+ *
+ * <p>A pass tells how it ended with {@link #caughtUp} (it reached the end of what there was to do)
+ * or {@link #behind} (it left work waiting). With the background priority off ({@code
+ * background-nice 0}) or unavailable, there is one thread.
+ */
+public final class ConsumerThreads {
+    /** How long a consumer may have work waiting before it yields to the request threads. */
+    public static final Duration BEHIND_AFTER = Duration.ofSeconds(1);
+    private static final long NOT_BEHIND = Long.MIN_VALUE;
+
+    /** One pass of a consumer's loop; false ends the loop. */
+    @FunctionalInterface
+    public interface Pass {
+        boolean run();
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition turnMoved = lock.newCondition();
+    private final LongSupplier nanoTime;
+    private final long behindAfterNanos;
+    private final Thread foreground;
+    private final Thread background;
+    private final Pass pass;
+    private final Runnable afterLoop;
+    private boolean backgroundTurn; // guarded by lock
+    private boolean ended; // guarded by lock
+    private long behindSince = NOT_BEHIND; // only the thread holding the turn touches these two
+    private boolean wantBackground;
+
+    private ConsumerThreads(String name, Pass pass, Runnable afterLoop, LongSupplier nanoTime, Duration behindAfter,
+                            boolean twoThreads) {
+        this.pass = pass;
+        this.afterLoop = afterLoop;
+        this.nanoTime = nanoTime;
+        this.behindAfterNanos = behindAfter.toNanos();
+        this.foreground = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> loop(false));
+        this.background = twoThreads
+                ? Thread.ofPlatform().name(name + "-behind").daemon(true).unstarted(() -> loop(true)) : null;
+    }
+
+    /**
+     * Threads that run {@code pass} in a loop, once {@linkplain #start started}, until it returns
+     * false; then {@code afterLoop} runs once, on the thread that ran the last pass. They are named
+     * {@code name} and {@code name-behind}.
+     */
+    public static ConsumerThreads of(String name, Pass pass, Runnable afterLoop) {
+        return of(name, pass, afterLoop, System::nanoTime, BEHIND_AFTER);
+    }
+
+    /** As {@link #of(String, Pass, Runnable)}, with the clock and the threshold given (tests). */
+    public static ConsumerThreads of(String name, Pass pass, Runnable afterLoop, LongSupplier nanoTime,
+                                     Duration behindAfter) {
+        return new ConsumerThreads(name, pass, afterLoop, nanoTime, behindAfter, BackgroundPriority.enabled());
+    }
+
+    /** Starts the loop, on the request threads' priority. */
+    public ConsumerThreads start() {
+        foreground.start();
+        if (background != null) {
+            background.start();
+        }
+        return this;
+    }
+
+    /** From a pass: it reached the end of its work; the next pass runs at the request threads' priority. */
+    public void caughtUp() {
+        behindSince = NOT_BEHIND;
+        wantBackground = false;
+    }
+
+    /** From a pass: it left work waiting; once that has lasted {@link #BEHIND_AFTER}, passes run in the background. */
+    public void behind() {
+        long now = nanoTime.getAsLong();
+        if (behindSince == NOT_BEHIND) {
+            behindSince = now;
+        } else if (now - behindSince >= behindAfterNanos) {
+            wantBackground = true;
+        }
+    }
+
+    /** The thread that holds the turn (for a stack trace when the consumer stalls). */
+    public Thread current() {
+        lock.lock();
+        try {
+            return backgroundTurn && background != null ? background : foreground;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True while the passes run on the background thread. */
+    public boolean inBackground() {
+        lock.lock();
+        try {
+            return backgroundTurn && background != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Interrupts both threads (a pass that waits returns at once). */
+    public void interrupt() {
+        foreground.interrupt();
+        if (background != null) {
+            background.interrupt();
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis} in all for both threads to end. */
+    public void join(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        foreground.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (background != null) {
+            background.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+    }
+
+    /** At the end of a pass, by the thread that ran it: hands the turn to the other thread if the pass asked for it. */
+    private void moveTurn() {
+        if (background == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (backgroundTurn != wantBackground) {
+                backgroundTurn = wantBackground;
+                turnMoved.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loop(boolean isBackground) {
+        if (isBackground) {
+            BackgroundPriority.lowerCurrentThread();
+        }
+        while (awaitTurn(isBackground)) {
+            boolean more;
+            try {
+                more = pass.run();
+            } catch (RuntimeException | Error e) {
+                end();
+                throw e;
+            }
+            if (!more) {
+                end();
+                afterLoop.run();
+                return;
+            }
+            moveTurn();
+        }
+    }
+
+    /** Blocks until this thread holds the turn; false once the loop has ended. */
+    private boolean awaitTurn(boolean isBackground) {
+        lock.lock();
+        try {
+            while (!ended && (background != null && backgroundTurn != isBackground)) {
+                turnMoved.awaitUninterruptibly();
+            }
+            return !ended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void end() {
+        lock.lock();
+        try {
+            ended = true;
+            turnMoved.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
