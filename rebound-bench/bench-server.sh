@@ -15,7 +15,8 @@ start_server() { # data-directory-prefix [NAME=VALUE ...]
   # `rebound serve` on PORT with a fresh data directory (DATA, the server's output in DATA/server.log),
   # the admin token "bench" and the settings given, exported after the jar is built; sets SERVER (its
   # process id) and BASE. On exit the server is stopped and DATA removed; if the script failed and
-  # SERVER_LOG_ON_FAILURE is set, that many last lines of the server's output are printed first.
+  # SERVER_LOG_ON_FAILURE is set, that many last lines of the server's output are printed first, and
+  # with KEEP_SERVER_LOG=file the server's output is copied there.
   DATA="$(mktemp -d "/tmp/$1.XXXXXX")"
   shift
   "$ROOT/rebound" --version >/dev/null  # builds the jar if needed
@@ -28,7 +29,9 @@ start_server() { # data-directory-prefix [NAME=VALUE ...]
 
 stop_server() { # exit-status
   if [ "$1" != 0 ] && [ -n "${SERVER_LOG_ON_FAILURE:-}" ]; then tail -"$SERVER_LOG_ON_FAILURE" "$DATA/server.log"; fi
-  kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; exit "$1"
+  kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
+  if [ -n "${KEEP_SERVER_LOG:-}" ]; then cp "$DATA/server.log" "$KEEP_SERVER_LOG"; fi
+  rm -rf "$DATA"; exit "$1"
 }
 
 wait_for_server() { # tries pause-seconds: polls /health until it answers, at most `tries` times

@@ -9,16 +9,16 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs background work (retention sweeps, written-behind counters, and the log's consumers while
- * they are behind: {@link ConsumerThreads}) at a lower CPU scheduling priority than the threads
- * that answer requests.
+ * Runs background work (the event indexer, retention sweeps, written-behind counters, and the
+ * audience writer while it is behind: {@link ConsumerThreads}) at a lower CPU scheduling priority
+ * than the threads that answer requests.
  *
  * <p>Accepting an event is the part that cannot wait: a client holds a connection open until
  * the append is durable. Everything downstream reads the log at its own pace, so under a burst
  * that saturates the CPUs the log absorbs the difference and the consumers catch up when the
  * burst passes. Below saturation a nice value is not free: a thread at nice 10 that wakes for new
- * records waits for the scheduler, which is why a consumer that keeps up runs at the request
- * threads' priority ({@link ConsumerThreads}). On Linux a
+ * records waits for the scheduler, which is why the audience writer, while it keeps up, runs at the
+ * request threads' priority ({@link ConsumerThreads}). On Linux a
  * thread may lower (never raise) its own priority without privileges; this uses
  * {@code renice} on the thread's id, read from {@code /proc/thread-self}. Elsewhere, or when
  * that fails, it logs once and the thread keeps the default priority.

@@ -7,9 +7,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Runs a log consumer's loop (the indexer, the audience writer) at the request threads' priority
- * while it keeps up, and at the {@linkplain BackgroundPriority background priority} once it has had
- * work waiting for longer than {@link #BEHIND_AFTER}.
+ * Runs a log consumer's loop (the audience writer) at the request threads' priority while it keeps
+ * up, and at the {@linkplain BackgroundPriority background priority} once it has had work waiting
+ * for longer than {@link #BEHIND_AFTER}; or ({@link #inBackground}, the indexer) at the background
+ * priority always.
  *
  * <p>Why both: a consumer that keeps up is what makes audiences fresh, and at a lower priority it
  * waits for the scheduler every time it wakes for new records (event → membership p99 of 16–42 ms
@@ -23,8 +24,14 @@ import java.util.function.LongSupplier;
  * <p>A pass tells how it ended with {@link #caughtUp} (it reached the end of what there was to do)
  * or {@link #behind} (it left work waiting). With the background priority off ({@code
  * background-nice 0}) or unavailable, there is one thread.
+ *
+ * <p>A consumer cheap enough to keep up with a saturated collector would, under this rule, stay at
+ * full priority and take its share of the CPUs from the collector; the indexer (~5 µs an event)
+ * did, a fifth to a quarter of a core, and the collector's single-event peak fell from 0.52–0.65×
+ * the no-op endpoint to 0.39–0.41× (docs/PERFORMANCE.md, "Session 9"). So it stays in the background.
  */
 public final class ConsumerThreads {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsumerThreads.class);
     /** How long a consumer may have work waiting before it yields to the request threads. */
     public static final Duration BEHIND_AFTER = Duration.ofSeconds(1);
     private static final long NOT_BEHIND = Long.MIN_VALUE;
@@ -49,12 +56,12 @@ public final class ConsumerThreads {
     private boolean wantBackground;
 
     private ConsumerThreads(String name, Pass pass, Runnable afterLoop, LongSupplier nanoTime, Duration behindAfter,
-                            boolean twoThreads) {
+                            boolean twoThreads, boolean onlyBackground) {
         this.pass = pass;
         this.afterLoop = afterLoop;
         this.nanoTime = nanoTime;
         this.behindAfterNanos = behindAfter.toNanos();
-        this.foreground = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> loop(false));
+        this.foreground = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> loop(onlyBackground));
         this.background = twoThreads
                 ? Thread.ofPlatform().name(name + "-behind").daemon(true).unstarted(() -> loop(true)) : null;
     }
@@ -71,7 +78,16 @@ public final class ConsumerThreads {
     /** As {@link #of(String, Pass, Runnable)}, with the clock and the threshold given (tests). */
     public static ConsumerThreads of(String name, Pass pass, Runnable afterLoop, LongSupplier nanoTime,
                                      Duration behindAfter) {
-        return new ConsumerThreads(name, pass, afterLoop, nanoTime, behindAfter, BackgroundPriority.enabled());
+        return new ConsumerThreads(name, pass, afterLoop, nanoTime, behindAfter, BackgroundPriority.enabled(), false);
+    }
+
+    /**
+     * One thread, at the background priority whether the consumer keeps up or not: for a consumer
+     * cheap enough to keep up with a saturated collector (the indexer, ~5 µs an event), which at
+     * the request threads' priority would take a fifth to a quarter of a core from it.
+     */
+    public static ConsumerThreads inBackground(String name, Pass pass, Runnable afterLoop) {
+        return new ConsumerThreads(name, pass, afterLoop, System::nanoTime, BEHIND_AFTER, false, true);
     }
 
     /** Starts the loop, on the request threads' priority. */
@@ -146,6 +162,8 @@ public final class ConsumerThreads {
             if (backgroundTurn != wantBackground) {
                 backgroundTurn = wantBackground;
                 turnMoved.signalAll();
+                LOG.debug("{}: {}", foreground.getName(), wantBackground ? "behind for " + behindAfterNanos / 1_000_000
+                        + " ms, on to the background priority" : "caught up, back at the request threads' priority");
             }
         } finally {
             lock.unlock();

@@ -113,8 +113,9 @@ public final class EventIndexer implements AutoCloseable {
                 .description("events not filed because their event time is older than the store's retention")
                 .register(metrics);
         metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position.get()));
-        this.threads = ConsumerThreads.of("event-indexer", this::pass, () -> { });
-        metrics.gauge("rebound.indexer.behind", this, i -> i.threads.inBackground() ? 1 : 0);
+        // At the background priority always: it keeps up with a saturated collector, and at full
+        // priority took a fifth to a quarter of a core from it (docs/PERFORMANCE.md, "Session 9").
+        this.threads = ConsumerThreads.inBackground("event-indexer", this::pass, () -> { });
         threads.start();
     }
 
@@ -147,10 +148,8 @@ public final class EventIndexer implements AutoCloseable {
                 Thread.sleep(5);
                 return true;
             }
-            long end = log.end();
             List<LogRecord> records = log.read(position.get(), 2_000, 8 << 20);
             if (records.isEmpty()) {
-                threads.caughtUp();
                 log.awaitEnd(position.get(), 200);
                 return true;
             }
@@ -158,13 +157,7 @@ public final class EventIndexer implements AutoCloseable {
                 // Under a trickle, wait briefly so the next read takes a fuller batch: one RocksDB
                 // write per batch is what indexing costs, and a few ms of delay is invisible.
                 Thread.sleep(BATCH_WAIT_MILLIS);
-                end = log.end();
                 records = log.read(position.get(), 2_000, 8 << 20);
-            }
-            if (records.get(records.size() - 1).nextPosition() < end) {
-                threads.behind(); // a full batch, with more waiting since before the read
-            } else {
-                threads.caughtUp();
             }
             Indexed batch = indexBatch(records);
             notify(listeners, batch.fresh());

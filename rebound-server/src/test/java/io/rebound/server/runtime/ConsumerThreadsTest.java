@@ -145,6 +145,28 @@ class ConsumerThreadsTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void aBackgroundConsumerHasOneThreadAtTheBackgroundPriorityWhateverThePassesReport() throws Exception {
+        BackgroundPriority.configure(6);
+        AtomicReference<ConsumerThreads> self = new AtomicReference<>();
+        List<Ran> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ConsumerThreads threads = ConsumerThreads.inBackground("indexer", () -> {
+            ran.add(new Ran(Thread.currentThread().getName(), BackgroundPriorityTest.niceOfCurrentThread()));
+            if (ran.size() % 2 == 0) {
+                self.get().caughtUp();
+            } else {
+                self.get().behind();
+            }
+            return ran.size() < 4;
+        }, () -> { });
+        self.set(threads);
+        threads.start();
+        threads.join(5_000);
+
+        assertThat(ran).hasSize(4).containsOnly(new Ran("indexer", 6));
+    }
+
+    @Test
     void anInterruptEndsAPassThatWaitsAndWithItTheLoop() throws Exception {
         BackgroundPriority.configure(5);
         CountDownLatch waiting = new CountDownLatch(1);
