@@ -194,6 +194,11 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
 
     // ---- metrics and maintenance ------------------------------------------------------------
 
+    /** True while the writer has been behind long enough to run at the background priority. */
+    public boolean behind() {
+        return writer.inBackground();
+    }
+
     /**
      * Exports {@code rebound.audience.event.to.membership}: wall time from the collector accepting an
      * event to the commit of the membership state it produced — the freshness an operator watches —

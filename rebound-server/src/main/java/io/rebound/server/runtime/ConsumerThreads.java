@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * Runs a log consumer's loop (the audience writer) at the request threads' priority while it keeps
  * up, and at the {@linkplain BackgroundPriority background priority} once it has had work waiting
- * for longer than {@link #BEHIND_AFTER}; or ({@link #inBackground}, the indexer) at the background
- * priority always.
+ * for longer than {@link #BEHIND_AFTER}; or (the indexer) at the priority another consumer's state
+ * gives ({@link #follow}).
  *
  * <p>Why both: a consumer that keeps up is what makes audiences fresh, and at a lower priority it
  * waits for the scheduler every time it wakes for new records (event → membership p99 of 16–42 ms
@@ -28,7 +29,9 @@ import java.util.function.LongSupplier;
  * <p>A consumer cheap enough to keep up with a saturated collector would, under this rule, stay at
  * full priority and take its share of the CPUs from the collector; the indexer (~5 µs an event)
  * did, a fifth to a quarter of a core, and the collector's single-event peak fell from 0.52–0.65×
- * the no-op endpoint to 0.39–0.41× (docs/PERFORMANCE.md, "Session 9"). So it stays in the background.
+ * the no-op endpoint to 0.39–0.41×. Kept at the background priority always instead, it slowed the
+ * audience writer it shares RocksDB's write queue with (event → membership p99 19–61 ms against
+ * 4–15 ms), so it follows the writer (docs/PERFORMANCE.md, "Session 9").
  */
 public final class ConsumerThreads {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsumerThreads.class);
@@ -54,14 +57,15 @@ public final class ConsumerThreads {
     private boolean ended; // guarded by lock
     private long behindSince = NOT_BEHIND; // only the thread holding the turn touches these two
     private boolean wantBackground;
+    private volatile BooleanSupplier follow; // null: the passes' own reports decide
 
     private ConsumerThreads(String name, Pass pass, Runnable afterLoop, LongSupplier nanoTime, Duration behindAfter,
-                            boolean twoThreads, boolean onlyBackground) {
+                            boolean twoThreads) {
         this.pass = pass;
         this.afterLoop = afterLoop;
         this.nanoTime = nanoTime;
         this.behindAfterNanos = behindAfter.toNanos();
-        this.foreground = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> loop(onlyBackground));
+        this.foreground = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> loop(false));
         this.background = twoThreads
                 ? Thread.ofPlatform().name(name + "-behind").daemon(true).unstarted(() -> loop(true)) : null;
     }
@@ -78,16 +82,18 @@ public final class ConsumerThreads {
     /** As {@link #of(String, Pass, Runnable)}, with the clock and the threshold given (tests). */
     public static ConsumerThreads of(String name, Pass pass, Runnable afterLoop, LongSupplier nanoTime,
                                      Duration behindAfter) {
-        return new ConsumerThreads(name, pass, afterLoop, nanoTime, behindAfter, BackgroundPriority.enabled(), false);
+        return new ConsumerThreads(name, pass, afterLoop, nanoTime, behindAfter, BackgroundPriority.enabled());
     }
 
     /**
-     * One thread, at the background priority whether the consumer keeps up or not: for a consumer
-     * cheap enough to keep up with a saturated collector (the indexer, ~5 µs an event), which at
-     * the request threads' priority would take a fifth to a quarter of a core from it.
+     * Passes from now on take their priority from {@code behind} instead of their own reports: at
+     * the background priority while it is true. For a consumer cheap enough to keep up with a
+     * saturated collector (the indexer, ~5 µs an event), which by its own reports would stay at full
+     * priority and take its share of the CPUs from the collector: it follows the audience writer,
+     * whose falling behind is the sign that the CPUs are saturated.
      */
-    public static ConsumerThreads inBackground(String name, Pass pass, Runnable afterLoop) {
-        return new ConsumerThreads(name, pass, afterLoop, System::nanoTime, BEHIND_AFTER, false, true);
+    public void follow(BooleanSupplier behind) {
+        this.follow = behind;
     }
 
     /** Starts the loop, on the request threads' priority. */
@@ -156,6 +162,10 @@ public final class ConsumerThreads {
     private void moveTurn() {
         if (background == null) {
             return;
+        }
+        BooleanSupplier following = follow;
+        if (following != null) {
+            wantBackground = following.getAsBoolean();
         }
         lock.lock();
         try {

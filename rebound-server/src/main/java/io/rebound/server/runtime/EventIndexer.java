@@ -113,10 +113,18 @@ public final class EventIndexer implements AutoCloseable {
                 .description("events not filed because their event time is older than the store's retention")
                 .register(metrics);
         metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position.get()));
-        // At the background priority always: it keeps up with a saturated collector, and at full
-        // priority took a fifth to a quarter of a core from it (docs/PERFORMANCE.md, "Session 9").
-        this.threads = ConsumerThreads.inBackground("event-indexer", this::pass, () -> { });
+        this.threads = ConsumerThreads.of("event-indexer", this::pass, () -> { });
+        threads.follow(() -> true); // at the background priority until told whom to follow (yieldWhile)
         threads.start();
+    }
+
+    /**
+     * Runs the indexer at the background priority while {@code behind} is true and at the request
+     * threads' otherwise; the server passes the audience writer's state. The indexer keeps up even
+     * with a saturated collector, so its own lag says nothing of saturation; the writer's does.
+     */
+    public void yieldWhile(java.util.function.BooleanSupplier behind) {
+        threads.follow(behind);
     }
 
     public void addListener(Consumer<List<Event>> listener) {

@@ -146,24 +146,34 @@ class ConsumerThreadsTest {
 
     @Test
     @EnabledOnOs(OS.LINUX)
-    void aBackgroundConsumerHasOneThreadAtTheBackgroundPriorityWhateverThePassesReport() throws Exception {
+    void aFollowerTakesItsPriorityFromTheSignalItFollowsNotFromItsOwnReports() throws Exception {
         BackgroundPriority.configure(6);
+        AtomicBoolean leaderBehind = new AtomicBoolean(true);
         AtomicReference<ConsumerThreads> self = new AtomicReference<>();
-        List<Ran> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ConsumerThreads threads = ConsumerThreads.inBackground("indexer", () -> {
+        List<Ran> ran = new ArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        // The follower reports itself caught up every pass; only the signal moves it.
+        boolean[] signal = {true, true, false, false, true};
+        ConsumerThreads threads = ConsumerThreads.of("indexer", () -> {
+            int i = ran.size();
             ran.add(new Ran(Thread.currentThread().getName(), BackgroundPriorityTest.niceOfCurrentThread()));
-            if (ran.size() % 2 == 0) {
-                self.get().caughtUp();
-            } else {
-                self.get().behind();
+            self.get().caughtUp();
+            if (i == signal.length) {
+                return false;
             }
-            return ran.size() < 4;
-        }, () -> { });
+            leaderBehind.set(signal[i]);
+            return true;
+        }, ended::countDown);
+        threads.follow(leaderBehind::get);
         self.set(threads);
         threads.start();
+        assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
         threads.join(5_000);
 
-        assertThat(ran).hasSize(4).containsOnly(new Ran("indexer", 6));
+        Ran front = new Ran("indexer", 0);
+        Ran back = new Ran("indexer-behind", 6);
+        // The first pass runs in front (the turn starts there); each pass's end applies the signal it set.
+        assertThat(ran).containsExactly(front, back, back, front, front, back);
     }
 
     @Test
