@@ -1,5 +1,8 @@
 package io.rebound.server.runtime;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -28,13 +31,13 @@ import java.util.function.LongSupplier;
  *
  * <p>A consumer cheap enough to keep up with a saturated collector would, under this rule, stay at
  * full priority and take its share of the CPUs from the collector; the indexer (~5 µs an event)
- * did, a fifth to a quarter of a core, and the collector's single-event peak fell from 0.52–0.65×
+ * did, a fifth to a quarter of a core, and the collector's single-event peak fell from 0.49–0.65×
  * the no-op endpoint to 0.39–0.41×. Kept at the background priority always instead, it slowed the
  * audience writer it shares RocksDB's write queue with (event → membership p99 19–61 ms against
  * 4–15 ms), so it follows the writer (docs/PERFORMANCE.md, "Session 9").
  */
 public final class ConsumerThreads {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsumerThreads.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerThreads.class);
     /** How long a consumer may have work waiting before it yields to the request threads. */
     public static final Duration BEHIND_AFTER = Duration.ofSeconds(1);
     private static final long NOT_BEHIND = Long.MIN_VALUE;
