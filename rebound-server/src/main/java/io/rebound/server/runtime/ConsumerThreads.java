@@ -5,8 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -23,7 +21,7 @@ import java.util.function.LongSupplier;
  * difference and the consumer catches up when the burst passes. A thread may lower its priority
  * without privileges but not raise it again, so there are two threads, one at each priority, and
  * one turn: only the thread that holds it runs passes, and the turn moves only between passes.
- * Its hand-over, under a lock, orders everything one pass wrote before the next pass, on either thread.
+ * Its hand-over, under a monitor, orders everything one pass wrote before the next pass, on either thread.
  *
  * <p>A pass tells how it ended with {@link #caughtUp} (it reached the end of what there was to do)
  * or {@link #behind} (it left work waiting). With the background priority off ({@code
@@ -48,16 +46,15 @@ public final class ConsumerThreads {
         boolean run();
     }
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition turnMoved = lock.newCondition();
+    private final Object turn = new Object(); // guards backgroundTurn and ended; notified when either changes
     private final LongSupplier nanoTime;
     private final long behindAfterNanos;
     private final Thread foreground;
     private final Thread background;
     private final Pass pass;
     private final Runnable afterLoop;
-    private boolean backgroundTurn; // guarded by lock
-    private boolean ended; // guarded by lock
+    private boolean backgroundTurn;
+    private boolean ended;
     private long behindSince = NOT_BEHIND; // only the thread holding the turn touches these two
     private boolean wantBackground;
     private volatile BooleanSupplier follow; // null: the passes' own reports decide
@@ -126,21 +123,13 @@ public final class ConsumerThreads {
 
     /** The thread that holds the turn (for a stack trace when the consumer stalls). */
     public Thread current() {
-        lock.lock();
-        try {
-            return backgroundTurn && background != null ? background : foreground;
-        } finally {
-            lock.unlock();
-        }
+        return inBackground() ? background : foreground;
     }
 
     /** True while the passes run on the background thread. */
     public boolean inBackground() {
-        lock.lock();
-        try {
+        synchronized (turn) {
             return backgroundTurn && background != null;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -170,17 +159,15 @@ public final class ConsumerThreads {
         if (following != null) {
             wantBackground = following.getAsBoolean();
         }
-        lock.lock();
-        try {
-            if (backgroundTurn != wantBackground) {
-                backgroundTurn = wantBackground;
-                turnMoved.signalAll();
-                LOG.debug("{}: {}", foreground.getName(), wantBackground ? "behind for " + behindAfterNanos / 1_000_000
-                        + " ms, on to the background priority" : "caught up, back at the request threads' priority");
+        synchronized (turn) {
+            if (backgroundTurn == wantBackground) {
+                return;
             }
-        } finally {
-            lock.unlock();
+            backgroundTurn = wantBackground;
+            turn.notifyAll();
         }
+        LOG.debug("{}: {}", foreground.getName(), wantBackground ? "behind for " + behindAfterNanos / 1_000_000
+                + " ms, on to the background priority" : "caught up, back at the request threads' priority");
     }
 
     private void loop(boolean isBackground) {
@@ -204,26 +191,31 @@ public final class ConsumerThreads {
         }
     }
 
-    /** Blocks until this thread holds the turn; false once the loop has ended. */
+    /**
+     * Blocks until this thread holds the turn; false once the loop has ended. An interrupt does not
+     * end the wait (the thread holding the turn ends the loop); it stays set for the next pass.
+     */
     private boolean awaitTurn(boolean isBackground) {
-        lock.lock();
-        try {
-            while (!ended && (background != null && backgroundTurn != isBackground)) {
-                turnMoved.awaitUninterruptibly();
+        boolean interrupted = false;
+        synchronized (turn) {
+            while (!ended && background != null && backgroundTurn != isBackground) {
+                try {
+                    turn.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             return !ended;
-        } finally {
-            lock.unlock();
         }
     }
 
     private void end() {
-        lock.lock();
-        try {
+        synchronized (turn) {
             ended = true;
-            turnMoved.signalAll();
-        } finally {
-            lock.unlock();
+            turn.notifyAll();
         }
     }
 }

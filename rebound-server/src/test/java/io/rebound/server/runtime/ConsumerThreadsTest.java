@@ -183,12 +183,8 @@ class ConsumerThreadsTest {
         AtomicInteger after = new AtomicInteger();
         ConsumerThreads threads = ConsumerThreads.of("consumer", () -> {
             waiting.countDown();
-            try {
-                Thread.sleep(60_000);
-                return true;
-            } catch (InterruptedException e) {
-                return false;
-            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(60)); // an interrupt ends it
+            return !Thread.currentThread().isInterrupted();
         }, after::incrementAndGet);
         threads.start();
         assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
