@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs background work (the event indexer, retention sweeps, written-behind counters, and the
- * audience writer while it is behind: {@link ConsumerThreads}) at a lower CPU scheduling priority
- * than the threads that answer requests.
+ * Runs background work (retention sweeps, written-behind counters, and the log's consumers while
+ * the audience writer is behind: {@link ConsumerThreads}) at a lower CPU scheduling priority than
+ * the threads that answer requests.
  *
  * <p>Accepting an event is the part that cannot wait: a client holds a connection open until
  * the append is durable. Everything downstream reads the log at its own pace, so under a burst
