@@ -55,13 +55,15 @@ class ActivationKillIT {
     @Test
     void everyPlatformsListIsExactAfterAKillDashNineMidSyncAndARestart() throws Exception {
         Path data = tmp.resolve("data");
-        int port = freePort();
         Clock clock = Clock.systemUTC();
         try (MetaContractServer meta = new MetaContractServer("EAAB-kill", "1234567890", "555000111", clock, 60_000);
              GoogleContractServer google = new GoogleContractServer("1234567890")
                      .trustRefreshToken("kill.apps.googleusercontent.com", "1//refresh-kill");
              TikTokContractServer tiktok = new TikTokContractServer("tt-kill", "7000111", "CPIXEL0001");
              PinterestContractServer pinterest = new PinterestContractServer("549756359984", "pina_kill", "conv_kill")) {
+            // Picked once the platform servers listen: picked before, the port could go to one of them
+            // (each binds an ephemeral port), and Rebound's start failed with "address in use".
+            int port = freePort();
             Map<String, String> bodies = new LinkedHashMap<>();
             bodies.put("meta", """
                     {"platform":"meta","name":"Meta","mode":"live","api_base_url":"%s",

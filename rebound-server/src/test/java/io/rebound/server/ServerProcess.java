@@ -18,10 +18,12 @@ import java.util.List;
 final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
+    private final Path output;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int port, Path output) {
         this.process = process;
         this.port = port;
+        this.output = output;
     }
 
     static ServerProcess start(Path dataDir, int port, String adminToken, boolean fsync) throws Exception {
@@ -31,8 +33,8 @@ final class ServerProcess implements AutoCloseable {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-jar", jar, "serve"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + "-server.log").toFile());
+        Path output = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().put("REBOUND_PORT", String.valueOf(port));
         pb.environment().put("REBOUND_HOST", "127.0.0.1");
         pb.environment().put("REBOUND_DATA_DIR", dataDir.toString());
@@ -41,7 +43,7 @@ final class ServerProcess implements AutoCloseable {
         pb.environment().put("REBOUND_RATE_LIMIT_PER_SECOND", "1000000");
         pb.environment().put("REBOUND_RATE_LIMIT_BURST", "1000000");
         pb.environment().put("REBOUND_IP_RATE_LIMIT_PER_SECOND", "0");   // the tests send everything from one address
-        ServerProcess sp = new ServerProcess(pb.start(), port);
+        ServerProcess sp = new ServerProcess(pb.start(), port, output);
         sp.awaitHealthy(Duration.ofSeconds(60));
         return sp;
     }
@@ -51,7 +53,9 @@ final class ServerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("server exited with " + process.exitValue());
+                List<String> lines = Files.readAllLines(output);
+                throw new IllegalStateException("server exited with " + process.exitValue() + "; its output ends:\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
             }
             try {
                 var r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health")).build(),
