@@ -37,7 +37,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -46,7 +45,9 @@ import java.util.Set;
  * The email flow worker: one engine for every {@link Flow} (abandoned cart, browse abandonment,
  * post-purchase cross-sell, win-back), the flow being data on the campaign. Each {@link #runOnce()}
  * follows every email campaign's segment change log from its cursor (JOINED queues one send per
- * touch, due at joined-at + the touch's delay; LEFT exits the queued ones), then sends what is due:
+ * touch, due at joined-at + the touch's delay; LEFT exits the queued ones, or withdraws them when the
+ * person left before the first touch came due: they never entered the flow — {@link JdbcEmailQueue#follow}),
+ * then sends what is due:
  * claim the row, re-check (still a member, an address given with consent and not suppressed, the
  * smart-sending gap across all flows of the store), decide the touch with the same rule as the
  * decision API ({@link OfferSequencer#decideTouch}: holdout, a purchase since joining, the daily cap
@@ -133,28 +134,27 @@ public final class EmailFlows {
         Instant from = following ? Instant.MIN : stored.isPresent() ? c.updatedAt() : c.createdAt();
         long after = following ? stored.get().after() : 0L;
         List<Touch> touches = c.definition().touches();
+        Duration firstTouch = touches.stream().map(Touch::afterJoining).min(Duration::compareTo).orElse(Duration.ZERO);
         while (true) {
             List<LoggedChange> changes = audiences.reader().changes(c.storeId(), segment, after, BATCH);
             if (changes.isEmpty() && following) {
                 return;
             }
-            List<JdbcEmailQueue.Joined> joined = new ArrayList<>();
-            Set<String> left = new LinkedHashSet<>();
+            // In log order, every change (the queue's entry rule judges a join and its leave the same
+            // whether they come in one read or two).
+            List<JdbcEmailQueue.Change> out = new ArrayList<>(changes.size());
             for (LoggedChange lc : changes) {
                 MembershipChange ch = lc.change();
                 after = lc.sequence();
                 if (ch.kind() == MembershipChange.Kind.LEFT) {
-                    left.add(ch.personId());
-                    joined.removeIf(j -> j.personId().equals(ch.personId()));
+                    out.add(new JdbcEmailQueue.Left(ch.personId(), ch.at(), boughtSince(c.storeId(), ch)));
                 } else if (!ch.at().isBefore(from)
                         && !Holdout.isHeldOut(c.id(), ch.personId(), c.definition().holdoutBasisPoints())) {
-                    left.remove(ch.personId());
-                    joined.add(new JdbcEmailQueue.Joined(ch.personId(),
+                    out.add(new JdbcEmailQueue.Joined(ch.personId(), ch.at(),
                             touches.stream().map(t -> ch.at().plus(t.afterJoining())).toList()));
                 }
             }
-            queue.follow(c.id(), c.storeId(), joined, left, converted(c.storeId(), left, changes),
-                    new JdbcEmailQueue.Cursor(segment, after));
+            queue.follow(c.id(), c.storeId(), out, firstTouch, new JdbcEmailQueue.Cursor(segment, after));
             following = true;
             if (changes.size() < BATCH) {
                 return;
@@ -162,19 +162,10 @@ public final class EmailFlows {
         }
     }
 
-    /** Those of {@code left} who left by buying: their last purchase is at or after their LEFT. */
-    private Set<String> converted(String storeId, Set<String> left, List<LoggedChange> changes) {
-        Set<String> out = new LinkedHashSet<>();
-        for (LoggedChange lc : changes) {
-            MembershipChange ch = lc.change();
-            if (ch.kind() == MembershipChange.Kind.LEFT && left.contains(ch.personId()) && !out.contains(ch.personId())) {
-                Instant bought = audiences.reader().lastPurchase(storeId, ch.personId()).orElse(null);
-                if (bought != null && !bought.isBefore(ch.at())) {
-                    out.add(ch.personId());
-                }
-            }
-        }
-        return out;
+    /** Whether the person left by buying: their last purchase is at or after the LEFT. */
+    private boolean boughtSince(String storeId, MembershipChange left) {
+        Instant bought = audiences.reader().lastPurchase(storeId, left.personId()).orElse(null);
+        return bought != null && !bought.isBefore(left.at());
     }
 
     private int sendDue(Instant now) {

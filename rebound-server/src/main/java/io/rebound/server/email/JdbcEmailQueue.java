@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,11 +35,23 @@ public final class JdbcEmailQueue {
                        int attempts) {
     }
 
-    /** A person who joined: the rows to queue, one per step, due at the given times (null: the step is not emailed). */
-    public record Joined(String personId, List<Instant> dueAt) {
+    /** A change of the flow's segment, as the queue applies it: {@link Joined} or {@link Left}. */
+    public sealed interface Change permits Joined, Left {
+        String personId();
+    }
+
+    /**
+     * A person who joined at {@code joinedAt}: the rows to queue, one per step, due at the given times
+     * (null: the step is not emailed).
+     */
+    public record Joined(String personId, Instant joinedAt, List<Instant> dueAt) implements Change {
         public Joined {
             dueAt = java.util.Collections.unmodifiableList(new ArrayList<>(dueAt));
         }
+    }
+
+    /** A person who left at {@code at}; {@code converted}: by buying. */
+    public record Left(String personId, Instant at, boolean converted) implements Change {
     }
 
     /** The idempotency key of a send: one per (flow, person, step), ever. */
@@ -60,39 +73,28 @@ public final class JdbcEmailQueue {
     }
 
     /**
-     * In one transaction: queues every step of each joined person (a row exited before is queued
-     * again; a row sent, queued or claimed stays as it is), exits the queued rows of those who left and
-     * moves the cursor to {@code after}. A crash before the commit replays the same changes: nothing is
-     * lost, and the keys make the replay queue nothing twice.
+     * In one transaction, the changes in the order of the change log, then the cursor moved to
+     * {@code after}. A join queues every step of the person (a row exited or withdrawn before is queued
+     * again; a row sent, queued or claimed stays as it is). A leave at {@code t}:
+     * <ul>
+     * <li>before the first touch came due ({@code t} earlier than the join + {@code firstTouch}) and
+     * nothing of that join sent: the person never entered the flow, and the join's rows are withdrawn
+     * (deleted) — the queued ones, and those the worker already ended {@code left} or {@code converted}
+     * because it reached them before the leave was read;</li>
+     * <li>otherwise the queued rows exit, {@code converted} or {@code left}.</li>
+     * </ul>
+     * The outcome is the same however the log is split into reads (a join and its leave in one call
+     * or in two). A crash before the commit replays the same changes: nothing is lost, and the keys
+     * make the replay queue nothing twice.
      */
-    public void follow(String campaignId, String storeId, List<Joined> joined, Collection<String> left, Cursor after) {
-        follow(campaignId, storeId, joined, left, java.util.Set.of(), after);
-    }
-
-    /** As above, where those of {@code left} in {@code converted} exit with the reason {@code converted}, the rest {@code left}. */
-    public void follow(String campaignId, String storeId, List<Joined> joined, Collection<String> left,
-                       java.util.Set<String> converted, Cursor after) {
+    public void follow(String campaignId, String storeId, List<? extends Change> changes, Duration firstTouch,
+                       Cursor after) {
         inTransaction(c -> {
-            for (Joined j : joined) {
-                for (int step = 0; step < j.dueAt().size(); step++) {
-                    if (j.dueAt().get(step) == null) {
-                        continue;
-                    }
-                    String key = key(campaignId, j.personId(), step);
-                    OffsetDateTime due = at(j.dueAt().get(step));
-                    Statements.update(c, "UPDATE email_sends SET state = 'queued', due_at = ?, "
-                            + "attempts = 0, exit_reason = NULL WHERE idempotency_key = ? AND state = 'exited'",
-                            due, key);
-                    Statements.update(c, "INSERT INTO email_sends (idempotency_key, campaign_id, "
-                            + "store_id, person_id, step, state, due_at, attempts) SELECT ?, ?, ?, ?, ?, 'queued', ?, 0 "
-                            + "WHERE NOT EXISTS (SELECT 1 FROM email_sends WHERE idempotency_key = ?)",
-                            key, campaignId, storeId, j.personId(), step, due, key);
+            for (Change change : changes) {
+                switch (change) {
+                    case Joined j -> join(c, campaignId, storeId, j);
+                    case Left l -> leave(c, campaignId, l, firstTouch);
                 }
-            }
-            for (String person : left) {
-                Statements.update(c, "UPDATE email_sends SET state = 'exited', "
-                        + "exit_reason = ? WHERE campaign_id = ? AND person_id = ? AND state = 'queued'",
-                        converted.contains(person) ? "converted" : "left", campaignId, person);
             }
             int updated = Statements.update(c, "UPDATE email_cursors SET segment_id = ?, after_seq = ? "
                     + "WHERE campaign_id = ?", after.segmentId(), after.after(), campaignId);
@@ -102,6 +104,36 @@ public final class JdbcEmailQueue {
                         campaignId, after.segmentId(), after.after());
             }
         });
+    }
+
+    private static void join(Connection c, String campaignId, String storeId, Joined j) throws SQLException {
+        OffsetDateTime joined = at(j.joinedAt());
+        for (int step = 0; step < j.dueAt().size(); step++) {
+            if (j.dueAt().get(step) == null) {
+                continue;
+            }
+            String key = key(campaignId, j.personId(), step);
+            OffsetDateTime due = at(j.dueAt().get(step));
+            Statements.update(c, "UPDATE email_sends SET state = 'queued', due_at = ?, joined_at = ?, "
+                    + "attempts = 0, exit_reason = NULL WHERE idempotency_key = ? AND state = 'exited'",
+                    due, joined, key);
+            Statements.update(c, "INSERT INTO email_sends (idempotency_key, campaign_id, store_id, person_id, "
+                    + "step, state, due_at, attempts, joined_at) SELECT ?, ?, ?, ?, ?, 'queued', ?, 0, ? "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM email_sends WHERE idempotency_key = ?)",
+                    key, campaignId, storeId, j.personId(), step, due, joined, key);
+        }
+    }
+
+    private static void leave(Connection c, String campaignId, Left l, Duration firstTouch) throws SQLException {
+        // The join a leave ends is the person's latest; it entered the flow once its first touch came due.
+        Statements.update(c, "DELETE FROM email_sends WHERE campaign_id = ? AND person_id = ? AND joined_at > ? "
+                + "AND (state = 'queued' OR state = 'exited' AND exit_reason IN ('left', 'converted')) "
+                + "AND NOT EXISTS (SELECT 1 FROM email_sends o WHERE o.campaign_id = email_sends.campaign_id "
+                + "AND o.person_id = email_sends.person_id AND o.joined_at = email_sends.joined_at "
+                + "AND o.state IN ('sending', 'sent'))",
+                campaignId, l.personId(), at(l.at().minus(firstTouch)));
+        Statements.update(c, "UPDATE email_sends SET state = 'exited', exit_reason = ? WHERE campaign_id = ? "
+                + "AND person_id = ? AND state = 'queued'", l.converted() ? "converted" : "left", campaignId, l.personId());
     }
 
     /** Queued sends due at {@code now}, earliest first. */

@@ -19,6 +19,7 @@ import io.rebound.server.audience.MutableClock;
 import io.rebound.server.audience.SegmentRepository;
 import io.rebound.server.campaign.CampaignRecord;
 import io.rebound.server.campaign.JdbcCampaigns;
+import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.collect.Pii;
 import io.rebound.server.commerce.JdbcCatalog;
 import io.rebound.server.json.Json;
@@ -92,13 +93,35 @@ class EmailFlowTest extends EmailFlowFixture {
 
     @Test
     void aBuyerLeavesTheSegmentAndGetsNothingMore() throws Exception {
+        // Bob buys 20 minutes after abandoning, before the first touch is due: he never entered the
+        // flow, whether the worker read his join before his purchase (bob) or both at once (dave).
         subscribe("bob");
+        subscribe("dave");
         event("bob", EventType.ADD_TO_CART, T0);
         runAt(T0.plus(Duration.ofMinutes(5)));
+        assertThat(queue.state(JdbcEmailQueue.key(campaign, person("bob"), 0))).contains("queued");
         event("bob", EventType.PURCHASE, T0.plus(Duration.ofMinutes(20)));
+        event("dave", EventType.ADD_TO_CART, T0);
+        event("dave", EventType.PURCHASE, T0.plus(Duration.ofMinutes(20)));
+        // Carol gets the first touch, then buys: she entered, and the rest of her flow exits as converted.
+        subscribe("carol");
+        event("carol", EventType.ADD_TO_CART, T0);
+        assertThat(runAt(T0.plus(Duration.ofMinutes(61)))).isEqualTo(1);
+        event("carol", EventType.PURCHASE, T0.plus(Duration.ofHours(2)));
+
         assertThat(runAt(T0.plus(Duration.ofHours(30)))).isZero();
         assertThat(to("bob")).isEmpty();
-        assertThat(queue.state(JdbcEmailQueue.key(campaign, person("bob"), 0))).contains("exited");
+        assertThat(to("dave")).isEmpty();
+        assertThat(to("carol")).hasSize(1);
+        for (String name : List.of("bob", "dave")) {
+            assertThat(queue.state(JdbcEmailQueue.key(campaign, person(name), 0))).as(name).isEmpty();
+            assertThat(queue.state(JdbcEmailQueue.key(campaign, person(name), 1))).as(name).isEmpty();
+        }
+        assertThat(queue.state(JdbcEmailQueue.key(campaign, person("carol"), 0))).contains("sent");
+        assertThat(queue.state(JdbcEmailQueue.key(campaign, person("carol"), 1))).contains("exited");
+        JdbcOffers.People people = offers.people(campaigns.get(store, campaign).orElseThrow());
+        assertThat(people.total().entered()).isEqualTo(1);
+        assertThat(people.total().converted()).isEqualTo(1);
     }
 
     @Test
