@@ -98,6 +98,7 @@ public final class ReboundServer implements AutoCloseable {
                 clock);
         this.audiences = new EmbeddedAudienceRuntime(log.records(), rocks,
                 new SegmentRepository(database.dataSource()), stores::byId, clock, deadLetters);
+        indexer.yieldWhile(audiences::behind);
         this.retention = new RetentionTask(indexer, new LogRetention(log.records(), config.logRetention(),
                 List.of(indexer::position, audiences::position)), clock, RetentionTask.DEFAULT_INTERVAL, metrics);
         this.audiences.recordLatencyIn(metrics);

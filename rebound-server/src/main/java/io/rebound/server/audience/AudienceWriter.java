@@ -6,8 +6,8 @@ import io.rebound.server.log.CorruptRecordException;
 import io.rebound.server.log.EventCodec;
 import io.rebound.server.log.LogRecord;
 import io.rebound.server.log.RollingLog;
-import io.rebound.server.runtime.BackgroundPriority;
 import io.rebound.server.runtime.ConsumedPosition;
+import io.rebound.server.runtime.ConsumerThreads;
 import io.rebound.server.runtime.DeadLetters;
 import io.rebound.server.runtime.RecordFailedException;
 import io.rebound.server.runtime.RocksDatabase;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * The embedded runtime's writer thread: it runs the commands other threads hand it, consumes the
+ * The embedded runtime's writer ({@link ConsumerThreads}: one thread at a time): it runs the commands other threads hand it, consumes the
  * event log from its committed offset (each batch one unit of work, committed with the new offset),
  * advances the engine on time, and gives {@link SegmentJobs} and {@link Maintenance} their steps.
  * A record that keeps failing is set aside as a dead letter after {@link DeadLetters#MAX_ATTEMPTS}.
@@ -54,9 +54,11 @@ final class AudienceWriter {
     private final DeadLetters.Attempts attempts;
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final ConsumedPosition position;
-    private Thread thread;
+    private final ConsumerThreads threads;
     private volatile boolean running = true;
     private volatile boolean dead;
+    /** The last unit stopped short of what the log held when it was read (a full batch): the writer is behind. */
+    private boolean leftWaiting;
 
     /** Reads the committed offset; the thread starts with {@link #start}. */
     AudienceWriter(RollingLog log, RocksDatabase rocks, WriterState state, SegmentJobs segments,
@@ -69,10 +71,11 @@ final class AudienceWriter {
         this.latency = latency;
         byte[] saved = rocks.get(AudienceColumns.META, AudienceKeys.OFFSET);
         this.position = new ConsumedPosition(log.resumePosition(CONSUMER, saved == null ? 0 : AudienceKeys.i64(saved)));
+        this.threads = ConsumerThreads.of("audience-writer", this::pass, this::afterLastPass);
     }
 
     void start() {
-        this.thread = Thread.ofPlatform().name("audience-writer").daemon(true).start(this::run);
+        threads.start();
     }
 
     /** Runs {@code task} on the writer thread and waits for its result. */
@@ -107,14 +110,12 @@ final class AudienceWriter {
         } catch (TimeoutException e) {
             // Where the writer is, so that a stall can be told from a slow command.
             StringBuilder at = new StringBuilder();
-            Thread t = thread;
-            if (t != null) {
-                for (StackTraceElement frame : t.getStackTrace()) {
-                    at.append("\n\tat ").append(frame);
-                }
+            Thread t = threads.current();
+            for (StackTraceElement frame : t.getStackTrace()) {
+                at.append("\n\tat ").append(frame);
             }
-            LOG.error("the audience runtime did not answer a command within {}; its thread ({}) is at:{}", COMMAND_TIMEOUT,
-                    t == null ? "not started" : t.getState(), at);
+            LOG.error("the audience runtime did not answer a command within {}; its thread {} ({}) is at:{}",
+                    COMMAND_TIMEOUT, t.getName(), t.getState(), at);
             throw new IllegalStateException("the audience runtime did not answer within " + COMMAND_TIMEOUT, e);
         }
     }
@@ -144,6 +145,11 @@ final class AudienceWriter {
         return position.get();
     }
 
+    /** True while the writer runs at the background priority, behind the log (or a long backfill or sweep). */
+    boolean inBackground() {
+        return threads.inBackground();
+    }
+
     /** True once the thread has stopped (closed or crashed). */
     boolean stopped() {
         return dead;
@@ -153,7 +159,7 @@ final class AudienceWriter {
     void stop() {
         running = false;
         try {
-            thread.join(10_000);
+            threads.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -161,48 +167,64 @@ final class AudienceWriter {
 
     // ---- the thread -------------------------------------------------------------------------
 
-    private void run() {
-        BackgroundPriority.lowerCurrentThread();
-        while (running) {
+    /**
+     * One pass: the queued commands, a unit of the log, the engine's tick, a backfill and a
+     * maintenance step; an idle pass waits for the log. False ends the loop. A pass that leaves
+     * log records, a backfill or a sweep waiting tells {@link ConsumerThreads} it is behind.
+     */
+    private boolean pass() {
+        if (!running) {
+            return false;
+        }
+        try {
+            long wakes = log.wakes(); // before the commands are polled: one queued after is not slept through
+            boolean busy = false;
+            Runnable command;
+            while ((command = commands.poll()) != null) {
+                command.run();
+                busy = true;
+            }
+            busy |= consume();
+            Instant now = state.clock.instant();
+            Instant nextTimer = state.nextTimer();
+            if (!now.isBefore(state.lastTick().plusMillis(TICK_MILLIS)) || (nextTimer != null && !now.isBefore(nextTimer))) {
+                state.tick();
+                state.commit();
+            }
+            busy |= segments.backfillStep();
+            maintenance.step();
+            if (leftWaiting || !segments.idle() || maintenance.stepping()) {
+                threads.behind();
+            } else {
+                threads.caughtUp();
+            }
+            if (!busy) {
+                log.awaitEnd(position.get(), waitMillis(), wakes);
+            }
+            return true;
+        } catch (EmbeddedAudienceRuntime.SimulatedCrash c) {
+            LOG.warn("audience runtime: simulated crash, pending unit of work dropped");
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException | Error e) {
+            if (!(e instanceof RecordFailedException)) { // a record's failure is counted and logged where it failed
+                LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position.get(), e);
+            }
+            state.uow.discard();
+            state.rebuildEngine();
             try {
-                long wakes = log.wakes(); // before the commands are polled: one queued after is not slept through
-                boolean busy = false;
-                Runnable command;
-                while ((command = commands.poll()) != null) {
-                    command.run();
-                    busy = true;
-                }
-                busy |= consume();
-                Instant now = state.clock.instant();
-                Instant nextTimer = state.nextTimer();
-                if (!now.isBefore(state.lastTick().plusMillis(TICK_MILLIS)) || (nextTimer != null && !now.isBefore(nextTimer))) {
-                    state.tick();
-                    state.commit();
-                }
-                busy |= segments.backfillStep();
-                maintenance.step();
-                if (!busy) {
-                    log.awaitEnd(position.get(), waitMillis(), wakes);
-                }
-            } catch (EmbeddedAudienceRuntime.SimulatedCrash c) {
-                LOG.warn("audience runtime: simulated crash, pending unit of work dropped");
-                break;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException | Error e) {
-                if (!(e instanceof RecordFailedException)) { // a record's failure is counted and logged where it failed
-                    LOG.error("audience runtime: failed at log position {}; retrying in 1 s", position.get(), e);
-                }
-                state.uow.discard();
-                state.rebuildEngine();
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException ie) {
-                    break;
-                }
+                Thread.sleep(1_000);
+                return true;
+            } catch (InterruptedException ie) {
+                return false;
             }
         }
+    }
+
+    /** After the last pass: commands still queued fail with "stopped". */
+    private void afterLastPass() {
         dead = true;
         Runnable left;
         while ((left = commands.poll()) != null) {
@@ -234,8 +256,11 @@ final class AudienceWriter {
     /** Processes one batch of log records and commits it with the new offset. False when there was none. */
     private boolean consume() {
         List<LogRecord> records;
+        long end = log.end();
+        leftWaiting = false;
         try {
             records = log.read(position.get(), LOG_BATCH, LOG_BATCH_BYTES);
+            leftWaiting = !records.isEmpty() && records.get(records.size() - 1).nextPosition() < end;
         } catch (CorruptRecordException damaged) {
             attempts.failed(damaged.position(), damaged);
             if (!attempts.exhausted(damaged.position())) {

@@ -194,12 +194,20 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
 
     // ---- metrics and maintenance ------------------------------------------------------------
 
+    /** True while the writer has been behind long enough to run at the background priority. */
+    public boolean behind() {
+        return writer.inBackground();
+    }
+
     /**
      * Exports {@code rebound.audience.event.to.membership}: wall time from the collector accepting an
-     * event to the commit of the membership state it produced — the freshness an operator watches.
+     * event to the commit of the membership state it produced — the freshness an operator watches —
+     * and {@code rebound.audience.writer.behind}: 1 while the writer has been behind long enough to
+     * run at the background priority ({@link io.rebound.server.runtime.ConsumerThreads}).
      */
     public void recordLatencyIn(MeterRegistry metrics) {
         latency.registerIn(metrics);
+        metrics.gauge("rebound.audience.writer.behind", writer, w -> w.inBackground() ? 1 : 0);
     }
 
     /** Runs the writer's periodic maintenance (samples, sweeps, the self-check when due) now, and waits. */

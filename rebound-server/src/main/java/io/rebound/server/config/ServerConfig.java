@@ -30,8 +30,8 @@ import java.util.Properties;
  * @param demo               set up the demo store and serve the demo shop
  * @param noopEndpoint       expose {@code POST /v1/noop}, the benchmark's baseline
  * @param eventLoops         Vert.x event loops (default: available processors)
- * @param backgroundNice     Linux nice value (0–19) of the log's consumers (indexer, audience runtime), so that
- *                           accepting events wins the CPU under a burst; 0 = same priority as requests
+ * @param backgroundNice     Linux nice value (0–19) the log's consumers take once the audience runtime is a
+ *                           second behind, so that accepting events wins the CPU under a burst; 0 = never lower
  * @param web                how the server is reached from outside: public URL, trusted proxies, Secure cookies
  * @param limits             caps on what one store or one client can make the server hold (and send: the
  *                           per-address rate limit)

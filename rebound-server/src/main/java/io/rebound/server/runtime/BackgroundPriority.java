@@ -9,13 +9,16 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the log's consumers (indexer, audience runtime, dashboard aggregates) at a lower CPU
- * scheduling priority than the threads that answer requests.
+ * Runs background work (retention sweeps, written-behind counters, and the log's consumers while
+ * the audience writer is behind: {@link ConsumerThreads}) at a lower CPU scheduling priority than
+ * the threads that answer requests.
  *
  * <p>Accepting an event is the part that cannot wait: a client holds a connection open until
  * the append is durable. Everything downstream reads the log at its own pace, so under a burst
  * that saturates the CPUs the log absorbs the difference and the consumers catch up when the
- * burst passes; when the CPUs are not saturated, a nice value changes nothing. On Linux a
+ * burst passes. Below saturation a nice value is not free: a thread at nice 10 that wakes for new
+ * records waits for the scheduler, which is why the audience writer, while it keeps up, runs at the
+ * request threads' priority ({@link ConsumerThreads}). On Linux a
  * thread may lower (never raise) its own priority without privileges; this uses
  * {@code renice} on the thread's id, read from {@code /proc/thread-self}. Elsewhere, or when
  * that fails, it logs once and the thread keeps the default priority.
@@ -33,6 +36,11 @@ public final class BackgroundPriority {
             throw new IllegalArgumentException("background nice value must be 0..19, got " + niceValue);
         }
         nice = niceValue;
+    }
+
+    /** True when background threads are to run at a lower priority than request threads (a nice value above 0, on Linux). */
+    public static boolean enabled() {
+        return nice != 0 && Files.exists(Path.of("/proc/thread-self"));
     }
 
     /** Lowers the calling thread's priority to the configured nice value; best effort. */

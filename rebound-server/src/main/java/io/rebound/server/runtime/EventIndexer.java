@@ -71,7 +71,7 @@ public final class EventIndexer implements AutoCloseable {
     private final StoreRetentions retentions;
     private final EventRetention retention;
     private final Clock clock;
-    private final Thread thread;
+    private final ConsumerThreads threads;
     private final ConsumedPosition position;
     private volatile boolean running = true;
     /** Erasures the indexer has not passed yet: store \0 visitor → the log end when they were asked for. */
@@ -113,7 +113,18 @@ public final class EventIndexer implements AutoCloseable {
                 .description("events not filed because their event time is older than the store's retention")
                 .register(metrics);
         metrics.gauge("rebound.indexer.lag.bytes", this, i -> Math.max(0, log.end() - i.position.get()));
-        this.thread = Thread.ofPlatform().name("event-indexer").daemon(true).start(this::run);
+        this.threads = ConsumerThreads.of("event-indexer", this::pass, () -> { });
+        threads.follow(() -> true); // at the background priority until told whom to follow (yieldWhile)
+        threads.start();
+    }
+
+    /**
+     * Runs the indexer at the background priority while {@code behind} is true and at the request
+     * threads' otherwise; the server passes the audience writer's state. The indexer keeps up even
+     * with a saturated collector, so its own lag says nothing of saturation; the writer's does.
+     */
+    public void yieldWhile(java.util.function.BooleanSupplier behind) {
+        threads.follow(behind);
     }
 
     public void addListener(Consumer<List<Event>> listener) {
@@ -135,51 +146,49 @@ public final class EventIndexer implements AutoCloseable {
         return position.await(log.end(), timeoutMillis);
     }
 
-    private void run() {
-        BackgroundPriority.lowerCurrentThread();
-        while (running) {
-            try {
-                if (paused) {
-                    Thread.sleep(5);
-                    continue;
-                }
-                List<LogRecord> records = log.read(position.get(), 2_000, 8 << 20);
-                if (records.isEmpty()) {
-                    log.awaitEnd(position.get(), 200);
-                    continue;
-                }
-                if (records.size() < SMALL_BATCH && log.end() == records.get(records.size() - 1).nextPosition()) {
-                    // Under a trickle, wait briefly so the next read takes a fuller batch: one RocksDB
-                    // write per batch is what indexing costs, and a few ms of delay is invisible.
-                    Thread.sleep(BATCH_WAIT_MILLIS);
-                    records = log.read(position.get(), 2_000, 8 << 20);
-                }
-                Indexed batch = indexBatch(records);
-                notify(listeners, batch.fresh());
-                if (!batch.duplicates().isEmpty()) {
-                    notify(duplicateListeners, batch.duplicates());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (CorruptRecordException e) {
-                attempts.failed(e.position(), e);
-                if (attempts.exhausted(e.position())) {
-                    setAsideDamaged(e);
-                } else if (!pause()) {
-                    return;
-                }
-            } catch (RecordFailedException e) {
-                if (!pause()) { // the failure is counted and logged
-                    return;
-                }
-            } catch (RuntimeException | Error e) {
-                // Not a record's fault (RocksDB, a listener): retried without limit, never silently fatal.
-                LOG.error("indexer: failed at log position {}; retrying in 1 s", position.get(), e);
-                if (!pause()) {
-                    return;
-                }
+    /** One pass of the indexing loop: a batch of the log, or a wait for one. False ends the loop. */
+    private boolean pass() {
+        if (!running) {
+            return false;
+        }
+        try {
+            if (paused) {
+                Thread.sleep(5);
+                return true;
             }
+            List<LogRecord> records = log.read(position.get(), 2_000, 8 << 20);
+            if (records.isEmpty()) {
+                log.awaitEnd(position.get(), 200);
+                return true;
+            }
+            if (records.size() < SMALL_BATCH && log.end() == records.get(records.size() - 1).nextPosition()) {
+                // Under a trickle, wait briefly so the next read takes a fuller batch: one RocksDB
+                // write per batch is what indexing costs, and a few ms of delay is invisible.
+                Thread.sleep(BATCH_WAIT_MILLIS);
+                records = log.read(position.get(), 2_000, 8 << 20);
+            }
+            Indexed batch = indexBatch(records);
+            notify(listeners, batch.fresh());
+            if (!batch.duplicates().isEmpty()) {
+                notify(duplicateListeners, batch.duplicates());
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (CorruptRecordException e) {
+            attempts.failed(e.position(), e);
+            if (attempts.exhausted(e.position())) {
+                setAsideDamaged(e);
+                return true;
+            }
+            return pause();
+        } catch (RecordFailedException e) {
+            return pause(); // the failure is counted and logged
+        } catch (RuntimeException | Error e) {
+            // Not a record's fault (RocksDB, a listener): retried without limit, never silently fatal.
+            LOG.error("indexer: failed at log position {}; retrying in 1 s", position.get(), e);
+            return pause();
         }
     }
 
@@ -457,9 +466,9 @@ public final class EventIndexer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        threads.interrupt();
         try {
-            thread.join(5_000);
+            threads.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

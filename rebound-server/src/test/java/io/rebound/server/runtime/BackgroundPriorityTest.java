@@ -39,7 +39,7 @@ class BackgroundPriorityTest {
     }
 
     /** Field 19 of /proc/thread-self/stat; the command name (field 2) may hold spaces, so count from its ')'. */
-    private static int niceOfCurrentThread() {
+    static int niceOfCurrentThread() {
         try {
             String stat = Files.readString(Path.of("/proc/thread-self/stat"));
             String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
