@@ -280,8 +280,47 @@ class ClusterSinkCrashIT {
                 }
             }
             for (Future<RecordMetadata> f : sent) {
-                f.get(); // every record is in the topics, or the expectation is wrong
+                try {
+                    f.get(); // every record is in the topics, or the expectation is wrong
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new AssertionError("a produce failed; " + diagnose(), e);
+                }
             }
+        }
+
+        /**
+         * What the broker says when a produce fails (once in CI: a partition's batch expired after 120 s):
+         * each topic's partition leaders, and whether a fresh producer can write to the same partitions —
+         * if it can, the test's producer was stuck, not the broker.
+         */
+        private String diagnose() {
+            StringBuilder out = new StringBuilder();
+            List<String> names = List.of(topics.memberships(), topics.changes(), topics.progress(), topics.segments(), aliases);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                admin.describeTopics(names).allTopicNames().get(10, java.util.concurrent.TimeUnit.SECONDS).forEach((topic, d) ->
+                        d.partitions().forEach(p -> out.append(topic).append('-').append(p.partition()).append(" leader ")
+                                .append(p.leader() == null ? "none" : p.leader().id()).append("; ")));
+            } catch (Exception e) {
+                out.append("describeTopics failed: ").append(e).append("; ");
+            }
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+            // To a topic the expectations do not read: the probe changes nothing the test checks.
+            String probe = aliases + "-probe";
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+                 KafkaProducer<String, byte[]> fresh = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+                admin.createTopics(List.of(new NewTopic(probe, PARTITIONS, (short) 1))).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                for (int partition = 0; partition < PARTITIONS; partition++) {
+                    fresh.send(new ProducerRecord<>(probe, partition, "probe", new byte[1])).get(20, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                out.append("a fresh producer wrote to every partition of ").append(probe);
+            } catch (Exception e) {
+                out.append("a fresh producer could not write: ").append(e);
+            }
+            return out.toString();
         }
 
         @Override
