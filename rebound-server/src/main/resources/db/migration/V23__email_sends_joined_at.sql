@@ -5,3 +5,7 @@
 -- outcome (exited). Portable SQL: PostgreSQL and H2 in MODE=PostgreSQL.
 
 ALTER TABLE email_sends ADD COLUMN joined_at TIMESTAMP WITH TIME ZONE;
+
+-- A leave finds the person's sends in the flow by campaign and person (the withdrawal and the exits),
+-- as do the campaign's people counts by campaign: without this they scanned every queued send.
+CREATE INDEX email_sends_campaign_person_ix ON email_sends (campaign_id, person_id);
