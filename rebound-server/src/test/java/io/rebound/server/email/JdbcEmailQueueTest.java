@@ -47,16 +47,9 @@ class JdbcEmailQueueTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void aReplayedChangeQueuesNothingTwiceAndAClaimIsTakenOnce(String kind) {
-        if (kind.equals("h2")) {
-            database = Database.embedded(root.resolve("meta"));
-        } else {
-            pg = PostgresTestDatabase.create();
-            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
-        }
+        open(kind);
         String store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
-        String campaign = new JdbcCampaigns(database.dataSource(), Clock.systemUTC()).create(store,
-                new CampaignDefinition("c", "seg", new Channels(List.of(), true, false, List.of()),
-                        List.of(new Touch(Duration.ofHours(1), new Creative(List.of(), true, "h"), null)), 3, 0)).id();
+        String campaign = campaign(store, HOUR);
         JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
         JdbcEmailQueue.Joined p = new JdbcEmailQueue.Joined("p1", T0, List.of(T0.plusSeconds(3600)));
 
@@ -109,16 +102,9 @@ class JdbcEmailQueueTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void anOfferTouchWithoutAnOfferEndsNoOfferAndErasureDeletesThePersonsRows(String kind) {
-        if (kind.equals("h2")) {
-            database = Database.embedded(root.resolve("meta"));
-        } else {
-            pg = PostgresTestDatabase.create();
-            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
-        }
+        open(kind);
         String store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
-        String campaign = new JdbcCampaigns(database.dataSource(), Clock.systemUTC()).create(store,
-                new CampaignDefinition("c", "seg", new Channels(List.of(), true, false, List.of()),
-                        List.of(new Touch(Duration.ofHours(1), new Creative(List.of(), true, "h"), null)), 3, 0)).id();
+        String campaign = campaign(store, HOUR);
         JdbcEmailQueue queue = new JdbcEmailQueue(database.dataSource());
         JdbcOffers offers = new JdbcOffers(database.dataSource());
         for (String person : List.of("p1", "p2")) {
@@ -145,23 +131,29 @@ class JdbcEmailQueueTest {
         assertThat(offers.stats(campaign).decisions().get(0)).containsEntry("offer", 2L);
     }
 
-    /** A store with a two-touch email campaign (1 h, then 25 h after joining) on H2 or PostgreSQL; its id and the store's. */
-    private String[] twoTouchCampaign(String kind) {
+    /** The metadata database: embedded H2 or PostgreSQL. */
+    private void open(String kind) {
         if (kind.equals("h2")) {
             database = Database.embedded(root.resolve("meta"));
         } else {
             pg = PostgresTestDatabase.create();
             database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
         }
-        String store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
-        return new String[]{store, campaign(store)};
     }
 
-    private String campaign(String store) {
+    /** A store with a two-touch email campaign (1 h, then 25 h after joining) on H2 or PostgreSQL; its id and the store's. */
+    private String[] twoTouchCampaign(String kind) {
+        open(kind);
+        String store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
+        return new String[]{store, campaign(store, HOUR, Duration.ofHours(25))};
+    }
+
+    /** An email campaign on the segment "seg", a touch after each delay. */
+    private String campaign(String store, Duration... delays) {
         Creative creative = new Creative(List.of(), true, "h");
         return new JdbcCampaigns(database.dataSource(), Clock.systemUTC()).create(store,
                 new CampaignDefinition("c", "seg", new Channels(List.of(), true, false, List.of()),
-                        List.of(new Touch(HOUR, creative, null), new Touch(Duration.ofHours(25), creative, null)), 3, 0)).id();
+                        java.util.Arrays.stream(delays).map(d -> new Touch(d, creative, null)).toList(), 3, 0)).id();
     }
 
     private static JdbcEmailQueue.Joined joined(String person, Instant at) {
@@ -253,8 +245,8 @@ class JdbcEmailQueueTest {
                     log.add(joined(person, now));
                 }
             }
-            String whole = campaign(store);
-            String cut = campaign(store);
+            String whole = campaign(store, HOUR, Duration.ofHours(25));
+            String cut = campaign(store, HOUR, Duration.ofHours(25));
             queue.follow(whole, store, log, HOUR, new JdbcEmailQueue.Cursor("seg", log.size()));
             for (int from = 0; from < log.size(); ) {
                 int to = Math.min(log.size(), from + 1 + random.nextInt(6));
