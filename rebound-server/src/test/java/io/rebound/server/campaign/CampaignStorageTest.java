@@ -6,7 +6,7 @@ import io.rebound.server.email.CapturedMailbox;
 import io.rebound.server.email.OutgoingEmail;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
-import io.rebound.server.meta.PostgresTestDatabase;
+import io.rebound.server.meta.MetaTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,27 +33,20 @@ class CampaignStorageTest {
     @TempDir
     Path root;
     Database database;
-    PostgresTestDatabase pg;
+    MetaTestDatabase meta;
 
     @AfterEach
     void stop() {
-        if (database != null) {
-            database.close();
-        }
-        if (pg != null) {
-            pg.drop();
+        if (meta != null) {
+            meta.close();
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void theMailboxRedemptionCodeStoreAndLinkKeyWorkOnEitherDatabase(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            database = Database.embedded(root.resolve("meta"));
-        } else {
-            pg = PostgresTestDatabase.create();
-            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
-        }
+        meta = MetaTestDatabase.open(kind, root.resolve("meta"));
+        database = meta.database();
         Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
         String store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
         JdbcCampaigns campaigns = new JdbcCampaigns(database.dataSource(), clock);

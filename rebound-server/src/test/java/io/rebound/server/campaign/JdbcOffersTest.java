@@ -7,7 +7,7 @@ import io.rebound.core.campaign.IssuedOffer;
 import io.rebound.core.campaign.Touch;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
-import io.rebound.server.meta.PostgresTestDatabase;
+import io.rebound.server.meta.MetaTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,19 +36,15 @@ class JdbcOffersTest {
 
     @TempDir
     Path root;
-    private PostgresTestDatabase pg;
+    private MetaTestDatabase meta;
     private Database database;
     private JdbcCampaigns campaigns;
     private JdbcOffers offers;
     private String store;
 
     private void open(String kind) {
-        if (kind.equals("h2")) {
-            database = Database.embedded(root.resolve("meta"));
-        } else {
-            pg = PostgresTestDatabase.create();
-            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
-        }
+        meta = MetaTestDatabase.open(kind, root.resolve("meta"));
+        database = meta.database();
         store = new JdbcStoreRepository(database).create("Yoga & Co", false).store().id();
         campaigns = new JdbcCampaigns(database.dataSource(), Clock.systemUTC());
         offers = new JdbcOffers(database.dataSource());
@@ -56,11 +52,8 @@ class JdbcOffersTest {
 
     @AfterEach
     void close() {
-        if (database != null) {
-            database.close();
-        }
-        if (pg != null) {
-            pg.drop();
+        if (meta != null) {
+            meta.close();
         }
     }
 

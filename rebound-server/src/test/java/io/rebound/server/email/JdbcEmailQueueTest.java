@@ -8,7 +8,7 @@ import io.rebound.server.campaign.JdbcCampaigns;
 import io.rebound.server.campaign.JdbcOffers;
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
-import io.rebound.server.meta.PostgresTestDatabase;
+import io.rebound.server.meta.MetaTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,16 +31,13 @@ class JdbcEmailQueueTest {
 
     @TempDir
     Path root;
-    private PostgresTestDatabase pg;
+    private MetaTestDatabase meta;
     private Database database;
 
     @AfterEach
     void close() {
-        if (database != null) {
-            database.close();
-        }
-        if (pg != null) {
-            pg.drop();
+        if (meta != null) {
+            meta.close();
         }
     }
 
@@ -133,12 +130,8 @@ class JdbcEmailQueueTest {
 
     /** The metadata database: embedded H2 or PostgreSQL. */
     private void open(String kind) {
-        if (kind.equals("h2")) {
-            database = Database.embedded(root.resolve("meta"));
-        } else {
-            pg = PostgresTestDatabase.create();
-            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
-        }
+        meta = MetaTestDatabase.open(kind, root.resolve("meta"));
+        database = meta.database();
     }
 
     /** A store with a two-touch email campaign (1 h, then 25 h after joining) on H2 or PostgreSQL; its id and the store's. */

@@ -2,7 +2,7 @@ package io.rebound.server.webhooks;
 
 import io.rebound.server.meta.Database;
 import io.rebound.server.meta.JdbcStoreRepository;
-import io.rebound.server.meta.PostgresTestDatabase;
+import io.rebound.server.meta.MetaTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,18 +24,14 @@ class WebhookInboxTest {
 
     @TempDir
     Path root;
-    private PostgresTestDatabase pg;
+    private MetaTestDatabase meta;
     private Database database;
     private WebhookInbox inbox;
     private String store;
 
     private void open(String kind) {
-        if (kind.equals("h2")) {
-            database = Database.embedded(root.resolve("meta"));
-        } else {
-            pg = PostgresTestDatabase.create();
-            database = Database.open(pg.jdbcUrl(), PostgresTestDatabase.USER, null);
-        }
+        meta = MetaTestDatabase.open(kind, root.resolve("meta"));
+        database = meta.database();
         store = new JdbcStoreRepository(database).create("Inbox shop", false).store().id();
         inbox = new WebhookInbox(database.dataSource());
     }
@@ -45,11 +41,8 @@ class WebhookInboxTest {
         if (inbox != null) {
             inbox.close();
         }
-        if (database != null) {
-            database.close();
-        }
-        if (pg != null) {
-            pg.drop();
+        if (meta != null) {
+            meta.close();
         }
     }
 
