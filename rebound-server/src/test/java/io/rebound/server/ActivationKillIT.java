@@ -10,7 +10,6 @@ import io.rebound.server.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +62,7 @@ class ActivationKillIT {
              PinterestContractServer pinterest = new PinterestContractServer("549756359984", "pina_kill", "conv_kill")) {
             // Picked once the platform servers listen: picked before, the port could go to one of them
             // (each binds an ephemeral port), and Rebound's start failed with "address in use".
-            int port = freePort();
+            int port = ServerProcess.freePort();
             Map<String, String> bodies = new LinkedHashMap<>();
             bodies.put("meta", """
                     {"platform":"meta","name":"Meta","mode":"live","api_base_url":"%s",
@@ -194,12 +193,6 @@ class ActivationKillIT {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(20);
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -5,7 +5,6 @@ import io.rebound.server.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +44,7 @@ class DurabilityIT {
 
     private void runKillTest(boolean fsync) throws Exception {
         Path data = tmp.resolve("data");
-        int port = freePort();
+        int port = ServerProcess.freePort();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         String storeId;
@@ -115,12 +114,6 @@ class DurabilityIT {
             Set<String> missing = new HashSet<>(acknowledged);
             missing.removeAll(stored);
             assertThat(missing).as("acknowledged but lost after kill -9").isEmpty();
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -26,6 +26,13 @@ final class ServerProcess implements AutoCloseable {
         this.output = output;
     }
 
+    /** A port free now, for a server process to listen on, and again after it is killed and restarted. */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     static ServerProcess start(Path dataDir, int port, String adminToken, boolean fsync) throws Exception {
         String jar = System.getProperty("rebound.server.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +44,7 @@ class WebhookDurabilityIT {
     @Test
     void everyAnsweredDeliverySurvivesKillDashNine() throws Exception {
         Path data = tmp.resolve("data");
-        int port = freePort();
+        int port = ServerProcess.freePort();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Set<Long> answered = ConcurrentHashMap.newKeySet();
         byte[] template;
@@ -150,12 +149,6 @@ class WebhookDurabilityIT {
             return Json.MAPPER.writeValueAsBytes(o);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
