@@ -235,14 +235,22 @@ public final class RuntimeThroughputBenchmark {
     }
 
     /**
-     * Heap allocated so far by the thread with this name, in bytes: unlike CPU time, the load of other
-     * processes does not move it.
+     * Heap allocated so far by the consumer with this thread name, in bytes: its thread, and the one it
+     * hands over to at the background priority once behind ({@code name-behind}, ConsumerThreads) if it
+     * has one. Unlike CPU time, the load of other processes does not move it.
      */
     private static long allocatedOf(String threadName) {
-        Thread thread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(threadName))
-                .max(java.util.Comparator.comparingLong(Thread::threadId))
-                .orElseThrow(() -> new IllegalStateException("no thread " + threadName));
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(thread.threadId());
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long bytes = 0;
+        for (String name : List.of(threadName, threadName + "-behind")) {
+            Thread thread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                    .max(java.util.Comparator.comparingLong(Thread::threadId)).orElse(null);
+            if (thread == null && name.equals(threadName)) {
+                throw new IllegalStateException("no thread " + threadName);
+            }
+            bytes += thread == null ? 0 : mx.getThreadAllocatedBytes(thread.threadId());
+        }
+        return bytes;
     }
 
     /** CPU ticks (1/100 s) of every thread of this process, native ones included, summed by name (Linux only). */
