@@ -2,6 +2,7 @@ package io.rebound.core.engine;
 
 import io.rebound.core.engine.MembershipChange.Kind;
 import io.rebound.core.event.Event;
+import io.rebound.core.event.EventType;
 import io.rebound.core.segment.MembershipTimeline;
 import io.rebound.core.segment.MembershipTimeline.Transition;
 import io.rebound.core.segment.RetainedEvent;
@@ -128,8 +129,10 @@ public final class AudienceProcessor {
         VisitorState added = w.visitor.add(event);
         if (added != w.visitor) {
             w.visitor = added;
-            w.consent = w.consent.with(event);
-            w.applyKnowledge(null);
+            AdConsent consent = w.consent;
+            w.consent = consent.with(event);
+            // The event is new knowledge only for the segments that look at its type, unless it states consent.
+            w.applyKnowledge(null, w.consent == consent ? event.type() : null);
         }
         return w.finish();
     }
@@ -169,7 +172,7 @@ public final class AudienceProcessor {
         w.ids = w.ids.union(absorbed.ids);
         w.visitor = w.visitor.merge(absorbed.visitor);
         w.consent = w.consent.merge(absorbed.consent);
-        w.applyKnowledge(at);
+        w.applyKnowledge(at, null);
         return w.finish();
     }
 
@@ -196,7 +199,7 @@ public final class AudienceProcessor {
         Work w = new Work(state, now);
         w.catchUp();
         int before = w.changes.size();
-        w.applyKnowledge(null);
+        w.applyKnowledge(null, null);
         List<MembershipChange> repairs = List.copyOf(w.changes.subList(before, w.changes.size()));
         return new Audit(w.finish(), repairs);
     }
@@ -365,10 +368,18 @@ public final class AudienceProcessor {
             return segmentIds.containsAll(statuses.keySet());
         }
 
-        /** After new knowledge: dates each change at the true instant, within what the log already says. */
-        void applyKnowledge(Instant floorForAll) {
-            Arrays.fill(timelines, null);
+        /**
+         * After new knowledge: dates each change at the true instant, within what the log already says.
+         * With {@code onlyType}, the knowledge is one event of that type and nothing else: a segment whose
+         * conditions do not look at that type keeps its status and its timeline, both already true at
+         * {@code now} ({@link #catchUp}), for its timeline is a function of the events of its types alone.
+         */
+        void applyKnowledge(Instant floorForAll, EventType onlyType) {
             for (int i = 0; i < segments.size(); i++) {
+                if (onlyType != null && !plans[i].looksAt(onlyType)) {
+                    continue;
+                }
+                timelines[i] = null;
                 Segment s = segments.get(i);
                 if (s.effectiveFrom().isAfter(now)) {
                     continue; // not in effect yet (another node's clock): evaluated when it takes effect

@@ -63,6 +63,8 @@ public final class MembershipTimeline {
         final boolean needsAnchor;
         /** The event types the conditions look at, each once. */
         final EventType[] types;
+        /** {@link #types} as bits {@code 1 << ordinal}. */
+        private final long typeBits;
 
         Plan(SegmentDefinition definition) {
             this.include = leaves(definition.include());
@@ -70,6 +72,19 @@ public final class MembershipTimeline {
             this.types = java.util.stream.Stream.of(include, exclude).flatMap(Arrays::stream).flatMap(Arrays::stream)
                     .map(EventCondition::type).distinct().toArray(EventType[]::new);
             this.needsAnchor = Arrays.stream(exclude).flatMap(Arrays::stream).anyMatch(l -> l.since() != null);
+            long bits = 0;
+            for (EventType t : types) {
+                bits |= 1L << t.ordinal();
+            }
+            this.typeBits = bits;
+        }
+
+        /**
+         * Whether any condition looks at events of {@code type}. When not, membership over a state is the same
+         * with or without such events, at every instant.
+         */
+        public boolean looksAt(EventType type) {
+            return (typeBits & (1L << type.ordinal())) != 0;
         }
 
         /**

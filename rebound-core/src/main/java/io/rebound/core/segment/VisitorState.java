@@ -31,34 +31,56 @@ public final class VisitorState {
     /** Events retained per person at most; a real shopper's history within a retention window is far smaller. */
     public static final int MAX_EVENTS = 2_000;
 
-    public static final VisitorState EMPTY = new VisitorState(new RetainedEvent[0], null);
+    public static final VisitorState EMPTY = new VisitorState(new RetainedEvent[0]);
 
     /** Events dropped by {@link #MAX_EVENTS} in this process (an operational count, not state). */
     private static final LongAdder DROPPED = new LongAdder();
 
     private static final int[] NONE = new int[0];
 
-    /** Slot i is null until event i is first needed, when {@code source} is set; full otherwise. */
+    /**
+     * Slot i is null until event i is first needed, when {@code source} is set and the event comes from it;
+     * full otherwise.
+     */
     private final RetainedEvent[] events;
     private final VisitorStateCodec.Encoded source;
+    /**
+     * With {@code source}: per slot, the index of its event in the source, or -1 for an event added since
+     * (built, in {@code events}); null when the slots are the source's events one for one. Events are only
+     * ever added to a source-backed state this way — every source event stays, in its order — so the codec
+     * writes it back by copying the source's bytes around the added events' (an add then costs the bytes,
+     * not building every retained event and encoding it again).
+     */
+    private final int[] fromSource;
 
     private VisitorState(RetainedEvent[] sortedDistinct) {
-        this(sortedDistinct, null);
+        this(sortedDistinct, null, null);
     }
 
-    private VisitorState(RetainedEvent[] events, VisitorStateCodec.Encoded source) {
+    private VisitorState(RetainedEvent[] events, VisitorStateCodec.Encoded source, int[] fromSource) {
         this.events = events;
         this.source = source;
+        this.fromSource = fromSource;
     }
 
     /** A state over its encoding (written by the codec, so sorted and without duplicate ids). */
     static VisitorState encoded(VisitorStateCodec.Encoded source) {
-        return source.size() == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.size()], source);
+        return source.size() == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.size()], source, null);
     }
 
-    /** The encoding this state was decoded from, unchanged; null when built otherwise. */
+    /** The encoding this state was decoded from, perhaps with events added since; null when built otherwise. */
     VisitorStateCodec.Encoded source() {
         return source;
+    }
+
+    /** Whether this state is its {@link #source()} unchanged. */
+    boolean isSource() {
+        return source != null && fromSource == null;
+    }
+
+    /** The index in {@link #source()} of event i, or -1 when it was added since. */
+    int sourceIndex(int i) {
+        return fromSource == null ? i : fromSource[i];
     }
 
     /** A state holding {@code events}, sorted and deduplicated by id hash. */
@@ -79,6 +101,9 @@ public final class VisitorState {
         if (contains(event.idHash())) {
             return this;
         }
+        if (source != null && this.events.length < MAX_EVENTS) {
+            return addToSource(event);
+        }
         RetainedEvent[] events = all();
         int pos = Arrays.binarySearch(events, event, RetainedEvent.ORDER);
         int insert = pos >= 0 ? pos : -pos - 1;
@@ -96,6 +121,35 @@ public final class VisitorState {
         next[insert - drop] = event;
         System.arraycopy(events, insert, next, insert - drop + 1, events.length - insert);
         return new VisitorState(next);
+    }
+
+    /** {@link #add} to a source-backed state with room: the source's events stay as they are, unbuilt. */
+    private VisitorState addToSource(RetainedEvent event) {
+        int n = events.length;
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) { // the first slot ordered after the new event (its id hash is not retained)
+            int mid = (lo + hi) >>> 1;
+            int c = Long.compare(timeAt(mid), event.timeMillis());
+            if (c < 0 || c == 0 && hashAt(mid) < event.idHash()) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        RetainedEvent[] next = new RetainedEvent[n + 1];
+        System.arraycopy(events, 0, next, 0, lo);
+        next[lo] = event;
+        System.arraycopy(events, lo, next, lo + 1, n - lo);
+        int[] from = new int[n + 1];
+        for (int i = 0; i < lo; i++) {
+            from[i] = sourceIndex(i);
+        }
+        from[lo] = -1;
+        for (int i = lo; i < n; i++) {
+            from[i + 1] = sourceIndex(i);
+        }
+        return new VisitorState(next, source, from);
     }
 
     /** Events dropped because a person's state was full ({@link #MAX_EVENTS}), in this process since start. */
@@ -167,18 +221,18 @@ public final class VisitorState {
 
     /** Per type of {@code types}, the indices of the events of that type, oldest first. */
     int[][] indicesOf(EventType[] types) {
-        if (source != null) {
+        if (isSource()) {
             return source.indicesOf(types);
         }
         int[][] out = new int[types.length][];
         for (int k = 0; k < types.length; k++) {
             int n = 0;
             for (int i = 0; i < events.length; i++) {
-                n += events[i].type() == types[k] ? 1 : 0;
+                n += typeAt(i) == types[k] ? 1 : 0;
             }
             out[k] = n == 0 ? NONE : new int[n];
             for (int i = 0, j = 0; j < n; i++) {
-                if (events[i].type() == types[k]) {
+                if (typeAt(i) == types[k]) {
                     out[k][j++] = i;
                 }
             }
@@ -189,7 +243,7 @@ public final class VisitorState {
     /** The product ids of event i, without building the event when it is not built yet. */
     List<String> productIdsAt(int i) {
         RetainedEvent e = events[i];
-        return e != null || source == null ? get(i).productIds() : source.productIds(i);
+        return e != null || source == null ? get(i).productIds() : source.productIds(sourceIndex(i));
     }
 
     /** Event i, oldest first. */
@@ -197,7 +251,7 @@ public final class VisitorState {
         RetainedEvent e = events[i];
         if (e == null) {
             // A benign race when shared: RetainedEvent is immutable, so any thread's copy is correct.
-            e = source.event(i);
+            e = source.event(sourceIndex(i));
             events[i] = e;
         }
         return e;
@@ -205,16 +259,20 @@ public final class VisitorState {
 
     /** Time of event i, epoch millis, without building the event. */
     long timeAt(int i) {
-        return source != null ? source.time(i) : events[i].timeMillis();
+        RetainedEvent e = events[i];
+        return e != null ? e.timeMillis() : source.time(sourceIndex(i));
     }
 
     /** Type of event i, without building the event. */
     EventType typeAt(int i) {
-        return source != null ? source.type(i) : events[i].type();
+        RetainedEvent e = events[i];
+        return e != null ? e.type() : source.type(sourceIndex(i));
     }
 
-    private long hashAt(int i) {
-        return source != null ? source.hash(i) : events[i].idHash();
+    /** Id hash of event i, without building the event. */
+    long hashAt(int i) {
+        RetainedEvent e = events[i];
+        return e != null ? e.idHash() : source.hash(sourceIndex(i));
     }
 
     /** Every event built. */

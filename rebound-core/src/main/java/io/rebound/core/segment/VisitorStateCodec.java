@@ -74,7 +74,7 @@ public final class VisitorStateCodec {
     }
 
     public static byte[] encode(VisitorState state) {
-        if (state.source() != null) {
+        if (state.isSource()) {
             // Decoded and unchanged since: its bytes are its encoding (a backfill rewrites most states as read).
             return state.source().copy();
         }
@@ -85,8 +85,12 @@ public final class VisitorStateCodec {
 
     /** Appends the encoding of {@code state} to {@code out}. */
     public static void encode(VisitorState state, BinaryWriter out) {
-        if (state.source() != null) {
+        if (state.isSource()) {
             state.source().copyTo(out);
+            return;
+        }
+        if (state.source() != null) {
+            splice(state, out);
             return;
         }
         List<RetainedEvent> events = state.events();
@@ -108,14 +112,9 @@ public final class VisitorStateCodec {
             }
         }
         for (int i = 0, n = events.size(); i < n; i++) {
-            RetainedEvent e = events.get(i);
-            out.u8(CODE_BY_ORDINAL[e.type().ordinal()]
-                    | (e.value() != null ? HAS_VALUE : 0)
-                    | (e.currency() != null ? HAS_CURRENCY : 0)
-                    | (!e.properties().isEmpty() ? HAS_PROPS : 0)
-                    | (e.name() != null ? HAS_NAME : 0));
+            out.u8(header(events.get(i)));
         }
-        Map<String, Integer> strings = new LinkedHashMap<>();
+        Strings strings = new Strings(null);
         BinaryWriter bodies = new BinaryWriter(events.size() * 16);
         BinaryWriter body = new BinaryWriter();
         for (int i = 0, n = events.size(); i < n; i++) {
@@ -127,53 +126,122 @@ public final class VisitorStateCodec {
         }
         out.varint(bodies.size());
         out.bytes(bodies.array(), 0, bodies.size());
-        BinaryWriter table = new BinaryWriter();
-        for (String s : strings.keySet()) {
-            table.varintString(s);
-        }
-        out.varint(strings.size());
-        out.varint(table.size());
-        out.bytes(table.array(), 0, table.size());
+        strings.writeTable(out);
         for (int i = 0, n = events.size(); i < n; i++) {
             RetainedEvent e = events.get(i);
             out.int64LE(e.idHash());
         }
     }
 
+    private static int header(RetainedEvent e) {
+        return CODE_BY_ORDINAL[e.type().ordinal()]
+                | (e.value() != null ? HAS_VALUE : 0)
+                | (e.currency() != null ? HAS_CURRENCY : 0)
+                | (!e.properties().isEmpty() ? HAS_PROPS : 0)
+                | (e.name() != null ? HAS_NAME : 0);
+    }
+
+    /**
+     * Encodes a state that is its source's events, every one in its order, with events added among them:
+     * the source's bodies and string table are copied as bytes, and only the added events are encoded, their
+     * new strings appended to the table. It decodes to the same state as encoding every event afresh (the
+     * table's order may differ).
+     */
+    private static void splice(VisitorState state, BinaryWriter out) {
+        Encoded source = state.source();
+        int n = state.size();
+        out.u8(VERSION);
+        out.varint(n);
+        long base = state.timeAt(0);
+        boolean wide = state.timeAt(n - 1) - base >= 1L << 40;
+        out.zigzagVarlong(base);
+        out.u8(wide ? 8 : 5);
+        for (int i = 0; i < n; i++) {
+            long offset = state.timeAt(i) - base;
+            if (wide) {
+                out.int64LE(offset);
+            } else {
+                out.int40LE(offset);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int from = state.sourceIndex(i);
+            out.u8(from >= 0 ? source.header(from) : header(state.get(i)));
+        }
+        // The added events' bodies, each with its length prefix, one after the other.
+        Strings strings = new Strings(source);
+        BinaryWriter added = new BinaryWriter(64);
+        BinaryWriter body = new BinaryWriter(64);
+        for (int i = 0; i < n; i++) {
+            if (state.sourceIndex(i) < 0) {
+                body.clear();
+                body(state.get(i), body, strings);
+                added.varint(body.size());
+                added.bytes(body.array(), 0, body.size());
+            }
+        }
+        out.varint(source.bodiesLength() + added.size());
+        int addedAt = 0;
+        for (int i = 0; i < n; ) {
+            int from = state.sourceIndex(i);
+            if (from < 0) {
+                BinaryReader entry = new BinaryReader(added.array(), addedAt);
+                int length = entry.varint();
+                int end = entry.position() + length;
+                out.bytes(added.array(), addedAt, end - addedAt);
+                addedAt = end;
+                i++;
+                continue;
+            }
+            int run = i + 1; // source events stay in order: copy a run of them at once
+            while (run < n && state.sourceIndex(run) >= 0) {
+                run++;
+            }
+            int start = source.bodyStart(from);
+            int end = run < n ? source.bodyStart(state.sourceIndex(run - 1) + 1) : source.bodiesEnd();
+            out.bytes(source.bytes(), start, end - start);
+            i = run;
+        }
+        strings.writeTable(out);
+        for (int i = 0; i < n; i++) {
+            out.int64LE(state.hashAt(i));
+        }
+    }
+
     /** An event's referenced parts; nothing at all for an event without any. */
-    private static void body(RetainedEvent e, BinaryWriter body, Map<String, Integer> strings) {
+    private static void body(RetainedEvent e, BinaryWriter body, Strings strings) {
         if (e.name() == null && e.productIds().isEmpty() && e.categories().isEmpty() && e.value() == null
                 && e.currency() == null && e.properties().isEmpty()) {
             return;
         }
         if (e.name() != null) {
-            body.varint(index(strings, e.name()));
+            body.varint(strings.index(e.name()));
         }
         // Plain loops: the capturing lambdas of forEach were allocated for every event encoded.
         body.varint(e.productIds().size());
         List<String> products = e.productIds();
         for (int i = 0, n = products.size(); i < n; i++) { // indexed: an iterator per list was allocated per event
-            body.varint(index(strings, products.get(i)));
+            body.varint(strings.index(products.get(i)));
         }
         body.varint(e.categories().size());
         List<String> categories = e.categories();
         for (int i = 0, n = categories.size(); i < n; i++) {
-            body.varint(index(strings, categories.get(i)));
+            body.varint(strings.index(categories.get(i)));
         }
         if (e.value() != null) {
             number(body, strings, e.value());
         }
         if (e.currency() != null) {
-            body.varint(index(strings, e.currency()));
+            body.varint(strings.index(e.currency()));
         }
         if (!e.properties().isEmpty()) {
             body.varint(e.properties().size());
             for (Map.Entry<String, Object> p : e.properties().entrySet()) {
-                body.varint(index(strings, p.getKey()));
+                body.varint(strings.index(p.getKey()));
                 switch (p.getValue()) {
                     case String s -> {
                         body.u8(TAG_STRING);
-                        body.varint(index(strings, s));
+                        body.varint(strings.index(s));
                     }
                     case Boolean b -> body.u8(b ? TAG_TRUE : TAG_FALSE);
                     case BigDecimal d -> number(body, strings, d);
@@ -292,6 +360,59 @@ public final class VisitorStateCodec {
 
         int size() {
             return size;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+
+        /** Header byte of event i (type code and flags). */
+        int header(int i) {
+            return bytes[headersAt + i] & 0xff;
+        }
+
+        int bodiesLength() {
+            return bodiesLength;
+        }
+
+        /** Where event i's body entry (its length prefix) starts; {@link #bodiesEnd()} for i == size. */
+        int bodyStart(int i) {
+            return i == size ? bodiesEnd() : bodyAt(i);
+        }
+
+        int bodiesEnd() {
+            return bodiesAt + bodiesLength;
+        }
+
+        int stringCount() {
+            return stringCount;
+        }
+
+        int tableLength() {
+            return tableLength;
+        }
+
+        void copyTable(BinaryWriter out) {
+            out.bytes(bytes, tableAt, tableLength);
+        }
+
+        /** The index of {@code s} in the string table, or -1: compares UTF-8 bytes, building no string. */
+        int indexOf(String s) {
+            String[] cache = strings;
+            byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            BinaryReader in = new BinaryReader(bytes, tableAt);
+            for (int k = 0; k < stringCount; k++) {
+                if (cache != null && s.equals(cache[k])) {
+                    return k;
+                }
+                int length = in.varint();
+                int at = in.position();
+                if (length == utf8.length && java.util.Arrays.equals(bytes, at, at + length, utf8, 0, length)) {
+                    return k;
+                }
+                in.skip(length);
+            }
+            return -1;
         }
 
         /** Type of event i. */
@@ -566,7 +687,7 @@ public final class VisitorStateCodec {
         return mask;
     }
 
-    private static void number(BinaryWriter out, Map<String, Integer> strings, BigDecimal d) {
+    private static void number(BinaryWriter out, Strings strings, BigDecimal d) {
         BigInteger unscaled = d.unscaledValue();
         if (unscaled.bitLength() < 63) {
             out.u8(TAG_NUMBER);
@@ -574,7 +695,7 @@ public final class VisitorStateCodec {
             out.zigzagVarlong(d.scale());
         } else {
             out.u8(TAG_BIG_NUMBER);
-            out.varint(index(strings, d.toString()));
+            out.varint(strings.index(d.toString()));
         }
     }
 
@@ -597,12 +718,46 @@ public final class VisitorStateCodec {
         return d;
     }
 
-    private static int index(Map<String, Integer> strings, String s) {
-        Integer i = strings.get(s); // not computeIfAbsent: its capturing lambda was allocated on every call
-        if (i == null) {
-            i = strings.size();
-            strings.put(s, i);
+    /**
+     * The string table being written: a source's table first, when encoding on top of one, then the strings
+     * first referenced since, each once.
+     */
+    private static final class Strings {
+        private final Encoded source;
+        private final Map<String, Integer> added = new LinkedHashMap<>();
+
+        Strings(Encoded source) {
+            this.source = source;
         }
-        return i;
+
+        int index(String s) {
+            Integer i = added.get(s); // not computeIfAbsent: its capturing lambda was allocated on every call
+            if (i != null) {
+                return i;
+            }
+            int known = source == null ? -1 : source.indexOf(s);
+            if (known >= 0) {
+                return known;
+            }
+            i = (source == null ? 0 : source.stringCount()) + added.size();
+            added.put(s, i);
+            return i;
+        }
+
+        void writeTable(BinaryWriter out) {
+            BinaryWriter table = new BinaryWriter(16 * added.size() + 8);
+            for (String s : added.keySet()) {
+                table.varintString(s);
+            }
+            if (source == null) {
+                out.varint(added.size());
+                out.varint(table.size());
+            } else {
+                out.varint(source.stringCount() + added.size());
+                out.varint(source.tableLength() + table.size());
+                source.copyTable(out);
+            }
+            out.bytes(table.array(), 0, table.size());
+        }
     }
 }
