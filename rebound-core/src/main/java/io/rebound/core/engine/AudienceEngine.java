@@ -116,11 +116,12 @@ public class AudienceEngine implements AudienceRuntime {
         String storeId = event.storeId();
         AudienceProcessor processor = processor(storeId);
         List<String> keys = PersonIds.keysOf(event);
-        Set<String> found = new LinkedHashSet<>();
-        for (String key : keys) {
-            String p = identities.personOf(storeId, key);
-            if (p != null) {
-                found.add(p);
+        String[] linked = new String[keys.size()];
+        Set<String> found = new LinkedHashSet<>(4);
+        for (int i = 0; i < linked.length; i++) {
+            linked[i] = identities.personOf(storeId, keys.get(i));
+            if (linked[i] != null) {
+                found.add(linked[i]);
             }
         }
         // One person absorbs the others, chosen by the order every runtime uses (PersonIds.SURVIVOR_ORDER).
@@ -141,8 +142,10 @@ public class AudienceEngine implements AudienceRuntime {
             commit(merged);
             state = merged.state();
         }
-        for (String key : keys) {
-            identities.link(storeId, key, state.personId());
+        for (int i = 0; i < linked.length; i++) {
+            if (!state.personId().equals(linked[i])) { // most events: every key already names this person
+                identities.link(storeId, keys.get(i), state.personId());
+            }
         }
         commit(processor.onEvent(state, event, clock));
     }

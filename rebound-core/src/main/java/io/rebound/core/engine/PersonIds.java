@@ -109,9 +109,18 @@ public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<Strin
 
     /** These ids plus those the event carries. */
     public PersonIds with(Event event) {
+        if (holds(anonymousIds, event.anonymousId()) && holds(userIds, event.userId())
+                && holds(emailHashes, event.emailHash()) && (event.googleEmailHash() == null
+                || event.googleEmailHash().equals(googleEmailHashes.get(event.emailHash())))) {
+            return this; // a returning visitor's event names no new id: most events
+        }
         Map<String, String> google = event.googleEmailHash() == null ? Map.of()
                 : Map.of(event.emailHash(), event.googleEmailHash());
         return union(new PersonIds(one(event.anonymousId()), one(event.userId()), one(event.emailHash()), google));
+    }
+
+    private static boolean holds(Set<String> ids, String id) {
+        return id == null || ids.contains(id);
     }
 
     private static Set<String> one(String s) {

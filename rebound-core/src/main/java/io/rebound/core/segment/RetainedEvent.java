@@ -46,19 +46,24 @@ public record RetainedEvent(long idHash, long timeMillis, EventType type, String
 
     /** Keeps what segments need of {@code event}; property values that are not scalars are dropped. */
     public static RetainedEvent of(Event event) {
-        List<String> categories = new ArrayList<>();
+        List<String> categories = List.of();
         for (Product p : event.products()) {
             if (p.category() != null && !categories.contains(p.category())) {
+                categories = categories.isEmpty() ? new ArrayList<>(2) : categories;
                 categories.add(p.category());
             }
         }
-        Map<String, Object> props = new LinkedHashMap<>();
-        event.properties().forEach((k, v) -> {
-            Object scalar = scalar(v);
-            if (scalar != null) {
-                props.put(k, scalar);
-            }
-        });
+        Map<String, Object> props = Map.of();
+        if (!event.properties().isEmpty()) {
+            Map<String, Object> scalars = new LinkedHashMap<>();
+            event.properties().forEach((k, v) -> {
+                Object scalar = scalar(v);
+                if (scalar != null) {
+                    scalars.put(k, scalar);
+                }
+            });
+            props = scalars;
+        }
         return new RetainedEvent(hashId(event.eventId()), event.eventTime().toEpochMilli(), event.type(),
                 event.type() == EventType.CUSTOM ? event.name() : null, event.productIds(), categories,
                 event.value(), event.currency(), props);
