@@ -266,7 +266,9 @@ public final class AudienceProcessor {
         AdConsent consent;
         PersonIds ids;
         VisitorState visitor;
-        final Map<String, SegmentStatus> statuses;
+        /** The person's statuses: the state's own (immutable) map until the first change, then this call's copy. */
+        Map<String, SegmentStatus> statuses;
+        private boolean statusesCopied;
         final List<MembershipChange> changes = new ArrayList<>();
         /** Per segment (same order), its timeline over {@link #visitor}, built when first asked for. */
         final MembershipTimeline[] timelines = new MembershipTimeline[segments.size()];
@@ -282,7 +284,7 @@ public final class AudienceProcessor {
             this.now = Instant.ofEpochMilli(max(now, evaluatedAt).toEpochMilli());
             this.ids = state.ids();
             this.visitor = state.visitor();
-            this.statuses = new TreeMap<>(state.segments());
+            this.statuses = state.segments();
             this.knownSegments = evaluatedAt != null && state.evaluatedWith() == evaluatedWith(evaluatedAt);
             this.consent = state.consent();
         }
@@ -429,8 +431,17 @@ public final class AudienceProcessor {
         }
 
         void record(String segmentId, Kind kind, Instant at, String reason) {
-            statuses.put(segmentId, new SegmentStatus(kind == Kind.JOINED, at));
+            changeableStatuses().put(segmentId, new SegmentStatus(kind == Kind.JOINED, at));
             changes.add(new MembershipChange(storeId, segmentId, personId, kind, at, reason));
+        }
+
+        /** Most calls change no status: the person's map is copied only when one does. */
+        private Map<String, SegmentStatus> changeableStatuses() {
+            if (!statusesCopied) {
+                statuses = new TreeMap<>(statuses);
+                statusesCopied = true;
+            }
+            return statuses;
         }
 
         private boolean isDeleted(String segmentId) {
@@ -454,7 +465,7 @@ public final class AudienceProcessor {
                 if (isDeleted(id) && statuses.get(id).member()) {
                     record(id, Kind.LEFT, now, "segment deleted");
                 }
-                statuses.remove(id);
+                changeableStatuses().remove(id);
             }
         }
 

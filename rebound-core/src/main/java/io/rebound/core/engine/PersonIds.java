@@ -55,6 +55,9 @@ public record PersonIds(Set<String> anonymousIds, Set<String> userIds, Set<Strin
 
     /** The survivor among persons found to be one (see {@link #SURVIVOR_ORDER}); the list must not be empty. */
     public static String survivor(Collection<String> personIds) {
+        if (personIds.size() == 1) {
+            return personIds.iterator().next(); // an event of a known person who is one: most events
+        }
         return personIds.stream().min(SURVIVOR_ORDER).orElseThrow();
     }
 
