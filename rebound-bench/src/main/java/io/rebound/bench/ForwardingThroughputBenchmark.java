@@ -50,8 +50,8 @@ public final class ForwardingThroughputBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int events = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int events = Args.intArg(args, 0, 50_000);
+        int rounds = Args.intArg(args, 1, 4);
         String token = "EAAB-forwarding";
         try (MetaContractServer meta = BenchClients.metaContract(token);
              ReboundServer server = ReboundServer.start(ServerConfig.defaults(Files.createTempDirectory("rebound-fwd"))

@@ -80,9 +80,9 @@ public final class RetentionSoakBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 12;
-        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
-        long speed = args.length > 2 ? Long.parseLong(args[2]) : 360;
+        int minutes = Args.intArg(args, 0, 12);
+        int rate = Args.intArg(args, 1, 2_000);
+        long speed = Args.longArg(args, 2, 360);
         int retentionDays = 1;
         Path data = Files.createTempDirectory("rebound-soak");
         FastClock clock = new FastClock(speed);

@@ -37,8 +37,8 @@ public final class SyncFreshnessBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
-        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        int rate = Args.intArg(args, 0, 1_000);
+        int seconds = Args.intArg(args, 1, 30);
         String token = "EAAB-freshness";
         try (MetaContractServer meta = BenchClients.metaContract(token);
              ReboundServer server = ReboundServer.start(ServerConfig.defaults(Files.createTempDirectory("rebound-fresh"))

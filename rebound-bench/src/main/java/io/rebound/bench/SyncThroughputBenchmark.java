@@ -65,8 +65,8 @@ public final class SyncThroughputBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int changes = Args.intArg(args, 0, 200_000);
+        int rounds = Args.intArg(args, 1, 5);
         Path dir = Files.createTempDirectory("rebound-sync-bench");
         String token = "EAAB-bench";
         try (Database db = Database.embedded(dir);
