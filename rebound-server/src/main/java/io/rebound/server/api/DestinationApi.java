@@ -84,12 +84,12 @@ public record DestinationApi(Activation activation, Audiences audiences, ApiAuth
     /** The API's own refusals ({@link ApiRoutes.Refusals}). */
     private static boolean refusal(RoutingContext ctx, RuntimeException e) {
         return switch (e) {
-            case DestinationSettings.InvalidSetting invalid -> {
-                ApiErrors.send(ctx, 400, "invalid_field", invalid.getMessage(), invalid.field());
-                yield true;
-            }
             case Activation.NotTestable not -> {
                 ApiErrors.send(ctx, 400, "not_testable", not.getMessage(), not.field());
+                yield true;
+            }
+            case DestinationSettings.InvalidSetting invalid -> {
+                ApiErrors.send(ctx, 400, "invalid_field", invalid.getMessage(), invalid.field());
                 yield true;
             }
             case Activation.NotRetryable not -> {
