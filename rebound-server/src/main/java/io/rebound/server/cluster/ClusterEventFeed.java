@@ -6,6 +6,7 @@ import io.rebound.kafka.Topics;
 import io.rebound.server.concurrent.Threads;
 import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.feed.EventFeed;
+import io.rebound.server.feed.ReplayHandover;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -124,19 +125,16 @@ public final class ClusterEventFeed implements EventFeed, AutoCloseable {
     /** One subscriber: its replay, and the batches held for its handover while the replay runs. */
     private final class Subscription {
         private final Subscriber subscriber;
-        private final List<Event> meanwhile = new ArrayList<>();
-        private boolean done;
+        private final ReplayHandover handover;
 
         Subscription(Subscriber subscriber) {
             this.subscriber = subscriber;
+            this.handover = new ReplayHandover(subscriber);
         }
 
-        synchronized void accepted(List<Event> fresh, List<Event> duplicates) {
-            if (!done) {
-                meanwhile.addAll(fresh);
-            }
+        void accepted(List<Event> fresh, List<Event> duplicates) {
             if (!fresh.isEmpty()) {
-                subscriber.accepted(fresh);
+                handover.accepted(fresh);
             }
             if (!duplicates.isEmpty()) {
                 subscriber.duplicates(duplicates);
@@ -153,11 +151,7 @@ public final class ClusterEventFeed implements EventFeed, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            synchronized (this) {
-                done = true;
-                subscriber.replayDone(count, List.copyOf(meanwhile));
-                meanwhile.clear();
-            }
+            handover.replayDone(count, e -> true); // the stored events end where the topic's new ones start
         }
 
         /** Waits until the events sink has stored everything below this feed's start offsets. */
