@@ -7,6 +7,7 @@ import io.rebound.server.concurrent.Threads;
 import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.feed.EventFeed;
 import io.rebound.server.feed.ReplayHandover;
+import io.rebound.server.meta.Statements;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -159,14 +160,9 @@ public final class ClusterEventFeed implements EventFeed, AutoCloseable {
             long deadline = System.nanoTime() + WAIT_FOR_SINK.toNanos();
             while (System.nanoTime() < deadline) {
                 Map<Integer, Long> stored = new HashMap<>();
-                try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                        "SELECT partition_no, next_offset FROM cluster_offsets WHERE topic = ?")) {
-                    ps.setString(1, topic);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            stored.put(rs.getInt(1), rs.getLong(2));
-                        }
-                    }
+                try (Connection c = db.getConnection()) {
+                    Statements.forEachRow(c, "SELECT partition_no, next_offset FROM cluster_offsets WHERE topic = ?", topic,
+                            rs -> stored.put(rs.getInt(1), rs.getLong(2)));
                 }
                 if (start.entrySet().stream().allMatch(e -> e.getValue() == 0 || stored.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
                     return;
