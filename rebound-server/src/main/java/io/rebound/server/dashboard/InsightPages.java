@@ -65,9 +65,9 @@ record InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, Aud
                 boolean store = watch.refused() == LiveEvents.Refusal.STORE_FULL;
                 Views.secure(ctx).setStatusCode(store ? 429 : 503).putHeader("Retry-After", "30")
                         .putHeader("Content-Type", "text/plain; charset=utf-8")
-                        .end(store ? "this store already has " + live.perStoreLimit() + " live debuggers open, the "
+                        .end(store ? "this store already has " + watch.limit() + " live debuggers open, the "
                                 + "most it may (setting live-streams-per-store); close one and retry"
-                                : "the server already has " + live.totalLimit() + " live debuggers open, the most it "
+                                : "the server already has " + watch.limit() + " live debuggers open, the most it "
                                 + "may (setting live-streams); retry later");
                 return;
             }
