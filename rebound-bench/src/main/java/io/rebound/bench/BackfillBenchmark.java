@@ -61,10 +61,10 @@ public final class BackfillBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        long targetEvents = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
-        int visitors = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
-        int products = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
-        int days = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+        long targetEvents = Args.longArg(args, 0, 10_000_000L);
+        int visitors = Args.intArg(args, 1, 500_000);
+        int products = Args.intArg(args, 2, 5_000);
+        int days = Args.intArg(args, 3, 30);
         int runs = Integer.getInteger("rebound.bench.runs", 10);
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
         SegmentDefinition abandoners = SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);

@@ -36,8 +36,8 @@ public final class EmailSendBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int emails = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int emails = Args.intArg(args, 0, 2_000);
+        int rounds = Args.intArg(args, 1, 5);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();

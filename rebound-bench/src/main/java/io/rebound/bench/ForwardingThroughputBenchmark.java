@@ -13,12 +13,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,24 +50,23 @@ public final class ForwardingThroughputBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int events = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int events = Args.intArg(args, 0, 50_000);
+        int rounds = Args.intArg(args, 1, 4);
         String token = "EAAB-forwarding";
-        try (MetaContractServer meta = new MetaContractServer(token, "1234567890", "555000111", Clock.systemUTC(), 60_000);
+        try (MetaContractServer meta = BenchClients.metaContract(token);
              ReboundServer server = ReboundServer.start(ServerConfig.defaults(Files.createTempDirectory("rebound-fwd"))
                      .withPort(0).withRateLimit(1e9, 1_000_000_000).withIpRateLimit(1e9, 1_000_000_000))) {
             StoreRepository.Created store = server.stores().create("Forwarding", false);
             String storeId = store.store().id();
             JdbcDestinations.Record d = server.activation().connect(storeId, "Meta", Mode.LIVE, meta.baseUrl(),
-                    DestinationSettings.parse(Platform.META, Map.of("ad_account_id", "1234567890", "pixel_id", "555000111",
+                    DestinationSettings.parse(Platform.META, Map.of("ad_account_id", BenchClients.AD_ACCOUNT, "pixel_id", BenchClients.PIXEL,
                             "access_token", token)));
             while (server.activation().forwarding(d.id()).isEmpty()) {
                 Thread.sleep(20);
             }
             Thread.sleep(500);
             HttpClient http = HttpClient.newHttpClient();
-            String auth = "Basic " + Base64.getEncoder().encodeToString((store.store().writeKey() + ":")
-                    .getBytes(StandardCharsets.UTF_8));
+            String auth = BenchClients.writeKeyAuth(store.store().writeKey());
             System.out.printf(Locale.ROOT, "%,d events a round, %d rounds (the first warms up), batching window %d ms%n",
                     events, rounds, server.config().activation().batchWindow().toMillis());
             List<double[]> measured = new ArrayList<>();
@@ -96,14 +92,7 @@ public final class ForwardingThroughputBenchmark {
                                         {"type":"track","event":"Product Viewed","messageId":"f%1$d","anonymousId":"v%1$d","timestamp":"%2$s","properties":{"product_id":"mat","price":40,"currency":"USD"},"context":{"clickIds":{"fbp":"fb.1.1700000000000.%1$d"}}}"""
                                         .formatted(n, t));
                             }
-                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/batch"))
-                                    .header("Authorization", auth).header("Content-Type", "application/json")
-                                    .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0")
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", batch) + "]}"))
-                                    .build(), HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() != 200) {
-                                throw new IllegalStateException("collector answered " + r.statusCode() + ": " + r.body());
-                            }
+                            BenchClients.postBatch(http, server.baseUrl(), auth, batch);
                         }
                     }));
                 }

@@ -76,8 +76,8 @@ public final class PurchaseStopBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int persons = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        int wave = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int persons = Args.intArg(args, 0, 200);
+        int wave = Args.intArg(args, 1, 20);
         Path root = Files.createTempDirectory("rebound-purchase-stop");
         int smtpPort;
         try (ServerSocket s = new ServerSocket(0)) {

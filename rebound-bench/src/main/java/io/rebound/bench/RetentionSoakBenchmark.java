@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,7 +20,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -82,9 +80,9 @@ public final class RetentionSoakBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 12;
-        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
-        long speed = args.length > 2 ? Long.parseLong(args[2]) : 360;
+        int minutes = Args.intArg(args, 0, 12);
+        int rate = Args.intArg(args, 1, 2_000);
+        long speed = Args.longArg(args, 2, 360);
         int retentionDays = 1;
         Path data = Files.createTempDirectory("rebound-soak");
         FastClock clock = new FastClock(speed);
@@ -104,8 +102,7 @@ public final class RetentionSoakBenchmark {
             AtomicLong failed = new AtomicLong();
             ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
             HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
-            String auth = "Basic " + Base64.getEncoder().encodeToString((store.store().writeKey() + ":")
-                    .getBytes(StandardCharsets.UTF_8));
+            String auth = BenchClients.writeKeyAuth(store.store().writeKey());
             URI batchUri = URI.create(server.baseUrl() + "/v1/batch");
             AtomicLong sent = new AtomicLong();
             long periodMicros = 1_000_000L * BATCH / rate;

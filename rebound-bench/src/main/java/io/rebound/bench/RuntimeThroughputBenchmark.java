@@ -89,11 +89,11 @@ public final class RuntimeThroughputBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
-        int visitors = args.length > 1 ? Integer.parseInt(args[1]) : 30_000;
-        int segmentCount = args.length > 2 ? Integer.parseInt(args[2]) : SegmentTemplates.IDS.size();
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        int warmupEvents = args.length > 4 ? Integer.parseInt(args[4]) : events;
+        int events = Args.intArg(args, 0, 300_000);
+        int visitors = Args.intArg(args, 1, 30_000);
+        int segmentCount = Args.intArg(args, 2, SegmentTemplates.IDS.size());
+        int rounds = Args.intArg(args, 3, 3);
+        int warmupEvents = Args.intArg(args, 4, events);
         // Warm-up: the same templates and load shape on its own data directory, with other visitors (w…), filled
         // and drained first so that the measured rounds do not pay for the JIT compiling the consumers' code.
         if (warmupEvents > 0) {

@@ -12,18 +12,13 @@ import io.rebound.server.activation.JdbcDestinations;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.meta.StoreRepository;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -42,10 +37,10 @@ public final class SyncFreshnessBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
-        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        int rate = Args.intArg(args, 0, 1_000);
+        int seconds = Args.intArg(args, 1, 30);
         String token = "EAAB-freshness";
-        try (MetaContractServer meta = new MetaContractServer(token, "1234567890", "555000111", Clock.systemUTC(), 60_000);
+        try (MetaContractServer meta = BenchClients.metaContract(token);
              ReboundServer server = ReboundServer.start(ServerConfig.defaults(Files.createTempDirectory("rebound-fresh"))
                      .withPort(0).withRateLimit(1_000_000, 1_000_000))) {
             StoreRepository.Created store = server.stores().create("Freshness", false);
@@ -56,7 +51,7 @@ public final class SyncFreshnessBenchmark {
                 Thread.sleep(20);
             }
             JdbcDestinations.Record d = server.activation().connect(storeId, "Meta", Mode.LIVE, meta.baseUrl(),
-                    DestinationSettings.parse(Platform.META, Map.of("ad_account_id", "1234567890", "access_token", token)));
+                    DestinationSettings.parse(Platform.META, Map.of("ad_account_id", BenchClients.AD_ACCOUNT, "access_token", token)));
             String audience = ((Activation.PairResult.Paired) server.activation().pair(d, segment, null)).pairing()
                     .audience().id();
             System.out.printf(Locale.ROOT, "load %d events/s for %d s (+5 s warm-up), every 10th an add to cart that joins; "
@@ -86,8 +81,7 @@ public final class SyncFreshnessBenchmark {
                 }
             });
             HttpClient http = HttpClient.newHttpClient();
-            String auth = "Basic " + Base64.getEncoder().encodeToString((store.store().writeKey() + ":")
-                    .getBytes(StandardCharsets.UTF_8));
+            String auth = BenchClients.writeKeyAuth(store.store().writeKey());
             int perTick = Math.max(1, rate / 20);
             long start = System.nanoTime();
             long warmUpEnd = start + Duration.ofSeconds(5).toNanos();
@@ -118,15 +112,8 @@ public final class SyncFreshnessBenchmark {
                                 .formatted(n, visitor, t));
                     }
                 }
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/batch"))
-                        .header("Authorization", auth).header("Content-Type", "application/json")
-                        .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", batch) + "]}")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                BenchClients.postBatch(http, server.baseUrl(), auth, batch);
                 long at = System.nanoTime();
-                if (r.statusCode() != 200) {
-                    throw new IllegalStateException("collector answered " + r.statusCode() + ": " + r.body());
-                }
                 for (String h : joins) {
                     accepted.put(h, at);
                     if (at > warmUpEnd) {

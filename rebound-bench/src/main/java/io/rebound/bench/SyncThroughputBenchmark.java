@@ -65,12 +65,12 @@ public final class SyncThroughputBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int changes = Args.intArg(args, 0, 200_000);
+        int rounds = Args.intArg(args, 1, 5);
         Path dir = Files.createTempDirectory("rebound-sync-bench");
         String token = "EAAB-bench";
         try (Database db = Database.embedded(dir);
-             MetaContractServer meta = new MetaContractServer(token, "1234567890", "555000111", Clock.systemUTC(), 60_000)) {
+             MetaContractServer meta = BenchClients.metaContract(token)) {
             String storeId = new JdbcStoreRepository(db).create("Sync bench", false).store().id();
             JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(db.dataSource(), Clock.systemUTC());
             HttpTransport transport = new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(60));
@@ -81,7 +81,7 @@ public final class SyncThroughputBenchmark {
             List<Double> commitCpuPerChange = new ArrayList<>();
             for (int round = 0; round <= rounds; round++) {
                 RequestLog log = new RequestLog(100_000);
-                MetaDestination destination = new MetaDestination(MetaConfig.of("1234567890", "555000111", token)
+                MetaDestination destination = new MetaDestination(MetaConfig.of(BenchClients.AD_ACCOUNT, BenchClients.PIXEL, token)
                         .withBaseUrl(meta.baseUrl()), Mode.LIVE, transport, log, Clock.systemUTC());
                 String audience = destination.createAudience("bench " + round, List.of()).audience().id();
                 String segment = "seg" + round;

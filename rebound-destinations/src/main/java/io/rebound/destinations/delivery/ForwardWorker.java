@@ -56,11 +56,10 @@ public final class ForwardWorker implements Worker {
     private final Destination destination;
     private final EventSource source;
     private final ForwardRepository repository;
-    private final Backoff backoff;
     private final Clock clock;
     private final int batchSize;
-    private int failures;
     private final Stats stats = new Stats();
+    private final Retries retries;
 
     public ForwardWorker(String destinationId, String storeId, Destination destination, EventSource source,
                          ForwardRepository repository, Backoff backoff, Clock clock, int batchSize) {
@@ -69,7 +68,7 @@ public final class ForwardWorker implements Worker {
         this.destination = Objects.requireNonNull(destination, "destination");
         this.source = Objects.requireNonNull(source, "source");
         this.repository = Objects.requireNonNull(repository, "repository");
-        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.retries = new Retries(backoff, stats);
         this.clock = Objects.requireNonNull(clock, "clock");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be positive");
@@ -121,12 +120,9 @@ public final class ForwardWorker implements Worker {
                 Instant now = clock.instant();
                 SyncReport report = destination.sendEvents(batch.events(), now);
                 if (report.stoppedBy() instanceof Outcome.Retry retry) {
-                    failures++;
-                    stats.retries.incrementAndGet();
-                    stats.error(retry.reason(), now);
-                    return new Pass(batches, backoff.delay(failures, retry.after()));
+                    return new Pass(batches, retries.next(retry, now));
                 }
-                failures = 0;
+                retries.reset();
                 account(report, batch, now, letters);
             }
             repository.commitEvents(storeId, destinationId, batch.next(), letters);

@@ -60,11 +60,10 @@ public final class SyncWorker implements Worker {
     private final ChangeFeed feed;
     private final MemberSource members;
     private final DeliveryRepository repository;
-    private final Backoff backoff;
     private final Clock clock;
     private final int batchSize;
-    private int failures;
     private final Stats stats = new Stats();
+    private final Retries retries;
     /** The commit of the last batch the platform took, run beside the next batch. */
     private final BackgroundCommits commits;
     /** Membership events for joins, or null when the destination takes none. */
@@ -81,7 +80,7 @@ public final class SyncWorker implements Worker {
         this.feed = Objects.requireNonNull(feed, "feed");
         this.members = Objects.requireNonNull(members, "members");
         this.repository = Objects.requireNonNull(repository, "repository");
-        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.retries = new Retries(backoff, stats);
         this.clock = Objects.requireNonNull(clock, "clock");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1");
@@ -179,7 +178,7 @@ public final class SyncWorker implements Worker {
                 if (r.retry() != null) {
                     return new Pass(batches, retryWait(r.retry()));
                 }
-                failures = 0;
+                retries.reset();
                 stats.lastReconciliation = r.done();
             }
         }
@@ -295,7 +294,7 @@ public final class SyncWorker implements Worker {
         letters.stream().filter(d -> d.operation().equals("add")).forEach(d -> refused.addAll(d.personIds()));
         Map<String, Contact> added = new LinkedHashMap<>();
         adds.stream().filter(m -> !refused.contains(m.personId())).forEach(m -> added.put(m.personId(), m.contact()));
-        failures = 0;
+        retries.reset();
         int withheldCount = held.size();
         int notUploadableCount = notUploadable;
         // The platform took the batch: its commit runs while the next batch is read, looked up, hashed and
@@ -327,10 +326,7 @@ public final class SyncWorker implements Worker {
     }
 
     private Duration retryWait(Outcome.Retry retry) {
-        failures++;
-        stats.retries.incrementAndGet();
-        stats.error(retry.reason(), clock.instant());
-        return backoff.delay(failures, retry.after());
+        return retries.next(retry, clock.instant());
     }
 
     /**

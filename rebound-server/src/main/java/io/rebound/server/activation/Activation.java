@@ -553,17 +553,10 @@ public final class Activation implements AutoCloseable {
 
     // ---- test --------------------------------------------------------------------------------
 
-    /** The test send could not be made with these settings: what is missing. */
-    public static final class NotTestable extends RuntimeException {
-        private final String field;
-
+    /** The test send could not be made with these settings: the setting it needs that is missing. */
+    public static final class NotTestable extends DestinationSettings.InvalidSetting {
         public NotTestable(String field, String message) {
-            super(message);
-            this.field = field;
-        }
-
-        public String field() {
-            return field;
+            super(field, message);
         }
     }
 

@@ -87,8 +87,11 @@ public record DestinationSettings(Platform platform, Map<String, Object> setting
                     new Field("api_token", Kind.SECRET, "apiToken"),
                     new Field("conversion_token", Kind.SECRET, "conversionToken")));
 
-    /** A field of {@code config} is missing, of the wrong type or refused by the platform's rules. */
-    public static final class InvalidSetting extends IllegalArgumentException {
+    /**
+     * A field of {@code config} is missing, of the wrong type or refused by the platform's rules
+     * ({@link Activation.NotTestable}: missing for the connection test alone).
+     */
+    public static class InvalidSetting extends IllegalArgumentException {
         private final String field;
 
         public InvalidSetting(String field, String message) {

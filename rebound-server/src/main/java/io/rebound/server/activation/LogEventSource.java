@@ -23,25 +23,20 @@ import java.util.function.LongSupplier;
  * read ({@code applied}): an event read ahead of it would go out without what the person's earlier
  * events taught (the email given at the cart, sent again with the purchase). Positions before the log's start (log files deleted by retention) resume at the start; a record that cannot be
  * decoded is passed over (the indexer sets it aside as a dead letter).
+ *
+ * @param applied the log position up to which the audience runtime has committed person states
+ *                (everything before it is in {@code audiences})
  */
-public final class LogEventSource implements EventSource {
+public record LogEventSource(RollingLog log, AudienceView audiences, LongSupplier applied) implements EventSource {
     private static final Logger LOG = LoggerFactory.getLogger(LogEventSource.class);
     private static final int MAX_BYTES = 8 << 20;
 
     private static final long APPLIED_POLL_MILLIS = 5;
 
-    private final RollingLog log;
-    private final AudienceView audiences;
-    private final LongSupplier applied;
-
-    /**
-     * @param applied the log position up to which the audience runtime has committed person states
-     *                (everything before it is in {@code audiences})
-     */
-    public LogEventSource(RollingLog log, AudienceView audiences, LongSupplier applied) {
-        this.log = Objects.requireNonNull(log, "log");
-        this.audiences = Objects.requireNonNull(audiences, "audiences");
-        this.applied = Objects.requireNonNull(applied, "applied");
+    public LogEventSource {
+        Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(audiences, "audiences");
+        Objects.requireNonNull(applied, "applied");
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Ends admin-API responses with a JSON problem: {@code {"error": code, "message": text,
@@ -63,6 +64,19 @@ public final class ApiErrors {
                 .putHeader("Content-Type", "application/json; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .end(body.encode());
+    }
+
+    /** 201 with the new resource's JSON and its address in {@code Location}. */
+    public static void created(RoutingContext ctx, String location, JsonObject body) {
+        ctx.response().putHeader("Location", location);
+        json(ctx, 201, body);
+    }
+
+    /** 200 with {@code {"<key>": [...]}}, each item as {@code toJson} renders it: a collection listed whole. */
+    public static <T> void list(RoutingContext ctx, String key, Iterable<T> items, Function<T, JsonObject> toJson) {
+        JsonArray out = new JsonArray();
+        items.forEach(item -> out.add(toJson.apply(item)));
+        json(ctx, 200, new JsonObject().put(key, out));
     }
 
     /**

@@ -84,12 +84,12 @@ public record DestinationApi(Activation activation, Audiences audiences, ApiAuth
     /** The API's own refusals ({@link ApiRoutes.Refusals}). */
     private static boolean refusal(RoutingContext ctx, RuntimeException e) {
         return switch (e) {
-            case DestinationSettings.InvalidSetting invalid -> {
-                ApiErrors.send(ctx, 400, "invalid_field", invalid.getMessage(), invalid.field());
-                yield true;
-            }
             case Activation.NotTestable not -> {
                 ApiErrors.send(ctx, 400, "not_testable", not.getMessage(), not.field());
+                yield true;
+            }
+            case DestinationSettings.InvalidSetting invalid -> {
+                ApiErrors.send(ctx, 400, "invalid_field", invalid.getMessage(), invalid.field());
                 yield true;
             }
             case Activation.NotRetryable not -> {
@@ -114,14 +114,11 @@ public record DestinationApi(Activation activation, Audiences audiences, ApiAuth
         URI base = baseUrl(body.get("api_base_url"));
         DestinationSettings settings = DestinationSettings.parse(platform, object(body.get("config"), "config"));
         JdbcDestinations.Record r = activation.connect(store.id(), name, mode, base, settings);
-        ctx.response().putHeader("Location", "/api/v1/stores/" + r.storeId() + "/destinations/" + r.id());
-        ApiErrors.json(ctx, 201, json(r, false));
+        ApiErrors.created(ctx, "/api/v1/stores/" + r.storeId() + "/destinations/" + r.id(), json(r, false));
     }
 
     private void list(RoutingContext ctx, Store store) {
-        JsonArray out = new JsonArray();
-        activation.list(store.id()).forEach(r -> out.add(json(r, false)));
-        ApiErrors.json(ctx, 200, new JsonObject().put("destinations", out));
+        ApiErrors.list(ctx, "destinations", activation.list(store.id()), r -> json(r, false));
     }
 
     private void get(RoutingContext ctx) {
@@ -153,9 +150,7 @@ public record DestinationApi(Activation activation, Audiences audiences, ApiAuth
 
     private void requests(RoutingContext ctx, JdbcDestinations.Record r) {
         int limit = intParam(ctx, "limit", 20, 1, 200);
-        JsonArray out = new JsonArray();
-        activation.requests(r.id(), limit).forEach(q -> out.add(requestJson(q)));
-        ApiErrors.json(ctx, 200, new JsonObject().put("requests", out));
+        ApiErrors.list(ctx, "requests", activation.requests(r.id(), limit), DestinationApi::requestJson);
     }
 
     private void deadLetters(RoutingContext ctx, JdbcDestinations.Record r) {
@@ -215,11 +210,7 @@ public record DestinationApi(Activation activation, Audiences audiences, ApiAuth
     // ---- segments ----------------------------------------------------------------------------
 
     private void segmentDestinations(RoutingContext ctx, SegmentRecord s) {
-        JsonArray out = new JsonArray();
-        for (Pairing p : activation.pairingsOf(s.storeId(), s.id())) {
-            out.add(pairingJson(p));
-        }
-        ApiErrors.json(ctx, 200, new JsonObject().put("destinations", out));
+        ApiErrors.list(ctx, "destinations", activation.pairingsOf(s.storeId(), s.id()), this::pairingJson);
     }
 
     private void pair(RoutingContext ctx, SegmentRecord s) {

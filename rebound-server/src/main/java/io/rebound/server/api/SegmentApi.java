@@ -85,14 +85,11 @@ public record SegmentApi(Audiences runtime, ApiAuth auth, ReadinessPolicy policy
         }
         Parsed p = parse(ctx);
         SegmentRecord s = runtime.createSegment(store.id(), p.definition, p.template);
-        ctx.response().putHeader("Location", "/api/v1/stores/" + s.storeId() + "/segments/" + s.id());
-        ApiErrors.json(ctx, 201, segmentJson(s));
+        ApiErrors.created(ctx, "/api/v1/stores/" + s.storeId() + "/segments/" + s.id(), segmentJson(s));
     }
 
     private void list(RoutingContext ctx, Store store) {
-        JsonArray out = new JsonArray();
-        runtime.segments(store.id()).forEach(s -> out.add(segmentJson(s)));
-        ApiErrors.json(ctx, 200, new JsonObject().put("segments", out));
+        ApiErrors.list(ctx, "segments", runtime.segments(store.id()), this::segmentJson);
     }
 
     private void get(RoutingContext ctx) {

@@ -8,7 +8,6 @@ import io.rebound.server.json.InvalidNumberException;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.StoreRepository;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -75,17 +74,14 @@ public final class StoreApi {
         if (retentionDays.isPresent()) {
             store = stores.update(store.id(), store.name(), store.consentRequired(), retentionDays.get());
         }
-        ctx.response().putHeader("Location", "/api/v1/stores/" + store.id());
-        ApiErrors.json(ctx, 201, toJson(store).put("secret_key", created.secretKey()));
+        ApiErrors.created(ctx, "/api/v1/stores/" + store.id(), toJson(store).put("secret_key", created.secretKey()));
     }
 
     private void list(RoutingContext ctx) {
         if (!auth.requireAdmin(ctx, adminToken)) {
             return;
         }
-        JsonArray out = new JsonArray();
-        stores.list().forEach(s -> out.add(toJson(s)));
-        ApiErrors.json(ctx, 200, new JsonObject().put("stores", out));
+        ApiErrors.list(ctx, "stores", stores.list(), StoreApi::toJson);
     }
 
     private void get(RoutingContext ctx, Store store) {

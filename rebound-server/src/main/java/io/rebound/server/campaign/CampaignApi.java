@@ -62,14 +62,11 @@ public record CampaignApi(JdbcCampaigns campaigns, JdbcOffers offers, Audiences 
             return;
         }
         CampaignRecord c = campaigns.create(store.id(), d);
-        ctx.response().putHeader("Location", "/api/v1/stores/" + c.storeId() + "/campaigns/" + c.id());
-        ApiErrors.json(ctx, 201, json(c));
+        ApiErrors.created(ctx, "/api/v1/stores/" + c.storeId() + "/campaigns/" + c.id(), json(c));
     }
 
     private void list(RoutingContext ctx, Store store) {
-        JsonArray out = new JsonArray();
-        campaigns.list(store.id()).forEach(c -> out.add(json(c)));
-        ApiErrors.json(ctx, 200, new JsonObject().put("campaigns", out));
+        ApiErrors.list(ctx, "campaigns", campaigns.list(store.id()), CampaignApi::json);
     }
 
     private void replace(RoutingContext ctx, CampaignRecord old) {

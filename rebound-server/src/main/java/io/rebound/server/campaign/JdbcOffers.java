@@ -252,24 +252,11 @@ public final class JdbcOffers {
         Map<Integer, Map<String, Long>> decisions = new TreeMap<>();
         Map<Integer, Long> offers = new TreeMap<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT touch, reason, decisions FROM campaign_decisions WHERE campaign_id = ?")) {
-                ps.setString(1, campaignId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        decisions.computeIfAbsent(rs.getInt(1), k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT touch, COUNT(*) FROM campaign_offers WHERE campaign_id = ? GROUP BY touch")) {
-                ps.setString(1, campaignId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        offers.put(rs.getInt(1), rs.getLong(2));
-                    }
-                }
-            }
+            Statements.forEachRow(c, "SELECT touch, reason, decisions FROM campaign_decisions WHERE campaign_id = ?",
+                    campaignId, rs -> decisions.computeIfAbsent(rs.getInt(1), k -> new TreeMap<>())
+                            .put(rs.getString(2), rs.getLong(3)));
+            Statements.forEachRow(c, "SELECT touch, COUNT(*) FROM campaign_offers WHERE campaign_id = ? GROUP BY touch",
+                    campaignId, rs -> offers.put(rs.getInt(1), rs.getLong(2)));
         } catch (SQLException e) {
             throw JdbcCampaigns.failure("read campaign stats", e);
         }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code rebound demo}: the whole product on embedded storage with a seeded yoga shop — a month of
@@ -47,11 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String token = adminToken != null ? adminToken : "adm_" + java.util.UUID.randomUUID().toString().replace("-", "");
         ReboundServer server = ReboundServer.start(ServerConfig.demo(dataDir, port).withAdminToken(token));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "shutdown"));
+        UntilShutdown stopped = UntilShutdown.closing(server::close);
         DemoKeys keys = server.demoStore();
         String base = server.baseUrl();
         Map<String, String> feeds = feedUrls(base, keys);

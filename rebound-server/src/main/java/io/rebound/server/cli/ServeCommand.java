@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code rebound serve}: the production server, configured by a file and REBOUND_* variables. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -32,11 +31,7 @@ public final class ServeCommand implements Callable<Integer> {
             return serveCluster(cfg, cluster);
         }
         ReboundServer server = ReboundServer.start(cfg);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "shutdown"));
+        UntilShutdown stopped = UntilShutdown.closing(server::close);
         System.out.println(startedMessage(cfg, server.baseUrl()));
         if (cfg.adminToken() == null) {
             System.out.println("No admin-token configured: POST /api/v1/stores is disabled; create stores with "
@@ -55,11 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     private static Integer serveCluster(ServerConfig cfg, ClusterConfig cluster) throws InterruptedException {
         ClusterServer server = ClusterServer.start(cfg, cluster);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "shutdown"));
+        UntilShutdown stopped = UntilShutdown.closing(server::close);
         System.out.println("Rebound cluster node (" + cluster.role().name().toLowerCase(java.util.Locale.ROOT)
                 + ") listening on " + server.baseUrl() + " (Kafka " + cluster.bootstrapServers() + ", topics "
                 + cluster.topicPrefix() + ".*, metadata and memberships in " + Database.redact(cfg.databaseUrl()) + ")");

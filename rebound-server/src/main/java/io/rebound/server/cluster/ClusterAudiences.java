@@ -15,6 +15,7 @@ import io.rebound.server.audience.BackfillJob;
 import io.rebound.server.audience.SegmentRecord;
 import io.rebound.server.audience.SegmentRepository;
 import io.rebound.server.config.ClusterConfig;
+import io.rebound.server.meta.Statements;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -216,29 +217,18 @@ public final class ClusterAudiences extends AbstractAudiences implements AutoClo
         Map<String, io.rebound.kafka.SegmentRecord> records = new HashMap<>();
         Map<Integer, Partition> progress = new HashMap<>();
         try (Connection c = db.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT segment_id, record FROM cluster_segment_records WHERE store_id = ?")) {
-                ps.setString(1, storeId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
+            Statements.forEachRow(c, "SELECT segment_id, record FROM cluster_segment_records WHERE store_id = ?", storeId,
+                    rs -> {
                         byte[] bytes = rs.getBytes(2);
                         String key = Keys.of(storeId, rs.getString(1));
                         encoded.put(key, bytes);
                         if (!StoreSettings.isKey(key)) {
                             records.put(rs.getString(1), io.rebound.kafka.SegmentRecord.decode(bytes));
                         }
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT partition_no, fingerprint, done, total FROM cluster_backfill_progress WHERE store_id = ?")) {
-                ps.setString(1, storeId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        progress.put(rs.getInt(1), new Partition(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
-                    }
-                }
-            }
+                    });
+            Statements.forEachRow(c, "SELECT partition_no, fingerprint, done, total FROM cluster_backfill_progress "
+                    + "WHERE store_id = ?", storeId,
+                    rs -> progress.put(rs.getInt(1), new Partition(rs.getLong(2), rs.getLong(3), rs.getLong(4))));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read backfill progress: " + e.getMessage(), e);
         }

@@ -6,6 +6,8 @@ import io.rebound.kafka.Topics;
 import io.rebound.server.concurrent.Threads;
 import io.rebound.server.config.ClusterConfig;
 import io.rebound.server.feed.EventFeed;
+import io.rebound.server.feed.ReplayHandover;
+import io.rebound.server.meta.Statements;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -124,19 +126,16 @@ public final class ClusterEventFeed implements EventFeed, AutoCloseable {
     /** One subscriber: its replay, and the batches held for its handover while the replay runs. */
     private final class Subscription {
         private final Subscriber subscriber;
-        private final List<Event> meanwhile = new ArrayList<>();
-        private boolean done;
+        private final ReplayHandover handover;
 
         Subscription(Subscriber subscriber) {
             this.subscriber = subscriber;
+            this.handover = new ReplayHandover(subscriber);
         }
 
-        synchronized void accepted(List<Event> fresh, List<Event> duplicates) {
-            if (!done) {
-                meanwhile.addAll(fresh);
-            }
+        void accepted(List<Event> fresh, List<Event> duplicates) {
             if (!fresh.isEmpty()) {
-                subscriber.accepted(fresh);
+                handover.accepted(fresh);
             }
             if (!duplicates.isEmpty()) {
                 subscriber.duplicates(duplicates);
@@ -153,11 +152,7 @@ public final class ClusterEventFeed implements EventFeed, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            synchronized (this) {
-                done = true;
-                subscriber.replayDone(count, List.copyOf(meanwhile));
-                meanwhile.clear();
-            }
+            handover.replayDone(count, e -> true); // the stored events end where the topic's new ones start
         }
 
         /** Waits until the events sink has stored everything below this feed's start offsets. */
@@ -165,14 +160,9 @@ public final class ClusterEventFeed implements EventFeed, AutoCloseable {
             long deadline = System.nanoTime() + WAIT_FOR_SINK.toNanos();
             while (System.nanoTime() < deadline) {
                 Map<Integer, Long> stored = new HashMap<>();
-                try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                        "SELECT partition_no, next_offset FROM cluster_offsets WHERE topic = ?")) {
-                    ps.setString(1, topic);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            stored.put(rs.getInt(1), rs.getLong(2));
-                        }
-                    }
+                try (Connection c = db.getConnection()) {
+                    Statements.forEachRow(c, "SELECT partition_no, next_offset FROM cluster_offsets WHERE topic = ?", topic,
+                            rs -> stored.put(rs.getInt(1), rs.getLong(2)));
                 }
                 if (start.entrySet().stream().allMatch(e -> e.getValue() == 0 || stored.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
                     return;

@@ -40,25 +40,11 @@ import static io.rebound.server.api.QueryParams.intParam;
  * Where the runtime cannot read a person's state (cluster mode) the answer is 404
  * {@code not_available_in_cluster_mode}.
  */
-public final class RecommendationApi {
+public record RecommendationApi(Recommendations recommendations, Audiences audiences, ApiAuth auth) {
     public static final int MAX_VISITOR_ID = 200;
     public static final int MAX_SEGMENT_ID = 64;
     public static final int MAX_LIMIT = 50;
     private static final int BODY_LIMIT = 16 * 1024;
-
-    private final Recommendations recommendations;
-    private final JdbcCatalog catalog;
-    private final JdbcRecommendations settings;
-    private final Audiences audiences;
-    private final ApiAuth auth;
-
-    public RecommendationApi(Recommendations recommendations, Audiences audiences, ApiAuth auth) {
-        this.recommendations = recommendations;
-        this.catalog = recommendations.catalog();
-        this.settings = recommendations.settings();
-        this.audiences = audiences;
-        this.auth = auth;
-    }
 
     public void mount(Router router) {
         ApiRoutes.Mount api = new ApiRoutes.Mount(BODY_LIMIT);
@@ -166,7 +152,7 @@ public final class RecommendationApi {
         if (!productExists(ctx, store.id(), productId)) {
             return;
         }
-        settings.setComplements(store.id(), productId, ids);
+        recommendations.settings().setComplements(store.id(), productId, ids);
         ApiErrors.json(ctx, 200, complementsJson(store.id(), productId, ids));
     }
 
@@ -175,12 +161,13 @@ public final class RecommendationApi {
         if (!productExists(ctx, store.id(), productId)) {
             return;
         }
-        List<String> ids = settings.complements(store.id(), List.of(productId)).getOrDefault(productId, List.of());
+        List<String> ids = recommendations.settings().complements(store.id(), List.of(productId))
+                .getOrDefault(productId, List.of());
         ApiErrors.json(ctx, 200, complementsJson(store.id(), productId, ids));
     }
 
     private boolean productExists(RoutingContext ctx, String storeId, String productId) {
-        if (CatalogProduct.validId(productId) && catalog.get(storeId, productId).isPresent()) {
+        if (CatalogProduct.validId(productId) && recommendations.catalog().get(storeId, productId).isPresent()) {
             return true;
         }
         ApiErrors.send(ctx, 404, "product_not_found", "no product '" + shown(productId) + "' in store '" + storeId
@@ -197,7 +184,7 @@ public final class RecommendationApi {
 
     private void getRules(RoutingContext ctx) {
         auth.requireStore(ctx, ctx.pathParam("store"))
-                .ifPresent(s -> ApiErrors.json(ctx, 200, rulesJson(s.id(), settings.rules(s.id()))));
+                .ifPresent(s -> ApiErrors.json(ctx, 200, rulesJson(s.id(), recommendations.settings().rules(s.id()))));
     }
 
     private void putRules(RoutingContext ctx, Store store) {
@@ -229,7 +216,7 @@ public final class RecommendationApi {
             min = min.setScale(2, java.math.RoundingMode.UNNECESSARY);
         }
         MerchantRules rules = new MerchantRules(stock.booleanValue(), min);
-        settings.setRules(store.id(), rules);
+        recommendations.settings().setRules(store.id(), rules);
         ApiErrors.json(ctx, 200, rulesJson(store.id(), rules));
     }
 

@@ -250,11 +250,7 @@ final class DestinationPages {
             try {
                 SyncReport report = activation.test(d, code).report();
                 test.putAll(DestinationModels.outcome(report));
-            } catch (Activation.NotTestable e) {
-                test.put("error", DestinationForms.human(d.platform(), e.getMessage()));
-                test.put("field", e.field());
-                status = 400;
-            } catch (DestinationSettings.InvalidSetting e) {
+            } catch (DestinationSettings.InvalidSetting e) { // or Activation.NotTestable
                 test.put("error", DestinationForms.human(d.platform(), e.getMessage()));
                 test.put("field", e.field());
                 status = 400;

@@ -23,41 +23,16 @@ import java.util.function.BooleanSupplier;
 /**
  * What the store's data says: the live event debugger (a page plus a server-sent-event stream
  * per store), the funnel with its diagnostics, and the visitor page.
+ *
+ * @param audiences timelines (and, later, everything a visitor page shows); null without an audience runtime
+ * @param catalog   the store catalogs the funnel checks the events' product ids against; null: no catalog check
  */
-final class InsightPages {
+record InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, Audiences audiences, MeterRegistry metrics,
+                    Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships, Traffic traffic,
+                    io.rebound.server.commerce.JdbcCatalog catalog) {
     static final int TIMELINE_LIMIT = 500;
     /** A stream ends after this long; the browser's EventSource reconnects, which re-checks the session. */
     static final long STREAM_MILLIS = 10 * 60_000L;
-
-    private final StoreAccess access;
-    private final FunnelStats funnel;
-    private final LiveEvents live;
-    /** Timelines (and, later, everything a visitor page shows); null without an audience runtime. */
-    private final Audiences audiences;
-    private final MeterRegistry metrics;
-    private final Views views;
-    private final Clock clock;
-    private final BooleanSupplier ready;
-    private final SegmentPages.Memberships memberships;
-    private final Traffic traffic;
-    /** The store catalogs the funnel checks the events' product ids against; null: no catalog check. */
-    private final io.rebound.server.commerce.JdbcCatalog catalog;
-
-    InsightPages(StoreAccess access, FunnelStats funnel, LiveEvents live, Audiences audiences, MeterRegistry metrics,
-                 Views views, Clock clock, BooleanSupplier ready, SegmentPages.Memberships memberships, Traffic traffic,
-                 io.rebound.server.commerce.JdbcCatalog catalog) {
-        this.access = access;
-        this.funnel = funnel;
-        this.live = live;
-        this.audiences = audiences;
-        this.metrics = metrics;
-        this.views = views;
-        this.clock = clock;
-        this.ready = ready;
-        this.memberships = memberships;
-        this.traffic = traffic;
-        this.catalog = catalog;
-    }
 
     void mount(Router router) {
         String base = "/dashboard/stores/:store";
@@ -90,9 +65,9 @@ final class InsightPages {
                 boolean store = watch.refused() == LiveEvents.Refusal.STORE_FULL;
                 Views.secure(ctx).setStatusCode(store ? 429 : 503).putHeader("Retry-After", "30")
                         .putHeader("Content-Type", "text/plain; charset=utf-8")
-                        .end(store ? "this store already has " + live.perStoreLimit() + " live debuggers open, the "
+                        .end(store ? "this store already has " + watch.limit() + " live debuggers open, the "
                                 + "most it may (setting live-streams-per-store); close one and retry"
-                                : "the server already has " + live.totalLimit() + " live debuggers open, the most it "
+                                : "the server already has " + watch.limit() + " live debuggers open, the most it "
                                 + "may (setting live-streams); retry later");
                 return;
             }

@@ -45,8 +45,12 @@ public final class LiveEvents {
         SERVER_FULL
     }
 
-    /** An open stream ({@code close} to run when it ends), or a refusal. */
-    public record Watch(Runnable close, Refusal refused) {
+    /**
+     * An open stream ({@code close} to run when it ends), or a refusal.
+     *
+     * @param limit the streams the refusing limit allows (0 when opened)
+     */
+    public record Watch(Runnable close, Refusal refused, int limit) {
         public boolean opened() {
             return refused == null;
         }
@@ -60,14 +64,6 @@ public final class LiveEvents {
         this.vertx = vertx;
         this.perStore = perStore;
         this.total = total;
-    }
-
-    public int perStoreLimit() {
-        return perStore;
-    }
-
-    public int totalLimit() {
-        return total;
     }
 
     public static String address(String storeId) {
@@ -118,13 +114,13 @@ public final class LiveEvents {
     public Watch watch(String storeId) {
         if (open.incrementAndGet() > total) {
             open.decrementAndGet();
-            return new Watch(null, Refusal.SERVER_FULL);
+            return new Watch(null, Refusal.SERVER_FULL, total);
         }
         var count = watchers.computeIfAbsent(storeId, k -> new AtomicInteger());
         if (count.incrementAndGet() > perStore) {
             count.decrementAndGet();
             open.decrementAndGet();
-            return new Watch(null, Refusal.STORE_FULL);
+            return new Watch(null, Refusal.STORE_FULL, perStore);
         }
         AtomicBoolean closed = new AtomicBoolean();
         return new Watch(() -> {
@@ -132,7 +128,7 @@ public final class LiveEvents {
                 count.decrementAndGet();
                 open.decrementAndGet();
             }
-        }, null);
+        }, null, 0);
     }
 
     /** The last few rows of a store, oldest first. */

@@ -31,25 +31,13 @@ import java.util.Optional;
  * </pre>
  * The upload goes through the same reader and rules as {@code POST /api/v1/stores/{store}/products.csv}
  * ({@link CatalogApi#importCsv}), bounded by the dashboard's 256 KB body limit (bigger files go to the API).
+ *
+ * @param publicUrl the server's public base URL for the feed links, or null to take the request's
  */
-final class ProductPages {
+record ProductPages(StoreAccess access, Views views, JdbcCatalog catalog, FeedTokens tokens, URI publicUrl) {
     static final int PAGE_SIZE = 50;
     /** Above this many products the page does not scan the catalog for the report (the API does). */
     static final long REPORT_SCAN_LIMIT = 20_000;
-
-    private final StoreAccess access;
-    private final Views views;
-    private final JdbcCatalog catalog;
-    private final FeedTokens tokens;
-    private final URI publicUrl;
-
-    ProductPages(StoreAccess access, Views views, JdbcCatalog catalog, FeedTokens tokens, URI publicUrl) {
-        this.access = access;
-        this.views = views;
-        this.catalog = catalog;
-        this.tokens = tokens;
-        this.publicUrl = publicUrl;
-    }
 
     void mount(Router router) {
         String base = "/dashboard/stores/:store/products";

@@ -3,7 +3,6 @@ package io.rebound.server.dashboard;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.store.Store;
-import io.rebound.server.audience.Audiences;
 import io.rebound.server.audience.SegmentLimit;
 import io.rebound.server.audience.SegmentRecord;
 import io.vertx.ext.web.Router;
@@ -32,8 +31,11 @@ import java.util.Optional;
  * </pre>
  * Every route resolves the store through {@link StoreAccess} (404 for another tenant) and the
  * segment within that store only.
+ *
+ * @param destinations the store's destinations for each segment page, or null without activation
  */
-final class SegmentPages {
+record SegmentPages(StoreAccess access, Views views, SegmentModels models, Clock clock, int maxSegments,
+                    DestinationModels destinations) {
     static final String FLASH = "flash.segments";
     /** The destinations toggle's message for the segment page ({@code !} first when it failed). */
     static final String FLASH_DESTINATIONS = "flash.segment-destinations";
@@ -44,25 +46,6 @@ final class SegmentPages {
         Memberships NONE = (store, visitor) -> List.of();
 
         List<Map<String, Object>> of(String storeId, String visitorId);
-    }
-
-    private final StoreAccess access;
-    private final Views views;
-    private final SegmentModels models;
-    private final Audiences runtime;
-    private final Clock clock;
-    private final int maxSegments;
-    private final DestinationModels destinations;
-
-    SegmentPages(StoreAccess access, Views views, SegmentModels models, Clock clock, int maxSegments,
-                 DestinationModels destinations) {
-        this.maxSegments = maxSegments;
-        this.destinations = destinations;
-        this.access = access;
-        this.views = views;
-        this.models = models;
-        this.runtime = models.runtime();
-        this.clock = clock;
     }
 
     /**
@@ -117,7 +100,7 @@ final class SegmentPages {
     private Map<String, Object> rowsModel(Store store) {
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean building = false;
-        for (SegmentRecord s : runtime.segments(store.id())) {
+        for (SegmentRecord s : models.runtime().segments(store.id())) {
             Map<String, Object> r = models.row(s);
             building |= (Boolean) r.get("building");
             rows.add(r);
@@ -161,7 +144,7 @@ final class SegmentPages {
     }
 
     private void create(RoutingContext ctx, Store store) {
-        int count = runtime.segments(store.id()).size();
+        int count = models.runtime().segments(store.id()).size();
         if (count >= maxSegments) {
             views.error(ctx, 409, "Too many segments", SegmentLimit.message(store.id(), count, maxSegments));
             return;
@@ -186,7 +169,7 @@ final class SegmentPages {
                 return;
             }
         }
-        SegmentRecord s = runtime.createSegment(store.id(), outcome.definition(), outcome.template());
+        SegmentRecord s = models.runtime().createSegment(store.id(), outcome.definition(), outcome.template());
         Views.secure(ctx).setStatusCode(303)
                 .putHeader("Location", "/dashboard/stores/" + store.id() + "/segments/" + s.id()).end();
     }
@@ -195,7 +178,7 @@ final class SegmentPages {
 
     /** The path's segment within a visible store; otherwise the response is ended with 404. */
     private Optional<SegmentRecord> segment(RoutingContext ctx, Store store) {
-        Optional<SegmentRecord> s = runtime.segment(store.id(), ctx.pathParam("segment"));
+        Optional<SegmentRecord> s = models.runtime().segment(store.id(), ctx.pathParam("segment"));
         if (s.isEmpty()) {
             views.error(ctx, 404, "Segment not found", "There is no such segment in this store.");
         }
@@ -244,7 +227,7 @@ final class SegmentPages {
     }
 
     private void delete(RoutingContext ctx, Store store, SegmentRecord s) {
-        runtime.deleteSegment(store.id(), s.id());
+        models.runtime().deleteSegment(store.id(), s.id());
         ctx.session().put(FLASH, "Deleted “" + s.definition().name() + "”.");
         Views.secure(ctx).setStatusCode(303).putHeader("Location", "/dashboard/stores/" + store.id() + "/segments")
                 .end();

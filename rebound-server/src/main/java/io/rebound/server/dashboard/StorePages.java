@@ -25,7 +25,8 @@ import java.util.Map;
  * button, install guides (plain HTML, Shopify custom pixel, WooCommerce/WordPress plugin, the
  * code blocks of docs/pixel.md filled in with this store's URL and key) and the setup checklist.
  */
-final class StorePages {
+record StorePages(StoreAccess access, UserRepository users, StoreRepository stores, SetupProgress setup, Views views,
+                  DashboardSettings settings) {
     static final String FLASH_SECRET = "flash.secret";
     private static final String[] HINTS = {
         "Paste the snippet into the <head> of every page; it sends PageView by itself.",
@@ -34,11 +35,6 @@ final class StorePages {
         "Track InitiateCheckout on the checkout page.",
         "Track Purchase with value, currency and the order id as eventID on the thank-you page."};
 
-    private final StoreAccess access;
-    private final UserRepository users;
-    private final StoreRepository stores;
-    private final SetupProgress setup;
-    private final Views views;
     /**
      * The WooCommerce plugin's files, as the build copies them from {@code integrations/woocommerce/rebound}
      * (StorePagesGuideTest checks this list against that directory).
@@ -46,22 +42,10 @@ final class StorePages {
     static final List<String> WOO_PLUGIN = List.of("rebound.php", "readme.txt", "includes/class-rebound-settings.php",
             "includes/class-rebound-events.php", "includes/class-rebound-webhooks.php");
 
-    private final String shopifyGuide = text("integrations/shopify/rebound-custom-pixel.js");
-    private final byte[] wooPlugin = zip("integrations/woocommerce/rebound/", "rebound/", WOO_PLUGIN);
-    private final String eventsHtml = text("templates/dashboard/guides/events.html");
-    private final String eventsJs = text("templates/dashboard/guides/events.js");
-
-    private final DashboardSettings settings;
-
-    StorePages(StoreAccess access, UserRepository users, StoreRepository stores, SetupProgress setup, Views views,
-               DashboardSettings settings) {
-        this.settings = settings;
-        this.access = access;
-        this.users = users;
-        this.stores = stores;
-        this.setup = setup;
-        this.views = views;
-    }
+    private static final String SHOPIFY_GUIDE = text("integrations/shopify/rebound-custom-pixel.js");
+    private static final byte[] WOO_PLUGIN_ZIP = zip("integrations/woocommerce/rebound/", "rebound/", WOO_PLUGIN);
+    private static final String EVENTS_HTML = text("templates/dashboard/guides/events.html");
+    private static final String EVENTS_JS = text("templates/dashboard/guides/events.js");
 
     void mount(Router router) {
         router.get("/dashboard/stores").blockingHandler(this::list, false);
@@ -118,10 +102,10 @@ final class StorePages {
         String base = baseUrl(ctx, settings);
         m.put("serverUrl", base);
         m.put("snippet", InstallSnippet.html(base, store.writeKey()));
-        m.put("shopifyGuide", fill(shopifyGuide, base, store.writeKey()));
+        m.put("shopifyGuide", fill(SHOPIFY_GUIDE, base, store.writeKey()));
         m.put("storeId", store.id());
-        m.put("eventsHtml", eventsHtml);
-        m.put("eventsJs", eventsJs);
+        m.put("eventsHtml", EVENTS_HTML);
+        m.put("eventsJs", EVENTS_JS);
         m.putAll(checklist(store));
         views.page(ctx, 200, "store", m);
     }
@@ -130,7 +114,7 @@ final class StorePages {
     private void wooPluginZip(RoutingContext ctx) {
         Views.secure(ctx).putHeader("Content-Type", "application/zip")
                 .putHeader("Content-Disposition", "attachment; filename=\"rebound-woocommerce.zip\"")
-                .end(io.vertx.core.buffer.Buffer.buffer(wooPlugin));
+                .end(io.vertx.core.buffer.Buffer.buffer(WOO_PLUGIN_ZIP));
     }
 
     private void checklistFragment(RoutingContext ctx, Store store) {

@@ -22,27 +22,13 @@ import java.util.regex.Pattern;
  * plain JDBC, identical on H2 and PostgreSQL (insert-and-catch-duplicate rather than
  * {@code ON CONFLICT}, {@code getGeneratedKeys} rather than {@code RETURNING}).
  */
-public final class UserRepository {
+public record UserRepository(DataSource dataSource, PasswordHasher hasher, Clock clock) {
     /** A dashboard user; {@code passwordHash} is an Argon2id PHC string. */
     public record User(long id, String email, String passwordHash) {
     }
 
     private static final String UNIQUE_VIOLATION = "23505";
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s]{1,60}");
-
-    private final DataSource dataSource;
-    private final PasswordHasher hasher;
-    private final Clock clock;
-
-    public UserRepository(DataSource dataSource, PasswordHasher hasher, Clock clock) {
-        this.dataSource = dataSource;
-        this.hasher = hasher;
-        this.clock = clock;
-    }
-
-    public PasswordHasher hasher() {
-        return hasher;
-    }
 
     /** Lower-cased, trimmed email, or an {@link InvalidFieldException} naming {@code email}. */
     public static String normaliseEmail(String email) {

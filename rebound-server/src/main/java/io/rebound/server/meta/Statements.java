@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * One statement on a connection of its own (auto-commit): a query read by a {@link Reader}, or an
- * update. A database failure is an {@link IllegalStateException} that says what failed.
+ * update. A database failure is an {@link IllegalStateException} that says what failed. Or one
+ * statement on the caller's connection ({@link #forEachRow}, {@link #update(Connection, String, Object...)}),
+ * whose {@link SQLException} the caller handles.
  */
 public final class Statements {
     private Statements() {
@@ -32,6 +34,27 @@ public final class Statements {
     @FunctionalInterface
     public interface Row<T> {
         T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Takes one row of a query. */
+    @FunctionalInterface
+    public interface RowConsumer {
+        void accept(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs the query {@code sql} on {@code c} (beside the caller's other statements) with its one parameter
+     * {@code param}, and hands each row to {@code row}.
+     */
+    public static void forEachRow(Connection c, String sql, String param, RowConsumer row) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    row.accept(rs);
+                }
+            }
+        }
     }
 
     /** The rows of the query {@code sql}, its parameters {@code params} in order, each read by {@code row}. */
