@@ -224,17 +224,30 @@ public final class VisitorState {
         if (isSource()) {
             return source.indicesOf(types);
         }
+        // Two passes, each reading every event's type once (not once per type asked for).
+        int[] slotOf = new int[EventType.values().length];
+        Arrays.fill(slotOf, -1);
+        for (int k = 0; k < types.length; k++) {
+            slotOf[types[k].ordinal()] = k;
+        }
+        int[] counts = new int[types.length];
+        int[] slots = new int[events.length];
+        for (int i = 0; i < events.length; i++) {
+            int k = slotOf[typeAt(i).ordinal()];
+            slots[i] = k;
+            if (k >= 0) {
+                counts[k]++;
+            }
+        }
         int[][] out = new int[types.length][];
         for (int k = 0; k < types.length; k++) {
-            int n = 0;
-            for (int i = 0; i < events.length; i++) {
-                n += typeAt(i) == types[k] ? 1 : 0;
-            }
-            out[k] = n == 0 ? NONE : new int[n];
-            for (int i = 0, j = 0; j < n; i++) {
-                if (typeAt(i) == types[k]) {
-                    out[k][j++] = i;
-                }
+            out[k] = counts[k] == 0 ? NONE : new int[counts[k]];
+            counts[k] = 0;
+        }
+        for (int i = 0; i < events.length; i++) {
+            int k = slots[i];
+            if (k >= 0) {
+                out[k][counts[k]++] = i;
             }
         }
         return out;
