@@ -83,27 +83,28 @@ public final class VisitorStateCodec {
         return out.toByteArray();
     }
 
-    /** Appends the encoding of {@code state} to {@code out}. */
+    /**
+     * Appends the encoding of {@code state} to {@code out}. A state decoded and added to since is written around
+     * its source: the source's bodies and string table are copied as bytes and only the added events encoded,
+     * their new strings appended to the table. That decodes to the same state as encoding every event afresh
+     * (the table's order may differ).
+     */
     public static void encode(VisitorState state, BinaryWriter out) {
         if (state.isSource()) {
             state.source().copyTo(out);
             return;
         }
-        if (state.source() != null) {
-            splice(state, out);
-            return;
-        }
-        List<RetainedEvent> events = state.events();
+        Encoded source = state.source();
+        int n = state.size();
         out.u8(VERSION);
-        out.varint(events.size());
-        if (!events.isEmpty()) {
-            long base = events.getFirst().timeMillis();
-            boolean wide = events.getLast().timeMillis() - base >= 1L << 40;
+        out.varint(n);
+        if (n > 0) {
+            long base = state.timeAt(0);
+            boolean wide = state.timeAt(n - 1) - base >= 1L << 40;
             out.zigzagVarlong(base);
             out.u8(wide ? 8 : 5);
-            for (int i = 0, n = events.size(); i < n; i++) {
-                RetainedEvent e = events.get(i);
-                long offset = e.timeMillis() - base;
+            for (int i = 0; i < n; i++) {
+                long offset = state.timeAt(i) - base;
                 if (wide) {
                     out.int64LE(offset);
                 } else {
@@ -111,25 +112,28 @@ public final class VisitorStateCodec {
                 }
             }
         }
-        for (int i = 0, n = events.size(); i < n; i++) {
-            out.u8(header(events.get(i)));
+        for (int i = 0; i < n; i++) {
+            int from = source == null ? -1 : state.sourceIndex(i);
+            out.u8(from >= 0 ? source.header(from) : header(state.get(i)));
         }
-        Strings strings = new Strings(null);
-        BinaryWriter bodies = new BinaryWriter(events.size() * 16);
-        BinaryWriter body = new BinaryWriter();
-        for (int i = 0, n = events.size(); i < n; i++) {
-            RetainedEvent e = events.get(i);
-            body.clear();
-            body(e, body, strings);
-            bodies.varint(body.size());
-            bodies.bytes(body.array(), 0, body.size());
+        Strings strings = new Strings(source);
+        if (source == null) {
+            BinaryWriter bodies = new BinaryWriter(n * 16);
+            BinaryWriter body = new BinaryWriter();
+            for (int i = 0; i < n; i++) {
+                body.clear();
+                body(state.get(i), body, strings);
+                bodies.varint(body.size());
+                bodies.bytes(body.array(), 0, body.size());
+            }
+            out.varint(bodies.size());
+            out.bytes(bodies.array(), 0, bodies.size());
+        } else {
+            spliceBodies(state, source, strings, out);
         }
-        out.varint(bodies.size());
-        out.bytes(bodies.array(), 0, bodies.size());
         strings.writeTable(out);
-        for (int i = 0, n = events.size(); i < n; i++) {
-            RetainedEvent e = events.get(i);
-            out.int64LE(e.idHash());
+        for (int i = 0; i < n; i++) {
+            out.int64LE(state.hashAt(i));
         }
     }
 
@@ -141,35 +145,10 @@ public final class VisitorStateCodec {
                 | (e.name() != null ? HAS_NAME : 0);
     }
 
-    /**
-     * Encodes a state that is its source's events, every one in its order, with events added among them:
-     * the source's bodies and string table are copied as bytes, and only the added events are encoded, their
-     * new strings appended to the table. It decodes to the same state as encoding every event afresh (the
-     * table's order may differ).
-     */
-    private static void splice(VisitorState state, BinaryWriter out) {
-        Encoded source = state.source();
+    /** The bodies of a state added to since decoding: the added events' encoded, the source's copied in runs. */
+    private static void spliceBodies(VisitorState state, Encoded source, Strings strings, BinaryWriter out) {
         int n = state.size();
-        out.u8(VERSION);
-        out.varint(n);
-        long base = state.timeAt(0);
-        boolean wide = state.timeAt(n - 1) - base >= 1L << 40;
-        out.zigzagVarlong(base);
-        out.u8(wide ? 8 : 5);
-        for (int i = 0; i < n; i++) {
-            long offset = state.timeAt(i) - base;
-            if (wide) {
-                out.int64LE(offset);
-            } else {
-                out.int40LE(offset);
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            int from = state.sourceIndex(i);
-            out.u8(from >= 0 ? source.header(from) : header(state.get(i)));
-        }
         // The added events' bodies, each with its length prefix, one after the other.
-        Strings strings = new Strings(source);
         BinaryWriter added = new BinaryWriter(64);
         BinaryWriter body = new BinaryWriter(64);
         for (int i = 0; i < n; i++) {
@@ -201,10 +180,6 @@ public final class VisitorStateCodec {
             int end = run < n ? source.bodyStart(state.sourceIndex(run - 1) + 1) : source.bodiesEnd();
             out.bytes(source.bytes(), start, end - start);
             i = run;
-        }
-        strings.writeTable(out);
-        for (int i = 0; i < n; i++) {
-            out.int64LE(state.hashAt(i));
         }
     }
 
@@ -398,13 +373,9 @@ public final class VisitorStateCodec {
 
         /** The index of {@code s} in the string table, or -1: compares UTF-8 bytes, building no string. */
         int indexOf(String s) {
-            String[] cache = strings;
             byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             BinaryReader in = new BinaryReader(bytes, tableAt);
             for (int k = 0; k < stringCount; k++) {
-                if (cache != null && s.equals(cache[k])) {
-                    return k;
-                }
                 int length = in.varint();
                 int at = in.position();
                 if (length == utf8.length && java.util.Arrays.equals(bytes, at, at + length, utf8, 0, length)) {
