@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * load is appended to the log first; then the event indexer and the audience runtime (with the five
  * segment templates, as {@code rebound-bench/collector-bench.sh} defines them) consume it side by
  * side, as in the server, and each reports when it has no lag left. Run by hand:
- * {@code rebound-bench/runtime-bench.sh [events] [visitors] [segments] [rounds] [warm-up events]}.
+ * {@code rebound-bench/runtime-bench.sh [events] [visitors] [segments] [rounds] [warm-up events]}. The load is a
+ * store's mix of page views, product views, carts and purchases over 20 days, out of order; with
+ * {@code LOAD=product-views}, product views in order, as the collector benchmark's batches send them.
  *
  * <p>A warm-up round (its own data directory, the same templates, other visitors; as many events as a
  * measured round unless told) runs first so that the JIT has compiled the consumers before anything is
@@ -142,14 +144,16 @@ public final class RuntimeThroughputBenchmark {
             Random r = new Random(seed);
             Instant now = Instant.now();
             List<Event> batch = new ArrayList<>(1_000);
+            boolean productViews = "product-views".equals(System.getenv("LOAD"));
             for (int i = 0; i < events; i++) {
-                EventType type = switch (r.nextInt(10)) {
+                EventType type = productViews ? EventType.VIEW_CONTENT : switch (r.nextInt(10)) {
                     case 0, 1, 2, 3 -> EventType.PAGE_VIEW;
                     case 4, 5, 6 -> EventType.VIEW_CONTENT;
                     case 7, 8 -> EventType.ADD_TO_CART;
                     default -> EventType.PURCHASE;
                 };
-                Instant at = now.minusSeconds(r.nextInt(20 * 86_400));
+                // LOAD=product-views: what rebound-bench/wrk/batch.lua sends, product views as they happen, in order.
+                Instant at = productViews ? now.minusMillis(events - i) : now.minusSeconds(r.nextInt(20 * 86_400));
                 batch.add(Event.builder(store, "e" + i, type, at, now).anonymousId(visitorPrefix + r.nextInt(visitors))
                         .products(type == EventType.PAGE_VIEW ? List.of()
                                 : List.of(new Product("p" + r.nextInt(500), "c", new BigDecimal("68"), 1)))

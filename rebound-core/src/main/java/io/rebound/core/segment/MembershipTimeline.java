@@ -299,12 +299,56 @@ public final class MembershipTimeline {
     public Instant nextChangeAfter(Instant t) {
         long now = t.toEpochMilli();
         boolean current = memberAt(now);
-        for (int i = firstAfter(now); i < breakpoints.length; i++) {
+        int i = firstAfter(now);
+        if (current) {
+            // A member with many events in the window would otherwise be evaluated at every one's expiry.
+            i = Math.max(i, firstAtLeast(breakpoints, memberUntil(now)));
+        }
+        for (; i < breakpoints.length; i++) {
             if (memberAt(breakpoints[i]) != current) {
                 return Instant.ofEpochMilli(breakpoints[i]);
             }
         }
         return null;
+    }
+
+    /**
+     * For a member at {@code t}: an instant before which they stay one, whatever happens at the breakpoints
+     * in between ({@link Long#MIN_VALUE} when that cannot be told this simply). An include condition holds
+     * until the youngest {@code minCount} of its events up to {@code t} leave their window (events after
+     * {@code t} only add to the count); an exclusion, which does not hold at {@code t}, can only come to
+     * hold when one of its events happens. An exclusion counted since the last include (whose start moves
+     * as include events expire) or on a sum (a negative value leaving the window raises it) is not told.
+     */
+    private long memberUntil(long t) {
+        if (needsAnchor) {
+            return Long.MIN_VALUE;
+        }
+        long until = Long.MAX_VALUE;
+        for (Leaf[] cond : include) {
+            long holdsUntil = Long.MIN_VALUE;
+            for (Leaf leaf : cond) {
+                int lo = leaf.from(t - leaf.window + 1);
+                int hi = leaf.to(t);
+                int minCount = leaf.condition().minCount();
+                if (leaf.condition().sumValueGte() == null && hi - lo >= minCount) {
+                    holdsUntil = Math.max(holdsUntil, leaf.times[hi - minCount] + leaf.window);
+                }
+            }
+            until = Math.min(until, holdsUntil);
+        }
+        for (Leaf[] cond : exclude) {
+            for (Leaf leaf : cond) {
+                if (leaf.condition().sumValueGte() != null) {
+                    return Long.MIN_VALUE;
+                }
+                int next = leaf.to(t);
+                if (next < leaf.times.length) {
+                    until = Math.min(until, leaf.times[next]);
+                }
+            }
+        }
+        return until;
     }
 
     /**
@@ -408,6 +452,11 @@ public final class MembershipTimeline {
             }
         }
         return s;
+    }
+
+    /** The instants at which membership may change, sorted and distinct (for tests). */
+    long[] breakpoints() {
+        return breakpoints.clone();
     }
 
     private int firstAfter(long t) {
