@@ -11,6 +11,13 @@ function setup(thread) thread:set("tid", run .. "-" .. thread_id); thread_id = t
 local head = '{"type":"track","event":"Product Viewed","messageId":"b'
 local middle = '","anonymousId":"v-'
 local tail = '","properties":{"product_id":"yoga-mat","price":68,"currency":"USD"}}'
+-- REQUESTS=n: each thread stops after n answers (a fixed load, rebound-bench/burst-bench.sh); 0 or unset: no limit.
+local answered = 0
+local limit = tonumber(os.getenv("REQUESTS") or "0")
+response = function(status, headers, body)
+  answered = answered + 1
+  if limit > 0 and answered >= limit then wrk.thread:stop() end
+end
 request = function()
   local parts = {}
   local prefix = head .. tid .. "-"

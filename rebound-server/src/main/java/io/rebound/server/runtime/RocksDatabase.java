@@ -33,8 +33,14 @@ public final class RocksDatabase implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
-    /** Bound on the write-ahead log; the default (4× all memtables, GBs here) lets it grow with every write. */
-    static final long MAX_TOTAL_WAL_BYTES = 64L << 20;
+    /**
+     * Bound on the write-ahead log; RocksDB's default (4× all memtables, GBs here) lets it grow with every
+     * write. Past it, RocksDB flushes every family that holds data in the oldest log file, however little:
+     * at 64 MB, a burst that rewrites person states (hundreds of MB/s) flushed every family about twice a
+     * second, and the many small files were compacted again and again (measured in docs/PERFORMANCE.md,
+     * session 12). Replaying it on a restart after a crash reads at most this much.
+     */
+    static final long MAX_TOTAL_WAL_BYTES = 512L << 20;
     /** The memtable bloom filter's size, as a share of the memtable (64 MB: 1.3 MB). */
     static final double MEMTABLE_BLOOM_RATIO = 0.02;
 
@@ -53,6 +59,11 @@ public final class RocksDatabase implements AutoCloseable {
      * directory, and so can an older build after a newer one added a family.
      */
     public RocksDatabase(Path dir, List<String> names) {
+        this(dir, names, MAX_TOTAL_WAL_BYTES);
+    }
+
+    /** With another bound on the write-ahead log than {@link #MAX_TOTAL_WAL_BYTES} (tests). */
+    RocksDatabase(Path dir, List<String> names, long maxTotalWalBytes) {
         try {
             Files.createDirectories(dir);
             List<String> columnFamilies = new ArrayList<>(names.stream().distinct().toList());
@@ -65,7 +76,7 @@ public final class RocksDatabase implements AutoCloseable {
                     .setMaxBackgroundJobs(2).setKeepLogFileNum(3)
                     // A family that never fills its memtable (the offsets, rewritten at one key) would pin
                     // every WAL file since its last flush: past this size RocksDB flushes it instead.
-                    .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES);
+                    .setMaxTotalWalSize(maxTotalWalBytes);
             cfOptions = new ColumnFamilyOptions()
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));

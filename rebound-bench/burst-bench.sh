@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# End to end after a burst, run by hand (not by the tests):
+#   [REQUESTS=30000] [WARMUP=20] [TEMPLATES="product_viewers ..."] rebound-bench/burst-bench.sh
+# Starts `rebound serve` on a fresh data directory with a store and the five segment templates, warms the
+# JIT (single events, then batches, then waits for the consumers), then sends a fixed load: wrk's two
+# threads each send REQUESTS batches of 100 product views (rebound-bench/wrk/batch.lua, 50,000 visitors)
+# as fast as the collector accepts them. It reports the seconds from the first request until every
+# consumer (indexer, audience runtime) has no lag, and the accepted events over those seconds: the
+# sustained end-to-end rate. Only 2xx answers count: a run with any other answer fails.
+set -euo pipefail
+source "$(dirname "$0")/bench-server.sh"
+PORT="${PORT:-$(free_port)}"
+REQUESTS="${REQUESTS:-30000}"
+WARMUP="${WARMUP:-20}"
+require_wrk
+start_server rebound-burst "${NO_RATE_LIMITS[@]}" REBOUND_FSYNC="${FSYNC:-false}"
+wait_for_server 100 0.3
+create_store Bench
+add_segment_templates
+AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
+wrk -t2 -c64 -d"${WARMUP}s" -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "$BASE/v1/track" >/dev/null
+wrk -t2 -c64 -d"$(( (WARMUP + 2) / 3 ))s" -H "$AUTH" -s "$ROOT/rebound-bench/wrk/batch.lua" "$BASE/v1/batch" >/dev/null
+start=$(date +%s.%N); wait_for_consumers; echo "warmed up ${WARMUP} s; consumers caught up $(seconds_since "$start") s later"
+health() { curl -sf "$BASE/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["log_end"], h["indexer_lag_bytes"]+h["audience_lag_bytes"])'; }
+read -r before _ < <(health)
+start=$(date +%s.%N)
+# wrk runs for its whole duration even after its threads stop: it is stopped once the log stops growing.
+REQUESTS=$REQUESTS wrk -t2 -c64 -d600s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/batch.lua" "$BASE/v1/batch" > "$DATA/burst.txt" &
+WRK=$!
+previous=-1
+while true; do
+  sleep 0.25
+  read -r end lag < <(health)
+  if [ "$end" = "$previous" ] && [ "$lag" = 0 ] && [ "$end" != "$before" ]; then break; fi
+  [ "$end" != "$previous" ] && loaded=$(date +%s.%N)
+  previous=$end
+done
+total=$(python3 -c "print(f'{$(date +%s.%N) - $start - 0.25:.1f}')")
+kill -INT $WRK; wait $WRK || true
+grep -q 'Non-2xx\|Socket errors' "$DATA/burst.txt" && { echo "answers other than 2xx or socket errors:"; cat "$DATA/burst.txt"; exit 1; }
+events=$((2 * REQUESTS * 100))
+echo "accepted $events events in $(python3 -c "print(f'{$loaded - $start:.1f}')") s; every consumer caught up ${total} s after the first request:" \
+     "end to end $(python3 -c "print(round($events / $total))") events/s"
