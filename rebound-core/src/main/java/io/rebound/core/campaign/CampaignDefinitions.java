@@ -51,18 +51,8 @@ public final class CampaignDefinitions {
 
     /** Parses a definition; throws {@link InvalidCampaignException} listing every violation. */
     public static CampaignDefinition parse(Map<String, Object> json) {
-        if (json == null) {
-            throw new InvalidCampaignException("", "the body must be a JSON object");
-        }
         Parser p = new Parser();
-        p.numbers(json, "", 0);
-        if (p.violations().isEmpty()) {
-            CampaignDefinition d = p.definition(json);
-            if (p.violations().isEmpty()) {
-                return d;
-            }
-        }
-        throw new InvalidCampaignException(p.violations());
+        return p.read(json, p::definition, InvalidCampaignException::new);
     }
 
     /** Writes {@code d} as a JSON tree; {@code parse(toJson(d))} equals {@code d}. */

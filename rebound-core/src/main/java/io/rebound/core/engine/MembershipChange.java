@@ -1,7 +1,8 @@
 package io.rebound.core.engine;
 
+import io.rebound.core.Require;
+
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * One entry of the membership change log that platform sync, email flows and reports consume.
@@ -20,11 +21,7 @@ public record MembershipChange(String storeId, String segmentId, String personId
     public enum Kind { JOINED, LEFT }
 
     public MembershipChange {
-        Objects.requireNonNull(storeId, "storeId");
-        Objects.requireNonNull(segmentId, "segmentId");
-        Objects.requireNonNull(personId, "personId");
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(at, "at");
+        Require.nonNull("storeId", storeId, "segmentId", segmentId, "personId", personId, "kind", kind, "at", at);
         reason = reason == null ? "" : reason;
     }
 }

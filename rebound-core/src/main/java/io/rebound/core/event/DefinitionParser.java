@@ -2,6 +2,8 @@ package io.rebound.core.event;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads a JSON definition (a segment, a campaign) into its record, collecting violations as it goes:
@@ -19,6 +21,26 @@ public abstract class DefinitionParser {
     protected DefinitionParser(int maxDepth, String document) {
         this.maxDepth = maxDepth;
         this.document = document;
+    }
+
+    /**
+     * Reads {@code json} with {@code definition}: a missing body, then numbers out of range (refused before
+     * any field is read, so that none reaches arithmetic), then the fields are each refused with
+     * {@code invalid} of every violation found so far.
+     */
+    public final <T> T read(Map<String, Object> json, Function<Map<String, Object>, T> definition,
+                            Function<List<Violation>, ? extends InvalidInputException> invalid) {
+        if (json == null) {
+            throw invalid.apply(List.of(new Violation("", "the body must be a JSON object")));
+        }
+        numbers(json, "", 0);
+        if (violations.isEmpty()) {
+            T d = definition.apply(json);
+            if (violations.isEmpty()) {
+                return d;
+            }
+        }
+        throw invalid.apply(violations);
     }
 
     /** What was found wrong so far, in the order found. */

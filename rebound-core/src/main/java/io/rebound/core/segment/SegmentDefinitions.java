@@ -32,20 +32,8 @@ public final class SegmentDefinitions {
 
     /** Parses a definition; throws {@link InvalidSegmentException} listing every violation. */
     public static SegmentDefinition parse(Map<String, Object> json) {
-        if (json == null) {
-            throw new InvalidSegmentException("", "the body must be a JSON object");
-        }
         Parser p = new Parser();
-        // Numbers out of range are refused before any field is read, so none reaches arithmetic.
-        p.numbers(json, "", 0);
-        if (!p.violations().isEmpty()) {
-            throw new InvalidSegmentException(p.violations());
-        }
-        SegmentDefinition d = p.definition(json);
-        if (!p.violations().isEmpty()) {
-            throw new InvalidSegmentException(p.violations());
-        }
-        return d;
+        return p.read(json, p::definition, InvalidSegmentException::new);
     }
 
     /** Writes {@code definition} as a JSON tree; {@code parse(toJson(d))} equals {@code d}. */

@@ -1,8 +1,9 @@
 package io.rebound.destinations.delivery;
 
+import io.rebound.core.Require;
+
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Members a platform would not take: a request it gave up on (permanent error) with everyone that
@@ -28,14 +29,10 @@ public record DeadLetter(String storeId, String destinationId, String segmentId,
     public static final String REFUSED = "refused";
 
     public DeadLetter {
-        Objects.requireNonNull(storeId, "storeId");
-        Objects.requireNonNull(destinationId, "destinationId");
-        Objects.requireNonNull(segmentId, "segmentId");
-        Objects.requireNonNull(operation, "operation");
-        Objects.requireNonNull(kind, "kind");
+        Require.nonNull("storeId", storeId, "destinationId", destinationId, "segmentId", segmentId,
+                "operation", operation, "kind", kind, "at", at);
         code = code == null ? "" : code;
         message = message == null ? "" : message;
         personIds = List.copyOf(personIds);
-        Objects.requireNonNull(at, "at");
     }
 }

@@ -1,5 +1,6 @@
 package io.rebound.server.activation;
 
+import io.rebound.core.Require;
 import io.rebound.destinations.Destination;
 import io.rebound.destinations.delivery.Backoff;
 import io.rebound.destinations.delivery.Reconciler;
@@ -11,7 +12,6 @@ import io.rebound.server.audience.Audiences;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -34,12 +34,8 @@ public record ListSync(Audiences audiences, JdbcDeliveryRepository deliveries, B
                        Duration reconcileInterval, Function<String, Withholding> withholding) {
 
     public ListSync {
-        Objects.requireNonNull(audiences, "audiences");
-        Objects.requireNonNull(deliveries, "deliveries");
-        Objects.requireNonNull(backoff, "backoff");
-        Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(reconcileInterval, "reconcileInterval");
-        Objects.requireNonNull(withholding, "withholding");
+        Require.nonNull("audiences", audiences, "deliveries", deliveries, "backoff", backoff, "clock", clock,
+                "reconcileInterval", reconcileInterval, "withholding", withholding);
     }
 
     /** Withholding nobody. */
