@@ -328,11 +328,10 @@ public final class MembershipTimeline {
         for (Leaf[] cond : include) {
             long holdsUntil = Long.MIN_VALUE;
             for (Leaf leaf : cond) {
-                int lo = leaf.from(t - leaf.window + 1);
-                int hi = leaf.to(t);
+                int[] counting = range(leaf, t, Long.MIN_VALUE);
                 int minCount = leaf.condition().minCount();
-                if (leaf.condition().sumValueGte() == null && hi - lo >= minCount) {
-                    holdsUntil = Math.max(holdsUntil, leaf.times[hi - minCount] + leaf.window);
+                if (leaf.condition().sumValueGte() == null && counting[1] - counting[0] >= minCount) {
+                    holdsUntil = Math.max(holdsUntil, leaf.times[counting[1] - minCount] + leaf.window);
                 }
             }
             until = Math.min(until, holdsUntil);
