@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # End to end after a burst, run by hand (not by the tests):
-#   [REQUESTS=30000] [WARMUP=20] [TEMPLATES="product_viewers ..."] rebound-bench/burst-bench.sh
+#   [REQUESTS=30000] [WARMUP=20] [SHOPPERS=n [PER_SHOPPER=20]] [TEMPLATES="product_viewers ..."] rebound-bench/burst-bench.sh
 # Starts `rebound serve` on a fresh data directory with a store and the five segment templates, warms the
 # JIT (single events, then batches, then waits for the consumers), then sends a fixed load: wrk's two
-# threads each send REQUESTS batches of 100 product views (rebound-bench/wrk/batch.lua, 50,000 visitors)
-# as fast as the collector accepts them. It reports the seconds from the first request until every
+# threads each send REQUESTS batches of 100 events (rebound-bench/wrk/batch.lua) as fast as the collector
+# accepts them: by default product views of 50,000 visitors in turn (histories of 100-250 events: the worst
+# case for the per-person state); with SHOPPERS=n, arriving shoppers, n at a time per thread, each making
+# PER_SHOPPER events (views, some add to cart, some order) and leaving (histories of 20 events). It reports the seconds from the first request until every
 # consumer (indexer, audience runtime) has no lag, and the accepted events over those seconds: the
 # sustained end-to-end rate. Only 2xx answers count: a run with any other answer fails.
 set -euo pipefail
