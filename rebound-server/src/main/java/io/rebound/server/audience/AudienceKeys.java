@@ -21,6 +21,27 @@ final class AudienceKeys {
         return Keys.key().str(store).str(person).build();
     }
 
+    /**
+     * The last person key built, for the writer thread. Each event reads its person's state, writes it
+     * back and sets the person's timer, and each of those wanted the same key: built once instead of three
+     * times (the three builds were about 7 % of the writer's samples). Not thread-safe; the key it returns
+     * is shared, and no one writes into a key.
+     */
+    static final class LastPersonKey {
+        private String store;
+        private String person;
+        private byte[] key;
+
+        byte[] of(String store, String person) {
+            if (!person.equals(this.person) || !store.equals(this.store)) {
+                this.key = person(store, person);
+                this.store = store;
+                this.person = person;
+            }
+            return key;
+        }
+    }
+
     static byte[] store(String store) {
         return Keys.key().str(store).build();
     }

@@ -25,7 +25,7 @@ final class RocksPersonTable implements PersonTable {
 
     @Override
     public PersonState get(String storeId, String personId) {
-        byte[] b = uow.get(AudienceColumns.PERSONS, AudienceKeys.person(storeId, personId));
+        byte[] b = uow.get(AudienceColumns.PERSONS, uow.personKeys.of(storeId, personId));
         if (b == null) {
             return null;
         }
@@ -51,18 +51,18 @@ final class RocksPersonTable implements PersonTable {
 
     @Override
     public void put(PersonState state) {
-        uow.put(AudienceColumns.PERSONS, AudienceKeys.person(state.storeId(), state.personId()),
+        uow.put(AudienceColumns.PERSONS, uow.personKeys.of(state.storeId(), state.personId()),
                 PersonStateCodec.encode(state));
     }
 
     /** Stores {@code state} as {@code encoded}, its {@link PersonStateCodec} bytes already made. */
     void put(PersonState state, byte[] encoded) {
-        uow.put(AudienceColumns.PERSONS, AudienceKeys.person(state.storeId(), state.personId()), encoded);
+        uow.put(AudienceColumns.PERSONS, uow.personKeys.of(state.storeId(), state.personId()), encoded);
     }
 
     @Override
     public void delete(String storeId, String personId) {
-        uow.delete(AudienceColumns.PERSONS, AudienceKeys.person(storeId, personId));
+        uow.delete(AudienceColumns.PERSONS, uow.personKeys.of(storeId, personId));
     }
 
     @Override

@@ -80,7 +80,7 @@ final class RocksTimerTable implements TimerTable {
         if (old != null && due != null && due.toEpochMilli() == old.due()) {
             return;
         }
-        byte[] indexKey = AudienceKeys.person(storeId, personId);
+        byte[] indexKey = uow.personKeys.of(storeId, personId);
         if (due == null) {
             if (old != null) {
                 store.remove(personId);

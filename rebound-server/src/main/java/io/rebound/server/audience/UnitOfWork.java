@@ -40,6 +40,8 @@ final class UnitOfWork implements AutoCloseable {
     static final long SMALL_BUDGET = 1L << 20;
 
     private final RocksDatabase rocks;
+    /** The person key the writer built last: the person table and the timer table ask for it in turn. */
+    final AudienceKeys.LastPersonKey personKeys = new AudienceKeys.LastPersonKey();
     private WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     /** Reused for every point read: the writer is single-threaded, and a new one per get costs a JNI round trip. */
     private final ReadOptions pointReads = new ReadOptions();

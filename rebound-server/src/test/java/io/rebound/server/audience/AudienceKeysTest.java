@@ -50,4 +50,19 @@ class AudienceKeysTest {
         assertThat(read.change().reason()).hasSize(2000);
         assertThat(read.change().kind()).isEqualTo(MembershipChange.Kind.LEFT);
     }
+
+    /** The writer's last person key is the key of the store and person asked for, whichever came before. */
+    @Test
+    void theLastPersonKeyIsAlwaysTheKeyAskedFor() {
+        AudienceKeys.LastPersonKey last = new AudienceKeys.LastPersonKey();
+        java.util.Random random = new java.util.Random(11);
+        String[] stores = {"st_1", "st_2", "st_12"};
+        String[] persons = {"a:v1", "a:v2", "u:v1", "a:v12", "a:v1 "};
+        for (int i = 0; i < 2_000; i++) {
+            // New string objects each time: equal ids from different decodes must find the same key.
+            String store = new String(stores[random.nextInt(stores.length)]);
+            String person = new String(persons[random.nextInt(persons.length)]);
+            assertThat(last.of(store, person)).isEqualTo(AudienceKeys.person(store, person));
+        }
+    }
 }
