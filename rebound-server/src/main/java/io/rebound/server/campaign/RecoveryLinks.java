@@ -2,6 +2,7 @@ package io.rebound.server.campaign;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rebound.core.JsonName;
 import io.rebound.core.event.Violation;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.SignedTokens;
@@ -51,12 +52,8 @@ public final class RecoveryLinks {
     private static final Pattern CODE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** The store's platform: what its cart URL looks like. */
-    public enum Platform {
-        DEMO, SHOPIFY, WOOCOMMERCE;
-
-        public String json() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+    public enum Platform implements JsonName {
+        DEMO, SHOPIFY, WOOCOMMERCE
     }
 
     /** One cart line: a product id (Shopify: the variant id) and a quantity. */
