@@ -5,6 +5,7 @@ import io.rebound.core.activation.BatchLimits;
 import io.rebound.core.activation.BatchPlanner;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.AudienceResult;
@@ -165,11 +166,11 @@ public final class GoogleDestination extends PlatformDestination<GoogleConfig, G
             if (e.eventTime().isBefore(now.minus(Ga4Requests.MAX_AGE))) {
                 return "older than GA4's 72 hours";
             }
-            if (e.clickIds().get(ServerEvent.GA_CLIENT_ID) == null) {
+            if (e.clickIds().get(ClickIds.GA_CLIENT_ID) == null) {
                 return "no GA4 client id (_ga cookie)";
             }
             return Ga4Requests.eventName(e) == null ? "no GA4 event for " + e.type().canonicalName() : null;
-        }, g -> Json.bytes(g.event()), (e, keys, d) -> Rows.one(new Ga4Event(e.clickIds().get(ServerEvent.GA_CLIENT_ID),
+        }, g -> Json.bytes(g.event()), (e, keys, d) -> Rows.one(new Ga4Event(e.clickIds().get(ClickIds.GA_CLIENT_ID),
                 Ga4Requests.consent(d), ga4.event(e))));
         Map<String, List<Row<Ga4Event>>> byClient = new LinkedHashMap<>();
         p.rows().forEach(r -> byClient.computeIfAbsent(r.value().key(), k -> new ArrayList<>()).add(r));
