@@ -3,7 +3,6 @@ package io.rebound.destinations.google;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rebound.core.activation.BatchLimits;
 import io.rebound.core.activation.BatchPlanner;
-import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
@@ -56,7 +55,7 @@ public final class GoogleDestination extends PlatformDestination<GoogleConfig, G
      */
     public GoogleDestination(GoogleConfig config, Ga4Config ga4, AccessTokenProvider tokens, Mode mode, Transport transport,
                              RequestLog log, Clock clock) {
-        super(Platform.GOOGLE, "a Google user list id", 20, config.policy(), config.rules(), config, new GoogleRequests(config),
+        super("a Google user list id", 20, config, new GoogleRequests(config),
                 new Exchange(mode, transport, log, clock));
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.ga4 = ga4 == null ? null : new Ga4Requests(ga4);
