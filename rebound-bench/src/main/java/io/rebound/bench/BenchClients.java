@@ -18,13 +18,15 @@ final class BenchClients {
     static final String AD_ACCOUNT = "1234567890";
     /** The pixel (dataset) the contract server takes events for. */
     static final String PIXEL = "555000111";
+    /** The access token the contract server takes. */
+    static final String TOKEN = "EAAB-bench";
 
     private BenchClients() {
     }
 
-    /** The local Meta contract server for {@link #AD_ACCOUNT} and {@link #PIXEL}, taking {@code token}. */
-    static MetaContractServer metaContract(String token) {
-        return new MetaContractServer(token, AD_ACCOUNT, PIXEL, Clock.systemUTC(), 60_000);
+    /** The local Meta contract server for {@link #AD_ACCOUNT} and {@link #PIXEL}, taking {@link #TOKEN}. */
+    static MetaContractServer metaContract() {
+        return new MetaContractServer(TOKEN, AD_ACCOUNT, PIXEL, Clock.systemUTC(), 60_000);
     }
 
     /** The collector's {@code Authorization} header for a store's write key (Basic, the key as user name). */

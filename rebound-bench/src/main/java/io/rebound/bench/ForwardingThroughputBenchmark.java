@@ -52,15 +52,14 @@ public final class ForwardingThroughputBenchmark {
     public static void main(String[] args) throws Exception {
         int events = Args.intArg(args, 0, 50_000);
         int rounds = Args.intArg(args, 1, 4);
-        String token = "EAAB-forwarding";
-        try (MetaContractServer meta = BenchClients.metaContract(token);
+        try (MetaContractServer meta = BenchClients.metaContract();
              ReboundServer server = ReboundServer.start(ServerConfig.defaults(Files.createTempDirectory("rebound-fwd"))
                      .withPort(0).withRateLimit(1e9, 1_000_000_000).withIpRateLimit(1e9, 1_000_000_000))) {
             StoreRepository.Created store = server.stores().create("Forwarding", false);
             String storeId = store.store().id();
             JdbcDestinations.Record d = server.activation().connect(storeId, "Meta", Mode.LIVE, meta.baseUrl(),
                     DestinationSettings.parse(Platform.META, Map.of("ad_account_id", BenchClients.AD_ACCOUNT, "pixel_id", BenchClients.PIXEL,
-                            "access_token", token)));
+                            "access_token", BenchClients.TOKEN)));
             while (server.activation().forwarding(d.id()).isEmpty()) {
                 Thread.sleep(20);
             }

@@ -39,8 +39,7 @@ public final class SyncFreshnessBenchmark {
     public static void main(String[] args) throws Exception {
         int rate = Args.intArg(args, 0, 1_000);
         int seconds = Args.intArg(args, 1, 30);
-        String token = "EAAB-freshness";
-        try (MetaContractServer meta = BenchClients.metaContract(token);
+        try (MetaContractServer meta = BenchClients.metaContract();
              ReboundServer server = ReboundServer.start(ServerConfig.defaults(Files.createTempDirectory("rebound-fresh"))
                      .withPort(0).withRateLimit(1_000_000, 1_000_000))) {
             StoreRepository.Created store = server.stores().create("Freshness", false);
@@ -51,7 +50,7 @@ public final class SyncFreshnessBenchmark {
                 Thread.sleep(20);
             }
             JdbcDestinations.Record d = server.activation().connect(storeId, "Meta", Mode.LIVE, meta.baseUrl(),
-                    DestinationSettings.parse(Platform.META, Map.of("ad_account_id", BenchClients.AD_ACCOUNT, "access_token", token)));
+                    DestinationSettings.parse(Platform.META, Map.of("ad_account_id", BenchClients.AD_ACCOUNT, "access_token", BenchClients.TOKEN)));
             String audience = ((Activation.PairResult.Paired) server.activation().pair(d, segment, null)).pairing()
                     .audience().id();
             System.out.printf(Locale.ROOT, "load %d events/s for %d s (+5 s warm-up), every 10th an add to cart that joins; "

@@ -68,9 +68,8 @@ public final class SyncThroughputBenchmark {
         int changes = Args.intArg(args, 0, 200_000);
         int rounds = Args.intArg(args, 1, 5);
         Path dir = Files.createTempDirectory("rebound-sync-bench");
-        String token = "EAAB-bench";
         try (Database db = Database.embedded(dir);
-             MetaContractServer meta = BenchClients.metaContract(token)) {
+             MetaContractServer meta = BenchClients.metaContract()) {
             String storeId = new JdbcStoreRepository(db).create("Sync bench", false).store().id();
             JdbcDeliveryRepository deliveries = new JdbcDeliveryRepository(db.dataSource(), Clock.systemUTC());
             HttpTransport transport = new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(60));
@@ -81,7 +80,7 @@ public final class SyncThroughputBenchmark {
             List<Double> commitCpuPerChange = new ArrayList<>();
             for (int round = 0; round <= rounds; round++) {
                 RequestLog log = new RequestLog(100_000);
-                MetaDestination destination = new MetaDestination(MetaConfig.of(BenchClients.AD_ACCOUNT, BenchClients.PIXEL, token)
+                MetaDestination destination = new MetaDestination(MetaConfig.of(BenchClients.AD_ACCOUNT, BenchClients.PIXEL, BenchClients.TOKEN)
                         .withBaseUrl(meta.baseUrl()), Mode.LIVE, transport, log, Clock.systemUTC());
                 String audience = destination.createAudience("bench " + round, List.of()).audience().id();
                 String segment = "seg" + round;
@@ -107,7 +106,7 @@ public final class SyncThroughputBenchmark {
                     throw new IllegalStateException("contract violations: " + meta.violations().subList(0, 1));
                 }
                 List<WireRequest> sent = log.all().stream().map(RecordedRequest::request)
-                        .filter(r -> r.uri().getPath().endsWith("/users")).map(r -> unredacted(r, token)).toList();
+                        .filter(r -> r.uri().getPath().endsWith("/users")).map(SyncThroughputBenchmark::unredacted).toList();
                 long b0 = System.nanoTime();
                 for (WireRequest r : sent) {
                     Response answer = transport.send(r);
@@ -161,8 +160,9 @@ public final class SyncThroughputBenchmark {
     }
 
     /** The recorded request with the token put back (the log redacts it), to replay exactly what was sent. */
-    private static WireRequest unredacted(WireRequest r, String token) {
-        String uri = r.uri().toString().replace(WireRequest.REDACTED, token).replace("%5Bredacted%5D", token);
+    private static WireRequest unredacted(WireRequest r) {
+        String uri = r.uri().toString().replace(WireRequest.REDACTED, BenchClients.TOKEN)
+                .replace("%5Bredacted%5D", BenchClients.TOKEN);
         return new WireRequest(r.method(), java.net.URI.create(uri), r.headers(), r.body());
     }
 

@@ -14,8 +14,8 @@ import java.util.Objects;
 /**
  * A store event or a segment-membership event on its way to a platform's conversions API, before
  * any platform's format is applied. The event id is the one the browser pixel used, so the platform
- * deduplicates the two; {@link #clickIds()} holds the platforms' own browser ids under the keys below
- * (the same as {@link ClickIds}, which an {@link io.rebound.core.event.Event} carries).
+ * deduplicates the two; {@link #clickIds()} holds the platforms' own browser ids under the keys of
+ * {@link ClickIds}, as an {@link io.rebound.core.event.Event} does.
  *
  * @param eventId   the deduplication id shared with the browser pixel
  * @param type      canonical type; {@link EventType#CUSTOM} for membership events
@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param referrer  referrer URL, or null
  * @param ip        the visitor's IP address as collected, or null
  * @param userAgent the visitor's user agent, or null
- * @param clickIds  browser ids and click ids ({@link #FBP}, {@link #FBC}, …)
+ * @param clickIds  browser ids and click ids ({@link ClickIds#FBP}, {@link ClickIds#FBC}, …)
  * @param contact   the person's identifiers (raw or hashed)
  * @param value     monetary value, or null
  * @param currency  ISO 4217 code, or null
@@ -37,27 +37,6 @@ public record ServerEvent(String eventId, EventType type, String name, Instant e
                           String referrer, String ip, String userAgent, Map<String, String> clickIds,
                           Contact contact, BigDecimal value, String currency, List<Product> products,
                           String orderId, AdConsent consent) {
-
-    /** Meta browser id, the {@code _fbp} cookie. */
-    public static final String FBP = ClickIds.FBP;
-    /** Meta click id cookie, {@code _fbc}. */
-    public static final String FBC = ClickIds.FBC;
-    /** Meta click id from the landing URL. */
-    public static final String FBCLID = ClickIds.FBCLID;
-    /** When the landing with {@code fbclid} happened, epoch milliseconds as a string. */
-    public static final String FBCLID_AT = ClickIds.FBCLID_AT;
-    /** TikTok browser id, the {@code _ttp} cookie. */
-    public static final String TTP = ClickIds.TTP;
-    /** TikTok click id. */
-    public static final String TTCLID = ClickIds.TTCLID;
-    /** Pinterest click id, the {@code _epik} cookie or {@code epik} parameter. */
-    public static final String EPIK = ClickIds.EPIK;
-    /** Google click ids. */
-    public static final String GCLID = ClickIds.GCLID;
-    public static final String GBRAID = ClickIds.GBRAID;
-    public static final String WBRAID = ClickIds.WBRAID;
-    /** Google Analytics client id, from the {@code _ga} cookie (GA4 Measurement Protocol's {@code client_id}). */
-    public static final String GA_CLIENT_ID = ClickIds.GA_CLIENT_ID;
 
     public ServerEvent {
         Objects.requireNonNull(eventId, "eventId");
@@ -76,15 +55,15 @@ public record ServerEvent(String eventId, EventType type, String name, Instant e
      * time); null when neither is known.
      */
     public String metaFbc() {
-        String fbc = clickIds.get(FBC);
+        String fbc = clickIds.get(ClickIds.FBC);
         if (fbc != null) {
             return fbc;
         }
-        String fbclid = clickIds.get(FBCLID);
+        String fbclid = clickIds.get(ClickIds.FBCLID);
         if (fbclid == null) {
             return null;
         }
-        String at = clickIds.get(FBCLID_AT);
+        String at = clickIds.get(ClickIds.FBCLID_AT);
         long ms = at != null && at.matches("[0-9]{1,19}") ? Long.parseLong(at) : eventTime.toEpochMilli();
         return "fb.1." + ms + "." + fbclid;
     }

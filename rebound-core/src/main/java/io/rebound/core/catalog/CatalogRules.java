@@ -57,12 +57,22 @@ final class CatalogRules {
         if (s == null) {
             return null;
         }
-        if (s.length() > MAX_ID) {
-            out.add(new Violation(field, "must be at most " + MAX_ID + " characters (Google's limit), got " + s.length()));
-        } else if (!idChars(s)) {
+        if (atMost(field, s.length(), MAX_ID, " (Google's limit)", out) && !idChars(s)) {
             out.add(new Violation(field, "may contain only letters, digits and . _ - : ~ +"));
         }
         return s;
+    }
+
+    /**
+     * Whether a value of {@code length} characters is at most {@code max}; when it is longer, says so,
+     * with {@code why} after the limit ({@code ""} for nothing).
+     */
+    private static boolean atMost(String field, int length, int max, String why, List<Violation> out) {
+        if (length <= max) {
+            return true;
+        }
+        out.add(new Violation(field, "must be at most " + max + " characters" + why + ", got " + length));
+        return false;
     }
 
     /**
@@ -93,8 +103,7 @@ final class CatalogRules {
             }
         }
         if (length > max) {
-            int all = s.codePointCount(0, s.length());
-            out.add(new Violation(field, "must be at most " + max + " characters, got " + all));
+            atMost(field, s.codePointCount(0, s.length()), max, "", out);
             return s;
         }
         if (bad) {
@@ -111,8 +120,7 @@ final class CatalogRules {
         if (s == null) {
             return null;
         }
-        if (s.length() > MAX_URL) {
-            out.add(new Violation(field, "must be at most " + MAX_URL + " characters, got " + s.length()));
+        if (!atMost(field, s.length(), MAX_URL, "", out)) {
             return s;
         }
         int start = s.regionMatches(true, 0, "https://", 0, 8) ? 8 : s.regionMatches(true, 0, "http://", 0, 7) ? 7 : -1;

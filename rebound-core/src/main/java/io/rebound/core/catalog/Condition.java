@@ -1,16 +1,16 @@
 package io.rebound.core.catalog;
 
+import io.rebound.core.JsonName;
+
 import java.util.Locale;
 import java.util.Optional;
 
-/** A product's condition, spelled the same by every platform's feed. */
-public enum Condition {
+/**
+ * A product's condition, spelled the same by every platform's feed. The API's and the feeds'
+ * spelling, {@link #json()}: {@code new}, {@code refurbished}, {@code used}.
+ */
+public enum Condition implements JsonName {
     NEW, REFURBISHED, USED;
-
-    /** The API's and the feeds' spelling: {@code new}, {@code refurbished}, {@code used}. */
-    public String json() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     /** Reads the spelling of {@link #json()} in any case; empty for anything else. */
     public static Optional<Condition> parse(String raw) {

@@ -1,6 +1,6 @@
 package io.rebound.core.recommendation;
 
-import java.util.Locale;
+import io.rebound.core.JsonName;
 
 import java.util.Objects;
 
@@ -15,7 +15,7 @@ import java.util.Objects;
 public record Recommendation(String productId, Reason reason, String relatedTo) {
 
     /** Why a product is recommended, in the order they rank. */
-    public enum Reason {
+    public enum Reason implements JsonName {
         /** The person left it in the cart. */
         CARTED,
         /** The person viewed it. */
@@ -23,15 +23,7 @@ public record Recommendation(String productId, Reason reason, String relatedTo) 
         /** The store paired it with a product the person bought. */
         COMPLEMENT,
         /** Others who bought a product the person bought bought it in the same order. */
-        CO_PURCHASED;
-
-        /** The constant's name in lower case: how the API and configuration spell it. */
-        private final String json = name().toLowerCase(Locale.ROOT);
-
-        /** The API's spelling. */
-        public String json() {
-            return json;
-        }
+        CO_PURCHASED
     }
 
     public Recommendation {

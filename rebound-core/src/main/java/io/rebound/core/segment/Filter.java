@@ -1,5 +1,7 @@
 package io.rebound.core.segment;
 
+import io.rebound.core.JsonName;
+
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
@@ -22,15 +24,8 @@ public record Filter(String field, Operator operator, Object operand) {
     public static final String CURRENCY = "currency";
 
     /** Comparisons a {@code where} clause can use; {@link #json()} is the JSON key. */
-    public enum Operator {
-        EQ, IN, GT, GTE, LT, LTE, CONTAINS;
-
-        /** The constant's name in lower case. */
-        private final String json = name().toLowerCase(Locale.ROOT);
-
-        public String json() {
-            return json;
-        }
+    public enum Operator implements JsonName {
+        EQ, IN, GT, GTE, LT, LTE, CONTAINS
     }
 
     public Filter {

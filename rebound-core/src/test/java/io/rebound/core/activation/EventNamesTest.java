@@ -1,6 +1,7 @@
 package io.rebound.core.activation;
 
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import org.junit.jupiter.api.Test;
 
@@ -39,11 +40,11 @@ class EventNamesTest {
     @Test
     void metaFbcIsBuiltFromFbclidWhenTheCookieIsMissing() {
         ServerEvent e = new ServerEvent("e1", EventType.VIEW_CONTENT, null, T, null, null, null, null,
-                Map.of(ServerEvent.FBCLID, "IwAR123", ServerEvent.FBCLID_AT, "1767261600000"), null, null, null, null,
+                Map.of(ClickIds.FBCLID, "IwAR123", ClickIds.FBCLID_AT, "1767261600000"), null, null, null, null,
                 null, null);
         assertThat(e.metaFbc()).isEqualTo("fb.1.1767261600000.IwAR123");
         ServerEvent cookie = new ServerEvent("e1", EventType.VIEW_CONTENT, null, T, null, null, null, null,
-                Map.of(ServerEvent.FBC, "fb.1.1.abc", ServerEvent.FBCLID, "x"), null, null, null, null, null, null);
+                Map.of(ClickIds.FBC, "fb.1.1.abc", ClickIds.FBCLID, "x"), null, null, null, null, null, null);
         assertThat(cookie.metaFbc()).isEqualTo("fb.1.1.abc");
     }
 

@@ -1,6 +1,5 @@
 package io.rebound.core.event;
 
-import io.rebound.core.activation.ServerEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -88,11 +87,10 @@ class ClickIdsTest {
     }
 
     @Test
-    void theServerEventKeysAreTheEventsKeys() {
-        assertThat(ServerEvent.FBP).isEqualTo(ClickIds.FBP);
-        assertThat(ServerEvent.GA_CLIENT_ID).isEqualTo("ga_client_id");
-        assertThat(ClickIds.KEYS).contains(ServerEvent.FBC, ServerEvent.FBCLID, ServerEvent.FBCLID_AT, ServerEvent.TTP,
-                ServerEvent.TTCLID, ServerEvent.EPIK, ServerEvent.GCLID, ServerEvent.GBRAID, ServerEvent.WBRAID);
+    void theKeysHoldEveryPlatformsIdsAndTheUrlParameters() {
+        assertThat(ClickIds.GA_CLIENT_ID).isEqualTo("ga_client_id");
+        assertThat(ClickIds.KEYS).contains(ClickIds.FBP, ClickIds.FBC, ClickIds.FBCLID, ClickIds.FBCLID_AT, ClickIds.TTP,
+                ClickIds.TTCLID, ClickIds.EPIK, ClickIds.GCLID, ClickIds.GBRAID, ClickIds.WBRAID);
         assertThat(ClickIds.KEYS).containsAll(ClickIds.URL_PARAMETERS);
     }
 }

@@ -5,6 +5,7 @@ import io.rebound.core.activation.IdentifierRules;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.PlatformLimits;
 import io.rebound.destinations.internal.ConfigChecks;
+import io.rebound.destinations.internal.PlatformSettings;
 
 import java.net.URI;
 
@@ -25,7 +26,8 @@ import java.net.URI;
  */
 public record GoogleConfig(String operatingAccountId, String loginAccountId, String conversionActionId,
                            boolean customerMatchTermsAccepted, boolean validateOnly, int membershipDays, URI baseUrl,
-                           String apiVersion, ConsentPolicy policy, IdentifierRules rules, PlatformLimits limits) {
+                           String apiVersion, ConsentPolicy policy, IdentifierRules rules, PlatformLimits limits)
+        implements PlatformSettings {
 
     public static final URI DEFAULT_BASE_URL = URI.create("https://datamanager.googleapis.com");
 

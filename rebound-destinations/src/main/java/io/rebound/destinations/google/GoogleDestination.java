@@ -3,8 +3,8 @@ package io.rebound.destinations.google;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rebound.core.activation.BatchLimits;
 import io.rebound.core.activation.BatchPlanner;
-import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.AudienceResult;
@@ -55,7 +55,7 @@ public final class GoogleDestination extends PlatformDestination<GoogleConfig, G
      */
     public GoogleDestination(GoogleConfig config, Ga4Config ga4, AccessTokenProvider tokens, Mode mode, Transport transport,
                              RequestLog log, Clock clock) {
-        super(Platform.GOOGLE, "a Google user list id", 20, config.policy(), config.rules(), config, new GoogleRequests(config),
+        super("a Google user list id", 20, config, new GoogleRequests(config),
                 new Exchange(mode, transport, log, clock));
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.ga4 = ga4 == null ? null : new Ga4Requests(ga4);
@@ -165,11 +165,11 @@ public final class GoogleDestination extends PlatformDestination<GoogleConfig, G
             if (e.eventTime().isBefore(now.minus(Ga4Requests.MAX_AGE))) {
                 return "older than GA4's 72 hours";
             }
-            if (e.clickIds().get(ServerEvent.GA_CLIENT_ID) == null) {
+            if (e.clickIds().get(ClickIds.GA_CLIENT_ID) == null) {
                 return "no GA4 client id (_ga cookie)";
             }
             return Ga4Requests.eventName(e) == null ? "no GA4 event for " + e.type().canonicalName() : null;
-        }, g -> Json.bytes(g.event()), (e, keys, d) -> Rows.one(new Ga4Event(e.clickIds().get(ServerEvent.GA_CLIENT_ID),
+        }, g -> Json.bytes(g.event()), (e, keys, d) -> Rows.one(new Ga4Event(e.clickIds().get(ClickIds.GA_CLIENT_ID),
                 Ga4Requests.consent(d), ga4.event(e))));
         Map<String, List<Row<Ga4Event>>> byClient = new LinkedHashMap<>();
         p.rows().forEach(r -> byClient.computeIfAbsent(r.value().key(), k -> new ArrayList<>()).add(r));

@@ -6,6 +6,7 @@ import io.rebound.core.activation.BatchPlanner;
 import io.rebound.core.activation.ConsentDecision;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
 import io.rebound.destinations.internal.RequestBuilder;
@@ -160,7 +161,7 @@ public final class GoogleRequests extends RequestBuilder<GoogleConfig> {
             ev.set("consent", c);
         }
         ObjectNode ads = Json.object();
-        for (String k : List.of(ServerEvent.GCLID, ServerEvent.GBRAID, ServerEvent.WBRAID)) {
+        for (String k : List.of(ClickIds.GCLID, ClickIds.GBRAID, ClickIds.WBRAID)) {
             String v = e.clickIds().get(k);
             if (v != null) {
                 ads.put(k, v);

@@ -4,9 +4,7 @@ import io.rebound.core.activation.BatchLimits;
 import io.rebound.core.activation.BatchPlanner;
 import io.rebound.core.activation.ConsentDecision;
 import io.rebound.core.activation.ConsentDecision.Purpose;
-import io.rebound.core.activation.ConsentPolicy;
 import io.rebound.core.activation.Contact;
-import io.rebound.core.activation.IdentifierRules;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
@@ -33,16 +31,13 @@ import java.util.function.Function;
  * decided, then the platform's rows are made from its match keys, or the input is skipped with the
  * platform's reason.
  *
- * @param <C> the platform's settings
+ * @param <C> the platform's settings, which name the platform, the store's consent policy and the identifier rules
  * @param <R> the platform's request builder
  */
-public abstract class PlatformDestination<C, R> implements Destination {
+public abstract class PlatformDestination<C extends PlatformSettings, R> implements Destination {
 
-    private final Platform platform;
     private final String audienceKind;
     private final int idDigits;
-    private final ConsentPolicy policy;
-    private final IdentifierRules rules;
     /** The platform's settings. */
     protected final C config;
     /** Builds the platform's requests. */
@@ -51,22 +46,15 @@ public abstract class PlatformDestination<C, R> implements Destination {
     protected final Exchange exchange;
 
     /**
-     * @param platform     the platform
      * @param audienceKind what {@link #linkAudience} takes, for its message, e.g. {@code "a Meta custom audience id"}
      * @param idDigits     how many digits such an id has at most
-     * @param policy       the store's consent policy
-     * @param rules        the platform's identifier rules
      * @param config       the platform's settings
      * @param requests     builds the platform's requests
      * @param exchange     where requests go
      */
-    protected PlatformDestination(Platform platform, String audienceKind, int idDigits, ConsentPolicy policy,
-                                  IdentifierRules rules, C config, R requests, Exchange exchange) {
-        this.platform = platform;
+    protected PlatformDestination(String audienceKind, int idDigits, C config, R requests, Exchange exchange) {
         this.audienceKind = audienceKind;
         this.idDigits = idDigits;
-        this.policy = policy;
-        this.rules = rules;
         this.config = config;
         this.requests = requests;
         this.exchange = exchange;
@@ -74,7 +62,7 @@ public abstract class PlatformDestination<C, R> implements Destination {
 
     @Override
     public final Platform platform() {
-        return platform;
+        return config.platform();
     }
 
     @Override
@@ -89,7 +77,7 @@ public abstract class PlatformDestination<C, R> implements Destination {
 
     @Override
     public final AudienceRef linkAudience(String id) {
-        return AudienceRef.of(platform, ConfigChecks.digits(id, idDigits, audienceKind + " is digits, got "));
+        return AudienceRef.of(platform(), ConfigChecks.digits(id, idDigits, audienceKind + " is digits, got "));
     }
 
     @Override
@@ -126,7 +114,7 @@ public abstract class PlatformDestination<C, R> implements Destination {
         if (id == null) {
             return new AudienceResult(null, nothing(), outcome);
         }
-        AudienceRef ref = AudienceRef.of(platform, id);
+        AudienceRef ref = AudienceRef.of(platform(), id);
         return new AudienceResult(ref, seed.isEmpty() ? nothing() : addMembers(ref, seed), outcome);
     }
 
@@ -250,12 +238,12 @@ public abstract class PlatformDestination<C, R> implements Destination {
                 skipped.add(new SyncReport.Skip(i, early));
                 continue;
             }
-            ConsentDecision d = ConsentDecision.decide(consent.apply(input), policy, purpose);
+            ConsentDecision d = ConsentDecision.decide(consent.apply(input), config.policy(), purpose);
             if (!d.send()) {
                 skipped.add(new SyncReport.Skip(i, d.reason()));
                 continue;
             }
-            Rows<T> made = maker.rows(input, rules.keys(contact.apply(input)), d);
+            Rows<T> made = maker.rows(input, config.rules().keys(contact.apply(input)), d);
             if (made.skip() != null) {
                 skipped.add(new SyncReport.Skip(i, made.skip()));
             }

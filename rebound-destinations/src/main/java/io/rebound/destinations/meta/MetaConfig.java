@@ -5,6 +5,7 @@ import io.rebound.core.activation.IdentifierRules;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.PlatformLimits;
 import io.rebound.destinations.internal.ConfigChecks;
+import io.rebound.destinations.internal.PlatformSettings;
 
 import java.net.URI;
 import java.util.Objects;
@@ -27,7 +28,8 @@ import java.util.Objects;
  */
 public record MetaConfig(String adAccountId, String pixelId, String accessToken, URI baseUrl, String apiVersion,
                          String customerFileSource, String testEventCode, ConsentPolicy policy, IdentifierRules rules,
-                         PlatformLimits limits, LduLocation lduLocation) {
+                         PlatformLimits limits, LduLocation lduLocation)
+        implements PlatformSettings {
 
     /** A config whose Limited Data Use, if the policy asks for it, leaves Meta to geolocate. */
     public MetaConfig(String adAccountId, String pixelId, String accessToken, URI baseUrl, String apiVersion,

@@ -35,7 +35,7 @@ public final class MetaDestination extends PlatformDestination<MetaConfig, MetaR
             .nextLong(1, Long.MAX_VALUE);
 
     public MetaDestination(MetaConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
-        super(Platform.META, "a Meta custom audience id", 30, config.policy(), config.rules(), config, new MetaRequests(config),
+        super("a Meta custom audience id", 30, config, new MetaRequests(config),
                 new Exchange(mode, transport, log, clock));
     }
 

@@ -8,6 +8,7 @@ import io.rebound.core.activation.EventNames;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
 import io.rebound.destinations.internal.RequestBuilder;
@@ -260,7 +261,7 @@ public final class MetaRequests extends RequestBuilder<MetaConfig> {
         Json.putIf(user, "client_ip_address", e.ip());
         Json.putIf(user, "client_user_agent", e.userAgent());
         Json.putIf(user, "fbc", e.metaFbc());
-        Json.putIf(user, "fbp", e.clickIds().get(ServerEvent.FBP));
+        Json.putIf(user, "fbp", e.clickIds().get(ClickIds.FBP));
         ObjectNode custom = Json.object();
         if (e.value() != null) {
             custom.put("value", e.value());

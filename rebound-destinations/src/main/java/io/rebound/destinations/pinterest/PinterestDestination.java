@@ -30,7 +30,7 @@ import java.util.List;
 public final class PinterestDestination extends PlatformDestination<PinterestConfig, PinterestRequests> {
 
     public PinterestDestination(PinterestConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
-        super(Platform.PINTEREST, "a Pinterest customer list id", 30, config.policy(), config.rules(), config, new PinterestRequests(config),
+        super("a Pinterest customer list id", 30, config, new PinterestRequests(config),
                 new Exchange(mode, transport, log, clock));
     }
 

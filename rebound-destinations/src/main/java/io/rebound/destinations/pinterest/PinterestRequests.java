@@ -8,6 +8,7 @@ import io.rebound.core.activation.EventNames;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.Product;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
@@ -104,7 +105,7 @@ public final class PinterestRequests extends RequestBuilder<PinterestConfig> {
         hashes(u, "external_id", keys.externalIds());
         Json.putIf(u, "client_ip_address", e.ip());
         Json.putIf(u, "client_user_agent", e.userAgent());
-        Json.putIf(u, "click_id", e.clickIds().get(ServerEvent.EPIK));
+        Json.putIf(u, "click_id", e.clickIds().get(ClickIds.EPIK));
         ObjectNode c = Json.object();
         Json.putIf(c, "currency", e.currency());
         if (e.value() != null) {

@@ -36,7 +36,7 @@ public final class TikTokDestination extends PlatformDestination<TikTokConfig, T
     static final String DRY_RUN_PATH = "dry-run:";
 
     public TikTokDestination(TikTokConfig config, Mode mode, Transport transport, RequestLog log, Clock clock) {
-        super(Platform.TIKTOK, "a TikTok custom audience id", 30, config.policy(), config.rules(), config, new TikTokRequests(config),
+        super("a TikTok custom audience id", 30, config, new TikTokRequests(config),
                 new Exchange(mode, transport, log, clock));
     }
 

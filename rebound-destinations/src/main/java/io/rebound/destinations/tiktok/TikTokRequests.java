@@ -8,6 +8,7 @@ import io.rebound.core.activation.ConsentDecision;
 import io.rebound.core.activation.MatchKeys;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.destinations.WireRequest;
 import io.rebound.destinations.internal.Json;
 import io.rebound.destinations.internal.RequestBuilder;
@@ -147,8 +148,8 @@ public final class TikTokRequests extends RequestBuilder<TikTokConfig> {
         if (!keys.externalIds().isEmpty()) {
             user.put("external_id", keys.externalIds().get(0));
         }
-        Json.putIf(user, "ttclid", e.clickIds().get(ServerEvent.TTCLID));
-        Json.putIf(user, "ttp", e.clickIds().get(ServerEvent.TTP));
+        Json.putIf(user, "ttclid", e.clickIds().get(ClickIds.TTCLID));
+        Json.putIf(user, "ttp", e.clickIds().get(ClickIds.TTP));
         Json.putIf(user, "ip", e.ip());
         Json.putIf(user, "user_agent", e.userAgent());
         if (e.pageUrl() != null || e.referrer() != null) {

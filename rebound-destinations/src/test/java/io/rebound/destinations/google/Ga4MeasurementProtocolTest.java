@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.core.activation.Contact;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.destinations.HttpTransport;
@@ -63,7 +64,7 @@ class Ga4MeasurementProtocolTest {
 
     private static ServerEvent event(String id, EventType type, String clientId, Instant at) {
         return new ServerEvent(id, type, null, at, "https://shop.example/p/yoga-mat", null, "203.0.113.0", "Mozilla/5.0",
-                clientId == null ? Map.of() : Map.of(ServerEvent.GA_CLIENT_ID, clientId), Contact.ofEmail("ana@example.com"),
+                clientId == null ? Map.of() : Map.of(ClickIds.GA_CLIENT_ID, clientId), Contact.ofEmail("ana@example.com"),
                 new BigDecimal("59.90"), "EUR", List.of(new Product("yoga-mat", "Yoga", new BigDecimal("29.95"), 2)),
                 type == EventType.PURCHASE ? "order-41" : null, AdConsent.UNSTATED);
     }
@@ -125,7 +126,7 @@ class Ga4MeasurementProtocolTest {
                 new BigDecimal("1.50"), 1)));
         List<ServerEvent> events = new ArrayList<>();
         IntStream.range(0, 25).forEach(i -> events.add(new ServerEvent("big" + i, EventType.PURCHASE, null, NOW, null, null, null,
-                null, Map.of(ServerEvent.GA_CLIENT_ID, "9.9"), null, new BigDecimal("300"), "USD", products, "o" + i, null)));
+                null, Map.of(ClickIds.GA_CLIENT_ID, "9.9"), null, new BigDecimal("300"), "USD", products, "o" + i, null)));
         SyncReport report = google.sendEvents(events, NOW);
 
         assertThat(server.violations()).isEmpty();
@@ -139,9 +140,9 @@ class Ga4MeasurementProtocolTest {
     void eventsWithoutAClientIdOlderThanSeventyTwoHoursOrWithAnInvalidNameAreSkippedWithAReason() {
         GoogleDestination google = ga4Only(Mode.LIVE);
         ServerEvent membership = new ServerEvent("m1", EventType.CUSTOM, "Rebound_Cart_abandoners", NOW, null, null, null, null,
-                Map.of(ServerEvent.GA_CLIENT_ID, "5.5"), null, null, null, null, null, null);
+                Map.of(ClickIds.GA_CLIENT_ID, "5.5"), null, null, null, null, null, null);
         ServerEvent badName = new ServerEvent("m2", EventType.CUSTOM, "session_start", NOW, null, null, null, null,
-                Map.of(ServerEvent.GA_CLIENT_ID, "5.5"), null, null, null, null, null, null);
+                Map.of(ClickIds.GA_CLIENT_ID, "5.5"), null, null, null, null, null, null);
         SyncReport report = google.sendEvents(List.of(
                 event("n", EventType.VIEW_CONTENT, null, NOW),
                 event("old", EventType.VIEW_CONTENT, "5.5", NOW.minus(Duration.ofHours(73))),
@@ -237,7 +238,7 @@ class Ga4MeasurementProtocolTest {
         GoogleDestination google = destination(ga4(), Mode.LIVE, GoogleConfig.of("1234567890").withBaseUrl(server.baseUrl())
                 .withConversionAction("998877"));
         ServerEvent membership = new ServerEvent("m1", EventType.CUSTOM, "Rebound_Viewers", NOW, null, null, null, null,
-                Map.of(ServerEvent.GA_CLIENT_ID, "5.5"), Contact.ofEmail("ana@example.com"), null, null, null, null, null);
+                Map.of(ClickIds.GA_CLIENT_ID, "5.5"), Contact.ofEmail("ana@example.com"), null, null, null, null, null);
         SyncReport report = google.sendEvents(List.of(event("p1", EventType.PURCHASE, "5.5", NOW), membership), NOW);
 
         assertThat(server.violations()).isEmpty();

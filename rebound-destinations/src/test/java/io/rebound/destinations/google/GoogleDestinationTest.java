@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rebound.core.activation.Contact;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.AudienceResult;
@@ -203,7 +204,7 @@ class GoogleDestinationTest {
     void conversionsCarryClickIdsAndUserDataAndSkipEventsWithNeither() {
         GoogleDestination google = destination(config(), Mode.LIVE);
         ServerEvent withGclid = new ServerEvent("e1", EventType.PURCHASE, null, NOW, null, null, null, null,
-                Map.of(ServerEvent.GCLID, "Cj0KCQ"), Contact.ofEmail("Jefferson.Loves.Hiking@gmail.com"),
+                Map.of(ClickIds.GCLID, "Cj0KCQ"), Contact.ofEmail("Jefferson.Loves.Hiking@gmail.com"),
                 new BigDecimal("19.99"), "USD", null, "order-7", new AdConsent(true, NOW));
         ServerEvent anonymous = new ServerEvent("e2", EventType.PURCHASE, null, NOW, null, null, null, null, Map.of(), null,
                 null, null, null, null, null);

@@ -7,6 +7,7 @@ import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.PlatformLimits;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.destinations.AudienceRef;
@@ -269,7 +270,7 @@ class MetaDestinationTest {
 
     static ServerEvent purchase(String id, Instant at) {
         return new ServerEvent(id, EventType.PURCHASE, null, at, "https://shop.example/checkout", null, "203.0.113.0",
-                "Mozilla/5.0", Map.of(ServerEvent.FBP, "fb.1.1700000000000.123", ServerEvent.FBCLID, "IwAR1"),
+                "Mozilla/5.0", Map.of(ClickIds.FBP, "fb.1.1700000000000.123", ClickIds.FBCLID, "IwAR1"),
                 Contact.ofEmail(" John_Smith@Gmail.com "), new BigDecimal("49.90"), "EUR",
                 List.of(new Product("yoga-mat", null, new BigDecimal("49.90"), 1)), "order-1", AdConsent.UNSTATED);
     }

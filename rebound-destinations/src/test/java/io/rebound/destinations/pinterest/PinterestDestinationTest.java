@@ -5,6 +5,7 @@ import io.rebound.core.activation.ConsentPolicy;
 import io.rebound.core.activation.Contact;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.destinations.AudienceRef;
@@ -169,7 +170,7 @@ class PinterestDestinationTest {
 
     private static ServerEvent event(String id, Contact contact) {
         return new ServerEvent(id, EventType.PURCHASE, null, NOW, "https://shop.example/thanks", null, "203.0.113.0",
-                "Mozilla/5.0", Map.of(ServerEvent.EPIK, "dj0yJnU9"), contact, new BigDecimal("49.90"), "USD",
+                "Mozilla/5.0", Map.of(ClickIds.EPIK, "dj0yJnU9"), contact, new BigDecimal("49.90"), "USD",
                 List.of(new Product("mat", null, new BigDecimal("49.90"), 1)), "order-1", new AdConsent(true, NOW));
     }
 }

@@ -7,6 +7,7 @@ import io.rebound.core.activation.IdentifierRules.PhoneFormat;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
 import io.rebound.destinations.AudienceRef;
@@ -164,7 +165,7 @@ class TikTokDestinationTest {
     void eventsGoToTheEventsApiWithHashedIdsAndPlainBrowserIds() {
         TikTokDestination tiktok = destination(config().withTestEventCode("TEST123"), Mode.LIVE);
         ServerEvent purchase = new ServerEvent("ev-1", EventType.PURCHASE, null, NOW, "https://shop.example/thanks", null,
-                "203.0.113.0", "Mozilla/5.0", Map.of(ServerEvent.TTCLID, "E.C.P.abc", ServerEvent.TTP, "2F7h37"),
+                "203.0.113.0", "Mozilla/5.0", Map.of(ClickIds.TTCLID, "E.C.P.abc", ClickIds.TTP, "2F7h37"),
                 Contact.ofEmail("MARY.ann@Example.COM").withPhones(List.of("+1 (616) 954-1234")), new BigDecimal("12.50"), "USD",
                 List.of(new Product("mat", null, new BigDecimal("12.50"), 1)), null, new AdConsent(true, NOW));
         ServerEvent denied = new ServerEvent("ev-2", EventType.VIEW_CONTENT, null, NOW, null, null, "1.2.3.4", null, Map.of(),

@@ -4,6 +4,7 @@ import io.rebound.core.activation.Contact;
 import io.rebound.core.activation.Platform;
 import io.rebound.core.activation.ServerEvent;
 import io.rebound.core.engine.AdConsent;
+import io.rebound.core.event.ClickIds;
 import io.rebound.core.event.EventType;
 import io.rebound.destinations.AudienceRef;
 import io.rebound.destinations.AudienceResult;
@@ -607,7 +608,7 @@ public final class Activation implements AutoCloseable {
         Instant now = clock.instant();
         ServerEvent sample = new ServerEvent("rebound-test-" + UUID.randomUUID(), EventType.PAGE_VIEW, null, now,
                 "https://rebound.invalid/connection-test", null, "203.0.113.7",
-                "Mozilla/5.0 (Rebound connection test)", Map.of(ServerEvent.GA_CLIENT_ID, "1000000000." + now.getEpochSecond()),
+                "Mozilla/5.0 (Rebound connection test)", Map.of(ClickIds.GA_CLIENT_ID, "1000000000." + now.getEpochSecond()),
                 Contact.ofEmail("test@rebound.invalid"), BigDecimal.ZERO,
                 "USD", List.of(), null, AdConsent.UNSTATED);
         SyncReport report;

@@ -21,16 +21,8 @@ import java.util.Optional;
  * leaves between the two reads (or is erased) has no qualifying action in the window any more and
  * is looked at but not counted ({@link Recency#counted()}).
  */
-final class RecencySampler {
+record RecencySampler(RocksDatabase rocks, MemberIndex members) {
     private static final long DAY_MILLIS = 86_400_000L;
-
-    private final RocksDatabase rocks;
-    private final MemberIndex members;
-
-    RecencySampler(RocksDatabase rocks, MemberIndex members) {
-        this.rocks = rocks;
-        this.members = members;
-    }
 
     Recency count(SegmentRecord segment, int days, int sampleSize, Instant now) {
         if (days < 1) {

@@ -1,5 +1,6 @@
 package io.rebound.server.audience;
 
+import io.rebound.core.JsonName;
 import io.rebound.core.segment.Segment;
 import io.rebound.core.segment.SegmentDefinition;
 
@@ -22,12 +23,8 @@ public record SegmentRecord(String storeId, String id, SegmentDefinition definit
                             Instant createdAt, Instant updatedAt, Instant effectiveFrom) {
 
     /** Lifecycle of a segment version. */
-    public enum Status {
-        BUILDING, READY;
-
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
+    public enum Status implements JsonName {
+        BUILDING, READY
     }
 
     public SegmentRecord {

@@ -1,5 +1,6 @@
 package io.rebound.server.campaign;
 
+import io.rebound.core.JsonName;
 import io.rebound.core.campaign.CampaignDefinition;
 
 import java.time.Instant;
@@ -9,11 +10,7 @@ public record CampaignRecord(String id, String storeId, CampaignDefinition defin
                              Instant createdAt, Instant updatedAt) {
 
     /** Active campaigns are served; paused ones keep their codes, counts and holdout. */
-    public enum Status {
-        ACTIVE, PAUSED;
-
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
+    public enum Status implements JsonName {
+        ACTIVE, PAUSED
     }
 }

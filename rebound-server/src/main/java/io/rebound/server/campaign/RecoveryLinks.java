@@ -2,6 +2,8 @@ package io.rebound.server.campaign;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rebound.core.JsonName;
+import io.rebound.core.campaign.CampaignDefinitions;
 import io.rebound.core.event.Violation;
 import io.rebound.server.json.Json;
 import io.rebound.server.meta.SignedTokens;
@@ -39,24 +41,20 @@ import java.util.stream.Collectors;
  *       natively; several as {@code add-to-cart=<id>:<qty>,…}, see docs/campaigns.md).</li>
  * </ul>
  * A tampered link and an expired one are refused, so a code cannot be re-attached to another cart
- * or used past the link's life through it.
+ * or used past the link's life through it. A link lives at most as long as a code may
+ * ({@link CampaignDefinitions#MAX_EXPIRES_HOURS}): it is valid as long as the code it carries.
  */
 public final class RecoveryLinks {
     public static final int MAX_LINES = 50;
     public static final int MAX_QUANTITY = 99;
-    public static final int MAX_EXPIRES_HOURS = 720;
     public static final int DEFAULT_EXPIRES_HOURS = 48;
     public static final int MAX_TOKEN_CHARS = 4096;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,100}");
     private static final Pattern CODE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** The store's platform: what its cart URL looks like. */
-    public enum Platform {
-        DEMO, SHOPIFY, WOOCOMMERCE;
-
-        public String json() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+    public enum Platform implements JsonName {
+        DEMO, SHOPIFY, WOOCOMMERCE
     }
 
     /** One cart line: a product id (Shopify: the variant id) and a quantity. */
@@ -237,11 +235,11 @@ public final class RecoveryLinks {
         }
         int hours = DEFAULT_EXPIRES_HOURS;
         if (json.containsKey("expires_hours")) {
-            if (json.get("expires_hours") instanceof Integer h && h >= 1 && h <= MAX_EXPIRES_HOURS) {
+            if (json.get("expires_hours") instanceof Integer h && h >= 1 && h <= CampaignDefinitions.MAX_EXPIRES_HOURS) {
                 hours = h;
             } else {
-                problems.add(new Violation("expires_hours", "must be a whole number from 1 to " + MAX_EXPIRES_HOURS
-                        + " (default " + DEFAULT_EXPIRES_HOURS + ")"));
+                problems.add(new Violation("expires_hours", "must be a whole number from 1 to "
+                        + CampaignDefinitions.MAX_EXPIRES_HOURS + " (default " + DEFAULT_EXPIRES_HOURS + ")"));
             }
         }
         if (!problems.isEmpty()) {

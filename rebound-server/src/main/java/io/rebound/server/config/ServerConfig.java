@@ -250,19 +250,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
-    public ServerConfig withFsync(boolean f) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, f, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
-    }
-
     public ServerConfig withRateLimit(double perSecond, int burst) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
                 perSecond, burst, demo, noopEndpoint, eventLoops, backgroundNice, web, limits, eventLog, activation);
-    }
-
-    public ServerConfig withNoopEndpoint(boolean n) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, fsync, adminToken,
-                rateLimitPerSecond, rateLimitBurst, demo, n, eventLoops, backgroundNice, web, limits, eventLog, activation);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
