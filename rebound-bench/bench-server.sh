@@ -57,11 +57,11 @@ add_segment_templates() { # the five templates (or TEMPLATES), so that the runti
   done
 }
 
-lag() { # bytes of the log that its consumers (indexer, audience runtime) have not read yet
-  curl -sf "$BASE/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["indexer_lag_bytes"]+h["audience_lag_bytes"])'
+watch_health() { # lag | end | caught-up | burst START BEFORE: rebound-bench/health-watch.py on this server
+  python3 "$ROOT/rebound-bench/health-watch.py" "$BASE" "$@"
 }
 
-wait_for_consumers() { while [ "$(lag)" != "0" ]; do sleep 0.2; done; }
+wait_for_consumers() { watch_health caught-up; }
 
 seconds_since() { # start (date +%s.%N): the seconds since, to a tenth
   python3 -c "print(f'{$(date +%s.%N) - $1:.1f}')"

@@ -23,23 +23,14 @@ AUTH="Authorization: Basic $(printf '%s:' "$WK" | base64 -w0)"
 wrk -t2 -c64 -d"${WARMUP}s" -H "$AUTH" -s "$ROOT/rebound-bench/wrk/single.lua" "$BASE/v1/track" >/dev/null
 wrk -t2 -c64 -d"$(( (WARMUP + 2) / 3 ))s" -H "$AUTH" -s "$ROOT/rebound-bench/wrk/batch.lua" "$BASE/v1/batch" >/dev/null
 start=$(date +%s.%N); wait_for_consumers; echo "warmed up ${WARMUP} s; consumers caught up $(seconds_since "$start") s later"
-health() { curl -sf "$BASE/health" | python3 -c 'import sys,json;h=json.load(sys.stdin);print(h["log_end"], h["indexer_lag_bytes"]+h["audience_lag_bytes"])'; }
-read -r before _ < <(health)
+before=$(watch_health end)
 start=$(date +%s.%N)
 # wrk runs for its whole duration even after its threads stop: it is stopped once the log stops growing.
 REQUESTS=$REQUESTS wrk -t2 -c64 -d600s -H "$AUTH" -s "$ROOT/rebound-bench/wrk/batch.lua" "$BASE/v1/batch" > "$DATA/burst.txt" &
 WRK=$!
-previous=-1
-while true; do
-  sleep 0.25
-  read -r end lag < <(health)
-  if [ "$end" = "$previous" ] && [ "$lag" = 0 ] && [ "$end" != "$before" ]; then break; fi
-  [ "$end" != "$previous" ] && loaded=$(date +%s.%N)
-  previous=$end
-done
-total=$(python3 -c "print(f'{$(date +%s.%N) - $start - 0.25:.1f}')")
+read -r accepted total < <(watch_health burst "$start" "$before")
 kill -INT $WRK; wait $WRK || true
 grep -q 'Non-2xx\|Socket errors' "$DATA/burst.txt" && { echo "answers other than 2xx or socket errors:"; cat "$DATA/burst.txt"; exit 1; }
 events=$((2 * REQUESTS * 100))
-echo "accepted $events events in $(python3 -c "print(f'{$loaded - $start:.1f}')") s; every consumer caught up ${total} s after the first request:" \
+echo "accepted $events events in ${accepted} s; every consumer caught up ${total} s after the first request:" \
      "end to end $(python3 -c "print(round($events / $total))") events/s"
