@@ -63,22 +63,26 @@ request = function()
 end
 LUA
 HOOK="/webhooks/$STORE/shopify"
-deliveries() { # outcome-regex: the Shopify deliveries counted under those outcomes
-  curl -sf "http://127.0.0.1:$PORT/metrics" | python3 -c '
-import sys,re
-t=0
-for l in sys.stdin:
-    m=re.match(r"rebound_webhooks_deliveries_total\{outcome=\"(%s)\",platform=\"shopify\"\} ([\d.E]+)" % sys.argv[1], l)
-    if m: t+=float(m.group(2))
-print(int(t))' "$1"
-}
-stored() { deliveries 'stored|processing_ignored|processing_rejected'; }
-accepted() { deliveries 'accepted|ignored'; }
-catch_up() { # seconds until the worker has processed every stored delivery
-  local start=$(date +%s.%N)
-  local waited=0
-  while [ "$(stored)" -lt "$(accepted)" ]; do sleep 0.2; waited=$((waited + 1)); [ $waited -lt 3000 ] || break; done
-  seconds_since "$start"
+catch_up() { # seconds until the worker has processed every stored delivery (one poller, not a curl and a python3 a poll)
+  python3 - "$PORT" <<'PY'
+import http.client, re, sys, time
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+def deliveries(outcomes):
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    pattern = r'rebound_webhooks_deliveries_total\{outcome="(%s)",platform="shopify"\} ([\d.E]+)' % outcomes
+    return sum(float(m.group(2)) for m in re.finditer(pattern, text))
+start = time.time()
+while True:
+    stored, accepted = deliveries("stored|processing_ignored|processing_rejected"), deliveries("accepted|ignored")
+    if accepted == 0:
+        sys.exit("no Shopify deliveries counted in /metrics: has rebound_webhooks_deliveries_total changed?")
+    if stored >= accepted or time.time() - start >= 600:
+        break
+    time.sleep(0.2)
+print(f"{time.time() - start:.1f}")
+print(f"caught up: {stored:.0f} of {accepted:.0f} processed", file=sys.stderr)
+PY
 }
 WARMUP="${WARMUP:-30}"
 wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "$DATA/webhook.lua" "http://127.0.0.1:$PORT$HOOK" >/dev/null
