@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The embedded runtime's RocksDB database: one instance, one column family per kind of data
@@ -41,6 +42,26 @@ public final class RocksDatabase implements AutoCloseable {
      * session 12). Replaying it on a restart after a crash reads at most this much.
      */
     static final long MAX_TOTAL_WAL_BYTES = 512L << 20;
+    /**
+     * Families whose values are large and rewritten at every event: the audience engine's person
+     * states (several KB for a visitor with a long history, rewritten whole for each event). In the
+     * LSM tree, every flush and compaction copied them again; RocksDB's integrated blob files keep values
+     * from {@link #BLOB_MIN_BYTES} up out of the tree instead, written once at flush, and the tree holds
+     * only their keys and references. The person states' compaction, 80 % of a core during a burst of
+     * long histories (docs/PERFORMANCE.md, session 12), then falls to a few percent (session 15).
+     * Named here, not by the family's owner, so that whatever opens a directory (the server, a test, a
+     * tool) opens these families alike; RocksDB reads blob files whatever the options, so an older build
+     * still reads a directory written with them.
+     */
+    public static final Set<String> BLOB_FAMILIES = Set.of("aud_persons");
+    /** Values from this size up go to blob files in {@link #BLOB_FAMILIES}; smaller ones stay in the tree. */
+    static final long BLOB_MIN_BYTES = 1024;
+    /**
+     * Blob garbage collection: a compaction rewrites what is still live of the oldest quarter of blob
+     * files into new ones, so that files whose values were mostly overwritten are deleted (a file is
+     * deleted once nothing references it).
+     */
+    static final double BLOB_GC_AGE_CUTOFF = 0.25;
     /** The memtable bloom filter's size, as a share of the memtable (64 MB: 1.3 MB). */
     static final double MEMTABLE_BLOOM_RATIO = 0.02;
 
@@ -48,6 +69,7 @@ public final class RocksDatabase implements AutoCloseable {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final ColumnFamilyOptions pointReadOptions;
+    private final ColumnFamilyOptions largeValueOptions;
     private final WriteOptions writeOptions;
     private final Map<String, ColumnFamilyHandle> families = new LinkedHashMap<>();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -85,12 +107,19 @@ public final class RocksDatabase implements AutoCloseable {
             // list. Not the visitor events, which are only scanned by prefix.
             pointReadOptions = new ColumnFamilyOptions(cfOptions)
                     .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO).setMemtableWholeKeyFiltering(true);
+            largeValueOptions = new ColumnFamilyOptions(pointReadOptions)
+                    .setEnableBlobFiles(true).setMinBlobSize(BLOB_MIN_BYTES)
+                    // Uncompressed: the states are rewritten far more often than read from a file, and
+                    // LZ4 over every flushed state was CPU the consumers needed more than the disk space.
+                    .setBlobCompressionType(CompressionType.NO_COMPRESSION)
+                    .setEnableBlobGarbageCollection(true).setBlobGarbageCollectionAgeCutoff(BLOB_GC_AGE_CUTOFF);
             writeOptions = new WriteOptions();
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
             for (String cf : columnFamilies) {
                 descriptors.add(new ColumnFamilyDescriptor(cf.getBytes(StandardCharsets.UTF_8),
-                        cf.equals(EventIndexer.CF_EVENTS) ? cfOptions : pointReadOptions));
+                        cf.equals(EventIndexer.CF_EVENTS) ? cfOptions
+                                : BLOB_FAMILIES.contains(cf) ? largeValueOptions : pointReadOptions));
             }
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             for (int i = 0; i < columnFamilies.size(); i++) {
@@ -160,6 +189,7 @@ public final class RocksDatabase implements AutoCloseable {
         }
         db.close();
         writeOptions.close();
+        largeValueOptions.close();
         pointReadOptions.close();
         cfOptions.close();
         dbOptions.close();
