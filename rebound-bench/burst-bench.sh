@@ -9,6 +9,9 @@
 # PER_SHOPPER events (views, some add to cart, some order) and leaving (histories of 20 events). It reports the seconds from the first request until every
 # consumer (indexer, audience runtime) has no lag, and the accepted events over those seconds: the
 # sustained end-to-end rate. Only 2xx answers count: a run with any other answer fails.
+# With BACKFILL=1 it then creates one more segment (viewers of the product in the last 7 days, for which
+# every person's state is read) with `rebound segments create`, and reports the seconds until its
+# backfill is done.
 set -euo pipefail
 source "$(dirname "$0")/bench-server.sh"
 PORT="${PORT:-$(free_port)}"
@@ -34,3 +37,10 @@ grep -q 'Non-2xx\|Socket errors' "$DATA/burst.txt" && { echo "answers other than
 events=$((2 * REQUESTS * 100))
 echo "accepted $events events in ${accepted} s; every consumer caught up ${total} s after the first request:" \
      "end to end $(python3 -c "print(round($events / $total))") events/s"
+if [ "${BACKFILL:-0}" = 1 ]; then
+  start=$(date +%s.%N)
+  "$ROOT/rebound" segments create --url "$BASE" --store "$STORE" --secret-key "$SK" --template product_viewers \
+      --days 7 --product-id yoga-mat --name "backfilled after the burst" --json 2>/dev/null > "$DATA/backfill.json"
+  echo "backfill of a new segment over the burst's persons: $(seconds_since "$start") s," \
+       "$(json_field size < "$DATA/backfill.json") members"
+fi
