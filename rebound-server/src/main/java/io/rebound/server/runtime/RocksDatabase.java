@@ -109,8 +109,8 @@ public final class RocksDatabase implements AutoCloseable {
                     .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO).setMemtableWholeKeyFiltering(true);
             largeValueOptions = new ColumnFamilyOptions(pointReadOptions)
                     .setEnableBlobFiles(true).setMinBlobSize(BLOB_MIN_BYTES)
-                    // LZ4, as the tree: without it a burst of long histories was slower (44,280-46,985
-                    // events/s end to end against 49,505-56,285), its flushes writing twice the bytes.
+                    // LZ4, as the tree: uncompressed blob files made a burst of long histories no faster than
+                    // no blob files at all, the flushes writing twice the bytes (docs/PERFORMANCE.md, session 15).
                     .setBlobCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setEnableBlobGarbageCollection(true).setBlobGarbageCollectionAgeCutoff(BLOB_GC_AGE_CUTOFF);
             writeOptions = new WriteOptions();

@@ -52,7 +52,7 @@ class RocksDatabaseTest {
                     rocks.write(batch);
                 }
             }
-            assertThat(walBytes()).isLessThan(bound + (36L << 20));
+            assertThat(bytesOf(".log")).isLessThan(bound + (36L << 20));
         }
     }
 
@@ -74,8 +74,8 @@ class RocksDatabaseTest {
                 batch.put(rocks.family(family), "small".getBytes(), small);
                 rocks.write(batch);
             }
-            rocks.db().flush(new org.rocksdb.FlushOptions().setWaitForFlush(true), rocks.family(family));
-            assertThat(blobBytes()).isGreaterThanOrEqualTo(large.length).isLessThan(2L * large.length);
+            flush(rocks, family);
+            assertThat(bytesOf(".blob")).isGreaterThanOrEqualTo(large.length).isLessThan(2L * large.length);
             assertThat(rocks.get(family, "large".getBytes())).isEqualTo(large);
             assertThat(rocks.get(family, "small".getBytes())).isEqualTo(small);
         }
@@ -105,23 +105,24 @@ class RocksDatabaseTest {
                     }
                     rocks.write(batch);
                 }
-                rocks.db().flush(new org.rocksdb.FlushOptions().setWaitForFlush(true), rocks.family(family));
+                flush(rocks, family);
             }
             rocks.db().compactRange(rocks.family(family));
-            assertThat(blobBytes()).as("what is live: one round").isLessThan(2L * keys * value.length);
+            assertThat(bytesOf(".blob")).as("what is live: one round").isLessThan(2L * keys * value.length);
             assertThat(rocks.get(family, Keys.key().i64(7).build())).hasSize(value.length);
         }
     }
 
-    private long blobBytes() throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".blob")).mapToLong(p -> p.toFile().length()).sum();
+    private static void flush(RocksDatabase rocks, String family) throws org.rocksdb.RocksDBException {
+        try (org.rocksdb.FlushOptions options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            rocks.db().flush(options, rocks.family(family));
         }
     }
 
-    private long walBytes() throws IOException {
+    /** The bytes of the directory's files named {@code *suffix}: ".log" the write-ahead log, ".blob" the blob files. */
+    private long bytesOf(String suffix) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".log")).mapToLong(p -> p.toFile().length()).sum();
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).mapToLong(p -> p.toFile().length()).sum();
         }
     }
 }
