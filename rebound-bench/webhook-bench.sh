@@ -67,14 +67,15 @@ catch_up() { # seconds until the worker has processed every stored delivery (one
   python3 - "$PORT" <<'PY'
 import http.client, re, sys, time
 conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
-def deliveries(outcomes):
-    conn.request("GET", "/metrics")
-    text = conn.getresponse().read().decode()
+def deliveries(text, outcomes):
     pattern = r'rebound_webhooks_deliveries_total\{outcome="(%s)",platform="shopify"\} ([\d.E]+)' % outcomes
     return sum(float(m.group(2)) for m in re.finditer(pattern, text))
 start = time.time()
 while True:
-    stored, accepted = deliveries("stored|processing_ignored|processing_rejected"), deliveries("accepted|ignored")
+    conn.request("GET", "/metrics")  # one scrape a poll, both counts read from it
+    text = conn.getresponse().read().decode()
+    stored = deliveries(text, "stored|processing_ignored|processing_rejected")
+    accepted = deliveries(text, "accepted|ignored")
     if accepted == 0:
         sys.exit("no Shopify deliveries counted in /metrics: has rebound_webhooks_deliveries_total changed?")
     if stored >= accepted or time.time() - start >= 600:
