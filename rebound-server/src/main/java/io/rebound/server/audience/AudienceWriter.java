@@ -40,6 +40,18 @@ final class AudienceWriter {
      */
     static final int LOG_BATCH = 4_000;
     private static final int LOG_BATCH_BYTES = 16 << 20;
+
+    /**
+     * When a unit of work spans several reads of the log ({@link #extend}).
+     *
+     * @param behindBytes  how far behind the log's end (in bytes) the writer must still be
+     * @param millis       the longest such a unit goes on reading
+     * @param pendingBytes the most pending writes (bytes of keys and values) it gathers
+     */
+    record UnitBounds(long behindBytes, long millis, long pendingBytes) {
+        /** 4 MB behind (~20,000 events), 2 s, 256 MB. */
+        static final UnitBounds DEFAULT = new UnitBounds(4L << 20, 2_000, 256L << 20);
+    }
     private static final long TICK_MILLIS = 250;
     /** The longest wait while a retention sweep or a segment's backfill is under way: each goes a step a pass. */
     private static final long STEP_WAIT_MILLIS = 5;
@@ -55,6 +67,8 @@ final class AudienceWriter {
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final ConsumedPosition position;
     private final ConsumerThreads threads;
+    /** Read by the writer thread at each unit; tests narrow them. */
+    volatile UnitBounds bounds = UnitBounds.DEFAULT;
     private volatile boolean running = true;
     private volatile boolean dead;
     /** The last unit stopped short of what the log held when it was read (a full batch): the writer is behind. */
@@ -253,14 +267,16 @@ final class AudienceWriter {
         return Math.max(0, Math.min(Math.min(cap, TICK_MILLIS), nextTimer.toEpochMilli() - now));
     }
 
-    /** Processes one batch of log records and commits it with the new offset. False when there was none. */
+    /**
+     * Processes log records as one unit of work and commits it with the new offset. False when there
+     * was none. A unit is one read of the log; far behind it goes on reading (see {@link #extend}).
+     */
     private boolean consume() {
         List<LogRecord> records;
         long end = log.end();
         leftWaiting = false;
         try {
             records = log.read(position.get(), LOG_BATCH, LOG_BATCH_BYTES);
-            leftWaiting = !records.isEmpty() && records.get(records.size() - 1).nextPosition() < end;
         } catch (CorruptRecordException damaged) {
             attempts.failed(damaged.position(), damaged);
             if (!attempts.exhausted(damaged.position())) {
@@ -274,28 +290,59 @@ final class AudienceWriter {
         if (records.isEmpty()) {
             return false;
         }
-        state.tick();
         latency.reset();
+        long started = System.nanoTime();
         long next = position.get();
-        for (LogRecord r : records) {
-            next = r.nextPosition();
-            if (attempts.exhausted(r.position())) {
-                setAside(r.payload());
-                break; // this unit ends here, so the letter commits with the offset past it
+        while (true) {
+            state.tick();
+            leftWaiting = records.get(records.size() - 1).nextPosition() < end;
+            for (LogRecord r : records) {
+                next = r.nextPosition();
+                if (attempts.exhausted(r.position())) {
+                    setAside(r.payload());
+                    return committed(next); // this unit ends here, so the letter commits with the offset past it
+                }
+                try {
+                    accept(r);
+                } catch (StateStorageException | EmbeddedAudienceRuntime.SimulatedCrash notTheRecords) {
+                    throw notTheRecords;
+                } catch (RuntimeException | Error failure) {
+                    attempts.failed(r.position(), failure);
+                    throw new RecordFailedException(r.position(), failure);
+                }
             }
+            if (!extend(next, end, started)) {
+                break;
+            }
+            end = log.end();
             try {
-                accept(r, records.size());
-            } catch (StateStorageException | EmbeddedAudienceRuntime.SimulatedCrash notTheRecords) {
-                throw notTheRecords;
-            } catch (RuntimeException | Error failure) {
-                attempts.failed(r.position(), failure);
-                throw new RecordFailedException(r.position(), failure);
+                records = log.read(next, LOG_BATCH, LOG_BATCH_BYTES);
+            } catch (CorruptRecordException damaged) {
+                break; // what this unit read commits; the next unit starts at the damaged record and deals with it
+            }
+            if (records.isEmpty()) {
+                break;
             }
         }
         return committed(next);
     }
 
-    private void accept(LogRecord r, int batchSize) {
+    /**
+     * Whether the unit read up to {@code next} goes on reading the log instead of committing: only
+     * while the writer is still far behind the log, for a bounded time and heap of pending writes
+     * ({@link UnitBounds}), and never with a command waiting. A person's state written by several events of one unit reaches RocksDB once
+     * (its WAL, memtable, flush and blob file): the larger the unit, the fewer copies of a long state,
+     * and the backlog is caught up sooner. Under a load the writer keeps up with, a unit is what arrived
+     * since the last one, so the event → membership latency is unchanged.
+     */
+    private boolean extend(long next, long end, long startedNanos) {
+        UnitBounds b = bounds;
+        return leftWaiting && end - next >= b.behindBytes() && commands.isEmpty()
+                && state.uow.pendingBytes() < b.pendingBytes()
+                && System.nanoTime() - startedNanos < b.millis() * 1_000_000L;
+    }
+
+    private void accept(LogRecord r) {
         Event e = EventCodec.decode(r.payload());
         if (e.userId() == null && e.emailHash() == null && e.anonymousId() == null) {
             return; // no identity key (PersonIds.keysOf would be empty), asked without building the keys the engine builds
@@ -310,7 +357,7 @@ final class AudienceWriter {
                     rejected.getMessage());
         }
         touchActivity(e);
-        latency.received(e.receivedAt(), batchSize);
+        latency.received(e.receivedAt());
     }
 
     /** Writes the dead letter of the record that failed too often into this unit of work. */

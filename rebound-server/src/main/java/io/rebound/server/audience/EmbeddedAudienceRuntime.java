@@ -54,6 +54,11 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
     /** Test hook run just before each commit: a test throws {@link SimulatedCrash} to "kill -9" there. */
     volatile Runnable beforeCommit = () -> { };
 
+    /** Test hook: when a unit of work spans several reads of the log. */
+    void unitBounds(AudienceWriter.UnitBounds bounds) {
+        writer.bounds = bounds;
+    }
+
     /**
      * @param log        the event log to consume
      * @param rocks      the server's RocksDB, opened with {@link AudienceColumns#ALL}

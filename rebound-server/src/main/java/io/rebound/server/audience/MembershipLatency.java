@@ -37,10 +37,10 @@ final class MembershipLatency {
         received = 0;
     }
 
-    /** Notes one event of a unit of {@code batchSize} records. */
-    void received(Instant receivedAt, int batchSize) {
-        if (receivedMillis.length < batchSize) {
-            receivedMillis = new long[Math.max(batchSize, minCapacity)];
+    /** Notes one event of the unit. */
+    void received(Instant receivedAt) {
+        if (received == receivedMillis.length) {
+            receivedMillis = java.util.Arrays.copyOf(receivedMillis, Math.max(minCapacity, 2 * received));
         }
         receivedMillis[received++] = receivedAt.toEpochMilli();
     }

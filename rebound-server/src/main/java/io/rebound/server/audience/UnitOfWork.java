@@ -46,6 +46,8 @@ final class UnitOfWork implements AutoCloseable {
     /** Reused for every point read: the writer is single-threaded, and a new one per get costs a JNI round trip. */
     private final ReadOptions pointReads = new ReadOptions();
     private boolean dirty;
+    /** Bytes of the keys and values pending in Java (a key's replaced value no longer counted). */
+    private long pendingBytes;
     /** Whether {@link #batch} holds writes of this unit (a scan needed them indexed); else they are all pending in Java. */
     private boolean indexed;
     /** What to do once this unit's writes are durable (in-memory views of them); dropped by {@link #discard}. */
@@ -143,7 +145,8 @@ final class UnitOfWork implements AutoCloseable {
                 && java.util.Arrays.equals(known, value))) {
             return; // the key holds this value already (committed, or pending in this unit)
         }
-        f.pending.put(k, value);
+        byte[] replaced = f.pending.put(k, value);
+        pendingBytes += value.length - (replaced == null ? -k.bytes().length : replaced.length);
         if (f.hot != null) {
             f.hot.put(k, hot, value);
         }
@@ -174,6 +177,7 @@ final class UnitOfWork implements AutoCloseable {
                 }
                 f.pending.clear();
             }
+            pendingBytes = 0;
         } catch (RocksDBException e) {
             throw new StateStorageException("write to the unit of work failed", e);
         }
@@ -209,6 +213,11 @@ final class UnitOfWork implements AutoCloseable {
 
     boolean dirty() {
         return dirty;
+    }
+
+    /** Bytes of the writes pending in Java: what the unit holds on the heap until it commits (or a scan indexes them). */
+    long pendingBytes() {
+        return pendingBytes;
     }
 
     /** Runs {@code action} on this thread right after the pending writes commit; never if they are discarded. */
@@ -252,6 +261,7 @@ final class UnitOfWork implements AutoCloseable {
     /** Forgets everything pending (after a failure, or a simulated crash in tests). */
     void discard() {
         reset();
+        pendingBytes = 0;
         for (Family f : families.values()) {
             f.pending.clear();
             if (f.hot != null) {
