@@ -230,7 +230,10 @@ public final class MembershipTimeline {
         return distinct == n ? points : Arrays.copyOf(points, distinct);
     }
 
-    /** Merges the sorted runs ({@code run[i]} plus {@code offset[i]}) into {@code out}, each instant once; returns how many. */
+    /**
+     * Merges the sorted runs ({@code run[i]} plus {@code offset[i]}) into {@code out}, each instant
+     * once; returns how many.
+     */
     private static int merge(long[][] run, long[] offset, long[] out) {
         int[] next = new int[run.length];
         int distinct = 0;

@@ -109,7 +109,8 @@ class EmbeddedRuntimeBacklogTest {
                 throw new EmbeddedAudienceRuntime.SimulatedCrash();
             });
             assertThat(crashed).isTrue();
-            assertThat(embedded.runtime.position()).as("nothing of the backlog committed").isLessThan(embedded.log.records().end());
+            assertThat(embedded.runtime.position()).as("nothing of the backlog committed")
+                    .isLessThan(embedded.log.records().end());
             // Reopened with the default bounds: the backlog is processed again from the last commit.
             embedded.advanceTo(NOW);
             assertThat(embedded.runtime.position()).isEqualTo(embedded.log.records().end());
