@@ -69,6 +69,8 @@ final class AudienceWriter {
     private final ConsumerThreads threads;
     /** Read by the writer thread at each unit; tests narrow them. */
     volatile UnitBounds bounds = UnitBounds.DEFAULT;
+    /** Units of work that consumed the log, committed since start. */
+    private volatile long logUnits;
     private volatile boolean running = true;
     private volatile boolean dead;
     /** The last unit stopped short of what the log held when it was read (a full batch): the writer is behind. */
@@ -157,6 +159,11 @@ final class AudienceWriter {
     /** Log position up to which events are committed. */
     long position() {
         return position.get();
+    }
+
+    /** Units of work that consumed the log, committed since start. */
+    long logUnits() {
+        return logUnits;
     }
 
     /** True while the writer runs at the background priority, behind the log (or a long backfill or sweep). */
@@ -372,6 +379,7 @@ final class AudienceWriter {
         state.uow.put(AudienceColumns.META, AudienceKeys.OFFSET, AudienceKeys.i64(next));
         state.commit();
         latency.record();
+        logUnits++; // only the writer thread writes it
         position.advance(next);
         return true;
     }

@@ -59,6 +59,19 @@ public final class EmbeddedAudienceRuntime implements AutoCloseable {
         writer.bounds = bounds;
     }
 
+    /** Test hook: units of work that consumed the log, committed since start. */
+    long logUnits() {
+        return writer.logUnits();
+    }
+
+    /** Test hook: runs {@code task} on the writer thread, as a command, and waits for it. */
+    void onWriter(Runnable task) {
+        writer.call(() -> {
+            task.run();
+            return null;
+        });
+    }
+
     /**
      * @param log        the event log to consume
      * @param rocks      the server's RocksDB, opened with {@link AudienceColumns#ALL}

@@ -26,7 +26,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,10 +118,10 @@ class EmbeddedRuntimeBacklogTest {
     }
 
     /**
-     * Holds the writer at the commit of one event, appends {@code events} behind it, narrows the
-     * bounds, lets it go and waits until it has processed the log (without a command, which would end
-     * a unit). Returns the units committed for the backlog; with {@code crash}, the first of them
-     * runs it instead and the harness reopens.
+     * Holds the writer in a command, appends {@code events} behind it, narrows the bounds, lets it go
+     * and waits until it has processed the log (without another command, which would end a unit).
+     * Returns the units of work that consumed the log meanwhile; with {@code crash}, the first commit
+     * after the hold runs it instead and the harness reopens.
      */
     private static int catchUp(AudienceHarness embedded, List<Event> events, AudienceWriter.UnitBounds bounds,
                                Runnable crash) throws Exception {
@@ -131,24 +130,21 @@ class EmbeddedRuntimeBacklogTest {
         embedded.advanceTo(NOW);
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger units = new AtomicInteger();
-        AtomicBoolean holding = new AtomicBoolean(true);
-        embedded.runtime.beforeCommit = () -> {
-            if (holding.compareAndSet(true, false)) {
-                held.countDown();
-                await(release);
-            } else if (crash != null) {
-                crash.run();
-            } else {
-                units.incrementAndGet();
-            }
-        };
-        embedded.append(events.getFirst());
+        java.util.concurrent.CompletableFuture<Void> holding = java.util.concurrent.CompletableFuture.runAsync(
+                () -> embedded.runtime.onWriter(() -> {
+                    held.countDown();
+                    await(release);
+                }));
         await(held);
-        embedded.append(events.subList(1, events.size()).toArray(Event[]::new));
-        embedded.runtime.unitBounds(bounds);
-        release.countDown();
+        embedded.append(events.toArray(Event[]::new));
         long end = embedded.log.records().end();
+        embedded.runtime.unitBounds(bounds);
+        if (crash != null) {
+            embedded.runtime.beforeCommit = crash;
+        }
+        long before = embedded.runtime.logUnits();
+        release.countDown();
+        holding.get(30, java.util.concurrent.TimeUnit.SECONDS);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         if (crash != null) {
             while (!embedded.runtime.stopped()) {
@@ -162,8 +158,7 @@ class EmbeddedRuntimeBacklogTest {
             assertThat(System.nanoTime()).as("the writer caught up").isLessThan(deadline);
             Thread.sleep(5);
         }
-        embedded.runtime.beforeCommit = () -> { };
-        return units.get();
+        return (int) (embedded.runtime.logUnits() - before);
     }
 
     private static void await(CountDownLatch latch) {
