@@ -65,35 +65,33 @@ class EmbeddedRuntimeBacklogTest {
 
     @Test
     void aBacklogIsCaughtUpInOneUnitWithTheReferencesMemberships() throws Exception {
-        List<Event> events = events(1);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
-             InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
-            int units = catchUp(embedded, events, OPEN, null);
-            assertThat(units).as("units of work for %s events", EVENTS).isEqualTo(1);
-            assertThat(snapshot(embedded)).isEqualTo(snapshot(fed(reference, events)));
-        }
+        assertThat(unitsToCatchUp(1, OPEN)).as("units of work for %s events", EVENTS).isEqualTo(1);
     }
 
     @Test
     void theHeapBoundEndsAUnit() throws Exception {
-        List<Event> events = events(2);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
-             InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
-            // 32 KB of pending writes is less than a read of the log brings: a unit per read, as before.
-            int units = catchUp(embedded, events, new AudienceWriter.UnitBounds(1, 600_000, 32 << 10), null);
-            assertThat(units).isGreaterThanOrEqualTo(EVENTS / AudienceWriter.LOG_BATCH);
-            assertThat(snapshot(embedded)).isEqualTo(snapshot(fed(reference, events)));
-        }
+        // 32 KB of pending writes is less than a read of the log brings: a unit per read, as before.
+        assertThat(unitsToCatchUp(2, new AudienceWriter.UnitBounds(1, 600_000, 32 << 10)))
+                .isGreaterThanOrEqualTo(EVENTS / AudienceWriter.LOG_BATCH);
     }
 
     @Test
     void aWriterLessThanTheBoundBehindCommitsEachRead() throws Exception {
-        List<Event> events = events(3);
+        assertThat(unitsToCatchUp(3, new AudienceWriter.UnitBounds(1L << 40, 600_000, 1L << 30)))
+                .isGreaterThanOrEqualTo(EVENTS / AudienceWriter.LOG_BATCH);
+    }
+
+    /**
+     * The units of work the runtime takes for a backlog of the events of {@code seed} within
+     * {@code bounds}, once it has checked that they gave the reference's memberships and change log.
+     */
+    private static int unitsToCatchUp(long seed, AudienceWriter.UnitBounds bounds) throws Exception {
+        List<Event> events = events(seed);
         try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
              InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
-            int units = catchUp(embedded, events, new AudienceWriter.UnitBounds(1L << 40, 600_000, 1L << 30), null);
-            assertThat(units).isGreaterThanOrEqualTo(EVENTS / AudienceWriter.LOG_BATCH);
+            int units = catchUp(embedded, events, bounds, null);
             assertThat(snapshot(embedded)).isEqualTo(snapshot(fed(reference, events)));
+            return units;
         }
     }
 
