@@ -43,44 +43,37 @@ public final class VisitorState {
      * full otherwise.
      */
     private final RetainedEvent[] events;
-    private final VisitorStateCodec.Encoded source;
     /**
-     * With {@code source}: per slot, the index of its event in the source, or -1 for an event added since
-     * (built, in {@code events}); null when the slots are the source's events one for one. Events are only
-     * ever added to a source-backed state this way — every source event stays, in its order — so the codec
-     * writes it back by copying the source's bytes around the added events' (an add then costs the bytes,
-     * not building every retained event and encoding it again).
+     * This very state's encoding, or null when it was built otherwise (and is encoded afresh when written).
+     * An event added to a state with a source is spliced into a copy of the source's bytes
+     * ({@link VisitorStateCodec#insert}): the added state has a source of its own, so writing it back is a
+     * copy, and reading its times, types and id hashes reads its columns — no event is built, none encoded
+     * again.
      */
-    private final int[] fromSource;
+    private final VisitorStateCodec.Encoded source;
 
     private VisitorState(RetainedEvent[] sortedDistinct) {
-        this(sortedDistinct, null, null);
+        this(sortedDistinct, null);
     }
 
-    private VisitorState(RetainedEvent[] events, VisitorStateCodec.Encoded source, int[] fromSource) {
+    private VisitorState(RetainedEvent[] events, VisitorStateCodec.Encoded source) {
         this.events = events;
         this.source = source;
-        this.fromSource = fromSource;
     }
 
     /** A state over its encoding (written by the codec, so sorted and without duplicate ids). */
     static VisitorState encoded(VisitorStateCodec.Encoded source) {
-        return source.size() == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.size()], source, null);
+        return source.size() == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.size()], source);
     }
 
-    /** The encoding this state was decoded from, perhaps with events added since; null when built otherwise. */
+    /** This state's encoding; null when it was built otherwise. */
     VisitorStateCodec.Encoded source() {
         return source;
     }
 
-    /** Whether this state is its {@link #source()} unchanged. */
+    /** Whether this state is its {@link #source()}: its encoding is at hand. */
     boolean isSource() {
-        return source != null && fromSource == null;
-    }
-
-    /** The index in {@link #source()} of event i, or -1 when it was added since. */
-    int sourceIndex(int i) {
-        return fromSource == null ? i : fromSource[i];
+        return source != null;
     }
 
     /** A state holding {@code events}, sorted and deduplicated by id hash. */
@@ -123,15 +116,18 @@ public final class VisitorState {
         return new VisitorState(next);
     }
 
-    /** {@link #add} to a source-backed state with room: the source's events stay as they are, unbuilt. */
+    /**
+     * {@link #add} to a state with a source and room: the event's columns spliced into the source's bytes;
+     * the events built so far stay built.
+     */
     private VisitorState addToSource(RetainedEvent event) {
         int n = events.length;
         int lo = 0;
         int hi = n;
         while (lo < hi) { // the first slot ordered after the new event (its id hash is not retained)
             int mid = (lo + hi) >>> 1;
-            int c = Long.compare(timeAt(mid), event.timeMillis());
-            if (c < 0 || c == 0 && hashAt(mid) < event.idHash()) {
+            int c = Long.compare(source.time(mid), event.timeMillis());
+            if (c < 0 || c == 0 && source.hash(mid) < event.idHash()) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -141,15 +137,7 @@ public final class VisitorState {
         System.arraycopy(events, 0, next, 0, lo);
         next[lo] = event;
         System.arraycopy(events, lo, next, lo + 1, n - lo);
-        int[] from = new int[n + 1];
-        for (int i = 0; i < lo; i++) {
-            from[i] = sourceIndex(i);
-        }
-        from[lo] = -1;
-        for (int i = lo; i < n; i++) {
-            from[i + 1] = sourceIndex(i);
-        }
-        return new VisitorState(next, source, from);
+        return new VisitorState(next, VisitorStateCodec.insert(source, event, lo));
     }
 
     /** Events dropped because a person's state was full ({@link #MAX_EVENTS}), in this process since start. */
@@ -159,6 +147,9 @@ public final class VisitorState {
 
     /** Whether an event with this id hash is retained. */
     public boolean contains(long idHash) {
+        if (source != null) {
+            return source.containsHash(idHash);
+        }
         for (int i = 0; i < events.length; i++) {
             if (hashAt(i) == idHash) {
                 return true;
@@ -210,6 +201,9 @@ public final class VisitorState {
      * in epoch millis, {@link Long#MIN_VALUE} for a type with none.
      */
     public long[] latestMillisByType() {
+        if (source != null) {
+            return source.latestMillisByType();
+        }
         long[] latest = new long[EventType.values().length];
         Arrays.fill(latest, Long.MIN_VALUE);
         for (int i = 0; i < events.length; i++) {
@@ -256,7 +250,7 @@ public final class VisitorState {
     /** The product ids of event i, without building the event when it is not built yet. */
     List<String> productIdsAt(int i) {
         RetainedEvent e = events[i];
-        return e != null || source == null ? get(i).productIds() : source.productIds(sourceIndex(i));
+        return e != null || source == null ? get(i).productIds() : source.productIds(i);
     }
 
     /** Event i, oldest first. */
@@ -264,7 +258,7 @@ public final class VisitorState {
         RetainedEvent e = events[i];
         if (e == null) {
             // A benign race when shared: RetainedEvent is immutable, so any thread's copy is correct.
-            e = source.event(sourceIndex(i));
+            e = source.event(i);
             events[i] = e;
         }
         return e;
@@ -272,20 +266,17 @@ public final class VisitorState {
 
     /** Time of event i, epoch millis, without building the event. */
     long timeAt(int i) {
-        RetainedEvent e = events[i];
-        return e != null ? e.timeMillis() : source.time(sourceIndex(i));
+        return source != null ? source.time(i) : events[i].timeMillis();
     }
 
     /** Type of event i, without building the event. */
     EventType typeAt(int i) {
-        RetainedEvent e = events[i];
-        return e != null ? e.type() : source.type(sourceIndex(i));
+        return source != null ? source.type(i) : events[i].type();
     }
 
     /** Id hash of event i, without building the event. */
     long hashAt(int i) {
-        RetainedEvent e = events[i];
-        return e != null ? e.idHash() : source.hash(sourceIndex(i));
+        return source != null ? source.hash(i) : events[i].idHash();
     }
 
     /** Every event built. */

@@ -84,17 +84,14 @@ public final class VisitorStateCodec {
     }
 
     /**
-     * Appends the encoding of {@code state} to {@code out}. A state decoded and added to since is written around
-     * its source: the source's bodies and string table are copied as bytes and only the added events encoded,
-     * their new strings appended to the table. That decodes to the same state as encoding every event afresh
-     * (the table's order may differ).
+     * Appends the encoding of {@code state} to {@code out}: a copy of its bytes when it has them (decoded,
+     * perhaps added to since: {@link #insert}).
      */
     public static void encode(VisitorState state, BinaryWriter out) {
         if (state.isSource()) {
             state.source().copyTo(out);
             return;
         }
-        Encoded source = state.source();
         int n = state.size();
         out.u8(VERSION);
         out.varint(n);
@@ -113,28 +110,100 @@ public final class VisitorStateCodec {
             }
         }
         for (int i = 0; i < n; i++) {
-            int from = source == null ? -1 : state.sourceIndex(i);
-            out.u8(from >= 0 ? source.header(from) : header(state.get(i)));
+            out.u8(header(state.get(i)));
         }
-        Strings strings = new Strings(source);
-        if (source == null) {
-            BinaryWriter bodies = new BinaryWriter(n * 16);
-            BinaryWriter body = new BinaryWriter();
-            for (int i = 0; i < n; i++) {
-                body.clear();
-                body(state.get(i), body, strings);
-                bodies.varint(body.size());
-                bodies.bytes(body.array(), 0, body.size());
-            }
-            out.varint(bodies.size());
-            out.bytes(bodies.array(), 0, bodies.size());
-        } else {
-            spliceBodies(state, source, strings, out);
+        Strings strings = new Strings(null);
+        BinaryWriter bodies = new BinaryWriter(n * 16);
+        BinaryWriter body = new BinaryWriter();
+        for (int i = 0; i < n; i++) {
+            body.clear();
+            body(state.get(i), body, strings);
+            bodies.varint(body.size());
+            bodies.bytes(body.array(), 0, body.size());
         }
+        out.varint(bodies.size());
+        out.bytes(bodies.array(), 0, bodies.size());
         strings.writeTable(out);
         for (int i = 0; i < n; i++) {
             out.int64LE(state.hashAt(i));
         }
+    }
+
+    /**
+     * {@code source} with {@code e} as its event {@code pos} (where the order puts it; its id hash not in
+     * {@code source}): the event's time, header, body and id hash spliced into a copy of the source's columns,
+     * its strings not in the table appended to it; every other byte copied as it was, unless the first time
+     * or the times' width changes (every time offset is then written again). That decodes to the same state
+     * as encoding every event afresh (the table's order may differ), at the cost of copying the bytes once.
+     */
+    static Encoded insert(Encoded source, RetainedEvent e, int pos) {
+        int n = source.size;
+        long t = e.timeMillis();
+        long base = Math.min(source.base, t);
+        int width = Math.max(source.time(n - 1), t) - base >= 1L << 40 ? 8 : 5;
+        Strings strings = new Strings(source);
+        BinaryWriter body = new BinaryWriter(32);
+        body(e, body, strings);
+        BinaryWriter added = strings.addedTable();
+        int bodiesLength = source.bodiesLength + varintSize(body.size()) + body.size();
+        int stringCount = source.stringCount + strings.addedCount();
+        int tableLength = source.tableLength + added.size();
+        int size = 1 + varintSize(n + 1) + varintSize(BinaryWriter.zigzag(base)) + 1 + (width + 1 + 8) * (n + 1)
+                + varintSize(bodiesLength) + bodiesLength + varintSize(stringCount) + varintSize(tableLength) + tableLength;
+        byte[] from = source.bytes;
+        BinaryWriter out = new BinaryWriter(size);
+        out.u8(VERSION);
+        out.varint(n + 1);
+        out.zigzagVarlong(base);
+        out.u8(width);
+        int timesAt = out.size();
+        if (base == source.base && width == source.timeWidth) {
+            out.bytes(from, source.timesAt, width * pos);
+            offset(out, t - base, width);
+            out.bytes(from, source.timesAt + width * pos, width * (n - pos));
+        } else {
+            for (int i = 0; i <= n; i++) {
+                offset(out, (i < pos ? source.time(i) : i == pos ? t : source.time(i - 1)) - base, width);
+            }
+        }
+        int headersAt = out.size();
+        out.bytes(from, source.headersAt, pos);
+        out.u8(header(e));
+        out.bytes(from, source.headersAt + pos, n - pos);
+        out.varint(bodiesLength);
+        int bodiesAt = out.size();
+        int split = source.bodyStart(pos);
+        out.bytes(from, source.bodiesAt, split - source.bodiesAt);
+        out.varint(body.size());
+        out.bytes(body.array(), 0, body.size());
+        out.bytes(from, split, source.bodiesEnd() - split);
+        out.varint(stringCount);
+        out.varint(tableLength);
+        int tableAt = out.size();
+        out.bytes(from, source.tableAt, source.tableLength);
+        out.bytes(added.array(), 0, added.size());
+        int hashesAt = out.size();
+        out.bytes(from, source.hashesAt, 8 * pos);
+        out.int64LE(e.idHash());
+        out.bytes(from, source.hashesAt + 8 * pos, 8 * (n - pos));
+        if (out.size() != size) {
+            throw new IllegalStateException("visitor state spliced to " + out.size() + " bytes, expected " + size);
+        }
+        return new Encoded(out.array(), 0, size, n + 1, base, width, timesAt, headersAt, hashesAt, bodiesAt,
+                bodiesLength, stringCount, tableAt, tableLength);
+    }
+
+    private static void offset(BinaryWriter out, long offset, int width) {
+        if (width == 8) {
+            out.int64LE(offset);
+        } else {
+            out.int40LE(offset);
+        }
+    }
+
+    /** Bytes of {@code v} as an unsigned varint. */
+    private static int varintSize(long v) {
+        return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
     }
 
     private static int header(RetainedEvent e) {
@@ -143,44 +212,6 @@ public final class VisitorStateCodec {
                 | (e.currency() != null ? HAS_CURRENCY : 0)
                 | (!e.properties().isEmpty() ? HAS_PROPS : 0)
                 | (e.name() != null ? HAS_NAME : 0);
-    }
-
-    /** The bodies of a state added to since decoding: the added events' encoded, the source's copied in runs. */
-    private static void spliceBodies(VisitorState state, Encoded source, Strings strings, BinaryWriter out) {
-        int n = state.size();
-        // The added events' bodies, each with its length prefix, one after the other.
-        BinaryWriter added = new BinaryWriter(64);
-        BinaryWriter body = new BinaryWriter(64);
-        for (int i = 0; i < n; i++) {
-            if (state.sourceIndex(i) < 0) {
-                body.clear();
-                body(state.get(i), body, strings);
-                added.varint(body.size());
-                added.bytes(body.array(), 0, body.size());
-            }
-        }
-        out.varint(source.bodiesLength() + added.size());
-        int addedAt = 0;
-        for (int i = 0; i < n; ) {
-            int from = state.sourceIndex(i);
-            if (from < 0) {
-                BinaryReader entry = new BinaryReader(added.array(), addedAt);
-                int length = entry.varint();
-                int end = entry.position() + length;
-                out.bytes(added.array(), addedAt, end - addedAt);
-                addedAt = end;
-                i++;
-                continue;
-            }
-            int run = i + 1; // source events stay in order: copy a run of them at once
-            while (run < n && state.sourceIndex(run) >= 0) {
-                run++;
-            }
-            int start = source.bodyStart(from);
-            int end = run < n ? source.bodyStart(state.sourceIndex(run - 1) + 1) : source.bodiesEnd();
-            out.bytes(source.bytes(), start, end - start);
-            i = run;
-        }
     }
 
     /** An event's referenced parts; nothing at all for an event without any. */
@@ -337,19 +368,6 @@ public final class VisitorStateCodec {
             return size;
         }
 
-        byte[] bytes() {
-            return bytes;
-        }
-
-        /** Header byte of event i (type code and flags). */
-        int header(int i) {
-            return bytes[headersAt + i] & 0xff;
-        }
-
-        int bodiesLength() {
-            return bodiesLength;
-        }
-
         /** Where event i's body entry (its length prefix) starts; {@link #bodiesEnd()} for i == size. */
         int bodyStart(int i) {
             return i == size ? bodiesEnd() : bodyAt(i);
@@ -361,14 +379,6 @@ public final class VisitorStateCodec {
 
         int stringCount() {
             return stringCount;
-        }
-
-        int tableLength() {
-            return tableLength;
-        }
-
-        void copyTable(BinaryWriter out) {
-            out.bytes(bytes, tableAt, tableLength);
         }
 
         /** The index of {@code s} in the string table, or -1: compares UTF-8 bytes, building no string. */
@@ -388,10 +398,13 @@ public final class VisitorStateCodec {
 
         /** Type of event i. */
         EventType type(int i) {
-            EventType type = BY_CODE[bytes[headersAt + i] & 0x0f];
+            return typeOf(bytes[headersAt + i] & 0x0f);
+        }
+
+        private static EventType typeOf(int code) {
+            EventType type = BY_CODE[code];
             if (type == null) {
-                throw new IllegalArgumentException("corrupt visitor state: unknown event type code "
-                        + (bytes[headersAt + i] & 0x0f));
+                throw new IllegalArgumentException("corrupt visitor state: unknown event type code " + code);
             }
             return type;
         }
@@ -441,6 +454,46 @@ public final class VisitorStateCodec {
 
         long hash(int i) {
             return BinaryReader.int64LE(bytes, hashesAt + 8 * i);
+        }
+
+        /** Whether an event has this id hash: a scan of the hash column. */
+        boolean containsHash(long hash) {
+            for (int at = hashesAt, last = hashesAt + 8 * size; at < last; at += 8) {
+                if (BinaryReader.int64LE(bytes, at) == hash) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Bit {@code 1 << type.ordinal()} for every type among the events: one pass over the header bytes. */
+        long typeMask() {
+            int codes = 0;
+            for (int i = headersAt; i < headersAt + size; i++) {
+                codes |= 1 << (bytes[i] & 0x0f);
+            }
+            long mask = 0;
+            for (int code = 0; code < 16; code++) {
+                if ((codes & 1 << code) != 0) {
+                    mask |= 1L << typeOf(code).ordinal();
+                }
+            }
+            return mask;
+        }
+
+        /** {@link VisitorState#latestMillisByType}: the header bytes read from the newest back. */
+        long[] latestMillisByType() {
+            long[] latest = new long[EventType.values().length];
+            java.util.Arrays.fill(latest, Long.MIN_VALUE);
+            int seen = 0;
+            for (int i = size - 1; i >= 0; i--) {
+                int code = bytes[headersAt + i] & 0x0f;
+                if ((seen & 1 << code) == 0) {
+                    seen |= 1 << code;
+                    latest[typeOf(code).ordinal()] = time(i);
+                }
+            }
+            return latest;
         }
 
         RetainedEvent event(int i) {
@@ -651,6 +704,9 @@ public final class VisitorStateCodec {
 
     /** Bit {@code 1 << type.ordinal()} for every event type present in {@code state}. */
     public static long typeMask(VisitorState state) {
+        if (state.isSource()) {
+            return state.source().typeMask();
+        }
         long mask = 0;
         for (int i = 0; i < state.size(); i++) {
             mask |= 1L << state.typeAt(i).ordinal();
@@ -690,8 +746,8 @@ public final class VisitorStateCodec {
     }
 
     /**
-     * The string table being written: a source's table first, when encoding on top of one, then the strings
-     * first referenced since, each once.
+     * The string table being written: a source's table first, when an event is inserted into one
+     * ({@link #insert}), then the strings first referenced since, each once.
      */
     private static final class Strings {
         private final Encoded source;
@@ -715,19 +771,24 @@ public final class VisitorStateCodec {
             return i;
         }
 
-        void writeTable(BinaryWriter out) {
+        int addedCount() {
+            return added.size();
+        }
+
+        /** The strings first referenced since the source's table, each as its varint length + UTF-8. */
+        BinaryWriter addedTable() {
             BinaryWriter table = new BinaryWriter(16 * added.size() + 8);
             for (String s : added.keySet()) {
                 table.varintString(s);
             }
-            if (source == null) {
-                out.varint(added.size());
-                out.varint(table.size());
-            } else {
-                out.varint(source.stringCount() + added.size());
-                out.varint(source.tableLength() + table.size());
-                source.copyTable(out);
-            }
+            return table;
+        }
+
+        /** The whole table of a state encoded afresh (no source). */
+        void writeTable(BinaryWriter out) {
+            BinaryWriter table = addedTable();
+            out.varint(added.size());
+            out.varint(table.size());
             out.bytes(table.array(), 0, table.size());
         }
     }

@@ -30,9 +30,9 @@ class VisitorStateCodecTest {
     }
 
     /**
-     * Events added to a decoded state are written by copying the source's bytes around the added events'
-     * (the writer's path for every event): in any order, with duplicates, over several write-and-read
-     * cycles, the bytes read back as the state built from scratch, and take no more room.
+     * An event added to a decoded state is spliced into a copy of its bytes (the writer's path for every
+     * event): in any order, with duplicates, over several write-and-read cycles, the state reads — from its
+     * columns — and writes as the state built from scratch, and takes no more room.
      */
     @Property(tries = 300)
     void addingToADecodedStateWritesTheSameState(@ForAll long seed, @ForAll @IntRange(min = 1, max = 60) int n) {
@@ -63,6 +63,41 @@ class VisitorStateCodecTest {
             assertThat(read.productIdsAt(i)).isEqualTo(expected.productIdsAt(i));
         }
         assertThat(VisitorStateCodec.encode(s).length).isEqualTo(VisitorStateCodec.encode(expected).length);
+        assertThat(s.latestMillisByType()).isEqualTo(expected.latestMillisByType());
+        assertThat(VisitorStateCodec.typeMask(s)).isEqualTo(VisitorStateCodec.typeMask(expected));
+        for (int i = 0; i < s.size(); i++) {
+            assertThat(s.contains(expected.hashAt(i))).isTrue();
+            assertThat(s.hashAt(i)).isEqualTo(expected.hashAt(i));
+        }
+        assertThat(s.contains(expected.hashAt(0) ^ 1)).isEqualTo(expected.contains(expected.hashAt(0) ^ 1));
+    }
+
+    /** An event older than every retained one moves the first time; one decades away widens every offset. */
+    @Test
+    void addingBeforeTheFirstEventOrDecadesAwayRewritesTheTimes() {
+        Instant t = Instant.parse("2026-03-01T00:00:00Z");
+        VisitorState built = VisitorState.EMPTY;
+        for (int i = 0; i < 5; i++) {
+            built = built.add(Event.builder("st", "e" + i, EventType.VIEW_CONTENT, t.plusSeconds(i), t)
+                    .anonymousId("a").products(List.of(Product.of("p" + i))).build());
+        }
+        Event earlier = Event.builder("st", "earlier", EventType.ADD_TO_CART, t.minusSeconds(60), t).anonymousId("a")
+                .products(List.of(Product.of("p9"))).build();
+        Event decadesAgo = Event.builder("st", "1990", EventType.PURCHASE, Instant.parse("1990-01-01T00:00:00Z"), t)
+                .anonymousId("a").value(new BigDecimal("5.00")).currency("USD").build();
+        VisitorState s = VisitorStateCodec.decode(VisitorStateCodec.encode(built));
+        for (Event e : List.of(earlier, decadesAgo)) {
+            s = s.add(e);
+            built = built.add(e);
+            assertThat(s).isEqualTo(built);
+            for (int i = 0; i < s.size(); i++) {
+                assertThat(s.timeAt(i)).isEqualTo(built.timeAt(i));
+                assertThat(s.typeAt(i)).isEqualTo(built.typeAt(i));
+            }
+            assertThat(VisitorStateCodec.decode(VisitorStateCodec.encode(s))).isEqualTo(built);
+            assertThat(VisitorStateCodec.encode(s).length).isEqualTo(VisitorStateCodec.encode(built).length);
+        }
+        assertThat(s.oldest()).isEqualTo(Instant.parse("1990-01-01T00:00:00Z"));
     }
 
     @Test
