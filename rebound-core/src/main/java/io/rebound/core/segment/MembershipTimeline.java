@@ -176,7 +176,16 @@ public final class MembershipTimeline {
     private final Leaf[][] include;
     private final Leaf[][] exclude;
     private final boolean needsAnchor;
-    private final long[] breakpoints;
+    /**
+     * Sorted runs whose union is the breakpoints: each leaf's event times ({@code run[i]} with offset 0) and
+     * their window ends (the same times, offset by the window).
+     */
+    private final long[][] run;
+    private final long[] offset;
+    /** Runs with any time in them (a leaf matching no event leaves two empty ones). */
+    private int nonEmptyRuns;
+    /** Every breakpoint, sorted and distinct: merged from the runs when first asked for. */
+    private long[] breakpoints;
     /** The last instant asked about and the answer (the same instant is asked about several times per call). */
     private boolean memoized;
     private long memoAt;
@@ -187,47 +196,98 @@ public final class MembershipTimeline {
         this.include = leaves(plan.include, plan.types, byType, state);
         this.exclude = leaves(plan.exclude, plan.types, byType, state);
         this.needsAnchor = plan.needsAnchor;
-        this.breakpoints = breakpoints(include, exclude);
+        int leaves = 0;
+        for (Leaf[] cond : include) {
+            leaves += cond.length;
+        }
+        for (Leaf[] cond : exclude) {
+            leaves += cond.length;
+        }
+        this.run = new long[2 * leaves][];
+        this.offset = new long[2 * leaves];
+        int r = 0;
+        for (Leaf[][] conditions : new Leaf[][][] {include, exclude}) {
+            for (Leaf[] cond : conditions) {
+                for (Leaf leaf : cond) {
+                    run[r] = leaf.times;
+                    run[r + 1] = leaf.times;
+                    offset[r + 1] = leaf.window;
+                    r += 2;
+                    nonEmptyRuns += leaf.times.length > 0 ? 2 : 0;
+                }
+            }
+        }
     }
 
-    /** Most sorted runs {@link #breakpoints} merges; with more it sorts them. */
+    /** Most sorted runs {@link #allBreakpoints} merges; with more it sorts them. */
     private static final int MAX_MERGED_RUNS = 8;
 
     /**
      * The instants at which membership may change, sorted and distinct: every event's time and the
      * end of its window. Each leaf's times are sorted (a state's events are), so they and their window
      * ends are two sorted runs: merged in one pass over them, where a sort of a long history's
-     * thousand instants took a fifth of the audience writer's time.
+     * thousand instants took a fifth of the audience writer's time. Only the runs' start and the
+     * transitions over a period need them all; the next change after an instant, asked after every
+     * event, reads them from there on ({@link Cursor}).
      */
-    private static long[] breakpoints(Leaf[][] include, Leaf[][] exclude) {
+    private long[] allBreakpoints() {
+        long[] points = breakpoints;
+        if (points != null) {
+            return points;
+        }
         int n = 0;
-        int runs = 0;
-        for (Leaf[][] conditions : List.of(include, exclude)) {
-            for (Leaf[] cond : conditions) {
-                for (Leaf leaf : cond) {
-                    n += 2 * leaf.times.length;
-                    runs += leaf.times.length > 0 ? 2 : 0;
-                }
+        for (long[] times : run) {
+            n += times.length;
+        }
+        points = new long[n];
+        int distinct = nonEmptyRuns <= MAX_MERGED_RUNS ? merge(run, offset, points) : sort(run, offset, points);
+        points = distinct == n ? points : Arrays.copyOf(points, distinct);
+        breakpoints = points;
+        return points;
+    }
+
+    /** The breakpoints from an instant on, in order, each once: merged from the runs as they are asked for. */
+    private final class Cursor {
+        private final int[] next = new int[run.length];
+        private boolean started;
+        private long last;
+
+        /** Placed before the first breakpoint at or after {@code from}. */
+        Cursor(long from) {
+            for (int i = 0; i < run.length; i++) {
+                next[i] = firstAtLeast(run[i], from - offset[i]);
             }
         }
-        long[][] run = new long[runs][];
-        long[] offset = new long[runs];
-        int r = 0;
-        for (Leaf[][] conditions : List.of(include, exclude)) {
-            for (Leaf[] cond : conditions) {
-                for (Leaf leaf : cond) {
-                    if (leaf.times.length > 0) {
-                        run[r] = leaf.times;
-                        run[r + 1] = leaf.times;
-                        offset[r + 1] = leaf.window;
-                        r += 2;
+
+        /** Whether a breakpoint is left; {@link #last()} is then that breakpoint. */
+        boolean advance() {
+            while (true) {
+                int from = -1;
+                long min = 0;
+                for (int i = 0; i < run.length; i++) {
+                    if (next[i] < run[i].length) {
+                        long v = run[i][next[i]] + offset[i];
+                        if (from < 0 || v < min) {
+                            from = i;
+                            min = v;
+                        }
                     }
                 }
+                if (from < 0) {
+                    return false;
+                }
+                next[from]++;
+                if (!started || min != last) {
+                    started = true;
+                    last = min;
+                    return true;
+                }
             }
         }
-        long[] points = new long[n];
-        int distinct = runs <= MAX_MERGED_RUNS ? merge(run, offset, points) : sort(run, offset, points);
-        return distinct == n ? points : Arrays.copyOf(points, distinct);
+
+        long last() {
+            return last;
+        }
     }
 
     /**
@@ -352,15 +412,15 @@ public final class MembershipTimeline {
     /** The earliest instant after {@code t} at which membership differs from membership at {@code t}; null if never. */
     public Instant nextChangeAfter(Instant t) {
         long now = t.toEpochMilli();
-        boolean current = memberAt(now);
-        int i = firstAfter(now);
-        if (current) {
-            // A member with many events in the window would otherwise be evaluated at every one's expiry.
-            i = Math.max(i, firstAtLeast(breakpoints, memberUntil(now)));
+        if (now == Long.MAX_VALUE) {
+            return null;
         }
-        for (; i < breakpoints.length; i++) {
-            if (memberAt(breakpoints[i]) != current) {
-                return Instant.ofEpochMilli(breakpoints[i]);
+        boolean current = memberAt(now);
+        // A member with many events in the window would otherwise be evaluated at every one's expiry.
+        Cursor c = new Cursor(current ? Math.max(now + 1, memberUntil(now)) : now + 1);
+        while (c.advance()) {
+            if (memberAt(c.last()) != current) {
+                return Instant.ofEpochMilli(c.last());
             }
         }
         return null;
@@ -411,7 +471,8 @@ public final class MembershipTimeline {
     public Instant runStart(Instant t) {
         long now = t.toEpochMilli();
         boolean current = memberAt(now);
-        int i = firstAfter(now) - 1;
+        long[] breakpoints = allBreakpoints();
+        int i = firstAfter(breakpoints, now) - 1;
         long start = Long.MIN_VALUE;
         for (; i >= 0; i--) {
             if (memberAt(breakpoints[i]) != current) {
@@ -428,7 +489,8 @@ public final class MembershipTimeline {
         long end = upTo.toEpochMilli();
         List<Transition> out = new ArrayList<>();
         boolean current = memberAfter;
-        for (int i = firstAfter(after.toEpochMilli()); i < breakpoints.length && breakpoints[i] <= end; i++) {
+        long[] breakpoints = allBreakpoints();
+        for (int i = firstAfter(breakpoints, after.toEpochMilli()); i < breakpoints.length && breakpoints[i] <= end; i++) {
             boolean m = memberAt(breakpoints[i]);
             if (m != current) {
                 out.add(new Transition(Instant.ofEpochMilli(breakpoints[i]), m));
@@ -509,10 +571,10 @@ public final class MembershipTimeline {
 
     /** The instants at which membership may change, sorted and distinct (for tests). */
     long[] breakpoints() {
-        return breakpoints.clone();
+        return allBreakpoints().clone();
     }
 
-    private int firstAfter(long t) {
+    private static int firstAfter(long[] breakpoints, long t) {
         return t == Long.MAX_VALUE ? breakpoints.length : firstAtLeast(breakpoints, t + 1);
     }
 
