@@ -7,13 +7,9 @@ import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentTemplates;
-import io.rebound.server.meta.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,20 +32,8 @@ class BackfillSkipTest {
     private static final Instant T1 = T0.plus(Duration.ofMinutes(1));
     private static final int PERSONS = 3 * EmbeddedAudienceRuntime.BACKFILL_CHUNK + 17;
 
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture(STORE);
 
     /** Every 7th visitor adds to cart (some also buy); the rest only view pages or products. */
     private static List<Event> events() {
@@ -113,7 +97,7 @@ class BackfillSkipTest {
     void skippingWhoCannotQualifyGivesTheReferenceMembershipsAndLeavesTheirStateUntouched() {
         List<Event> events = events();
         SegmentDefinition abandoners = SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness embedded = META.freshHarness()) {
             InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime(T0);
             feed(embedded, events);
             feed(reference, events);
@@ -151,7 +135,7 @@ class BackfillSkipTest {
         SegmentDefinition abandoners = SegmentTemplates.cartAbandoners(7, SegmentTemplates.Scope.STORE);
         // Nobody who only added to cart has a purchase: the abandoners cannot match the new definition.
         SegmentDefinition purchasers = SegmentTemplates.pastPurchasers(30, SegmentTemplates.Scope.STORE);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness embedded = META.freshHarness()) {
             InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime(T0);
             feed(embedded, events);
             feed(reference, events);

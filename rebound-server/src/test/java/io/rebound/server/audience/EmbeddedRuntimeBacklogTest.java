@@ -5,17 +5,12 @@ import io.rebound.core.engine.MembershipChange;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.event.Product;
-import io.rebound.server.meta.Database;
 import io.rebound.testkit.DifferentialScenario;
 import io.rebound.testkit.memory.InMemoryAudienceRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,25 +38,8 @@ class EmbeddedRuntimeBacklogTest {
     /** Every bound wide open: the whole backlog in one unit. */
     private static final AudienceWriter.UnitBounds OPEN = new AudienceWriter.UnitBounds(1, 600_000, 1L << 30);
 
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        AudienceHarness.clearSegments(database);
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture(STORE).clearingSegments();
 
     @Test
     void aBacklogIsCaughtUpInOneUnitWithTheReferencesMemberships() throws Exception {
@@ -87,7 +65,7 @@ class EmbeddedRuntimeBacklogTest {
      */
     private static int unitsToCatchUp(long seed, AudienceWriter.UnitBounds bounds) throws Exception {
         List<Event> events = events(seed);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
+        try (AudienceHarness embedded = META.freshHarness();
              InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
             int units = catchUp(embedded, events, bounds, null);
             assertThat(snapshot(embedded)).isEqualTo(snapshot(fed(reference, events)));
@@ -98,7 +76,7 @@ class EmbeddedRuntimeBacklogTest {
     @Test
     void aCrashAsTheWholeBacklogCommitsLosesNothingAndDuplicatesNothing() throws Exception {
         List<Event> events = events(4);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
+        try (AudienceHarness embedded = META.freshHarness();
              InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
             AtomicBoolean crashed = new AtomicBoolean();
             catchUp(embedded, events, OPEN, () -> {

@@ -5,14 +5,10 @@ import io.rebound.testkit.RuntimeScenarios;
 import io.rebound.testkit.SuccessionScenario;
 import io.rebound.core.event.Event;
 import io.rebound.core.segment.SegmentDefinition;
-import io.rebound.server.meta.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,23 +21,11 @@ import java.util.stream.Stream;
  * test, run against the embedded runtime: real event log, writer thread, RocksDB, H2.
  */
 class EmbeddedRuntimeContractTest {
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, "st_test", "st_diff", SuccessionScenario.STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture("st_test", "st_diff", SuccessionScenario.STORE);
 
     private AudienceHarness newRuntime() {
-        return AudienceHarness.fresh(root, database);
+        return META.freshHarness();
     }
 
     @TestFactory

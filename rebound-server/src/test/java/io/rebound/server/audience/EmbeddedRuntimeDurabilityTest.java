@@ -12,11 +12,8 @@ import io.rebound.core.segment.SegmentDefinition;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.segment.SegmentTemplates.Scope;
 import io.rebound.server.meta.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rocksdb.RocksDBException;
 
 import java.math.BigDecimal;
@@ -40,25 +37,8 @@ class EmbeddedRuntimeDurabilityTest {
     /** {@code StreamGenerator}'s first instant. */
     private static final Instant STREAM_START = Instant.parse("2026-01-05T00:00:00Z");
 
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        AudienceHarness.clearSegments(database);
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture(STORE).clearingSegments();
 
     private static Map<String, SegmentDefinition> segments() {
         return DifferentialScenario.segments();
@@ -101,7 +81,7 @@ class EmbeddedRuntimeDurabilityTest {
     @Test
     void restartKeepsIdenticalMembershipsAndChangeLog() {
         List<StreamGenerator.Arrival> arrivals = stream(7);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
+        try (AudienceHarness embedded = META.freshHarness();
              InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
             setUp(embedded, reference);
             int half = arrivals.size() / 2;
@@ -141,7 +121,7 @@ class EmbeddedRuntimeDurabilityTest {
             Instant at = STREAM_START.plus(Duration.ofMinutes(7L * i));
             arrivals.add(new StreamGenerator.Arrival(at, view("long-" + i, "v-long-" + (i % 3), at)));
         }
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
+        try (AudienceHarness embedded = META.freshHarness();
              InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
             setUp(embedded, reference);
             for (StreamGenerator.Arrival a : arrivals.subList(0, 300)) {
@@ -172,7 +152,7 @@ class EmbeddedRuntimeDurabilityTest {
     @Test
     void crashBeforeCommitLosesNothingAndDuplicatesNothing() {
         List<StreamGenerator.Arrival> arrivals = stream(11);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database);
+        try (AudienceHarness embedded = META.freshHarness();
              InMemoryAudienceRuntime reference = new InMemoryAudienceRuntime()) {
             setUp(embedded, reference);
             int crashes = 0;
@@ -201,7 +181,7 @@ class EmbeddedRuntimeDurabilityTest {
     @Test
     void replayingTheWholeLogChangesNothing() throws RocksDBException {
         List<StreamGenerator.Arrival> arrivals = stream(13);
-        try (AudienceHarness embedded = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness embedded = META.freshHarness()) {
             setUp(embedded);
             for (StreamGenerator.Arrival a : arrivals) {
                 embedded.advanceTo(a.at());
@@ -221,7 +201,7 @@ class EmbeddedRuntimeDurabilityTest {
     @Test
     void onTheWallClockAMemberLeavesWithinOneSecondOfTheWindowEnd() throws Exception {
         java.time.Clock wall = java.time.Clock.systemUTC();
-        try (AudienceHarness h = new AudienceHarness(java.nio.file.Files.createTempDirectory(root, "wall"), database, wall)) {
+        try (AudienceHarness h = new AudienceHarness(java.nio.file.Files.createTempDirectory(META.root(), "wall"), META.database(), wall)) {
             SegmentDefinition oneHour = io.rebound.core.segment.SegmentDefinitions.parse(new java.util.HashMap<>(Map.of(
                     "name", "viewed in the last hour",
                     "include", List.of(Map.of("event", "ViewContent", "within_hours", 1)))));
@@ -251,7 +231,7 @@ class EmbeddedRuntimeDurabilityTest {
 
     @Test
     void backfillReportsProgressAndSamplesTheSizeWhenDone() {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             h.advanceTo(T0);
             List<Event> events = new ArrayList<>();
             for (int i = 0; i < 2 * EmbeddedAudienceRuntime.BACKFILL_CHUNK + 10; i++) {
@@ -276,7 +256,7 @@ class EmbeddedRuntimeDurabilityTest {
 
     @Test
     void erasureAndRetentionRemovePersonsIdsAndOldChanges() throws Exception {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             h.advanceTo(T0);
             h.putSegment(STORE, "viewers", SegmentTemplates.productViewers(7, Scope.STORE));
             h.append(view("e1", "erase-me", T0), view("e2", "age-out", T0));

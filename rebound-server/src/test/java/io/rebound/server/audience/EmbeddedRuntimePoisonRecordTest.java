@@ -3,16 +3,12 @@ package io.rebound.server.audience;
 import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.server.log.EventCodec;
-import io.rebound.server.meta.Database;
 import io.rebound.server.runtime.DeadLetters;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
@@ -28,20 +24,8 @@ class EmbeddedRuntimePoisonRecordTest {
     private static final String STORE = "st_poison";
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture(STORE);
 
     private static Event view(String id, String visitor, Instant at) {
         return Event.builder(STORE, id, EventType.VIEW_CONTENT, at, at).anonymousId(visitor).build();
@@ -49,7 +33,7 @@ class EmbeddedRuntimePoisonRecordTest {
 
     @Test
     void aRecordThatCannotBeDecodedIsSetAsideAndTheWriterMovesOn() throws Exception {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             long poison = h.log.records().end();
             h.log.records().append(List.of("{this is not an event".getBytes(StandardCharsets.UTF_8))).join();
             h.append(view("after", "v-after", T0));
@@ -65,7 +49,7 @@ class EmbeddedRuntimePoisonRecordTest {
 
     @Test
     void anErrorThrownByARecordDoesNotKillTheWriter() throws Exception {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             // 2^31 - 1 products announced: decoding asks for an array larger than the VM allows.
             h.log.records().append(List.of(new byte[]{(byte) 0xB2, 0, 0, 0, 0, 0, 0, 0,
                     (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07})).join();
@@ -79,7 +63,7 @@ class EmbeddedRuntimePoisonRecordTest {
 
     @Test
     void aStoredPositionBeyondATruncatedLogIsClampedToItsEnd() throws Exception {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             long kept = h.log.records().append(List.of(EventCodec.encode(view("e1", "v1", T0)))).join();
             h.append(view("lost-2", "v2", T0.plusSeconds(2)), view("lost-3", "v3", T0.plusSeconds(3)));
             h.runtime.sync();

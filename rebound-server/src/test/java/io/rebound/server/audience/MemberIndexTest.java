@@ -2,13 +2,9 @@ package io.rebound.server.audience;
 
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.segment.SegmentTemplates.Scope;
-import io.rebound.server.meta.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -27,24 +23,12 @@ class MemberIndexTest {
     private static final String STORE = "st_diff";
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture(STORE);
 
     @Test
     void lookupsShowCommittedMembershipsAcrossCrashRestartErasureAndDeletion() {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             h.advanceTo(T0);
             h.putSegment(STORE, "viewers", SegmentTemplates.productViewers(7, Scope.STORE));
             List<Boolean> seenBeforeCommit = new CopyOnWriteArrayList<>();

@@ -4,13 +4,9 @@ import io.rebound.core.event.Event;
 import io.rebound.core.event.EventType;
 import io.rebound.core.segment.SegmentTemplates;
 import io.rebound.core.segment.SegmentTemplates.Scope;
-import io.rebound.server.meta.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -24,20 +20,8 @@ class RecencySamplerTest {
     private static final String STORE = "st_recency";
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture(STORE);
 
     private static Event addToCart(String id, String visitor, Instant at) {
         return Event.builder(STORE, id, EventType.ADD_TO_CART, at, at).anonymousId(visitor).build();
@@ -45,7 +29,7 @@ class RecencySamplerTest {
 
     @Test
     void backfilledMembersAreCountedByDaysSinceTheirAddToCartNotSinceTheyJoined() {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             h.advanceTo(T0);
             h.append(addToCart("e1", "v1", T0.minus(Duration.ofDays(2))),
                     addToCart("e2", "v2", T0.minus(Duration.ofDays(10))),
@@ -74,7 +58,7 @@ class RecencySamplerTest {
 
     @Test
     void aSegmentLargerThanTheSampleIsCountedOverAnEvenSample() {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             h.advanceTo(T0);
             Event[] events = new Event[30];
             for (int i = 0; i < events.length; i++) {

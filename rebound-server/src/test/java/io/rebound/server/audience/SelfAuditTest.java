@@ -5,14 +5,10 @@ import io.rebound.core.engine.PersonState;
 import io.rebound.core.engine.PersonStateCodec;
 import io.rebound.testkit.TestEvents;
 import io.rebound.core.segment.SegmentTemplates;
-import io.rebound.server.meta.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rocksdb.RocksDBException;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -24,24 +20,12 @@ class SelfAuditTest {
     private static final String STORE = "st_test";
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-    @TempDir
-    static Path root;
-    private static Database database;
-
-    @BeforeAll
-    static void open() {
-        database = Database.embedded(root.resolve("meta"));
-        AudienceHarness.ensureStores(database, STORE);
-    }
-
-    @AfterAll
-    static void close() {
-        database.close();
-    }
+    @RegisterExtension
+    static final MetadataFixture META = new MetadataFixture(STORE);
 
     @Test
     void aLostMembershipIsFoundCountedAndRepairedWithinOneAuditInterval() throws Exception {
-        try (AudienceHarness h = AudienceHarness.fresh(root, database)) {
+        try (AudienceHarness h = META.freshHarness()) {
             h.advanceTo(T0);
             h.putSegment(STORE, "buyers", SegmentTemplates.pastPurchasers(30, SegmentTemplates.Scope.STORE));
             h.advanceTo(T0.plusSeconds(1));
