@@ -487,7 +487,10 @@ public final class AudienceProcessor {
             // changes it records keep their exact instants (the timeline's, not the timer's).
             next = ceilToMillis(next);
             changes.sort(CHANGE_ORDER);
-            PersonState state = new PersonState(storeId, personId, ids, visitor, statuses, now, next, evaluatedWith(now),
+            // A copy made for this call's changes is this call's alone: the state takes it without another copy.
+            Map<String, SegmentStatus> kept = statusesCopied && statuses instanceof TreeMap<String, SegmentStatus> t
+                    ? PersonState.sealed(t) : statuses;
+            PersonState state = new PersonState(storeId, personId, ids, visitor, kept, now, next, evaluatedWith(now),
                     consent);
             return new Result(state, changes, next);
         }

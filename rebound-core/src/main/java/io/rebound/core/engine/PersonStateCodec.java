@@ -220,6 +220,14 @@ public final class PersonStateCodec {
      * into copies of their own.
      */
     public static PersonState decode(byte[] bytes, String... known) {
+        return decode(bytes, null, known);
+    }
+
+    /**
+     * {@link #decode(byte[], String...)} of the person a caller looked up as {@code personId}: when the state
+     * names that person (it does, under its key), it holds the caller's string instead of a copy.
+     */
+    public static PersonState decode(byte[] bytes, String personIdAskedFor, String[] known) {
         try {
             BinaryReader in = new BinaryReader(bytes);
             int version = version(in);
@@ -235,7 +243,7 @@ public final class PersonStateCodec {
             AdConsent consent = withConsent ? consent(in) : AdConsent.UNSTATED;
             Map<String, SegmentStatus> segments = statuses(in, known);
             String store = known(in, known);
-            String personId = in.varintString();
+            String personId = personIdAskedFor == null ? in.varintString() : known(in, personIdAskedFor);
             Set<String> anonymous = set(in);
             Set<String> users = set(in);
             Set<String> emails = set(in);
@@ -246,6 +254,16 @@ public final class PersonStateCodec {
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("corrupt person state", e);
         }
+    }
+
+    /** The string at {@code in}: {@code known} itself when it is that string (ASCII), else a new one. */
+    private static String known(BinaryReader in, String known) {
+        int length = in.varint();
+        if (in.isAscii(known, length)) {
+            in.skip(length);
+            return known;
+        }
+        return in.utf8(length);
     }
 
     /** The string at {@code in}: one of {@code known} itself when it is that string (ASCII), else a new one. */
@@ -373,13 +391,16 @@ public final class PersonStateCodec {
 
     private static Map<String, SegmentStatus> statuses(BinaryReader in, String[] known) {
         int n = in.varint();
-        Map<String, SegmentStatus> segments = n == 0 ? Map.of() : new TreeMap<>();
+        if (n == 0) {
+            return Map.of();
+        }
+        TreeMap<String, SegmentStatus> segments = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             String id = known(in, known);
             boolean member = in.u8() == 1;
             segments.put(id, new SegmentStatus(member, Instant.ofEpochMilli(in.zigzagVarlong())));
         }
-        return segments;
+        return PersonState.sealed(segments); // the state takes it as it is
     }
 
     private static void skipStatuses(BinaryReader in) {

@@ -42,6 +42,29 @@ class PersonStateCodecTest {
         assertThat(PersonStateCodec.decode(PersonStateCodec.encode(empty))).isEqualTo(empty);
     }
 
+    /**
+     * A decoded state shares the person id its caller asked for and keeps its statuses as decoded through every
+     * copy made with a change of something else; statuses handed in from outside are copied, so changing the
+     * caller's map afterwards changes no state.
+     */
+    @Test
+    void decodedStatesShareThePersonIdAskedForAndTheirStatuses() {
+        byte[] bytes = PersonStateCodec.encode(person());
+        String asked = new String("p1".toCharArray());
+        PersonState decoded = PersonStateCodec.decode(bytes, asked, new String[0]);
+        assertThat(decoded).isEqualTo(person());
+        assertThat(decoded.personId()).isSameAs(asked);
+        assertThat(PersonStateCodec.decode(bytes, "p2", new String[0]).personId()).isEqualTo("p1");
+        PersonState changed = decoded.withIds(new PersonIds(Set.of("a1", "a2"), Set.of("u1"), Set.of()));
+        assertThat(changed.segments()).isSameAs(decoded.segments());
+        assertThatThrownBy(() -> decoded.segments().clear()).isInstanceOf(UnsupportedOperationException.class);
+
+        java.util.TreeMap<String, SegmentStatus> mine = new java.util.TreeMap<>(decoded.segments());
+        PersonState built = new PersonState("st", "p1", decoded.ids(), decoded.visitor(), mine, T, null);
+        mine.clear();
+        assertThat(built.segments()).hasSize(2).isNotSameAs(mine);
+    }
+
     @Test
     void peekReadsTypesAndSegmentsWithoutTheEvents() {
         PersonStateCodec.Header h = PersonStateCodec.peek(PersonStateCodec.encode(person()));

@@ -29,7 +29,7 @@ final class RocksPersonTable implements PersonTable {
         if (b == null) {
             return null;
         }
-        PersonState state = PersonStateCodec.decode(b, known);
+        PersonState state = PersonStateCodec.decode(b, personId, known);
         learn(state.storeId());
         for (String segment : state.segments().keySet()) {
             learn(segment);
