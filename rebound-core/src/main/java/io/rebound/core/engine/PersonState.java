@@ -50,7 +50,8 @@ public record PersonState(String storeId, String personId, PersonIds ids, Visito
      * event (decoded, then with new statuses, ids, events) and copying its statuses each time was a twentieth
      * of the audience writer's time.
      */
-    private static final Class<?> SORTED_STATUSES = java.util.Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+    private static final Class<?> SORTED_STATUSES =
+            java.util.Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
 
     /** {@code fresh}, which nothing else holds, as statuses a state takes without a copy. */
     static Map<String, SegmentStatus> sealed(TreeMap<String, SegmentStatus> fresh) {

@@ -490,7 +490,8 @@ public final class MembershipTimeline {
         List<Transition> out = new ArrayList<>();
         boolean current = memberAfter;
         long[] breakpoints = allBreakpoints();
-        for (int i = firstAfter(breakpoints, after.toEpochMilli()); i < breakpoints.length && breakpoints[i] <= end; i++) {
+        int i = firstAfter(breakpoints, after.toEpochMilli());
+        for (; i < breakpoints.length && breakpoints[i] <= end; i++) {
             boolean m = memberAt(breakpoints[i]);
             if (m != current) {
                 out.add(new Transition(Instant.ofEpochMilli(breakpoints[i]), m));

@@ -149,7 +149,8 @@ public final class VisitorStateCodec {
         int stringCount = source.stringCount + strings.addedCount();
         int tableLength = source.tableLength + added.size();
         int size = 1 + varintSize(n + 1) + varintSize(BinaryWriter.zigzag(base)) + 1 + (width + 1 + 8) * (n + 1)
-                + varintSize(bodiesLength) + bodiesLength + varintSize(stringCount) + varintSize(tableLength) + tableLength;
+                + varintSize(bodiesLength) + bodiesLength
+                + varintSize(stringCount) + varintSize(tableLength) + tableLength;
         byte[] from = source.bytes;
         BinaryWriter out = new BinaryWriter(size);
         out.u8(VERSION);

@@ -339,8 +339,9 @@ final class AudienceWriter {
      * while the writer is still far behind the log, for a bounded time and heap of pending writes
      * ({@link UnitBounds}), and never with a command waiting. A person's state written by several
      * events of one unit reaches RocksDB once (its WAL, memtable, flush and blob file): the larger the
-     * unit, the fewer copies of a long state, and the backlog is caught up sooner. Under a load the writer keeps up with, a unit is what arrived
-     * since the last one, so the event → membership latency is unchanged.
+     * unit, the fewer copies of a long state, and the backlog is caught up sooner. Under a load the
+     * writer keeps up with, a unit is what arrived since the last one, so the event → membership
+     * latency is unchanged.
      */
     private boolean extend(long next, long end, long startedNanos) {
         UnitBounds b = bounds;

@@ -201,7 +201,8 @@ class EmbeddedRuntimeDurabilityTest {
     @Test
     void onTheWallClockAMemberLeavesWithinOneSecondOfTheWindowEnd() throws Exception {
         java.time.Clock wall = java.time.Clock.systemUTC();
-        try (AudienceHarness h = new AudienceHarness(java.nio.file.Files.createTempDirectory(META.root(), "wall"), META.database(), wall)) {
+        Path dir = java.nio.file.Files.createTempDirectory(META.root(), "wall");
+        try (AudienceHarness h = new AudienceHarness(dir, META.database(), wall)) {
             SegmentDefinition oneHour = io.rebound.core.segment.SegmentDefinitions.parse(new java.util.HashMap<>(Map.of(
                     "name", "viewed in the last hour",
                     "include", List.of(Map.of("event", "ViewContent", "within_hours", 1)))));

@@ -84,7 +84,8 @@ class TransactionsTest {
             public Connection getConnection() throws SQLException {
                 Connection real = h2.getConnection();
                 boolean[] committed = {false};
-                return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
+                ClassLoader loader = getClass().getClassLoader();
+                return (Connection) Proxy.newProxyInstance(loader, new Class<?>[]{Connection.class},
                         (p, m, args) -> {
                             String name = m.getName();
                             if (name.equals("commit") && failing.contains("commit")) {
