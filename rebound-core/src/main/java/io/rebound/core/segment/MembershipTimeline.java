@@ -240,7 +240,7 @@ public final class MembershipTimeline {
             n += times.length;
         }
         points = new long[n];
-        int distinct = nonEmptyRuns <= MAX_MERGED_RUNS ? merge(run, offset, points) : sort(run, offset, points);
+        int distinct = nonEmptyRuns <= MAX_MERGED_RUNS ? merge(points) : sort(run, offset, points);
         points = distinct == n ? points : Arrays.copyOf(points, distinct);
         breakpoints = points;
         return points;
@@ -251,6 +251,10 @@ public final class MembershipTimeline {
         private final int[] next = new int[run.length];
         private boolean started;
         private long last;
+
+        /** Placed before the first breakpoint. */
+        Cursor() {
+        }
 
         /** Placed before the first breakpoint at or after {@code from}. */
         Cursor(long from) {
@@ -290,36 +294,17 @@ public final class MembershipTimeline {
         }
     }
 
-    /**
-     * Merges the sorted runs ({@code run[i]} plus {@code offset[i]}) into {@code out}, each instant
-     * once; returns how many.
-     */
-    private static int merge(long[][] run, long[] offset, long[] out) {
-        int[] next = new int[run.length];
+    /** Merges the runs into {@code out}, each instant once; returns how many. */
+    private int merge(long[] out) {
+        Cursor c = new Cursor();
         int distinct = 0;
-        while (true) {
-            int from = -1;
-            long min = 0;
-            for (int i = 0; i < run.length; i++) {
-                if (next[i] < run[i].length) {
-                    long v = run[i][next[i]] + offset[i];
-                    if (from < 0 || v < min) {
-                        from = i;
-                        min = v;
-                    }
-                }
-            }
-            if (from < 0) {
-                return distinct;
-            }
-            next[from]++;
-            if (distinct == 0 || out[distinct - 1] != min) {
-                out[distinct++] = min;
-            }
+        while (c.advance()) {
+            out[distinct++] = c.last();
         }
+        return distinct;
     }
 
-    /** {@link #merge} by a sort, for many runs. */
+    /** {@link #merge(long[])} by a sort, for many runs. */
     private static int sort(long[][] run, long[] offset, long[] out) {
         int at = 0;
         for (int i = 0; i < run.length; i++) {

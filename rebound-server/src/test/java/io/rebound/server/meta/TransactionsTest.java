@@ -5,7 +5,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -14,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
 import java.util.UUID;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -79,76 +77,40 @@ class TransactionsTest {
      * committed and {@code close} (each after doing its work), {@code commit} instead of committing.
      */
     private DataSource failingAfterCommit(Set<String> failing) {
-        return new DataSource() {
-            @Override
-            public Connection getConnection() throws SQLException {
-                Connection real = h2.getConnection();
-                boolean[] committed = {false};
-                ClassLoader loader = getClass().getClassLoader();
-                return (Connection) Proxy.newProxyInstance(loader, new Class<?>[]{Connection.class},
-                        (p, m, args) -> {
-                            String name = m.getName();
-                            if (name.equals("commit") && failing.contains("commit")) {
-                                throw new SQLException("failing commit");
-                            }
-                            Object result;
-                            try {
-                                result = m.invoke(real, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                            if (name.equals("commit")) {
-                                committed[0] = true;
-                            }
-                            boolean fails = switch (name) {
-                                case "setAutoCommit" -> committed[0];
-                                case "close" -> true;
-                                default -> false;
-                            };
-                            if (fails && failing.contains(name)) {
-                                throw new SQLException("failing " + name);
-                            }
-                            return result;
-                        });
+        ClassLoader loader = getClass().getClassLoader();
+        return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[]{DataSource.class}, (ds, call, callArgs) -> {
+            if (!call.getName().equals("getConnection")) {
+                return invoke(h2, call, callArgs);
             }
+            Connection real = h2.getConnection();
+            boolean[] committed = {false};
+            return Proxy.newProxyInstance(loader, new Class<?>[]{Connection.class}, (p, m, args) -> {
+                String name = m.getName();
+                if (name.equals("commit") && failing.contains("commit")) {
+                    throw new SQLException("failing commit");
+                }
+                Object result = invoke(real, m, args);
+                if (name.equals("commit")) {
+                    committed[0] = true;
+                }
+                boolean fails = switch (name) {
+                    case "setAutoCommit" -> committed[0];
+                    case "close" -> true;
+                    default -> false;
+                };
+                if (fails && failing.contains(name)) {
+                    throw new SQLException("failing " + name);
+                }
+                return result;
+            });
+        });
+    }
 
-            @Override
-            public Connection getConnection(String user, String password) throws SQLException {
-                return getConnection();
-            }
-
-            @Override
-            public PrintWriter getLogWriter() {
-                return null;
-            }
-
-            @Override
-            public void setLogWriter(PrintWriter out) {
-            }
-
-            @Override
-            public void setLoginTimeout(int seconds) {
-            }
-
-            @Override
-            public int getLoginTimeout() {
-                return 0;
-            }
-
-            @Override
-            public Logger getParentLogger() {
-                return Logger.getGlobal();
-            }
-
-            @Override
-            public <T> T unwrap(Class<T> type) throws SQLException {
-                throw new SQLException("not a wrapper");
-            }
-
-            @Override
-            public boolean isWrapperFor(Class<?> type) {
-                return false;
-            }
-        };
+    private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 }
