@@ -97,16 +97,11 @@ public final class VisitorStateCodec {
         out.varint(n);
         if (n > 0) {
             long base = state.timeAt(0);
-            boolean wide = state.timeAt(n - 1) - base >= 1L << 40;
+            int width = state.timeAt(n - 1) - base >= 1L << 40 ? 8 : 5;
             out.zigzagVarlong(base);
-            out.u8(wide ? 8 : 5);
+            out.u8(width);
             for (int i = 0; i < n; i++) {
-                long offset = state.timeAt(i) - base;
-                if (wide) {
-                    out.int64LE(offset);
-                } else {
-                    out.int40LE(offset);
-                }
+                offset(out, state.timeAt(i) - base, width);
             }
         }
         for (int i = 0; i < n; i++) {
