@@ -23,7 +23,8 @@ import java.util.function.BiPredicate;
  * batch): a key written many times in one unit — the store's change sequence, a segment's member
  * count, a person touched by several events of a batch — reaches RocksDB once. The families read key
  * by key on every event also keep a bounded copy of hot keys ({@link HotKeys}), so that a repeated
- * read costs no JNI round trip.
+ * read costs no JNI round trip; their pending writes are held in that copy's entries, so that a write
+ * after the read of its key looks nothing up again.
  *
  * <p>Not thread-safe: only the runtime's writer thread touches it.
  */
@@ -54,7 +55,10 @@ final class UnitOfWork implements AutoCloseable {
     private final java.util.List<Runnable> afterCommit = new java.util.ArrayList<>();
     private final java.util.Map<String, Family> families = new java.util.HashMap<>();
 
-    /** One column family's handle, pending writes (value or {@link HotKeys#ABSENT}), and hot keys (or null). */
+    /**
+     * One column family's handle and, for the families read key by key, its hot keys, which also hold its
+     * pending writes; the other families' pending writes (value or {@link HotKeys#ABSENT}) are in a map.
+     */
     private static final class Family {
         final ColumnFamilyHandle handle;
         final HotKeys hot;
@@ -67,13 +71,18 @@ final class UnitOfWork implements AutoCloseable {
     }
 
     UnitOfWork(RocksDatabase rocks) {
+        this(rocks, PERSONS_BUDGET, KEYS_BUDGET);
+    }
+
+    /** With the hot keys' budgets given (tests: small ones, so that keys leave). */
+    UnitOfWork(RocksDatabase rocks, long personsBudget, long keysBudget) {
         this.rocks = rocks;
-        hot(AudienceColumns.PERSONS, PERSONS_BUDGET);
-        hot(AudienceColumns.IDENTITIES, KEYS_BUDGET);
-        hot(AudienceColumns.ACTIVITY, KEYS_BUDGET);
-        hot(AudienceColumns.MEMBERS, KEYS_BUDGET);
-        hot(AudienceColumns.COUNTS, SMALL_BUDGET);
-        hot(AudienceColumns.META, SMALL_BUDGET);
+        hot(AudienceColumns.PERSONS, personsBudget);
+        hot(AudienceColumns.IDENTITIES, keysBudget);
+        hot(AudienceColumns.ACTIVITY, keysBudget);
+        hot(AudienceColumns.MEMBERS, keysBudget);
+        hot(AudienceColumns.COUNTS, Math.min(SMALL_BUDGET, keysBudget));
+        hot(AudienceColumns.META, Math.min(SMALL_BUDGET, keysBudget));
     }
 
     private void hot(String name, long budget) {
@@ -92,10 +101,13 @@ final class UnitOfWork implements AutoCloseable {
     byte[] get(String family, byte[] key) {
         Family f = family(family);
         HotKeys.Key k = new HotKeys.Key(key);
-        // The hot copy first: when it holds a key, it holds the key's latest value (every write of the
-        // family updates it), pending or not; a pending write it let go is still in the pending map.
-        byte[] known = f.hot != null ? f.hot.get(k) : null;
-        if (known == null) {
+        // A family with hot keys: they hold every pending write of it, and a key they hold has its latest
+        // value, pending or not. Without: its pending writes.
+        byte[] known;
+        if (f.hot != null) {
+            HotKeys.Entry e = f.hot.get(k);
+            known = e == null ? null : e.value();
+        } else {
             known = f.pending.get(k);
         }
         if (known != null) {
@@ -115,7 +127,7 @@ final class UnitOfWork implements AutoCloseable {
             }
         }
         if (f.hot != null) {
-            f.hot.put(k, value == null ? HotKeys.ABSENT : value);
+            f.hot.read(k, value == null ? HotKeys.ABSENT : value);
         }
         return value;
     }
@@ -138,18 +150,14 @@ final class UnitOfWork implements AutoCloseable {
 
     /** Records {@code value} ({@link HotKeys#ABSENT}: a delete) as the key's pending write, unless the key holds it already. */
     private void write(Family f, HotKeys.Key k, byte[] value) {
-        // Looked up once in the hot copy, which holds the key's latest value when it holds the key.
-        HotKeys.Entry hot = f.hot != null ? f.hot.entry(k) : null;
-        byte[] known = hot != null ? hot.value() : f.pending.get(k);
+        HotKeys.Entry hot = f.hot != null ? f.hot.get(k) : null;
+        byte[] known = f.hot != null ? (hot == null ? null : hot.value()) : f.pending.get(k);
         if (known != null && (known == value || known != HotKeys.ABSENT && value != HotKeys.ABSENT
                 && java.util.Arrays.equals(known, value))) {
             return; // the key holds this value already (committed, or pending in this unit)
         }
-        byte[] replaced = f.pending.put(k, value);
+        byte[] replaced = f.hot != null ? f.hot.write(k, hot, value) : f.pending.put(k, value);
         pendingBytes += value.length - (replaced == null ? -k.bytes().length : replaced.length);
-        if (f.hot != null) {
-            f.hot.put(k, hot, value);
-        }
         dirty = true;
     }
 
@@ -165,21 +173,29 @@ final class UnitOfWork implements AutoCloseable {
     private void flushInto(AbstractWriteBatch target) {
         try {
             for (Family f : families.values()) {
-                if (f.pending.isEmpty()) {
-                    continue;
+                if (f.hot != null) {
+                    for (HotKeys.Entry e : f.hot.pending()) {
+                        write(target, f.handle, e.key().bytes(), e.value());
+                    }
+                    f.hot.handedOver();
                 }
                 for (java.util.Map.Entry<HotKeys.Key, byte[]> e : f.pending.entrySet()) {
-                    if (e.getValue() == HotKeys.ABSENT) {
-                        target.delete(f.handle, e.getKey().bytes());
-                    } else {
-                        target.put(f.handle, e.getKey().bytes(), e.getValue());
-                    }
+                    write(target, f.handle, e.getKey().bytes(), e.getValue());
                 }
                 f.pending.clear();
             }
             pendingBytes = 0;
         } catch (RocksDBException e) {
             throw new StateStorageException("write to the unit of work failed", e);
+        }
+    }
+
+    private static void write(AbstractWriteBatch target, ColumnFamilyHandle family, byte[] key, byte[] value)
+            throws RocksDBException {
+        if (value == HotKeys.ABSENT) {
+            target.delete(family, key);
+        } else {
+            target.put(family, key, value);
         }
     }
 
