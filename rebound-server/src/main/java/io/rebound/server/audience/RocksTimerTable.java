@@ -76,22 +76,21 @@ final class RocksTimerTable implements TimerTable {
     public void set(String storeId, String personId, Instant due) {
         String storeKey = storeId(storeId);
         Map<String, Entry> store = current.computeIfAbsent(storeKey, s -> new HashMap<>());
-        Entry old = store.get(personId);
-        if (old != null && due != null && due.toEpochMilli() == old.due()) {
-            return;
-        }
-        byte[] indexKey = uow.personKeys.of(storeId, personId);
         if (due == null) {
-            if (old != null) {
-                store.remove(personId);
+            if (store.remove(personId) != null) {
                 live--;
-                uow.delete(AudienceColumns.TIMER_INDEX, indexKey);
+                uow.delete(AudienceColumns.TIMER_INDEX, uow.personKeys.of(storeId, personId));
             }
             return;
         }
         long millis = due.toEpochMilli();
         Entry e = new Entry(millis, storeKey, personId);
-        store.put(personId, e);
+        // One look-up in a map of every person with a timer: nearly every event moves its person's timer.
+        Entry old = store.put(personId, e);
+        if (old != null && old.due() == millis) {
+            store.put(personId, old); // unchanged: the live entry stays the one in the heap
+            return;
+        }
         if (old == null) {
             live++;
         }
@@ -99,7 +98,7 @@ final class RocksTimerTable implements TimerTable {
         if (heap.size() > 2 * live + SLACK) {
             rebuild();
         }
-        uow.put(AudienceColumns.TIMER_INDEX, indexKey, AudienceKeys.i64(millis));
+        uow.put(AudienceColumns.TIMER_INDEX, uow.personKeys.of(storeId, personId), AudienceKeys.i64(millis));
     }
 
     private boolean isLive(Entry e) {
