@@ -14,6 +14,7 @@ import io.rebound.core.segment.VisitorState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -65,6 +66,11 @@ public final class AudienceProcessor {
     private final Set<String> deleted;
     /** Each segment's {@link #version}, in the order of {@link #segments}. */
     private final long[] versions;
+    /** Each segment's {@code effectiveFrom}, in the order of {@link #versions}. */
+    private final Instant[] effectiveFrom;
+    /** The latest of {@link #effectiveFrom} (null: no segment), and {@link #evaluatedWith} of any instant after it (nearly every call). */
+    private final Instant latestEffective;
+    private final long withEvery;
     private final Duration retention;
 
     /**
@@ -99,6 +105,9 @@ public final class AudienceProcessor {
                 .toArray(MembershipTimeline.Plan[]::new);
         this.segmentIds = this.segments.stream().map(Segment::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.versions = this.segments.stream().mapToLong(AudienceProcessor::version).toArray();
+        this.effectiveFrom = this.segments.stream().map(Segment::effectiveFrom).toArray(Instant[]::new);
+        this.latestEffective = Arrays.stream(effectiveFrom).max(Comparator.naturalOrder()).orElse(null);
+        this.withEvery = fingerprint(Instant.MAX);
         Duration longest = this.segments.stream().map(s -> s.definition().longestWindow())
                 .max(Duration::compareTo).orElse(Duration.ZERO);
         this.retention = longest.compareTo(retention) > 0 ? longest : retention;
@@ -228,9 +237,13 @@ public final class AudienceProcessor {
      * evaluation was evaluated then" would then skip it for good.
      */
     public long evaluatedWith(Instant t) {
+        return latestEffective == null || latestEffective.isBefore(t) ? withEvery : fingerprint(t);
+    }
+
+    private long fingerprint(Instant t) {
         long f = 0x9e3779b97f4a7c15L;
         for (int i = 0; i < versions.length; i++) {
-            if (segments.get(i).effectiveFrom().isBefore(t)) {
+            if (effectiveFrom[i].isBefore(t)) {
                 f ^= versions[i];
             }
         }
