@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
 
 /**
  * Membership of one visitor in one segment as a function of time, for a fixed set of events.
@@ -65,11 +66,13 @@ public final class MembershipTimeline {
         final EventType[] types;
         /** {@link #types} as bits {@code 1 << ordinal}. */
         private final long typeBits;
+        /** Leaves of the include and exclude conditions together. */
+        final int leafCount;
 
         Plan(SegmentDefinition definition) {
             this.include = leaves(definition.include());
             this.exclude = leaves(definition.exclude());
-            this.types = java.util.stream.Stream.of(include, exclude).flatMap(Arrays::stream).flatMap(Arrays::stream)
+            this.types = Stream.of(include, exclude).flatMap(Arrays::stream).flatMap(Arrays::stream)
                     .map(EventCondition::type).distinct().toArray(EventType[]::new);
             this.needsAnchor = Arrays.stream(exclude).flatMap(Arrays::stream).anyMatch(l -> l.since() != null);
             long bits = 0;
@@ -77,6 +80,7 @@ public final class MembershipTimeline {
                 bits |= 1L << t.ordinal();
             }
             this.typeBits = bits;
+            this.leafCount = Math.toIntExact(Stream.of(include, exclude).flatMap(Arrays::stream).mapToLong(c -> c.length).sum());
         }
 
         /**
@@ -192,31 +196,26 @@ public final class MembershipTimeline {
     private boolean memoMember;
 
     MembershipTimeline(Plan plan, VisitorState state) {
-        int[][] byType = state.indicesOf(plan.types);
-        this.include = leaves(plan.include, plan.types, byType, state);
-        this.exclude = leaves(plan.exclude, plan.types, byType, state);
+        this.include = leaves(plan.include, state);
+        this.exclude = leaves(plan.exclude, state);
         this.needsAnchor = plan.needsAnchor;
-        int leaves = 0;
-        for (Leaf[] cond : include) {
-            leaves += cond.length;
-        }
-        for (Leaf[] cond : exclude) {
-            leaves += cond.length;
-        }
-        this.run = new long[2 * leaves][];
-        this.offset = new long[2 * leaves];
-        int r = 0;
-        for (Leaf[][] conditions : new Leaf[][][] {include, exclude}) {
-            for (Leaf[] cond : conditions) {
-                for (Leaf leaf : cond) {
-                    run[r] = leaf.times;
-                    run[r + 1] = leaf.times;
-                    offset[r + 1] = leaf.window;
-                    r += 2;
-                    nonEmptyRuns += leaf.times.length > 0 ? 2 : 0;
-                }
+        this.run = new long[2 * plan.leafCount][];
+        this.offset = new long[2 * plan.leafCount];
+        addRuns(addRuns(0, include), exclude);
+    }
+
+    /** Each leaf's times and their window ends as two runs, from run {@code r}; returns the next free run. */
+    private int addRuns(int r, Leaf[][] conditions) {
+        for (Leaf[] cond : conditions) {
+            for (Leaf leaf : cond) {
+                run[r] = leaf.times;
+                run[r + 1] = leaf.times;
+                offset[r + 1] = leaf.window;
+                r += 2;
+                nonEmptyRuns += leaf.times.length > 0 ? 2 : 0;
             }
         }
+        return r;
     }
 
     /** Most sorted runs {@link #allBreakpoints} merges; with more it sorts them. */
@@ -322,15 +321,15 @@ public final class MembershipTimeline {
         return distinct;
     }
 
-    private static Leaf[][] leaves(EventCondition[][] conditions, EventType[] types, int[][] byType,
-                                   VisitorState state) {
+    private static Leaf[][] leaves(EventCondition[][] conditions, VisitorState state) {
         Leaf[][] out = new Leaf[conditions.length][];
         for (int i = 0; i < out.length; i++) {
             EventCondition[] leaves = conditions[i];
             out[i] = new Leaf[leaves.length];
             for (int j = 0; j < leaves.length; j++) {
                 EventCondition c = leaves[j];
-                int[] indices = byType[slot(types, c.type())];
+                int[] indices = state.indicesOf(c.type());
+                long[] times;
                 if (c.type() == EventType.CUSTOM || !c.where().isEmpty()) {
                     int[] matching = new int[indices.length];
                     int m = 0;
@@ -340,13 +339,17 @@ public final class MembershipTimeline {
                         }
                     }
                     indices = Arrays.copyOf(matching, m);
+                    times = new long[m];
+                    for (int k = 0; k < m; k++) {
+                        times[k] = state.timeAt(indices[k]);
+                    }
+                } else {
+                    times = state.timesOf(c.type()); // every event of the type: the state's own array, shared
                 }
-                int n = indices.length;
-                long[] times = new long[n];
-                BigDecimal[] values = c.sumValueGte() == null ? null : new BigDecimal[n];
-                for (int k = 0; k < n; k++) {
-                    times[k] = state.timeAt(indices[k]);
-                    if (values != null) {
+                BigDecimal[] values = null;
+                if (c.sumValueGte() != null) {
+                    values = new BigDecimal[indices.length];
+                    for (int k = 0; k < indices.length; k++) {
                         values[k] = state.get(indices[k]).value();
                     }
                 }
@@ -354,14 +357,6 @@ public final class MembershipTimeline {
             }
         }
         return out;
-    }
-
-    private static int slot(EventType[] types, EventType type) {
-        int i = 0;
-        while (types[i] != type) {
-            i++;
-        }
-        return i;
     }
 
     public boolean memberAt(Instant t) {

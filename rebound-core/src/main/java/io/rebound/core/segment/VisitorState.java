@@ -37,6 +37,7 @@ public final class VisitorState {
     private static final LongAdder DROPPED = new LongAdder();
 
     private static final int[] NONE = new int[0];
+    private static final long[] NO_TIMES = new long[0];
 
     /**
      * Slot i is null until event i is first needed, when {@code source} is set and the event comes from it;
@@ -51,6 +52,8 @@ public final class VisitorState {
      * again.
      */
     private final VisitorStateCodec.Encoded source;
+    /** Each type's event indices and times, once asked for ({@link #byType()}). */
+    private ByType byType;
 
     private VisitorState(RetainedEvent[] sortedDistinct) {
         this(sortedDistinct, null);
@@ -213,38 +216,58 @@ public final class VisitorState {
         return latest;
     }
 
-    /** Per type of {@code types}, the indices of the events of that type, oldest first. */
-    int[][] indicesOf(EventType[] types) {
-        if (isSource()) {
-            return source.indicesOf(types);
+    /** The indices of the events of {@code type}, oldest first (shared: not to be changed). */
+    int[] indicesOf(EventType type) {
+        return byType().indices[type.ordinal()];
+    }
+
+    /** The times of the events of {@code type}, epoch millis, oldest first (shared: not to be changed). */
+    long[] timesOf(EventType type) {
+        return byType().times[type.ordinal()];
+    }
+
+    private ByType byType() {
+        ByType b = byType;
+        if (b == null) {
+            b = new ByType(this);
+            byType = b; // a race builds it twice, alike; its final fields publish its arrays safely
         }
-        // Two passes, each reading every event's type once (not once per type asked for).
-        int[] slotOf = new int[EventType.values().length];
-        Arrays.fill(slotOf, -1);
-        for (int k = 0; k < types.length; k++) {
-            slotOf[types[k].ordinal()] = k;
-        }
-        int[] counts = new int[types.length];
-        int[] slots = new int[events.length];
-        for (int i = 0; i < events.length; i++) {
-            int k = slotOf[typeAt(i).ordinal()];
-            slots[i] = k;
-            if (k >= 0) {
-                counts[k]++;
+        return b;
+    }
+
+    /**
+     * Each type's event indices and times, read in two passes over the events when first asked for: every
+     * segment's timeline over this state asks, and each read every event's type again (a twentieth of the
+     * audience writer's time with five segments).
+     */
+    private static final class ByType {
+        final int[][] indices;
+        final long[][] times;
+
+        ByType(VisitorState state) {
+            int types = EventType.values().length;
+            int n = state.size();
+            byte[] ordinals = new byte[n];
+            int[] counts = new int[types];
+            for (int i = 0; i < n; i++) {
+                int o = state.typeAt(i).ordinal();
+                ordinals[i] = (byte) o;
+                counts[o]++;
+            }
+            indices = new int[types][];
+            times = new long[types][];
+            for (int o = 0; o < types; o++) {
+                indices[o] = counts[o] == 0 ? NONE : new int[counts[o]];
+                times[o] = counts[o] == 0 ? NO_TIMES : new long[counts[o]];
+                counts[o] = 0;
+            }
+            for (int i = 0; i < n; i++) {
+                int o = ordinals[i];
+                int k = counts[o]++;
+                indices[o][k] = i;
+                times[o][k] = state.timeAt(i);
             }
         }
-        int[][] out = new int[types.length][];
-        for (int k = 0; k < types.length; k++) {
-            out[k] = counts[k] == 0 ? NONE : new int[counts[k]];
-            counts[k] = 0;
-        }
-        for (int i = 0; i < events.length; i++) {
-            int k = slots[i];
-            if (k >= 0) {
-                out[k][counts[k]++] = i;
-            }
-        }
-        return out;
     }
 
     /** The product ids of event i, without building the event when it is not built yet. */

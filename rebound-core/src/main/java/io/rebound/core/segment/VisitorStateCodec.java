@@ -405,31 +405,6 @@ public final class VisitorStateCodec {
             return type;
         }
 
-        /** Per type of {@code types}, the indices of its events, oldest first: two passes over the header bytes. */
-        int[][] indicesOf(EventType[] types) {
-            int[] counts = new int[16];
-            for (int i = headersAt; i < headersAt + size; i++) {
-                counts[bytes[i] & 0x0f]++;
-            }
-            int[] slotOfCode = new int[16];
-            java.util.Arrays.fill(slotOfCode, -1);
-            int[][] out = new int[types.length][];
-            for (int k = 0; k < types.length; k++) {
-                int code = CODE_BY_ORDINAL[types[k].ordinal()];
-                slotOfCode[code] = k;
-                out[k] = new int[counts[code]];
-                counts[code] = 0;
-            }
-            for (int i = 0; i < size; i++) {
-                int code = bytes[headersAt + i] & 0x0f;
-                int k = slotOfCode[code];
-                if (k >= 0) {
-                    out[k][counts[code]++] = i;
-                }
-            }
-            return out;
-        }
-
         /** The product ids of event i, without building the rest of it. */
         List<String> productIds(int i) {
             int header = bytes[headersAt + i] & 0xff;

@@ -70,6 +70,21 @@ class VisitorStateCodecTest {
             assertThat(s.hashAt(i)).isEqualTo(expected.hashAt(i));
         }
         assertThat(s.contains(expected.hashAt(0) ^ 1)).isEqualTo(expected.contains(expected.hashAt(0) ^ 1));
+        for (VisitorState state : List.of(s, read, expected)) {
+            assertByType(state, expected);
+        }
+    }
+
+    /** Each type's indices and times (what every timeline reads) are the events of that type, oldest first. */
+    private static void assertByType(VisitorState state, VisitorState expected) {
+        for (EventType type : EventType.values()) {
+            int[] indices = java.util.stream.IntStream.range(0, expected.size())
+                    .filter(i -> expected.typeAt(i) == type).toArray();
+            assertThat(state.indicesOf(type)).as("%s", type).containsExactly(indices);
+            assertThat(state.timesOf(type)).as("%s", type)
+                    .containsExactly(java.util.Arrays.stream(indices).mapToLong(expected::timeAt).toArray());
+            assertThat(state.indicesOf(type)).isSameAs(state.indicesOf(type)); // read once per state
+        }
     }
 
     /** An event older than every retained one moves the first time; one decades away widens every offset. */
