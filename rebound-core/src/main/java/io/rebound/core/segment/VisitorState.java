@@ -38,12 +38,15 @@ public final class VisitorState {
 
     private static final int[] NONE = new int[0];
     private static final long[] NO_TIMES = new long[0];
+    private static final int TYPE_COUNT = EventType.values().length;
 
     /**
-     * Slot i is null until event i is first needed, when {@code source} is set and the event comes from it;
-     * full otherwise.
+     * Every event, when the state was built from them. With a {@code source}: null until an event is first
+     * needed, then slot i is null until event i is (most states read from RocksDB never build an event: their
+     * columns answer, and an array per state read was a twentieth of the writer's allocations).
      */
-    private final RetainedEvent[] events;
+    private RetainedEvent[] events;
+    private final int size;
     /**
      * This very state's encoding, or null when it was built otherwise (and is encoded afresh when written).
      * An event added to a state with a source is spliced into a copy of the source's bytes
@@ -62,11 +65,12 @@ public final class VisitorState {
     private VisitorState(RetainedEvent[] events, VisitorStateCodec.Encoded source) {
         this.events = events;
         this.source = source;
+        this.size = source != null ? source.size() : events.length;
     }
 
     /** A state over its encoding (written by the codec, so sorted and without duplicate ids). */
     static VisitorState encoded(VisitorStateCodec.Encoded source) {
-        return source.size() == 0 ? EMPTY : new VisitorState(new RetainedEvent[source.size()], source);
+        return source.size() == 0 ? EMPTY : new VisitorState(null, source);
     }
 
     /** This state's encoding; null when it was built otherwise. */
@@ -97,7 +101,7 @@ public final class VisitorState {
         if (contains(event.idHash())) {
             return this;
         }
-        if (source != null && this.events.length < MAX_EVENTS) {
+        if (source != null && size < MAX_EVENTS) {
             return addToSource(event);
         }
         RetainedEvent[] events = all();
@@ -124,7 +128,7 @@ public final class VisitorState {
      * the events built so far stay built.
      */
     private VisitorState addToSource(RetainedEvent event) {
-        int n = events.length;
+        int n = size;
         int lo = 0;
         int hi = n;
         while (lo < hi) { // the first slot ordered after the new event (its id hash is not retained)
@@ -136,10 +140,14 @@ public final class VisitorState {
                 hi = mid;
             }
         }
-        RetainedEvent[] next = new RetainedEvent[n + 1];
-        System.arraycopy(events, 0, next, 0, lo);
-        next[lo] = event;
-        System.arraycopy(events, lo, next, lo + 1, n - lo);
+        RetainedEvent[] built = events;
+        RetainedEvent[] next = null;
+        if (built != null) {
+            next = new RetainedEvent[n + 1];
+            System.arraycopy(built, 0, next, 0, lo);
+            next[lo] = event;
+            System.arraycopy(built, lo, next, lo + 1, n - lo);
+        }
         return new VisitorState(next, VisitorStateCodec.insert(source, event, lo));
     }
 
@@ -153,7 +161,7 @@ public final class VisitorState {
         if (source != null) {
             return source.containsHash(idHash);
         }
-        for (int i = 0; i < events.length; i++) {
+        for (int i = 0; i < size; i++) {
             if (hashAt(i) == idHash) {
                 return true;
             }
@@ -163,7 +171,7 @@ public final class VisitorState {
 
     /** The union of both states, for identity merges; events present in both are kept once. */
     public VisitorState merge(VisitorState other) {
-        VisitorState s = this.events.length >= other.events.length ? this : other;
+        VisitorState s = this.size >= other.size ? this : other;
         VisitorState small = s == this ? other : this;
         for (RetainedEvent e : small.all()) {
             s = s.add(e);
@@ -175,10 +183,10 @@ public final class VisitorState {
     public VisitorState purgeBefore(Instant cutoff) {
         long c = cutoff.toEpochMilli();
         int i = 0;
-        while (i < events.length && timeAt(i) < c) {
+        while (i < size && timeAt(i) < c) {
             i++;
         }
-        return i == 0 ? this : new VisitorState(Arrays.copyOfRange(all(), i, events.length));
+        return i == 0 ? this : new VisitorState(Arrays.copyOfRange(all(), i, size));
     }
 
     /** Retained events, oldest first. */
@@ -187,16 +195,16 @@ public final class VisitorState {
     }
 
     public int size() {
-        return events.length;
+        return size;
     }
 
     public boolean isEmpty() {
-        return events.length == 0;
+        return size == 0;
     }
 
     /** Time of the oldest retained event, or null when empty. */
     public Instant oldest() {
-        return events.length == 0 ? null : Instant.ofEpochMilli(timeAt(0));
+        return size == 0 ? null : Instant.ofEpochMilli(timeAt(0));
     }
 
     /**
@@ -207,7 +215,7 @@ public final class VisitorState {
         if (source != null) {
             return source.latestMillisByType();
         }
-        long[] latest = new long[EventType.values().length];
+        long[] latest = new long[TYPE_COUNT];
         Arrays.fill(latest, Long.MIN_VALUE);
         for (int i = 0; i < events.length; i++) {
             // Oldest first: each type's last write is its latest event.
@@ -245,14 +253,11 @@ public final class VisitorState {
         final long[][] times;
 
         ByType(VisitorState state) {
-            int types = EventType.values().length;
+            int types = TYPE_COUNT;
             int n = state.size();
-            byte[] ordinals = new byte[n];
             int[] counts = new int[types];
             for (int i = 0; i < n; i++) {
-                int o = state.typeAt(i).ordinal();
-                ordinals[i] = (byte) o;
-                counts[o]++;
+                counts[state.typeAt(i).ordinal()]++;
             }
             indices = new int[types][];
             times = new long[types][];
@@ -262,7 +267,7 @@ public final class VisitorState {
                 counts[o] = 0;
             }
             for (int i = 0; i < n; i++) {
-                int o = ordinals[i];
+                int o = state.typeAt(i).ordinal();
                 int k = counts[o]++;
                 indices[o][k] = i;
                 times[o][k] = state.timeAt(i);
@@ -272,17 +277,24 @@ public final class VisitorState {
 
     /** The product ids of event i, without building the event when it is not built yet. */
     List<String> productIdsAt(int i) {
-        RetainedEvent e = events[i];
+        RetainedEvent[] built = events;
+        RetainedEvent e = built == null ? null : built[i];
         return e != null || source == null ? get(i).productIds() : source.productIds(i);
     }
 
     /** Event i, oldest first. */
     RetainedEvent get(int i) {
-        RetainedEvent e = events[i];
+        RetainedEvent[] built = events;
+        if (built == null) {
+            // Benign races when shared: RetainedEvent is immutable, so any thread's copy is correct, and an
+            // array another thread made at the same time only means an event decoded twice.
+            built = new RetainedEvent[size];
+            events = built;
+        }
+        RetainedEvent e = built[i];
         if (e == null) {
-            // A benign race when shared: RetainedEvent is immutable, so any thread's copy is correct.
             e = source.event(i);
-            events[i] = e;
+            built[i] = e;
         }
         return e;
     }
@@ -305,7 +317,7 @@ public final class VisitorState {
     /** Every event built. */
     private RetainedEvent[] all() {
         if (source != null) {
-            for (int i = 0; i < events.length; i++) {
+            for (int i = 0; i < size; i++) {
                 get(i);
             }
         }
