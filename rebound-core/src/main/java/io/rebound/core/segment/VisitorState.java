@@ -40,12 +40,15 @@ public final class VisitorState {
     private static final long[] NO_TIMES = new long[0];
     private static final int TYPE_COUNT = EventType.values().length;
 
+    /** Every event, when the state was built from them; null with a {@code source}. */
+    private final RetainedEvent[] events;
     /**
-     * Every event, when the state was built from them. With a {@code source}: null until an event is first
-     * needed, then slot i is null until event i is (most states read from RocksDB never build an event: their
-     * columns answer, and an array per state read was a twentieth of the writer's allocations).
+     * With a {@code source}: the events built so far (slot i null until event i is first needed), and null
+     * until the first one is. Most states read from RocksDB never build an event (their columns answer), and
+     * an array per state read was a twentieth of the writer's allocations. Written racily when shared, which
+     * is benign: RetainedEvent is immutable, and a lost write only means an event decoded again.
      */
-    private RetainedEvent[] events;
+    private RetainedEvent[] decoded;
     private final int size;
     /**
      * This very state's encoding, or null when it was built otherwise (and is encoded afresh when written).
@@ -140,7 +143,7 @@ public final class VisitorState {
                 hi = mid;
             }
         }
-        RetainedEvent[] built = events;
+        RetainedEvent[] built = decoded;
         RetainedEvent[] next = null;
         if (built != null) {
             next = new RetainedEvent[n + 1];
@@ -148,7 +151,9 @@ public final class VisitorState {
             next[lo] = event;
             System.arraycopy(built, lo, next, lo + 1, n - lo);
         }
-        return new VisitorState(next, VisitorStateCodec.insert(source, event, lo));
+        VisitorState added = new VisitorState(null, VisitorStateCodec.insert(source, event, lo));
+        added.decoded = next;
+        return added;
     }
 
     /** Events dropped because a person's state was full ({@link #MAX_EVENTS}), in this process since start. */
@@ -277,19 +282,23 @@ public final class VisitorState {
 
     /** The product ids of event i, without building the event when it is not built yet. */
     List<String> productIdsAt(int i) {
-        RetainedEvent[] built = events;
+        if (source == null) {
+            return events[i].productIds();
+        }
+        RetainedEvent[] built = decoded;
         RetainedEvent e = built == null ? null : built[i];
-        return e != null || source == null ? get(i).productIds() : source.productIds(i);
+        return e != null ? e.productIds() : source.productIds(i);
     }
 
     /** Event i, oldest first. */
     RetainedEvent get(int i) {
-        RetainedEvent[] built = events;
+        if (source == null) {
+            return events[i];
+        }
+        RetainedEvent[] built = decoded;
         if (built == null) {
-            // Benign races when shared: RetainedEvent is immutable, so any thread's copy is correct, and an
-            // array another thread made at the same time only means an event decoded twice.
             built = new RetainedEvent[size];
-            events = built;
+            decoded = built;
         }
         RetainedEvent e = built[i];
         if (e == null) {
@@ -320,6 +329,7 @@ public final class VisitorState {
             for (int i = 0; i < size; i++) {
                 get(i);
             }
+            return decoded;
         }
         return events;
     }
