@@ -75,11 +75,6 @@ final class HotKeys {
         byte[] value() {
             return value;
         }
-
-        /** Whether this value is a write of the current unit not yet handed to RocksDB. */
-        boolean pending() {
-            return pending;
-        }
     }
 
     HotKeys(long budgetBytes) {

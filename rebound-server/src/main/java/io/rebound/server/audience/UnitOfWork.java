@@ -175,12 +175,12 @@ final class UnitOfWork implements AutoCloseable {
             for (Family f : families.values()) {
                 if (f.hot != null) {
                     for (HotKeys.Entry e : f.hot.pending()) {
-                        write(target, f.handle, e.key().bytes(), e.value());
+                        handOver(target, f.handle, e.key().bytes(), e.value());
                     }
                     f.hot.handedOver();
                 }
                 for (java.util.Map.Entry<HotKeys.Key, byte[]> e : f.pending.entrySet()) {
-                    write(target, f.handle, e.getKey().bytes(), e.getValue());
+                    handOver(target, f.handle, e.getKey().bytes(), e.getValue());
                 }
                 f.pending.clear();
             }
@@ -190,7 +190,8 @@ final class UnitOfWork implements AutoCloseable {
         }
     }
 
-    private static void write(AbstractWriteBatch target, ColumnFamilyHandle family, byte[] key, byte[] value)
+    /** Puts {@code value} under {@code key} in {@code target}, or deletes the key when it is {@link HotKeys#ABSENT}. */
+    private static void handOver(AbstractWriteBatch target, ColumnFamilyHandle family, byte[] key, byte[] value)
             throws RocksDBException {
         if (value == HotKeys.ABSENT) {
             target.delete(family, key);
